@@ -1,0 +1,90 @@
+package io.turbokv.io;
+
+import io.turbokv.CorruptionException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Locale;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * LZ4 block compression (no frame, no size prefix) between {@link MemorySegment}s, through lz4-java on
+ * {@link ByteBuffer} views of the segments: a mapped or native segment becomes a direct buffer, so bytes go from
+ * the mapping to off-heap memory without passing through the heap.
+ *
+ * <p>lz4-java's JNI codec is used where it loads (it needs native access, see jdk-flags.txt); otherwise its
+ * pure-Java safe codec. Its {@code sun.misc.Unsafe} codec is never chosen: JDK 24+ warns about it. Decompression
+ * is always the bounds-checked variant, so damaged input raises {@link CorruptionException}, never a crash.
+ *
+ * <p>Callers must keep both segments alive for the duration of a call: the JNI codec reads raw addresses.
+ */
+public final class Lz4 {
+    private static final LZ4Factory FACTORY = chooseFactory();
+    private static final LZ4Compressor COMPRESSOR = FACTORY.fastCompressor();
+    private static final LZ4SafeDecompressor DECOMPRESSOR = FACTORY.safeDecompressor();
+
+    private Lz4() {}
+
+    private static LZ4Factory chooseFactory() {
+        try {
+            return LZ4Factory.nativeInstance();
+        } catch (Throwable e) { // no native library for this platform, or native access refused
+            return LZ4Factory.safeInstance();
+        }
+    }
+
+    /** Which lz4-java codec is in use, e.g. {@code JNI} or {@code JavaSafe}. */
+    public static String implementation() {
+        return FACTORY.toString();
+    }
+
+    /** The largest compressed size of {@code length} input bytes. */
+    public static int maxCompressedLength(int length) {
+        return COMPRESSOR.maxCompressedLength(length);
+    }
+
+    /**
+     * Compresses all of {@code source} into the start of {@code target}.
+     *
+     * @return the compressed length
+     * @throws IllegalArgumentException when {@code target} is smaller than {@link #maxCompressedLength}
+     */
+    public static int compress(MemorySegment source, MemorySegment target) {
+        int length = Math.toIntExact(source.byteSize());
+        int capacity = (int) Math.min(target.byteSize(), Integer.MAX_VALUE);
+        if (capacity < maxCompressedLength(length)) {
+            throw new IllegalArgumentException("target: " + capacity + " bytes (expected: >= "
+                    + maxCompressedLength(length) + ")");
+        }
+        return COMPRESSOR.compress(source.asByteBuffer(), 0, length, target.asByteBuffer(), 0, capacity);
+    }
+
+    /**
+     * Decompresses all of {@code source} into {@code target}, which must come out exactly full.
+     *
+     * @param file   the file the compressed bytes come from, for the error message
+     * @param offset the offset of {@code source} in that file
+     * @throws CorruptionException when the input is not valid LZ4 or does not decompress to exactly
+     *                             {@code target.byteSize()} bytes
+     */
+    public static void decompress(MemorySegment source, MemorySegment target, Path file, long offset)
+            throws CorruptionException {
+        int sourceLength = Math.toIntExact(source.byteSize());
+        int expected = Math.toIntExact(target.byteSize());
+        int produced;
+        try {
+            produced = DECOMPRESSOR.decompress(source.asByteBuffer(), 0, sourceLength, target.asByteBuffer(), 0,
+                    expected);
+        } catch (LZ4Exception e) {
+            throw new CorruptionException("malformed LZ4 data of " + sourceLength + " bytes", file, offset, e);
+        }
+        if (produced != expected) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "LZ4 data decompressed to the wrong length: expected=%d found=%d", expected, produced),
+                    file, offset);
+        }
+    }
+}

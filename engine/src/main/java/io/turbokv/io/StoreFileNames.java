@@ -1,0 +1,53 @@
+package io.turbokv.io;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The names of a store's files (DESIGN.md §2.1): {@code %08d.sst}, {@code .meta}, {@code .blob}, {@code .del}
+ * (decimal sequence number, zero-padded to 8 digits, wider when larger), {@code CURRENT}, {@code LOG}, and the
+ * lock file {@code .lock}. Sequence numbers are unsigned 32-bit values held in an {@code int}.
+ */
+public final class StoreFileNames {
+    /** The commit point: the last committed sequence number. */
+    public static final String CURRENT = "CURRENT";
+    /** The human-readable, append-only log. Never read back. */
+    public static final String LOG = "LOG";
+    /** The lock file held by a writable open. */
+    public static final String LOCK = ".lock";
+
+    /** The kinds of numbered files, with their extensions. */
+    public enum Kind {
+        /** A sorted string table: keys and values. */
+        SST(".sst"),
+        /** A family's index of SSTs, with their filters. */
+        META(".meta"),
+        /** One large value. */
+        BLOB(".blob"),
+        /** A list of sequence numbers whose files are to be deleted. */
+        DEL(".del");
+
+        private final String extension;
+
+        Kind(String extension) {
+            this.extension = extension;
+        }
+
+        /** The extension, with its dot. */
+        public String extension() {
+            return extension;
+        }
+    }
+
+    private StoreFileNames() {}
+
+    /** The file name of sequence number {@code seq} of {@code kind}, e.g. {@code 00000042.sst}. */
+    public static String name(Kind kind, int seq) {
+        return String.format(Locale.ROOT, "%08d%s", Integer.toUnsignedLong(seq), kind.extension());
+    }
+
+    /** {@code directory} resolved against {@link #name}. */
+    public static Path path(Path directory, Kind kind, int seq) {
+        return directory.resolve(name(kind, seq));
+    }
+}
