@@ -1,0 +1,45 @@
+package io.turbokv.io;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The store's human-readable, append-only {@code LOG} (DESIGN.md §1.5 step 7): one record per commit and
+ * compaction. It is never read back, so a failure to write it is reported to the caller as a warning only.
+ */
+public final class StoreLog {
+    private final Path path;
+
+    /** The log of the store in {@code directory}. */
+    public StoreLog(Path directory) {
+        this.path = directory.resolve(StoreFileNames.LOG);
+    }
+
+    /** Appends {@code record} (one or more lines). */
+    public synchronized void append(String record) throws IOException {
+        String text = record.endsWith("\n") ? record : record + "\n";
+        Files.writeString(path, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /**
+     * The hash-range map of an SST as a 100-column line: column {@code i} covers 1/100 of the unsigned hash space;
+     * {@code O} marks columns the range {@code [minHash, maxHash]} touches, {@code .} the others.
+     */
+    public static String hashRangeMap(long minHash, long maxHash) {
+        StringBuilder line = new StringBuilder(100);
+        int first = column(minHash);
+        int last = column(maxHash);
+        for (int i = 0; i < 100; i++) {
+            line.append(i >= first && i <= last ? 'O' : '.');
+        }
+        return line.toString();
+    }
+
+    private static int column(long hash) {
+        // unsigned hash * 100 / 2^64
+        return (int) Math.unsignedMultiplyHigh(hash, 100);
+    }
+}

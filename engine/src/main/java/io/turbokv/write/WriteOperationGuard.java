@@ -1,0 +1,70 @@
+package io.turbokv.write;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The single write slot of a store (DESIGN.md §1.8): idle, held by one write operation (a write batch or a
+ * compaction), or broken for good after a rollback failed.
+ *
+ * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it;
+ * {@link #release} gives it back. A failed rollback calls {@link #breakForever}: from then on every claim is
+ * refused with the reason, while reads go on. Thread-safe.
+ */
+public final class WriteOperationGuard {
+    private final ReentrantLock lock = new ReentrantLock();
+    private String activeOperation;
+    private String unrecoverableError;
+
+    /**
+     * Claims the slot for {@code operation} ("write batch" or "compaction").
+     *
+     * @throws IllegalStateException when another operation is active, or the store had an unrecoverable error
+     */
+    public void claim(String operation) {
+        lock.lock();
+        try {
+            if (unrecoverableError != null) {
+                throw new IllegalStateException("A previous write operation failed with an unrecoverable error;"
+                        + " no further writes are possible (" + unrecoverableError + ")");
+            }
+            if (activeOperation != null) {
+                throw new IllegalStateException("Another " + activeOperation + " is already active (only a single"
+                        + " write operation is allowed at a time)");
+            }
+            activeOperation = operation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees the slot. */
+    public void release() {
+        lock.lock();
+        try {
+            activeOperation = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the store unwritable for good: a rollback could not restore it. */
+    public void breakForever(String reason) {
+        lock.lock();
+        try {
+            activeOperation = null;
+            unrecoverableError = reason;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@link #breakForever} was called. */
+    public boolean isBroken() {
+        lock.lock();
+        try {
+            return unrecoverableError != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
