@@ -1,0 +1,133 @@
+package io.turbokv;
+
+import io.turbokv.io.FileLayer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a store is opened: its families and the sizes of its block caches. Immutable; build one with
+ * {@link #builder()}.
+ *
+ * <pre>{@code
+ * DbConfig config = DbConfig.builder()
+ *         .family("blobs", FamilyKind.SINGLE_VALUE)
+ *         .family("edges", FamilyKind.MULTI_VALUE)
+ *         .build();
+ * }</pre>
+ */
+public final class DbConfig {
+    /** Default capacity of the key-block cache: 400 MiB, as turbo-persistence. */
+    public static final long DEFAULT_KEY_BLOCK_CACHE_BYTES = 400L << 20;
+    /** Default capacity of the value-block cache: 300 MiB, as turbo-persistence. */
+    public static final long DEFAULT_VALUE_BLOCK_CACHE_BYTES = 300L << 20;
+
+    private final List<FamilyConfig> families;
+    private final long keyBlockCacheBytes;
+    private final long valueBlockCacheBytes;
+    private final FileLayer fileLayer;
+
+    private DbConfig(Builder builder) {
+        this.families = List.copyOf(builder.families);
+        this.keyBlockCacheBytes = builder.keyBlockCacheBytes;
+        this.valueBlockCacheBytes = builder.valueBlockCacheBytes;
+        this.fileLayer = builder.fileLayer;
+    }
+
+    /** A builder with no families and the default cache sizes. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A configuration with one single-valued family named {@code default}. */
+    public static DbConfig singleFamily() {
+        return builder().family("default", FamilyKind.SINGLE_VALUE).build();
+    }
+
+    /** The families, addressed by their index in this list. */
+    public List<FamilyConfig> families() {
+        return families;
+    }
+
+    /** The family at {@code index}; throws {@link IllegalArgumentException} naming the valid range. */
+    public FamilyConfig family(int index) {
+        if (index < 0 || index >= families.size()) {
+            throw new IllegalArgumentException("family " + index + " does not exist (families: 0.."
+                    + (families.size() - 1) + ")");
+        }
+        return families.get(index);
+    }
+
+    /** Capacity of the decompressed key-block cache in bytes. */
+    public long keyBlockCacheBytes() {
+        return keyBlockCacheBytes;
+    }
+
+    /** Capacity of the decompressed value-block cache in bytes. */
+    public long valueBlockCacheBytes() {
+        return valueBlockCacheBytes;
+    }
+
+    FileLayer fileLayer() {
+        return fileLayer;
+    }
+
+    /** Builds a {@link DbConfig}. Not thread-safe. */
+    public static final class Builder {
+        private final List<FamilyConfig> families = new ArrayList<>();
+        private long keyBlockCacheBytes = DEFAULT_KEY_BLOCK_CACHE_BYTES;
+        private long valueBlockCacheBytes = DEFAULT_VALUE_BLOCK_CACHE_BYTES;
+        private FileLayer fileLayer = FileLayer.standard();
+
+        private Builder() {}
+
+        /** Adds the next family (its index is the number of families added before it). */
+        public Builder family(String name, FamilyKind kind) {
+            families.add(new FamilyConfig(name, kind));
+            return this;
+        }
+
+        /** Sets the key-block cache capacity in bytes (0 disables caching of key blocks). */
+        public Builder keyBlockCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("keyBlockCacheBytes: " + bytes + " (expected: >= 0)");
+            }
+            this.keyBlockCacheBytes = bytes;
+            return this;
+        }
+
+        /** Sets the value-block cache capacity in bytes (0 disables caching of value blocks). */
+        public Builder valueBlockCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("valueBlockCacheBytes: " + bytes + " (expected: >= 0)");
+            }
+            this.valueBlockCacheBytes = bytes;
+            return this;
+        }
+
+        /** Replaces the file layer; tests use this to inject faults. */
+        Builder fileLayer(FileLayer layer) {
+            this.fileLayer = Objects.requireNonNull(layer, "layer");
+            return this;
+        }
+
+        /**
+         * Builds the configuration.
+         *
+         * @throws IllegalArgumentException when there is no family or two share a name
+         */
+        public DbConfig build() {
+            if (families.isEmpty()) {
+                throw new IllegalArgumentException("a store needs at least one family");
+            }
+            HashSet<String> names = new HashSet<>();
+            for (FamilyConfig family : families) {
+                if (!names.add(family.name())) {
+                    throw new IllegalArgumentException("two families are named '" + family.name() + "'");
+                }
+            }
+            return new DbConfig(this);
+        }
+    }
+}
