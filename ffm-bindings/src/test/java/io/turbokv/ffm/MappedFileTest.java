@@ -120,4 +120,18 @@ class MappedFileTest {
         assertTrue(LibC.isMadviseAvailable());
         assertEquals(0, Long.bitCount(LibC.pageSize()) - 1);
     }
+
+    @Test
+    void scopedViewDiesWithItsScopeWhileTheMappingLives() throws IOException {
+        try (MappedFile mapped = MappedFile.openReadOnly(fileOf(4096))) {
+            java.lang.foreign.MemorySegment view;
+            try (java.lang.foreign.Arena scope = java.lang.foreign.Arena.ofConfined()) {
+                view = ScopedView.of(mapped.segment().asSlice(100, 10), scope);
+                assertEquals((byte) (100 * 31 + 7), view.get(JAVA_BYTE, 0));
+            }
+            java.lang.foreign.MemorySegment escaped = view;
+            assertThrows(IllegalStateException.class, () -> escaped.get(JAVA_BYTE, 0));
+            assertEquals((byte) (100 * 31 + 7), mapped.segment().get(JAVA_BYTE, 100));
+        }
+    }
 }

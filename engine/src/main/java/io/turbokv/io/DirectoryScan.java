@@ -1,0 +1,152 @@
+package io.turbokv.io;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.IntHashSet;
+
+/**
+ * What opening a store finds in its directory (DESIGN.md §1.3), and the cleanup a writable open does.
+ *
+ * <p>Numbered files above the committed sequence number are leftovers of a write that never committed; a
+ * writable open deletes them. Every {@code .del} file at or below it is replayed: the files of each listed number
+ * are deleted, and a {@code .del} whose files are all gone is deleted too. Dot-files, {@code CURRENT} and
+ * {@code LOG} are tolerated; any other file stops the open with an error naming it, since it means the directory
+ * is not a TurboKV store (or holds something TurboKV did not write). A read-only scan deletes nothing and only
+ * reports what it would have ignored.
+ */
+public final class DirectoryScan {
+    private final IntArrayList metaSeqs;
+    private final IntArrayList leftoverSeqs;
+    private final int deletedFiles;
+
+    private DirectoryScan(IntArrayList metaSeqs, IntArrayList leftoverSeqs, int deletedFiles) {
+        this.metaSeqs = metaSeqs;
+        this.leftoverSeqs = leftoverSeqs;
+        this.deletedFiles = deletedFiles;
+    }
+
+    /**
+     * Scans {@code directory}, whose {@code CURRENT} says {@code committedSeq}.
+     *
+     * @param files    the layer deletions go through (unused when {@code readOnly})
+     * @param readOnly whether to leave the directory untouched
+     * @throws IOException when the directory holds an unexpected file (the message names it), a {@code .del}
+     *                     file is damaged, or a deletion fails
+     */
+    public static DirectoryScan scan(FileLayer files, Path directory, int committedSeq, boolean readOnly)
+            throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            stream.forEach(entries::add);
+        }
+        IntHashSet deleted = new IntHashSet();
+        IntArrayList metas = new IntArrayList();
+        IntArrayList leftovers = new IntArrayList();
+        List<Path> deletionFiles = new ArrayList<>();
+        for (Path entry : entries) {
+            String name = entry.getFileName().toString();
+            if (name.startsWith(".") || name.equals(StoreFileNames.CURRENT) || name.equals(StoreFileNames.LOG)) {
+                continue;
+            }
+            int dot = name.lastIndexOf('.');
+            StoreFileNames.Kind kind = dot < 0 ? null : kindOf(name.substring(dot));
+            long seq = dot < 0 ? -1 : parseSeq(name.substring(0, dot));
+            if (kind == null || seq < 0) {
+                throw new IOException(String.format(Locale.ROOT,
+                        "Unexpected file %s in store %s: not a TurboKV file (expected NNNNNNNN.sst, .meta, .blob,"
+                                + " .del, CURRENT, LOG or a dot-file)", name, directory));
+            }
+            int seqBits = (int) seq;
+            if (Integer.compareUnsigned(seqBits, committedSeq) > 0) {
+                leftovers.addInt(seqBits);
+                continue;
+            }
+            switch (kind) {
+                case META -> metas.addInt(seqBits);
+                case DEL -> deletionFiles.add(entry);
+                case SST, BLOB -> { } // opened lazily, by meta entries and blob references
+            }
+        }
+        int deletedCount = 0;
+        for (Path deletionFile : deletionFiles) {
+            int[] listed = DeletionFile.read(deletionFile);
+            boolean anyExisted = false;
+            for (int seq : listed) {
+                deleted.add(seq);
+                for (StoreFileNames.Kind kind : new StoreFileNames.Kind[] {
+                        StoreFileNames.Kind.SST, StoreFileNames.Kind.META, StoreFileNames.Kind.BLOB}) {
+                    Path path = StoreFileNames.path(directory, kind, seq);
+                    if (readOnly) {
+                        anyExisted |= Files.exists(path);
+                    } else if (files.delete(path)) {
+                        anyExisted = true;
+                        deletedCount++;
+                    }
+                }
+            }
+            if (!anyExisted && !readOnly) {
+                files.delete(deletionFile);
+                deletedCount++;
+            }
+        }
+        if (!readOnly) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                int dot = name.lastIndexOf('.');
+                if (dot > 0 && !name.startsWith(".") && kindOf(name.substring(dot)) != null) {
+                    long seq = parseSeq(name.substring(0, dot));
+                    if (seq >= 0 && Integer.compareUnsigned((int) seq, committedSeq) > 0 && files.delete(entry)) {
+                        deletedCount++;
+                    }
+                }
+            }
+        }
+        // a .meta listed before its .del in readdir order was remembered: drop it now
+        metas.removeIf(deleted::contains);
+        metas.sort(Integer::compareUnsigned);
+        return new DirectoryScan(metas, leftovers, deletedCount);
+    }
+
+    private static StoreFileNames.Kind kindOf(String extension) {
+        for (StoreFileNames.Kind kind : StoreFileNames.Kind.values()) {
+            if (kind.extension().equals(extension)) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private static long parseSeq(String stem) {
+        if (stem.isEmpty() || stem.length() > 10) {
+            return -1;
+        }
+        for (int i = 0; i < stem.length(); i++) {
+            if (stem.charAt(i) < '0' || stem.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        long value = Long.parseLong(stem);
+        return value <= 0xFFFF_FFFFL ? value : -1;
+    }
+
+    /** The committed meta files to open, by ascending sequence number (oldest first). */
+    public int[] metaSeqs() {
+        return metaSeqs.toIntArray();
+    }
+
+    /** Sequence numbers of uncommitted leftovers found (deleted unless the scan was read-only). */
+    public int[] leftoverSeqs() {
+        return leftoverSeqs.toIntArray();
+    }
+
+    /** How many files the scan deleted. */
+    public int deletedFiles() {
+        return deletedFiles;
+    }
+}

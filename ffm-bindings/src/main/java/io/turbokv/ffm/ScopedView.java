@@ -1,0 +1,25 @@
+package io.turbokv.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Re-scopes a view of mapped or cached memory to a shorter-lived arena, so that a reference escaping a read scope
+ * fails safely instead of reading memory TurboKV may since have unmapped or reused.
+ *
+ * <p>The caller guarantees that the memory behind {@code view} stays valid at least as long as {@code scope} is
+ * open (TurboKV holds a version lease and a cache epoch for the scope's lifetime). After {@code scope} closes,
+ * every access through the returned segment throws {@link IllegalStateException}.
+ */
+public final class ScopedView {
+    private ScopedView() {}
+
+    /** A segment with {@code view}'s address and size, whose lifetime is {@code scope}'s. */
+    @SuppressWarnings("restricted") // safe: the caller keeps the memory alive while scope is open (class comment)
+    public static MemorySegment of(MemorySegment view, Arena scope) {
+        if (view.isMapped() || view.isNative()) {
+            return view.reinterpret(scope, null);
+        }
+        return view; // heap memory is kept alive by the GC
+    }
+}
