@@ -96,21 +96,37 @@ public final class DirectoryScan {
             }
         }
         if (!readOnly) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                int dot = name.lastIndexOf('.');
-                if (dot > 0 && !name.startsWith(".") && kindOf(name.substring(dot)) != null) {
-                    long seq = parseSeq(name.substring(0, dot));
-                    if (seq >= 0 && Integer.compareUnsigned((int) seq, committedSeq) > 0 && files.delete(entry)) {
-                        deletedCount++;
-                    }
-                }
-            }
+            deletedCount += deleteAbove(files, directory, committedSeq);
         }
         // a .meta listed before its .del in readdir order was remembered: drop it now
         metas.removeIf(deleted::contains);
         metas.sort(Integer::compareUnsigned);
         return new DirectoryScan(metas, leftovers, deletedCount);
+    }
+
+    /**
+     * Deletes every numbered file ({@code .sst}, {@code .meta}, {@code .blob}, {@code .del}) whose sequence number
+     * is above {@code committedSeq}: what a write operation left behind when it did not commit.
+     *
+     * @return how many files were deleted
+     */
+    public static int deleteAbove(FileLayer files, Path directory, int committedSeq) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            stream.forEach(entries::add);
+        }
+        int deletedCount = 0;
+        for (Path entry : entries) {
+            String name = entry.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            if (dot > 0 && kindOf(name.substring(dot)) != null) {
+                long seq = parseSeq(name.substring(0, dot));
+                if (seq >= 0 && Integer.compareUnsigned((int) seq, committedSeq) > 0 && files.delete(entry)) {
+                    deletedCount++;
+                }
+            }
+        }
+        return deletedCount;
     }
 
     private static StoreFileNames.Kind kindOf(String extension) {

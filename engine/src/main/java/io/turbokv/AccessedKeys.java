@@ -1,0 +1,57 @@
+package io.turbokv;
+
+import org.agrona.collections.LongHashSet;
+
+/**
+ * The hashes of keys read since the last commit, for one family (DESIGN.md §1.7): every hit, tombstone included,
+ * records its hash; a commit drains the set into the new meta file's used-key filter, which compaction uses to
+ * split warm from cold data.
+ *
+ * <p>Striped by hash over primitive sets, each behind its own lock held for one insertion: readers on different
+ * stripes never contend, and a repeated hit allocates nothing.
+ */
+final class AccessedKeys {
+    private static final int STRIPES = 64;
+
+    private final LongHashSet[] stripes = new LongHashSet[STRIPES];
+
+    AccessedKeys() {
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new LongHashSet();
+        }
+    }
+
+    void record(long hash) {
+        LongHashSet stripe = stripes[(int) (hash >>> 58)];
+        synchronized (stripe) {
+            stripe.add(hash);
+        }
+    }
+
+    /** Takes every recorded hash out of the set; hashes recorded meanwhile go to the next drain. */
+    long[] drain() {
+        long[][] parts = new long[STRIPES][];
+        int total = 0;
+        for (int i = 0; i < STRIPES; i++) {
+            LongHashSet stripe = stripes[i];
+            synchronized (stripe) {
+                long[] part = new long[stripe.size()];
+                int n = 0;
+                LongHashSet.LongIterator iterator = stripe.iterator();
+                while (iterator.hasNext()) {
+                    part[n++] = iterator.nextValue();
+                }
+                stripe.clear();
+                parts[i] = part;
+                total += n;
+            }
+        }
+        long[] all = new long[total];
+        int at = 0;
+        for (long[] part : parts) {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
+    }
+}

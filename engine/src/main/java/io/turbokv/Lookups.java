@@ -1,0 +1,143 @@
+package io.turbokv;
+
+import io.turbokv.blob.BlobFile;
+import io.turbokv.filter.KeyFilter;
+import io.turbokv.io.KeyHash;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.sst.LookupResult;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * The read path (DESIGN.md §1.6) over one published {@link StoreState}: meta files newest first, within each its
+ * SSTs newest first, skipping a meta file of another family, an SST whose hash range misses the key, and an SST
+ * whose key filter rules the key out; the first SST that knows the key decides (a single-valued key), or every SST
+ * down to the first tombstone contributes (a multi-valued key). Every hit, a tombstone included, records the
+ * key's hash as used for the warm/cold split of compaction.
+ *
+ * <p>The caller holds a version lease on the state for the whole call, so no mapping it reaches is unmapped
+ * meanwhile. Values come from mapped or scratch memory and are valid only during delivery.
+ */
+final class Lookups {
+    private final AccessedKeys[] accessedKeys;
+    private final ReadContextPool contexts = new ReadContextPool();
+    private final Path directory;
+
+    Lookups(Path directory, AccessedKeys[] accessedKeys) {
+        this.directory = directory;
+        this.accessedKeys = accessedKeys;
+    }
+
+    /** The single value of {@code key}, copied, or {@code null}. */
+    byte[] getCopy(StoreState state, int family, MemorySegment key) throws IOException {
+        ReadContext context = contexts.acquire();
+        try {
+            context.copyValue();
+            if (!find(state, family, key, KeyHash.hash(key), context, false)) {
+                return null;
+            }
+            if (context.values() > 0) {
+                return context.copy();
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                return readBlob(context.blobs.getInt(0), arena).toArray(ValueLayout.JAVA_BYTE);
+            }
+        } finally {
+            contexts.release(context);
+        }
+    }
+
+    /** Hands the single value of {@code key} to {@code consumer}; whether there was one. */
+    boolean get(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        ReadContext context = contexts.acquire();
+        try {
+            context.deliverTo(consumer);
+            if (!find(state, family, key, KeyHash.hash(key), context, false)) {
+                return false;
+            }
+            deliverBlobs(context, consumer);
+            return true;
+        } finally {
+            contexts.release(context);
+        }
+    }
+
+    /** Hands every value of {@code key} to {@code consumer}; how many. */
+    int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        ReadContext context = contexts.acquire();
+        try {
+            context.deliverTo(consumer);
+            find(state, family, key, KeyHash.hash(key), context, true);
+            return context.values() + deliverBlobs(context, consumer);
+        } finally {
+            contexts.release(context);
+        }
+    }
+
+    /** The values of {@code keys}, copied; {@code null} where a key has none. */
+    byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
+        byte[][] values = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = getCopy(state, family, MemorySegment.ofArray(keys[i]));
+        }
+        return values;
+    }
+
+    /**
+     * Walks the state for {@code key}; values go to {@code context}, blob references into its list.
+     *
+     * @param all whether to collect from every SST down to the first tombstone (multi-valued) rather than stop at
+     *            the first SST that has the key
+     * @return whether the key has at least one value (a tombstone alone, or nothing, is false)
+     */
+    private boolean find(StoreState state, int family, MemorySegment key, long hash, ReadContext context,
+                         boolean all) throws IOException {
+        boolean hit = false;
+        for (LiveMeta meta : state.metas()) {
+            if (meta.family() != family) {
+                continue;
+            }
+            for (SstSlot slot : meta.ssts()) {
+                MetaEntry entry = slot.entry();
+                if (Long.compareUnsigned(hash, entry.minHash()) < 0 || Long.compareUnsigned(hash, entry.maxHash()) > 0
+                        || !KeyFilter.mayContain(entry.filter(), hash)) {
+                    continue;
+                }
+                LookupResult result = slot.reader().lookup(hash, key, context.scratch, context);
+                if (result == LookupResult.ABSENT) {
+                    continue;
+                }
+                if (!hit) {
+                    accessedKeys[family].record(hash);
+                    hit = true;
+                }
+                if (result == LookupResult.DELETED || !all) {
+                    return context.values() + context.blobs.size() > 0;
+                }
+            }
+        }
+        return context.values() + context.blobs.size() > 0;
+    }
+
+    private int deliverBlobs(ReadContext context, ValueConsumer consumer) throws IOException {
+        int count = context.blobs.size();
+        for (int i = 0; i < count; i++) {
+            try (Arena arena = Arena.ofConfined()) {
+                consumer.accept(readBlob(context.blobs.getInt(i), arena));
+            }
+        }
+        return count;
+    }
+
+    private MemorySegment readBlob(int seq, Arena arena) throws IOException {
+        return BlobFile.read(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq), arena);
+    }
+
+    void close() {
+        contexts.close();
+    }
+}

@@ -1,0 +1,83 @@
+package io.turbokv;
+
+import io.turbokv.sst.EntryVisitor;
+import io.turbokv.sst.LookupScratch;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.agrona.collections.IntArrayList;
+
+/**
+ * One reader's reusable state for a lookup: the SST scratch memory and the visitor that routes the entries an
+ * SST hands over. Pooled by {@link ReadContextPool}, so a lookup allocates no objects of its own.
+ */
+final class ReadContext implements EntryVisitor, AutoCloseable {
+    final LookupScratch scratch = new LookupScratch();
+    /** Blob references met during a lookup; read after it, since reading a blob can fail with I/O. */
+    final IntArrayList blobs = new IntArrayList();
+    private ValueConsumer consumer;
+    private byte[] copy;
+    private boolean copying;
+    private int values;
+
+    /** Prepares for a lookup that hands values to {@code consumer}. */
+    void deliverTo(ValueConsumer consumer) {
+        this.consumer = consumer;
+        this.copying = false;
+        reset();
+    }
+
+    /** Prepares for a lookup that copies its single value to the heap ({@link #copy()}). */
+    void copyValue() {
+        this.consumer = null;
+        this.copying = true;
+        reset();
+    }
+
+    private void reset() {
+        copy = null;
+        values = 0;
+        blobs.clear();
+    }
+
+    /** Values handed over (or copied) so far, blobs not counted. */
+    int values() {
+        return values;
+    }
+
+    /** The copied value, or {@code null}. */
+    byte[] copy() {
+        return copy;
+    }
+
+    /** Forgets the consumer and the copy, so the pool holds no reference to the caller's objects. */
+    void clear() {
+        consumer = null;
+        copy = null;
+    }
+
+    @Override
+    public void onValue(MemorySegment bytes, long offset, long length) {
+        values++;
+        if (copying) {
+            copy = new byte[Math.toIntExact(length)];
+            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, copy, 0, copy.length);
+        } else {
+            consumer.accept(bytes.asSlice(offset, length));
+        }
+    }
+
+    @Override
+    public void onBlob(int blobSeq) {
+        blobs.addInt(blobSeq);
+    }
+
+    @Override
+    public void onTombstone() {
+        // the lookup's result says DELETED; nothing to hand over
+    }
+
+    @Override
+    public void close() {
+        scratch.close();
+    }
+}

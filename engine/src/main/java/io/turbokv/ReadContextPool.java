@@ -1,0 +1,59 @@
+package io.turbokv;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Lends {@link ReadContext}s to reader threads without allocating and without {@code ThreadLocal}s (which leak
+ * with virtual threads and cannot be freed at close): a fixed array of slots, probed from a place picked by the
+ * thread id. A reader that finds every slot taken (more concurrent readers than slots) makes a fresh context and
+ * frees it after use.
+ */
+final class ReadContextPool implements AutoCloseable {
+    private final AtomicReferenceArray<ReadContext> slots;
+    private final int mask;
+    private volatile boolean closed;
+
+    ReadContextPool() {
+        int size = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 4) - 1) << 1;
+        this.slots = new AtomicReferenceArray<>(size);
+        this.mask = size - 1;
+    }
+
+    ReadContext acquire() {
+        int start = (int) Thread.currentThread().threadId();
+        for (int i = 0; i <= mask; i++) {
+            ReadContext context = slots.getAndSet((start + i) & mask, null);
+            if (context != null) {
+                return context;
+            }
+        }
+        return new ReadContext();
+    }
+
+    void release(ReadContext context) {
+        context.clear();
+        if (closed) {
+            context.close();
+            return;
+        }
+        int start = (int) Thread.currentThread().threadId();
+        for (int i = 0; i <= mask; i++) {
+            if (slots.compareAndSet((start + i) & mask, null, context)) {
+                return;
+            }
+        }
+        context.close();
+    }
+
+    /** Frees every pooled context. Contexts lent out at the time are freed by their release. */
+    @Override
+    public void close() {
+        closed = true;
+        for (int i = 0; i <= mask; i++) {
+            ReadContext context = slots.getAndSet(i, null);
+            if (context != null) {
+                context.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.turbokv;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What readers see of a store: its live meta files, newest first, and the committed sequence number. Immutable;
+ * each commit publishes a new one through the {@link VersionTracker}.
+ *
+ * @param metas         live meta files, highest sequence number first
+ * @param committedSeq  the sequence number in {@code CURRENT}
+ */
+record StoreState(List<LiveMeta> metas, int committedSeq) {
+    static final StoreState EMPTY = new StoreState(List.of(), 0);
+
+    StoreState {
+        metas = List.copyOf(metas);
+    }
+
+    boolean isEmpty() {
+        return metas.isEmpty();
+    }
+
+    /**
+     * The mappings this state holds that {@code next} does not: they may be closed once no reader of this state
+     * (or an older one) is left.
+     */
+    List<AutoCloseable> unreachableIn(StoreState next) {
+        Set<Object> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (LiveMeta meta : next.metas) {
+            kept.add(meta.file());
+            Collections.addAll(kept, meta.ssts());
+        }
+        List<AutoCloseable> unreachable = new ArrayList<>();
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (LiveMeta meta : metas) {
+            if (!kept.contains(meta.file()) && seen.add(meta.file())) {
+                unreachable.add(meta.file());
+            }
+            for (SstSlot slot : meta.ssts()) {
+                if (!kept.contains(slot) && seen.add(slot)) {
+                    unreachable.add(slot);
+                }
+            }
+        }
+        return unreachable;
+    }
+}

@@ -1,0 +1,531 @@
+package io.turbokv;
+
+import io.turbokv.filter.KeyFilter;
+import io.turbokv.filter.UsedKeyFilter;
+import io.turbokv.io.CurrentFile;
+import io.turbokv.io.DirectoryScan;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.StoreLock;
+import io.turbokv.io.StoreLog;
+import io.turbokv.io.WritableFile;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.meta.MetaFile;
+import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.write.SpillRunner;
+import io.turbokv.write.SpilledSst;
+import io.turbokv.write.WriteOperationGuard;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An embedded, persistent key-value store in one directory: hash-ordered, immutable SST files that are mapped
+ * read-only, committed atomically through the {@code CURRENT} file.
+ *
+ * <p>One write operation at a time ({@link #writeBatch()}), whose batch many threads fill at once; any number of
+ * concurrent readers ({@link #get}, {@link #getMultiple}, {@link #batchGet}), which see every committed batch
+ * whole or not at all. Keys live in families, fixed at open by {@link DbConfig}: a single-valued family holds one
+ * value per key ({@link #get}), a multi-valued one a multiset ({@link #getMultiple}).
+ *
+ * <pre>{@code
+ * try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+ *     try (WriteBatch batch = db.writeBatch()) {
+ *         batch.put(0, key, value);
+ *         batch.commit();
+ *     }
+ *     Optional<byte[]> value = db.get(0, key);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. A writable open holds an exclusive lock on the directory's {@code .lock} file until
+ * {@link #close()}: a second writable open of the same directory, from this JVM or another process, fails at once
+ * with {@link io.turbokv.io.StoreLock.StoreLockedException}. A read-only open takes no lock and changes nothing on
+ * disk; it sees the store as committed when it was opened.
+ *
+ * <p>Reads throw {@link IOException} when a file cannot be opened, and {@link CorruptionException} (a subtype)
+ * when its bytes are damaged: TurboKV never returns a value it could not verify.
+ */
+public final class TurboKV implements AutoCloseable {
+    private static final String WRITE_BATCH = "write batch";
+
+    private final Path directory;
+    private final DbConfig config;
+    private final boolean readOnly;
+    private final StoreLock lock;
+    private final WriteOperationGuard guard = new WriteOperationGuard();
+    private final VersionTracker<StoreState> versions;
+    private final AccessedKeys[] accessedKeys;
+    private final boolean[] multiValued;
+    private final StoreLog log;
+    private final ExecutorService spillExecutor;
+    private final Lookups lookups;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean empty;
+
+    private TurboKV(Path directory, DbConfig config, boolean readOnly, StoreLock lock, StoreState state) {
+        this.directory = directory;
+        this.config = config;
+        this.readOnly = readOnly;
+        this.lock = lock;
+        this.versions = new VersionTracker<>(state, e -> System.err.println("TurboKV: closing a mapping of "
+                + directory + " failed: " + e));
+        int families = config.families().size();
+        this.accessedKeys = new AccessedKeys[families];
+        this.multiValued = new boolean[families];
+        for (int i = 0; i < families; i++) {
+            accessedKeys[i] = new AccessedKeys();
+            multiValued[i] = config.family(i).kind() == FamilyKind.MULTI_VALUE;
+        }
+        this.log = directory == null || readOnly ? null : new StoreLog(directory);
+        this.spillExecutor = directory == null || readOnly ? null : newSpillExecutor();
+        this.lookups = new Lookups(directory, accessedKeys);
+        this.empty = state.isEmpty();
+    }
+
+    /**
+     * Opens the store in {@code directory} for reading and writing, creating the directory and an empty store when
+     * missing. Leftovers of a write that never committed are deleted and pending deletions are finished. Only meta
+     * files are read; SST files are mapped on first use, so opening a large store is fast.
+     *
+     * @throws io.turbokv.io.StoreLock.StoreLockedException when another writer has the store open
+     * @throws CorruptionException when a meta file or {@code CURRENT} is damaged
+     * @throws IOException when the directory holds a file TurboKV did not write (the message names it), or I/O fails
+     */
+    public static TurboKV open(Path directory, DbConfig config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Files.createDirectories(directory);
+        StoreLock lock = StoreLock.acquire(directory);
+        try {
+            FileLayer files = config.fileLayer();
+            if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+                refuseOrphanedFiles(directory);
+                CurrentFile.write(files, directory, 0);
+            }
+            int committed = CurrentFile.read(directory);
+            DirectoryScan scan = DirectoryScan.scan(files, directory, committed, false);
+            StoreState state = load(directory, config, scan.metaSeqs(), committed);
+            return new TurboKV(directory, config, false, lock, state);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                lock.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the store in {@code directory} for reading only. Nothing on disk changes: leftovers and pending
+     * deletions stay for the next writable open. Takes no lock; the instance sees the store as committed at open.
+     *
+     * @throws NoSuchFileException when the directory or its {@code CURRENT} file does not exist
+     */
+    public static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        if (!Files.isDirectory(directory)) {
+            throw new NoSuchFileException(directory.toString(), null, "no TurboKV store here");
+        }
+        if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            throw new NoSuchFileException(directory.resolve(StoreFileNames.CURRENT).toString(), null,
+                    "not a TurboKV store (no CURRENT)");
+        }
+        int committed = CurrentFile.read(directory);
+        DirectoryScan scan = DirectoryScan.scan(config.fileLayer(), directory, committed, true);
+        return new TurboKV(directory, config, true, null, load(directory, config, scan.metaSeqs(), committed));
+    }
+
+    /**
+     * An empty, read-only store that never touches the file system: reads find nothing, writes fail. For callers
+     * that want "no persistence" behind the same type.
+     */
+    public static TurboKV emptyInMemory(DbConfig config) {
+        return new TurboKV(null, Objects.requireNonNull(config, "config"), true, null, StoreState.EMPTY);
+    }
+
+    private static void refuseOrphanedFiles(Path directory) throws IOException {
+        try (var entries = Files.list(directory)) {
+            Optional<Path> numbered = entries.filter(p -> p.getFileName().toString().matches("\\d+\\.(sst|meta|blob|del)"))
+                    .findFirst();
+            if (numbered.isPresent()) {
+                // Starting over at sequence 0 would delete every file as an uncommitted leftover.
+                throw new CorruptionException("store has data files (e.g. " + numbered.get().getFileName()
+                        + ") but no CURRENT: refusing to initialise over them", directory.resolve(StoreFileNames.CURRENT),
+                        CorruptionException.NO_OFFSET);
+            }
+        }
+    }
+
+    /** Opens the committed meta files (in parallel) and decides which SSTs are live, newest first. */
+    private static StoreState load(Path directory, DbConfig config, int[] metaSeqs, int committed)
+            throws IOException {
+        List<MetaFile> opened = new ArrayList<>();
+        try {
+            List<MetaFile> files = openAll(directory, metaSeqs);
+            opened.addAll(files);
+            for (MetaFile file : files) {
+                if (file.family() < 0 || file.family() >= config.families().size()) {
+                    throw new IOException(String.format(Locale.ROOT,
+                            "%s belongs to family %d, but the store was opened with %d families", file.path(),
+                            file.family(), config.families().size()));
+                }
+            }
+            files.sort(Comparator.comparingLong((MetaFile f) -> Integer.toUnsignedLong(f.seq())).reversed());
+            SstFilter filter = new SstFilter();
+            List<LiveMeta> live = new ArrayList<>();
+            for (MetaFile file : files) {
+                live.add(liveView(directory, file, filter));
+            }
+            return new StoreState(live, committed);
+        } catch (IOException | RuntimeException | Error e) {
+            opened.forEach(MetaFile::close);
+            throw e;
+        }
+    }
+
+    private static List<MetaFile> openAll(Path directory, int[] metaSeqs) throws IOException {
+        List<MetaFile> files = new ArrayList<>();
+        try {
+            List<MetaFile> parallel = java.util.Arrays.stream(metaSeqs).parallel().mapToObj(seq -> {
+                try {
+                    return MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, seq), seq);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList();
+            files.addAll(parallel);
+            return files;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static LiveMeta liveView(Path directory, MetaFile file, SstFilter filter) {
+        int[] seqs = new int[file.entryCount()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = file.entry(i).sstSeq();
+        }
+        boolean[] live = filter.apply(seqs, file.obsoleteSsts());
+        List<SstSlot> slots = new ArrayList<>();
+        for (int i = 0; i < seqs.length; i++) {
+            if (live[i]) {
+                slots.add(new SstSlot(directory, file.entry(i)));
+            }
+        }
+        return new LiveMeta(file, slots.toArray(SstSlot[]::new));
+    }
+
+    private static ExecutorService newSpillExecutor() {
+        AtomicInteger threads = new AtomicInteger();
+        return Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), task -> {
+            Thread thread = new Thread(task, "turbokv-spill-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------- writes
+
+    /**
+     * Starts a write batch, claiming the store's single write slot until the batch is committed or closed.
+     *
+     * @throws IllegalStateException when another write batch or a compaction is active (the message says which),
+     *                               the store is read-only or closed, or a rollback failed earlier
+     */
+    public WriteBatch writeBatch() {
+        checkOpen();
+        if (readOnly) {
+            throw new IllegalStateException("Cannot perform write operations on a read-only database");
+        }
+        guard.claim(WRITE_BATCH);
+        int seqBefore = versions.currentState().committedSeq();
+        AtomicInteger sequence = new AtomicInteger(seqBefore);
+        SpillRunner spills = new SpillRunner(config.fileLayer(), directory, sequence, spillExecutor,
+                Runtime.getRuntime().availableProcessors() + 1);
+        return new WriteBatch(this, seqBefore, spills, sequence, multiValued);
+    }
+
+    /** Commits a write batch's spilled SSTs and blobs (DESIGN.md §1.5); called by {@link WriteBatch#commit()}. */
+    CommitStats commitBatch(List<SpilledSst> ssts, int[] blobs, AtomicInteger sequence, long keysWritten)
+            throws IOException {
+        long start = System.nanoTime();
+        StoreState before = versions.currentState();
+        if (ssts.isEmpty() && blobs.length == 0) {
+            guard.release();
+            return new CommitStats(before.committedSeq(), keysWritten, 0, 0, 0, 0, System.nanoTime() - start);
+        }
+        TreeMap<Integer, List<SpilledSst>> byFamily = new TreeMap<>();
+        for (SpilledSst sst : ssts) {
+            byFamily.computeIfAbsent(sst.family(), f -> new ArrayList<>()).add(sst);
+        }
+        FileLayer files = config.fileLayer();
+        List<MetaFile> newMetas = new ArrayList<>();
+        long bytesWritten = 0;
+        int committedSeq;
+        try {
+            for (var family : byFamily.entrySet()) {
+                int metaSeq = sequence.incrementAndGet();
+                bytesWritten += writeMeta(files, family.getKey(), family.getValue(), metaSeq);
+                newMetas.add(MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq), metaSeq));
+            }
+            for (SpilledSst sst : ssts) {
+                bytesWritten += sst.summary().fileSize();
+            }
+            for (int blob : blobs) {
+                bytesWritten += Files.size(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, blob));
+            }
+            files.syncDirectory(directory); // every new name is durable before CURRENT can point at it
+            committedSeq = sequence.get();
+            CurrentFile.write(files, directory, committedSeq); // the commit point
+        } catch (IOException | RuntimeException | Error e) {
+            newMetas.forEach(MetaFile::close);
+            throw e;
+        }
+        List<LiveMeta> metas = new ArrayList<>();
+        newMetas.sort(Comparator.comparingLong((MetaFile f) -> Integer.toUnsignedLong(f.seq())).reversed());
+        SstFilter filter = new SstFilter();
+        for (MetaFile meta : newMetas) {
+            metas.add(liveView(directory, meta, filter));
+        }
+        metas.addAll(before.metas());
+        StoreState next = new StoreState(metas, committedSeq);
+        versions.publish(next, before.unreachableIn(next));
+        empty = next.isEmpty();
+        guard.release();
+        long duration = System.nanoTime() - start;
+        appendLog(commitRecord(committedSeq, keysWritten, duration, ssts, newMetas, blobs));
+        return new CommitStats(committedSeq, keysWritten, ssts.size(), blobs.length, 0, bytesWritten, duration);
+    }
+
+    /** Writes and syncs the meta file of one family's new SSTs; returns its size. */
+    private long writeMeta(FileLayer files, int family, List<SpilledSst> ssts, int metaSeq) throws IOException {
+        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq);
+        try (Arena arena = Arena.ofConfined(); WritableFile out = files.create(path)) {
+            List<MetaEntry> entries = new ArrayList<>();
+            for (SpilledSst sst : ssts) {
+                long[] hashes = sst.summary().keyHashes();
+                entries.add(new MetaEntry(sst.seq(), sst.summary().blockCount(), sst.summary().minHash(),
+                        sst.summary().maxHash(), sst.summary().fileSize(), MetaEntry.FRESH,
+                        sst.summary().entryCount(), KeyFilter.build(hashes, hashes.length, arena)));
+            }
+            long[] used = accessedKeys[family].drain();
+            MetaFileWriter.write(out, family, new int[0], entries, UsedKeyFilter.build(used, used.length, arena));
+            out.sync();
+            return out.position();
+        }
+    }
+
+    /**
+     * Undoes a failed or abandoned write operation (DESIGN.md §1.8): restores {@code CURRENT} to
+     * {@code seqBefore} (a failure may have hit while it was rewritten) and deletes every file numbered above it.
+     * If that fails too, the store refuses writes for good; reads go on.
+     */
+    void rollback(int seqBefore, Throwable cause) throws IOException {
+        try {
+            CurrentFile.write(config.fileLayer(), directory, seqBefore);
+            DirectoryScan.deleteAbove(config.fileLayer(), directory, seqBefore);
+            guard.release();
+        } catch (IOException | RuntimeException e) {
+            guard.breakForever("rollback to sequence " + seqBefore + " failed: " + e);
+            if (cause != null) {
+                cause.addSuppressed(e);
+            } else {
+                throw e;
+            }
+        }
+    }
+
+    private String commitRecord(int seq, long keys, long nanos, List<SpilledSst> ssts, List<MetaFile> metas,
+                                int[] blobs) {
+        StringBuilder record = new StringBuilder(String.format(Locale.ROOT, "%s Commit %08d %d keys in %.3f ms%n",
+                Instant.now(), Integer.toUnsignedLong(seq), keys, nanos / 1e6));
+        for (SpilledSst sst : ssts) {
+            record.append(String.format(Locale.ROOT, "  family %d sst %08d %s %d bytes %d entries FRESH%n",
+                    sst.family(), Integer.toUnsignedLong(sst.seq()),
+                    StoreLog.hashRangeMap(sst.summary().minHash(), sst.summary().maxHash()),
+                    sst.summary().fileSize(), sst.summary().entryCount()));
+        }
+        for (MetaFile meta : metas) {
+            record.append(String.format(Locale.ROOT, "  meta %08d family %d%n", Integer.toUnsignedLong(meta.seq()),
+                    meta.family()));
+        }
+        for (int blob : blobs) {
+            record.append(String.format(Locale.ROOT, "  blob %08d%n", Integer.toUnsignedLong(blob)));
+        }
+        return record.toString();
+    }
+
+    private void appendLog(String record) {
+        try {
+            log.append(record);
+        } catch (IOException e) { // the LOG is for humans; the commit stands
+            System.err.println("TurboKV: could not append to " + directory.resolve(StoreFileNames.LOG) + ": " + e);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- reads
+
+    /**
+     * The value of {@code key} in single-valued {@code family}, copied to the heap; empty when the key was never
+     * written or was deleted.
+     *
+     * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     */
+    public Optional<byte[]> get(int family, byte[] key) throws IOException {
+        checkKind(family, FamilyKind.SINGLE_VALUE, "get");
+        MemorySegment keySegment = MemorySegment.ofArray(key);
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            return Optional.ofNullable(lookups.getCopy(version.state(), family, keySegment));
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * Hands the value of {@code key} in single-valued {@code family} to {@code consumer} without copying it: the
+     * segment is a view of mapped or cached memory, valid only during the call.
+     *
+     * @return whether the key has a value
+     * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     */
+    public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        checkKind(family, FamilyKind.SINGLE_VALUE, "get");
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            return lookups.get(version.state(), family, key, consumer);
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * Every value of {@code key} in multi-valued {@code family}, copied to the heap, in no particular order; empty
+     * when there is none.
+     *
+     * @throws IllegalArgumentException when the family does not exist or is single-valued
+     */
+    public List<byte[]> getMultiple(int family, byte[] key) throws IOException {
+        List<byte[]> values = new ArrayList<>();
+        getMultiple(family, MemorySegment.ofArray(key), value -> values.add(value.toArray(
+                java.lang.foreign.ValueLayout.JAVA_BYTE)));
+        return values;
+    }
+
+    /**
+     * Hands every value of {@code key} in multi-valued {@code family} to {@code consumer} without copying; each
+     * segment is valid only during its call.
+     *
+     * @return how many values were handed over
+     * @throws IllegalArgumentException when the family does not exist or is single-valued
+     */
+    public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            return lookups.getMultiple(version.state(), family, key, consumer);
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * The values of many keys of single-valued {@code family} at once, against one consistent state of the store:
+     * {@code result[i]} is the value of {@code keys[i]}, or {@code null} when it has none.
+     *
+     * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     */
+    public byte[][] batchGet(int family, byte[][] keys) throws IOException {
+        checkKind(family, FamilyKind.SINGLE_VALUE, "batchGet");
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            return lookups.batchGet(version.state(), family, keys);
+        } finally {
+            version.release();
+        }
+    }
+
+    /** Whether the store holds no committed data. Takes no lock. */
+    public boolean isEmpty() {
+        return empty;
+    }
+
+    /** Whether a rollback failed, so that the store refuses all further writes (reads go on). */
+    public boolean hasUnrecoverableWriteError() {
+        return guard.isBroken();
+    }
+
+    /** The configuration the store was opened with. */
+    public DbConfig config() {
+        return config;
+    }
+
+    /** The store's directory ({@code null} for {@link #emptyInMemory}). */
+    public Path directory() {
+        return directory;
+    }
+
+    /** Whether this instance refuses writes. */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /**
+     * Closes the store: every mapping is released once the reads still running have finished, and the directory
+     * lock is released. Everything committed is already durable. A write batch still open must be closed by its
+     * owner (it rolls back). Idempotent.
+     */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        StoreState last = versions.currentState();
+        versions.publish(StoreState.EMPTY, last.unreachableIn(StoreState.EMPTY));
+        empty = true;
+        lookups.close();
+        if (spillExecutor != null) {
+            spillExecutor.shutdown();
+        }
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    private VersionTracker.Version<StoreState> acquire() {
+        checkOpen();
+        return versions.acquire();
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("store " + directory + " is closed");
+        }
+    }
+
+    private void checkKind(int family, FamilyKind expected, String operation) {
+        FamilyConfig config = this.config.family(family);
+        if (config.kind() != expected) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s on family %d '%s', which is %s (use %s)", operation, family, config.name(), config.kind(),
+                    expected == FamilyKind.SINGLE_VALUE ? "getMultiple" : "get"));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.turbokv.write;
+
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.sst.SstWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sorts full collectors and writes them as SST files in the background while the batch goes on filling.
+ *
+ * <p>At most {@code maxInFlight} spills run or wait at once; a filler thread that fills another collector
+ * meanwhile blocks until one finishes. That bounds the off-heap memory of a batch, whatever its size, to a few
+ * collectors. Each spill cuts a new SST where the writer is full, only where the key hash changes. Every SST is
+ * synced before its spill completes, so commit only needs to sync the directory.
+ */
+public final class SpillRunner {
+    /** Entries per SST a batch writes (DESIGN.md §2.2 MAX_ENTRIES_PER_INITIAL_FILE). */
+    public static final int MAX_ENTRIES_PER_INITIAL_FILE = 256 * 1024;
+    /** Key and value bytes per SST a batch writes (DESIGN.md §2.2 DATA_THRESHOLD_PER_INITIAL_FILE). */
+    public static final long DATA_THRESHOLD_PER_INITIAL_FILE = 64L << 20;
+
+    private final FileLayer files;
+    private final Path directory;
+    private final AtomicInteger sequence;
+    private final Executor executor;
+    private final Semaphore inFlight;
+    private final ConcurrentLinkedQueue<CompletableFuture<List<SpilledSst>>> spills = new ConcurrentLinkedQueue<>();
+
+    /**
+     * @param sequence    the batch's sequence counter; each SST takes {@code incrementAndGet()}
+     * @param maxInFlight how many collectors may be spilling at once
+     */
+    public SpillRunner(FileLayer files, Path directory, AtomicInteger sequence, Executor executor, int maxInFlight) {
+        this.files = files;
+        this.directory = directory;
+        this.sequence = sequence;
+        this.executor = executor;
+        this.inFlight = new Semaphore(maxInFlight);
+    }
+
+    /** Spills {@code buffer} (taking ownership: it is closed when written) in the background. */
+    void submit(int family, boolean multiValued, EntryBuffer buffer) {
+        inFlight.acquireUninterruptibly();
+        CompletableFuture<List<SpilledSst>> spill;
+        try {
+            spill = CompletableFuture.supplyAsync(() -> {
+                try (buffer) {
+                    return write(family, multiValued, buffer);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    inFlight.release();
+                }
+            }, executor);
+        } catch (RuntimeException e) { // executor refused: give the permit back
+            inFlight.release();
+            buffer.close();
+            throw e;
+        }
+        spills.add(spill);
+    }
+
+    /** Waits for every spill submitted so far; the first failure is rethrown after all have ended. */
+    List<SpilledSst> awaitAll() throws IOException {
+        List<SpilledSst> written = new ArrayList<>();
+        IOException failure = null;
+        CompletableFuture<List<SpilledSst>> spill;
+        while ((spill = spills.poll()) != null) {
+            try {
+                written.addAll(spill.get());
+            } catch (ExecutionException e) {
+                IOException cause = e.getCause() instanceof UncheckedIOException u ? u.getCause()
+                        : new IOException("spilling a write batch failed", e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for spills", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return written;
+    }
+
+    private List<SpilledSst> write(int family, boolean multiValued, EntryBuffer buffer) throws IOException {
+        EntrySorter.sort(buffer);
+        List<SpilledSst> written = new ArrayList<>();
+        SstWriter writer = null;
+        int seq = 0;
+        long previousHash = 0;
+        int count = buffer.count();
+        try {
+            for (int i = 0; i < count; i++) {
+                long offset = buffer.offset(i);
+                if (!multiValued) {
+                    // a single-valued key written twice in one batch: the later write (larger offset) wins
+                    while (i + 1 < count && sameKey(buffer, offset, buffer.offset(i + 1))) {
+                        offset = Math.max(offset, buffer.offset(++i));
+                    }
+                }
+                long hash = buffer.hash(offset);
+                if (writer != null && hash != previousHash
+                        && writer.isFull(MAX_ENTRIES_PER_INITIAL_FILE, DATA_THRESHOLD_PER_INITIAL_FILE)) {
+                    written.add(new SpilledSst(family, seq, writer.finish()));
+                    writer = null;
+                }
+                if (writer == null) {
+                    seq = sequence.incrementAndGet();
+                    writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)));
+                }
+                MemorySegment key = buffer.key(offset);
+                switch (buffer.kind(offset)) {
+                    case EntryBuffer.VALUE -> writer.addValue(hash, key, buffer.value(offset));
+                    case EntryBuffer.TOMBSTONE -> writer.addTombstone(hash, key);
+                    case EntryBuffer.BLOB -> writer.addBlob(hash, key, buffer.valueLengthOrSeq(offset));
+                    default -> throw new IllegalStateException("unknown entry kind " + buffer.kind(offset));
+                }
+                previousHash = hash;
+            }
+            if (writer != null) {
+                written.add(new SpilledSst(family, seq, writer.finish()));
+                writer = null;
+            }
+            return written;
+        } finally {
+            if (writer != null) {
+                writer.abandon();
+            }
+        }
+    }
+
+    private static boolean sameKey(EntryBuffer buffer, long a, long b) {
+        return buffer.hash(a) == buffer.hash(b)
+                && io.turbokv.io.Bytes.equal(buffer.memory(), a + EntryBuffer.HEADER, buffer.keyLength(a),
+                        buffer.memory(), b + EntryBuffer.HEADER, buffer.keyLength(b));
+    }
+}

@@ -1,0 +1,397 @@
+package io.turbokv;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turbokv.io.CurrentFile;
+import io.turbokv.io.DeletionFile;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.StoreLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TurboKVTest {
+    private static final DbConfig TWO_FAMILIES = DbConfig.builder()
+            .family("single", FamilyKind.SINGLE_VALUE)
+            .family("multi", FamilyKind.MULTI_VALUE)
+            .build();
+
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    private static byte[] value(int i, int length) {
+        byte[] value = new byte[length];
+        new Random(i).nextBytes(value);
+        return value;
+    }
+
+    private static void putAll(TurboKV db, int family, String... keyValues) throws IOException {
+        try (WriteBatch batch = db.writeBatch()) {
+            for (int i = 0; i < keyValues.length; i += 2) {
+                batch.put(family, bytes(keyValues[i]), bytes(keyValues[i + 1]));
+            }
+            batch.commit();
+        }
+    }
+
+    private static String get(TurboKV db, String key) throws IOException {
+        return db.get(0, bytes(key)).map(v -> new String(v, UTF_8)).orElse(null);
+    }
+
+    private List<String> numberedFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+\\..*")).sorted().toList();
+        }
+    }
+
+    @Test
+    void newStoreIsEmptyAndFindsNothing() throws IOException {
+        try (TurboKV db = TurboKV.open(dir.resolve("new"), TWO_FAMILIES)) {
+            assertTrue(db.isEmpty());
+            assertEquals(Optional.empty(), db.get(0, bytes("k")));
+            assertEquals(List.of(), db.getMultiple(1, bytes("k")));
+        }
+        assertEquals(0, CurrentFile.read(dir.resolve("new")));
+    }
+
+    @Test
+    void committedValuesAreReadBackAndSurviveReopen() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1", "b", "2");
+            assertFalse(db.isEmpty());
+            assertEquals("1", get(db, "a"));
+            assertEquals("2", get(db, "b"));
+            assertNull(get(db, "c"));
+        }
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            assertEquals("1", get(db, "a"));
+            assertEquals("2", get(db, "b"));
+        }
+    }
+
+    @Test
+    void nothingIsVisibleBeforeCommit() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.put(0, bytes("a"), bytes("1"));
+                assertNull(get(db, "a"));
+                batch.commit();
+            }
+            assertEquals("1", get(db, "a"));
+        }
+    }
+
+    @Test
+    void newerCommitOverridesOlderAndTombstoneShadows() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1", "b", "1", "c", "1");
+            putAll(db, 0, "a", "2");
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.delete(0, bytes("b"));
+                batch.commit();
+            }
+            assertEquals("2", get(db, "a"));
+            assertNull(get(db, "b"));
+            assertEquals("1", get(db, "c"));
+        }
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            assertEquals("2", get(db, "a"));
+            assertNull(get(db, "b"));
+        }
+    }
+
+    @Test
+    void multiValuedFamilyCollectsValuesAcrossCommitsUntilTombstone() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 1, "k", "old1", "k", "old2");
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.delete(1, bytes("k"));
+                batch.commit();
+            }
+            putAll(db, 1, "k", "new1", "k", "new2", "other", "x");
+            putAll(db, 1, "k", "new3");
+            List<String> values = db.getMultiple(1, bytes("k")).stream().map(v -> new String(v, UTF_8)).sorted()
+                    .toList();
+            assertEquals(List.of("new1", "new2", "new3"), values);
+            assertEquals(1, db.getMultiple(1, bytes("other")).size());
+        }
+    }
+
+    @Test
+    void readingAFamilyWithTheWrongKindNamesTheFamily() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            IllegalArgumentException get = assertThrows(IllegalArgumentException.class, () -> db.get(1, bytes("k")));
+            assertTrue(get.getMessage().contains("'multi'"), get.getMessage());
+            IllegalArgumentException multiple = assertThrows(IllegalArgumentException.class,
+                    () -> db.getMultiple(0, bytes("k")));
+            assertTrue(multiple.getMessage().contains("'single'"), multiple.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> db.get(2, bytes("k")));
+        }
+    }
+
+    @Test
+    void valuesAtEveryThresholdRoundTrip() throws IOException {
+        int[] sizes = {0, 1, 8, 9, 4095, 4096, 4097, 100_000, 1 << 20};
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            try (WriteBatch batch = db.writeBatch()) {
+                for (int size : sizes) {
+                    batch.put(0, bytes("k" + size), value(size, size));
+                }
+                batch.commit();
+            }
+            for (int size : sizes) {
+                assertArrayEquals(value(size, size), db.get(0, bytes("k" + size)).orElseThrow(), "size " + size);
+            }
+        }
+    }
+
+    @Test
+    void valueOverSixtyFourMebibytesGoesToABlobFile() throws IOException {
+        int size = (64 << 20) + 1;
+        byte[] big = new byte[size];
+        big[0] = 1;
+        big[size - 1] = 2;
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.put(0, bytes("big"), big);
+                batch.put(1, bytes("bigs"), big);
+                batch.commit();
+            }
+            assertArrayEquals(big, db.get(0, bytes("big")).orElseThrow());
+            assertArrayEquals(big, db.getMultiple(1, bytes("bigs")).getFirst());
+        }
+        assertEquals(2, numberedFiles().stream().filter(n -> n.endsWith(".blob")).count());
+    }
+
+    @Test
+    void manyThreadsFillOneBatchThatSpillsToSeveralSsts() throws Exception {
+        int threads = 4;
+        int perThread = 150_000; // 600K entries: more than one initial SST (256 Ki entries)
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try (WriteBatch batch = db.writeBatch()) {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < perThread; i++) {
+                            int k = thread * perThread + i;
+                            batch.put(0, bytes("key-" + k), bytes("value-" + k));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+                CommitStats stats = batch.commit();
+                assertEquals(threads * perThread, stats.keysWritten());
+                assertTrue(stats.newSstFiles() >= 3, "SSTs: " + stats.newSstFiles());
+            } finally {
+                pool.shutdown();
+            }
+            Random random = new Random(7);
+            for (int i = 0; i < 20_000; i++) {
+                int k = random.nextInt(threads * perThread);
+                assertEquals("value-" + k, get(db, "key-" + k));
+            }
+        }
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            byte[][] keys = new byte[1000][];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = bytes("key-" + (i * 599));
+            }
+            byte[][] values = db.batchGet(0, keys);
+            for (int i = 0; i < keys.length; i++) {
+                assertEquals("value-" + (i * 599), new String(values[i], UTF_8));
+            }
+            assertNull(db.batchGet(0, new byte[][] {bytes("absent")})[0]);
+        }
+    }
+
+    @Test
+    void onlyOneWriteOperationAtATime() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES); WriteBatch first = db.writeBatch()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, db::writeBatch);
+            assertTrue(e.getMessage().contains("Another write batch is already active"), e.getMessage());
+            first.close();
+            try (WriteBatch second = db.writeBatch()) {
+                second.put(0, bytes("a"), bytes("1"));
+                second.commit();
+            }
+        }
+    }
+
+    @Test
+    void closingWithoutCommitRollsBackEveryFile() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "kept", "1");
+            List<String> before = numberedFiles();
+            try (WriteBatch batch = db.writeBatch()) {
+                for (int i = 0; i < 300_000; i++) { // forces a spill to disk before the rollback
+                    batch.put(0, bytes("k" + i), bytes("v"));
+                }
+                batch.put(0, bytes("blob"), new byte[(64 << 20) + 1]);
+            }
+            assertEquals(before, numberedFiles());
+            assertNull(get(db, "k1"));
+            putAll(db, 0, "after", "2");
+            assertEquals("2", get(db, "after"));
+            assertEquals("1", get(db, "kept"));
+        }
+    }
+
+    @Test
+    void writesAfterCommitOrCloseAreRefused() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            WriteBatch batch = db.writeBatch();
+            batch.commit();
+            assertThrows(IllegalStateException.class, () -> batch.put(0, bytes("a"), bytes("b")));
+            assertThrows(IllegalStateException.class, batch::commit);
+        }
+    }
+
+    @Test
+    void openDeletesUncommittedLeftoversAndReplaysDeletionFiles() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1");
+            putAll(db, 0, "b", "2");
+        }
+        int committed = CurrentFile.read(dir);
+        Path leftover = StoreFileNames.path(dir, StoreFileNames.Kind.SST, committed + 5);
+        Files.write(leftover, new byte[] {1, 2, 3});
+        // a .del naming a meta file of the first commit: that commit's data disappears at open
+        String firstMeta = numberedFiles().stream().filter(n -> n.endsWith(".meta")).findFirst().orElseThrow();
+        int firstMetaSeq = Integer.parseInt(firstMeta.substring(0, 8));
+        DeletionFile.write(FileLayer.standard(), StoreFileNames.path(dir, StoreFileNames.Kind.DEL, committed),
+                new int[0], new int[] {firstMetaSeq}, new int[0]);
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            assertFalse(Files.exists(leftover));
+            assertFalse(Files.exists(dir.resolve(firstMeta)));
+            assertNull(get(db, "a"));
+            assertEquals("2", get(db, "b"));
+        }
+    }
+
+    @Test
+    void unexpectedFileStopsTheOpenNamingIt() throws IOException {
+        TurboKV.open(dir, TWO_FAMILIES).close();
+        Files.writeString(dir.resolve("notes.txt"), "hello");
+        IOException e = assertThrows(IOException.class, () -> TurboKV.open(dir, TWO_FAMILIES));
+        assertTrue(e.getMessage().contains("notes.txt"), e.getMessage());
+    }
+
+    @Test
+    void secondWritableOpenOfTheSameDirectoryFails() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            StoreLock.StoreLockedException e = assertThrows(StoreLock.StoreLockedException.class,
+                    () -> TurboKV.open(dir, TWO_FAMILIES));
+            assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        }
+        TurboKV.open(dir, TWO_FAMILIES).close(); // released at close
+    }
+
+    @Test
+    void readOnlyOpenRefusesWritesAndChangesNothing() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1");
+        }
+        Path leftover = StoreFileNames.path(dir, StoreFileNames.Kind.SST, CurrentFile.read(dir) + 1);
+        Files.write(leftover, new byte[] {1});
+        List<String> before = numberedFiles();
+        try (TurboKV db = TurboKV.openReadOnly(dir, TWO_FAMILIES)) {
+            assertEquals("1", get(db, "a"));
+            IllegalStateException e = assertThrows(IllegalStateException.class, db::writeBatch);
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+        assertEquals(before, numberedFiles());
+        assertThrows(NoSuchFileException.class, () -> TurboKV.openReadOnly(dir.resolve("missing"), TWO_FAMILIES));
+    }
+
+    @Test
+    void emptyInMemoryStoreFindsNothingAndRefusesWrites() throws IOException {
+        try (TurboKV db = TurboKV.emptyInMemory(TWO_FAMILIES)) {
+            assertTrue(db.isEmpty());
+            assertEquals(Optional.empty(), db.get(0, bytes("a")));
+            assertThrows(IllegalStateException.class, db::writeBatch);
+        }
+    }
+
+    @Test
+    void missingCurrentWithDataFilesIsRefusedRatherThanWiped() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1");
+        }
+        Files.delete(dir.resolve(StoreFileNames.CURRENT));
+        List<String> before = numberedFiles();
+        IOException e = assertThrows(IOException.class, () -> TurboKV.open(dir, TWO_FAMILIES));
+        assertTrue(e.getMessage().contains("no CURRENT"), e.getMessage());
+        assertEquals(before, numberedFiles());
+    }
+
+    @Test
+    void familyWithoutEntriesWritesNoMetaFile() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1");
+        }
+        assertEquals(1, numberedFiles().stream().filter(n -> n.endsWith(".meta")).count());
+    }
+
+    @Test
+    void readersDuringCommitsSeeWholeBatchesOnly() throws Exception {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            int rounds = 30;
+            ExecutorService readers = Executors.newFixedThreadPool(2);
+            try {
+                Future<Integer> checks = readers.submit(() -> {
+                    int checked = 0;
+                    int seen = 0;
+                    while (seen < rounds) {
+                        // every batch writes round r into both keys: a reader sees both or neither
+                        Optional<byte[]> x = db.get(0, bytes("x"));
+                        Optional<byte[]> y = db.get(0, bytes("y"));
+                        int rx = x.map(v -> Integer.parseInt(new String(v, UTF_8))).orElse(0);
+                        int ry = y.map(v -> Integer.parseInt(new String(v, UTF_8))).orElse(0);
+                        // x is read before y, and rounds only grow: y is at least as new as x
+                        if (ry < rx) {
+                            throw new AssertionError("saw x=" + rx + " but y=" + ry);
+                        }
+                        seen = ry;
+                        checked++;
+                    }
+                    return checked;
+                });
+                for (int r = 1; r <= rounds; r++) {
+                    putAll(db, 0, "x", Integer.toString(r), "y", Integer.toString(r));
+                }
+                assertTrue(checks.get() > 0);
+            } finally {
+                readers.shutdown();
+            }
+        }
+    }
+}
