@@ -14,11 +14,14 @@ import java.util.Arrays;
  * count overflows or two keys share all three slots); the builder then retries with the next seed of a fixed
  * SplitMix64 sequence, so a given key set always yields the same bytes.
  *
- * <p>Keys must be distinct, which {@link KeyFilter#build} ensures. Memory: about 14 bytes per slot plus 17 bytes
- * per key of primitive arrays, no object per key.
+ * <p>Keys must be distinct, which {@link KeyFilter#build} ensures. Memory: 14 bytes per slot plus 17 bytes per key
+ * (about 33 bytes per key) of primitive arrays, no object per key.
  */
 final class BinaryFuseBuilder {
-    /** Distinct keys peel with probability well above 90 % per seed, so this many failures never happen. */
+    /**
+     * A seed fails for at most about 6 % of distinct key sets (measured at 1 to 300,000 keys; worst near 20 keys,
+     * none seen above 100,000), so this many failures in a row do not happen.
+     */
     private static final int MAX_ATTEMPTS = 1_000;
     private static final long FIRST_SEED_STATE = 0x726B2B9D438B9D4DL;
 
