@@ -41,6 +41,22 @@ class KeyFilterTest {
     }
 
     @Test
+    void headerIsTagSeedSegmentLengthAndSegmentCountBigEndian() {
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] empty = KeyFilter.build(new long[0], 0, arena).toArray(ValueLayout.JAVA_BYTE);
+            assertArrayEquals(new byte[] {0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0}, empty);
+
+            long[] hashes = new SplittableRandom(9).longs(100_000).toArray();
+            MemorySegment filter = KeyFilter.build(hashes, hashes.length, arena);
+            int segmentLengthLog2 = KeyFilter.segmentLengthLog2(hashes.length);
+            int segmentCount = KeyFilter.segmentCount(hashes.length, segmentLengthLog2);
+            assertEquals(segmentLengthLog2, filter.get(ValueLayout.JAVA_BYTE, 9));
+            assertEquals(segmentCount, filter.get(Bytes.BE_INT, 10));
+            assertEquals(14L + ((segmentCount + 2L) << segmentLengthLog2), filter.byteSize());
+        }
+    }
+
+    @Test
     void singleKeyFilterContainsItsKey() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             for (long hash : new long[] {0, 1, -1, Long.MIN_VALUE, 0xEF46DB3751D8E999L}) {

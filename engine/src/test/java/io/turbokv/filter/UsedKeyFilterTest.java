@@ -106,6 +106,15 @@ class UsedKeyFilterTest {
     }
 
     @Test
+    void hashesAreStoredBigEndianInUnsignedOrderAfterTheTag() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = UsedKeyFilter.build(new long[] {-1, 0x0102030405060708L}, 2, arena);
+            byte[] expected = {0x02, 1, 2, 3, 4, 5, 6, 7, 8, -1, -1, -1, -1, -1, -1, -1, -1};
+            assertArrayEquals(expected, filter.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
     void singleHashSetContainsOnlyThatHash() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment filter = UsedKeyFilter.build(new long[] {-7, -7, -7}, 3, arena);
