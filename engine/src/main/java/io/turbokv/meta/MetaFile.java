@@ -1,0 +1,379 @@
+package io.turbokv.meta;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.ffm.Advice;
+import io.turbokv.ffm.MappedFile;
+import io.turbokv.io.Bytes;
+import io.turbokv.io.Crc32;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * An open meta file ({@code %08d.meta}), mapped read-only and verified whole when opened. All integers are
+ * big-endian (DESIGN.md §2.5, with TurboKV's own header and checksum, §5.9):
+ *
+ * <pre>
+ * offset          size     field
+ * 0               4        magic 0x544B564D ("TKVM")
+ * 4               1        format version = 1
+ * 5               1        codec of the listed SSTs' blocks = 1 (LZ4)
+ * 6               4        family index (u32, below 2^31)
+ * 10              4        n = obsolete SST count
+ * 14              4 × n    obsolete SST seqs, u32, strictly ascending
+ * e = 14 + 4n     4        m = entry count
+ * e + 4           46 × m   entry headers, one per {@link MetaEntry}:
+ *                            +0   4  SST seq
+ *                            +4   2  block count, 1..65535
+ *                            +6   8  min hash
+ *                            +14  8  max hash (unsigned, not below min hash)
+ *                            +22  8  SST file size
+ *                            +30  4  flags: bit 0 COLD, bit 1 FRESH, all others 0
+ *                            +34  8  SST entry count
+ *                            +42  4  filter end, relative to the filter region (non-decreasing)
+ * u = e + 4 + 46m 4        used-key filter end, relative to the filter region; equals k
+ * r = u + 4       k        filter region: entry i's filter spans [end(i-1) or 0, end(i)),
+ *                          then the used-key filter spans [end(m-1) or 0, k) (empty when equal)
+ * r + k           4        CRC-32 of bytes [0, r + k)
+ * </pre>
+ *
+ * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so a file of
+ * another version is told apart from a damaged one. The Rust format has no checksum, so a flipped hash there
+ * silently hides keys; here {@link #open} checks the trailer before it believes any field, then checks every
+ * count, offset and field against the file length and the format's rules.
+ *
+ * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read. Whoever
+ * opens a {@code MetaFile} closes it, after making sure no reader still uses it or a filter sliced from it.
+ */
+public final class MetaFile implements AutoCloseable {
+    static final int MAGIC = 0x544B_564D;
+    static final int FORMAT_VERSION = 1;
+    static final int CODEC_LZ4 = 1;
+
+    static final long MAGIC_OFFSET = 0;
+    static final long VERSION_OFFSET = 4;
+    static final long CODEC_OFFSET = 5;
+    static final long FAMILY_OFFSET = 6;
+    static final long OBSOLETE_COUNT_OFFSET = 10;
+    static final long OBSOLETE_LIST_OFFSET = 14;
+    static final long OBSOLETE_SEQ_SIZE = 4;
+    static final long COUNT_SIZE = 4;
+
+    static final long ENTRY_SST_SEQ = 0;
+    static final long ENTRY_BLOCK_COUNT = 4;
+    static final long ENTRY_MIN_HASH = 6;
+    static final long ENTRY_MAX_HASH = 14;
+    static final long ENTRY_SST_SIZE = 22;
+    static final long ENTRY_FLAGS = 30;
+    static final long ENTRY_ENTRY_COUNT = 34;
+    static final long ENTRY_FILTER_END = 42;
+    static final long ENTRY_SIZE = 46;
+
+    static final long USED_KEY_FILTER_END_SIZE = 4;
+    static final long TRAILER_SIZE = 4;
+    /** Header of a file with no obsolete SSTs, no entries and no filters, plus the trailer. */
+    static final long MIN_FILE_SIZE = OBSOLETE_LIST_OFFSET + COUNT_SIZE + USED_KEY_FILTER_END_SIZE + TRAILER_SIZE;
+    /** The largest meta file: filter ends are u32, and the checksum reads the file as one buffer. */
+    static final long MAX_FILE_SIZE = Integer.MAX_VALUE;
+
+    private final Path path;
+    private final int seq;
+    private final MappedFile mapping;
+    private final int family;
+    private final int[] obsoleteSsts;
+    private final int[] sstSeqs;
+    private final int[] blockCounts;
+    private final long[] minHashes;
+    private final long[] maxHashes;
+    private final long[] sstSizes;
+    private final int[] flags;
+    private final long[] entryCounts;
+    private final MemorySegment[] filters;
+    private final MemorySegment usedKeyFilter;
+
+    private MetaFile(Path path, int seq, MappedFile mapping, Parser parsed) {
+        this.path = path;
+        this.seq = seq;
+        this.mapping = mapping;
+        this.family = parsed.family;
+        this.obsoleteSsts = parsed.obsoleteSsts;
+        this.sstSeqs = parsed.sstSeqs;
+        this.blockCounts = parsed.blockCounts;
+        this.minHashes = parsed.minHashes;
+        this.maxHashes = parsed.maxHashes;
+        this.sstSizes = parsed.sstSizes;
+        this.flags = parsed.flags;
+        this.entryCounts = parsed.entryCounts;
+        this.filters = parsed.filters;
+        this.usedKeyFilter = parsed.usedKeyFilter;
+    }
+
+    /**
+     * Maps {@code path} read-only ({@link Advice#RANDOM}) and verifies it: length, magic, CRC-32 trailer over
+     * every preceding byte, format version, codec, then every count, offset and field.
+     *
+     * @param path the meta file
+     * @param seq  its sequence number, kept for {@link #seq()}
+     * @throws java.nio.file.NoSuchFileException when the file does not exist
+     * @throws CorruptionException               on any damage; the message names the file, the offset, and the
+     *                                           expected and found values
+     * @throws IOException                       when the file was written by another format version (the message
+     *                                           names both versions), or cannot be mapped
+     */
+    public static MetaFile open(Path path, int seq) throws IOException {
+        MappedFile mapping = MappedFile.openReadOnly(path);
+        boolean success = false;
+        try {
+            mapping.advise(Advice.RANDOM);
+            MetaFile file = new MetaFile(path, seq, mapping, new Parser(path, mapping.segment()).parse());
+            success = true;
+            return file;
+        } finally {
+            if (!success) {
+                mapping.close();
+            }
+        }
+    }
+
+    /** This file's sequence number, as given to {@link #open}. */
+    public int seq() {
+        return seq;
+    }
+
+    /** The family (its index in the store's configuration) this file belongs to. */
+    public int family() {
+        return family;
+    }
+
+    /** The mapped file. */
+    public Path path() {
+        return path;
+    }
+
+    /** The number of SST entries. */
+    public int entryCount() {
+        return sstSeqs.length;
+    }
+
+    /**
+     * Entry {@code i}; its filter is a slice of the mapping, valid until {@link #close()}.
+     *
+     * @throws IndexOutOfBoundsException when {@code i} is not in {@code [0, entryCount())}
+     */
+    public MetaEntry entry(int i) {
+        Objects.checkIndex(i, sstSeqs.length);
+        return new MetaEntry(sstSeqs[i], blockCounts[i], minHashes[i], maxHashes[i], sstSizes[i], flags[i],
+                entryCounts[i], filters[i]);
+    }
+
+    /** The SSTs this file makes obsolete, ascending (unsigned); a fresh copy. */
+    public int[] obsoleteSsts() {
+        return obsoleteSsts.clone();
+    }
+
+    /** The used-key filter, a slice of the mapping (empty when no key was read); valid until {@link #close()}. */
+    public MemorySegment usedKeyFilter() {
+        return usedKeyFilter;
+    }
+
+    /** The file's length in bytes. */
+    public long byteSize() {
+        return mapping.byteSize();
+    }
+
+    /** Unmaps the file; later access to a filter slice throws {@link IllegalStateException}. Idempotent. */
+    @Override
+    public void close() {
+        mapping.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MetaFile(" + path.getFileName() + ", family=" + family + ", " + sstSeqs.length + " entries)";
+    }
+
+    /** Verifies a mapped meta file and reads it into arrays; one use. */
+    private static final class Parser {
+        private final Path path;
+        private final MemorySegment bytes;
+        private final long length;
+
+        int family;
+        int[] obsoleteSsts;
+        int[] sstSeqs;
+        int[] blockCounts;
+        long[] minHashes;
+        long[] maxHashes;
+        long[] sstSizes;
+        int[] flags;
+        long[] entryCounts;
+        MemorySegment[] filters;
+        MemorySegment usedKeyFilter;
+
+        Parser(Path path, MemorySegment bytes) {
+            this.path = path;
+            this.bytes = bytes;
+            this.length = bytes.byteSize();
+        }
+
+        Parser parse() throws IOException {
+            verifyFrame();
+            family = readFamily();
+            long position = readObsoleteList();
+            position = readEntries(position);
+            readFilters(position);
+            return this;
+        }
+
+        /** Length, magic, checksum, version and codec: nothing else is read before these hold. */
+        private void verifyFrame() throws IOException {
+            if (length < MIN_FILE_SIZE) {
+                throw corrupt(length, "meta file truncated: expected>=%d bytes found=%d", MIN_FILE_SIZE, length);
+            }
+            if (length > MAX_FILE_SIZE) {
+                throw corrupt(MAX_FILE_SIZE, "meta file too long: expected<=%d bytes found=%d", MAX_FILE_SIZE,
+                        length);
+            }
+            int magic = bytes.get(Bytes.BE_INT, MAGIC_OFFSET);
+            if (magic != MAGIC) {
+                throw corrupt(MAGIC_OFFSET, "not a meta file, magic mismatch: expected=0x%08x found=0x%08x", MAGIC,
+                        magic);
+            }
+            long trailer = length - TRAILER_SIZE;
+            int expectedCrc = bytes.get(Bytes.BE_INT, trailer);
+            int foundCrc = Crc32.of(bytes.asSlice(0, trailer));
+            int version = Bytes.u8(bytes, VERSION_OFFSET);
+            if (foundCrc != expectedCrc) {
+                String versionNote = version == FORMAT_VERSION ? ""
+                        : String.format(Locale.ROOT, " (format version byte found=%d, this build reads %d)", version,
+                        FORMAT_VERSION);
+                throw corrupt(trailer, "meta file crc mismatch: expected=0x%08x found=0x%08x%s", expectedCrc, foundCrc,
+                        versionNote);
+            }
+            if (version != FORMAT_VERSION) {
+                // Intact but foreign: not a CorruptionException, so nothing treats it as damage to repair.
+                throw new IOException(String.format(Locale.ROOT,
+                        "meta file written by format version %d; this build reads format version %d"
+                                + " (file=%s, offset=%d)",
+                        version, FORMAT_VERSION, path.getFileName(), VERSION_OFFSET));
+            }
+            int codec = Bytes.u8(bytes, CODEC_OFFSET);
+            if (codec != CODEC_LZ4) {
+                throw corrupt(CODEC_OFFSET, "unknown codec: expected=%d (LZ4) found=%d", CODEC_LZ4, codec);
+            }
+        }
+
+        private int readFamily() throws CorruptionException {
+            long value = Bytes.u32(bytes, FAMILY_OFFSET);
+            if (value > Integer.MAX_VALUE) {
+                throw corrupt(FAMILY_OFFSET, "family index out of range: expected<=%d found=%d", Integer.MAX_VALUE,
+                        value);
+            }
+            return (int) value;
+        }
+
+        /** Reads the obsolete list; returns the offset of the entry count. */
+        private long readObsoleteList() throws CorruptionException {
+            long count = Bytes.u32(bytes, OBSOLETE_COUNT_OFFSET);
+            long fits = (length - MIN_FILE_SIZE) / OBSOLETE_SEQ_SIZE;
+            if (count > fits) {
+                throw corrupt(OBSOLETE_COUNT_OFFSET, "obsolete SST count exceeds the file: expected<=%d found=%d",
+                        fits, count);
+            }
+            obsoleteSsts = new int[(int) count];
+            for (int i = 0; i < count; i++) {
+                long offset = OBSOLETE_LIST_OFFSET + OBSOLETE_SEQ_SIZE * i;
+                obsoleteSsts[i] = bytes.get(Bytes.BE_INT, offset);
+                if (i > 0 && Integer.compareUnsigned(obsoleteSsts[i - 1], obsoleteSsts[i]) >= 0) {
+                    throw corrupt(offset, "obsolete SST list not strictly ascending: expected>%d found=%d",
+                            Integer.toUnsignedLong(obsoleteSsts[i - 1]), Integer.toUnsignedLong(obsoleteSsts[i]));
+                }
+            }
+            return OBSOLETE_LIST_OFFSET + OBSOLETE_SEQ_SIZE * count;
+        }
+
+        /** Reads the entry headers from {@code countOffset}; returns the offset of the used-key filter end. */
+        private long readEntries(long countOffset) throws CorruptionException {
+            long count = Bytes.u32(bytes, countOffset);
+            long headersStart = countOffset + COUNT_SIZE;
+            long fits = (length - headersStart - USED_KEY_FILTER_END_SIZE - TRAILER_SIZE) / ENTRY_SIZE;
+            if (count > fits) {
+                throw corrupt(countOffset, "entry count exceeds the file: expected<=%d found=%d", fits, count);
+            }
+            int n = (int) count;
+            sstSeqs = new int[n];
+            blockCounts = new int[n];
+            minHashes = new long[n];
+            maxHashes = new long[n];
+            sstSizes = new long[n];
+            flags = new int[n];
+            entryCounts = new long[n];
+            for (int i = 0; i < n; i++) {
+                readEntry(i, headersStart + ENTRY_SIZE * i);
+            }
+            return headersStart + ENTRY_SIZE * count;
+        }
+
+        private void readEntry(int i, long at) throws CorruptionException {
+            sstSeqs[i] = bytes.get(Bytes.BE_INT, at + ENTRY_SST_SEQ);
+            blockCounts[i] = Bytes.u16(bytes, at + ENTRY_BLOCK_COUNT);
+            if (blockCounts[i] == 0) {
+                throw corrupt(at + ENTRY_BLOCK_COUNT, "entry %d block count: expected=1..%d found=0", i,
+                        MetaEntry.MAX_BLOCK_COUNT);
+            }
+            minHashes[i] = bytes.get(Bytes.BE_LONG, at + ENTRY_MIN_HASH);
+            maxHashes[i] = bytes.get(Bytes.BE_LONG, at + ENTRY_MAX_HASH);
+            if (Long.compareUnsigned(minHashes[i], maxHashes[i]) > 0) {
+                throw corrupt(at + ENTRY_MIN_HASH, "entry %d min hash above max hash: expected<=0x%016x found=0x%016x",
+                        i, maxHashes[i], minHashes[i]);
+            }
+            sstSizes[i] = bytes.get(Bytes.BE_LONG, at + ENTRY_SST_SIZE);
+            if (sstSizes[i] < 0) {
+                throw corrupt(at + ENTRY_SST_SIZE, "entry %d SST size: expected>=0 found=%s", i,
+                        Long.toUnsignedString(sstSizes[i]));
+            }
+            flags[i] = bytes.get(Bytes.BE_INT, at + ENTRY_FLAGS);
+            if ((flags[i] & ~MetaEntry.KNOWN_FLAGS) != 0) {
+                throw corrupt(at + ENTRY_FLAGS, "entry %d unknown flags: expected=0x%x bits only found=0x%08x", i,
+                        MetaEntry.KNOWN_FLAGS, flags[i]);
+            }
+            entryCounts[i] = bytes.get(Bytes.BE_LONG, at + ENTRY_ENTRY_COUNT);
+            if (entryCounts[i] < 0) {
+                throw corrupt(at + ENTRY_ENTRY_COUNT, "entry %d entry count: expected>=0 found=%s", i,
+                        Long.toUnsignedString(entryCounts[i]));
+            }
+        }
+
+        /** Checks the filter ends against the region that follows the used-key filter end, then slices it. */
+        private void readFilters(long usedKeyEndOffset) throws CorruptionException {
+            long regionStart = usedKeyEndOffset + USED_KEY_FILTER_END_SIZE;
+            long regionLength = length - TRAILER_SIZE - regionStart;
+            long usedKeyEnd = Bytes.u32(bytes, usedKeyEndOffset);
+            if (usedKeyEnd != regionLength) {
+                throw corrupt(usedKeyEndOffset,
+                        "used-key filter end is not the filter region's end: expected=%d found=%d", regionLength,
+                        usedKeyEnd);
+            }
+            filters = new MemorySegment[sstSeqs.length];
+            long start = 0;
+            long headersStart = usedKeyEndOffset - ENTRY_SIZE * sstSeqs.length;
+            for (int i = 0; i < filters.length; i++) {
+                long endOffset = headersStart + ENTRY_SIZE * i + ENTRY_FILTER_END;
+                long end = Bytes.u32(bytes, endOffset);
+                if (end < start || end > regionLength) {
+                    throw corrupt(endOffset, "entry %d filter end out of range: expected=%d..%d found=%d", i, start,
+                            regionLength, end);
+                }
+                filters[i] = bytes.asSlice(regionStart + start, end - start);
+                start = end;
+            }
+            usedKeyFilter = bytes.asSlice(regionStart + start, regionLength - start);
+        }
+
+        private CorruptionException corrupt(long offset, String format, Object... args) {
+            return new CorruptionException(String.format(Locale.ROOT, format, args), path, offset);
+        }
+    }
+}

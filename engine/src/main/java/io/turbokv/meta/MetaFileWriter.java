@@ -1,0 +1,96 @@
+package io.turbokv.meta;
+
+import io.turbokv.io.Bytes;
+import io.turbokv.io.Crc32;
+import io.turbokv.io.WritableFile;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes a meta file in the layout documented on {@link MetaFile}. Meta files are small (entry headers and
+ * filters), so the whole file is built in one off-heap buffer and written with a single call.
+ */
+public final class MetaFileWriter {
+    private MetaFileWriter() {}
+
+    /**
+     * Writes a complete meta file to {@code out}; does not sync or close it.
+     *
+     * @param out           the new, empty file
+     * @param family        the family index, not negative
+     * @param obsoleteSsts  the SSTs this file makes obsolete, strictly ascending (as unsigned u32)
+     * @param entries       the SSTs this file adds, in the order readers will see them
+     * @param usedKeyFilter the family's used-key filter, opaque bytes; empty when no key was read
+     * @throws IllegalArgumentException when {@code family} is negative, {@code obsoleteSsts} is not strictly
+     *                                  ascending, or the file would exceed 2 GiB - 1 bytes
+     * @throws IOException              when writing fails
+     */
+    public static void write(WritableFile out, int family, int[] obsoleteSsts, List<MetaEntry> entries,
+                             MemorySegment usedKeyFilter) throws IOException {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(usedKeyFilter, "usedKeyFilter");
+        if (family < 0) {
+            throw new IllegalArgumentException("family: " + family + " (expected: >= 0)");
+        }
+        for (int i = 1; i < obsoleteSsts.length; i++) {
+            if (Integer.compareUnsigned(obsoleteSsts[i - 1], obsoleteSsts[i]) >= 0) {
+                throw new IllegalArgumentException("obsoleteSsts not strictly ascending at index " + i + ": "
+                        + Integer.toUnsignedString(obsoleteSsts[i - 1]) + ", "
+                        + Integer.toUnsignedString(obsoleteSsts[i]));
+            }
+        }
+        long regionStart = MetaFile.OBSOLETE_LIST_OFFSET + MetaFile.OBSOLETE_SEQ_SIZE * obsoleteSsts.length
+                + MetaFile.COUNT_SIZE + MetaFile.ENTRY_SIZE * entries.size() + MetaFile.USED_KEY_FILTER_END_SIZE;
+        long regionLength = usedKeyFilter.byteSize();
+        for (MetaEntry entry : entries) {
+            regionLength += entry.filter().byteSize();
+        }
+        long fileLength = regionStart + regionLength + MetaFile.TRAILER_SIZE;
+        if (fileLength > MetaFile.MAX_FILE_SIZE) {
+            throw new IllegalArgumentException("meta file would be " + fileLength + " bytes (expected: <= "
+                    + MetaFile.MAX_FILE_SIZE + ")");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment file = arena.allocate(fileLength);
+            file.set(Bytes.BE_INT, MetaFile.MAGIC_OFFSET, MetaFile.MAGIC);
+            file.set(ValueLayout.JAVA_BYTE, MetaFile.VERSION_OFFSET, (byte) MetaFile.FORMAT_VERSION);
+            file.set(ValueLayout.JAVA_BYTE, MetaFile.CODEC_OFFSET, (byte) MetaFile.CODEC_LZ4);
+            file.set(Bytes.BE_INT, MetaFile.FAMILY_OFFSET, family);
+            file.set(Bytes.BE_INT, MetaFile.OBSOLETE_COUNT_OFFSET, obsoleteSsts.length);
+            long position = MetaFile.OBSOLETE_LIST_OFFSET;
+            for (int seq : obsoleteSsts) {
+                file.set(Bytes.BE_INT, position, seq);
+                position += MetaFile.OBSOLETE_SEQ_SIZE;
+            }
+            file.set(Bytes.BE_INT, position, entries.size());
+            position += MetaFile.COUNT_SIZE;
+            long filterEnd = 0;
+            for (MetaEntry entry : entries) {
+                MemorySegment.copy(entry.filter(), 0, file, regionStart + filterEnd, entry.filter().byteSize());
+                filterEnd += entry.filter().byteSize();
+                writeEntry(file, position, entry, filterEnd);
+                position += MetaFile.ENTRY_SIZE;
+            }
+            MemorySegment.copy(usedKeyFilter, 0, file, regionStart + filterEnd, usedKeyFilter.byteSize());
+            file.set(Bytes.BE_INT, position, (int) regionLength);
+            long trailer = fileLength - MetaFile.TRAILER_SIZE;
+            file.set(Bytes.BE_INT, trailer, Crc32.of(file.asSlice(0, trailer)));
+            out.write(file);
+        }
+    }
+
+    private static void writeEntry(MemorySegment file, long at, MetaEntry entry, long filterEnd) {
+        file.set(Bytes.BE_INT, at + MetaFile.ENTRY_SST_SEQ, entry.sstSeq());
+        file.set(Bytes.BE_SHORT, at + MetaFile.ENTRY_BLOCK_COUNT, (short) entry.blockCount());
+        file.set(Bytes.BE_LONG, at + MetaFile.ENTRY_MIN_HASH, entry.minHash());
+        file.set(Bytes.BE_LONG, at + MetaFile.ENTRY_MAX_HASH, entry.maxHash());
+        file.set(Bytes.BE_LONG, at + MetaFile.ENTRY_SST_SIZE, entry.sstSize());
+        file.set(Bytes.BE_INT, at + MetaFile.ENTRY_FLAGS, entry.flags());
+        file.set(Bytes.BE_LONG, at + MetaFile.ENTRY_ENTRY_COUNT, entry.entryCount());
+        file.set(Bytes.BE_INT, at + MetaFile.ENTRY_FILTER_END, (int) filterEnd);
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * Meta files ({@code %08d.meta}, DESIGN.md §2.5): one per family and commit or compaction, listing the SST
+ * files it adds ({@link io.turbokv.meta.MetaEntry}: block count, hash range, size, temperature flags and the
+ * entry's key filter), the SSTs it makes obsolete and the family's used-key filter. {@link
+ * io.turbokv.meta.MetaFileWriter} writes one; {@link io.turbokv.meta.MetaFile} maps one and verifies every byte
+ * before anything reads it.
+ *
+ * <p>Filters are opaque byte spans here. Depends on the JDK, {@code io.turbokv.io}, {@code io.turbokv.ffm} and
+ * {@code io.turbokv.CorruptionException}; never on {@code io.turbokv.filter}, {@code io.turbokv.sst} or the
+ * store itself.
+ */
+package io.turbokv.meta;

@@ -1,0 +1,167 @@
+package io.turbokv.filter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.io.Bytes;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class KeyFilterCheckTest {
+    private static final Path FILE = Path.of("00000042.meta");
+    private static final long PAYLOAD_OFFSET = 4096;
+
+    private static MemorySegment smallFilter(Arena arena, int keys) {
+        return KeyFilter.build(new SplittableRandom(keys).longs(keys).toArray(), keys, arena);
+    }
+
+    private static MemorySegment copy(Arena arena, MemorySegment filter, long length) {
+        MemorySegment copy = arena.allocate(length);
+        MemorySegment.copy(filter, 0, copy, 0, Math.min(length, filter.byteSize()));
+        return copy;
+    }
+
+    @Test
+    void wrongTagIsReportedWithExpectedFoundFileAndOffset() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = smallFilter(arena, 20);
+            filter.set(ValueLayout.JAVA_BYTE, KeyFilter.TAG, (byte) UsedKeyFilter.TAG_SORTED_HASHES);
+            CorruptionException e = assertThrows(CorruptionException.class,
+                    () -> KeyFilter.check(filter, FILE, PAYLOAD_OFFSET));
+            assertEquals(FILE, e.file());
+            assertEquals(PAYLOAD_OFFSET + KeyFilter.TAG, e.offset());
+            assertTrue(e.getMessage().contains("expected=0x01 found=0x02"), e.getMessage());
+        }
+    }
+
+    @Test
+    void everyTruncationIsRejected() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int keys : new int[] {0, 1, 20}) {
+                MemorySegment filter = smallFilter(arena, keys);
+                for (long length = 0; length < filter.byteSize(); length++) {
+                    MemorySegment truncated = filter.asSlice(0, length);
+                    CorruptionException e = assertThrows(CorruptionException.class,
+                            () -> KeyFilter.check(truncated, FILE, PAYLOAD_OFFSET), "length " + length);
+                    assertTrue(e.getMessage().contains("found=" + (length < KeyFilter.HEADER_BYTES ? length : "")),
+                            e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void trailingBytesAreRejectedWithExpectedAndFoundLength() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = smallFilter(arena, 20);
+            MemorySegment longer = copy(arena, filter, filter.byteSize() + 1);
+            CorruptionException e = assertThrows(CorruptionException.class,
+                    () -> KeyFilter.check(longer, FILE, PAYLOAD_OFFSET));
+            assertTrue(e.getMessage().contains("expected=" + filter.byteSize() + " found=" + longer.byteSize()),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void segmentLengthOutOfRangeIsRejected() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = smallFilter(arena, 20);
+            for (int log2 : new int[] {0, 1, KeyFilter.MAX_SEGMENT_LENGTH_LOG2 + 1, 63, 64, 255}) {
+                filter.set(ValueLayout.JAVA_BYTE, KeyFilter.SEGMENT_LENGTH_LOG2, (byte) log2);
+                CorruptionException e = assertThrows(CorruptionException.class,
+                        () -> KeyFilter.check(filter, FILE, PAYLOAD_OFFSET), "log2 " + log2);
+                assertEquals(PAYLOAD_OFFSET + KeyFilter.SEGMENT_LENGTH_LOG2, e.offset());
+            }
+        }
+    }
+
+    @Test
+    void segmentCountThatDisagreesWithTheLengthIsRejected() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = smallFilter(arena, 1_000);
+            long segmentCount = Bytes.u32(filter, KeyFilter.SEGMENT_COUNT);
+            for (long wrong : new long[] {0, segmentCount - 1, segmentCount + 1, 0xFFFF_FFFFL}) {
+                filter.set(Bytes.BE_INT, KeyFilter.SEGMENT_COUNT, (int) wrong);
+                assertThrows(CorruptionException.class, () -> KeyFilter.check(filter, FILE, PAYLOAD_OFFSET),
+                        "segment count " + wrong);
+            }
+        }
+    }
+
+    @Test
+    void flippingAnyByteOfASmallFilterIsRejectedOrQueriesStayInBounds() throws Exception {
+        long[] probes = new SplittableRandom(7).longs(2_000).toArray();
+        try (Arena arena = Arena.ofConfined()) {
+            for (int keys : new int[] {0, 1, 20}) {
+                MemorySegment filter = smallFilter(arena, keys);
+                int rejected = 0;
+                for (long at = 0; at < filter.byteSize(); at++) {
+                    for (int flip : new int[] {0x01, 0x80, 0xFF}) {
+                        MemorySegment damaged = copy(arena, filter, filter.byteSize());
+                        damaged.set(ValueLayout.JAVA_BYTE, at, (byte) (damaged.get(ValueLayout.JAVA_BYTE, at) ^ flip));
+                        if (checkRejects(damaged)) {
+                            rejected++;
+                        } else {
+                            queryAll(damaged, probes);
+                        }
+                    }
+                }
+                // Tag, segment length and segment count damage must all be caught.
+                assertTrue(rejected >= 3 * 3, "rejected " + rejected);
+            }
+        }
+    }
+
+    @Property(tries = 2_000)
+    void anyHeaderWithAnyLengthIsRejectedOrQueriesStayInBounds(
+            @ForAll @IntRange(min = 0, max = 3) int tagChoice,
+            @ForAll long seed,
+            @ForAll @IntRange(min = 0, max = 255) int segmentLengthLog2,
+            @ForAll @IntRange(min = 0, max = 64) int segmentCount,
+            @ForAll @IntRange(min = -3, max = 3) int lengthError,
+            @ForAll long bodySeed) {
+        long bodyLength = segmentLengthLog2 > 20 ? 64 : (segmentCount + 2L) << segmentLengthLog2;
+        long length = Math.max(0, KeyFilter.HEADER_BYTES + bodyLength + lengthError);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment payload = arena.allocate(length);
+            byte[] body = new byte[(int) length];
+            new SplittableRandom(bodySeed).nextBytes(body);
+            MemorySegment.copy(body, 0, payload, ValueLayout.JAVA_BYTE, 0, body.length);
+            if (length >= KeyFilter.HEADER_BYTES) {
+                int tag = tagChoice == 0 ? body[0] : KeyFilter.TAG_BINARY_FUSE8;
+                payload.set(ValueLayout.JAVA_BYTE, KeyFilter.TAG, (byte) tag);
+                payload.set(Bytes.BE_LONG, KeyFilter.SEED, seed);
+                payload.set(ValueLayout.JAVA_BYTE, KeyFilter.SEGMENT_LENGTH_LOG2, (byte) segmentLengthLog2);
+                payload.set(Bytes.BE_INT, KeyFilter.SEGMENT_COUNT, segmentCount);
+            }
+            if (!checkRejects(payload)) {
+                queryAll(payload, new SplittableRandom(seed).longs(200).toArray());
+            }
+        }
+    }
+
+    private static boolean checkRejects(MemorySegment payload) {
+        try {
+            KeyFilter.check(payload, FILE, PAYLOAD_OFFSET);
+            return false;
+        } catch (CorruptionException e) {
+            return true;
+        }
+    }
+
+    /** Any exception, IndexOutOfBoundsException above all, fails the test. */
+    private static void queryAll(MemorySegment payload, long[] probes) {
+        for (long probe : probes) {
+            KeyFilter.mayContain(payload, probe);
+        }
+    }
+}

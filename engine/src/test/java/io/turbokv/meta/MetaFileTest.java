@@ -1,0 +1,312 @@
+package io.turbokv.meta;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.io.Bytes;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.WritableFile;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MetaFileTest {
+    /*
+     * The sample file, with offsets from the layout table on MetaFile: obsolete list at 14..26, entry count at 26,
+     * entry i's header at 30 + 46 i, used-key filter end at 168, filter region at 172 (18 bytes: 5 + 0 + 7 + 6),
+     * trailer at 190, length 194.
+     */
+    private static final int FAMILY = 3;
+    private static final int[] OBSOLETE = {2, 5, 9};
+    private static final List<MetaEntry> ENTRIES = List.of(
+            new MetaEntry(10, 4, 0x10, 0x20, 4096, MetaEntry.COLD, 100, MetaFiles.filter(5, 0)),
+            new MetaEntry(11, 65535, 0, -1L, 123_456_789_012L, MetaEntry.FRESH, 0, MetaFiles.filter(0, 1)),
+            new MetaEntry(12, 1, -5L, -1L, 77, 0, Long.MAX_VALUE, MetaFiles.filter(7, 2)));
+    private static final byte[] USED_KEYS = {1, 2, 3, 4, 5, 6};
+    private static final int SAMPLE_LENGTH = 194;
+
+    @TempDir
+    Path dir;
+    private Path sample;
+
+    @BeforeEach
+    void writeSample() throws IOException {
+        sample = dir.resolve("00000007.meta");
+        MetaFiles.write(sample, FAMILY, OBSOLETE, ENTRIES, USED_KEYS);
+    }
+
+    @Test
+    void roundTripsFamilyObsoleteListEntriesAndFilters() throws IOException {
+        assertEquals(SAMPLE_LENGTH, Files.size(sample));
+        try (MetaFile meta = MetaFile.open(sample, 7)) {
+            assertEquals(7, meta.seq());
+            assertEquals(FAMILY, meta.family());
+            assertEquals(sample, meta.path());
+            assertEquals(SAMPLE_LENGTH, meta.byteSize());
+            assertArrayEquals(OBSOLETE, meta.obsoleteSsts());
+            assertEquals(ENTRIES.size(), meta.entryCount());
+            for (int i = 0; i < ENTRIES.size(); i++) {
+                assertSameEntry(ENTRIES.get(i), meta.entry(i));
+            }
+            assertArrayEquals(USED_KEYS, meta.usedKeyFilter().toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    static void assertSameEntry(MetaEntry expected, MetaEntry found) {
+        assertEquals(expected.sstSeq(), found.sstSeq());
+        assertEquals(expected.blockCount(), found.blockCount());
+        assertEquals(expected.minHash(), found.minHash());
+        assertEquals(expected.maxHash(), found.maxHash());
+        assertEquals(expected.sstSize(), found.sstSize());
+        assertEquals(expected.flags(), found.flags());
+        assertEquals(expected.entryCount(), found.entryCount());
+        assertArrayEquals(expected.filter().toArray(ValueLayout.JAVA_BYTE),
+                found.filter().toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    @Test
+    void emptyFileHoldsOnlyHeaderCountsAndTrailer() throws IOException {
+        Path path = dir.resolve("00000001.meta");
+        MetaFiles.write(path, 0, new int[0], List.of(), new byte[0]);
+        try (MetaFile meta = MetaFile.open(path, 1)) {
+            assertEquals(26, meta.byteSize());
+            assertEquals(0, meta.family());
+            assertEquals(0, meta.entryCount());
+            assertEquals(0, meta.obsoleteSsts().length);
+            assertEquals(0, meta.usedKeyFilter().byteSize());
+        }
+    }
+
+    @Test
+    void temperatureFlagsReadBack() throws IOException {
+        try (MetaFile meta = MetaFile.open(sample, 7)) {
+            assertTrue(meta.entry(0).cold());
+            assertFalse(meta.entry(0).fresh());
+            assertTrue(meta.entry(1).fresh());
+            assertFalse(meta.entry(1).cold());
+            assertFalse(meta.entry(2).cold() || meta.entry(2).fresh());
+        }
+    }
+
+    @Test
+    void obsoleteSeqsAreOrderedAsUnsignedU32() throws IOException {
+        Path path = dir.resolve("00000002.meta");
+        int[] obsolete = {0, Integer.MAX_VALUE, Integer.MIN_VALUE, -1};
+        MetaFiles.write(path, 1, obsolete, List.of(), new byte[0]);
+        try (MetaFile meta = MetaFile.open(path, 2)) {
+            assertArrayEquals(obsolete, meta.obsoleteSsts());
+        }
+    }
+
+    @Test
+    void filtersAreSlicesOfTheMappingThatDieWithClose() throws IOException {
+        MetaFile meta = MetaFile.open(sample, 7);
+        MemorySegment filter = meta.entry(0).filter();
+        MemorySegment usedKeys = meta.usedKeyFilter();
+        assertTrue(filter.isMapped(), "a slice of the mapping, not a copy");
+        meta.close();
+        meta.close();
+        assertThrows(IllegalStateException.class, () -> filter.get(ValueLayout.JAVA_BYTE, 0));
+        assertThrows(IllegalStateException.class, () -> usedKeys.get(ValueLayout.JAVA_BYTE, 0));
+    }
+
+    @Test
+    void entryIndexOutsideTheFileIsRejected() throws IOException {
+        try (MetaFile meta = MetaFile.open(sample, 7)) {
+            assertThrows(IndexOutOfBoundsException.class, () -> meta.entry(3));
+            assertThrows(IndexOutOfBoundsException.class, () -> meta.entry(-1));
+        }
+    }
+
+    @Test
+    void everyFlippedByteIsACorruptionNamingFileAndOffset() throws IOException {
+        byte[] good = Files.readAllBytes(sample);
+        for (int mask : new int[] {0x01, 0x80, 0xFF}) {
+            for (int offset = 0; offset < good.length; offset++) {
+                byte[] bad = good.clone();
+                bad[offset] ^= (byte) mask;
+                MetaFiles.rewrite(sample, bad);
+                assertCorruption("flip 0x" + Integer.toHexString(mask) + " at " + offset);
+            }
+        }
+    }
+
+    @Test
+    void everyTruncationIsACorruptionNamingFileAndOffset() throws IOException {
+        byte[] good = Files.readAllBytes(sample);
+        for (int length = 0; length < good.length; length++) {
+            MetaFiles.rewrite(sample, Arrays.copyOf(good, length));
+            assertCorruption("truncated to " + length);
+        }
+    }
+
+    @Test
+    void appendedBytesAreACorruption() throws IOException {
+        byte[] good = Files.readAllBytes(sample);
+        MetaFiles.rewrite(sample, Arrays.copyOf(good, good.length + 1));
+        assertCorruption("one byte appended");
+    }
+
+    private CorruptionException assertCorruption(String what) {
+        CorruptionException e = assertThrows(CorruptionException.class, () -> MetaFile.open(sample, 7).close(),
+                what);
+        assertEquals(sample, e.file(), what);
+        assertTrue(e.offset() >= 0 && e.offset() <= SAMPLE_LENGTH + 1, what + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains("file=00000007.meta, offset=" + e.offset()), what + ": " + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void anotherFormatVersionIsRefusedNamingBothVersions() throws IOException {
+        byte[] bytes = Files.readAllBytes(sample);
+        bytes[4] = 2;
+        MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
+        IOException e = assertThrows(IOException.class, () -> MetaFile.open(sample, 7));
+        assertFalse(e instanceof CorruptionException, "an intact file of another version is not damage");
+        assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("format version 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("file=00000007.meta"), e.getMessage());
+    }
+
+    @Test
+    void damagedFileOfAnotherVersionNamesBothVersions() throws IOException {
+        byte[] bytes = Files.readAllBytes(sample);
+        bytes[4] = 2;
+        MetaFiles.rewrite(sample, bytes);
+        CorruptionException e = assertCorruption("version byte flipped, trailer not recomputed");
+        assertTrue(e.getMessage().contains("found=2, this build reads 1"), e.getMessage());
+    }
+
+    @Test
+    void missingFileIsNoSuchFileException() {
+        assertThrows(NoSuchFileException.class, () -> MetaFile.open(dir.resolve("00000099.meta"), 99));
+    }
+
+    static Stream<Arguments> structuralDamage() {
+        return Stream.of(
+                damage("codec is not LZ4", 5, b -> b.set(ValueLayout.JAVA_BYTE, 5, (byte) 2)),
+                damage("family above 2^31 - 1", 6, b -> b.set(Bytes.BE_INT, 6, Integer.MIN_VALUE)),
+                damage("obsolete count beyond the file", 10, b -> b.set(Bytes.BE_INT, 10, 1000)),
+                damage("obsolete count of 2^32 - 1", 10, b -> b.set(Bytes.BE_INT, 10, -1)),
+                damage("obsolete seqs out of order", 18, b -> b.set(Bytes.BE_INT, 18, 1)),
+                damage("obsolete seq repeated", 22, b -> b.set(Bytes.BE_INT, 22, 5)),
+                damage("entry count beyond the file", 26, b -> b.set(Bytes.BE_INT, 26, 4)),
+                damage("entry count of 2^32 - 1", 26, b -> b.set(Bytes.BE_INT, 26, -1)),
+                damage("block count 0", 34, b -> b.set(Bytes.BE_SHORT, 34, (short) 0)),
+                damage("min hash above max hash", 36, b -> b.set(Bytes.BE_LONG, 36, 0x30L)),
+                damage("min hash above max hash as unsigned only", 36, b -> b.set(Bytes.BE_LONG, 36, -1L)),
+                damage("SST size above 2^63 - 1", 52, b -> b.set(Bytes.BE_LONG, 52, -1L)),
+                damage("unknown flag bit", 60, b -> b.set(Bytes.BE_INT, 60, 4)),
+                damage("entry count above 2^63 - 1", 64, b -> b.set(Bytes.BE_LONG, 64, Long.MIN_VALUE)),
+                damage("filter end before the previous one", 118, b -> b.set(Bytes.BE_INT, 118, 4)),
+                damage("filter end beyond the filter region", 164, b -> b.set(Bytes.BE_INT, 164, 19)),
+                damage("filter end of 2^32 - 1", 164, b -> b.set(Bytes.BE_INT, 164, -1)),
+                damage("used-key filter end short of the region", 168, b -> b.set(Bytes.BE_INT, 168, 17)),
+                damage("used-key filter end beyond the region", 168, b -> b.set(Bytes.BE_INT, 168, 19)));
+    }
+
+    private static Arguments damage(String what, long offset, Consumer<MemorySegment> patch) {
+        return Arguments.of(what, offset, patch);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("structuralDamage")
+    void damageBehindAValidChecksumIsACorruptionAtItsOffset(String what, long offset, Consumer<MemorySegment> patch)
+            throws IOException {
+        byte[] bytes = Files.readAllBytes(sample);
+        patch.accept(MemorySegment.ofArray(bytes));
+        MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
+        CorruptionException e = assertCorruption(what);
+        assertEquals(offset, e.offset(), e.getMessage());
+        assertTrue(e.getMessage().contains("expected"), e.getMessage());
+    }
+
+    /** Whatever a header byte becomes, a re-signed file opens or is refused cleanly: never another exception. */
+    @Test
+    void anyHeaderByteBehindAValidChecksumOpensOrIsRefusedCleanly() throws IOException {
+        byte[] good = Files.readAllBytes(sample);
+        int filterRegion = 172;
+        int refused = 0;
+        for (int offset = 0; offset < filterRegion; offset++) {
+            for (int value : new int[] {0x00, 0xFF, good[offset] ^ 0x01, good[offset] ^ 0x80}) {
+                byte[] bad = good.clone();
+                bad[offset] = (byte) value;
+                MetaFiles.rewrite(sample, MetaFiles.resign(bad));
+                try (MetaFile meta = MetaFile.open(sample, 7)) {
+                    for (int i = 0; i < meta.entryCount(); i++) {
+                        MemorySegment filter = meta.entry(i).filter();
+                        filter.toArray(ValueLayout.JAVA_BYTE);
+                    }
+                    meta.usedKeyFilter().toArray(ValueLayout.JAVA_BYTE);
+                } catch (CorruptionException e) {
+                    refused++;
+                    assertTrue(e.offset() >= 0 && e.offset() < SAMPLE_LENGTH, e.getMessage());
+                } catch (IOException e) {
+                    refused++;
+                    assertEquals(4, offset, "only the version byte may be refused as foreign: " + e);
+                } catch (RuntimeException e) {
+                    fail("byte " + offset + " set to 0x" + Integer.toHexString(value & 0xFF) + " escaped as " + e, e);
+                }
+            }
+        }
+        assertTrue(refused > filterRegion, "most header damage is refused, found " + refused);
+    }
+
+    @Test
+    void writerRejectsUnsortedOrRepeatedObsoleteSsts() throws IOException {
+        for (int[] obsolete : new int[][] {{3, 2}, {4, 4}, {-1, 0}}) {
+            Path path = dir.resolve("00000003.meta");
+            try (WritableFile out = FileLayer.standard().create(path)) {
+                assertThrows(IllegalArgumentException.class,
+                        () -> MetaFileWriter.write(out, 0, obsolete, List.of(), MemorySegment.ofArray(new byte[0])));
+            }
+            Files.delete(path);
+        }
+    }
+
+    @Test
+    void writerRejectsANegativeFamily() throws IOException {
+        try (WritableFile out = FileLayer.standard().create(dir.resolve("00000004.meta"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MetaFileWriter.write(out, -1, new int[0], List.of(), MemorySegment.ofArray(new byte[0])));
+            assertTrue(e.getMessage().contains("family"), e.getMessage());
+            assertEquals(0, out.position(), "nothing written");
+        }
+    }
+
+    @Test
+    void entryComponentsOutsideTheFormatAreRejected() {
+        MemorySegment none = MemorySegment.ofArray(new byte[0]);
+        List<Runnable> invalid = List.of(
+                () -> new MetaEntry(1, 0, 0, 0, 0, 0, 0, none),
+                () -> new MetaEntry(1, 65536, 0, 0, 0, 0, 0, none),
+                () -> new MetaEntry(1, 1, -1L, 0, 0, 0, 0, none),
+                () -> new MetaEntry(1, 1, 0, 0, -1, 0, 0, none),
+                () -> new MetaEntry(1, 1, 0, 0, 0, 4, 0, none),
+                () -> new MetaEntry(1, 1, 0, 0, 0, 0, -1, none));
+        for (Runnable construct : invalid) {
+            assertThrows(IllegalArgumentException.class, construct::run);
+        }
+        assertThrows(NullPointerException.class, () -> new MetaEntry(1, 1, 0, 0, 0, 0, 0, null));
+        MetaEntry both = new MetaEntry(1, 1, 0, -1L, 0, MetaEntry.COLD | MetaEntry.FRESH, 0, none);
+        assertTrue(both.cold() && both.fresh());
+    }
+}
