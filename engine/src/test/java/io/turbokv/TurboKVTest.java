@@ -18,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -235,7 +233,8 @@ class TurboKVTest {
 
     @Test
     void onlyOneWriteOperationAtATime() throws IOException {
-        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES); WriteBatch first = db.writeBatch()) {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            WriteBatch first = db.writeBatch();
             IllegalStateException e = assertThrows(IllegalStateException.class, db::writeBatch);
             assertTrue(e.getMessage().contains("Another write batch is already active"), e.getMessage());
             first.close();
@@ -308,6 +307,7 @@ class TurboKVTest {
     @Test
     void secondWritableOpenOfTheSameDirectoryFails() throws IOException {
         try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            assertFalse(db.isReadOnly());
             StoreLock.StoreLockedException e = assertThrows(StoreLock.StoreLockedException.class,
                     () -> TurboKV.open(dir, TWO_FAMILIES));
             assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());

@@ -72,7 +72,7 @@ public final class SpillRunner {
     }
 
     /** Waits for every spill submitted so far; the first failure is rethrown after all have ended. */
-    List<SpilledSst> awaitAll() throws IOException {
+    public List<SpilledSst> awaitAll() throws IOException {
         List<SpilledSst> written = new ArrayList<>();
         IOException failure = null;
         CompletableFuture<List<SpilledSst>> spill;
