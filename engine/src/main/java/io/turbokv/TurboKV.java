@@ -3,6 +3,7 @@ package io.turbokv;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.CurrentFile;
+import io.turbokv.io.DeletionFile;
 import io.turbokv.io.DirectoryScan;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreFileNames;
@@ -77,6 +78,8 @@ public final class TurboKV implements AutoCloseable {
     private final ExecutorService spillExecutor;
     private final Lookups lookups;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Path> deferredDeletions =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean empty;
 
     private TurboKV(Path directory, DbConfig config, boolean readOnly, StoreLock lock, StoreState state) {
@@ -191,7 +194,7 @@ public final class TurboKV implements AutoCloseable {
             SstFilter filter = new SstFilter();
             List<LiveMeta> live = new ArrayList<>();
             for (MetaFile file : files) {
-                live.add(liveView(directory, file, filter));
+                live.add(narrow(new LiveMeta(file, slotsOf(directory, file)), filter));
             }
             return new StoreState(live, committed);
         } catch (IOException | RuntimeException | Error e) {
@@ -215,21 +218,6 @@ public final class TurboKV implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-    }
-
-    private static LiveMeta liveView(Path directory, MetaFile file, SstFilter filter) {
-        int[] seqs = new int[file.entryCount()];
-        for (int i = 0; i < seqs.length; i++) {
-            seqs[i] = file.entry(i).sstSeq();
-        }
-        boolean[] live = filter.apply(seqs, file.obsoleteSsts());
-        List<SstSlot> slots = new ArrayList<>();
-        for (int i = 0; i < seqs.length; i++) {
-            if (live[i]) {
-                slots.add(new SstSlot(directory, file.entry(i)));
-            }
-        }
-        return new LiveMeta(file, slots.toArray(SstSlot[]::new));
     }
 
     private static ExecutorService newSpillExecutor() {
@@ -266,10 +254,10 @@ public final class TurboKV implements AutoCloseable {
     CommitStats commitBatch(List<SpilledSst> ssts, int[] blobs, AtomicInteger sequence, long keysWritten)
             throws IOException {
         long start = System.nanoTime();
-        StoreState before = versions.currentState();
         if (ssts.isEmpty() && blobs.length == 0) {
             guard.release();
-            return new CommitStats(before.committedSeq(), keysWritten, 0, 0, 0, 0, System.nanoTime() - start);
+            return new CommitStats(versions.currentState().committedSeq(), keysWritten, 0, 0, 0, 0,
+                    System.nanoTime() - start);
         }
         TreeMap<Integer, List<SpilledSst>> byFamily = new TreeMap<>();
         for (SpilledSst sst : ssts) {
@@ -278,12 +266,12 @@ public final class TurboKV implements AutoCloseable {
         FileLayer files = config.fileLayer();
         List<MetaFile> newMetas = new ArrayList<>();
         long bytesWritten = 0;
-        int committedSeq;
         try {
             for (var family : byFamily.entrySet()) {
                 int metaSeq = sequence.incrementAndGet();
                 bytesWritten += writeMeta(files, family.getKey(), family.getValue(), metaSeq);
-                newMetas.add(MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq), metaSeq));
+                newMetas.add(MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq),
+                        metaSeq));
             }
             for (SpilledSst sst : ssts) {
                 bytesWritten += sst.summary().fileSize();
@@ -291,27 +279,154 @@ public final class TurboKV implements AutoCloseable {
             for (int blob : blobs) {
                 bytesWritten += Files.size(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, blob));
             }
-            files.syncDirectory(directory); // every new name is durable before CURRENT can point at it
-            committedSeq = sequence.get();
-            CurrentFile.write(files, directory, committedSeq); // the commit point
         } catch (IOException | RuntimeException | Error e) {
             newMetas.forEach(MetaFile::close);
             throw e;
         }
-        List<LiveMeta> metas = new ArrayList<>();
-        newMetas.sort(Comparator.comparingLong((MetaFile f) -> Integer.toUnsignedLong(f.seq())).reversed());
-        SstFilter filter = new SstFilter();
-        for (MetaFile meta : newMetas) {
-            metas.add(liveView(directory, meta, filter));
+        StringBuilder record = new StringBuilder();
+        for (SpilledSst sst : ssts) {
+            record.append(String.format(Locale.ROOT, "  family %d sst %08d %s %d bytes %d entries FRESH%n",
+                    sst.family(), Integer.toUnsignedLong(sst.seq()),
+                    StoreLog.hashRangeMap(sst.summary().minHash(), sst.summary().maxHash()),
+                    sst.summary().fileSize(), sst.summary().entryCount()));
         }
-        metas.addAll(before.metas());
-        StoreState next = new StoreState(metas, committedSeq);
-        versions.publish(next, before.unreachableIn(next));
-        empty = next.isEmpty();
+        for (int blob : blobs) {
+            record.append(String.format(Locale.ROOT, "  new blob %08d%n", Integer.toUnsignedLong(blob)));
+        }
+        Commit commit = new Commit(newMetas, new int[0], new int[0], keysWritten, "Commit", record.toString());
+        return commit(commit, sequence, start, ssts.size(), blobs.length, bytesWritten);
+    }
+
+    /**
+     * What a write operation hands to {@link #commit}: its new meta files, already written, synced and opened
+     * (their SST and blob files synced too), and the files it makes obsolete.
+     *
+     * @param newMetas      the new meta files
+     * @param sstsToDelete  SSTs no meta file will list any more (compaction inputs)
+     * @param blobsToDelete blobs whose values were dropped
+     * @param keysWritten   entries written, for the statistics and the LOG
+     * @param kind          "Commit" or "Compaction", for the LOG
+     * @param details       LOG lines about the new files
+     */
+    record Commit(List<MetaFile> newMetas, int[] sstsToDelete, int[] blobsToDelete, long keysWritten, String kind,
+                  String details) {}
+
+    /**
+     * The commit path shared by write batches and compaction (DESIGN.md §1.5): make the names durable, decide what
+     * becomes obsolete without touching memory, write {@code .del}, then {@code CURRENT} (the commit point), then
+     * publish to readers, then delete superseded files. A failure before {@code CURRENT} is durable leaves memory
+     * untouched and propagates, so the caller rolls back; after it, nothing may roll back: the LOG and deletions
+     * only warn (failed deletions are retried at the next commit and at close, and at the next open via the
+     * {@code .del} file).
+     */
+    CommitStats commit(Commit commit, AtomicInteger sequence, long start, int newSsts, int newBlobs,
+                       long bytesWritten) throws IOException {
+        FileLayer files = config.fileLayer();
+        StoreState before = versions.currentState();
+        List<MetaFile> newMetas = new ArrayList<>(commit.newMetas());
+        newMetas.sort(Comparator.comparingLong((MetaFile f) -> Integer.toUnsignedLong(f.seq())).reversed());
+        List<LiveMeta> next;
+        int[] metasToDelete;
+        int committedSeq;
+        try {
+            files.syncDirectory(directory); // every new name is durable before CURRENT can point at it
+            // Phase A: decide, newest first, which entries stay live and which meta files can go
+            List<LiveMeta> all = new ArrayList<>();
+            for (MetaFile meta : newMetas) {
+                all.add(new LiveMeta(meta, slotsOf(directory, meta)));
+            }
+            all.addAll(before.metas());
+            SstFilter filter = new SstFilter();
+            List<LiveMeta> narrowed = new ArrayList<>(all.size());
+            for (LiveMeta meta : all) {
+                narrowed.add(narrow(meta, filter));
+            }
+            next = new ArrayList<>(narrowed.size());
+            org.agrona.collections.IntArrayList deletable = new org.agrona.collections.IntArrayList();
+            for (LiveMeta meta : narrowed) {
+                if (filter.applyAndGetRemove(meta.file().obsoleteSsts(), meta.ssts().length > 0)) {
+                    deletable.addInt(meta.seq());
+                } else {
+                    next.add(meta);
+                }
+            }
+            metasToDelete = deletable.toIntArray();
+            if (commit.sstsToDelete().length + metasToDelete.length + commit.blobsToDelete().length > 0) {
+                int delSeq = sequence.incrementAndGet();
+                DeletionFile.write(files, StoreFileNames.path(directory, StoreFileNames.Kind.DEL, delSeq),
+                        commit.sstsToDelete(), metasToDelete, commit.blobsToDelete());
+            }
+            committedSeq = sequence.get();
+            CurrentFile.write(files, directory, committedSeq); // the commit point
+        } catch (IOException | RuntimeException | Error e) {
+            commit.newMetas().forEach(MetaFile::close);
+            throw e;
+        }
+        StoreState published = new StoreState(next, committedSeq);
+        versions.publish(published, before.unreachableIn(published));
+        empty = published.isEmpty();
         guard.release();
+        int deleted = deleteObsolete(commit.sstsToDelete(), metasToDelete, commit.blobsToDelete());
         long duration = System.nanoTime() - start;
-        appendLog(commitRecord(committedSeq, keysWritten, duration, ssts, newMetas, blobs));
-        return new CommitStats(committedSeq, keysWritten, ssts.size(), blobs.length, 0, bytesWritten, duration);
+        appendLog(String.format(Locale.ROOT, "%s %s %08d %d keys in %.3f ms%n%s", Instant.now(), commit.kind(),
+                Integer.toUnsignedLong(committedSeq), commit.keysWritten(), duration / 1e6, commit.details()));
+        return new CommitStats(committedSeq, commit.keysWritten(), newSsts, newBlobs, deleted, bytesWritten,
+                duration);
+    }
+
+    /** The slots of a new meta file's entries (each SST is new, so each gets a new slot). */
+    private static SstSlot[] slotsOf(Path directory, MetaFile meta) {
+        SstSlot[] slots = new SstSlot[meta.entryCount()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new SstSlot(directory, meta.entry(i));
+        }
+        return slots;
+    }
+
+    /** {@code meta} with only the entries the filter keeps (the same object when all stay). */
+    private static LiveMeta narrow(LiveMeta meta, SstFilter filter) {
+        SstSlot[] slots = meta.ssts();
+        int[] seqs = new int[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            seqs[i] = slots[i].seq();
+        }
+        boolean[] live = filter.apply(seqs, meta.file().obsoleteSsts());
+        List<SstSlot> kept = new ArrayList<>(slots.length);
+        for (int i = 0; i < slots.length; i++) {
+            if (live[i]) {
+                kept.add(slots[i]);
+            }
+        }
+        return kept.size() == slots.length ? meta : new LiveMeta(meta.file(), kept.toArray(SstSlot[]::new));
+    }
+
+    /** Deletes superseded files; a failure is kept for a retry (Windows keeps mapped files). */
+    private int deleteObsolete(int[] ssts, int[] metas, int[] blobs) {
+        List<Path> paths = new ArrayList<>();
+        for (int seq : ssts) {
+            paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq));
+        }
+        for (int seq : metas) {
+            paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.META, seq));
+        }
+        for (int seq : blobs) {
+            paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq));
+        }
+        Path retry;
+        while ((retry = deferredDeletions.poll()) != null) {
+            paths.add(retry);
+        }
+        int deleted = 0;
+        for (Path path : paths) {
+            try {
+                if (config.fileLayer().delete(path)) {
+                    deleted++;
+                }
+            } catch (IOException e) {
+                deferredDeletions.add(path);
+            }
+        }
+        return deleted;
     }
 
     /** Writes and syncs the meta file of one family's new SSTs; returns its size. */
@@ -350,26 +465,6 @@ public final class TurboKV implements AutoCloseable {
                 throw e;
             }
         }
-    }
-
-    private String commitRecord(int seq, long keys, long nanos, List<SpilledSst> ssts, List<MetaFile> metas,
-                                int[] blobs) {
-        StringBuilder record = new StringBuilder(String.format(Locale.ROOT, "%s Commit %08d %d keys in %.3f ms%n",
-                Instant.now(), Integer.toUnsignedLong(seq), keys, nanos / 1e6));
-        for (SpilledSst sst : ssts) {
-            record.append(String.format(Locale.ROOT, "  family %d sst %08d %s %d bytes %d entries FRESH%n",
-                    sst.family(), Integer.toUnsignedLong(sst.seq()),
-                    StoreLog.hashRangeMap(sst.summary().minHash(), sst.summary().maxHash()),
-                    sst.summary().fileSize(), sst.summary().entryCount()));
-        }
-        for (MetaFile meta : metas) {
-            record.append(String.format(Locale.ROOT, "  meta %08d family %d%n", Integer.toUnsignedLong(meta.seq()),
-                    meta.family()));
-        }
-        for (int blob : blobs) {
-            record.append(String.format(Locale.ROOT, "  blob %08d%n", Integer.toUnsignedLong(blob)));
-        }
-        return record.toString();
     }
 
     private void appendLog(String record) {
@@ -501,6 +596,9 @@ public final class TurboKV implements AutoCloseable {
         versions.publish(StoreState.EMPTY, last.unreachableIn(StoreState.EMPTY));
         empty = true;
         lookups.close();
+        if (!readOnly && directory != null) {
+            deleteObsolete(new int[0], new int[0], new int[0]);
+        }
         if (spillExecutor != null) {
             spillExecutor.shutdown();
         }
