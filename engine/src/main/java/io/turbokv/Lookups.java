@@ -66,6 +66,26 @@ final class Lookups {
         }
     }
 
+    /**
+     * Hands every value of {@code key} (one at most in a single-valued family) to {@code consumer} as views valid
+     * until {@code scope} closes; how many.
+     */
+    int getScoped(StoreState state, int family, MemorySegment key, boolean all, ValueConsumer consumer,
+                  Arena scope) throws IOException {
+        ReadContext context = contexts.acquire();
+        try {
+            context.deliverScoped(consumer, scope);
+            find(state, family, key, KeyHash.hash(key), context, all);
+            int blobs = context.blobs.size();
+            for (int i = 0; i < blobs; i++) {
+                consumer.accept(readBlob(context.blobs.getInt(i), scope));
+            }
+            return context.values() + blobs;
+        } finally {
+            contexts.release(context);
+        }
+    }
+
     /** Hands every value of {@code key} to {@code consumer}; how many. */
     int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         ReadContext context = contexts.acquire();

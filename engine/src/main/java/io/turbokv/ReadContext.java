@@ -1,7 +1,9 @@
 package io.turbokv;
 
+import io.turbokv.ffm.ScopedView;
 import io.turbokv.sst.EntryVisitor;
 import io.turbokv.sst.LookupScratch;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.agrona.collections.IntArrayList;
@@ -17,12 +19,27 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     private ValueConsumer consumer;
     private byte[] copy;
     private boolean copying;
+    private Arena scope;
     private int values;
 
-    /** Prepares for a lookup that hands values to {@code consumer}. */
+    /** Prepares for a lookup that hands values to {@code consumer}, valid during the call. */
     void deliverTo(ValueConsumer consumer) {
         this.consumer = consumer;
         this.copying = false;
+        this.scope = null;
+        reset();
+    }
+
+    /**
+     * Prepares for a lookup that hands values to {@code consumer} as views that stay valid until {@code scope}
+     * closes: a value in a mapped file becomes a view of the mapping tied to {@code scope} (the caller holds a
+     * version lease that keeps the mapping alive that long); a value in scratch memory, which the next lookup
+     * overwrites, is copied into {@code scope}.
+     */
+    void deliverScoped(ValueConsumer consumer, Arena scope) {
+        this.consumer = consumer;
+        this.copying = false;
+        this.scope = scope;
         reset();
     }
 
@@ -30,6 +47,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     void copyValue() {
         this.consumer = null;
         this.copying = true;
+        this.scope = null;
         reset();
     }
 
@@ -53,6 +71,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     void clear() {
         consumer = null;
         copy = null;
+        scope = null;
     }
 
     @Override
@@ -61,8 +80,14 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
         if (copying) {
             copy = new byte[Math.toIntExact(length)];
             MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, copy, 0, copy.length);
-        } else {
+        } else if (scope == null) {
             consumer.accept(bytes.asSlice(offset, length));
+        } else if (bytes.isMapped()) {
+            consumer.accept(ScopedView.of(bytes.asSlice(offset, length), scope));
+        } else {
+            MemorySegment owned = scope.allocate(length);
+            MemorySegment.copy(bytes, offset, owned, 0, length);
+            consumer.accept(owned);
         }
     }
 

@@ -557,6 +557,19 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a zero-copy read scope on the current state of the store; see {@link ReadScope}. Close it promptly.
+     *
+     * @throws IllegalStateException when the store is closed
+     */
+    public ReadScope readScope() {
+        return new ReadScope(this, acquire());
+    }
+
+    Lookups lookups() {
+        return lookups;
+    }
+
     /** Whether the store holds no committed data. Takes no lock. */
     public boolean isEmpty() {
         return empty;
@@ -618,7 +631,7 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
-    private void checkKind(int family, FamilyKind expected, String operation) {
+    void checkKind(int family, FamilyKind expected, String operation) {
         FamilyConfig config = this.config.family(family);
         if (config.kind() != expected) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,

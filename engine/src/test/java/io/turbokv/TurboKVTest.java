@@ -14,6 +14,8 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -392,6 +394,64 @@ class TurboKVTest {
             } finally {
                 readers.shutdown();
             }
+        }
+    }
+
+    @Test
+    void scopedViewsStayValidUntilTheScopeClosesThenThrow() throws IOException {
+        byte[] compressible = new byte[20_000]; // a medium value in a compressed block: copied into the scope
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.put(0, bytes("small"), bytes("v1"));
+                batch.put(0, bytes("medium"), compressible);
+                batch.put(1, bytes("m"), bytes("x"));
+                batch.put(1, bytes("m"), bytes("y"));
+                batch.commit();
+            }
+            MemorySegment small;
+            MemorySegment medium;
+            List<MemorySegment> multi = new ArrayList<>();
+            try (ReadScope scope = db.readScope()) {
+                small = scope.get(0, bytes("small"));
+                medium = scope.get(0, bytes("medium"));
+                assertNull(scope.get(0, bytes("absent")));
+                assertEquals(2, scope.getMultiple(1, MemorySegment.ofArray(bytes("m")), multi::add));
+                putAll(db, 0, "small", "v2"); // a later commit is not seen by the open scope
+                assertArrayEquals(bytes("v1"), scope.get(0, bytes("small")).toArray(ValueLayout.JAVA_BYTE));
+                assertArrayEquals(bytes("v1"), small.toArray(ValueLayout.JAVA_BYTE));
+                assertArrayEquals(compressible, medium.toArray(ValueLayout.JAVA_BYTE));
+                assertEquals(List.of("x", "y"), multi.stream()
+                        .map(v -> new String(v.toArray(ValueLayout.JAVA_BYTE), UTF_8)).sorted().toList());
+            }
+            assertThrows(IllegalStateException.class, () -> small.get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, () -> medium.get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, () -> multi.getFirst().get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals("v2", get(db, "small"));
+        }
+    }
+
+    @Test
+    void closingTheStoreKeepsMappingsOfAnOpenScopeAlive() throws IOException {
+        TurboKV db = TurboKV.open(dir, TWO_FAMILIES);
+        putAll(db, 0, "a", "value-a");
+        ReadScope scope = db.readScope();
+        MemorySegment value = scope.get(0, bytes("a"));
+        db.close();
+        assertArrayEquals(bytes("value-a"), value.toArray(ValueLayout.JAVA_BYTE));
+        scope.close();
+        assertThrows(IllegalStateException.class, () -> value.get(ValueLayout.JAVA_BYTE, 0));
+        assertThrows(IllegalStateException.class, () -> db.get(0, bytes("a")));
+    }
+
+    @Test
+    void zeroCopyGetHandsTheValueToTheConsumer() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "value-a");
+            List<String> seen = new ArrayList<>();
+            assertTrue(db.get(0, MemorySegment.ofArray(bytes("a")),
+                    v -> seen.add(new String(v.toArray(ValueLayout.JAVA_BYTE), UTF_8))));
+            assertFalse(db.get(0, MemorySegment.ofArray(bytes("b")), v -> seen.add("wrong")));
+            assertEquals(List.of("value-a"), seen);
         }
     }
 }

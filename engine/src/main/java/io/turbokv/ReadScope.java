@@ -1,0 +1,93 @@
+package io.turbokv;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Zero-copy reads against one consistent state of the store: values are {@link MemorySegment} views of the mapped
+ * files (or, for compressed blocks and blobs, of memory the scope owns) that stay valid until the scope closes.
+ *
+ * <pre>{@code
+ * try (ReadScope scope = db.readScope()) {
+ *     MemorySegment value = scope.get(0, key);   // null when absent
+ *     ...                                        // use value freely until close
+ * }                                              // value.get(...) now throws IllegalStateException
+ * }</pre>
+ *
+ * <p>The scope holds a lease on the state it was opened against: it sees no later commit, and no file of that
+ * state is unmapped while the scope is open, even when a commit or compaction makes it obsolete. Close scopes
+ * promptly: an open scope keeps obsolete mappings alive. After {@link #close()}, every view handed out throws
+ * {@link IllegalStateException} on access; none can reach unmapped memory.
+ *
+ * <p>A scope belongs to the thread that opened it (its views are confined to that thread).
+ */
+public final class ReadScope implements AutoCloseable {
+    private final TurboKV db;
+    private final VersionTracker.Version<StoreState> version;
+    private final Arena arena = Arena.ofConfined();
+    private final Holder holder = new Holder();
+
+    ReadScope(TurboKV db, VersionTracker.Version<StoreState> version) {
+        this.db = db;
+        this.version = version;
+    }
+
+    /**
+     * The value of {@code key} in single-valued {@code family}, valid until this scope closes, or {@code null}.
+     *
+     * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     * @throws IllegalStateException    when the scope is closed
+     */
+    public MemorySegment get(int family, MemorySegment key) throws IOException {
+        db.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
+        checkOpen();
+        holder.value = null;
+        db.lookups().getScoped(version.state(), family, key, false, holder, arena);
+        MemorySegment value = holder.value;
+        holder.value = null;
+        return value;
+    }
+
+    /** As {@link #get(int, MemorySegment)}, for a key in a heap array. */
+    public MemorySegment get(int family, byte[] key) throws IOException {
+        return get(family, MemorySegment.ofArray(key));
+    }
+
+    /**
+     * Hands every value of {@code key} in multi-valued {@code family} to {@code consumer}; each segment stays valid
+     * until this scope closes.
+     *
+     * @return how many values were handed over
+     * @throws IllegalArgumentException when the family does not exist or is single-valued
+     */
+    public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        db.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
+        checkOpen();
+        return db.lookups().getScoped(version.state(), family, key, true, consumer, arena);
+    }
+
+    private void checkOpen() {
+        if (!arena.scope().isAlive()) {
+            throw new IllegalStateException("read scope is closed");
+        }
+    }
+
+    /** Ends the scope: its views become inaccessible and its lease on the store's state is given back. */
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+            version.release();
+        }
+    }
+
+    private static final class Holder implements ValueConsumer {
+        MemorySegment value;
+
+        @Override
+        public void accept(MemorySegment segment) {
+            value = segment;
+        }
+    }
+}
