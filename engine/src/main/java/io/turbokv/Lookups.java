@@ -98,13 +98,64 @@ final class Lookups {
         }
     }
 
-    /** The values of {@code keys}, copied; {@code null} where a key has none. */
+    /**
+     * The values of {@code keys}, copied; {@code null} where a key has none. The keys are visited in hash order and
+     * each meta file once, newest first, so the first SST that knows a key decides it.
+     */
     byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
-        byte[][] values = new byte[keys.length][];
-        for (int i = 0; i < keys.length; i++) {
-            values[i] = getCopy(state, family, MemorySegment.ofArray(keys[i]));
+        int n = keys.length;
+        long[] hashes = new long[n];
+        MemorySegment[] keySegments = new MemorySegment[n];
+        Integer[] boxedOrder = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            keySegments[i] = MemorySegment.ofArray(keys[i]);
+            hashes[i] = KeyHash.hash(keySegments[i]);
+            boxedOrder[i] = i;
         }
-        return values;
+        java.util.Arrays.sort(boxedOrder, (a, b) -> Long.compareUnsigned(hashes[a], hashes[b]));
+        byte[][] values = new byte[n][];
+        boolean[] resolved = new boolean[n];
+        int unresolved = n;
+        ReadContext context = contexts.acquire();
+        try {
+            for (LiveMeta meta : state.metas()) {
+                if (unresolved == 0) {
+                    break;
+                }
+                if (meta.family() != family) {
+                    continue;
+                }
+                for (SstSlot slot : meta.ssts()) {
+                    MetaEntry entry = slot.entry();
+                    for (Integer boxed : boxedOrder) {
+                        int i = boxed;
+                        long hash = hashes[i];
+                        if (resolved[i] || Long.compareUnsigned(hash, entry.minHash()) < 0
+                                || Long.compareUnsigned(hash, entry.maxHash()) > 0
+                                || !KeyFilter.mayContain(entry.filter(), hash)) {
+                            continue;
+                        }
+                        context.copyValue();
+                        LookupResult result = slot.reader().lookup(hash, keySegments[i], context.scratch, context);
+                        if (result == LookupResult.ABSENT) {
+                            continue;
+                        }
+                        resolved[i] = true;
+                        unresolved--;
+                        accessedKeys[family].record(hash);
+                        values[i] = context.copy();
+                        if (values[i] == null && !context.blobs.isEmpty()) {
+                            try (Arena arena = Arena.ofConfined()) {
+                                values[i] = readBlob(context.blobs.getInt(0), arena).toArray(ValueLayout.JAVA_BYTE);
+                            }
+                        }
+                    }
+                }
+            }
+            return values;
+        } finally {
+            contexts.release(context);
+        }
     }
 
     /**

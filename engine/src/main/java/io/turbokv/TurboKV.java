@@ -78,6 +78,8 @@ public final class TurboKV implements AutoCloseable {
     private final ExecutorService spillExecutor;
     private final Lookups lookups;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Serialises state transitions: a commit's read of the current state through its publication, cache clears. */
+    private final java.util.concurrent.locks.ReentrantLock publishLock = new java.util.concurrent.locks.ReentrantLock();
     private final java.util.concurrent.ConcurrentLinkedQueue<Path> deferredDeletions =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean empty;
@@ -321,6 +323,16 @@ public final class TurboKV implements AutoCloseable {
      */
     CommitStats commit(Commit commit, AtomicInteger sequence, long start, int newSsts, int newBlobs,
                        long bytesWritten) throws IOException {
+        publishLock.lock();
+        try {
+            return commitLocked(commit, sequence, start, newSsts, newBlobs, bytesWritten);
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    private CommitStats commitLocked(Commit commit, AtomicInteger sequence, long start, int newSsts, int newBlobs,
+                                     long bytesWritten) throws IOException {
         FileLayer files = config.fileLayer();
         StoreState before = versions.currentState();
         List<MetaFile> newMetas = new ArrayList<>(commit.newMetas());
@@ -570,6 +582,71 @@ public final class TurboKV implements AutoCloseable {
         return lookups;
     }
 
+    /** The live meta files of the store, newest first, with their live SSTs. */
+    public List<MetaFileInfo> metaInfo() {
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            List<MetaFileInfo> infos = new ArrayList<>();
+            for (LiveMeta meta : version.state().metas()) {
+                List<SstInfo> ssts = new ArrayList<>();
+                for (SstSlot slot : meta.ssts()) {
+                    MetaEntry e = slot.entry();
+                    ssts.add(new SstInfo(e.sstSeq(), e.minHash(), e.maxHash(), e.filter().byteSize(), e.entryCount(),
+                            e.sstSize(), e.blockCount(), e.cold(), e.fresh()));
+                }
+                List<Integer> obsolete = java.util.Arrays.stream(meta.file().obsoleteSsts()).boxed().toList();
+                infos.add(new MetaFileInfo(meta.seq(), meta.family(), obsolete,
+                        meta.file().usedKeyFilter().byteSize(), ssts));
+            }
+            return infos;
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * Drops the store's cached SST mappings: each SST is mapped again on its next read. Mappings are released once
+     * the reads still running have finished.
+     */
+    public void clearCache() {
+        checkOpen();
+        publishLock.lock();
+        try {
+            StoreState before = versions.currentState();
+            List<LiveMeta> fresh = new ArrayList<>();
+            for (LiveMeta meta : before.metas()) {
+                SstSlot[] slots = new SstSlot[meta.ssts().length];
+                for (int i = 0; i < slots.length; i++) {
+                    slots[i] = new SstSlot(directory, meta.ssts()[i].entry());
+                }
+                fresh.add(new LiveMeta(meta.file(), slots));
+            }
+            StoreState next = new StoreState(fresh, before.committedSeq());
+            versions.publish(next, before.unreachableIn(next));
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /**
+     * Maps every live SST and checks its size, block count and index now rather than on first read, so that the
+     * first reads of a service are not slowed by it.
+     *
+     * @throws IOException when an SST is missing or damaged
+     */
+    public void prepareAllSstCaches() throws IOException {
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            for (LiveMeta meta : version.state().metas()) {
+                for (SstSlot slot : meta.ssts()) {
+                    slot.reader();
+                }
+            }
+        } finally {
+            version.release();
+        }
+    }
+
     /** Whether the store holds no committed data. Takes no lock. */
     public boolean isEmpty() {
         return empty;
@@ -605,8 +682,13 @@ public final class TurboKV implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        StoreState last = versions.currentState();
-        versions.publish(StoreState.EMPTY, last.unreachableIn(StoreState.EMPTY));
+        publishLock.lock();
+        try {
+            StoreState last = versions.currentState();
+            versions.publish(StoreState.EMPTY, last.unreachableIn(StoreState.EMPTY));
+        } finally {
+            publishLock.unlock();
+        }
         empty = true;
         lookups.close();
         if (!readOnly && directory != null) {

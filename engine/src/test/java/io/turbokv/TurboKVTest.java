@@ -454,4 +454,59 @@ class TurboKVTest {
             assertEquals(List.of("value-a"), seen);
         }
     }
+
+    @Test
+    void batchGetResolvesEachKeyFromTheNewestSstThatKnowsIt() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1", "b", "1", "c", "1");
+            putAll(db, 0, "a", "2");
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.delete(0, bytes("b"));
+                batch.put(0, bytes("big"), new byte[(64 << 20) + 1]);
+                batch.commit();
+            }
+            byte[][] values = db.batchGet(0, new byte[][] {bytes("c"), bytes("a"), bytes("b"), bytes("x"),
+                    bytes("big"), bytes("a")});
+            assertEquals("1", new String(values[0], UTF_8));
+            assertEquals("2", new String(values[1], UTF_8));
+            assertNull(values[2]);
+            assertNull(values[3]);
+            assertEquals((64 << 20) + 1, values[4].length);
+            assertEquals("2", new String(values[5], UTF_8));
+        }
+    }
+
+    @Test
+    void metaInfoListsLiveMetaFilesNewestFirst() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1");
+            putAll(db, 1, "m", "1");
+            List<MetaFileInfo> info = db.metaInfo();
+            assertEquals(2, info.size());
+            assertEquals(1, info.get(0).family());
+            assertEquals(0, info.get(1).family());
+            assertTrue(info.get(0).sequenceNumber() > info.get(1).sequenceNumber());
+            SstInfo sst = info.get(1).ssts().getFirst();
+            assertTrue(sst.fresh());
+            assertFalse(sst.cold());
+            assertEquals(1, sst.entryCount());
+            assertTrue(sst.sizeBytes() > 0 && sst.filterBytes() > 0 && sst.blockCount() >= 2);
+        }
+    }
+
+    @Test
+    void clearCacheAndPrepareKeepAnswersIntact() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1", "b", "2");
+            db.prepareAllSstCaches();
+            try (ReadScope scope = db.readScope()) {
+                MemorySegment a = scope.get(0, bytes("a"));
+                db.clearCache(); // the scope's mapping stays until the scope closes
+                assertEquals("1", new String(a.toArray(ValueLayout.JAVA_BYTE), UTF_8));
+            }
+            assertEquals("2", get(db, "b"));
+            db.prepareAllSstCaches();
+            assertEquals("1", get(db, "a"));
+        }
+    }
 }
