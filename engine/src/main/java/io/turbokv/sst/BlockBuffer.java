@@ -2,6 +2,7 @@ package io.turbokv.sst;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 /**
  * A growable off-heap buffer that decompressed blocks are decoded into. It owns its memory: growing frees the old
@@ -12,10 +13,12 @@ final class BlockBuffer implements AutoCloseable {
 
     private Arena arena;
     private MemorySegment segment;
+    private ByteBuffer byteBuffer;
 
     BlockBuffer() {
         arena = Arena.ofShared();
         segment = arena.allocate(INITIAL_BYTES);
+        byteBuffer = segment.asByteBuffer();
     }
 
     /** A buffer of at least {@code length} bytes; its contents are undefined. */
@@ -27,8 +30,17 @@ final class BlockBuffer implements AutoCloseable {
             arena.close();
             arena = grown;
             segment = bigger;
+            byteBuffer = bigger.asByteBuffer();
         }
         return segment;
+    }
+
+    /**
+     * The current buffer as a {@link ByteBuffer} over the same memory, for codecs addressed by absolute offsets;
+     * call {@link #atLeast} first.
+     */
+    ByteBuffer byteBuffer() {
+        return byteBuffer;
     }
 
     @Override

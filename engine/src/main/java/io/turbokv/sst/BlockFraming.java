@@ -107,8 +107,19 @@ final class BlockFraming implements AutoCloseable {
     /** Verifies the CRC of the data of the block spanning {@code [start, start + span)}. */
     static void verifyCrc(MemorySegment file, long start, long span, Path path, int blockIndex)
             throws CorruptionException {
+        checkCrc(file, start, Crc32.of(file.asSlice(start + HEADER_LENGTH, span - HEADER_LENGTH)), path, blockIndex);
+    }
+
+    /** As {@link #verifyCrc(MemorySegment, long, long, Path, int)}, allocation-free through {@code checksum}. */
+    static void verifyCrc(MemorySegment file, long start, long span, Path path, int blockIndex,
+                          BlockChecksum checksum) throws CorruptionException {
+        checkCrc(file, start, checksum.of(file, start + HEADER_LENGTH, (int) (span - HEADER_LENGTH)), path,
+                blockIndex);
+    }
+
+    private static void checkCrc(MemorySegment file, long start, int found, Path path, int blockIndex)
+            throws CorruptionException {
         int expected = file.get(Bytes.BE_INT, start + CRC_OFFSET);
-        int found = Crc32.of(file.asSlice(start + HEADER_LENGTH, span - HEADER_LENGTH));
         if (expected != found) {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "block %d crc mismatch: expected=0x%08x found=0x%08x", blockIndex, expected, found),

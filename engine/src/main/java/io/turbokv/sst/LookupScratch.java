@@ -12,6 +12,7 @@ public final class LookupScratch implements AutoCloseable {
     final BlockView keyView = new BlockView();
     final BlockView valueView = new BlockView();
     final KeyBlock keyBlock = new KeyBlock();
+    final BlockChecksum checksum = new BlockChecksum();
 
     /** Creates the scratch with small initial buffers. */
     public LookupScratch() {
@@ -23,5 +24,6 @@ public final class LookupScratch implements AutoCloseable {
     public void close() {
         keyBuffer.close();
         valueBuffer.close();
+        checksum.close();
     }
 }

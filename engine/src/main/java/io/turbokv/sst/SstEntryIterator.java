@@ -25,6 +25,7 @@ public final class SstEntryIterator implements AutoCloseable {
     private final BlockView keyView = new BlockView();
     private final BlockView valueView = new BlockView();
     private final KeyBlock keyBlock = new KeyBlock();
+    private final BlockChecksum checksum = new BlockChecksum();
     private int nextKeyBlock;
     private int entry;
     private int entryCount;
@@ -49,7 +50,7 @@ public final class SstEntryIterator implements AutoCloseable {
                 return false;
             }
             int block = reader.keyBlock(nextKeyBlock++);
-            reader.loadBlock(block, keyBuffer, keyView);
+            reader.loadBlock(block, keyBuffer, checksum, keyView);
             keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
             entry = -1;
             entryCount = keyBlock.count();
@@ -65,7 +66,7 @@ public final class SstEntryIterator implements AutoCloseable {
             blobSeq = SstReader.blobSeq(keyBlock);
         } else {
             kind = EntryKind.VALUE;
-            reader.loadValue(keyBlock, valueBuffer, valueView);
+            reader.loadValue(keyBlock, valueBuffer, checksum, valueView);
         }
         return true;
     }
@@ -114,5 +115,6 @@ public final class SstEntryIterator implements AutoCloseable {
     public void close() {
         keyBuffer.close();
         valueBuffer.close();
+        checksum.close();
     }
 }

@@ -6,6 +6,7 @@ import io.turbokv.ffm.MappedFile;
 import io.turbokv.io.Bytes;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -32,6 +33,8 @@ public final class SstReader implements AutoCloseable {
     private final int seq;
     private final MappedFile file;
     private final MemorySegment mapping;
+    /** The whole mapping for the LZ4 codec (absolute offsets only), or null for a file over 2 GiB. */
+    private final ByteBuffer mappingBuffer;
     private final int[] blockEnds;
     private final AtomicLongArray verifiedStoredBlocks;
     private final IndexBlock index;
@@ -41,6 +44,7 @@ public final class SstReader implements AutoCloseable {
         this.seq = seq;
         this.file = file;
         this.mapping = file.segment();
+        this.mappingBuffer = mapping.byteSize() <= Integer.MAX_VALUE ? mapping.asByteBuffer() : null;
         this.blockEnds = blockEnds;
         this.verifiedStoredBlocks = new AtomicLongArray((blockEnds.length + 63) >>> 6);
         int indexBlock = blockEnds.length - 1;
@@ -51,7 +55,7 @@ public final class SstReader implements AutoCloseable {
                     Bytes.u32(mapping, start)), path, start);
         }
         BlockView view = new BlockView();
-        loadBlock(indexBlock, null, view);
+        loadBlock(indexBlock, null, null, view);
         this.index = IndexBlock.read(mapping.asSlice(view.offset, view.length), view.offset, indexBlock, path);
     }
 
@@ -119,7 +123,7 @@ public final class SstReader implements AutoCloseable {
     public LookupResult lookup(long hash, MemorySegment key, LookupScratch scratch, EntryVisitor visitor)
             throws CorruptionException {
         int block = index.find(hash);
-        loadBlock(block, scratch.keyBuffer, scratch.keyView);
+        loadBlock(block, scratch.keyBuffer, scratch.checksum, scratch.keyView);
         KeyBlock keyBlock = scratch.keyBlock;
         keyBlock.reset(scratch.keyView, path, blockStart(block), block);
         int low = 0;
@@ -147,7 +151,7 @@ public final class SstReader implements AutoCloseable {
                 visitor.onBlob(blobSeq(keyBlock));
             } else {
                 BlockView value = scratch.valueView;
-                loadValue(keyBlock, scratch.valueBuffer, value);
+                loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
                 visitor.onValue(value.segment, value.offset, value.length);
             }
             result = LookupResult.FOUND;
@@ -181,9 +185,11 @@ public final class SstReader implements AutoCloseable {
 
     /**
      * Loads block {@code block}: verifies it and points {@code into} at its decoded bytes, either in the mapping
-     * (stored as is) or decompressed into {@code buffer}. The one way every block is read.
+     * (stored as is) or decompressed into {@code buffer}, its CRC computed through {@code checksum}. The one way
+     * every block is read.
      */
-    void loadBlock(int block, BlockBuffer buffer, BlockView into) throws CorruptionException {
+    void loadBlock(int block, BlockBuffer buffer, BlockChecksum checksum, BlockView into)
+            throws CorruptionException {
         long start = blockStart(block);
         long span = Integer.toUnsignedLong(blockEnds[block]) - start;
         if (BlockFraming.isStored(mapping, start)) {
@@ -194,9 +200,15 @@ public final class SstReader implements AutoCloseable {
             into.set(mapping, start + BlockFraming.HEADER_LENGTH, span - BlockFraming.HEADER_LENGTH);
         } else {
             int length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
-            BlockFraming.verifyCrc(mapping, start, span, path, block);
+            BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
             MemorySegment target = buffer.atLeast(length);
-            BlockFraming.decompress(mapping, start, span, target.asSlice(0, length), path);
+            if (mappingBuffer != null) {
+                Lz4Decoder.decompress(mappingBuffer, (int) (start + BlockFraming.HEADER_LENGTH),
+                        (int) (span - BlockFraming.HEADER_LENGTH), buffer.byteBuffer(), length, path,
+                        start + BlockFraming.HEADER_LENGTH);
+            } else {
+                BlockFraming.decompress(mapping, start, span, target.asSlice(0, length), path);
+            }
             into.set(target, 0, length);
         }
     }
@@ -205,7 +217,8 @@ public final class SstReader implements AutoCloseable {
      * Points {@code into} at the value of the selected inline, small or medium entry of {@code keyBlock},
      * loading its value block into {@code buffer} when it has one.
      */
-    void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockView into) throws CorruptionException {
+    void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockChecksum checksum, BlockView into)
+            throws CorruptionException {
         MemorySegment keys = keyBlock.segment();
         long ref = keyBlock.refStart();
         int type = keyBlock.entryType();
@@ -218,7 +231,7 @@ public final class SstReader implements AutoCloseable {
                 throw keyBlock.damage("small value size: expected=%d..%d found=%d",
                         SstLimits.MAX_INLINE_VALUE_SIZE + 1, SstLimits.MAX_SMALL_VALUE_SIZE, size);
             }
-            loadBlock(block, buffer, into);
+            loadBlock(block, buffer, checksum, into);
             if (offset + size > into.length) {
                 throw keyBlock.damage("small value [%d, %d) outside value block %d of %d bytes", offset,
                         offset + size, block, into.length);
@@ -227,7 +240,7 @@ public final class SstReader implements AutoCloseable {
         } else if (type == EntryType.MEDIUM) {
             int block = Bytes.u16(keys, ref);
             checkValueBlock(keyBlock, block);
-            loadBlock(block, buffer, into);
+            loadBlock(block, buffer, checksum, into);
             if (into.length <= SstLimits.MAX_SMALL_VALUE_SIZE || into.length > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
                 throw keyBlock.damage("medium value block %d length: expected=%d..%d found=%d", block,
                         SstLimits.MAX_SMALL_VALUE_SIZE + 1, SstLimits.MAX_MEDIUM_VALUE_SIZE, into.length);
