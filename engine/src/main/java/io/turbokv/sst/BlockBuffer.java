@@ -1,0 +1,52 @@
+package io.turbokv.sst;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * A growable off-heap buffer that decompressed blocks are decoded into. It owns its memory: growing frees the old
+ * buffer, {@link #close()} frees the current one. Not thread-safe; one per scratch object.
+ */
+final class BlockBuffer implements AutoCloseable {
+    private static final long INITIAL_BYTES = 64 << 10;
+
+    private Arena arena;
+    private MemorySegment segment;
+    private ByteBuffer byteBuffer;
+
+    BlockBuffer() {
+        arena = Arena.ofShared();
+        segment = arena.allocate(INITIAL_BYTES);
+        byteBuffer = segment.asByteBuffer();
+    }
+
+    /** A buffer of at least {@code length} bytes; its contents are undefined. */
+    MemorySegment atLeast(long length) {
+        if (segment.byteSize() < length) {
+            Arena grown = Arena.ofShared();
+            MemorySegment bigger = grown.allocate(Math.max(length, Math.min(segment.byteSize() * 2,
+                    SstLimits.MAX_BLOCK_LENGTH)));
+            arena.close();
+            arena = grown;
+            segment = bigger;
+            byteBuffer = bigger.asByteBuffer();
+        }
+        return segment;
+    }
+
+    /**
+     * The current buffer as a {@link ByteBuffer} over the same memory, for codecs addressed by absolute offsets;
+     * call {@link #atLeast} first.
+     */
+    ByteBuffer byteBuffer() {
+        return byteBuffer;
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+}

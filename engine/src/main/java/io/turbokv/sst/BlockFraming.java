@@ -1,0 +1,136 @@
+package io.turbokv.sst;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.io.Bytes;
+import io.turbokv.io.Crc32;
+import io.turbokv.io.Lz4;
+import io.turbokv.io.WritableFile;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The framing of every SST block: an 8-byte header, then the data. All integers big-endian (DESIGN.md §2.3).
+ *
+ * <pre>
+ * offset size field
+ * 0      4    u32 uncompressed length: 0 = data stored as is (its length is span - 8),
+ *             else the data is one LZ4 block (no frame) that decodes to exactly this many bytes
+ * 4      4    u32 CRC-32 (IEEE) of the data bytes as stored on disk (after compression)
+ * 8      n    data
+ * </pre>
+ *
+ * <p>The writer keeps the LZ4 form only when it is at least 12.5 % smaller ({@code compressed < len - len/8}, the
+ * LevelDB rule), so a compressed block always decodes to more bytes than it stores; the reader relies on that.
+ * The reader verifies the CRC before it decodes anything.
+ *
+ * <p>An instance is the write side: it owns the off-heap compression buffer of one {@link SstWriter} and frees it
+ * in {@link #close()}. The static methods are the read side.
+ */
+final class BlockFraming implements AutoCloseable {
+    static final int HEADER_LENGTH = 8;
+    static final int UNCOMPRESSED_LENGTH_OFFSET = 0;
+    static final int CRC_OFFSET = 4;
+    /** LZ4 never expands more than 255-fold; any larger claim is damage (with slack for tiny blocks). */
+    private static final long MAX_LZ4_EXPANSION = 256;
+    private static final long LZ4_EXPANSION_SLACK = 64;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment header = MemorySegment.ofArray(new byte[HEADER_LENGTH]);
+    private MemorySegment buffer;
+
+    BlockFraming() {
+        buffer = arena.allocate(Lz4.maxCompressedLength(SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE * 2) + HEADER_LENGTH);
+    }
+
+    /**
+     * Appends one block holding {@code data} to {@code out}, LZ4-compressed when {@code compressible} and the
+     * 12.5 % rule holds, stored as is otherwise.
+     */
+    void write(WritableFile out, MemorySegment data, boolean compressible) throws IOException {
+        int length = Math.toIntExact(data.byteSize());
+        if (compressible && length > 0) {
+            long needed = HEADER_LENGTH + (long) Lz4.maxCompressedLength(length);
+            if (buffer.byteSize() < needed) {
+                buffer = arena.allocate(Math.max(needed, buffer.byteSize() * 2));
+            }
+            MemorySegment target = buffer.asSlice(HEADER_LENGTH, buffer.byteSize() - HEADER_LENGTH);
+            int compressedLength = Lz4.compress(data, target);
+            if (compressedLength < length - length / 8) {
+                MemorySegment stored = target.asSlice(0, compressedLength);
+                buffer.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, length);
+                buffer.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(stored));
+                out.write(buffer.asSlice(0, HEADER_LENGTH + compressedLength));
+                return;
+            }
+        }
+        header.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, 0);
+        header.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(data));
+        out.write(header);
+        out.write(data);
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    /** Whether the block spanning {@code [start, start + span)} of {@code file} stores its data as is. */
+    static boolean isStored(MemorySegment file, long start) {
+        return file.get(Bytes.BE_INT, start + UNCOMPRESSED_LENGTH_OFFSET) == 0;
+    }
+
+    /**
+     * The decoded length of a compressed block, checked against what its stored length makes possible.
+     *
+     * @param span the block's length on disk including the header (at least {@value #HEADER_LENGTH}, checked by
+     *             the offset table)
+     */
+    static int compressedBlockLength(MemorySegment file, long start, long span, Path path, int blockIndex)
+            throws CorruptionException {
+        long length = Bytes.u32(file, start + UNCOMPRESSED_LENGTH_OFFSET);
+        long stored = span - HEADER_LENGTH;
+        if (length <= stored || length > SstLimits.MAX_BLOCK_LENGTH
+                || length > stored * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "block %d: implausible uncompressed length: expected=%d..%d found=%d", blockIndex,
+                    stored + 1, Math.min(SstLimits.MAX_BLOCK_LENGTH,
+                            stored * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK), length), path, start);
+        }
+        return (int) length;
+    }
+
+    /** Verifies the CRC of the data of the block spanning {@code [start, start + span)}. */
+    static void verifyCrc(MemorySegment file, long start, long span, Path path, int blockIndex)
+            throws CorruptionException {
+        checkCrc(file, start, Crc32.of(file.asSlice(start + HEADER_LENGTH, span - HEADER_LENGTH)), path, blockIndex);
+    }
+
+    /** As {@link #verifyCrc(MemorySegment, long, long, Path, int)}, allocation-free through {@code checksum}. */
+    static void verifyCrc(MemorySegment file, long start, long span, Path path, int blockIndex,
+                          BlockChecksum checksum) throws CorruptionException {
+        checkCrc(file, start, checksum.of(file, start + HEADER_LENGTH, (int) (span - HEADER_LENGTH)), path,
+                blockIndex);
+    }
+
+    private static void checkCrc(MemorySegment file, long start, int found, Path path, int blockIndex)
+            throws CorruptionException {
+        int expected = file.get(Bytes.BE_INT, start + CRC_OFFSET);
+        if (expected != found) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "block %d crc mismatch: expected=0x%08x found=0x%08x", blockIndex, expected, found),
+                    path, start);
+        }
+    }
+
+    /** Decodes the (CRC-verified) compressed block into {@code target}, which has exactly its decoded length. */
+    static void decompress(MemorySegment file, long start, long span, MemorySegment target, Path path)
+            throws CorruptionException {
+        Lz4.decompress(file.asSlice(start + HEADER_LENGTH, span - HEADER_LENGTH), target, path,
+                start + HEADER_LENGTH);
+    }
+}

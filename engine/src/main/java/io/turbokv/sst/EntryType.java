@@ -1,0 +1,55 @@
+package io.turbokv.sst;
+
+/**
+ * The entry type byte of a key block entry and the value reference that follows the key (DESIGN.md §2.4).
+ * All integers big-endian.
+ *
+ * <pre>
+ * type   meaning                 bytes after the key
+ * 0      SMALL                   u16 block index, u16 size, u32 offset in block (8 bytes)
+ * 1      BLOB                    u32 blob sequence number (4 bytes)
+ * 2      KEY DELETED (tombstone) none
+ * 3      MEDIUM                  u16 block index (2 bytes); the whole block is the value
+ * 4..7   unused (4: fixed-block "mixed" marker; 7: MERGE, reserved)
+ * 8..16  INLINE, length type-8   the value bytes (0..8)
+ * 17..   unused (post-seed key-value tombstones); damage if found
+ * </pre>
+ *
+ * <p>Within a multi-valued key group the values come first and the tombstone last.
+ */
+final class EntryType {
+    static final int SMALL = 0;
+    static final int BLOB = 1;
+    static final int DELETED = 2;
+    static final int MEDIUM = 3;
+    static final int INLINE_MIN = 8;
+    static final int INLINE_MAX = INLINE_MIN + SstLimits.MAX_INLINE_VALUE_SIZE;
+
+    /** Offsets inside a SMALL reference. */
+    static final int SMALL_BLOCK = 0;
+    static final int SMALL_SIZE = 2;
+    static final int SMALL_OFFSET = 4;
+    static final int SMALL_REF_LENGTH = 8;
+    static final int BLOB_REF_LENGTH = 4;
+    static final int MEDIUM_REF_LENGTH = 2;
+    /** The longest value reference (SMALL, or an 8-byte inline value). */
+    static final int MAX_REF_LENGTH = 8;
+
+    private EntryType() {}
+
+    /** The inline entry type of a value of {@code length} bytes ({@code length <= 8}). */
+    static int inline(int length) {
+        return INLINE_MIN + length;
+    }
+
+    /** Bytes after the key for entry type {@code type}, or -1 for a type TurboKV never writes. */
+    static int refLength(int type) {
+        return switch (type) {
+            case SMALL -> SMALL_REF_LENGTH;
+            case BLOB -> BLOB_REF_LENGTH;
+            case DELETED -> 0;
+            case MEDIUM -> MEDIUM_REF_LENGTH;
+            default -> type >= INLINE_MIN && type <= INLINE_MAX ? type - INLINE_MIN : -1;
+        };
+    }
+}

@@ -1,0 +1,180 @@
+package io.turbokv.sst;
+
+import io.turbokv.io.Bytes;
+import io.turbokv.io.KeyHash;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Collects the entries of one key block and encodes it in the layout {@link KeyBlock} documents, choosing type 1
+ * (with hashes) or type 2 (without). Entries referring to the small value block that is still being filled carry
+ * a placeholder block index until {@link #resolveSmall} patches it; the writer emits that small block before it
+ * encodes this key block.
+ *
+ * <p>Memory: one key block's entries, on the heap, reused from block to block.
+ */
+final class KeyBlockBuilder {
+    private byte[] entries = new byte[SstLimits.MAX_KEY_BLOCK_SIZE * 2];
+    private MemorySegment entriesSegment = MemorySegment.ofArray(entries);
+    private int entriesLength;
+    private long[] hashes = new long[SstLimits.MAX_KEY_BLOCK_ENTRIES + 1];
+    private byte[] types = new byte[hashes.length];
+    private int[] positions = new int[hashes.length];
+    private int count;
+    private long accountedBytes;
+    private int maxKeyLength;
+    private boolean hashesAreKeyHashes = true;
+    private int[] unresolvedSmall = new int[64];
+    private int unresolvedCount;
+    private byte[] block = new byte[0];
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    int count() {
+        return count;
+    }
+
+    /** Key blocks the pending entries need: the larger of the estimates by count and by bytes. */
+    long estimatedBlocks() {
+        long byCount = (count + SstLimits.MAX_KEY_BLOCK_ENTRIES - 1) / SstLimits.MAX_KEY_BLOCK_ENTRIES;
+        long byBytes = (accountedBytes + SstLimits.MAX_KEY_BLOCK_SIZE - 1) / SstLimits.MAX_KEY_BLOCK_SIZE;
+        return Math.max(byCount, byBytes);
+    }
+
+    long firstHash() {
+        return hashes[0];
+    }
+
+    /**
+     * The flush rule (DESIGN.md §2.3): flush before an entry of {@code hash} when the block is non-empty, the hash
+     * differs from the last one, and the entry would exceed the block's budget (or its u24 limits).
+     */
+    boolean shouldFlushBefore(long hash, int keyLength, int refLength) {
+        return count > 0 && hash != hashes[count - 1]
+                && (accountedBytes + keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD > SstLimits.MAX_KEY_BLOCK_SIZE
+                || count >= SstLimits.MAX_KEY_BLOCK_ENTRIES || wouldOverflow(keyLength, refLength));
+    }
+
+    /** Whether an entry of this size no longer fits the u24 count and positions of the block. */
+    boolean wouldOverflow(int keyLength, int refLength) {
+        return count >= KeyBlock.MAX_ENTRY_COUNT
+                || (long) entriesLength + keyLength + refLength > KeyBlock.MAX_ENTRIES_LENGTH;
+    }
+
+    void addInline(long hash, MemorySegment key, MemorySegment value) {
+        int length = (int) value.byteSize();
+        long at = begin(hash, EntryType.inline(length), key, length);
+        MemorySegment.copy(value, 0, entriesSegment, at, length);
+    }
+
+    /** Adds an entry whose value is at {@code offset} of the small value block being filled. */
+    void addSmall(long hash, MemorySegment key, int size, int offset) {
+        long at = begin(hash, EntryType.SMALL, key, EntryType.SMALL_REF_LENGTH);
+        if (unresolvedCount == unresolvedSmall.length) {
+            unresolvedSmall = Arrays.copyOf(unresolvedSmall, unresolvedCount * 2);
+        }
+        unresolvedSmall[unresolvedCount++] = (int) at;
+        entriesSegment.set(Bytes.BE_SHORT, at + EntryType.SMALL_SIZE, (short) size);
+        entriesSegment.set(Bytes.BE_INT, at + EntryType.SMALL_OFFSET, offset);
+    }
+
+    void addMedium(long hash, MemorySegment key, int block) {
+        long at = begin(hash, EntryType.MEDIUM, key, EntryType.MEDIUM_REF_LENGTH);
+        entriesSegment.set(Bytes.BE_SHORT, at, (short) block);
+    }
+
+    void addBlob(long hash, MemorySegment key, int blobSeq) {
+        long at = begin(hash, EntryType.BLOB, key, EntryType.BLOB_REF_LENGTH);
+        entriesSegment.set(Bytes.BE_INT, at, blobSeq);
+    }
+
+    void addTombstone(long hash, MemorySegment key) {
+        begin(hash, EntryType.DELETED, key, 0);
+    }
+
+    /** Whether some entry still waits for the small value block being filled. */
+    boolean hasUnresolvedSmall() {
+        return unresolvedCount > 0;
+    }
+
+    /** The small value block being filled was written as block {@code block}. */
+    void resolveSmall(int block) {
+        for (int i = 0; i < unresolvedCount; i++) {
+            entriesSegment.set(Bytes.BE_SHORT, unresolvedSmall[i] + EntryType.SMALL_BLOCK, (short) block);
+        }
+        unresolvedCount = 0;
+    }
+
+    /** Whether the encoded block is worth compressing (its keys are long enough). */
+    boolean compressible() {
+        return maxKeyLength >= SstLimits.MIN_KEY_SIZE_FOR_COMPRESSION;
+    }
+
+    /** The encoded block; valid until the next call. All small references must be resolved. */
+    MemorySegment encode() {
+        boolean withHash = !hashesAreKeyHashes || maxKeyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH;
+        int stride = withHash ? KeyBlock.STRIDE_WITH_HASH : KeyBlock.STRIDE_WITHOUT_HASH;
+        int length = KeyBlock.HEADER_LENGTH + count * stride + entriesLength;
+        if (block.length < length) {
+            block = new byte[Math.max(length, block.length * 2)];
+        }
+        MemorySegment out = MemorySegment.ofArray(block).asSlice(0, length);
+        out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET,
+                (byte) (withHash ? KeyBlock.TYPE_WITH_HASH : KeyBlock.TYPE_WITHOUT_HASH));
+        Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
+        long element = KeyBlock.HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            if (withHash) {
+                out.set(Bytes.BE_LONG, element, hashes[i]);
+                element += 8;
+            }
+            out.set(ValueLayout.JAVA_BYTE, element + KeyBlock.ELEMENT_TYPE_OFFSET, types[i]);
+            Bytes.putU24(out, element + KeyBlock.ELEMENT_POSITION_OFFSET, positions[i]);
+            element += KeyBlock.STRIDE_WITHOUT_HASH;
+        }
+        MemorySegment.copy(entriesSegment, 0, out, element, entriesLength);
+        return out;
+    }
+
+    /** Empties the builder for the next block. */
+    void clear() {
+        count = 0;
+        entriesLength = 0;
+        accountedBytes = 0;
+        maxKeyLength = 0;
+        hashesAreKeyHashes = true;
+        unresolvedCount = 0;
+    }
+
+    /** Appends the entry's offset-table element and key; returns where its value reference goes. */
+    private long begin(long hash, int type, MemorySegment key, int refLength) {
+        int keyLength = (int) key.byteSize();
+        if (count == hashes.length) {
+            hashes = Arrays.copyOf(hashes, count * 2);
+            types = Arrays.copyOf(types, count * 2);
+            positions = Arrays.copyOf(positions, count * 2);
+        }
+        int needed = entriesLength + keyLength + refLength;
+        if (needed > entries.length) {
+            entries = Arrays.copyOf(entries, Math.max(needed, entries.length * 2));
+            entriesSegment = MemorySegment.ofArray(entries);
+        }
+        hashes[count] = hash;
+        types[count] = (byte) type;
+        positions[count] = entriesLength;
+        count++;
+        MemorySegment.copy(key, 0, entriesSegment, entriesLength, keyLength);
+        entriesLength += keyLength;
+        long refAt = entriesLength;
+        entriesLength += refLength;
+        accountedBytes += keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
+        maxKeyLength = Math.max(maxKeyLength, keyLength);
+        if (hashesAreKeyHashes && (keyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH || KeyHash.hash(key) != hash)) {
+            hashesAreKeyHashes = false;
+        }
+        return refAt;
+    }
+}

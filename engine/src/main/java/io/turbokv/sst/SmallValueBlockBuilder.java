@@ -1,0 +1,40 @@
+package io.turbokv.sst;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Packs small values (9..4096 bytes) into one small value block: the values back to back, nothing else (the
+ * 8-byte block header is the only framing). Key entries address a value by (block, u16 size, u32 offset). The
+ * writer emits the block once it holds {@value SstLimits#MIN_SMALL_VALUE_BLOCK_SIZE} bytes, so a block has
+ * 8 to 12 KiB, or less when a key block has to be flushed first.
+ */
+final class SmallValueBlockBuilder {
+    private final byte[] bytes = new byte[SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE + SstLimits.MAX_SMALL_VALUE_SIZE];
+    private final MemorySegment segment = MemorySegment.ofArray(bytes);
+    private int length;
+
+    /** Appends {@code value}; returns its offset in the block. */
+    int add(MemorySegment value) {
+        int offset = length;
+        MemorySegment.copy(value, 0, segment, offset, value.byteSize());
+        length += (int) value.byteSize();
+        return offset;
+    }
+
+    boolean isEmpty() {
+        return length == 0;
+    }
+
+    boolean isFull() {
+        return length >= SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE;
+    }
+
+    /** The block's data; valid until {@link #clear()}. */
+    MemorySegment data() {
+        return segment.asSlice(0, length);
+    }
+
+    void clear() {
+        length = 0;
+    }
+}

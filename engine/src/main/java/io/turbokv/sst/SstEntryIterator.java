@@ -1,0 +1,120 @@
+package io.turbokv.sst;
+
+import io.turbokv.CorruptionException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Walks every entry of one SST in file order, which is (unsigned hash, unsigned key bytes) order with each key's
+ * values before its tombstone; for compaction. It decodes blocks into working memory of its own, which
+ * {@link #close()} frees.
+ *
+ * <pre>{@code
+ * try (SstEntryIterator it = reader.iterator()) {
+ *     while (it.next()) {
+ *         switch (it.kind()) { case VALUE -> use(it.hash(), it.key(), it.value()); ... }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>{@link #key()} and {@link #value()} are views valid until the next call of {@link #next()}. Not thread-safe.
+ */
+public final class SstEntryIterator implements AutoCloseable {
+    private final SstReader reader;
+    private final BlockBuffer keyBuffer = new BlockBuffer();
+    private final BlockBuffer valueBuffer = new BlockBuffer();
+    private final BlockView keyView = new BlockView();
+    private final BlockView valueView = new BlockView();
+    private final KeyBlock keyBlock = new KeyBlock();
+    private final BlockChecksum checksum = new BlockChecksum();
+    private int nextKeyBlock;
+    private int entry;
+    private int entryCount;
+    private long hash;
+    private EntryKind kind;
+    private int blobSeq;
+
+    SstEntryIterator(SstReader reader) {
+        this.reader = reader;
+    }
+
+    /**
+     * Moves to the next entry.
+     *
+     * @return false when there is none left
+     * @throws CorruptionException when a block is damaged
+     */
+    public boolean next() throws CorruptionException {
+        while (entry + 1 >= entryCount) {
+            if (nextKeyBlock >= reader.keyBlockCount()) {
+                kind = null;
+                return false;
+            }
+            int block = reader.keyBlock(nextKeyBlock++);
+            reader.loadBlock(block, keyBuffer, checksum, keyView);
+            keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
+            entry = -1;
+            entryCount = keyBlock.count();
+        }
+        entry++;
+        keyBlock.select(entry);
+        hash = keyBlock.hash(entry);
+        int type = keyBlock.entryType();
+        if (type == EntryType.DELETED) {
+            kind = EntryKind.TOMBSTONE;
+        } else if (type == EntryType.BLOB) {
+            kind = EntryKind.BLOB;
+            blobSeq = SstReader.blobSeq(keyBlock);
+        } else {
+            kind = EntryKind.VALUE;
+            reader.loadValue(keyBlock, valueBuffer, checksum, valueView);
+        }
+        return true;
+    }
+
+    /** The current entry's key hash. */
+    public long hash() {
+        return hash;
+    }
+
+    /** The current entry's key; valid until {@link #next()}. */
+    public MemorySegment key() {
+        return keyBlock.segment().asSlice(keyBlock.keyStart(), keyBlock.keyLength());
+    }
+
+    /** The current entry's kind. */
+    public EntryKind kind() {
+        return kind;
+    }
+
+    /**
+     * The current value, when {@link #kind()} is {@link EntryKind#VALUE}; valid until {@link #next()}.
+     *
+     * @throws IllegalStateException for a blob reference or a tombstone
+     */
+    public MemorySegment value() {
+        if (kind != EntryKind.VALUE) {
+            throw new IllegalStateException("current entry is not a value: " + kind);
+        }
+        return valueView.segment.asSlice(valueView.offset, valueView.length);
+    }
+
+    /**
+     * The blob sequence number, when {@link #kind()} is {@link EntryKind#BLOB}.
+     *
+     * @throws IllegalStateException for a value or a tombstone
+     */
+    public int blobSeq() {
+        if (kind != EntryKind.BLOB) {
+            throw new IllegalStateException("current entry is not a blob reference: " + kind);
+        }
+        return blobSeq;
+    }
+
+    /** Frees the working memory. Idempotent. */
+    @Override
+    public void close() {
+        keyBuffer.close();
+        valueBuffer.close();
+        checksum.close();
+    }
+}

@@ -1,0 +1,41 @@
+package io.turbokv.sst;
+
+/**
+ * The size limits of the SST format (DESIGN.md §1.4, §2.2), shared by the writer, the reader and callers that
+ * classify values before writing (a value longer than {@link #MAX_MEDIUM_VALUE_SIZE} goes to a blob file).
+ */
+public final class SstLimits {
+    /** Values of at most {@value} bytes are stored inline, in the key block. */
+    public static final int MAX_INLINE_VALUE_SIZE = 8;
+    /** Values of at most {@value} bytes (and more than inline) share small value blocks. */
+    public static final int MAX_SMALL_VALUE_SIZE = 4096;
+    /** Values of at most {@value} bytes (and more than small) get a value block of their own. */
+    public static final int MAX_MEDIUM_VALUE_SIZE = 64 << 20;
+    /** A small value block is emitted once it holds at least {@value} bytes. */
+    public static final int MIN_SMALL_VALUE_BLOCK_SIZE = 8 << 10;
+    /** Blocks are addressed by a u16, so an SST holds at most {@value} blocks. */
+    public static final int MAX_BLOCK_COUNT = 0xFFFF;
+    /** Margin of blocks that {@link SstWriter#isFull} keeps free. */
+    public static final int BLOCK_INDEX_CAPACITY_BUFFER = 16;
+    /** Accounting budget of one key block, in bytes ({@code key length + 20} per entry). */
+    public static final int MAX_KEY_BLOCK_SIZE = 16 << 10;
+    /** Bytes counted per key block entry on top of its key length. */
+    public static final int KEY_BLOCK_ENTRY_META_OVERHEAD = 20;
+    /** Entries per key block before it is flushed (unless the hash repeats). */
+    public static final int MAX_KEY_BLOCK_ENTRIES = MAX_KEY_BLOCK_SIZE / KEY_BLOCK_ENTRY_META_OVERHEAD;
+    /** Key blocks whose longest key is shorter than {@value} bytes are never compressed. */
+    public static final int MIN_KEY_SIZE_FOR_COMPRESSION = 16;
+    /** A key block whose longest key has at most {@value} bytes may omit the hashes. */
+    public static final int MAX_HASHLESS_KEY_LENGTH = 32;
+    /**
+     * The longest key, {@value} bytes: key block entries are addressed by u24 positions, so one entry (key plus the
+     * longest value reference, 8 bytes) must fit in {@code 2^24 - 1} bytes.
+     */
+    public static final int MAX_KEY_LENGTH = 0xFF_FFFF - 8;
+    /** The largest decoded block the reader accepts, {@value} bytes; larger lengths on disk are damage. */
+    public static final int MAX_BLOCK_LENGTH = 256 << 20;
+    /** SST files address blocks by u32 end offsets, so a file is at most {@value} bytes. */
+    public static final long MAX_FILE_SIZE = 0xFFFF_FFFFL;
+
+    private SstLimits() {}
+}

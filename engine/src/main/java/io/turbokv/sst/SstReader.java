@@ -1,0 +1,275 @@
+package io.turbokv.sst;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.ffm.Advice;
+import io.turbokv.ffm.MappedFile;
+import io.turbokv.io.Bytes;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One open SST file, mapped read-only (DESIGN.md §2.3): point lookups and an ordered iterator.
+ *
+ * <p>{@link #open} checks the file's size and block count against its meta entry, validates the offset table and
+ * reads the index block. Every other block is verified when first used: its CRC before anything is decoded (once
+ * per open file for blocks stored as is, tracked in a bitmap; every time for compressed blocks), then every
+ * count, position, entry type and block reference before it is followed. Damage surfaces as
+ * {@link CorruptionException} naming the file and offset; a damaged file never yields a wrong value.
+ *
+ * <p>{@link #lookup} allocates nothing on the heap: compressed blocks are decoded straight from the mapping into
+ * the caller's {@link LookupScratch}, and values reach the {@link EntryVisitor} as ranges of memory the reader or
+ * the scratch already holds. Every block is read through one method, {@link #loadBlock}, where a block cache will
+ * go.
+ *
+ * <p>Thread-safe: any number of threads may look up concurrently, each with its own scratch. {@link #close()}
+ * unmaps the file; the caller makes sure no lookup or iterator is still running (version leases).
+ */
+public final class SstReader implements AutoCloseable {
+    private final Path path;
+    private final int seq;
+    private final MappedFile file;
+    private final MemorySegment mapping;
+    /** The whole mapping for the LZ4 codec (absolute offsets only), or null for a file over 2 GiB. */
+    private final ByteBuffer mappingBuffer;
+    private final int[] blockEnds;
+    private final AtomicLongArray verifiedStoredBlocks;
+    private final IndexBlock index;
+
+    private SstReader(Path path, int seq, MappedFile file, int[] blockEnds) throws CorruptionException {
+        this.path = path;
+        this.seq = seq;
+        this.file = file;
+        this.mapping = file.segment();
+        this.mappingBuffer = mapping.byteSize() <= Integer.MAX_VALUE ? mapping.asByteBuffer() : null;
+        this.blockEnds = blockEnds;
+        this.verifiedStoredBlocks = new AtomicLongArray((blockEnds.length + 63) >>> 6);
+        int indexBlock = blockEnds.length - 1;
+        long start = blockStart(indexBlock);
+        if (!BlockFraming.isStored(mapping, start)) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "index block %d header: expected=0 (stored uncompressed) found=%d", indexBlock,
+                    Bytes.u32(mapping, start)), path, start);
+        }
+        BlockView view = new BlockView();
+        loadBlock(indexBlock, null, null, view);
+        this.index = IndexBlock.read(mapping.asSlice(view.offset, view.length), view.offset, indexBlock, path);
+    }
+
+    /**
+     * Maps and validates the SST file at {@code path}.
+     *
+     * @param seq                the file's sequence number
+     * @param expectedBlockCount the block count its meta entry records
+     * @param expectedSize       the file size its meta entry records
+     * @throws CorruptionException when the size, block count, offset table or index block do not check out
+     * @throws IOException         when the file cannot be mapped
+     */
+    public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize) throws IOException {
+        MappedFile file = MappedFile.openReadOnly(path);
+        boolean success = false;
+        try {
+            if (file.byteSize() != expectedSize) {
+                throw new CorruptionException(String.format(Locale.ROOT, "SST file size: expected=%d found=%d",
+                        expectedSize, file.byteSize()), path, CorruptionException.NO_OFFSET);
+            }
+            int[] blockEnds = BlockOffsetTable.read(file.segment(), expectedBlockCount, path);
+            file.advise(Advice.RANDOM);
+            SstReader reader = new SstReader(path, seq, file, blockEnds);
+            success = true;
+            return reader;
+        } finally {
+            if (!success) {
+                file.close();
+            }
+        }
+    }
+
+    /** The file. */
+    public Path path() {
+        return path;
+    }
+
+    /** The file's sequence number. */
+    public int seq() {
+        return seq;
+    }
+
+    /** Blocks in the file, index block included. */
+    public int blockCount() {
+        return blockEnds.length;
+    }
+
+    /** The file's length in bytes. */
+    public long fileSize() {
+        return mapping.byteSize();
+    }
+
+    /**
+     * Finds every entry of {@code (hash, key)} and hands them to {@code visitor} in file order: values and blob
+     * references, then the tombstone. Allocates nothing on the heap.
+     *
+     * @param hash    the key's hash, as it was given to the writer
+     * @param key     the key bytes (heap or native)
+     * @param scratch the calling thread's working memory
+     * @param visitor receives the entries; values are valid only during its calls
+     * @return {@link LookupResult#ABSENT} when there is no entry, {@link LookupResult#DELETED} when the entries
+     *         end with a tombstone, {@link LookupResult#FOUND} otherwise
+     * @throws CorruptionException when a block on the way is damaged
+     */
+    public LookupResult lookup(long hash, MemorySegment key, LookupScratch scratch, EntryVisitor visitor)
+            throws CorruptionException {
+        int block = index.find(hash);
+        loadBlock(block, scratch.keyBuffer, scratch.checksum, scratch.keyView);
+        KeyBlock keyBlock = scratch.keyBlock;
+        keyBlock.reset(scratch.keyView, path, blockStart(block), block);
+        int low = 0;
+        int high = keyBlock.count();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            keyBlock.select(mid);
+            if (keyBlock.compareTo(mid, hash, key) < 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        LookupResult result = LookupResult.ABSENT;
+        for (int i = low; i < keyBlock.count(); i++) {
+            keyBlock.select(i);
+            if (keyBlock.compareTo(i, hash, key) != 0) {
+                break;
+            }
+            int type = keyBlock.entryType();
+            if (type == EntryType.DELETED) {
+                visitor.onTombstone();
+                return LookupResult.DELETED;
+            } else if (type == EntryType.BLOB) {
+                visitor.onBlob(blobSeq(keyBlock));
+            } else {
+                BlockView value = scratch.valueView;
+                loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
+                visitor.onValue(value.segment, value.offset, value.length);
+            }
+            result = LookupResult.FOUND;
+        }
+        return result;
+    }
+
+    /** An iterator over every entry in (hash, key) order, with working memory of its own; close it after use. */
+    public SstEntryIterator iterator() {
+        return new SstEntryIterator(this);
+    }
+
+    /** Unmaps the file. Idempotent. */
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    int keyBlockCount() {
+        return index.keyBlockCount();
+    }
+
+    /** The block index of the {@code i}th key block in hash order. */
+    int keyBlock(int i) {
+        return index.keyBlock(i);
+    }
+
+    long blockStart(int block) {
+        return block == 0 ? 0 : Integer.toUnsignedLong(blockEnds[block - 1]);
+    }
+
+    /**
+     * Loads block {@code block}: verifies it and points {@code into} at its decoded bytes, either in the mapping
+     * (stored as is) or decompressed into {@code buffer}, its CRC computed through {@code checksum}. The one way
+     * every block is read.
+     */
+    void loadBlock(int block, BlockBuffer buffer, BlockChecksum checksum, BlockView into)
+            throws CorruptionException {
+        long start = blockStart(block);
+        long span = Integer.toUnsignedLong(blockEnds[block]) - start;
+        if (BlockFraming.isStored(mapping, start)) {
+            if (!isVerified(block)) {
+                BlockFraming.verifyCrc(mapping, start, span, path, block);
+                markVerified(block);
+            }
+            into.set(mapping, start + BlockFraming.HEADER_LENGTH, span - BlockFraming.HEADER_LENGTH);
+        } else {
+            int length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
+            BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
+            MemorySegment target = buffer.atLeast(length);
+            if (mappingBuffer != null) {
+                Lz4Decoder.decompress(mappingBuffer, (int) (start + BlockFraming.HEADER_LENGTH),
+                        (int) (span - BlockFraming.HEADER_LENGTH), buffer.byteBuffer(), length, path,
+                        start + BlockFraming.HEADER_LENGTH);
+            } else {
+                BlockFraming.decompress(mapping, start, span, target.asSlice(0, length), path);
+            }
+            into.set(target, 0, length);
+        }
+    }
+
+    /**
+     * Points {@code into} at the value of the selected inline, small or medium entry of {@code keyBlock},
+     * loading its value block into {@code buffer} when it has one.
+     */
+    void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockChecksum checksum, BlockView into)
+            throws CorruptionException {
+        MemorySegment keys = keyBlock.segment();
+        long ref = keyBlock.refStart();
+        int type = keyBlock.entryType();
+        if (type == EntryType.SMALL) {
+            int block = Bytes.u16(keys, ref + EntryType.SMALL_BLOCK);
+            int size = Bytes.u16(keys, ref + EntryType.SMALL_SIZE);
+            long offset = Bytes.u32(keys, ref + EntryType.SMALL_OFFSET);
+            checkValueBlock(keyBlock, block);
+            if (size <= SstLimits.MAX_INLINE_VALUE_SIZE || size > SstLimits.MAX_SMALL_VALUE_SIZE) {
+                throw keyBlock.damage("small value size: expected=%d..%d found=%d",
+                        SstLimits.MAX_INLINE_VALUE_SIZE + 1, SstLimits.MAX_SMALL_VALUE_SIZE, size);
+            }
+            loadBlock(block, buffer, checksum, into);
+            if (offset + size > into.length) {
+                throw keyBlock.damage("small value [%d, %d) outside value block %d of %d bytes", offset,
+                        offset + size, block, into.length);
+            }
+            into.set(into.segment, into.offset + offset, size);
+        } else if (type == EntryType.MEDIUM) {
+            int block = Bytes.u16(keys, ref);
+            checkValueBlock(keyBlock, block);
+            loadBlock(block, buffer, checksum, into);
+            if (into.length <= SstLimits.MAX_SMALL_VALUE_SIZE || into.length > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
+                throw keyBlock.damage("medium value block %d length: expected=%d..%d found=%d", block,
+                        SstLimits.MAX_SMALL_VALUE_SIZE + 1, SstLimits.MAX_MEDIUM_VALUE_SIZE, into.length);
+            }
+        } else {
+            into.set(keys, ref, type - EntryType.INLINE_MIN);
+        }
+    }
+
+    static int blobSeq(KeyBlock keyBlock) {
+        return keyBlock.segment().get(Bytes.BE_INT, keyBlock.refStart());
+    }
+
+    private void checkValueBlock(KeyBlock keyBlock, int block) throws CorruptionException {
+        if (block >= blockEnds.length - 1 || block == keyBlock.blockIndex()) {
+            throw keyBlock.damage("value block index: expected<%d and not the key block found=%d",
+                    blockEnds.length - 1, block);
+        }
+    }
+
+    private boolean isVerified(int block) {
+        return (verifiedStoredBlocks.get(block >>> 6) & (1L << block)) != 0;
+    }
+
+    private void markVerified(int block) {
+        long bit = 1L << block;
+        long bits;
+        do {
+            bits = verifiedStoredBlocks.get(block >>> 6);
+        } while ((bits & bit) == 0 && !verifiedStoredBlocks.compareAndSet(block >>> 6, bits, bits | bit));
+    }
+}

@@ -1,0 +1,279 @@
+package io.turbokv.sst;
+
+import io.turbokv.io.Bytes;
+import io.turbokv.io.WritableFile;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Writes one SST file front to back (DESIGN.md §2.3) from entries that arrive sorted. Streaming: memory is
+ * bounded by a few blocks, never by the file. At most one small value block (8 to 12 KiB) and one key block of
+ * entries wait in memory; a medium value is written as its own block at once; key blocks, value blocks and, last,
+ * the index block and the offset table follow each other in the file as they complete. The only state that grows
+ * with the file is the list of distinct key hashes for {@link SstSummary#keyHashes()} (8 bytes per key) and the
+ * index and offset tables (at most 65,535 blocks).
+ *
+ * <p>Input contract, checked with {@link IllegalArgumentException}: entries ascend by (unsigned hash, unsigned key
+ * bytes); equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
+ * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
+ * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
+ * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it.
+ *
+ * <p>Not thread-safe: one thread at a time. After an {@link IOException} the writer is broken: every later call
+ * but {@link #abandon()} throws {@link IllegalStateException}.
+ */
+public final class SstWriter {
+    private final WritableFile out;
+    private final BlockFraming framing = new BlockFraming();
+    private final BlockOffsetTable blocks = new BlockOffsetTable();
+    private final IndexBlock index = new IndexBlock();
+    private final KeyBlockBuilder keyBlock = new KeyBlockBuilder();
+    private final SmallValueBlockBuilder smallValues = new SmallValueBlockBuilder();
+
+    private byte[] lastKey = new byte[64];
+    private MemorySegment lastKeySegment = MemorySegment.ofArray(lastKey);
+    private long lastKeyLength;
+    private long lastHash;
+    private boolean lastWasTombstone;
+    private long[] keyHashes = new long[1024];
+    private int keyHashCount;
+    private long entryCount;
+    private long dataBytes;
+    private boolean closed;
+    private boolean broken;
+
+    /** A writer appending to {@code out}, which must be empty; the writer closes it. */
+    public SstWriter(WritableFile out) {
+        this.out = out;
+    }
+
+    /**
+     * Adds a value; its length picks inline ({@code <= 8} bytes, in the key block), small ({@code <= 4096}, in a
+     * shared value block) or medium ({@code <= 64 MiB}, a block of its own).
+     *
+     * @throws IllegalArgumentException when the entry is out of order, the key or the value too long
+     * @throws IllegalStateException    when the file has no room for more blocks (see {@link #isFull}), or the
+     *                                  writer is finished or broken
+     */
+    public void addValue(long hash, MemorySegment key, MemorySegment value) throws IOException {
+        long valueLength = value.byteSize();
+        if (valueLength > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "value of %d bytes exceeds MAX_MEDIUM_VALUE_SIZE=%d bytes: write it to a blob file and add"
+                            + " the blob", valueLength, SstLimits.MAX_MEDIUM_VALUE_SIZE));
+        }
+        int refLength = valueLength <= SstLimits.MAX_INLINE_VALUE_SIZE ? (int) valueLength
+                : valueLength <= SstLimits.MAX_SMALL_VALUE_SIZE ? EntryType.SMALL_REF_LENGTH
+                : EntryType.MEDIUM_REF_LENGTH;
+        prepare(hash, key, refLength, false);
+        try {
+            if (valueLength <= SstLimits.MAX_INLINE_VALUE_SIZE) {
+                keyBlock.addInline(hash, key, value);
+            } else if (valueLength <= SstLimits.MAX_SMALL_VALUE_SIZE) {
+                int offset = smallValues.add(value);
+                keyBlock.addSmall(hash, key, (int) valueLength, offset);
+                if (smallValues.isFull()) {
+                    emitSmallValueBlock();
+                }
+            } else {
+                keyBlock.addMedium(hash, key, writeBlock(value, true));
+            }
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+        accept(hash, key, valueLength, false);
+    }
+
+    /**
+     * Adds a key tombstone; in a multi-valued group it comes after the key's values.
+     *
+     * @throws IllegalArgumentException when the entry is out of order or the key too long
+     * @throws IllegalStateException    as {@link #addValue}
+     */
+    public void addTombstone(long hash, MemorySegment key) throws IOException {
+        prepare(hash, key, 0, true);
+        keyBlock.addTombstone(hash, key);
+        accept(hash, key, 0, true);
+    }
+
+    /**
+     * Adds a reference to the value stored in blob file {@code blobSeq}.
+     *
+     * @throws IllegalArgumentException when the entry is out of order or the key too long
+     * @throws IllegalStateException    as {@link #addValue}
+     */
+    public void addBlob(long hash, MemorySegment key, int blobSeq) throws IOException {
+        prepare(hash, key, EntryType.BLOB_REF_LENGTH, false);
+        keyBlock.addBlob(hash, key, blobSeq);
+        accept(hash, key, 0, false);
+    }
+
+    /**
+     * Whether the SST should be cut here (DESIGN.md §2.2): {@code maxEntries} entries written, or
+     * {@code maxBytes} bytes of keys and values, or the u16 block index about to run out (blocks written, plus the
+     * pending small value block, plus the key blocks the pending entries need, plus the index block, plus a
+     * margin of {@value SstLimits#BLOCK_INDEX_CAPACITY_BUFFER}).
+     */
+    public boolean isFull(long maxEntries, long maxBytes) {
+        if (entryCount >= maxEntries || dataBytes >= maxBytes) {
+            return true;
+        }
+        long needed = blocks.count() + (smallValues.isEmpty() ? 0 : 1) + keyBlock.estimatedBlocks() + 1
+                + SstLimits.BLOCK_INDEX_CAPACITY_BUFFER;
+        return needed >= SstLimits.MAX_BLOCK_COUNT;
+    }
+
+    /** Entries added so far. */
+    public long entryCount() {
+        return entryCount;
+    }
+
+    /**
+     * Writes the pending blocks, the index block and the offset table, syncs and closes the file.
+     *
+     * @throws IllegalStateException when no entry was added, or the writer is finished or broken
+     */
+    public SstSummary finish() throws IOException {
+        checkUsable();
+        if (entryCount == 0) {
+            throw new IllegalStateException("an SST needs at least one entry: " + out.path());
+        }
+        try {
+            flushKeyBlock();
+            writeBlock(index.encode(), false);
+            out.write(blocks.encode());
+            out.sync();
+            long fileSize = out.position();
+            closed = true;
+            out.close();
+            framing.close();
+            return new SstSummary(blocks.count(), keyHashes[0], keyHashes[keyHashCount - 1], fileSize, entryCount,
+                    Arrays.copyOf(keyHashes, keyHashCount));
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+    }
+
+    /** Closes the file without finishing it; the caller deletes it. Idempotent; never throws. */
+    public void abandon() {
+        closed = true;
+        try {
+            out.close();
+        } catch (IOException e) {
+            // The file is garbage either way; the caller deletes it.
+        } finally {
+            framing.close();
+        }
+    }
+
+    /** Validates an entry and makes room for it in the key block; no side effect when it is refused. */
+    private void prepare(long hash, MemorySegment key, int refLength, boolean tombstone) throws IOException {
+        checkUsable();
+        long keyLength = key.byteSize();
+        if (keyLength > SstLimits.MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "key of %d bytes exceeds MAX_KEY_LENGTH=%d bytes (key block positions are u24)", keyLength,
+                    SstLimits.MAX_KEY_LENGTH));
+        }
+        checkOrder(hash, key, tombstone);
+        // An entry may write up to a small value block, a key block and a medium value block; finish() needs
+        // the index block.
+        if (blocks.count() + 4 > SstLimits.MAX_BLOCK_COUNT) {
+            throw new IllegalStateException("SST has no room for more blocks (check isFull): " + out.path());
+        }
+        if (keyBlock.shouldFlushBefore(hash, (int) keyLength, refLength)) {
+            try {
+                flushKeyBlock();
+            } catch (IOException | RuntimeException e) {
+                broken = true;
+                throw e;
+            }
+        } else if (keyBlock.wouldOverflow((int) keyLength, refLength)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "entries of hash 0x%016x exceed one key block (at most %d entries and %d bytes, u24)", hash,
+                    KeyBlock.MAX_ENTRY_COUNT, KeyBlock.MAX_ENTRIES_LENGTH));
+        }
+    }
+
+    private void checkOrder(long hash, MemorySegment key, boolean tombstone) {
+        if (entryCount == 0) {
+            return;
+        }
+        int cmp = Long.compareUnsigned(hash, lastHash);
+        if (cmp == 0) {
+            cmp = Bytes.compareUnsigned(key, 0, key.byteSize(), lastKeySegment, 0, lastKeyLength);
+        }
+        if (cmp < 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "entry out of order: (hash, key) must ascend, unsigned; found hash 0x%016x after 0x%016x"
+                            + " (or a smaller key with the same hash)", hash, lastHash));
+        }
+        if (cmp == 0 && lastWasTombstone) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "entry after the tombstone of its key (hash 0x%016x): a key group ends with its tombstone",
+                    hash));
+        }
+    }
+
+    private void accept(long hash, MemorySegment key, long valueLength, boolean tombstone) {
+        if (entryCount == 0 || hash != lastHash) {
+            if (keyHashCount == keyHashes.length) {
+                keyHashes = Arrays.copyOf(keyHashes, keyHashCount * 2);
+            }
+            keyHashes[keyHashCount++] = hash;
+        }
+        long keyLength = key.byteSize();
+        if (keyLength > lastKey.length) {
+            lastKey = new byte[(int) Math.max(keyLength, lastKey.length * 2L)];
+            lastKeySegment = MemorySegment.ofArray(lastKey);
+        }
+        MemorySegment.copy(key, 0, lastKeySegment, 0, keyLength);
+        lastKeyLength = keyLength;
+        lastHash = hash;
+        lastWasTombstone = tombstone;
+        entryCount++;
+        dataBytes += keyLength + valueLength;
+    }
+
+    /** Writes the pending small value block and the pending key block, in that order. */
+    private void flushKeyBlock() throws IOException {
+        if (!smallValues.isEmpty()) {
+            emitSmallValueBlock();
+        }
+        if (!keyBlock.isEmpty()) {
+            int block = writeBlock(keyBlock.encode(), keyBlock.compressible());
+            index.add(keyBlock.firstHash(), block);
+            keyBlock.clear();
+        }
+    }
+
+    private void emitSmallValueBlock() throws IOException {
+        int block = writeBlock(smallValues.data(), true);
+        keyBlock.resolveSmall(block);
+        smallValues.clear();
+    }
+
+    private int writeBlock(MemorySegment data, boolean compressible) throws IOException {
+        framing.write(out, data, compressible);
+        long end = out.position();
+        if (end > SstLimits.MAX_FILE_SIZE - (long) SstLimits.MAX_BLOCK_COUNT * BlockOffsetTable.ENTRY_LENGTH) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "SST exceeds %d bytes, the limit of u32 block offsets (check isFull): %s",
+                    SstLimits.MAX_FILE_SIZE, out.path()));
+        }
+        return blocks.add(end);
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new IllegalStateException("SST writer already finished or abandoned: " + out.path());
+        }
+        if (broken) {
+            throw new IllegalStateException("SST writer failed earlier; abandon it: " + out.path());
+        }
+    }
+}
