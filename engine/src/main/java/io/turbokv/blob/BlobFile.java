@@ -61,20 +61,33 @@ public final class BlobFile {
             throw new IllegalArgumentException("value: " + length + " bytes (expected: <= " + MAX_VALUE_LENGTH + ")");
         }
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment body = value;
-            if (length <= MAX_COMPRESSIBLE_LENGTH) {
-                MemorySegment compressed = scratch.allocate(Lz4.maxCompressedLength((int) length));
-                int compressedLength = Lz4.compress(value, compressed);
-                if (compressedLength < length - length / 8) {
-                    body = compressed.asSlice(0, compressedLength);
-                }
+            MemorySegment compressed = compressIfWorthIt(value, scratch);
+            if (compressed != null) {
+                writeHeaderAndBody(out, length, compressed);
+                return;
             }
-            MemorySegment header = scratch.allocate(HEADER_SIZE);
-            header.set(Bytes.BE_INT, LENGTH_OFFSET, (int) length);
-            header.set(Bytes.BE_INT, CRC_OFFSET, checksum(header, body));
-            out.write(header);
-            out.write(body);
         }
+        // Stored raw: the scratch is already freed, so a large value is not held twice while it streams out.
+        writeHeaderAndBody(out, length, value);
+    }
+
+    /** The LZ4 block of {@code value} in {@code scratch} when it saves at least 12.5 %, else {@code null}. */
+    private static MemorySegment compressIfWorthIt(MemorySegment value, Arena scratch) {
+        long length = value.byteSize();
+        if (length > MAX_COMPRESSIBLE_LENGTH) {
+            return null;
+        }
+        MemorySegment compressed = scratch.allocate(Lz4.maxCompressedLength((int) length));
+        int compressedLength = Lz4.compress(value, compressed);
+        return compressedLength < length - length / 8 ? compressed.asSlice(0, compressedLength) : null;
+    }
+
+    private static void writeHeaderAndBody(WritableFile out, long length, MemorySegment body) throws IOException {
+        MemorySegment header = MemorySegment.ofArray(new byte[(int) HEADER_SIZE]);
+        header.set(Bytes.BE_INT, LENGTH_OFFSET, (int) length);
+        header.set(Bytes.BE_INT, CRC_OFFSET, checksum(header, body));
+        out.write(header);
+        out.write(body);
     }
 
     /**

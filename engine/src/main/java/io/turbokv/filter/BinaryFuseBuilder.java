@@ -135,6 +135,7 @@ final class BinaryFuseBuilder {
     private void groupMixedHashesByBucket(long seed) {
         Arrays.fill(bucketStarts, 0);
         int shift = Long.SIZE - bucketBits;
+        // peeledHashes is free until peeling starts: it holds the mixed hashes in input order meanwhile.
         for (int i = 0; i < size; i++) {
             long hash = KeyFilter.mix(keys[i], seed);
             peeledHashes[i] = hash;

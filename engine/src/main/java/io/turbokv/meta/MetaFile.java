@@ -160,6 +160,7 @@ public final class MetaFile implements AutoCloseable {
     /**
      * Entry {@code i}; its filter is a slice of the mapping, valid until {@link #close()}.
      *
+     * @param i the entry's index, in file order
      * @throws IndexOutOfBoundsException when {@code i} is not in {@code [0, entryCount())}
      */
     public MetaEntry entry(int i) {

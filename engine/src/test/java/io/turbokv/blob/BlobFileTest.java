@@ -132,6 +132,19 @@ class BlobFileTest {
     }
 
     @Test
+    void writerNeitherSyncsNorClosesItsFile() throws IOException {
+        Path path = dir.resolve("00000006.blob");
+        byte[] value = compressible(2_000);
+        try (WritableFile file = FileLayer.standard().create(path)) {
+            RecordingFile out = new RecordingFile(file);
+            BlobFile.write(out, MemorySegment.ofArray(value));
+            assertEquals(0, out.syncs);
+            assertEquals(0, out.closes);
+        }
+        assertArrayEquals(value, read(path));
+    }
+
+    @Test
     void missingFileIsNoSuchFileException() {
         try (Arena arena = Arena.ofConfined()) {
             assertThrows(NoSuchFileException.class, () -> BlobFile.read(dir.resolve("00000099.blob"), arena));
@@ -229,5 +242,43 @@ class BlobFileTest {
                 what + ": " + e.getMessage());
         assertTrue(e.getMessage().contains("expected") || e.getCause() != null, what + ": " + e.getMessage());
         return e;
+    }
+
+    /** A {@link WritableFile} over a real one that counts the calls a writer makes. */
+    private static final class RecordingFile implements WritableFile {
+        private final WritableFile file;
+        int writes;
+        int syncs;
+        int closes;
+
+        RecordingFile(WritableFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public Path path() {
+            return file.path();
+        }
+
+        @Override
+        public void write(MemorySegment bytes) throws IOException {
+            writes++;
+            file.write(bytes);
+        }
+
+        @Override
+        public long position() {
+            return file.position();
+        }
+
+        @Override
+        public void sync() {
+            syncs++;
+        }
+
+        @Override
+        public void close() {
+            closes++;
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.CorruptionException;
+import io.turbokv.io.Bytes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -39,7 +40,7 @@ class UsedKeyFilterTest {
             return new long[0];
         }
         long[] hashes = new long[(int) UsedKeyFilter.size(filter)];
-        MemorySegment.copy(filter, io.turbokv.io.Bytes.BE_LONG, UsedKeyFilter.HASHES, hashes, 0, hashes.length);
+        MemorySegment.copy(filter, Bytes.BE_LONG, UsedKeyFilter.HASHES, hashes, 0, hashes.length);
         return hashes;
     }
 

@@ -55,7 +55,7 @@ class MetaFileRoundTripTest {
         }
     }
 
-    /** Fails the property when generation produced a case in fewer than 5 % of the tries (the rates seen are 20-50 %). */
+    /** Fails the property when a case came up in fewer than 5 % of the tries (the rates seen are 20-50 %). */
     private static void coverInOneTryOf20(String label, boolean happened) {
         Statistics.label(label).collect(happened);
         Statistics.label(label).coverage(coverage -> coverage.check(true).percentage(p -> p >= 5));

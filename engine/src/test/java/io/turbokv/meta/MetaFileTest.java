@@ -283,6 +283,20 @@ class MetaFileTest {
     }
 
     @Test
+    void writerWritesTheWholeFileInOneCallAndNeitherSyncsNorClosesIt() throws IOException {
+        Path path = dir.resolve("00000005.meta");
+        try (WritableFile file = FileLayer.standard().create(path)) {
+            MetaFiles.RecordingFile out = new MetaFiles.RecordingFile(file);
+            MetaFileWriter.write(out, FAMILY, OBSOLETE, ENTRIES, MemorySegment.ofArray(USED_KEYS));
+            assertEquals(1, out.writes);
+            assertEquals(0, out.syncs);
+            assertEquals(0, out.closes);
+            assertEquals(SAMPLE_LENGTH, out.position());
+        }
+        assertArrayEquals(Files.readAllBytes(sample), Files.readAllBytes(path));
+    }
+
+    @Test
     void writerRejectsANegativeFamily() throws IOException {
         try (WritableFile out = FileLayer.standard().create(dir.resolve("00000004.meta"))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

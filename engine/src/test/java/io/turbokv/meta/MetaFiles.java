@@ -40,4 +40,42 @@ final class MetaFiles {
         }
         return MemorySegment.ofArray(bytes);
     }
+
+    /** A {@link WritableFile} over a real one that counts the calls a writer makes. */
+    static final class RecordingFile implements WritableFile {
+        private final WritableFile file;
+        int writes;
+        int syncs;
+        int closes;
+
+        RecordingFile(WritableFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public Path path() {
+            return file.path();
+        }
+
+        @Override
+        public void write(MemorySegment bytes) throws IOException {
+            writes++;
+            file.write(bytes);
+        }
+
+        @Override
+        public long position() {
+            return file.position();
+        }
+
+        @Override
+        public void sync() {
+            syncs++;
+        }
+
+        @Override
+        public void close() {
+            closes++;
+        }
+    }
 }
