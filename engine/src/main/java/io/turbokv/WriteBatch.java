@@ -35,8 +35,10 @@ import org.agrona.collections.IntArrayList;
  * }
  * }</pre>
  *
- * <p>Within one batch a key's tombstone sorts after its values (DESIGN.md §1.4): in a multi-valued family,
- * deleting a key and adding values to it in the same batch leaves the key deleted.
+ * <p>Within one batch a key's tombstone sorts after its values (DESIGN.md §1.4): in a multi-valued family, a
+ * delete removes the values of earlier batches, and the key is left with exactly the values this batch adds to it,
+ * whether they were added before or after the delete. In a single-valued family, the later of a put and a delete of
+ * the same key by the same thread wins.
  */
 public final class WriteBatch implements AutoCloseable {
     /** Values longer than this go to a blob file of their own (DESIGN.md §2.2 MAX_MEDIUM_VALUE_SIZE). */
