@@ -33,7 +33,7 @@ class SstLookupAllocationTest {
             entries.add(i % 17 == 0 ? TestEntry.tombstone(KeyHash.hash(key), key)
                     : TestEntry.value(KeyHash.hash(key), key, value));
         }
-        measureLookups(entries, random, KeyBlock.TYPE_WITHOUT_HASH);
+        measureLookups(entries, random, KeyBlock.TYPE_WITH_HASH);
     }
 
     @Test
@@ -64,7 +64,7 @@ class SstLookupAllocationTest {
         try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch();
              Arena arena = Arena.ofConfined()) {
-            assertTrue(SstFiles.keyBlockTypes(reader).contains(keyBlockType));
+            assertTrue(SstFiles.keyBlockTypes(reader).contains(keyBlockType), SstFiles.keyBlockTypes(reader).toString());
             MemorySegment[] keys = new MemorySegment[KEYS * 2];
             long[] hashes = new long[keys.length];
             for (int i = 0; i < KEYS; i++) {
