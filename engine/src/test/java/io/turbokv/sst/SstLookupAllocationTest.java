@@ -64,7 +64,8 @@ class SstLookupAllocationTest {
         try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch();
              Arena arena = Arena.ofConfined()) {
-            assertTrue(SstFiles.keyBlockTypes(reader).contains(keyBlockType), SstFiles.keyBlockTypes(reader).toString());
+            List<Integer> types = SstFiles.keyBlockTypes(reader);
+            assertTrue(types.contains(keyBlockType), types.toString());
             MemorySegment[] keys = new MemorySegment[KEYS * 2];
             long[] hashes = new long[keys.length];
             for (int i = 0; i < KEYS; i++) {
