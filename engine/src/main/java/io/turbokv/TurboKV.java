@@ -664,6 +664,25 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands every live value of {@code family} to {@code consumer}, against one consistent state of the store: in a
+     * single-valued family each key once with its value, in a multi-valued one each key once per value. The order
+     * is the store's hash order, which is no meaningful order to a caller: TurboKV has no key-ordered scans. The
+     * scan reads every SST of the family.
+     *
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public void forEach(int family, KeyValueConsumer consumer) throws IOException {
+        FamilyConfig familyConfig = config.family(family);
+        VersionTracker.Version<StoreState> version = acquire();
+        try (FamilyScan scan = new FamilyScan(directory, version.state(), family,
+                familyConfig.kind() == FamilyKind.MULTI_VALUE)) {
+            scan.run(consumer);
+        } finally {
+            version.release();
+        }
+    }
+
     /** Whether the store holds no committed data. Takes no lock. */
     public boolean isEmpty() {
         return empty;
