@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Stores have families, which the store does not record: commands take --family NAME:single|multi,"
                 + " once per family in creation order (default: one single-valued family named 'default').",
                 "Exit codes: 0 success, 1 failure (one line on stderr), 2 bad command line."},
-        subcommands = {LoadCommand.class, GetCommand.class, PutCommand.class,
+        subcommands = {DemoCommand.class, LoadCommand.class, GetCommand.class, PutCommand.class,
                 DeleteCommand.class, InfoCommand.class, VerifyCommand.class, CompactCommand.class,
                 DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class TurboKvCli implements Runnable {

@@ -27,6 +27,36 @@ class CommandsTest {
     Path tmp;
 
     @Test
+    void demoLoadsCommitsReadsBackAndReportsTimingsFilesAndSizes() {
+        Path dir = tmp.resolve("demo");
+        CliRun run = CliRun.of("demo", "--entries", "20000", "--progress", "plain", dir.toString());
+        assertEquals(0, run.exit(), run::toString);
+        String out = run.out();
+        assertTrue(out.contains("20,000 entries (14-byte keys, 32-byte values"), out);
+        assertTrue(out.contains("from 2 threads"), out);
+        assertTrue(Pattern.compile("(?m)^load +20,000 entries in [0-9.]+ m?s \\(").matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)^commit +\\d+ SST files?, .* written in ").matcher(out).find(), out);
+        assertTrue(out.contains("all 20,000 values read back are correct"), out);
+        assertTrue(out.contains(Compaction.available() ? "compact  " : "compact  skipped: compaction is not"
+                + " available in this build"), out);
+        assertTrue(Pattern.compile("(?m)^files +\\d+ sst \\(.*\\), 1 meta").matcher(out).find(), out);
+        assertTrue(out.contains("bytes per entry on disk"), out);
+        assertTrue(out.contains("summary  load"), out);
+        assertFalse(out.contains("\r"), "no bar when not on a terminal");
+        assertTrue(Files.exists(dir.resolve(StoreFileNames.CURRENT)), "a DIR given is kept");
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void demoWithoutDirWorksInATemporaryDirectoryAndRemovesIt() {
+        CliRun run = CliRun.of("demo", "--entries", "1000", "--threads", "3", "--progress", "none");
+        assertEquals(0, run.exit(), run::toString);
+        Matcher removed = Pattern.compile("(?m)^removed +(\\S+) ").matcher(run.out());
+        assertTrue(removed.find(), run.out());
+        assertFalse(Files.exists(Path.of(removed.group(1))), removed.group(1));
+    }
+
+    @Test
     void loadedGeneratedEntriesAreReadByGet() throws IOException {
         Path dir = tmp.resolve("s");
         CliRun load = CliRun.of("load", dir.toString(), "--entries", "5000", "--value-size", "20", "--seed", "7");
@@ -160,7 +190,7 @@ class CommandsTest {
     @Test
     void everyCommandHasHelp() {
         CommandLine root = TurboKvCli.newCommandLine();
-        assertTrue(root.getSubcommands().keySet().containsAll(List.of("load", "get", "put", "delete",
+        assertTrue(root.getSubcommands().keySet().containsAll(List.of("demo", "load", "get", "put", "delete",
                 "info", "verify", "compact", "doctor")), root.getSubcommands().keySet().toString());
         for (String name : root.getSubcommands().keySet()) {
             if (name.equals("help")) {
