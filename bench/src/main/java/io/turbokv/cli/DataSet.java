@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The generated data set of {@code demo} and {@code load}: entry {@code i} has the 14-byte key
- * {@code k0000000042} style ({@code k} and {@code i} in at least 13 decimal digits) and a value of
+ * {@code k0000000000042} ({@code k} and {@code i} in at least 13 decimal digits) and a value of
  * {@code valueSize} bytes that starts with {@code i} in decimal and {@code :}, followed by pseudo-random lower-case
  * letters drawn from {@code seed} and {@code i} (SplitMix64). The same arguments always give the same bytes, so a
  * reader can check every value without keeping the data.

@@ -6,6 +6,7 @@ import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** Opening stores for the commands, with the errors a user can act on. */
 final class Stores {
@@ -42,11 +43,19 @@ final class Stores {
     /**
      * Opens a store for writing, taking its lock.
      *
-     * @param create whether a missing store is created (else it is an error)
+     * @param create whether a missing store is created (else it is an error); never in a directory that holds
+     *               other files, which the engine would refuse only after writing its lock and {@code CURRENT} there
      */
     static TurboKV openWritable(Path directory, DbConfig config, boolean create) throws IOException {
         if (!create) {
             requireStore(directory);
+        } else if (Files.isDirectory(directory) && !Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            try (Stream<Path> entries = Files.list(directory)) {
+                if (entries.findAny().isPresent()) {
+                    throw new CliException(directory + " is not empty and holds no TurboKV store (no "
+                            + StoreFileNames.CURRENT + "): refusing to create a store there");
+                }
+            }
         }
         try {
             return TurboKV.open(directory, config);

@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +60,20 @@ class ErrorsTest {
         assertEquals("turbokv get: no TurboKV store at " + empty + ": it has no CURRENT file",
                 failure(1, "get", empty.toString(), "k"));
         assertTrue(Files.notExists(missing), "a failed put without --create creates nothing");
+    }
+
+    @Test
+    void noStoreIsCreatedInADirectoryThatHoldsOtherFiles() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("documents"));
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        String expected = dir + " is not empty and holds no TurboKV store (no CURRENT): refusing to create a store"
+                + " there";
+        assertEquals("turbokv load: " + expected, failure(1, "load", dir.toString(), "--entries", "1"));
+        assertEquals("turbokv put: " + expected, failure(1, "put", "--create", dir.toString(), "k", "v"));
+        assertEquals("turbokv demo: " + expected, failure(1, "demo", "--entries", "1", dir.toString()));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("notes.txt"), files.map(p -> p.getFileName().toString()).toList());
+        }
     }
 
     @Test
