@@ -121,10 +121,17 @@ final class VerifyCommand extends StoreCommand {
         return TurboKvCli.EXIT_FAILURE;
     }
 
+    /** {@code DAMAGED 00000002.sst at offset 4992768: block 576 crc mismatch: expected=.. found=..}. */
     private static String describe(CorruptionException e) {
         String file = e.file() == null ? "?" : String.valueOf(e.file().getFileName());
+        String what = e.getMessage();
+        String suffix = e.offset() == CorruptionException.NO_OFFSET ? " (file=" + file + ")"
+                : " (file=" + file + ", offset=" + e.offset() + ")";
+        if (what.endsWith(suffix)) { // the file and offset lead the line instead
+            what = what.substring(0, what.length() - suffix.length());
+        }
         return "DAMAGED " + file + (e.offset() == CorruptionException.NO_OFFSET ? "" : " at offset " + e.offset())
-                + ": " + e.getMessage();
+                + ": " + what;
     }
 
     private void damaged(PrintWriter out, CorruptionException e) {
@@ -198,8 +205,8 @@ final class VerifyCommand extends StoreCommand {
                 }
                 if (!KeyFilter.mayContain(entry.filter(), hash)) {
                     throw new CorruptionException(String.format(Locale.ROOT,
-                            "entry %d hash 0x%016x is not in the SST's key filter in %s", entries, hash,
-                            metaPath.getFileName()), metaPath, CorruptionException.NO_OFFSET);
+                            "the key filter of %s lacks the hash 0x%016x of its entry %d", path.getFileName(), hash,
+                            entries), metaPath, CorruptionException.NO_OFFSET);
                 }
                 if (it.kind() == EntryKind.VALUE) {
                     totals.valueBytes += it.value().byteSize();
