@@ -58,6 +58,7 @@ final class VerifyCommand extends StoreCommand {
     @Override
     public Integer call() throws IOException {
         Stores.requireStore(directory);
+        damage.clear();
         PrintWriter out = out();
         int committed;
         int[] metaSeqs;

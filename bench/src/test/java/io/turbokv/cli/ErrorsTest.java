@@ -300,6 +300,25 @@ class ErrorsTest {
         }
     }
 
+    @Test
+    void verifyReadsEveryReferencedBlobAndNamesADamagedOne() throws IOException {
+        Path dir = tmp.resolve("s");
+        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily()); WriteBatch batch = db.writeBatch()) {
+            batch.put(0, "big".getBytes(StandardCharsets.UTF_8), new byte[(int) WriteBatch.MAX_MEDIUM_VALUE_SIZE + 1]);
+            batch.commit();
+        }
+        CliRun ok = CliRun.of("verify", dir.toString());
+        assertEquals(0, ok.exit(), ok::toString);
+        assertTrue(ok.out().contains(", 1 blobs: OK"), ok.out());
+        Path blob;
+        try (Stream<Path> files = Files.list(dir)) {
+            blob = files.filter(p -> p.toString().endsWith(".blob")).findFirst().orElseThrow();
+        }
+        flipByte(blob, 4); // the CRC
+        assertEquals("turbokv verify: DAMAGED " + blob.getFileName() + " at offset 4: blob crc mismatch:",
+                failure(1, "verify", dir.toString()).replaceAll(" expected=.*", ""));
+    }
+
     private static void rewriteMeta(Path path, MetaEntry entry) throws IOException {
         Files.delete(path);
         try (WritableFile out = FileLayer.standard().create(path)) {
