@@ -48,17 +48,18 @@ final class DemoCommand implements Callable<Integer> {
             description = "Size of each value in bytes (default: ${DEFAULT-VALUE}).")
     private int valueSize;
 
-    @Option(names = "--threads", defaultValue = "2",
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
             description = "Threads filling the batch and reading back (default: ${DEFAULT-VALUE}).")
     private int threads;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the values (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED",
+            description = "Seed of the values (default: ${DEFAULT-VALUE}).")
     private long seed;
 
     @Option(names = "--keep", description = "Keep the temporary directory (a DIR given is always kept).")
     private boolean keep;
 
-    @Option(names = "--progress", defaultValue = "AUTO",
+    @Option(names = "--progress", defaultValue = "AUTO", paramLabel = "MODE",
             description = "Progress display: auto (a bar on a terminal, else plain lines), bar, plain or none.")
     private Progress.Mode progress;
 

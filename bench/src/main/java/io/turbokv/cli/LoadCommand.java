@@ -34,11 +34,11 @@ final class LoadCommand extends StoreCommand {
             description = "Generated values' size in bytes (default: ${DEFAULT-VALUE}).")
     private int valueSize;
 
-    @Option(names = "--seed", defaultValue = "42",
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED",
             description = "Seed of the generated values (default: ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(names = "--threads", defaultValue = "2",
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
             description = "Threads filling the batch with generated data (default: ${DEFAULT-VALUE}).")
     private int threads;
 
@@ -48,7 +48,7 @@ final class LoadCommand extends StoreCommand {
     @Option(names = "--in", paramLabel = "FAMILY", description = "The family (name or index; default: the first).")
     private String family;
 
-    @Option(names = "--progress", defaultValue = "AUTO",
+    @Option(names = "--progress", defaultValue = "AUTO", paramLabel = "MODE",
             description = "Progress display: auto (a bar on a terminal, else plain lines), bar, plain or none.")
     private Progress.Mode progress;
 

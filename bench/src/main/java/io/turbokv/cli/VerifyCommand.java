@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
                 + " naming the file and the offset.",
                 "Reads the files directly, without the store's lock: it works while another process writes."})
 final class VerifyCommand extends StoreCommand {
-    @Option(names = "--progress", defaultValue = "AUTO",
+    @Option(names = "--progress", defaultValue = "AUTO", paramLabel = "MODE",
             description = "Progress display: auto (a bar on a terminal, else plain lines), bar, plain or none.")
     private Progress.Mode progress;
 
