@@ -1,0 +1,69 @@
+package io.turbokv.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.turbokv.CorruptionException;
+import io.turbokv.filter.KeyFilter;
+import io.turbokv.filter.UsedKeyFilter;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.meta.MetaFile;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Any bytes, opened as a meta file and read as the store reads one, give entries or an {@link IOException}
+ * ({@link CorruptionException} for damage, a plain one for another format version), nothing else. The first
+ * input byte is a mode, the rest the file: with bit 0 set the CRC-32 trailer is recomputed first
+ * ({@link Checksums#signMeta}), so the fuzzer also reaches the structural checks behind it.
+ *
+ * <p>Reading follows the store: every entry, its filter bytes, and {@link KeyFilter#mayContain} on the entry's
+ * filter for hashes in the entry's range, with no check in between, as the store's lookup path does with the
+ * filters of a meta file that {@link MetaFile#open} accepted. The used-key filter goes through
+ * {@link UsedKeyFilter#check} before {@link UsedKeyFilter#contains}, as its contract asks.
+ */
+class MetaFileFuzzTest {
+    static final int SIGN = 1;
+    private static final FuzzFiles FILES = new FuzzFiles("meta");
+
+    @FuzzTest
+    void anyBytesOpenAndReadAsAMetaFileOrAreReportedAsDamaged(byte[] input) {
+        if (input.length == 0) {
+            return;
+        }
+        byte[] file = Arrays.copyOfRange(input, 1, input.length);
+        if ((input[0] & SIGN) != 0) {
+            Checksums.signMeta(file);
+        }
+        Path path = FILES.write("00000001.meta", file);
+        try (MetaFile meta = MetaFile.open(path, 1)) {
+            readEverything(meta, path);
+        } catch (IOException e) {
+            // CorruptionException, or another format version: allowed.
+        }
+    }
+
+    private static void readEverything(MetaFile meta, Path path) {
+        meta.family();
+        meta.obsoleteSsts();
+        for (int i = 0; i < meta.entryCount(); i++) {
+            MetaEntry entry = meta.entry(i);
+            entry.filter().toArray(ValueLayout.JAVA_BYTE);
+            long min = entry.minHash();
+            long max = entry.maxHash();
+            for (long hash : new long[] {min, max, min + (max - min) / 2}) {
+                KeyFilter.mayContain(entry.filter(), hash);
+            }
+        }
+        MemorySegment used = meta.usedKeyFilter();
+        try {
+            UsedKeyFilter.check(used, path, 0);
+        } catch (CorruptionException e) {
+            return;
+        }
+        for (long hash : new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0x1234_5678_9ABC_DEF0L}) {
+            UsedKeyFilter.contains(used, hash);
+        }
+    }
+}
