@@ -44,7 +44,8 @@ record SstEntry(long hash, byte[] key, EntryKind kind, byte[] value, int blobSeq
     public String toString() {
         String k = key.length <= 24 ? HexFormat.of().formatHex(key) : key.length + " bytes";
         String v = switch (kind) {
-            case VALUE -> value.length <= 16 ? HexFormat.of().formatHex(value) : value.length + " bytes";
+            case VALUE -> value.length <= 16 ? HexFormat.of().formatHex(value)
+                    : value.length + " bytes " + HexFormat.of().formatHex(value, 0, 16) + "..";
             case BLOB -> "blob " + blobSeq;
             case TOMBSTONE -> "";
         };
