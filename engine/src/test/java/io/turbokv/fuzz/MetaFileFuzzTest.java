@@ -18,10 +18,10 @@ import java.util.Arrays;
  * input byte is a mode, the rest the file: with bit 0 set the CRC-32 trailer is recomputed first
  * ({@link Checksums#signMeta}), so the fuzzer also reaches the structural checks behind it.
  *
- * <p>Reading follows the store: every entry, its filter bytes, and {@link KeyFilter#mayContain} on the entry's
- * filter for hashes in the entry's range, with no check in between, as the store's lookup path does with the
- * filters of a meta file that {@link MetaFile#open} accepted. The used-key filter goes through
- * {@link UsedKeyFilter#check} before {@link UsedKeyFilter#contains}, as its contract asks.
+ * <p>Reading follows the store: {@link MetaFile#open}, then, as {@code TurboKV} does when it takes a meta file
+ * into its state, {@link UsedKeyFilter#check} and {@link KeyFilter#check} on every entry's filter (a
+ * {@link CorruptionException} there refuses the file), then what lookups do: {@link KeyFilter#mayContain} on each
+ * entry's filter for hashes in the entry's range, and {@link UsedKeyFilter#contains}.
  */
 class MetaFileFuzzTest {
     static final int SIGN = 1;
@@ -47,6 +47,15 @@ class MetaFileFuzzTest {
     private static void readEverything(MetaFile meta, Path path) {
         meta.family();
         meta.obsoleteSsts();
+        MemorySegment used = meta.usedKeyFilter();
+        try {
+            UsedKeyFilter.check(used, path, CorruptionException.NO_OFFSET);
+            for (int i = 0; i < meta.entryCount(); i++) {
+                KeyFilter.check(meta.entry(i).filter(), path, CorruptionException.NO_OFFSET);
+            }
+        } catch (CorruptionException e) {
+            return;
+        }
         for (int i = 0; i < meta.entryCount(); i++) {
             MetaEntry entry = meta.entry(i);
             entry.filter().toArray(ValueLayout.JAVA_BYTE);
@@ -55,12 +64,6 @@ class MetaFileFuzzTest {
             for (long hash : new long[] {min, max, min + (max - min) / 2}) {
                 KeyFilter.mayContain(entry.filter(), hash);
             }
-        }
-        MemorySegment used = meta.usedKeyFilter();
-        try {
-            UsedKeyFilter.check(used, path, 0);
-        } catch (CorruptionException e) {
-            return;
         }
         for (long hash : new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0x1234_5678_9ABC_DEF0L}) {
             UsedKeyFilter.contains(used, hash);
