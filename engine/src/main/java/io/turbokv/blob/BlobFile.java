@@ -4,6 +4,7 @@ import io.turbokv.CorruptionException;
 import io.turbokv.ffm.Advice;
 import io.turbokv.ffm.MappedFile;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.Crc32;
 import io.turbokv.io.Lz4;
 import io.turbokv.io.WritableFile;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.zip.CRC32;
 
 /**
  * A blob file ({@code %08d.blob}): one large value, written once and never modified (DESIGN.md §2.6). All
@@ -20,7 +20,7 @@ import java.util.zip.CRC32;
  *
  * <pre>
  * offset size  field
- * 0      4     length: the value's length in bytes, 0..2^31-1
+ * 0      4     length: the value's length in bytes, 0..2^31-9 (the largest a Java array or buffer holds)
  * 4      4     CRC-32 of bytes [0, 4) and [8, end): the length word and the body
  * 8      n     body: the value stored raw when n == length, else its LZ4 block (no frame) when n &lt; length
  * </pre>
@@ -40,7 +40,10 @@ public final class BlobFile {
     static final long LENGTH_SIZE = 4;
     static final long HEADER_SIZE = BODY_OFFSET;
     /** The longest value: the length is read back as a Java array-sized {@code int}. */
-    static final long MAX_VALUE_LENGTH = Integer.MAX_VALUE;
+    static final long MAX_VALUE_LENGTH = Integer.MAX_VALUE - 8;
+    /** LZ4 expands at most 255-fold; a length claiming more of a compressed body is damage (slack for tiny ones). */
+    private static final long MAX_LZ4_EXPANSION = 255;
+    private static final long LZ4_EXPANSION_SLACK = 64;
     /** lz4-java refuses inputs from 0x7E000000 bytes on (LZ4_MAX_INPUT_SIZE); longer values are stored raw. */
     static final long MAX_COMPRESSIBLE_LENGTH = 0x7E00_0000L - 1;
 
@@ -51,8 +54,8 @@ public final class BlobFile {
      * compressed into off-heap scratch memory that is freed before this returns.
      *
      * @param out   the new, empty file
-     * @param value the value: a native, mapped or {@code byte[]}-backed segment of at most 2 GiB - 1 bytes
-     * @throws IllegalArgumentException when the value is longer than 2 GiB - 1 bytes
+     * @param value the value: a native, mapped or {@code byte[]}-backed segment of at most 2 GiB - 9 bytes
+     * @throws IllegalArgumentException when the value is longer than 2 GiB - 9 bytes
      * @throws IOException              when writing fails
      */
     public static void write(WritableFile out, MemorySegment value) throws IOException {
@@ -122,6 +125,12 @@ public final class BlobFile {
                 throw corrupt(path, BODY_OFFSET, "blob body longer than its value: expected<=%d bytes found=%d",
                         length, body.byteSize());
             }
+            if (body.byteSize() < length && length > body.byteSize() * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK) {
+                // checked before the allocation: a damaged length must not make a reader allocate 2 GiB
+                throw corrupt(path, LENGTH_OFFSET, "blob length implausible for its %d-byte LZ4 body: expected<=%d"
+                        + " found=%d", body.byteSize(), body.byteSize() * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK,
+                        length);
+            }
             int expectedCrc = bytes.get(Bytes.BE_INT, CRC_OFFSET);
             int foundCrc = checksum(bytes, body);
             if (foundCrc != expectedCrc) {
@@ -140,11 +149,7 @@ public final class BlobFile {
 
     /** The CRC-32 of the length word at the start of {@code header} followed by {@code body}. */
     private static int checksum(MemorySegment header, MemorySegment body) {
-        // Two ranges, so java.util.zip.CRC32 directly rather than io.Crc32's one-segment helper.
-        CRC32 crc = new CRC32();
-        crc.update(header.asSlice(LENGTH_OFFSET, LENGTH_SIZE).asByteBuffer());
-        crc.update(body.asByteBuffer());
-        return (int) crc.getValue();
+        return Crc32.of(header.get(Bytes.BE_INT, LENGTH_OFFSET), body);
     }
 
     private static CorruptionException corrupt(Path path, long offset, String format, Object... args) {

@@ -10,6 +10,20 @@ import java.util.zip.CRC32;
 public final class Crc32 {
     private Crc32() {}
 
+    /**
+     * The CRC-32 of the 4 big-endian bytes of {@code word} followed by all of {@code bytes}: how TurboKV checksums
+     * a length word together with the bytes it describes, so that damage to either is caught.
+     */
+    public static int of(int word, MemorySegment bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(word >>> 24);
+        crc.update(word >>> 16);
+        crc.update(word >>> 8);
+        crc.update(word);
+        crc.update(bytes.asByteBuffer());
+        return (int) crc.getValue();
+    }
+
     /** The CRC-32 of all of {@code bytes}, as an unsigned 32-bit value in an {@code int}. */
     public static int of(MemorySegment bytes) {
         CRC32 crc = new CRC32();

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 
 /**
- * CRC-32 of a range of the mapped file without heap allocation, for blocks verified on every load (compressed
+ * CRC-32 of a block (its length word and data, see {@link BlockFraming}) without heap allocation, for blocks verified on every load (compressed
  * ones). {@link io.turbokv.io.Crc32#of} wraps each range in a new slice and buffer (measured: about 100 bytes per
  * call on the lookup path, where escape analysis gives up). Here the bytes are copied into an off-heap buffer this
  * object owns and {@link CRC32} (a JIT intrinsic) runs over that buffer's reusable view: a copy of a few KiB costs
@@ -15,12 +15,16 @@ final class BlockChecksum implements AutoCloseable {
     private final BlockBuffer copy = new BlockBuffer();
     private final CRC32 crc = new CRC32();
 
-    /** The CRC-32 of {@code file[offset, offset + length)}, as an unsigned 32-bit value in an {@code int}. */
-    int of(MemorySegment file, long offset, int length) {
-        MemorySegment target = copy.atLeast(length);
-        MemorySegment.copy(file, offset, target, 0, length);
+    /**
+     * The CRC-32 of a block's length word ({@code file[start, start + 4)}) followed by its {@code length} data
+     * bytes at {@code start + 8}, as {@link BlockFraming} defines it; an unsigned 32-bit value in an {@code int}.
+     */
+    int ofBlock(MemorySegment file, long start, int length) {
+        MemorySegment target = copy.atLeast(4L + length);
+        MemorySegment.copy(file, start + BlockFraming.UNCOMPRESSED_LENGTH_OFFSET, target, 0, 4);
+        MemorySegment.copy(file, start + BlockFraming.HEADER_LENGTH, target, 4, length);
         ByteBuffer view = copy.byteBuffer();
-        view.limit(length).position(0);
+        view.limit(4 + length).position(0);
         crc.reset();
         crc.update(view);
         return (int) crc.getValue();

@@ -18,9 +18,14 @@ import java.util.Locale;
  * offset size field
  * 0      4    u32 uncompressed length: 0 = data stored as is (its length is span - 8),
  *             else the data is one LZ4 block (no frame) that decodes to exactly this many bytes
- * 4      4    u32 CRC-32 (IEEE) of the data bytes as stored on disk (after compression)
+ * 4      4    u32 CRC-32 (IEEE) of the uncompressed-length word (bytes 0..3) followed by the data as stored
+ *             on disk (after compression)
  * 8      n    data
  * </pre>
+ *
+ * <p>The CRC covers the length word too (turbo-persistence's covers the data only): otherwise zeroing a
+ * compressed block's length would make the reader hand out LZ4 bytes as a stored value, and a stored block given a
+ * length would be decoded as LZ4, both with a matching checksum (found by the fuzz tests).
  *
  * <p>The writer keeps the LZ4 form only when it is at least 12.5 % smaller ({@code compressed < len - len/8}, the
  * LevelDB rule), so a compressed block always decodes to more bytes than it stores; the reader relies on that.
@@ -61,13 +66,13 @@ final class BlockFraming implements AutoCloseable {
             if (compressedLength < length - length / 8) {
                 MemorySegment stored = target.asSlice(0, compressedLength);
                 buffer.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, length);
-                buffer.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(stored));
+                buffer.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(length, stored));
                 out.write(buffer.asSlice(0, HEADER_LENGTH + compressedLength));
                 return;
             }
         }
         header.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, 0);
-        header.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(data));
+        header.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(0, data));
         out.write(header);
         out.write(data);
     }
@@ -104,17 +109,17 @@ final class BlockFraming implements AutoCloseable {
         return (int) length;
     }
 
-    /** Verifies the CRC of the data of the block spanning {@code [start, start + span)}. */
+    /** Verifies the CRC of the length word and the data of the block spanning {@code [start, start + span)}. */
     static void verifyCrc(MemorySegment file, long start, long span, Path path, int blockIndex)
             throws CorruptionException {
-        checkCrc(file, start, Crc32.of(file.asSlice(start + HEADER_LENGTH, span - HEADER_LENGTH)), path, blockIndex);
+        checkCrc(file, start, Crc32.of(file.get(Bytes.BE_INT, start + UNCOMPRESSED_LENGTH_OFFSET),
+                file.asSlice(start + HEADER_LENGTH, span - HEADER_LENGTH)), path, blockIndex);
     }
 
     /** As {@link #verifyCrc(MemorySegment, long, long, Path, int)}, allocation-free through {@code checksum}. */
     static void verifyCrc(MemorySegment file, long start, long span, Path path, int blockIndex,
                           BlockChecksum checksum) throws CorruptionException {
-        checkCrc(file, start, checksum.of(file, start + HEADER_LENGTH, (int) (span - HEADER_LENGTH)), path,
-                blockIndex);
+        checkCrc(file, start, checksum.ofBlock(file, start, (int) (span - HEADER_LENGTH)), path, blockIndex);
     }
 
     private static void checkCrc(MemorySegment file, long start, int found, Path path, int blockIndex)

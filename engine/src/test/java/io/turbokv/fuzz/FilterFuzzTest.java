@@ -1,0 +1,73 @@
+package io.turbokv.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.turbokv.CorruptionException;
+import io.turbokv.filter.KeyFilter;
+import io.turbokv.filter.UsedKeyFilter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Any filter payload either fails its {@code check} with {@link CorruptionException} or can then be queried (and a
+ * used-key filter merged) without reading out of bounds, whatever its body bytes: the contract of
+ * {@link KeyFilter#check} and {@link UsedKeyFilter#check}. The first input byte picks the filter (bit 0 clear:
+ * key filter, set: used-key filter), the rest is the payload; the query hashes are fixed ones plus every 8-byte
+ * word of the payload.
+ */
+class FilterFuzzTest {
+    static final int USED_KEY_FILTER = 1;
+    private static final Path FILE = Path.of("00000001.meta");
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    @FuzzTest
+    void checkedFiltersAnswerEveryQueryInBounds(byte[] input) {
+        if (input.length == 0) {
+            return;
+        }
+        MemorySegment payload = MemorySegment.ofArray(Arrays.copyOfRange(input, 1, input.length));
+        boolean usedKeys = (input[0] & USED_KEY_FILTER) != 0;
+        try {
+            if (usedKeys) {
+                UsedKeyFilter.check(payload, FILE, 0);
+            } else {
+                KeyFilter.check(payload, FILE, 0);
+            }
+        } catch (CorruptionException e) {
+            return;
+        }
+        long[] hashes = hashes(payload);
+        if (usedKeys) {
+            for (long hash : hashes) {
+                UsedKeyFilter.contains(payload, hash);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment merged = UsedKeyFilter.merge(List.of(payload, payload), arena);
+                UsedKeyFilter.check(merged, FILE, 0);
+            } catch (CorruptionException e) {
+                throw new AssertionError("merging checked filters gave a filter that fails its check", e);
+            }
+        } else {
+            for (long hash : hashes) {
+                KeyFilter.mayContain(payload, hash);
+            }
+        }
+    }
+
+    private static long[] hashes(MemorySegment payload) {
+        long words = Math.min(payload.byteSize() / 8, 64);
+        long[] hashes = new long[(int) words + 4];
+        for (int i = 0; i < words; i++) {
+            hashes[i] = payload.get(BE_LONG, 8L * i);
+        }
+        hashes[(int) words] = 0;
+        hashes[(int) words + 1] = -1;
+        hashes[(int) words + 2] = Long.MIN_VALUE;
+        hashes[(int) words + 3] = Long.MAX_VALUE;
+        return hashes;
+    }
+}

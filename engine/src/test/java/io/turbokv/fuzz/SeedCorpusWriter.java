@@ -1,0 +1,185 @@
+package io.turbokv.fuzz;
+
+import io.turbokv.filter.KeyFilter;
+import io.turbokv.filter.UsedKeyFilter;
+import io.turbokv.io.CurrentFile;
+import io.turbokv.io.DeletionFile;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.KeyHash;
+import io.turbokv.io.Lz4;
+import io.turbokv.io.WritableFile;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.sst.SstSummary;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writes the valid seed files of every fuzz target into {@code src/test/resources/io/turbokv/fuzz/}, from files
+ * the engine's own writers produce. Run it after a format change, then commit the result:
+ * {@code ./mvnw -B -ntp -pl engine -am test -Dtest='io/turbokv/fuzz/SeedCorpusWriter'
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dturbokv.fuzz.writeSeeds=true}. Inputs that the fuzzer found (crashes)
+ * live in the same directories, named {@code crash-*}, and are not touched.
+ */
+class SeedCorpusWriter {
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    @TempDir
+    Path scratch;
+
+    @Test
+    @EnabledIfSystemProperty(named = "turbokv.fuzz.writeSeeds", matches = "true")
+    void writeSeedCorpus() throws IOException {
+        Path resources = Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+                .resolve("src/test/resources/io/turbokv/fuzz");
+        List<SstFile> ssts = List.of(
+                new SstFile("sample", SstSample.FILE, SstSample.BLOCK_COUNT),
+                writeSst("one-entry", List.of(SstEntry.value(KeyHash.hash(new byte[] {7}), new byte[] {7},
+                        new byte[] {1, 2}))),
+                writeSst("many-small", manySmallEntries()));
+        for (SstFile sst : ssts) {
+            byte[] withCount = new byte[2 + sst.bytes.length];
+            withCount[0] = (byte) (sst.blockCount >>> 8);
+            withCount[1] = (byte) sst.blockCount;
+            System.arraycopy(sst.bytes, 0, withCount, 2, sst.bytes.length);
+            seed(resources, "SstFileFuzzTest", sst.name, withCount);
+            seed(resources, "SstBlocksFuzzTest", sst.name, SstBlocks.encode(blocksOf(sst)));
+        }
+        seed(resources, "SstMutationFuzzTest", "no-edits", new byte[0]);
+        seed(resources, "SstMutationFuzzTest", "one-edit", Edits.record(0, 0xFF));
+
+        byte[] meta = writeMeta(2);
+        seed(resources, "MetaFileFuzzTest", "two-entries", prefixed(0, meta));
+        seed(resources, "MetaFileFuzzTest", "two-entries-signed", prefixed(MetaFileFuzzTest.SIGN, meta));
+        seed(resources, "MetaFileFuzzTest", "no-entries-signed", prefixed(MetaFileFuzzTest.SIGN, writeMeta(0)));
+
+        try (Arena arena = Arena.ofConfined()) {
+            for (int count : new int[] {0, 1, 100}) {
+                seed(resources, "FilterFuzzTest", "key-filter-" + count,
+                        prefixed(0, KeyFilter.build(hashes(count), count, arena).toArray(ValueLayout.JAVA_BYTE)));
+            }
+            for (int count : new int[] {0, 3}) {
+                seed(resources, "FilterFuzzTest", "used-key-filter-" + count,
+                        prefixed(FilterFuzzTest.USED_KEY_FILTER,
+                                UsedKeyFilter.build(hashes(count), count, arena).toArray(ValueLayout.JAVA_BYTE)));
+            }
+        }
+
+        seed(resources, "BlobFileFuzzTest", "raw", prefixed(BlobFileFuzzTest.RAW, BlobSample.RANDOM_FILE));
+        seed(resources, "BlobFileFuzzTest", "lz4", prefixed(BlobFileFuzzTest.RAW, BlobSample.COMPRESSIBLE_FILE));
+        seed(resources, "BlobFileFuzzTest", "lz4-signed",
+                prefixed(BlobFileFuzzTest.SIGNED, BlobSample.COMPRESSIBLE_FILE));
+        seed(resources, "BlobFileFuzzTest", "edits-raw", new byte[] {BlobFileFuzzTest.EDITED});
+        seed(resources, "BlobFileFuzzTest", "edits-lz4",
+                new byte[] {BlobFileFuzzTest.EDITED | BlobFileFuzzTest.COMPRESSED_SAMPLE});
+
+        Path del = scratch.resolve("00000009.del");
+        DeletionFile.write(FileLayer.standard(), del, new int[] {3, 1}, new int[] {2}, new int[] {8, 5});
+        seed(resources, "DeletionFileFuzzTest", "five-seqs", Files.readAllBytes(del));
+        seed(resources, "DeletionFileFuzzTest", "empty", new byte[0]);
+
+        CurrentFile.write(FileLayer.standard(), scratch, 42);
+        seed(resources, "CurrentFileFuzzTest", "seq-42", Files.readAllBytes(scratch.resolve("CURRENT")));
+    }
+
+    private record SstFile(String name, byte[] bytes, int blockCount) {}
+
+    private SstFile writeSst(String name, List<SstEntry> entries) throws IOException {
+        Path path = scratch.resolve(name + ".sst");
+        SstSummary summary = SstSample.write(path, entries);
+        return new SstFile(name, Files.readAllBytes(path), summary.blockCount());
+    }
+
+    private static List<SstEntry> manySmallEntries() {
+        Random random = new Random(17);
+        List<SstEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            byte[] key = SstSample.bytes(random, 1 + random.nextInt(40));
+            entries.add(SstEntry.value(KeyHash.hash(key), key, SstSample.bytes(random, random.nextInt(40))));
+        }
+        entries.sort(SstEntry::compareKey);
+        List<SstEntry> distinct = new ArrayList<>();
+        for (SstEntry entry : entries) {
+            if (distinct.isEmpty() || !distinct.getLast().sameKey(entry)) {
+                distinct.add(entry);
+            }
+        }
+        return distinct;
+    }
+
+    /** The blocks of an SST file, decoded, each marked for compression when it was stored compressed. */
+    private static List<SstBlocks.Block> blocksOf(SstFile sst) throws IOException {
+        MemorySegment file = MemorySegment.ofArray(sst.bytes);
+        long table = sst.bytes.length - 4L * sst.blockCount;
+        List<SstBlocks.Block> blocks = new ArrayList<>();
+        long start = 0;
+        for (int i = 0; i < sst.blockCount; i++) {
+            long end = Integer.toUnsignedLong(file.get(BE_INT, table + 4L * i));
+            int uncompressed = file.get(BE_INT, start);
+            byte[] data = Arrays.copyOfRange(sst.bytes, (int) start + 8, (int) end);
+            if (uncompressed != 0) {
+                byte[] decoded = new byte[uncompressed];
+                Lz4.decompress(MemorySegment.ofArray(data), MemorySegment.ofArray(decoded), Path.of(sst.name),
+                        start + 8);
+                data = decoded;
+            }
+            blocks.add(new SstBlocks.Block(data, uncompressed != 0));
+            start = end;
+        }
+        return blocks;
+    }
+
+    private byte[] writeMeta(int entryCount) throws IOException {
+        Path path = scratch.resolve("meta-" + entryCount + ".meta");
+        try (Arena arena = Arena.ofConfined(); WritableFile out = FileLayer.standard().create(path)) {
+            List<MetaEntry> entries = new ArrayList<>();
+            for (int i = 0; i < entryCount; i++) {
+                long[] hashes = hashes(10 + i);
+                long min = Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b).orElseThrow();
+                long max = Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b).orElseThrow();
+                entries.add(new MetaEntry(3 + i, 4, min, max, 1000 + i,
+                        i == 0 ? MetaEntry.COLD : MetaEntry.FRESH, hashes.length,
+                        KeyFilter.build(hashes.clone(), hashes.length, arena)));
+            }
+            MetaFileWriter.write(out, 1, new int[] {1, 2}, entries, UsedKeyFilter.build(hashes(3), 3, arena));
+        }
+        return Files.readAllBytes(path);
+    }
+
+    private static long[] hashes(int count) {
+        long[] hashes = new long[count];
+        for (int i = 0; i < count; i++) {
+            hashes[i] = KeyHash.hash(new byte[] {(byte) i, (byte) (i >>> 8)});
+        }
+        return hashes;
+    }
+
+    private static byte[] prefixed(int mode, byte[] bytes) {
+        byte[] input = new byte[1 + bytes.length];
+        input[0] = (byte) mode;
+        System.arraycopy(bytes, 0, input, 1, bytes.length);
+        return input;
+    }
+
+    private static void seed(Path resources, String testClass, String name, byte[] bytes) throws IOException {
+        String method = Arrays.stream(Class.forName(SeedCorpusWriter.class.getModule(), "io.turbokv.fuzz." + testClass)
+                        .getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(com.code_intelligence.jazzer.junit.FuzzTest.class))
+                .findFirst().orElseThrow().getName();
+        Path directory = resources.resolve(testClass + "Inputs").resolve(method);
+        Files.createDirectories(directory);
+        Files.write(directory.resolve("seed-" + name), bytes);
+    }
+}

@@ -1,0 +1,130 @@
+package io.turbokv.fuzz;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.EntryVisitor;
+import io.turbokv.sst.LookupResult;
+import io.turbokv.sst.LookupScratch;
+import io.turbokv.sst.SstEntryIterator;
+import io.turbokv.sst.SstReader;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads an open SST the two ways the store does, lookup and iteration, collecting what comes back. */
+final class SstReads {
+    /** Iteration stops after this many entries: a damaged count can claim millions in a small input. */
+    static final int MAX_ENTRIES = 4096;
+    /** Entries found by iteration that are also looked up. */
+    static final int MAX_LOOKUPS = 256;
+
+    private SstReads() {}
+
+    /**
+     * Reads {@code reader} as far as it lets itself be read: iterates (up to {@link #MAX_ENTRIES}), looks up
+     * each iterated key (up to {@link #MAX_LOOKUPS}) and a few keys that are not there. Every value is copied, so
+     * each byte the reader hands out is actually read. A {@link CorruptionException} ends one lookup or the
+     * iteration; any other exception escapes.
+     */
+    static void readEverything(SstReader reader) {
+        List<SstEntry> iterated = new ArrayList<>();
+        try {
+            iterate(reader, iterated, MAX_ENTRIES);
+        } catch (CorruptionException e) {
+            // Damage found while iterating: allowed; the entries before it are still looked up.
+        }
+        try (LookupScratch scratch = new LookupScratch()) {
+            int lookups = 0;
+            for (SstEntry entry : iterated) {
+                if (lookups++ == MAX_LOOKUPS) {
+                    break;
+                }
+                lookupIgnoringDamage(reader, scratch, entry.hash(), entry.key());
+                lookupIgnoringDamage(reader, scratch, entry.hash(), new byte[] {0});
+                lookupIgnoringDamage(reader, scratch, entry.hash() + 1, entry.key());
+            }
+            lookupIgnoringDamage(reader, scratch, 0, new byte[0]);
+            lookupIgnoringDamage(reader, scratch, -1, new byte[] {-1});
+        }
+    }
+
+    private static void lookupIgnoringDamage(SstReader reader, LookupScratch scratch, long hash, byte[] key) {
+        try {
+            lookup(reader, scratch, hash, key);
+        } catch (CorruptionException e) {
+            // Allowed: the block on the way is damaged.
+        }
+    }
+
+    /**
+     * Adds the entries of {@code reader} in iteration order to {@code into}, at most {@code limit}; entries read
+     * before a {@link CorruptionException} stay in {@code into}.
+     */
+    static void iterate(SstReader reader, List<SstEntry> into, int limit) throws CorruptionException {
+        try (SstEntryIterator it = reader.iterator()) {
+            while (into.size() < limit && it.next()) {
+                byte[] key = it.key().toArray(ValueLayout.JAVA_BYTE);
+                into.add(switch (it.kind()) {
+                    case VALUE -> SstEntry.value(it.hash(), key, it.value().toArray(ValueLayout.JAVA_BYTE));
+                    case BLOB -> SstEntry.blob(it.hash(), key, it.blobSeq());
+                    case TOMBSTONE -> SstEntry.tombstone(it.hash(), key);
+                });
+            }
+        }
+    }
+
+    /**
+     * The entries a lookup of {@code (hash, key)} hands to its visitor, in order.
+     *
+     * @throws AssertionError when the lookup's result code disagrees with the entries it handed out
+     */
+    static List<SstEntry> lookup(SstReader reader, LookupScratch scratch, long hash, byte[] key)
+            throws CorruptionException {
+        Collector collector = new Collector(hash, key);
+        LookupResult result = reader.lookup(hash, MemorySegment.ofArray(key), scratch, collector);
+        LookupResult expected = collector.found.isEmpty() ? LookupResult.ABSENT
+                : collector.found.getLast().kind() == EntryKind.TOMBSTONE ? LookupResult.DELETED
+                : LookupResult.FOUND;
+        if (result != expected) {
+            throw new AssertionError("lookup returned " + result + " after handing out " + collector.found);
+        }
+        return collector.found;
+    }
+
+    /** Collects a lookup's entries; a tombstone must be the last call. */
+    private static final class Collector implements EntryVisitor {
+        private final long hash;
+        private final byte[] key;
+        final List<SstEntry> found = new ArrayList<>();
+
+        Collector(long hash, byte[] key) {
+            this.hash = hash;
+            this.key = key;
+        }
+
+        @Override
+        public void onValue(MemorySegment bytes, long offset, long length) {
+            checkNoTombstoneYet();
+            found.add(SstEntry.value(hash, key, bytes.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE)));
+        }
+
+        @Override
+        public void onBlob(int blobSeq) {
+            checkNoTombstoneYet();
+            found.add(SstEntry.blob(hash, key, blobSeq));
+        }
+
+        @Override
+        public void onTombstone() {
+            checkNoTombstoneYet();
+            found.add(SstEntry.tombstone(hash, key));
+        }
+
+        private void checkNoTombstoneYet() {
+            if (!found.isEmpty() && found.getLast().kind() == EntryKind.TOMBSTONE) {
+                throw new AssertionError("lookup handed out an entry after the tombstone: " + found);
+            }
+        }
+    }
+}
