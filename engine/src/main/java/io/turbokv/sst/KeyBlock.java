@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Decodes a variable-size key block (DESIGN.md §2.3) in place; {@link KeyBlockBuilder} writes it. All integers
- * big-endian.
+ * Decodes a key block (DESIGN.md §2.3) in place; {@link KeyBlockBuilder} writes it. All integers big-endian.
  *
+ * <p>Variable-size key block, type 1 (with hashes) or 2 (without):
  * <pre>
  * offset            size     field
  * 0                 1        u8 type: 1 = with hashes, 2 = without hashes
@@ -21,12 +21,29 @@ import java.util.Locale;
  * 4 + count*stride  ...      entries region: entry i = key bytes, then the value reference of its type;
  *                            it ends where entry i+1 starts, the last one at the end of the block
  * </pre>
+ * {@code stride} is 12 (type 1) or 4 (type 2).
  *
- * <p>{@code stride} is 12 (type 1) or 4 (type 2). Entries of both types are in {@code (unsigned hash, unsigned key
- * bytes)} order, values of one key before its tombstone. A type 2 block is written only when every key has at most
- * 32 bytes <em>and</em> every entry's hash is the XXH64 of its key ({@link KeyHash}), so the reader recomputes a
- * hash where it needs one. (Unlike the Rust crate, type 2 keeps the hash order rather than key order: lookup and
- * iteration share one order, at the cost of hashing a short key per binary search probe.)
+ * <p>Fixed-size key block, type 3 (with hashes) or 4 (without), when every entry has the same key length
+ * ({@code <= 255}) and the same value reference length ({@code <= 255}):
+ * <pre>
+ * offset   size               field
+ * 0        1                  u8 type: 3 = with hashes, 4 = without hashes
+ * 1        3                  u24 entry_count (at least 1)
+ * 4        1                  u8 key_size
+ * 5        1                  u8 value_type: the entry type shared by all entries, or 4 = mixed
+ * 6        1                  u8 value_size (only when mixed; otherwise the shared type's reference length)
+ * h        count*search       search region: entry i's u64 hash (type 3) or its key_size key bytes (type 4)
+ * ...      count*tail         tail region: entry i's [key bytes (type 3)] [u8 entry type (mixed)] value reference
+ * </pre>
+ * {@code h} is 6, or 7 when mixed; {@code search} is 8 (type 3) or key_size (type 4); {@code tail} is
+ * {@code (type 3 ? key_size : 0) + (mixed ? 1 : 0) + value_size}. The block is exactly that long, and
+ * {@code search + tail > 0}.
+ *
+ * <p>Entries of every type are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
+ * tombstone. A block without hashes (2 or 4) is written only when every key has at most 32 bytes <em>and</em>
+ * every entry's hash is the XXH64 of its key ({@link KeyHash}), so the reader recomputes a hash where it needs one.
+ * (Unlike the Rust crate, blocks without hashes keep the hash order rather than key order: lookup and iteration
+ * share one order, at the cost of hashing a short key per binary search probe.)
  *
  * <p>An instance is a reusable, allocation-free cursor over one block at a time; every count, position and entry
  * type is checked before use, so damage surfaces as {@link CorruptionException}.
@@ -34,6 +51,17 @@ import java.util.Locale;
 final class KeyBlock {
     static final int TYPE_WITH_HASH = 1;
     static final int TYPE_WITHOUT_HASH = 2;
+    static final int TYPE_FIXED_WITH_HASH = 3;
+    static final int TYPE_FIXED_WITHOUT_HASH = 4;
+    static final int FIXED_KEY_SIZE_OFFSET = 4;
+    static final int FIXED_VALUE_TYPE_OFFSET = 5;
+    static final int FIXED_VALUE_SIZE_OFFSET = 6;
+    static final int FIXED_HEADER_LENGTH = 6;
+    static final int FIXED_MIXED_HEADER_LENGTH = 7;
+    /** The value_type of a fixed-size block whose entries have different types. */
+    static final int FIXED_MIXED_VALUE_TYPE = 4;
+    static final int MAX_FIXED_KEY_SIZE = 255;
+    static final int MAX_FIXED_VALUE_SIZE = 255;
     static final int TYPE_OFFSET = 0;
     static final int COUNT_OFFSET = 1;
     static final int HEADER_LENGTH = 4;
@@ -52,6 +80,14 @@ final class KeyBlock {
     private int stride;
     private long entriesStart;
     private long entriesLength;
+    // Fixed-size blocks: the search and tail regions, their strides, the shared entry type (-1 when mixed).
+    private boolean fixed;
+    private int keySize;
+    private int valueSize;
+    private int sharedType;
+    private long searchStart;
+    private long tailStart;
+    private int tailStride;
     private Path path;
     private long fileOffset;
     private int blockIndex;
@@ -78,10 +114,18 @@ final class KeyBlock {
             throw damage("key block too short: expected>=%d found=%d", HEADER_LENGTH, length);
         }
         type = Bytes.u8(segment, base + TYPE_OFFSET);
-        if (type != TYPE_WITH_HASH && type != TYPE_WITHOUT_HASH) {
-            throw damage("key block type: expected=%d|%d found=%d", TYPE_WITH_HASH, TYPE_WITHOUT_HASH, type);
-        }
         count = Bytes.u24(segment, base + COUNT_OFFSET);
+        if (type == TYPE_WITH_HASH || type == TYPE_WITHOUT_HASH) {
+            resetVariable(length);
+        } else if (type == TYPE_FIXED_WITH_HASH || type == TYPE_FIXED_WITHOUT_HASH) {
+            resetFixed(length);
+        } else {
+            throw damage("key block type: expected=1..4 found=%d", type);
+        }
+    }
+
+    private void resetVariable(long length) throws CorruptionException {
+        fixed = false;
         stride = type == TYPE_WITH_HASH ? STRIDE_WITH_HASH : STRIDE_WITHOUT_HASH;
         long offsetsLength = (long) count * stride;
         if (count == 0 || HEADER_LENGTH + offsetsLength > length) {
@@ -92,16 +136,49 @@ final class KeyBlock {
         entriesLength = length - HEADER_LENGTH - offsetsLength;
     }
 
+    private void resetFixed(long length) throws CorruptionException {
+        fixed = true;
+        if (length < FIXED_MIXED_HEADER_LENGTH) {
+            throw damage("fixed key block too short: expected>=%d found=%d", FIXED_MIXED_HEADER_LENGTH, length);
+        }
+        keySize = Bytes.u8(segment, base + FIXED_KEY_SIZE_OFFSET);
+        int valueType = Bytes.u8(segment, base + FIXED_VALUE_TYPE_OFFSET);
+        boolean mixed = valueType == FIXED_MIXED_VALUE_TYPE;
+        int headerLength;
+        if (mixed) {
+            sharedType = -1;
+            valueSize = Bytes.u8(segment, base + FIXED_VALUE_SIZE_OFFSET);
+            headerLength = FIXED_MIXED_HEADER_LENGTH;
+        } else {
+            sharedType = valueType;
+            valueSize = EntryType.refLength(valueType);
+            headerLength = FIXED_HEADER_LENGTH;
+            if (valueSize < 0) {
+                throw damage("fixed key block value type: expected=0..4|8..16 found=%d", valueType);
+            }
+        }
+        boolean withHash = type == TYPE_FIXED_WITH_HASH;
+        int searchStride = withHash ? 8 : keySize;
+        tailStride = (withHash ? keySize : 0) + (mixed ? 1 : 0) + valueSize;
+        long expected = headerLength + (long) count * (searchStride + tailStride);
+        if (count == 0 || searchStride + tailStride == 0 || expected != length) {
+            throw damage("fixed key block of %d entries (key %d, value %d bytes): expected length %d found=%d",
+                    count, keySize, valueSize, expected, length);
+        }
+        searchStart = base + headerLength;
+        tailStart = searchStart + (long) count * searchStride;
+    }
+
     int count() {
         return count;
     }
 
-    boolean hasHashes() {
-        return type == TYPE_WITH_HASH;
-    }
-
     /** Chooses entry {@code i} ({@code 0 <= i < count}) for the accessors below, validating its bounds. */
     void select(int i) throws CorruptionException {
+        if (fixed) {
+            selectFixed(i);
+            return;
+        }
         long element = elementStart(i);
         int entryType = Bytes.u8(segment, element + ELEMENT_TYPE_OFFSET);
         int refLength = EntryType.refLength(entryType);
@@ -121,10 +198,33 @@ final class KeyBlock {
         this.refStart = entriesStart + end - refLength;
     }
 
-    /** The hash of the selected entry {@code i} (stored, or the key's XXH64 in a type 2 block). */
+    private void selectFixed(int i) throws CorruptionException {
+        long tail = tailStart + (long) i * tailStride;
+        long key = type == TYPE_FIXED_WITH_HASH ? tail : searchStart + (long) i * keySize;
+        long afterKey = type == TYPE_FIXED_WITH_HASH ? tail + keySize : tail;
+        int entryType = sharedType;
+        if (entryType < 0) {
+            entryType = Bytes.u8(segment, afterKey);
+            afterKey++;
+            if (EntryType.refLength(entryType) != valueSize) {
+                throw damage("entry %d type %d in a mixed fixed block: expected a %d-byte value reference", i,
+                        entryType, valueSize);
+            }
+        }
+        this.entryType = entryType;
+        this.keyStart = key;
+        this.keyLength = keySize;
+        this.refStart = afterKey;
+    }
+
+    /** The hash of the selected entry {@code i} (stored, or the key's XXH64 in a block without hashes). */
     long hash(int i) {
-        return type == TYPE_WITH_HASH ? segment.get(Bytes.BE_LONG, elementStart(i) - 8)
-                : KeyHash.hash(segment, keyStart, keyLength);
+        if (type == TYPE_WITH_HASH) {
+            return segment.get(Bytes.BE_LONG, elementStart(i) - 8);
+        } else if (type == TYPE_FIXED_WITH_HASH) {
+            return segment.get(Bytes.BE_LONG, searchStart + (long) i * 8);
+        }
+        return KeyHash.hash(segment, keyStart, keyLength);
     }
 
     /** Compares the selected entry {@code i} with {@code (hash, key)}. */

@@ -7,8 +7,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * Collects the entries of one key block and encodes it in the layout {@link KeyBlock} documents, choosing type 1
- * (with hashes) or type 2 (without). Entries referring to the small value block that is still being filled carry
+ * Collects the entries of one key block and encodes it in a layout {@link KeyBlock} documents: fixed-size (type 3
+ * with hashes, 4 without) when every entry has the same key length and value reference length (at most 255 each),
+ * variable-size (type 1 with hashes, 2 without) otherwise. Entries referring to the small value block that is still being filled carry
  * a placeholder block index until {@link #resolveSmall} patches it; the writer emits that small block before it
  * encodes this key block.
  *
@@ -25,6 +26,12 @@ final class KeyBlockBuilder {
     private long accountedBytes;
     private int maxKeyLength;
     private boolean hashesAreKeyHashes = true;
+    // The fixed-size state machine: the first entry sets key and reference length and type; an entry with the
+    // same lengths keeps the block fixed (the type becomes mixed when it differs); anything else makes it variable.
+    private boolean fixed;
+    private int fixedKeyLength;
+    private int fixedRefLength;
+    private int fixedType;
     private int[] unresolvedSmall = new int[64];
     private int unresolvedCount;
     private byte[] block = new byte[0];
@@ -116,12 +123,16 @@ final class KeyBlockBuilder {
     /** The encoded block; valid until the next call. All small references must be resolved. */
     MemorySegment encode() {
         boolean withHash = !hashesAreKeyHashes || maxKeyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH;
+        boolean mixed = fixedType == KeyBlock.FIXED_MIXED_VALUE_TYPE;
+        int searchStride = withHash ? 8 : fixedKeyLength;
+        int tailStride = (withHash ? fixedKeyLength : 0) + (mixed ? 1 : 0) + fixedRefLength;
+        return fixed && searchStride + tailStride > 0 ? encodeFixed(withHash, mixed, searchStride, tailStride)
+                : encodeVariable(withHash);
+    }
+
+    private MemorySegment encodeVariable(boolean withHash) {
         int stride = withHash ? KeyBlock.STRIDE_WITH_HASH : KeyBlock.STRIDE_WITHOUT_HASH;
-        int length = KeyBlock.HEADER_LENGTH + count * stride + entriesLength;
-        if (block.length < length) {
-            block = new byte[Math.max(length, block.length * 2)];
-        }
-        MemorySegment out = MemorySegment.ofArray(block).asSlice(0, length);
+        MemorySegment out = blockOfLength(KeyBlock.HEADER_LENGTH + count * stride + entriesLength);
         out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET,
                 (byte) (withHash ? KeyBlock.TYPE_WITH_HASH : KeyBlock.TYPE_WITHOUT_HASH));
         Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
@@ -137,6 +148,45 @@ final class KeyBlockBuilder {
         }
         MemorySegment.copy(entriesSegment, 0, out, element, entriesLength);
         return out;
+    }
+
+    private MemorySegment encodeFixed(boolean withHash, boolean mixed, int searchStride, int tailStride) {
+        int headerLength = mixed ? KeyBlock.FIXED_MIXED_HEADER_LENGTH : KeyBlock.FIXED_HEADER_LENGTH;
+        MemorySegment out = blockOfLength(headerLength + count * (searchStride + tailStride));
+        out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET,
+                (byte) (withHash ? KeyBlock.TYPE_FIXED_WITH_HASH : KeyBlock.TYPE_FIXED_WITHOUT_HASH));
+        Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
+        out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_KEY_SIZE_OFFSET, (byte) fixedKeyLength);
+        out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_VALUE_TYPE_OFFSET, (byte) fixedType);
+        if (mixed) {
+            out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_VALUE_SIZE_OFFSET, (byte) fixedRefLength);
+        }
+        long search = headerLength;
+        long tail = headerLength + (long) count * searchStride;
+        for (int i = 0; i < count; i++) {
+            int position = positions[i];
+            if (withHash) {
+                out.set(Bytes.BE_LONG, search, hashes[i]);
+                MemorySegment.copy(entriesSegment, position, out, tail, fixedKeyLength);
+                tail += fixedKeyLength;
+            } else {
+                MemorySegment.copy(entriesSegment, position, out, search, fixedKeyLength);
+            }
+            search += searchStride;
+            if (mixed) {
+                out.set(ValueLayout.JAVA_BYTE, tail++, types[i]);
+            }
+            MemorySegment.copy(entriesSegment, position + fixedKeyLength, out, tail, fixedRefLength);
+            tail += fixedRefLength;
+        }
+        return out;
+    }
+
+    private MemorySegment blockOfLength(int length) {
+        if (block.length < length) {
+            block = new byte[Math.max(length, block.length * 2)];
+        }
+        return MemorySegment.ofArray(block).asSlice(0, length);
     }
 
     /** Empties the builder for the next block. */
@@ -161,6 +211,16 @@ final class KeyBlockBuilder {
         if (needed > entries.length) {
             entries = Arrays.copyOf(entries, Math.max(needed, entries.length * 2));
             entriesSegment = MemorySegment.ofArray(entries);
+        }
+        if (count == 0) {
+            fixed = keyLength <= KeyBlock.MAX_FIXED_KEY_SIZE && refLength <= KeyBlock.MAX_FIXED_VALUE_SIZE;
+            fixedKeyLength = keyLength;
+            fixedRefLength = refLength;
+            fixedType = type;
+        } else if (fixed && (keyLength != fixedKeyLength || refLength != fixedRefLength)) {
+            fixed = false;
+        } else if (fixed && type != fixedType) {
+            fixedType = KeyBlock.FIXED_MIXED_VALUE_TYPE;
         }
         hashes[count] = hash;
         types[count] = (byte) type;

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>{@link #lookup} allocates nothing on the heap: compressed blocks are decoded straight from the mapping into
  * the caller's {@link LookupScratch}, and values reach the {@link EntryVisitor} as ranges of memory the reader or
- * the scratch already holds. Every block is read through one method, {@link #loadBlock}, where a block cache will
+ * the scratch already holds. Every block is read through one method, {@code loadBlock}, where a block cache will
  * go.
  *
  * <p>Thread-safe: any number of threads may look up concurrently, each with its own scratch. {@link #close()}

@@ -42,8 +42,9 @@ class SstCorruptionTest {
 
     /**
      * Short keys with their real hashes (a key block without hashes), then long compressible keys with made-up,
-     * partly colliding hashes (compressed key blocks with hashes): inline, small (compressed and stored blocks),
-     * medium (compressed and stored), blob, tombstone and a multi-valued group.
+     * partly colliding hashes (compressed key blocks with hashes), then a fixed-size key block of mixed entry
+     * types: inline, small (compressed and stored blocks), medium (compressed and stored), blob, tombstone and a
+     * multi-valued group.
      */
     static List<TestEntry> smallEntrySet() {
         Random random = new Random(11);
@@ -57,7 +58,8 @@ class SstCorruptionTest {
         long top = 0xFFFF_FFFF_FFFF_FF00L;
         byte[] a = longKey(1);
         byte[] b = longKey(2);
-        byte[] c = longKey(3);
+        byte[] c = new byte[16_300];
+        Arrays.fill(c, (byte) 3);
         byte[] compressible = new byte[6000];
         Arrays.fill(compressible, (byte) 'x');
         entries.add(TestEntry.value(top, a, compressible));
@@ -66,6 +68,11 @@ class SstCorruptionTest {
         entries.add(TestEntry.tombstone(top, a));
         entries.add(TestEntry.tombstone(top, b));
         entries.add(TestEntry.value(top + 1, c, new byte[] {1, 2, 3}));
+        for (int i = 0; i < 4; i++) {
+            byte[] key = new byte[20];
+            Arrays.fill(key, (byte) (10 + i));
+            entries.add(TestEntry.value(top + 2 + i, key, SstFiles.bytes(random, i % 2 == 0 ? 8 : 100)));
+        }
         return entries;
     }
 
@@ -94,6 +101,9 @@ class SstCorruptionTest {
         assertTrue(blocks >= 6 && compressed >= 3 && blocks - compressed >= 3,
                 "blocks: " + blocks + ", compressed: " + compressed);
         assertEquals(1, keyBlocksWithoutHash, "the short keys with real hashes share a block without hashes");
+        try (SstReader reader = SstReader.open(dir.resolve("00000001.sst"), 1, blocks, summary.fileSize())) {
+            assertEquals(List.of(2, 1, 1, 3), SstFiles.keyBlockTypes(reader));
+        }
         Path file = dir.resolve("00000001.sst");
         assertEquals(Outcome.INTACT, readEverything(file, summary.fileSize(), summary.blockCount()));
     }

@@ -45,6 +45,19 @@ final class SstFiles {
         return found;
     }
 
+    /** The layout type byte of each key block, in hash order. */
+    static List<Integer> keyBlockTypes(SstReader reader) throws CorruptionException {
+        List<Integer> types = new ArrayList<>();
+        try (BlockBuffer buffer = new BlockBuffer(); BlockChecksum checksum = new BlockChecksum()) {
+            BlockView view = new BlockView();
+            for (int i = 0; i < reader.keyBlockCount(); i++) {
+                reader.loadBlock(reader.keyBlock(i), buffer, checksum, view);
+                types.add(io.turbokv.io.Bytes.u8(view.segment, view.offset + KeyBlock.TYPE_OFFSET));
+            }
+        }
+        return types;
+    }
+
     /** The entries of one key, through lookup; the result code is checked against them. */
     static List<TestEntry> lookup(SstReader reader, LookupScratch scratch, long hash, byte[] key)
             throws CorruptionException {

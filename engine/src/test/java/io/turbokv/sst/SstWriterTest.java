@@ -1,0 +1,202 @@
+package io.turbokv.sst;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turbokv.io.FileLayer;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SstWriterTest {
+    @TempDir
+    Path dir;
+
+    private static MemorySegment bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return MemorySegment.ofArray(b);
+    }
+
+    private SstWriter newWriter(String name) throws IOException {
+        return new SstWriter(FileLayer.standard().create(dir.resolve(name)));
+    }
+
+    @Test
+    void valuesAtEveryClassThresholdReadBackExactly() throws IOException {
+        int[] lengths = {0, 1, 8, 9, 4095, 4096, 4097, 100 << 10};
+        List<TestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < lengths.length; i++) {
+            byte[] value = new byte[lengths[i]];
+            for (int j = 0; j < value.length; j++) {
+                value[j] = (byte) (j * 31 + i);
+            }
+            entries.add(TestEntry.value(i, new byte[] {(byte) i}, value));
+        }
+        entries.add(TestEntry.value(100, new byte[0], new byte[0]));
+        entries.add(TestEntry.value(101, new byte[64 << 10], new byte[] {5}));
+        entries.add(TestEntry.tombstone(101, new byte[(64 << 10) + 1]));
+        Path file = dir.resolve("00000001.sst");
+        SstSummary summary = SstFiles.write(file, entries);
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
+             LookupScratch scratch = new LookupScratch()) {
+            for (TestEntry e : entries) {
+                assertEquals(List.of(e), SstFiles.lookup(reader, scratch, e.hash(), e.key()), e.toString());
+            }
+            assertEquals(entries, SstFiles.iterate(reader));
+        }
+    }
+
+    @Test
+    void entriesOutOfOrderAreRefused() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        writer.addValue(-1, bytes(5), bytes(1)); // -1 is the largest unsigned hash
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> writer.addValue(1, bytes(5), bytes(1)));
+        assertTrue(e.getMessage().contains("out of order"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> writer.addValue(-1, bytes(4), bytes(1)));
+        assertThrows(IllegalArgumentException.class, () -> writer.addValue(-1, bytes(), bytes(1)));
+        writer.addValue(-1, bytes(0x80), bytes(1)); // unsigned: 0x80 > 0x05
+        writer.abandon();
+    }
+
+    @Test
+    void aKeyGroupMayRepeatValuesButNothingFollowsItsTombstone() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        writer.addValue(7, bytes(1), bytes(1));
+        writer.addValue(7, bytes(1), bytes(1));
+        writer.addBlob(7, bytes(1), 3);
+        writer.addTombstone(7, bytes(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> writer.addValue(7, bytes(1), bytes(2)));
+        assertTrue(e.getMessage().contains("tombstone"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> writer.addTombstone(7, bytes(1)));
+        writer.addValue(7, bytes(2), bytes(2));
+        SstSummary summary = writer.finish();
+        assertEquals(5, summary.entryCount());
+        assertEquals(1, summary.keyHashes().length);
+    }
+
+    @Test
+    void aRefusedEntryLeavesTheWriterUsable() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        writer.addValue(2, bytes(1), bytes(1));
+        assertThrows(IllegalArgumentException.class, () -> writer.addValue(1, bytes(1), bytes(1)));
+        writer.addValue(3, bytes(1), bytes(1));
+        assertEquals(2, writer.finish().entryCount());
+    }
+
+    @Test
+    void aKeyBeyondTheU24LimitIsRefusedNamingTheLimit() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        MemorySegment huge = MemorySegment.ofArray(new byte[SstLimits.MAX_KEY_LENGTH + 1]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> writer.addValue(1, huge, bytes(1)));
+        assertTrue(e.getMessage().contains("MAX_KEY_LENGTH=" + SstLimits.MAX_KEY_LENGTH), e.getMessage());
+        writer.abandon();
+    }
+
+    @Test
+    void aKeyAtTheU24LimitReadsBack() throws IOException {
+        byte[] key = new byte[SstLimits.MAX_KEY_LENGTH];
+        key[key.length - 1] = 9;
+        List<TestEntry> entries = List.of(TestEntry.value(3, key, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+        Path file = dir.resolve("00000001.sst");
+        SstSummary summary = SstFiles.write(file, entries);
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize())) {
+            assertEquals(entries, SstFiles.iterate(reader));
+        }
+    }
+
+    @Test
+    void aValueAboveTheMediumLimitIsRefusedPointingToBlobs() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        MemorySegment value = MemorySegment.ofArray(new byte[SstLimits.MAX_MEDIUM_VALUE_SIZE + 1]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> writer.addValue(1, bytes(1), value));
+        assertTrue(e.getMessage().contains("blob"), e.getMessage());
+        writer.abandon();
+    }
+
+    @Test
+    void anEmptySstCannotBeFinished() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        assertThrows(IllegalStateException.class, writer::finish);
+        writer.abandon();
+    }
+
+    @Test
+    void aFinishedOrAbandonedWriterRefusesEntries() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        writer.addValue(1, bytes(1), bytes(1));
+        writer.finish();
+        assertThrows(IllegalStateException.class, () -> writer.addValue(2, bytes(1), bytes(1)));
+        SstWriter abandoned = newWriter("2.sst");
+        abandoned.abandon();
+        assertThrows(IllegalStateException.class, () -> abandoned.addTombstone(2, bytes(1)));
+    }
+
+    @Test
+    void finishWritesTheSizeItReportsAndTheDistinctHashesAscending() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        writer.addValue(1, bytes(1), bytes(1));
+        writer.addValue(1, bytes(2), bytes(1));
+        writer.addValue(Long.MIN_VALUE, bytes(1), bytes(1));
+        writer.addTombstone(-1, bytes(1));
+        SstSummary summary = writer.finish();
+        assertEquals(Files.size(dir.resolve("1.sst")), summary.fileSize());
+        assertEquals(List.of(1L, Long.MIN_VALUE, -1L), java.util.Arrays.stream(summary.keyHashes()).boxed().toList());
+        assertEquals(1, summary.minHash());
+        assertEquals(-1, summary.maxHash());
+    }
+
+    @Test
+    void isFullCountsEntriesBytesAndBlocks() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        assertFalse(writer.isFull(1, 1));
+        writer.addValue(1, bytes(1, 2), bytes(3, 4, 5));
+        assertTrue(writer.isFull(1, Long.MAX_VALUE));
+        assertTrue(writer.isFull(Long.MAX_VALUE, 5));
+        assertFalse(writer.isFull(2, 6));
+        // Each medium value is a block: the writer must report full before the u16 block index runs out.
+        MemorySegment medium = MemorySegment.ofArray(new byte[SstLimits.MAX_SMALL_VALUE_SIZE + 1]);
+        long hash = 2;
+        while (!writer.isFull(Long.MAX_VALUE, Long.MAX_VALUE)) {
+            writer.addValue(hash++, bytes(1), medium);
+        }
+        assertTrue(hash > 60_000, "full after " + hash + " entries");
+        SstSummary summary = writer.finish();
+        assertTrue(summary.blockCount() <= SstLimits.MAX_BLOCK_COUNT);
+        Path file = dir.resolve("1.sst");
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
+             LookupScratch scratch = new LookupScratch()) {
+            assertEquals(1, SstFiles.lookup(reader, scratch, hash - 1, new byte[] {1}).size());
+        }
+    }
+
+    @Test
+    void addingPastTheBlockLimitIsRefused() throws IOException {
+        SstWriter writer = newWriter("1.sst");
+        MemorySegment medium = MemorySegment.ofArray(new byte[SstLimits.MAX_SMALL_VALUE_SIZE + 1]);
+        long[] added = {0};
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            while (true) {
+                writer.addValue(added[0], bytes(1), medium);
+                added[0]++;
+            }
+        });
+        assertTrue(e.getMessage().contains("isFull"), e.getMessage());
+        SstSummary summary = writer.finish();
+        assertEquals(added[0], summary.entryCount(), "the refused entry left no trace");
+        assertTrue(summary.blockCount() <= SstLimits.MAX_BLOCK_COUNT);
+    }
+}
