@@ -12,12 +12,12 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@link CacheShard}) behind its own monitor; block memory comes from one {@link SlabAllocator} per cache. Nothing
  * is allocated, on or off the heap, until the first lookup.
  *
- * <p><b>Protocol.</b> A reader enters an epoch of the {@link Epochs} domain the cache was built with, then calls
- * {@link #lookup}:
+ * <p><b>Protocol.</b> A reader {@link Readers#enter() enters} the {@link Readers} domain the cache was built with,
+ * {@link CacheHandle#bind binds} its handle to the slot it got, then calls {@link #lookup}:
  * <ul>
- * <li>a hit sets the {@link CacheHandle} to the block, which stays valid and unchanged until the reader exits the
- *     epoch, even if the block is evicted meanwhile (its slot is recycled only after every reader that could see
- *     it has left);</li>
+ * <li>a hit sets the {@link CacheHandle} to the block and announces it in the reader's record: the block stays
+ *     valid and unchanged until the reader's next lookup on this cache or its {@link Readers#exit exit}, even if
+ *     it is evicted meanwhile (its slot is recycled only once no reader announces it);</li>
  * <li>a miss either reserves a slot ({@link CacheHandle#isReserved()}): the reader decodes the block, then calls
  *     {@link #fill} (or {@link #abandon} when decoding failed); or leaves the handle unreserved: the reader decodes
  *     into memory of its own (the block is larger than a sixteenth of the cache, or memory is short);</li>
@@ -36,10 +36,12 @@ public final class BlockCache implements AutoCloseable {
 
     private final String name;
     private final long capacityBytes;
-    private final Epochs epochs;
+    private final Readers readers;
+    private final int cell;
     private final int shardCount;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
+    private final LongAdder bypasses = new LongAdder();
     private volatile CacheShard[] shards;
     private SlabAllocator allocator;
     private volatile boolean closed;
@@ -49,15 +51,16 @@ public final class BlockCache implements AutoCloseable {
      * without reserving).
      *
      * @param name   for statistics and messages ("key blocks", "value blocks")
-     * @param epochs the readers' epoch domain; may be shared with other caches
+     * @param readers the readers' domain; may be shared with other caches (at most seven)
      */
-    public BlockCache(String name, long capacityBytes, Epochs epochs) {
+    public BlockCache(String name, long capacityBytes, Readers readers) {
         if (capacityBytes < 0) {
             throw new IllegalArgumentException(name + " capacityBytes: " + capacityBytes + " (expected: >= 0)");
         }
         this.name = name;
         this.capacityBytes = capacityBytes;
-        this.epochs = epochs;
+        this.readers = readers;
+        this.cell = readers.register();
         int byCores = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() * 4 - 1)) << 1;
         long byCapacity = Math.max(1, Long.highestOneBit(Math.max(1, capacityBytes / MIN_SHARD_BYTES)));
         this.shardCount = (int) Math.min(Math.min(byCores, byCapacity), 64);
@@ -78,9 +81,9 @@ public final class BlockCache implements AutoCloseable {
         return capacityBytes;
     }
 
-    /** The epoch domain readers of this cache enter. */
-    public Epochs epochs() {
-        return epochs;
+    /** The domain readers of this cache enter. */
+    public Readers readers() {
+        return readers;
     }
 
     /** Whether lookups can hit or reserve: a positive capacity and not closed. */
@@ -89,14 +92,14 @@ public final class BlockCache implements AutoCloseable {
     }
 
     /**
-     * Looks up block {@code key}, whose decoded length is {@code length}. The caller is inside an epoch of
-     * {@link #epochs()} and holds no reservation on this handle.
+     * Looks up block {@code key}, whose decoded length is {@code length}. The caller has entered {@link #readers()}
+     * and bound {@code handle} to its slot (an unbound handle always misses), and holds no reservation on it.
      *
      * @return true on a hit ({@code handle} points at the block); false on a miss, after which
      *         {@link CacheHandle#isReserved()} says whether the caller must {@link #fill} or {@link #abandon}
      */
     public boolean lookup(long key, int length, CacheHandle handle) {
-        if (!isEnabled()) {
+        if (!isEnabled() || handle.reader == Readers.NO_SLOT) {
             misses.increment();
             return false;
         }
@@ -111,6 +114,9 @@ public final class BlockCache implements AutoCloseable {
                 awaitLanding(handle.flight, handle.flightGeneration, waits++);
             } else {
                 misses.increment();
+                if (outcome == CacheShard.BYPASS) {
+                    bypasses.increment();
+                }
                 return false;
             }
         }
@@ -133,7 +139,7 @@ public final class BlockCache implements AutoCloseable {
     }
 
     /**
-     * Evicts every block. Readers inside an epoch keep what they were handed; the memory is recycled, and chunks
+     * Evicts every block. Readers keep what they were handed; the memory is recycled, and chunks
      * no longer used unmapped, once they have left.
      */
     public void clear() {
@@ -164,11 +170,12 @@ public final class BlockCache implements AutoCloseable {
             }
             reserved = allocator.reservedBytes();
         }
-        return new CacheStatistics(name, capacityBytes, items, weight, charged, reserved, hitCount, missCount);
+        return new CacheStatistics(name, capacityBytes, items, weight, charged, reserved, hitCount, missCount,
+                bypasses.sum());
     }
 
     /**
-     * Unmaps the cache's memory. The caller guarantees that no reader is inside an epoch with a block of this cache
+     * Unmaps the cache's memory. The caller guarantees that no reader still holds a block of this cache
      * (a store hands this to its version tracker); lookups afterwards miss. Idempotent.
      */
     @Override
@@ -179,6 +186,12 @@ public final class BlockCache implements AutoCloseable {
                 allocator.close();
             }
         }
+    }
+
+    /** The most memory the allocator reserves, for tests. */
+    long hardLimitBytes() {
+        CacheShard[] current = shards;
+        return current == null ? 0 : allocator.hardLimitBytes();
     }
 
     /** Memory reserved by the allocator, for tests. */
@@ -209,11 +222,11 @@ public final class BlockCache implements AutoCloseable {
     private synchronized CacheShard[] createShards() {
         CacheShard[] current = shards;
         if (current == null) {
-            allocator = new SlabAllocator(capacityBytes, epochs);
+            allocator = new SlabAllocator(capacityBytes, readers, cell);
             int maxBlock = SlabAllocator.maxSlotFor(capacityBytes / shardCount);
             current = new CacheShard[shardCount];
             for (int i = 0; i < shardCount; i++) {
-                current[i] = new CacheShard(capacityBytes / shardCount, maxBlock, allocator);
+                current[i] = new CacheShard(capacityBytes / shardCount, maxBlock, allocator, readers, cell);
             }
             shards = current;
         }

@@ -6,14 +6,15 @@ import java.lang.foreign.MemorySegment;
  * A reader's reusable handle on one {@link BlockCache} lookup, so that a lookup allocates nothing.
  *
  * <p>After a hit, {@link #segment()}{@code [offset, offset + length)} holds the block. The segment is the cache's
- * whole chunk: only that range belongs to the block, and it stays valid and unchanged until the reader leaves the
- * epoch it entered before the lookup ({@link Epochs#exit(int)}). After a miss, {@link #isReserved()} says whether
+ * whole chunk: only that range belongs to the block, and it stays valid and unchanged until the next lookup through
+ * this handle or the reader's {@link Readers#exit(int)}. After a miss, {@link #isReserved()} says whether
  * this reader must load the block and hand it to {@link BlockCache#fill} (or {@link BlockCache#abandon} it on
  * failure), or read around the cache.
  *
  * <p>Not thread-safe: one per reader (per scratch buffer).
  */
 public final class CacheHandle {
+    int reader = Readers.NO_SLOT;
     MemorySegment segment;
     long offset;
     long length;
@@ -28,6 +29,14 @@ public final class CacheHandle {
     /** Creates an empty handle. */
     public CacheHandle() {
         // fields are set by BlockCache
+    }
+
+    /**
+     * Binds the handle to the reader slot that {@link Readers#enter()} returned (or {@link Readers#NO_SLOT}: the
+     * handle then always misses without reserving).
+     */
+    public void bind(int readerSlot) {
+        this.reader = readerSlot;
     }
 
     /** The memory holding the block after a hit (only {@code [offset, offset + length)} is the block's). */

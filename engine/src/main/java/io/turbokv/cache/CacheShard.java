@@ -48,6 +48,8 @@ final class CacheShard {
     private final long smallTargetBytes;
     private final int maxBlockBytes;
     private final SlabAllocator allocator;
+    private final Readers readers;
+    private final int cell;
     private final Long2LongHashMap keyToEntry = new Long2LongHashMap(64, 0.6f, MISSING);
 
     private long[] keys = new long[64];
@@ -77,7 +79,9 @@ final class CacheShard {
     private final int[] freeFlights = new int[FLIGHTS];
     private int freeFlightCount = FLIGHTS;
 
-    CacheShard(long capacityBytes, int maxBlockBytes, SlabAllocator allocator) {
+    CacheShard(long capacityBytes, int maxBlockBytes, SlabAllocator allocator, Readers readers, int cell) {
+        this.readers = readers;
+        this.cell = cell;
         this.capacityBytes = capacityBytes;
         this.smallTargetBytes = Math.max(1, capacityBytes / 10);
         this.maxBlockBytes = maxBlockBytes;
@@ -107,7 +111,10 @@ final class CacheShard {
             if (frequencies[entry] < MAX_FREQUENCY) {
                 frequencies[entry]++;
             }
-            handle.hit(chunks[entry].memory, offsets[entry], lengths[entry]);
+            SlabAllocator.Chunk chunk = chunks[entry];
+            // announced before the monitor is released, so an eviction (under this monitor) cannot miss it
+            readers.announce(handle.reader, cell, SlabAllocator.slot(chunk.id, offsets[entry]));
+            handle.hit(chunk.memory, offsets[entry], lengths[entry]);
             return HIT;
         }
         if (length > maxBlockBytes || length <= 0 || freeFlightCount == 0) {

@@ -12,9 +12,11 @@ package io.turbokv.cache;
  * @param reservedBytes off-heap memory the cache's allocator holds (slots in use, free or awaiting readers)
  * @param hits          lookups that found their block (including after waiting for another reader's load)
  * @param misses        lookups that did not
+ * @param bypasses      misses whose block was read around the cache (too large, or no memory free in its size
+ *                      class until readers leave)
  */
 public record CacheStatistics(String name, long capacityBytes, int items, long sizeBytes, long chargedBytes,
-                              long reservedBytes, long hits, long misses) {
+                              long reservedBytes, long hits, long misses, long bypasses) {
     /** Hits over lookups, 0 before the first lookup. */
     public double hitRate() {
         long lookups = hits + misses;

@@ -13,12 +13,13 @@ import java.util.List;
  *
  * <p><b>Size classes</b> step by quarter powers of two from {@value #MIN_SLOT_BYTES} bytes (256, 320, 384, 448,
  * 512, 640, ...) up to {@value #MAX_SLOT_BYTES} bytes, so a block wastes at most a fifth of its slot. Each chunk is
- * one {@code Arena.ofShared()} segment holding 4 to 64 slots of one class (about 1 MiB; 4 slots for the largest
- * classes).
+ * one {@code Arena.ofShared()} segment holding up to 64 slots of one class, about a 64th of the capacity but
+ * between 16 KiB and 1 MiB (so a 400 MiB cache uses 1 MiB chunks; a block over 16 KiB in a cache under 1 MiB gets
+ * a chunk of its own).
  *
- * <p><b>Reclamation.</b> A slot whose block was evicted is {@link #retire retired}: it goes to a limbo list tagged
- * by {@link Epochs#retire()} and returns to its chunk's free list only once {@link Epochs#oldestActive()} has passed
- * the tag, i.e. every reader that could have found the block has left. A slot that was never published
+ * <p><b>Reclamation.</b> A slot whose block was evicted is {@link #retire retired}: it goes to a limbo list and
+ * returns to its chunk's free list only once no reader announces it ({@link Readers}), i.e. every reader that could
+ * have found the block has moved on. A slot that was never published
  * (an abandoned load) is {@link #free freed} at once. A chunk whose slots are all free again may be closed, which
  * unmaps it: that happens only when memory is short or on {@link #trim()}, never while a slot of it is live or in
  * limbo, so no reader can reach a closed chunk.
@@ -35,12 +36,15 @@ final class SlabAllocator implements AutoCloseable {
     static final int MIN_SLOT_BYTES = 1 << MIN_SLOT_SHIFT;
     static final int MAX_SLOT_BYTES = 4 << 20;
     static final int CLASS_COUNT = classOf(MAX_SLOT_BYTES) + 1;
-    private static final int TARGET_CHUNK_BYTES = 1 << 20;
-    private static final int MIN_SLOTS_PER_CHUNK = 4;
+    private static final int MAX_CHUNK_BYTES = 1 << 20;
+    private static final int MIN_CHUNK_BYTES = 16 << 10;
     private static final int MAX_SLOTS_PER_CHUNK = 64;
     static final long NO_SLOT = -1;
 
-    private final Epochs epochs;
+    private final Readers readers;
+    private final int cell;
+    private final long[] announced;
+    private final int targetChunkBytes;
     private final long hardLimitBytes;
     private final List<ArrayDeque<Chunk>> withFree = new ArrayList<>(CLASS_COUNT);
     private Chunk[] chunksById = new Chunk[16];
@@ -48,17 +52,20 @@ final class SlabAllocator implements AutoCloseable {
     private int freeIdCount;
     private int nextId;
     private long reservedBytes;
-    // limbo: a ring of retired slots in tag order
+    // limbo: a ring of retired slots
     private Chunk[] limboChunks = new Chunk[64];
     private int[] limboOffsets = new int[64];
-    private long[] limboTags = new long[64];
     private int limboHead;
     private int limboCount;
     private boolean closed;
 
-    SlabAllocator(long capacityBytes, Epochs epochs) {
-        this.epochs = epochs;
-        this.hardLimitBytes = capacityBytes + capacityBytes / 4 + chunkBytes(classOf(maxSlotFor(capacityBytes)));
+    SlabAllocator(long capacityBytes, Readers readers, int cell) {
+        this.readers = readers;
+        this.cell = cell;
+        this.announced = new long[readers.slots()];
+        this.targetChunkBytes = targetChunkBytes(capacityBytes);
+        this.hardLimitBytes = capacityBytes + capacityBytes / 4
+                + chunkBytes(classOf(maxSlotFor(capacityBytes)), targetChunkBytes);
         for (int i = 0; i < CLASS_COUNT; i++) {
             withFree.add(new ArrayDeque<>());
         }
@@ -84,12 +91,25 @@ final class SlabAllocator implements AutoCloseable {
         return (4 + (sizeClass & 3)) << (MIN_SLOT_SHIFT - 2 + (sizeClass >>> 2));
     }
 
-    static int slotsPerChunk(int sizeClass) {
-        return Math.max(MIN_SLOTS_PER_CHUNK, Math.min(MAX_SLOTS_PER_CHUNK, TARGET_CHUNK_BYTES / slotBytes(sizeClass)));
+    /**
+     * Chunks of about a 64th of the capacity, between {@value #MIN_CHUNK_BYTES} bytes and {@value #MAX_CHUNK_BYTES}
+     * bytes: small caches must not spend their budget on half-empty chunks of many classes.
+     */
+    static int targetChunkBytes(long capacityBytes) {
+        return (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, capacityBytes / 64));
     }
 
-    static long chunkBytes(int sizeClass) {
-        return (long) slotsPerChunk(sizeClass) * slotBytes(sizeClass);
+    static int slotsPerChunk(int sizeClass, int targetChunkBytes) {
+        return Math.max(1, Math.min(MAX_SLOTS_PER_CHUNK, targetChunkBytes / slotBytes(sizeClass)));
+    }
+
+    static long chunkBytes(int sizeClass, int targetChunkBytes) {
+        return (long) slotsPerChunk(sizeClass, targetChunkBytes) * slotBytes(sizeClass);
+    }
+
+    /** The most memory this allocator reserves, in bytes. */
+    long hardLimitBytes() {
+        return hardLimitBytes;
     }
 
     /** Packs a chunk id and an offset into the value {@link #allocate} returns. */
@@ -137,7 +157,6 @@ final class SlabAllocator implements AutoCloseable {
         int at = (limboHead + limboCount) & (limboChunks.length - 1);
         limboChunks[at] = chunk;
         limboOffsets[at] = offset;
-        limboTags[at] = epochs.retire();
         limboCount++;
     }
 
@@ -146,18 +165,27 @@ final class SlabAllocator implements AutoCloseable {
         release(chunk, offset);
     }
 
-    /** Moves every retired slot that no reader can reach any more back to its chunk. */
+    /** Moves every retired slot that no reader announces back to its chunk; announced ones stay in limbo. */
     synchronized void reclaim() {
         if (limboCount == 0) {
             return;
         }
-        long oldest = epochs.oldestActive();
+        int announcedCount = readers.announced(cell, announced);
         int mask = limboChunks.length - 1;
-        while (limboCount > 0 && limboTags[limboHead] < oldest) {
-            release(limboChunks[limboHead], limboOffsets[limboHead]);
+        for (int n = limboCount; n > 0; n--) {
+            Chunk chunk = limboChunks[limboHead];
+            int offset = limboOffsets[limboHead];
             limboChunks[limboHead] = null;
             limboHead = (limboHead + 1) & mask;
             limboCount--;
+            if (Arrays.binarySearch(announced, 0, announcedCount, slot(chunk.id, offset)) >= 0) {
+                int at = (limboHead + limboCount) & mask; // still read: back to the tail
+                limboChunks[at] = chunk;
+                limboOffsets[at] = offset;
+                limboCount++;
+            } else {
+                release(chunk, offset);
+            }
         }
     }
 
@@ -203,7 +231,7 @@ final class SlabAllocator implements AutoCloseable {
     }
 
     private boolean reserveChunk(int sizeClass) {
-        long bytes = chunkBytes(sizeClass);
+        long bytes = chunkBytes(sizeClass, targetChunkBytes);
         if (reservedBytes + bytes > hardLimitBytes) {
             closeEmptyChunks();
             if (reservedBytes + bytes > hardLimitBytes) {
@@ -214,7 +242,7 @@ final class SlabAllocator implements AutoCloseable {
         if (id >= chunksById.length) {
             chunksById = Arrays.copyOf(chunksById, chunksById.length * 2);
         }
-        Chunk chunk = new Chunk(id, sizeClass);
+        Chunk chunk = new Chunk(id, sizeClass, slotsPerChunk(sizeClass, targetChunkBytes));
         chunksById[id] = chunk;
         reservedBytes += bytes;
         withFree.get(sizeClass).addLast(chunk);
@@ -241,16 +269,13 @@ final class SlabAllocator implements AutoCloseable {
         int n = limboChunks.length;
         Chunk[] chunks = new Chunk[n * 2];
         int[] offsets = new int[n * 2];
-        long[] tags = new long[n * 2];
         for (int i = 0; i < limboCount; i++) {
             int from = (limboHead + i) & (n - 1);
             chunks[i] = limboChunks[from];
             offsets[i] = limboOffsets[from];
-            tags[i] = limboTags[from];
         }
         limboChunks = chunks;
         limboOffsets = offsets;
-        limboTags = tags;
         limboHead = 0;
     }
 
@@ -263,10 +288,9 @@ final class SlabAllocator implements AutoCloseable {
         final int[] free;
         int freeCount;
 
-        Chunk(int id, int sizeClass) {
+        Chunk(int id, int sizeClass, int slots) {
             this.id = id;
             this.sizeClass = sizeClass;
-            int slots = slotsPerChunk(sizeClass);
             int slotBytes = slotBytes(sizeClass);
             this.arena = Arena.ofShared();
             this.memory = arena.allocate((long) slots * slotBytes, 64);

@@ -7,9 +7,9 @@
  *     {@code Long2LongHashMap} index, single-flight loading, hit and miss counters.</li>
  * <li>{@code SlabAllocator}: the cache's memory, size-class slots carved from shared chunks of about 1 MiB; one
  *     allocator per cache, never an {@code Arena} per block.</li>
- * <li>{@link io.turbokv.cache.Epochs}: epoch-based reclamation. Readers enter an epoch for each lookup; an evicted
- *     block's memory is reused only after every reader that could have found it has left, so a reader never sees
- *     another block's bytes.</li>
+ * <li>{@link io.turbokv.cache.Readers}: reclamation by announcement (hazard pointers). A reader enters for each
+ *     lookup and announces the block it is reading in each cache; an evicted block's memory is reused only when no
+ *     reader announces it, so a reader never sees another block's bytes.</li>
  * </ul>
  *
  * <p>Owns the caches' off-heap memory and nothing on disk. Depends on the JDK and Agrona only; {@code io.turbokv.sst}

@@ -50,7 +50,7 @@ class EvictionPolicyTest {
     }
 
     static double s3Fifo(long[] trace, int blocks) {
-        Epochs epochs = new Epochs();
+        Readers epochs = new Readers();
         try (BlockCache cache = new BlockCache("trace", (long) blocks * SLOT_BYTES, epochs);
              Arena arena = Arena.ofConfined()) {
             MemorySegment source = arena.allocate(BLOCK_LENGTH);
@@ -58,6 +58,7 @@ class EvictionPolicyTest {
             long hits = 0;
             for (long key : trace) {
                 int slot = epochs.enter();
+                    handle.bind(slot);
                 try {
                     if (cache.lookup(key, BLOCK_LENGTH, handle)) {
                         hits++;
