@@ -461,12 +461,20 @@ public final class TurboKV implements AutoCloseable {
 
     /**
      * Undoes a failed or abandoned write operation (DESIGN.md §1.8): restores {@code CURRENT} to
-     * {@code seqBefore} (a failure may have hit while it was rewritten) and deletes every file numbered above it.
-     * If that fails too, the store refuses writes for good; reads go on.
+     * {@code seqBefore} if it no longer says so (the failure may have hit after its rename, e.g. at the directory
+     * sync), then deletes every file numbered above it. If that fails too, the store refuses writes for good;
+     * reads go on.
+     *
+     * <p>Unlike turbo-persistence, which always rewrites {@code CURRENT}, the number on disk is read first: the
+     * rename makes its replacement atomic, so an unchanged {@code CURRENT} needs no write. That lets a rollback
+     * succeed on a full disk, where the write that failed the operation would fail again, and deleting the
+     * operation's files is exactly what frees the space.
      */
     void rollback(int seqBefore, Throwable cause) throws IOException {
         try {
-            CurrentFile.write(config.fileLayer(), directory, seqBefore);
+            if (currentOnDisk() != seqBefore) {
+                CurrentFile.write(config.fileLayer(), directory, seqBefore);
+            }
             DirectoryScan.deleteAbove(config.fileLayer(), directory, seqBefore);
             guard.release();
         } catch (IOException | RuntimeException e) {
@@ -476,6 +484,15 @@ public final class TurboKV implements AutoCloseable {
             } else {
                 throw e;
             }
+        }
+    }
+
+    /** The number in {@code CURRENT}, or -1 when it cannot be read (it is then rewritten). */
+    private long currentOnDisk() {
+        try {
+            return CurrentFile.read(directory);
+        } catch (IOException e) {
+            return -1;
         }
     }
 
@@ -642,6 +659,25 @@ public final class TurboKV implements AutoCloseable {
                     slot.reader();
                 }
             }
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * Hands every live value of {@code family} to {@code consumer}, against one consistent state of the store: in a
+     * single-valued family each key once with its value, in a multi-valued one each key once per value. The order
+     * is the store's hash order, which is no meaningful order to a caller: TurboKV has no key-ordered scans. The
+     * scan reads every SST of the family.
+     *
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public void forEach(int family, KeyValueConsumer consumer) throws IOException {
+        FamilyConfig familyConfig = config.family(family);
+        VersionTracker.Version<StoreState> version = acquire();
+        try (FamilyScan scan = new FamilyScan(directory, version.state(), family,
+                familyConfig.kind() == FamilyKind.MULTI_VALUE)) {
+            scan.run(consumer);
         } finally {
             version.release();
         }

@@ -16,6 +16,7 @@ final class FaultInjectingFileLayer implements FileLayer {
     private final AtomicInteger calls = new AtomicInteger();
     private volatile int failAt = Integer.MAX_VALUE;
     private volatile boolean failForever;
+    private volatile String failOnly;
 
     /** Fails call number {@code n} (1-based) counted from now; {@code forever} fails every later call too. */
     void failAt(int n, boolean forever) {
@@ -27,6 +28,15 @@ final class FaultInjectingFileLayer implements FileLayer {
     void heal() {
         failAt = Integer.MAX_VALUE;
         failForever = false;
+        failOnly = null;
+    }
+
+    /**
+     * From now on, every {@code write} fails as a full disk does ({@code ENOSPC}); other calls go through, so a
+     * rollback can still delete what was written.
+     */
+    void diskFull() {
+        failOnly = "write";
     }
 
     /** Calls since the last {@link #failAt}. */
@@ -35,6 +45,9 @@ final class FaultInjectingFileLayer implements FileLayer {
     }
 
     private void maybeFail(String what, Path path) throws IOException {
+        if (what.equals(failOnly)) {
+            throw new IOException("No space left on device (injected): " + what + " " + path);
+        }
         int call = calls.incrementAndGet();
         if (call == failAt || (failForever && call > failAt)) {
             throw new IOException("injected fault at call " + call + ": " + what + " " + path);

@@ -107,4 +107,26 @@ class RollbackTest {
             assertEquals("a2", new String(db.get(0, bytes("a")).orElseThrow(), UTF_8));
         }
     }
+
+    @Test
+    void diskFullDuringABackgroundSpillFailsTheCommitAndLeavesTheStoreUnchanged() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, config)) {
+            writeBatch(db, "0");
+            List<String> committed = storeFiles();
+            WriteBatch batch = db.writeBatch();
+            files.diskFull();
+            for (int i = 0; i < 300_000; i++) { // more than one SST's worth: spills while filling
+                batch.put(0, bytes("k" + i), bytes("value-" + i));
+            }
+            IOException e = assertThrows(IOException.class, batch::commit);
+            assertTrue(e.getMessage().contains("No space left on device"), e.toString());
+            batch.close();
+            files.heal();
+            assertFalse(db.hasUnrecoverableWriteError());
+            assertEquals(committed, storeFiles());
+            assertEquals(Optional.empty(), db.get(0, bytes("k1")));
+            writeBatch(db, "after");
+            assertEquals("aafter", new String(db.get(0, bytes("a")).orElseThrow(), UTF_8));
+        }
+    }
 }

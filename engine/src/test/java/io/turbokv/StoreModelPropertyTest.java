@@ -184,6 +184,19 @@ class StoreModelPropertyTest {
                     .toList();
             assertEquals(expectedValues, found, "multi-valued key " + k);
         }
+        Map<String, String> scanned = new java.util.TreeMap<>();
+        db.forEach(0, (k, v) -> scanned.put(new String(k.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                java.nio.charset.StandardCharsets.UTF_8), hex(v.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))));
+        Map<String, String> expectedScan = new java.util.TreeMap<>();
+        model.single.forEach((k, v) -> expectedScan.put("key-" + k, hex(v)));
+        assertEquals(expectedScan, scanned, "forEach over the single-valued family");
+        List<String> scannedMulti = new ArrayList<>();
+        db.forEach(1, (k, v) -> scannedMulti.add(new String(k.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                java.nio.charset.StandardCharsets.UTF_8) + "=" + hex(v.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))));
+        List<String> expectedMulti = new ArrayList<>();
+        model.multi.forEach((k, vs) -> vs.forEach(v -> expectedMulti.add("key-" + k + "=" + v)));
+        assertEquals(expectedMulti.stream().sorted().toList(), scannedMulti.stream().sorted().toList(),
+                "forEach over the multi-valued family");
         byte[][] values = db.batchGet(0, keys);
         for (int k = 0; k < KEYS; k++) {
             assertArrayEquals(model.single.get(k), values[k], "batchGet of key " + k);

@@ -509,4 +509,32 @@ class TurboKVTest {
             assertEquals("1", get(db, "a"));
         }
     }
+
+    @Test
+    void forEachYieldsEveryLiveValueOnceAcrossCommits() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
+            putAll(db, 0, "a", "1", "b", "1", "c", "1");
+            putAll(db, 0, "a", "2", "d", "2");
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.delete(0, bytes("b"));
+                batch.delete(1, bytes("m"));
+                batch.put(0, bytes("big"), new byte[(64 << 20) + 1]);
+                batch.commit();
+            }
+            putAll(db, 1, "m", "x", "n", "y");
+            putAll(db, 1, "m", "z");
+            java.util.TreeMap<String, String> single = new java.util.TreeMap<>();
+            db.forEach(0, (k, v) -> {
+                String key = new String(k.toArray(ValueLayout.JAVA_BYTE), UTF_8);
+                String value = v.byteSize() > 100 ? "len=" + v.byteSize()
+                        : new String(v.toArray(ValueLayout.JAVA_BYTE), UTF_8);
+                assertNull(single.put(key, value), "key twice: " + key);
+            });
+            assertEquals(java.util.Map.of("a", "2", "c", "1", "d", "2", "big", "len=" + ((64 << 20) + 1)), single);
+            List<String> multi = new ArrayList<>();
+            db.forEach(1, (k, v) -> multi.add(new String(k.toArray(ValueLayout.JAVA_BYTE), UTF_8) + "="
+                    + new String(v.toArray(ValueLayout.JAVA_BYTE), UTF_8)));
+            assertEquals(List.of("m=x", "m=z", "n=y"), multi.stream().sorted().toList());
+        }
+    }
 }

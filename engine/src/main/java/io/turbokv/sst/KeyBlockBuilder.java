@@ -9,9 +9,9 @@ import java.util.Arrays;
 /**
  * Collects the entries of one key block and encodes it in a layout {@link KeyBlock} documents: fixed-size (type 3
  * with hashes, 4 without) when every entry has the same key length and value reference length (at most 255 each),
- * variable-size (type 1 with hashes, 2 without) otherwise. Entries referring to the small value block that is still being filled carry
- * a placeholder block index until {@link #resolveSmall} patches it; the writer emits that small block before it
- * encodes this key block.
+ * variable-size (type 1 with hashes, 2 without) otherwise. Entries referring to the small value block that is
+ * still being filled carry a placeholder block index until {@link #resolveSmall} patches it; the writer emits that
+ * small block before it encodes this key block.
  *
  * <p>Memory: one key block's entries, on the heap, reused from block to block.
  */

@@ -3,10 +3,13 @@
  * file, {@link io.turbokv.sst.SstReader} maps one and answers point lookups without heap allocation and iterates
  * it in order for compaction. One class owns each on-disk layout and documents it as a table: the block framing
  * ({@code BlockFraming}), the file and its offset table ({@code BlockOffsetTable}), the index block
- * ({@code IndexBlock}), the key block ({@code KeyBlock}), the entry types ({@code EntryType}).
+ * ({@code IndexBlock}), the key blocks ({@code KeyBlock}), the entry types and value references
+ * ({@code EntryType}), the small value block ({@code SmallValueBlockBuilder}). Constants: {@link
+ * io.turbokv.sst.SstLimits}.
  *
  * <p>Depends on {@code io.turbokv.io} (big-endian layouts, LZ4, CRC-32, key hash, writable files),
- * {@code io.turbokv.ffm} (mapping) and {@code io.turbokv.CorruptionException}; nothing else of the engine. Meta
+ * {@code io.turbokv.ffm} (mapping), {@code io.turbokv.CorruptionException} and lz4-java (the allocation-free
+ * decode of {@code Lz4Decoder}); nothing else of the engine. Meta
  * files, filters and the block cache build on this package, not the other way round.
  */
 package io.turbokv.sst;

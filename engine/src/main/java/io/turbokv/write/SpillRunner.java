@@ -113,6 +113,9 @@ public final class SpillRunner {
                     while (i + 1 < count && sameKey(buffer, offset, buffer.offset(i + 1))) {
                         offset = Math.max(offset, buffer.offset(++i));
                     }
+                } else if (buffer.kind(offset) == EntryBuffer.TOMBSTONE && i + 1 < count
+                        && sameKey(buffer, offset, buffer.offset(i + 1))) {
+                    continue; // a key deleted twice in one batch: tombstones sort last, one ends the group
                 }
                 long hash = buffer.hash(offset);
                 if (writer != null && hash != previousHash

@@ -110,13 +110,23 @@ class SstCorruptionTest {
 
     @Test
     void flippingAnyByteIsDetected() throws IOException {
+        flipEveryByte(0xFF);
+    }
+
+    @Test
+    void flippingTheLowestBitOfAnyByteIsDetected() throws IOException {
+        flipEveryByte(0x01);
+    }
+
+    private void flipEveryByte(int mask) throws IOException {
         Path file = dir.resolve("00000002.sst");
         for (int offset = 0; offset < original.length; offset++) {
             byte[] damaged = original.clone();
-            damaged[offset] ^= (byte) 0xFF;
+            damaged[offset] ^= (byte) mask;
             Files.write(file, damaged);
             Outcome outcome = readEverything(file, summary.fileSize(), summary.blockCount());
-            assertEquals(Outcome.DETECTED, outcome, "flipped byte at offset " + offset + " of " + original.length);
+            assertEquals(Outcome.DETECTED, outcome, "flipped byte at offset " + offset + " of " + original.length
+                    + " with mask " + mask);
         }
     }
 

@@ -80,10 +80,19 @@ final class SstFiles {
     /** A random sorted entry set covering every value class, key shape and multi-value groups. */
     static List<TestEntry> randomEntries(Random random, int keyCount, boolean collidingHashes,
                                          boolean largeValues) {
+        return randomEntries(random, keyCount, collidingHashes, largeValues, false);
+    }
+
+    /**
+     * As {@link #randomEntries(Random, int, boolean, boolean)}; {@code uniform} gives every key 24 bytes and
+     * (mostly) 8-byte value references, the shape of fixed-size key blocks.
+     */
+    static List<TestEntry> randomEntries(Random random, int keyCount, boolean collidingHashes,
+                                         boolean largeValues, boolean uniform) {
         List<TestEntry> keys = new ArrayList<>();
         long[] hashPool = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0x1234_5678_9abc_def0L};
         for (int i = 0; i < keyCount; i++) {
-            byte[] key = randomKey(random);
+            byte[] key = uniform ? bytes(random, 24) : randomKey(random);
             long hash = collidingHashes ? hashPool[random.nextInt(hashPool.length)] : KeyHash.hash(key);
             keys.add(TestEntry.tombstone(hash, key));
         }
@@ -95,12 +104,15 @@ final class SstFiles {
                 continue;
             }
             previous = k;
-            int values = random.nextInt(10) < 7 ? 1 : random.nextInt(4);
+            int values = random.nextInt(10) < 7 || uniform ? 1 : random.nextInt(4);
             for (int v = 0; v < values; v++) {
-                entries.add(random.nextInt(12) == 0 ? TestEntry.blob(k.hash(), k.key(), random.nextInt())
-                        : TestEntry.value(k.hash(), k.key(), randomValue(random, largeValues)));
+                byte[] value = uniform ? bytes(random, random.nextBoolean() ? 8 : 9 + random.nextInt(4088))
+                        : randomValue(random, largeValues);
+                boolean blob = random.nextInt(uniform ? 500 : 12) == 0;
+                entries.add(blob ? TestEntry.blob(k.hash(), k.key(), random.nextInt())
+                        : TestEntry.value(k.hash(), k.key(), value));
             }
-            if (values == 0 || random.nextInt(6) == 0) {
+            if (values == 0 || random.nextInt(uniform ? 500 : 6) == 0) {
                 entries.add(k);
             }
         }

@@ -23,16 +23,37 @@ class SstLookupAllocationTest {
     Path dir;
 
     @Test
-    void lookupsAllocateNothingOnTheHeapAfterWarmUp() throws IOException {
+    void lookupsInVariableKeyBlocksAllocateNothingOnTheHeapAfterWarmUp() throws IOException {
         Random random = new Random(7);
         List<TestEntry> entries = new ArrayList<>();
         for (int i = 0; i < KEYS; i++) {
-            byte[] key = SstFiles.bytes(random, i % 2 == 0 ? 20 : 40);
+            byte[] key = uniqueKey(random, i, i % 2 == 0 ? 20 : 40);
             int shape = i % 10;
             byte[] value = SstFiles.bytes(random, shape < 3 ? shape * 3 : shape < 9 ? 100 + shape * 300 : 6000);
             entries.add(i % 17 == 0 ? TestEntry.tombstone(KeyHash.hash(key), key)
                     : TestEntry.value(KeyHash.hash(key), key, value));
         }
+        measureLookups(entries, random, KeyBlock.TYPE_WITH_HASH);
+    }
+
+    @Test
+    void lookupsInFixedKeyBlocksAllocateNothingOnTheHeapAfterWarmUp() throws IOException {
+        Random random = new Random(8);
+        List<TestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            byte[] key = uniqueKey(random, i, 16);
+            entries.add(TestEntry.value(KeyHash.hash(key), key, SstFiles.bytes(random, i % 2 == 0 ? 8 : 700)));
+        }
+        measureLookups(entries, random, KeyBlock.TYPE_FIXED_WITHOUT_HASH);
+    }
+
+    private static byte[] uniqueKey(Random random, int i, int length) {
+        byte[] key = SstFiles.bytes(random, length);
+        java.nio.ByteBuffer.wrap(key).putInt(i);
+        return key;
+    }
+
+    private void measureLookups(List<TestEntry> entries, Random random, int keyBlockType) throws IOException {
         entries.sort(TestEntry::compareKey);
         Path file = dir.resolve("00000001.sst");
         SstSummary summary = SstFiles.write(file, entries);
@@ -43,6 +64,8 @@ class SstLookupAllocationTest {
         try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch();
              Arena arena = Arena.ofConfined()) {
+            List<Integer> types = SstFiles.keyBlockTypes(reader);
+            assertTrue(types.contains(keyBlockType), types.toString());
             MemorySegment[] keys = new MemorySegment[KEYS * 2];
             long[] hashes = new long[keys.length];
             for (int i = 0; i < KEYS; i++) {

@@ -34,12 +34,14 @@ class SstRoundTripTest {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 150)
     void everyEntryReadsBackByLookupAndIterationInOrder(@ForAll long seed,
                                                         @ForAll @IntRange(min = 1, max = 400) int keyCount,
-                                                        @ForAll boolean collidingHashes) throws IOException {
+                                                        @ForAll boolean collidingHashes,
+                                                        @ForAll boolean uniformShape) throws IOException {
         Random random = new Random(seed);
-        List<TestEntry> entries = SstFiles.randomEntries(random, keyCount, collidingHashes, random.nextInt(8) == 0);
+        List<TestEntry> entries = SstFiles.randomEntries(random, keyCount, collidingHashes, random.nextInt(8) == 0,
+                uniformShape);
         Path file = dir.resolve("00000001.sst");
         SstSummary summary = SstFiles.write(file, entries);
 

@@ -1,0 +1,159 @@
+package io.turbokv;
+
+import io.turbokv.blob.BlobFile;
+import io.turbokv.io.Bytes;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.SstEntryIterator;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every live value of one family in one store state, in (unsigned hash, key) order, which to a caller is no
+ * meaningful order: the store is hash-ordered.
+ *
+ * <p>A k-way merge over the family's live SSTs, each read front to back by its own iterator; on equal keys the
+ * newer SST (the earlier in the state's newest-first order) comes first, and an SST's own entries keep their file
+ * order (values, then the tombstone). Per key, a single-valued family yields the newest entry unless it is a
+ * tombstone; a multi-valued one yields values down to its first tombstone. The caller holds a version lease for
+ * the whole scan. It costs a read of every SST of the family; the SSTs' blocks are decoded into the iterators' own
+ * memory, so the scan does not disturb what concurrent readers use.
+ */
+final class FamilyScan implements AutoCloseable {
+    private final Path directory;
+    private final boolean multiValued;
+    private final List<SstEntryIterator> sources = new ArrayList<>();
+    /** Heap of source indexes, ordered by each source's current entry. */
+    private int[] heap;
+    private int heapSize;
+
+    FamilyScan(Path directory, StoreState state, int family, boolean multiValued) throws IOException {
+        this.directory = directory;
+        this.multiValued = multiValued;
+        try {
+            for (LiveMeta meta : state.metas()) {
+                if (meta.family() == family) {
+                    for (SstSlot slot : meta.ssts()) {
+                        sources.add(slot.reader().iterator());
+                    }
+                }
+            }
+            heap = new int[sources.size()];
+            for (int i = 0; i < sources.size(); i++) {
+                if (sources.get(i).next()) {
+                    push(i);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Hands every live value to {@code consumer}. */
+    void run(KeyValueConsumer consumer) throws IOException {
+        while (heapSize > 0) {
+            int first = heap[0];
+            SstEntryIterator head = sources.get(first);
+            long hash = head.hash();
+            MemorySegment key = copyOf(head.key());
+            boolean done = false; // the key is decided: its older entries are shadowed
+            while (heapSize > 0) {
+                int source = heap[0];
+                SstEntryIterator it = sources.get(source);
+                if (it.hash() != hash || !sameKey(it.key(), key)) {
+                    break;
+                }
+                if (!done) {
+                    switch (it.kind()) {
+                        case VALUE -> consumer.accept(key, it.value());
+                        case BLOB -> deliverBlob(key, it.blobSeq(), consumer);
+                        case TOMBSTONE -> { }
+                    }
+                    done = !multiValued || it.kind() == EntryKind.TOMBSTONE;
+                }
+                advance(source);
+            }
+        }
+    }
+
+    private void deliverBlob(MemorySegment key, int seq, KeyValueConsumer consumer) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            consumer.accept(key, BlobFile.read(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq), arena));
+        }
+    }
+
+    private static MemorySegment copyOf(MemorySegment key) {
+        return MemorySegment.ofArray(key.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    private static boolean sameKey(MemorySegment a, MemorySegment b) {
+        return Bytes.equal(a, 0, a.byteSize(), b, 0, b.byteSize());
+    }
+
+    /** Moves {@code source} (the heap's top) to its next entry and restores the heap. */
+    private void advance(int source) throws IOException {
+        if (sources.get(source).next()) {
+            siftDown(0);
+        } else {
+            heap[0] = heap[--heapSize];
+            siftDown(0);
+        }
+    }
+
+    private boolean less(int a, int b) {
+        SstEntryIterator x = sources.get(a);
+        SstEntryIterator y = sources.get(b);
+        int byHash = Long.compareUnsigned(x.hash(), y.hash());
+        if (byHash != 0) {
+            return byHash < 0;
+        }
+        MemorySegment kx = x.key();
+        MemorySegment ky = y.key();
+        int byKey = Bytes.compareUnsigned(kx, 0, kx.byteSize(), ky, 0, ky.byteSize());
+        return byKey != 0 ? byKey < 0 : a < b; // newer SST (lower index) first
+    }
+
+    private void push(int source) {
+        int i = heapSize++;
+        heap[i] = source;
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (!less(heap[i], heap[parent])) {
+                break;
+            }
+            swap(i, parent);
+            i = parent;
+        }
+    }
+
+    private void siftDown(int i) {
+        while (true) {
+            int left = 2 * i + 1;
+            if (left >= heapSize) {
+                return;
+            }
+            int smallest = left + 1 < heapSize && less(heap[left + 1], heap[left]) ? left + 1 : left;
+            if (!less(heap[smallest], heap[i])) {
+                return;
+            }
+            swap(i, smallest);
+            i = smallest;
+        }
+    }
+
+    private void swap(int a, int b) {
+        int t = heap[a];
+        heap[a] = heap[b];
+        heap[b] = t;
+    }
+
+    @Override
+    public void close() {
+        sources.forEach(SstEntryIterator::close);
+    }
+}
