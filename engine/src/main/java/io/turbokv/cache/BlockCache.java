@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  *     it is evicted meanwhile (its slot is recycled only once no reader announces it);</li>
  * <li>a miss either reserves a slot ({@link CacheHandle#isReserved()}): the reader decodes the block, then calls
  *     {@link #fill} (or {@link #abandon} when decoding failed); or leaves the handle unreserved: the reader decodes
- *     into memory of its own (the block is larger than a sixteenth of the cache, or memory is short);</li>
+ *     into memory of its own (the block is larger than a quarter of its shard, or memory is short);</li>
  * <li>concurrent misses on one block decode it once: later readers wait for the first one's load
  *     (single-flight), then hit.</li>
  * </ul>

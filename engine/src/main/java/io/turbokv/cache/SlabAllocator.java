@@ -71,9 +71,9 @@ final class SlabAllocator implements AutoCloseable {
         }
     }
 
-    /** The largest slot a cache of {@code capacityBytes} uses: a sixteenth of it, at most {@value #MAX_SLOT_BYTES}. */
+    /** The largest slot a cache of {@code capacityBytes} uses: a quarter of it, at most {@value #MAX_SLOT_BYTES}. */
     static int maxSlotFor(long capacityBytes) {
-        return (int) Math.max(MIN_SLOT_BYTES, Math.min(MAX_SLOT_BYTES, capacityBytes / 16));
+        return (int) Math.max(MIN_SLOT_BYTES, Math.min(MAX_SLOT_BYTES, capacityBytes / 4));
     }
 
     /** The size class of a block of {@code length} bytes ({@code 0 < length <= MAX_SLOT_BYTES}). */
