@@ -84,6 +84,49 @@ class SstCachedLookupTest {
     }
 
     @Test
+    void aDamagedBlockIsNeverCachedAndFailsEveryTime() throws IOException {
+        List<TestEntry> entries = compressibleEntries();
+        Path file = dir.resolve("00000001.sst");
+        SstSummary summary = SstFiles.write(file, entries);
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length / 3] ^= 0x5A; // inside some block's data: its CRC no longer matches
+        java.nio.file.Files.write(file, bytes);
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
+             LookupScratch scratch = new LookupScratch();
+             BlockCaches caches = new BlockCaches(64 << 20, 64 << 20)) {
+            String[] firstRound = new String[KEYS];
+            int damaged = 0;
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < KEYS; i++) {
+                    TestEntry entry = entries.get(i);
+                    int slot = caches.readers().enter();
+                    scratch.useCaches(caches.keyBlocks(), caches.valueBlocks(), slot);
+                    String outcome;
+                    try {
+                        List<TestEntry> found = SstFiles.lookup(reader, scratch, entry.hash(), entry.key());
+                        assertEquals(1, found.size());
+                        assertArrayEquals(entry.value(), found.getFirst().value());
+                        outcome = "ok";
+                    } catch (io.turbokv.CorruptionException e) {
+                        outcome = e.getMessage();
+                        damaged += round == 0 ? 1 : 0;
+                    } finally {
+                        scratch.useCaches(null, null, Readers.NO_SLOT);
+                        caches.readers().exit(slot);
+                    }
+                    if (round == 0) {
+                        firstRound[i] = outcome;
+                    } else {
+                        assertEquals(firstRound[i], outcome, "key " + i + " on the second round");
+                    }
+                }
+            }
+            assertTrue(damaged > 0, "the flipped byte hit a block that lookups read");
+            assertTrue(damaged < KEYS, "other blocks still answer");
+        }
+    }
+
+    @Test
     void lookupsThatHitBothCachesAllocateNothingOnTheHeap() throws IOException {
         List<TestEntry> entries = compressibleEntries();
         Path file = dir.resolve("00000001.sst");
