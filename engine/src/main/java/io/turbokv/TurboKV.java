@@ -118,11 +118,14 @@ public final class TurboKV implements AutoCloseable {
     public static TurboKV open(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
         Files.createDirectories(directory);
+        boolean create = !Files.exists(directory.resolve(StoreFileNames.CURRENT));
+        if (create) {
+            refuseForeignFiles(directory); // before the lock file, so a refused directory is left as it was
+        }
         StoreLock lock = StoreLock.acquire(directory);
         try {
             FileLayer files = config.fileLayer();
-            if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
-                refuseOrphanedFiles(directory);
+            if (create && !Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
                 CurrentFile.write(files, directory, 0);
             }
             int committed = CurrentFile.read(directory);
@@ -167,15 +170,23 @@ public final class TurboKV implements AutoCloseable {
         return new TurboKV(null, Objects.requireNonNull(config, "config"), true, null, StoreState.EMPTY);
     }
 
-    private static void refuseOrphanedFiles(Path directory) throws IOException {
+    /**
+     * A new store goes only into a directory that holds nothing but dot-files and a {@code LOG}: numbered data files
+     * without {@code CURRENT} would all be deleted as uncommitted leftovers of sequence 0, and any other file means
+     * the directory belongs to something else.
+     */
+    private static void refuseForeignFiles(Path directory) throws IOException {
         try (var entries = Files.list(directory)) {
-            Optional<Path> numbered = entries.filter(p -> p.getFileName().toString().matches("\\d+\\.(sst|meta|blob|del)"))
-                    .findFirst();
-            if (numbered.isPresent()) {
-                // Starting over at sequence 0 would delete every file as an uncommitted leftover.
-                throw new CorruptionException("store has data files (e.g. " + numbered.get().getFileName()
-                        + ") but no CURRENT: refusing to initialise over them", directory.resolve(StoreFileNames.CURRENT),
-                        CorruptionException.NO_OFFSET);
+            Optional<String> foreign = entries.map(p -> p.getFileName().toString())
+                    .filter(name -> !name.startsWith(".") && !name.equals(StoreFileNames.LOG)).sorted().findFirst();
+            if (foreign.isPresent() && foreign.get().matches("\\d+\\.(sst|meta|blob|del)")) {
+                throw new CorruptionException("store has data files (e.g. " + foreign.get()
+                        + ") but no CURRENT: refusing to initialise over them",
+                        directory.resolve(StoreFileNames.CURRENT), CorruptionException.NO_OFFSET);
+            }
+            if (foreign.isPresent()) {
+                throw new IOException("Cannot create a store in " + directory + ": it holds " + foreign.get()
+                        + ", which TurboKV did not write (use an empty directory)");
             }
         }
     }
@@ -389,10 +400,14 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /** The slots of a new meta file's entries (each SST is new, so each gets a new slot). */
-    private static SstSlot[] slotsOf(Path directory, MetaFile meta) {
+    private static SstSlot[] slotsOf(Path directory, MetaFile meta) throws CorruptionException {
+        // the meta file's checksum covers the filters; these checks make a query's bounds safe whatever the bytes
+        UsedKeyFilter.check(meta.usedKeyFilter(), meta.path(), CorruptionException.NO_OFFSET);
         SstSlot[] slots = new SstSlot[meta.entryCount()];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new SstSlot(directory, meta.entry(i));
+            MetaEntry entry = meta.entry(i);
+            KeyFilter.check(entry.filter(), meta.path(), CorruptionException.NO_OFFSET);
+            slots[i] = new SstSlot(directory, entry);
         }
         return slots;
     }

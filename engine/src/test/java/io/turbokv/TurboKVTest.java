@@ -537,4 +537,14 @@ class TurboKVTest {
             assertEquals(List.of("m=x", "m=z", "n=y"), multi.stream().sorted().toList());
         }
     }
+
+    @Test
+    void creatingAStoreInAForeignDirectoryIsRefusedAndLeavesItUntouched() throws IOException {
+        Files.writeString(dir.resolve("thesis.tex"), "mine");
+        IOException e = assertThrows(IOException.class, () -> TurboKV.open(dir, TWO_FAMILIES));
+        assertTrue(e.getMessage().contains("thesis.tex"), e.getMessage());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("thesis.tex"), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
 }

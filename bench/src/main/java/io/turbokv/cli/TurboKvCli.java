@@ -1,15 +1,36 @@
 package io.turbokv.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code turbokv} command: the entry point of the launcher script and of the shaded jar. */
+/**
+ * The {@code turbokv} command: the entry point of the launcher script and of the shaded jar.
+ *
+ * <p>Every command prints its result on stdout. A failure is one line on stderr, {@code turbokv <command>:
+ * <what went wrong>}, and a non-zero exit code: {@value #EXIT_FAILURE} when the command could not do its job
+ * (missing store, a store locked by another writer, a damaged file, a key not found, no permission to write),
+ * {@value #EXIT_USAGE} when the command line itself is wrong (unknown option, bad hex). Set the environment
+ * variable {@code TURBOKV_DEBUG} to also get the stack trace of a failure.
+ */
 @Command(name = "turbokv",
         mixinStandardHelpOptions = true,
         versionProvider = TurboKvCli.Version.class,
         description = "Operate and inspect TurboKV stores.",
-        subcommands = {DoctorCommand.class, CommandLine.HelpCommand.class})
+        footer = {"", "Stores have families, which the store does not record: commands take --family NAME:single|multi,"
+                + " once per family in creation order (default: one single-valued family named 'default').",
+                "Exit codes: 0 success, 1 failure (one line on stderr), 2 bad command line."},
+        subcommands = {DemoCommand.class, LoadCommand.class, GetCommand.class, PutCommand.class,
+                DeleteCommand.class, InfoCommand.class, VerifyCommand.class, CompactCommand.class,
+                DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class TurboKvCli implements Runnable {
+    /** The exit code of a command that did its job. */
+    public static final int EXIT_OK = 0;
+    /** The exit code of a command that failed: a missing or damaged store, a key not found, a lock held. */
+    public static final int EXIT_FAILURE = 1;
+    /** The exit code of a wrong command line: an unknown option, a missing parameter, bad hex. */
+    public static final int EXIT_USAGE = 2;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -18,14 +39,33 @@ public final class TurboKvCli implements Runnable {
         System.exit(newCommandLine().execute(args));
     }
 
-    /** A command line ready to execute; tests call this in-process. */
+    /** A command line ready to execute, with TurboKV's error reporting; tests call this in-process. */
     public static CommandLine newCommandLine() {
-        return new CommandLine(new TurboKvCli());
+        CommandLine cli = new CommandLine(new TurboKvCli());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((failure, command, parseResult) -> {
+            PrintWriter err = command.getErr();
+            err.println(command.getCommandSpec().qualifiedName() + ": " + Errors.describe(failure));
+            if (System.getenv("TURBOKV_DEBUG") != null) {
+                failure.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILURE;
+        });
+        cli.setParameterExceptionHandler((failure, args) -> {
+            CommandLine command = failure.getCommandLine();
+            String name = command.getCommandSpec().qualifiedName();
+            PrintWriter err = command.getErr();
+            err.println(name + ": " + failure.getMessage() + " (see '" + name + " --help')");
+            err.flush();
+            return EXIT_USAGE;
+        });
+        return cli;
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'turbokv --help'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

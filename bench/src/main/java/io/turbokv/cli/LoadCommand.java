@@ -1,0 +1,157 @@
+package io.turbokv.cli;
+
+import io.turbokv.CommitStats;
+import io.turbokv.DbConfig;
+import io.turbokv.TurboKV;
+import io.turbokv.WriteBatch;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code turbokv load DIR}: writes a generated data set (see {@link DataSet}) or the {@code KEY<TAB>VALUE} lines of
+ * a file into the store, in one batch committed at the end.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = {"Write a generated data set (default) or the KEY<TAB>VALUE lines of a file into the store,"
+                + " in one batch that is committed at the end (nothing is visible if it fails).",
+                "Creates the store when DIR holds none. Takes the store's write lock."})
+final class LoadCommand extends StoreCommand {
+    @ArgGroup(exclusive = true)
+    private Source source = new Source();
+
+    @Option(names = "--value-size", paramLabel = "BYTES", defaultValue = "32",
+            description = "Generated values' size in bytes (default: ${DEFAULT-VALUE}).")
+    private int valueSize;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED",
+            description = "Seed of the generated values (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+            description = "Threads filling the batch with generated data (default: ${DEFAULT-VALUE}).")
+    private int threads;
+
+    @Option(names = "--hex", description = "The file's keys and values are hex.")
+    private boolean hex;
+
+    @Option(names = "--in", paramLabel = "FAMILY", description = "The family (name or index; default: the first).")
+    private String family;
+
+    @Option(names = "--progress", defaultValue = "AUTO", paramLabel = "MODE",
+            description = "Progress display: auto (a bar on a terminal, else plain lines), bar, plain or none.")
+    private Progress.Mode progress;
+
+    static final class Source {
+        @Option(names = "--entries", paramLabel = "N", description = "Generate N entries (default: 1000000).")
+        long entries = 1_000_000;
+
+        @Option(names = "--file", paramLabel = "FILE",
+                description = "Load the KEY<TAB>VALUE lines of FILE ('-' for stdin) instead; empty lines are skipped.")
+        Path file;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (source.entries < 0 || threads < 1 || valueSize < 0) {
+            throw new CliException(String.format(Locale.ROOT,
+                    "--entries %d, --threads %d, --value-size %d: expected entries >= 0, threads >= 1, size >= 0",
+                    source.entries, threads, valueSize));
+        }
+        DbConfig config = families.config();
+        int index = FamilyOptions.resolve(config, family);
+        PrintWriter out = out();
+        try (TurboKV db = Stores.openWritable(directory, config, true); WriteBatch batch = db.writeBatch()) {
+            long entries;
+            if (source.file != null) {
+                entries = loadFile(batch, index, out);
+            } else {
+                entries = source.entries;
+                DataSet data = new DataSet(seed, valueSize);
+                try (Progress bar = new Progress(out, progress, "load", entries, "entries")) {
+                    fill(batch, index, data, entries, threads, bar);
+                }
+            }
+            long start = System.nanoTime();
+            CommitStats stats = batch.commit();
+            out.printf(Locale.ROOT, "commit   %s entries, %s, %s written in %s: sequence %d%n",
+                    Format.count(entries), Format.plural(stats.newSstFiles(), "SST file"),
+                    Format.bytes(stats.bytesWritten()),
+                    Format.duration(System.nanoTime() - start), stats.sequenceNumber());
+            out.printf(Locale.ROOT, "files    %s%n", StoreFiles.of(directory).summary());
+            out.flush();
+            return TurboKvCli.EXIT_OK;
+        }
+    }
+
+    /** Puts entries {@code [0, entries)} of {@code data} from {@code threads} threads. */
+    static void fill(WriteBatch batch, int family, DataSet data, long entries, int threads, Progress bar)
+            throws IOException {
+        Parallel.run("load", threads, entries, (from, to) -> {
+            long pending = 0;
+            for (long i = from; i < to; i++) {
+                batch.put(family, DataSet.key(i), data.value(i));
+                if (++pending == 1024) {
+                    bar.add(pending);
+                    pending = 0;
+                }
+            }
+            bar.add(pending);
+        });
+    }
+
+    private long loadFile(WriteBatch batch, int family, PrintWriter out) throws IOException {
+        String name = source.file.toString().equals("-") ? "stdin" : source.file.toString();
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        long lineNumber = 0;
+        long entries = 0;
+        try (BufferedReader reader = name.equals("stdin")
+                ? new BufferedReader(new InputStreamReader(System.in, decoder))
+                : new BufferedReader(new InputStreamReader(Files.newInputStream(source.file), decoder));
+             Progress bar = new Progress(out, progress, "load", -1, "entries")) {
+            String line;
+            while ((line = readLine(reader, name, lineNumber + 1)) != null) {
+                lineNumber++;
+                if (line.endsWith("\r")) {
+                    line = line.substring(0, line.length() - 1);
+                }
+                if (line.isEmpty()) {
+                    continue;
+                }
+                int tab = line.indexOf('\t');
+                if (tab < 0) {
+                    throw new CliException(name + ":" + lineNumber + ": expected KEY<TAB>VALUE, found no tab");
+                }
+                try {
+                    batch.put(family, Encoding.decode(line.substring(0, tab), hex, "key"),
+                            Encoding.decode(line.substring(tab + 1), hex, "value"));
+                } catch (IllegalArgumentException e) {
+                    throw new CliException(name + ":" + lineNumber + ": " + e.getMessage());
+                }
+                entries++;
+                bar.add(1);
+            }
+        }
+        return entries;
+    }
+
+    private static String readLine(BufferedReader reader, String name, long lineNumber) throws IOException {
+        try {
+            return reader.readLine();
+        } catch (CharacterCodingException e) {
+            throw new CliException(name + ":" + lineNumber + ": not valid UTF-8 (use --hex for binary keys and"
+                    + " values)");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.turbokv.cli;
+
+import io.turbokv.DbConfig;
+import io.turbokv.TurboKV;
+import io.turbokv.io.StoreFileNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** Opening stores for the commands, with the errors a user can act on. */
+final class Stores {
+    private Stores() {}
+
+    /**
+     * Fails with one clear line unless {@code directory} holds a store.
+     *
+     * @throws CliException naming the directory and what is missing
+     */
+    static void requireStore(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new CliException("no TurboKV store at " + directory + ": the directory does not exist");
+        }
+        if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            throw new CliException("no TurboKV store at " + directory + ": it has no " + StoreFileNames.CURRENT
+                    + " file");
+        }
+    }
+
+    /**
+     * Opens an existing store for reading. Takes no lock, so this works while another process writes to the store;
+     * it sees the store as committed when it was opened.
+     */
+    static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
+        requireStore(directory);
+        try {
+            return TurboKV.openReadOnly(directory, config);
+        } catch (IOException e) {
+            throw withFamilyHint(e);
+        }
+    }
+
+    /**
+     * Opens a store for writing, taking its lock.
+     *
+     * @param create whether a missing store is created (else it is an error); never in a directory that holds
+     *               other files, which the engine would refuse only after writing its lock and {@code CURRENT} there
+     */
+    static TurboKV openWritable(Path directory, DbConfig config, boolean create) throws IOException {
+        if (!create) {
+            requireStore(directory);
+        } else if (Files.isDirectory(directory) && !Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            try (Stream<Path> entries = Files.list(directory)) {
+                if (entries.findAny().isPresent()) {
+                    throw new CliException(directory + " is not empty and holds no TurboKV store (no "
+                            + StoreFileNames.CURRENT + "): refusing to create a store there");
+                }
+            }
+        }
+        try {
+            return TurboKV.open(directory, config);
+        } catch (IOException e) {
+            throw withFamilyHint(e);
+        }
+    }
+
+    private static IOException withFamilyHint(IOException e) {
+        String message = e.getMessage();
+        if (e.getClass() == IOException.class && message != null && message.contains("belongs to family")) {
+            return new IOException(message + "; declare every family of the store with --family NAME:single|multi",
+                    e);
+        }
+        return e;
+    }
+}

@@ -1,0 +1,262 @@
+package io.turbokv.cli;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.blob.BlobFile;
+import io.turbokv.filter.KeyFilter;
+import io.turbokv.filter.UsedKeyFilter;
+import io.turbokv.io.CurrentFile;
+import io.turbokv.io.DirectoryScan;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.KeyHash;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.meta.MetaFile;
+import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.SstEntryIterator;
+import io.turbokv.sst.SstReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code turbokv verify DIR}: reads every byte a reader could reach and checks it, without the engine's open (so
+ * that one damaged file does not hide the others): {@code CURRENT}; every committed meta file (its CRC-32 trailer
+ * and fields on open, then each key filter's and the used-key filter's layout); every live SST in full (size,
+ * offset table and index block on open, then every key block and every value block through its iterator, each
+ * block's checksum before it is decoded), checking that each entry's key hashes to its hash, lies in the meta
+ * entry's hash range, is in the SST's key filter, and that the entry count matches; and every blob file an entry
+ * refers to (checksum, length, decompression).
+ *
+ * <p>Exit code 0 when all is well, 1 when anything is damaged: each damaged file is one stderr line with the file
+ * and offset from the {@link CorruptionException}.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check every byte of the store: CURRENT, every meta file (checksum, fields, filters), every"
+                + " block of every live SST (checksum, decoding every key and value), that each key is in its"
+                + " SST's key filter and hash range, and every blob file referenced.",
+                "Exit code 0 when all is well; 1 when a file is damaged, with one line per damaged file on stderr"
+                + " naming the file and the offset.",
+                "Reads the files directly, without the store's lock: it works while another process writes."})
+final class VerifyCommand extends StoreCommand {
+    @Option(names = "--progress", defaultValue = "AUTO", paramLabel = "MODE",
+            description = "Progress display: auto (a bar on a terminal, else plain lines), bar, plain or none.")
+    private Progress.Mode progress;
+
+    private final List<String> damage = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        Stores.requireStore(directory);
+        damage.clear();
+        PrintWriter out = out();
+        int committed;
+        int[] metaSeqs;
+        try {
+            committed = CurrentFile.read(directory);
+            metaSeqs = DirectoryScan.scan(FileLayer.standard(), directory, committed, true).metaSeqs();
+        } catch (CorruptionException e) {
+            return report(out, e);
+        }
+        out.printf(Locale.ROOT, "CURRENT  ok: sequence %d, %d meta files%n", Integer.toUnsignedLong(committed),
+                metaSeqs.length);
+        List<MetaFile> metas = new ArrayList<>();
+        try {
+            Set<Integer> obsolete = new HashSet<>();
+            for (int seq : metaSeqs) {
+                MetaFile meta = openMeta(seq);
+                if (meta != null) {
+                    metas.add(meta);
+                    for (int sst : meta.obsoleteSsts()) {
+                        obsolete.add(sst);
+                    }
+                }
+            }
+            List<Live> live = new ArrayList<>();
+            long totalEntries = 0;
+            for (MetaFile meta : metas) {
+                for (int i = 0; i < meta.entryCount(); i++) {
+                    MetaEntry entry = meta.entry(i);
+                    if (!obsolete.contains(entry.sstSeq())) {
+                        live.add(new Live(meta, entry));
+                        totalEntries += entry.entryCount();
+                    }
+                }
+            }
+            Totals totals = new Totals();
+            try (Progress bar = new Progress(out, progress, "verify", totalEntries, "entries")) {
+                for (Live sst : live) {
+                    verifySst(sst, totals, bar);
+                }
+            }
+            verifyBlobs(totals);
+            out.printf(Locale.ROOT, "%d meta files, %d SSTs (%d blocks, %s entries, %s of values), %d blobs: %s%n",
+                    metas.size(), live.size(), totals.blocks, Format.count(totals.entries),
+                    Format.bytes(totals.valueBytes), totals.blobs.size(),
+                    damage.isEmpty() ? "OK" : damage.size() + " DAMAGED");
+            out.flush();
+            for (String line : damage) {
+                spec.commandLine().getErr().println("turbokv verify: " + line);
+            }
+            spec.commandLine().getErr().flush();
+            return damage.isEmpty() ? TurboKvCli.EXIT_OK : TurboKvCli.EXIT_FAILURE;
+        } finally {
+            metas.forEach(MetaFile::close);
+        }
+    }
+
+    private int report(PrintWriter out, CorruptionException e) {
+        out.flush();
+        spec.commandLine().getErr().println("turbokv verify: " + describe(e));
+        spec.commandLine().getErr().flush();
+        return TurboKvCli.EXIT_FAILURE;
+    }
+
+    /** {@code DAMAGED 00000002.sst at offset 4992768: block 576 crc mismatch: expected=.. found=..}. */
+    private static String describe(CorruptionException e) {
+        String file = e.file() == null ? "?" : String.valueOf(e.file().getFileName());
+        String what = e.getMessage();
+        String suffix = e.offset() == CorruptionException.NO_OFFSET ? " (file=" + file + ")"
+                : " (file=" + file + ", offset=" + e.offset() + ")";
+        if (what.endsWith(suffix)) { // the file and offset lead the line instead
+            what = what.substring(0, what.length() - suffix.length());
+        }
+        return "DAMAGED " + file + (e.offset() == CorruptionException.NO_OFFSET ? "" : " at offset " + e.offset())
+                + ": " + what;
+    }
+
+    private void damaged(PrintWriter out, CorruptionException e) {
+        String line = describe(e);
+        damage.add(line);
+        out.println(line);
+    }
+
+    /** Opens and checks one meta file; {@code null} (with the damage recorded) when it is damaged. */
+    private MetaFile openMeta(int seq) throws IOException {
+        PrintWriter out = out();
+        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, seq);
+        MetaFile meta;
+        try {
+            meta = MetaFile.open(path, seq);
+        } catch (CorruptionException e) {
+            damaged(out, e);
+            return null;
+        }
+        try {
+            // The filter region ends just before the 4-byte CRC-32 trailer; the used-key filter is its last part.
+            long filters = meta.usedKeyFilter().byteSize();
+            for (int i = 0; i < meta.entryCount(); i++) {
+                filters += meta.entry(i).filter().byteSize();
+            }
+            long offset = meta.byteSize() - 4 - filters;
+            for (int i = 0; i < meta.entryCount(); i++) {
+                MemorySegment filter = meta.entry(i).filter();
+                KeyFilter.check(filter, path, offset);
+                offset += filter.byteSize();
+            }
+            UsedKeyFilter.check(meta.usedKeyFilter(), path, offset);
+        } catch (CorruptionException e) {
+            meta.close();
+            damaged(out, e);
+            return null;
+        }
+        out.printf(Locale.ROOT, "%s ok: family %d, %s, %s%n", path.getFileName(), meta.family(),
+                Format.plural(meta.entryCount(), "SST"), Format.bytes(meta.byteSize()));
+        return meta;
+    }
+
+    private void verifySst(Live sst, Totals totals, Progress bar) throws IOException {
+        MetaEntry entry = sst.entry();
+        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.SST, entry.sstSeq());
+        Path metaPath = sst.meta().path();
+        long entries = 0;
+        try (SstReader reader = SstReader.open(path, entry.sstSeq(), entry.blockCount(), entry.sstSize());
+             SstEntryIterator it = reader.iterator()) {
+            long previousHash = 0;
+            while (it.next()) {
+                long hash = it.hash();
+                MemorySegment key = it.key();
+                long actual = KeyHash.hash(key);
+                if (actual != hash) {
+                    throw new CorruptionException(String.format(Locale.ROOT,
+                            "entry %d key hash: expected=0x%016x (hash of its key) found=0x%016x", entries, actual,
+                            hash), path, CorruptionException.NO_OFFSET);
+                }
+                if (entries > 0 && Long.compareUnsigned(hash, previousHash) < 0) {
+                    throw new CorruptionException(String.format(Locale.ROOT,
+                            "entry %d out of order: hash 0x%016x after 0x%016x", entries, hash, previousHash), path,
+                            CorruptionException.NO_OFFSET);
+                }
+                if (Long.compareUnsigned(hash, entry.minHash()) < 0
+                        || Long.compareUnsigned(hash, entry.maxHash()) > 0) {
+                    throw new CorruptionException(String.format(Locale.ROOT,
+                            "entry %d hash 0x%016x outside the range its meta entry in %s gives: 0x%016x..0x%016x",
+                            entries, hash, metaPath.getFileName(), entry.minHash(), entry.maxHash()), path,
+                            CorruptionException.NO_OFFSET);
+                }
+                if (!KeyFilter.mayContain(entry.filter(), hash)) {
+                    throw new CorruptionException(String.format(Locale.ROOT,
+                            "the key filter of %s lacks the hash 0x%016x of its entry %d", path.getFileName(), hash,
+                            entries), metaPath, CorruptionException.NO_OFFSET);
+                }
+                if (it.kind() == EntryKind.VALUE) {
+                    totals.valueBytes += it.value().byteSize();
+                } else if (it.kind() == EntryKind.BLOB) {
+                    totals.blobs.add(it.blobSeq());
+                }
+                previousHash = hash;
+                entries++;
+                if ((entries & 1023) == 0) {
+                    bar.add(1024);
+                }
+            }
+            bar.add(entries & 1023);
+            if (entries != entry.entryCount()) {
+                throw new CorruptionException(String.format(Locale.ROOT,
+                        "entry count: expected=%d (its meta entry in %s) found=%d", entry.entryCount(),
+                        metaPath.getFileName(), entries), path, CorruptionException.NO_OFFSET);
+            }
+            totals.blocks += reader.blockCount();
+            totals.entries += entries;
+        } catch (CorruptionException e) {
+            bar.add(Math.max(0, entry.entryCount() - (entries & ~1023L))); // count the rest of this SST as done
+            damaged(out(), e);
+        } catch (NoSuchFileException e) {
+            damaged(out(), new CorruptionException("live SST listed in " + metaPath.getFileName() + " is missing",
+                    path, CorruptionException.NO_OFFSET));
+        }
+    }
+
+    private void verifyBlobs(Totals totals) throws IOException {
+        for (int seq : new TreeSet<>(totals.blobs)) {
+            Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
+            try (Arena arena = Arena.ofConfined()) {
+                BlobFile.read(path, arena);
+            } catch (CorruptionException e) {
+                damaged(out(), e);
+            } catch (NoSuchFileException e) {
+                damaged(out(), new CorruptionException("blob referenced by a live SST is missing", path,
+                        CorruptionException.NO_OFFSET));
+            }
+        }
+    }
+
+    private record Live(MetaFile meta, MetaEntry entry) {}
+
+    private static final class Totals {
+        long blocks;
+        long entries;
+        long valueBytes;
+        final Set<Integer> blobs = new HashSet<>();
+    }
+}

@@ -1,0 +1,58 @@
+package io.turbokv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the {@code turbokv} launcher script at the repository root as a user would: it finds a JDK 25+, builds the
+ * jar when it is missing or stale, and runs it with {@code jdk-flags.txt}.
+ */
+class LauncherTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theLauncherRunsTheDemoWithoutJvmWarnings() throws IOException, InterruptedException {
+        Path bash = Stream.of("/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash").map(Path::of)
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        assumeTrue(bash != null, "bash is missing (looked in /bin, /usr/bin, /usr/local/bin): the turbokv launcher"
+                + " is a bash script, so it cannot run here");
+        Path root = repositoryRoot();
+        Path out = tmp.resolve("stdout");
+        Path err = tmp.resolve("stderr");
+        Process process = new ProcessBuilder(List.of(bash.toString(), root.resolve("turbokv").toString(), "demo",
+                "--entries", "10000", "--progress", "plain", tmp.resolve("store").toString()))
+                .directory(tmp.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        // The first run may build the jar with Maven: allow for that on a slow machine.
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("./turbokv demo did not finish in 10 minutes; stderr: " + Files.readString(err));
+        }
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+        String report = "stdout:\n" + stdout + "stderr:\n" + stderr;
+        assertEquals(0, process.exitValue(), report);
+        assertTrue(stdout.contains("all 10,000 values read back are correct"), report);
+        assertTrue(Files.exists(tmp.resolve("store").resolve("CURRENT")), report);
+        assertTrue(stderr.lines().noneMatch(line -> line.contains("WARNING")), report);
+    }
+
+    private static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("turbokv")) && Files.isRegularFile(dir.resolve("jdk-flags.txt"))) {
+                return dir;
+            }
+        }
+        throw new AssertionError("no turbokv launcher above " + Path.of("").toAbsolutePath());
+    }
+}
