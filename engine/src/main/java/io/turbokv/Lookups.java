@@ -1,6 +1,7 @@
 package io.turbokv;
 
 import io.turbokv.blob.BlobFile;
+import io.turbokv.cache.BlockCaches;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.KeyHash;
 import io.turbokv.io.StoreFileNames;
@@ -20,21 +21,46 @@ import java.nio.file.Path;
  * key's hash as used for the warm/cold split of compaction.
  *
  * <p>The caller holds a version lease on the state for the whole call, so no mapping it reaches is unmapped
- * meanwhile. Values come from mapped or scratch memory and are valid only during delivery.
+ * meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches}), so no cached block it is
+ * handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
+ * delivery. Outcomes are counted in {@link LookupCounters}.
  */
 final class Lookups {
     private final AccessedKeys[] accessedKeys;
     private final ReadContextPool contexts = new ReadContextPool();
     private final Path directory;
+    private final BlockCaches caches;
+    private final LookupCounters counters = new LookupCounters();
 
-    Lookups(Path directory, AccessedKeys[] accessedKeys) {
+    Lookups(Path directory, AccessedKeys[] accessedKeys, BlockCaches caches) {
         this.directory = directory;
         this.accessedKeys = accessedKeys;
+        this.caches = caches;
+    }
+
+    BlockCaches caches() {
+        return caches;
+    }
+
+    LookupCounters counters() {
+        return counters;
+    }
+
+    /** A context inside the caches; give it back with {@link #end}. */
+    private ReadContext begin() {
+        ReadContext context = contexts.acquire();
+        context.enterCaches(caches);
+        return context;
+    }
+
+    private void end(ReadContext context) {
+        context.exitCaches();
+        contexts.release(context);
     }
 
     /** The single value of {@code key}, copied, or {@code null}. */
     byte[] getCopy(StoreState state, int family, MemorySegment key) throws IOException {
-        ReadContext context = contexts.acquire();
+        ReadContext context = begin();
         try {
             context.copyValue();
             if (!find(state, family, key, KeyHash.hash(key), context, false)) {
@@ -47,13 +73,13 @@ final class Lookups {
                 return readBlob(context.blobs.getInt(0), arena).toArray(ValueLayout.JAVA_BYTE);
             }
         } finally {
-            contexts.release(context);
+            end(context);
         }
     }
 
     /** Hands the single value of {@code key} to {@code consumer}; whether there was one. */
     boolean get(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
-        ReadContext context = contexts.acquire();
+        ReadContext context = begin();
         try {
             context.deliverTo(consumer);
             if (!find(state, family, key, KeyHash.hash(key), context, false)) {
@@ -62,7 +88,7 @@ final class Lookups {
             deliverBlobs(context, consumer);
             return true;
         } finally {
-            contexts.release(context);
+            end(context);
         }
     }
 
@@ -72,7 +98,7 @@ final class Lookups {
      */
     int getScoped(StoreState state, int family, MemorySegment key, boolean all, ValueConsumer consumer,
                   Arena scope) throws IOException {
-        ReadContext context = contexts.acquire();
+        ReadContext context = begin();
         try {
             context.deliverScoped(consumer, scope);
             find(state, family, key, KeyHash.hash(key), context, all);
@@ -82,19 +108,19 @@ final class Lookups {
             }
             return context.values() + blobs;
         } finally {
-            contexts.release(context);
+            end(context);
         }
     }
 
     /** Hands every value of {@code key} to {@code consumer}; how many. */
     int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
-        ReadContext context = contexts.acquire();
+        ReadContext context = begin();
         try {
             context.deliverTo(consumer);
             find(state, family, key, KeyHash.hash(key), context, true);
             return context.values() + deliverBlobs(context, consumer);
         } finally {
-            contexts.release(context);
+            end(context);
         }
     }
 
@@ -116,13 +142,18 @@ final class Lookups {
         byte[][] values = new byte[n][];
         boolean[] resolved = new boolean[n];
         int unresolved = n;
-        ReadContext context = contexts.acquire();
+        ReadContext context = begin();
         try {
+            int familyMisses = 0;
+            int rangeMisses = 0;
+            int filterMisses = 0;
+            int keyMisses = 0;
             for (LiveMeta meta : state.metas()) {
                 if (unresolved == 0) {
                     break;
                 }
                 if (meta.family() != family) {
+                    familyMisses++;
                     continue;
                 }
                 for (SstSlot slot : meta.ssts()) {
@@ -130,18 +161,27 @@ final class Lookups {
                     for (Integer boxed : boxedOrder) {
                         int i = boxed;
                         long hash = hashes[i];
-                        if (resolved[i] || Long.compareUnsigned(hash, entry.minHash()) < 0
-                                || Long.compareUnsigned(hash, entry.maxHash()) > 0
-                                || !KeyFilter.mayContain(entry.filter(), hash)) {
+                        if (resolved[i]) {
+                            continue;
+                        }
+                        if (Long.compareUnsigned(hash, entry.minHash()) < 0
+                                || Long.compareUnsigned(hash, entry.maxHash()) > 0) {
+                            rangeMisses++;
+                            continue;
+                        }
+                        if (!KeyFilter.mayContain(entry.filter(), hash)) {
+                            filterMisses++;
                             continue;
                         }
                         context.copyValue();
                         LookupResult result = slot.reader().lookup(hash, keySegments[i], context.scratch, context);
                         if (result == LookupResult.ABSENT) {
+                            keyMisses++;
                             continue;
                         }
                         resolved[i] = true;
                         unresolved--;
+                        counters.outcome(true, context.values(), context.blobs.size());
                         accessedKeys[family].record(hash);
                         values[i] = context.copy();
                         if (values[i] == null && !context.blobs.isEmpty()) {
@@ -152,9 +192,11 @@ final class Lookups {
                     }
                 }
             }
+            counters.skipped(familyMisses, rangeMisses, filterMisses, keyMisses);
+            counters.notFound(unresolved);
             return values;
         } finally {
-            contexts.release(context);
+            end(context);
         }
     }
 
@@ -168,30 +210,46 @@ final class Lookups {
     private boolean find(StoreState state, int family, MemorySegment key, long hash, ReadContext context,
                          boolean all) throws IOException {
         boolean hit = false;
-        for (LiveMeta meta : state.metas()) {
-            if (meta.family() != family) {
-                continue;
-            }
-            for (SstSlot slot : meta.ssts()) {
-                MetaEntry entry = slot.entry();
-                if (Long.compareUnsigned(hash, entry.minHash()) < 0 || Long.compareUnsigned(hash, entry.maxHash()) > 0
-                        || !KeyFilter.mayContain(entry.filter(), hash)) {
+        int familyMisses = 0;
+        int rangeMisses = 0;
+        int filterMisses = 0;
+        int keyMisses = 0;
+        try {
+            for (LiveMeta meta : state.metas()) {
+                if (meta.family() != family) {
+                    familyMisses++;
                     continue;
                 }
-                LookupResult result = slot.reader().lookup(hash, key, context.scratch, context);
-                if (result == LookupResult.ABSENT) {
-                    continue;
-                }
-                if (!hit) {
-                    accessedKeys[family].record(hash);
-                    hit = true;
-                }
-                if (result == LookupResult.DELETED || !all) {
-                    return context.values() + context.blobs.size() > 0;
+                for (SstSlot slot : meta.ssts()) {
+                    MetaEntry entry = slot.entry();
+                    if (Long.compareUnsigned(hash, entry.minHash()) < 0
+                            || Long.compareUnsigned(hash, entry.maxHash()) > 0) {
+                        rangeMisses++;
+                        continue;
+                    }
+                    if (!KeyFilter.mayContain(entry.filter(), hash)) {
+                        filterMisses++;
+                        continue;
+                    }
+                    LookupResult result = slot.reader().lookup(hash, key, context.scratch, context);
+                    if (result == LookupResult.ABSENT) {
+                        keyMisses++;
+                        continue;
+                    }
+                    if (!hit) {
+                        accessedKeys[family].record(hash);
+                        hit = true;
+                    }
+                    if (result == LookupResult.DELETED || !all) {
+                        return context.values() + context.blobs.size() > 0;
+                    }
                 }
             }
+            return context.values() + context.blobs.size() > 0;
+        } finally {
+            counters.skipped(familyMisses, rangeMisses, filterMisses, keyMisses);
+            counters.outcome(hit, context.values(), context.blobs.size());
         }
-        return context.values() + context.blobs.size() > 0;
     }
 
     private int deliverBlobs(ReadContext context, ValueConsumer consumer) throws IOException {

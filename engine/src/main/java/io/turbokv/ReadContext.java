@@ -1,5 +1,7 @@
 package io.turbokv;
 
+import io.turbokv.cache.BlockCaches;
+import io.turbokv.cache.Readers;
 import io.turbokv.ffm.ScopedView;
 import io.turbokv.sst.EntryVisitor;
 import io.turbokv.sst.LookupScratch;
@@ -21,6 +23,32 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     private boolean copying;
     private Arena scope;
     private int values;
+    private BlockCaches caches;
+    private int readerSlot = Readers.NO_SLOT;
+
+    /**
+     * Routes this context's lookups through {@code caches} until {@link #exitCaches()}: blocks handed out stay
+     * valid until then (a reader that finds no free record reads around the caches).
+     */
+    void enterCaches(BlockCaches caches) {
+        if (caches.isEnabled()) {
+            this.caches = caches;
+            this.readerSlot = caches.readers().enter();
+            if (readerSlot != Readers.NO_SLOT) {
+                scratch.useCaches(caches.keyBlocks(), caches.valueBlocks(), readerSlot);
+            }
+        }
+    }
+
+    /** Stops using the caches; nothing handed out from them may be used any more. */
+    void exitCaches() {
+        if (caches != null) {
+            scratch.useCaches(null, null, Readers.NO_SLOT);
+            caches.readers().exit(readerSlot);
+            readerSlot = Readers.NO_SLOT;
+            caches = null;
+        }
+    }
 
     /** Prepares for a lookup that hands values to {@code consumer}, valid during the call. */
     void deliverTo(ValueConsumer consumer) {
@@ -34,7 +62,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
      * Prepares for a lookup that hands values to {@code consumer} as views that stay valid until {@code scope}
      * closes: a value in a mapped file becomes a view of the mapping tied to {@code scope} (the caller holds a
      * version lease that keeps the mapping alive that long); a value in scratch memory, which the next lookup
-     * overwrites, is copied into {@code scope}.
+     * overwrites, or in a block cache, which may recycle it once the lookup is over, is copied into {@code scope}.
      */
     void deliverScoped(ValueConsumer consumer, Arena scope) {
         this.consumer = consumer;

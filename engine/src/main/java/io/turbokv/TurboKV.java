@@ -1,5 +1,6 @@
 package io.turbokv;
 
+import io.turbokv.cache.BlockCaches;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.CurrentFile;
@@ -100,7 +101,8 @@ public final class TurboKV implements AutoCloseable {
         }
         this.log = directory == null || readOnly ? null : new StoreLog(directory);
         this.spillExecutor = directory == null || readOnly ? null : newSpillExecutor();
-        this.lookups = new Lookups(directory, accessedKeys);
+        this.lookups = new Lookups(directory, accessedKeys,
+                new BlockCaches(config.keyBlockCacheBytes(), config.valueBlockCacheBytes()));
         this.empty = state.isEmpty();
     }
 
@@ -637,11 +639,12 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
-     * Drops the store's cached SST mappings: each SST is mapped again on its next read. Mappings are released once
-     * the reads still running have finished.
+     * Empties the key- and value-block caches and drops the store's cached SST mappings: each SST is mapped again on
+     * its next read. Blocks and mappings are released once the reads still running have finished.
      */
     public void clearCache() {
         checkOpen();
+        lookups.caches().clear();
         publishLock.lock();
         try {
             StoreState before = versions.currentState();
@@ -698,6 +701,28 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
+    /**
+     * The store's read statistics since open: both block caches (hit rate, fill, items, size, hits, misses) and
+     * lookups by outcome. Cheap: counters are striped and always on; reading them takes no lock readers wait for.
+     */
+    public Statistics statistics() {
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            int ssts = 0;
+            for (LiveMeta meta : version.state().metas()) {
+                ssts += meta.ssts().length;
+            }
+            LookupCounters counters = lookups.counters();
+            long hits = counters.valueHits() + counters.blobHits() + counters.deletedHits();
+            return new Statistics(version.state().metas().size(), ssts, lookups.caches().keyBlocks().statistics(),
+                    lookups.caches().valueBlocks().statistics(), hits, counters.misses(), counters.familyMisses(),
+                    counters.rangeMisses(), counters.filterMisses(), counters.keyMisses(), counters.deletedHits(),
+                    counters.valueHits(), counters.blobHits());
+        } finally {
+            version.release();
+        }
+    }
+
     /** Whether the store holds no committed data. Takes no lock. */
     public boolean isEmpty() {
         return empty;
@@ -736,7 +761,9 @@ public final class TurboKV implements AutoCloseable {
         publishLock.lock();
         try {
             StoreState last = versions.currentState();
-            versions.publish(StoreState.EMPTY, last.unreachableIn(StoreState.EMPTY));
+            List<AutoCloseable> unreachable = new ArrayList<>(last.unreachableIn(StoreState.EMPTY));
+            unreachable.add(lookups.caches()); // unmapped once no lookup of an older state is left
+            versions.publish(StoreState.EMPTY, unreachable);
         } finally {
             publishLock.unlock();
         }

@@ -1,5 +1,7 @@
 package io.turbokv.sst;
 
+import io.turbokv.cache.BlockCache;
+import io.turbokv.cache.CacheHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -11,6 +13,10 @@ import java.nio.ByteBuffer;
 final class BlockBuffer implements AutoCloseable {
     private static final long INITIAL_BYTES = 64 << 10;
 
+    /** The cache blocks loaded through this buffer are looked up in, or null (iterators, checksums). */
+    BlockCache cache;
+    /** This buffer's handle on {@link #cache}. */
+    final CacheHandle handle = new CacheHandle();
     private Arena arena;
     private MemorySegment segment;
     private ByteBuffer byteBuffer;

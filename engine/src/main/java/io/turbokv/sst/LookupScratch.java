@@ -1,5 +1,8 @@
 package io.turbokv.sst;
 
+import io.turbokv.cache.BlockCache;
+import io.turbokv.cache.Readers;
+
 /**
  * Reusable working memory for {@link SstReader#lookup}: off-heap buffers that compressed blocks are decoded into,
  * and the cursors over them. One per thread: the caller owns it, reuses it for every lookup on any
@@ -17,6 +20,19 @@ public final class LookupScratch implements AutoCloseable {
     /** Creates the scratch with small initial buffers. */
     public LookupScratch() {
         // Buffers are allocated by the fields above.
+    }
+
+    /**
+     * Routes the next lookups' compressed key blocks and value blocks through these caches (either may be null:
+     * decoded into this scratch, as without caches). The caller has entered the caches' {@link Readers} domain as
+     * {@code readerSlot} and exits it only after it is done with the values handed out (and calls this again with
+     * nulls and {@link Readers#NO_SLOT} before reusing the scratch outside that entry).
+     */
+    public void useCaches(BlockCache keyBlocks, BlockCache valueBlocks, int readerSlot) {
+        keyBuffer.cache = keyBlocks;
+        keyBuffer.handle.bind(readerSlot);
+        valueBuffer.cache = valueBlocks;
+        valueBuffer.handle.bind(readerSlot);
     }
 
     /** Frees the buffers; values handed out from them are invalid afterwards. Idempotent. */

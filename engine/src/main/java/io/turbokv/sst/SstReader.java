@@ -1,6 +1,8 @@
 package io.turbokv.sst;
 
 import io.turbokv.CorruptionException;
+import io.turbokv.cache.BlockCache;
+import io.turbokv.cache.CacheHandle;
 import io.turbokv.ffm.Advice;
 import io.turbokv.ffm.MappedFile;
 import io.turbokv.io.Bytes;
@@ -22,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>{@link #lookup} allocates nothing on the heap: compressed blocks are decoded straight from the mapping into
  * the caller's {@link LookupScratch}, and values reach the {@link EntryVisitor} as ranges of memory the reader or
- * the scratch already holds. Every block is read through one method, {@code loadBlock}, where a block cache will
- * go.
+ * the scratch already holds. Every block is read through one method, {@code loadBlock}, which consults the block
+ * caches the scratch carries ({@link LookupScratch#useCaches}); iterators carry none, so compaction reads
+ * uncached.
  *
  * <p>Thread-safe: any number of threads may look up concurrently, each with its own scratch. {@link #close()}
  * unmaps the file; the caller makes sure no lookup or iterator is still running (version leases).
@@ -200,16 +203,35 @@ public final class SstReader implements AutoCloseable {
             into.set(mapping, start + BlockFraming.HEADER_LENGTH, span - BlockFraming.HEADER_LENGTH);
         } else {
             int length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
-            BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
-            MemorySegment target = buffer.atLeast(length);
-            if (mappingBuffer != null) {
-                Lz4Decoder.decompress(mappingBuffer, (int) (start + BlockFraming.HEADER_LENGTH),
-                        (int) (span - BlockFraming.HEADER_LENGTH), buffer.byteBuffer(), length, path,
-                        start + BlockFraming.HEADER_LENGTH);
-            } else {
-                BlockFraming.decompress(mapping, start, span, target.asSlice(0, length), path);
+            // Only compressed blocks are cached (DESIGN.md §4). A hit is verified and decoded already; the block
+            // stays valid until this buffer's next load or the reader's exit from the caches (io.turbokv.cache).
+            BlockCache cache = buffer.cache;
+            CacheHandle handle = buffer.handle;
+            if (cache != null && cache.lookup(BlockCache.key(seq, block), length, handle)) {
+                into.set(handle.segment(), handle.offset(), handle.length());
+                return;
             }
-            into.set(target, 0, length);
+            boolean loading = cache != null && handle.isReserved();
+            try {
+                BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
+                MemorySegment target = buffer.atLeast(length);
+                if (mappingBuffer != null) {
+                    Lz4Decoder.decompress(mappingBuffer, (int) (start + BlockFraming.HEADER_LENGTH),
+                            (int) (span - BlockFraming.HEADER_LENGTH), buffer.byteBuffer(), length, path,
+                            start + BlockFraming.HEADER_LENGTH);
+                } else {
+                    BlockFraming.decompress(mapping, start, span, target.asSlice(0, length), path);
+                }
+                if (loading) {
+                    cache.fill(handle, target, 0);
+                    loading = false;
+                }
+                into.set(target, 0, length);
+            } finally {
+                if (loading) {
+                    cache.abandon(handle); // damaged block: readers waiting for it try (and fail) themselves
+                }
+            }
         }
     }
 

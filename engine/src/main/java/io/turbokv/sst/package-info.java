@@ -8,8 +8,8 @@
  * io.turbokv.sst.SstLimits}.
  *
  * <p>Depends on {@code io.turbokv.io} (big-endian layouts, LZ4, CRC-32, key hash, writable files),
- * {@code io.turbokv.ffm} (mapping), {@code io.turbokv.CorruptionException} and lz4-java (the allocation-free
- * decode of {@code Lz4Decoder}); nothing else of the engine. Meta
- * files, filters and the block cache build on this package, not the other way round.
+ * {@code io.turbokv.ffm} (mapping), {@code io.turbokv.cache} (the block caches a lookup may read through),
+ * {@code io.turbokv.CorruptionException} and lz4-java (the allocation-free decode of {@code Lz4Decoder}); nothing
+ * else of the engine. Meta files and filters build on this package, not the other way round.
  */
 package io.turbokv.sst;

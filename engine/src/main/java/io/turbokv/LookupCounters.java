@@ -1,0 +1,82 @@
+package io.turbokv;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The read path's outcome counters, as the Rust original's {@code stats} feature: striped ({@link LongAdder}), so
+ * they stay on. A lookup counts its misses in locals and adds them once, and adds nothing for a zero.
+ */
+final class LookupCounters {
+    private final LongAdder familyMisses = new LongAdder();
+    private final LongAdder rangeMisses = new LongAdder();
+    private final LongAdder filterMisses = new LongAdder();
+    private final LongAdder keyMisses = new LongAdder();
+    private final LongAdder deletedHits = new LongAdder();
+    private final LongAdder valueHits = new LongAdder();
+    private final LongAdder blobHits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    /** Meta files of another family, SSTs whose hash range or key filter ruled the key out, SSTs without it. */
+    void skipped(int family, int range, int filter, int key) {
+        add(familyMisses, family);
+        add(rangeMisses, range);
+        add(filterMisses, filter);
+        add(keyMisses, key);
+    }
+
+    /** The outcome of one key's lookup: not found, or found with values, blob values, or only a tombstone. */
+    void outcome(boolean found, int values, int blobs) {
+        if (!found) {
+            misses.increment();
+        } else if (values > 0) {
+            valueHits.increment();
+        } else if (blobs > 0) {
+            blobHits.increment();
+        } else {
+            deletedHits.increment();
+        }
+    }
+
+    /** {@code count} keys no SST knew. */
+    void notFound(int count) {
+        add(misses, count);
+    }
+
+    private static void add(LongAdder adder, int count) {
+        if (count != 0) {
+            adder.add(count);
+        }
+    }
+
+    long familyMisses() {
+        return familyMisses.sum();
+    }
+
+    long rangeMisses() {
+        return rangeMisses.sum();
+    }
+
+    long filterMisses() {
+        return filterMisses.sum();
+    }
+
+    long keyMisses() {
+        return keyMisses.sum();
+    }
+
+    long deletedHits() {
+        return deletedHits.sum();
+    }
+
+    long valueHits() {
+        return valueHits.sum();
+    }
+
+    long blobHits() {
+        return blobHits.sum();
+    }
+
+    long misses() {
+        return misses.sum();
+    }
+}

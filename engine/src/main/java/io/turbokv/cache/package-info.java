@@ -1,0 +1,18 @@
+/**
+ * The off-heap block caches (DESIGN.md §4, §5.7): decompressed key blocks and value blocks, keyed by
+ * {@code (sst seq << 16 | block index)}, bounded by bytes, evicted by S3-FIFO.
+ *
+ * <ul>
+ * <li>{@link io.turbokv.cache.BlockCache}: the cache: shards, each an S3-FIFO with an Agrona
+ *     {@code Long2LongHashMap} index, single-flight loading, hit and miss counters.</li>
+ * <li>{@code SlabAllocator}: the cache's memory, size-class slots carved from shared chunks of about 1 MiB; one
+ *     allocator per cache, never an {@code Arena} per block.</li>
+ * <li>{@link io.turbokv.cache.Readers}: reclamation by announcement (hazard pointers). A reader enters for each
+ *     lookup and announces the block it is reading in each cache; an evicted block's memory is reused only when no
+ *     reader announces it, so a reader never sees another block's bytes.</li>
+ * </ul>
+ *
+ * <p>Owns the caches' off-heap memory and nothing on disk. Depends on the JDK and Agrona only; {@code io.turbokv.sst}
+ * reads through it (its block loader) and {@code io.turbokv} owns the two caches of a store.
+ */
+package io.turbokv.cache;
