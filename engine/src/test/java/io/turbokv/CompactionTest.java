@@ -443,6 +443,44 @@ class CompactionTest {
     }
 
     @Test
+    void aMoveNewerThanMergedDataIsStillReadFirst() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, config)) {
+            for (String round : List.of("a", "b")) { // two small overlapping SSTs
+                try (WriteBatch batch = db.writeBatch()) {
+                    for (int i = 0; i < 100; i++) {
+                        batch.put(SINGLE, bytes("key" + i), bytes(round + i));
+                    }
+                    batch.commit();
+                }
+            }
+            try (WriteBatch batch = db.writeBatch()) { // a newer, larger SST over the same keys
+                for (int i = 0; i < 3000; i++) {
+                    batch.put(SINGLE, bytes("key" + i), bytes("c" + i + "-".repeat(100)));
+                }
+                batch.commit();
+            }
+            long largest = db.metaInfo().getFirst().ssts().getFirst().sizeBytes();
+            // the large SST alone reaches maxMergeBytes: the two small ones merge, the large one is moved
+            assertTrue(db.compact(new CompactConfig(2, 2, 32, largest, 0, 0, 8)));
+            List<MetaFileInfo> metas = db.metaInfo();
+            assertEquals(2, metas.size(), "the move needs a meta file newer than the merged SST's: " + metas);
+            assertTrue(metas.get(0).ssts().getFirst().sequenceNumber() < metas.get(1).ssts().getFirst()
+                    .sequenceNumber(), "the moved SST keeps its old number");
+            for (int i = 0; i < 100; i++) {
+                assertEquals("c" + i + "-".repeat(100), new String(db.get(SINGLE, bytes("key" + i)).orElseThrow(),
+                        UTF_8));
+            }
+            // merging the merged SST (new number) with the moved one (old number, newer data): newer data wins
+            db.fullCompact();
+            assertEquals(1, db.metaInfo().size());
+            for (int i = 0; i < 3000; i++) {
+                assertEquals("c" + i + "-".repeat(100), new String(db.get(SINGLE, bytes("key" + i)).orElseThrow(),
+                        UTF_8));
+            }
+        }
+    }
+
+    @Test
     void warmAndColdFlagsFollowReads() throws IOException {
         try (TurboKV db = TurboKV.open(dir, config)) {
             for (int b = 0; b < 2; b++) {
