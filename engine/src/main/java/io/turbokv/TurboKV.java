@@ -411,21 +411,33 @@ public final class TurboKV implements AutoCloseable {
         return slots;
     }
 
-    /** {@code meta} with only the entries the filter keeps (the same object when all stay). */
+    /**
+     * {@code meta} with only the entries the filter keeps (the same object when all stay). The filter sees every
+     * entry the meta file lists on disk, not only those still live: an entry dropped by an earlier commit must keep
+     * the obsolete mark that dropped it "needed", or the meta file holding the mark would be deleted and the next
+     * open, which reads the full lists, would bring the deleted SST back.
+     */
     private static LiveMeta narrow(LiveMeta meta, SstFilter filter) {
         SstSlot[] slots = meta.ssts();
-        int[] seqs = new int[slots.length];
-        for (int i = 0; i < slots.length; i++) {
-            seqs[i] = slots[i].seq();
+        MetaFile file = meta.file();
+        int[] seqs = new int[file.entryCount()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = file.entry(i).sstSeq();
         }
-        boolean[] live = filter.apply(seqs, meta.file().obsoleteSsts());
-        List<SstSlot> kept = new ArrayList<>(slots.length);
-        for (int i = 0; i < slots.length; i++) {
+        boolean[] live = filter.apply(seqs, file.obsoleteSsts());
+        org.agrona.collections.IntHashSet liveSeqs = new org.agrona.collections.IntHashSet();
+        for (int i = 0; i < seqs.length; i++) {
             if (live[i]) {
-                kept.add(slots[i]);
+                liveSeqs.add(seqs[i]);
             }
         }
-        return kept.size() == slots.length ? meta : new LiveMeta(meta.file(), kept.toArray(SstSlot[]::new));
+        List<SstSlot> kept = new ArrayList<>(slots.length);
+        for (SstSlot slot : slots) {
+            if (liveSeqs.contains(slot.seq())) {
+                kept.add(slot);
+            }
+        }
+        return kept.size() == slots.length ? meta : new LiveMeta(file, kept.toArray(SstSlot[]::new));
     }
 
     /** Deletes superseded files; a failure is kept for a retry (Windows keeps mapped files). */
