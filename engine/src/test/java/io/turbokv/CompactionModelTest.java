@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,19 @@ class CompactionModelTest {
         return s.getBytes(UTF_8);
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong MOVES = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong COLD_OUTPUTS =
+            new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong WARM_OUTPUTS =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    @net.jqwik.api.lifecycle.AfterContainer
+    static void everyKindOfSegmentOccurred() {
+        System.out.println("CompactionModelTest: " + MOVES.get() + " moves, " + WARM_OUTPUTS.get() + " warm and "
+                + COLD_OUTPUTS.get() + " cold merged SSTs");
+        assertTrue(MOVES.get() > 0 && COLD_OUTPUTS.get() > 0 && WARM_OUTPUTS.get() > 0, "coverage of the runs");
+    }
+
     @Property(tries = 30, seed = "6")
     void randomOperationsKeepEveryAnswer(@ForAll long seed) throws IOException {
         Random random = new Random(seed);
@@ -61,6 +75,10 @@ class CompactionModelTest {
                     check(db, single, multi, "seed " + seed + " after " + log);
                 }
             }
+            String logFile = Files.readString(dir.resolve("LOG"));
+            MOVES.addAndGet(logFile.lines().filter(l -> l.contains("MOVED")).count());
+            COLD_OUTPUTS.addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("COLD")).count());
+            WARM_OUTPUTS.addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("WARM")).count());
         } finally {
             db.close();
             try (Stream<Path> files = Files.walk(dir)) {

@@ -238,6 +238,15 @@ class CompactionTest {
             assertEquals(files, storeFiles());
             db.writeBatch().close(); // the write slot is free again
         }
+        try (TurboKV readOnly = TurboKV.openReadOnly(dir, config)) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, readOnly::fullCompact);
+            assertTrue(refused.getMessage().contains("read-only"), refused.getMessage());
+        }
+        TurboKV closed = TurboKV.open(dir, config);
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> closed.compact(CompactConfig.defaults()));
+        assertThrows(IllegalStateException.class,
+                () -> TurboKV.emptyInMemory(config).compact(CompactConfig.defaults()));
     }
 
     @Test
