@@ -592,7 +592,7 @@ public final class TurboKV implements AutoCloseable {
                         usedKeys));
             }
             io.turbokv.compaction.Compactor.Result result = io.turbokv.compaction.Compactor.compact(directory,
-                    this.config.fileLayer(), families, config.limits(), separateCategories, sequence);
+                    this.config.fileLayer(), families, config.limits(), separateCategories, sequence, spillExecutor);
             if (result.isEmpty()) {
                 guard.release();
                 return false;

@@ -16,6 +16,7 @@ import io.turbokv.sst.SstReader;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -23,6 +24,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntHashSet;
@@ -98,6 +102,7 @@ public final class Compactor {
         }
     }
 
+    // One instance per family: a family's merges run on one thread; only the sequence counter is shared.
     private final Path directory;
     private final FileLayer files;
     private final AtomicInteger sequence;
@@ -118,42 +123,107 @@ public final class Compactor {
 
     /**
      * Compacts {@code families}: selects with {@code limits} (the segment budget shared across families, in list
-     * order), merges and moves, writes the new files numbered from {@code sequence}.
+     * order), then merges and moves, one family per task on {@code executor} (the calling thread takes one), and
+     * writes the new files numbered from {@code sequence}. Returns only after every family's task has ended.
      *
      * @param separateCategories whether cold and other SSTs are kept apart (false merges them together, for a full
      *                           compaction that must leave no key twice)
+     * @param executor           runs the families in parallel; {@code null} runs them one after another
      * @throws IOException when reading an input or writing an output fails; files already written stay for the
      *                     caller's rollback, the meta files opened so far are closed
      */
     public static Result compact(Path directory, FileLayer files, List<FamilyInput> families, MergeLimits limits,
-                                 boolean separateCategories, AtomicInteger sequence) throws IOException {
-        Compactor compactor = new Compactor(directory, files, sequence);
-        try {
-            int budget = limits.maxMergeSegmentCount();
-            for (FamilyInput family : families) {
-                if (budget <= 0) {
+                                 boolean separateCategories, AtomicInteger sequence, Executor executor)
+            throws IOException {
+        List<FamilyInput> selectedFamilies = new ArrayList<>();
+        List<List<int[]>> selectedSegments = new ArrayList<>();
+        int budget = limits.maxMergeSegmentCount();
+        for (FamilyInput family : families) {
+            if (budget <= 0) {
+                break;
+            }
+            List<MergeSegmentSelector.Compactable> compactables = new ArrayList<>(family.ssts().size());
+            for (MetaEntry entry : family.ssts()) {
+                compactables.add(new MergeSegmentSelector.Compactable(entry.minHash(), entry.maxHash(),
+                        entry.sstSize(), separateCategories && entry.cold() ? 1 : 0));
+            }
+            MergeSegmentSelector.Selection selection = MergeSegmentSelector.select(compactables,
+                    limits.withMaxMergeSegmentCount(budget));
+            budget -= selection.mergeJobCount();
+            if (selection.mergeJobCount() > 0) {
+                selectedFamilies.add(family);
+                selectedSegments.add(selection.segments());
+            }
+        }
+        List<Compactor> compactors = new ArrayList<>();
+        List<CompletableFuture<Void>> tasks = new ArrayList<>();
+        Throwable failure = null;
+        for (int i = 0; i < selectedFamilies.size(); i++) {
+            Compactor compactor = new Compactor(directory, files, sequence);
+            compactors.add(compactor);
+            FamilyInput family = selectedFamilies.get(i);
+            List<int[]> segments = selectedSegments.get(i);
+            if (executor == null || i == selectedFamilies.size() - 1) {
+                try {
+                    compactor.compactFamily(family, segments);
+                } catch (IOException | RuntimeException | Error e) {
+                    failure = e;
                     break;
                 }
-                List<MergeSegmentSelector.Compactable> compactables = new ArrayList<>(family.ssts().size());
-                for (MetaEntry entry : family.ssts()) {
-                    compactables.add(new MergeSegmentSelector.Compactable(entry.minHash(), entry.maxHash(),
-                            entry.sstSize(), separateCategories && entry.cold() ? 1 : 0));
-                }
-                MergeSegmentSelector.Selection selection = MergeSegmentSelector.select(compactables,
-                        limits.withMaxMergeSegmentCount(budget));
-                budget -= selection.mergeJobCount();
-                if (selection.mergeJobCount() > 0) {
-                    compactor.compactFamily(family, selection.segments());
+            } else {
+                tasks.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        compactor.compactFamily(family, segments);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, executor));
+            }
+        }
+        for (CompletableFuture<Void> task : tasks) { // every task ends before a rollback may delete files
+            try {
+                task.join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
                 }
             }
-        } catch (IOException | RuntimeException | Error e) {
-            compactor.openedMetas.forEach(MetaFile::close);
-            throw e;
         }
-        int[] blobs = compactor.blobsToDelete.stream().mapToInt(Integer::intValue).toArray();
-        return new Result(List.copyOf(compactor.openedMetas), sortedUnsigned(compactor.sstsToDelete.toIntArray()),
-                sortedUnsigned(blobs), compactor.keysWritten, compactor.newSsts, compactor.bytesRead,
-                compactor.bytesWritten, compactor.details.toString());
+        if (failure != null) {
+            for (Compactor compactor : compactors) {
+                compactor.openedMetas.forEach(MetaFile::close);
+            }
+            switch (failure) {
+                case IOException e -> throw e;
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> throw new IOException("compaction failed", failure);
+            }
+        }
+        List<MetaFile> newMetas = new ArrayList<>();
+        IntArrayList inputs = new IntArrayList();
+        IntHashSet blobs = new IntHashSet();
+        StringBuilder details = new StringBuilder();
+        long keys = 0;
+        int ssts = 0;
+        long read = 0;
+        long written = 0;
+        for (Compactor compactor : compactors) {
+            newMetas.addAll(compactor.openedMetas);
+            inputs.addAll(compactor.sstsToDelete);
+            blobs.addAll(compactor.blobsToDelete);
+            details.append(compactor.details);
+            keys += compactor.keysWritten;
+            ssts += compactor.newSsts;
+            read += compactor.bytesRead;
+            written += compactor.bytesWritten;
+        }
+        return new Result(newMetas, sortedUnsigned(inputs.toIntArray()),
+                sortedUnsigned(blobs.stream().mapToInt(Integer::intValue).toArray()), keys, ssts, read, written,
+                details.toString());
     }
 
     /** One SST a segment leaves in the family: a merged output (summary set) or a moved SST (moved set). */
