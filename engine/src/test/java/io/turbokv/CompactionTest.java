@@ -451,6 +451,88 @@ class CompactionTest {
         }
     }
 
+    /**
+     * A compaction killed at any of its stages (a snapshot of the directory taken while it is stopped there, as a
+     * SIGKILL would leave it) opens as the store before the compaction: leftovers above {@code CURRENT} are removed.
+     */
+    @Test
+    void aKilledCompactionOpensAsTheStoreBeforeIt() throws Exception {
+        Model model = new Model();
+        Random random = new Random(9);
+        Path live = dir.resolve("live");
+        List<String> stages = List.of(".sst", ".meta", ".del", "CURRENT");
+        for (String stage : stages) {
+            Path snapshot = dir.resolve("killed-at-" + stage);
+            AtomicBoolean armed = new AtomicBoolean();
+            FileLayer snapshotting = new FileLayer() {
+                private final FileLayer real = FileLayer.standard();
+
+                @Override
+                public WritableFile create(Path path) throws IOException {
+                    if (path.getFileName().toString().endsWith(stage.equals("CURRENT") ? ".tmp" : stage)
+                            && armed.compareAndSet(true, false)) {
+                        copyStore(live, snapshot); // the directory as a kill before this file would leave it
+                    }
+                    return real.create(path);
+                }
+
+                @Override
+                public void syncDirectory(Path directory) throws IOException {
+                    real.syncDirectory(directory);
+                }
+
+                @Override
+                public void rename(Path from, Path to) throws IOException {
+                    if (to.getFileName().toString().equals("CURRENT") && stage.equals("CURRENT")
+                            && armed.compareAndSet(true, false)) {
+                        copyStore(live, snapshot); // CURRENT.tmp written, not yet renamed
+                    }
+                    real.rename(from, to);
+                }
+
+                @Override
+                public boolean delete(Path path) throws IOException {
+                    return real.delete(path);
+                }
+            };
+            DbConfig snapshotConfig = DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE)
+                    .family("multi", FamilyKind.MULTI_VALUE).fileLayer(snapshotting).build();
+            Model before;
+            try (TurboKV db = TurboKV.open(live, snapshotConfig)) {
+                for (int b = 0; b < 3; b++) {
+                    randomBatch(db, model, random, 300, 50, 150);
+                }
+                before = copy(model);
+                armed.set(true);
+                db.fullCompact();
+                model.check(db, "after the compaction");
+            }
+            assertFalse(armed.get(), "the compaction reached stage " + stage);
+            try (TurboKV db = TurboKV.open(snapshot, config)) {
+                before.check(db, "killed before " + stage);
+                int committed = io.turbokv.io.CurrentFile.read(snapshot);
+                try (Stream<Path> list = Files.list(snapshot)) {
+                    for (Path file : list.toList()) {
+                        String name = file.getFileName().toString();
+                        if (name.matches("\\d+\\.\\w+")) {
+                            assertTrue(Integer.parseInt(name.substring(0, name.indexOf('.'))) <= committed,
+                                    "leftover " + name + " above CURRENT " + committed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Model copy(Model model) {
+        Model copy = new Model();
+        copy.single.putAll(model.single);
+        model.multi.forEach((k, v) -> copy.multi.put(k, new ArrayList<>(v)));
+        copy.singleKeys.addAll(model.singleKeys);
+        copy.multiKeys.addAll(model.multiKeys);
+        return copy;
+    }
+
     @Test
     void aMoveNewerThanMergedDataIsStillReadFirst() throws IOException {
         try (TurboKV db = TurboKV.open(dir, config)) {
