@@ -553,7 +553,8 @@ public final class TurboKV implements AutoCloseable {
 
     /**
      * Compacts everything: afterwards no key is stored twice in a family and SSTs of one temperature no longer
-     * overlap. Unlike {@link #compact}, merges warm and cold SSTs together (each output is split again).
+     * overlap. Unlike {@link #compact}, merges warm and cold SSTs together (each output is split again). A family
+     * left so by an earlier full compaction, with nothing written since, is not rewritten.
      *
      * @throws IllegalStateException as {@link #compact}
      * @throws IOException           as {@link #compact}

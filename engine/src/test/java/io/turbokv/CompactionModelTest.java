@@ -108,6 +108,7 @@ class CompactionModelTest {
         } else if (op == 8) {
             db.fullCompact();
             log.add("fullCompact");
+            CompactionTest.assertNoDuplicateKeysAndNoOverlap(db, db.directory());
         } else {
             log.add("reopen");
         }

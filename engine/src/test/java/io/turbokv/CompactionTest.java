@@ -194,8 +194,12 @@ class CompactionTest {
         }
     }
 
-    /** Every key is in one SST of its family; SSTs of one temperature have disjoint hash ranges. */
     private void assertNoDuplicateKeysAndNoOverlap(TurboKV db) throws IOException {
+        assertNoDuplicateKeysAndNoOverlap(db, dir);
+    }
+
+    /** Every key is in one SST of its family; SSTs of one temperature have disjoint hash ranges. */
+    static void assertNoDuplicateKeysAndNoOverlap(TurboKV db, Path dir) throws IOException {
         Map<Integer, Set<String>> keysByFamily = new HashMap<>();
         Map<String, List<long[]>> rangesByTemperature = new HashMap<>();
         for (MetaFileInfo meta : db.metaInfo()) {
@@ -616,6 +620,23 @@ class CompactionTest {
             assertEquals(180, cold);
             assertEquals("v2-0", new String(db.get(SINGLE, bytes("key0")).orElseThrow(), UTF_8));
             assertEquals("v1-5", new String(db.get(SINGLE, bytes("key5")).orElseThrow(), UTF_8));
+            // a full compaction after more reads leaves warm and cold SSTs; a second one leaves them alone
+            for (int i = 0; i < 200; i += 7) {
+                db.get(SINGLE, bytes("key" + i));
+            }
+            try (WriteBatch batch = db.writeBatch()) {
+                batch.put(SINGLE, bytes("key1"), bytes("v3-1"));
+                batch.commit();
+            }
+            db.fullCompact();
+            List<SstInfo> ssts = db.metaInfo().stream().flatMap(m -> m.ssts().stream()).toList();
+            assertTrue(ssts.stream().anyMatch(SstInfo::cold) && ssts.stream().anyMatch(sst -> !sst.cold()),
+                    "warm and cold SSTs: " + ssts);
+            assertNoDuplicateKeysAndNoOverlap(db);
+            List<String> settled = storeFiles();
+            db.fullCompact();
+            assertEquals(settled, storeFiles(), "a second full compaction rewrites nothing");
+            assertEquals("v3-1", new String(db.get(SINGLE, bytes("key1")).orElseThrow(), UTF_8));
         }
     }
 }

@@ -70,7 +70,8 @@ public final class Compactor {
      * @param family         the family index
      * @param multiValued    whether a key holds many values
      * @param ssts           the family's live SSTs <b>oldest first</b>: the reverse of the order a lookup reads them
-     * @param usedKeyFilters the used-key filters of the family's live meta files (empty ones allowed)
+     * @param usedKeyFilters the used-key filters of the family's live meta files, one per meta file (empty ones
+     *                       allowed)
      */
     public record FamilyInput(int family, boolean multiValued, List<MetaEntry> ssts,
                               List<MemorySegment> usedKeyFilters) {
@@ -141,6 +142,9 @@ public final class Compactor {
         for (FamilyInput family : families) {
             if (budget <= 0) {
                 break;
+            }
+            if (!separateCategories && family.usedKeyFilters().size() == 1 && settled(family.ssts())) {
+                continue; // the output of one earlier full compaction: merging it again changes nothing
             }
             List<MergeSegmentSelector.Compactable> compactables = new ArrayList<>(family.ssts().size());
             for (MetaEntry entry : family.ssts()) {
@@ -224,6 +228,33 @@ public final class Compactor {
         return new Result(newMetas, sortedUnsigned(inputs.toIntArray()),
                 sortedUnsigned(blobs.stream().mapToInt(Integer::intValue).toArray()), keys, ssts, read, written,
                 details.toString());
+    }
+
+    /**
+     * Whether {@code ssts}, all listed by one meta file, are what a full compaction leaves: nothing fresh, and no
+     * two SSTs of one temperature overlapping. Warm and cold SSTs of one merge overlap in hash range but never
+     * share a key (one filter decided each key's temperature), and a meta file with a moved SST always comes with
+     * an older one of the same compaction, so such a family holds no key twice.
+     */
+    private static boolean settled(List<MetaEntry> ssts) {
+        for (int temperature = 0; temperature < 2; temperature++) {
+            List<MetaEntry> same = new ArrayList<>();
+            for (MetaEntry entry : ssts) {
+                if (entry.fresh()) {
+                    return false;
+                }
+                if (entry.cold() == (temperature == 1)) {
+                    same.add(entry);
+                }
+            }
+            same.sort((a, b) -> Long.compareUnsigned(a.minHash(), b.minHash()));
+            for (int i = 1; i < same.size(); i++) {
+                if (Long.compareUnsigned(same.get(i).minHash(), same.get(i - 1).maxHash()) <= 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** One SST a segment leaves in the family: a merged output (summary set) or a moved SST (moved set). */
