@@ -444,6 +444,30 @@ class CompactionTest {
         }
     }
 
+    @Test
+    void aCompactionWhoseRollbackFailsLeavesAReadableStoreThatRefusesWrites() throws IOException {
+        Model model = new Model();
+        Random random = new Random(10);
+        try (TurboKV db = TurboKV.open(dir, config)) {
+            for (int b = 0; b < 3; b++) {
+                randomBatch(db, model, random, 200, 30, 100);
+            }
+            faults.failAt(2, true); // the compaction fails, then so does every step of its rollback
+            assertThrows(IOException.class, db::fullCompact);
+            faults.heal();
+            assertTrue(db.hasUnrecoverableWriteError());
+            IllegalStateException refused = assertThrows(IllegalStateException.class, db::fullCompact);
+            assertTrue(refused.getMessage().contains("unrecoverable"), refused.getMessage());
+            assertThrows(IllegalStateException.class, db::writeBatch);
+            model.check(db, "after a failed rollback");
+        }
+        try (TurboKV db = TurboKV.open(dir, config)) { // a reopen cleans up; compaction works again
+            model.check(db, "after reopen");
+            db.fullCompact();
+            model.check(db, "after a compaction");
+        }
+    }
+
     private static void copyStore(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> list = Files.list(from)) {
