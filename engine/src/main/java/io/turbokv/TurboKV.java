@@ -66,6 +66,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TurboKV implements AutoCloseable {
     private static final String WRITE_BATCH = "write batch";
+    private static final String COMPACTION = "compaction";
 
     private final Path directory;
     private final DbConfig config;
@@ -412,21 +413,33 @@ public final class TurboKV implements AutoCloseable {
         return slots;
     }
 
-    /** {@code meta} with only the entries the filter keeps (the same object when all stay). */
+    /**
+     * {@code meta} with only the entries the filter keeps (the same object when all stay). The filter sees every
+     * entry the meta file lists on disk, not only those still live: an entry dropped by an earlier commit must keep
+     * the obsolete mark that dropped it "needed", or the meta file holding the mark would be deleted and the next
+     * open, which reads the full lists, would bring the deleted SST back.
+     */
     private static LiveMeta narrow(LiveMeta meta, SstFilter filter) {
         SstSlot[] slots = meta.ssts();
-        int[] seqs = new int[slots.length];
-        for (int i = 0; i < slots.length; i++) {
-            seqs[i] = slots[i].seq();
+        MetaFile file = meta.file();
+        int[] seqs = new int[file.entryCount()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = file.entry(i).sstSeq();
         }
-        boolean[] live = filter.apply(seqs, meta.file().obsoleteSsts());
-        List<SstSlot> kept = new ArrayList<>(slots.length);
-        for (int i = 0; i < slots.length; i++) {
+        boolean[] live = filter.apply(seqs, file.obsoleteSsts());
+        org.agrona.collections.IntHashSet liveSeqs = new org.agrona.collections.IntHashSet();
+        for (int i = 0; i < seqs.length; i++) {
             if (live[i]) {
-                kept.add(slots[i]);
+                liveSeqs.add(seqs[i]);
             }
         }
-        return kept.size() == slots.length ? meta : new LiveMeta(meta.file(), kept.toArray(SstSlot[]::new));
+        List<SstSlot> kept = new ArrayList<>(slots.length);
+        for (SstSlot slot : slots) {
+            if (liveSeqs.contains(slot.seq())) {
+                kept.add(slot);
+            }
+        }
+        return kept.size() == slots.length ? meta : new LiveMeta(file, kept.toArray(SstSlot[]::new));
     }
 
     /** Deletes superseded files; a failure is kept for a retry (Windows keeps mapped files). */
@@ -518,6 +531,83 @@ public final class TurboKV implements AutoCloseable {
             log.append(record);
         } catch (IOException e) { // the LOG is for humans; the commit stands
             System.err.println("TurboKV: could not append to " + directory.resolve(StoreFileNames.LOG) + ": " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ compaction
+
+    /**
+     * Compacts the store (DESIGN.md §1.7): per family, merges SSTs whose hash ranges overlap, as far as
+     * {@code config} allows, into new SSTs without superseded entries, split into warm SSTs (keys a lookup found
+     * since they were last compacted) and cold ones; the two are never merged together. Runs as the store's one
+     * write operation and commits like a write batch; readers go on meanwhile and see the old state until the
+     * commit, then the new one. Every answer stays the same.
+     *
+     * @return whether anything changed
+     * @throws IllegalStateException when a write batch or another compaction is active (the message says which),
+     *                               the store is read-only or closed, or a rollback failed earlier
+     * @throws IOException           when reading or writing fails; the store is then as before and writable again
+     *                               (unless the rollback itself failed, see {@link #hasUnrecoverableWriteError()})
+     */
+    public boolean compact(CompactConfig config) throws IOException {
+        return compact(config, true);
+    }
+
+    /**
+     * Compacts everything: afterwards no key is stored twice in a family and SSTs of one temperature no longer
+     * overlap. Unlike {@link #compact}, merges warm and cold SSTs together (each output is split again). A family
+     * left so by an earlier full compaction, with nothing written since, is not rewritten.
+     *
+     * @throws IllegalStateException as {@link #compact}
+     * @throws IOException           as {@link #compact}
+     */
+    public void fullCompact() throws IOException {
+        compact(CompactConfig.full(), false);
+    }
+
+    private boolean compact(CompactConfig config, boolean separateCategories) throws IOException {
+        Objects.requireNonNull(config, "config");
+        checkOpen();
+        if (readOnly) {
+            throw new IllegalStateException("Cannot perform write operations on a read-only database");
+        }
+        guard.claim(COMPACTION);
+        long start = System.nanoTime();
+        VersionTracker.Version<StoreState> version = versions.acquire(); // keeps the input meta files mapped
+        int seqBefore = version.state().committedSeq();
+        AtomicInteger sequence = new AtomicInteger(seqBefore);
+        try {
+            List<io.turbokv.compaction.Compactor.FamilyInput> families = new ArrayList<>();
+            for (int family = 0; family < config().families().size(); family++) {
+                List<MetaEntry> ssts = new ArrayList<>();
+                List<MemorySegment> usedKeys = new ArrayList<>();
+                List<LiveMeta> metas = version.state().metas();
+                for (int m = metas.size() - 1; m >= 0; m--) { // oldest first: the reverse of the read order
+                    LiveMeta meta = metas.get(m);
+                    if (meta.family() == family) {
+                        for (int i = meta.ssts().length - 1; i >= 0; i--) {
+                            ssts.add(meta.ssts()[i].entry());
+                        }
+                        usedKeys.add(meta.file().usedKeyFilter());
+                    }
+                }
+                families.add(new io.turbokv.compaction.Compactor.FamilyInput(family, multiValued[family], ssts,
+                        usedKeys));
+            }
+            io.turbokv.compaction.Compactor.Result result = io.turbokv.compaction.Compactor.compact(directory,
+                    this.config.fileLayer(), families, config.limits(), separateCategories, sequence, spillExecutor);
+            if (result.isEmpty()) {
+                guard.release();
+                return false;
+            }
+            commit(new Commit(result.newMetas(), result.sstsToDelete(), result.blobsToDelete(), result.keysWritten(),
+                    "Compaction", result.details()), sequence, start, result.newSsts(), 0, result.bytesWritten());
+            return true;
+        } catch (IOException | RuntimeException | Error e) {
+            rollback(seqBefore, e);
+            throw e;
+        } finally {
+            version.release();
         }
     }
 

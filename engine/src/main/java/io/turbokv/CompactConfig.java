@@ -1,0 +1,74 @@
+package io.turbokv;
+
+import io.turbokv.compaction.MergeLimits;
+
+/**
+ * When and how much {@link TurboKV#compact(CompactConfig)} merges (DESIGN.md §1.7.1): the bounds the merge-segment
+ * selector respects for each family. A merge job (segment) is a set of SSTs with overlapping hash ranges; the
+ * selector grows a job from the newest SST towards older ones until it is good enough or hits a bound.
+ *
+ * <p>"Duplication" is an estimate, in bytes, of how much data the SSTs of a job hold twice: where their hash
+ * ranges overlap, every SST but the largest (scaled to the overlap) counts as duplicated. Merging removes it.
+ * {@link Integer#MAX_VALUE} and {@link Long#MAX_VALUE} mean "unbounded".
+ *
+ * @param minMergeCount                a job merges at least this many SSTs
+ * @param optimalMergeCount            a job stops growing once it has this many SSTs and
+ *                                     {@code optimalMergeDuplicationBytes} of duplication
+ * @param maxMergeCount                a job merges at most this many SSTs
+ * @param maxMergeBytes                a job merges at most this many bytes of SST files
+ * @param minMergeDuplicationBytes     a job is run only when it has at least this much duplication
+ * @param optimalMergeDuplicationBytes see {@code optimalMergeCount}
+ * @param maxMergeSegmentCount         at most this many merge jobs per compaction, across all families
+ */
+public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMergeCount, long maxMergeBytes,
+                            long minMergeDuplicationBytes, long optimalMergeDuplicationBytes,
+                            int maxMergeSegmentCount) {
+    private static final long MIB = 1L << 20;
+
+    /**
+     * Validates the components.
+     *
+     * @throws IllegalArgumentException when a count or byte bound is negative, {@code minMergeCount} is below 2,
+     *                                  or {@code optimalMergeCount} or {@code maxMergeCount} is below it
+     */
+    public CompactConfig {
+        if (minMergeCount < 2) {
+            throw new IllegalArgumentException("minMergeCount: " + minMergeCount + " (expected: >= 2)");
+        }
+        if (optimalMergeCount < minMergeCount || maxMergeCount < minMergeCount) {
+            throw new IllegalArgumentException("merge counts: min=" + minMergeCount + " optimal=" + optimalMergeCount
+                    + " max=" + maxMergeCount + " (expected: min <= optimal, min <= max)");
+        }
+        if (maxMergeBytes < 0 || minMergeDuplicationBytes < 0 || optimalMergeDuplicationBytes < 0) {
+            throw new IllegalArgumentException("byte bounds: maxMergeBytes=" + maxMergeBytes
+                    + " minMergeDuplicationBytes=" + minMergeDuplicationBytes + " optimalMergeDuplicationBytes="
+                    + optimalMergeDuplicationBytes + " (expected: >= 0)");
+        }
+        if (maxMergeSegmentCount < 0) {
+            throw new IllegalArgumentException("maxMergeSegmentCount: " + maxMergeSegmentCount + " (expected: >= 0)");
+        }
+    }
+
+    /**
+     * The seed's defaults: merge 2 to 32 SSTs (8 is optimal), at most 500 MiB per job, only with at least 50 MiB
+     * of duplication (100 MiB is optimal), at most 8 jobs per compaction.
+     */
+    public static CompactConfig defaults() {
+        return new CompactConfig(2, 8, 32, 500 * MIB, 50 * MIB, 100 * MIB, 8);
+    }
+
+    /**
+     * The configuration of {@link TurboKV#fullCompact()}: every set of overlapping SSTs becomes one job, whatever
+     * its size, count or duplication.
+     */
+    public static CompactConfig full() {
+        return new CompactConfig(2, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, 0, Long.MAX_VALUE,
+                Integer.MAX_VALUE);
+    }
+
+    /** The same bounds for the selector. */
+    MergeLimits limits() {
+        return new MergeLimits(minMergeCount, optimalMergeCount, maxMergeCount, maxMergeBytes,
+                minMergeDuplicationBytes, optimalMergeDuplicationBytes, maxMergeSegmentCount);
+    }
+}

@@ -1,0 +1,505 @@
+package io.turbokv.compaction;
+
+import io.turbokv.filter.KeyFilter;
+import io.turbokv.filter.UsedKeyFilter;
+import io.turbokv.io.Bytes;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.StoreLog;
+import io.turbokv.io.WritableFile;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.meta.MetaFile;
+import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.SstEntryIterator;
+import io.turbokv.sst.SstReader;
+import io.turbokv.sst.SstSummary;
+import io.turbokv.sst.SstWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.IntHashSet;
+
+/**
+ * Runs one compaction over the committed SSTs of a store (DESIGN.md §1.7) up to, not including, its commit: selects
+ * the segments of every family, merges or moves them, and writes the new SST and meta files. The caller holds the
+ * write slot, keeps the inputs' meta files mapped (a version lease) and commits the {@link Result}, or rolls back
+ * (deletes every file numbered above the committed sequence number) when this throws.
+ *
+ * <p><b>Merge rules (seed).</b> Entries arrive newest first within a key. Single-valued: the first entry of a key
+ * (value or tombstone) is written, older ones skipped. Multi-valued: entries are written down to and including the
+ * first tombstone, older ones skipped. A skipped blob reference puts its blob on the delete list. Tombstones are
+ * kept. Each entry goes to the warm output when the family's used-key filter (the union of its meta files') holds
+ * its hash, to the cold output otherwise; an output SST is created at its first entry and cut, only where the hash
+ * changes, when {@link SstWriter#isFull} says so with {@value #MAX_ENTRIES_PER_COMPACTED_FILE} entries and
+ * {@value #DATA_THRESHOLD_PER_COMPACTED_FILE} bytes. A single-SST segment is moved: its meta entry is copied into
+ * the new meta file, the SST is not touched.
+ *
+ * <p><b>Read order.</b> Readers go through meta files newest first and, inside one, through its SSTs by descending
+ * sequence number. A moved SST keeps its old (low) number yet must be read before older merged data it overlaps,
+ * so a family's segments are laid out over as many new meta files as that order needs (usually one; two when a
+ * move is newer than a merge): segments are merged in age order, so merged outputs number upwards, and a new,
+ * older meta file starts wherever the next older segment holds a number not below every number of the newer ones.
+ * The newest of them carries the obsolete list (every merged input).
+ *
+ * <p>Inputs are mapped through their own {@link SstReader}s, not the store's readers, and unmapped after their
+ * segment. Keys and values go from the inputs' memory to the writers' without a heap copy.
+ */
+public final class Compactor {
+    /** Entries per merged SST before it is cut (DESIGN.md §2.2 MAX_ENTRIES_PER_COMPACTED_FILE). */
+    public static final long MAX_ENTRIES_PER_COMPACTED_FILE = 1L << 20;
+    /** Key and value bytes per merged SST before it is cut (DESIGN.md §2.2 DATA_THRESHOLD_PER_COMPACTED_FILE). */
+    public static final long DATA_THRESHOLD_PER_COMPACTED_FILE = 256L << 20;
+    /** Meta entry flags of a warm SST: neither {@link MetaEntry#COLD} nor {@link MetaEntry#FRESH}. */
+    public static final int WARM = 0;
+
+    /**
+     * The committed state of one family, as compaction needs it.
+     *
+     * @param family         the family index
+     * @param multiValued    whether a key holds many values
+     * @param ssts           the family's live SSTs <b>oldest first</b>: the reverse of the order a lookup reads them
+     * @param usedKeyFilters the used-key filters of the family's live meta files, one per meta file (empty ones
+     *                       allowed)
+     */
+    public record FamilyInput(int family, boolean multiValued, List<MetaEntry> ssts,
+                              List<MemorySegment> usedKeyFilters) {
+        /** Copies the lists. */
+        public FamilyInput {
+            ssts = List.copyOf(ssts);
+            usedKeyFilters = List.copyOf(usedKeyFilters);
+        }
+    }
+
+    /**
+     * What the commit publishes and deletes. The new meta files are written, synced and open (their SSTs synced);
+     * the caller owns them.
+     *
+     * @param newMetas      the new meta files; empty when nothing was worth compacting
+     * @param sstsToDelete  every merged input SST
+     * @param blobsToDelete blobs whose references the merge dropped
+     * @param keysWritten   entries written to merged SSTs
+     * @param newSsts       merged SSTs written
+     * @param bytesRead     bytes of the merged input SSTs
+     * @param bytesWritten  bytes of the new SST and meta files
+     * @param details       LOG lines: per family, the merges (inputs, outputs with flags) and the moves
+     */
+    public record Result(List<MetaFile> newMetas, int[] sstsToDelete, int[] blobsToDelete, long keysWritten,
+                         int newSsts, long bytesRead, long bytesWritten, String details) {
+        /** Whether the compaction changed nothing. */
+        public boolean isEmpty() {
+            return newMetas.isEmpty();
+        }
+    }
+
+    // One instance per family: a family's merges run on one thread; only the sequence counter is shared.
+    private final Path directory;
+    private final FileLayer files;
+    private final AtomicInteger sequence;
+    private final List<MetaFile> openedMetas = new ArrayList<>();
+    private final IntArrayList sstsToDelete = new IntArrayList();
+    private final IntHashSet blobsToDelete = new IntHashSet();
+    private final StringBuilder details = new StringBuilder();
+    private long keysWritten;
+    private int newSsts;
+    private long bytesRead;
+    private long bytesWritten;
+
+    private Compactor(Path directory, FileLayer files, AtomicInteger sequence) {
+        this.directory = directory;
+        this.files = files;
+        this.sequence = sequence;
+    }
+
+    /**
+     * Compacts {@code families}: selects with {@code limits} (the segment budget shared across families, in list
+     * order), then merges and moves, one family per task on {@code executor} (the calling thread takes one), and
+     * writes the new files numbered from {@code sequence}. Returns only after every family's task has ended.
+     *
+     * @param separateCategories whether cold and other SSTs are kept apart (false merges them together, for a full
+     *                           compaction that must leave no key twice)
+     * @param executor           runs the families in parallel; {@code null} runs them one after another
+     * @throws IOException when reading an input or writing an output fails; files already written stay for the
+     *                     caller's rollback, the meta files opened so far are closed
+     */
+    public static Result compact(Path directory, FileLayer files, List<FamilyInput> families, MergeLimits limits,
+                                 boolean separateCategories, AtomicInteger sequence, Executor executor)
+            throws IOException {
+        List<FamilyInput> selectedFamilies = new ArrayList<>();
+        List<List<int[]>> selectedSegments = new ArrayList<>();
+        int budget = limits.maxMergeSegmentCount();
+        for (FamilyInput family : families) {
+            if (budget <= 0) {
+                break;
+            }
+            if (!separateCategories && family.usedKeyFilters().size() == 1 && settled(family.ssts())) {
+                continue; // the output of one earlier full compaction: merging it again changes nothing
+            }
+            List<MergeSegmentSelector.Compactable> compactables = new ArrayList<>(family.ssts().size());
+            for (MetaEntry entry : family.ssts()) {
+                compactables.add(new MergeSegmentSelector.Compactable(entry.minHash(), entry.maxHash(),
+                        entry.sstSize(), separateCategories && entry.cold() ? 1 : 0));
+            }
+            MergeSegmentSelector.Selection selection = MergeSegmentSelector.select(compactables,
+                    limits.withMaxMergeSegmentCount(budget));
+            budget -= selection.mergeJobCount();
+            if (selection.mergeJobCount() > 0) {
+                selectedFamilies.add(family);
+                selectedSegments.add(selection.segments());
+            }
+        }
+        List<Compactor> compactors = new ArrayList<>();
+        List<CompletableFuture<Void>> tasks = new ArrayList<>();
+        Throwable failure = null;
+        for (int i = 0; i < selectedFamilies.size(); i++) {
+            Compactor compactor = new Compactor(directory, files, sequence);
+            compactors.add(compactor);
+            FamilyInput family = selectedFamilies.get(i);
+            List<int[]> segments = selectedSegments.get(i);
+            if (executor == null || i == selectedFamilies.size() - 1) {
+                try {
+                    compactor.compactFamily(family, segments);
+                } catch (IOException | RuntimeException | Error e) {
+                    failure = e;
+                    break;
+                }
+            } else {
+                tasks.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        compactor.compactFamily(family, segments);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, executor));
+            }
+        }
+        for (CompletableFuture<Void> task : tasks) { // every task ends before a rollback may delete files
+            try {
+                task.join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            }
+        }
+        if (failure != null) {
+            for (Compactor compactor : compactors) {
+                compactor.openedMetas.forEach(MetaFile::close);
+            }
+            switch (failure) {
+                case IOException e -> throw e;
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> throw new IOException("compaction failed", failure);
+            }
+        }
+        List<MetaFile> newMetas = new ArrayList<>();
+        IntArrayList inputs = new IntArrayList();
+        IntHashSet blobs = new IntHashSet();
+        StringBuilder details = new StringBuilder();
+        long keys = 0;
+        int ssts = 0;
+        long read = 0;
+        long written = 0;
+        for (Compactor compactor : compactors) {
+            newMetas.addAll(compactor.openedMetas);
+            inputs.addAll(compactor.sstsToDelete);
+            blobs.addAll(compactor.blobsToDelete);
+            details.append(compactor.details);
+            keys += compactor.keysWritten;
+            ssts += compactor.newSsts;
+            read += compactor.bytesRead;
+            written += compactor.bytesWritten;
+        }
+        return new Result(newMetas, sortedUnsigned(inputs.toIntArray()),
+                sortedUnsigned(blobs.stream().mapToInt(Integer::intValue).toArray()), keys, ssts, read, written,
+                details.toString());
+    }
+
+    /**
+     * Whether {@code ssts}, all listed by one meta file, are what a full compaction leaves: nothing fresh, and no
+     * two SSTs of one temperature overlapping. Warm and cold SSTs of one merge overlap in hash range but never
+     * share a key (one filter decided each key's temperature), and a meta file with a moved SST always comes with
+     * an older one of the same compaction, so such a family holds no key twice.
+     */
+    private static boolean settled(List<MetaEntry> ssts) {
+        for (int temperature = 0; temperature < 2; temperature++) {
+            List<MetaEntry> same = new ArrayList<>();
+            for (MetaEntry entry : ssts) {
+                if (entry.fresh()) {
+                    return false;
+                }
+                if (entry.cold() == (temperature == 1)) {
+                    same.add(entry);
+                }
+            }
+            same.sort((a, b) -> Long.compareUnsigned(a.minHash(), b.minHash()));
+            for (int i = 1; i < same.size(); i++) {
+                if (Long.compareUnsigned(same.get(i).minHash(), same.get(i - 1).maxHash()) <= 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** One SST a segment leaves in the family: a merged output (summary set) or a moved SST (moved set). */
+    private record Output(int seq, int flags, SstSummary summary, MetaEntry moved) {}
+
+    private void compactFamily(FamilyInput family, List<int[]> segments) throws IOException {
+        int familyIndex = family.family();
+        // Segments oldest first; each yields its outputs. Merging in this order makes outputs number upwards.
+        List<List<Output>> outputs = new ArrayList<>(segments.size());
+        IntArrayList obsolete = new IntArrayList();
+        StringBuilder log = new StringBuilder();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment usedKeys = UsedKeyFilter.merge(family.usedKeyFilters(), arena);
+            for (int[] segment : segments) {
+                if (segment.length == 1) {
+                    MetaEntry entry = family.ssts().get(segment[0]);
+                    outputs.add(List.of(new Output(entry.sstSeq(), entry.flags(), null, entry)));
+                    log.append(String.format(Locale.ROOT, "  family %d sst %08d %s MOVED%n", familyIndex,
+                            Integer.toUnsignedLong(entry.sstSeq()),
+                            StoreLog.hashRangeMap(entry.minHash(), entry.maxHash())));
+                    continue;
+                }
+                List<MetaEntry> inputs = new ArrayList<>(segment.length);
+                for (int index : segment) {
+                    MetaEntry input = family.ssts().get(index);
+                    inputs.add(input);
+                    obsolete.addInt(input.sstSeq());
+                    bytesRead += input.sstSize();
+                    log.append(String.format(Locale.ROOT, "  family %d sst %08d %s MERGE INPUT%n", familyIndex,
+                            Integer.toUnsignedLong(input.sstSeq()),
+                            StoreLog.hashRangeMap(input.minHash(), input.maxHash())));
+                }
+                List<Output> merged = merge(inputs, segment, family.multiValued(), usedKeys);
+                for (Output output : merged) {
+                    log.append(String.format(Locale.ROOT, "  family %d sst %08d %s MERGE OUTPUT %d bytes %d entries"
+                                    + " %s%n", familyIndex, Integer.toUnsignedLong(output.seq()),
+                            StoreLog.hashRangeMap(output.summary().minHash(), output.summary().maxHash()),
+                            output.summary().fileSize(), output.summary().entryCount(),
+                            output.flags() == MetaEntry.COLD ? "COLD" : "WARM"));
+                }
+                outputs.add(merged);
+            }
+        }
+        sstsToDelete.addAll(obsolete);
+        writeMetas(familyIndex, outputs, sortedUnsigned(obsolete.toIntArray()));
+        details.append(log);
+    }
+
+    /** Merges {@code inputs} (oldest first; {@code ranks} their ages) into new SSTs. */
+    private List<Output> merge(List<MetaEntry> inputs, int[] ranks, boolean multiValued, MemorySegment usedKeys)
+            throws IOException {
+        List<SstReader> readers = new ArrayList<>(inputs.size());
+        List<SstEntryIterator> iterators = new ArrayList<>(inputs.size());
+        OutputWriter warm = new OutputWriter(WARM);
+        OutputWriter cold = new OutputWriter(MetaEntry.COLD);
+        try (Arena arena = Arena.ofConfined()) {
+            for (MetaEntry input : inputs) {
+                SstReader reader = SstReader.open(StoreFileNames.path(directory, StoreFileNames.Kind.SST,
+                        input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize());
+                readers.add(reader);
+                iterators.add(reader.iterator());
+            }
+            MergeIterator merge = new MergeIterator(iterators, ranks);
+            KeyCopy current = new KeyCopy(arena);
+            boolean skipRest = false;
+            while (merge.next()) {
+                long hash = merge.hash();
+                MemorySegment key = merge.key();
+                if (!current.matches(hash, key)) {
+                    current.set(hash, key);
+                    skipRest = false;
+                }
+                EntryKind kind = merge.kind();
+                if (skipRest) {
+                    if (kind == EntryKind.BLOB) {
+                        blobsToDelete.add(merge.blobSeq());
+                    }
+                    continue;
+                }
+                skipRest = !multiValued || kind == EntryKind.TOMBSTONE;
+                OutputWriter output = UsedKeyFilter.contains(usedKeys, hash) ? warm : cold;
+                output.add(merge, hash, key, kind);
+            }
+            warm.close();
+            cold.close();
+            List<Output> written = new ArrayList<>(cold.written);
+            written.addAll(warm.written);
+            return written;
+        } finally {
+            warm.abandon();
+            cold.abandon();
+            iterators.forEach(SstEntryIterator::close);
+            readers.forEach(SstReader::close);
+        }
+    }
+
+    /** The key of the current key group, copied to off-heap memory (reused, grown when needed). */
+    private static final class KeyCopy {
+        private final Arena arena;
+        private MemorySegment bytes;
+        private long length = -1;
+        private long hash;
+
+        KeyCopy(Arena arena) {
+            this.arena = arena;
+            this.bytes = arena.allocate(256);
+        }
+
+        boolean matches(long hash, MemorySegment key) {
+            return length >= 0 && this.hash == hash
+                    && Bytes.equal(bytes, 0, length, key, 0, key.byteSize());
+        }
+
+        void set(long hash, MemorySegment key) {
+            if (key.byteSize() > bytes.byteSize()) {
+                bytes = arena.allocate(Math.max(key.byteSize(), bytes.byteSize() * 2));
+            }
+            MemorySegment.copy(key, 0, bytes, 0, key.byteSize());
+            length = key.byteSize();
+            this.hash = hash;
+        }
+    }
+
+    /** The merged SSTs of one temperature: opens a file at the first entry, cuts where the hash changes. */
+    private final class OutputWriter {
+        private final int flags;
+        private final List<Output> written = new ArrayList<>();
+        private SstWriter writer;
+        private int seq;
+        private long lastHash;
+
+        OutputWriter(int flags) {
+            this.flags = flags;
+        }
+
+        void add(MergeIterator entry, long hash, MemorySegment key, EntryKind kind) throws IOException {
+            if (writer != null && hash != lastHash
+                    && writer.isFull(MAX_ENTRIES_PER_COMPACTED_FILE, DATA_THRESHOLD_PER_COMPACTED_FILE)) {
+                close();
+            }
+            if (writer == null) {
+                seq = sequence.incrementAndGet();
+                writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)));
+            }
+            switch (kind) {
+                case VALUE -> writer.addValue(hash, key, entry.value());
+                case TOMBSTONE -> writer.addTombstone(hash, key);
+                case BLOB -> writer.addBlob(hash, key, entry.blobSeq());
+            }
+            lastHash = hash;
+        }
+
+        /** Finishes the open SST, if any. */
+        void close() throws IOException {
+            if (writer == null) {
+                return;
+            }
+            SstSummary summary = writer.finish();
+            writer = null;
+            written.add(new Output(seq, flags, summary, null));
+            keysWritten += summary.entryCount();
+            bytesWritten += summary.fileSize();
+            newSsts++;
+        }
+
+        /** Drops an unfinished SST (the rollback deletes its file). */
+        void abandon() {
+            if (writer != null) {
+                writer.abandon();
+                writer = null;
+            }
+        }
+    }
+
+    /**
+     * Writes the family's new meta files: segments newest first go into one meta file while every SST number of
+     * the next (older) segment is below every number already in it, otherwise into a new, older meta file. The
+     * newest meta file lists the obsolete SSTs.
+     */
+    private void writeMetas(int family, List<List<Output>> segmentOutputs, int[] obsolete) throws IOException {
+        List<List<Output>> groups = new ArrayList<>(); // newest first
+        List<Output> group = null;
+        long groupMin = Long.MAX_VALUE;
+        for (int i = segmentOutputs.size() - 1; i >= 0; i--) {
+            List<Output> segment = segmentOutputs.get(i);
+            long segmentMax = -1;
+            long segmentMin = Long.MAX_VALUE;
+            for (Output output : segment) {
+                segmentMax = Math.max(segmentMax, Integer.toUnsignedLong(output.seq()));
+                segmentMin = Math.min(segmentMin, Integer.toUnsignedLong(output.seq()));
+            }
+            if (group == null || segmentMax >= groupMin) {
+                group = new ArrayList<>();
+                groups.add(group);
+                groupMin = Long.MAX_VALUE;
+            }
+            group.addAll(segment);
+            groupMin = Math.min(groupMin, segmentMin);
+        }
+        int[] metaSeqs = new int[groups.size()];
+        for (int g = groups.size() - 1; g >= 0; g--) {
+            metaSeqs[g] = sequence.incrementAndGet(); // the newest group gets the highest number
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            writeMeta(family, metaSeqs[g], groups.get(g), g == 0 ? obsolete : new int[0]);
+            if (groups.size() > 1) {
+                details.append(String.format(Locale.ROOT, "  family %d meta %08d: %d SSTs%s%n", family,
+                        Integer.toUnsignedLong(metaSeqs[g]), groups.get(g).size(),
+                        g == 0 ? ", obsolete list" : ""));
+            }
+        }
+    }
+
+    private void writeMeta(int family, int metaSeq, List<Output> outputs, int[] obsolete) throws IOException {
+        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq);
+        try (Arena arena = Arena.ofConfined(); WritableFile out = files.create(path)) {
+            List<MetaEntry> entries = new ArrayList<>(outputs.size());
+            for (Output output : outputs) {
+                if (output.moved() != null) {
+                    entries.add(output.moved());
+                } else {
+                    SstSummary summary = output.summary();
+                    long[] hashes = summary.keyHashes();
+                    entries.add(new MetaEntry(output.seq(), summary.blockCount(), summary.minHash(),
+                            summary.maxHash(), summary.fileSize(), output.flags(), summary.entryCount(),
+                            KeyFilter.build(hashes, hashes.length, arena)));
+                }
+            }
+            MetaFileWriter.write(out, family, obsolete, entries, MemorySegment.NULL);
+            out.sync();
+            bytesWritten += out.position();
+        }
+        openedMetas.add(MetaFile.open(path, metaSeq));
+    }
+
+    private static int[] sortedUnsigned(int[] seqs) {
+        long[] unsigned = new long[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            unsigned[i] = Integer.toUnsignedLong(seqs[i]);
+        }
+        Arrays.sort(unsigned);
+        int[] sorted = new int[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            sorted[i] = (int) unsigned[i];
+        }
+        return sorted;
+    }
+}

@@ -1,0 +1,161 @@
+package io.turbokv.compaction;
+
+import io.turbokv.CorruptionException;
+import io.turbokv.io.Bytes;
+import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.SstEntryIterator;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * A k-way merge of SST iterators (DESIGN.md §1.7): yields every entry of every source in ascending (unsigned hash,
+ * unsigned key bytes) order; entries of equal keys come newest source first (highest rank), and the entries of one
+ * source keep their file order (a multi-valued key's values, then its tombstone).
+ *
+ * <p>A binary min-heap of source indexes; the top is the current entry. Keys and values are the sources' views
+ * into mapped or decoded memory, valid until the next call of {@link #next()}; nothing is copied. Not thread-safe.
+ * Does not own the sources: the caller closes them.
+ */
+public final class MergeIterator {
+    private final SstEntryIterator[] sources;
+    private final int[] ranks;
+    private final long[] hashes;
+    private final MemorySegment[] keys;
+    private final int[] heap;
+    private int heapSize;
+    private boolean started;
+
+    /**
+     * A merge over {@code sources}, positioned before the first entry.
+     *
+     * @param sources the iterators, positioned before their first entry
+     * @param ranks   per source, its age: a higher rank is newer data and comes first among equal keys; distinct
+     */
+    public MergeIterator(List<SstEntryIterator> sources, int[] ranks) {
+        if (ranks.length != sources.size()) {
+            throw new IllegalArgumentException("ranks: " + ranks.length + " (expected: one per source, "
+                    + sources.size() + ")");
+        }
+        this.sources = sources.toArray(SstEntryIterator[]::new);
+        this.ranks = ranks.clone();
+        this.hashes = new long[ranks.length];
+        this.keys = new MemorySegment[ranks.length];
+        this.heap = new int[ranks.length];
+    }
+
+    /**
+     * Moves to the next entry.
+     *
+     * @return false when every source is exhausted
+     * @throws CorruptionException when a source's block is damaged
+     */
+    public boolean next() throws CorruptionException {
+        if (!started) {
+            started = true;
+            for (int source = 0; source < sources.length; source++) {
+                if (advance(source)) {
+                    heap[heapSize] = source;
+                    siftUp(heapSize++);
+                }
+            }
+            return heapSize > 0;
+        }
+        if (heapSize == 0) {
+            return false;
+        }
+        if (!advance(heap[0])) {
+            heap[0] = heap[--heapSize];
+        }
+        if (heapSize > 0) {
+            siftDown(0);
+        }
+        return heapSize > 0;
+    }
+
+    private boolean advance(int source) throws CorruptionException {
+        SstEntryIterator iterator = sources[source];
+        if (!iterator.next()) {
+            keys[source] = null;
+            return false;
+        }
+        hashes[source] = iterator.hash();
+        keys[source] = iterator.key();
+        return true;
+    }
+
+    /** The current entry's key hash. */
+    public long hash() {
+        return hashes[heap[0]];
+    }
+
+    /** The current entry's key; valid until {@link #next()}. */
+    public MemorySegment key() {
+        return keys[heap[0]];
+    }
+
+    /** The current entry's kind. */
+    public EntryKind kind() {
+        return sources[heap[0]].kind();
+    }
+
+    /** The current value, for {@link EntryKind#VALUE}; valid until {@link #next()}. */
+    public MemorySegment value() {
+        return sources[heap[0]].value();
+    }
+
+    /** The current blob sequence number, for {@link EntryKind#BLOB}. */
+    public int blobSeq() {
+        return sources[heap[0]].blobSeq();
+    }
+
+    /** The rank of the source of the current entry. */
+    public int rank() {
+        return ranks[heap[0]];
+    }
+
+    /** Whether source {@code a}'s entry comes before source {@code b}'s. */
+    private boolean before(int a, int b) {
+        int cmp = Long.compareUnsigned(hashes[a], hashes[b]);
+        if (cmp == 0) {
+            MemorySegment keyA = keys[a];
+            MemorySegment keyB = keys[b];
+            cmp = Bytes.compareUnsigned(keyA, 0, keyA.byteSize(), keyB, 0, keyB.byteSize());
+            if (cmp == 0) {
+                return ranks[a] > ranks[b];
+            }
+        }
+        return cmp < 0;
+    }
+
+    private void siftUp(int at) {
+        int source = heap[at];
+        while (at > 0) {
+            int parent = (at - 1) >>> 1;
+            if (!before(source, heap[parent])) {
+                break;
+            }
+            heap[at] = heap[parent];
+            at = parent;
+        }
+        heap[at] = source;
+    }
+
+    private void siftDown(int at) {
+        int source = heap[at];
+        while (true) {
+            int child = 2 * at + 1;
+            if (child >= heapSize) {
+                break;
+            }
+            if (child + 1 < heapSize && before(heap[child + 1], heap[child])) {
+                child++;
+            }
+            if (!before(heap[child], source)) {
+                break;
+            }
+            heap[at] = heap[child];
+            at = child;
+        }
+        heap[at] = source;
+    }
+}

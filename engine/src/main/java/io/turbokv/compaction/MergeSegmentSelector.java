@@ -1,0 +1,201 @@
+package io.turbokv.compaction;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.agrona.collections.IntArrayList;
+
+/**
+ * Chooses the merge jobs of one family (the seed's {@code get_merge_segments}, DESIGN.md §1.7.1). A pure function
+ * of the SSTs' hash ranges, sizes and categories.
+ *
+ * <p>The input lists the family's SSTs <b>oldest first</b>, in the order a lookup reads them backwards: index
+ * {@code i} holds data newer than index {@code j < i} where they overlap. Starting from the newest SST not yet
+ * taken, a job grows towards older SSTs whose ranges overlap its range (widening the range and starting over when
+ * one reaches past it) until it is optimal ({@code optimalMergeCount} SSTs and {@code optimalMergeDuplicationBytes})
+ * or a bound stops it ({@code maxMergeCount}, {@code maxMergeBytes}, no more overlapping SSTs); a stopped job is
+ * kept when it has {@code minMergeCount} SSTs and {@code minMergeDuplicationBytes}, otherwise its start becomes a
+ * single-SST segment. At most {@code maxMergeSegmentCount} jobs are made.
+ *
+ * <p>The result lists segments oldest first. A segment of one SST is a <em>move</em>: the SST is kept as it is but
+ * listed again, newer than the merged data it overlaps. Only moves that overlap an earlier segment are kept.
+ *
+ * <p><b>Categories.</b> SSTs of different categories (cold and not cold) are never merged together. Where an SST
+ * of another category overlaps a growing job and is older than the job's SSTs so far, the job stops there: taking
+ * SSTs older than it would put their data in the merged output, read before that SST, although it holds newer data.
+ * (The same reasoning makes every job the newest SSTs overlapping its range, so segments that overlap are in age
+ * order.)
+ */
+public final class MergeSegmentSelector {
+    private MergeSegmentSelector() {}
+
+    /**
+     * One SST as the selector sees it.
+     *
+     * @param minHash   the lowest hash, unsigned
+     * @param maxHash   the highest hash, unsigned, not below {@code minHash}
+     * @param sizeBytes the file size, not negative
+     * @param category  SSTs of different categories are never merged together (1 = cold, 0 = otherwise)
+     */
+    public record Compactable(long minHash, long maxHash, long sizeBytes, int category) {
+        /** Validates the components. */
+        public Compactable {
+            if (Long.compareUnsigned(minHash, maxHash) > 0) {
+                throw new IllegalArgumentException("range " + HashRange.toString(minHash, maxHash)
+                        + ": min above max (unsigned)");
+            }
+            if (sizeBytes < 0) {
+                throw new IllegalArgumentException("sizeBytes: " + sizeBytes + " (expected: >= 0)");
+            }
+        }
+    }
+
+    /**
+     * The selector's answer.
+     *
+     * @param segments       segments oldest first, each as input indices in ascending (oldest first) order; one
+     *                       index is a move, more are a merge
+     * @param mergeJobCount  the number of merge segments (of two or more SSTs), which counts against the budget
+     */
+    public record Selection(List<int[]> segments, int mergeJobCount) {
+        /** Copies the list. */
+        public Selection {
+            segments = List.copyOf(segments);
+        }
+    }
+
+    /** Selects the segments of {@code ssts} (oldest first) within {@code limits}. */
+    public static Selection select(List<Compactable> ssts, MergeLimits limits) {
+        int n = ssts.size();
+        boolean[] used = new boolean[n];
+        List<int[]> segments = new ArrayList<>();
+        int mergeJobs = 0;
+        outer:
+        for (int startIndex = n - 1; startIndex >= 0; startIndex--) {
+            if (used[startIndex]) {
+                continue;
+            }
+            if (mergeJobs >= limits.maxMergeSegmentCount()) {
+                break;
+            }
+            Compactable start = ssts.get(startIndex);
+            long rangeMin = start.minHash();
+            long rangeMax = start.maxHash();
+            search:
+            while (true) {
+                IntArrayList set = new IntArrayList();
+                set.addInt(startIndex);
+                long size = start.sizeBytes();
+                IntervalMap<DuplicationInfo> duplication = new IntervalMap<>();
+                duplication.update(start.minHash(), start.maxHash(),
+                        info -> orEmpty(info).add(start.sizeBytes(), start.minHash(), start.maxHash()));
+                int scanFrom = startIndex - 1;
+                while (true) {
+                    long duplicated = DuplicationInfo.totalDuplication(duplication);
+                    if (set.size() >= limits.optimalMergeCount()
+                            && Long.compareUnsigned(duplicated, limits.optimalMergeDuplicationBytes()) >= 0) {
+                        segments.add(take(set, used));
+                        mergeJobs++;
+                        continue outer;
+                    }
+                    boolean valid = set.size() >= limits.minMergeCount()
+                            && Long.compareUnsigned(duplicated, limits.minMergeDuplicationBytes()) >= 0;
+                    if (set.size() >= limits.maxMergeCount() || size >= limits.maxMergeBytes()) {
+                        mergeJobs += endJob(set, valid, used, segments, startIndex);
+                        continue outer;
+                    }
+                    int next = -1;
+                    for (int i = scanFrom; i >= 0; i--) {
+                        Compactable candidate = ssts.get(i);
+                        if (used[i] || !HashRange.overlaps(rangeMin, rangeMax, candidate.minHash(),
+                                candidate.maxHash())) {
+                            continue;
+                        }
+                        if (candidate.category() != start.category()) {
+                            next = -2; // an overlapping SST of another category: nothing older may join
+                        } else {
+                            next = i;
+                        }
+                        break;
+                    }
+                    if (next < 0) {
+                        mergeJobs += endJob(set, valid, used, segments, startIndex);
+                        continue outer;
+                    }
+                    scanFrom = next - 1;
+                    Compactable found = ssts.get(next);
+                    if (saturatingAdd(size, found.sizeBytes()) > limits.maxMergeBytes()) {
+                        mergeJobs += endJob(set, valid, used, segments, startIndex);
+                        continue outer;
+                    }
+                    boolean extended = false;
+                    if (Long.compareUnsigned(found.minHash(), rangeMin) < 0) {
+                        rangeMin = found.minHash();
+                        extended = true;
+                    }
+                    if (Long.compareUnsigned(found.maxHash(), rangeMax) > 0) {
+                        rangeMax = found.maxHash();
+                        extended = true;
+                    }
+                    if (extended) {
+                        continue search; // SSTs skipped so far may overlap the wider range
+                    }
+                    set.addInt(next);
+                    size += found.sizeBytes();
+                    duplication.update(found.minHash(), found.maxHash(),
+                            info -> orEmpty(info).add(found.sizeBytes(), found.minHash(), found.maxHash()));
+                }
+            }
+        }
+        while (!segments.isEmpty() && segments.getLast().length == 1) {
+            segments.removeLast();
+        }
+        Collections.reverse(segments);
+        // Keep a move only where it overlaps an older kept segment: elsewhere the SST can stay where it is.
+        IntervalMap<Boolean> usedRanges = new IntervalMap<>();
+        List<int[]> kept = new ArrayList<>(segments.size());
+        for (int[] segment : segments) {
+            if (segment.length == 1) {
+                Compactable single = ssts.get(segment[0]);
+                if (!usedRanges.anyIntersecting(single.minHash(), single.maxHash(), Boolean.TRUE::equals)) {
+                    continue;
+                }
+            }
+            for (int index : segment) {
+                usedRanges.replace(ssts.get(index).minHash(), ssts.get(index).maxHash(), Boolean.TRUE);
+            }
+            kept.add(segment);
+        }
+        return new Selection(kept, mergeJobs);
+    }
+
+    private static DuplicationInfo orEmpty(DuplicationInfo info) {
+        return info == null ? DuplicationInfo.EMPTY : info;
+    }
+
+    /** Marks {@code set} used and returns it oldest first. */
+    private static int[] take(IntArrayList set, boolean[] used) {
+        int[] segment = new int[set.size()];
+        for (int i = 0; i < segment.length; i++) {
+            int index = set.getInt(set.size() - 1 - i);
+            used[index] = true;
+            segment[i] = index;
+        }
+        return segment;
+    }
+
+    /** Ends a job: a merge if it is valid (returns 1), else a single segment of its start (returns 0). */
+    private static int endJob(IntArrayList set, boolean valid, boolean[] used, List<int[]> segments, int startIndex) {
+        if (valid) {
+            segments.add(take(set, used));
+            return 1;
+        }
+        segments.add(new int[] {startIndex});
+        return 0;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+}
