@@ -8,17 +8,13 @@ import picocli.CommandLine.Option;
 /** {@code turbokv compact DIR [--full]}: merges SST files (once the engine can; see {@link Compaction}). */
 @Command(name = "compact", mixinStandardHelpOptions = true,
         description = {"Merge SST files with overlapping hash ranges and drop obsolete entries; --full merges"
-                + " everything. Takes the store's write lock.",
-                "Fails with 'not available in this build' until the engine's compaction is merged."})
+                + " everything. Takes the store's write lock."})
 final class CompactCommand extends StoreCommand {
     @Option(names = "--full", description = "Merge everything into as few SST files as possible.")
     private boolean full;
 
     @Override
     public Integer call() throws IOException {
-        if (!Compaction.available()) {
-            throw new CliException(Compaction.NOT_AVAILABLE);
-        }
         try (TurboKV db = Stores.openWritable(directory, families.config(), false)) {
             out().println(Compaction.run(db, full));
             out().println("files    " + StoreFiles.of(directory).summary());

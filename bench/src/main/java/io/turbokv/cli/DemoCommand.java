@@ -144,13 +144,9 @@ final class DemoCommand implements Callable<Integer> {
             wrong = mismatches.get();
             out.printf(Locale.ROOT, "check    %s%n", wrong == 0 ? "all " + Format.count(entries) + " values read back"
                     + " are correct" : Format.count(wrong) + " WRONG, e.g. " + firstMismatch.get());
-            if (Compaction.available()) {
-                long compactStart = System.nanoTime();
-                String result = Compaction.run(db, false);
-                compactLine = result + " in " + Format.duration(System.nanoTime() - compactStart);
-            } else {
-                compactLine = "skipped: " + Compaction.NOT_AVAILABLE;
-            }
+            long compactStart = System.nanoTime();
+            String result = Compaction.run(db, false);
+            compactLine = result + " in " + Format.duration(System.nanoTime() - compactStart);
             out.printf(Locale.ROOT, "compact  %s%n", compactLine);
         }
         StoreFiles files = StoreFiles.of(dir);

@@ -37,8 +37,7 @@ class CommandsTest {
         assertTrue(Pattern.compile("(?m)^load +20,000 entries in [0-9.]+ m?s \\(").matcher(out).find(), out);
         assertTrue(Pattern.compile("(?m)^commit +\\d+ SST files?, .* written in ").matcher(out).find(), out);
         assertTrue(out.contains("all 20,000 values read back are correct"), out);
-        assertTrue(out.contains(Compaction.available() ? "compact  " : "compact  skipped: compaction is not"
-                + " available in this build"), out);
+        assertTrue(Pattern.compile("(?m)^compact +(compacted|nothing to compact)").matcher(out).find(), out);
         assertTrue(Pattern.compile("(?m)^files +\\d+ sst \\(.*\\), 1 meta").matcher(out).find(), out);
         assertTrue(out.contains("bytes per entry on disk"), out);
         assertTrue(out.contains("summary  load"), out);
@@ -175,16 +174,17 @@ class CommandsTest {
     }
 
     @Test
-    void compactFailsClearlyUntilTheEngineCanCompact() {
+    void compactMergesTheStoresSstsAndKeepsEveryValue() {
         Path dir = tmp.resolve("s");
         assertEquals(0, CliRun.of("put", "--create", dir.toString(), "k", "v").exit());
+        assertEquals(0, CliRun.of("put", dir.toString(), "k2", "v2").exit());
         CliRun compact = CliRun.of("compact", "--full", dir.toString());
-        if (Compaction.available()) {
-            assertEquals(0, compact.exit(), compact::toString);
-        } else {
-            assertEquals(1, compact.exit(), compact::toString);
-            assertArrayEquals(new String[] {"turbokv compact: " + Compaction.NOT_AVAILABLE}, compact.errLines());
-        }
+        assertEquals(0, compact.exit(), compact::toString);
+        assertTrue(compact.out().contains("compacted: 2 SSTs"), compact.out());
+        CliRun get = CliRun.of("get", dir.toString(), "k2");
+        assertEquals(0, get.exit(), get::toString);
+        assertTrue(get.out().contains("v2"), get.out());
+        assertEquals(0, CliRun.of("verify", dir.toString()).exit());
     }
 
     @Test
