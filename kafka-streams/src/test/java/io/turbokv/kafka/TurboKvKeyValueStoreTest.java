@@ -82,6 +82,13 @@ class TurboKvKeyValueStoreTest {
         }
     }
 
+    /** TurboKV commits so far: each write batch of the single family writes one meta file. */
+    private int committedBatches() throws IOException {
+        try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
+            return db.metaInfo().size();
+        }
+    }
+
     @Test
     void putIsVisibleToTheNextGetBeforeAnyCommit() throws IOException {
         store.put(key("a"), value("1"));
@@ -95,6 +102,9 @@ class TurboKvKeyValueStoreTest {
         store.put(key("b"), value("2"));
         store.put(key("a"), value("3"));
         commit();
+        assertEquals(1, committedBatches(), "one write batch per commit");
+        commit();
+        assertEquals(1, committedBatches(), "a commit with nothing buffered writes nothing");
         assertEquals("3", committedValue("a"));
         assertEquals(0, store.approximateNumUncommittedBytes());
         store.close();
@@ -216,9 +226,11 @@ class TurboKvKeyValueStoreTest {
                 context.restoreCallback);
         restore.restoreAll(List.of(KeyValue.pair(value("a"), value("1")), KeyValue.pair(value("b"), value("2")),
                 KeyValue.pair(value("a"), value("3"))));
+        assertEquals(1, committedBatches(), "one write batch per restore batch");
         assertEquals("3", committedValue("a"));
         assertEquals("2", committedValue("b"));
         restore.restoreAll(List.of(KeyValue.pair(value("b"), null)));
+        assertEquals(2, committedBatches());
         assertNull(committedValue("b"));
         assertNull(store.get(key("b")));
         assertEquals("3", string(store.get(key("a"))));
