@@ -54,7 +54,7 @@ class FailoverEndToEndTest {
     private static final String OUTPUT = "counts";
     private static final int PARTITIONS = 4;
     private static final int WORDS = 300;
-    private static final int RECORDS_PER_PHASE = 20_000;
+    private static final int RECORDS_PER_PHASE = 150_000;
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
 
     @TempDir(factory = StateDirs.class)
@@ -89,6 +89,7 @@ class FailoverEndToEndTest {
                 assertTrue(await(() -> latestCounts(bootstrap).values().stream().mapToLong(Long::longValue).sum()
                         > 0), "the application counted nothing");
 
+                long countedAtStop = latestCounts(bootstrap).values().stream().mapToLong(Long::longValue).sum();
                 first.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(Duration.ofSeconds(30)));
                 produce(bootstrap, random, expected);
@@ -96,8 +97,9 @@ class FailoverEndToEndTest {
                 assertTrue(await(() -> latestCounts(bootstrap).equals(expected)),
                         () -> "final counts differ from the input: " + diff(expected, latestCounts(bootstrap)));
                 assertTrue(restored.get() > 0, "the surviving instance restored nothing from the changelog");
-                System.out.printf("e2e: %d records, %d changelog records restored on the surviving instance%n",
-                        2 * RECORDS_PER_PHASE, restored.get());
+                System.out.printf("e2e: %d records; one instance stopped when %d of the first %d were counted; "
+                        + "%d changelog records restored on the other%n", 2 * RECORDS_PER_PHASE, countedAtStop,
+                        RECORDS_PER_PHASE, restored.get());
             }
         }
     }
