@@ -97,12 +97,6 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
         context.register(root, new RestoreCallback());
     }
 
-    /** The store's TurboKV directory; for tests and diagnostics. */
-    synchronized Path directory() {
-        checkOpen();
-        return db.directory();
-    }
-
     @Override
     public synchronized void put(Bytes key, byte[] value) {
         Objects.requireNonNull(key, "key");
@@ -188,10 +182,10 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
     }
 
     /**
-     * An estimate, never below the true count unless deletes are pending: the entry counts of the committed SSTs
-     * (as their meta files record them) plus the buffered puts. Overwritten values and tombstones in older SSTs
-     * are counted until a compaction drops them, and a buffered put of a committed key is counted twice. Costs no
-     * I/O.
+     * An estimate that is never below the true count: the entry counts of the committed SSTs (as their meta files
+     * record them) plus the buffered puts. Overwritten values and tombstones in older SSTs are counted until a
+     * compaction drops them, a buffered put of a committed key is counted twice, and a buffered delete takes
+     * nothing off. Costs no I/O.
      */
     @Override
     public synchronized long approximateNumEntries() {
