@@ -1,0 +1,366 @@
+package io.turbokv.kafka;
+
+import io.turbokv.DbConfig;
+import io.turbokv.MetaFileInfo;
+import io.turbokv.SstInfo;
+import io.turbokv.TurboKV;
+import io.turbokv.WriteBatch;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * A Kafka Streams {@link KeyValueStore} in one TurboKV directory; obtained through
+ * {@link TurboKvStores#persistentKeyValueStore(String)}.
+ *
+ * <p><b>Writes.</b> {@link #put}, {@link #putIfAbsent}, {@link #putAll} and {@link #delete} go to an in-memory
+ * write buffer, newest value per key, a delete kept as a tombstone; every read consults it first, so a write is
+ * visible to the task's next read at once. {@link #commit(Map)}, which Kafka Streams calls at every commit, writes the
+ * buffer as one TurboKV write batch and commits it (durable when it returns); {@link #approximateNumUncommittedBytes()}
+ * reports the buffer's size so that Streams can commit early when it grows. {@link #close()} does not write the buffer:
+ * Streams commits before a clean close, and after an unclean one it restores from the changelog.
+ *
+ * <p><b>Restoration.</b> The store registers a {@link BatchingStateRestoreCallback}: each batch of changelog records
+ * is written as one TurboKV write batch (a null value deletes).
+ *
+ * <p><b>Ordered reads cost a full scan.</b> TurboKV keeps keys in hash order, so {@link #range}, {@link #reverseRange},
+ * {@link #all}, {@link #reverseAll} and {@link #prefixScan} read every committed entry of the store
+ * ({@link TurboKV#forEach}), keep those in bounds, merge the write buffer and sort them by {@link Bytes} order in
+ * memory before the first element is returned: O(n) reads plus O(m log m) for the m matches, and the matches are
+ * held on the heap until the iterator is dropped, however narrow the range. The iterator is a snapshot: writes after
+ * the call do not show in it. Use them for occasional scans of small stores, never per record on a large one.
+ *
+ * <p><b>Not supported.</b> Interactive queries v2 ({@link #query}) answer "unknown query type" (v1, through
+ * {@code KafkaStreams#store}, works); window and session stores are not provided.
+ *
+ * <p>Thread-safe: every method locks the store, so interactive queries may read while the stream thread writes.
+ */
+public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+    /** The family that holds the data. */
+    static final int FAMILY = 0;
+
+    private final String name;
+    private final DbConfig config;
+    private final WriteBuffer buffer = new WriteBuffer();
+    private final Position position = Position.emptyPosition();
+    private StateStoreContext context;
+    private TurboKV db;
+    private volatile boolean open;
+
+    TurboKvKeyValueStore(String name, DbConfig config) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Opens (or creates) the TurboKV store in {@code <task state dir>/<store name>} and registers the batching
+     * restore callback.
+     *
+     * @throws ProcessorStateException when the directory cannot be opened, for example because another writer holds it
+     */
+    @Override
+    public synchronized void init(StateStoreContext context, StateStore root) {
+        Path directory = context.stateDir().toPath().resolve(name);
+        try {
+            db = TurboKV.open(directory, config);
+        } catch (IOException e) {
+            throw new ProcessorStateException("store " + name + ": cannot open TurboKV in " + directory, e);
+        }
+        this.context = context;
+        open = true;
+        context.register(root, new RestoreCallback());
+    }
+
+    @Override
+    public synchronized void put(Bytes key, byte[] value) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        buffer.put(key, value);
+        context.recordMetadata().ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+    }
+
+    @Override
+    public synchronized byte[] putIfAbsent(Bytes key, byte[] value) {
+        byte[] current = get(key);
+        if (current == null) {
+            put(key, value);
+        }
+        return current;
+    }
+
+    @Override
+    public synchronized void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+        for (KeyValue<Bytes, byte[]> entry : entries) {
+            put(entry.key, entry.value);
+        }
+    }
+
+    @Override
+    public synchronized byte[] delete(Bytes key) {
+        byte[] current = get(key);
+        put(key, null);
+        return current;
+    }
+
+    @Override
+    public synchronized byte[] get(Bytes key) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        byte[] buffered = buffer.get(key);
+        if (buffered != null) {
+            return buffered == WriteBuffer.TOMBSTONE ? null : buffered;
+        }
+        try {
+            return db.get(FAMILY, key.get()).orElse(null);
+        } catch (IOException e) {
+            throw failure("get", e);
+        }
+    }
+
+    /**
+     * Keys from {@code from} to {@code to}, both inclusive, in ascending {@link Bytes} order; a null bound is open,
+     * {@code from > to} gives nothing. Scans the whole store and sorts the matches (see the class comment).
+     */
+    @Override
+    public synchronized KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+        return rangeScan(from, to, false);
+    }
+
+    /** As {@link #range}, in descending order. Scans the whole store and sorts the matches. */
+    @Override
+    public synchronized KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+        return rangeScan(from, to, true);
+    }
+
+    /** Every entry in ascending {@link Bytes} order. Scans the whole store and sorts it on the heap. */
+    @Override
+    public synchronized KeyValueIterator<Bytes, byte[]> all() {
+        return new SnapshotIterator(scan(key -> true), false);
+    }
+
+    /** Every entry in descending {@link Bytes} order. Scans the whole store and sorts it on the heap. */
+    @Override
+    public synchronized KeyValueIterator<Bytes, byte[]> reverseAll() {
+        return new SnapshotIterator(scan(key -> true), true);
+    }
+
+    /**
+     * Keys that start with the serialized {@code prefix}, in ascending {@link Bytes} order. Scans the whole store:
+     * a hash-ordered store cannot seek to a prefix.
+     */
+    @Override
+    public synchronized <PS extends Serializer<P>, P>
+            KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
+        byte[] prefixBytes = Objects.requireNonNull(prefixKeySerializer, "prefixKeySerializer").serialize(null, prefix);
+        return new SnapshotIterator(scan(key -> startsWith(key, prefixBytes)), false);
+    }
+
+    /**
+     * An estimate that is never below the true count: the entry counts of the committed SSTs (as their meta files
+     * record them) plus the buffered puts. Overwritten values and tombstones in older SSTs are counted until a
+     * compaction drops them, a buffered put of a committed key is counted twice, and a buffered delete takes
+     * nothing off. Costs no I/O.
+     */
+    @Override
+    public synchronized long approximateNumEntries() {
+        checkOpen();
+        long entries = buffer.puts();
+        for (MetaFileInfo meta : db.metaInfo()) {
+            if (meta.family() == FAMILY) {
+                for (SstInfo sst : meta.ssts()) {
+                    entries += sst.entryCount();
+                }
+            }
+        }
+        return entries;
+    }
+
+    /** The estimated heap held by the write buffer, so that Streams can commit before it grows too large. */
+    @Override
+    public synchronized long approximateNumUncommittedBytes() {
+        return open ? buffer.approximateBytes() : 0;
+    }
+
+    /**
+     * Writes the write buffer as one TurboKV write batch and commits it; returns when it is durable. Does nothing
+     * when the buffer is empty. Kafka Streams calls this at every commit, before it records the changelog offsets
+     * in its checkpoint; the offsets themselves are not stored (the store does not manage offsets).
+     *
+     * @throws ProcessorStateException when the write or the commit fails; the buffer is kept, so a retry writes it
+     */
+    @Override
+    public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
+        writeBuffer();
+    }
+
+    /**
+     * Same as {@link #commit(Map)}: Kafka Streams 4.4 calls {@code commit}; this is kept for callers of the
+     * deprecated method.
+     *
+     * @deprecated use {@link #commit(Map)}, as {@link StateStore#flush()} says
+     */
+    @Deprecated
+    @Override
+    public synchronized void flush() {
+        writeBuffer();
+    }
+
+    private void writeBuffer() {
+        checkOpen();
+        if (buffer.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = db.writeBatch()) {
+            IOException[] failure = new IOException[1];
+            buffer.forEach((key, value) -> {
+                if (failure[0] != null) {
+                    return;
+                }
+                try {
+                    if (value == WriteBuffer.TOMBSTONE) {
+                        batch.delete(FAMILY, key.get());
+                    } else {
+                        batch.put(FAMILY, key.get(), value);
+                    }
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            });
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            batch.commit();
+        } catch (IOException e) {
+            throw failure("flush of " + buffer.size() + " entries", e);
+        }
+        buffer.clear();
+    }
+
+    /** Closes TurboKV and drops the write buffer (see the class comment). Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        buffer.clear();
+        try {
+            db.close();
+        } catch (IOException e) {
+            throw failure("close", e);
+        }
+    }
+
+    /** Always true: the data lives on disk and survives restarts, so Streams checkpoints it. */
+    @Override
+    public boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */
+    @Override
+    public synchronized Position getPosition() {
+        return position.copy();
+    }
+
+    private KeyValueIterator<Bytes, byte[]> rangeScan(Bytes from, Bytes to, boolean reverse) {
+        if (from != null && to != null && from.compareTo(to) > 0) {
+            checkOpen();
+            return new SnapshotIterator(new TreeMap<>(), reverse);
+        }
+        byte[] lower = from == null ? null : from.get();
+        byte[] upper = to == null ? null : to.get();
+        return new SnapshotIterator(scan(key -> (lower == null || Arrays.compareUnsigned(key, lower) >= 0)
+                && (upper == null || Arrays.compareUnsigned(key, upper) <= 0)), reverse);
+    }
+
+    /**
+     * The live entries whose key passes {@code inBounds}, sorted: a scan of every committed entry, with the write
+     * buffer's values replacing (and its tombstones removing) committed ones.
+     */
+    private TreeMap<Bytes, byte[]> scan(Predicate<byte[]> inBounds) {
+        checkOpen();
+        TreeMap<Bytes, byte[]> matches = new TreeMap<>();
+        try {
+            db.forEach(FAMILY, (MemorySegment key, MemorySegment value) -> {
+                byte[] keyBytes = key.toArray(ValueLayout.JAVA_BYTE);
+                if (inBounds.test(keyBytes)) {
+                    Bytes wrapped = Bytes.wrap(keyBytes);
+                    if (!buffer.contains(wrapped)) {
+                        matches.put(wrapped, value.toArray(ValueLayout.JAVA_BYTE));
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw failure("scan", e);
+        }
+        buffer.forEach((key, value) -> {
+            if (value != WriteBuffer.TOMBSTONE && inBounds.test(key.get())) {
+                matches.put(key, value);
+            }
+        });
+        return matches;
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length
+                && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private void checkOpen() {
+        if (!open) {
+            throw new InvalidStateStoreException("store " + name + " is not open");
+        }
+    }
+
+    private ProcessorStateException failure(String operation, IOException cause) {
+        return new ProcessorStateException("store " + name + ": " + operation + " failed in "
+                + (db == null ? "(not open)" : db.directory()), cause);
+    }
+
+    /** Writes each batch of changelog records as one TurboKV write batch. */
+    private final class RestoreCallback implements BatchingStateRestoreCallback {
+        @Override
+        public void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
+            synchronized (TurboKvKeyValueStore.this) {
+                checkOpen();
+                writeBuffer(); // nothing is buffered while restoring; keeps the order if something were
+                for (KeyValue<byte[], byte[]> record : records) {
+                    buffer.put(Bytes.wrap(record.key), record.value);
+                }
+                writeBuffer();
+            }
+        }
+    }
+}

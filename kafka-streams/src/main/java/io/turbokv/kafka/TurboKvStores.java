@@ -1,0 +1,64 @@
+package io.turbokv.kafka;
+
+import io.turbokv.DbConfig;
+import io.turbokv.FamilyKind;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+
+import java.util.Objects;
+
+/**
+ * Factory of TurboKV-backed Kafka Streams stores, in the spirit of {@code org.apache.kafka.streams.state.Stores}.
+ *
+ * <pre>{@code
+ * builder.stream("words", Consumed.with(Serdes.String(), Serdes.String()))
+ *        .groupBy((key, word) -> word)
+ *        .count(Materialized.as(TurboKvStores.persistentKeyValueStore("counts")));
+ * }</pre>
+ *
+ * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) are
+ * out of scope and keep Kafka's default stores.
+ */
+public final class TurboKvStores {
+    /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
+    public static final long DEFAULT_CACHE_BYTES = 16L << 20;
+
+    private TurboKvStores() {}
+
+    /**
+     * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@link #defaultConfig()}.
+     *
+     * @throws NullPointerException when {@code name} is null
+     */
+    public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name) {
+        return persistentKeyValueStore(name, defaultConfig());
+    }
+
+    /**
+     * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@code config}: its first
+     * family (index 0) holds the data and must be {@link FamilyKind#SINGLE_VALUE}. Each task opens its own store,
+     * so every task's store has caches of the configured size.
+     *
+     * @throws IllegalArgumentException when family 0 of {@code config} is multi-valued
+     */
+    public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, DbConfig config) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(config, "config");
+        if (config.family(TurboKvKeyValueStore.FAMILY).kind() != FamilyKind.SINGLE_VALUE) {
+            throw new IllegalArgumentException("family 0 of the config is " + config.family(0).kind()
+                    + " (expected: SINGLE_VALUE)");
+        }
+        return new TurboKvBytesStoreSupplier(name, config);
+    }
+
+    /**
+     * One single-valued family and caches of {@link #DEFAULT_CACHE_BYTES} each: an application has one store per
+     * task and per stateful operator, so the engine's defaults (hundreds of MiB per store) would multiply.
+     */
+    public static DbConfig defaultConfig() {
+        return DbConfig.builder()
+                .family("kafka-streams", FamilyKind.SINGLE_VALUE)
+                .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
+                .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
+                .build();
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * A Kafka Streams key-value state store backed by TurboKV.
+ *
+ * <p>{@link io.turbokv.kafka.TurboKvStores#persistentKeyValueStore(String)} returns a
+ * {@link org.apache.kafka.streams.state.KeyValueBytesStoreSupplier} to pass to {@code Materialized.as(...)} or
+ * {@code Stores.keyValueStoreBuilder(...)}. Each store instance owns one TurboKV directory under its task's state
+ * directory ({@code <state.dir>/<application.id>/<task>/<store name>}) and holds its write lock while open.
+ *
+ * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams
+ * commit flushes it as one TurboKV write batch. Restoration from the changelog writes one batch per restore batch.
+ * TurboKV is hash-ordered, so ordered reads ({@code range}, {@code all}, {@code prefixScan} and their reverse
+ * forms) scan the whole store, filter and sort in memory: see {@link io.turbokv.kafka.TurboKvKeyValueStore}.
+ * Window and session stores are not provided.
+ *
+ * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only.
+ */
+package io.turbokv.kafka;

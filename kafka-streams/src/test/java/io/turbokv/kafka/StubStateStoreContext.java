@@ -1,0 +1,81 @@
+package io.turbokv.kafka;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsMetrics;
+import org.apache.kafka.streams.processor.CommitCallback;
+import org.apache.kafka.streams.processor.StateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/** The context a store is initialised with, outside Kafka Streams: a state directory and the restore callback. */
+final class StubStateStoreContext implements StateStoreContext {
+    private final Path stateDir;
+    StateRestoreCallback restoreCallback;
+
+    StubStateStoreContext(Path stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    @Override
+    public String applicationId() {
+        return "turbokv-test";
+    }
+
+    @Override
+    public TaskId taskId() {
+        return new TaskId(0, 0);
+    }
+
+    @Override
+    public Optional<RecordMetadata> recordMetadata() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Serde<?> keySerde() {
+        return Serdes.Bytes();
+    }
+
+    @Override
+    public Serde<?> valueSerde() {
+        return Serdes.ByteArray();
+    }
+
+    @Override
+    public File stateDir() {
+        return stateDir.toFile();
+    }
+
+    @Override
+    public StreamsMetrics metrics() {
+        throw new UnsupportedOperationException("the store records no metrics of its own");
+    }
+
+    @Override
+    public void register(StateStore store, StateRestoreCallback callback) {
+        this.restoreCallback = callback;
+    }
+
+    @Override
+    public void register(StateStore store, StateRestoreCallback callback, CommitCallback checkpoint) {
+        this.restoreCallback = callback;
+    }
+
+    @Override
+    public Map<String, Object> appConfigs() {
+        return Map.of();
+    }
+
+    @Override
+    public Map<String, Object> appConfigsWithPrefix(String prefix) {
+        return Map.of();
+    }
+}
