@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import io.turbokv.CompactConfig;
 import io.turbokv.DbConfig;
 import io.turbokv.MetaFileInfo;
 import io.turbokv.SstInfo;
@@ -60,6 +61,18 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
     /** The family that holds the data. */
     static final int FAMILY = 0;
 
+    /**
+     * Streams commits often (every 30 s by default, after every record in TopologyTestDriver), and each commit is a
+     * TurboKV batch with its own SST; every this many commits the store compacts, so that reads do not slow down
+     * with the number of commits.
+     */
+    static final int COMMITS_PER_COMPACTION = 16;
+    /**
+     * The seed's defaults with no duplication threshold: a task's commits are small, so their SSTs never reach the
+     * seed's 50 MiB of duplication, yet every overlapping SST costs each read a lookup.
+     */
+    static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
+
     private final String name;
     private final DbConfig config;
     private final WriteBuffer buffer = new WriteBuffer();
@@ -67,6 +80,7 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
     private StateStoreContext context;
     private TurboKV db;
     private volatile boolean open;
+    private int commitsSinceCompaction;
 
     TurboKvKeyValueStore(String name, DbConfig config) {
         this.name = Objects.requireNonNull(name, "name");
@@ -260,6 +274,14 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
             throw failure("flush of " + buffer.size() + " entries", e);
         }
         buffer.clear();
+        if (++commitsSinceCompaction >= COMMITS_PER_COMPACTION) {
+            commitsSinceCompaction = 0;
+            try {
+                db.compact(COMPACTION);
+            } catch (IOException e) {
+                throw failure("compaction", e);
+            }
+        }
     }
 
     /** Closes TurboKV and drops the write buffer (see the class comment). Idempotent. */
