@@ -354,29 +354,42 @@ public final class TurboKV implements AutoCloseable {
         List<LiveMeta> next;
         int[] metasToDelete;
         int committedSeq;
+        boolean appendOnly;
         try {
             files.syncDirectory(directory); // every new name is durable before CURRENT can point at it
             // Phase A: decide, newest first, which entries stay live and which meta files can go
             List<LiveMeta> all = new ArrayList<>();
+            boolean obsoletesAnything = false;
             for (MetaFile meta : newMetas) {
                 all.add(new LiveMeta(meta, slotsOf(directory, meta)));
+                obsoletesAnything |= meta.obsoleteSsts().length > 0;
             }
-            all.addAll(before.metas());
-            SstFilter filter = new SstFilter();
-            List<LiveMeta> narrowed = new ArrayList<>(all.size());
-            for (LiveMeta meta : all) {
-                narrowed.add(narrow(meta, filter));
-            }
-            next = new ArrayList<>(narrowed.size());
-            org.agrona.collections.IntArrayList deletable = new org.agrona.collections.IntArrayList();
-            for (LiveMeta meta : narrowed) {
-                if (filter.applyAndGetRemove(meta.file().obsoleteSsts(), meta.ssts().length > 0)) {
-                    deletable.addInt(meta.seq());
-                } else {
-                    next.add(meta);
+            appendOnly = !obsoletesAnything && commit.sstsToDelete().length == 0
+                    && commit.blobsToDelete().length == 0;
+            if (appendOnly) {
+                // A write batch's new SSTs are new numbers and it marks nothing obsolete: the existing meta files
+                // keep exactly the entries they have, so the walk over them (linear in the store) is skipped.
+                next = new ArrayList<>(all);
+                next.addAll(before.metas());
+                metasToDelete = new int[0];
+            } else {
+                all.addAll(before.metas());
+                SstFilter filter = new SstFilter();
+                List<LiveMeta> narrowed = new ArrayList<>(all.size());
+                for (LiveMeta meta : all) {
+                    narrowed.add(narrow(meta, filter));
                 }
+                next = new ArrayList<>(narrowed.size());
+                org.agrona.collections.IntArrayList deletable = new org.agrona.collections.IntArrayList();
+                for (LiveMeta meta : narrowed) {
+                    if (filter.applyAndGetRemove(meta.file().obsoleteSsts(), meta.ssts().length > 0)) {
+                        deletable.addInt(meta.seq());
+                    } else {
+                        next.add(meta);
+                    }
+                }
+                metasToDelete = deletable.toIntArray();
             }
-            metasToDelete = deletable.toIntArray();
             if (commit.sstsToDelete().length + metasToDelete.length + commit.blobsToDelete().length > 0) {
                 int delSeq = sequence.incrementAndGet();
                 DeletionFile.write(files, StoreFileNames.path(directory, StoreFileNames.Kind.DEL, delSeq),
@@ -389,7 +402,8 @@ public final class TurboKV implements AutoCloseable {
             throw e;
         }
         StoreState published = new StoreState(next, committedSeq);
-        versions.publish(published, before.unreachableIn(published));
+        // an append-only commit keeps every mapping of the state before it: nothing to retire
+        versions.publish(published, appendOnly ? List.of() : before.unreachableIn(published));
         empty = published.isEmpty();
         guard.release();
         int deleted = deleteObsolete(commit.sstsToDelete(), metasToDelete, commit.blobsToDelete());

@@ -103,7 +103,9 @@ public final class BatchCollector implements AutoCloseable {
         global.lock.lock();
         try {
             if (global.buffer == null) {
-                global.buffer = new EntryBuffer(4 * STRIPE_BYTES, 4 * STRIPE_ENTRIES);
+                // sized for what arrives, growing by doubling: a small commit must not allocate (and zero) megabytes
+                long bytes = stripeBuffer.dataBytes() + (long) stripeBuffer.count() * EntryBuffer.HEADER;
+                global.buffer = new EntryBuffer(Math.max(64 << 10, 2 * bytes), Math.max(256, 2 * stripeBuffer.count()));
             }
             global.buffer.addAll(stripeBuffer);
             stripeBuffer.clear();
