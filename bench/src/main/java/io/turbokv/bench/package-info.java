@@ -15,7 +15,7 @@
  * benchmarks of later forks.
  *
  * <h2>Running</h2>
- * {@code bench/run-comparison} runs {@code io.turbokv.bench.Comparison}: the JMH forks run on the same JDK with
+ * {@code bench/run-comparison} runs {@link io.turbokv.bench.Comparison}: the JMH forks run on the same JDK with
  * the lines of {@code jdk-flags.txt} plus the flags only a peer needs, and the results land in
  * {@code bench/results/}. The package depends on the engine's public API only (plus {@code io.turbokv.sst} and
  * {@code io.turbokv.io} for the SST-level benchmarks).
