@@ -45,6 +45,8 @@ public final class Comparison {
     /** Heap of every fork (the stores keep their data off-heap). */
     public static final String FORK_HEAP = "-Xmx2g";
 
+    private static final String[] VALUE_SIZES = {"100", "2048"};
+
     private record Group(String name, String include, String[] keys, int entries) {}
 
     private Comparison() {}
@@ -105,34 +107,45 @@ public final class Comparison {
         List<RunResult> all = new ArrayList<>();
         List<Path> jsonParts = new ArrayList<>();
         long start = System.nanoTime();
+        double[] load = {Double.MAX_VALUE, 0};
         for (Group group : groups) {
-            Path json = benchDir.resolve("jmh-" + mode + "-" + group.name + ".json");
-            ChainedOptionsBuilder options = new OptionsBuilder()
-                    .include(group.include)
-                    .param("keys", group.keys)
-                    .param("entries", Integer.toString(group.entries))
-                    .forks(1)
-                    .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                    .jvmArgs(jvmArgs.toArray(String[]::new))
-                    .addProfiler(GCProfiler.class)
-                    .resultFormat(ResultFormatType.JSON)
-                    .result(json.toString());
-            if (full) {
-                options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
-                        .measurementIterations(5).measurementTime(TimeValue.seconds(2));
-            } else {
-                options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                        .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+            // One JMH run per (keys, value size): the three stores of a row run back to back, so that load from
+            // other processes on a shared machine drifts as little as possible between them.
+            for (String keys : group.keys) {
+                for (String valueBytes : group.name.equals("sst") ? new String[] {"100"} : VALUE_SIZES) {
+                    Path json = benchDir.resolve(String.format(Locale.ROOT, "jmh-%s-%s-%s-%s.json", mode, group.name,
+                            keys, valueBytes));
+                    ChainedOptionsBuilder options = new OptionsBuilder()
+                            .include(group.include)
+                            .param("keys", keys)
+                            .param("valueBytes", valueBytes)
+                            .param("entries", Integer.toString(group.entries))
+                            .forks(1)
+                            .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                            .jvmArgs(jvmArgs.toArray(String[]::new))
+                            .addProfiler(GCProfiler.class)
+                            .resultFormat(ResultFormatType.JSON)
+                            .result(json.toString());
+                    if (full) {
+                        options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
+                                .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+                    } else {
+                        options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                                .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+                    }
+                    sampleLoad(load);
+                    all.addAll(new Runner(options.build()).run());
+                    sampleLoad(load);
+                    jsonParts.add(json);
+                }
             }
-            all.addAll(new Runner(options.build()).run());
-            jsonParts.add(json);
         }
         long minutes = Math.round((System.nanoTime() - start) / 60e9);
 
         Path json = results.resolve("jmh-" + mode + ".json");
         mergeJson(jsonParts, json);
         ResultTable table = ResultTable.of(all);
-        String header = header(mode, entries, minutes, jvmArgs);
+        String header = header(mode, entries, minutes, jvmArgs, load);
         String markdown = header + table.markdown();
         Files.writeString(results.resolve("comparison-" + mode + ".md"), markdown, StandardCharsets.UTF_8);
         Path png = results.resolve("comparison-" + mode + ".png");
@@ -176,7 +189,18 @@ public final class Comparison {
         Files.writeString(target, merged, StandardCharsets.UTF_8);
     }
 
-    private static String header(String mode, int entries, long minutes, List<String> jvmArgs) {
+    /** Widens {@code range} (min, max) by the current 1-minute load average; nothing where /proc is missing. */
+    private static void sampleLoad(double[] range) {
+        try {
+            double now = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+            range[0] = Math.min(range[0], now);
+            range[1] = Math.max(range[1], now);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no load figure
+        }
+    }
+
+    private static String header(String mode, int entries, long minutes, List<String> jvmArgs, double[] load) {
         String cpu = "unknown CPU";
         try {
             cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
@@ -188,13 +212,15 @@ public final class Comparison {
                 ## TurboKV vs RocksDB vs LMDB (%s run)
 
                 - date: %s; %d entries per store (SST rows, if any: 1,000,000 unless --only); about %d min
-                - machine: %s, %d cores visible to the JVM, %d GiB RAM (%s %s)
+                - machine: %s, %d cores visible to the JVM, %d GiB RAM (%s %s); 1-minute load average
+                  between %.1f and %.1f while it ran (other processes share the machine: read the ratios, not the
+                  absolute numbers, and rerun before trusting a small difference)
                 - JDK: %s %s; fork flags: `%s`
                 - stores: TurboKV %s, rocksdbjni %s, lmdbjava %s
 
                 """, mode, LocalDate.now(ZoneOffset.UTC), entries, minutes, cpu,
                 Runtime.getRuntime().availableProcessors(), totalMemoryGib(), System.getProperty("os.name"),
-                System.getProperty("os.arch"), System.getProperty("java.vm.name"), Runtime.version(),
+                System.getProperty("os.arch"), load[0] == Double.MAX_VALUE ? Double.NaN : load[0], load[1], System.getProperty("java.vm.name"), Runtime.version(),
                 String.join(" ", jvmArgs.stream().filter(a -> !a.startsWith("-Djava.io.tmpdir")
                         && !a.startsWith("-Dturbokv.bench.dir")).toList()),
                 mavenVersion("io.turbokv", "turbokv-engine"), rocksDbVersion(),
