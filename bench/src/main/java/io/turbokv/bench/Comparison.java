@@ -26,13 +26,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Usage (from the repository root; {@code bench/run-comparison} does this with the right JDK):
  * <pre>
  * java &#64;jdk-flags.txt -cp bench/target/turbokv.jar io.turbokv.bench.Comparison [--full] [--entries N]
- *      [--only REGEX] [--root DIR] [--results DIR]
+ *      [--only REGEX] [--keep-data] [--root DIR] [--results DIR]
  * </pre>
  * The quick run (default) uses 100,000 entries, short iterations and a subset of the key kinds for the reads, a
  * few minutes on 2 cores; {@code --full} runs every benchmark at 1,000,000 entries with longer iterations. The
  * forks run on this JVM's {@code java.home} with the flags of {@code <root>/jdk-flags.txt} plus the flags only a
  * peer needs ({@link #PEER_FLAGS}). {@code --only} runs just the benchmarks matching a JMH include pattern, with
- * {@code bytes16} keys (for a rerun of one row).
+ * {@code bytes16} keys (for a rerun of one row). The populated stores under {@code bench/target/bench-data} are
+ * deleted at the end unless {@code --keep-data}.
  */
 public final class Comparison {
     /**
@@ -58,6 +59,7 @@ public final class Comparison {
         Path root = Path.of(".");
         Path results = null;
         String only = null;
+        boolean keepData = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
@@ -65,8 +67,10 @@ public final class Comparison {
                 case "--root" -> root = Path.of(args[++i]);
                 case "--results" -> results = Path.of(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--keep-data" -> keepData = true;
                 default -> {
-                    System.err.println("usage: Comparison [--full] [--entries N] [--only REGEX] [--root DIR] [--results DIR]");
+                    System.err.println("usage: Comparison [--full] [--entries N] [--only REGEX] [--keep-data]"
+                            + " [--root DIR] [--results DIR]");
                     System.exit(2);
                 }
             }
@@ -155,6 +159,11 @@ public final class Comparison {
         System.out.println("Raw JMH results: " + json);
         System.out.println("Table: " + results.resolve("comparison-" + mode + ".md"));
         System.out.println("Chart: " + png);
+        if (!keepData) {
+            Stores.deleteTree(benchDir); // the populated stores take gigabytes at 1M entries
+        } else {
+            System.out.println("Stores kept in " + benchDir);
+        }
     }
 
     /** The non-comment lines of {@code jdk-flags.txt}, each split at its first space ({@code --opt value}). */
