@@ -33,7 +33,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * forks run on this JVM's {@code java.home} with the flags of {@code <root>/jdk-flags.txt} plus the flags only a
  * peer needs ({@link #PEER_FLAGS}). {@code --only} runs just the benchmarks matching a JMH include pattern, with
  * {@code bytes16} keys (for a rerun of one row). The populated stores under {@code bench/target/bench-data} are
- * deleted at the end unless {@code --keep-data}.
+ * deleted after each row (one key kind and value size) unless {@code --keep-data}: a full run would otherwise need
+ * some 50 GB of disk.
  */
 public final class Comparison {
     /**
@@ -143,6 +144,9 @@ public final class Comparison {
                     all.addAll(new Runner(options.build()).run());
                     sampleLoad(load);
                     jsonParts.add(json);
+                    if (!keepData) {
+                        deleteStores(benchDir); // bounds the disk used to one row's stores (about 16 GB at 1M x 2 KiB)
+                    }
                 }
             }
         }
@@ -198,6 +202,15 @@ public final class Comparison {
         }
         merged.append("\n]\n");
         Files.writeString(target, merged, StandardCharsets.UTF_8);
+    }
+
+    /** Deletes the store directories under {@code benchDir}, keeping the JMH result files. */
+    private static void deleteStores(Path benchDir) throws IOException {
+        try (var entries = Files.list(benchDir)) {
+            for (Path entry : entries.filter(Files::isDirectory).toList()) {
+                Stores.deleteTree(entry);
+            }
+        }
     }
 
     /** Widens {@code range} (min, max) by the current 1-minute load average; nothing where /proc is missing. */
