@@ -8,10 +8,16 @@ import org.agrona.collections.LongHashSet;
  * split warm from cold data.
  *
  * <p>Striped by hash over primitive sets, each behind its own lock held for one insertion: readers on different
- * stripes never contend, and a repeated hit allocates nothing.
+ * stripes never contend, and a repeated hit allocates nothing. The set is bounded ({@link #CAPACITY} hashes): a
+ * store that is read far more than written would otherwise grow it with every distinct key read, resizing under
+ * the lock on the read path. Past the bound, further keys are not recorded until the next commit drains the set,
+ * so compaction may file them as cold — a placement hint, never a question of correctness.
  */
 final class AccessedKeys {
+    /** The most hashes recorded between two commits of the family: 1 Mi, about 16 MiB of sets. */
+    static final int CAPACITY = 1 << 20;
     private static final int STRIPES = 64;
+    private static final int STRIPE_CAPACITY = CAPACITY / STRIPES;
 
     private final LongHashSet[] stripes = new LongHashSet[STRIPES];
 
@@ -24,7 +30,9 @@ final class AccessedKeys {
     void record(long hash) {
         LongHashSet stripe = stripes[(int) (hash >>> 58)];
         synchronized (stripe) {
-            stripe.add(hash);
+            if (stripe.size() < STRIPE_CAPACITY) {
+                stripe.add(hash);
+            }
         }
     }
 

@@ -132,13 +132,13 @@ final class Lookups {
         int n = keys.length;
         long[] hashes = new long[n];
         MemorySegment[] keySegments = new MemorySegment[n];
-        Integer[] boxedOrder = new Integer[n];
+        int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             keySegments[i] = MemorySegment.ofArray(keys[i]);
             hashes[i] = KeyHash.hash(keySegments[i]);
-            boxedOrder[i] = i;
+            order[i] = i;
         }
-        java.util.Arrays.sort(boxedOrder, (a, b) -> Long.compareUnsigned(hashes[a], hashes[b]));
+        sortByHash(order, hashes);
         byte[][] values = new byte[n][];
         boolean[] resolved = new boolean[n];
         int unresolved = n;
@@ -158,8 +158,7 @@ final class Lookups {
                 }
                 for (SstSlot slot : meta.ssts()) {
                     MetaEntry entry = slot.entry();
-                    for (Integer boxed : boxedOrder) {
-                        int i = boxed;
+                    for (int i : order) {
                         long hash = hashes[i];
                         if (resolved[i]) {
                             continue;
@@ -197,6 +196,39 @@ final class Lookups {
             return values;
         } finally {
             end(context);
+        }
+    }
+
+    /** Sorts {@code order} (indexes into {@code hashes}) by unsigned hash: a heap sort, in place, no boxing. */
+    static void sortByHash(int[] order, long[] hashes) {
+        int n = order.length;
+        for (int i = n / 2 - 1; i >= 0; i--) {
+            siftDown(order, hashes, i, n);
+        }
+        for (int end = n - 1; end > 0; end--) {
+            int top = order[0];
+            order[0] = order[end];
+            order[end] = top;
+            siftDown(order, hashes, 0, end);
+        }
+    }
+
+    private static void siftDown(int[] order, long[] hashes, int i, int size) {
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                return;
+            }
+            if (child + 1 < size && Long.compareUnsigned(hashes[order[child + 1]], hashes[order[child]]) > 0) {
+                child++;
+            }
+            if (Long.compareUnsigned(hashes[order[child]], hashes[order[i]]) <= 0) {
+                return;
+            }
+            int swap = order[i];
+            order[i] = order[child];
+            order[child] = swap;
+            i = child;
         }
     }
 

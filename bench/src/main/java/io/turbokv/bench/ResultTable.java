@@ -1,0 +1,214 @@
+package io.turbokv.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * The comparison's numbers, one row per (operation, key kind, value size), one cell per store: operations per
+ * second (writes: entries per second; opens: opens per second), bytes allocated on the heap per operation (from
+ * {@code -prof gc}; writes: per entry) and, for {@code get}, the p50 and p99 latency of the sampled run.
+ */
+final class ResultTable {
+    /** One store's numbers for one row; NaN where not measured. */
+    static final class Cell {
+        double opsPerSecond = Double.NaN;
+        double bytesPerOp = Double.NaN;
+        double p50Nanos = Double.NaN;
+        double p99Nanos = Double.NaN;
+    }
+
+    /** A row: what was measured and the cells by store name. */
+    record Row(int order, String operation, String unit, String keys, int valueBytes, Map<String, Cell> cells) {
+        String label() {
+            return operation + " " + keys + " " + valueBytes + "B";
+        }
+    }
+
+    /** An SST-level result (issue 3). */
+    record SstRow(String what, String keys, int valueBytes, int entries, double value, String unit,
+                  double bytesPerOp) {}
+
+    private final Map<String, Row> rows = new TreeMap<>();
+    private final List<SstRow> sstRows = new ArrayList<>();
+
+    private ResultTable() {}
+
+    static ResultTable of(Collection<RunResult> results) {
+        ResultTable table = new ResultTable();
+        for (RunResult result : results) {
+            table.add(result);
+        }
+        return table;
+    }
+
+    List<Row> rows() {
+        return List.copyOf(rows.values());
+    }
+
+    private void add(RunResult result) {
+        BenchmarkParams params = result.getParams();
+        String benchmark = params.getBenchmark();
+        String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+        String store = params.getParam("store") == null ? "turbokv" : params.getParam("store");
+        String keys = params.getParam("keys");
+        int valueBytes = Integer.parseInt(params.getParam("valueBytes"));
+        int entries = Integer.parseInt(params.getParam("entries"));
+        double score = result.getPrimaryResult().getScore();
+        double alloc = allocation(result);
+        switch (name) {
+            case "WriteBenchmark.load" -> put(1, "write + durable commit", "entries/s", keys, valueBytes, store,
+                    entries / score, alloc / entries);
+            case "GetBenchmark.get" -> put(2, "get", "ops/s", keys, valueBytes, store, score, alloc);
+            case "GetBenchmark.getLatency" -> {
+                Cell cell = cell(2, "get", "ops/s", keys, valueBytes, store);
+                cell.p50Nanos = result.getPrimaryResult().getStatistics().getPercentile(50.0);
+                cell.p99Nanos = result.getPrimaryResult().getStatistics().getPercentile(99.0);
+            }
+            case "TurboKvReadBenchmark.getCopy" -> put(3, "get, copy to byte[]", "ops/s", keys, valueBytes, store,
+                    score, alloc);
+            case "TurboKvReadBenchmark.getReadScope" -> put(4, "get, ReadScope per get", "ops/s", keys, valueBytes,
+                    store, score, alloc);
+            case "GetBenchmark.getAbsent" -> put(5, "get absent", "ops/s", keys, valueBytes, store, score, alloc);
+            case "GetBenchmark.batchGet" -> put(6, "batchGet of " + GetBenchmark.BATCH, "keys/s", keys, valueBytes,
+                    store, score, alloc);
+            case "MultiGetBenchmark.getMultiple" -> put(7, "getMultiple, " + Dataset.VALUES_PER_KEY + " values",
+                    "keys/s", keys, valueBytes, store, score, alloc);
+            case "OpenBenchmark.openAndGet" -> put(8, "open + first get", "opens/s", keys, valueBytes, store,
+                    1000.0 / score, alloc);
+            case "SstWriteBenchmark.write" -> sstRows.add(new SstRow("SstWriter: write + sync one file", keys,
+                    valueBytes, entries, entries * (double) (KeyKind.of(keys).lengthBytes() + valueBytes) / score / 1e6,
+                    "MB/s", alloc / entries));
+            case "SstLookupBenchmark.lookup" -> sstRows.add(new SstRow("SstReader.lookup, present key", keys,
+                    valueBytes, entries, score, "ns/op", alloc));
+            case "SstLookupBenchmark.lookupAbsent" -> sstRows.add(new SstRow("SstReader.lookup, absent key", keys,
+                    valueBytes, entries, score, "ns/op", alloc));
+            default -> System.err.println("comparison: no table row for " + benchmark);
+        }
+    }
+
+    private static double allocation(RunResult result) {
+        Map<String, ?> secondaries = result.getSecondaryResults();
+        for (String label : secondaries.keySet()) {
+            if (label.endsWith("gc.alloc.rate.norm")) {
+                return ((Result<?>) secondaries.get(label)).getScore();
+            }
+        }
+        return Double.NaN;
+    }
+
+    private void put(int order, String operation, String unit, String keys, int valueBytes, String store,
+                     double opsPerSecond, double bytesPerOp) {
+        Cell cell = cell(order, operation, unit, keys, valueBytes, store);
+        cell.opsPerSecond = opsPerSecond;
+        cell.bytesPerOp = bytesPerOp;
+    }
+
+    private Cell cell(int order, String operation, String unit, String keys, int valueBytes, String store) {
+        String sortKey = String.format(Locale.ROOT, "%02d %s %08d", order, keyOrder(keys), valueBytes);
+        Row row = rows.computeIfAbsent(sortKey,
+                k -> new Row(order, operation, unit, keys, valueBytes, new LinkedHashMap<>()));
+        return row.cells().computeIfAbsent(store, s -> new Cell());
+    }
+
+    private static String keyOrder(String keys) {
+        return KeyKind.of(keys).ordinal() + keys;
+    }
+
+    /** The tables as Markdown. */
+    String markdown() {
+        StringBuilder out = new StringBuilder();
+        out.append("| operation | keys | value | unit | TurboKV | RocksDB | LMDB | TurboKV/RocksDB | TurboKV/LMDB"
+                + " | fastest | heap B/op T / R / L |\n");
+        out.append("|---|---|---:|---|---:|---:|---:|---:|---:|---|---|\n");
+        for (Row row : rows.values()) {
+            Cell t = row.cells().get("turbokv");
+            Cell r = row.cells().get("rocksdb");
+            Cell l = row.cells().get("lmdb");
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |%n",
+                    row.operation(), row.keys(), row.valueBytes(), row.unit(), ops(t), ops(r), ops(l), ratio(t, r),
+                    ratio(t, l), fastest(row), bytes(t), bytes(r), bytes(l)));
+        }
+        out.append("\nget latency (JMH SampleTime, one thread, ns):\n\n");
+        out.append("| keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50 | LMDB p99 |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows.values()) {
+            if (!row.operation().equals("get")) {
+                continue;
+            }
+            out.append(String.format(Locale.ROOT, "| %s | %d B |", row.keys(), row.valueBytes()));
+            for (String store : Stores.NAMES) {
+                Cell cell = row.cells().get(store);
+                out.append(' ').append(nanos(cell == null ? Double.NaN : cell.p50Nanos)).append(" |");
+                out.append(' ').append(nanos(cell == null ? Double.NaN : cell.p99Nanos)).append(" |");
+            }
+            out.append('\n');
+        }
+        if (!sstRows.isEmpty()) {
+            out.append("\nSST level (issue 3), TurboKV only:\n\n");
+            out.append("| what | keys | value | entries | result | heap B/op |\n|---|---|---:|---:|---:|---:|\n");
+            for (SstRow row : sstRows) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | %d B | %,d | %s %s | %s |%n", row.what(),
+                        row.keys(), row.valueBytes(), row.entries(), number(row.value()), row.unit(),
+                        number(row.bytesPerOp())));
+            }
+        }
+        out.append("\nRatios above 1 mean TurboKV is faster. Heap B/op is JMH's gc.alloc.rate.norm (writes: per"
+                + " entry); native memory a store allocates is not counted.\n");
+        return out.toString();
+    }
+
+    private static String fastest(Row row) {
+        String best = "-";
+        double bestOps = 0;
+        int measured = 0;
+        for (String store : Stores.NAMES) {
+            Cell cell = row.cells().get(store);
+            if (cell != null && !Double.isNaN(cell.opsPerSecond)) {
+                measured++;
+                if (cell.opsPerSecond > bestOps) {
+                    bestOps = cell.opsPerSecond;
+                    best = switch (store) {
+                        case "turbokv" -> "TurboKV";
+                        case "rocksdb" -> "RocksDB";
+                        default -> "LMDB";
+                    };
+                }
+            }
+        }
+        return measured > 1 ? best : "-";
+    }
+
+    private static String ops(Cell cell) {
+        return cell == null || Double.isNaN(cell.opsPerSecond) ? "-" : number(cell.opsPerSecond);
+    }
+
+    private static String bytes(Cell cell) {
+        return cell == null || Double.isNaN(cell.bytesPerOp) ? "-" : number(cell.bytesPerOp);
+    }
+
+    private static String ratio(Cell turbo, Cell peer) {
+        if (turbo == null || peer == null || Double.isNaN(turbo.opsPerSecond) || Double.isNaN(peer.opsPerSecond)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2f", turbo.opsPerSecond / peer.opsPerSecond);
+    }
+
+    private static String nanos(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "-";
+        }
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.1f", value);
+    }
+}

@@ -1,0 +1,102 @@
+package io.turbokv.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * Opens the stores by name ({@code turbokv}, {@code rocksdb}, {@code lmdb}) and keeps the populated stores the
+ * read benchmarks share: {@code <bench dir>/<store>-<data set>[-multi]}, built by the first fork that needs it and
+ * marked finished by a {@code COMPLETE} file, so a fork killed halfway never leaves a half store that looks whole.
+ * The bench directory is {@code -Dturbokv.bench.dir}, else {@code <java.io.tmpdir>/turbokv-bench}.
+ */
+public final class Stores {
+    /** The store names, in table order. */
+    public static final String[] NAMES = {"turbokv", "rocksdb", "lmdb"};
+    private static final String COMPLETE = "COMPLETE";
+
+    private Stores() {}
+
+    /** Where populated stores and scratch stores live. */
+    public static Path benchDir() {
+        return Path.of(System.getProperty("turbokv.bench.dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "turbokv-bench").toString())).toAbsolutePath();
+    }
+
+    /** Opens store {@code name} on {@code dir} (created when missing) for {@code data}. */
+    public static KvStore open(String name, Path dir, Dataset data, boolean multi) throws Exception {
+        return switch (name) {
+            case "turbokv" -> TurboKvStore.open(dir, data.keys());
+            case "rocksdb" -> RocksDbStore.open(dir, data.keys(), data.valueBytes(), multi);
+            case "lmdb" -> LmdbStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
+            default -> throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "store '%s' (expected: turbokv, rocksdb or lmdb)", name));
+        };
+    }
+
+    /**
+     * The directory of store {@code name} populated with {@code data} (its multi-valued variant when
+     * {@code multi}), loading it first when no finished copy exists. RocksDB is flushed and fully compacted after
+     * the load.
+     */
+    public static Path populated(String name, Dataset data, boolean multi) throws Exception {
+        Path dir = benchDir().resolve(name + "-" + data.name() + (multi ? "-multi" : ""));
+        if (Files.exists(dir.resolve(COMPLETE))) {
+            return dir;
+        }
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        Path storeDir = dir.resolve("store");
+        ExecutorService fillers = fillers();
+        try (KvStore store = open(name, storeDir, data, multi)) {
+            if (multi) {
+                store.loadMulti(data, fillers);
+            } else {
+                store.load(data, fillers);
+            }
+            if (store instanceof RocksDbStore rocks) {
+                rocks.flushAndCompact();
+            }
+        } finally {
+            fillers.shutdown();
+        }
+        Files.writeString(dir.resolve(COMPLETE), "");
+        return dir;
+    }
+
+    /** The store directory inside a directory returned by {@link #populated}. */
+    public static Path storeDir(Path populated) {
+        return populated.resolve("store");
+    }
+
+    /** Two named daemon threads: the filler threads of a load. */
+    public static ExecutorService fillers() {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(2, task -> {
+            Thread thread = new Thread(task, "bench-filler-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Deletes {@code dir} and everything below it; nothing when it does not exist. */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
