@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
                 + " once per family in creation order (default: one single-valued family named 'default').",
                 "Exit codes: 0 success, 1 failure (one line on stderr), 2 bad command line."},
         subcommands = {DemoCommand.class, LoadCommand.class, GetCommand.class, PutCommand.class,
-                DeleteCommand.class, InfoCommand.class, VerifyCommand.class, CompactCommand.class,
+                DeleteCommand.class, InfoCommand.class, VerifyCommand.class, CompactCommand.class, StatsCommand.class,
+                BenchCommand.class,
                 DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class TurboKvCli implements Runnable {
     /** The exit code of a command that did its job. */

@@ -213,4 +213,17 @@ class CommandsTest {
         System.arraycopy(rest, 1, all, 1 + first.length, rest.length - 1);
         return all;
     }
+
+    @Test
+    void statsProbesTheStoreAndPrintsCacheAndLookupFigures() {
+        Path dir = tmp.resolve("stats");
+        assertEquals(0, CliRun.of("load", dir.toString(), "--entries", "5000", "--progress", "none").exit());
+        CliRun stats = CliRun.of("stats", "--probe", "2000", dir.toString());
+        assertEquals(0, stats.exit(), stats::toString);
+        String out = stats.out();
+        assertTrue(out.contains("probe    2,000 reads of 2,000 sampled keys, 2,000 reads of absent keys"), out);
+        assertTrue(Pattern.compile("(?m)^lookups  2,000 hits \\(2,000 with a value, 0 blob, 0 deleted\\), 2,000"
+                + " misses$").matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)^cache +key blocks +hit rate").matcher(out).find(), out);
+    }
 }
