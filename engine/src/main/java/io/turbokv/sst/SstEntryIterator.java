@@ -26,6 +26,7 @@ public final class SstEntryIterator implements AutoCloseable {
     private final BlockView valueView = new BlockView();
     private final KeyBlock keyBlock = new KeyBlock();
     private final BlockChecksum checksum = new BlockChecksum();
+    private final LastValueBlock lastValueBlock = new LastValueBlock();
     private int nextKeyBlock;
     private int entry;
     private int entryCount;
@@ -66,7 +67,7 @@ public final class SstEntryIterator implements AutoCloseable {
             blobSeq = SstReader.blobSeq(keyBlock);
         } else {
             kind = EntryKind.VALUE;
-            reader.loadValue(keyBlock, valueBuffer, checksum, valueView);
+            reader.loadValue(keyBlock, valueBuffer, checksum, valueView, lastValueBlock);
         }
         return true;
     }

@@ -241,6 +241,16 @@ public final class SstReader implements AutoCloseable {
      */
     void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockChecksum checksum, BlockView into)
             throws CorruptionException {
+        loadValue(keyBlock, buffer, checksum, into, null);
+    }
+
+    /**
+     * As {@link #loadValue(KeyBlock, BlockBuffer, BlockChecksum, BlockView)}; when {@code last} is not null, a
+     * value block it holds is not loaded again, and every value block loaded into {@code buffer} is remembered
+     * there. {@code buffer} must be used for nothing but these loads.
+     */
+    void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockChecksum checksum, BlockView into,
+                   LastValueBlock last) throws CorruptionException {
         MemorySegment keys = keyBlock.segment();
         long ref = keyBlock.refStart();
         int type = keyBlock.entryType();
@@ -253,7 +263,7 @@ public final class SstReader implements AutoCloseable {
                 throw keyBlock.damage("small value size: expected=%d..%d found=%d",
                         SstLimits.MAX_INLINE_VALUE_SIZE + 1, SstLimits.MAX_SMALL_VALUE_SIZE, size);
             }
-            loadBlock(block, buffer, checksum, into);
+            loadValueBlock(block, buffer, checksum, into, last);
             if (offset + size > into.length) {
                 throw keyBlock.damage("small value [%d, %d) outside value block %d of %d bytes", offset,
                         offset + size, block, into.length);
@@ -262,13 +272,26 @@ public final class SstReader implements AutoCloseable {
         } else if (type == EntryType.MEDIUM) {
             int block = Bytes.u16(keys, ref);
             checkValueBlock(keyBlock, block);
-            loadBlock(block, buffer, checksum, into);
+            loadValueBlock(block, buffer, checksum, into, last);
             if (into.length <= SstLimits.MAX_SMALL_VALUE_SIZE || into.length > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
                 throw keyBlock.damage("medium value block %d length: expected=%d..%d found=%d", block,
                         SstLimits.MAX_SMALL_VALUE_SIZE + 1, SstLimits.MAX_MEDIUM_VALUE_SIZE, into.length);
             }
         } else {
             into.set(keys, ref, type - EntryType.INLINE_MIN);
+        }
+    }
+
+    private void loadValueBlock(int block, BlockBuffer buffer, BlockChecksum checksum, BlockView into,
+                                LastValueBlock last) throws CorruptionException {
+        if (last == null) {
+            loadBlock(block, buffer, checksum, into);
+        } else if (last.block == block) {
+            into.set(last.view.segment, last.view.offset, last.view.length);
+        } else {
+            last.block = -1; // the buffer is about to change: a failed load leaves nothing stale behind
+            loadBlock(block, buffer, checksum, into);
+            last.remember(block, into);
         }
     }
 
