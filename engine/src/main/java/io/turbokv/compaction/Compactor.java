@@ -54,7 +54,8 @@ import org.agrona.collections.IntHashSet;
  * The newest of them carries the obsolete list (every merged input).
  *
  * <p>Inputs are mapped through their own {@link SstReader}s, not the store's readers, and unmapped after their
- * segment. Keys and values go from the inputs' memory to the writers' without a heap copy.
+ * segment. Keys and values go from the inputs' memory to the writers' without a heap copy, as (segment, offset,
+ * length) ranges: the merge allocates nothing per entry.
  */
 public final class Compactor {
     /** Entries per merged SST before it is cut (DESIGN.md §2.2 MAX_ENTRIES_PER_COMPACTED_FILE). */
@@ -322,9 +323,11 @@ public final class Compactor {
             boolean skipRest = false;
             while (merge.next()) {
                 long hash = merge.hash();
-                MemorySegment key = merge.key();
-                if (!current.matches(hash, key)) {
-                    current.set(hash, key);
+                MemorySegment keySegment = merge.keySegment();
+                long keyOffset = merge.keyOffset();
+                long keyLength = merge.keyLength();
+                if (!current.matches(hash, keySegment, keyOffset, keyLength)) {
+                    current.set(hash, keySegment, keyOffset, keyLength);
                     skipRest = false;
                 }
                 EntryKind kind = merge.kind();
@@ -336,7 +339,7 @@ public final class Compactor {
                 }
                 skipRest = !multiValued || kind == EntryKind.TOMBSTONE;
                 OutputWriter output = UsedKeyFilter.contains(usedKeys, hash) ? warm : cold;
-                output.add(merge, hash, key, kind);
+                output.add(merge, hash, keySegment, keyOffset, keyLength, kind);
             }
             warm.close();
             cold.close();
@@ -363,17 +366,17 @@ public final class Compactor {
             this.bytes = arena.allocate(256);
         }
 
-        boolean matches(long hash, MemorySegment key) {
+        boolean matches(long hash, MemorySegment keySegment, long keyOffset, long keyLength) {
             return length >= 0 && this.hash == hash
-                    && Bytes.equal(bytes, 0, length, key, 0, key.byteSize());
+                    && Bytes.equal(bytes, 0, length, keySegment, keyOffset, keyLength);
         }
 
-        void set(long hash, MemorySegment key) {
-            if (key.byteSize() > bytes.byteSize()) {
-                bytes = arena.allocate(Math.max(key.byteSize(), bytes.byteSize() * 2));
+        void set(long hash, MemorySegment keySegment, long keyOffset, long keyLength) {
+            if (keyLength > bytes.byteSize()) {
+                bytes = arena.allocate(Math.max(keyLength, bytes.byteSize() * 2));
             }
-            MemorySegment.copy(key, 0, bytes, 0, key.byteSize());
-            length = key.byteSize();
+            MemorySegment.copy(keySegment, keyOffset, bytes, 0, keyLength);
+            length = keyLength;
             this.hash = hash;
         }
     }
@@ -390,7 +393,8 @@ public final class Compactor {
             this.flags = flags;
         }
 
-        void add(MergeIterator entry, long hash, MemorySegment key, EntryKind kind) throws IOException {
+        void add(MergeIterator entry, long hash, MemorySegment keySegment, long keyOffset, long keyLength,
+                 EntryKind kind) throws IOException {
             if (writer != null && hash != lastHash
                     && writer.isFull(MAX_ENTRIES_PER_COMPACTED_FILE, DATA_THRESHOLD_PER_COMPACTED_FILE)) {
                 close();
@@ -400,9 +404,10 @@ public final class Compactor {
                 writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)));
             }
             switch (kind) {
-                case VALUE -> writer.addValue(hash, key, entry.value());
-                case TOMBSTONE -> writer.addTombstone(hash, key);
-                case BLOB -> writer.addBlob(hash, key, entry.blobSeq());
+                case VALUE -> writer.addValue(hash, keySegment, keyOffset, keyLength, entry.valueSegment(),
+                        entry.valueOffset(), entry.valueLength());
+                case TOMBSTONE -> writer.addTombstone(hash, keySegment, keyOffset, keyLength);
+                case BLOB -> writer.addBlob(hash, keySegment, keyOffset, keyLength, entry.blobSeq());
             }
             lastHash = hash;
         }

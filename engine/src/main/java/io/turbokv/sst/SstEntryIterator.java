@@ -16,7 +16,10 @@ import java.lang.foreign.MemorySegment;
  * }
  * }</pre>
  *
- * <p>{@link #key()} and {@link #value()} are views valid until the next call of {@link #next()}. Not thread-safe.
+ * <p>{@link #key()} and {@link #value()} are views valid until the next call of {@link #next()}; each call makes a
+ * new slice. A loop over many entries (compaction) uses {@link #keySegment()}, {@link #keyOffset()},
+ * {@link #keyLength()} and the value's counterparts instead, which allocate nothing: the segment is the mapping or
+ * this iterator's decode buffer, the range is valid until the next call of {@link #next()}. Not thread-safe.
  */
 public final class SstEntryIterator implements AutoCloseable {
     private final SstReader reader;
@@ -82,6 +85,21 @@ public final class SstEntryIterator implements AutoCloseable {
         return keyBlock.segment().asSlice(keyBlock.keyStart(), keyBlock.keyLength());
     }
 
+    /** The segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}. */
+    public MemorySegment keySegment() {
+        return keyBlock.segment();
+    }
+
+    /** Where the current entry's key starts in {@link #keySegment()}. */
+    public long keyOffset() {
+        return keyBlock.keyStart();
+    }
+
+    /** The current entry's key length in bytes. */
+    public long keyLength() {
+        return keyBlock.keyLength();
+    }
+
     /** The current entry's kind. */
     public EntryKind kind() {
         return kind;
@@ -93,10 +111,45 @@ public final class SstEntryIterator implements AutoCloseable {
      * @throws IllegalStateException for a blob reference or a tombstone
      */
     public MemorySegment value() {
+        checkValue();
+        return valueView.segment.asSlice(valueView.offset, valueView.length);
+    }
+
+    /**
+     * The segment holding the current value, at {@link #valueOffset()}, when {@link #kind()} is
+     * {@link EntryKind#VALUE}; valid until {@link #next()}.
+     *
+     * @throws IllegalStateException for a blob reference or a tombstone
+     */
+    public MemorySegment valueSegment() {
+        checkValue();
+        return valueView.segment;
+    }
+
+    /**
+     * Where the current value starts in {@link #valueSegment()}.
+     *
+     * @throws IllegalStateException for a blob reference or a tombstone
+     */
+    public long valueOffset() {
+        checkValue();
+        return valueView.offset;
+    }
+
+    /**
+     * The current value's length in bytes.
+     *
+     * @throws IllegalStateException for a blob reference or a tombstone
+     */
+    public long valueLength() {
+        checkValue();
+        return valueView.length;
+    }
+
+    private void checkValue() {
         if (kind != EntryKind.VALUE) {
             throw new IllegalStateException("current entry is not a value: " + kind);
         }
-        return valueView.segment.asSlice(valueView.offset, valueView.length);
     }
 
     /**
