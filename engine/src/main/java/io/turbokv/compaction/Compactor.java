@@ -1,5 +1,6 @@
 package io.turbokv.compaction;
 
+import io.turbokv.ffm.Advice;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.Bytes;
@@ -53,8 +54,8 @@ import org.agrona.collections.IntHashSet;
  * older meta file starts wherever the next older segment holds a number not below every number of the newer ones.
  * The newest of them carries the obsolete list (every merged input).
  *
- * <p>Inputs are mapped through their own {@link SstReader}s, not the store's readers, and unmapped after their
- * segment. Keys and values go from the inputs' memory to the writers' without a heap copy, as (segment, offset,
+ * <p>Inputs are mapped through their own {@link SstReader}s, not the store's readers, advised
+ * {@link Advice#SEQUENTIAL} (read ahead, drop behind), and unmapped after their segment. Keys and values go from the inputs' memory to the writers' without a heap copy, as (segment, offset,
  * length) ranges: the merge allocates nothing per entry.
  */
 public final class Compactor {
@@ -314,7 +315,7 @@ public final class Compactor {
         try (Arena arena = Arena.ofConfined()) {
             for (MetaEntry input : inputs) {
                 SstReader reader = SstReader.open(StoreFileNames.path(directory, StoreFileNames.Kind.SST,
-                        input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize());
+                        input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize(), Advice.SEQUENTIAL);
                 readers.add(reader);
                 iterators.add(reader.iterator());
             }

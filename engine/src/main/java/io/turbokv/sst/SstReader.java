@@ -72,6 +72,21 @@ public final class SstReader implements AutoCloseable {
      * @throws IOException         when the file cannot be mapped
      */
     public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize) throws IOException {
+        return open(path, seq, expectedBlockCount, expectedSize, Advice.RANDOM);
+    }
+
+    /**
+     * As {@link #open(Path, int, int, long)}, with the mapping advised {@code advice} instead of
+     * {@link Advice#RANDOM} (lookups): compaction reads its inputs front to back once and maps them
+     * {@link Advice#SEQUENTIAL}, so the kernel reads ahead and may drop pages behind the iterator (DESIGN.md
+     * §1.7). Advice is a hint; where it is unavailable the file opens all the same.
+     *
+     * @param advice the {@code madvise} advice for the whole mapping
+     * @throws CorruptionException when the size, block count, offset table or index block do not check out
+     * @throws IOException         when the file cannot be mapped
+     */
+    public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize, Advice advice)
+            throws IOException {
         MappedFile file = MappedFile.openReadOnly(path);
         boolean success = false;
         try {
@@ -80,7 +95,7 @@ public final class SstReader implements AutoCloseable {
                         expectedSize, file.byteSize()), path, CorruptionException.NO_OFFSET);
             }
             int[] blockEnds = BlockOffsetTable.read(file.segment(), expectedBlockCount, path);
-            file.advise(Advice.RANDOM);
+            file.advise(advice);
             SstReader reader = new SstReader(path, seq, file, blockEnds);
             success = true;
             return reader;
