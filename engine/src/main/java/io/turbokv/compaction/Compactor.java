@@ -56,7 +56,9 @@ import org.agrona.collections.IntHashSet;
  *
  * <p>Inputs are mapped through their own {@link SstReader}s, not the store's readers, advised
  * {@link Advice#SEQUENTIAL} (read ahead, drop behind), and unmapped after their segment. Keys and values go from the inputs' memory to the writers' without a heap copy, as (segment, offset,
- * length) ranges: the merge allocates nothing per entry.
+ * length) ranges: the merge allocates nothing per entry. Medium values are copied as their on-disk blocks
+ * (CRC-verified on the way, {@link SstWriter#addMediumRaw}), not decompressed and recompressed; blob values as their
+ * 4-byte reference. Inline and small values and all keys are re-encoded into the new blocks.
  */
 public final class Compactor {
     /** Entries per merged SST before it is cut (DESIGN.md §2.2 MAX_ENTRIES_PER_COMPACTED_FILE). */
@@ -317,7 +319,7 @@ public final class Compactor {
                 SstReader reader = SstReader.open(StoreFileNames.path(directory, StoreFileNames.Kind.SST,
                         input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize(), Advice.SEQUENTIAL);
                 readers.add(reader);
-                iterators.add(reader.iterator());
+                iterators.add(reader.iterator(true));
             }
             MergeIterator merge = new MergeIterator(iterators, ranks);
             KeyCopy current = new KeyCopy(arena);
@@ -405,8 +407,15 @@ public final class Compactor {
                 writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)));
             }
             switch (kind) {
-                case VALUE -> writer.addValue(hash, keySegment, keyOffset, keyLength, entry.valueSegment(),
-                        entry.valueOffset(), entry.valueLength());
+                case VALUE -> {
+                    if (entry.isRawMediumValue()) {
+                        writer.addMediumRaw(hash, keySegment, keyOffset, keyLength, entry.rawBlockSegment(),
+                                entry.rawBlockOffset(), entry.rawBlockLength());
+                    } else {
+                        writer.addValue(hash, keySegment, keyOffset, keyLength, entry.valueSegment(),
+                                entry.valueOffset(), entry.valueLength());
+                    }
+                }
                 case TOMBSTONE -> writer.addTombstone(hash, keySegment, keyOffset, keyLength);
                 case BLOB -> writer.addBlob(hash, keySegment, keyOffset, keyLength, entry.blobSeq());
             }

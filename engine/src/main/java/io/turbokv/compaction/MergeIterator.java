@@ -143,6 +143,29 @@ public final class MergeIterator {
         return sources[heap[0]].valueLength();
     }
 
+    /**
+     * Whether the current value is a medium value left as its on-disk block (sources made by
+     * {@code SstReader.iterator(true)}); see {@link SstEntryIterator#isRawMediumValue()}.
+     */
+    public boolean isRawMediumValue() {
+        return sources[heap[0]].isRawMediumValue();
+    }
+
+    /** The segment holding the current medium value's on-disk block, when {@link #isRawMediumValue()}. */
+    public MemorySegment rawBlockSegment() {
+        return sources[heap[0]].rawBlockSegment();
+    }
+
+    /** Where the current medium value's block starts (its header) in {@link #rawBlockSegment()}. */
+    public long rawBlockOffset() {
+        return sources[heap[0]].rawBlockOffset();
+    }
+
+    /** The current medium value's block length on disk, header included. */
+    public long rawBlockLength() {
+        return sources[heap[0]].rawBlockLength();
+    }
+
     /** The current blob sequence number, for {@link EntryKind#BLOB}. */
     public int blobSeq() {
         return sources[heap[0]].blobSeq();

@@ -30,6 +30,9 @@ public final class SstEntryIterator implements AutoCloseable {
     private final KeyBlock keyBlock = new KeyBlock();
     private final BlockChecksum checksum = new BlockChecksum();
     private final LastValueBlock lastValueBlock = new LastValueBlock();
+    private final BlockView rawBlockView = new BlockView();
+    private final boolean rawMediumValues;
+    private boolean rawMedium;
     private int nextKeyBlock;
     private int entry;
     private int entryCount;
@@ -37,8 +40,9 @@ public final class SstEntryIterator implements AutoCloseable {
     private EntryKind kind;
     private int blobSeq;
 
-    SstEntryIterator(SstReader reader) {
+    SstEntryIterator(SstReader reader, boolean rawMediumValues) {
         this.reader = reader;
+        this.rawMediumValues = rawMediumValues;
     }
 
     /**
@@ -63,11 +67,16 @@ public final class SstEntryIterator implements AutoCloseable {
         keyBlock.select(entry);
         hash = keyBlock.hash(entry);
         int type = keyBlock.entryType();
+        rawMedium = false;
         if (type == EntryType.DELETED) {
             kind = EntryKind.TOMBSTONE;
         } else if (type == EntryType.BLOB) {
             kind = EntryKind.BLOB;
             blobSeq = SstReader.blobSeq(keyBlock);
+        } else if (type == EntryType.MEDIUM && rawMediumValues) {
+            kind = EntryKind.VALUE;
+            reader.loadRawMediumBlock(keyBlock, checksum, rawBlockView);
+            rawMedium = true;
         } else {
             kind = EntryKind.VALUE;
             reader.loadValue(keyBlock, valueBuffer, checksum, valueView, lastValueBlock);
@@ -149,6 +158,55 @@ public final class SstEntryIterator implements AutoCloseable {
     private void checkValue() {
         if (kind != EntryKind.VALUE) {
             throw new IllegalStateException("current entry is not a value: " + kind);
+        }
+        if (rawMedium) {
+            throw new IllegalStateException("current entry is a medium value left as its block: use rawBlock*()");
+        }
+    }
+
+    /**
+     * Whether the current entry is a medium value left encoded, as its on-disk block: only in an iterator made
+     * by {@link SstReader#iterator(boolean) iterator(true)}. Its value accessors then throw; its block is
+     * {@code rawBlockSegment()[rawBlockOffset(), rawBlockOffset() + rawBlockLength())}, ready for
+     * {@link SstWriter#addMediumRaw}.
+     */
+    public boolean isRawMediumValue() {
+        return rawMedium;
+    }
+
+    /**
+     * The segment (the mapped file) holding the current medium value's block, header included.
+     *
+     * @throws IllegalStateException unless {@link #isRawMediumValue()}
+     */
+    public MemorySegment rawBlockSegment() {
+        checkRawMedium();
+        return rawBlockView.segment;
+    }
+
+    /**
+     * Where the current medium value's block (its 8-byte header) starts in {@link #rawBlockSegment()}.
+     *
+     * @throws IllegalStateException unless {@link #isRawMediumValue()}
+     */
+    public long rawBlockOffset() {
+        checkRawMedium();
+        return rawBlockView.offset;
+    }
+
+    /**
+     * The current medium value's block length on disk, header included.
+     *
+     * @throws IllegalStateException unless {@link #isRawMediumValue()}
+     */
+    public long rawBlockLength() {
+        checkRawMedium();
+        return rawBlockView.length;
+    }
+
+    private void checkRawMedium() {
+        if (!rawMedium) {
+            throw new IllegalStateException("current entry is not a medium value left as its block: " + kind);
         }
     }
 

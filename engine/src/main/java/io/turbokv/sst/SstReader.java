@@ -179,7 +179,17 @@ public final class SstReader implements AutoCloseable {
 
     /** An iterator over every entry in (hash, key) order, with working memory of its own; close it after use. */
     public SstEntryIterator iterator() {
-        return new SstEntryIterator(this);
+        return new SstEntryIterator(this, false);
+    }
+
+    /**
+     * As {@link #iterator()}; with {@code rawMediumValues}, a medium value is not decoded but handed out as its
+     * on-disk block ({@link SstEntryIterator#isRawMediumValue()}), CRC-verified, for
+     * {@link SstWriter#addMediumRaw} (compaction copies medium values without decompressing and recompressing
+     * them).
+     */
+    public SstEntryIterator iterator(boolean rawMediumValues) {
+        return new SstEntryIterator(this, rawMediumValues);
     }
 
     /** Unmaps the file. Idempotent. */
@@ -308,6 +318,35 @@ public final class SstReader implements AutoCloseable {
             loadBlock(block, buffer, checksum, into);
             last.remember(block, into);
         }
+    }
+
+    /**
+     * Points {@code into} at the on-disk span (header and data) of the medium value block of the selected entry
+     * of {@code keyBlock}, in the mapping, after the checks {@link #loadValue} makes short of decoding: the block
+     * index, the CRC of length word and data, and a decoded length of a medium value. The CRC goes through
+     * {@code checksum}, so this allocates nothing.
+     */
+    void loadRawMediumBlock(KeyBlock keyBlock, BlockChecksum checksum, BlockView into) throws CorruptionException {
+        int block = Bytes.u16(keyBlock.segment(), keyBlock.refStart());
+        checkValueBlock(keyBlock, block);
+        long start = blockStart(block);
+        long span = Integer.toUnsignedLong(blockEnds[block]) - start;
+        long length;
+        if (BlockFraming.isStored(mapping, start)) {
+            length = span - BlockFraming.HEADER_LENGTH;
+            if (!isVerified(block)) {
+                BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
+                markVerified(block);
+            }
+        } else {
+            length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
+            BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
+        }
+        if (length <= SstLimits.MAX_SMALL_VALUE_SIZE || length > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
+            throw keyBlock.damage("medium value block %d length: expected=%d..%d found=%d", block,
+                    SstLimits.MAX_SMALL_VALUE_SIZE + 1, SstLimits.MAX_MEDIUM_VALUE_SIZE, length);
+        }
+        into.set(mapping, start, span);
     }
 
     static int blobSeq(KeyBlock keyBlock) {

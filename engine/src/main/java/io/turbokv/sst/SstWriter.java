@@ -103,6 +103,42 @@ public final class SstWriter {
     }
 
     /**
+     * Adds a medium value given as an SST value block exactly as it is on disk, {@code block[blockOffset,
+     * blockOffset + blockLength)}: the {@link BlockFraming} header (decoded length or 0, CRC) and the data, stored
+     * or LZ4. The block is appended unchanged, without decompressing and recompressing it; its CRC covers the
+     * length word and the data, neither of which depends on where the block sits, so it stays valid, and the key
+     * entry refers to the block's new index. The CRC is not checked here: the block comes from an
+     * {@link SstEntryIterator} that verified it ({@link SstEntryIterator#isRawMediumValue()}).
+     *
+     * @throws IllegalArgumentException when the entry is out of order, the key too long, or the header does not
+     *                                  describe a medium value ({@value SstLimits#MAX_SMALL_VALUE_SIZE} exclusive to
+     *                                  {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes decoded)
+     * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     */
+    public void addMediumRaw(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
+                             MemorySegment block, long blockOffset, long blockLength) throws IOException {
+        long stored = blockLength - BlockFraming.HEADER_LENGTH;
+        long header = stored < 0 ? -1 : Bytes.u32(block, blockOffset + BlockFraming.UNCOMPRESSED_LENGTH_OFFSET);
+        long valueLength = header == 0 ? stored : header;
+        if (stored < 0 || (header != 0 && header <= stored) || valueLength <= SstLimits.MAX_SMALL_VALUE_SIZE
+                || valueLength > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "not a medium value block: %d bytes with header length word %d (expected: a decoded length"
+                            + " of %d..%d bytes)", blockLength, header, SstLimits.MAX_SMALL_VALUE_SIZE + 1,
+                    SstLimits.MAX_MEDIUM_VALUE_SIZE));
+        }
+        prepare(hash, keySegment, keyOffset, keyLength, EntryType.MEDIUM_REF_LENGTH, false);
+        try {
+            out.write(block.asSlice(blockOffset, blockLength));
+            keyBlock.addMedium(hash, keySegment, keyOffset, keyLength, endBlock());
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+        accept(hash, keySegment, keyOffset, keyLength, valueLength, false);
+    }
+
+    /**
      * Adds a key tombstone; in a multi-valued group it comes after the key's values.
      *
      * @throws IllegalArgumentException when the entry is out of order or the key too long
@@ -299,6 +335,11 @@ public final class SstWriter {
 
     private int writeBlock(MemorySegment data, boolean compressible) throws IOException {
         framing.write(out, data, compressible);
+        return endBlock();
+    }
+
+    /** Records the block just written; returns its index. */
+    private int endBlock() {
         long end = out.position();
         if (end > SstLimits.MAX_FILE_SIZE - (long) SstLimits.MAX_BLOCK_COUNT * BlockOffsetTable.ENTRY_LENGTH) {
             throw new IllegalStateException(String.format(Locale.ROOT,

@@ -4,12 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.CorruptionException;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,9 +67,23 @@ class SstEntryIteratorTest {
 
     /** Copies every entry of {@code reader} to a new SST through the range accessors and add methods. */
     static SstSummary copyByRanges(SstReader reader, Path target) throws IOException {
+        return copyByRanges(reader, target, false, new int[1]);
+    }
+
+    /**
+     * As {@link #copyByRanges(SstReader, Path)}; with {@code raw}, medium values go as their blocks
+     * ({@link SstWriter#addMediumRaw}), counted in {@code rawCount[0]}.
+     */
+    static SstSummary copyByRanges(SstReader reader, Path target, boolean raw, int[] rawCount) throws IOException {
         SstWriter writer = new SstWriter(FileLayer.standard().create(target));
-        try (SstEntryIterator it = reader.iterator()) {
+        try (SstEntryIterator it = reader.iterator(raw)) {
             while (it.next()) {
+                if (it.isRawMediumValue()) {
+                    rawCount[0]++;
+                    writer.addMediumRaw(it.hash(), it.keySegment(), it.keyOffset(), it.keyLength(),
+                            it.rawBlockSegment(), it.rawBlockOffset(), it.rawBlockLength());
+                    continue;
+                }
                 switch (it.kind()) {
                     case VALUE -> writer.addValue(it.hash(), it.keySegment(), it.keyOffset(), it.keyLength(),
                             it.valueSegment(), it.valueOffset(), it.valueLength());
@@ -109,6 +131,124 @@ class SstEntryIteratorTest {
             assertTrue(it.next());
             assertThrows(IllegalStateException.class, it::valueLength);
             assertEquals(9, it.blobSeq());
+        }
+    }
+
+    private static long mediumValues(List<TestEntry> entries) {
+        return entries.stream().filter(e -> e.value() != null && e.value().length > SstLimits.MAX_SMALL_VALUE_SIZE)
+                .count();
+    }
+
+    @Test
+    void mediumValuesCopiedAsRawBlocksGiveTheSameFileAndReadBack() throws IOException {
+        for (int seed = 0; seed < 20; seed++) {
+            Random random = new Random(seed);
+            List<TestEntry> entries = seed % 2 == 0 ? smallAndMediumEntries(random, 1 + random.nextInt(300))
+                    : SstFiles.randomEntries(random, 1 + random.nextInt(300), seed % 3 == 0, seed % 5 == 1);
+            Path source = dir.resolve(seed + "-a.sst");
+            Path copy = dir.resolve(seed + "-b.sst");
+            SstSummary written = SstFiles.write(source, entries);
+            int[] raw = new int[1];
+            SstSummary copied;
+            try (SstReader reader = SstReader.open(source, 1, written.blockCount(), written.fileSize())) {
+                copied = copyByRanges(reader, copy, true, raw);
+            }
+            assertEquals(mediumValues(entries), raw[0], "seed " + seed);
+            // same entries in the same order: the raw copy reproduces the file byte for byte
+            assertEquals(-1, Files.mismatch(source, copy), "seed " + seed);
+            try (SstReader reader = SstReader.open(copy, 2, copied.blockCount(), copied.fileSize());
+                 LookupScratch scratch = new LookupScratch()) {
+                assertEquals(entries, SstFiles.iterate(reader), "seed " + seed);
+                TestEntry e = entries.get(random.nextInt(entries.size()));
+                assertEquals(SstFiles.group(entries, e), SstFiles.lookup(reader, scratch, e.hash(), e.key()));
+            }
+        }
+    }
+
+    @Test
+    void mediumBlocksMoveToTheirNewIndexInAnotherFile() throws IOException {
+        // the copy interleaves new small values, so every medium block lands at another index and offset
+        List<TestEntry> entries = smallAndMediumEntries(new Random(5), 400);
+        Path source = dir.resolve("00000001.sst");
+        SstSummary written = SstFiles.write(source, entries);
+        Path copy = dir.resolve("00000002.sst");
+        List<TestEntry> expected = new ArrayList<>();
+        SstWriter writer = new SstWriter(FileLayer.standard().create(copy));
+        try (SstReader reader = SstReader.open(source, 1, written.blockCount(), written.fileSize());
+             SstEntryIterator it = reader.iterator(true)) {
+            int i = 0;
+            while (it.next()) {
+                TestEntry original = entries.get(i++);
+                if (it.isRawMediumValue()) {
+                    assertThrows(IllegalStateException.class, it::value);
+                    assertThrows(IllegalStateException.class, it::valueSegment);
+                    byte[] extra = Arrays.copyOf(original.key(), original.key().length + 1);
+                    writer.addMediumRaw(it.hash(), it.keySegment(), it.keyOffset(), it.keyLength(),
+                            it.rawBlockSegment(), it.rawBlockOffset(), it.rawBlockLength());
+                    expected.add(original);
+                    if (KeyHash.hash(extra) == original.hash()) {
+                        continue;
+                    }
+                    TestEntry small = TestEntry.value(original.hash(), extra, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+                    writer.addValue(small.hash(), MemorySegment.ofArray(small.key()),
+                            MemorySegment.ofArray(small.value()));
+                    expected.add(small);
+                } else {
+                    assertThrows(IllegalStateException.class, it::rawBlockSegment);
+                    writer.addValue(it.hash(), it.keySegment(), it.keyOffset(), it.keyLength(), it.valueSegment(),
+                            it.valueOffset(), it.valueLength());
+                    expected.add(original);
+                }
+            }
+        }
+        SstSummary copied = writer.finish();
+        try (SstReader reader = SstReader.open(copy, 2, copied.blockCount(), copied.fileSize())) {
+            assertEquals(expected, SstFiles.iterate(reader));
+        }
+    }
+
+    @Test
+    void aDamagedMediumBlockFailsTheRawIteratorNamingTheFile() throws IOException {
+        for (boolean compressible : new boolean[] {false, true}) {
+            byte[] value = new byte[6000];
+            for (int i = 0; i < value.length; i++) {
+                value[i] = (byte) (compressible ? i / 100 : i * 31 + (i >> 3) * 17);
+            }
+            byte[] key = {7, 7};
+            Path file = dir.resolve(compressible + ".sst");
+            SstSummary summary = SstFiles.write(file, List.of(TestEntry.value(KeyHash.hash(key), key, value)));
+            // block 0 is the medium value: header at 0, data from 8; damage a data byte
+            try (FileChannel channel = FileChannel.open(file,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.allocate(1);
+                channel.read(b, 20);
+                b.put(0, (byte) (b.get(0) ^ 0x40)).position(0);
+                channel.write(b, 20);
+            }
+            try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
+                 SstEntryIterator it = reader.iterator(true)) {
+                CorruptionException e = assertThrows(CorruptionException.class, it::next);
+                assertTrue(e.getMessage().contains("crc mismatch"), e.getMessage());
+                assertEquals(file, e.file());
+            }
+        }
+    }
+
+    @Test
+    void theWriterRefusesABlockThatIsNotAMediumValue() throws IOException {
+        byte[] key = {1};
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment block = arena.allocate(8 + 100); // stored, 100 bytes: a small value
+            SstWriter writer = new SstWriter(FileLayer.standard().create(dir.resolve("x.sst")));
+            try {
+                assertThrows(IllegalArgumentException.class, () -> writer.addMediumRaw(KeyHash.hash(key),
+                        MemorySegment.ofArray(key), 0, 1, block, 0, block.byteSize()));
+                assertThrows(IllegalArgumentException.class, () -> writer.addMediumRaw(KeyHash.hash(key),
+                        MemorySegment.ofArray(key), 0, 1, block, 0, 4));
+                assertEquals(0, writer.entryCount());
+            } finally {
+                writer.abandon();
+            }
         }
     }
 }
