@@ -6,7 +6,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * Walks every entry of one SST in file order, which is (unsigned hash, unsigned key bytes) order with each key's
  * values before its tombstone; for compaction. It decodes blocks into working memory of its own, which
- * {@link #close()} frees.
+ * {@link #close()} frees, and keeps the value block it decoded last: the small values of one block cost one load,
+ * CRC check and LZ4 decode of that block, not one each. An iterator made by
+ * {@link SstReader#iterator(boolean) iterator(true)} leaves medium values as their on-disk blocks
+ * ({@link #isRawMediumValue()}).
  *
  * <pre>{@code
  * try (SstEntryIterator it = reader.iterator()) {
@@ -55,6 +58,7 @@ public final class SstEntryIterator implements AutoCloseable {
         while (entry + 1 >= entryCount) {
             if (nextKeyBlock >= reader.keyBlockCount()) {
                 kind = null;
+                rawMedium = false;
                 return false;
             }
             int block = reader.keyBlock(nextKeyBlock++);
