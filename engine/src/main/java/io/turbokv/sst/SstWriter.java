@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Writes one SST file front to back (DESIGN.md §2.3) from entries that arrive sorted. Streaming: memory is
@@ -20,6 +21,9 @@ import java.util.Locale;
  * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
  * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
  * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it.
+ *
+ * <p>The range forms of the add methods ({@code segment, offset, length}) throw {@link IndexOutOfBoundsException},
+ * before any change, when a range is not inside its segment.
  *
  * <p>Not thread-safe: one thread at a time. After an {@link IOException} the writer is broken: every later call
  * but {@link #abandon()} throws {@link IllegalStateException}.
@@ -72,6 +76,7 @@ public final class SstWriter {
      */
     public void addValue(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
                          MemorySegment valueSegment, long valueOffset, long valueLength) throws IOException {
+        Objects.checkFromIndexSize(valueOffset, valueLength, valueSegment.byteSize());
         if (valueLength > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "value of %d bytes exceeds MAX_MEDIUM_VALUE_SIZE=%d bytes: write it to a blob file and add"
@@ -117,6 +122,7 @@ public final class SstWriter {
      */
     public void addMediumRaw(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
                              MemorySegment block, long blockOffset, long blockLength) throws IOException {
+        Objects.checkFromIndexSize(blockOffset, blockLength, block.byteSize());
         long stored = blockLength - BlockFraming.HEADER_LENGTH;
         long header = stored < 0 ? -1 : Bytes.u32(block, blockOffset + BlockFraming.UNCOMPRESSED_LENGTH_OFFSET);
         long valueLength = header == 0 ? stored : header;
@@ -249,6 +255,7 @@ public final class SstWriter {
     private void prepare(long hash, MemorySegment keySegment, long keyOffset, long keyLength, int refLength,
                          boolean tombstone) throws IOException {
         checkUsable();
+        Objects.checkFromIndexSize(keyOffset, keyLength, keySegment.byteSize());
         if (keyLength > SstLimits.MAX_KEY_LENGTH) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "key of %d bytes exceeds MAX_KEY_LENGTH=%d bytes (key block positions are u24)", keyLength,

@@ -235,7 +235,7 @@ class SstEntryIteratorTest {
     }
 
     @Test
-    void theWriterRefusesABlockThatIsNotAMediumValue() throws IOException {
+    void theWriterRefusesABlockThatIsNotAMediumValueAndRangesOutsideTheirSegment() throws IOException {
         byte[] key = {1};
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment block = arena.allocate(8 + 100); // stored, 100 bytes: a small value
@@ -245,7 +245,15 @@ class SstEntryIteratorTest {
                         MemorySegment.ofArray(key), 0, 1, block, 0, block.byteSize()));
                 assertThrows(IllegalArgumentException.class, () -> writer.addMediumRaw(KeyHash.hash(key),
                         MemorySegment.ofArray(key), 0, 1, block, 0, 4));
+                assertThrows(IndexOutOfBoundsException.class, () -> writer.addMediumRaw(KeyHash.hash(key),
+                        MemorySegment.ofArray(key), 0, 1, block, 1, block.byteSize()));
+                assertThrows(IndexOutOfBoundsException.class, () -> writer.addTombstone(KeyHash.hash(key),
+                        MemorySegment.ofArray(key), 1, 1));
+                assertThrows(IndexOutOfBoundsException.class, () -> writer.addValue(KeyHash.hash(key),
+                        MemorySegment.ofArray(key), 0, 1, block, 100, 9));
                 assertEquals(0, writer.entryCount());
+                writer.addValue(KeyHash.hash(key), MemorySegment.ofArray(key), 0, 1, block, 0, 9);
+                assertEquals(1, writer.entryCount());
             } finally {
                 writer.abandon();
             }
