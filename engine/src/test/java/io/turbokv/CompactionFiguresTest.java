@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Figures of a full compaction of a store built from 10 overlapping batches (issue 6): heap allocated per merged
  * input entry on the compacting thread (compaction runs on the caller's thread), input MB/s, write amplification
  * (bytes written / bytes read) and get latency before and after. Short by default;
- * {@code -Dturbokv.compaction.keys=400000} for larger figures. Not a benchmark: one run, no warm-up of the merge.
+ * {@code -Dturbokv.compaction.keys=400000} for larger figures, {@code -Dturbokv.compaction.valueBytes=6000} for
+ * medium values (default 24, small). Not a benchmark: one run, no warm-up of the merge.
  */
 class CompactionFiguresTest {
     @TempDir
@@ -61,7 +62,7 @@ class CompactionFiguresTest {
     @Test
     void fullCompactionOfTenOverlappingBatches() throws IOException {
         int keys = Integer.getInteger("turbokv.compaction.keys", 100_000);
-        int valueBytes = 24;
+        int valueBytes = Integer.getInteger("turbokv.compaction.valueBytes", 24);
         Random random = new Random(6);
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -1,5 +1,6 @@
 package io.turbokv.compaction;
 
+import io.turbokv.ffm.Advice;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.Bytes;
@@ -53,8 +54,11 @@ import org.agrona.collections.IntHashSet;
  * older meta file starts wherever the next older segment holds a number not below every number of the newer ones.
  * The newest of them carries the obsolete list (every merged input).
  *
- * <p>Inputs are mapped through their own {@link SstReader}s, not the store's readers, and unmapped after their
- * segment. Keys and values go from the inputs' memory to the writers' without a heap copy.
+ * <p>Inputs are mapped through their own {@link SstReader}s, not the store's readers, advised
+ * {@link Advice#SEQUENTIAL} (read ahead, drop behind), and unmapped after their segment. Keys and values go from the inputs' memory to the writers' without a heap copy, as (segment, offset,
+ * length) ranges: the merge allocates nothing per entry. Medium values are copied as their on-disk blocks
+ * (CRC-verified on the way, {@link SstWriter#addMediumRaw}), not decompressed and recompressed; blob values as their
+ * 4-byte reference. Inline and small values and all keys are re-encoded into the new blocks.
  */
 public final class Compactor {
     /** Entries per merged SST before it is cut (DESIGN.md §2.2 MAX_ENTRIES_PER_COMPACTED_FILE). */
@@ -313,18 +317,20 @@ public final class Compactor {
         try (Arena arena = Arena.ofConfined()) {
             for (MetaEntry input : inputs) {
                 SstReader reader = SstReader.open(StoreFileNames.path(directory, StoreFileNames.Kind.SST,
-                        input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize());
+                        input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize(), Advice.SEQUENTIAL);
                 readers.add(reader);
-                iterators.add(reader.iterator());
+                iterators.add(reader.iterator(true));
             }
             MergeIterator merge = new MergeIterator(iterators, ranks);
             KeyCopy current = new KeyCopy(arena);
             boolean skipRest = false;
             while (merge.next()) {
                 long hash = merge.hash();
-                MemorySegment key = merge.key();
-                if (!current.matches(hash, key)) {
-                    current.set(hash, key);
+                MemorySegment keySegment = merge.keySegment();
+                long keyOffset = merge.keyOffset();
+                long keyLength = merge.keyLength();
+                if (!current.matches(hash, keySegment, keyOffset, keyLength)) {
+                    current.set(hash, keySegment, keyOffset, keyLength);
                     skipRest = false;
                 }
                 EntryKind kind = merge.kind();
@@ -336,7 +342,7 @@ public final class Compactor {
                 }
                 skipRest = !multiValued || kind == EntryKind.TOMBSTONE;
                 OutputWriter output = UsedKeyFilter.contains(usedKeys, hash) ? warm : cold;
-                output.add(merge, hash, key, kind);
+                output.add(merge, hash, keySegment, keyOffset, keyLength, kind);
             }
             warm.close();
             cold.close();
@@ -363,17 +369,17 @@ public final class Compactor {
             this.bytes = arena.allocate(256);
         }
 
-        boolean matches(long hash, MemorySegment key) {
+        boolean matches(long hash, MemorySegment keySegment, long keyOffset, long keyLength) {
             return length >= 0 && this.hash == hash
-                    && Bytes.equal(bytes, 0, length, key, 0, key.byteSize());
+                    && Bytes.equal(bytes, 0, length, keySegment, keyOffset, keyLength);
         }
 
-        void set(long hash, MemorySegment key) {
-            if (key.byteSize() > bytes.byteSize()) {
-                bytes = arena.allocate(Math.max(key.byteSize(), bytes.byteSize() * 2));
+        void set(long hash, MemorySegment keySegment, long keyOffset, long keyLength) {
+            if (keyLength > bytes.byteSize()) {
+                bytes = arena.allocate(Math.max(keyLength, bytes.byteSize() * 2));
             }
-            MemorySegment.copy(key, 0, bytes, 0, key.byteSize());
-            length = key.byteSize();
+            MemorySegment.copy(keySegment, keyOffset, bytes, 0, keyLength);
+            length = keyLength;
             this.hash = hash;
         }
     }
@@ -390,7 +396,8 @@ public final class Compactor {
             this.flags = flags;
         }
 
-        void add(MergeIterator entry, long hash, MemorySegment key, EntryKind kind) throws IOException {
+        void add(MergeIterator entry, long hash, MemorySegment keySegment, long keyOffset, long keyLength,
+                 EntryKind kind) throws IOException {
             if (writer != null && hash != lastHash
                     && writer.isFull(MAX_ENTRIES_PER_COMPACTED_FILE, DATA_THRESHOLD_PER_COMPACTED_FILE)) {
                 close();
@@ -400,9 +407,17 @@ public final class Compactor {
                 writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)));
             }
             switch (kind) {
-                case VALUE -> writer.addValue(hash, key, entry.value());
-                case TOMBSTONE -> writer.addTombstone(hash, key);
-                case BLOB -> writer.addBlob(hash, key, entry.blobSeq());
+                case VALUE -> {
+                    if (entry.isRawMediumValue()) {
+                        writer.addMediumRaw(hash, keySegment, keyOffset, keyLength, entry.rawBlockSegment(),
+                                entry.rawBlockOffset(), entry.rawBlockLength());
+                    } else {
+                        writer.addValue(hash, keySegment, keyOffset, keyLength, entry.valueSegment(),
+                                entry.valueOffset(), entry.valueLength());
+                    }
+                }
+                case TOMBSTONE -> writer.addTombstone(hash, keySegment, keyOffset, keyLength);
+                case BLOB -> writer.addBlob(hash, keySegment, keyOffset, keyLength, entry.blobSeq());
             }
             lastHash = hash;
         }

@@ -12,15 +12,20 @@ import java.util.List;
  * unsigned key bytes) order; entries of equal keys come newest source first (highest rank), and the entries of one
  * source keep their file order (a multi-valued key's values, then its tombstone).
  *
- * <p>A binary min-heap of source indexes; the top is the current entry. Keys and values are the sources' views
- * into mapped or decoded memory, valid until the next call of {@link #next()}; nothing is copied. Not thread-safe.
+ * <p>A binary min-heap of source indexes; the top is the current entry. Keys and values are ranges of the sources'
+ * mapped or decoded memory ({@link #keySegment()}, {@link #keyOffset()}, {@link #keyLength()} and the value's
+ * counterparts), valid until the next call of {@link #next()}; nothing is copied and nothing is allocated per
+ * entry. {@link #key()} and {@link #value()} wrap the same ranges in new slices, for callers that want them.
+ * Not thread-safe.
  * Does not own the sources: the caller closes them.
  */
 public final class MergeIterator {
     private final SstEntryIterator[] sources;
     private final int[] ranks;
     private final long[] hashes;
-    private final MemorySegment[] keys;
+    private final MemorySegment[] keySegments;
+    private final long[] keyOffsets;
+    private final long[] keyLengths;
     private final int[] heap;
     private int heapSize;
     private boolean started;
@@ -39,7 +44,9 @@ public final class MergeIterator {
         this.sources = sources.toArray(SstEntryIterator[]::new);
         this.ranks = ranks.clone();
         this.hashes = new long[ranks.length];
-        this.keys = new MemorySegment[ranks.length];
+        this.keySegments = new MemorySegment[ranks.length];
+        this.keyOffsets = new long[ranks.length];
+        this.keyLengths = new long[ranks.length];
         this.heap = new int[ranks.length];
     }
 
@@ -75,11 +82,13 @@ public final class MergeIterator {
     private boolean advance(int source) throws CorruptionException {
         SstEntryIterator iterator = sources[source];
         if (!iterator.next()) {
-            keys[source] = null;
+            keySegments[source] = null;
             return false;
         }
         hashes[source] = iterator.hash();
-        keys[source] = iterator.key();
+        keySegments[source] = iterator.keySegment();
+        keyOffsets[source] = iterator.keyOffset();
+        keyLengths[source] = iterator.keyLength();
         return true;
     }
 
@@ -88,9 +97,25 @@ public final class MergeIterator {
         return hashes[heap[0]];
     }
 
-    /** The current entry's key; valid until {@link #next()}. */
+    /** The current entry's key, as a new slice; valid until {@link #next()}. */
     public MemorySegment key() {
-        return keys[heap[0]];
+        int source = heap[0];
+        return keySegments[source].asSlice(keyOffsets[source], keyLengths[source]);
+    }
+
+    /** The segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}. */
+    public MemorySegment keySegment() {
+        return keySegments[heap[0]];
+    }
+
+    /** Where the current entry's key starts in {@link #keySegment()}. */
+    public long keyOffset() {
+        return keyOffsets[heap[0]];
+    }
+
+    /** The current entry's key length in bytes. */
+    public long keyLength() {
+        return keyLengths[heap[0]];
     }
 
     /** The current entry's kind. */
@@ -98,9 +123,47 @@ public final class MergeIterator {
         return sources[heap[0]].kind();
     }
 
-    /** The current value, for {@link EntryKind#VALUE}; valid until {@link #next()}. */
+    /** The current value, for {@link EntryKind#VALUE}, as a new slice; valid until {@link #next()}. */
     public MemorySegment value() {
         return sources[heap[0]].value();
+    }
+
+    /** The segment holding the current value, for {@link EntryKind#VALUE}; valid until {@link #next()}. */
+    public MemorySegment valueSegment() {
+        return sources[heap[0]].valueSegment();
+    }
+
+    /** Where the current value starts in {@link #valueSegment()}. */
+    public long valueOffset() {
+        return sources[heap[0]].valueOffset();
+    }
+
+    /** The current value's length in bytes. */
+    public long valueLength() {
+        return sources[heap[0]].valueLength();
+    }
+
+    /**
+     * Whether the current value is a medium value left as its on-disk block (sources made by
+     * {@code SstReader.iterator(true)}); see {@link SstEntryIterator#isRawMediumValue()}.
+     */
+    public boolean isRawMediumValue() {
+        return sources[heap[0]].isRawMediumValue();
+    }
+
+    /** The segment holding the current medium value's on-disk block, when {@link #isRawMediumValue()}. */
+    public MemorySegment rawBlockSegment() {
+        return sources[heap[0]].rawBlockSegment();
+    }
+
+    /** Where the current medium value's block starts (its header) in {@link #rawBlockSegment()}. */
+    public long rawBlockOffset() {
+        return sources[heap[0]].rawBlockOffset();
+    }
+
+    /** The current medium value's block length on disk, header included. */
+    public long rawBlockLength() {
+        return sources[heap[0]].rawBlockLength();
     }
 
     /** The current blob sequence number, for {@link EntryKind#BLOB}. */
@@ -117,9 +180,8 @@ public final class MergeIterator {
     private boolean before(int a, int b) {
         int cmp = Long.compareUnsigned(hashes[a], hashes[b]);
         if (cmp == 0) {
-            MemorySegment keyA = keys[a];
-            MemorySegment keyB = keys[b];
-            cmp = Bytes.compareUnsigned(keyA, 0, keyA.byteSize(), keyB, 0, keyB.byteSize());
+            cmp = Bytes.compareUnsigned(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
+                    keyLengths[b]);
             if (cmp == 0) {
                 return ranks[a] > ranks[b];
             }

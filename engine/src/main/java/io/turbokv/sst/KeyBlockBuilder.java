@@ -71,15 +71,15 @@ final class KeyBlockBuilder {
                 || (long) entriesLength + keyLength + refLength > KeyBlock.MAX_ENTRIES_LENGTH;
     }
 
-    void addInline(long hash, MemorySegment key, MemorySegment value) {
-        int length = (int) value.byteSize();
-        long at = begin(hash, EntryType.inline(length), key, length);
-        MemorySegment.copy(value, 0, entriesSegment, at, length);
+    void addInline(long hash, MemorySegment key, long keyOffset, long keyLength, MemorySegment value,
+                   long valueOffset, int valueLength) {
+        long at = begin(hash, EntryType.inline(valueLength), key, keyOffset, keyLength, valueLength);
+        MemorySegment.copy(value, valueOffset, entriesSegment, at, valueLength);
     }
 
     /** Adds an entry whose value is at {@code offset} of the small value block being filled. */
-    void addSmall(long hash, MemorySegment key, int size, int offset) {
-        long at = begin(hash, EntryType.SMALL, key, EntryType.SMALL_REF_LENGTH);
+    void addSmall(long hash, MemorySegment key, long keyOffset, long keyLength, int size, int offset) {
+        long at = begin(hash, EntryType.SMALL, key, keyOffset, keyLength, EntryType.SMALL_REF_LENGTH);
         if (unresolvedCount == unresolvedSmall.length) {
             unresolvedSmall = Arrays.copyOf(unresolvedSmall, unresolvedCount * 2);
         }
@@ -88,18 +88,18 @@ final class KeyBlockBuilder {
         entriesSegment.set(Bytes.BE_INT, at + EntryType.SMALL_OFFSET, offset);
     }
 
-    void addMedium(long hash, MemorySegment key, int block) {
-        long at = begin(hash, EntryType.MEDIUM, key, EntryType.MEDIUM_REF_LENGTH);
+    void addMedium(long hash, MemorySegment key, long keyOffset, long keyLength, int block) {
+        long at = begin(hash, EntryType.MEDIUM, key, keyOffset, keyLength, EntryType.MEDIUM_REF_LENGTH);
         entriesSegment.set(Bytes.BE_SHORT, at, (short) block);
     }
 
-    void addBlob(long hash, MemorySegment key, int blobSeq) {
-        long at = begin(hash, EntryType.BLOB, key, EntryType.BLOB_REF_LENGTH);
+    void addBlob(long hash, MemorySegment key, long keyOffset, long keyLength, int blobSeq) {
+        long at = begin(hash, EntryType.BLOB, key, keyOffset, keyLength, EntryType.BLOB_REF_LENGTH);
         entriesSegment.set(Bytes.BE_INT, at, blobSeq);
     }
 
-    void addTombstone(long hash, MemorySegment key) {
-        begin(hash, EntryType.DELETED, key, 0);
+    void addTombstone(long hash, MemorySegment key, long keyOffset, long keyLength) {
+        begin(hash, EntryType.DELETED, key, keyOffset, keyLength, 0);
     }
 
     /** Whether some entry still waits for the small value block being filled. */
@@ -200,8 +200,9 @@ final class KeyBlockBuilder {
     }
 
     /** Appends the entry's offset-table element and key; returns where its value reference goes. */
-    private long begin(long hash, int type, MemorySegment key, int refLength) {
-        int keyLength = (int) key.byteSize();
+    private long begin(long hash, int type, MemorySegment key, long keyOffset, long keyLengthBytes,
+                       int refLength) {
+        int keyLength = (int) keyLengthBytes;
         if (count == hashes.length) {
             hashes = Arrays.copyOf(hashes, count * 2);
             types = Arrays.copyOf(types, count * 2);
@@ -226,13 +227,13 @@ final class KeyBlockBuilder {
         types[count] = (byte) type;
         positions[count] = entriesLength;
         count++;
-        MemorySegment.copy(key, 0, entriesSegment, entriesLength, keyLength);
+        MemorySegment.copy(key, keyOffset, entriesSegment, entriesLength, keyLength);
         entriesLength += keyLength;
         long refAt = entriesLength;
         entriesLength += refLength;
         accountedBytes += keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         maxKeyLength = Math.max(maxKeyLength, keyLength);
-        if (hashesAreKeyHashes && (keyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH || KeyHash.hash(key) != hash)) {
+        if (hashesAreKeyHashes && (keyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH || KeyHash.hash(key, keyOffset, keyLength) != hash)) {
             hashesAreKeyHashes = false;
         }
         return refAt;

@@ -13,11 +13,11 @@ final class SmallValueBlockBuilder {
     private final MemorySegment segment = MemorySegment.ofArray(bytes);
     private int length;
 
-    /** Appends {@code value}; returns its offset in the block. */
-    int add(MemorySegment value) {
+    /** Appends {@code value[valueOffset, valueOffset + valueLength)}; returns its offset in the block. */
+    int add(MemorySegment value, long valueOffset, int valueLength) {
         int offset = length;
-        MemorySegment.copy(value, 0, segment, offset, value.byteSize());
-        length += (int) value.byteSize();
+        MemorySegment.copy(value, valueOffset, segment, offset, valueLength);
+        length += valueLength;
         return offset;
     }
 

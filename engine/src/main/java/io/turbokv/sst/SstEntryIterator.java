@@ -6,7 +6,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * Walks every entry of one SST in file order, which is (unsigned hash, unsigned key bytes) order with each key's
  * values before its tombstone; for compaction. It decodes blocks into working memory of its own, which
- * {@link #close()} frees.
+ * {@link #close()} frees, and keeps the value block it decoded last: the small values of one block cost one load,
+ * CRC check and LZ4 decode of that block, not one each. An iterator made by
+ * {@link SstReader#iterator(boolean) iterator(true)} leaves medium values as their on-disk blocks
+ * ({@link #isRawMediumValue()}).
  *
  * <pre>{@code
  * try (SstEntryIterator it = reader.iterator()) {
@@ -16,7 +19,10 @@ import java.lang.foreign.MemorySegment;
  * }
  * }</pre>
  *
- * <p>{@link #key()} and {@link #value()} are views valid until the next call of {@link #next()}. Not thread-safe.
+ * <p>{@link #key()} and {@link #value()} are views valid until the next call of {@link #next()}; each call makes a
+ * new slice. A loop over many entries (compaction) uses {@link #keySegment()}, {@link #keyOffset()},
+ * {@link #keyLength()} and the value's counterparts instead, which allocate nothing: the segment is the mapping or
+ * this iterator's decode buffer, the range is valid until the next call of {@link #next()}. Not thread-safe.
  */
 public final class SstEntryIterator implements AutoCloseable {
     private final SstReader reader;
@@ -26,6 +32,10 @@ public final class SstEntryIterator implements AutoCloseable {
     private final BlockView valueView = new BlockView();
     private final KeyBlock keyBlock = new KeyBlock();
     private final BlockChecksum checksum = new BlockChecksum();
+    private final LastValueBlock lastValueBlock = new LastValueBlock();
+    private final BlockView rawBlockView = new BlockView();
+    private final boolean rawMediumValues;
+    private boolean rawMedium;
     private int nextKeyBlock;
     private int entry;
     private int entryCount;
@@ -33,8 +43,9 @@ public final class SstEntryIterator implements AutoCloseable {
     private EntryKind kind;
     private int blobSeq;
 
-    SstEntryIterator(SstReader reader) {
+    SstEntryIterator(SstReader reader, boolean rawMediumValues) {
         this.reader = reader;
+        this.rawMediumValues = rawMediumValues;
     }
 
     /**
@@ -47,6 +58,7 @@ public final class SstEntryIterator implements AutoCloseable {
         while (entry + 1 >= entryCount) {
             if (nextKeyBlock >= reader.keyBlockCount()) {
                 kind = null;
+                rawMedium = false;
                 return false;
             }
             int block = reader.keyBlock(nextKeyBlock++);
@@ -59,14 +71,19 @@ public final class SstEntryIterator implements AutoCloseable {
         keyBlock.select(entry);
         hash = keyBlock.hash(entry);
         int type = keyBlock.entryType();
+        rawMedium = false;
         if (type == EntryType.DELETED) {
             kind = EntryKind.TOMBSTONE;
         } else if (type == EntryType.BLOB) {
             kind = EntryKind.BLOB;
             blobSeq = SstReader.blobSeq(keyBlock);
+        } else if (type == EntryType.MEDIUM && rawMediumValues) {
+            kind = EntryKind.VALUE;
+            reader.loadRawMediumBlock(keyBlock, checksum, rawBlockView);
+            rawMedium = true;
         } else {
             kind = EntryKind.VALUE;
-            reader.loadValue(keyBlock, valueBuffer, checksum, valueView);
+            reader.loadValue(keyBlock, valueBuffer, checksum, valueView, lastValueBlock);
         }
         return true;
     }
@@ -81,6 +98,21 @@ public final class SstEntryIterator implements AutoCloseable {
         return keyBlock.segment().asSlice(keyBlock.keyStart(), keyBlock.keyLength());
     }
 
+    /** The segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}. */
+    public MemorySegment keySegment() {
+        return keyBlock.segment();
+    }
+
+    /** Where the current entry's key starts in {@link #keySegment()}. */
+    public long keyOffset() {
+        return keyBlock.keyStart();
+    }
+
+    /** The current entry's key length in bytes. */
+    public long keyLength() {
+        return keyBlock.keyLength();
+    }
+
     /** The current entry's kind. */
     public EntryKind kind() {
         return kind;
@@ -92,10 +124,94 @@ public final class SstEntryIterator implements AutoCloseable {
      * @throws IllegalStateException for a blob reference or a tombstone
      */
     public MemorySegment value() {
+        checkValue();
+        return valueView.segment.asSlice(valueView.offset, valueView.length);
+    }
+
+    /**
+     * The segment holding the current value, at {@link #valueOffset()}, when {@link #kind()} is
+     * {@link EntryKind#VALUE}; valid until {@link #next()}.
+     *
+     * @throws IllegalStateException for a blob reference or a tombstone
+     */
+    public MemorySegment valueSegment() {
+        checkValue();
+        return valueView.segment;
+    }
+
+    /**
+     * Where the current value starts in {@link #valueSegment()}.
+     *
+     * @throws IllegalStateException for a blob reference or a tombstone
+     */
+    public long valueOffset() {
+        checkValue();
+        return valueView.offset;
+    }
+
+    /**
+     * The current value's length in bytes.
+     *
+     * @throws IllegalStateException for a blob reference or a tombstone
+     */
+    public long valueLength() {
+        checkValue();
+        return valueView.length;
+    }
+
+    private void checkValue() {
         if (kind != EntryKind.VALUE) {
             throw new IllegalStateException("current entry is not a value: " + kind);
         }
-        return valueView.segment.asSlice(valueView.offset, valueView.length);
+        if (rawMedium) {
+            throw new IllegalStateException("current entry is a medium value left as its block: use rawBlock*()");
+        }
+    }
+
+    /**
+     * Whether the current entry is a medium value left encoded, as its on-disk block: only in an iterator made
+     * by {@link SstReader#iterator(boolean) iterator(true)}. Its value accessors then throw; its block is
+     * {@code rawBlockSegment()[rawBlockOffset(), rawBlockOffset() + rawBlockLength())}, ready for
+     * {@link SstWriter#addMediumRaw}.
+     */
+    public boolean isRawMediumValue() {
+        return rawMedium;
+    }
+
+    /**
+     * The segment (the mapped file) holding the current medium value's block, header included.
+     *
+     * @throws IllegalStateException unless {@link #isRawMediumValue()}
+     */
+    public MemorySegment rawBlockSegment() {
+        checkRawMedium();
+        return rawBlockView.segment;
+    }
+
+    /**
+     * Where the current medium value's block (its 8-byte header) starts in {@link #rawBlockSegment()}.
+     *
+     * @throws IllegalStateException unless {@link #isRawMediumValue()}
+     */
+    public long rawBlockOffset() {
+        checkRawMedium();
+        return rawBlockView.offset;
+    }
+
+    /**
+     * The current medium value's block length on disk, header included.
+     *
+     * @throws IllegalStateException unless {@link #isRawMediumValue()}
+     */
+    public long rawBlockLength() {
+        checkRawMedium();
+        return rawBlockView.length;
+    }
+
+    private void checkRawMedium() {
+        if (!rawMedium) {
+            throw new IllegalStateException("current entry is not a medium value left as its block: " + kind);
+        }
     }
 
     /**

@@ -72,6 +72,21 @@ public final class SstReader implements AutoCloseable {
      * @throws IOException         when the file cannot be mapped
      */
     public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize) throws IOException {
+        return open(path, seq, expectedBlockCount, expectedSize, Advice.RANDOM);
+    }
+
+    /**
+     * As {@link #open(Path, int, int, long)}, with the mapping advised {@code advice} instead of
+     * {@link Advice#RANDOM} (lookups): compaction reads its inputs front to back once and maps them
+     * {@link Advice#SEQUENTIAL}, so the kernel reads ahead and may drop pages behind the iterator (DESIGN.md
+     * §1.7). Advice is a hint; where it is unavailable the file opens all the same.
+     *
+     * @param advice the {@code madvise} advice for the whole mapping
+     * @throws CorruptionException when the size, block count, offset table or index block do not check out
+     * @throws IOException         when the file cannot be mapped
+     */
+    public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize, Advice advice)
+            throws IOException {
         MappedFile file = MappedFile.openReadOnly(path);
         boolean success = false;
         try {
@@ -80,7 +95,7 @@ public final class SstReader implements AutoCloseable {
                         expectedSize, file.byteSize()), path, CorruptionException.NO_OFFSET);
             }
             int[] blockEnds = BlockOffsetTable.read(file.segment(), expectedBlockCount, path);
-            file.advise(Advice.RANDOM);
+            file.advise(advice);
             SstReader reader = new SstReader(path, seq, file, blockEnds);
             success = true;
             return reader;
@@ -164,7 +179,17 @@ public final class SstReader implements AutoCloseable {
 
     /** An iterator over every entry in (hash, key) order, with working memory of its own; close it after use. */
     public SstEntryIterator iterator() {
-        return new SstEntryIterator(this);
+        return new SstEntryIterator(this, false);
+    }
+
+    /**
+     * As {@link #iterator()}; with {@code rawMediumValues}, a medium value is not decoded but handed out as its
+     * on-disk block ({@link SstEntryIterator#isRawMediumValue()}), CRC-verified, for
+     * {@link SstWriter#addMediumRaw} (compaction copies medium values without decompressing and recompressing
+     * them).
+     */
+    public SstEntryIterator iterator(boolean rawMediumValues) {
+        return new SstEntryIterator(this, rawMediumValues);
     }
 
     /** Unmaps the file. Idempotent. */
@@ -241,6 +266,16 @@ public final class SstReader implements AutoCloseable {
      */
     void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockChecksum checksum, BlockView into)
             throws CorruptionException {
+        loadValue(keyBlock, buffer, checksum, into, null);
+    }
+
+    /**
+     * As {@link #loadValue(KeyBlock, BlockBuffer, BlockChecksum, BlockView)}; when {@code last} is not null, a
+     * value block it holds is not loaded again, and every value block loaded into {@code buffer} is remembered
+     * there. {@code buffer} must be used for nothing but these loads.
+     */
+    void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockChecksum checksum, BlockView into,
+                   LastValueBlock last) throws CorruptionException {
         MemorySegment keys = keyBlock.segment();
         long ref = keyBlock.refStart();
         int type = keyBlock.entryType();
@@ -253,7 +288,7 @@ public final class SstReader implements AutoCloseable {
                 throw keyBlock.damage("small value size: expected=%d..%d found=%d",
                         SstLimits.MAX_INLINE_VALUE_SIZE + 1, SstLimits.MAX_SMALL_VALUE_SIZE, size);
             }
-            loadBlock(block, buffer, checksum, into);
+            loadValueBlock(block, buffer, checksum, into, last);
             if (offset + size > into.length) {
                 throw keyBlock.damage("small value [%d, %d) outside value block %d of %d bytes", offset,
                         offset + size, block, into.length);
@@ -262,7 +297,7 @@ public final class SstReader implements AutoCloseable {
         } else if (type == EntryType.MEDIUM) {
             int block = Bytes.u16(keys, ref);
             checkValueBlock(keyBlock, block);
-            loadBlock(block, buffer, checksum, into);
+            loadValueBlock(block, buffer, checksum, into, last);
             if (into.length <= SstLimits.MAX_SMALL_VALUE_SIZE || into.length > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
                 throw keyBlock.damage("medium value block %d length: expected=%d..%d found=%d", block,
                         SstLimits.MAX_SMALL_VALUE_SIZE + 1, SstLimits.MAX_MEDIUM_VALUE_SIZE, into.length);
@@ -270,6 +305,48 @@ public final class SstReader implements AutoCloseable {
         } else {
             into.set(keys, ref, type - EntryType.INLINE_MIN);
         }
+    }
+
+    private void loadValueBlock(int block, BlockBuffer buffer, BlockChecksum checksum, BlockView into,
+                                LastValueBlock last) throws CorruptionException {
+        if (last == null) {
+            loadBlock(block, buffer, checksum, into);
+        } else if (last.block == block) {
+            into.set(last.view.segment, last.view.offset, last.view.length);
+        } else {
+            last.block = -1; // the buffer is about to change: a failed load leaves nothing stale behind
+            loadBlock(block, buffer, checksum, into);
+            last.remember(block, into);
+        }
+    }
+
+    /**
+     * Points {@code into} at the on-disk span (header and data) of the medium value block of the selected entry
+     * of {@code keyBlock}, in the mapping, after the checks {@link #loadValue} makes short of decoding: the block
+     * index, the CRC of length word and data, and a decoded length of a medium value. The CRC goes through
+     * {@code checksum}, so this allocates nothing.
+     */
+    void loadRawMediumBlock(KeyBlock keyBlock, BlockChecksum checksum, BlockView into) throws CorruptionException {
+        int block = Bytes.u16(keyBlock.segment(), keyBlock.refStart());
+        checkValueBlock(keyBlock, block);
+        long start = blockStart(block);
+        long span = Integer.toUnsignedLong(blockEnds[block]) - start;
+        long length;
+        if (BlockFraming.isStored(mapping, start)) {
+            length = span - BlockFraming.HEADER_LENGTH;
+            if (!isVerified(block)) {
+                BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
+                markVerified(block);
+            }
+        } else {
+            length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
+            BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
+        }
+        if (length <= SstLimits.MAX_SMALL_VALUE_SIZE || length > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
+            throw keyBlock.damage("medium value block %d length: expected=%d..%d found=%d", block,
+                    SstLimits.MAX_SMALL_VALUE_SIZE + 1, SstLimits.MAX_MEDIUM_VALUE_SIZE, length);
+        }
+        into.set(mapping, start, span);
     }
 
     static int blobSeq(KeyBlock keyBlock) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Writes one SST file front to back (DESIGN.md §2.3) from entries that arrive sorted. Streaming: memory is
@@ -20,6 +21,9 @@ import java.util.Locale;
  * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
  * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
  * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it.
+ *
+ * <p>The range forms of the add methods ({@code segment, offset, length}) throw {@link IndexOutOfBoundsException},
+ * before any change, when a range is not inside its segment.
  *
  * <p>Not thread-safe: one thread at a time. After an {@link IOException} the writer is broken: every later call
  * but {@link #abandon()} throws {@link IllegalStateException}.
@@ -58,7 +62,21 @@ public final class SstWriter {
      *                                  writer is finished or broken
      */
     public void addValue(long hash, MemorySegment key, MemorySegment value) throws IOException {
-        long valueLength = value.byteSize();
+        addValue(hash, key, 0, key.byteSize(), value, 0, value.byteSize());
+    }
+
+    /**
+     * As {@link #addValue(long, MemorySegment, MemorySegment)}, with the key at
+     * {@code keySegment[keyOffset, keyOffset + keyLength)} and the value at
+     * {@code valueSegment[valueOffset, valueOffset + valueLength)}: no slice per entry (compaction's path). Both
+     * ranges are copied before this returns.
+     *
+     * @throws IllegalArgumentException when the entry is out of order, the key or the value too long
+     * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     */
+    public void addValue(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
+                         MemorySegment valueSegment, long valueOffset, long valueLength) throws IOException {
+        Objects.checkFromIndexSize(valueOffset, valueLength, valueSegment.byteSize());
         if (valueLength > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "value of %d bytes exceeds MAX_MEDIUM_VALUE_SIZE=%d bytes: write it to a blob file and add"
@@ -67,24 +85,63 @@ public final class SstWriter {
         int refLength = valueLength <= SstLimits.MAX_INLINE_VALUE_SIZE ? (int) valueLength
                 : valueLength <= SstLimits.MAX_SMALL_VALUE_SIZE ? EntryType.SMALL_REF_LENGTH
                 : EntryType.MEDIUM_REF_LENGTH;
-        prepare(hash, key, refLength, false);
+        prepare(hash, keySegment, keyOffset, keyLength, refLength, false);
         try {
             if (valueLength <= SstLimits.MAX_INLINE_VALUE_SIZE) {
-                keyBlock.addInline(hash, key, value);
+                keyBlock.addInline(hash, keySegment, keyOffset, keyLength, valueSegment, valueOffset,
+                        (int) valueLength);
             } else if (valueLength <= SstLimits.MAX_SMALL_VALUE_SIZE) {
-                int offset = smallValues.add(value);
-                keyBlock.addSmall(hash, key, (int) valueLength, offset);
+                int offset = smallValues.add(valueSegment, valueOffset, (int) valueLength);
+                keyBlock.addSmall(hash, keySegment, keyOffset, keyLength, (int) valueLength, offset);
                 if (smallValues.isFull()) {
                     emitSmallValueBlock();
                 }
             } else {
-                keyBlock.addMedium(hash, key, writeBlock(value, true));
+                keyBlock.addMedium(hash, keySegment, keyOffset, keyLength,
+                        writeBlock(valueSegment.asSlice(valueOffset, valueLength), true));
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e;
         }
-        accept(hash, key, valueLength, false);
+        accept(hash, keySegment, keyOffset, keyLength, valueLength, false);
+    }
+
+    /**
+     * Adds a medium value given as an SST value block exactly as it is on disk, {@code block[blockOffset,
+     * blockOffset + blockLength)}: the {@link BlockFraming} header (decoded length or 0, CRC) and the data, stored
+     * or LZ4. The block is appended unchanged, without decompressing and recompressing it; its CRC covers the
+     * length word and the data, neither of which depends on where the block sits, so it stays valid, and the key
+     * entry refers to the block's new index. The CRC is not checked here: the block comes from an
+     * {@link SstEntryIterator} that verified it ({@link SstEntryIterator#isRawMediumValue()}).
+     *
+     * @throws IllegalArgumentException when the entry is out of order, the key too long, or the header does not
+     *                                  describe a medium value ({@value SstLimits#MAX_SMALL_VALUE_SIZE} exclusive to
+     *                                  {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes decoded)
+     * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     */
+    public void addMediumRaw(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
+                             MemorySegment block, long blockOffset, long blockLength) throws IOException {
+        Objects.checkFromIndexSize(blockOffset, blockLength, block.byteSize());
+        long stored = blockLength - BlockFraming.HEADER_LENGTH;
+        long header = stored < 0 ? -1 : Bytes.u32(block, blockOffset + BlockFraming.UNCOMPRESSED_LENGTH_OFFSET);
+        long valueLength = header == 0 ? stored : header;
+        if (stored < 0 || (header != 0 && header <= stored) || valueLength <= SstLimits.MAX_SMALL_VALUE_SIZE
+                || valueLength > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "not a medium value block: %d bytes with header length word %d (expected: a decoded length"
+                            + " of %d..%d bytes)", blockLength, header, SstLimits.MAX_SMALL_VALUE_SIZE + 1,
+                    SstLimits.MAX_MEDIUM_VALUE_SIZE));
+        }
+        prepare(hash, keySegment, keyOffset, keyLength, EntryType.MEDIUM_REF_LENGTH, false);
+        try {
+            out.write(block.asSlice(blockOffset, blockLength));
+            keyBlock.addMedium(hash, keySegment, keyOffset, keyLength, endBlock());
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+        accept(hash, keySegment, keyOffset, keyLength, valueLength, false);
     }
 
     /**
@@ -94,21 +151,45 @@ public final class SstWriter {
      * @throws IllegalStateException    as {@link #addValue}
      */
     public void addTombstone(long hash, MemorySegment key) throws IOException {
-        prepare(hash, key, 0, true);
-        keyBlock.addTombstone(hash, key);
-        accept(hash, key, 0, true);
+        addTombstone(hash, key, 0, key.byteSize());
+    }
+
+    /**
+     * As {@link #addTombstone(long, MemorySegment)}, with the key at
+     * {@code keySegment[keyOffset, keyOffset + keyLength)}.
+     *
+     * @throws IllegalArgumentException when the entry is out of order or the key too long
+     * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     */
+    public void addTombstone(long hash, MemorySegment keySegment, long keyOffset, long keyLength)
+            throws IOException {
+        prepare(hash, keySegment, keyOffset, keyLength, 0, true);
+        keyBlock.addTombstone(hash, keySegment, keyOffset, keyLength);
+        accept(hash, keySegment, keyOffset, keyLength, 0, true);
     }
 
     /**
      * Adds a reference to the value stored in blob file {@code blobSeq}.
      *
      * @throws IllegalArgumentException when the entry is out of order or the key too long
-     * @throws IllegalStateException    as {@link #addValue}
+     * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
      */
     public void addBlob(long hash, MemorySegment key, int blobSeq) throws IOException {
-        prepare(hash, key, EntryType.BLOB_REF_LENGTH, false);
-        keyBlock.addBlob(hash, key, blobSeq);
-        accept(hash, key, 0, false);
+        addBlob(hash, key, 0, key.byteSize(), blobSeq);
+    }
+
+    /**
+     * As {@link #addBlob(long, MemorySegment, int)}, with the key at
+     * {@code keySegment[keyOffset, keyOffset + keyLength)}.
+     *
+     * @throws IllegalArgumentException when the entry is out of order or the key too long
+     * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     */
+    public void addBlob(long hash, MemorySegment keySegment, long keyOffset, long keyLength, int blobSeq)
+            throws IOException {
+        prepare(hash, keySegment, keyOffset, keyLength, EntryType.BLOB_REF_LENGTH, false);
+        keyBlock.addBlob(hash, keySegment, keyOffset, keyLength, blobSeq);
+        accept(hash, keySegment, keyOffset, keyLength, 0, false);
     }
 
     /**
@@ -171,15 +252,16 @@ public final class SstWriter {
     }
 
     /** Validates an entry and makes room for it in the key block; no side effect when it is refused. */
-    private void prepare(long hash, MemorySegment key, int refLength, boolean tombstone) throws IOException {
+    private void prepare(long hash, MemorySegment keySegment, long keyOffset, long keyLength, int refLength,
+                         boolean tombstone) throws IOException {
         checkUsable();
-        long keyLength = key.byteSize();
+        Objects.checkFromIndexSize(keyOffset, keyLength, keySegment.byteSize());
         if (keyLength > SstLimits.MAX_KEY_LENGTH) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "key of %d bytes exceeds MAX_KEY_LENGTH=%d bytes (key block positions are u24)", keyLength,
                     SstLimits.MAX_KEY_LENGTH));
         }
-        checkOrder(hash, key, tombstone);
+        checkOrder(hash, keySegment, keyOffset, keyLength, tombstone);
         // An entry may write up to a small value block, a key block and a medium value block; finish() needs
         // the index block.
         if (blocks.count() + 4 > SstLimits.MAX_BLOCK_COUNT) {
@@ -199,13 +281,14 @@ public final class SstWriter {
         }
     }
 
-    private void checkOrder(long hash, MemorySegment key, boolean tombstone) {
+    private void checkOrder(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
+                            boolean tombstone) {
         if (entryCount == 0) {
             return;
         }
         int cmp = Long.compareUnsigned(hash, lastHash);
         if (cmp == 0) {
-            cmp = Bytes.compareUnsigned(key, 0, key.byteSize(), lastKeySegment, 0, lastKeyLength);
+            cmp = Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
         }
         if (cmp < 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -219,19 +302,19 @@ public final class SstWriter {
         }
     }
 
-    private void accept(long hash, MemorySegment key, long valueLength, boolean tombstone) {
+    private void accept(long hash, MemorySegment keySegment, long keyOffset, long keyLength, long valueLength,
+                        boolean tombstone) {
         if (entryCount == 0 || hash != lastHash) {
             if (keyHashCount == keyHashes.length) {
                 keyHashes = Arrays.copyOf(keyHashes, keyHashCount * 2);
             }
             keyHashes[keyHashCount++] = hash;
         }
-        long keyLength = key.byteSize();
         if (keyLength > lastKey.length) {
             lastKey = new byte[(int) Math.max(keyLength, lastKey.length * 2L)];
             lastKeySegment = MemorySegment.ofArray(lastKey);
         }
-        MemorySegment.copy(key, 0, lastKeySegment, 0, keyLength);
+        MemorySegment.copy(keySegment, keyOffset, lastKeySegment, 0, keyLength);
         lastKeyLength = keyLength;
         lastHash = hash;
         lastWasTombstone = tombstone;
@@ -259,6 +342,11 @@ public final class SstWriter {
 
     private int writeBlock(MemorySegment data, boolean compressible) throws IOException {
         framing.write(out, data, compressible);
+        return endBlock();
+    }
+
+    /** Records the block just written; returns its index. */
+    private int endBlock() {
         long end = out.position();
         if (end > SstLimits.MAX_FILE_SIZE - (long) SstLimits.MAX_BLOCK_COUNT * BlockOffsetTable.ENTRY_LENGTH) {
             throw new IllegalStateException(String.format(Locale.ROOT,

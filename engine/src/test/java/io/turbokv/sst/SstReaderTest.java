@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.turbokv.CorruptionException;
+import io.turbokv.ffm.Advice;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,5 +90,39 @@ class SstReaderTest {
             assertEquals(LookupResult.DELETED, reader.lookup(9, MemorySegment.ofArray(key), scratch, collector));
             assertEquals(entries, collector.found);
         }
+    }
+
+    /** The VmFlags of this process's mapping of {@code file} (Linux {@code /proc/self/smaps}), or "" if none. */
+    private static String vmFlags(Path file) throws IOException {
+        String name = " " + file.toRealPath();
+        boolean inMapping = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                inMapping = line.endsWith(name);
+            } else if (inMapping && line.startsWith("VmFlags:")) {
+                return line;
+            }
+        }
+        return "";
+    }
+
+    @Test
+    void compactionInputsCanBeMappedForSequentialReading() throws IOException {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "Linux only");
+        Path file = dir.resolve("00000001.sst");
+        List<TestEntry> entries = SstFiles.randomEntries(new Random(3), 300, false, false);
+        SstSummary summary = SstFiles.write(file, entries);
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize())) {
+            assertEquals(file, reader.path());
+            // "rr": MADV_RANDOM given; without native access advice is a no-op and there is nothing to see
+            assumeTrue(vmFlags(file).contains(" rr"), "madvise unavailable: " + vmFlags(file));
+        }
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize(),
+                Advice.SEQUENTIAL)) {
+            String flags = vmFlags(file);
+            assertTrue(flags.contains(" sr") && !flags.contains(" rr"), flags);
+            assertEquals(entries, SstFiles.iterate(reader));
+        }
+        assertEquals("", vmFlags(file), "unmapped at close");
     }
 }
