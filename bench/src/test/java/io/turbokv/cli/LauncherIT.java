@@ -16,8 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the {@code turbokv} launcher script at the repository root as a user would: it finds a JDK 25+, builds the
  * jar when it is missing or stale, and runs it with {@code jdk-flags.txt}.
+ *
+ * <p>An integration test (failsafe, after {@code package}): run among the unit tests it found the jar missing and
+ * rebuilt the modules with Maven while the test JVM had their jars open, which can make class loading fail in the
+ * tests after it. After {@code package} the jar is fresh and the launcher just runs it.
  */
-class LauncherTest {
+class LauncherIT {
     @TempDir
     Path tmp;
 
