@@ -18,10 +18,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The same-run comparison of TurboKV, RocksDB and LMDB: runs the JMH benchmarks of this package in groups, with
- * {@code -prof gc}, then prints a table of ops/s with the ratios TurboKV/RocksDB and TurboKV/LMDB, allocation per
- * operation and get latency percentiles, and writes the raw JMH JSON, the table (Markdown) and a PNG chart to the
- * results directory.
+ * The same-run comparison of TurboKV, RocksDB, LMDB and Chronicle Map: runs the JMH benchmarks of this package in
+ * groups, with {@code -prof gc}, then prints a table of ops/s with the ratios of TurboKV to each peer, allocation
+ * per operation and get latency percentiles, and writes the raw JMH JSON, the table (Markdown) and a PNG chart to
+ * the results directory.
  *
  * <p>Usage (from the repository root; {@code bench/run-comparison} does this with the right JDK):
  * <pre>
@@ -31,7 +31,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The quick run (default) uses 100,000 entries, short iterations and a subset of the key kinds for the reads, a
  * few minutes on 2 cores; {@code --full} runs every benchmark at 1,000,000 entries with longer iterations. The
  * forks run on this JVM's {@code java.home} with the flags of {@code <root>/jdk-flags.txt} plus the flags only a
- * peer needs ({@link #PEER_FLAGS}). {@code --only} runs just the benchmarks matching a JMH include pattern, with
+ * peer needs ({@link #PEER_FLAGS}; the Chronicle Map forks also get {@link #CHRONICLE_FLAGS}, in a second JMH run
+ * of the same row right after the first). {@code --only} runs just the benchmarks matching a JMH include pattern, with
  * {@code bytes16} keys (for a rerun of one row). The populated stores under {@code bench/target/bench-data} are
  * deleted after each row (one key kind and value size) unless {@code --keep-data}: a full run would otherwise need
  * some 50 GB of disk.
@@ -44,6 +45,28 @@ public final class Comparison {
      */
     public static final List<String> PEER_FLAGS = List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED",
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Dlmdbjava.disable.checks=true");
+    /**
+     * What Chronicle Map documents for Java 17+ (the {@code jvm.requiredArgs} of the {@code java17} profile of its
+     * parent pom, {@code net.openhft:java-parent-pom}): chronicle-core and chronicle-bytes reach into JDK internals
+     * for off-heap memory, cleaners and generated code. Only the Chronicle Map forks get them.
+     */
+    public static final List<String> CHRONICLE_FLAGS = List.of(
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.util=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED");
+    /** The stores that run with the common flags; {@code chronicle} runs on its own with {@link #CHRONICLE_FLAGS}. */
+    private static final String[] COMMON_STORES = {"turbokv", "rocksdb", "lmdb"};
+    /** Benchmarks without a {@code store} parameter: TurboKV only, never in the Chronicle Map run. */
+    private static final String TURBOKV_ONLY = "io\\.turbokv\\.bench\\.(TurboKvRead|Sst.*)Benchmark";
+
     /** Heap of every fork (the stores keep their data off-heap). */
     public static final String FORK_HEAP = "-Xmx2g";
 
@@ -120,30 +143,42 @@ public final class Comparison {
             // other processes on a shared machine drifts as little as possible between them.
             for (String keys : group.keys) {
                 for (String valueBytes : group.include.contains("Sst") ? SST_VALUE_SIZES : VALUE_SIZES) {
-                    Path json = benchDir.resolve(String.format(Locale.ROOT, "jmh-%s-%s-%s-%s.json", mode, group.name,
-                            keys, valueBytes));
-                    ChainedOptionsBuilder options = new OptionsBuilder()
-                            .include(group.include)
-                            .param("keys", keys)
-                            .param("valueBytes", valueBytes)
-                            .param("entries", Integer.toString(group.entries))
-                            .forks(1)
-                            .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                            .jvmArgs(jvmArgs.toArray(String[]::new))
-                            .addProfiler(GCProfiler.class)
-                            .resultFormat(ResultFormatType.JSON)
-                            .result(json.toString());
-                    if (full) {
-                        options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
-                                .measurementIterations(5).measurementTime(TimeValue.seconds(2));
-                    } else {
-                        options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                                .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+                    boolean sst = group.include.contains("Sst");
+                    for (boolean chronicle : sst ? new boolean[] {false} : new boolean[] {false, true}) {
+                        Path json = benchDir.resolve(String.format(Locale.ROOT, "jmh-%s-%s-%s-%s%s.json", mode,
+                                group.name, keys, valueBytes, chronicle ? "-chronicle" : ""));
+                        List<String> forkArgs = new ArrayList<>(jvmArgs);
+                        if (chronicle) {
+                            forkArgs.addAll(CHRONICLE_FLAGS);
+                        }
+                        ChainedOptionsBuilder options = new OptionsBuilder()
+                                .include(group.include)
+                                .param("keys", keys)
+                                .param("valueBytes", valueBytes)
+                                .param("entries", Integer.toString(group.entries))
+                                .forks(1)
+                                .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                                .jvmArgs(forkArgs.toArray(String[]::new))
+                                .addProfiler(GCProfiler.class)
+                                .resultFormat(ResultFormatType.JSON)
+                                .result(json.toString());
+                        if (chronicle) {
+                            options.exclude(TURBOKV_ONLY).param("store", "chronicle");
+                        } else if (!sst) {
+                            options.param("store", COMMON_STORES);
+                        }
+                        if (full) {
+                            options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
+                                    .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+                        } else {
+                            options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                                    .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+                        }
+                        sampleLoad(load);
+                        all.addAll(new Runner(options.build()).run());
+                        sampleLoad(load);
+                        jsonParts.add(json);
                     }
-                    sampleLoad(load);
-                    all.addAll(new Runner(options.build()).run());
-                    sampleLoad(load);
-                    jsonParts.add(json);
                     if (!keepData) {
                         deleteStores(benchDir); // bounds the disk used to one row's stores (about 16 GB at 1M x 2 KiB)
                     }
@@ -159,7 +194,7 @@ public final class Comparison {
         String markdown = header + table.markdown();
         Files.writeString(results.resolve("comparison-" + mode + ".md"), markdown, StandardCharsets.UTF_8);
         Path png = results.resolve("comparison-" + mode + ".png");
-        ComparisonChart.write(table, png, "TurboKV vs RocksDB vs LMDB (" + mode + ", " + entries + " entries)");
+        ComparisonChart.write(table, png, "TurboKV vs RocksDB vs LMDB vs Chronicle Map (" + mode + ", " + entries + " entries)");
         System.out.println();
         System.out.println(markdown);
         System.out.println("Raw JMH results: " + json);
@@ -233,22 +268,22 @@ public final class Comparison {
             // not Linux: keep "unknown CPU"
         }
         return String.format(Locale.ROOT, """
-                ## TurboKV vs RocksDB vs LMDB (%s run)
+                ## TurboKV vs RocksDB vs LMDB vs Chronicle Map (%s run)
 
                 - date: %s; %d entries per store (SST rows, if any: 1,000,000 unless --only); about %d min
                 - machine: %s, %d cores visible to the JVM, %d GiB RAM (%s %s); 1-minute load average
                   between %.1f and %.1f while it ran (other processes share the machine: read the ratios, not the
                   absolute numbers, and rerun before trusting a small difference)
-                - JDK: %s %s; fork flags: `%s`
-                - stores: TurboKV %s, rocksdbjni %s, lmdbjava %s
+                - JDK: %s %s; fork flags: `%s`; the Chronicle Map forks also: `%s`
+                - stores: TurboKV %s, rocksdbjni %s, lmdbjava %s, chronicle-map %s
 
                 """, mode, LocalDate.now(ZoneOffset.UTC), entries, minutes, cpu,
                 Runtime.getRuntime().availableProcessors(), totalMemoryGib(), System.getProperty("os.name"),
                 System.getProperty("os.arch"), load[0] == Double.MAX_VALUE ? Double.NaN : load[0], load[1], System.getProperty("java.vm.name"), Runtime.version(),
                 String.join(" ", jvmArgs.stream().filter(a -> !a.startsWith("-Djava.io.tmpdir")
-                        && !a.startsWith("-Dturbokv.bench.dir")).toList()),
+                        && !a.startsWith("-Dturbokv.bench.dir")).toList()), String.join(" ", CHRONICLE_FLAGS),
                 mavenVersion("io.turbokv", "turbokv-engine"), rocksDbVersion(),
-                mavenVersion("org.lmdbjava", "lmdbjava"));
+                mavenVersion("org.lmdbjava", "lmdbjava"), mavenVersion("net.openhft", "chronicle-map"));
     }
 
     private static long totalMemoryGib() {

@@ -27,7 +27,7 @@ final class ComparisonChart {
             for (String store : Stores.NAMES) {
                 ResultTable.Cell cell = row.cells().get(store);
                 if (cell != null && !Double.isNaN(cell.opsPerSecond)) {
-                    dataset.addValue(cell.opsPerSecond, label(store), row.label() + " (" + row.unit() + ")");
+                    dataset.addValue(cell.opsPerSecond, ResultTable.label(store), row.label() + " (" + row.unit() + ")");
                 }
             }
             categories++;
@@ -48,15 +48,8 @@ final class ComparisonChart {
         renderer.setSeriesPaint(0, new Color(0xD9, 0x48, 0x1C));
         renderer.setSeriesPaint(1, new Color(0x3B, 0x6E, 0xA5));
         renderer.setSeriesPaint(2, new Color(0x5A, 0xA0, 0x4B));
+        renderer.setSeriesPaint(3, new Color(0x8E, 0x5B, 0xA8));
         renderer.setItemMargin(0.05);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1400, Math.max(400, 120 + categories * 42));
-    }
-
-    private static String label(String store) {
-        return switch (store) {
-            case "turbokv" -> "TurboKV";
-            case "rocksdb" -> "RocksDB";
-            default -> "LMDB";
-        };
     }
 }

@@ -36,7 +36,7 @@ public class GetBenchmark {
     public static final int BATCH = 100;
 
     /** Store under test. */
-    @Param({"turbokv", "rocksdb", "lmdb"})
+    @Param({"turbokv", "rocksdb", "lmdb", "chronicle"})
     public String store;
     /** Key kind label. */
     @Param({"int-seq", "int-rnd", "bytes16"})

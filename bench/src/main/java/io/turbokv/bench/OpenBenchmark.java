@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class OpenBenchmark {
     /** Store under test. */
-    @Param({"turbokv", "rocksdb", "lmdb"})
+    @Param({"turbokv", "rocksdb", "lmdb", "chronicle"})
     public String store;
     /** Key kind label. */
     @Param({"int-seq", "int-rnd", "bytes16"})

@@ -125,20 +125,23 @@ final class ResultTable {
     /** The tables as Markdown. */
     String markdown() {
         StringBuilder out = new StringBuilder();
-        out.append("| operation | keys | value | unit | TurboKV | RocksDB | LMDB | TurboKV/RocksDB | TurboKV/LMDB"
-                + " | fastest | heap B/op T / R / L |\n");
-        out.append("|---|---|---:|---|---:|---:|---:|---:|---:|---|---|\n");
+        out.append("| operation | keys | value | unit | TurboKV | RocksDB | LMDB | Chronicle Map | TurboKV/RocksDB"
+                + " | TurboKV/LMDB | TurboKV/Chronicle | fastest | heap B/op T / R / L / C |\n");
+        out.append("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (Row row : rows.values()) {
             Cell t = row.cells().get("turbokv");
             Cell r = row.cells().get("rocksdb");
             Cell l = row.cells().get("lmdb");
-            out.append(String.format(Locale.ROOT, "| %s | %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |%n",
-                    row.operation(), row.keys(), row.valueBytes(), row.unit(), ops(t), ops(r), ops(l), ratio(t, r),
-                    ratio(t, l), fastest(row), bytes(t), bytes(r), bytes(l)));
+            Cell c = row.cells().get("chronicle");
+            out.append(String.format(Locale.ROOT,
+                    "| %s | %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s / %s |%n",
+                    row.operation(), row.keys(), row.valueBytes(), row.unit(), ops(t), ops(r), ops(l), ops(c),
+                    ratio(t, r), ratio(t, l), ratio(t, c), fastest(row), bytes(t), bytes(r), bytes(l), bytes(c)));
         }
         out.append("\nget latency (JMH SampleTime, one thread, ns):\n\n");
-        out.append("| keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50 | LMDB p99 |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50 | LMDB p99"
+                + " | Chronicle p50 | Chronicle p99 |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows.values()) {
             if (!row.operation().equals("get")) {
                 continue;
@@ -175,15 +178,22 @@ final class ResultTable {
                 measured++;
                 if (cell.opsPerSecond > bestOps) {
                     bestOps = cell.opsPerSecond;
-                    best = switch (store) {
-                        case "turbokv" -> "TurboKV";
-                        case "rocksdb" -> "RocksDB";
-                        default -> "LMDB";
-                    };
+                    best = label(store);
                 }
             }
         }
         return measured > 1 ? best : "-";
+    }
+
+    /** The display name of store {@code store}. */
+    static String label(String store) {
+        return switch (store) {
+            case "turbokv" -> "TurboKV";
+            case "rocksdb" -> "RocksDB";
+            case "lmdb" -> "LMDB";
+            case "chronicle" -> "Chronicle Map";
+            default -> store;
+        };
     }
 
     private static String ops(Cell cell) {

@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * Opens the stores by name ({@code turbokv}, {@code rocksdb}, {@code lmdb}) and keeps the populated stores the
+ * Opens the stores by name ({@code turbokv}, {@code rocksdb}, {@code lmdb}, {@code chronicle}) and keeps the populated stores the
  * read benchmarks share: {@code <bench dir>/<store>-<data set>[-multi]}, built by the first fork that needs it and
  * marked finished by a {@code COMPLETE} file, so a fork killed halfway never leaves a half store that looks whole.
  * The bench directory is {@code -Dturbokv.bench.dir}, else {@code <java.io.tmpdir>/turbokv-bench}.
  */
 public final class Stores {
     /** The store names, in table order. */
-    public static final String[] NAMES = {"turbokv", "rocksdb", "lmdb"};
+    public static final String[] NAMES = {"turbokv", "rocksdb", "lmdb", "chronicle"};
     private static final String COMPLETE = "COMPLETE";
 
     private Stores() {}
@@ -36,8 +36,9 @@ public final class Stores {
             case "turbokv" -> TurboKvStore.open(dir, data.keys());
             case "rocksdb" -> RocksDbStore.open(dir, data.keys(), data.valueBytes(), multi);
             case "lmdb" -> LmdbStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
+            case "chronicle" -> ChronicleMapStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
             default -> throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "store '%s' (expected: turbokv, rocksdb or lmdb)", name));
+                    "store '%s' (expected: turbokv, rocksdb, lmdb or chronicle)", name));
         };
     }
 

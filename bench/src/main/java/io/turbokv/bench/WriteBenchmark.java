@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class WriteBenchmark {
     /** Store under test. */
-    @Param({"turbokv", "rocksdb", "lmdb"})
+    @Param({"turbokv", "rocksdb", "lmdb", "chronicle"})
     public String store;
     /** Key kind label. */
     @Param({"int-seq", "int-rnd", "bytes16"})

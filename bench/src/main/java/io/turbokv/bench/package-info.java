@@ -1,5 +1,7 @@
 /**
- * JMH benchmarks of TurboKV and the same-run comparison with RocksDB (rocksdbjni) and LMDB (lmdbjava).
+ * JMH benchmarks of TurboKV and the same-run comparison with RocksDB (rocksdbjni), LMDB (lmdbjava) and Chronicle Map
+ * (chronicle-map); {@link io.turbokv.bench.TurboPersistenceShapes} runs the shapes of turbo-persistence's own
+ * benchmark suite on TurboKV alone ({@code bench/run-shapes}).
  *
  * <h2>Workloads</h2>
  * They follow the public lmdbjava benchmarks: {@code entries} keys (1,000,000 by default), 4-byte big-endian int
@@ -9,14 +11,15 @@
  * last byte go to the {@link org.openjdk.jmh.infra.Blackhole}), so a store cannot win by only locating it.
  *
  * <h2>Stores</h2>
- * {@link io.turbokv.bench.KvStore} hides the three stores behind the operations measured; each implementation
+ * {@link io.turbokv.bench.KvStore} hides the four stores behind the operations measured; each implementation
  * states its configuration and why. Populated stores are built once per run under {@code -Dturbokv.bench.dir}
  * (a store directory per store and data set, finished by a {@code COMPLETE} marker) and shared by the read
  * benchmarks of later forks.
  *
  * <h2>Running</h2>
  * {@code bench/run-comparison} runs {@link io.turbokv.bench.Comparison}: the JMH forks run on the same JDK with
- * the lines of {@code jdk-flags.txt} plus the flags only a peer needs, and the results land in
+ * the lines of {@code jdk-flags.txt} plus the flags only a peer needs (Chronicle Map's in forks of their own), and
+ * the results land in
  * {@code bench/results/}. The package depends on the engine's public API only (plus {@code io.turbokv.sst} and
  * {@code io.turbokv.io} for the SST-level benchmarks).
  */
