@@ -181,12 +181,12 @@ public final class Comparison {
                         sampleLoad(load);
                         try {
                             all.addAll(new Runner(options.build()).run());
+                            jsonParts.add(json);
                         } catch (NoBenchmarksException e) {
                             // --only matched nothing Chronicle Map runs (e.g. only the compaction benchmark)
                             System.out.println("comparison: no Chronicle Map benchmark matches " + group.include);
                         }
                         sampleLoad(load);
-                        jsonParts.add(json);
                     }
                     if (!keepData) {
                         deleteStores(benchDir); // bounds the disk used to one row's stores (about 16 GB at 1M x 2 KiB)
