@@ -12,6 +12,7 @@ import java.util.Locale;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -66,6 +67,8 @@ public final class Comparison {
     private static final String[] COMMON_STORES = {"turbokv", "rocksdb", "lmdb"};
     /** Benchmarks without a {@code store} parameter: TurboKV only, never in the Chronicle Map run. */
     private static final String TURBOKV_ONLY = "io\\.turbokv\\.bench\\.(TurboKvRead|Sst.*)Benchmark";
+    /** Benchmarks of the stores that compact (TurboKV, RocksDB): never in the Chronicle Map run. */
+    private static final String COMPACTING_ONLY = "io\\.turbokv\\.bench\\.FullCompactionBenchmark";
 
     /** Heap of every fork (the stores keep their data off-heap). */
     public static final String FORK_HEAP = "-Xmx2g";
@@ -117,7 +120,7 @@ public final class Comparison {
 
         String[] allKeys = {"int-seq", "int-rnd", "bytes16"};
         List<Group> groups = full
-                ? List.of(new Group("all", "io\\.turbokv\\.bench\\.(Write|Get|TurboKvRead|MultiGet|Open)Benchmark",
+                ? List.of(new Group("all", "io\\.turbokv\\.bench\\.(Write|Get|TurboKvRead|MultiGet|Open|Iterate|FullCompaction)Benchmark",
                         allKeys, entries),
                         new Group("sst", "io\\.turbokv\\.bench\\.Sst.*Benchmark", new String[] {"int-rnd", "bytes16"},
                                 1_000_000))
@@ -125,7 +128,8 @@ public final class Comparison {
                         new Group("get", "io\\.turbokv\\.bench\\.GetBenchmark\\.(get|getLatency)$",
                                 new String[] {"int-rnd", "bytes16"}, entries),
                         new Group("reads", "io\\.turbokv\\.bench\\.(GetBenchmark\\.(getAbsent|batchGet)"
-                                + "|TurboKvReadBenchmark|MultiGetBenchmark|OpenBenchmark)", new String[] {"bytes16"},
+                                + "|TurboKvReadBenchmark|MultiGetBenchmark|OpenBenchmark|IterateBenchmark"
+                                + "|FullCompactionBenchmark)", new String[] {"bytes16"},
                                 entries),
                         new Group("sst", "io\\.turbokv\\.bench\\.Sst.*Benchmark", new String[] {"bytes16"},
                                 1_000_000));
@@ -163,7 +167,7 @@ public final class Comparison {
                                 .resultFormat(ResultFormatType.JSON)
                                 .result(json.toString());
                         if (chronicle) {
-                            options.exclude(TURBOKV_ONLY).param("store", "chronicle");
+                            options.exclude(TURBOKV_ONLY).exclude(COMPACTING_ONLY).param("store", "chronicle");
                         } else if (!sst) {
                             options.param("store", COMMON_STORES);
                         }
@@ -175,9 +179,14 @@ public final class Comparison {
                                     .measurementIterations(2).measurementTime(TimeValue.seconds(1));
                         }
                         sampleLoad(load);
-                        all.addAll(new Runner(options.build()).run());
+                        try {
+                            all.addAll(new Runner(options.build()).run());
+                            jsonParts.add(json);
+                        } catch (NoBenchmarksException e) {
+                            // --only matched nothing Chronicle Map runs (e.g. only the compaction benchmark)
+                            System.out.println("comparison: no Chronicle Map benchmark matches " + group.include);
+                        }
                         sampleLoad(load);
-                        jsonParts.add(json);
                     }
                     if (!keepData) {
                         deleteStores(benchDir); // bounds the disk used to one row's stores (about 16 GB at 1M x 2 KiB)

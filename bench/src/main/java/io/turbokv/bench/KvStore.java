@@ -33,6 +33,13 @@ public interface KvStore extends AutoCloseable {
     /** Reads every value of key {@code index} of a multi-valued store; how many there were. */
     int getMultiple(long index, Blackhole blackhole) throws Exception;
 
+    /**
+     * Visits every entry of a single-valued store once, in the store's own order (TurboKV and Chronicle Map: hash
+     * order; RocksDB and LMDB: key order), handing each value to the blackhole as {@link #consume} does; how many
+     * entries there were.
+     */
+    long iterateAll(Blackhole blackhole) throws Exception;
+
     /** Closes the store; everything loaded is durable already. */
     @Override
     void close() throws java.io.IOException;

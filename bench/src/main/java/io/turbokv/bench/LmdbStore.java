@@ -168,6 +168,27 @@ public final class LmdbStore implements KvStore {
         }
     }
 
+    /** A cursor from {@code first()} to the last entry (key order) in one read transaction. */
+    @Override
+    public long iterateAll(Blackhole blackhole) {
+        Txn<ByteBuffer> txn = beginRead();
+        try {
+            if (cursor == null) {
+                cursor = dbi.openCursor(txn);
+            } else {
+                cursor.renew(txn);
+            }
+            long count = 0;
+            for (boolean found = cursor.first(); found; found = cursor.next()) {
+                KvStore.consume(blackhole, cursor.val());
+                count++;
+            }
+            return count;
+        } finally {
+            txn.reset();
+        }
+    }
+
     private boolean samePrefix(ByteBuffer found, int prefix) {
         if (found.remaining() < prefix) {
             return false;

@@ -13,7 +13,8 @@ import org.openjdk.jmh.results.RunResult;
 
 /**
  * The comparison's numbers, one row per (operation, key kind, value size), one cell per store: operations per
- * second (writes: entries per second; opens: opens per second), bytes allocated on the heap per operation (from
+ * second (writes and full iterations: entries per second; full compactions: input entries per second;
+ * opens: opens per second), bytes allocated on the heap per operation (from
  * {@code -prof gc}; writes: per entry) and, for {@code get}, the p50 and p99 latency of the sampled run.
  */
 final class ResultTable {
@@ -23,6 +24,8 @@ final class ResultTable {
         double bytesPerOp = Double.NaN;
         double p50Nanos = Double.NaN;
         double p99Nanos = Double.NaN;
+        /** The store has no such operation (LMDB's and Chronicle Map's compaction): shown as "n/a", not 0. */
+        boolean notApplicable;
     }
 
     /** A row: what was measured and the cells by store name. */
@@ -57,7 +60,8 @@ final class ResultTable {
         BenchmarkParams params = result.getParams();
         String benchmark = params.getBenchmark();
         String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
-        String store = params.getParam("store") == null ? "turbokv" : params.getParam("store");
+        String store = params.getParam("store") != null ? params.getParam("store")
+                : params.getParam("compactingStore") != null ? params.getParam("compactingStore") : "turbokv";
         String keys = params.getParam("keys");
         int valueBytes = Integer.parseInt(params.getParam("valueBytes"));
         int entries = Integer.parseInt(params.getParam("entries"));
@@ -83,6 +87,16 @@ final class ResultTable {
                     "keys/s", keys, valueBytes, store, score, alloc);
             case "OpenBenchmark.openAndGet" -> put(8, "open + first get", "opens/s", keys, valueBytes, store,
                     1000.0 / score, alloc);
+            case "IterateBenchmark.iterateAll" -> put(9, "full iteration (unordered)", "entries/s", keys,
+                    valueBytes, store, entries / (score / 1000.0), alloc / entries);
+            case "FullCompactionBenchmark.fullCompact" -> {
+                put(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes, store,
+                        entries / (score / 1000.0), alloc / entries);
+                cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes, "lmdb")
+                        .notApplicable = true;
+                cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes,
+                        "chronicle").notApplicable = true;
+            }
             case "SstWriteBenchmark.write" -> sstRows.add(new SstRow("SstWriter: write + sync one file", keys,
                     valueBytes, entries, entries * (double) (KeyKind.of(keys).lengthBytes() + valueBytes) / score / 1e6,
                     "MB/s", alloc / entries));
@@ -163,8 +177,10 @@ final class ResultTable {
                         number(row.bytesPerOp())));
             }
         }
-        out.append("\nRatios above 1 mean TurboKV is faster. Heap B/op is JMH's gc.alloc.rate.norm (writes: per"
-                + " entry); native memory a store allocates is not counted.\n");
+        out.append("\nRatios above 1 mean TurboKV is faster. Heap B/op is JMH's gc.alloc.rate.norm (writes, full"
+                + " iteration and compaction: per entry); native memory a store allocates is not counted. Full"
+                + " iteration: TurboKV and Chronicle Map scan in hash order, RocksDB and LMDB in key order. Full"
+                + " compaction: LMDB and Chronicle Map update in place and have none (n/a).\n");
         return out.toString();
     }
 
@@ -197,14 +213,23 @@ final class ResultTable {
     }
 
     private static String ops(Cell cell) {
+        if (cell != null && cell.notApplicable) {
+            return "n/a";
+        }
         return cell == null || Double.isNaN(cell.opsPerSecond) ? "-" : number(cell.opsPerSecond);
     }
 
     private static String bytes(Cell cell) {
+        if (cell != null && cell.notApplicable) {
+            return "n/a";
+        }
         return cell == null || Double.isNaN(cell.bytesPerOp) ? "-" : number(cell.bytesPerOp);
     }
 
     private static String ratio(Cell turbo, Cell peer) {
+        if (peer != null && peer.notApplicable) {
+            return "n/a";
+        }
         if (turbo == null || peer == null || Double.isNaN(turbo.opsPerSecond) || Double.isNaN(peer.opsPerSecond)) {
             return "-";
         }

@@ -56,6 +56,8 @@ public final class RocksDbStore implements KvStore {
     private final RocksDB db;
     private final ReadOptions readOptions = new ReadOptions();
     private final ReadOptions prefixReadOptions = new ReadOptions().setPrefixSameAsStart(true);
+    /** A full scan does not fill the block cache, as RocksDB's {@code ReadOptions::fill_cache} docs advise. */
+    private final ReadOptions scanReadOptions = new ReadOptions().setFillCache(false);
     private final byte[] key;
     private final MemorySegment keySegment;
     private final List<MemorySegment> batchKeySegments = new ArrayList<>();
@@ -63,7 +65,8 @@ public final class RocksDbStore implements KvStore {
     private final ByteBuffer iteratorValue;
     private final List<byte[]> batchKeys = new ArrayList<>();
 
-    private RocksDbStore(Path dir, KeyKind keys, int valueBytes, boolean multi) throws Exception {
+    private RocksDbStore(Path dir, KeyKind keys, int valueBytes, boolean multi, boolean autoCompactions)
+            throws Exception {
         this.keys = keys;
         this.valueBytes = valueBytes;
         this.cache = new LRUCache(BLOCK_CACHE_BYTES);
@@ -81,7 +84,8 @@ public final class RocksDbStore implements KvStore {
                 .setBytesPerSync(1 << 20)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setBottommostCompressionType(CompressionType.LZ4_COMPRESSION)
-                .setTableFormatConfig(table);
+                .setTableFormatConfig(table)
+                .setDisableAutoCompactions(!autoCompactions);
         if (multi) {
             options.useFixedLengthPrefixExtractor(keys.lengthBytes());
             options.setMemtablePrefixBloomSizeRatio(0.1);
@@ -95,7 +99,20 @@ public final class RocksDbStore implements KvStore {
 
     /** Opens (creating when missing) the store in {@code dir}, multi-valued ({@code k || j} keys) or not. */
     public static RocksDbStore open(Path dir, KeyKind keys, int valueBytes, boolean multi) throws Exception {
-        return new RocksDbStore(dir, keys, valueBytes, multi);
+        return new RocksDbStore(dir, keys, valueBytes, multi, true);
+    }
+
+    /**
+     * Opens (creating when missing) a single-valued store in {@code dir} with automatic compactions disabled, for
+     * {@link FullCompactionBenchmark}: its L0 files stay as written until {@link #compactAll}.
+     */
+    public static RocksDbStore openForCompaction(Path dir, KeyKind keys, int valueBytes) throws Exception {
+        return new RocksDbStore(dir, keys, valueBytes, false, false);
+    }
+
+    /** Writes one entry to the memtable and the WAL (not synced: {@link #flush} makes it durable). */
+    public void put(byte[] k, byte[] v) throws Exception {
+        db.put(k, v);
     }
 
     @Override
@@ -205,11 +222,46 @@ public final class RocksDbStore implements KvStore {
         return count;
     }
 
+    /**
+     * A {@link RocksIterator} from the first key to the last (key order), with {@code fill_cache=false}; each value
+     * is copied into a direct buffer (the JNI way to read it without a {@code byte[]} per entry).
+     */
+    @Override
+    public long iterateAll(Blackhole blackhole) {
+        long count = 0;
+        try (RocksIterator iterator = db.newIterator(scanReadOptions)) {
+            for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
+                iteratorValue.clear();
+                int size = iterator.value(iteratorValue);
+                iteratorValue.limit(Math.min(size, valueBytes));
+                KvStore.consume(blackhole, iteratorValue);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * A full manual compaction ({@code CompactRange} over the whole key range, default
+     * {@code CompactRangeOptions}): what {@link CompactionBenchmark}'s RocksDB variant times.
+     */
+    public void compactAll() throws Exception {
+        db.compactRange();
+    }
+
+    /** Flushes the memtables to an L0 file and waits for it. */
+    public void flush() throws Exception {
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush);
+        }
+    }
+
     @Override
     public void close() {
         db.close();
         readOptions.close();
         prefixReadOptions.close();
+        scanReadOptions.close();
         options.close();
         filter.close();
         cache.close();

@@ -2,6 +2,7 @@ package io.turbokv.bench;
 
 import io.turbokv.DbConfig;
 import io.turbokv.FamilyKind;
+import io.turbokv.KeyValueConsumer;
 import io.turbokv.ReadScope;
 import io.turbokv.TurboKV;
 import io.turbokv.ValueConsumer;
@@ -34,6 +35,7 @@ public final class TurboKvStore implements KvStore {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment key;
     private final BlackholeConsumer consumer = new BlackholeConsumer();
+    private final CountingConsumer scanConsumer = new CountingConsumer();
     private final byte[] heapKey;
     private final MemorySegment heapKeySegment;
     private byte[][] batchKeys = new byte[0][];
@@ -172,6 +174,15 @@ public final class TurboKvStore implements KvStore {
         return db.getMultiple(MULTI, key, consumer);
     }
 
+    /** {@link TurboKV#forEach} over the single-valued family: hash order, not key order. */
+    @Override
+    public long iterateAll(Blackhole blackhole) throws Exception {
+        scanConsumer.blackhole = blackhole;
+        scanConsumer.count = 0;
+        db.forEach(SINGLE, scanConsumer);
+        return scanConsumer.count;
+    }
+
     @Override
     public void close() throws java.io.IOException {
         try {
@@ -188,6 +199,18 @@ public final class TurboKvStore implements KvStore {
         @Override
         public void accept(MemorySegment value) {
             KvStore.consume(blackhole, value);
+        }
+    }
+
+    /** Hands each value of a scan to the current blackhole and counts the entries. */
+    private static final class CountingConsumer implements KeyValueConsumer {
+        Blackhole blackhole;
+        long count;
+
+        @Override
+        public void accept(MemorySegment key, MemorySegment value) {
+            KvStore.consume(blackhole, value);
+            count++;
         }
     }
 }
