@@ -11,6 +11,7 @@ import io.turbokv.io.WritableFile;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFileWriter;
 import io.turbokv.sst.SstSummary;
+import io.turbokv.sst.TestEntry;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,7 +47,7 @@ class SeedCorpusWriter {
                 .resolve("src/test/resources/io/turbokv/fuzz");
         List<SstFile> ssts = List.of(
                 new SstFile("sample", SstSample.FILE, SstSample.BLOCK_COUNT),
-                writeSst("one-entry", List.of(SstEntry.value(KeyHash.hash(new byte[] {7}), new byte[] {7},
+                writeSst("one-entry", List.of(TestEntry.value(KeyHash.hash(new byte[] {7}), new byte[] {7},
                         new byte[] {1, 2}))),
                 writeSst("many-small", manySmallEntries()));
         for (SstFile sst : ssts) {
@@ -96,22 +97,22 @@ class SeedCorpusWriter {
 
     private record SstFile(String name, byte[] bytes, int blockCount) {}
 
-    private SstFile writeSst(String name, List<SstEntry> entries) throws IOException {
+    private SstFile writeSst(String name, List<TestEntry> entries) throws IOException {
         Path path = scratch.resolve(name + ".sst");
         SstSummary summary = SstSample.write(path, entries);
         return new SstFile(name, Files.readAllBytes(path), summary.blockCount());
     }
 
-    private static List<SstEntry> manySmallEntries() {
+    private static List<TestEntry> manySmallEntries() {
         Random random = new Random(17);
-        List<SstEntry> entries = new ArrayList<>();
+        List<TestEntry> entries = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             byte[] key = SstSample.bytes(random, 1 + random.nextInt(40));
-            entries.add(SstEntry.value(KeyHash.hash(key), key, SstSample.bytes(random, random.nextInt(40))));
+            entries.add(TestEntry.value(KeyHash.hash(key), key, SstSample.bytes(random, random.nextInt(40))));
         }
-        entries.sort(SstEntry::compareKey);
-        List<SstEntry> distinct = new ArrayList<>();
-        for (SstEntry entry : entries) {
+        entries.sort(TestEntry::compareKey);
+        List<TestEntry> distinct = new ArrayList<>();
+        for (TestEntry entry : entries) {
             if (distinct.isEmpty() || !distinct.getLast().sameKey(entry)) {
                 distinct.add(entry);
             }

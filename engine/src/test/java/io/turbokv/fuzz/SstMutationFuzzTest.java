@@ -1,5 +1,6 @@
 package io.turbokv.fuzz;
 
+import io.turbokv.sst.TestEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,8 +43,8 @@ class SstMutationFuzzTest {
     }
 
     private static void checkIteration(SstReader reader, boolean edited) {
-        List<SstEntry> expected = SstSample.ENTRIES;
-        List<SstEntry> found = new ArrayList<>();
+        List<TestEntry> expected = SstSample.ENTRIES;
+        List<TestEntry> found = new ArrayList<>();
         boolean damaged = false;
         try {
             SstReads.iterate(reader, found, expected.size() + 1);
@@ -62,13 +63,13 @@ class SstMutationFuzzTest {
 
     private static void checkLookups(SstReader reader) {
         try (LookupScratch scratch = new LookupScratch()) {
-            SstEntry previous = null;
-            for (SstEntry entry : SstSample.ENTRIES) {
+            TestEntry previous = null;
+            for (TestEntry entry : SstSample.ENTRIES) {
                 if (previous != null && previous.sameKey(entry)) {
                     continue;
                 }
                 previous = entry;
-                List<SstEntry> group = SstSample.group(entry);
+                List<TestEntry> group = SstSample.group(entry);
                 try {
                     assertEquals(group, SstReads.lookup(reader, scratch, entry.hash(), entry.key()),
                             "lookup of " + entry);
@@ -76,13 +77,13 @@ class SstMutationFuzzTest {
                     // Allowed: damage on the way to this key.
                 }
                 byte[] longer = Arrays.copyOf(entry.key(), entry.key().length + 1);
-                checkAbsent(reader, scratch, SstEntry.tombstone(entry.hash(), longer));
-                checkAbsent(reader, scratch, SstEntry.tombstone(entry.hash() ^ 0x5555_5555_5555_5555L, entry.key()));
+                checkAbsent(reader, scratch, TestEntry.tombstone(entry.hash(), longer));
+                checkAbsent(reader, scratch, TestEntry.tombstone(entry.hash() ^ 0x5555_5555_5555_5555L, entry.key()));
             }
         }
     }
 
-    private static void checkAbsent(SstReader reader, LookupScratch scratch, SstEntry absent) {
+    private static void checkAbsent(SstReader reader, LookupScratch scratch, TestEntry absent) {
         if (SstSample.ENTRIES.stream().anyMatch(absent::sameKey)) {
             return;
         }

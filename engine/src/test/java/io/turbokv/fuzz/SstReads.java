@@ -7,6 +7,7 @@ import io.turbokv.sst.LookupResult;
 import io.turbokv.sst.LookupScratch;
 import io.turbokv.sst.SstEntryIterator;
 import io.turbokv.sst.SstReader;
+import io.turbokv.sst.TestEntry;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class SstReads {
      * iteration; any other exception escapes.
      */
     static void readEverything(SstReader reader) {
-        List<SstEntry> iterated = new ArrayList<>();
+        List<TestEntry> iterated = new ArrayList<>();
         try {
             iterate(reader, iterated, MAX_ENTRIES);
         } catch (CorruptionException e) {
@@ -36,7 +37,7 @@ final class SstReads {
         }
         try (LookupScratch scratch = new LookupScratch()) {
             int lookups = 0;
-            for (SstEntry entry : iterated) {
+            for (TestEntry entry : iterated) {
                 if (lookups++ == MAX_LOOKUPS) {
                     break;
                 }
@@ -61,14 +62,14 @@ final class SstReads {
      * Adds the entries of {@code reader} in iteration order to {@code into}, at most {@code limit}; entries read
      * before a {@link CorruptionException} stay in {@code into}.
      */
-    static void iterate(SstReader reader, List<SstEntry> into, int limit) throws CorruptionException {
+    static void iterate(SstReader reader, List<TestEntry> into, int limit) throws CorruptionException {
         try (SstEntryIterator it = reader.iterator()) {
             while (into.size() < limit && it.next()) {
                 byte[] key = it.key().toArray(ValueLayout.JAVA_BYTE);
                 into.add(switch (it.kind()) {
-                    case VALUE -> SstEntry.value(it.hash(), key, it.value().toArray(ValueLayout.JAVA_BYTE));
-                    case BLOB -> SstEntry.blob(it.hash(), key, it.blobSeq());
-                    case TOMBSTONE -> SstEntry.tombstone(it.hash(), key);
+                    case VALUE -> TestEntry.value(it.hash(), key, it.value().toArray(ValueLayout.JAVA_BYTE));
+                    case BLOB -> TestEntry.blob(it.hash(), key, it.blobSeq());
+                    case TOMBSTONE -> TestEntry.tombstone(it.hash(), key);
                 });
             }
         }
@@ -79,7 +80,7 @@ final class SstReads {
      *
      * @throws AssertionError when the lookup's result code disagrees with the entries it handed out
      */
-    static List<SstEntry> lookup(SstReader reader, LookupScratch scratch, long hash, byte[] key)
+    static List<TestEntry> lookup(SstReader reader, LookupScratch scratch, long hash, byte[] key)
             throws CorruptionException {
         Collector collector = new Collector(hash, key);
         LookupResult result = reader.lookup(hash, MemorySegment.ofArray(key), scratch, collector);
@@ -96,7 +97,7 @@ final class SstReads {
     private static final class Collector implements EntryVisitor {
         private final long hash;
         private final byte[] key;
-        final List<SstEntry> found = new ArrayList<>();
+        final List<TestEntry> found = new ArrayList<>();
 
         Collector(long hash, byte[] key) {
             this.hash = hash;
@@ -106,19 +107,19 @@ final class SstReads {
         @Override
         public void onValue(MemorySegment bytes, long offset, long length) {
             checkNoTombstoneYet();
-            found.add(SstEntry.value(hash, key, bytes.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE)));
+            found.add(TestEntry.value(hash, key, bytes.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE)));
         }
 
         @Override
         public void onBlob(int blobSeq) {
             checkNoTombstoneYet();
-            found.add(SstEntry.blob(hash, key, blobSeq));
+            found.add(TestEntry.blob(hash, key, blobSeq));
         }
 
         @Override
         public void onTombstone() {
             checkNoTombstoneYet();
-            found.add(SstEntry.tombstone(hash, key));
+            found.add(TestEntry.tombstone(hash, key));
         }
 
         private void checkNoTombstoneYet() {

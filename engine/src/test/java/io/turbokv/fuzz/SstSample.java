@@ -4,6 +4,7 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
+import io.turbokv.sst.TestEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -23,7 +24,7 @@ import java.util.Random;
  */
 final class SstSample {
     /** The entries, in file order. */
-    static final List<SstEntry> ENTRIES = entries();
+    static final List<TestEntry> ENTRIES = entries();
     private static final Written WRITTEN = write();
     /** The file's bytes. */
     static final byte[] FILE = WRITTEN.bytes;
@@ -34,31 +35,31 @@ final class SstSample {
 
     private record Written(byte[] bytes, int blockCount) {}
 
-    private static List<SstEntry> entries() {
+    private static List<TestEntry> entries() {
         Random random = new Random(9);
-        List<SstEntry> entries = new ArrayList<>();
+        List<TestEntry> entries = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             byte[] key = bytes(random, 4 + random.nextInt(28));
             byte[] value = i % 3 == 0 ? bytes(random, i % 9) : bytes(random, 9 + random.nextInt(200));
-            entries.add(SstEntry.value(KeyHash.hash(key), key, value));
+            entries.add(TestEntry.value(KeyHash.hash(key), key, value));
         }
-        entries.sort(SstEntry::compareKey);
+        entries.sort(TestEntry::compareKey);
         // Long compressible keys with made-up hashes: compressed key blocks with hashes; a multi-valued group with
         // a compressible medium value, a stored medium value, a blob and its tombstone.
         long top = 0xFFFF_FFFF_FFFF_0000L;
         byte[] a = filled(15_000, 1);
         byte[] b = filled(15_000, 2);
-        entries.add(SstEntry.value(top, a, filled(6000, 'x')));
-        entries.add(SstEntry.value(top, a, bytes(new Random(3), 4200)));
-        entries.add(SstEntry.blob(top, a, 77));
-        entries.add(SstEntry.tombstone(top, a));
-        entries.add(SstEntry.tombstone(top, b));
-        entries.add(SstEntry.value(top + 1, filled(16_300, 3), new byte[] {1, 2, 3}));
+        entries.add(TestEntry.value(top, a, filled(6000, 'x')));
+        entries.add(TestEntry.value(top, a, bytes(new Random(3), 4200)));
+        entries.add(TestEntry.blob(top, a, 77));
+        entries.add(TestEntry.tombstone(top, a));
+        entries.add(TestEntry.tombstone(top, b));
+        entries.add(TestEntry.value(top + 1, filled(16_300, 3), new byte[] {1, 2, 3}));
         // Uniform 20-byte keys, mixed references: fixed-size key blocks.
         for (int i = 0; i < 6; i++) {
             byte[] key = filled(20, 10 + i);
-            entries.add(i == 5 ? SstEntry.blob(top + 2 + i, key, 5)
-                    : SstEntry.value(top + 2 + i, key, bytes(random, i % 2 == 0 ? 8 : 100)));
+            entries.add(i == 5 ? TestEntry.blob(top + 2 + i, key, 5)
+                    : TestEntry.value(top + 2 + i, key, bytes(random, i % 2 == 0 ? 8 : 100)));
         }
         return List.copyOf(entries);
     }
@@ -78,9 +79,9 @@ final class SstSample {
     }
 
     /** Writes {@code entries}, in file order, as the SST {@code path}. */
-    static SstSummary write(Path path, List<SstEntry> entries) throws IOException {
+    static SstSummary write(Path path, List<TestEntry> entries) throws IOException {
         SstWriter writer = new SstWriter(FileLayer.standard().create(path));
-        for (SstEntry e : entries) {
+        for (TestEntry e : entries) {
             MemorySegment key = MemorySegment.ofArray(e.key());
             switch (e.kind()) {
                 case VALUE -> writer.addValue(e.hash(), key, MemorySegment.ofArray(e.value()));
@@ -92,7 +93,7 @@ final class SstSample {
     }
 
     /** The entries of the key of {@code first}, in file order. */
-    static List<SstEntry> group(SstEntry first) {
+    static List<TestEntry> group(TestEntry first) {
         return ENTRIES.stream().filter(first::sameKey).toList();
     }
 

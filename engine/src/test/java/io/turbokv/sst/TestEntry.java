@@ -3,26 +3,28 @@ package io.turbokv.sst;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-/** One entry of a test model: what was written, or what was read back. */
-record TestEntry(long hash, byte[] key, EntryKind kind, byte[] value, int blobSeq) {
-    static TestEntry value(long hash, byte[] key, byte[] value) {
+/**
+ * One entry of a test model: what was written, or what was read back; shared by the SST tests and the fuzz targets.
+ */
+public record TestEntry(long hash, byte[] key, EntryKind kind, byte[] value, int blobSeq) {
+    public static TestEntry value(long hash, byte[] key, byte[] value) {
         return new TestEntry(hash, key, EntryKind.VALUE, value, 0);
     }
 
-    static TestEntry blob(long hash, byte[] key, int blobSeq) {
+    public static TestEntry blob(long hash, byte[] key, int blobSeq) {
         return new TestEntry(hash, key, EntryKind.BLOB, null, blobSeq);
     }
 
-    static TestEntry tombstone(long hash, byte[] key) {
+    public static TestEntry tombstone(long hash, byte[] key) {
         return new TestEntry(hash, key, EntryKind.TOMBSTONE, null, 0);
     }
 
-    boolean sameKey(TestEntry other) {
+    public boolean sameKey(TestEntry other) {
         return hash == other.hash && Arrays.equals(key, other.key);
     }
 
     /** Orders by (unsigned hash, unsigned key bytes). */
-    int compareKey(TestEntry other) {
+    public int compareKey(TestEntry other) {
         int cmp = Long.compareUnsigned(hash, other.hash);
         return cmp != 0 ? cmp : Arrays.compareUnsigned(key, other.key);
     }
