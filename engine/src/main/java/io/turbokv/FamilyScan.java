@@ -30,6 +30,12 @@ final class FamilyScan implements AutoCloseable {
     /** Heap of source indexes, ordered by each source's current entry. */
     private int[] heap;
     private int heapSize;
+    /**
+     * The key being decided, copied because its source moves on while the older entries of the same key are
+     * skipped; reused from key to key so that the scan allocates nothing per comparison.
+     */
+    private MemorySegment currentKey = MemorySegment.ofArray(new byte[64]);
+    private long currentKeyLength;
 
     FamilyScan(Path directory, StoreState state, int family, boolean multiValued) throws IOException {
         this.directory = directory;
@@ -60,18 +66,19 @@ final class FamilyScan implements AutoCloseable {
             int first = heap[0];
             SstEntryIterator head = sources.get(first);
             long hash = head.hash();
-            MemorySegment key = copyOf(head.key());
+            rememberKey(head);
             boolean done = false; // the key is decided: its older entries are shadowed
             while (heapSize > 0) {
                 int source = heap[0];
                 SstEntryIterator it = sources.get(source);
-                if (it.hash() != hash || !sameKey(it.key(), key)) {
+                if (it.hash() != hash || !Bytes.equal(it.keySegment(), it.keyOffset(), it.keyLength(), currentKey, 0,
+                        currentKeyLength)) {
                     break;
                 }
                 if (!done) {
                     switch (it.kind()) {
-                        case VALUE -> consumer.accept(key, it.value());
-                        case BLOB -> deliverBlob(key, it.blobSeq(), consumer);
+                        case VALUE -> consumer.accept(it.key(), it.value());
+                        case BLOB -> deliverBlob(it.key(), it.blobSeq(), consumer);
                         case TOMBSTONE -> { }
                     }
                     done = !multiValued || it.kind() == EntryKind.TOMBSTONE;
@@ -87,12 +94,13 @@ final class FamilyScan implements AutoCloseable {
         }
     }
 
-    private static MemorySegment copyOf(MemorySegment key) {
-        return MemorySegment.ofArray(key.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-    }
-
-    private static boolean sameKey(MemorySegment a, MemorySegment b) {
-        return Bytes.equal(a, 0, a.byteSize(), b, 0, b.byteSize());
+    private void rememberKey(SstEntryIterator it) {
+        long length = it.keyLength();
+        if (length > currentKey.byteSize()) {
+            currentKey = MemorySegment.ofArray(new byte[(int) Math.max(length, currentKey.byteSize() * 2)]);
+        }
+        MemorySegment.copy(it.keySegment(), it.keyOffset(), currentKey, 0, length);
+        currentKeyLength = length;
     }
 
     /** Moves {@code source} (the heap's top) to its next entry and restores the heap. */
@@ -112,9 +120,8 @@ final class FamilyScan implements AutoCloseable {
         if (byHash != 0) {
             return byHash < 0;
         }
-        MemorySegment kx = x.key();
-        MemorySegment ky = y.key();
-        int byKey = Bytes.compareUnsigned(kx, 0, kx.byteSize(), ky, 0, ky.byteSize());
+        int byKey = Bytes.compareUnsigned(x.keySegment(), x.keyOffset(), x.keyLength(), y.keySegment(), y.keyOffset(),
+                y.keyLength());
         return byKey != 0 ? byKey < 0 : a < b; // newer SST (lower index) first
     }
 
