@@ -17,6 +17,8 @@ import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -121,7 +123,7 @@ public final class JvmFlagComparison {
                         .warmupIterations(2).warmupTime(TimeValue.seconds(1))
                         .measurementIterations(3).measurementTime(TimeValue.seconds(1))
                         .build();
-                record(new Runner(options).run(), entries, samples[set], round);
+                record(runWhenAlone(options), entries, samples[set], round);
             }
         }
         long minutes = Math.round((System.nanoTime() - start) / 60e9);
@@ -133,6 +135,23 @@ public final class JvmFlagComparison {
         System.out.println(markdown);
         System.out.println("Table: " + results.resolve("jvm-flags.md"));
         Stores.deleteTree(benchDir);
+    }
+
+    /**
+     * Runs JMH once no other JMH run holds its lock: two runs at once on a small machine would measure each other.
+     */
+    private static Collection<RunResult> runWhenAlone(Options options) throws RunnerException, InterruptedException {
+        while (true) {
+            try {
+                return new Runner(options).run();
+            } catch (RunnerException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("JMH lock")) {
+                    throw e;
+                }
+                System.out.println("jvm-flags: another JMH run holds the lock; retrying in 30 s");
+                Thread.sleep(30_000);
+            }
+        }
     }
 
     /** Flags this comparison decides on: they must not leak from {@code jdk-flags.txt} into the baseline. */
