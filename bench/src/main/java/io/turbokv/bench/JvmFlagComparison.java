@@ -231,7 +231,8 @@ public final class JvmFlagComparison {
                         number(Arrays.stream(values).min().orElse(Double.NaN)),
                         number(Arrays.stream(values).max().orElse(Double.NaN))));
                 if (set > 0) {
-                    out.append(String.format(Locale.ROOT, " **%.2f×**", ratio));
+                    // a zero (JMH's GC profiler reports no GC time for ZGC, whose work is concurrent) has no ratio
+                    out.append(median == 0 || base == 0 ? " n/a" : String.format(Locale.ROOT, " **%.2f×**", ratio));
                 }
                 out.append(" |");
             }
