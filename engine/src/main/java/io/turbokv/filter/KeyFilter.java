@@ -24,7 +24,7 @@ import java.util.Objects;
  * of 0.39 % at 9.04 bits per key. The blocked Bloom filter that DESIGN.md names as the minimal choice (10 bits per
  * key, k = 7, 512-bit blocks) measured 0.98 % on the same keys in a prototype: 10 % more bits for 2.5 times the
  * false positives. The fuse filter's costs: a query reads three bytes at computed offsets (up to three cache
- * misses, about 9 ns warm, against one for a blocked Bloom filter), building 1,000,000 keys takes about 130 ms
+ * misses, about 9 ns warm, against one for a blocked Bloom filter), building 1,000,000 keys takes about 140 ms
  * warm, and small sets pay more per key (about 11 bits at 1,000 keys; the smallest body is 12 bytes). The set is
  * static, which is all an immutable SST needs. Not taken: 7-bit fingerprints (bit-packed) would save 1.1 bits per
  * key but double the false positives, and each false positive costs a lookup an SST index and key block read and

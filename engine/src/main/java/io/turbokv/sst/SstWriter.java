@@ -264,7 +264,10 @@ public final class SstWriter {
         }
     }
 
-    /** Closes the file without finishing it; the caller deletes it. Idempotent; never throws. */
+    /**
+     * Closes the file without finishing it and frees the writer's memory; the caller deletes the file. Idempotent;
+     * never throws when called, as the class requires, on the thread that added the entries.
+     */
     public void abandon() {
         closed = true;
         try {
