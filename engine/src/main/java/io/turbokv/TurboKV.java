@@ -491,10 +491,10 @@ public final class TurboKV implements AutoCloseable {
         try (Arena arena = Arena.ofConfined(); WritableFile out = files.create(path)) {
             List<MetaEntry> entries = new ArrayList<>();
             for (SpilledSst sst : ssts) {
-                long[] hashes = sst.summary().keyHashes();
+                // The spill built each SST's key filter (SstWriter.finish); it only needs writing here.
                 entries.add(new MetaEntry(sst.seq(), sst.summary().blockCount(), sst.summary().minHash(),
                         sst.summary().maxHash(), sst.summary().fileSize(), MetaEntry.FRESH,
-                        sst.summary().entryCount(), KeyFilter.build(hashes, hashes.length, arena)));
+                        sst.summary().entryCount(), sst.summary().keyFilter()));
             }
             long[] used = accessedKeys[family].drain();
             MetaFileWriter.write(out, family, new int[0], entries, UsedKeyFilter.build(used, used.length, arena));

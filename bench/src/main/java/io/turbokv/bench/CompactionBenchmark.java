@@ -1,17 +1,14 @@
 package io.turbokv.bench;
 
 import io.turbokv.DbConfig;
-import io.turbokv.MetaFileInfo;
-import io.turbokv.SstInfo;
 import io.turbokv.TurboKV;
-import io.turbokv.WriteBatch;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Locale;
-import java.util.SplittableRandom;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,99 +24,116 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
- * Issue 6: a full compaction ({@code TurboKV.fullCompact()}) of a store built from 10 overlapping write batches
- * of {@value #BATCH_ENTRIES} entries each (16-byte keys drawn from a space of {@value #KEY_SPACE}, so a key is
- * written about 2.5 times), one family. The store is written once per trial into a template directory; every
- * invocation compacts a fresh copy of it, so the operation is exactly one full compaction of
- * {@code 10 x} {@value #BATCH_ENTRIES} input entries. Divide {@code gc.alloc.rate.norm} by the input entries
- * (printed at setup) for heap bytes per merged entry; the per-invocation copy and open allocate a little of it.
+ * Issue 6: a full compaction ({@code TurboKV.fullCompact()}) of {@link TenBatchStore}: 10 overlapping write
+ * batches of {@value TenBatchStore#BATCH_ENTRIES} entries each (16-byte keys drawn from a space of
+ * {@value TenBatchStore#KEY_SPACE}, so a key is written about 2.5 times), one family. The store is written once per
+ * trial into a template directory; every invocation compacts a fresh copy of it, so the operation is exactly one
+ * full compaction of {@code 10 x} {@value TenBatchStore#BATCH_ENTRIES} input entries. Divide
+ * {@code gc.alloc.rate.norm} by the input entries (printed at setup) for heap bytes per merged entry; the
+ * per-invocation copy and open allocate a little of it.
+ *
+ * <p>Besides the time, each invocation prints the input: bytes of the merged SSTs, read once; the output: bytes of
+ * the new SST and meta files; the write amplification, output over input; and the input MB/s, input bytes over
+ * the invocation's wall time (the copy and open before it and the close after it not included). A line at the end
+ * of the trial gives the medians of the measured invocations. (Not JMH {@code @AuxCounters}: with single shots JMH
+ * adds event counters up over the iterations, and a state injected into a counter state's fixture got an
+ * instance of its own, which copied and opened the store twice per invocation.)
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp bench/target/turbokv.jar org.openjdk.jmh.Main CompactionBenchmark -prof gc
+ * java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp bench/target/turbokv.jar \
+ *      org.openjdk.jmh.Main 'bench\.CompactionBenchmark\.' -prof gc
  * </pre>
+ * (Anchor the pattern: a bare {@code CompactionBenchmark} also matches {@link FullCompactionBenchmark}.)
  */
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @Warmup(iterations = 3)
 @Measurement(iterations = 5)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 public class CompactionBenchmark {
-    private static final int BATCHES = 10;
-    private static final int BATCH_ENTRIES = 100_000;
-    private static final int KEY_SPACE = 400_000;
-
     /** Value length in bytes: 24 is a small value (shared value blocks), 8 or less is inline. */
     @Param({"24"})
     public int valueBytes;
 
     private Path template;
+    private long inputEntries;
+    private long inputBytes;
     private Path work;
     private TurboKV db;
+    private Set<Path> inputFiles;
+    private long startNanos;
+    private boolean measuring;
+    private double[] megabytesPerSecond = new double[0];
+    private double[] writeAmplifications = new double[0];
 
-    /** Writes the template store: 10 batches of {@value #BATCH_ENTRIES} distinct random keys each. */
+    /** Notes whether the coming iteration is measured, so that the trial's medians leave the warm-up out. */
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams iteration) {
+        measuring = iteration.getType() == IterationType.MEASUREMENT;
+    }
+
+    /** Writes the template store ({@link TenBatchStore}). */
     @Setup(Level.Trial)
     public void writeTemplate() throws IOException {
         template = Files.createTempDirectory("turbokv-compaction-bench");
-        SplittableRandom random = new SplittableRandom(6);
-        byte[] key = new byte[16];
-        byte[] value = new byte[valueBytes];
+        TenBatchStore.write(template, valueBytes);
         try (TurboKV store = TurboKV.open(template, DbConfig.singleFamily())) {
-            for (int b = 0; b < BATCHES; b++) {
-                boolean[] taken = new boolean[KEY_SPACE];
-                try (WriteBatch batch = store.writeBatch()) {
-                    for (int written = 0; written < BATCH_ENTRIES; ) {
-                        int k = random.nextInt(KEY_SPACE);
-                        if (taken[k]) {
-                            continue;
-                        }
-                        taken[k] = true;
-                        ByteBuffer.wrap(key).putLong(0, k).putLong(8, ~k);
-                        ByteBuffer.wrap(value).putInt(0, k).putInt(valueBytes - 4, b);
-                        batch.put(0, key, value);
-                        written++;
-                    }
-                    batch.commit();
-                }
-            }
-            long entries = 0;
-            long bytes = 0;
-            for (MetaFileInfo meta : store.metaInfo()) {
-                for (SstInfo sst : meta.ssts()) {
-                    entries += sst.entryCount();
-                    bytes += sst.sizeBytes();
-                }
-            }
-            System.out.printf(Locale.ROOT, "%nCompactionBenchmark: input %d entries, %.1f MB of SSTs%n", entries,
-                    bytes / 1e6);
+            long[] sst = TenBatchStore.sstEntriesAndBytes(store);
+            inputEntries = sst[0];
+            inputBytes = sst[1];
         }
+        System.out.printf(Locale.ROOT, "%nCompactionBenchmark: input %d entries, %.1f MB of SSTs%n", inputEntries,
+                inputBytes / 1e6);
     }
 
-    /** Deletes the template. */
+    /** Prints the trial's medians and deletes the template. */
     @TearDown(Level.Trial)
     public void deleteTemplate() throws IOException {
-        delete(template);
+        if (megabytesPerSecond.length > 0) {
+            System.out.printf(Locale.ROOT, "%nCompactionBenchmark: %d measured compactions, median %.1f input MB/s,"
+                            + " write amplification %.3f (output/input bytes)%n",
+                    megabytesPerSecond.length, median(megabytesPerSecond), median(writeAmplifications));
+        }
+        TenBatchStore.delete(template);
     }
 
-    /** A fresh copy of the template, opened. */
+    /** A fresh copy of the template, opened; the clock starts last. */
     @Setup(Level.Invocation)
     public void openCopy() throws IOException {
         work = Files.createTempDirectory("turbokv-compaction-bench-run");
-        try (Stream<Path> files = Files.list(template)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, work.resolve(file.getFileName()));
-            }
-        }
+        TenBatchStore.copy(template, work);
+        inputFiles = files(work);
         db = TurboKV.open(work, DbConfig.singleFamily());
+        startNanos = System.nanoTime();
     }
 
-    /** Closes and deletes the copy. */
+    /** Stops the clock, measures the output, closes and deletes the copy. */
     @TearDown(Level.Invocation)
     public void deleteCopy() throws IOException {
+        long nanos = System.nanoTime() - startNanos;
+        long outputBytes = 0;
+        for (Path file : files(work)) {
+            String name = file.getFileName().toString();
+            if (!inputFiles.contains(file) && (name.endsWith(".sst") || name.endsWith(".meta"))) {
+                outputBytes += Files.size(file);
+            }
+        }
+        double writeAmplification = (double) outputBytes / inputBytes;
+        double inputMBps = inputBytes / 1e6 / (nanos / 1e9);
+        if (measuring) {
+            megabytesPerSecond = append(megabytesPerSecond, inputMBps);
+            writeAmplifications = append(writeAmplifications, writeAmplification);
+        }
+        System.out.printf(Locale.ROOT, " [compaction: %.2f MB in, %.2f MB out (write amplification %.3f), %.1f ms,"
+                        + " %.1f input MB/s]", inputBytes / 1e6, outputBytes / 1e6, writeAmplification, nanos / 1e6,
+                inputMBps);
         db.close();
-        delete(work);
+        TenBatchStore.delete(work);
     }
 
     /** One full compaction of the copy. */
@@ -129,11 +143,22 @@ public class CompactionBenchmark {
         return db;
     }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
+    private static Set<Path> files(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return new HashSet<>(files.toList());
         }
+    }
+
+    private static double[] append(double[] values, double value) {
+        double[] longer = Arrays.copyOf(values, values.length + 1);
+        longer[values.length] = value;
+        return longer;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

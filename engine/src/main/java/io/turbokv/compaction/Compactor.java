@@ -1,7 +1,6 @@
 package io.turbokv.compaction;
 
 import io.turbokv.ffm.Advice;
-import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.Bytes;
 import io.turbokv.io.FileLayer;
@@ -20,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -270,6 +270,9 @@ public final class Compactor {
         List<List<Output>> outputs = new ArrayList<>(segments.size());
         IntArrayList obsolete = new IntArrayList();
         StringBuilder log = new StringBuilder();
+        // One family runs on one thread, so one confined arena holds the merged used-key filter and the key filter
+        // of every merged output (built by SstWriter.finish) until the meta files are written: no key filter on the
+        // heap, and all of it freed when the family is done, whether it succeeds or not.
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment usedKeys = UsedKeyFilter.merge(family.usedKeyFilters(), arena);
             for (int[] segment : segments) {
@@ -291,7 +294,7 @@ public final class Compactor {
                             Integer.toUnsignedLong(input.sstSeq()),
                             StoreLog.hashRangeMap(input.minHash(), input.maxHash())));
                 }
-                List<Output> merged = merge(inputs, segment, family.multiValued(), usedKeys);
+                List<Output> merged = merge(inputs, segment, family.multiValued(), usedKeys, arena);
                 for (Output output : merged) {
                     log.append(String.format(Locale.ROOT, "  family %d sst %08d %s MERGE OUTPUT %d bytes %d entries"
                                     + " %s%n", familyIndex, Integer.toUnsignedLong(output.seq()),
@@ -301,19 +304,22 @@ public final class Compactor {
                 }
                 outputs.add(merged);
             }
+            sstsToDelete.addAll(obsolete);
+            writeMetas(familyIndex, outputs, sortedUnsigned(obsolete.toIntArray()));
         }
-        sstsToDelete.addAll(obsolete);
-        writeMetas(familyIndex, outputs, sortedUnsigned(obsolete.toIntArray()));
         details.append(log);
     }
 
-    /** Merges {@code inputs} (oldest first; {@code ranks} their ages) into new SSTs. */
-    private List<Output> merge(List<MetaEntry> inputs, int[] ranks, boolean multiValued, MemorySegment usedKeys)
-            throws IOException {
+    /**
+     * Merges {@code inputs} (oldest first; {@code ranks} their ages) into new SSTs, whose key filters go to
+     * {@code filters}.
+     */
+    private List<Output> merge(List<MetaEntry> inputs, int[] ranks, boolean multiValued, MemorySegment usedKeys,
+                               SegmentAllocator filters) throws IOException {
         List<SstReader> readers = new ArrayList<>(inputs.size());
         List<SstEntryIterator> iterators = new ArrayList<>(inputs.size());
-        OutputWriter warm = new OutputWriter(WARM);
-        OutputWriter cold = new OutputWriter(MetaEntry.COLD);
+        OutputWriter warm = new OutputWriter(WARM, filters);
+        OutputWriter cold = new OutputWriter(MetaEntry.COLD, filters);
         try (Arena arena = Arena.ofConfined()) {
             for (MetaEntry input : inputs) {
                 SstReader reader = SstReader.open(StoreFileNames.path(directory, StoreFileNames.Kind.SST,
@@ -387,13 +393,15 @@ public final class Compactor {
     /** The merged SSTs of one temperature: opens a file at the first entry, cuts where the hash changes. */
     private final class OutputWriter {
         private final int flags;
+        private final SegmentAllocator filters;
         private final List<Output> written = new ArrayList<>();
         private SstWriter writer;
         private int seq;
         private long lastHash;
 
-        OutputWriter(int flags) {
+        OutputWriter(int flags, SegmentAllocator filters) {
             this.flags = flags;
+            this.filters = filters;
         }
 
         void add(MergeIterator entry, long hash, MemorySegment keySegment, long keyOffset, long keyLength,
@@ -427,7 +435,7 @@ public final class Compactor {
             if (writer == null) {
                 return;
             }
-            SstSummary summary = writer.finish();
+            SstSummary summary = writer.finish(filters);
             writer = null;
             written.add(new Output(seq, flags, summary, null));
             keysWritten += summary.entryCount();
@@ -485,17 +493,16 @@ public final class Compactor {
 
     private void writeMeta(int family, int metaSeq, List<Output> outputs, int[] obsolete) throws IOException {
         Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq);
-        try (Arena arena = Arena.ofConfined(); WritableFile out = files.create(path)) {
+        try (WritableFile out = files.create(path)) {
             List<MetaEntry> entries = new ArrayList<>(outputs.size());
             for (Output output : outputs) {
                 if (output.moved() != null) {
                     entries.add(output.moved());
                 } else {
                     SstSummary summary = output.summary();
-                    long[] hashes = summary.keyHashes();
                     entries.add(new MetaEntry(output.seq(), summary.blockCount(), summary.minHash(),
                             summary.maxHash(), summary.fileSize(), output.flags(), summary.entryCount(),
-                            KeyFilter.build(hashes, hashes.length, arena)));
+                            summary.keyFilter()));
                 }
             }
             MetaFileWriter.write(out, family, obsolete, entries, MemorySegment.NULL);

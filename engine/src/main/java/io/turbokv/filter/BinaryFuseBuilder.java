@@ -1,5 +1,12 @@
 package io.turbokv.filter;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -12,10 +19,15 @@ import java.util.Arrays;
  * every key is fixed; the fingerprints are then assigned in reverse peeling order so that the XOR of each key's
  * three slots equals its fingerprint. Peeling fails with a small probability (for example when a slot's 6-bit use
  * count overflows or two keys share all three slots); the builder then retries with the next seed of a fixed
- * SplitMix64 sequence, so a given key set always yields the same bytes.
+ * SplitMix64 sequence, so a given key set always yields the same bytes. The input order does not matter: slot counts
+ * and hash XORs are sums, the peeling queue is filled by slot index, so the same set peels the same way however its
+ * keys are ordered.
  *
- * <p>Keys must be distinct, which {@link KeyFilter#build} ensures. Memory: 14 bytes per slot plus 17 bytes per key
- * (about 33 bytes per key) of primitive arrays, no object per key.
+ * <p>Keys must be distinct, which {@link KeyFilter} ensures. Memory: 14 bytes per slot plus 17 bytes per key
+ * (about 33 bytes per key), all off-heap in a confined arena that {@link #build} opens and closes, so building the
+ * filters of a compaction or a spill puts nothing proportional to the key count on the heap (the only heap array
+ * is one {@code int} per segment, a few hundred at most). The scratch uses native byte order: it never leaves
+ * this class.
  */
 final class BinaryFuseBuilder {
     /**
@@ -25,7 +37,7 @@ final class BinaryFuseBuilder {
     private static final int MAX_ATTEMPTS = 1_000;
     private static final long FIRST_SEED_STATE = 0x726B2B9D438B9D4DL;
 
-    private final long[] keys;
+    private final MemorySegment keys;
     private final int size;
     private final int segmentLengthLog2;
     private final int segmentLengthMask;
@@ -33,18 +45,21 @@ final class BinaryFuseBuilder {
     private final int arrayLength;
     private final int bucketBits;
 
-    /** Per slot: 4 * (number of keys using it) + XOR of the slot's index (0, 1, 2) within each key's triple. */
-    private final byte[] slotCounts;
-    /** Per slot: XOR of the mixed hashes of the keys using it; the one key's hash once the count is 1. */
-    private final long[] slotHashes;
-    private final int[] singleSlots;
-    /** The mixed hashes, grouped by their top bits so that slot updates walk memory roughly in order. */
-    private final long[] mixedHashes;
+    /** Per slot (byte): 4 * (number of keys using it) + XOR of the slot's index (0, 1, 2) within each key's triple. */
+    private final MemorySegment slotCounts;
+    /** Per slot (long): XOR of the mixed hashes of the keys using it; the one key's hash once the count is 1. */
+    private final MemorySegment slotHashes;
+    /** The peeling queue (int per slot): slots that held exactly one key when queued. */
+    private final MemorySegment singleSlots;
+    /** The mixed hashes (long per key), grouped by their top bits so that slot updates walk memory roughly in order. */
+    private final MemorySegment mixedHashes;
     private final int[] bucketStarts;
-    private final long[] peeledHashes;
-    private final byte[] peeledSlotIndexes;
+    /** The mixed hashes (long per key) in peeling order. */
+    private final MemorySegment peeledHashes;
+    /** Per key (byte): which of its three slots (0, 1, 2) fixed it, in peeling order. */
+    private final MemorySegment peeledSlotIndexes;
 
-    private BinaryFuseBuilder(long[] keys, int size, int segmentLengthLog2, int segmentCount) {
+    private BinaryFuseBuilder(MemorySegment keys, int size, int segmentLengthLog2, int segmentCount, Arena arena) {
         this.keys = keys;
         this.size = size;
         this.segmentLengthLog2 = segmentLengthLog2;
@@ -56,26 +71,32 @@ final class BinaryFuseBuilder {
             bits++;
         }
         this.bucketBits = bits;
-        this.slotCounts = new byte[arrayLength];
-        this.slotHashes = new long[arrayLength];
-        this.singleSlots = new int[arrayLength];
-        this.mixedHashes = new long[size];
+        // Arena.allocate zeroes the memory: the slot counts and hashes start empty as peeling needs.
+        this.slotCounts = arena.allocate((long) arrayLength);
+        this.slotHashes = arena.allocate(JAVA_LONG, arrayLength);
+        this.singleSlots = arena.allocate(JAVA_INT, arrayLength);
+        this.mixedHashes = arena.allocate(JAVA_LONG, size);
         this.bucketStarts = new int[1 << bits];
-        this.peeledHashes = new long[size];
-        this.peeledSlotIndexes = new byte[size];
+        this.peeledHashes = arena.allocate(JAVA_LONG, size);
+        this.peeledSlotIndexes = arena.allocate((long) size);
     }
 
     /**
-     * Fills {@code fingerprints} ({@link KeyFilter#fingerprintCount} bytes, all zero) for {@code keys[0, size)},
-     * which must be distinct, and returns the seed the filter must be queried with.
+     * Fills {@code fingerprints} ({@link KeyFilter#fingerprintCount} bytes, all zero) for the {@code size} keys in
+     * {@code keys} (8-byte longs in native byte order, {@link java.lang.foreign.ValueLayout#JAVA_LONG_UNALIGNED}),
+     * which must be distinct, and returns the seed the filter must be queried with. The scratch memory is freed
+     * before this returns, whether it succeeds or not.
      *
      * @throws IllegalStateException if no seed peels, which for distinct keys does not happen in practice
      */
-    static long build(long[] keys, int size, int segmentLengthLog2, int segmentCount, byte[] fingerprints) {
-        return new BinaryFuseBuilder(keys, size, segmentLengthLog2, segmentCount).build(fingerprints);
+    static long build(MemorySegment keys, int size, int segmentLengthLog2, int segmentCount,
+                      MemorySegment fingerprints) {
+        try (Arena arena = Arena.ofConfined()) {
+            return new BinaryFuseBuilder(keys, size, segmentLengthLog2, segmentCount, arena).build(fingerprints);
+        }
     }
 
-    private long build(byte[] fingerprints) {
+    private long build(MemorySegment fingerprints) {
         long seedState = FIRST_SEED_STATE;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             seedState += 0x9E3779B97F4A7C15L;
@@ -84,8 +105,8 @@ final class BinaryFuseBuilder {
                 assign(fingerprints);
                 return seed;
             }
-            Arrays.fill(slotCounts, (byte) 0);
-            Arrays.fill(slotHashes, 0);
+            slotCounts.fill((byte) 0);
+            slotHashes.fill((byte) 0);
         }
         throw new IllegalStateException("binary fuse construction failed " + MAX_ATTEMPTS + " times for " + size
                 + " distinct keys");
@@ -95,7 +116,7 @@ final class BinaryFuseBuilder {
         groupMixedHashesByBucket(seed);
         boolean countOverflow = false;
         for (int i = 0; i < size; i++) {
-            long hash = mixedHashes[i];
+            long hash = mixedHashes.getAtIndex(JAVA_LONG, i);
             countOverflow |= addToSlot(slot(0, hash), hash, 0);
             countOverflow |= addToSlot(slot(1, hash), hash, 1);
             countOverflow |= addToSlot(slot(2, hash), hash, 2);
@@ -105,27 +126,27 @@ final class BinaryFuseBuilder {
         }
         int queued = 0;
         for (int i = 0; i < arrayLength; i++) {
-            singleSlots[queued] = i;
+            singleSlots.setAtIndex(JAVA_INT, queued, i);
             queued += keyCount(i) == 1 ? 1 : 0;
         }
         int peeled = 0;
         while (queued > 0) {
-            int index = singleSlots[--queued];
+            int index = singleSlots.getAtIndex(JAVA_INT, --queued);
             if (keyCount(index) != 1) {
                 continue;
             }
-            long hash = slotHashes[index];
-            int found = slotCounts[index] & 3;
-            peeledHashes[peeled] = hash;
-            peeledSlotIndexes[peeled] = (byte) found;
+            long hash = slotHashes.getAtIndex(JAVA_LONG, index);
+            int found = slotCounts.get(JAVA_BYTE, index) & 3;
+            peeledHashes.setAtIndex(JAVA_LONG, peeled, hash);
+            peeledSlotIndexes.set(JAVA_BYTE, peeled, (byte) found);
             peeled++;
             for (int step = 1; step <= 2; step++) {
                 int which = (found + step) % 3;
                 int other = slot(which, hash);
-                singleSlots[queued] = other;
+                singleSlots.setAtIndex(JAVA_INT, queued, other);
                 queued += keyCount(other) == 2 ? 1 : 0;
-                slotCounts[other] = (byte) ((slotCounts[other] - 4) ^ which);
-                slotHashes[other] ^= hash;
+                slotCounts.set(JAVA_BYTE, other, (byte) ((slotCounts.get(JAVA_BYTE, other) - 4) ^ which));
+                slotHashes.setAtIndex(JAVA_LONG, other, slotHashes.getAtIndex(JAVA_LONG, other) ^ hash);
             }
         }
         return peeled == size;
@@ -137,8 +158,8 @@ final class BinaryFuseBuilder {
         int shift = Long.SIZE - bucketBits;
         // peeledHashes is free until peeling starts: it holds the mixed hashes in input order meanwhile.
         for (int i = 0; i < size; i++) {
-            long hash = KeyFilter.mix(keys[i], seed);
-            peeledHashes[i] = hash;
+            long hash = KeyFilter.mix(keys.getAtIndex(JAVA_LONG_UNALIGNED, i), seed);
+            peeledHashes.setAtIndex(JAVA_LONG, i, hash);
             bucketStarts[(int) (hash >>> shift)]++;
         }
         int start = 0;
@@ -148,31 +169,31 @@ final class BinaryFuseBuilder {
             start += count;
         }
         for (int i = 0; i < size; i++) {
-            long hash = peeledHashes[i];
-            mixedHashes[bucketStarts[(int) (hash >>> shift)]++] = hash;
+            long hash = peeledHashes.getAtIndex(JAVA_LONG, i);
+            mixedHashes.setAtIndex(JAVA_LONG, bucketStarts[(int) (hash >>> shift)]++, hash);
         }
     }
 
     /** Adds one key to a slot; true if the 6-bit key count wrapped around. */
     private boolean addToSlot(int slot, long hash, int which) {
-        int count = ((slotCounts[slot] & 0xFF) + 4) ^ which;
-        slotCounts[slot] = (byte) count;
-        slotHashes[slot] ^= hash;
+        int count = ((slotCounts.get(JAVA_BYTE, slot) & 0xFF) + 4) ^ which;
+        slotCounts.set(JAVA_BYTE, slot, (byte) count);
+        slotHashes.setAtIndex(JAVA_LONG, slot, slotHashes.getAtIndex(JAVA_LONG, slot) ^ hash);
         return (count & 0xFF) < 4;
     }
 
     private int keyCount(int slot) {
-        return (slotCounts[slot] & 0xFF) >>> 2;
+        return (slotCounts.get(JAVA_BYTE, slot) & 0xFF) >>> 2;
     }
 
-    private void assign(byte[] fingerprints) {
+    private void assign(MemorySegment fingerprints) {
         for (int i = size - 1; i >= 0; i--) {
-            long hash = peeledHashes[i];
-            int found = peeledSlotIndexes[i];
+            long hash = peeledHashes.getAtIndex(JAVA_LONG, i);
+            int found = peeledSlotIndexes.get(JAVA_BYTE, i);
             int own = slot(found, hash);
-            fingerprints[own] = (byte) (KeyFilter.fingerprint(hash)
-                    ^ fingerprints[slot((found + 1) % 3, hash)]
-                    ^ fingerprints[slot((found + 2) % 3, hash)]);
+            fingerprints.set(JAVA_BYTE, own, (byte) (KeyFilter.fingerprint(hash)
+                    ^ fingerprints.get(JAVA_BYTE, slot((found + 1) % 3, hash))
+                    ^ fingerprints.get(JAVA_BYTE, slot((found + 2) % 3, hash))));
         }
     }
 

@@ -6,6 +6,7 @@ import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -23,7 +24,7 @@ import java.util.Objects;
  * of 0.39 % at 9.04 bits per key. The blocked Bloom filter that DESIGN.md names as the minimal choice (10 bits per
  * key, k = 7, 512-bit blocks) measured 0.98 % on the same keys in a prototype: 10 % more bits for 2.5 times the
  * false positives. The fuse filter's costs: a query reads three bytes at computed offsets (up to three cache
- * misses, about 9 ns warm, against one for a blocked Bloom filter), building 1,000,000 keys takes about 130 ms
+ * misses, about 9 ns warm, against one for a blocked Bloom filter), building 1,000,000 keys takes about 140 ms
  * warm, and small sets pay more per key (about 11 bits at 1,000 keys; the smallest body is 12 bytes). The set is
  * static, which is all an immutable SST needs. Not taken: 7-bit fingerprints (bit-packed) would save 1.1 bits per
  * key but double the false positives, and each false positive costs a lookup an SST index and key block read and
@@ -69,9 +70,9 @@ public final class KeyFilter {
 
     /**
      * Builds the filter for {@code hashes[0, count)}, which may contain duplicates and be in any order, into a
-     * segment from {@code allocator}. The array may be reordered (it is sorted to drop duplicates). Allocates
-     * primitive arrays of about 33 bytes per key while building, no object per key; the same set always gives
-     * the same bytes.
+     * segment from {@code allocator}. The array may be reordered (it is sorted to drop duplicates). The
+     * construction's scratch (about 33 bytes per key) is off-heap and freed before this returns; no object per
+     * key. The same set always gives the same bytes, and the same bytes as {@link #buildFromSorted}.
      *
      * @param hashes    the full 64-bit key hashes (XXH64, DESIGN.md §3.1)
      * @param count     how many of {@code hashes} to take, from index 0
@@ -82,6 +83,46 @@ public final class KeyFilter {
     public static MemorySegment build(long[] hashes, int count, SegmentAllocator allocator) {
         Objects.checkFromIndexSize(0, count, hashes.length);
         int size = sortAndDropDuplicates(hashes, count);
+        return build(MemorySegment.ofArray(hashes), size, allocator);
+    }
+
+    /**
+     * Builds the filter for the distinct key hashes of an SST as its writer collects them: {@code sortedHashes}
+     * holds 8-byte longs in native byte order ({@link ValueLayout#JAVA_LONG_UNALIGNED}), strictly ascending as
+     * unsigned numbers, which makes them distinct without a sort. The hashes are only read; they may live
+     * anywhere, on or off the heap. The result is byte for byte what {@link #build(long[], int, SegmentAllocator)}
+     * gives for the same set. The construction's scratch (about 33 bytes per key) is off-heap and freed before
+     * this returns: nothing proportional to the key count is allocated on the heap.
+     *
+     * @param sortedHashes the full 64-bit key hashes, strictly ascending unsigned; its size is a multiple of 8
+     * @param allocator    where the filter's bytes go
+     * @return the filter payload, exactly as long as its layout says
+     * @throws IllegalArgumentException if the size is not a multiple of 8, there are more than
+     *                                  {@link Integer#MAX_VALUE} hashes, or they do not strictly ascend (a
+     *                                  duplicate would make the construction fail, an unsorted input hide one)
+     */
+    public static MemorySegment buildFromSorted(MemorySegment sortedHashes, SegmentAllocator allocator) {
+        long bytes = sortedHashes.byteSize();
+        if (bytes % Long.BYTES != 0 || bytes / Long.BYTES > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "key hashes segment of %d bytes: expected a multiple of 8 bytes, at most %d hashes", bytes,
+                    Integer.MAX_VALUE));
+        }
+        int size = (int) (bytes / Long.BYTES);
+        for (int i = 1; i < size; i++) {
+            long previous = sortedHashes.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i - 1);
+            long hash = sortedHashes.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i);
+            if (Long.compareUnsigned(previous, hash) >= 0) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT,
+                        "key hashes must ascend strictly, unsigned: 0x%016x at index %d follows 0x%016x", hash, i,
+                        previous));
+            }
+        }
+        return build(sortedHashes, size, allocator);
+    }
+
+    /** Builds the filter for {@code size} distinct hashes in {@code keys}, in any order. */
+    private static MemorySegment build(MemorySegment keys, int size, SegmentAllocator allocator) {
         if (size == 0) {
             MemorySegment filter = allocator.allocate(HEADER_BYTES);
             writeHeader(filter, 0, MIN_SEGMENT_LENGTH_LOG2, 0);
@@ -89,11 +130,13 @@ public final class KeyFilter {
         }
         int segmentLengthLog2 = segmentLengthLog2(size);
         int segmentCount = segmentCount(size, segmentLengthLog2);
-        byte[] fingerprints = new byte[fingerprintCount(segmentLengthLog2, segmentCount)];
-        long seed = BinaryFuseBuilder.build(hashes, size, segmentLengthLog2, segmentCount, fingerprints);
-        MemorySegment filter = allocator.allocate(HEADER_BYTES + (long) fingerprints.length);
+        int fingerprintCount = fingerprintCount(segmentLengthLog2, segmentCount);
+        MemorySegment filter = allocator.allocate(HEADER_BYTES + (long) fingerprintCount);
+        // The fingerprints are assigned in place, XOR-ing slots that start at zero; an allocator need not zero.
+        MemorySegment fingerprints = filter.asSlice(FINGERPRINTS, fingerprintCount);
+        fingerprints.fill((byte) 0);
+        long seed = BinaryFuseBuilder.build(keys, size, segmentLengthLog2, segmentCount, fingerprints);
         writeHeader(filter, seed, segmentLengthLog2, segmentCount);
-        MemorySegment.copy(fingerprints, 0, filter, JAVA_BYTE, FINGERPRINTS, fingerprints.length);
         return filter;
     }
 

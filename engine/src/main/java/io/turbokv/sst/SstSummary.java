@@ -1,5 +1,7 @@
 package io.turbokv.sst;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * What the meta entry of a finished SST needs to know about it.
  *
@@ -8,8 +10,11 @@ package io.turbokv.sst;
  * @param maxHash    the last (highest, unsigned) key hash
  * @param fileSize   the file's length in bytes
  * @param entryCount entries written (every value, blob reference and tombstone)
- * @param keyHashes  the distinct key hashes, ascending unsigned, for the key filter; owned by the caller
+ * @param keyCount   distinct key hashes written (the keys the filter holds)
+ * @param keyFilter  the SST's key filter ({@code io.turbokv.filter.KeyFilter}) over those hashes, ready for the
+ *                   meta entry; on the heap from {@link SstWriter#finish()}, else in the memory of the allocator
+ *                   given to {@link SstWriter#finish(java.lang.foreign.SegmentAllocator)}, valid as long as it is
  */
-public record SstSummary(int blockCount, long minHash, long maxHash, long fileSize, long entryCount,
-                         long[] keyHashes) {
+public record SstSummary(int blockCount, long minHash, long maxHash, long fileSize, long entryCount, long keyCount,
+                         MemorySegment keyFilter) {
 }

@@ -1,10 +1,11 @@
 package io.turbokv.sst;
 
+import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.Bytes;
 import io.turbokv.io.WritableFile;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
+import java.lang.foreign.SegmentAllocator;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -13,8 +14,8 @@ import java.util.Objects;
  * bounded by a few blocks, never by the file. At most one small value block (8 to 12 KiB) and one key block of
  * entries wait in memory; a medium value is written as its own block at once; key blocks, value blocks and, last,
  * the index block and the offset table follow each other in the file as they complete. The only state that grows
- * with the file is the list of distinct key hashes for {@link SstSummary#keyHashes()} (8 bytes per key) and the
- * index and offset tables (at most 65,535 blocks).
+ * with the file is the list of distinct key hashes that {@link #finish()} builds the SST's key filter from (8 bytes
+ * per key, off the heap: {@code KeyHashList}) and the index and offset tables (at most 65,535 blocks).
  *
  * <p>Input contract, checked with {@link IllegalArgumentException}: entries ascend by (unsigned hash, unsigned key
  * bytes); equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
@@ -25,10 +26,16 @@ import java.util.Objects;
  * <p>The range forms of the add methods ({@code segment, offset, length}) throw {@link IndexOutOfBoundsException},
  * before any change, when a range is not inside its segment.
  *
- * <p>Not thread-safe: one thread at a time. After an {@link IOException} the writer is broken: every later call
- * but {@link #abandon()} throws {@link IllegalStateException}.
+ * <p>Not thread-safe, and confined: the thread that adds the first entry must make every later call, {@link #finish}
+ * and {@link #abandon()} included (the key hashes live in a confined arena that those two free; another thread
+ * gets a {@link WrongThreadException}). After an {@link IOException} the writer is broken: every later call but
+ * {@link #abandon()} throws {@link IllegalStateException}.
  */
 public final class SstWriter {
+    /** Key filters of {@link #finish()}: heap arrays, which need no owner to free them. */
+    private static final SegmentAllocator HEAP =
+            (byteSize, byteAlignment) -> MemorySegment.ofArray(new byte[Math.toIntExact(byteSize)]);
+
     private final WritableFile out;
     private final BlockFraming framing = new BlockFraming();
     private final BlockOffsetTable blocks = new BlockOffsetTable();
@@ -41,8 +48,7 @@ public final class SstWriter {
     private long lastKeyLength;
     private long lastHash;
     private boolean lastWasTombstone;
-    private long[] keyHashes = new long[1024];
-    private int keyHashCount;
+    private final KeyHashList keyHashes = new KeyHashList();
     private long entryCount;
     private long dataBytes;
     private boolean closed;
@@ -213,11 +219,26 @@ public final class SstWriter {
     }
 
     /**
-     * Writes the pending blocks, the index block and the offset table, syncs and closes the file.
+     * Writes the pending blocks, the index block and the offset table, syncs and closes the file, and builds the
+     * SST's key filter into a heap array: the summary may outlive the writer and go to another thread (a spill's
+     * summary waits for its batch's commit), so no off-heap owner is at hand. The filter takes about 9 bits per
+     * distinct key; everything else the build needs is off-heap and freed before this returns.
      *
      * @throws IllegalStateException when no entry was added, or the writer is finished or broken
      */
     public SstSummary finish() throws IOException {
+        return finish(HEAP);
+    }
+
+    /**
+     * As {@link #finish()}, with the key filter allocated from {@code filterAllocator} (a caller that owns an
+     * arena living until its meta file is written, as compaction does, allocates nothing on the heap per key).
+     * The off-heap list of distinct key hashes is freed here, or by {@link #abandon()} when this throws before
+     * it starts (the writer already finished or broken).
+     *
+     * @throws IllegalStateException when no entry was added, or the writer is finished or broken
+     */
+    public SstSummary finish(SegmentAllocator filterAllocator) throws IOException {
         checkUsable();
         if (entryCount == 0) {
             throw new IllegalStateException("an SST needs at least one entry: " + out.path());
@@ -231,15 +252,22 @@ public final class SstWriter {
             closed = true;
             out.close();
             framing.close();
-            return new SstSummary(blocks.count(), keyHashes[0], keyHashes[keyHashCount - 1], fileSize, entryCount,
-                    Arrays.copyOf(keyHashes, keyHashCount));
+            // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
+            MemorySegment filter = KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator);
+            return new SstSummary(blocks.count(), keyHashes.get(0), keyHashes.get(keyHashes.count() - 1), fileSize,
+                    entryCount, keyHashes.count(), filter);
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e;
+        } finally {
+            keyHashes.close(); // a failed finish leaves a broken writer: nothing adds to the list again
         }
     }
 
-    /** Closes the file without finishing it; the caller deletes it. Idempotent; never throws. */
+    /**
+     * Closes the file without finishing it and frees the writer's memory; the caller deletes the file. Idempotent;
+     * never throws when called, as the class requires, on the thread that added the entries.
+     */
     public void abandon() {
         closed = true;
         try {
@@ -248,6 +276,7 @@ public final class SstWriter {
             // The file is garbage either way; the caller deletes it.
         } finally {
             framing.close();
+            keyHashes.close();
         }
     }
 
@@ -305,10 +334,7 @@ public final class SstWriter {
     private void accept(long hash, MemorySegment keySegment, long keyOffset, long keyLength, long valueLength,
                         boolean tombstone) {
         if (entryCount == 0 || hash != lastHash) {
-            if (keyHashCount == keyHashes.length) {
-                keyHashes = Arrays.copyOf(keyHashes, keyHashCount * 2);
-            }
-            keyHashes[keyHashCount++] = hash;
+            keyHashes.add(hash);
         }
         if (keyLength > lastKey.length) {
             lastKey = new byte[(int) Math.max(keyLength, lastKey.length * 2L)];

@@ -196,6 +196,70 @@ class KeyFilterTest {
         return hits;
     }
 
+    /** The distinct hashes of {@code hashes}, ascending unsigned: the order an SST writer collects them in. */
+    private static long[] sortedUnsigned(long[] hashes) {
+        return Arrays.stream(hashes).map(h -> h ^ Long.MIN_VALUE).sorted().distinct().map(h -> h ^ Long.MIN_VALUE)
+                .toArray();
+    }
+
+    @Test
+    void aFilterBuiltFromSortedHashesInASegmentEqualsTheOneBuiltFromAnArray() {
+        SplittableRandom random = new SplittableRandom(10);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int size : new int[] {0, 1, 2, 3, 20, 257, 1_000, 65_537, 300_000}) {
+                long[] hashes = random.longs(size).toArray();
+                if (size > 0) {
+                    hashes[size / 2] = -1; // the largest unsigned hash: last in the segment, among the negatives in the array
+                }
+                long[] sorted = sortedUnsigned(hashes);
+                byte[] fromArray = KeyFilter.build(hashes.clone(), hashes.length, arena).toArray(ValueLayout.JAVA_BYTE);
+
+                MemorySegment offHeap = arena.allocate(ValueLayout.JAVA_LONG, sorted.length);
+                MemorySegment.copy(sorted, 0, offHeap, ValueLayout.JAVA_LONG, 0, sorted.length);
+                assertArrayEquals(fromArray, KeyFilter.buildFromSorted(offHeap, arena).toArray(ValueLayout.JAVA_BYTE),
+                        "off-heap, " + size + " hashes");
+                assertArrayEquals(fromArray, KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted), arena)
+                        .toArray(ValueLayout.JAVA_BYTE), "heap segment, " + size + " hashes");
+            }
+        }
+    }
+
+    @Test
+    void hashesThatDoNotAscendStrictlyUnsignedAreRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            IllegalArgumentException duplicate = assertThrows(IllegalArgumentException.class,
+                    () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(new long[] {1, 5, 5, 9}), arena));
+            assertTrue(duplicate.getMessage().contains("index 2"), duplicate.getMessage());
+            // -1 is the largest unsigned value: after it nothing may come, before it anything.
+            assertThrows(IllegalArgumentException.class,
+                    () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(new long[] {-1, 0}), arena));
+            assertDoesNotThrow(() -> KeyFilter.buildFromSorted(MemorySegment.ofArray(new long[] {0, -1}), arena));
+            assertThrows(IllegalArgumentException.class,
+                    () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(new byte[12]), arena));
+        }
+    }
+
+    @Test
+    void buildingAFilterFromASegmentAllocatesNoHeapPerKey() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] sorted = sortedUnsigned(new SplittableRandom(11).longs(500_000).toArray());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment hashes = arena.allocate(ValueLayout.JAVA_LONG, sorted.length);
+            MemorySegment.copy(sorted, 0, hashes, ValueLayout.JAVA_LONG, 0, sorted.length);
+            KeyFilter.buildFromSorted(hashes, arena); // loads and links what the first build needs
+            long threadId = Thread.currentThread().threadId();
+            long before = threads.getThreadAllocatedBytes(threadId);
+            MemorySegment filter = KeyFilter.buildFromSorted(hashes, arena);
+            long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            KeyFilter.check(filter, FILE, 0);
+            for (long hash : sorted) {
+                assertTrue(KeyFilter.mayContain(filter, hash));
+            }
+            // The heap construction took about 33 bytes per key (16.5 MB here); one int per segment remains.
+            assertTrue(allocated < 64 * 1024, "allocated " + allocated + " bytes for " + sorted.length + " keys");
+        }
+    }
+
     @Test
     void buildingRejectsACountBeyondTheArray() {
         try (Arena arena = Arena.ofConfined()) {

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.filter.KeyFilter;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +52,12 @@ class SstRoundTripTest {
         assertEquals(entries.size(), summary.entryCount());
         assertEquals(entries.getFirst().hash(), summary.minHash());
         assertEquals(entries.getLast().hash(), summary.maxHash());
-        assertArrayEquals(entries.stream().mapToLong(TestEntry::hash).distinct().toArray(), summary.keyHashes());
+        long[] distinct = entries.stream().mapToLong(TestEntry::hash).distinct().toArray();
+        assertEquals(distinct.length, summary.keyCount());
+        try (Arena arena = Arena.ofConfined()) {
+            assertArrayEquals(KeyFilter.build(distinct, distinct.length, arena).toArray(ValueLayout.JAVA_BYTE),
+                    summary.keyFilter().toArray(ValueLayout.JAVA_BYTE));
+        }
 
         try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch()) {

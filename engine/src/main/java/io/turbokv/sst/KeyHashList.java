@@ -1,0 +1,65 @@
+package io.turbokv.sst;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The distinct key hashes of the SST being written, in the order they arrive (ascending unsigned), as 8-byte longs
+ * in native byte order off the heap: an SST of a million keys would otherwise grow, copy and drop 8 to 24 MB of
+ * {@code long[]} on the heap per file. The memory never leaves the {@link SstWriter} that owns the list: the writer
+ * builds the SST's key filter from {@link #segment()} in {@code finish()} and then {@link #close()}s the list.
+ *
+ * <p>Thread confinement: the memory is in a confined {@link Arena}, opened by the first {@link #add} (not by the
+ * constructor, so a writer may be created on one thread and filled on another), and every later call, the
+ * {@link #close()} included, must come from that thread. Growing doubles the capacity into a new arena and frees
+ * the old one right after the copy, so only the current buffer stays allocated.
+ */
+final class KeyHashList implements AutoCloseable {
+    /** 1,024 hashes: 8 KiB, what the old heap list started with. */
+    private static final long INITIAL_CAPACITY = 1024;
+
+    private Arena arena;
+    private MemorySegment hashes;
+    private long count;
+
+    /** Appends {@code hash}; the first call allocates, on the calling thread's confined arena. */
+    void add(long hash) {
+        if (hashes == null) {
+            arena = Arena.ofConfined();
+            hashes = arena.allocate(JAVA_LONG, INITIAL_CAPACITY);
+        } else if (count == hashes.byteSize() / Long.BYTES) {
+            Arena grown = Arena.ofConfined();
+            MemorySegment bigger = grown.allocate(JAVA_LONG, count * 2);
+            MemorySegment.copy(hashes, 0, bigger, 0, hashes.byteSize());
+            arena.close();
+            arena = grown;
+            hashes = bigger;
+        }
+        hashes.setAtIndex(JAVA_LONG, count++, hash);
+    }
+
+    /** How many hashes were added. */
+    long count() {
+        return count;
+    }
+
+    /** The hash at {@code index}, {@code 0 <= index < count()}. */
+    long get(long index) {
+        return hashes.getAtIndex(JAVA_LONG, index);
+    }
+
+    /** The hashes added so far, a view valid until the next {@link #add} or {@link #close()}. */
+    MemorySegment segment() {
+        return hashes == null ? MemorySegment.NULL : hashes.asSlice(0, count * Long.BYTES);
+    }
+
+    /** Frees the memory; idempotent. Must run on the thread that made the first {@link #add}. */
+    @Override
+    public void close() {
+        if (arena != null && arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+}
