@@ -170,7 +170,9 @@ public final class BatchCollector implements AutoCloseable {
             } finally {
                 global.lock.unlock();
             }
-            if (rest != null && rest.count() > 0) {
+            if (rest != null && rest.count() > 0 && rest.dataBytes() <= STRIPE_BYTES) {
+                spills.spillNow(family, multiValued[family], rest); // the committer would only wait for it
+            } else if (rest != null && rest.count() > 0) {
                 spills.submit(family, multiValued[family], rest);
             } else if (rest != null) {
                 rest.close();

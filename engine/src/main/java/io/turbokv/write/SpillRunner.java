@@ -76,6 +76,23 @@ public final class SpillRunner {
         spills.add(spill);
     }
 
+    /**
+     * Spills {@code buffer} (taking ownership) on the calling thread, which would only wait for a background spill:
+     * a commit's last, small collector, where handing it to another thread and waking up again costs more than
+     * writing it. A failure is reported by {@link #awaitAll()}, as a background spill's.
+     */
+    void spillNow(int family, boolean multiValued, EntryBuffer buffer) {
+        CompletableFuture<List<SpilledSst>> spill = new CompletableFuture<>();
+        try (buffer) {
+            spill.complete(write(family, multiValued, buffer));
+        } catch (IOException e) {
+            spill.completeExceptionally(new UncheckedIOException(e));
+        } catch (RuntimeException | Error e) {
+            spill.completeExceptionally(e);
+        }
+        spills.add(spill);
+    }
+
     /** Waits for every spill submitted so far; the first failure is rethrown after all have ended. */
     public List<SpilledSst> awaitAll() throws IOException {
         List<SpilledSst> written = new ArrayList<>();
