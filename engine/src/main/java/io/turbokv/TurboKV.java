@@ -11,6 +11,7 @@ import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
 import io.turbokv.io.StoreLog;
 import io.turbokv.io.WritableFile;
+import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.meta.MetaFileWriter;
@@ -78,6 +79,8 @@ public final class TurboKV implements AutoCloseable {
     private final boolean[] multiValued;
     private final StoreLog log;
     private final ExecutorService spillExecutor;
+    /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close()}. */
+    private final WriteBufferPool writeBuffers = new WriteBufferPool();
     private final Lookups lookups;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Serialises state transitions: a commit's read of the current state through its publication, cache clears. */
@@ -262,8 +265,8 @@ public final class TurboKV implements AutoCloseable {
         int seqBefore = versions.currentState().committedSeq();
         AtomicInteger sequence = new AtomicInteger(seqBefore);
         SpillRunner spills = new SpillRunner(config.fileLayer(), directory, sequence, spillExecutor,
-                Runtime.getRuntime().availableProcessors() + 1);
-        return new WriteBatch(this, seqBefore, spills, sequence, multiValued);
+                Runtime.getRuntime().availableProcessors() + 1, writeBuffers);
+        return new WriteBatch(this, seqBefore, spills, sequence, multiValued, writeBuffers);
     }
 
     /** Commits a write batch's spilled SSTs and blobs (DESIGN.md §1.5); called by {@link WriteBatch#commit()}. */
@@ -879,6 +882,7 @@ public final class TurboKV implements AutoCloseable {
         if (spillExecutor != null) {
             spillExecutor.shutdown();
         }
+        writeBuffers.close(); // a batch left open returns its buffers later; they are freed then
         if (lock != null) {
             lock.close();
         }

@@ -5,6 +5,7 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WritableFile;
+import io.turbokv.io.WriteBufferPool;
 import io.turbokv.sst.SstLimits;
 import io.turbokv.write.BatchCollector;
 import io.turbokv.write.SpillRunner;
@@ -56,12 +57,13 @@ public final class WriteBatch implements AutoCloseable {
     private final IntArrayList blobSeqs = new IntArrayList();
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
 
-    WriteBatch(TurboKV db, int seqBefore, SpillRunner spills, AtomicInteger sequence, boolean[] multiValued) {
+    WriteBatch(TurboKV db, int seqBefore, SpillRunner spills, AtomicInteger sequence, boolean[] multiValued,
+               WriteBufferPool buffers) {
         this.db = db;
         this.seqBefore = seqBefore;
         this.sequence = sequence;
         this.spills = spills;
-        this.collector = new BatchCollector(multiValued, spills);
+        this.collector = new BatchCollector(multiValued, spills, buffers);
     }
 
     /** Puts {@code value} under {@code key} in {@code family}. See {@link #put(int, MemorySegment, MemorySegment)}. */

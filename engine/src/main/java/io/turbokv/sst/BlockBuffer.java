@@ -8,7 +8,10 @@ import java.nio.ByteBuffer;
 
 /**
  * A growable off-heap buffer that decompressed blocks are decoded into. It owns its memory: growing frees the old
- * buffer, {@link #close()} frees the current one. Not thread-safe; one per scratch object.
+ * buffer, {@link #close()} frees the current one. Nothing is allocated before the first {@link #atLeast}: an
+ * iterator over an SST whose blocks are all stored as is (a small commit's) needs none, and each shared arena
+ * allocated would cost a zeroed allocation and, on close, a handshake with every thread. Not thread-safe; one per
+ * scratch object.
  */
 final class BlockBuffer implements AutoCloseable {
     private static final long INITIAL_BYTES = 64 << 10;
@@ -21,15 +24,13 @@ final class BlockBuffer implements AutoCloseable {
     private MemorySegment segment;
     private ByteBuffer byteBuffer;
 
-    BlockBuffer() {
-        arena = Arena.ofShared();
-        segment = arena.allocate(INITIAL_BYTES);
-        byteBuffer = segment.asByteBuffer();
-    }
-
     /** A buffer of at least {@code length} bytes; its contents are undefined. */
     MemorySegment atLeast(long length) {
-        if (segment.byteSize() < length) {
+        if (segment == null) {
+            arena = Arena.ofShared();
+            segment = arena.allocate(Math.max(length, INITIAL_BYTES));
+            byteBuffer = segment.asByteBuffer();
+        } else if (segment.byteSize() < length) {
             Arena grown = Arena.ofShared();
             MemorySegment bigger = grown.allocate(Math.max(length, Math.min(segment.byteSize() * 2,
                     SstLimits.MAX_BLOCK_LENGTH)));
@@ -51,7 +52,7 @@ final class BlockBuffer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
+        if (arena != null && arena.scope().isAlive()) {
             arena.close();
         }
     }

@@ -5,8 +5,8 @@ import io.turbokv.io.Bytes;
 import io.turbokv.io.Crc32;
 import io.turbokv.io.Lz4;
 import io.turbokv.io.WritableFile;
+import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -31,8 +31,9 @@ import java.util.Locale;
  * LevelDB rule), so a compressed block always decodes to more bytes than it stores; the reader relies on that.
  * The reader verifies the CRC before it decodes anything.
  *
- * <p>An instance is the write side: it owns the off-heap compression buffer of one {@link SstWriter} and frees it
- * in {@link #close()}. The static methods are the read side.
+ * <p>An instance is the write side: it holds the off-heap compression buffer of one {@link SstWriter}, borrowed
+ * from a {@link WriteBufferPool} (a bigger one is borrowed, the old one returned, when a block needs more) and
+ * returned in {@link #close()}. The static methods are the read side.
  */
 final class BlockFraming implements AutoCloseable {
     static final int HEADER_LENGTH = 8;
@@ -42,12 +43,16 @@ final class BlockFraming implements AutoCloseable {
     private static final long MAX_LZ4_EXPANSION = 256;
     private static final long LZ4_EXPANSION_SLACK = 64;
 
-    private final Arena arena = Arena.ofShared();
+    private final WriteBufferPool pool;
     private final MemorySegment header = MemorySegment.ofArray(new byte[HEADER_LENGTH]);
+    /** The borrowed compression buffer, null once returned by {@link #close()}. */
+    private WriteBufferPool.Buffer lease;
     private MemorySegment buffer;
 
-    BlockFraming() {
-        buffer = arena.allocate(Lz4.maxCompressedLength(SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE * 2) + HEADER_LENGTH);
+    BlockFraming(WriteBufferPool pool) {
+        this.pool = pool;
+        this.lease = pool.borrow(Lz4.maxCompressedLength(SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE * 2) + HEADER_LENGTH);
+        this.buffer = lease.segment();
     }
 
     /**
@@ -59,7 +64,10 @@ final class BlockFraming implements AutoCloseable {
         if (compressible && length > 0) {
             long needed = HEADER_LENGTH + (long) Lz4.maxCompressedLength(length);
             if (buffer.byteSize() < needed) {
-                buffer = arena.allocate(Math.max(needed, buffer.byteSize() * 2));
+                WriteBufferPool.Buffer grown = pool.borrow(Math.max(needed, buffer.byteSize() * 2));
+                pool.release(lease);
+                lease = grown;
+                buffer = grown.segment();
             }
             MemorySegment target = buffer.asSlice(HEADER_LENGTH, buffer.byteSize() - HEADER_LENGTH);
             int compressedLength = Lz4.compress(data, target);
@@ -77,10 +85,14 @@ final class BlockFraming implements AutoCloseable {
         out.write(data);
     }
 
+    /** Returns the compression buffer to its pool. Idempotent. */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
+        if (lease != null) {
+            WriteBufferPool.Buffer returned = lease;
+            lease = null;
+            buffer = null;
+            pool.release(returned);
         }
     }
 

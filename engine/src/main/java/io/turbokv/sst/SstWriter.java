@@ -3,6 +3,7 @@ package io.turbokv.sst;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.Bytes;
 import io.turbokv.io.WritableFile;
+import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -37,7 +38,7 @@ public final class SstWriter {
             (byteSize, byteAlignment) -> MemorySegment.ofArray(new byte[Math.toIntExact(byteSize)]);
 
     private final WritableFile out;
-    private final BlockFraming framing = new BlockFraming();
+    private final BlockFraming framing;
     private final BlockOffsetTable blocks = new BlockOffsetTable();
     private final IndexBlock index = new IndexBlock();
     private final KeyBlockBuilder keyBlock = new KeyBlockBuilder();
@@ -54,9 +55,21 @@ public final class SstWriter {
     private boolean closed;
     private boolean broken;
 
-    /** A writer appending to {@code out}, which must be empty; the writer closes it. */
+    /**
+     * A writer appending to {@code out}, which must be empty; the writer closes it. Its compression buffer is its
+     * own, freed by {@link #finish()} or {@link #abandon()}.
+     */
     public SstWriter(WritableFile out) {
+        this(out, WriteBufferPool.unpooled());
+    }
+
+    /**
+     * As {@link #SstWriter(WritableFile)}, with the compression buffer borrowed from {@code buffers} and returned
+     * by {@link #finish()} or {@link #abandon()} (a store's write path: a small commit then frees no memory).
+     */
+    public SstWriter(WritableFile out, WriteBufferPool buffers) {
         this.out = out;
+        this.framing = new BlockFraming(buffers);
     }
 
     /**

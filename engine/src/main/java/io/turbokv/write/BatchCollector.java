@@ -1,5 +1,6 @@
 package io.turbokv.write;
 
+import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -13,6 +14,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * initial-file limits {@code >> 7}) moves into its family's global collector; a global collector that reaches
  * the initial-file limits is handed to the {@link SpillRunner}, which sorts it and writes an SST while filling
  * goes on.
+ *
+ * <p>The buffers are borrowed from the store's {@link WriteBufferPool} and go back to it when the batch is done
+ * with them, so the same memory serves the next batch. A stripe is sealed, under its lock, by {@link #flush()} and
+ * {@link #close()}: a filler that adds after that gets {@link IllegalStateException} and never reaches a buffer
+ * that was returned (and may be lent to another batch by then).
  */
 public final class BatchCollector implements AutoCloseable {
     static final int STRIPE_ENTRIES = SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE >> 7;
@@ -22,16 +28,19 @@ public final class BatchCollector implements AutoCloseable {
     private final Stripe[][] stripes;
     private final Global[] globals;
     private final SpillRunner spills;
+    private final WriteBufferPool buffers;
     private final int stripeMask;
     private final LongAdder entries = new LongAdder();
 
     /**
      * @param multiValued per family, whether it is multi-valued
      * @param spills      where full collectors go
+     * @param buffers     where the collectors' memory comes from and goes back to
      */
-    public BatchCollector(boolean[] multiValued, SpillRunner spills) {
+    public BatchCollector(boolean[] multiValued, SpillRunner spills, WriteBufferPool buffers) {
         this.multiValued = multiValued.clone();
         this.spills = spills;
+        this.buffers = buffers;
         int stripeCount = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) * 2;
         this.stripeMask = stripeCount - 1;
         this.stripes = new Stripe[multiValued.length][stripeCount];
@@ -39,12 +48,16 @@ public final class BatchCollector implements AutoCloseable {
         for (int family = 0; family < multiValued.length; family++) {
             globals[family] = new Global();
             for (int i = 0; i < stripeCount; i++) {
-                stripes[family][i] = new Stripe();
+                stripes[family][i] = new Stripe(buffers);
             }
         }
     }
 
-    /** Adds a value. */
+    /**
+     * Adds a value.
+     *
+     * @throws IllegalStateException when the batch was flushed for its commit or closed
+     */
     public void addValue(int family, long hash, MemorySegment key, MemorySegment value) {
         Stripe stripe = stripeOf(family);
         stripe.lock.lock();
@@ -56,7 +69,11 @@ public final class BatchCollector implements AutoCloseable {
         }
     }
 
-    /** Adds a key tombstone. */
+    /**
+     * Adds a key tombstone.
+     *
+     * @throws IllegalStateException when the batch was flushed for its commit or closed
+     */
     public void addTombstone(int family, long hash, MemorySegment key) {
         Stripe stripe = stripeOf(family);
         stripe.lock.lock();
@@ -68,7 +85,11 @@ public final class BatchCollector implements AutoCloseable {
         }
     }
 
-    /** Adds a reference to blob file {@code blobSeq}, already written and synced. */
+    /**
+     * Adds a reference to blob file {@code blobSeq}, already written and synced.
+     *
+     * @throws IllegalStateException when the batch was flushed for its commit or closed
+     */
     public void addBlob(int family, long hash, MemorySegment key, int blobSeq) {
         Stripe stripe = stripeOf(family);
         stripe.lock.lock();
@@ -105,7 +126,8 @@ public final class BatchCollector implements AutoCloseable {
             if (global.buffer == null) {
                 // sized for what arrives, growing by doubling: a small commit must not allocate (and zero) megabytes
                 long bytes = stripeBuffer.dataBytes() + (long) stripeBuffer.count() * EntryBuffer.HEADER;
-                global.buffer = new EntryBuffer(Math.max(64 << 10, 2 * bytes), Math.max(256, 2 * stripeBuffer.count()));
+                global.buffer = new EntryBuffer(buffers, Math.max(64 << 10, 2 * bytes),
+                        Math.max(256, 2 * stripeBuffer.count()));
             }
             global.buffer.addAll(stripeBuffer);
             stripeBuffer.clear();
@@ -123,14 +145,15 @@ public final class BatchCollector implements AutoCloseable {
     }
 
     /**
-     * Moves every stripe into its global collector and spills what is left. Called once, by the committing
-     * thread, after every filler has returned.
+     * Moves every stripe into its global collector and spills what is left; seals the stripes, so a later add
+     * throws. Called once, by the committing thread, after every filler has returned.
      */
     public void flush() {
         for (int family = 0; family < stripes.length; family++) {
             for (Stripe stripe : stripes[family]) {
                 stripe.lock.lock();
                 try {
+                    stripe.sealed = true;
                     if (stripe.buffer != null && stripe.buffer.count() > 0) {
                         moveToGlobal(family, stripe.buffer);
                     }
@@ -147,7 +170,9 @@ public final class BatchCollector implements AutoCloseable {
             } finally {
                 global.lock.unlock();
             }
-            if (rest != null && rest.count() > 0) {
+            if (rest != null && rest.count() > 0 && rest.dataBytes() <= STRIPE_BYTES) {
+                spills.spillNow(family, multiValued[family], rest); // the committer would only wait for it
+            } else if (rest != null && rest.count() > 0) {
                 spills.submit(family, multiValued[family], rest);
             } else if (rest != null) {
                 rest.close();
@@ -155,13 +180,18 @@ public final class BatchCollector implements AutoCloseable {
         }
     }
 
-    /** Releases all off-heap memory still held (spills close their own buffers). */
+    /**
+     * Seals every stripe and returns the buffers still held to the pool (spills return their own). Idempotent.
+     * Every stripe is sealed before the global buffers are touched: a filler between its stripe and the global
+     * buffer holds that stripe's lock, so it has finished by then.
+     */
     @Override
     public void close() {
         for (Stripe[] familyStripes : stripes) {
             for (Stripe stripe : familyStripes) {
                 stripe.lock.lock();
                 try {
+                    stripe.sealed = true;
                     if (stripe.buffer != null) {
                         stripe.buffer.close();
                         stripe.buffer = null;
@@ -186,11 +216,23 @@ public final class BatchCollector implements AutoCloseable {
 
     private static final class Stripe {
         final ReentrantLock lock = new ReentrantLock();
+        final WriteBufferPool buffers;
+        /** Guarded by {@link #lock}. */
         EntryBuffer buffer;
+        /** Set by flush and close, guarded by {@link #lock}: no entry may be added any more. */
+        boolean sealed;
 
+        Stripe(WriteBufferPool buffers) {
+            this.buffers = buffers;
+        }
+
+        /** The buffer to append to, under {@link #lock}. */
         EntryBuffer buffer() {
+            if (sealed) {
+                throw new IllegalStateException("this write batch was already committed or closed");
+            }
             if (buffer == null) {
-                buffer = new EntryBuffer(64 * 1024, 256);
+                buffer = new EntryBuffer(buffers, 64 * 1024, 256);
             }
             return buffer;
         }

@@ -4,7 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import java.lang.foreign.Arena;
+import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -21,9 +21,11 @@ import java.util.Arrays;
  * 17     k    key bytes
  * 17+k   v    value bytes (only {@link #VALUE})
  * </pre>
- * The record offsets are kept in a {@code long[]} for sorting. The memory belongs to one shared arena that grows
- * by doubling (the old arena is closed after the copy) and is released by {@link #close()}. Not thread-safe: one
- * thread appends at a time (its owner holds a lock), then one thread sorts and spills it.
+ * The record offsets are kept in a {@code long[]} for sorting. The memory is one buffer borrowed from the store's
+ * {@link WriteBufferPool}; it grows by doubling (a bigger buffer is borrowed, the old one returned after the copy)
+ * and {@link #close()} returns it, after which the buffer must not be used (another batch may own that memory by
+ * then). Not thread-safe: one thread appends at a time (its owner holds a lock), then one thread sorts and spills
+ * it.
  */
 final class EntryBuffer implements AutoCloseable {
     static final byte VALUE = 0;
@@ -36,16 +38,19 @@ final class EntryBuffer implements AutoCloseable {
     static final long KIND = 16;
     static final long HEADER = 17;
 
-    private Arena arena;
+    private final WriteBufferPool pool;
+    /** The borrowed memory, null once returned by {@link #close()}. */
+    private WriteBufferPool.Buffer lease;
     private MemorySegment memory;
     private long used;
     private long[] offsets;
     private int count;
     private long keyAndValueBytes;
 
-    EntryBuffer(long initialBytes, int initialEntries) {
-        this.arena = Arena.ofShared();
-        this.memory = arena.allocate(Math.max(initialBytes, 64), 8);
+    EntryBuffer(WriteBufferPool pool, long initialBytes, int initialEntries) {
+        this.pool = pool;
+        this.lease = pool.borrow(initialBytes);
+        this.memory = lease.segment();
         this.offsets = new long[Math.max(initialEntries, 16)];
     }
 
@@ -87,12 +92,11 @@ final class EntryBuffer implements AutoCloseable {
         }
         if (used + recordBytes > memory.byteSize()) {
             long size = Math.max(memory.byteSize() * 2, used + recordBytes);
-            Arena grown = Arena.ofShared();
-            MemorySegment bigger = grown.allocate(size, 8);
-            MemorySegment.copy(memory, 0, bigger, 0, used);
-            arena.close();
-            arena = grown;
-            memory = bigger;
+            WriteBufferPool.Buffer grown = pool.borrow(size);
+            MemorySegment.copy(memory, 0, grown.segment(), 0, used);
+            pool.release(lease);
+            lease = grown;
+            memory = grown.segment();
         }
     }
 
@@ -162,10 +166,14 @@ final class EntryBuffer implements AutoCloseable {
         return memory.asSlice(offset + HEADER + keyLength(offset), valueLengthOrSeq(offset));
     }
 
+    /** Returns the memory to the pool. Idempotent. */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
+        if (lease != null) {
+            WriteBufferPool.Buffer returned = lease;
+            lease = null;
+            memory = null; // a use after close fails here instead of writing into another owner's buffer
+            pool.release(returned);
         }
     }
 }

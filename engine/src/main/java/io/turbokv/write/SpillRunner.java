@@ -2,6 +2,7 @@ package io.turbokv.write;
 
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.WriteBufferPool;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,22 +35,26 @@ public final class SpillRunner {
     private final Path directory;
     private final AtomicInteger sequence;
     private final Executor executor;
+    private final WriteBufferPool buffers;
     private final Semaphore inFlight;
     private final ConcurrentLinkedQueue<CompletableFuture<List<SpilledSst>>> spills = new ConcurrentLinkedQueue<>();
 
     /**
      * @param sequence    the batch's sequence counter; each SST takes {@code incrementAndGet()}
      * @param maxInFlight how many collectors may be spilling at once
+     * @param buffers     where the SST writers borrow their compression buffers
      */
-    public SpillRunner(FileLayer files, Path directory, AtomicInteger sequence, Executor executor, int maxInFlight) {
+    public SpillRunner(FileLayer files, Path directory, AtomicInteger sequence, Executor executor, int maxInFlight,
+                       WriteBufferPool buffers) {
         this.files = files;
         this.directory = directory;
         this.sequence = sequence;
         this.executor = executor;
         this.inFlight = new Semaphore(maxInFlight);
+        this.buffers = buffers;
     }
 
-    /** Spills {@code buffer} (taking ownership: it is closed when written) in the background. */
+    /** Spills {@code buffer} (taking ownership: it goes back to its pool when written) in the background. */
     void submit(int family, boolean multiValued, EntryBuffer buffer) {
         inFlight.acquireUninterruptibly();
         CompletableFuture<List<SpilledSst>> spill;
@@ -67,6 +72,23 @@ public final class SpillRunner {
             inFlight.release();
             buffer.close();
             throw e;
+        }
+        spills.add(spill);
+    }
+
+    /**
+     * Spills {@code buffer} (taking ownership) on the calling thread, which would only wait for a background spill:
+     * a commit's last, small collector, where handing it to another thread and waking up again costs more than
+     * writing it. A failure is reported by {@link #awaitAll()}, as a background spill's.
+     */
+    void spillNow(int family, boolean multiValued, EntryBuffer buffer) {
+        CompletableFuture<List<SpilledSst>> spill = new CompletableFuture<>();
+        try (buffer) {
+            spill.complete(write(family, multiValued, buffer));
+        } catch (IOException e) {
+            spill.completeExceptionally(new UncheckedIOException(e));
+        } catch (RuntimeException | Error e) {
+            spill.completeExceptionally(e);
         }
         spills.add(spill);
     }
@@ -125,7 +147,8 @@ public final class SpillRunner {
                 }
                 if (writer == null) {
                     seq = sequence.incrementAndGet();
-                    writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)));
+                    writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
+                            buffers);
                 }
                 MemorySegment key = buffer.key(offset);
                 switch (buffer.kind(offset)) {

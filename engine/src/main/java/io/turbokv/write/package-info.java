@@ -1,6 +1,7 @@
 /**
  * The write path: collecting a batch's entries off-heap from many threads ({@code EntryBuffer},
- * {@code FamilyCollector}), sorting them by (hash, key) ({@code EntrySorter}),
+ * {@link io.turbokv.write.BatchCollector}, their memory borrowed from the store's
+ * {@link io.turbokv.io.WriteBufferPool}), sorting them by (hash, key) ({@code EntrySorter}),
  * spilling them to SST files while the batch still fills, and the single write slot with its rollback
  * ({@code WriteOperationGuard}).
  *

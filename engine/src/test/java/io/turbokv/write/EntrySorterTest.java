@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +33,7 @@ class EntrySorterTest {
             @ForAll @IntRange(min = 0, max = 600) int size, @ForAll long seed) {
         java.util.Random random = new java.util.Random(seed);
         List<Entry> entries = new ArrayList<>();
-        try (EntryBuffer buffer = new EntryBuffer(64, 4)) {
+        try (EntryBuffer buffer = new EntryBuffer(WriteBufferPool.unpooled(), 64, 4)) {
             for (int i = 0; i < size; i++) {
                 // few distinct hashes and short keys, so ties at every level are common
                 long hash = random.nextInt(8) == 0 ? -1L - random.nextInt(3) : random.nextInt(20);
@@ -60,7 +61,7 @@ class EntrySorterTest {
 
     @Test
     void bufferGrowsAndKeepsEveryRecordIntact() {
-        try (EntryBuffer buffer = new EntryBuffer(64, 2); EntryBuffer other = new EntryBuffer(64, 2)) {
+        try (EntryBuffer buffer = new EntryBuffer(WriteBufferPool.unpooled(), 64, 2); EntryBuffer other = new EntryBuffer(WriteBufferPool.unpooled(), 64, 2)) {
             for (int i = 0; i < 1000; i++) {
                 byte[] value = new byte[i % 50];
                 Arrays.fill(value, (byte) i);

@@ -249,6 +249,35 @@ class TurboKvKeyValueStoreTest {
     }
 
     @Test
+    void oneKeyCommitsAreConsolidatedSoTheSstCountStaysBounded() throws IOException {
+        int commits = 2 * TurboKvKeyValueStore.MIN_FRAGMENTED_SSTS + 40;
+        Map<String, String> expected = new java.util.TreeMap<>();
+        for (int i = 0; i < commits; i++) {
+            String k = "k" + (i * 7919 % 300);
+            if (i % 10 == 9) {
+                store.delete(key(k));
+                expected.remove(k);
+            } else {
+                store.put(key(k), value("v" + i));
+                expected.put(k, "v" + i);
+            }
+            commit();
+        }
+        try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
+            int liveSsts = db.metaInfo().stream().mapToInt(meta -> meta.ssts().size()).sum();
+            assertTrue(liveSsts <= TurboKvKeyValueStore.MIN_FRAGMENTED_SSTS
+                    + TurboKvKeyValueStore.COMMITS_PER_COMPACTION, liveSsts + " live SSTs after " + commits
+                    + " one-key commits");
+            for (int i = 0; i < 300; i++) {
+                String k = "k" + i;
+                assertEquals(expected.get(k), string(store.get(key(k))), k);
+                assertEquals(expected.get(k), db.get(0, key(k).get()).map(TurboKvKeyValueStoreTest::string)
+                        .orElse(null), k);
+            }
+        }
+    }
+
+    @Test
     void storeIsPersistentAndReportsOpenness() {
         assertTrue(store.persistent());
         assertTrue(store.isOpen());

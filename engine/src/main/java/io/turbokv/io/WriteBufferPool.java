@@ -1,0 +1,212 @@
+package io.turbokv.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The off-heap buffers of a store's write path (a batch's entry buffers, an SST writer's compression buffer), lent
+ * to one owner at a time and taken back for the next batch.
+ *
+ * <p>Why: each buffer needs a shared {@link Arena} (it is filled by one thread and spilled by another), and closing
+ * a shared arena makes the JVM stop every thread for a handshake. A commit of one key used to close three (the
+ * stripe's and the global entry buffer, the SST writer's compression buffer), which made small commits cost
+ * hundreds of microseconds more than their I/O. Pooled buffers are closed only when the pool is full or closed.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>{@link #borrow} hands out a {@link Buffer} of at least the requested size and at least
+ *       {@value #MIN_BUFFER_BYTES} bytes, rounded up to a power of two while it stays within
+ *       {@value #MAX_POOLED_BUFFER_BYTES} bytes. Its contents are undefined (a reused buffer holds the bytes of
+ *       its previous owner): the borrower reads only what it wrote.</li>
+ *   <li>The borrower is the buffer's only owner until it hands the buffer to {@link #release}, once; it must not
+ *       touch the segment afterwards (a later owner may be writing it). A second release of the same buffer, or a
+ *       release to another pool, throws {@link IllegalStateException} and changes nothing.</li>
+ *   <li>A released buffer above {@value #MAX_POOLED_BUFFER_BYTES} bytes, or one that would take the pooled total
+ *       above the pool's bound, is freed at once; so is every buffer released after {@link #close()}.</li>
+ *   <li>{@link #close()} (the store's close) frees every pooled buffer; buffers lent out at that time are freed by
+ *       their release. Borrowing after close still works, with buffers that are freed on release.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: borrow and release may be called from any thread; one monitor guards the free lists (a batch
+ * borrows a few buffers, so it is never contended for long). Its unlock/lock pair also orders a previous owner's
+ * writes before the next owner's.
+ */
+public final class WriteBufferPool implements AutoCloseable {
+    /** The smallest buffer handed out. */
+    public static final long MIN_BUFFER_BYTES = 16 << 10;
+    /** Buffers larger than this are never pooled: a large batch's buffers are freed when it is done with them. */
+    public static final long MAX_POOLED_BUFFER_BYTES = 4 << 20;
+    /** The default bound of the bytes a pool keeps (a store's pool). */
+    public static final long DEFAULT_MAX_POOLED_BYTES = 16 << 20;
+
+    private static final int SIZE_CLASSES = Long.numberOfTrailingZeros(MAX_POOLED_BUFFER_BYTES)
+            - Long.numberOfTrailingZeros(MIN_BUFFER_BYTES) + 1;
+    private static final WriteBufferPool UNPOOLED = new WriteBufferPool(0);
+
+    private final long maxPooledBytes;
+    /** Free buffers by size class: class {@code c} holds buffers of {@code MIN_BUFFER_BYTES << c} bytes. */
+    private final List<ArrayDeque<Buffer>> freeByClass = new ArrayList<>(SIZE_CLASSES);
+    private long pooledBytes;
+    private boolean closed;
+
+    /** A pool that keeps at most {@link #DEFAULT_MAX_POOLED_BYTES} bytes. */
+    public WriteBufferPool() {
+        this(DEFAULT_MAX_POOLED_BYTES);
+    }
+
+    /**
+     * A pool that keeps at most {@code maxPooledBytes} bytes of free buffers.
+     *
+     * @throws IllegalArgumentException when {@code maxPooledBytes} is negative
+     */
+    public WriteBufferPool(long maxPooledBytes) {
+        if (maxPooledBytes < 0) {
+            throw new IllegalArgumentException("maxPooledBytes=" + maxPooledBytes + " (expected: >= 0)");
+        }
+        this.maxPooledBytes = maxPooledBytes;
+        for (int c = 0; c < SIZE_CLASSES; c++) {
+            freeByClass.add(new ArrayDeque<>());
+        }
+    }
+
+    /**
+     * A pool that keeps nothing: every buffer is allocated on borrow and freed on release. For writers that live
+     * outside a store's write path (compaction's SST writers, tests); shared, never closed.
+     */
+    public static WriteBufferPool unpooled() {
+        return UNPOOLED;
+    }
+
+    /**
+     * Lends a buffer of at least {@code minBytes} bytes, a pooled one when one of the right size is free.
+     *
+     * @throws IllegalArgumentException when {@code minBytes} is negative
+     */
+    public Buffer borrow(long minBytes) {
+        if (minBytes < 0) {
+            throw new IllegalArgumentException("minBytes=" + minBytes + " (expected: >= 0)");
+        }
+        long size = sizeFor(minBytes);
+        int sizeClass = sizeClass(size);
+        if (sizeClass >= 0) {
+            synchronized (this) {
+                Buffer free = freeByClass.get(sizeClass).pollLast();
+                if (free != null) {
+                    pooledBytes -= size;
+                    free.lent = true;
+                    return free;
+                }
+            }
+        }
+        Arena arena = Arena.ofShared();
+        return new Buffer(this, arena, arena.allocate(size, Long.BYTES));
+    }
+
+    /**
+     * Takes {@code buffer} back from its owner: pools it, or frees it when it is too large, the pool is full or
+     * closed.
+     *
+     * @throws IllegalStateException when the buffer is not lent out by this pool (released twice, or another
+     *                               pool's)
+     */
+    public void release(Buffer buffer) {
+        if (buffer.pool != this) {
+            throw new IllegalStateException("buffer of another pool released to this one");
+        }
+        long size = buffer.segment.byteSize();
+        int sizeClass = sizeClass(size);
+        boolean pooled = false;
+        synchronized (this) {
+            if (!buffer.lent) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "buffer of %d bytes released twice (expected: lent out)", size));
+            }
+            buffer.lent = false;
+            if (!closed && sizeClass >= 0 && pooledBytes + size <= maxPooledBytes) {
+                freeByClass.get(sizeClass).addLast(buffer);
+                pooledBytes += size;
+                pooled = true;
+            }
+        }
+        if (!pooled) {
+            buffer.arena.close();
+        }
+    }
+
+    /** Frees every pooled buffer; buffers lent out now are freed when they are released. Idempotent. */
+    @Override
+    public void close() {
+        ArrayDeque<Buffer> toFree = new ArrayDeque<>();
+        synchronized (this) {
+            if (this == UNPOOLED) {
+                return; // shared by every caller of unpooled(); holds nothing anyway
+            }
+            closed = true;
+            for (ArrayDeque<Buffer> free : freeByClass) {
+                toFree.addAll(free);
+                free.clear();
+            }
+            pooledBytes = 0;
+        }
+        toFree.forEach(buffer -> buffer.arena.close());
+    }
+
+    /** Bytes of the free buffers the pool holds now. */
+    synchronized long pooledBytes() {
+        return pooledBytes;
+    }
+
+    /** Free buffers the pool holds now. */
+    synchronized int pooledCount() {
+        int count = 0;
+        for (ArrayDeque<Buffer> free : freeByClass) {
+            count += free.size();
+        }
+        return count;
+    }
+
+    /** The size handed out for a request: a power of two up to the pooling cap, the request itself above it. */
+    private static long sizeFor(long minBytes) {
+        if (minBytes <= MIN_BUFFER_BYTES) {
+            return MIN_BUFFER_BYTES;
+        }
+        long powerOfTwo = Long.highestOneBit(minBytes - 1) << 1;
+        return powerOfTwo <= MAX_POOLED_BUFFER_BYTES ? powerOfTwo : minBytes;
+    }
+
+    /** The free list of buffers of exactly {@code size} bytes, or -1 for a size that is never pooled. */
+    private static int sizeClass(long size) {
+        if (size > MAX_POOLED_BUFFER_BYTES || size < MIN_BUFFER_BYTES || Long.bitCount(size) != 1) {
+            return -1;
+        }
+        return Long.numberOfTrailingZeros(size) - Long.numberOfTrailingZeros(MIN_BUFFER_BYTES);
+    }
+
+    /**
+     * One buffer: a shared {@link Arena} and its single segment (8-byte aligned). Owned by its pool while free and
+     * by exactly one borrower while lent; see the class comment of {@link WriteBufferPool}.
+     */
+    public static final class Buffer {
+        private final WriteBufferPool pool;
+        private final Arena arena;
+        private final MemorySegment segment;
+        /** Guarded by {@link #pool}'s monitor. */
+        private boolean lent;
+
+        private Buffer(WriteBufferPool pool, Arena arena, MemorySegment segment) {
+            this.pool = pool;
+            this.arena = arena;
+            this.segment = segment;
+            this.lent = true; // born lent: only its borrower can see it, and it hands it on with happens-before
+        }
+
+        /** The memory; valid for the borrower until it releases the buffer. */
+        public MemorySegment segment() {
+            return segment;
+        }
+    }
+}
