@@ -85,6 +85,12 @@ public final class TurboKV implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Serialises state transitions: a commit's read of the current state through its publication, cache clears. */
     private final java.util.concurrent.locks.ReentrantLock publishLock = new java.util.concurrent.locks.ReentrantLock();
+    /**
+     * {@code .del} files whose listed files were all deleted; each is removed by the next commit, once that commit's
+     * directory sync has made the deletions durable (removed earlier, a crash could keep a deleted meta file's name
+     * but lose the record that it must go). Guarded by {@link #publishLock}.
+     */
+    private final List<Path> completedDeletionFiles = new ArrayList<>();
     private final java.util.concurrent.ConcurrentLinkedQueue<Path> deferredDeletions =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean empty;
@@ -358,6 +364,7 @@ public final class TurboKV implements AutoCloseable {
         int[] metasToDelete;
         int committedSeq;
         boolean appendOnly;
+        Path deletionFile = null;
         try {
             files.syncDirectory(directory); // every new name is durable before CURRENT can point at it
             // Phase A: decide, newest first, which entries stay live and which meta files can go
@@ -382,21 +389,35 @@ public final class TurboKV implements AutoCloseable {
                 for (LiveMeta meta : all) {
                     narrowed.add(narrow(meta, filter));
                 }
+                int[][] entrySeqs = new int[narrowed.size()][];
+                int[][] obsolete = new int[narrowed.size()][];
+                boolean[] hasLiveEntries = new boolean[narrowed.size()];
+                org.agrona.collections.IntHashSet live = new org.agrona.collections.IntHashSet();
+                for (int i = 0; i < entrySeqs.length; i++) {
+                    LiveMeta meta = narrowed.get(i);
+                    entrySeqs[i] = entrySeqs(meta.file());
+                    obsolete[i] = meta.file().obsoleteSsts();
+                    hasLiveEntries[i] = meta.ssts().length > 0;
+                    for (SstSlot slot : meta.ssts()) {
+                        live.add(slot.seq());
+                    }
+                }
+                boolean[] removable = SstFilter.removable(entrySeqs, obsolete, hasLiveEntries, live);
                 next = new ArrayList<>(narrowed.size());
                 org.agrona.collections.IntArrayList deletable = new org.agrona.collections.IntArrayList();
-                for (LiveMeta meta : narrowed) {
-                    if (filter.applyAndGetRemove(meta.file().obsoleteSsts(), meta.ssts().length > 0)) {
-                        deletable.addInt(meta.seq());
+                for (int i = 0; i < removable.length; i++) {
+                    if (removable[i]) {
+                        deletable.addInt(narrowed.get(i).seq());
                     } else {
-                        next.add(meta);
+                        next.add(narrowed.get(i));
                     }
                 }
                 metasToDelete = deletable.toIntArray();
             }
             if (commit.sstsToDelete().length + metasToDelete.length + commit.blobsToDelete().length > 0) {
-                int delSeq = sequence.incrementAndGet();
-                DeletionFile.write(files, StoreFileNames.path(directory, StoreFileNames.Kind.DEL, delSeq),
-                        commit.sstsToDelete(), metasToDelete, commit.blobsToDelete());
+                deletionFile = StoreFileNames.path(directory, StoreFileNames.Kind.DEL, sequence.incrementAndGet());
+                DeletionFile.write(files, deletionFile, commit.sstsToDelete(), metasToDelete,
+                        commit.blobsToDelete());
             }
             committedSeq = sequence.get();
             CurrentFile.write(files, directory, committedSeq); // the commit point
@@ -410,6 +431,12 @@ public final class TurboKV implements AutoCloseable {
         empty = published.isEmpty();
         guard.release();
         int deleted = deleteObsolete(commit.sstsToDelete(), metasToDelete, commit.blobsToDelete());
+        // this commit's directory sync made the deletions of the earlier completed .del files durable
+        deleted += deleteObsolete(completedDeletionFiles);
+        completedDeletionFiles.clear();
+        if (deletionFile != null && deferredDeletions.isEmpty()) {
+            completedDeletionFiles.add(deletionFile);
+        }
         long duration = System.nanoTime() - start;
         appendLog(String.format(Locale.ROOT, "%s %s %08d %d keys in %.3f ms%n%s", Instant.now(), commit.kind(),
                 Integer.toUnsignedLong(committedSeq), commit.keysWritten(), duration / 1e6, commit.details()));
@@ -439,10 +466,7 @@ public final class TurboKV implements AutoCloseable {
     private static LiveMeta narrow(LiveMeta meta, SstFilter filter) {
         SstSlot[] slots = meta.ssts();
         MetaFile file = meta.file();
-        int[] seqs = new int[file.entryCount()];
-        for (int i = 0; i < seqs.length; i++) {
-            seqs[i] = file.entry(i).sstSeq();
-        }
+        int[] seqs = entrySeqs(file);
         boolean[] live = filter.apply(seqs, file.obsoleteSsts());
         org.agrona.collections.IntHashSet liveSeqs = new org.agrona.collections.IntHashSet();
         for (int i = 0; i < seqs.length; i++) {
@@ -457,6 +481,15 @@ public final class TurboKV implements AutoCloseable {
             }
         }
         return kept.size() == slots.length ? meta : new LiveMeta(file, kept.toArray(SstSlot[]::new));
+    }
+
+    /** The SST numbers of every entry {@code file} lists, live or not. */
+    private static int[] entrySeqs(MetaFile file) {
+        int[] seqs = new int[file.entryCount()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = file.entry(i).sstSeq();
+        }
+        return seqs;
     }
 
     /** Deletes superseded files; a failure is kept for a retry (Windows keeps mapped files). */
@@ -475,6 +508,11 @@ public final class TurboKV implements AutoCloseable {
         while ((retry = deferredDeletions.poll()) != null) {
             paths.add(retry);
         }
+        return deleteObsolete(paths);
+    }
+
+    /** Deletes {@code paths}; a failure is kept for a retry. Returns how many files were deleted. */
+    private int deleteObsolete(List<Path> paths) {
         int deleted = 0;
         for (Path path : paths) {
             try {
@@ -599,6 +637,7 @@ public final class TurboKV implements AutoCloseable {
                 List<MetaEntry> ssts = new ArrayList<>();
                 List<MemorySegment> usedKeys = new ArrayList<>();
                 List<LiveMeta> metas = version.state().metas();
+                org.agrona.collections.IntHashSet listed = new org.agrona.collections.IntHashSet();
                 for (int m = metas.size() - 1; m >= 0; m--) { // oldest first: the reverse of the read order
                     LiveMeta meta = metas.get(m);
                     if (meta.family() == family) {
@@ -606,10 +645,23 @@ public final class TurboKV implements AutoCloseable {
                             ssts.add(meta.ssts()[i].entry());
                         }
                         usedKeys.add(meta.file().usedKeyFilter());
+                        for (int seq : entrySeqs(meta.file())) {
+                            listed.add(seq);
+                        }
+                    }
+                }
+                org.agrona.collections.IntArrayList carried = new org.agrona.collections.IntArrayList();
+                for (LiveMeta meta : metas) {
+                    if (meta.family() == family && meta.ssts().length == 0) {
+                        for (int seq : meta.file().obsoleteSsts()) {
+                            if (listed.contains(seq)) { // else no meta file lists it any more: the mark is done
+                                carried.addInt(seq);
+                            }
+                        }
                     }
                 }
                 families.add(new io.turbokv.compaction.Compactor.FamilyInput(family, multiValued[family], ssts,
-                        usedKeys));
+                        usedKeys, carried.toIntArray()));
             }
             io.turbokv.compaction.Compactor.Result result = io.turbokv.compaction.Compactor.compact(directory,
                     this.config.fileLayer(), families, config.limits(), separateCategories, sequence, spillExecutor);

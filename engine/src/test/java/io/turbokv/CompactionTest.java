@@ -154,6 +154,47 @@ class CompactionTest {
     }
 
     @Test
+    void oneKeyCommitsWithPeriodicCompactionKeepFilesBounded() throws IOException {
+        // A Kafka Streams store's pattern: a commit per record, a compaction every 16 commits, no duplication
+        // threshold. Each SST's range is one hash, so only the selector's small-SST rule merges them, and only
+        // carrying the obsolete marks forward lets the compactions' meta files go.
+        Map<String, String> expected = new HashMap<>();
+        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+            for (int i = 0; i < 2_000; i++) {
+                String key = "k" + (i * 7919 % 500);
+                try (WriteBatch batch = db.writeBatch()) {
+                    if (i % 10 == 9) {
+                        batch.delete(0, key.getBytes(UTF_8));
+                        expected.remove(key);
+                    } else {
+                        batch.put(0, key.getBytes(UTF_8), ("v" + i).getBytes(UTF_8));
+                        expected.put(key, "v" + i);
+                    }
+                    batch.commit();
+                }
+                if (i % 16 == 15) {
+                    db.compact(EAGER);
+                    int metas = db.metaInfo().size();
+                    int ssts = db.metaInfo().stream().mapToInt(meta -> meta.ssts().size()).sum();
+                    assertTrue(metas <= 40 && ssts <= 40, metas + " meta files, " + ssts + " SSTs after " + (i + 1)
+                            + " commits");
+                }
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                long count = files.count();
+                assertTrue(count <= 100, count + " files in the store directory"); // .del files are removed too
+            }
+        }
+        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+            for (int k = 0; k < 500; k++) {
+                String key = "k" + k;
+                assertEquals(expected.get(key), db.get(0, key.getBytes(UTF_8)).map(v -> new String(v, UTF_8))
+                        .orElse(null), key);
+            }
+        }
+    }
+
+    @Test
     void compactionKeepsEveryAnswerAcrossTenOverlappingBatches() throws IOException {
         Model model = new Model();
         Random random = new Random(6);

@@ -76,13 +76,17 @@ public final class Compactor {
      * @param ssts           the family's live SSTs <b>oldest first</b>: the reverse of the order a lookup reads them
      * @param usedKeyFilters the used-key filters of the family's live meta files, one per meta file (empty ones
      *                       allowed)
+     * @param carriedObsolete obsolete marks of the family's meta files left with no live entry that an older meta
+     *                       file still needs (it lists those SSTs): the newest meta file a merge writes repeats
+     *                       them, so that the commit can delete those meta files (see {@code SstFilter.removable})
      */
     public record FamilyInput(int family, boolean multiValued, List<MetaEntry> ssts,
-                              List<MemorySegment> usedKeyFilters) {
+                              List<MemorySegment> usedKeyFilters, int[] carriedObsolete) {
         /** Copies the lists. */
         public FamilyInput {
             ssts = List.copyOf(ssts);
             usedKeyFilters = List.copyOf(usedKeyFilters);
+            carriedObsolete = carriedObsolete.clone();
         }
     }
 
@@ -305,6 +309,9 @@ public final class Compactor {
                 outputs.add(merged);
             }
             sstsToDelete.addAll(obsolete);
+            for (int seq : family.carriedObsolete()) { // consumed by earlier compactions: already deleted
+                obsolete.addInt(seq);
+            }
             writeMetas(familyIndex, outputs, sortedUnsigned(obsolete.toIntArray()));
         }
         details.append(log);

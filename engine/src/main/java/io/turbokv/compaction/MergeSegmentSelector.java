@@ -20,6 +20,17 @@ import org.agrona.collections.IntArrayList;
  * <p>The result lists segments oldest first. A segment of one SST is a <em>move</em>: the SST is kept as it is but
  * listed again, newer than the merged data it overlaps. Only moves that overlap an earlier segment are kept.
  *
+ * <p><b>Small SSTs that overlap nothing newer.</b> Jobs grow only through overlapping ranges, so SSTs whose ranges
+ * overlap no other SST would never merge: a commit of one key writes an SST whose range is a single hash, and a
+ * store fed by many tiny commits (a Kafka Streams state store flushes at every Streams commit) would pile them up
+ * without bound, every lookup probing one more key filter for each. turbo-persistence never meets this: its
+ * commits are large, and the SST of a large batch of random keys spans nearly the whole hash space. So, after the
+ * overlap-driven jobs, each category's SSTs not taken yet that are smaller than {@value #COALESCE_MAX_SST_BYTES}
+ * bytes and that no newer SST overlaps are merged into one more job (within the count, byte and job bounds),
+ * listed newest: nothing newer holds any of their keys, so their merged output may be read before every other
+ * segment. Its output spans all their ranges, so later small SSTs overlap it and join it by the usual rule. Large
+ * SSTs are left alone: a full compaction's non-overlapping outputs must not be rewritten again and again.
+ *
  * <p><b>Categories.</b> SSTs of different categories (cold and not cold) are never merged together. Where an SST
  * of another category overlaps a growing job and is older than the job's SSTs so far, the job stops there: taking
  * SSTs older than it would put their data in the merged output, read before that SST, although it holds newer data.
@@ -27,6 +38,9 @@ import org.agrona.collections.IntArrayList;
  * order.)
  */
 public final class MergeSegmentSelector {
+    /** SSTs below this size that overlap nothing newer are merged with each other (see the class comment). */
+    public static final long COALESCE_MAX_SST_BYTES = 1L << 20;
+
     private MergeSegmentSelector() {}
 
     /**
@@ -166,7 +180,43 @@ public final class MergeSegmentSelector {
             }
             kept.add(segment);
         }
+        boolean[] inSegment = new boolean[n]; // merged or kept as a move (used marks merged SSTs only)
+        for (int[] segment : kept) {
+            for (int index : segment) {
+                inSegment[index] = true;
+            }
+        }
+        for (int category = 0; category < 2 && mergeJobs < limits.maxMergeSegmentCount(); category++) {
+            IntArrayList small = smallUncoveredSsts(ssts, inSegment, category, limits);
+            if (small.size() >= limits.minMergeCount()) {
+                kept.add(take(small, inSegment));
+                mergeJobs++;
+            }
+        }
         return new Selection(kept, mergeJobs);
+    }
+
+    /**
+     * The SSTs of {@code category} not in any segment, under {@link #COALESCE_MAX_SST_BYTES}, that no newer SST
+     * overlaps, newest first, up to the count and byte bounds.
+     */
+    private static IntArrayList smallUncoveredSsts(List<Compactable> ssts, boolean[] inSegment, int category,
+                                            MergeLimits limits) {
+        IntervalMap<Boolean> newer = new IntervalMap<>();
+        IntArrayList taken = new IntArrayList();
+        long bytes = 0;
+        for (int i = ssts.size() - 1; i >= 0 && taken.size() < limits.maxMergeCount(); i--) {
+            Compactable sst = ssts.get(i);
+            boolean covered = newer.anyIntersecting(sst.minHash(), sst.maxHash(), Boolean.TRUE::equals);
+            newer.replace(sst.minHash(), sst.maxHash(), Boolean.TRUE);
+            if (inSegment[i] || covered || sst.category() != category || sst.sizeBytes() >= COALESCE_MAX_SST_BYTES
+                    || saturatingAdd(bytes, sst.sizeBytes()) > limits.maxMergeBytes()) {
+                continue;
+            }
+            taken.addInt(i);
+            bytes += sst.sizeBytes();
+        }
+        return taken;
     }
 
     private static DuplicationInfo orEmpty(DuplicationInfo info) {

@@ -105,6 +105,34 @@ class MergeSegmentSelectorTest {
     }
 
     @Test
+    void smallSstsThatOverlapNothingMergeIntoOneJob() {
+        // one-key commits: every range is a single hash, so no job could grow by overlap
+        List<Compactable> ssts = List.of(new Compactable(50, 50, 100, 0), new Compactable(10, 10, 100, 0),
+                new Compactable(90, 90, 100, 0), new Compactable(30, 30, 100, 0));
+        assertEquals(List.of(List.of(0, 1, 2, 3)), asLists(MergeSegmentSelector.select(ssts, fullLimits())));
+        Selection bounded = MergeSegmentSelector.select(ssts, new MergeLimits(2, 8, 3, INF_BYTES, 0, 0, 8));
+        assertEquals(List.of(List.of(1, 2, 3)), asLists(bounded), "the newest, up to maxMergeCount");
+        assertEquals(1, bounded.mergeJobCount());
+    }
+
+    @Test
+    void largeSstsThatOverlapNothingAreLeftAlone() {
+        long large = MergeSegmentSelector.COALESCE_MAX_SST_BYTES;
+        List<Compactable> ssts = List.of(new Compactable(0, 99, large, 0), new Compactable(100, 199, large, 0),
+                new Compactable(200, 299, large, 0));
+        assertEquals(List.of(), asLists(MergeSegmentSelector.select(ssts, fullLimits())));
+    }
+
+    @Test
+    void smallSstCoveredByANewerSstIsNotCoalesced() {
+        // 0 is overlapped by the newer cold 1 (which it may not merge with); 2 and 3 overlap nothing. Merging 0
+        // with them would put 0's data before 1's newer data.
+        List<Compactable> ssts = List.of(new Compactable(5, 5, 100, 0), new Compactable(0, 10, 100, 1),
+                new Compactable(20, 20, 100, 0), new Compactable(30, 30, 100, 0));
+        assertEquals(List.of(List.of(2, 3)), asLists(MergeSegmentSelector.select(ssts, fullLimits())));
+    }
+
+    @Test
     void wholeHashSpaceRangesDoNotOverflow() {
         List<Compactable> ssts = List.of(new Compactable(0, -1L, 1L << 40, 0), new Compactable(0, -1L, 1L << 40, 0),
                 new Compactable(Long.MIN_VALUE, -1L, 1L << 40, 0), new Compactable(5, 5, Long.MAX_VALUE, 0));

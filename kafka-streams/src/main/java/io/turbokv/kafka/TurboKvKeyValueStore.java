@@ -73,17 +73,6 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
      * seed's 50 MiB of duplication, yet every overlapping SST costs each read a lookup.
      */
     static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
-    /**
-     * Consolidation bounds: when the store holds more live SSTs than its entries / {@value #ENTRIES_PER_SST}, kept
-     * within [{@value #MIN_FRAGMENTED_SSTS}, {@value #MAX_FRAGMENTED_SSTS}], the store is rewritten (see
-     * {@link #consolidateIfFragmented()}).
-     */
-    static final int MIN_FRAGMENTED_SSTS = 128;
-    /** See {@link #MIN_FRAGMENTED_SSTS}. */
-    static final int MAX_FRAGMENTED_SSTS = 4096;
-    /** See {@link #MIN_FRAGMENTED_SSTS}. */
-    static final int ENTRIES_PER_SST = 16;
-
     private final String name;
     private final DbConfig config;
     private final WriteBuffer buffer = new WriteBuffer();
@@ -289,53 +278,10 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
             commitsSinceCompaction = 0;
             try {
                 db.compact(COMPACTION);
-                consolidateIfFragmented();
             } catch (IOException e) {
                 throw failure("compaction", e);
             }
         }
-    }
-
-    /**
-     * Rewrites every live entry as one write batch and fully compacts, when compaction leaves too many SSTs.
-     *
-     * <p>Why: a commit of a few keys writes an SST whose hash range is a few points, and TurboKV's compaction merges
-     * only SSTs whose hash ranges overlap, so such SSTs (one per commit under TopologyTestDriver) are never merged
-     * with each other: the store grew to about a thousand SSTs for 500 keys, and every compaction and commit walked
-     * them all. The rewritten batch spans the whole hash range of the data, so every other SST overlaps it and the
-     * full compaction merges them all into one. Costs O(entries), hence the bound grows with the entries: at most
-     * {@value #ENTRIES_PER_SST} entries rewritten per SST it removes, at most {@value #MAX_FRAGMENTED_SSTS} SSTs.
-     */
-    private void consolidateIfFragmented() throws IOException {
-        long entries = 0;
-        int ssts = 0;
-        for (MetaFileInfo meta : db.metaInfo()) {
-            if (meta.family() == FAMILY) {
-                ssts += meta.ssts().size();
-                for (SstInfo sst : meta.ssts()) {
-                    entries += sst.entryCount();
-                }
-            }
-        }
-        long bound = Math.clamp(entries / ENTRIES_PER_SST, MIN_FRAGMENTED_SSTS, MAX_FRAGMENTED_SSTS);
-        if (ssts <= bound) {
-            return;
-        }
-        try (WriteBatch batch = db.writeBatch()) {
-            try {
-                db.forEach(FAMILY, (key, value) -> {
-                    try {
-                        batch.put(FAMILY, key, value);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
-            batch.commit();
-        }
-        db.fullCompact();
     }
 
     /** Closes TurboKV and drops the write buffer (see the class comment). Idempotent. */
