@@ -7,6 +7,7 @@ import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -39,6 +40,7 @@ public final class SstWriter {
 
     private final WritableFile out;
     private final BlockFraming framing;
+    private final SourceView sourceView = new SourceView();
     private final BlockOffsetTable blocks = new BlockOffsetTable();
     private final IndexBlock index = new IndexBlock();
     private final KeyBlockBuilder keyBlock = new KeyBlockBuilder();
@@ -117,7 +119,7 @@ public final class SstWriter {
                 }
             } else {
                 keyBlock.addMedium(hash, keySegment, keyOffset, keyLength,
-                        writeBlock(valueSegment.asSlice(valueOffset, valueLength), true));
+                        writeBlock(sourceView.of(valueSegment, valueOffset, valueLength), true));
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -154,7 +156,7 @@ public final class SstWriter {
         }
         prepare(hash, keySegment, keyOffset, keyLength, EntryType.MEDIUM_REF_LENGTH, false);
         try {
-            out.write(block.asSlice(blockOffset, blockLength));
+            out.write(sourceView.of(block, blockOffset, blockLength));
             keyBlock.addMedium(hash, keySegment, keyOffset, keyLength, endBlock());
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -258,13 +260,14 @@ public final class SstWriter {
         }
         try {
             flushKeyBlock();
-            writeBlock(index.encode(), false);
+            writeBlock(index.encode().asByteBuffer(), false);
             out.write(blocks.encode());
             out.sync();
             long fileSize = out.position();
             closed = true;
             out.close();
             framing.close();
+            sourceView.clear();
             // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
             MemorySegment filter = KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator);
             return new SstSummary(blocks.count(), keyHashes.get(0), keyHashes.get(keyHashes.count() - 1), fileSize,
@@ -289,6 +292,7 @@ public final class SstWriter {
             // The file is garbage either way; the caller deletes it.
         } finally {
             framing.close();
+            sourceView.clear();
             keyHashes.close();
         }
     }
@@ -379,7 +383,8 @@ public final class SstWriter {
         smallValues.clear();
     }
 
-    private int writeBlock(MemorySegment data, boolean compressible) throws IOException {
+    /** Writes one block holding {@code data[position, limit)}; returns its index. */
+    private int writeBlock(ByteBuffer data, boolean compressible) throws IOException {
         framing.write(out, data, compressible);
         return endBlock();
     }
