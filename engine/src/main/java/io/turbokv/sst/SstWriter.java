@@ -17,7 +17,10 @@ import java.util.Objects;
  * entries wait in memory; a medium value is written as its own block at once; key blocks, value blocks and, last,
  * the index block and the offset table follow each other in the file as they complete. The only state that grows
  * with the file is the list of distinct key hashes that {@link #finish()} builds the SST's key filter from (8 bytes
- * per key, off the heap: {@code KeyHashList}) and the index and offset tables (at most 65,535 blocks).
+ * per key, off the heap: {@code KeyHashList}), the block offset table (4 bytes per block, off the heap:
+ * {@code BlockOffsetTable}) and the index (12 bytes per key block, on the heap). Writing a block allocates nothing
+ * on the heap ({@code BlockFraming}: one view per buffer; a medium value's segment gets one view, kept for the
+ * next value from the same segment: {@code SourceView}).
  *
  * <p>Input contract, checked with {@link IllegalArgumentException}: entries ascend by (unsigned hash, unsigned key
  * bytes); equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
@@ -29,9 +32,9 @@ import java.util.Objects;
  * before any change, when a range is not inside its segment.
  *
  * <p>Not thread-safe, and confined: the thread that adds the first entry must make every later call, {@link #finish}
- * and {@link #abandon()} included (the key hashes live in a confined arena that those two free; another thread
- * gets a {@link WrongThreadException}). After an {@link IOException} the writer is broken: every later call but
- * {@link #abandon()} throws {@link IllegalStateException}.
+ * and {@link #abandon()} included (the key hashes and the offset table live in confined arenas that those two
+ * free; another thread gets a {@link WrongThreadException}). After an {@link IOException} the writer is broken:
+ * every later call but {@link #abandon()} throws {@link IllegalStateException}.
  */
 public final class SstWriter {
     /** Key filters of {@link #finish()}: heap arrays, which need no owner to free them. */
@@ -277,6 +280,7 @@ public final class SstWriter {
             throw e;
         } finally {
             keyHashes.close(); // a failed finish leaves a broken writer: nothing adds to the list again
+            blocks.close();
         }
     }
 
@@ -294,6 +298,7 @@ public final class SstWriter {
             framing.close();
             sourceView.clear();
             keyHashes.close();
+            blocks.close();
         }
     }
 
