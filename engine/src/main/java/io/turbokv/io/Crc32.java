@@ -1,6 +1,7 @@
 package io.turbokv.io;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 
 /**
@@ -21,6 +22,21 @@ public final class Crc32 {
         crc.update(word >>> 8);
         crc.update(word);
         crc.update(bytes.asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    /**
+     * As {@link #of(int, MemorySegment)}, over {@code bytes[position, limit)}, with {@code crc} (reset first) as
+     * the caller's reusable state: allocates nothing when {@code bytes} is direct or has an accessible array.
+     * Consumes {@code bytes}: its position is at its limit on return.
+     */
+    public static int of(CRC32 crc, int word, ByteBuffer bytes) {
+        crc.reset();
+        crc.update(word >>> 24);
+        crc.update(word >>> 16);
+        crc.update(word >>> 8);
+        crc.update(word);
+        crc.update(bytes);
         return (int) crc.getValue();
     }
 

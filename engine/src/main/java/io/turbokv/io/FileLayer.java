@@ -88,9 +88,13 @@ public interface FileLayer {
 
         @Override
         public void write(MemorySegment bytes) throws IOException {
-            ByteBuffer buffer = bytes.asByteBuffer();
-            while (buffer.hasRemaining()) {
-                position += channel.write(buffer);
+            write(bytes.asByteBuffer());
+        }
+
+        @Override
+        public void write(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                position += channel.write(bytes);
             }
         }
 

@@ -63,6 +63,27 @@ public final class Lz4 {
     }
 
     /**
+     * Compresses {@code source[sourceOffset, sourceOffset + length)} into {@code target} from
+     * {@code targetOffset} on, without wrapping anything: the write path's allocation-free variant of
+     * {@link #compress(MemorySegment, MemorySegment)}, for callers that keep one view per buffer. Absolute
+     * offsets: neither buffer's position or limit is read or changed. Give views in
+     * {@link java.nio.ByteOrder#nativeOrder() native order}: the pure-Java codec (used where JNI does not load)
+     * duplicates any other view on every call.
+     *
+     * @param capacity the bytes of {@code target} from {@code targetOffset} on that may be written
+     * @return the compressed length
+     * @throws IllegalArgumentException when {@code capacity} is smaller than {@link #maxCompressedLength}
+     */
+    public static int compress(ByteBuffer source, int sourceOffset, int length, ByteBuffer target,
+                               int targetOffset, int capacity) {
+        if (capacity < maxCompressedLength(length)) {
+            throw new IllegalArgumentException("target: " + capacity + " bytes (expected: >= "
+                    + maxCompressedLength(length) + ")");
+        }
+        return COMPRESSOR.compress(source, sourceOffset, length, target, targetOffset, capacity);
+    }
+
+    /**
      * Decompresses all of {@code source} into {@code target}, which must come out exactly full.
      *
      * @param file   the file the compressed bytes come from, for the error message

@@ -2,6 +2,7 @@ package io.turbokv.io;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -14,6 +15,18 @@ public interface WritableFile extends AutoCloseable {
 
     /** Appends all of {@code bytes} (heap or native memory) at {@link #position()}. */
     void write(MemorySegment bytes) throws IOException;
+
+    /**
+     * Appends {@code bytes[position, limit)} at {@link #position()}; on return the buffer's position is at its
+     * limit. For writers that keep one view per buffer: the {@link FileLayer#standard() standard} file writes the
+     * buffer as it is, so a direct buffer costs no heap allocation (a heap buffer costs none either once the
+     * JDK's per-thread temporary direct buffer is large enough). This default wraps the buffer in a segment and
+     * calls {@link #write(MemorySegment)}.
+     */
+    default void write(ByteBuffer bytes) throws IOException {
+        write(MemorySegment.ofBuffer(bytes));
+        bytes.position(bytes.limit());
+    }
 
     /** Bytes written so far. */
     long position();

@@ -8,8 +8,11 @@ import io.turbokv.io.WritableFile;
 import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.zip.CRC32;
 
 /**
  * The framing of every SST block: an 8-byte header, then the data. All integers big-endian (DESIGN.md §2.3).
@@ -34,6 +37,14 @@ import java.util.Locale;
  * <p>An instance is the write side: it holds the off-heap compression buffer of one {@link SstWriter}, borrowed
  * from a {@link WriteBufferPool} (a bigger one is borrowed, the old one returned, when a block needs more) and
  * returned in {@link #close()}. The static methods are the read side.
+ *
+ * <p>Writing a block allocates nothing on the heap: the buffer has one {@link ByteBuffer} view, made when the
+ * buffer is borrowed and dropped with it when the buffer goes back to the pool; LZ4
+ * ({@link Lz4#compress(ByteBuffer, int, int, ByteBuffer, int, int)}), the CRC (one {@link CRC32}, reset per
+ * block) and the file ({@link WritableFile#write(ByteBuffer)}) work on that view and on the caller's, by offsets
+ * and limits. A block
+ * goes to the file as one write: header and LZ4 data are built in the buffer, and stored data is copied behind
+ * the header there, unless it is larger than the buffer (then header and data are two writes).
  */
 final class BlockFraming implements AutoCloseable {
     static final int HEADER_LENGTH = 8;
@@ -44,45 +55,77 @@ final class BlockFraming implements AutoCloseable {
     private static final long LZ4_EXPANSION_SLACK = 64;
 
     private final WriteBufferPool pool;
-    private final MemorySegment header = MemorySegment.ofArray(new byte[HEADER_LENGTH]);
+    private final CRC32 crc = new CRC32();
     /** The borrowed compression buffer, null once returned by {@link #close()}. */
     private WriteBufferPool.Buffer lease;
     private MemorySegment buffer;
+    /** The one view of {@link #buffer} (native order, for lz4-java's pure-Java codec), dropped with the lease. */
+    private ByteBuffer view;
 
     BlockFraming(WriteBufferPool pool) {
         this.pool = pool;
-        this.lease = pool.borrow(Lz4.maxCompressedLength(SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE * 2) + HEADER_LENGTH);
-        this.buffer = lease.segment();
+        lend(pool.borrow(Lz4.maxCompressedLength(SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE * 2) + HEADER_LENGTH));
     }
 
     /**
-     * Appends one block holding {@code data} to {@code out}, LZ4-compressed when {@code compressible} and the
-     * 12.5 % rule holds, stored as is otherwise.
+     * Appends one block holding {@code data[position, limit)} (heap or direct) to {@code out}, LZ4-compressed
+     * when {@code compressible} and the 12.5 % rule holds, stored as is otherwise. Consumes {@code data}: its
+     * position is at its limit on return. Allocates nothing on the heap unless the buffer has to grow.
      */
-    void write(WritableFile out, MemorySegment data, boolean compressible) throws IOException {
-        int length = Math.toIntExact(data.byteSize());
+    void write(WritableFile out, ByteBuffer data, boolean compressible) throws IOException {
+        int start = data.position();
+        int length = data.remaining();
         if (compressible && length > 0) {
             long needed = HEADER_LENGTH + (long) Lz4.maxCompressedLength(length);
             if (buffer.byteSize() < needed) {
                 WriteBufferPool.Buffer grown = pool.borrow(Math.max(needed, buffer.byteSize() * 2));
-                pool.release(lease);
-                lease = grown;
-                buffer = grown.segment();
+                WriteBufferPool.Buffer returned = lease;
+                lend(grown);
+                pool.release(returned);
             }
-            MemorySegment target = buffer.asSlice(HEADER_LENGTH, buffer.byteSize() - HEADER_LENGTH);
-            int compressedLength = Lz4.compress(data, target);
+            int compressedLength = Lz4.compress(data, start, length, view, HEADER_LENGTH,
+                    view.capacity() - HEADER_LENGTH);
             if (compressedLength < length - length / 8) {
-                MemorySegment stored = target.asSlice(0, compressedLength);
-                buffer.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, length);
-                buffer.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(length, stored));
-                out.write(buffer.asSlice(0, HEADER_LENGTH + compressedLength));
+                data.position(data.limit());
+                writeFromBuffer(out, length, compressedLength);
                 return;
             }
         }
-        header.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, 0);
-        header.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(0, data));
-        out.write(header);
+        if (HEADER_LENGTH + (long) length <= view.capacity()) {
+            view.clear(); // the absolute put checks against the limit the last block left
+            view.put(HEADER_LENGTH, data, start, length);
+            data.position(data.limit());
+            writeFromBuffer(out, 0, length);
+            return;
+        }
+        buffer.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, 0);
+        buffer.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(crc, 0, data));
+        data.position(start);
+        setRange(view, 0, HEADER_LENGTH);
+        out.write(view);
         out.write(data);
+    }
+
+    /** Sets the header and writes it and the {@code dataLength} bytes behind it in the buffer. */
+    private void writeFromBuffer(WritableFile out, int lengthWord, int dataLength) throws IOException {
+        setRange(view, HEADER_LENGTH, HEADER_LENGTH + dataLength);
+        buffer.set(Bytes.BE_INT, UNCOMPRESSED_LENGTH_OFFSET, lengthWord);
+        buffer.set(Bytes.BE_INT, CRC_OFFSET, Crc32.of(crc, lengthWord, view));
+        setRange(view, 0, HEADER_LENGTH + dataLength);
+        out.write(view);
+    }
+
+    /** Sets {@code bytes}' position and limit to {@code [from, to)}, whatever they were. */
+    private static void setRange(ByteBuffer bytes, int from, int to) {
+        bytes.limit(to);
+        bytes.position(from);
+    }
+
+    /** Makes {@code borrowed} the compression buffer, with its one view. */
+    private void lend(WriteBufferPool.Buffer borrowed) {
+        lease = borrowed;
+        buffer = borrowed.segment();
+        view = buffer.asByteBuffer().order(ByteOrder.nativeOrder());
     }
 
     /** Returns the compression buffer to its pool. Idempotent. */
@@ -92,6 +135,7 @@ final class BlockFraming implements AutoCloseable {
             WriteBufferPool.Buffer returned = lease;
             lease = null;
             buffer = null;
+            view = null;
             pool.release(returned);
         }
     }

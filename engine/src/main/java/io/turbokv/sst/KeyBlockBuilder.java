@@ -4,6 +4,8 @@ import io.turbokv.io.Bytes;
 import io.turbokv.io.KeyHash;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -34,7 +36,9 @@ final class KeyBlockBuilder {
     private int fixedType;
     private int[] unresolvedSmall = new int[64];
     private int unresolvedCount;
-    private byte[] block = new byte[0];
+    /** The encoded block's memory, reused and grown by doubling, and its one buffer view. */
+    private MemorySegment block = MemorySegment.ofArray(new byte[0]);
+    private ByteBuffer blockView = ByteBuffer.allocate(0);
 
     boolean isEmpty() {
         return count == 0;
@@ -120,19 +124,27 @@ final class KeyBlockBuilder {
         return maxKeyLength >= SstLimits.MIN_KEY_SIZE_FOR_COMPRESSION;
     }
 
-    /** The encoded block; valid until the next call. All small references must be resolved. */
-    MemorySegment encode() {
+    /**
+     * The encoded block, {@code [position, limit)} of the builder's one view (no allocation unless the block
+     * memory grows); valid until the next call. All small references must be resolved.
+     */
+    ByteBuffer encode() {
         boolean withHash = !hashesAreKeyHashes || maxKeyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH;
         boolean mixed = fixedType == KeyBlock.FIXED_MIXED_VALUE_TYPE;
         int searchStride = withHash ? 8 : fixedKeyLength;
         int tailStride = (withHash ? fixedKeyLength : 0) + (mixed ? 1 : 0) + fixedRefLength;
-        return fixed && searchStride + tailStride > 0 ? encodeFixed(withHash, mixed, searchStride, tailStride)
-                : encodeVariable(withHash);
+        int length = fixed && searchStride + tailStride > 0
+                ? encodeFixed(withHash, mixed, searchStride, tailStride) : encodeVariable(withHash);
+        blockView.limit(length);
+        blockView.position(0);
+        return blockView;
     }
 
-    private MemorySegment encodeVariable(boolean withHash) {
+    /** Encodes a variable-size block into {@link #block}; returns its length. */
+    private int encodeVariable(boolean withHash) {
         int stride = withHash ? KeyBlock.STRIDE_WITH_HASH : KeyBlock.STRIDE_WITHOUT_HASH;
-        MemorySegment out = blockOfLength(KeyBlock.HEADER_LENGTH + count * stride + entriesLength);
+        int length = KeyBlock.HEADER_LENGTH + count * stride + entriesLength;
+        MemorySegment out = blockOfLength(length);
         out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET,
                 (byte) (withHash ? KeyBlock.TYPE_WITH_HASH : KeyBlock.TYPE_WITHOUT_HASH));
         Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
@@ -147,12 +159,14 @@ final class KeyBlockBuilder {
             element += KeyBlock.STRIDE_WITHOUT_HASH;
         }
         MemorySegment.copy(entriesSegment, 0, out, element, entriesLength);
-        return out;
+        return length;
     }
 
-    private MemorySegment encodeFixed(boolean withHash, boolean mixed, int searchStride, int tailStride) {
+    /** Encodes a fixed-size block into {@link #block}; returns its length. */
+    private int encodeFixed(boolean withHash, boolean mixed, int searchStride, int tailStride) {
         int headerLength = mixed ? KeyBlock.FIXED_MIXED_HEADER_LENGTH : KeyBlock.FIXED_HEADER_LENGTH;
-        MemorySegment out = blockOfLength(headerLength + count * (searchStride + tailStride));
+        int length = headerLength + count * (searchStride + tailStride);
+        MemorySegment out = blockOfLength(length);
         out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET,
                 (byte) (withHash ? KeyBlock.TYPE_FIXED_WITH_HASH : KeyBlock.TYPE_FIXED_WITHOUT_HASH));
         Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
@@ -179,14 +193,20 @@ final class KeyBlockBuilder {
             MemorySegment.copy(entriesSegment, position + fixedKeyLength, out, tail, fixedRefLength);
             tail += fixedRefLength;
         }
-        return out;
+        return length;
     }
 
+    /**
+     * The block memory, at least {@code length} bytes (its contents undefined); grown by doubling, with a new
+     * view, when it is smaller.
+     */
     private MemorySegment blockOfLength(int length) {
-        if (block.length < length) {
-            block = new byte[Math.max(length, block.length * 2)];
+        if (block.byteSize() < length) {
+            byte[] grown = new byte[(int) Math.max(length, block.byteSize() * 2)];
+            block = MemorySegment.ofArray(grown);
+            blockView = ByteBuffer.wrap(grown).order(ByteOrder.nativeOrder());
         }
-        return MemorySegment.ofArray(block).asSlice(0, length);
+        return block;
     }
 
     /** Empties the builder for the next block. */

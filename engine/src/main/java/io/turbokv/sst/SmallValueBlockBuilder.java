@@ -1,6 +1,8 @@
 package io.turbokv.sst;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Packs small values (9..4096 bytes) into one small value block: the values back to back, nothing else (the
@@ -11,6 +13,8 @@ import java.lang.foreign.MemorySegment;
 final class SmallValueBlockBuilder {
     private final byte[] bytes = new byte[SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE + SstLimits.MAX_SMALL_VALUE_SIZE];
     private final MemorySegment segment = MemorySegment.ofArray(bytes);
+    /** The one buffer view of {@link #bytes}, handed to {@link BlockFraming} for every block. */
+    private final ByteBuffer view = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
     private int length;
 
     /** Appends {@code value[valueOffset, valueOffset + valueLength)}; returns its offset in the block. */
@@ -29,9 +33,14 @@ final class SmallValueBlockBuilder {
         return length >= SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE;
     }
 
-    /** The block's data; valid until {@link #clear()}. */
-    MemorySegment data() {
-        return segment.asSlice(0, length);
+    /**
+     * The block's data, {@code [position, limit)} of the builder's one view (no allocation); valid until
+     * {@link #clear()}.
+     */
+    ByteBuffer data() {
+        view.limit(length);
+        view.position(0);
+        return view;
     }
 
     void clear() {

@@ -7,6 +7,7 @@ import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -16,7 +17,10 @@ import java.util.Objects;
  * entries wait in memory; a medium value is written as its own block at once; key blocks, value blocks and, last,
  * the index block and the offset table follow each other in the file as they complete. The only state that grows
  * with the file is the list of distinct key hashes that {@link #finish()} builds the SST's key filter from (8 bytes
- * per key, off the heap: {@code KeyHashList}) and the index and offset tables (at most 65,535 blocks).
+ * per key, off the heap: {@code KeyHashList}), the block offset table (4 bytes per block, off the heap:
+ * {@code BlockOffsetTable}) and the index (12 bytes per key block, on the heap). Writing a block allocates nothing
+ * on the heap ({@code BlockFraming}: one view per buffer; a medium value's segment gets one view, kept for the
+ * next value from the same segment: {@code SourceView}).
  *
  * <p>Input contract, checked with {@link IllegalArgumentException}: entries ascend by (unsigned hash, unsigned key
  * bytes); equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
@@ -28,9 +32,9 @@ import java.util.Objects;
  * before any change, when a range is not inside its segment.
  *
  * <p>Not thread-safe, and confined: the thread that adds the first entry must make every later call, {@link #finish}
- * and {@link #abandon()} included (the key hashes live in a confined arena that those two free; another thread
- * gets a {@link WrongThreadException}). After an {@link IOException} the writer is broken: every later call but
- * {@link #abandon()} throws {@link IllegalStateException}.
+ * and {@link #abandon()} included (the key hashes and the offset table live in confined arenas that those two
+ * free; another thread gets a {@link WrongThreadException}). After an {@link IOException} the writer is broken:
+ * every later call but {@link #abandon()} throws {@link IllegalStateException}.
  */
 public final class SstWriter {
     /** Key filters of {@link #finish()}: heap arrays, which need no owner to free them. */
@@ -39,6 +43,7 @@ public final class SstWriter {
 
     private final WritableFile out;
     private final BlockFraming framing;
+    private final SourceView sourceView = new SourceView();
     private final BlockOffsetTable blocks = new BlockOffsetTable();
     private final IndexBlock index = new IndexBlock();
     private final KeyBlockBuilder keyBlock = new KeyBlockBuilder();
@@ -117,7 +122,7 @@ public final class SstWriter {
                 }
             } else {
                 keyBlock.addMedium(hash, keySegment, keyOffset, keyLength,
-                        writeBlock(valueSegment.asSlice(valueOffset, valueLength), true));
+                        writeBlock(sourceView.of(valueSegment, valueOffset, valueLength), true));
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -154,7 +159,7 @@ public final class SstWriter {
         }
         prepare(hash, keySegment, keyOffset, keyLength, EntryType.MEDIUM_REF_LENGTH, false);
         try {
-            out.write(block.asSlice(blockOffset, blockLength));
+            out.write(sourceView.of(block, blockOffset, blockLength));
             keyBlock.addMedium(hash, keySegment, keyOffset, keyLength, endBlock());
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -258,13 +263,14 @@ public final class SstWriter {
         }
         try {
             flushKeyBlock();
-            writeBlock(index.encode(), false);
+            writeBlock(index.encode().asByteBuffer(), false);
             out.write(blocks.encode());
             out.sync();
             long fileSize = out.position();
             closed = true;
             out.close();
             framing.close();
+            sourceView.clear();
             // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
             MemorySegment filter = KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator);
             return new SstSummary(blocks.count(), keyHashes.get(0), keyHashes.get(keyHashes.count() - 1), fileSize,
@@ -274,6 +280,7 @@ public final class SstWriter {
             throw e;
         } finally {
             keyHashes.close(); // a failed finish leaves a broken writer: nothing adds to the list again
+            blocks.close();
         }
     }
 
@@ -289,7 +296,9 @@ public final class SstWriter {
             // The file is garbage either way; the caller deletes it.
         } finally {
             framing.close();
+            sourceView.clear();
             keyHashes.close();
+            blocks.close();
         }
     }
 
@@ -379,7 +388,8 @@ public final class SstWriter {
         smallValues.clear();
     }
 
-    private int writeBlock(MemorySegment data, boolean compressible) throws IOException {
+    /** Writes one block holding {@code data[position, limit)}; returns its index. */
+    private int writeBlock(ByteBuffer data, boolean compressible) throws IOException {
         framing.write(out, data, compressible);
         return endBlock();
     }
