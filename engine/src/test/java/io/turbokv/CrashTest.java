@@ -145,10 +145,11 @@ class CrashTest {
         assertTrue(figures.batches() > 0);
     }
 
+    /** 1,000 kills unless {@code -Dturbokv.crash.kills=N}. */
     @Test
     @Tag("stress")
-    void thousandKills() throws Exception {
-        Figures figures = crashRounds(1000, System.nanoTime());
+    void manyKills() throws Exception {
+        Figures figures = crashRounds(Integer.getInteger("turbokv.crash.kills", 1000), System.nanoTime());
         System.out.println("CrashTest (stress): " + figures.kills() + " kills, " + figures.batches()
                 + " batches committed, " + figures.keysChecked() + " keys checked");
     }

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * rebuild the exact expected contents. After each commit returns, the child appends the batch number to an
  * acknowledgement file and syncs it: an acknowledged batch must survive any kill.
  *
+ * Every fifth batch is followed by a compaction, which changes no contents.
+ *
  * <p>Arguments: store directory, acknowledgement file, and optionally the number of a file operation at which to
  * halt the JVM on the spot (between the writes and fsyncs of a commit), counted over the whole run.
  */
@@ -28,6 +30,9 @@ final class CrashWorkload {
             .family("single", FamilyKind.SINGLE_VALUE)
             .family("multi", FamilyKind.MULTI_VALUE)
             .build();
+
+    /** Compacts whatever overlaps, however little is duplicated, so that most compactions merge something. */
+    static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
 
     private CrashWorkload() {}
 
@@ -130,6 +135,9 @@ final class CrashWorkload {
                     // reads feed the used-key filters
                     db.get(0, key(n % KEY_SPACE));
                     db.getMultiple(1, key(n % 50));
+                }
+                if (n % 5 == 0) {
+                    db.compact(COMPACTION); // kills and halts also land inside compactions and their commits
                 }
             }
         }
