@@ -20,7 +20,8 @@
  * {@code bench/run-comparison} runs {@link io.turbokv.bench.Comparison}: the JMH forks run on the same JDK with
  * the lines of {@code jdk-flags.txt} plus the flags only a peer needs (Chronicle Map's in forks of their own), and
  * the results land in
- * {@code bench/results/}. The package depends on the engine's public API only (plus {@code io.turbokv.sst} and
+ * {@code bench/results/}. {@code bench/run-jvm-flags} runs {@link io.turbokv.bench.JvmFlagComparison}: TurboKV alone
+ * under candidate heap and GC flags, which is how {@code jdk-flags.txt} was decided. The package depends on the engine's public API only (plus {@code io.turbokv.sst} and
  * {@code io.turbokv.io} for the SST-level benchmarks).
  */
 package io.turbokv.bench;
