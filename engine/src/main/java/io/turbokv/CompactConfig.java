@@ -52,6 +52,11 @@ public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMer
     /**
      * The seed's defaults: merge 2 to 32 SSTs (8 is optimal), at most 500 MiB per job, only with at least 50 MiB
      * of duplication (100 MiB is optimal), at most 8 jobs per compaction.
+     *
+     * <p>Made for stores written in large batches: SSTs that overlap but are small never reach 50 MiB of duplication,
+     * so these limits leave them alone (only SSTs that overlap nothing newer are merged regardless, see
+     * {@code MergeSegmentSelector}). A store fed by many small commits should compact with no duplication threshold,
+     * e.g. {@code new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8)} (what the Kafka Streams store uses).
      */
     public static CompactConfig defaults() {
         return new CompactConfig(2, 8, 32, 500 * MIB, 50 * MIB, 100 * MIB, 8);
