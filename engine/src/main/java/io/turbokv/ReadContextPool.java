@@ -38,7 +38,13 @@ final class ReadContextPool implements AutoCloseable {
         }
         int start = (int) Thread.currentThread().threadId();
         for (int i = 0; i <= mask; i++) {
-            if (slots.compareAndSet((start + i) & mask, null, context)) {
+            int slot = (start + i) & mask;
+            if (slots.compareAndSet(slot, null, context)) {
+                // close() may have swept this slot between the check above and the store: then it set closed
+                // first, and whichever of its sweep and this take-back empties the slot frees the context
+                if (closed && slots.compareAndSet(slot, context, null)) {
+                    context.close();
+                }
                 return;
             }
         }
