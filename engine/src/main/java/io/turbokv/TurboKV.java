@@ -664,7 +664,8 @@ public final class TurboKV implements AutoCloseable {
                         usedKeys, carried.toIntArray()));
             }
             io.turbokv.compaction.Compactor.Result result = io.turbokv.compaction.Compactor.compact(directory,
-                    this.config.fileLayer(), families, config.limits(), separateCategories, sequence, spillExecutor);
+                    this.config.fileLayer(), families, config.limits(), separateCategories, sequence, spillExecutor,
+                    writeBuffers);
             if (result.isEmpty()) {
                 guard.release();
                 return false;

@@ -7,6 +7,7 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
 import io.turbokv.io.WritableFile;
+import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.meta.MetaFileWriter;
@@ -115,6 +116,7 @@ public final class Compactor {
     private final Path directory;
     private final FileLayer files;
     private final AtomicInteger sequence;
+    private final WriteBufferPool buffers;
     private final List<MetaFile> openedMetas = new ArrayList<>();
     private final IntArrayList sstsToDelete = new IntArrayList();
     private final IntHashSet blobsToDelete = new IntHashSet();
@@ -124,10 +126,11 @@ public final class Compactor {
     private long bytesRead;
     private long bytesWritten;
 
-    private Compactor(Path directory, FileLayer files, AtomicInteger sequence) {
+    private Compactor(Path directory, FileLayer files, AtomicInteger sequence, WriteBufferPool buffers) {
         this.directory = directory;
         this.files = files;
         this.sequence = sequence;
+        this.buffers = buffers;
     }
 
     /**
@@ -138,12 +141,13 @@ public final class Compactor {
      * @param separateCategories whether cold and other SSTs are kept apart (false merges them together, for a full
      *                           compaction that must leave no key twice)
      * @param executor           runs the families in parallel; {@code null} runs them one after another
+     * @param buffers            the store's write buffer pool, which the output writers borrow from
      * @throws IOException when reading an input or writing an output fails; files already written stay for the
      *                     caller's rollback, the meta files opened so far are closed
      */
     public static Result compact(Path directory, FileLayer files, List<FamilyInput> families, MergeLimits limits,
-                                 boolean separateCategories, AtomicInteger sequence, Executor executor)
-            throws IOException {
+                                 boolean separateCategories, AtomicInteger sequence, Executor executor,
+                                 WriteBufferPool buffers) throws IOException {
         List<FamilyInput> selectedFamilies = new ArrayList<>();
         List<List<int[]>> selectedSegments = new ArrayList<>();
         int budget = limits.maxMergeSegmentCount();
@@ -171,7 +175,7 @@ public final class Compactor {
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         Throwable failure = null;
         for (int i = 0; i < selectedFamilies.size(); i++) {
-            Compactor compactor = new Compactor(directory, files, sequence);
+            Compactor compactor = new Compactor(directory, files, sequence, buffers);
             compactors.add(compactor);
             FamilyInput family = selectedFamilies.get(i);
             List<int[]> segments = selectedSegments.get(i);
@@ -419,7 +423,8 @@ public final class Compactor {
             }
             if (writer == null) {
                 seq = sequence.incrementAndGet();
-                writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)));
+                writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
+                        buffers);
             }
             switch (kind) {
                 case VALUE -> {

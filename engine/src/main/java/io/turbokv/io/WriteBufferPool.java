@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The off-heap buffers of a store's write path (a batch's entry buffers, an SST writer's compression buffer), lent
- * to one owner at a time and taken back for the next batch.
+ * The off-heap buffers of a store's write path (a batch's entry buffers, the compression buffer of a spill's or a
+ * compaction's SST writer), lent to one owner at a time and taken back for the next one.
  *
  * <p>Why: each buffer needs a shared {@link Arena} (it is filled by one thread and spilled by another), and closing
  * a shared arena makes the JVM stop every thread for a handshake. A commit of one key used to close three (the
@@ -75,7 +75,7 @@ public final class WriteBufferPool implements AutoCloseable {
 
     /**
      * A pool that keeps nothing: every buffer is allocated on borrow and freed on release. For writers that live
-     * outside a store's write path (compaction's SST writers, tests); shared, never closed.
+     * outside a store (tools, tests, benchmarks); shared, never closed.
      */
     public static WriteBufferPool unpooled() {
         return UNPOOLED;
