@@ -56,6 +56,13 @@ class CompactionModelTest {
         run(seed);
     }
 
+    /** The long version, with fresh seeds each time ({@code -Pstress}). */
+    @Property(tries = 500)
+    @net.jqwik.api.Tag("stress")
+    void manyRandomOperationsKeepEveryAnswer(@ForAll long seed) throws IOException {
+        run(seed);
+    }
+
     /** The run that found the commit path's filter bug (TurboKV.narrow): merged-away SSTs back after a reopen. */
     @org.junit.jupiter.api.Test
     void seedThatResurrectedMergedAwaySsts() throws IOException {
