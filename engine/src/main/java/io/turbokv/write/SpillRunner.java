@@ -150,11 +150,16 @@ public final class SpillRunner {
                     writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
                             buffers);
                 }
-                MemorySegment key = buffer.key(offset);
+                // (segment, offset, length) ranges, not slices: a spill allocates nothing per entry
+                MemorySegment memory = buffer.memory();
+                long keyOffset = offset + EntryBuffer.HEADER;
+                int keyLength = buffer.keyLength(offset);
                 switch (buffer.kind(offset)) {
-                    case EntryBuffer.VALUE -> writer.addValue(hash, key, buffer.value(offset));
-                    case EntryBuffer.TOMBSTONE -> writer.addTombstone(hash, key);
-                    case EntryBuffer.BLOB -> writer.addBlob(hash, key, buffer.valueLengthOrSeq(offset));
+                    case EntryBuffer.VALUE -> writer.addValue(hash, memory, keyOffset, keyLength, memory,
+                            keyOffset + keyLength, buffer.valueLengthOrSeq(offset));
+                    case EntryBuffer.TOMBSTONE -> writer.addTombstone(hash, memory, keyOffset, keyLength);
+                    case EntryBuffer.BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength,
+                            buffer.valueLengthOrSeq(offset));
                     default -> throw new IllegalStateException("unknown entry kind " + buffer.kind(offset));
                 }
                 previousHash = hash;
