@@ -2,18 +2,35 @@ package io.turbokv.write;
 
 import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Collects a write batch's entries from many threads at once, without a global lock on the hot path.
  *
- * <p>Each family has a small array of stripes; a thread always appends to the stripe its thread id picks, under
- * that stripe's lock, so two fillers rarely contend and one thread's writes keep their order. A stripe that
- * reaches {@link #STRIPE_ENTRIES} entries or {@link #STRIPE_BYTES} bytes (the Rust thread-local limits:
- * initial-file limits {@code >> 7}) moves into its family's global collector; a global collector that reaches
- * the initial-file limits is handed to the {@link SpillRunner}, which sorts it and writes an SST while filling
- * goes on.
+ * <p>Each family has a small array of stripes; an entry goes to the stripe its key hash picks, under that
+ * stripe's lock, so two fillers rarely contend. A stripe that reaches {@link #STRIPE_ENTRIES} entries or
+ * {@link #STRIPE_BYTES} bytes (initial-file limits {@code >> 7}) moves into its family's global collector; a global
+ * collector that reaches the initial-file limits is cut: it takes the next sequence number, under the global
+ * collector's lock, and goes to the {@link SpillRunner}, which sorts it and writes it as one SST while filling goes
+ * on.
+ *
+ * <p><b>Why the stripe follows the key, and the number is taken at the cut.</b> Readers take the SST with the higher
+ * number as the newer, so the writes of one key must reach SSTs in the order they were made. All writes of a key
+ * go through one stripe, appended under its lock in happens-before order (one thread, or threads that synchronize);
+ * a stripe moves to the global collector under its own lock, so its chunks arrive there in order; and the global
+ * collector is cut, and numbered, in that same order under its lock. Within one collector, the later record of a
+ * key has the larger offset. A stripe chosen by thread instead would let an earlier write wait in a quiet thread's
+ * stripe while a later one from a busy thread was spilled first; a number taken when the spill finished sorting
+ * would let a small last spill overtake a larger one still sorting.
+ *
+ * <p>Tombstones of a multi-valued family go to a collector of their own, never to a stripe: such a delete removes
+ * the values of earlier batches only, so its SST must be older than every SST holding this batch's values of the
+ * key, before or after the delete. {@link SpillRunner} marks those SSTs and the commit orders them first
+ * ({@link SpillOrder}).
  *
  * <p>The buffers are borrowed from the store's {@link WriteBufferPool} and go back to it when the batch is done
  * with them, so the same memory serves the next batch. A stripe is sealed, under its lock, by {@link #flush()} and
@@ -31,6 +48,8 @@ public final class BatchCollector implements AutoCloseable {
     private final WriteBufferPool buffers;
     private final int stripeMask;
     private final LongAdder entries = new LongAdder();
+    /** Per multi-valued family, the batch's tombstones (null for a single-valued family). */
+    private final Global[] multiValuedTombstones;
 
     /**
      * @param multiValued per family, whether it is multi-valued
@@ -45,8 +64,10 @@ public final class BatchCollector implements AutoCloseable {
         this.stripeMask = stripeCount - 1;
         this.stripes = new Stripe[multiValued.length][stripeCount];
         this.globals = new Global[multiValued.length];
+        this.multiValuedTombstones = new Global[multiValued.length];
         for (int family = 0; family < multiValued.length; family++) {
             globals[family] = new Global();
+            multiValuedTombstones[family] = multiValued[family] ? new Global() : null;
             for (int i = 0; i < stripeCount; i++) {
                 stripes[family][i] = new Stripe(buffers);
             }
@@ -59,7 +80,7 @@ public final class BatchCollector implements AutoCloseable {
      * @throws IllegalStateException when the batch was flushed for its commit or closed
      */
     public void addValue(int family, long hash, MemorySegment key, MemorySegment value) {
-        Stripe stripe = stripeOf(family);
+        Stripe stripe = stripeOf(family, hash);
         stripe.lock.lock();
         try {
             stripe.buffer().addValue(hash, key, value);
@@ -75,7 +96,11 @@ public final class BatchCollector implements AutoCloseable {
      * @throws IllegalStateException when the batch was flushed for its commit or closed
      */
     public void addTombstone(int family, long hash, MemorySegment key) {
-        Stripe stripe = stripeOf(family);
+        if (multiValued[family]) {
+            addMultiValuedTombstone(family, hash, key);
+            return;
+        }
+        Stripe stripe = stripeOf(family, hash);
         stripe.lock.lock();
         try {
             stripe.buffer().addTombstone(hash, key);
@@ -91,7 +116,7 @@ public final class BatchCollector implements AutoCloseable {
      * @throws IllegalStateException when the batch was flushed for its commit or closed
      */
     public void addBlob(int family, long hash, MemorySegment key, int blobSeq) {
-        Stripe stripe = stripeOf(family);
+        Stripe stripe = stripeOf(family, hash);
         stripe.lock.lock();
         try {
             stripe.buffer().addBlob(hash, key, blobSeq);
@@ -106,8 +131,40 @@ public final class BatchCollector implements AutoCloseable {
         return entries.sum();
     }
 
-    private Stripe stripeOf(int family) {
-        return stripes[family][(int) Thread.currentThread().threadId() & stripeMask];
+    private Stripe stripeOf(int family, long hash) {
+        return stripes[family][(int) (hash ^ (hash >>> 32)) & stripeMask];
+    }
+
+    private void addMultiValuedTombstone(int family, long hash, MemorySegment key) {
+        Global tombstones = multiValuedTombstones[family];
+        EntryBuffer full = null;
+        int seq = 0;
+        tombstones.lock.lock();
+        try {
+            if (tombstones.sealed) {
+                throw new IllegalStateException("this write batch was already committed or closed");
+            }
+            if (tombstones.buffer == null) {
+                tombstones.buffer = new EntryBuffer(buffers, 64 << 10, 256);
+            }
+            tombstones.buffer.addTombstone(hash, key);
+            entries.increment();
+            if (isFull(tombstones.buffer)) {
+                full = tombstones.buffer;
+                tombstones.buffer = null;
+                seq = spills.nextSeq();
+            }
+        } finally {
+            tombstones.lock.unlock();
+        }
+        if (full != null) {
+            spills.submit(family, true, full, seq, true);
+        }
+    }
+
+    private static boolean isFull(EntryBuffer buffer) {
+        return buffer.count() >= SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE
+                || buffer.dataBytes() >= SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE;
     }
 
     private void afterAdd(int family, Stripe stripe) {
@@ -121,6 +178,7 @@ public final class BatchCollector implements AutoCloseable {
     private void moveToGlobal(int family, EntryBuffer stripeBuffer) {
         Global global = globals[family];
         EntryBuffer full = null;
+        int seq = 0;
         global.lock.lock();
         try {
             if (global.buffer == null) {
@@ -131,16 +189,16 @@ public final class BatchCollector implements AutoCloseable {
             }
             global.buffer.addAll(stripeBuffer);
             stripeBuffer.clear();
-            if (global.buffer.count() >= SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE
-                    || global.buffer.dataBytes() >= SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE) {
+            if (isFull(global.buffer)) {
                 full = global.buffer;
                 global.buffer = null;
+                seq = spills.nextSeq(); // under the lock: cuts are numbered in the order they are made
             }
         } finally {
             global.lock.unlock();
         }
         if (full != null) {
-            spills.submit(family, multiValued[family], full); // may block: bounds the batch's memory
+            spills.submit(family, multiValued[family], full, seq, false); // may block: bounds the batch's memory
         }
     }
 
@@ -161,22 +219,34 @@ public final class BatchCollector implements AutoCloseable {
                     stripe.lock.unlock();
                 }
             }
-            Global global = globals[family];
-            EntryBuffer rest;
-            global.lock.lock();
-            try {
-                rest = global.buffer;
-                global.buffer = null;
-            } finally {
-                global.lock.unlock();
+            spillRest(family, globals[family], false);
+            if (multiValuedTombstones[family] != null) {
+                spillRest(family, multiValuedTombstones[family], true);
             }
-            if (rest != null && rest.count() > 0 && rest.dataBytes() <= STRIPE_BYTES) {
-                spills.spillNow(family, multiValued[family], rest); // the committer would only wait for it
-            } else if (rest != null && rest.count() > 0) {
-                spills.submit(family, multiValued[family], rest);
-            } else if (rest != null) {
-                rest.close();
+        }
+    }
+
+    /** Seals {@code global} and spills what it holds. */
+    private void spillRest(int family, Global global, boolean tombstones) {
+        EntryBuffer rest;
+        int seq = 0;
+        global.lock.lock();
+        try {
+            global.sealed = true;
+            rest = global.buffer;
+            global.buffer = null;
+            if (rest != null && rest.count() > 0) {
+                seq = spills.nextSeq();
             }
+        } finally {
+            global.lock.unlock();
+        }
+        if (rest != null && rest.count() > 0 && rest.dataBytes() <= STRIPE_BYTES) {
+            spills.spillNow(family, multiValued[family], rest, seq, tombstones); // the committer would only wait
+        } else if (rest != null && rest.count() > 0) {
+            spills.submit(family, multiValued[family], rest, seq, tombstones);
+        } else if (rest != null) {
+            rest.close();
         }
     }
 
@@ -201,9 +271,10 @@ public final class BatchCollector implements AutoCloseable {
                 }
             }
         }
-        for (Global global : globals) {
+        for (Global global : allGlobals()) {
             global.lock.lock();
             try {
+                global.sealed = true;
                 if (global.buffer != null) {
                     global.buffer.close();
                     global.buffer = null;
@@ -238,8 +309,21 @@ public final class BatchCollector implements AutoCloseable {
         }
     }
 
+    private List<Global> allGlobals() {
+        List<Global> all = new ArrayList<>(Arrays.asList(globals));
+        for (Global tombstones : multiValuedTombstones) {
+            if (tombstones != null) {
+                all.add(tombstones);
+            }
+        }
+        return all;
+    }
+
     private static final class Global {
         final ReentrantLock lock = new ReentrantLock();
+        /** Guarded by {@link #lock}. */
         EntryBuffer buffer;
+        /** Set by flush and close, guarded by {@link #lock}: no entry may be added any more. */
+        boolean sealed;
     }
 }

@@ -1,5 +1,6 @@
 package io.turbokv.write;
 
+import io.turbokv.io.Bytes;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WriteBufferPool;
@@ -18,12 +19,15 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Sorts full collectors and writes them as SST files in the background while the batch goes on filling.
+ * Sorts full collectors and writes each as one SST file in the background while the batch goes on filling.
  *
  * <p>At most {@code maxInFlight} spills run or wait at once; a filler thread that fills another collector
  * meanwhile blocks until one finishes. That bounds the off-heap memory of a batch, whatever its size, to a few
- * collectors. Each spill cuts a new SST where the writer is full, only where the key hash changes. Every SST is
- * synced before its spill completes, so commit only needs to sync the directory.
+ * collectors. Each spill writes exactly one SST under the sequence number its collector took when it was cut
+ * ({@link #nextSeq()}, see {@link BatchCollector}), so the order of the SSTs is the order of the cuts, never the
+ * order in which spills happen to finish. A collector holds at most the initial-file limits plus one stripe, well
+ * inside what one SST can hold. Every SST is synced before its spill completes, so commit only needs to sync the
+ * directory.
  */
 public final class SpillRunner {
     /** Entries per SST a batch writes (DESIGN.md §2.2 MAX_ENTRIES_PER_INITIAL_FILE). */
@@ -37,10 +41,10 @@ public final class SpillRunner {
     private final Executor executor;
     private final WriteBufferPool buffers;
     private final Semaphore inFlight;
-    private final ConcurrentLinkedQueue<CompletableFuture<List<SpilledSst>>> spills = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<SpilledSst>> spills = new ConcurrentLinkedQueue<>();
 
     /**
-     * @param sequence    the batch's sequence counter; each SST takes {@code incrementAndGet()}
+     * @param sequence    the batch's sequence counter, from which {@link #nextSeq()} takes numbers
      * @param maxInFlight how many collectors may be spilling at once
      * @param buffers     where the SST writers borrow their compression buffers
      */
@@ -54,14 +58,24 @@ public final class SpillRunner {
         this.buffers = buffers;
     }
 
-    /** Spills {@code buffer} (taking ownership: it goes back to its pool when written) in the background. */
-    void submit(int family, boolean multiValued, EntryBuffer buffer) {
+    /** The next sequence number of the batch, for a collector being cut. */
+    int nextSeq() {
+        return sequence.incrementAndGet();
+    }
+
+    /**
+     * Spills {@code buffer} (taking ownership: it goes back to its pool when written) in the background, as SST
+     * {@code seq}.
+     *
+     * @param tombstones whether the buffer holds only the tombstones of a multi-valued family
+     */
+    void submit(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
         inFlight.acquireUninterruptibly();
-        CompletableFuture<List<SpilledSst>> spill;
+        CompletableFuture<SpilledSst> spill;
         try {
             spill = CompletableFuture.supplyAsync(() -> {
                 try (buffer) {
-                    return write(family, multiValued, buffer);
+                    return write(family, multiValued, buffer, seq, tombstones);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 } finally {
@@ -81,10 +95,10 @@ public final class SpillRunner {
      * a commit's last, small collector, where handing it to another thread and waking up again costs more than
      * writing it. A failure is reported by {@link #awaitAll()}, as a background spill's.
      */
-    void spillNow(int family, boolean multiValued, EntryBuffer buffer) {
-        CompletableFuture<List<SpilledSst>> spill = new CompletableFuture<>();
+    void spillNow(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
+        CompletableFuture<SpilledSst> spill = new CompletableFuture<>();
         try (buffer) {
-            spill.complete(write(family, multiValued, buffer));
+            spill.complete(write(family, multiValued, buffer, seq, tombstones));
         } catch (IOException e) {
             spill.completeExceptionally(new UncheckedIOException(e));
         } catch (RuntimeException | Error e) {
@@ -97,10 +111,10 @@ public final class SpillRunner {
     public List<SpilledSst> awaitAll() throws IOException {
         List<SpilledSst> written = new ArrayList<>();
         IOException failure = null;
-        CompletableFuture<List<SpilledSst>> spill;
+        CompletableFuture<SpilledSst> spill;
         while ((spill = spills.poll()) != null) {
             try {
-                written.addAll(spill.get());
+                written.add(spill.get());
             } catch (ExecutionException e) {
                 IOException cause = e.getCause() instanceof UncheckedIOException u ? u.getCause()
                         : new IOException("spilling a write batch failed", e.getCause());
@@ -120,14 +134,14 @@ public final class SpillRunner {
         return written;
     }
 
-    private List<SpilledSst> write(int family, boolean multiValued, EntryBuffer buffer) throws IOException {
+    private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, int seq,
+                                   boolean tombstones) throws IOException {
         EntrySorter.sort(buffer);
-        List<SpilledSst> written = new ArrayList<>();
-        SstWriter writer = null;
-        int seq = 0;
-        long previousHash = 0;
-        int count = buffer.count();
+        SstWriter writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
+                buffers);
+        boolean finished = false;
         try {
+            int count = buffer.count();
             for (int i = 0; i < count; i++) {
                 long offset = buffer.offset(i);
                 if (!multiValued) {
@@ -137,19 +151,9 @@ public final class SpillRunner {
                     }
                 } else if (buffer.kind(offset) == EntryBuffer.TOMBSTONE && i + 1 < count
                         && sameKey(buffer, offset, buffer.offset(i + 1))) {
-                    continue; // a key deleted twice in one batch: tombstones sort last, one ends the group
+                    continue; // a key deleted twice in one batch: one tombstone is enough
                 }
                 long hash = buffer.hash(offset);
-                if (writer != null && hash != previousHash
-                        && writer.isFull(MAX_ENTRIES_PER_INITIAL_FILE, DATA_THRESHOLD_PER_INITIAL_FILE)) {
-                    written.add(new SpilledSst(family, seq, writer.finish()));
-                    writer = null;
-                }
-                if (writer == null) {
-                    seq = sequence.incrementAndGet();
-                    writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
-                            buffers);
-                }
                 // (segment, offset, length) ranges, not slices: a spill allocates nothing per entry
                 MemorySegment memory = buffer.memory();
                 long keyOffset = offset + EntryBuffer.HEADER;
@@ -162,15 +166,12 @@ public final class SpillRunner {
                             buffer.valueLengthOrSeq(offset));
                     default -> throw new IllegalStateException("unknown entry kind " + buffer.kind(offset));
                 }
-                previousHash = hash;
             }
-            if (writer != null) {
-                written.add(new SpilledSst(family, seq, writer.finish()));
-                writer = null;
-            }
+            SpilledSst written = new SpilledSst(family, seq, writer.finish(), tombstones);
+            finished = true;
             return written;
         } finally {
-            if (writer != null) {
+            if (!finished) {
                 writer.abandon();
             }
         }
@@ -178,7 +179,7 @@ public final class SpillRunner {
 
     private static boolean sameKey(EntryBuffer buffer, long a, long b) {
         return buffer.hash(a) == buffer.hash(b)
-                && io.turbokv.io.Bytes.equal(buffer.memory(), a + EntryBuffer.HEADER, buffer.keyLength(a),
+                && Bytes.equal(buffer.memory(), a + EntryBuffer.HEADER, buffer.keyLength(a),
                         buffer.memory(), b + EntryBuffer.HEADER, buffer.keyLength(b));
     }
 }

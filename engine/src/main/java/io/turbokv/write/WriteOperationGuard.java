@@ -1,5 +1,6 @@
 package io.turbokv.write;
 
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -8,21 +9,29 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it;
  * {@link #release} gives it back. A failed rollback calls {@link #breakForever}: from then on every claim is
- * refused with the reason, while reads go on. Thread-safe.
+ * refused with the reason, while reads go on. {@link #closeAndAwaitIdle()} refuses every later claim and waits
+ * for the operation that holds the slot to give it back, so that a store releases its lock only once no write
+ * operation can touch its files any more. Thread-safe.
  */
 public final class WriteOperationGuard {
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
     private String activeOperation;
     private String unrecoverableError;
+    private boolean closed;
 
     /**
      * Claims the slot for {@code operation} ("write batch" or "compaction").
      *
-     * @throws IllegalStateException when another operation is active, or the store had an unrecoverable error
+     * @throws IllegalStateException when another operation is active, the store had an unrecoverable error, or it
+     *                               is closing
      */
     public void claim(String operation) {
         lock.lock();
         try {
+            if (closed) {
+                throw new IllegalStateException("the store is closed");
+            }
             if (unrecoverableError != null) {
                 throw new IllegalStateException("A previous write operation failed with an unrecoverable error;"
                         + " no further writes are possible (" + unrecoverableError + ")");
@@ -42,6 +51,7 @@ public final class WriteOperationGuard {
         lock.lock();
         try {
             activeOperation = null;
+            idle.signalAll();
         } finally {
             lock.unlock();
         }
@@ -53,6 +63,23 @@ public final class WriteOperationGuard {
         try {
             activeOperation = null;
             unrecoverableError = reason;
+            idle.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Refuses every later claim and waits until the operation holding the slot, if any, gives it back (a commit or
+     * a compaction finishing). Uninterruptible: a store must not release its lock while a writer still runs.
+     */
+    public void closeAndAwaitIdle() {
+        lock.lock();
+        try {
+            closed = true;
+            while (activeOperation != null) {
+                idle.awaitUninterruptibly();
+            }
         } finally {
             lock.unlock();
         }
