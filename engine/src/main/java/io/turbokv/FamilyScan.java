@@ -1,14 +1,11 @@
 package io.turbokv;
 
-import io.turbokv.blob.BlobFile;
 import io.turbokv.io.Bytes;
-import io.turbokv.io.StoreFileNames;
 import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.SstEntryIterator;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +21,7 @@ import java.util.List;
  * memory, so the scan does not disturb what concurrent readers use.
  */
 final class FamilyScan implements AutoCloseable {
-    private final Path directory;
+    private final BlobFiles blobs;
     private final boolean multiValued;
     private final List<SstEntryIterator> sources = new ArrayList<>();
     /** Heap of source indexes, ordered by each source's current entry. */
@@ -37,8 +34,8 @@ final class FamilyScan implements AutoCloseable {
     private MemorySegment currentKey = MemorySegment.ofArray(new byte[64]);
     private long currentKeyLength;
 
-    FamilyScan(Path directory, StoreState state, int family, boolean multiValued) throws IOException {
-        this.directory = directory;
+    FamilyScan(BlobFiles blobs, StoreState state, int family, boolean multiValued) throws IOException {
+        this.blobs = blobs;
         this.multiValued = multiValued;
         try {
             for (LiveMeta meta : state.metas()) {
@@ -90,7 +87,7 @@ final class FamilyScan implements AutoCloseable {
 
     private void deliverBlob(MemorySegment key, int seq, KeyValueConsumer consumer) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            consumer.accept(key, BlobFile.read(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq), arena));
+            consumer.accept(key, blobs.read(seq, arena));
         }
     }
 

@@ -1,17 +1,14 @@
 package io.turbokv;
 
-import io.turbokv.blob.BlobFile;
 import io.turbokv.cache.BlockCaches;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.KeyHash;
-import io.turbokv.io.StoreFileNames;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.sst.LookupResult;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 
 /**
  * The read path (DESIGN.md §1.6) over one published {@link StoreState}: meta files newest first, within each its
@@ -28,12 +25,12 @@ import java.nio.file.Path;
 final class Lookups {
     private final AccessedKeys[] accessedKeys;
     private final ReadContextPool contexts = new ReadContextPool();
-    private final Path directory;
+    private final BlobFiles blobs;
     private final BlockCaches caches;
     private final LookupCounters counters = new LookupCounters();
 
-    Lookups(Path directory, AccessedKeys[] accessedKeys, BlockCaches caches) {
-        this.directory = directory;
+    Lookups(BlobFiles blobs, AccessedKeys[] accessedKeys, BlockCaches caches) {
+        this.blobs = blobs;
         this.accessedKeys = accessedKeys;
         this.caches = caches;
     }
@@ -295,7 +292,7 @@ final class Lookups {
     }
 
     private MemorySegment readBlob(int seq, Arena arena) throws IOException {
-        return BlobFile.read(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq), arena);
+        return blobs.read(seq, arena);
     }
 
     void close() {

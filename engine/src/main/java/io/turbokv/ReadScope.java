@@ -20,6 +20,10 @@ import java.lang.foreign.MemorySegment;
  * promptly: an open scope keeps obsolete mappings alive. After {@link #close()}, every view handed out throws
  * {@link IllegalStateException} on access; none can reach unmapped memory.
  *
+ * <p>Once the store is closed, the scope's reads throw {@link StoreClosedException}; views it handed out stay
+ * readable until the scope closes, and the files behind them stay on disk until then (an obsolete file is deleted
+ * only after every scope that could reach it has closed).
+ *
  * <p>A scope belongs to the thread that opened it (its views are confined to that thread).
  */
 public final class ReadScope implements AutoCloseable {
@@ -40,8 +44,8 @@ public final class ReadScope implements AutoCloseable {
      * @throws IllegalStateException    when the scope is closed
      */
     public MemorySegment get(int family, MemorySegment key) throws IOException {
-        db.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
         checkOpen();
+        db.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
         holder.value = null;
         db.lookups().getScoped(version.state(), family, key, false, holder, arena);
         MemorySegment value = holder.value;
@@ -62,8 +66,8 @@ public final class ReadScope implements AutoCloseable {
      * @throws IllegalArgumentException when the family does not exist or is single-valued
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
-        db.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
         checkOpen();
+        db.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
         return db.lookups().getScoped(version.state(), family, key, true, consumer, arena);
     }
 
@@ -71,6 +75,7 @@ public final class ReadScope implements AutoCloseable {
         if (!arena.scope().isAlive()) {
             throw new IllegalStateException("read scope is closed");
         }
+        db.checkOpen("read through a scope");
     }
 
     /** Ends the scope: its views become inaccessible and its lease on the store's state is given back. */

@@ -15,6 +15,7 @@ import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.write.BatchCollector;
 import io.turbokv.write.SpillRunner;
 import io.turbokv.write.SpilledSst;
 import io.turbokv.write.WriteOperationGuard;
@@ -27,16 +28,23 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.IntStream;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.IntHashSet;
 
 /**
  * An embedded, persistent key-value store in one directory: hash-ordered, immutable SST files that are mapped
@@ -68,6 +76,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TurboKV implements AutoCloseable {
     private static final String WRITE_BATCH = "write batch";
     private static final String COMPACTION = "compaction";
+    /** How often a read-only open retries when the writer deleted a file of the commit it was reading. */
+    private static final int READ_ONLY_OPEN_ATTEMPTS = 10;
 
     private final Path directory;
     private final DbConfig config;
@@ -82,20 +92,27 @@ public final class TurboKV implements AutoCloseable {
     /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close()}. */
     private final WriteBufferPool writeBuffers = new WriteBufferPool();
     private final Lookups lookups;
+    private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Serialises state transitions: a commit's read of the current state through its publication, cache clears. */
-    private final java.util.concurrent.locks.ReentrantLock publishLock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock publishLock = new ReentrantLock();
     /**
      * {@code .del} files whose listed files were all deleted; each is removed by the next commit, once that commit's
      * directory sync has made the deletions durable (removed earlier, a crash could keep a deleted meta file's name
-     * but lose the record that it must go). Guarded by {@link #publishLock}.
+     * but lose the record that it must go).
      */
-    private final List<Path> completedDeletionFiles = new ArrayList<>();
-    private final java.util.concurrent.ConcurrentLinkedQueue<Path> deferredDeletions =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Queue<Path> completedDeletionFiles = new ConcurrentLinkedQueue<>();
+    private final Queue<Path> deferredDeletions = new ConcurrentLinkedQueue<>();
+    /** Serialises deletions of obsolete files with {@link #close()}, which ends them before the lock goes. */
+    private final Object deletionLock = new Object();
+    /** Set by {@link #close()} under {@link #deletionLock}: no file may be deleted any more. */
+    private boolean lockReleased;
     private volatile boolean empty;
+    /** The write batch holding the write slot, if any: the store's close rolls it back. */
+    private volatile OpenBatch activeBatch;
 
-    private TurboKV(Path directory, DbConfig config, boolean readOnly, StoreLock lock, StoreState state) {
+    private TurboKV(Path directory, DbConfig config, boolean readOnly, StoreLock lock, StoreState state,
+                    BlobFiles blobs) {
         this.directory = directory;
         this.config = config;
         this.readOnly = readOnly;
@@ -111,7 +128,8 @@ public final class TurboKV implements AutoCloseable {
         }
         this.log = directory == null || readOnly ? null : new StoreLog(directory);
         this.spillExecutor = directory == null || readOnly ? null : newSpillExecutor();
-        this.lookups = new Lookups(directory, accessedKeys,
+        this.blobs = blobs;
+        this.lookups = new Lookups(blobs, accessedKeys,
                 new BlockCaches(config.keyBlockCacheBytes(), config.valueBlockCacheBytes()));
         this.empty = state.isEmpty();
     }
@@ -141,7 +159,7 @@ public final class TurboKV implements AutoCloseable {
             int committed = CurrentFile.read(directory);
             DirectoryScan scan = DirectoryScan.scan(files, directory, committed, false);
             StoreState state = load(directory, config, scan.metaSeqs(), committed);
-            return new TurboKV(directory, config, false, lock, state);
+            return new TurboKV(directory, config, false, lock, state, BlobFiles.byName(directory));
         } catch (IOException | RuntimeException | Error e) {
             try {
                 lock.close();
@@ -154,7 +172,12 @@ public final class TurboKV implements AutoCloseable {
 
     /**
      * Opens the store in {@code directory} for reading only. Nothing on disk changes: leftovers and pending
-     * deletions stay for the next writable open. Takes no lock; the instance sees the store as committed at open.
+     * deletions stay for the next writable open. Takes no lock. The instance serves the store as committed when it
+     * was opened, for as long as it is open, even while a writer (in this or another process) commits and
+     * compacts: every live SST and blob file is mapped at open and stays mapped until {@link #close()}, and on
+     * POSIX systems a mapping outlives the file's deletion. So the open costs one mapping per file (address space,
+     * not memory), and the disk space of files the writer deleted meanwhile is freed only when this instance
+     * closes. An open racing with a writer's compaction retries when a file vanished under it.
      *
      * @throws NoSuchFileException when the directory or its {@code CURRENT} file does not exist
      */
@@ -167,9 +190,46 @@ public final class TurboKV implements AutoCloseable {
             throw new NoSuchFileException(directory.resolve(StoreFileNames.CURRENT).toString(), null,
                     "not a TurboKV store (no CURRENT)");
         }
-        int committed = CurrentFile.read(directory);
+        for (int attempt = 1; ; attempt++) {
+            int committed = CurrentFile.read(directory);
+            try {
+                return openReadOnlyAt(directory, config, committed);
+            } catch (NoSuchFileException e) {
+                // a writer deleted a file of that commit meanwhile: a newer commit replaced it, so read that one
+                if (attempt >= READ_ONLY_OPEN_ATTEMPTS || CurrentFile.read(directory) == committed) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static TurboKV openReadOnlyAt(Path directory, DbConfig config, int committed) throws IOException {
         DirectoryScan scan = DirectoryScan.scan(config.fileLayer(), directory, committed, true);
-        return new TurboKV(directory, config, true, null, load(directory, config, scan.metaSeqs(), committed));
+        StoreState state = load(directory, config, scan.metaSeqs(), committed);
+        BlobFiles blobs = null;
+        try {
+            for (LiveMeta meta : state.metas()) {
+                for (SstSlot slot : meta.ssts()) {
+                    slot.reader(); // mapped now, so that a compaction of the writer cannot take it away
+                }
+            }
+            blobs = BlobFiles.pinned(directory, scan.blobSeqs());
+            return new TurboKV(directory, config, true, null, state, blobs);
+        } catch (IOException | RuntimeException | Error e) {
+            state.unreachableIn(StoreState.EMPTY).forEach(TurboKV::closeQuietly);
+            if (blobs != null) {
+                blobs.close();
+            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // the open failed already; this mapping is gone either way
+        }
     }
 
     /**
@@ -177,7 +237,8 @@ public final class TurboKV implements AutoCloseable {
      * that want "no persistence" behind the same type.
      */
     public static TurboKV emptyInMemory(DbConfig config) {
-        return new TurboKV(null, Objects.requireNonNull(config, "config"), true, null, StoreState.EMPTY);
+        return new TurboKV(null, Objects.requireNonNull(config, "config"), true, null, StoreState.EMPTY,
+                BlobFiles.byName(null));
     }
 
     /**
@@ -228,21 +289,43 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the meta files in parallel (each is mapped and its checksum verified). When one fails, every one already
+     * opened is closed before the first failure is thrown, the others added to it as suppressed.
+     */
     private static List<MetaFile> openAll(Path directory, int[] metaSeqs) throws IOException {
-        List<MetaFile> files = new ArrayList<>();
-        try {
-            List<MetaFile> parallel = java.util.Arrays.stream(metaSeqs).parallel().mapToObj(seq -> {
-                try {
-                    return MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, seq), seq);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList();
-            files.addAll(parallel);
-            return files;
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+        MetaFile[] opened = new MetaFile[metaSeqs.length];
+        Throwable[] failures = new Throwable[metaSeqs.length];
+        IntStream.range(0, metaSeqs.length).parallel().forEach(i -> {
+            try {
+                opened[i] = MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeqs[i]),
+                        metaSeqs[i]);
+            } catch (IOException | RuntimeException | Error e) {
+                failures[i] = e;
+            }
+        });
+        Throwable first = null;
+        for (Throwable failure : failures) {
+            if (failure != null && first == null) {
+                first = failure;
+            } else if (failure != null) {
+                first.addSuppressed(failure);
+            }
         }
+        if (first == null) {
+            return new ArrayList<>(Arrays.asList(opened));
+        }
+        for (MetaFile file : opened) {
+            if (file != null) {
+                file.close();
+            }
+        }
+        if (first instanceof IOException e) {
+            throw e;
+        } else if (first instanceof RuntimeException e) {
+            throw e;
+        }
+        throw (Error) first;
     }
 
     private static ExecutorService newSpillExecutor() {
@@ -263,16 +346,41 @@ public final class TurboKV implements AutoCloseable {
      *                               the store is read-only or closed, or a rollback failed earlier
      */
     public WriteBatch writeBatch() {
-        checkOpen();
+        checkOpen("start a write batch");
         if (readOnly) {
             throw new IllegalStateException("Cannot perform write operations on a read-only database");
         }
-        guard.claim(WRITE_BATCH);
-        int seqBefore = versions.currentState().committedSeq();
-        AtomicInteger sequence = new AtomicInteger(seqBefore);
-        SpillRunner spills = new SpillRunner(config.fileLayer(), directory, sequence, spillExecutor,
-                Runtime.getRuntime().availableProcessors() + 1, writeBuffers);
-        return new WriteBatch(this, seqBefore, spills, sequence, multiValued, writeBuffers);
+        Throwable createdAt = new Throwable("write batch created here");
+        claimWriteSlot(WRITE_BATCH);
+        try {
+            int seqBefore = versions.currentState().committedSeq();
+            AtomicInteger sequence = new AtomicInteger(seqBefore);
+            SpillRunner spills = new SpillRunner(config.fileLayer(), directory, sequence, spillExecutor,
+                    Runtime.getRuntime().availableProcessors() + 1, writeBuffers);
+            OpenBatch batch = new OpenBatch(this, seqBefore, sequence, spills,
+                    new BatchCollector(multiValued, spills, writeBuffers), createdAt);
+            activeBatch = batch;
+            return new WriteBatch(batch);
+        } catch (RuntimeException | Error e) {
+            guard.release();
+            throw e;
+        }
+    }
+
+    /** Claims the write slot; when a write batch holds it, the message says where that batch was created. */
+    private void claimWriteSlot(String operation) {
+        try {
+            guard.claim(operation);
+        } catch (IllegalStateException e) {
+            if (closed.get()) {
+                throw new StoreClosedException(directory, "start a " + operation);
+            }
+            OpenBatch active = activeBatch;
+            if (active != null) {
+                e.initCause(active.createdAt());
+            }
+            throw e;
+        }
     }
 
     /** Commits a write batch's spilled SSTs and blobs (DESIGN.md §1.5); called by {@link WriteBatch#commit()}. */
@@ -337,12 +445,13 @@ public final class TurboKV implements AutoCloseable {
                   String details) {}
 
     /**
-     * The commit path shared by write batches and compaction (DESIGN.md §1.5): make the names durable, decide what
-     * becomes obsolete without touching memory, write {@code .del}, then {@code CURRENT} (the commit point), then
-     * publish to readers, then delete superseded files. A failure before {@code CURRENT} is durable leaves memory
-     * untouched and propagates, so the caller rolls back; after it, nothing may roll back: the LOG and deletions
-     * only warn (failed deletions are retried at the next commit and at close, and at the next open via the
-     * {@code .del} file).
+     * The commit path shared by write batches and compaction: decide what becomes obsolete without touching memory,
+     * write {@code .del}, make every new name durable with one directory sync, then write {@code CURRENT} (the
+     * commit point), then publish to readers. Superseded files are deleted only once no reader of an older state is
+     * left (a lease may still map them, or map them on first use): the deletion is retired with the replaced state
+     * ({@link VersionTracker}). A failure before {@code CURRENT} is durable leaves memory untouched and propagates,
+     * so the caller rolls back; after it, nothing may roll back: the LOG and deletions only warn (failed deletions
+     * are retried at the next commit and at close, and at the next open via the {@code .del} file).
      */
     CommitStats commit(Commit commit, AtomicInteger sequence, long start, int newSsts, int newBlobs,
                        long bytesWritten) throws IOException {
@@ -365,8 +474,12 @@ public final class TurboKV implements AutoCloseable {
         int committedSeq;
         boolean appendOnly;
         Path deletionFile = null;
+        // .del files whose deletions this commit's directory sync makes durable: removable once it committed
+        List<Path> completedBefore = new ArrayList<>();
+        for (Path done; (done = completedDeletionFiles.poll()) != null; ) {
+            completedBefore.add(done);
+        }
         try {
-            files.syncDirectory(directory); // every new name is durable before CURRENT can point at it
             // Phase A: decide, newest first, which entries stay live and which meta files can go
             List<LiveMeta> all = new ArrayList<>();
             boolean obsoletesAnything = false;
@@ -384,64 +497,113 @@ public final class TurboKV implements AutoCloseable {
                 metasToDelete = new int[0];
             } else {
                 all.addAll(before.metas());
-                SstFilter filter = new SstFilter();
-                List<LiveMeta> narrowed = new ArrayList<>(all.size());
-                for (LiveMeta meta : all) {
-                    narrowed.add(narrow(meta, filter));
-                }
-                int[][] entrySeqs = new int[narrowed.size()][];
-                int[][] obsolete = new int[narrowed.size()][];
-                boolean[] hasLiveEntries = new boolean[narrowed.size()];
-                org.agrona.collections.IntHashSet live = new org.agrona.collections.IntHashSet();
-                for (int i = 0; i < entrySeqs.length; i++) {
-                    LiveMeta meta = narrowed.get(i);
-                    entrySeqs[i] = entrySeqs(meta.file());
-                    obsolete[i] = meta.file().obsoleteSsts();
-                    hasLiveEntries[i] = meta.ssts().length > 0;
-                    for (SstSlot slot : meta.ssts()) {
-                        live.add(slot.seq());
-                    }
-                }
-                boolean[] removable = SstFilter.removable(entrySeqs, obsolete, hasLiveEntries, live);
-                next = new ArrayList<>(narrowed.size());
-                org.agrona.collections.IntArrayList deletable = new org.agrona.collections.IntArrayList();
-                for (int i = 0; i < removable.length; i++) {
-                    if (removable[i]) {
-                        deletable.addInt(narrowed.get(i).seq());
-                    } else {
-                        next.add(narrowed.get(i));
-                    }
-                }
-                metasToDelete = deletable.toIntArray();
+                next = new ArrayList<>(all.size());
+                metasToDelete = narrowAll(all, next);
             }
             if (commit.sstsToDelete().length + metasToDelete.length + commit.blobsToDelete().length > 0) {
                 deletionFile = StoreFileNames.path(directory, StoreFileNames.Kind.DEL, sequence.incrementAndGet());
                 DeletionFile.write(files, deletionFile, commit.sstsToDelete(), metasToDelete,
                         commit.blobsToDelete());
             }
+            files.syncDirectory(directory); // every new name, the .del's too, is durable before CURRENT names them
             committedSeq = sequence.get();
             CurrentFile.write(files, directory, committedSeq); // the commit point
         } catch (IOException | RuntimeException | Error e) {
             commit.newMetas().forEach(MetaFile::close);
+            completedDeletionFiles.addAll(completedBefore);
             throw e;
         }
         StoreState published = new StoreState(next, committedSeq);
-        // an append-only commit keeps every mapping of the state before it: nothing to retire
-        versions.publish(published, appendOnly ? List.of() : before.unreachableIn(published));
-        empty = published.isEmpty();
-        guard.release();
-        int deleted = deleteObsolete(commit.sstsToDelete(), metasToDelete, commit.blobsToDelete());
-        // this commit's directory sync made the deletions of the earlier completed .del files durable
-        deleted += deleteObsolete(completedDeletionFiles);
-        completedDeletionFiles.clear();
-        if (deletionFile != null && deferredDeletions.isEmpty()) {
-            completedDeletionFiles.add(deletionFile);
+        ObsoleteFiles obsolete = new ObsoleteFiles(obsoletePaths(commit.sstsToDelete(), metasToDelete,
+                commit.blobsToDelete()), deletionFile);
+        if (appendOnly) {
+            versions.publish(published, List.of()); // keeps every mapping of the state before it: nothing retires
+        } else {
+            List<AutoCloseable> retired = new ArrayList<>(before.unreachableIn(published));
+            retired.add(obsolete); // after the unmapping: some systems refuse to delete a mapped file
+            versions.publish(published, retired);
         }
+        empty = published.isEmpty();
+        activeBatch = null;
+        guard.release();
+        // this commit's directory sync made the deletions listed by the earlier completed .del files durable
+        int deleted = obsolete.deletedNow() + deleteObsolete(completedBefore);
         long duration = System.nanoTime() - start;
         appendLog(String.format(Locale.ROOT, "%s %s %08d %d keys in %.3f ms%n%s", Instant.now(), commit.kind(),
                 Integer.toUnsignedLong(committedSeq), commit.keysWritten(), duration / 1e6, commit.details()));
         return new CommitStats(committedSeq, commit.keysWritten(), newSsts, newBlobs, deleted, bytesWritten,
                 duration);
+    }
+
+    /**
+     * Narrows every meta file of {@code all} (newest first) to its live entries, adds those that stay to
+     * {@code next}, and returns the numbers of those that can be deleted.
+     */
+    private static int[] narrowAll(List<LiveMeta> all, List<LiveMeta> next) {
+        SstFilter filter = new SstFilter();
+        List<LiveMeta> narrowed = new ArrayList<>(all.size());
+        for (LiveMeta meta : all) {
+            narrowed.add(narrow(meta, filter));
+        }
+        int[][] entrySeqs = new int[narrowed.size()][];
+        int[][] obsolete = new int[narrowed.size()][];
+        boolean[] hasLiveEntries = new boolean[narrowed.size()];
+        IntHashSet live = new IntHashSet();
+        for (int i = 0; i < entrySeqs.length; i++) {
+            LiveMeta meta = narrowed.get(i);
+            entrySeqs[i] = entrySeqs(meta.file());
+            obsolete[i] = meta.file().obsoleteSsts();
+            hasLiveEntries[i] = meta.ssts().length > 0;
+            for (SstSlot slot : meta.ssts()) {
+                live.add(slot.seq());
+            }
+        }
+        boolean[] removable = SstFilter.removable(entrySeqs, obsolete, hasLiveEntries, live);
+        IntArrayList deletable = new IntArrayList();
+        for (int i = 0; i < removable.length; i++) {
+            if (removable[i]) {
+                deletable.addInt(narrowed.get(i).seq());
+            } else {
+                next.add(narrowed.get(i));
+            }
+        }
+        return deletable.toIntArray();
+    }
+
+    /**
+     * The files one commit made obsolete, retired with the state it replaced: closing it deletes them, which the
+     * version tracker does once no reader of that state or an older one is left. A store that closed first deletes
+     * nothing more (its lock is gone); the next writable open finishes the job from the {@code .del} file.
+     */
+    private final class ObsoleteFiles implements AutoCloseable {
+        private final List<Path> paths;
+        private final Path deletionFile;
+        private volatile int deleted = -1;
+
+        ObsoleteFiles(List<Path> paths, Path deletionFile) {
+            this.paths = paths;
+            this.deletionFile = deletionFile;
+        }
+
+        @Override
+        public void close() {
+            synchronized (deletionLock) {
+                if (lockReleased) {
+                    return;
+                }
+                int failuresBefore = deferredDeletions.size();
+                int count = deleteObsolete(paths);
+                if (deletionFile != null && deferredDeletions.size() == failuresBefore) {
+                    completedDeletionFiles.add(deletionFile); // removed by the next commit, after its sync
+                }
+                deleted = count;
+            }
+        }
+
+        /** How many files were deleted if that happened already (no reader held an older state), else 0. */
+        int deletedNow() {
+            return Math.max(0, deleted);
+        }
     }
 
     /** The slots of a new meta file's entries (each SST is new, so each gets a new slot). */
@@ -468,7 +630,7 @@ public final class TurboKV implements AutoCloseable {
         MetaFile file = meta.file();
         int[] seqs = entrySeqs(file);
         boolean[] live = filter.apply(seqs, file.obsoleteSsts());
-        org.agrona.collections.IntHashSet liveSeqs = new org.agrona.collections.IntHashSet();
+        IntHashSet liveSeqs = new IntHashSet();
         for (int i = 0; i < seqs.length; i++) {
             if (live[i]) {
                 liveSeqs.add(seqs[i]);
@@ -492,8 +654,8 @@ public final class TurboKV implements AutoCloseable {
         return seqs;
     }
 
-    /** Deletes superseded files; a failure is kept for a retry (Windows keeps mapped files). */
-    private int deleteObsolete(int[] ssts, int[] metas, int[] blobs) {
+    /** The paths of the given obsolete files, with the failed deletions of earlier commits to retry. */
+    private List<Path> obsoletePaths(int[] ssts, int[] metas, int[] blobs) {
         List<Path> paths = new ArrayList<>();
         for (int seq : ssts) {
             paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq));
@@ -504,17 +666,20 @@ public final class TurboKV implements AutoCloseable {
         for (int seq : blobs) {
             paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq));
         }
-        Path retry;
-        while ((retry = deferredDeletions.poll()) != null) {
-            paths.add(retry);
-        }
-        return deleteObsolete(paths);
+        return paths;
     }
 
-    /** Deletes {@code paths}; a failure is kept for a retry. Returns how many files were deleted. */
+    /**
+     * Deletes {@code paths}, and retries the deletions that failed before; a failure is kept for a retry (Windows
+     * keeps mapped files). Returns how many files were deleted.
+     */
     private int deleteObsolete(List<Path> paths) {
+        List<Path> all = new ArrayList<>(paths);
+        for (Path retry; (retry = deferredDeletions.poll()) != null; ) {
+            all.add(retry);
+        }
         int deleted = 0;
-        for (Path path : paths) {
+        for (Path path : all) {
             try {
                 if (config.fileLayer().delete(path)) {
                     deleted++;
@@ -555,14 +720,20 @@ public final class TurboKV implements AutoCloseable {
      * succeed on a full disk, where the write that failed the operation would fail again, and deleting the
      * operation's files is exactly what frees the space.
      */
-    void rollback(int seqBefore, Throwable cause) throws IOException {
+    void rollback(int seqBefore, Throwable cause, OpenBatch batch) throws IOException {
         try {
             if (currentOnDisk() != seqBefore) {
                 CurrentFile.write(config.fileLayer(), directory, seqBefore);
             }
             DirectoryScan.deleteAbove(config.fileLayer(), directory, seqBefore);
+            if (batch != null) {
+                activeBatch = null;
+            }
             guard.release();
         } catch (IOException | RuntimeException e) {
+            if (batch != null) {
+                activeBatch = null;
+            }
             guard.breakForever("rollback to sequence " + seqBefore + " failed: " + e);
             if (cause != null) {
                 cause.addSuppressed(e);
@@ -572,11 +743,15 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
-    /** The number in {@code CURRENT}, or -1 when it cannot be read (it is then rewritten). */
-    private long currentOnDisk() {
+    /**
+     * The number in {@code CURRENT}, or -1 when the file is missing (it is then rewritten). A damaged {@code CURRENT}
+     * is not ours to overwrite: the commit replaces it by rename, so a rollback never finds it torn, and damage
+     * propagates (the store then refuses writes).
+     */
+    private long currentOnDisk() throws IOException {
         try {
             return CurrentFile.read(directory);
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
             return -1;
         }
     }
@@ -622,11 +797,11 @@ public final class TurboKV implements AutoCloseable {
 
     private boolean compact(CompactConfig config, boolean separateCategories) throws IOException {
         Objects.requireNonNull(config, "config");
-        checkOpen();
+        checkOpen("compact");
         if (readOnly) {
             throw new IllegalStateException("Cannot perform write operations on a read-only database");
         }
-        guard.claim(COMPACTION);
+        claimWriteSlot(COMPACTION);
         long start = System.nanoTime();
         VersionTracker.Version<StoreState> version = versions.acquire(); // keeps the input meta files mapped
         int seqBefore = version.state().committedSeq();
@@ -637,7 +812,7 @@ public final class TurboKV implements AutoCloseable {
                 List<MetaEntry> ssts = new ArrayList<>();
                 List<MemorySegment> usedKeys = new ArrayList<>();
                 List<LiveMeta> metas = version.state().metas();
-                org.agrona.collections.IntHashSet listed = new org.agrona.collections.IntHashSet();
+                IntHashSet listed = new IntHashSet();
                 for (int m = metas.size() - 1; m >= 0; m--) { // oldest first: the reverse of the read order
                     LiveMeta meta = metas.get(m);
                     if (meta.family() == family) {
@@ -650,7 +825,7 @@ public final class TurboKV implements AutoCloseable {
                         }
                     }
                 }
-                org.agrona.collections.IntArrayList carried = new org.agrona.collections.IntArrayList();
+                IntArrayList carried = new IntArrayList();
                 for (LiveMeta meta : metas) {
                     if (meta.family() == family && meta.ssts().length == 0) {
                         for (int seq : meta.file().obsoleteSsts()) {
@@ -674,7 +849,7 @@ public final class TurboKV implements AutoCloseable {
                     "Compaction", result.details()), sequence, start, result.newSsts(), 0, result.bytesWritten());
             return true;
         } catch (IOException | RuntimeException | Error e) {
-            rollback(seqBefore, e);
+            rollback(seqBefore, e, null);
             throw e;
         } finally {
             version.release();
@@ -803,8 +978,11 @@ public final class TurboKV implements AutoCloseable {
      * its next read. Blocks and mappings are released once the reads still running have finished.
      */
     public void clearCache() {
-        checkOpen();
+        checkOpen("clear the caches");
         lookups.caches().clear();
+        if (readOnly) {
+            return; // its SSTs stay mapped from open: another process may have deleted the files (see openReadOnly)
+        }
         publishLock.lock();
         try {
             StoreState before = versions.currentState();
@@ -853,7 +1031,7 @@ public final class TurboKV implements AutoCloseable {
     public void forEach(int family, KeyValueConsumer consumer) throws IOException {
         FamilyConfig familyConfig = config.family(family);
         VersionTracker.Version<StoreState> version = acquire();
-        try (FamilyScan scan = new FamilyScan(directory, version.state(), family,
+        try (FamilyScan scan = new FamilyScan(blobs, version.state(), family,
                 familyConfig.kind() == FamilyKind.MULTI_VALUE)) {
             scan.run(consumer);
         } finally {
@@ -909,28 +1087,48 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
-     * Closes the store: every mapping is released once the reads still running have finished, and the directory
-     * lock is released. Everything committed is already durable. A write batch still open must be closed by its
-     * owner (it rolls back). Idempotent.
+     * Closes the store. A write batch still open is rolled back (its later calls throw
+     * {@link StoreClosedException}); a commit or compaction under way finishes first. Then the directory lock is
+     * released: nothing of this instance touches the disk again (obsolete files that open read scopes still hold
+     * are deleted by the next writable open). Every mapping is released once the reads still running have
+     * finished. Everything committed is already durable. Later calls on the store, its scopes and batches throw
+     * {@link StoreClosedException}. Idempotent.
+     *
+     * @throws IOException when rolling back the open write batch failed (the store is closed nonetheless; the next
+     *                     writable open deletes what the batch left)
      */
     @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        IOException failure = null;
+        OpenBatch batch = activeBatch;
+        if (batch != null) {
+            try {
+                batch.endForStoreClose(); // rolls it back while this store still holds the lock
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        guard.closeAndAwaitIdle(); // a commit or compaction under way finishes first
         publishLock.lock();
         try {
             StoreState last = versions.currentState();
             List<AutoCloseable> unreachable = new ArrayList<>(last.unreachableIn(StoreState.EMPTY));
             unreachable.add(lookups.caches()); // unmapped once no lookup of an older state is left
+            unreachable.add(blobs);
             versions.publish(StoreState.EMPTY, unreachable);
         } finally {
             publishLock.unlock();
         }
         empty = true;
         lookups.close();
-        if (!readOnly && directory != null) {
-            deleteObsolete(new int[0], new int[0], new int[0]);
+        synchronized (deletionLock) {
+            if (!readOnly && directory != null) {
+                deleteObsolete(List.of());
+            }
+            lockReleased = true; // deletions still waiting for readers are left to the next open
         }
         if (spillExecutor != null) {
             spillExecutor.shutdown();
@@ -939,16 +1137,20 @@ public final class TurboKV implements AutoCloseable {
         if (lock != null) {
             lock.close();
         }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private VersionTracker.Version<StoreState> acquire() {
-        checkOpen();
+        checkOpen("read");
         return versions.acquire();
     }
 
-    private void checkOpen() {
+    /** @throws StoreClosedException when the store was closed */
+    void checkOpen(String operation) {
         if (closed.get()) {
-            throw new IllegalStateException("store " + directory + " is closed");
+            throw new StoreClosedException(directory, operation);
         }
     }
 

@@ -1,20 +1,10 @@
 package io.turbokv;
 
-import io.turbokv.blob.BlobFile;
-import io.turbokv.io.FileLayer;
-import io.turbokv.io.KeyHash;
-import io.turbokv.io.StoreFileNames;
-import io.turbokv.io.WritableFile;
-import io.turbokv.io.WriteBufferPool;
 import io.turbokv.sst.SstLimits;
-import io.turbokv.write.BatchCollector;
-import io.turbokv.write.SpillRunner;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.agrona.collections.IntArrayList;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 
 /**
  * The puts and deletes of one write operation, committed together or not at all.
@@ -27,7 +17,11 @@ import org.agrona.collections.IntArrayList;
  * file by the calling thread.
  *
  * <p>{@link #commit()} must be called after every filler thread has returned. {@link #close()} without a
- * successful commit rolls back: every file the batch wrote is deleted and the write slot is freed.
+ * successful commit rolls back: every file the batch wrote is deleted and the write slot is freed. Closing the
+ * store rolls back a batch still open; its methods then throw {@link StoreClosedException}. A batch that becomes
+ * unreachable while open (its owner forgot to close it) is rolled back when the garbage collector finds it, and
+ * reported as a warning on the {@code io.turbokv} {@link System.Logger} with the stack where it was created; until
+ * then it holds the store's write slot.
  *
  * <pre>{@code
  * try (WriteBatch batch = db.writeBatch()) {
@@ -36,34 +30,32 @@ import org.agrona.collections.IntArrayList;
  * }
  * }</pre>
  *
- * <p>Within one batch a key's tombstone sorts after its values (DESIGN.md §1.4): in a multi-valued family, a
- * delete removes the values of earlier batches, and the key is left with exactly the values this batch adds to it,
- * whether they were added before or after the delete. In a single-valued family, the later of a put and a delete of
- * the same key by the same thread wins.
+ * <p><b>The same-key rule.</b> In a single-valued family, of the puts and deletes of one key that are ordered by
+ * happens-before (made by one thread, or by threads that synchronize with each other), the last one wins, in every
+ * read form, after a reopen and after every compaction, however far the batch spilled in between. Writes of one key
+ * by threads that do not synchronize race, and either may win. In a multi-valued family, a delete removes the
+ * values of earlier batches only: the key is left with exactly the values this batch adds to it, whether they were
+ * added before or after the delete.
  */
 public final class WriteBatch implements AutoCloseable {
-    /** Values longer than this go to a blob file of their own (DESIGN.md §2.2 MAX_MEDIUM_VALUE_SIZE). */
+    /** Values longer than this go to a blob file of their own. */
     public static final long MAX_MEDIUM_VALUE_SIZE = SstLimits.MAX_MEDIUM_VALUE_SIZE;
     /** The longest key a batch accepts. */
     public static final long MAX_KEY_SIZE = SstLimits.MAX_KEY_LENGTH;
 
-    private enum State { OPEN, COMMITTING, ENDED }
+    /** Runs {@link OpenBatch#abandon()} for batches that became unreachable while open; one daemon thread. */
+    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
+        Thread thread = new Thread(runnable, "turbokv-batch-cleaner");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    private final TurboKV db;
-    private final int seqBefore;
-    private final AtomicInteger sequence;
-    private final BatchCollector collector;
-    private final SpillRunner spills;
-    private final IntArrayList blobSeqs = new IntArrayList();
-    private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+    private final OpenBatch batch;
+    private final Cleaner.Cleanable cleanable;
 
-    WriteBatch(TurboKV db, int seqBefore, SpillRunner spills, AtomicInteger sequence, boolean[] multiValued,
-               WriteBufferPool buffers) {
-        this.db = db;
-        this.seqBefore = seqBefore;
-        this.sequence = sequence;
-        this.spills = spills;
-        this.collector = new BatchCollector(multiValued, spills, buffers);
+    WriteBatch(OpenBatch batch) {
+        this.batch = batch;
+        this.cleanable = CLEANER.register(this, batch::abandon);
     }
 
     /** Puts {@code value} under {@code key} in {@code family}. See {@link #put(int, MemorySegment, MemorySegment)}. */
@@ -77,16 +69,15 @@ public final class WriteBatch implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the family does not exist or the key is longer than
      *                                  {@link #MAX_KEY_SIZE}
-     * @throws IllegalStateException    when the batch was committed or closed
+     * @throws IllegalStateException    when the batch was committed or closed ({@link StoreClosedException} when
+     *                                  its store was closed)
      * @throws IOException              when a blob file (values over 64 MiB) cannot be written
      */
     public void put(int family, MemorySegment key, MemorySegment value) throws IOException {
-        checkWritable(family, key);
-        long hash = KeyHash.hash(key);
-        if (value.byteSize() > MAX_MEDIUM_VALUE_SIZE) {
-            collector.addBlob(family, hash, key, writeBlob(value));
-        } else {
-            collector.addValue(family, hash, key, value);
+        try {
+            batch.put(family, key, value);
+        } finally {
+            Reference.reachabilityFence(this); // not abandoned while a put runs
         }
     }
 
@@ -100,83 +91,42 @@ public final class WriteBatch implements AutoCloseable {
      * that shadows older values.
      *
      * @throws IllegalArgumentException when the family does not exist or the key is too long
-     * @throws IllegalStateException    when the batch was committed or closed
+     * @throws IllegalStateException    when the batch was committed or closed ({@link StoreClosedException} when
+     *                                  its store was closed)
      */
     public void delete(int family, MemorySegment key) {
-        checkWritable(family, key);
-        collector.addTombstone(family, KeyHash.hash(key), key);
+        try {
+            batch.delete(family, key);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /**
      * Makes every entry of this batch durable and visible to readers, atomically.
      *
      * @return what the commit wrote
-     * @throws IllegalStateException when the batch was already committed or closed
+     * @throws IllegalStateException when the batch was already committed or closed ({@link StoreClosedException}
+     *                               when its store was closed)
      * @throws IOException           when writing or syncing fails; the batch is then rolled back, the store is
      *                               unchanged and the write slot is free again (unless the rollback itself failed,
      *                               see {@link TurboKV#hasUnrecoverableWriteError()})
      */
     public CommitStats commit() throws IOException {
-        if (!state.compareAndSet(State.OPEN, State.COMMITTING)) {
-            throw new IllegalStateException("this write batch was already committed or closed");
-        }
         try {
-            collector.flush();
-            CommitStats stats = db.commitBatch(spills.awaitAll(), blobSeqs.toIntArray(), sequence,
-                    collector.entryCount());
-            state.set(State.ENDED);
-            collector.close();
-            return stats;
-        } catch (IOException | RuntimeException | Error e) {
-            state.set(State.ENDED);
-            rollback(e);
-            throw e;
+            return batch.commit();
+        } finally {
+            cleanable.clean(); // the batch has ended (committed or rolled back): nothing left to clean
         }
     }
 
     /** Rolls the batch back unless it was committed; frees the write slot. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (state.compareAndSet(State.OPEN, State.ENDED)) {
-            rollback(null);
-        }
-    }
-
-    private void rollback(Throwable cause) throws IOException {
         try {
-            spills.awaitAll(); // a spill still writing would recreate a file after the deletion
-        } catch (IOException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
+            batch.close();
         } finally {
-            collector.close();
+            cleanable.clean();
         }
-        db.rollback(seqBefore, cause);
-    }
-
-    private void checkWritable(int family, MemorySegment key) {
-        db.config().family(family);
-        if (key.byteSize() > MAX_KEY_SIZE) {
-            throw new IllegalArgumentException("key of " + key.byteSize() + " bytes (expected: <= " + MAX_KEY_SIZE
-                    + ")");
-        }
-        if (state.get() != State.OPEN) {
-            throw new IllegalStateException("this write batch was already committed or closed");
-        }
-    }
-
-    private int writeBlob(MemorySegment value) throws IOException {
-        int seq = sequence.incrementAndGet();
-        Path path = StoreFileNames.path(db.directory(), StoreFileNames.Kind.BLOB, seq);
-        FileLayer files = db.config().fileLayer();
-        try (WritableFile out = files.create(path)) {
-            BlobFile.write(out, value);
-            out.sync();
-        }
-        synchronized (blobSeqs) {
-            blobSeqs.addInt(seq);
-        }
-        return seq;
     }
 }

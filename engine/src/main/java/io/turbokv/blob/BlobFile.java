@@ -108,43 +108,55 @@ public final class BlobFile {
      */
     public static MemorySegment read(Path path, SegmentAllocator allocator) throws IOException {
         try (MappedFile file = MappedFile.openReadOnly(path)) {
-            MemorySegment bytes = file.segment();
-            long fileLength = bytes.byteSize();
-            if (fileLength < HEADER_SIZE) {
-                throw corrupt(path, fileLength, "blob header truncated: expected>=%d bytes found=%d", HEADER_SIZE,
-                        fileLength);
+            if (file.byteSize() >= HEADER_SIZE) {
+                file.advise(Advice.SEQUENTIAL);
             }
-            file.advise(Advice.SEQUENTIAL);
-            long length = Bytes.u32(bytes, LENGTH_OFFSET);
-            if (length > MAX_VALUE_LENGTH) {
-                throw corrupt(path, LENGTH_OFFSET, "blob length out of range: expected<=%d found=%d",
-                        MAX_VALUE_LENGTH, length);
-            }
-            MemorySegment body = bytes.asSlice(BODY_OFFSET);
-            if (body.byteSize() > length) {
-                throw corrupt(path, BODY_OFFSET, "blob body longer than its value: expected<=%d bytes found=%d",
-                        length, body.byteSize());
-            }
-            if (body.byteSize() < length && length > body.byteSize() * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK) {
-                // checked before the allocation: a damaged length must not make a reader allocate 2 GiB
-                throw corrupt(path, LENGTH_OFFSET, "blob length implausible for its %d-byte LZ4 body: expected<=%d"
-                        + " found=%d", body.byteSize(), body.byteSize() * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK,
-                        length);
-            }
-            int expectedCrc = bytes.get(Bytes.BE_INT, CRC_OFFSET);
-            int foundCrc = checksum(bytes, body);
-            if (foundCrc != expectedCrc) {
-                throw corrupt(path, CRC_OFFSET, "blob crc mismatch: expected=0x%08x found=0x%08x", expectedCrc,
-                        foundCrc);
-            }
-            MemorySegment value = allocator.allocate(length);
-            if (body.byteSize() == length) {
-                MemorySegment.copy(body, 0, value, 0, length);
-            } else {
-                Lz4.decompress(body, value, path, BODY_OFFSET);
-            }
-            return value;
+            return read(file.segment(), path, allocator);
         }
+    }
+
+    /**
+     * Reads the value of a blob file already mapped as {@code bytes} (a reader that keeps its blobs mapped), with
+     * the checks of {@link #read(Path, SegmentAllocator)}.
+     *
+     * @param path the file {@code bytes} maps, for error messages
+     */
+    public static MemorySegment read(MemorySegment bytes, Path path, SegmentAllocator allocator)
+            throws CorruptionException {
+        long fileLength = bytes.byteSize();
+        if (fileLength < HEADER_SIZE) {
+            throw corrupt(path, fileLength, "blob header truncated: expected>=%d bytes found=%d", HEADER_SIZE,
+                    fileLength);
+        }
+        long length = Bytes.u32(bytes, LENGTH_OFFSET);
+        if (length > MAX_VALUE_LENGTH) {
+            throw corrupt(path, LENGTH_OFFSET, "blob length out of range: expected<=%d found=%d",
+                    MAX_VALUE_LENGTH, length);
+        }
+        MemorySegment body = bytes.asSlice(BODY_OFFSET);
+        if (body.byteSize() > length) {
+            throw corrupt(path, BODY_OFFSET, "blob body longer than its value: expected<=%d bytes found=%d",
+                    length, body.byteSize());
+        }
+        if (body.byteSize() < length && length > body.byteSize() * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK) {
+            // checked before the allocation: a damaged length must not make a reader allocate 2 GiB
+            throw corrupt(path, LENGTH_OFFSET, "blob length implausible for its %d-byte LZ4 body: expected<=%d"
+                    + " found=%d", body.byteSize(), body.byteSize() * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK,
+                    length);
+        }
+        int expectedCrc = bytes.get(Bytes.BE_INT, CRC_OFFSET);
+        int foundCrc = checksum(bytes, body);
+        if (foundCrc != expectedCrc) {
+            throw corrupt(path, CRC_OFFSET, "blob crc mismatch: expected=0x%08x found=0x%08x", expectedCrc,
+                    foundCrc);
+        }
+        MemorySegment value = allocator.allocate(length);
+        if (body.byteSize() == length) {
+            MemorySegment.copy(body, 0, value, 0, length);
+        } else {
+            Lz4.decompress(body, value, path, BODY_OFFSET);
+        }
+        return value;
     }
 
     /** The CRC-32 of the length word at the start of {@code header} followed by {@code body}. */

@@ -22,11 +22,14 @@ import org.agrona.collections.IntHashSet;
  */
 public final class DirectoryScan {
     private final IntArrayList metaSeqs;
+    private final IntArrayList blobSeqs;
     private final IntArrayList leftoverSeqs;
     private final int deletedFiles;
 
-    private DirectoryScan(IntArrayList metaSeqs, IntArrayList leftoverSeqs, int deletedFiles) {
+    private DirectoryScan(IntArrayList metaSeqs, IntArrayList blobSeqs, IntArrayList leftoverSeqs,
+                          int deletedFiles) {
         this.metaSeqs = metaSeqs;
+        this.blobSeqs = blobSeqs;
         this.leftoverSeqs = leftoverSeqs;
         this.deletedFiles = deletedFiles;
     }
@@ -47,6 +50,7 @@ public final class DirectoryScan {
         }
         IntHashSet deleted = new IntHashSet();
         IntArrayList metas = new IntArrayList();
+        IntArrayList blobs = new IntArrayList();
         IntArrayList leftovers = new IntArrayList();
         List<Path> deletionFiles = new ArrayList<>();
         for (Path entry : entries) {
@@ -70,7 +74,8 @@ public final class DirectoryScan {
             switch (kind) {
                 case META -> metas.addInt(seqBits);
                 case DEL -> deletionFiles.add(entry);
-                case SST, BLOB -> { } // opened lazily, by meta entries and blob references
+                case BLOB -> blobs.addInt(seqBits);
+                case SST -> { } // opened by meta entries
             }
         }
         int deletedCount = 0;
@@ -101,7 +106,8 @@ public final class DirectoryScan {
         // a .meta listed before its .del in readdir order was remembered: drop it now
         metas.removeIf(deleted::contains);
         metas.sort(Integer::compareUnsigned);
-        return new DirectoryScan(metas, leftovers, deletedCount);
+        blobs.removeIf(deleted::contains);
+        return new DirectoryScan(metas, blobs, leftovers, deletedCount);
     }
 
     /**
@@ -154,6 +160,11 @@ public final class DirectoryScan {
     /** The committed meta files to open, by ascending sequence number (oldest first). */
     public int[] metaSeqs() {
         return metaSeqs.toIntArray();
+    }
+
+    /** The committed blob files, in no particular order (a pending {@code .del}'s excluded). */
+    public int[] blobSeqs() {
+        return blobSeqs.toIntArray();
     }
 
     /** Sequence numbers of uncommitted leftovers found (deleted unless the scan was read-only). */

@@ -1,0 +1,66 @@
+package io.turbokv;
+
+import io.turbokv.blob.BlobFile;
+import io.turbokv.ffm.MappedFile;
+import io.turbokv.io.StoreFileNames;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.nio.file.Path;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * Where a store's readers get blob values: by default each read maps the blob file by its name, reads it and
+ * unmaps it; a read-only instance instead maps every committed blob file when it opens ({@link #pinned}) and keeps
+ * the mappings until it closes, because the writer, in another process, may delete a blob that a compaction made
+ * obsolete while this instance still serves the state it opened (a mapping outlives the file's name on POSIX
+ * systems). Within one writable instance no pinning is needed: an obsolete file is deleted only after every reader
+ * of a state that lists it has finished.
+ *
+ * <p>Thread-safe: the pinned map is filled before the instance is published and never changes afterwards.
+ */
+final class BlobFiles implements AutoCloseable {
+    private final Path directory;
+    private final Int2ObjectHashMap<MappedFile> pinned = new Int2ObjectHashMap<>();
+
+    private BlobFiles(Path directory) {
+        this.directory = directory;
+    }
+
+    /** Blobs read by name at each read. */
+    static BlobFiles byName(Path directory) {
+        return new BlobFiles(directory);
+    }
+
+    /**
+     * Maps every blob file numbered {@code seqs} now; a read of another number falls back to the name.
+     *
+     * @throws IOException when one cannot be mapped (those already mapped are unmapped)
+     */
+    static BlobFiles pinned(Path directory, int[] seqs) throws IOException {
+        BlobFiles blobs = new BlobFiles(directory);
+        try {
+            for (int seq : seqs) {
+                blobs.pinned.put(seq, MappedFile.openReadOnly(StoreFileNames.path(directory,
+                        StoreFileNames.Kind.BLOB, seq)));
+            }
+            return blobs;
+        } catch (IOException | RuntimeException | Error e) {
+            blobs.close();
+            throw e;
+        }
+    }
+
+    /** The value of blob {@code seq}, in memory from {@code allocator}. */
+    MemorySegment read(int seq, SegmentAllocator allocator) throws IOException {
+        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
+        MappedFile file = pinned.get(seq);
+        return file != null ? BlobFile.read(file.segment(), path, allocator) : BlobFile.read(path, allocator);
+    }
+
+    /** Unmaps the pinned blob files. */
+    @Override
+    public void close() {
+        pinned.values().forEach(MappedFile::close);
+    }
+}
