@@ -74,6 +74,7 @@ import org.agrona.collections.IntHashSet;
  * when its bytes are damaged: TurboKV never returns a value it could not verify.
  */
 public final class TurboKV implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.turbokv");
     private static final String WRITE_BATCH = "write batch";
     private static final String COMPACTION = "compaction";
     /** How often a read-only open retries when the writer deleted a file of the commit it was reading. */
@@ -117,8 +118,8 @@ public final class TurboKV implements AutoCloseable {
         this.config = config;
         this.readOnly = readOnly;
         this.lock = lock;
-        this.versions = new VersionTracker<>(state, e -> System.err.println("TurboKV: closing a mapping of "
-                + directory + " failed: " + e));
+        this.versions = new VersionTracker<>(state, e -> LOG.log(System.Logger.Level.WARNING,
+                "closing a mapping of " + directory + " failed", e));
         int families = config.families().size();
         this.accessedKeys = new AccessedKeys[families];
         this.multiValued = new boolean[families];
@@ -760,7 +761,7 @@ public final class TurboKV implements AutoCloseable {
         try {
             log.append(record);
         } catch (IOException e) { // the LOG is for humans; the commit stands
-            System.err.println("TurboKV: could not append to " + directory.resolve(StoreFileNames.LOG) + ": " + e);
+            LOG.log(System.Logger.Level.WARNING, "could not append to " + directory.resolve(StoreFileNames.LOG), e);
         }
     }
 
