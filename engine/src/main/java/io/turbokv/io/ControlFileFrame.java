@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The frame shared by the store's small control files, {@code CURRENT} and {@code .del}; each owner documents its
- * whole layout. All integers are big-endian:
+ * The frame shared by the store's small control files, {@code CURRENT}, {@code .del} and {@code SCHEMA}; each
+ * owner documents its whole layout. All integers are big-endian:
  *
  * <pre>
  * offset size field
@@ -59,7 +59,7 @@ final class ControlFileFrame {
     /**
      * Reads {@code path} whole.
      *
-     * @param kind      what the file is, for the messages: {@code CURRENT}, {@code .del file}
+     * @param kind      what the file is, for the messages: {@code CURRENT}, {@code .del file}, {@code SCHEMA}
      * @param maxLength the longest file accepted, so that garbage is not read into memory whole
      * @throws java.nio.file.NoSuchFileException when the file does not exist
      * @throws CorruptionException               when it is longer than {@code maxLength}
@@ -77,7 +77,7 @@ final class ControlFileFrame {
      * Verifies the frame of {@code bytes}, the contents of {@code path}: length, magic, checksum, then version, in
      * that order. The body is at {@link #HEADER_SIZE}; the trailer is the last 4 bytes.
      *
-     * @param kind what the file is, for the messages: {@code CURRENT}, {@code .del file}
+     * @param kind what the file is, for the messages: {@code CURRENT}, {@code .del file}, {@code SCHEMA}
      * @throws CorruptionException               when the file is shorter than a frame, its magic is not
      *                                           {@code magic} or its checksum does not hold
      * @throws UnsupportedFormatVersionException when it is intact but its version is not {@code version}

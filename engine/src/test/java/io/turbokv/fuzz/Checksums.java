@@ -8,7 +8,7 @@ import java.util.zip.CRC32;
 /**
  * Recomputes the checksum of a fuzzed meta, blob or control file in place, so that the fuzzer's bytes reach the
  * checks behind it (a fuzzer rarely guesses a CRC-32). The layouts are the ones {@code MetaFile}, {@code BlobFile},
- * {@code CurrentFile} and {@code DeletionFile} document.
+ * {@code CurrentFile}, {@code DeletionFile} and {@code SchemaFile} document.
  */
 final class Checksums {
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -24,8 +24,8 @@ final class Checksums {
     }
 
     /**
-     * Sets the CRC-32 trailer (the last 4 bytes) of a {@code CURRENT} or {@code .del} file to the CRC-32 of every
-     * byte before it.
+     * Sets the CRC-32 trailer (the last 4 bytes) of a {@code CURRENT}, {@code .del} or {@code SCHEMA} file to the
+     * CRC-32 of every byte before it.
      */
     static void signControlFile(byte[] file) {
         signTrailer(file);

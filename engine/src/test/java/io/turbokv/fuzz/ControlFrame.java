@@ -6,14 +6,15 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32;
 
 /**
- * The fuzz tests' own model of the frame of {@code CURRENT} and {@code .del} (magic, u32 format version, body,
- * CRC-32 trailer over every byte before it), written from the owners' layout tables rather than from their code,
- * so that it judges the readers independently.
+ * The fuzz tests' own model of the frame of {@code CURRENT}, {@code .del} and {@code SCHEMA} (magic, u32 format
+ * version, body, CRC-32 trailer over every byte before it), written from the owners' layout tables rather than
+ * from their code, so that it judges the readers independently.
  */
 final class ControlFrame {
     static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int CURRENT_MAGIC = 0x544B_5643;
     static final int DELETION_MAGIC = 0x544B_5644;
+    static final int SCHEMA_MAGIC = 0x544B_5653;
     static final int VERSION = 1;
     static final int HEADER = 8;
     static final int TRAILER = 4;

@@ -7,7 +7,9 @@ import io.turbokv.io.DeletionFile;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
 import io.turbokv.io.Lz4;
+import io.turbokv.io.SchemaFile;
 import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.StoreSchema;
 import io.turbokv.io.WritableFile;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFileWriter;
@@ -101,6 +103,13 @@ class SeedCorpusWriter {
         seed(resources, "CurrentFileFuzzTest", "seq-42", prefixed(0, current));
         seed(resources, "CurrentFileFuzzTest", "seq-42-signed", prefixed(CurrentFileFuzzTest.SIGN, current));
         seed(resources, "CurrentFileFuzzTest", "pre-checksum-seq-42", prefixed(0, new byte[] {0, 0, 0, 42}));
+
+        SchemaFile.write(FileLayer.standard(), scratch, new StoreSchema(List.of(
+                new StoreSchema.Family("default", StoreSchema.Family.SINGLE_VALUED, 0),
+                new StoreSchema.Family("edges", StoreSchema.Family.MULTI_VALUED, 0))));
+        byte[] schema = Files.readAllBytes(scratch.resolve(StoreFileNames.SCHEMA));
+        seed(resources, "SchemaFileFuzzTest", "two-families", prefixed(0, schema));
+        seed(resources, "SchemaFileFuzzTest", "two-families-signed", prefixed(SchemaFileFuzzTest.SIGN, schema));
     }
 
     private record SstFile(String name, byte[] bytes, int blockCount) {}

@@ -121,4 +121,18 @@ class DirectoryScanTest {
         assertArrayEquals(new int[] {COMMITTED + 1}, scan.leftoverSeqs());
         assertFalse(Files.exists(torn));
     }
+
+    @Test
+    void schemaAndItsTempFileAreTolerated() throws IOException {
+        store();
+        SchemaFile.write(FileLayer.standard(), dir, new StoreSchema(List.of(
+                new StoreSchema.Family("default", StoreSchema.Family.SINGLE_VALUED, 0))));
+        Files.write(dir.resolve(".SCHEMA.tmp"), new byte[] {1});
+        DirectoryScan.scan(FileLayer.standard(), dir, COMMITTED, false);
+        assertTrue(Files.exists(dir.resolve(StoreFileNames.SCHEMA)));
+        Files.write(dir.resolve("SCHEMA.bak"), new byte[] {1});
+        IOException e = assertThrows(IOException.class,
+                () -> DirectoryScan.scan(FileLayer.standard(), dir, COMMITTED, false));
+        assertTrue(e.getMessage().contains("Unexpected file SCHEMA.bak"), e.getMessage());
+    }
 }
