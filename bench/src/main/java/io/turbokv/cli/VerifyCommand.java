@@ -1,14 +1,18 @@
 package io.turbokv.cli;
 
 import io.turbokv.CorruptionException;
+import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.blob.BlobFile;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.CurrentFile;
+import io.turbokv.io.DeletionFile;
 import io.turbokv.io.DirectoryScan;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.SchemaFile;
 import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.StoreSchema;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.sst.EntryKind;
@@ -18,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,25 +31,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code turbokv verify DIR}: reads every byte a reader could reach and checks it, without the engine's open (so
- * that one damaged file does not hide the others): {@code CURRENT}; every committed meta file (its CRC-32 trailer
- * and fields on open, then each key filter's and the used-key filter's layout); every live SST in full (size,
- * offset table and index block on open, then every key block and every value block through its iterator, each
- * block's checksum before it is decoded), checking that each entry's key hashes to its hash, lies in the meta
- * entry's hash range, is in the SST's key filter, and that the entry count matches; and every blob file an entry
- * refers to (checksum, length, decompression).
+ * that one damaged file does not hide the others): {@code CURRENT}; every committed {@code .del} file; the
+ * {@code SCHEMA} file when the store has one; every committed meta file (its CRC-32 trailer and fields on open,
+ * then each key filter's and the used-key filter's layout); every live SST in full (size, offset table and index
+ * block on open, then every key block and every value block through its iterator, each block's checksum before it
+ * is decoded), checking that each entry's key hashes to its hash, lies in the meta entry's hash range, is in the
+ * SST's key filter, and that the entry count matches; and every blob file an entry refers to (checksum, length,
+ * decompression). A damaged {@code CURRENT} or {@code .del} file makes every open fail, so the meta, SST and blob
+ * files are then not checked.
  *
  * <p>Exit code 0 when all is well, 1 when anything is damaged: each damaged file is one stderr line with the file
- * and offset from the {@link CorruptionException}.
+ * and offset from the {@link CorruptionException} ({@code UNSUPPORTED} instead of {@code DAMAGED} for an intact
+ * file of a format version this build cannot read).
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check every byte of the store: CURRENT, every meta file (checksum, fields, filters), every"
-                + " block of every live SST (checksum, decoding every key and value), that each key is in its"
-                + " SST's key filter and hash range, and every blob file referenced.",
+        description = {"Check every byte of the store: CURRENT, every .del file and SCHEMA (magic, version,"
+                + " checksum), every meta file (checksum, fields, filters), every block of every live SST (checksum,"
+                + " decoding every key and value), that each key is in its SST's key filter and hash range, and"
+                + " every blob file referenced.",
                 "Exit code 0 when all is well; 1 when a file is damaged, with one line per damaged file on stderr"
                 + " naming the file and the offset.",
                 "Reads the files directly, without the store's lock: it works while another process writes."})
@@ -60,16 +70,23 @@ final class VerifyCommand extends StoreCommand {
         Stores.requireStore(directory);
         damage.clear();
         PrintWriter out = out();
-        int committed;
-        int[] metaSeqs;
-        try {
-            committed = CurrentFile.read(directory);
-            metaSeqs = DirectoryScan.scan(FileLayer.standard(), directory, committed, true).metaSeqs();
-        } catch (CorruptionException e) {
-            return report(out, e);
+        Integer committed = verifyCurrent(out);
+        int[] metaSeqs = null;
+        if (committed == null) {
+            out.println(".del files not checked: which ones are committed depends on CURRENT");
+        } else if (verifyDeletionFiles(out, committed)) {
+            try {
+                metaSeqs = DirectoryScan.scan(FileLayer.standard(), directory, committed, true).metaSeqs();
+                out.printf(Locale.ROOT, "CURRENT  ok: sequence %d, %d meta files%n",
+                        Integer.toUnsignedLong(committed), metaSeqs.length);
+            } catch (CorruptionException e) {
+                damaged(out, e);
+            }
         }
-        out.printf(Locale.ROOT, "CURRENT  ok: sequence %d, %d meta files%n", Integer.toUnsignedLong(committed),
-                metaSeqs.length);
+        verifySchema(out);
+        if (metaSeqs == null) { // an open would fail, so no set of live files to check
+            return finish(out, "meta, SST and blob files not checked");
+        }
         List<MetaFile> metas = new ArrayList<>();
         try {
             Set<Integer> obsolete = new HashSet<>();
@@ -100,26 +117,100 @@ final class VerifyCommand extends StoreCommand {
                 }
             }
             verifyBlobs(totals);
-            out.printf(Locale.ROOT, "%d meta files, %d SSTs (%d blocks, %s entries, %s of values), %d blobs: %s%n",
-                    metas.size(), live.size(), totals.blocks, Format.count(totals.entries),
-                    Format.bytes(totals.valueBytes), totals.blobs.size(),
-                    damage.isEmpty() ? "OK" : damage.size() + " DAMAGED");
-            out.flush();
-            for (String line : damage) {
-                spec.commandLine().getErr().println("turbokv verify: " + line);
-            }
-            spec.commandLine().getErr().flush();
-            return damage.isEmpty() ? TurboKvCli.EXIT_OK : TurboKvCli.EXIT_FAILURE;
+            return finish(out, String.format(Locale.ROOT,
+                    "%d meta files, %d SSTs (%d blocks, %s entries, %s of values), %d blobs", metas.size(),
+                    live.size(), totals.blocks, Format.count(totals.entries), Format.bytes(totals.valueBytes),
+                    totals.blobs.size()));
         } finally {
             metas.forEach(MetaFile::close);
         }
     }
 
-    private int report(PrintWriter out, CorruptionException e) {
+    /** Prints the summary line and one stderr line per damaged file; the exit code. */
+    private int finish(PrintWriter out, String summary) {
+        out.printf(Locale.ROOT, "%s: %s%n", summary, damage.isEmpty() ? "OK" : damage.size() + " DAMAGED");
         out.flush();
-        spec.commandLine().getErr().println("turbokv verify: " + describe(e));
+        for (String line : damage) {
+            spec.commandLine().getErr().println("turbokv verify: " + line);
+        }
         spec.commandLine().getErr().flush();
-        return TurboKvCli.EXIT_FAILURE;
+        return damage.isEmpty() ? TurboKvCli.EXIT_OK : TurboKvCli.EXIT_FAILURE;
+    }
+
+    /** The committed sequence number; {@code null} (with the damage recorded) when {@code CURRENT} is damaged. */
+    private Integer verifyCurrent(PrintWriter out) throws IOException {
+        try {
+            return CurrentFile.read(directory);
+        } catch (CorruptionException e) {
+            damaged(out, e);
+        } catch (UnsupportedFormatVersionException e) {
+            unsupported(out, e);
+        }
+        return null;
+    }
+
+    /** Checks {@code SCHEMA}, which stores of earlier builds lack. */
+    private void verifySchema(PrintWriter out) throws IOException {
+        StoreSchema schema;
+        try {
+            schema = SchemaFile.read(directory);
+        } catch (NoSuchFileException e) {
+            out.println("SCHEMA   none (a store created before SCHEMA existed)");
+            return;
+        } catch (CorruptionException e) {
+            damaged(out, e);
+            return;
+        } catch (UnsupportedFormatVersionException e) {
+            unsupported(out, e);
+            return;
+        }
+        List<String> families = new ArrayList<>();
+        for (int i = 0; i < schema.families().size(); i++) {
+            StoreSchema.Family family = schema.families().get(i);
+            families.add(i + " " + family.name() + " ("
+                    + (family.kind() == StoreSchema.Family.SINGLE_VALUED ? "single" : "multi") + ")");
+        }
+        out.printf(Locale.ROOT, "SCHEMA   ok: families %s%n", String.join(", ", families));
+    }
+
+    /**
+     * Checks every committed {@code .del} file (those above {@code committed} are uncommitted leftovers, which no
+     * open reads); whether all are intact.
+     */
+    private boolean verifyDeletionFiles(PrintWriter out, int committed) throws IOException {
+        boolean intact = true;
+        List<Path> paths;
+        try (Stream<Path> list = Files.list(directory)) {
+            paths = list.filter(p -> StoreFiles.kindOf(p.getFileName().toString()) == StoreFileNames.Kind.DEL)
+                    .sorted().toList();
+        }
+        for (Path path : paths) {
+            String name = path.getFileName().toString();
+            long seq = Long.parseLong(name.substring(0, name.length() - StoreFileNames.Kind.DEL.extension().length()));
+            if (seq > Integer.toUnsignedLong(committed)) {
+                continue;
+            }
+            try {
+                DeletionFile.Contents listed = DeletionFile.read(path);
+                out.printf(Locale.ROOT, "%s ok: lists %s, %s, %s%n", name, Format.plural(listed.ssts().length, "SST"),
+                        Format.plural(listed.metas().length, "meta file"),
+                        Format.plural(listed.blobs().length, "blob"));
+            } catch (CorruptionException e) {
+                damaged(out, e);
+                intact = false;
+            } catch (UnsupportedFormatVersionException e) {
+                unsupported(out, e);
+                intact = false;
+            }
+        }
+        return intact;
+    }
+
+    /** Records a file of another format version: this build cannot check it, so the store is not OK. */
+    private void unsupported(PrintWriter out, UnsupportedFormatVersionException e) {
+        String line = "UNSUPPORTED " + (e.file() == null ? "?" : e.file().getFileName()) + ": " + e.getMessage();
+        damage.add(line);
+        out.println(line);
     }
 
     /** {@code DAMAGED 00000002.sst at offset 4992768: block 576 crc mismatch: expected=.. found=..}. */

@@ -188,7 +188,7 @@ class ErrorsTest {
         assertEquals("turbokv verify: DAMAGED 00000001.sst: live SST listed in 00000002.meta is missing",
                 failure(1, "verify", dir.toString()));
         Files.write(dir.resolve(StoreFileNames.CURRENT), new byte[] {0, 0, 2});
-        assertEquals("turbokv verify: DAMAGED CURRENT: CURRENT has the wrong length: expected=4 found=3",
+        assertEquals("turbokv verify: DAMAGED CURRENT at offset 3: CURRENT truncated: expected>=12 bytes found=3",
                 failure(1, "verify", dir.toString()));
     }
 

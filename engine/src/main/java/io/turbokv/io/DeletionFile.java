@@ -4,40 +4,94 @@ import io.turbokv.CorruptionException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * A {@code .del} file: sequence numbers whose {@code .sst}, {@code .meta} and {@code .blob} files a commit made
- * obsolete, so that an open after a crash finishes the deletion.
+ * A {@code .del} file: the sequence numbers of the {@code .sst}, {@code .meta} and {@code .blob} files a commit
+ * made obsolete, so that an open after a crash finishes their deletion. All integers are big-endian, in the frame
+ * of {@link ControlFileFrame}:
  *
  * <pre>
- * offset size      field
- * 0      4 × n     sequence numbers, u32 big-endian: sorted SST seqs, then sorted meta seqs, then sorted blob seqs
+ * offset             size   field
+ * 0                  4      magic 0x544B5644 ("TKVD")
+ * 4                  4      format version = 1
+ * 8                  4      s = SST count, u32
+ * 12                 4      m = meta count, u32
+ * 16                 4      b = blob count, u32
+ * 20                 4 × s  SST seqs, u32
+ * 20 + 4s            4 × m  meta seqs, u32
+ * 20 + 4(s + m)      4 × b  blob seqs, u32
+ * t = 20 + 4(s+m+b)  4      CRC-32 of bytes [0, t)
  * </pre>
  *
- * No header and no count (DESIGN.md §2.7): the length must be a multiple of 4. Opening deletes every file of
- * every listed number, whatever its kind.
+ * <p>Each group is written in ascending order; readers do not depend on it. An open deletes the listed files, so
+ * a misread number deletes live data: hence the checksum, checked before any number is believed (the header-less
+ * list of earlier builds had none, and one flipped bit turned a listed number into a live file's).
  */
 public final class DeletionFile {
+    static final int MAGIC = 0x544B_5644;
+    static final int FORMAT_VERSION = 1;
+    static final long SST_COUNT_OFFSET = 8;
+    static final long META_COUNT_OFFSET = 12;
+    static final long BLOB_COUNT_OFFSET = 16;
+    static final long SEQS_OFFSET = 20;
+    static final long SEQ_SIZE = 4;
+    /** Reads stop here: the largest array; a longer file is damage. */
+    private static final long MAX_LENGTH = Integer.MAX_VALUE - 8;
+    private static final String KIND = ".del file";
+
+    /**
+     * The numbers a {@code .del} file lists, by kind of file.
+     *
+     * @param ssts  SST sequence numbers
+     * @param metas meta file sequence numbers
+     * @param blobs blob file sequence numbers
+     */
+    public record Contents(int[] ssts, int[] metas, int[] blobs) {
+        /**
+         * The numbers listed for {@code kind}.
+         *
+         * @throws IllegalArgumentException when {@code kind} is not one of {@link #LISTED_KINDS}
+         */
+        public int[] seqs(StoreFileNames.Kind kind) {
+            return switch (kind) {
+                case SST -> ssts;
+                case META -> metas;
+                case BLOB -> blobs;
+                case DEL -> throw new IllegalArgumentException(".del files list no .del files");
+            };
+        }
+    }
+
+    /** The kinds of files a {@code .del} file lists, in the order of its groups. */
+    public static final List<StoreFileNames.Kind> LISTED_KINDS = List.of(StoreFileNames.Kind.SST,
+            StoreFileNames.Kind.META, StoreFileNames.Kind.BLOB);
+
     private DeletionFile() {}
 
     /** Writes and syncs {@code path} with the given numbers, each group sorted here. */
     public static void write(FileLayer files, Path path, int[] ssts, int[] metas, int[] blobs) throws IOException {
-        int count = ssts.length + metas.length + blobs.length;
+        int[][] groups = {ssts, metas, blobs};
+        long count = (long) ssts.length + metas.length + blobs.length;
         try (Arena arena = Arena.ofConfined(); WritableFile file = files.create(path)) {
-            MemorySegment bytes = arena.allocate(4L * count);
-            long offset = 0;
-            for (int[] group : new int[][] {ssts, metas, blobs}) {
+            MemorySegment bytes = ControlFileFrame.allocate(arena, MAGIC, FORMAT_VERSION,
+                    SEQS_OFFSET - ControlFileFrame.HEADER_SIZE + SEQ_SIZE * count);
+            bytes.set(Bytes.BE_INT, SST_COUNT_OFFSET, ssts.length);
+            bytes.set(Bytes.BE_INT, META_COUNT_OFFSET, metas.length);
+            bytes.set(Bytes.BE_INT, BLOB_COUNT_OFFSET, blobs.length);
+            long offset = SEQS_OFFSET;
+            for (int[] group : groups) {
                 int[] sorted = group.clone();
                 Arrays.sort(sorted); // sequence numbers stay below 2^31 in practice; sort order is cosmetic
                 for (int seq : sorted) {
                     bytes.set(Bytes.BE_INT, offset, seq);
-                    offset += 4;
+                    offset += SEQ_SIZE;
                 }
             }
+            ControlFileFrame.seal(bytes);
             file.write(bytes);
             file.sync();
         }
@@ -46,19 +100,40 @@ public final class DeletionFile {
     /**
      * Reads the numbers listed in {@code path}.
      *
-     * @throws CorruptionException when the length is not a multiple of 4
+     * @throws java.nio.file.NoSuchFileException              when the file does not exist
+     * @throws CorruptionException                            when the file is damaged: the message names it, the
+     *                                                        offset, and the expected and found values
+     * @throws io.turbokv.UnsupportedFormatVersionException when it is intact but of another format version
      */
-    public static int[] read(Path path) throws IOException {
-        byte[] bytes = Files.readAllBytes(path);
-        if (bytes.length % 4 != 0) {
+    public static Contents read(Path path) throws IOException {
+        MemorySegment bytes = ControlFileFrame.read(path, KIND, MAX_LENGTH);
+        ControlFileFrame.verify(path, bytes, KIND, MAGIC, FORMAT_VERSION);
+        long trailer = bytes.byteSize() - ControlFileFrame.TRAILER_SIZE;
+        if (trailer < SEQS_OFFSET) {
             throw new CorruptionException(String.format(Locale.ROOT,
-                    ".del length is not a multiple of 4: found=%d", bytes.length), path,
-                    bytes.length - bytes.length % 4);
+                    ".del file truncated: expected>=%d bytes found=%d", SEQS_OFFSET + ControlFileFrame.TRAILER_SIZE,
+                    bytes.byteSize()), path, bytes.byteSize());
         }
-        MemorySegment segment = MemorySegment.ofArray(bytes);
-        int[] seqs = new int[bytes.length / 4];
+        long ssts = Integer.toUnsignedLong(bytes.get(Bytes.BE_INT, SST_COUNT_OFFSET));
+        long metas = Integer.toUnsignedLong(bytes.get(Bytes.BE_INT, META_COUNT_OFFSET));
+        long blobs = Integer.toUnsignedLong(bytes.get(Bytes.BE_INT, BLOB_COUNT_OFFSET));
+        long expectedTrailer = SEQS_OFFSET + SEQ_SIZE * (ssts + metas + blobs);
+        if (expectedTrailer != trailer) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    ".del file length does not match its counts (%d SSTs, %d metas, %d blobs): expected=%d bytes"
+                            + " found=%d", ssts, metas, blobs, expectedTrailer + ControlFileFrame.TRAILER_SIZE,
+                    bytes.byteSize()), path, SST_COUNT_OFFSET);
+        }
+        long metasOffset = SEQS_OFFSET + SEQ_SIZE * ssts;
+        long blobsOffset = metasOffset + SEQ_SIZE * metas;
+        return new Contents(seqs(bytes, SEQS_OFFSET, ssts), seqs(bytes, metasOffset, metas),
+                seqs(bytes, blobsOffset, blobs));
+    }
+
+    private static int[] seqs(MemorySegment bytes, long offset, long count) {
+        int[] seqs = new int[(int) count];
         for (int i = 0; i < seqs.length; i++) {
-            seqs[i] = segment.get(Bytes.BE_INT, 4L * i);
+            seqs[i] = bytes.get(Bytes.BE_INT, offset + SEQ_SIZE * i);
         }
         return seqs;
     }

@@ -1,5 +1,6 @@
 package io.turbokv.io;
 
+import io.turbokv.CorruptionException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,11 +15,12 @@ import org.agrona.collections.IntHashSet;
  * What opening a store finds in its directory (DESIGN.md §1.3), and the cleanup a writable open does.
  *
  * <p>Numbered files above the committed sequence number are leftovers of a write that never committed; a
- * writable open deletes them. Every {@code .del} file at or below it is replayed: the files of each listed number
- * are deleted, and a {@code .del} whose files are all gone is deleted too. Dot-files, {@code CURRENT} and
- * {@code LOG} are tolerated; any other file stops the open with an error naming it, since it means the directory
- * is not a TurboKV store (or holds something TurboKV did not write). A read-only scan deletes nothing and only
- * reports what it would have ignored.
+ * writable open deletes them. Every {@code .del} file at or below it is replayed: the listed files are deleted,
+ * and a {@code .del} whose files are all gone is deleted too. Every such {@code .del} is read and verified before
+ * anything is deleted, so a damaged one stops the open with a {@link io.turbokv.CorruptionException} and the
+ * directory as it was. Dot-files, {@code CURRENT}, {@code SCHEMA} and {@code LOG} are tolerated; any other file
+ * stops the open with an error naming it, since it means the directory is not a TurboKV store (or holds something
+ * TurboKV did not write). A read-only scan deletes nothing and only reports what it would have ignored.
  */
 public final class DirectoryScan {
     private final IntArrayList metaSeqs;
@@ -39,8 +41,11 @@ public final class DirectoryScan {
      *
      * @param files    the layer deletions go through (unused when {@code readOnly})
      * @param readOnly whether to leave the directory untouched
-     * @throws IOException when the directory holds an unexpected file (the message names it), a {@code .del}
-     *                     file is damaged, or a deletion fails
+     * @throws io.turbokv.CorruptionException when a committed {@code .del} file is damaged, or lists a number
+     *                                         not below its own; nothing has been deleted then
+     * @throws IOException                     when the directory holds an unexpected file (the message names it),
+     *                                         a {@code .del} file is of another format version, or a deletion
+     *                                         fails
      */
     public static DirectoryScan scan(FileLayer files, Path directory, int committedSeq, boolean readOnly)
             throws IOException {
@@ -52,10 +57,11 @@ public final class DirectoryScan {
         IntArrayList metas = new IntArrayList();
         IntArrayList blobs = new IntArrayList();
         IntArrayList leftovers = new IntArrayList();
-        List<Path> deletionFiles = new ArrayList<>();
+        List<Pending> deletionFiles = new ArrayList<>();
         for (Path entry : entries) {
             String name = entry.getFileName().toString();
-            if (name.startsWith(".") || name.equals(StoreFileNames.CURRENT) || name.equals(StoreFileNames.LOG)) {
+            if (name.startsWith(".") || name.equals(StoreFileNames.CURRENT) || name.equals(StoreFileNames.SCHEMA)
+                    || name.equals(StoreFileNames.LOG)) {
                 continue;
             }
             int dot = name.lastIndexOf('.');
@@ -64,7 +70,7 @@ public final class DirectoryScan {
             if (kind == null || seq < 0) {
                 throw new IOException(String.format(Locale.ROOT,
                         "Unexpected file %s in store %s: not a TurboKV file (expected NNNNNNNN.sst, .meta, .blob,"
-                                + " .del, CURRENT, LOG or a dot-file)", name, directory));
+                                + " .del, CURRENT, SCHEMA, LOG or a dot-file)", name, directory));
             }
             int seqBits = (int) seq;
             if (Integer.compareUnsigned(seqBits, committedSeq) > 0) {
@@ -73,19 +79,25 @@ public final class DirectoryScan {
             }
             switch (kind) {
                 case META -> metas.addInt(seqBits);
-                case DEL -> deletionFiles.add(entry);
+                case DEL -> deletionFiles.add(new Pending(entry, seqBits));
                 case BLOB -> blobs.addInt(seqBits);
                 case SST -> { } // opened by meta entries
             }
         }
+        // every list is verified before the first deletion: a damaged one must leave the directory as it was
+        List<DeletionFile.Contents> lists = new ArrayList<>();
+        for (Pending pending : deletionFiles) {
+            lists.add(verified(pending));
+        }
         int deletedCount = 0;
-        for (Path deletionFile : deletionFiles) {
-            int[] listed = DeletionFile.read(deletionFile);
-            boolean anyExisted = false;
-            for (int seq : listed) {
+        for (int i = 0; i < deletionFiles.size(); i++) {
+            DeletionFile.Contents listed = lists.get(i);
+            for (int seq : listed.metas()) {
                 deleted.add(seq);
-                for (StoreFileNames.Kind kind : new StoreFileNames.Kind[] {
-                        StoreFileNames.Kind.SST, StoreFileNames.Kind.META, StoreFileNames.Kind.BLOB}) {
+            }
+            boolean anyExisted = false;
+            for (StoreFileNames.Kind kind : DeletionFile.LISTED_KINDS) {
+                for (int seq : listed.seqs(kind)) {
                     Path path = StoreFileNames.path(directory, kind, seq);
                     if (readOnly) {
                         anyExisted |= Files.exists(path);
@@ -96,7 +108,7 @@ public final class DirectoryScan {
                 }
             }
             if (!anyExisted && !readOnly) {
-                files.delete(deletionFile);
+                files.delete(deletionFiles.get(i).path());
                 deletedCount++;
             }
         }
@@ -109,6 +121,29 @@ public final class DirectoryScan {
         blobs.removeIf(deleted::contains);
         return new DirectoryScan(metas, blobs, leftovers, deletedCount);
     }
+
+    /**
+     * The contents of a committed {@code .del} file, checked: a commit lists only files older than itself, so a
+     * number at or above the file's own is damage that a checksum did not catch (a writer bug) and must not delete
+     * a file.
+     */
+    private static DeletionFile.Contents verified(Pending pending) throws IOException {
+        DeletionFile.Contents listed = DeletionFile.read(pending.path());
+        for (StoreFileNames.Kind kind : DeletionFile.LISTED_KINDS) {
+            for (int seq : listed.seqs(kind)) {
+                if (Integer.compareUnsigned(seq, pending.seq()) >= 0) {
+                    throw new CorruptionException(String.format(Locale.ROOT,
+                            ".del file lists %s, which is not older than the .del file: expected seq<%d found=%d",
+                            StoreFileNames.name(kind, seq), Integer.toUnsignedLong(pending.seq()),
+                            Integer.toUnsignedLong(seq)), pending.path(), CorruptionException.NO_OFFSET);
+                }
+            }
+        }
+        return listed;
+    }
+
+    /** A committed {@code .del} file found by the scan, with its sequence number. */
+    private record Pending(Path path, int seq) {}
 
     /**
      * Deletes every numbered file ({@code .sst}, {@code .meta}, {@code .blob}, {@code .del}) whose sequence number

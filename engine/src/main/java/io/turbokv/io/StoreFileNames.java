@@ -5,12 +5,14 @@ import java.util.Locale;
 
 /**
  * The names of a store's files (DESIGN.md §2.1): {@code %08d.sst}, {@code .meta}, {@code .blob}, {@code .del}
- * (decimal sequence number, zero-padded to 8 digits, wider when larger), {@code CURRENT}, {@code LOG}, and the
- * lock file {@code .lock}. Sequence numbers are unsigned 32-bit values held in an {@code int}.
+ * (decimal sequence number, zero-padded to 8 digits, wider when larger), {@code CURRENT}, {@code SCHEMA},
+ * {@code LOG}, and the lock file {@code .lock}. Sequence numbers are unsigned 32-bit values held in an {@code int}.
  */
 public final class StoreFileNames {
     /** The commit point: the last committed sequence number. */
     public static final String CURRENT = "CURRENT";
+    /** The store's families, recorded at creation ({@link SchemaFile}). */
+    public static final String SCHEMA = "SCHEMA";
     /** The human-readable, append-only log. Never read back. */
     public static final String LOG = "LOG";
     /** The lock file held by a writable open. */

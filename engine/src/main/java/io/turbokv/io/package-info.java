@@ -1,10 +1,11 @@
 /**
  * Low-level pieces shared by every format: big-endian value layouts and unsigned comparisons over
  * {@link java.lang.foreign.MemorySegment} ({@link io.turbokv.io.Bytes}), the key hash
- * ({@link io.turbokv.io.KeyHash}), the directory's file names, {@code CURRENT}, {@code .del} and {@code LOG}
- * files, and the file-layer seam through which every write, fsync, rename and delete goes.
+ * ({@link io.turbokv.io.KeyHash}), the directory's file names, the checksummed control files {@code CURRENT},
+ * {@code .del} and {@code SCHEMA}, the {@code LOG}, and the file-layer seam through which every write, fsync,
+ * rename and delete goes.
  *
- * <p>Depends on the JDK, zero-allocation-hashing and {@code io.turbokv.CorruptionException}; nothing else of the
- * engine.
+ * <p>Depends on the JDK, zero-allocation-hashing, Agrona's collections, {@code io.turbokv.CorruptionException} and
+ * {@code io.turbokv.UnsupportedFormatVersionException}; nothing else of the engine.
  */
 package io.turbokv.io;

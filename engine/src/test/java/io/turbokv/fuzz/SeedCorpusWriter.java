@@ -7,6 +7,9 @@ import io.turbokv.io.DeletionFile;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
 import io.turbokv.io.Lz4;
+import io.turbokv.io.SchemaFile;
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.StoreSchema;
 import io.turbokv.io.WritableFile;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFileWriter;
@@ -88,11 +91,25 @@ class SeedCorpusWriter {
 
         Path del = scratch.resolve("00000009.del");
         DeletionFile.write(FileLayer.standard(), del, new int[] {3, 1}, new int[] {2}, new int[] {8, 5});
-        seed(resources, "DeletionFileFuzzTest", "five-seqs", Files.readAllBytes(del));
-        seed(resources, "DeletionFileFuzzTest", "empty", new byte[0]);
+        seed(resources, "DeletionFileFuzzTest", "five-seqs", prefixed(0, Files.readAllBytes(del)));
+        seed(resources, "DeletionFileFuzzTest", "five-seqs-signed",
+                prefixed(DeletionFileFuzzTest.SIGN, Files.readAllBytes(del)));
+        Path empty = scratch.resolve("00000010.del");
+        DeletionFile.write(FileLayer.standard(), empty, new int[0], new int[0], new int[0]);
+        seed(resources, "DeletionFileFuzzTest", "empty", prefixed(0, Files.readAllBytes(empty)));
 
         CurrentFile.write(FileLayer.standard(), scratch, 42);
-        seed(resources, "CurrentFileFuzzTest", "seq-42", Files.readAllBytes(scratch.resolve("CURRENT")));
+        byte[] current = Files.readAllBytes(scratch.resolve(StoreFileNames.CURRENT));
+        seed(resources, "CurrentFileFuzzTest", "seq-42", prefixed(0, current));
+        seed(resources, "CurrentFileFuzzTest", "seq-42-signed", prefixed(CurrentFileFuzzTest.SIGN, current));
+        seed(resources, "CurrentFileFuzzTest", "pre-checksum-seq-42", prefixed(0, new byte[] {0, 0, 0, 42}));
+
+        SchemaFile.write(FileLayer.standard(), scratch, new StoreSchema(List.of(
+                new StoreSchema.Family("default", StoreSchema.Family.SINGLE_VALUED, 0),
+                new StoreSchema.Family("edges", StoreSchema.Family.MULTI_VALUED, 0))));
+        byte[] schema = Files.readAllBytes(scratch.resolve(StoreFileNames.SCHEMA));
+        seed(resources, "SchemaFileFuzzTest", "two-families", prefixed(0, schema));
+        seed(resources, "SchemaFileFuzzTest", "two-families-signed", prefixed(SchemaFileFuzzTest.SIGN, schema));
     }
 
     private record SstFile(String name, byte[] bytes, int blockCount) {}

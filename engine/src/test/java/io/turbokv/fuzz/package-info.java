@@ -1,6 +1,6 @@
 /**
- * Coverage-guided fuzz tests of every TurboKV file reader, with Jazzer: SST, meta, blob, {@code .del} and
- * {@code CURRENT} (issue #9, point 3).
+ * Coverage-guided fuzz tests of every TurboKV file reader, with Jazzer: SST, meta, blob, {@code .del},
+ * {@code CURRENT} and {@code SCHEMA} (issue #9, point 3).
  *
  * <p>Every target states one property: whatever bytes a file holds, reading it either succeeds or throws
  * {@link io.turbokv.CorruptionException} (or another {@link java.io.IOException}); it never throws anything else,
