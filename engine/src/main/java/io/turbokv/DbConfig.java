@@ -16,6 +16,11 @@ import java.util.Objects;
  *         .family("edges", FamilyKind.MULTI_VALUE)
  *         .build();
  * }</pre>
+ *
+ * <p>A store records its families when it is created (its {@code SCHEMA} file) and checks them at every open: a
+ * configuration that declares families must declare exactly those, and one that declares none (such as
+ * {@link #storeDefined()}, or a builder given only cache sizes) opens the store with its own. Creating a store
+ * needs them declared.
  */
 public final class DbConfig {
     /** Default capacity of the key-block cache: 400 MiB, as turbo-persistence. */
@@ -40,12 +45,23 @@ public final class DbConfig {
         return new Builder();
     }
 
+    /**
+     * A configuration that declares no families, with the default cache sizes: an existing store is opened with
+     * the families it recorded ({@link TurboKV#open(java.nio.file.Path)}).
+     */
+    public static DbConfig storeDefined() {
+        return new Builder().build();
+    }
+
     /** A configuration with one single-valued family named {@code default}. */
     public static DbConfig singleFamily() {
         return builder().family("default", FamilyKind.SINGLE_VALUE).build();
     }
 
-    /** The families, addressed by their index in this list. */
+    /**
+     * The families, addressed by their index in this list; empty when this configuration leaves them to the store
+     * (the {@link TurboKV#config()} of an open store always lists them).
+     */
     public List<FamilyConfig> families() {
         return families;
     }
@@ -71,6 +87,14 @@ public final class DbConfig {
 
     FileLayer fileLayer() {
         return fileLayer;
+    }
+
+    /** This configuration with {@code recorded} as its families (the store's own). */
+    DbConfig withFamilies(List<FamilyConfig> recorded) {
+        Builder builder = new Builder();
+        recorded.forEach(family -> builder.family(family.name(), family.kind()));
+        return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
+                .fileLayer(fileLayer).build();
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -113,14 +137,12 @@ public final class DbConfig {
         }
 
         /**
-         * Builds the configuration.
+         * Builds the configuration. Without a family it opens an existing store with the families the store
+         * recorded, and cannot create one.
          *
-         * @throws IllegalArgumentException when there is no family or two share a name
+         * @throws IllegalArgumentException when two families share a name
          */
         public DbConfig build() {
-            if (families.isEmpty()) {
-                throw new IllegalArgumentException("a store needs at least one family");
-            }
             HashSet<String> names = new HashSet<>();
             for (FamilyConfig family : families) {
                 if (!names.add(family.name())) {

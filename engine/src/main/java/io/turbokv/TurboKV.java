@@ -7,9 +7,11 @@ import io.turbokv.io.CurrentFile;
 import io.turbokv.io.DeletionFile;
 import io.turbokv.io.DirectoryScan;
 import io.turbokv.io.FileLayer;
+import io.turbokv.io.SchemaFile;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
 import io.turbokv.io.StoreLog;
+import io.turbokv.io.StoreSchema;
 import io.turbokv.io.WritableFile;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
@@ -136,12 +138,31 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
-     * Opens the store in {@code directory} for reading and writing, creating the directory and an empty store when
-     * missing. Leftovers of a write that never committed are deleted and pending deletions are finished. Only meta
-     * files are read; SST files are mapped on first use, so opening a large store is fast.
+     * Opens the existing store in {@code directory} for reading and writing, with the families it recorded when it
+     * was created and the default cache sizes. See {@link #open(Path, DbConfig)}.
+     *
+     * @throws NoSuchFileException when there is no store in {@code directory}
+     */
+    public static TurboKV open(Path directory) throws IOException {
+        if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            throw new NoSuchFileException(directory.toString(), null, "no TurboKV store here (create one with"
+                    + " TurboKV.open(dir, config), declaring its families)");
+        }
+        return open(directory, DbConfig.storeDefined());
+    }
+
+    /**
+     * Opens the store in {@code directory} for reading and writing, creating the directory and an empty store with
+     * the families of {@code config} when missing. An existing store is opened with the families it recorded at
+     * creation: {@code config} must declare exactly those, or none. Leftovers of a write that never committed are
+     * deleted and pending deletions are finished. Only meta files are read; SST files are mapped on first use, so
+     * opening a large store is fast.
      *
      * @throws io.turbokv.io.StoreLock.StoreLockedException when another writer has the store open
-     * @throws CorruptionException when a meta file or {@code CURRENT} is damaged
+     * @throws IllegalArgumentException when {@code config} declares other families than the store recorded (the
+     *                                  message names the first difference), or none for a new store
+     * @throws CorruptionException when a meta file, {@code CURRENT}, {@code SCHEMA} or a {@code .del} is damaged
+     * @throws UnsupportedFormatVersionException when a file was written in a format this build cannot read
      * @throws IOException when the directory holds a file TurboKV did not write (the message names it), or I/O fails
      */
     public static TurboKV open(Path directory, DbConfig config) throws IOException {
@@ -149,18 +170,25 @@ public final class TurboKV implements AutoCloseable {
         Files.createDirectories(directory);
         boolean create = !Files.exists(directory.resolve(StoreFileNames.CURRENT));
         if (create) {
+            if (config.families().isEmpty()) {
+                throw new IllegalArgumentException("no store in " + directory + " to open, and the DbConfig"
+                        + " declares no families to create one with");
+            }
             refuseForeignFiles(directory); // before the lock file, so a refused directory is left as it was
         }
         StoreLock lock = StoreLock.acquire(directory);
         try {
             FileLayer files = config.fileLayer();
             if (create && !Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+                // SCHEMA first: a store is one once CURRENT exists, and then its schema must be there
+                SchemaFile.write(files, directory, StoreSchemas.of(config.families()));
                 CurrentFile.write(files, directory, 0);
             }
             int committed = CurrentFile.read(directory);
+            DbConfig effective = StoreSchemas.reconcile(directory, readSchema(directory), config);
             DirectoryScan scan = DirectoryScan.scan(files, directory, committed, false);
-            StoreState state = load(directory, config, scan.metaSeqs(), committed);
-            return new TurboKV(directory, config, false, lock, state, BlobFiles.byName(directory));
+            StoreState state = load(directory, effective, scan.metaSeqs(), committed);
+            return new TurboKV(directory, effective, false, lock, state, BlobFiles.byName(directory));
         } catch (IOException | RuntimeException | Error e) {
             try {
                 lock.close();
@@ -169,6 +197,24 @@ public final class TurboKV implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The store's schema; a store without one (it has {@code CURRENT}) is damaged. */
+    private static StoreSchema readSchema(Path directory) throws IOException {
+        try {
+            return SchemaFile.read(directory);
+        } catch (NoSuchFileException e) {
+            throw new CorruptionException("the store has CURRENT but no SCHEMA: its families are unknown",
+                    directory.resolve(StoreFileNames.SCHEMA), CorruptionException.NO_OFFSET, e);
+        }
+    }
+
+    /**
+     * Opens the store in {@code directory} for reading only, with the families it recorded and the default cache
+     * sizes. See {@link #openReadOnly(Path, DbConfig)}.
+     */
+    public static TurboKV openReadOnly(Path directory) throws IOException {
+        return openReadOnly(directory, DbConfig.storeDefined());
     }
 
     /**
@@ -180,7 +226,11 @@ public final class TurboKV implements AutoCloseable {
      * not memory), and the disk space of files the writer deleted meanwhile is freed only when this instance
      * closes. An open racing with a writer's compaction retries when a file vanished under it.
      *
+     * <p>{@code config} declares the store's families, as it recorded them at creation, or none (the store's own
+     * are used: {@link #openReadOnly(Path)}).
+     *
      * @throws NoSuchFileException when the directory or its {@code CURRENT} file does not exist
+     * @throws IllegalArgumentException when {@code config} declares other families than the store recorded
      */
     public static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
@@ -204,7 +254,8 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
-    private static TurboKV openReadOnlyAt(Path directory, DbConfig config, int committed) throws IOException {
+    private static TurboKV openReadOnlyAt(Path directory, DbConfig declared, int committed) throws IOException {
+        DbConfig config = StoreSchemas.reconcile(directory, readSchema(directory), declared);
         DirectoryScan scan = DirectoryScan.scan(config.fileLayer(), directory, committed, true);
         StoreState state = load(directory, config, scan.metaSeqs(), committed);
         BlobFiles blobs = null;
@@ -238,6 +289,9 @@ public final class TurboKV implements AutoCloseable {
      * that want "no persistence" behind the same type.
      */
     public static TurboKV emptyInMemory(DbConfig config) {
+        if (config.families().isEmpty()) {
+            throw new IllegalArgumentException("an in-memory store needs its families declared");
+        }
         return new TurboKV(null, Objects.requireNonNull(config, "config"), true, null, StoreState.EMPTY,
                 BlobFiles.byName(null));
     }
@@ -249,8 +303,10 @@ public final class TurboKV implements AutoCloseable {
      */
     private static void refuseForeignFiles(Path directory) throws IOException {
         try (var entries = Files.list(directory)) {
+            // a SCHEMA without CURRENT is a creation that crashed before its end: it is written again
             Optional<String> foreign = entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith(".") && !name.equals(StoreFileNames.LOG)).sorted().findFirst();
+                    .filter(name -> !name.startsWith(".") && !name.equals(StoreFileNames.LOG)
+                            && !name.equals(StoreFileNames.SCHEMA)).sorted().findFirst();
             if (foreign.isPresent() && foreign.get().matches("\\d+\\.(sst|meta|blob|del)")) {
                 throw new CorruptionException("store has data files (e.g. " + foreign.get()
                         + ") but no CURRENT: refusing to initialise over them",

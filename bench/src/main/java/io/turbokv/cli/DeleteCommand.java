@@ -34,9 +34,10 @@ final class DeleteCommand extends StoreCommand {
         for (String key : keys) {
             keyBytes.add(decodeArgument(key, hex, "key"));
         }
-        DbConfig config = families.config();
-        int index = FamilyOptions.resolve(config, family);
-        try (TurboKV db = Stores.openWritable(directory, config, false); WriteBatch batch = db.writeBatch()) {
+        try (TurboKV db = Stores.openWritable(directory, families.config(), false);
+             WriteBatch batch = db.writeBatch()) {
+            DbConfig config = db.config();
+            int index = FamilyOptions.resolve(config, family);
             for (byte[] key : keyBytes) {
                 batch.delete(index, key);
             }

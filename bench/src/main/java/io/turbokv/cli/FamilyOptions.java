@@ -10,22 +10,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --family NAME:single|multi} options every store command takes. A store does not record its families
- * (only each meta file's family index), so they are given on the command line, in the order they were created, the
- * same on every command; without any, a store has one single-valued family named {@code default}, which is
- * {@link DbConfig#singleFamily()}.
+ * The {@code --family NAME:single|multi} options every store command takes. A store records its families when it
+ * is created (its {@code SCHEMA}), so an existing store needs none: given, they must be exactly the store's, in
+ * creation order, or the open fails naming the difference. They matter when a command creates a store; without
+ * any, a new store has one single-valued family named {@code default} ({@link DbConfig#singleFamily()}).
  */
 final class FamilyOptions {
     @Option(names = "--family", paramLabel = "NAME:single|multi", converter = FamilyConverter.class,
-            description = {"A family of the store, in creation order; repeat for each family (default: one"
-                    + " single-valued family named 'default'). The store does not record its families: give the"
-                    + " same list on every command."})
+            description = {"A family of a store being created, in order; repeat for each family (default: one"
+                    + " single-valued family named 'default'). An existing store knows its families: given, they"
+                    + " must match them."})
     private List<FamilyConfig> families = new ArrayList<>();
 
-    /** The configuration to open the store with. */
+    /** The configuration to open the store with: without {@code --family}, the store's own families. */
     DbConfig config() {
         if (families.isEmpty()) {
-            return DbConfig.singleFamily();
+            return DbConfig.storeDefined();
         }
         DbConfig.Builder builder = DbConfig.builder();
         families.forEach(f -> builder.family(f.name(), f.kind()));
@@ -53,8 +53,7 @@ final class FamilyOptions {
         if (nameOrIndex.matches("\\d{1,9}") && Integer.parseInt(nameOrIndex) < list.size()) {
             return Integer.parseInt(nameOrIndex);
         }
-        throw new CliException("no family '" + nameOrIndex + "' (families: " + names(config)
-                + "; declare them with --family NAME:single|multi)");
+        throw new CliException("no family '" + nameOrIndex + "' (the store's families: " + names(config) + ")");
     }
 
     /** {@code 0 default (single), 1 edges (multi)}. */

@@ -29,9 +29,9 @@ final class GetCommand extends StoreCommand {
     @Override
     public Integer call() throws IOException {
         byte[] keyBytes = decodeArgument(key, hex, "key");
-        DbConfig config = families.config();
-        int index = FamilyOptions.resolve(config, family);
-        try (TurboKV db = Stores.openReadOnly(directory, config)) {
+        try (TurboKV db = Stores.openReadOnly(directory, families.config())) {
+            DbConfig config = db.config();
+            int index = FamilyOptions.resolve(config, family);
             PrintWriter out = out();
             if (config.family(index).kind() == FamilyKind.SINGLE_VALUE) {
                 Optional<byte[]> value = db.get(index, keyBytes);

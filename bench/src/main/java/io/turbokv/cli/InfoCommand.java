@@ -33,9 +33,8 @@ import picocli.CommandLine.Command;
 final class InfoCommand extends StoreCommand {
     @Override
     public Integer call() throws IOException {
-        DbConfig config = families.config();
-        try (TurboKV db = Stores.openReadOnly(directory, config)) {
-            print(db, config, out());
+        try (TurboKV db = Stores.openReadOnly(directory, families.config())) {
+            print(db, db.config(), out());
             return TurboKvCli.EXIT_OK;
         }
     }
@@ -46,7 +45,7 @@ final class InfoCommand extends StoreCommand {
         out.printf(Locale.ROOT, "store     %s%n", directory.toAbsolutePath());
         out.printf(Locale.ROOT, "CURRENT   %d (last committed sequence number)%n", Integer.toUnsignedLong(committed));
         out.printf(Locale.ROOT, "files     %s%n", StoreFiles.of(directory).summary());
-        out.println("families  (as given with --family; the store records only each meta file's family index)");
+        out.println("families  (as the store's SCHEMA records them)");
         for (int f = 0; f < config.families().size(); f++) {
             long ssts = 0;
             long entries = 0;

@@ -68,10 +68,10 @@ final class LoadCommand extends StoreCommand {
                     "--entries %d, --threads %d, --value-size %d: expected entries >= 0, threads >= 1, size >= 0",
                     source.entries, threads, valueSize));
         }
-        DbConfig config = families.config();
-        int index = FamilyOptions.resolve(config, family);
         PrintWriter out = out();
-        try (TurboKV db = Stores.openWritable(directory, config, true); WriteBatch batch = db.writeBatch()) {
+        try (TurboKV db = Stores.openWritable(directory, families.config(), true);
+             WriteBatch batch = db.writeBatch()) {
+            int index = FamilyOptions.resolve(db.config(), family);
             long entries;
             if (source.file != null) {
                 entries = loadFile(batch, index, out);

@@ -34,9 +34,10 @@ final class PutCommand extends StoreCommand {
     public Integer call() throws IOException {
         byte[] keyBytes = decodeArgument(key, hex, "key");
         byte[] valueBytes = decodeArgument(value, hex, "value");
-        DbConfig config = families.config();
-        int index = FamilyOptions.resolve(config, family);
-        try (TurboKV db = Stores.openWritable(directory, config, create); WriteBatch batch = db.writeBatch()) {
+        try (TurboKV db = Stores.openWritable(directory, families.config(), create);
+             WriteBatch batch = db.writeBatch()) {
+            DbConfig config = db.config();
+            int index = FamilyOptions.resolve(config, family);
             batch.put(index, keyBytes, valueBytes);
             CommitStats stats = batch.commit();
             out().printf(Locale.ROOT, "put 1 entry (key %d B, value %d B) in family %s: committed as sequence %d%n",

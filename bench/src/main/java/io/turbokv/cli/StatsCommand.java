@@ -35,9 +35,9 @@ final class StatsCommand extends StoreCommand {
 
     @Override
     public Integer call() throws IOException {
-        DbConfig config = families.config();
-        int index = FamilyOptions.resolve(config, family);
-        try (TurboKV db = Stores.openReadOnly(directory, config)) {
+        try (TurboKV db = Stores.openReadOnly(directory, families.config())) {
+            DbConfig config = db.config();
+            int index = FamilyOptions.resolve(config, family);
             List<byte[]> keys = sampleKeys(db, index);
             Random random = new Random(1);
             boolean single = config.family(index).kind() == FamilyKind.SINGLE_VALUE;

@@ -35,8 +35,8 @@ final class Stores {
         requireStore(directory);
         try {
             return TurboKV.openReadOnly(directory, config);
-        } catch (IOException e) {
-            throw withFamilyHint(e);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
         }
     }
 
@@ -57,19 +57,12 @@ final class Stores {
                 }
             }
         }
+        boolean creating = !Files.exists(directory.resolve(StoreFileNames.CURRENT));
         try {
-            return TurboKV.open(directory, config);
-        } catch (IOException e) {
-            throw withFamilyHint(e);
+            return TurboKV.open(directory, creating && config.families().isEmpty() ? DbConfig.singleFamily()
+                    : config);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
         }
-    }
-
-    private static IOException withFamilyHint(IOException e) {
-        String message = e.getMessage();
-        if (e.getClass() == IOException.class && message != null && message.contains("belongs to family")) {
-            return new IOException(message + "; declare every family of the store with --family NAME:single|multi",
-                    e);
-        }
-        return e;
     }
 }

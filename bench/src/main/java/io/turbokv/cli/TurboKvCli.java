@@ -17,8 +17,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TurboKvCli.Version.class,
         description = "Operate and inspect TurboKV stores.",
-        footer = {"", "Stores have families, which the store does not record: commands take --family NAME:single|multi,"
-                + " once per family in creation order (default: one single-valued family named 'default').",
+        footer = {"", "Stores have families, recorded when the store is created: a command that creates one takes"
+                + " --family NAME:single|multi once per family (default: one single-valued family named 'default');"
+                + " the others need none.",
                 "Exit codes: 0 success, 1 failure (one line on stderr), 2 bad command line."},
         subcommands = {DemoCommand.class, LoadCommand.class, GetCommand.class, PutCommand.class,
                 DeleteCommand.class, InfoCommand.class, VerifyCommand.class, CompactCommand.class, StatsCommand.class,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.DbConfig;
+import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.TurboKV;
 import io.turbokv.io.StoreFileNames;
@@ -91,14 +92,14 @@ class CommandsTest {
     }
 
     @Test
-    void familiesAreDeclaredOnTheCommandLineAndChosenWithIn() throws IOException {
+    void familiesAreDeclaredWhenTheStoreIsCreatedAndChosenWithIn() throws IOException {
         Path dir = tmp.resolve("s");
         String[] families = {"--family", "nodes:single", "--family", "edges:multi"};
         assertEquals(0, CliRun.of(concat(families, "put", "--create", "--in", "edges", dir.toString(), "a", "b"))
                 .exit());
         assertEquals(0, CliRun.of(concat(families, "put", "--in", "1", dir.toString(), "a", "c")).exit());
-        assertEquals(0, CliRun.of(concat(families, "put", dir.toString(), "a", "node")).exit());
-        CliRun edges = CliRun.of(concat(families, "get", "--in", "edges", dir.toString(), "a"));
+        assertEquals(0, CliRun.of("put", dir.toString(), "a", "node").exit()); // the store knows its families
+        CliRun edges = CliRun.of("get", "--in", "edges", dir.toString(), "a");
         assertEquals(0, edges.exit(), edges::toString);
         assertEquals(List.of("b", "c"), edges.out().lines().sorted().toList());
         assertEquals("node", CliRun.of(concat(families, "get", dir.toString(), "a")).out().strip());
@@ -106,9 +107,10 @@ class CommandsTest {
         assertEquals(0, info.exit(), info::toString);
         assertTrue(info.out().contains("  1 edges        multi   2 SSTs, 2 entries"), info.out());
         assertTrue(info.out().contains("  0 nodes        single  1 SST, 1 entries"), info.out());
-        try (TurboKV db = TurboKV.openReadOnly(dir, DbConfig.builder().family("x", FamilyKind.SINGLE_VALUE)
-                .family("y", FamilyKind.MULTI_VALUE).build())) {
+        try (TurboKV db = TurboKV.openReadOnly(dir)) {
             assertEquals(2, db.getMultiple(1, "a".getBytes(StandardCharsets.UTF_8)).size());
+            assertEquals(List.of(new FamilyConfig("nodes", FamilyKind.SINGLE_VALUE),
+                    new FamilyConfig("edges", FamilyKind.MULTI_VALUE)), db.config().families());
         }
     }
 

@@ -110,18 +110,28 @@ class ErrorsTest {
     @Test
     void anUnknownFamilyListsTheFamilies() {
         Path dir = store(10);
-        assertEquals("turbokv get: no family 'edges' (families: 0 default (single); declare them with --family"
-                + " NAME:single|multi)", failure(1, "get", "--in", "edges", dir.toString(), "k"));
+        assertEquals("turbokv get: no family 'edges' (the store's families: 0 default (single))",
+                failure(1, "get", "--in", "edges", dir.toString(), "k"));
     }
 
     @Test
-    void aMetaFileOfAnUndeclaredFamilySaysToDeclareIt() {
+    void familiesThatDisagreeWithTheStoresAreRefusedNamingTheDifference() {
         Path dir = tmp.resolve("s");
-        assertEquals(0, CliRun.of("put", "--create", "--family", "a:single", "--family", "b:multi", "--in", "b",
-                dir.toString(), "k", "v").exit());
-        String line = failure(1, "info", dir.toString());
-        assertTrue(line.contains("00000002.meta belongs to family 1, but the store was opened with 1 families;"
-                + " declare every family of the store with --family NAME:single|multi"), line);
+        assertEquals(0, CliRun.of("put", "--create", "--family", "blobs:multi", "--family", "edges:single",
+                "--in", "blobs", dir.toString(), "n1", "a").exit());
+        assertEquals(0, CliRun.of("put", "--in", "blobs", dir.toString(), "n1", "b").exit());
+        String line = failure(1, "get", "--family", "blobs:multi", "--family", "edges:single", "--family",
+                "more:single", "--in", "1", dir.toString(), "n1");
+        assertTrue(line.contains("the store has 2 families, the config 3"), line);
+        line = failure(1, "get", "--family", "blobs:single", "--family", "edges:single", dir.toString(), "n1");
+        assertTrue(line.contains("family 0 is 'blobs' MULTI_VALUE in the store, 'blobs' SINGLE_VALUE in the"
+                + " config"), line);
+        line = failure(1, "put", "--family", "edges:multi", dir.toString(), "n1", "c");
+        assertTrue(line.contains("family 0 is 'blobs' MULTI_VALUE in the store, 'edges' MULTI_VALUE in the config"),
+                line);
+        CliRun both = CliRun.of("get", dir.toString(), "n1");
+        assertEquals(0, both.exit(), both::toString);
+        assertEquals(List.of("a", "b"), both.out().lines().sorted().toList());
     }
 
     @Test

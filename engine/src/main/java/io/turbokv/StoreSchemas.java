@@ -1,0 +1,79 @@
+package io.turbokv;
+
+import io.turbokv.io.StoreSchema;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Translates between the families a {@link DbConfig} declares and the {@link StoreSchema} a store records in its
+ * {@code SCHEMA} file, and checks that the two agree: a store opened with other families than it was created with
+ * would be read wrong (a single-valued store read as multi-valued returns the old values of overwritten keys), so
+ * the open fails and says where they differ.
+ */
+final class StoreSchemas {
+    private StoreSchemas() {}
+
+    /** The schema {@code families} describe. */
+    static StoreSchema of(List<FamilyConfig> families) {
+        List<StoreSchema.Family> recorded = new ArrayList<>(families.size());
+        for (FamilyConfig family : families) {
+            recorded.add(new StoreSchema.Family(family.name(), family.kind() == FamilyKind.MULTI_VALUE
+                    ? StoreSchema.Family.MULTI_VALUED : StoreSchema.Family.SINGLE_VALUED, 0));
+        }
+        return new StoreSchema(recorded);
+    }
+
+    /** The families {@code schema} records. */
+    static List<FamilyConfig> families(StoreSchema schema) {
+        List<FamilyConfig> families = new ArrayList<>(schema.families().size());
+        for (StoreSchema.Family family : schema.families()) {
+            families.add(new FamilyConfig(family.name(), family.kind() == StoreSchema.Family.MULTI_VALUED
+                    ? FamilyKind.MULTI_VALUE : FamilyKind.SINGLE_VALUE));
+        }
+        return families;
+    }
+
+    /**
+     * {@code config} with the families of {@code recorded}: the same when {@code config} declares none (the store's
+     * own families are used) or exactly those.
+     *
+     * @throws IllegalArgumentException when {@code config} declares other families, naming the first difference
+     */
+    static DbConfig reconcile(Path directory, StoreSchema recorded, DbConfig config) {
+        List<FamilyConfig> stored = families(recorded);
+        List<FamilyConfig> declared = config.families();
+        if (declared.isEmpty()) {
+            return config.withFamilies(stored);
+        }
+        if (declared.equals(stored)) {
+            return config;
+        }
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+                "the store in %s was created with families %s; the DbConfig declares %s: %s (declare none to"
+                        + " open the store with its own)",
+                directory, describe(stored), describe(declared), firstDifference(stored, declared)));
+    }
+
+    private static String firstDifference(List<FamilyConfig> stored, List<FamilyConfig> declared) {
+        for (int i = 0; i < Math.min(stored.size(), declared.size()); i++) {
+            FamilyConfig s = stored.get(i);
+            FamilyConfig d = declared.get(i);
+            if (!s.equals(d)) {
+                return String.format(Locale.ROOT, "family %d is '%s' %s in the store, '%s' %s in the config", i,
+                        s.name(), s.kind(), d.name(), d.kind());
+            }
+        }
+        return String.format(Locale.ROOT, "the store has %d families, the config %d", stored.size(),
+                declared.size());
+    }
+
+    private static String describe(List<FamilyConfig> families) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < families.size(); i++) {
+            parts.add(i + " '" + families.get(i).name() + "' " + families.get(i).kind());
+        }
+        return parts.toString();
+    }
+}
