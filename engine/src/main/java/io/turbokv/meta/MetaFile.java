@@ -1,6 +1,7 @@
 package io.turbokv.meta;
 
 import io.turbokv.CorruptionException;
+import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.ffm.Advice;
 import io.turbokv.ffm.MappedFile;
 import io.turbokv.io.Bytes;
@@ -8,6 +9,7 @@ import io.turbokv.io.Crc32;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -255,10 +257,7 @@ public final class MetaFile implements AutoCloseable {
             }
             if (version != FORMAT_VERSION) {
                 // Intact but foreign: not a CorruptionException, so nothing treats it as damage to repair.
-                throw new IOException(String.format(Locale.ROOT,
-                        "meta file written by format version %d; this build reads format version %d"
-                                + " (file=%s, offset=%d)",
-                        version, FORMAT_VERSION, path.getFileName(), VERSION_OFFSET));
+                throw new UnsupportedFormatVersionException(path, version, List.of((long) FORMAT_VERSION));
             }
             int codec = Bytes.u8(bytes, CODEC_OFFSET);
             if (codec != CODEC_LZ4) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.turbokv.CorruptionException;
+import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.io.Bytes;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.WritableFile;
@@ -179,10 +180,10 @@ class MetaFileTest {
         byte[] bytes = Files.readAllBytes(sample);
         bytes[4] = 2;
         MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
-        IOException e = assertThrows(IOException.class, () -> MetaFile.open(sample, 7));
-        assertFalse(e instanceof CorruptionException, "an intact file of another version is not damage");
-        assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
-        assertTrue(e.getMessage().contains("format version 1"), e.getMessage());
+        UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
+                () -> MetaFile.open(sample, 7));
+        assertEquals(2, e.foundVersion());
+        assertTrue(e.getMessage().contains("expected=1 found=2"), e.getMessage());
         assertTrue(e.getMessage().contains("file=00000007.meta"), e.getMessage());
     }
 
