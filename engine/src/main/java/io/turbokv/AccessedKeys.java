@@ -3,7 +3,7 @@ package io.turbokv;
 import org.agrona.collections.LongHashSet;
 
 /**
- * The hashes of keys read since the last commit, for one family (DESIGN.md §1.7): every hit, tombstone included,
+ * The hashes of keys read since the last commit, for one family: every hit, tombstone included,
  * records its hash; a commit drains the set into the new meta file's used-key filter, which compaction uses to
  * split warm from cold data.
  *

@@ -3,7 +3,7 @@ package io.turbokv;
 import io.turbokv.compaction.MergeLimits;
 
 /**
- * When and how much {@link TurboKV#compact(CompactConfig)} merges (DESIGN.md §1.7.1): the bounds the merge-segment
+ * When and how much {@link TurboKV#compact(CompactConfig)} merges: the bounds the merge-segment
  * selector respects for each family. A merge job (segment) is a set of SSTs with overlapping hash ranges; the
  * selector grows a job from the newest SST towards older ones until it is good enough or hits a bound.
  *

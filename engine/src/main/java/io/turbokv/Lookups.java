@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The read path (DESIGN.md §1.6) over one published {@link StoreState}: meta files newest first, within each its
+ * The read path over one published {@link StoreState}: meta files newest first, within each its
  * SSTs newest first, skipping a meta file of another family, an SST whose hash range misses the key, and an SST
  * whose key filter rules the key out; the first SST that knows the key decides (a single-valued key), or every SST
  * down to the first tombstone contributes (a multi-valued key). Every hit, a tombstone included, records the

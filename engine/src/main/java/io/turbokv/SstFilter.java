@@ -7,7 +7,7 @@ import org.agrona.collections.IntArrayQueue;
 import org.agrona.collections.IntHashSet;
 
 /**
- * Decides which SST entries of which meta files are live (DESIGN.md §1.9), applied to meta files newest first.
+ * Decides which SST entries of which meta files are live, applied to meta files newest first.
  *
  * <p>A compaction's meta file lists the SSTs it consumed as obsolete, and the SSTs it moved unchanged as its own
  * entries, so one SST can be listed by an older and a newer meta file. Walking newest first, the first meta file

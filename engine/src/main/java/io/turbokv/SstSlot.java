@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /**
  * One live SST of a store: what its meta entry says about it, and its reader, opened on first use.
  *
- * <p>Opening a store reads only meta files; an SST is mapped when a lookup first reaches it (DESIGN.md §1.3), once
+ * <p>Opening a store reads only meta files; an SST is mapped when a lookup first reaches it, once
  * even when many readers reach it together. The slot is shared by every store state that lists the SST and is
  * closed (unmapped) by the version tracker only after no reader of any such state is left.
  */

@@ -440,7 +440,7 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
-    /** Commits a write batch's spilled SSTs and blobs (DESIGN.md §1.5); called by {@link WriteBatch#commit()}. */
+    /** Commits a write batch's spilled SSTs and blobs; called by {@link WriteBatch#commit()}. */
     CommitStats commitBatch(List<SpilledSst> ssts, int[] blobs, AtomicInteger sequence, long keysWritten)
             throws IOException {
         long start = System.nanoTime();
@@ -767,7 +767,7 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
-     * Undoes a failed or abandoned write operation (DESIGN.md §1.8): restores {@code CURRENT} to
+     * Undoes a failed or abandoned write operation: restores {@code CURRENT} to
      * {@code seqBefore} if it no longer says so (the failure may have hit after its rename, e.g. at the directory
      * sync), then deletes every file numbered above it. If that fails too, the store refuses writes for good;
      * reads go on.
@@ -824,7 +824,7 @@ public final class TurboKV implements AutoCloseable {
     // ------------------------------------------------------------------------------------------ compaction
 
     /**
-     * Compacts the store (DESIGN.md §1.7): per family, merges SSTs whose hash ranges overlap, as far as
+     * Compacts the store: per family, merges SSTs whose hash ranges overlap, as far as
      * {@code config} allows, into new SSTs without superseded entries, split into warm SSTs (keys a lookup found
      * since they were last compacted) and cold ones; the two are never merged together. Runs as the store's one
      * write operation and commits like a write batch; readers go on meanwhile and see the old state until the

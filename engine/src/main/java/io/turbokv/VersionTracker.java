@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 /**
  * Publishes immutable store states ({@code S}, e.g. the list of live meta files) to readers, and closes the
- * off-heap resources a state no longer needs only when no reader can still touch them (DESIGN.md §5.5).
+ * off-heap resources a state no longer needs only when no reader can still touch them.
  *
  * <p>Each published state is a {@link Lease}-counted version. A reader {@link #acquire()}s the current version
  * (one CAS, no allocation) and {@link Version#release()}s it when done. {@link #publish} installs a new state and

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * A blob file ({@code %08d.blob}): one large value, written once and never modified (DESIGN.md §2.6). All
+ * A blob file ({@code %08d.blob}): one large value, written once and never modified. All
  * integers are big-endian:
  *
  * <pre>

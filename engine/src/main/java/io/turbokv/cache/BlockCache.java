@@ -5,7 +5,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A cache of decompressed SST blocks in off-heap memory it owns (DESIGN.md §4, §5.7), bounded by bytes.
+ * A cache of decompressed SST blocks in off-heap memory it owns, bounded by bytes.
  *
  * <p>Keys are {@link #key(int, int) (sst seq &lt;&lt; 16 | block index)}: sequence numbers are never reused while
  * a store is open, so a key never goes stale. The cache is split into shards by key hash, each an S3-FIFO

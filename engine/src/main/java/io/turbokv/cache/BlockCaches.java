@@ -1,7 +1,7 @@
 package io.turbokv.cache;
 
 /**
- * A store's two block caches, key blocks and value blocks (DESIGN.md §4), and the {@link Readers} domain they
+ * A store's two block caches, key blocks and value blocks, and the {@link Readers} domain they
  * share. Creating it allocates no off-heap memory: each cache reserves its first chunk on its first miss.
  *
  * <p>Thread-safe. {@link #close()} unmaps both caches; the store calls it only when no reader can still hold a

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Which cached blocks readers may still be reading: the reclamation protocol of the block caches (DESIGN.md §5.7),
+ * Which cached blocks readers may still be reading: the reclamation protocol of the block caches,
  * hazard pointers in the sense of Michael (2004). An evicted block's memory is reused only when no reader
  * announces it.
  *

@@ -1,5 +1,5 @@
 /**
- * The off-heap block caches (DESIGN.md §4, §5.7): decompressed key blocks and value blocks, keyed by
+ * The off-heap block caches: decompressed key blocks and value blocks, keyed by
  * {@code (sst seq << 16 | block index)}, bounded by bytes, evicted by S3-FIFO.
  *
  * <ul>

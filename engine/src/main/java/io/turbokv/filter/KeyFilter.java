@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The per-SST approximate membership filter (the "AMQF", DESIGN.md §3.3): a static set of 64-bit key hashes,
+ * The per-SST approximate membership filter: a static set of 64-bit key hashes,
  * built once when an SST is closed, stored in the meta file and queried in place from the mapped meta file.
  * {@link #mayContain} never answers {@code false} for a hash that was built in; for any other hash it answers
  * {@code true} with probability about 2<sup>-8</sup>.
@@ -21,7 +21,7 @@ import java.util.Objects;
  * <p><b>Choice, by measurement</b> (1,000,000 random keys and 1,000,000 absent probes, fixed seed, as
  * {@code KeyFilterFalsePositiveRateTest} prints): a 3-wise <em>binary fuse filter</em> with 8-bit fingerprints
  * (Graf and Lemire, "Binary Fuse Filters: Fast and Smaller Than Xor Filters", 2022) measures a false-positive rate
- * of 0.39 % at 9.04 bits per key. The blocked Bloom filter that DESIGN.md names as the minimal choice (10 bits per
+ * of 0.39 % at 9.04 bits per key. A blocked Bloom filter, the simplest choice (10 bits per
  * key, k = 7, 512-bit blocks) measured 0.98 % on the same keys in a prototype: 10 % more bits for 2.5 times the
  * false positives. The fuse filter's costs: a query reads three bytes at computed offsets (up to three cache
  * misses, about 9 ns warm, against one for a blocked Bloom filter), building 1,000,000 keys takes about 140 ms
@@ -74,7 +74,7 @@ public final class KeyFilter {
      * construction's scratch (about 33 bytes per key) is off-heap and freed before this returns; no object per
      * key. The same set always gives the same bytes, and the same bytes as {@link #buildFromSorted}.
      *
-     * @param hashes    the full 64-bit key hashes (XXH64, DESIGN.md §3.1)
+     * @param hashes    the full 64-bit key hashes (XXH64, seed 0)
      * @param count     how many of {@code hashes} to take, from index 0
      * @param allocator where the filter's bytes go
      * @return the filter payload, exactly as long as its layout says

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The used-key-hash filter of a meta file (DESIGN.md §1.7): the hashes of the keys that lookups found since the
+ * The used-key-hash filter of a meta file: the hashes of the keys that lookups found since the
  * previous commit, which compaction uses to split its output into warm and cold SSTs. Exact: the set is stored as
  * its sorted distinct 64-bit hashes (the seed's quotient filter with 64-bit fingerprints is "practically exact"
  * too), so {@link #contains} has no false positives beyond XXH64 collisions of different keys.

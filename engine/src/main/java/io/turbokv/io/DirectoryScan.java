@@ -12,7 +12,7 @@ import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntHashSet;
 
 /**
- * What opening a store finds in its directory (DESIGN.md §1.3), and the cleanup a writable open does.
+ * What opening a store finds in its directory, and the cleanup a writable open does.
  *
  * <p>Numbered files above the committed sequence number are leftovers of a write that never committed; a
  * writable open deletes them. Every {@code .del} file at or below it is replayed: the listed files are deleted,

@@ -7,7 +7,7 @@ import net.openhft.hashing.Access;
 import net.openhft.hashing.LongHashFunction;
 
 /**
- * The key hash: XXH64 with seed 0 over the key's bytes (DESIGN.md §3.1), as turbo-persistence computes it. The
+ * The key hash: XXH64 with seed 0 over the key's bytes, as turbo-persistence computes it. The
  * hash orders every file (unsigned), addresses the filters and picks SSTs by range.
  *
  * <p>Computed with zero-allocation-hashing's XXH64 wherever the key lies, with no copy. The bytes are read through

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The names of a store's files (DESIGN.md §2.1): {@code %08d.sst}, {@code .meta}, {@code .blob}, {@code .del}
+ * The names of a store's files: {@code %08d.sst}, {@code .meta}, {@code .blob}, {@code .del}
  * (decimal sequence number, zero-padded to 8 digits, wider when larger), {@code CURRENT}, {@code SCHEMA},
  * {@code LOG}, and the lock file {@code .lock}. Sequence numbers are unsigned 32-bit values held in an {@code int}.
  */

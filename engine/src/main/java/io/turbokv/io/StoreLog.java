@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The store's human-readable, append-only {@code LOG} (DESIGN.md §1.5 step 7): one record per commit and
+ * The store's human-readable, append-only {@code LOG}: one record per commit and
  * compaction. It is never read back, so a failure to write it is reported to the caller as a warning only.
  */
 public final class StoreLog {

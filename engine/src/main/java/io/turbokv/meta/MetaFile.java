@@ -15,7 +15,7 @@ import java.util.Objects;
 
 /**
  * An open meta file ({@code %08d.meta}), mapped read-only and verified whole when opened. All integers are
- * big-endian (DESIGN.md §2.5, with TurboKV's own header and checksum, §5.9):
+ * big-endian (turbo-persistence's layout, with a header and checksum of TurboKV's own):
  *
  * <pre>
  * offset          size     field

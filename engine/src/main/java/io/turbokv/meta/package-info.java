@@ -1,5 +1,5 @@
 /**
- * Meta files ({@code %08d.meta}, DESIGN.md §2.5): one per family and commit or compaction, listing the SST
+ * Meta files ({@code %08d.meta}): one per family and commit or compaction, listing the SST
  * files it adds ({@link io.turbokv.meta.MetaEntry}: block count, hash range, size, temperature flags and the
  * entry's key filter), the SSTs it makes obsolete and the family's used-key filter. {@link
  * io.turbokv.meta.MetaFileWriter} writes one; {@link io.turbokv.meta.MetaFile} maps one and verifies every byte

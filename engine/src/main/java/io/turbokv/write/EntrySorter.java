@@ -4,7 +4,7 @@ import io.turbokv.io.Bytes;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Sorts the record offsets of an {@link EntryBuffer} into the order SST files need (DESIGN.md §1.4, §3.2):
+ * Sorts the record offsets of an {@link EntryBuffer} into the order SST files need:
  * unsigned hash, then unsigned key bytes, then values before the tombstone of the same key, then append order.
  *
  * <p>A quicksort over a {@code long[]} of offsets with the hashes in a parallel {@code long[]}, so the common

@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * directory.
  */
 public final class SpillRunner {
-    /** Entries per SST a batch writes (DESIGN.md §2.2 MAX_ENTRIES_PER_INITIAL_FILE). */
+    /** Entries at which a batch's collector is cut and spilled to an SST of its own. */
     public static final int MAX_ENTRIES_PER_INITIAL_FILE = 256 * 1024;
-    /** Key and value bytes per SST a batch writes (DESIGN.md §2.2 DATA_THRESHOLD_PER_INITIAL_FILE). */
+    /** Key and value bytes at which a batch's collector is cut and spilled to an SST of its own. */
     public static final long DATA_THRESHOLD_PER_INITIAL_FILE = 64L << 20;
 
     private final FileLayer files;

@@ -4,7 +4,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The single write slot of a store (DESIGN.md §1.8): idle, held by one write operation (a write batch or a
+ * The single write slot of a store: idle, held by one write operation (a write batch or a
  * compaction), or broken for good after a rollback failed.
  *
  * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it;
