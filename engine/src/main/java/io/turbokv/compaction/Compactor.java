@@ -43,10 +43,12 @@ import org.agrona.collections.IntHashSet;
  * (value or tombstone) is written, older ones skipped. Multi-valued: entries are written down to and including the
  * first tombstone, older ones skipped. A skipped blob reference puts its blob on the delete list. Tombstones are
  * kept. Each entry goes to the warm output when the family's used-key filter (the union of its meta files') holds
- * its hash, to the cold output otherwise; an output SST is created at its first entry and cut, only where the hash
- * changes, when {@link SstWriter#isFull} says so with {@value #MAX_ENTRIES_PER_COMPACTED_FILE} entries and
- * {@value #DATA_THRESHOLD_PER_COMPACTED_FILE} bytes. A single-SST segment is moved: its meta entry is copied into
- * the new meta file, the SST is not touched.
+ * its hash, to the cold output otherwise; an output SST is created at its first entry and cut where the hash
+ * changes when {@link SstWriter#isFull} says so with {@value #MAX_ENTRIES_PER_COMPACTED_FILE} entries and
+ * {@value #DATA_THRESHOLD_PER_COMPACTED_FILE} bytes, or anywhere, even inside one key's entries, when the SST
+ * format's limits (u16 block indexes, u32 offsets) leave no room for the next entry ({@code OutputWriter}: a key
+ * cut so keeps its tombstone in the SST that lookups read last). A single-SST segment is moved: its meta entry is
+ * copied into the new meta file, the SST is not touched.
  *
  * <p><b>Read order.</b> Readers go through meta files newest first and, inside one, through its SSTs by descending
  * sequence number. A moved SST keeps its old (low) number yet must be read before older merged data it overlaps,
@@ -346,7 +348,8 @@ public final class Compactor {
                 MemorySegment keySegment = merge.keySegment();
                 long keyOffset = merge.keyOffset();
                 long keyLength = merge.keyLength();
-                if (!current.matches(hash, keySegment, keyOffset, keyLength)) {
+                boolean sameKey = current.matches(hash, keySegment, keyOffset, keyLength);
+                if (!sameKey) {
                     current.set(hash, keySegment, keyOffset, keyLength);
                     skipRest = false;
                 }
@@ -359,7 +362,7 @@ public final class Compactor {
                 }
                 skipRest = !multiValued || kind == EntryKind.TOMBSTONE;
                 OutputWriter output = UsedKeyFilter.contains(usedKeys, hash) ? warm : cold;
-                output.add(merge, hash, keySegment, keyOffset, keyLength, kind);
+                output.add(merge, hash, keySegment, keyOffset, keyLength, kind, sameKey);
             }
             warm.close();
             cold.close();
@@ -401,7 +404,18 @@ public final class Compactor {
         }
     }
 
-    /** The merged SSTs of one temperature: opens a file at the first entry, cuts where the hash changes. */
+    /**
+     * The merged SSTs of one temperature: opens a file at the first entry and cuts it where the hash changes once
+     * it is full ({@link SstWriter#isFull}), or wherever it must ({@link SstWriter#hasRoomFor}), which only a
+     * run of one hash larger than an SST can force.
+     *
+     * <p>Cut inside one key's entries (a multi-valued key with more values than an SST holds), the file with the
+     * key's first entries stays open as the key's <em>head</em> while the rest go on in new files. Those number
+     * higher, so a lookup, which reads a meta file's SSTs by descending sequence number, reads them first and the
+     * head last: the key's tombstone, when its entries end with one, goes into the head, so that it still ends
+     * the lookup only after every value of the key has been read. The head is finished when the key's entries end.
+     * Keys whose hashes merely collide need no head: each key's entries are whole in one file or follow this rule.
+     */
     private final class OutputWriter {
         private final int flags;
         private final SegmentAllocator filters;
@@ -409,17 +423,41 @@ public final class Compactor {
         private SstWriter writer;
         private int seq;
         private long lastHash;
+        /** The file holding the current key's first entries, cut away from the rest of them; or null. */
+        private SstWriter head;
+        private int headSeq;
 
         OutputWriter(int flags, SegmentAllocator filters) {
             this.flags = flags;
             this.filters = filters;
         }
 
+        /**
+         * Adds the merge's current entry; {@code sameKey} when the entry before it in the merge had the same key
+         * (and so came to this output too: a key's temperature depends on its hash only).
+         */
         void add(MergeIterator entry, long hash, MemorySegment keySegment, long keyOffset, long keyLength,
-                 EntryKind kind) throws IOException {
-            if (writer != null && hash != lastHash
-                    && writer.isFull(MAX_ENTRIES_PER_COMPACTED_FILE, DATA_THRESHOLD_PER_COMPACTED_FILE)) {
-                close();
+                 EntryKind kind, boolean sameKey) throws IOException {
+            if (head != null && !sameKey) {
+                finishHead();
+            }
+            if (head != null && kind == EntryKind.TOMBSTONE) {
+                head.addTombstone(hash, keySegment, keyOffset, keyLength); // hasRoomFor kept room for it
+                finishHead();
+                return;
+            }
+            long valueBytes = kind != EntryKind.VALUE ? 0
+                    : entry.isRawMediumValue() ? entry.rawBlockLength() : entry.valueLength();
+            if (writer != null && ((hash != lastHash
+                    && writer.isFull(MAX_ENTRIES_PER_COMPACTED_FILE, DATA_THRESHOLD_PER_COMPACTED_FILE))
+                    || !writer.hasRoomFor(keyLength, valueBytes))) {
+                if (sameKey && head == null) {
+                    head = writer;
+                    headSeq = seq;
+                    writer = null;
+                } else {
+                    finishCurrent();
+                }
             }
             if (writer == null) {
                 seq = sequence.incrementAndGet();
@@ -442,21 +480,48 @@ public final class Compactor {
             lastHash = hash;
         }
 
-        /** Finishes the open SST, if any. */
+        /** Finishes the open SSTs, if any: the head and the current one. */
         void close() throws IOException {
-            if (writer == null) {
-                return;
+            finishHead();
+            finishCurrent();
+        }
+
+        private void finishCurrent() throws IOException {
+            if (writer != null) {
+                SstWriter finishing = writer;
+                writer = null;
+                finished(seq, finishing);
             }
-            SstSummary summary = writer.finish(filters);
-            writer = null;
-            written.add(new Output(seq, flags, summary, null));
+        }
+
+        private void finishHead() throws IOException {
+            if (head != null) {
+                SstWriter finishing = head;
+                head = null;
+                finished(headSeq, finishing);
+            }
+        }
+
+        private void finished(int finishedSeq, SstWriter finishing) throws IOException {
+            SstSummary summary;
+            try {
+                summary = finishing.finish(filters);
+            } catch (IOException | RuntimeException e) {
+                finishing.abandon();
+                throw e;
+            }
+            written.add(new Output(finishedSeq, flags, summary, null));
             keysWritten += summary.entryCount();
             bytesWritten += summary.fileSize();
             newSsts++;
         }
 
-        /** Drops an unfinished SST (the rollback deletes its file). */
+        /** Drops the unfinished SSTs (the rollback deletes their files). */
         void abandon() {
+            if (head != null) {
+                head.abandon();
+                head = null;
+            }
             if (writer != null) {
                 writer.abandon();
                 writer = null;

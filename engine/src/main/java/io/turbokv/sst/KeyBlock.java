@@ -40,7 +40,10 @@ import java.util.Locale;
  * {@code search + tail > 0}.
  *
  * <p>Entries of every type are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
- * tombstone. A block without hashes (2 or 4) is written only when every key has at most 32 bytes <em>and</em>
+ * tombstone. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
+ * next key block ({@link IndexBlock} marks that block as continuing it). The u24 count and positions cannot
+ * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + 20 per
+ * entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes. A block without hashes (2 or 4) is written only when every key has at most 32 bytes <em>and</em>
  * every entry's hash is the XXH64 of its key ({@link KeyHash}), so the reader recomputes a hash where it needs one.
  * (Unlike the Rust crate, blocks without hashes keep the hash order rather than key order: lookup and iteration
  * share one order, at the cost of hashing a short key per binary search probe.)
@@ -70,8 +73,6 @@ final class KeyBlock {
     /** Within an offset table element, after the optional hash. */
     static final int ELEMENT_TYPE_OFFSET = 0;
     static final int ELEMENT_POSITION_OFFSET = 1;
-    static final int MAX_ENTRY_COUNT = 0xFF_FFFF;
-    static final int MAX_ENTRIES_LENGTH = 0xFF_FFFF;
 
     private MemorySegment segment;
     private long base;

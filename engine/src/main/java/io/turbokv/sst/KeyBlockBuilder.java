@@ -48,31 +48,32 @@ final class KeyBlockBuilder {
         return count;
     }
 
-    /** Key blocks the pending entries need: the larger of the estimates by count and by bytes. */
-    long estimatedBlocks() {
-        long byCount = (count + SstLimits.MAX_KEY_BLOCK_ENTRIES - 1) / SstLimits.MAX_KEY_BLOCK_ENTRIES;
-        long byBytes = (accountedBytes + SstLimits.MAX_KEY_BLOCK_SIZE - 1) / SstLimits.MAX_KEY_BLOCK_SIZE;
-        return Math.max(byCount, byBytes);
-    }
-
     long firstHash() {
         return hashes[0];
     }
 
-    /**
-     * The flush rule (DESIGN.md §2.3): flush before an entry of {@code hash} when the block is non-empty, the hash
-     * differs from the last one, and the entry would exceed the block's budget (or its u24 limits).
-     */
-    boolean shouldFlushBefore(long hash, int keyLength, int refLength) {
-        return count > 0 && hash != hashes[count - 1]
-                && (accountedBytes + keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD > SstLimits.MAX_KEY_BLOCK_SIZE
-                || count >= SstLimits.MAX_KEY_BLOCK_ENTRIES || wouldOverflow(keyLength, refLength));
+    long lastHash() {
+        return hashes[count - 1];
     }
 
-    /** Whether an entry of this size no longer fits the u24 count and positions of the block. */
-    boolean wouldOverflow(int keyLength, int refLength) {
-        return count >= KeyBlock.MAX_ENTRY_COUNT
-                || (long) entriesLength + keyLength + refLength > KeyBlock.MAX_ENTRIES_LENGTH;
+    /** The most bytes {@link #encode()} produces for the entries held: the larger of the two layouts. */
+    long encodedLengthBound() {
+        return KeyBlock.FIXED_MIXED_HEADER_LENGTH + (long) count * KeyBlock.STRIDE_WITH_HASH + entriesLength;
+    }
+
+    /**
+     * The flush rule (DESIGN.md §2.3): flush a non-empty block before an entry of {@code hash} that would take it
+     * past its budget, {@link SstLimits#MAX_KEY_BLOCK_SIZE} bytes or {@link SstLimits#MAX_KEY_BLOCK_ENTRIES}
+     * entries; while the hash repeats, only past {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE}, so that a run of one
+     * hash stays in one block unless it is long, and a long run continues in the next block.
+     */
+    boolean shouldFlushBefore(long hash, int keyLength) {
+        if (count == 0) {
+            return false;
+        }
+        long accounted = accountedBytes + keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
+        return hash == hashes[count - 1] ? accounted > SstLimits.MAX_KEY_BLOCK_RUN_SIZE
+                : accounted > SstLimits.MAX_KEY_BLOCK_SIZE || count >= SstLimits.MAX_KEY_BLOCK_ENTRIES;
     }
 
     void addInline(long hash, MemorySegment key, long keyOffset, long keyLength, MemorySegment value,

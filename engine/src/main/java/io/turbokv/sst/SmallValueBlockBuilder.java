@@ -29,6 +29,11 @@ final class SmallValueBlockBuilder {
         return length == 0;
     }
 
+    /** Bytes of values held. */
+    int length() {
+        return length;
+    }
+
     boolean isFull() {
         return length >= SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE;
     }

@@ -23,13 +23,22 @@ public final class SstLimits {
     public static final int KEY_BLOCK_ENTRY_META_OVERHEAD = 20;
     /** Entries per key block before it is flushed (unless the hash repeats). */
     public static final int MAX_KEY_BLOCK_ENTRIES = MAX_KEY_BLOCK_SIZE / KEY_BLOCK_ENTRY_META_OVERHEAD;
+    /**
+     * Accounting budget, {@value} bytes, up to which a key block grows past {@link #MAX_KEY_BLOCK_SIZE} to keep a
+     * run of entries with one hash (a key's values, or keys whose hashes collide) together; a longer run continues
+     * in the next key block. Every key block therefore holds at most this many accounted bytes, or one entry, which
+     * keeps its u24 entry count and positions in range (an entry costs at least
+     * {@value #KEY_BLOCK_ENTRY_META_OVERHEAD} accounted bytes, more than its value reference).
+     */
+    public static final int MAX_KEY_BLOCK_RUN_SIZE = 16 * MAX_KEY_BLOCK_SIZE;
     /** Key blocks whose longest key is shorter than {@value} bytes are never compressed. */
     public static final int MIN_KEY_SIZE_FOR_COMPRESSION = 16;
     /** A key block whose longest key has at most {@value} bytes may omit the hashes. */
     public static final int MAX_HASHLESS_KEY_LENGTH = 32;
     /**
      * The longest key, {@value} bytes: key block entries are addressed by u24 positions, so one entry (key plus the
-     * longest value reference, 8 bytes) must fit in {@code 2^24 - 1} bytes.
+     * longest value reference, 8 bytes) must fit in {@code 2^24 - 1} bytes. A key block holding one such entry is
+     * about 16 MiB, far below {@link #MAX_BLOCK_LENGTH}; a longer run of it takes a key block per entry.
      */
     public static final int MAX_KEY_LENGTH = 0xFF_FFFF - 8;
     /** The largest decoded block the reader accepts, {@value} bytes; larger lengths on disk are damage. */

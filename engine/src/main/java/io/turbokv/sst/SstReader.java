@@ -22,11 +22,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * count, position, entry type and block reference before it is followed. Damage surfaces as
  * {@link CorruptionException} naming the file and offset; a damaged file never yields a wrong value.
  *
- * <p>{@link #lookup} allocates nothing on the heap: compressed blocks are decoded straight from the mapping into
- * the caller's {@link LookupScratch}, and values reach the {@link EntryVisitor} as ranges of memory the reader or
- * the scratch already holds. Every block is read through one method, {@code loadBlock}, which consults the block
- * caches the scratch carries ({@link LookupScratch#useCaches}); iterators carry none, so compaction reads
- * uncached.
+ * <p>{@link #lookup} reads the key block the index names for the hash and, when the hash's run of entries is longer
+ * than a key block, the blocks that continue it ({@link IndexBlock}). It allocates nothing on the heap: compressed
+ * blocks are decoded straight from the mapping into the caller's {@link LookupScratch}, and values reach the
+ * {@link EntryVisitor} as ranges of memory the reader or the scratch already holds. Every block is read through
+ * one method, {@code loadBlock}, which consults the block caches the scratch carries
+ * ({@link LookupScratch#useCaches}); iterators carry none, so compaction reads uncached.
  *
  * <p>Thread-safe: any number of threads may look up concurrently, each with its own scratch. {@link #close()}
  * unmaps the file; the caller makes sure no lookup or iterator is still running (version leases).
@@ -140,41 +141,47 @@ public final class SstReader implements AutoCloseable {
      */
     public LookupResult lookup(long hash, MemorySegment key, LookupScratch scratch, EntryVisitor visitor)
             throws CorruptionException {
-        int block = index.find(hash);
-        loadBlock(block, scratch.keyBuffer, scratch.checksum, scratch.keyView);
-        KeyBlock keyBlock = scratch.keyBlock;
-        keyBlock.reset(scratch.keyView, path, blockStart(block), block);
-        int low = 0;
-        int high = keyBlock.count();
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            keyBlock.select(mid);
-            if (keyBlock.compareTo(mid, hash, key) < 0) {
-                low = mid + 1;
-            } else {
-                high = mid;
-            }
-        }
         LookupResult result = LookupResult.ABSENT;
-        for (int i = low; i < keyBlock.count(); i++) {
-            keyBlock.select(i);
-            if (keyBlock.compareTo(i, hash, key) != 0) {
-                break;
+        KeyBlock keyBlock = scratch.keyBlock;
+        // A run of one hash longer than a key block goes on in the next ones (IndexBlock): the entries of the key
+        // start in the first block that may hold its hash and end in it or in a block that continues the run.
+        for (int position = index.firstPosition(hash); ; position++) {
+            int block = index.keyBlock(position);
+            loadBlock(block, scratch.keyBuffer, scratch.checksum, scratch.keyView);
+            keyBlock.reset(scratch.keyView, path, blockStart(block), block);
+            int low = 0;
+            int high = keyBlock.count();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                keyBlock.select(mid);
+                if (keyBlock.compareTo(mid, hash, key) < 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
             }
-            int type = keyBlock.entryType();
-            if (type == EntryType.DELETED) {
-                visitor.onTombstone();
-                return LookupResult.DELETED;
-            } else if (type == EntryType.BLOB) {
-                visitor.onBlob(blobSeq(keyBlock));
-            } else {
-                BlockView value = scratch.valueView;
-                loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
-                visitor.onValue(value.segment, value.offset, value.length);
+            for (int i = low; i < keyBlock.count(); i++) {
+                keyBlock.select(i);
+                if (keyBlock.compareTo(i, hash, key) != 0) {
+                    return result;
+                }
+                int type = keyBlock.entryType();
+                if (type == EntryType.DELETED) {
+                    visitor.onTombstone();
+                    return LookupResult.DELETED;
+                } else if (type == EntryType.BLOB) {
+                    visitor.onBlob(blobSeq(keyBlock));
+                } else {
+                    BlockView value = scratch.valueView;
+                    loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
+                    visitor.onValue(value.segment, value.offset, value.length);
+                }
+                result = LookupResult.FOUND;
             }
-            result = LookupResult.FOUND;
+            if (!index.runContinuesAfter(position, hash)) {
+                return result;
+            }
         }
-        return result;
     }
 
     /** An iterator over every entry in (hash, key) order, with working memory of its own; close it after use. */

@@ -26,7 +26,16 @@ import java.util.Objects;
  * bytes); equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
  * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
  * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
- * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it.
+ * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it. A group, or a run of
+ * keys with one hash, may be of any length: a run longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} continues
+ * in the following key blocks ({@link IndexBlock}).
+ *
+ * <p>Limits of one file: blocks are addressed by a u16 ({@value SstLimits#MAX_BLOCK_COUNT} at most, index block
+ * included) and by u32 end offsets ({@value SstLimits#MAX_FILE_SIZE} bytes at most). {@link #isFull} is the soft
+ * test a caller cuts files with where the hash changes; {@link #hasRoomFor} is the hard one: while it holds, the
+ * entry and then a tombstone of the same key fit, so a caller that must cut inside a run (compaction) knows when.
+ * An entry that does not fit is refused with {@link IllegalStateException} before anything is written. Any single
+ * entry fits an empty file.
  *
  * <p>The range forms of the add methods ({@code segment, offset, length}) throw {@link IndexOutOfBoundsException},
  * before any change, when a range is not inside its segment.
@@ -37,6 +46,12 @@ import java.util.Objects;
  * every later call but {@link #abandon()} throws {@link IllegalStateException}.
  */
 public final class SstWriter {
+    /**
+     * Bytes an entry adds to the file beyond its key and value, at most: its key block offset element (12) and
+     * value reference (8), a new key block's header (7) and framing (8), a new value block's framing (8) and the
+     * index entry (11) and offset table entries (4 + 4) of those blocks, rounded up.
+     */
+    private static final long ENTRY_OVERHEAD_BOUND = 64;
     /** Key filters of {@link #finish()}: heap arrays, which need no owner to free them. */
     private static final SegmentAllocator HEAP =
             (byteSize, byteAlignment) -> MemorySegment.ofArray(new byte[Math.toIntExact(byteSize)]);
@@ -54,6 +69,8 @@ public final class SstWriter {
     private long lastKeyLength;
     private long lastHash;
     private boolean lastWasTombstone;
+    /** The last hash of the key block written last: a block starting with it continues a run. */
+    private long lastKeyBlockHash;
     private final KeyHashList keyHashes = new KeyHashList();
     private long entryCount;
     private long dataBytes;
@@ -106,10 +123,7 @@ public final class SstWriter {
                     "value of %d bytes exceeds MAX_MEDIUM_VALUE_SIZE=%d bytes: write it to a blob file and add"
                             + " the blob", valueLength, SstLimits.MAX_MEDIUM_VALUE_SIZE));
         }
-        int refLength = valueLength <= SstLimits.MAX_INLINE_VALUE_SIZE ? (int) valueLength
-                : valueLength <= SstLimits.MAX_SMALL_VALUE_SIZE ? EntryType.SMALL_REF_LENGTH
-                : EntryType.MEDIUM_REF_LENGTH;
-        prepare(hash, keySegment, keyOffset, keyLength, refLength, false);
+        prepare(hash, keySegment, keyOffset, keyLength, valueLength, false);
         try {
             if (valueLength <= SstLimits.MAX_INLINE_VALUE_SIZE) {
                 keyBlock.addInline(hash, keySegment, keyOffset, keyLength, valueSegment, valueOffset,
@@ -157,7 +171,7 @@ public final class SstWriter {
                             + " of %d..%d bytes)", blockLength, header, SstLimits.MAX_SMALL_VALUE_SIZE + 1,
                     SstLimits.MAX_MEDIUM_VALUE_SIZE));
         }
-        prepare(hash, keySegment, keyOffset, keyLength, EntryType.MEDIUM_REF_LENGTH, false);
+        prepare(hash, keySegment, keyOffset, keyLength, blockLength, false);
         try {
             out.write(sourceView.of(block, blockOffset, blockLength));
             keyBlock.addMedium(hash, keySegment, keyOffset, keyLength, endBlock());
@@ -211,24 +225,30 @@ public final class SstWriter {
      */
     public void addBlob(long hash, MemorySegment keySegment, long keyOffset, long keyLength, int blobSeq)
             throws IOException {
-        prepare(hash, keySegment, keyOffset, keyLength, EntryType.BLOB_REF_LENGTH, false);
+        prepare(hash, keySegment, keyOffset, keyLength, 0, false);
         keyBlock.addBlob(hash, keySegment, keyOffset, keyLength, blobSeq);
         accept(hash, keySegment, keyOffset, keyLength, 0, false);
     }
 
     /**
      * Whether the SST should be cut here (DESIGN.md §2.2): {@code maxEntries} entries written, or
-     * {@code maxBytes} bytes of keys and values, or the u16 block index about to run out (blocks written, plus the
-     * pending small value block, plus the key blocks the pending entries need, plus the index block, plus a
-     * margin of {@value SstLimits#BLOCK_INDEX_CAPACITY_BUFFER}).
+     * {@code maxBytes} bytes of keys and values, or the u16 block index about to run out (the blocks the file
+     * would have if finished now, plus a margin of {@value SstLimits#BLOCK_INDEX_CAPACITY_BUFFER}).
      */
     public boolean isFull(long maxEntries, long maxBytes) {
-        if (entryCount >= maxEntries || dataBytes >= maxBytes) {
-            return true;
-        }
-        long needed = blocks.count() + (smallValues.isEmpty() ? 0 : 1) + keyBlock.estimatedBlocks() + 1
-                + SstLimits.BLOCK_INDEX_CAPACITY_BUFFER;
-        return needed >= SstLimits.MAX_BLOCK_COUNT;
+        return entryCount >= maxEntries || dataBytes >= maxBytes
+                || blocksAfterFinish() + SstLimits.BLOCK_INDEX_CAPACITY_BUFFER >= SstLimits.MAX_BLOCK_COUNT;
+    }
+
+    /**
+     * Whether an entry with a key of {@code keyLength} bytes and a value of {@code valueLength} bytes (0 for a
+     * blob reference or a tombstone; a medium value given raw counts its block's length), followed by a tombstone
+     * of the same key, still fits this file's block index and u32 offsets. When it does not, the caller finishes
+     * the file and goes on in another one; the tombstone's room lets a caller that does so in the middle of a key
+     * (compaction) still end that key's entries in this file. True for any entry on an empty file.
+     */
+    public boolean hasRoomFor(long keyLength, long valueLength) {
+        return fits(keyLength, valueLength, true);
     }
 
     /** Entries added so far. */
@@ -302,8 +322,11 @@ public final class SstWriter {
         }
     }
 
-    /** Validates an entry and makes room for it in the key block; no side effect when it is refused. */
-    private void prepare(long hash, MemorySegment keySegment, long keyOffset, long keyLength, int refLength,
+    /**
+     * Validates an entry whose value adds {@code valueBytes} to the file (0 for a blob reference or a tombstone)
+     * and makes room for it in the key block; no side effect when it is refused.
+     */
+    private void prepare(long hash, MemorySegment keySegment, long keyOffset, long keyLength, long valueBytes,
                          boolean tombstone) throws IOException {
         checkUsable();
         Objects.checkFromIndexSize(keyOffset, keyLength, keySegment.byteSize());
@@ -313,23 +336,42 @@ public final class SstWriter {
                     SstLimits.MAX_KEY_LENGTH));
         }
         checkOrder(hash, keySegment, keyOffset, keyLength, tombstone);
-        // An entry may write up to a small value block, a key block and a medium value block; finish() needs
-        // the index block.
-        if (blocks.count() + 4 > SstLimits.MAX_BLOCK_COUNT) {
-            throw new IllegalStateException("SST has no room for more blocks (check isFull): " + out.path());
+        if (!fits(keyLength, valueBytes, false)) {
+            throw new IllegalStateException("SST has no room for this entry (check isFull or hasRoomFor): "
+                    + out.path());
         }
-        if (keyBlock.shouldFlushBefore(hash, (int) keyLength, refLength)) {
+        if (keyBlock.shouldFlushBefore(hash, (int) keyLength)) {
             try {
                 flushKeyBlock();
             } catch (IOException | RuntimeException e) {
                 broken = true;
                 throw e;
             }
-        } else if (keyBlock.wouldOverflow((int) keyLength, refLength)) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "entries of hash 0x%016x exceed one key block (at most %d entries and %d bytes, u24)", hash,
-                    KeyBlock.MAX_ENTRY_COUNT, KeyBlock.MAX_ENTRIES_LENGTH));
         }
+    }
+
+    /**
+     * Whether an entry of these sizes, and with {@code thenTombstone} a tombstone of its key after it, fits the
+     * file. Blocks: an entry adds to those the file would have if finished now at most a key block, and a value
+     * block when its value is not inline; a tombstone at most a key block. Bytes: the blocks pending, each entry's
+     * key and value and {@link #ENTRY_OVERHEAD_BOUND}, and the index block and offset table at their largest.
+     */
+    private boolean fits(long keyLength, long valueLength, boolean thenTombstone) {
+        long blocksNeeded = blocksAfterFinish() + 1 + (valueLength > SstLimits.MAX_INLINE_VALUE_SIZE ? 1 : 0)
+                + (thenTombstone ? 1 : 0);
+        long bytesNeeded = out.position()
+                + (smallValues.isEmpty() ? 0 : BlockFraming.HEADER_LENGTH + smallValues.length())
+                + (keyBlock.isEmpty() ? 0 : BlockFraming.HEADER_LENGTH + keyBlock.encodedLengthBound())
+                + keyLength + valueLength + ENTRY_OVERHEAD_BOUND
+                + (thenTombstone ? keyLength + ENTRY_OVERHEAD_BOUND : 0)
+                + BlockFraming.HEADER_LENGTH + IndexBlock.encodedLengthBound(SstLimits.MAX_BLOCK_COUNT)
+                + (long) SstLimits.MAX_BLOCK_COUNT * BlockOffsetTable.ENTRY_LENGTH;
+        return blocksNeeded <= SstLimits.MAX_BLOCK_COUNT && bytesNeeded <= SstLimits.MAX_FILE_SIZE;
+    }
+
+    /** Blocks in the file if it were finished now: those written, the pending ones and the index block. */
+    private long blocksAfterFinish() {
+        return blocks.count() + (smallValues.isEmpty() ? 0 : 1) + (keyBlock.isEmpty() ? 0 : 1) + 1;
     }
 
     private void checkOrder(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
@@ -377,7 +419,9 @@ public final class SstWriter {
         }
         if (!keyBlock.isEmpty()) {
             int block = writeBlock(keyBlock.encode(), keyBlock.compressible());
-            index.add(keyBlock.firstHash(), block);
+            boolean continuesRun = index.keyBlockCount() > 0 && keyBlock.firstHash() == lastKeyBlockHash;
+            index.add(keyBlock.firstHash(), block, continuesRun);
+            lastKeyBlockHash = keyBlock.lastHash();
             keyBlock.clear();
         }
     }
@@ -399,7 +443,7 @@ public final class SstWriter {
         long end = out.position();
         if (end > SstLimits.MAX_FILE_SIZE - (long) SstLimits.MAX_BLOCK_COUNT * BlockOffsetTable.ENTRY_LENGTH) {
             throw new IllegalStateException(String.format(Locale.ROOT,
-                    "SST exceeds %d bytes, the limit of u32 block offsets (check isFull): %s",
+                    "SST exceeds %d bytes, the limit of u32 block offsets (check hasRoomFor): %s",
                     SstLimits.MAX_FILE_SIZE, out.path()));
         }
         return blocks.add(end);

@@ -13,6 +13,7 @@ import io.turbokv.io.StoreSchema;
 import io.turbokv.io.WritableFile;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.sst.SstLimits;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.TestEntry;
 import java.io.IOException;
@@ -52,7 +53,8 @@ class SeedCorpusWriter {
                 new SstFile("sample", SstSample.FILE, SstSample.BLOCK_COUNT),
                 writeSst("one-entry", List.of(TestEntry.value(KeyHash.hash(new byte[] {7}), new byte[] {7},
                         new byte[] {1, 2}))),
-                writeSst("many-small", manySmallEntries()));
+                writeSst("many-small", manySmallEntries()),
+                writeSst("long-run", longRun()));
         for (SstFile sst : ssts) {
             byte[] withCount = new byte[2 + sst.bytes.length];
             withCount[0] = (byte) (sst.blockCount >>> 8);
@@ -135,6 +137,27 @@ class SeedCorpusWriter {
             }
         }
         return distinct;
+    }
+
+    /**
+     * One key with more values than a key block holds, so that its run continues in a second key block and the
+     * index block has the layout with continuation flags; two other keys around it. The key is empty and the
+     * values are inline, the smallest entries, and every hash is its key's, so the key blocks leave the hashes
+     * out: each stays under the 64 KiB a {@link SstBlocks} record can hold.
+     */
+    private static List<TestEntry> longRun() {
+        byte[] key = new byte[0];
+        List<TestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < SstLimits.MAX_KEY_BLOCK_RUN_SIZE / SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD + 100; i++) {
+            byte[] value = i % 1000 == 0 ? new byte[] {(byte) (i / 1000)} : new byte[0];
+            entries.add(TestEntry.value(KeyHash.hash(key), key, value));
+        }
+        entries.add(TestEntry.tombstone(KeyHash.hash(key), key));
+        for (byte[] other : new byte[][] {{1}, {2}}) {
+            entries.add(TestEntry.value(KeyHash.hash(other), other, other));
+        }
+        entries.sort(TestEntry::compareKey); // stable: the run keeps its order
+        return entries;
     }
 
     /** The blocks of an SST file, decoded, each marked for compression when it was stored compressed. */
