@@ -1,5 +1,7 @@
 package io.turbokv;
 
+import io.turbokv.version.StoreState;
+import io.turbokv.version.VersionTracker;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,10 +1,15 @@
-package io.turbokv;
+package io.turbokv.read;
 
+import io.turbokv.KeyValueConsumer;
+import io.turbokv.ValueConsumer;
 import io.turbokv.cache.BlockCaches;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.KeyHash;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.sst.LookupResult;
+import io.turbokv.version.LiveMeta;
+import io.turbokv.version.SstSlot;
+import io.turbokv.version.StoreState;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,24 +27,24 @@ import java.lang.foreign.ValueLayout;
  * handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
  * delivery. Outcomes are counted in {@link LookupCounters}.
  */
-final class Lookups {
+public final class Lookups {
     private final AccessedKeys[] accessedKeys;
     private final ReadContextPool contexts = new ReadContextPool();
     private final BlobFiles blobs;
     private final BlockCaches caches;
     private final LookupCounters counters = new LookupCounters();
 
-    Lookups(BlobFiles blobs, AccessedKeys[] accessedKeys, BlockCaches caches) {
+    public Lookups(BlobFiles blobs, AccessedKeys[] accessedKeys, BlockCaches caches) {
         this.blobs = blobs;
         this.accessedKeys = accessedKeys;
         this.caches = caches;
     }
 
-    BlockCaches caches() {
+    public BlockCaches caches() {
         return caches;
     }
 
-    LookupCounters counters() {
+    public LookupCounters counters() {
         return counters;
     }
 
@@ -56,7 +61,7 @@ final class Lookups {
     }
 
     /** The single value of {@code key}, copied, or {@code null}. */
-    byte[] getCopy(StoreState state, int family, MemorySegment key) throws IOException {
+    public byte[] getCopy(StoreState state, int family, MemorySegment key) throws IOException {
         ReadContext context = begin();
         try {
             context.copyValue();
@@ -75,7 +80,7 @@ final class Lookups {
     }
 
     /** Hands the single value of {@code key} to {@code consumer}; whether there was one. */
-    boolean get(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+    public boolean get(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         ReadContext context = begin();
         try {
             context.deliverTo(consumer);
@@ -93,7 +98,7 @@ final class Lookups {
      * Hands every value of {@code key} (one at most in a single-valued family) to {@code consumer} as views valid
      * until {@code scope} closes; how many.
      */
-    int getScoped(StoreState state, int family, MemorySegment key, boolean all, ValueConsumer consumer,
+    public int getScoped(StoreState state, int family, MemorySegment key, boolean all, ValueConsumer consumer,
                   Arena scope) throws IOException {
         ReadContext context = begin();
         try {
@@ -110,7 +115,7 @@ final class Lookups {
     }
 
     /** Hands every value of {@code key} to {@code consumer}; how many. */
-    int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+    public int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         ReadContext context = begin();
         try {
             context.deliverTo(consumer);
@@ -125,7 +130,7 @@ final class Lookups {
      * The values of {@code keys}, copied; {@code null} where a key has none. The keys are visited in hash order and
      * each meta file once, newest first, so the first SST that knows a key decides it.
      */
-    byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
+    public byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
         int n = keys.length;
         long[] hashes = new long[n];
         MemorySegment[] keySegments = new MemorySegment[n];
@@ -197,7 +202,7 @@ final class Lookups {
     }
 
     /** Sorts {@code order} (indexes into {@code hashes}) by unsigned hash: a heap sort, in place, no boxing. */
-    static void sortByHash(int[] order, long[] hashes) {
+    public static void sortByHash(int[] order, long[] hashes) {
         int n = order.length;
         for (int i = n / 2 - 1; i >= 0; i--) {
             siftDown(order, hashes, i, n);
@@ -295,7 +300,7 @@ final class Lookups {
         return blobs.read(seq, arena);
     }
 
-    void close() {
+    public void close() {
         contexts.close();
     }
 }

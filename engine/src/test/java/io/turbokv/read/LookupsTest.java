@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.read;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,8 +1,13 @@
-package io.turbokv;
+package io.turbokv.read;
 
+import io.turbokv.KeyValueConsumer;
+import io.turbokv.ValueConsumer;
 import io.turbokv.io.Bytes;
 import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.SstEntryIterator;
+import io.turbokv.version.LiveMeta;
+import io.turbokv.version.SstSlot;
+import io.turbokv.version.StoreState;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +25,7 @@ import java.util.List;
  * the whole scan. It costs a read of every SST of the family; the SSTs' blocks are decoded into the iterators' own
  * memory, so the scan does not disturb what concurrent readers use.
  */
-final class FamilyScan implements AutoCloseable {
+public final class FamilyScan implements AutoCloseable {
     private final BlobFiles blobs;
     private final boolean multiValued;
     private final List<SstEntryIterator> sources = new ArrayList<>();
@@ -34,7 +39,7 @@ final class FamilyScan implements AutoCloseable {
     private MemorySegment currentKey = MemorySegment.ofArray(new byte[64]);
     private long currentKeyLength;
 
-    FamilyScan(BlobFiles blobs, StoreState state, int family, boolean multiValued) throws IOException {
+    public FamilyScan(BlobFiles blobs, StoreState state, int family, boolean multiValued) throws IOException {
         this.blobs = blobs;
         this.multiValued = multiValued;
         try {
@@ -58,7 +63,7 @@ final class FamilyScan implements AutoCloseable {
     }
 
     /** Hands every live value to {@code consumer}. */
-    void run(KeyValueConsumer consumer) throws IOException {
+    public void run(KeyValueConsumer consumer) throws IOException {
         while (heapSize > 0) {
             int first = heap[0];
             SstEntryIterator head = sources.get(first);

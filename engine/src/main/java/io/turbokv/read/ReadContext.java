@@ -1,5 +1,6 @@
-package io.turbokv;
+package io.turbokv.read;
 
+import io.turbokv.ValueConsumer;
 import io.turbokv.cache.BlockCaches;
 import io.turbokv.cache.Readers;
 import io.turbokv.ffm.ScopedView;
@@ -14,7 +15,7 @@ import org.agrona.collections.IntArrayList;
  * One reader's reusable state for a lookup: the SST scratch memory and the visitor that routes the entries an
  * SST hands over. Pooled by {@link ReadContextPool}, so a lookup allocates no objects of its own.
  */
-final class ReadContext implements EntryVisitor, AutoCloseable {
+public final class ReadContext implements EntryVisitor, AutoCloseable {
     final LookupScratch scratch = new LookupScratch();
     /** Blob references met during a lookup; read after it, since reading a blob can fail with I/O. */
     final IntArrayList blobs = new IntArrayList();
@@ -30,7 +31,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
      * Routes this context's lookups through {@code caches} until {@link #exitCaches()}: blocks handed out stay
      * valid until then (a reader that finds no free record reads around the caches).
      */
-    void enterCaches(BlockCaches caches) {
+    public void enterCaches(BlockCaches caches) {
         if (caches.isEnabled()) {
             this.caches = caches;
             this.readerSlot = caches.readers().enter();
@@ -41,7 +42,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     }
 
     /** Stops using the caches; nothing handed out from them may be used any more. */
-    void exitCaches() {
+    public void exitCaches() {
         if (caches != null) {
             scratch.useCaches(null, null, Readers.NO_SLOT);
             caches.readers().exit(readerSlot);
@@ -51,7 +52,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     }
 
     /** Prepares for a lookup that hands values to {@code consumer}, valid during the call. */
-    void deliverTo(ValueConsumer consumer) {
+    public void deliverTo(ValueConsumer consumer) {
         this.consumer = consumer;
         this.copying = false;
         this.scope = null;
@@ -64,7 +65,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
      * version lease that keeps the mapping alive that long); a value in scratch memory, which the next lookup
      * overwrites, or in a block cache, which may recycle it once the lookup is over, is copied into {@code scope}.
      */
-    void deliverScoped(ValueConsumer consumer, Arena scope) {
+    public void deliverScoped(ValueConsumer consumer, Arena scope) {
         this.consumer = consumer;
         this.copying = false;
         this.scope = scope;
@@ -72,7 +73,7 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     }
 
     /** Prepares for a lookup that copies its single value to the heap ({@link #copy()}). */
-    void copyValue() {
+    public void copyValue() {
         this.consumer = null;
         this.copying = true;
         this.scope = null;
@@ -86,17 +87,17 @@ final class ReadContext implements EntryVisitor, AutoCloseable {
     }
 
     /** Values handed over (or copied) so far, blobs not counted. */
-    int values() {
+    public int values() {
         return values;
     }
 
     /** The copied value, or {@code null}. */
-    byte[] copy() {
+    public byte[] copy() {
         return copy;
     }
 
     /** Forgets the consumer and the copy, so the pool holds no reference to the caller's objects. */
-    void clear() {
+    public void clear() {
         consumer = null;
         copy = null;
         scope = null;

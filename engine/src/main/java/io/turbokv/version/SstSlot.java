@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.version;
 
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.meta.MetaEntry;
@@ -13,31 +13,31 @@ import java.nio.file.Path;
  * even when many readers reach it together. The slot is shared by every store state that lists the SST and is
  * closed (unmapped) by the version tracker only after no reader of any such state is left.
  */
-final class SstSlot implements AutoCloseable {
+public final class SstSlot implements AutoCloseable {
     private final Path path;
     private final MetaEntry entry;
     private volatile SstReader reader;
     private boolean closed;
 
-    SstSlot(Path directory, MetaEntry entry) {
+    public SstSlot(Path directory, MetaEntry entry) {
         this.path = StoreFileNames.path(directory, StoreFileNames.Kind.SST, entry.sstSeq());
         this.entry = entry;
     }
 
-    MetaEntry entry() {
+    public MetaEntry entry() {
         return entry;
     }
 
-    int seq() {
+    public int seq() {
         return entry.sstSeq();
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** The reader, mapping the file on first call; checks its size and block count against the meta entry. */
-    SstReader reader() throws IOException {
+    public SstReader reader() throws IOException {
         SstReader opened = reader;
         if (opened != null) {
             return opened;

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.version;
 
 import io.turbokv.meta.MetaFile;
 import java.util.Arrays;
@@ -10,31 +10,31 @@ import java.util.Comparator;
  * drops entries of an older meta file replaces its {@code LiveMeta} with a narrower one over the same
  * {@link MetaFile} and {@link SstSlot}s.
  */
-final class LiveMeta {
+public final class LiveMeta {
     private final MetaFile file;
     private final SstSlot[] ssts;
 
-    LiveMeta(MetaFile file, SstSlot[] ssts) {
+    public LiveMeta(MetaFile file, SstSlot[] ssts) {
         this.file = file;
         this.ssts = ssts.clone();
         Arrays.sort(this.ssts, Comparator.comparingLong((SstSlot slot) -> Integer.toUnsignedLong(slot.seq()))
                 .reversed());
     }
 
-    MetaFile file() {
+    public MetaFile file() {
         return file;
     }
 
-    int seq() {
+    public int seq() {
         return file.seq();
     }
 
-    int family() {
+    public int family() {
         return file.family();
     }
 
     /** Live SSTs, newest first. The array is shared: do not modify. */
-    SstSlot[] ssts() {
+    public SstSlot[] ssts() {
         return ssts;
     }
 }

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.version;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * Publishes immutable store states ({@code S}, e.g. the list of live meta files) to readers, and closes the
  * off-heap resources a state no longer needs only when no reader can still touch them.
  *
- * <p>Each published state is a {@link Lease}-counted version. A reader {@link #acquire()}s the current version
+ * <p>Each published state is a lease-counted version. A reader {@link #acquire()}s the current version
  * (one CAS, no allocation) and {@link Version#release()}s it when done. {@link #publish} installs a new state and
  * hands over the resources that became unreachable with it (mappings of deleted files, for example): they are
  * closed once the replaced version <em>and every older one</em> has no reader left, because older versions may
@@ -18,18 +18,18 @@ import java.util.function.Consumer;
  *
  * @param <S> the immutable state readers see
  */
-final class VersionTracker<S> {
+public final class VersionTracker<S> {
     private final Consumer<Throwable> closeFailureHandler;
     private final ArrayDeque<Version<S>> retiring = new ArrayDeque<>();
     private volatile Version<S> current;
 
-    VersionTracker(S initial, Consumer<Throwable> closeFailureHandler) {
+    public VersionTracker(S initial, Consumer<Throwable> closeFailureHandler) {
         this.closeFailureHandler = closeFailureHandler;
         this.current = new Version<>(this, initial);
     }
 
     /** Leases the current version; the caller must {@link Version#release()} it exactly once. */
-    Version<S> acquire() {
+    public Version<S> acquire() {
         while (true) {
             Version<S> version = current;
             if (version.tryAcquire()) {
@@ -41,7 +41,7 @@ final class VersionTracker<S> {
     }
 
     /** The current state, for the writer only (which never races with another publish). */
-    S currentState() {
+    public S currentState() {
         return current.state;
     }
 
@@ -49,7 +49,7 @@ final class VersionTracker<S> {
      * Installs {@code next} and schedules {@code unreachable} to be closed once every reader of the replaced
      * version and of all older versions has left.
      */
-    synchronized void publish(S next, List<? extends AutoCloseable> unreachable) {
+    public synchronized void publish(S next, List<? extends AutoCloseable> unreachable) {
         Version<S> old = current;
         old.retired = List.copyOf(unreachable);
         current = new Version<>(this, next);
@@ -58,7 +58,7 @@ final class VersionTracker<S> {
     }
 
     /** The number of replaced versions whose resources still wait for readers to leave. */
-    synchronized int pendingVersions() {
+    public synchronized int pendingVersions() {
         return retiring.size();
     }
 
@@ -78,7 +78,7 @@ final class VersionTracker<S> {
     }
 
     /** One published state and its lease count (1 for the tracker while current, plus one per reader). */
-    static final class Version<S> {
+    public static final class Version<S> {
         private final VersionTracker<S> tracker;
         private final S state;
         private final AtomicInteger leases = new AtomicInteger(1);
@@ -89,7 +89,7 @@ final class VersionTracker<S> {
             this.state = state;
         }
 
-        S state() {
+        public S state() {
             return state;
         }
 
@@ -105,7 +105,7 @@ final class VersionTracker<S> {
         }
 
         /** Gives the lease back. */
-        void release() {
+        public void release() {
             int left = leases.decrementAndGet();
             if (left == 0) {
                 tracker.drained();

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.read;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -8,18 +8,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * thread id. A reader that finds every slot taken (more concurrent readers than slots) makes a fresh context and
  * frees it after use.
  */
-final class ReadContextPool implements AutoCloseable {
+public final class ReadContextPool implements AutoCloseable {
     private final AtomicReferenceArray<ReadContext> slots;
     private final int mask;
     private volatile boolean closed;
 
-    ReadContextPool() {
+    public ReadContextPool() {
         int size = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 4) - 1) << 1;
         this.slots = new AtomicReferenceArray<>(size);
         this.mask = size - 1;
     }
 
-    ReadContext acquire() {
+    public ReadContext acquire() {
         int start = (int) Thread.currentThread().threadId();
         for (int i = 0; i <= mask; i++) {
             ReadContext context = slots.getAndSet((start + i) & mask, null);
@@ -30,7 +30,7 @@ final class ReadContextPool implements AutoCloseable {
         return new ReadContext();
     }
 
-    void release(ReadContext context) {
+    public void release(ReadContext context) {
         context.clear();
         if (closed) {
             context.close();

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.read;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The read path's outcome counters, as the Rust original's {@code stats} feature: striped ({@link LongAdder}), so
  * they stay on. A lookup counts its misses in locals and adds them once, and adds nothing for a zero.
  */
-final class LookupCounters {
+public final class LookupCounters {
     private final LongAdder familyMisses = new LongAdder();
     private final LongAdder rangeMisses = new LongAdder();
     private final LongAdder filterMisses = new LongAdder();
@@ -17,7 +17,7 @@ final class LookupCounters {
     private final LongAdder misses = new LongAdder();
 
     /** Meta files of another family, SSTs whose hash range or key filter ruled the key out, SSTs without it. */
-    void skipped(int family, int range, int filter, int key) {
+    public void skipped(int family, int range, int filter, int key) {
         add(familyMisses, family);
         add(rangeMisses, range);
         add(filterMisses, filter);
@@ -25,7 +25,7 @@ final class LookupCounters {
     }
 
     /** The outcome of one key's lookup: not found, or found with values, blob values, or only a tombstone. */
-    void outcome(boolean found, int values, int blobs) {
+    public void outcome(boolean found, int values, int blobs) {
         if (!found) {
             misses.increment();
         } else if (values > 0) {
@@ -38,7 +38,7 @@ final class LookupCounters {
     }
 
     /** {@code count} keys no SST knew. */
-    void notFound(int count) {
+    public void notFound(int count) {
         add(misses, count);
     }
 
@@ -48,35 +48,35 @@ final class LookupCounters {
         }
     }
 
-    long familyMisses() {
+    public long familyMisses() {
         return familyMisses.sum();
     }
 
-    long rangeMisses() {
+    public long rangeMisses() {
         return rangeMisses.sum();
     }
 
-    long filterMisses() {
+    public long filterMisses() {
         return filterMisses.sum();
     }
 
-    long keyMisses() {
+    public long keyMisses() {
         return keyMisses.sum();
     }
 
-    long deletedHits() {
+    public long deletedHits() {
         return deletedHits.sum();
     }
 
-    long valueHits() {
+    public long valueHits() {
         return valueHits.sum();
     }
 
-    long blobHits() {
+    public long blobHits() {
         return blobHits.sum();
     }
 
-    long misses() {
+    public long misses() {
         return misses.sum();
     }
 }

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.read;
 
 import io.turbokv.blob.BlobFile;
 import io.turbokv.ffm.MappedFile;
@@ -19,7 +19,7 @@ import org.agrona.collections.Int2ObjectHashMap;
  *
  * <p>Thread-safe: the pinned map is filled before the instance is published and never changes afterwards.
  */
-final class BlobFiles implements AutoCloseable {
+public final class BlobFiles implements AutoCloseable {
     private final Path directory;
     private final Int2ObjectHashMap<MappedFile> pinned = new Int2ObjectHashMap<>();
 
@@ -28,7 +28,7 @@ final class BlobFiles implements AutoCloseable {
     }
 
     /** Blobs read by name at each read. */
-    static BlobFiles byName(Path directory) {
+    public static BlobFiles byName(Path directory) {
         return new BlobFiles(directory);
     }
 
@@ -37,7 +37,7 @@ final class BlobFiles implements AutoCloseable {
      *
      * @throws IOException when one cannot be mapped (those already mapped are unmapped)
      */
-    static BlobFiles pinned(Path directory, int[] seqs) throws IOException {
+    public static BlobFiles pinned(Path directory, int[] seqs) throws IOException {
         BlobFiles blobs = new BlobFiles(directory);
         try {
             for (int seq : seqs) {
@@ -52,7 +52,7 @@ final class BlobFiles implements AutoCloseable {
     }
 
     /** The value of blob {@code seq}, in memory from {@code allocator}. */
-    MemorySegment read(int seq, SegmentAllocator allocator) throws IOException {
+    public MemorySegment read(int seq, SegmentAllocator allocator) throws IOException {
         Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
         MappedFile file = pinned.get(seq);
         return file != null ? BlobFile.read(file.segment(), path, allocator) : BlobFile.read(path, allocator);

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.version;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,14 +13,14 @@ import java.util.Set;
  * @param metas         live meta files, highest sequence number first
  * @param committedSeq  the sequence number in {@code CURRENT}
  */
-record StoreState(List<LiveMeta> metas, int committedSeq) {
-    static final StoreState EMPTY = new StoreState(List.of(), 0);
+public record StoreState(List<LiveMeta> metas, int committedSeq) {
+    public static final StoreState EMPTY = new StoreState(List.of(), 0);
 
-    StoreState {
+    public StoreState {
         metas = List.copyOf(metas);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return metas.isEmpty();
     }
 
@@ -28,7 +28,7 @@ record StoreState(List<LiveMeta> metas, int committedSeq) {
      * The mappings this state holds that {@code next} does not: they may be closed once no reader of this state
      * (or an older one) is left.
      */
-    List<AutoCloseable> unreachableIn(StoreState next) {
+    public List<AutoCloseable> unreachableIn(StoreState next) {
         Set<Object> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (LiveMeta meta : next.metas) {
             kept.add(meta.file());

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.read;
 
 import org.agrona.collections.LongHashSet;
 
@@ -13,7 +13,7 @@ import org.agrona.collections.LongHashSet;
  * the lock on the read path. Past the bound, further keys are not recorded until the next commit drains the set,
  * so compaction may file them as cold — a placement hint, never a question of correctness.
  */
-final class AccessedKeys {
+public final class AccessedKeys {
     /** The most hashes recorded between two commits of the family: 1 Mi, about 16 MiB of sets. */
     static final int CAPACITY = 1 << 20;
     private static final int STRIPES = 64;
@@ -21,13 +21,13 @@ final class AccessedKeys {
 
     private final LongHashSet[] stripes = new LongHashSet[STRIPES];
 
-    AccessedKeys() {
+    public AccessedKeys() {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new LongHashSet();
         }
     }
 
-    void record(long hash) {
+    public void record(long hash) {
         LongHashSet stripe = stripes[(int) (hash >>> 58)];
         synchronized (stripe) {
             if (stripe.size() < STRIPE_CAPACITY) {
@@ -37,7 +37,7 @@ final class AccessedKeys {
     }
 
     /** Takes every recorded hash out of the set; hashes recorded meanwhile go to the next drain. */
-    long[] drain() {
+    public long[] drain() {
         long[][] parts = new long[STRIPES][];
         int total = 0;
         for (int i = 0; i < STRIPES; i++) {

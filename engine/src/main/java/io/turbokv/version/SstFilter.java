@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.version;
 
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -14,7 +14,7 @@ import org.agrona.collections.IntHashSet;
  * to list an SST keeps it; older listings of it are dropped. An obsolete mark hides the SST in every older meta
  * file. Not thread-safe: one open or one commit uses it.
  */
-final class SstFilter {
+public final class SstFilter {
     private static final int ACTIVE = 1;
     private static final int MARKED = 2;
     private static final int MISSING = 0;
@@ -28,7 +28,7 @@ final class SstFilter {
      * @param obsolete  the meta file's obsolete list
      * @return per entry, whether it is live
      */
-    boolean[] apply(int[] entrySeqs, int[] obsolete) {
+    public boolean[] apply(int[] entrySeqs, int[] obsolete) {
         boolean[] live = new boolean[entrySeqs.length];
         for (int i = 0; i < entrySeqs.length; i++) {
             int state = states.get(entrySeqs[i]);
@@ -63,7 +63,7 @@ final class SstFilter {
      * @param live           every SST number phase 1 left live
      * @return per meta file, newest first, whether it can be deleted
      */
-    static boolean[] removable(int[][] entrySeqs, int[][] obsolete, boolean[] hasLiveEntries, IntHashSet live) {
+    public static boolean[] removable(int[][] entrySeqs, int[][] obsolete, boolean[] hasLiveEntries, IntHashSet live) {
         int n = entrySeqs.length;
         Int2ObjectHashMap<IntArrayList> markers = new Int2ObjectHashMap<>(); // per SST, ascending: newest first
         for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-package io.turbokv;
+package io.turbokv.version;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
