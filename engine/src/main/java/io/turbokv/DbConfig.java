@@ -4,6 +4,7 @@ import io.turbokv.io.FileLayer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -87,6 +88,19 @@ public final class DbConfig {
 
     FileLayer fileLayer() {
         return fileLayer;
+    }
+
+    /**
+     * @throws IllegalArgumentException when {@code family} does not exist or is not of kind {@code expected}, naming
+     *                                  the read form to use instead
+     */
+    void checkKind(int family, FamilyKind expected, String operation) {
+        FamilyConfig declared = family(family);
+        if (declared.kind() != expected) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s on family %d '%s', which is %s (use %s)", operation, family, declared.name(), declared.kind(),
+                    expected == FamilyKind.SINGLE_VALUE ? "getMultiple" : "get"));
+        }
     }
 
     /** This configuration with {@code recorded} as its families (the store's own). */

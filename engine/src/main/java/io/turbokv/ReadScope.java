@@ -1,10 +1,13 @@
 package io.turbokv;
 
+import io.turbokv.read.Lookups;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Zero-copy reads against one consistent state of the store: values are {@link MemorySegment} views of the mapped
@@ -29,13 +32,20 @@ import java.lang.foreign.MemorySegment;
  * <p>A scope belongs to the thread that opened it (its views are confined to that thread).
  */
 public final class ReadScope implements AutoCloseable {
-    private final TurboKV db;
+    private final Lookups lookups;
+    private final DbConfig config;
+    private final AtomicBoolean storeClosed;
+    private final Path directory;
     private final VersionTracker.Version<StoreState> version;
     private final Arena arena = Arena.ofConfined();
     private final Holder holder = new Holder();
 
-    ReadScope(TurboKV db, VersionTracker.Version<StoreState> version) {
-        this.db = db;
+    ReadScope(Lookups lookups, DbConfig config, AtomicBoolean storeClosed, Path directory,
+              VersionTracker.Version<StoreState> version) {
+        this.lookups = lookups;
+        this.config = config;
+        this.storeClosed = storeClosed;
+        this.directory = directory;
         this.version = version;
     }
 
@@ -47,9 +57,9 @@ public final class ReadScope implements AutoCloseable {
      */
     public MemorySegment get(int family, MemorySegment key) throws IOException {
         checkOpen();
-        db.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
+        config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
         holder.value = null;
-        db.lookups().getScoped(version.state(), family, key, false, holder, arena);
+        lookups.getScoped(version.state(), family, key, false, holder, arena);
         MemorySegment value = holder.value;
         holder.value = null;
         return value;
@@ -69,15 +79,17 @@ public final class ReadScope implements AutoCloseable {
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         checkOpen();
-        db.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
-        return db.lookups().getScoped(version.state(), family, key, true, consumer, arena);
+        config.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
+        return lookups.getScoped(version.state(), family, key, true, consumer, arena);
     }
 
     private void checkOpen() {
         if (!arena.scope().isAlive()) {
             throw new IllegalStateException("read scope is closed");
         }
-        db.checkOpen("read through a scope");
+        if (storeClosed.get()) {
+            throw new StoreClosedException(directory, "read through a scope");
+        }
     }
 
     /** Ends the scope: its views become inaccessible and its lease on the store's state is given back. */

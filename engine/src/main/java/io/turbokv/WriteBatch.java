@@ -1,6 +1,7 @@
 package io.turbokv;
 
 import io.turbokv.sst.SstLimits;
+import io.turbokv.write.OpenBatch;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;

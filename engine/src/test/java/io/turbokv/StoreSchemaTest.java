@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.SchemaFile;
 import io.turbokv.io.StoreFileNames;
+import io.turbokv.recovery.StoreSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

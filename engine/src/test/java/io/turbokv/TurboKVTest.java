@@ -12,7 +12,6 @@ import io.turbokv.io.CurrentFile;
 import io.turbokv.io.DeletionFile;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreFileNames;
-import io.turbokv.io.StoreLock;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -310,7 +309,7 @@ class TurboKVTest {
     void secondWritableOpenOfTheSameDirectoryFails() throws IOException {
         try (TurboKV db = TurboKV.open(dir, TWO_FAMILIES)) {
             assertFalse(db.isReadOnly());
-            StoreLock.StoreLockedException e = assertThrows(StoreLock.StoreLockedException.class,
+            StoreLockedException e = assertThrows(StoreLockedException.class,
                     () -> TurboKV.open(dir, TWO_FAMILIES));
             assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
         }

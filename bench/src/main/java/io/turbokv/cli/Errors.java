@@ -1,7 +1,7 @@
 package io.turbokv.cli;
 
 import io.turbokv.CorruptionException;
-import io.turbokv.io.StoreLock;
+import io.turbokv.StoreLockedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -19,7 +19,7 @@ final class Errors {
         Throwable e = failure instanceof UncheckedIOException unchecked ? unchecked.getCause() : failure;
         return switch (e) {
             case CliException cli -> cli.getMessage();
-            case StoreLock.StoreLockedException locked -> locked.getMessage();
+            case StoreLockedException locked -> locked.getMessage();
             case CorruptionException corrupt -> "damaged store file: " + corrupt.getMessage();
             case AccessDeniedException denied -> "permission denied: " + denied.getFile()
                     + " (the store is read-only for this user: read commands such as get, info and verify still"

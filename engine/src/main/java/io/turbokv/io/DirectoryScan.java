@@ -90,10 +90,15 @@ public final class DirectoryScan {
             lists.add(verified(pending));
         }
         int deletedCount = 0;
+        IntHashSet deletedBlobs = new IntHashSet();
+        List<Path> completed = new ArrayList<>();
         for (int i = 0; i < deletionFiles.size(); i++) {
             DeletionFile.Contents listed = lists.get(i);
             for (int seq : listed.metas()) {
                 deleted.add(seq);
+            }
+            for (int seq : listed.blobs()) {
+                deletedBlobs.add(seq);
             }
             boolean anyExisted = false;
             for (StoreFileNames.Kind kind : DeletionFile.LISTED_KINDS) {
@@ -108,7 +113,15 @@ public final class DirectoryScan {
                 }
             }
             if (!anyExisted && !readOnly) {
-                files.delete(deletionFiles.get(i).path());
+                completed.add(deletionFiles.get(i).path());
+            }
+        }
+        if (!completed.isEmpty()) {
+            // the deletions this .del records must be durable before the record goes: else a power cut could keep
+            // the .del's removal but bring its files back, which nothing would list ever again
+            files.syncDirectory(directory);
+            for (Path deletionFile : completed) {
+                files.delete(deletionFile);
                 deletedCount++;
             }
         }
@@ -118,7 +131,7 @@ public final class DirectoryScan {
         // a .meta listed before its .del in readdir order was remembered: drop it now
         metas.removeIf(deleted::contains);
         metas.sort(Integer::compareUnsigned);
-        blobs.removeIf(deleted::contains);
+        blobs.removeIf(deletedBlobs::contains);
         return new DirectoryScan(metas, blobs, leftovers, deletedCount);
     }
 

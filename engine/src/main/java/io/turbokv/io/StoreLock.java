@@ -1,5 +1,6 @@
 package io.turbokv.io;
 
+import io.turbokv.StoreLockedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -38,7 +39,7 @@ public final class StoreLock implements AutoCloseable {
                 lock = null; // held by this JVM
             }
             if (lock == null) {
-                throw new StoreLockedException(directory);
+                throw new StoreLockedException(directory, StoreFileNames.LOCK);
             }
             success = true;
             return new StoreLock(channel, lock);
@@ -56,16 +57,6 @@ public final class StoreLock implements AutoCloseable {
             lock.release();
         } finally {
             channel.close();
-        }
-    }
-
-    /** Another writer holds the store's lock. */
-    public static final class StoreLockedException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        StoreLockedException(Path directory) {
-            super("Store " + directory + " is locked by another writer (held on " + StoreFileNames.LOCK
-                    + "); open it read-only or close the other instance first");
         }
     }
 }

@@ -2,10 +2,12 @@
  * The write path: collecting a batch's entries off-heap from many threads ({@code EntryBuffer},
  * {@link io.turbokv.write.BatchCollector}, their memory borrowed from the store's
  * {@link io.turbokv.io.WriteBufferPool}), sorting them by (hash, key) ({@code EntrySorter}),
- * spilling them to SST files while the batch still fills, and the single write slot with its rollback
- * ({@code WriteOperationGuard}).
+ * spilling them to SST files while the batch still fills, ordering a batch's SSTs for the commit
+ * ({@link io.turbokv.write.SpillOrder}), and one batch's life from its first put to its commit or rollback
+ * ({@link io.turbokv.write.OpenBatch}, which writes the batch's meta files and hands them to the commit protocol).
  *
- * <p>May depend on {@code io.turbokv.io}, {@code io.turbokv.sst}, {@code io.turbokv.blob},
- * {@code io.turbokv.meta} and {@code io.turbokv.filter}; never on {@code io.turbokv} itself except its exceptions.
+ * <p>May depend on {@code io.turbokv.commit}, {@code io.turbokv.read} (the keys read since the last commit),
+ * {@code io.turbokv.io}, {@code io.turbokv.sst}, {@code io.turbokv.blob}, {@code io.turbokv.meta} and
+ * {@code io.turbokv.filter}; on {@code io.turbokv} itself only for its exception and value types.
  */
 package io.turbokv.write;

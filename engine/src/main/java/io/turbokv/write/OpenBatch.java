@@ -1,26 +1,40 @@
-package io.turbokv;
+package io.turbokv.write;
 
+import io.turbokv.CommitStats;
+import io.turbokv.StoreClosedException;
 import io.turbokv.blob.BlobFile;
+import io.turbokv.commit.Commit;
+import io.turbokv.commit.CommitProtocol;
+import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
 import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.StoreLog;
 import io.turbokv.io.WritableFile;
-import io.turbokv.write.BatchCollector;
-import io.turbokv.write.SpillOrder;
-import io.turbokv.write.SpillRunner;
-import io.turbokv.write.SpilledSst;
+import io.turbokv.io.WriteBufferPool;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.meta.MetaFile;
+import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.read.AccessedKeys;
+import io.turbokv.sst.SstLimits;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.agrona.collections.IntArrayList;
 
 /**
- * The state of one write batch, apart from the {@link WriteBatch} its owner holds: the store keeps a reference to
- * this (to roll the batch back when it closes) and the batch's cleaner runs {@link #abandon()} on it, neither of
+ * The state of one write batch, apart from the {@code WriteBatch} its owner holds: the store's write slot refers to
+ * this (the store's close rolls the batch back) and the batch's cleaner runs {@link #abandon()} on it, neither of
  * which may keep the {@code WriteBatch} itself reachable, or an abandoned batch could never be detected.
  *
  * <p>Life: {@code OPEN} (fillers put and delete) then either {@code COMMITTING} (one thread commits) then
@@ -29,7 +43,7 @@ import org.agrona.collections.IntArrayList;
  * batch still holds the store's write slot (and so the store its directory lock): an ended batch never touches
  * the disk again.
  */
-final class OpenBatch {
+public final class OpenBatch {
     private static final System.Logger LOG = System.getLogger("io.turbokv");
 
     /** Why an ended batch ended, for the exception a late caller gets. */
@@ -37,9 +51,10 @@ final class OpenBatch {
 
     private enum State { OPEN, COMMITTING, ENDED }
 
-    private final TurboKV db;
     private final Path directory;
     private final FileLayer files;
+    private final CommitProtocol protocol;
+    private final AccessedKeys[] accessedKeys;
     private final int familyCount;
     private final int seqBefore;
     private final AtomicInteger sequence;
@@ -54,39 +69,55 @@ final class OpenBatch {
     private volatile State state = State.OPEN;
     private volatile End end;
 
-    OpenBatch(TurboKV db, int seqBefore, AtomicInteger sequence, SpillRunner spills, BatchCollector collector,
-              Throwable createdAt) {
-        this.db = db;
-        this.directory = db.directory();
-        this.files = db.config().fileLayer();
-        this.familyCount = db.config().families().size();
+    /**
+     * A batch of a store whose committed sequence number is {@code seqBefore}; the caller holds the write slot.
+     *
+     * @param multiValued  per family, whether it is multi-valued
+     * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
+     * @param spillThreads where spills run
+     * @param buffers      where the batch's off-heap buffers come from
+     * @param createdAt    where the batch was created, reported if it is abandoned
+     */
+    public OpenBatch(Path directory, FileLayer files, CommitProtocol protocol, int seqBefore, boolean[] multiValued,
+                     AccessedKeys[] accessedKeys, Executor spillThreads, WriteBufferPool buffers,
+                     Throwable createdAt) {
+        this.directory = directory;
+        this.files = files;
+        this.protocol = protocol;
+        this.accessedKeys = accessedKeys;
+        this.familyCount = multiValued.length;
         this.seqBefore = seqBefore;
-        this.sequence = sequence;
-        this.spills = spills;
-        this.collector = collector;
+        this.sequence = new AtomicInteger(seqBefore);
+        this.spills = new SpillRunner(files, directory, sequence, spillThreads,
+                Runtime.getRuntime().availableProcessors() + 1, buffers);
+        this.collector = new BatchCollector(multiValued, spills, buffers);
         this.createdAt = createdAt;
     }
 
-    Throwable createdAt() {
+    /** Where the batch was created. */
+    public Throwable createdAt() {
         return createdAt;
     }
 
-    void put(int family, MemorySegment key, MemorySegment value) throws IOException {
+    /** See {@code WriteBatch.put}. */
+    public void put(int family, MemorySegment key, MemorySegment value) throws IOException {
         checkWritable(family, key);
         long hash = KeyHash.hash(key);
-        if (value.byteSize() > WriteBatch.MAX_MEDIUM_VALUE_SIZE) {
+        if (value.byteSize() > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
             collector.addBlob(family, hash, key, writeBlob(value));
         } else {
             collector.addValue(family, hash, key, value);
         }
     }
 
-    void delete(int family, MemorySegment key) {
+    /** See {@code WriteBatch.delete}. */
+    public void delete(int family, MemorySegment key) {
         checkWritable(family, key);
         collector.addTombstone(family, KeyHash.hash(key), key);
     }
 
-    CommitStats commit() throws IOException {
+    /** See {@code WriteBatch.commit}. */
+    public CommitStats commit() throws IOException {
         lock.lock();
         try {
             if (state != State.OPEN) {
@@ -105,7 +136,7 @@ final class OpenBatch {
             synchronized (blobSeqs) {
                 blobs = blobSeqs.toIntArray();
             }
-            CommitStats stats = db.commitBatch(ssts, blobs, sequence, collector.entryCount());
+            CommitStats stats = commit(ssts, blobs, collector.entryCount());
             collector.close();
             endAs(End.COMMITTED);
             return stats;
@@ -117,24 +148,24 @@ final class OpenBatch {
     }
 
     /** Rolls back unless the batch was committed or already ended. */
-    void close() throws IOException {
+    public void close() throws IOException {
         if (endIfOpen(End.ROLLED_BACK)) {
             rollback(null);
         }
     }
 
     /** Called by the store's close, with its lock still held: rolls back a batch still open. */
-    void endForStoreClose() throws IOException {
+    public void endForStoreClose() throws IOException {
         if (endIfOpen(End.STORE_CLOSED)) {
             rollback(null);
         }
     }
 
     /**
-     * The cleaner's action, when the {@link WriteBatch} became unreachable: a batch still open was abandoned by its
+     * The cleaner's action, when the {@code WriteBatch} became unreachable: a batch still open was abandoned by its
      * owner; it is rolled back, so the store can write again, and reported with where it was created.
      */
-    void abandon() {
+    public void abandon() {
         if (!endIfOpen(End.ABANDONED)) {
             return;
         }
@@ -183,16 +214,77 @@ final class OpenBatch {
         } finally {
             collector.close();
         }
-        db.rollback(seqBefore, cause, this);
+        protocol.rollback(seqBefore, cause);
+    }
+
+    /**
+     * Writes one meta file per family that got new SSTs (entries flagged fresh, with the key filters the spills
+     * built, and the family's used-key filter drained from {@link AccessedKeys}), opens them, and commits.
+     */
+    private CommitStats commit(List<SpilledSst> ssts, int[] blobs, long keysWritten) throws IOException {
+        long start = System.nanoTime();
+        if (ssts.isEmpty() && blobs.length == 0) {
+            return protocol.commitNothing(keysWritten, start);
+        }
+        TreeMap<Integer, List<SpilledSst>> byFamily = new TreeMap<>();
+        for (SpilledSst sst : ssts) {
+            byFamily.computeIfAbsent(sst.family(), f -> new ArrayList<>()).add(sst);
+        }
+        List<MetaFile> newMetas = new ArrayList<>();
+        long bytesWritten = 0;
+        StringBuilder record = new StringBuilder();
+        try {
+            for (var family : byFamily.entrySet()) {
+                int metaSeq = sequence.incrementAndGet();
+                bytesWritten += writeMeta(family.getKey(), family.getValue(), metaSeq);
+                newMetas.add(MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq),
+                        metaSeq));
+            }
+            for (SpilledSst sst : ssts) {
+                bytesWritten += sst.summary().fileSize();
+                record.append(String.format(Locale.ROOT, "  family %d sst %08d %s %d bytes %d entries FRESH%n",
+                        sst.family(), Integer.toUnsignedLong(sst.seq()),
+                        StoreLog.hashRangeMap(sst.summary().minHash(), sst.summary().maxHash()),
+                        sst.summary().fileSize(), sst.summary().entryCount()));
+            }
+            for (int blob : blobs) {
+                bytesWritten += Files.size(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, blob));
+                record.append(String.format(Locale.ROOT, "  new blob %08d%n", Integer.toUnsignedLong(blob)));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            newMetas.forEach(MetaFile::close);
+            throw e;
+        }
+        return protocol.commit(new Commit(Commit.Kind.BATCH, newMetas, new int[0], new int[0], sequence, keysWritten,
+                ssts.size(), blobs.length, bytesWritten, record.toString(), start));
+    }
+
+    /** Writes and syncs the meta file of one family's new SSTs; returns its size. */
+    private long writeMeta(int family, List<SpilledSst> ssts, int metaSeq) throws IOException {
+        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq);
+        try (Arena arena = Arena.ofConfined(); WritableFile out = files.create(path)) {
+            List<MetaEntry> entries = new ArrayList<>();
+            for (SpilledSst sst : ssts) {
+                // The spill built each SST's key filter (SstWriter.finish); it only needs writing here.
+                entries.add(new MetaEntry(sst.seq(), sst.summary().blockCount(), sst.summary().minHash(),
+                        sst.summary().maxHash(), sst.summary().fileSize(), MetaEntry.FRESH,
+                        sst.summary().entryCount(), sst.summary().keyFilter()));
+            }
+            long[] used = accessedKeys[family].drain();
+            MetaFileWriter.write(out, family, new int[0], entries, UsedKeyFilter.build(used, used.length, arena));
+            out.sync();
+            return out.position();
+        }
     }
 
     private void checkWritable(int family, MemorySegment key) {
         if (family < 0 || family >= familyCount) {
-            db.config().family(family); // throws, naming the valid range
+            throw new IllegalArgumentException("family " + family + " does not exist (families: 0.."
+                    + (familyCount - 1) + ")");
         }
-        if (key.byteSize() > WriteBatch.MAX_KEY_SIZE) {
+        if (key.byteSize() > SstLimits.MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("key of " + key.byteSize() + " bytes (expected: <= "
-                    + WriteBatch.MAX_KEY_SIZE + ")");
+                    + SstLimits.MAX_KEY_LENGTH + ")");
         }
         if (state != State.OPEN) {
             throw ended("write to it");

@@ -1,5 +1,7 @@
-package io.turbokv;
+package io.turbokv.recovery;
 
+import io.turbokv.FamilyConfig;
+import io.turbokv.FamilyKind;
 import io.turbokv.io.StoreSchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,16 +9,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Translates between the families a {@link DbConfig} declares and the {@link StoreSchema} a store records in its
+ * Translates between the families a {@code DbConfig} declares and the {@link StoreSchema} a store records in its
  * {@code SCHEMA} file, and checks that the two agree: a store opened with other families than it was created with
  * would be read wrong (a single-valued store read as multi-valued returns the old values of overwritten keys), so
  * the open fails and says where they differ.
  */
-final class StoreSchemas {
+public final class StoreSchemas {
     private StoreSchemas() {}
 
     /** The schema {@code families} describe. */
-    static StoreSchema of(List<FamilyConfig> families) {
+    public static StoreSchema of(List<FamilyConfig> families) {
         List<StoreSchema.Family> recorded = new ArrayList<>(families.size());
         for (FamilyConfig family : families) {
             recorded.add(new StoreSchema.Family(family.name(), family.kind() == FamilyKind.MULTI_VALUE
@@ -26,7 +28,7 @@ final class StoreSchemas {
     }
 
     /** The families {@code schema} records. */
-    static List<FamilyConfig> families(StoreSchema schema) {
+    public static List<FamilyConfig> families(StoreSchema schema) {
         List<FamilyConfig> families = new ArrayList<>(schema.families().size());
         for (StoreSchema.Family family : schema.families()) {
             families.add(new FamilyConfig(family.name(), family.kind() == StoreSchema.Family.MULTI_VALUED
@@ -36,19 +38,14 @@ final class StoreSchemas {
     }
 
     /**
-     * {@code config} with the families of {@code recorded}: the same when {@code config} declares none (the store's
-     * own families are used) or exactly those.
+     * The families to open the store with: those {@code recorded}, when {@code declared} is empty or the same.
      *
-     * @throws IllegalArgumentException when {@code config} declares other families, naming the first difference
+     * @throws IllegalArgumentException when {@code declared} lists other families, naming the first difference
      */
-    static DbConfig reconcile(Path directory, StoreSchema recorded, DbConfig config) {
+    public static List<FamilyConfig> reconcile(Path directory, StoreSchema recorded, List<FamilyConfig> declared) {
         List<FamilyConfig> stored = families(recorded);
-        List<FamilyConfig> declared = config.families();
-        if (declared.isEmpty()) {
-            return config.withFamilies(stored);
-        }
-        if (declared.equals(stored)) {
-            return config;
+        if (declared.isEmpty() || declared.equals(stored)) {
+            return stored;
         }
         throw new IllegalArgumentException(String.format(Locale.ROOT,
                 "the store in %s was created with families %s; the DbConfig declares %s: %s (declare none to"

@@ -1,4 +1,4 @@
-package io.turbokv.write;
+package io.turbokv.commit;
 
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,6 +17,8 @@ public final class WriteOperationGuard {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private String activeOperation;
+    /** What holds the slot (a write batch's state, for the store's close), or null. */
+    private Object owner;
     private String unrecoverableError;
     private boolean closed;
 
@@ -51,6 +53,7 @@ public final class WriteOperationGuard {
         lock.lock();
         try {
             activeOperation = null;
+            owner = null;
             idle.signalAll();
         } finally {
             lock.unlock();
@@ -62,6 +65,7 @@ public final class WriteOperationGuard {
         lock.lock();
         try {
             activeOperation = null;
+            owner = null;
             unrecoverableError = reason;
             idle.signalAll();
         } finally {
@@ -80,6 +84,29 @@ public final class WriteOperationGuard {
             while (activeOperation != null) {
                 idle.awaitUninterruptibly();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records what holds the slot (a write batch's state), for {@link #owner()}: called by the operation that just
+     * claimed it. Cleared when the slot is released.
+     */
+    public void attach(Object holder) {
+        lock.lock();
+        try {
+            owner = holder;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What holds the slot, as {@link #attach attached}; null when idle or held without one. */
+    public Object owner() {
+        lock.lock();
+        try {
+            return owner;
         } finally {
             lock.unlock();
         }
