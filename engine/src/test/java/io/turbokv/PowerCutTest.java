@@ -46,9 +46,10 @@ class PowerCutTest {
      */
     private record Suite(long firstSeed, int plans, int length, int bigEvery, boolean compactions, int cutRuns,
                          UnaryOperator<FileLayer> wrap, boolean strictOrphans) {
+        /** A suite that also fails on leaked files. */
         static Suite of(long firstSeed, int plans, int length, int bigEvery, boolean compactions, int cutRuns) {
             return new Suite(firstSeed, plans, length, bigEvery, compactions, cutRuns, UnaryOperator.identity(),
-                    false);
+                    true);
         }
     }
 
@@ -126,10 +127,8 @@ class PowerCutTest {
     }
 
     /**
-     * As {@link #manyPowerCuts} with small batches, but any {@code .sst} no live meta entry lists and any
-     * {@code .meta} not loaded fails the run too. Fails until both scenarios below are fixed (they leak files after
-     * some cuts; the default suite only counts such files); tagged {@code stress} so that the default suite passes
-     * meanwhile.
+     * As {@link #manyPowerCuts} with small batches and more of them: any {@code .sst} no live meta entry lists and
+     * any {@code .meta} not loaded fails the run (as in every suite here since both scenarios below were fixed).
      */
     @Test
     @Tag("stress")
@@ -194,12 +193,10 @@ class PowerCutTest {
      * A reopen deletes a {@code .del} file once the files it lists are gone, but their deletions (made by the
      * compaction's commit, after its last directory sync) are not durable yet: a power cut may keep the
      * {@code .del} file's deletion and undo the others, and the compaction's input SSTs and meta files are back
-     * for good, listed by no {@code .del}. Fails until the open syncs the directory before it deletes a
-     * {@code .del} file (as a commit does before it deletes the {@code .del} files of earlier commits); tagged
-     * {@code stress} so that the default suite passes meanwhile.
+     * for good, listed by no {@code .del}. The open syncs the directory before it deletes a {@code .del} file (as a
+     * commit does before it deletes the {@code .del} files of earlier commits).
      */
     @Test
-    @Tag("stress")
     void reopenAfterACompactionLeavesNoFileBehindAPowerCut() throws IOException {
         Path store = Files.createDirectories(dir.resolve("store"));
         PowerCutFileLayer layer = new PowerCutFileLayer(store, PowerCutFileLayer.Choices.keeping(
@@ -214,12 +211,10 @@ class PowerCutTest {
      * A compaction's commit creates its {@code .del} file after the directory sync that makes its new files'
      * names durable, and renames {@code CURRENT} before the next one: a power cut between the rename and that
      * directory sync may keep the rename and undo the creation of the {@code .del} file: the compaction is
-     * committed, but its input SSTs and meta files, which only the {@code .del} file listed, stay for good. Fails
-     * until the commit creates the {@code .del} file before that first directory sync; tagged {@code stress} so
-     * that the default suite passes meanwhile.
+     * committed, but its input SSTs and meta files, which only the {@code .del} file listed, stay for good. The
+     * commit creates the {@code .del} file before that directory sync now.
      */
     @Test
-    @Tag("stress")
     void compactionCutBeforeItsLastDirectorySyncLeavesNoFileBehind() throws IOException {
         Path store = Files.createDirectories(dir.resolve("store"));
         PowerCutFileLayer layer = new PowerCutFileLayer(store, PowerCutFileLayer.Choices.keeping(
