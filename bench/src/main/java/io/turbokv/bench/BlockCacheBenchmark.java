@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * each operation enters and exits the readers' domain as a store lookup does.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp bench/target/turbokv.jar org.openjdk.jmh.Main BlockCacheBenchmark -prof gc
+ * java --enable-native-access=ALL-UNNAMED -cp bench/target/turbokv-bench.jar \
+ *      org.openjdk.jmh.Main BlockCacheBenchmark -prof gc
  * </pre>
  */
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})

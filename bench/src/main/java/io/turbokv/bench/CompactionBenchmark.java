@@ -44,8 +44,8 @@ import org.openjdk.jmh.runner.IterationType;
  * instance of its own, which copied and opened the store twice per invocation.)
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp bench/target/turbokv.jar \
- *      org.openjdk.jmh.Main 'bench\.CompactionBenchmark\.' -prof gc
+ * java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+ *      -cp bench/target/turbokv-bench.jar org.openjdk.jmh.Main 'bench\.CompactionBenchmark\.' -prof gc
  * </pre>
  * (Anchor the pattern: a bare {@code CompactionBenchmark} also matches {@link FullCompactionBenchmark}.)
  */

@@ -37,8 +37,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * before anything is measured.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp bench/target/turbokv.jar \
- *      org.openjdk.jmh.Main 'bench\.CompactionGetBenchmark\.'
+ * java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+ *      -cp bench/target/turbokv-bench.jar org.openjdk.jmh.Main 'bench\.CompactionGetBenchmark\.'
  * </pre>
  */
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})

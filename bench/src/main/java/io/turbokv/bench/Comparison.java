@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Usage (from the repository root; {@code bench/run-comparison} does this with the right JDK):
  * <pre>
- * java &#64;jdk-flags.txt -cp bench/target/turbokv.jar io.turbokv.bench.Comparison [--full] [--entries N]
+ * java &#64;jdk-flags.txt -cp bench/target/turbokv-bench.jar io.turbokv.bench.Comparison [--full] [--entries N]
  *      [--only REGEX] [--keep-data] [--root DIR] [--results DIR]
  * </pre>
  * The quick run (default) uses 100,000 entries, short iterations and a subset of the key kinds for the reads, a

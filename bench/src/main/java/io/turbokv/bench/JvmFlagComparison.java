@@ -30,7 +30,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * quarter of RAM). The table also goes to {@code bench/results/jvm-flags.md}.
  *
  * <pre>
- * java &#64;jdk-flags.txt -cp bench/target/turbokv.jar io.turbokv.bench.JvmFlagComparison [--entries N]
+ * java &#64;jdk-flags.txt -cp bench/target/turbokv-bench.jar io.turbokv.bench.JvmFlagComparison [--entries N]
  *      [--rounds R] [--root DIR]
  * </pre>
  * {@code bench/run-jvm-flags} does this with the right JDK. A flag set only earns a line in {@code jdk-flags.txt}

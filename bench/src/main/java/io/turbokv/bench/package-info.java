@@ -17,11 +17,14 @@
  * benchmarks of later forks.
  *
  * <h2>Running</h2>
- * {@code bench/run-comparison} runs {@link io.turbokv.bench.Comparison}: the JMH forks run on the same JDK with
- * the lines of {@code jdk-flags.txt} plus the flags only a peer needs (Chronicle Map's in forks of their own), and
- * the results land in
- * {@code bench/results/}. {@code bench/run-jvm-flags} runs {@link io.turbokv.bench.JvmFlagComparison}: TurboKV alone
- * under candidate heap and GC flags, which is how {@code jdk-flags.txt} was decided. The package depends on the engine's public API only (plus {@code io.turbokv.sst} and
- * {@code io.turbokv.io} for the SST-level benchmarks).
+ * {@code bench/run-comparison} (also started by {@code turbokv bench}) runs {@link io.turbokv.bench.Comparison}: the
+ * JMH forks run on the same JDK with the lines of {@code jdk-flags.txt} plus the flags only a peer needs (Chronicle
+ * Map's in forks of their own), and the results land in {@code bench/results/}. {@code bench/run-jvm-flags} runs
+ * {@link io.turbokv.bench.JvmFlagComparison}: TurboKV alone under candidate heap and GC flags, which is how
+ * {@code jdk-flags.txt} was decided. The scripts run the module's shaded {@code bench/target/turbokv-bench.jar}.
+ *
+ * <p>Depends on the engine's public API (plus {@code io.turbokv.sst}, {@code io.turbokv.io} and
+ * {@code io.turbokv.cache} for the SST-level and block-cache benchmarks), JMH, the peers (rocksdbjni, lmdbjava,
+ * chronicle-map) and JFreeChart; never on {@code io.turbokv.cli}. Nothing depends on it.
  */
 package io.turbokv.bench;
