@@ -1,7 +1,5 @@
 package io.turbokv;
 
-import io.turbokv.compaction.MergeLimits;
-
 /**
  * When and how much {@link TurboKV#compact(CompactConfig)} merges: the bounds the merge-segment
  * selector respects for each family. A merge job (segment) is a set of SSTs with overlapping hash ranges; the
@@ -71,9 +69,9 @@ public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMer
                 Integer.MAX_VALUE);
     }
 
-    /** The same bounds for the selector. */
-    MergeLimits limits() {
-        return new MergeLimits(minMergeCount, optimalMergeCount, maxMergeCount, maxMergeBytes,
-                minMergeDuplicationBytes, optimalMergeDuplicationBytes, maxMergeSegmentCount);
+    /** The same bounds with another budget of merge jobs per compaction. */
+    public CompactConfig withMaxMergeSegmentCount(int count) {
+        return new CompactConfig(minMergeCount, optimalMergeCount, maxMergeCount, maxMergeBytes,
+                minMergeDuplicationBytes, optimalMergeDuplicationBytes, count);
     }
 }

@@ -1,6 +1,5 @@
 package io.turbokv;
 
-import io.turbokv.cache.CacheStatistics;
 
 /**
  * A snapshot of a store's read statistics ({@link TurboKV#statistics()}), as the Rust original's {@code stats}

@@ -276,7 +276,7 @@ public final class TurboKV implements AutoCloseable {
         AtomicInteger sequence = new AtomicInteger(seqBefore);
         try {
             Compactor.Result result = Compactor.compact(directory, config.fileLayer(),
-                    CompactionInputs.of(version.state(), multiValued), limits.limits(), separateCategories, sequence,
+                    CompactionInputs.of(version.state(), multiValued), limits, separateCategories, sequence,
                     spillExecutor, writeBuffers);
             if (result.isEmpty()) {
                 protocol.commitNothing(0, start);

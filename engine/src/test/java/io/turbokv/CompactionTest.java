@@ -39,7 +39,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Compaction at the store level (DESIGN.md §1.7, §6): every answer survives, files shrink, faults roll back. */
+/** Compaction at the store level: every answer survives, files shrink, faults roll back. */
 class CompactionTest {
     private static final int SINGLE = 0;
     private static final int MULTI = 1;

@@ -4,7 +4,7 @@ import io.turbokv.DbConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.Statistics;
 import io.turbokv.TurboKV;
-import io.turbokv.cache.CacheStatistics;
+import io.turbokv.CacheStatistics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.ValueLayout;

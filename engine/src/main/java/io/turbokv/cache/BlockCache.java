@@ -1,5 +1,6 @@
 package io.turbokv.cache;
 
+import io.turbokv.CacheStatistics;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;

@@ -5,6 +5,6 @@
  * of a write operation that failed or was abandoned ({@link io.turbokv.commit.CommitProtocol}).
  *
  * <p>Depends on {@code io.turbokv.version}, {@code io.turbokv.meta}, {@code io.turbokv.io} and the API package's
- * value types ({@code CommitStats}).
+ * leaf types ({@code io.turbokv.CommitStats}).
  */
 package io.turbokv.commit;

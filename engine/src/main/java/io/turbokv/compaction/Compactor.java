@@ -1,5 +1,6 @@
 package io.turbokv.compaction;
 
+import io.turbokv.CompactConfig;
 import io.turbokv.ffm.Advice;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.Bytes;
@@ -34,7 +35,7 @@ import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntHashSet;
 
 /**
- * Runs one compaction over the committed SSTs of a store (DESIGN.md §1.7) up to, not including, its commit: selects
+ * Runs one compaction over the committed SSTs of a store up to, not including, its commit: selects
  * the segments of every family, merges or moves them, and writes the new SST and meta files. The caller holds the
  * write slot, keeps the inputs' meta files mapped (a version lease) and commits the {@link Result}, or rolls back
  * (deletes every file numbered above the committed sequence number) when this throws.
@@ -64,9 +65,9 @@ import org.agrona.collections.IntHashSet;
  * 4-byte reference. Inline and small values and all keys are re-encoded into the new blocks.
  */
 public final class Compactor {
-    /** Entries per merged SST before it is cut (DESIGN.md §2.2 MAX_ENTRIES_PER_COMPACTED_FILE). */
+    /** Entries per merged SST before it is cut. */
     public static final long MAX_ENTRIES_PER_COMPACTED_FILE = 1L << 20;
-    /** Key and value bytes per merged SST before it is cut (DESIGN.md §2.2 DATA_THRESHOLD_PER_COMPACTED_FILE). */
+    /** Key and value bytes per merged SST before it is cut. */
     public static final long DATA_THRESHOLD_PER_COMPACTED_FILE = 256L << 20;
     /** Meta entry flags of a warm SST: neither {@link MetaEntry#COLD} nor {@link MetaEntry#FRESH}. */
     public static final int WARM = 0;
@@ -147,7 +148,7 @@ public final class Compactor {
      * @throws IOException when reading an input or writing an output fails; files already written stay for the
      *                     caller's rollback, the meta files opened so far are closed
      */
-    public static Result compact(Path directory, FileLayer files, List<FamilyInput> families, MergeLimits limits,
+    public static Result compact(Path directory, FileLayer files, List<FamilyInput> families, CompactConfig limits,
                                  boolean separateCategories, AtomicInteger sequence, Executor executor,
                                  WriteBufferPool buffers) throws IOException {
         List<FamilyInput> selectedFamilies = new ArrayList<>();
@@ -569,24 +570,20 @@ public final class Compactor {
     }
 
     private void writeMeta(int family, int metaSeq, List<Output> outputs, int[] obsolete) throws IOException {
-        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq);
-        try (WritableFile out = files.create(path)) {
-            List<MetaEntry> entries = new ArrayList<>(outputs.size());
-            for (Output output : outputs) {
-                if (output.moved() != null) {
-                    entries.add(output.moved());
-                } else {
-                    SstSummary summary = output.summary();
-                    entries.add(new MetaEntry(output.seq(), summary.blockCount(), summary.minHash(),
-                            summary.maxHash(), summary.fileSize(), output.flags(), summary.entryCount(),
-                            summary.keyFilter()));
-                }
+        List<MetaEntry> entries = new ArrayList<>(outputs.size());
+        for (Output output : outputs) {
+            if (output.moved() != null) {
+                entries.add(output.moved());
+            } else {
+                SstSummary summary = output.summary();
+                entries.add(new MetaEntry(output.seq(), summary.blockCount(), summary.minHash(),
+                        summary.maxHash(), summary.fileSize(), output.flags(), summary.entryCount(),
+                        summary.keyFilter()));
             }
-            MetaFileWriter.write(out, family, obsolete, entries, MemorySegment.NULL);
-            out.sync();
-            bytesWritten += out.position();
         }
-        openedMetas.add(MetaFile.open(path, metaSeq));
+        MetaFile meta = MetaFileWriter.create(files, directory, metaSeq, family, obsolete, entries, MemorySegment.NULL);
+        openedMetas.add(meta);
+        bytesWritten += meta.byteSize();
     }
 
     private static int[] sortedUnsigned(int[] seqs) {

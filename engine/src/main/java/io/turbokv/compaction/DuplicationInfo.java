@@ -1,7 +1,7 @@
 package io.turbokv.compaction;
 
 /**
- * How much data overlaps on one piece of the hash space (DESIGN.md §1.7.1). Each SST's size is scaled to the
+ * How much data overlaps on one piece of the hash space. Each SST's size is scaled to the
  * whole space ({@code size * 2^64 / spread}, saturating), assuming its keys are spread evenly over its range;
  * {@code total} sums the scaled sizes of the SSTs covering the piece and {@code max} is the largest of them. All
  * numbers are unsigned 64-bit. Immutable.

@@ -1,12 +1,13 @@
 package io.turbokv.compaction;
 
+import io.turbokv.CompactConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.agrona.collections.IntArrayList;
 
 /**
- * Chooses the merge jobs of one family (the seed's {@code get_merge_segments}, DESIGN.md §1.7.1). A pure function
+ * Chooses the merge jobs of one family (the seed's {@code get_merge_segments}). A pure function
  * of the SSTs' hash ranges, sizes and categories.
  *
  * <p>The input lists the family's SSTs <b>oldest first</b>, in the order a lookup reads them backwards: index
@@ -79,7 +80,7 @@ public final class MergeSegmentSelector {
     }
 
     /** Selects the segments of {@code ssts} (oldest first) within {@code limits}. */
-    public static Selection select(List<Compactable> ssts, MergeLimits limits) {
+    public static Selection select(List<Compactable> ssts, CompactConfig limits) {
         int n = ssts.size();
         boolean[] used = new boolean[n];
         List<int[]> segments = new ArrayList<>();
@@ -201,7 +202,7 @@ public final class MergeSegmentSelector {
      * overlaps, newest first, up to the count and byte bounds.
      */
     private static IntArrayList smallUncoveredSsts(List<Compactable> ssts, boolean[] inSegment, int category,
-                                            MergeLimits limits) {
+                                            CompactConfig limits) {
         IntervalMap<Boolean> newer = new IntervalMap<>();
         IntArrayList taken = new IntArrayList();
         long bytes = 0;

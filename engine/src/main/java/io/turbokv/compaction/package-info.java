@@ -1,5 +1,5 @@
 /**
- * Compaction (DESIGN.md §1.7): choosing which SSTs of a family to merge, and merging them into new SSTs.
+ * Compaction: choosing which SSTs of a family to merge, and merging them into new SSTs.
  *
  * <ul>
  *   <li>{@link io.turbokv.compaction.MergeSegmentSelector}: the seed's {@code get_merge_segments}, a pure function
@@ -10,12 +10,14 @@
  *       key, newest SST first) order; keys and values stay in off-heap memory.</li>
  *   <li>{@link io.turbokv.compaction.Compactor}: runs the jobs of every family, writes the merged SSTs (split into
  *       warm and cold by the family's used-key filter) and the new meta files, and reports what the commit must
- *       publish and delete. It never publishes anything itself: the store commits (DESIGN.md §1.5).</li>
+ *       publish and delete. It never publishes anything itself: the store commits.</li>
  * </ul>
  *
  * <p>Reads {@code .sst} and {@code .meta} files through their readers (input SSTs are mapped separately from the
  * readers' mappings and released after the merge); writes new {@code .sst} and {@code .meta} files through a
- * {@link io.turbokv.io.FileLayer}. Depends on {@code io.turbokv.io}, {@code .sst}, {@code .meta}, {@code .filter}
- * and {@code io.turbokv.CorruptionException}; never on the store ({@code io.turbokv.TurboKV}) itself.
+ * {@link io.turbokv.io.FileLayer}. Depends on {@code io.turbokv.io}, {@code io.turbokv.sst},
+ * {@code io.turbokv.meta}, {@code io.turbokv.filter}, {@code io.turbokv.ffm}, {@code io.turbokv.version} (the
+ * state a compaction starts from), {@code io.turbokv.CorruptionException} and {@code io.turbokv.CompactConfig}
+ * (its bounds); never on the store itself.
  */
 package io.turbokv.compaction;

@@ -5,7 +5,8 @@
  * {@code .del} and {@code SCHEMA}, the {@code LOG}, and the file-layer seam through which every write, fsync,
  * rename and delete goes.
  *
- * <p>Depends on the JDK, zero-allocation-hashing, Agrona's collections, {@code io.turbokv.CorruptionException} and
- * {@code io.turbokv.UnsupportedFormatVersionException}; nothing else of the engine.
+ * <p>Depends on the JDK, zero-allocation-hashing, Agrona's collections, {@code io.turbokv.CorruptionException},
+ * {@code io.turbokv.UnsupportedFormatVersionException} and {@code io.turbokv.StoreLockedException}; nothing else
+ * of the engine.
  */
 package io.turbokv.io;

@@ -2,11 +2,14 @@ package io.turbokv.meta;
 
 import io.turbokv.io.Bytes;
 import io.turbokv.io.Crc32;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WritableFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,6 +19,23 @@ import java.util.Objects;
  */
 public final class MetaFileWriter {
     private MetaFileWriter() {}
+
+    /**
+     * Creates meta file {@code seq} of a store: writes it ({@link #write}), syncs it, and opens it, so that what a
+     * commit publishes is what was read back and verified.
+     *
+     * @throws IOException when writing, syncing or reading it back fails; the file may then exist (the caller's
+     *                     rollback deletes it with the rest of the operation)
+     */
+    public static MetaFile create(FileLayer files, Path directory, int seq, int family, int[] obsoleteSsts,
+                                  List<MetaEntry> entries, MemorySegment usedKeyFilter) throws IOException {
+        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, seq);
+        try (WritableFile out = files.create(path)) {
+            write(out, family, obsoleteSsts, entries, usedKeyFilter);
+            out.sync();
+        }
+        return MetaFile.open(path, seq);
+    }
 
     /**
      * Writes a complete meta file to {@code out}; does not sync or close it.

@@ -5,8 +5,8 @@
  * io.turbokv.meta.MetaFileWriter} writes one; {@link io.turbokv.meta.MetaFile} maps one and verifies every byte
  * before anything reads it.
  *
- * <p>Filters are opaque byte spans here. Depends on the JDK, {@code io.turbokv.io}, {@code io.turbokv.ffm} and
- * {@code io.turbokv.CorruptionException}; never on {@code io.turbokv.filter}, {@code io.turbokv.sst} or the
+ * <p>Filters are opaque byte spans here. Depends on the JDK, {@code io.turbokv.io}, {@code io.turbokv.ffm},
+ * {@code io.turbokv.CorruptionException} and {@code io.turbokv.UnsupportedFormatVersionException}; never on {@code io.turbokv.filter}, {@code io.turbokv.sst} or the
  * store itself.
  */
 package io.turbokv.meta;

@@ -5,6 +5,6 @@
  * and the load of the committed state; for a read-only open, the mapping of every live file.
  *
  * <p>Depends on {@code io.turbokv.version}, {@code io.turbokv.read}, {@code io.turbokv.io} and the API package's
- * exception and family types.
+ * leaf types (its exceptions and family types).
  */
 package io.turbokv.recovery;

@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
- * The framing of every SST block: an 8-byte header, then the data. All integers big-endian (DESIGN.md §2.3).
+ * The framing of every SST block: an 8-byte header, then the data. All integers big-endian.
  *
  * <pre>
  * offset size field

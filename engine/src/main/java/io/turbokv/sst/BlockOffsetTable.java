@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The layout of a whole SST file and its block offset table (DESIGN.md §2.3). There is no file header; the block
+ * The layout of a whole SST file and its block offset table. There is no file header; the block
  * count {@code N} is kept by the meta entry. All integers big-endian.
  *
  * <pre>

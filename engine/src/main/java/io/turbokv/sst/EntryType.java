@@ -1,7 +1,7 @@
 package io.turbokv.sst;
 
 /**
- * The entry type byte of a key block entry and the value reference that follows the key (DESIGN.md §2.4).
+ * The entry type byte of a key block entry and the value reference that follows the key.
  * All integers big-endian.
  *
  * <pre>

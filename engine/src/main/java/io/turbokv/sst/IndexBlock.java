@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The index block, always the last block of an SST and always stored uncompressed (DESIGN.md §2.3). It maps a key
+ * The index block, always the last block of an SST and always stored uncompressed. It maps a key
  * hash to the first key block that may hold it. All integers big-endian. Two layouts, told apart by the type byte.
  *
  * <p>Type 0, when no key block continues a run of equal hashes from the block before it:

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Decodes a key block (DESIGN.md §2.3) in place; {@link KeyBlockBuilder} writes it. All integers big-endian.
+ * Decodes a key block in place; {@link KeyBlockBuilder} writes it. All integers big-endian.
  *
  * <p>Variable-size key block, type 1 (with hashes) or 2 (without):
  * <pre>

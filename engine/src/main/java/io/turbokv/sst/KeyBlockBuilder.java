@@ -62,7 +62,7 @@ final class KeyBlockBuilder {
     }
 
     /**
-     * The flush rule (DESIGN.md §2.3): flush a non-empty block before an entry of {@code hash} that would take it
+     * The flush rule: flush a non-empty block before an entry of {@code hash} that would take it
      * past its budget, {@link SstLimits#MAX_KEY_BLOCK_SIZE} bytes or {@link SstLimits#MAX_KEY_BLOCK_ENTRIES}
      * entries; while the hash repeats, only past {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE}, so that a run of one
      * hash stays in one block unless it is long, and a long run continues in the next block.

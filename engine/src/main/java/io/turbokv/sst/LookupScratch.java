@@ -17,7 +17,7 @@ public final class LookupScratch implements AutoCloseable {
     final KeyBlock keyBlock = new KeyBlock();
     final BlockChecksum checksum = new BlockChecksum();
 
-    /** Creates the scratch with small initial buffers. */
+    /** Creates the scratch; its buffers take memory at the first block they decode. */
     public LookupScratch() {
         // Buffers are allocated by the fields above.
     }

@@ -1,7 +1,7 @@
 package io.turbokv.sst;
 
 /**
- * The size limits of the SST format (DESIGN.md §1.4, §2.2), shared by the writer, the reader and callers that
+ * The size limits of the SST format, shared by the writer, the reader and callers that
  * classify values before writing (a value longer than {@link #MAX_MEDIUM_VALUE_SIZE} goes to a blob file).
  */
 public final class SstLimits {

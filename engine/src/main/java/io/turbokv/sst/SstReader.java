@@ -6,6 +6,7 @@ import io.turbokv.cache.CacheHandle;
 import io.turbokv.ffm.Advice;
 import io.turbokv.ffm.MappedFile;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.Lz4;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -14,7 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * One open SST file, mapped read-only (DESIGN.md §2.3): point lookups and an ordered iterator.
+ * One open SST file, mapped read-only: point lookups and an ordered iterator.
  *
  * <p>{@link #open} checks the file's size and block count against its meta entry, validates the offset table and
  * reads the index block. Every other block is verified when first used: its CRC before anything is decoded (once
@@ -79,8 +80,7 @@ public final class SstReader implements AutoCloseable {
     /**
      * As {@link #open(Path, int, int, long)}, with the mapping advised {@code advice} instead of
      * {@link Advice#RANDOM} (lookups): compaction reads its inputs front to back once and maps them
-     * {@link Advice#SEQUENTIAL}, so the kernel reads ahead and may drop pages behind the iterator (DESIGN.md
-     * §1.7). Advice is a hint; where it is unavailable the file opens all the same.
+     * {@link Advice#SEQUENTIAL}, so the kernel reads ahead and may drop pages behind the iterator. Advice is a hint; where it is unavailable the file opens all the same.
      *
      * @param advice the {@code madvise} advice for the whole mapping
      * @throws CorruptionException when the size, block count, offset table or index block do not check out
@@ -235,7 +235,7 @@ public final class SstReader implements AutoCloseable {
             into.set(mapping, start + BlockFraming.HEADER_LENGTH, span - BlockFraming.HEADER_LENGTH);
         } else {
             int length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
-            // Only compressed blocks are cached (DESIGN.md §4). A hit is verified and decoded already; the block
+            // Only compressed blocks are cached. A hit is verified and decoded already; the block
             // stays valid until this buffer's next load or the reader's exit from the caches (io.turbokv.cache).
             BlockCache cache = buffer.cache;
             CacheHandle handle = buffer.handle;
@@ -248,7 +248,7 @@ public final class SstReader implements AutoCloseable {
                 BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
                 MemorySegment target = buffer.atLeast(length);
                 if (mappingBuffer != null) {
-                    Lz4Decoder.decompress(mappingBuffer, (int) (start + BlockFraming.HEADER_LENGTH),
+                    Lz4.decompress(mappingBuffer, (int) (start + BlockFraming.HEADER_LENGTH),
                             (int) (span - BlockFraming.HEADER_LENGTH), buffer.byteBuffer(), length, path,
                             start + BlockFraming.HEADER_LENGTH);
                 } else {

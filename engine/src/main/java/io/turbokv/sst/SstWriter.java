@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Writes one SST file front to back (DESIGN.md §2.3) from entries that arrive sorted. Streaming: memory is
+ * Writes one SST file front to back from entries that arrive sorted. Streaming: memory is
  * bounded by a few blocks, never by the file. At most one small value block (8 to 12 KiB) and one key block of
  * entries wait in memory; a medium value is written as its own block at once; key blocks, value blocks and, last,
  * the index block and the offset table follow each other in the file as they complete. The only state that grows
@@ -231,7 +231,7 @@ public final class SstWriter {
     }
 
     /**
-     * Whether the SST should be cut here (DESIGN.md §2.2): {@code maxEntries} entries written, or
+     * Whether the SST should be cut here: {@code maxEntries} entries written, or
      * {@code maxBytes} bytes of keys and values, or the u16 block index about to run out (the blocks the file
      * would have if finished now, plus a margin of {@value SstLimits#BLOCK_INDEX_CAPACITY_BUFFER}).
      */

@@ -1,5 +1,5 @@
 /**
- * The SST file format (DESIGN.md §2.3, §2.4): {@link io.turbokv.sst.SstWriter} streams sorted entries into a
+ * The SST file format: {@link io.turbokv.sst.SstWriter} streams sorted entries into a
  * file, {@link io.turbokv.sst.SstReader} maps one and answers point lookups without heap allocation and iterates
  * it in order for compaction. One class owns each on-disk layout and documents it as a table: the block framing
  * ({@code BlockFraming}), the file and its offset table ({@code BlockOffsetTable}), the index block
@@ -10,8 +10,7 @@
  * <p>Depends on {@code io.turbokv.io} (big-endian layouts, LZ4, CRC-32, key hash, writable files),
  * {@code io.turbokv.ffm} (mapping), {@code io.turbokv.cache} (the block caches a lookup may read through),
  * {@code io.turbokv.filter} (the writer builds each SST's key filter from the distinct key hashes it collects, off
- * the heap, while they are at hand), {@code io.turbokv.CorruptionException} and lz4-java (the allocation-free decode
- * of {@code Lz4Decoder}); nothing else of the engine. Meta files build on this package, not the other way round;
+ * the heap, while they are at hand) and {@code io.turbokv.CorruptionException}; nothing else of the engine. Meta files build on this package, not the other way round;
  * the filter package uses only {@code io.turbokv.io} and {@code CorruptionException}, so this makes no cycle.
  */
 package io.turbokv.sst;

@@ -5,7 +5,7 @@
  * ({@link io.turbokv.version.SstFilter}), and the publication of each new state to readers with the release of what
  * the old ones held once no reader can reach it ({@link io.turbokv.version.VersionTracker}).
  *
- * <p>Depends on {@code io.turbokv.meta}, {@code io.turbokv.sst}, {@code io.turbokv.io} and the API package's
- * exception types.
+ * <p>Depends on {@code io.turbokv.meta}, {@code io.turbokv.sst}, {@code io.turbokv.filter} (checks of the filters a
+ * meta file holds), {@code io.turbokv.io} and {@code io.turbokv.CorruptionException}.
  */
 package io.turbokv.version;

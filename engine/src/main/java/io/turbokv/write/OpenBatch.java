@@ -235,10 +235,9 @@ public final class OpenBatch {
         StringBuilder record = new StringBuilder();
         try {
             for (var family : byFamily.entrySet()) {
-                int metaSeq = sequence.incrementAndGet();
-                bytesWritten += writeMeta(family.getKey(), family.getValue(), metaSeq);
-                newMetas.add(MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq),
-                        metaSeq));
+                MetaFile meta = writeMeta(family.getKey(), family.getValue(), sequence.incrementAndGet());
+                newMetas.add(meta);
+                bytesWritten += meta.byteSize();
             }
             for (SpilledSst sst : ssts) {
                 bytesWritten += sst.summary().fileSize();
@@ -259,10 +258,9 @@ public final class OpenBatch {
                 ssts.size(), blobs.length, bytesWritten, record.toString(), start));
     }
 
-    /** Writes and syncs the meta file of one family's new SSTs; returns its size. */
-    private long writeMeta(int family, List<SpilledSst> ssts, int metaSeq) throws IOException {
-        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeq);
-        try (Arena arena = Arena.ofConfined(); WritableFile out = files.create(path)) {
+    /** Creates the meta file of one family's new SSTs. */
+    private MetaFile writeMeta(int family, List<SpilledSst> ssts, int metaSeq) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
             List<MetaEntry> entries = new ArrayList<>();
             for (SpilledSst sst : ssts) {
                 // The spill built each SST's key filter (SstWriter.finish); it only needs writing here.
@@ -271,9 +269,8 @@ public final class OpenBatch {
                         sst.summary().entryCount(), sst.summary().keyFilter()));
             }
             long[] used = accessedKeys[family].drain();
-            MetaFileWriter.write(out, family, new int[0], entries, UsedKeyFilter.build(used, used.length, arena));
-            out.sync();
-            return out.position();
+            return MetaFileWriter.create(files, directory, metaSeq, family, new int[0], entries,
+                    UsedKeyFilter.build(used, used.length, arena));
         }
     }
 

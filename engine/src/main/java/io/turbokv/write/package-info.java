@@ -8,6 +8,7 @@
  *
  * <p>May depend on {@code io.turbokv.commit}, {@code io.turbokv.read} (the keys read since the last commit),
  * {@code io.turbokv.io}, {@code io.turbokv.sst}, {@code io.turbokv.blob}, {@code io.turbokv.meta} and
- * {@code io.turbokv.filter}; on {@code io.turbokv} itself only for its exception and value types.
+ * {@code io.turbokv.filter}; on the API package only for its leaf types ({@code io.turbokv.StoreClosedException}
+ * and {@code io.turbokv.CommitStats}).
  */
 package io.turbokv.write;

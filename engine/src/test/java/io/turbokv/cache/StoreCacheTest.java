@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.CacheStatistics;
 import io.turbokv.DbConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.ReadScope;

@@ -3,6 +3,7 @@ package io.turbokv.compaction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.CompactConfig;
 import io.turbokv.compaction.MergeSegmentSelector.Compactable;
 import io.turbokv.compaction.MergeSegmentSelector.Selection;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
-/** The selector (DESIGN.md §1.7.1, §6): the seed's test cases, its simulation, and properties of every answer. */
+/** The selector: the seed's test cases, its simulation, and properties of every answer. */
 class MergeSegmentSelectorTest {
     private static final long[][] NINE_RANGES = {
         {0, 10}, {10, 30}, {9, 13}, {0, 30}, {40, 44}, {41, 42}, {41, 47}, {90, 100}, {30, 40},
@@ -29,7 +30,7 @@ class MergeSegmentSelectorTest {
     private static final int INF = Integer.MAX_VALUE;
     private static final long INF_BYTES = Long.MAX_VALUE;
 
-    private static List<List<Integer>> compact(long[][] ranges, MergeLimits limits) {
+    private static List<List<Integer>> compact(long[][] ranges, CompactConfig limits) {
         List<Compactable> ssts = new ArrayList<>();
         for (long[] range : ranges) {
             ssts.add(new Compactable(range[0], range[1], 100, 0));
@@ -48,37 +49,37 @@ class MergeSegmentSelectorTest {
     @Test
     void jobsAreLimitedByCount() {
         assertEquals(List.of(List.of(1, 2, 3), List.of(5, 6, 8)),
-                compact(NINE_RANGES, new MergeLimits(2, 3, 4, INF_BYTES, 0, 0, INF)));
+                compact(NINE_RANGES, new CompactConfig(2, 3, 4, INF_BYTES, 0, 0, INF)));
     }
 
     @Test
     void jobsAreLimitedBySize() {
         assertEquals(List.of(List.of(1, 2, 3), List.of(5, 6, 8)),
-                compact(NINE_RANGES, new MergeLimits(2, 2, INF, 300, 0, INF_BYTES, INF)));
+                compact(NINE_RANGES, new CompactConfig(2, 2, INF, 300, 0, INF_BYTES, INF)));
     }
 
     @Test
     void fullCompactionMergesEveryOverlappingSet() {
         assertEquals(List.of(List.of(0, 1, 2, 3, 4, 5, 6, 8)),
-                compact(NINE_RANGES, new MergeLimits(2, INF, INF, INF_BYTES, 0, INF_BYTES, INF)));
+                compact(NINE_RANGES, new CompactConfig(2, INF, INF, INF_BYTES, 0, INF_BYTES, INF)));
     }
 
     @Test
     void bigOptimalCountMakesOneJob() {
         assertEquals(List.of(List.of(1, 2, 3, 4, 5, 6, 8)),
-                compact(NINE_RANGES, new MergeLimits(2, 7, INF, INF_BYTES, 0, 0, INF)));
+                compact(NINE_RANGES, new CompactConfig(2, 7, INF, INF_BYTES, 0, 0, INF)));
     }
 
     @Test
     void smallOptimalCountMakesPairs() {
         assertEquals(List.of(List.of(0, 1), List.of(2, 3), List.of(4, 5), List.of(6, 8)),
-                compact(NINE_RANGES, new MergeLimits(2, 2, INF, INF_BYTES, 0, 0, INF)));
+                compact(NINE_RANGES, new CompactConfig(2, 2, INF, INF_BYTES, 0, 0, INF)));
     }
 
     @Test
     void segmentBudgetLimitsMergeJobs() {
         Selection selection = MergeSegmentSelector.select(compactables(NINE_RANGES, 0),
-                new MergeLimits(2, 2, INF, INF_BYTES, 0, 0, 1));
+                new CompactConfig(2, 2, INF, INF_BYTES, 0, 0, 1));
         assertEquals(1, selection.mergeJobCount());
         assertEquals(List.of(List.of(6, 8)), asLists(selection));
     }
@@ -110,7 +111,7 @@ class MergeSegmentSelectorTest {
         List<Compactable> ssts = List.of(new Compactable(50, 50, 100, 0), new Compactable(10, 10, 100, 0),
                 new Compactable(90, 90, 100, 0), new Compactable(30, 30, 100, 0));
         assertEquals(List.of(List.of(0, 1, 2, 3)), asLists(MergeSegmentSelector.select(ssts, fullLimits())));
-        Selection bounded = MergeSegmentSelector.select(ssts, new MergeLimits(2, 8, 3, INF_BYTES, 0, 0, 8));
+        Selection bounded = MergeSegmentSelector.select(ssts, new CompactConfig(2, 8, 3, INF_BYTES, 0, 0, 8));
         assertEquals(List.of(List.of(1, 2, 3)), asLists(bounded), "the newest, up to maxMergeCount");
         assertEquals(1, bounded.mergeJobCount());
     }
@@ -137,7 +138,7 @@ class MergeSegmentSelectorTest {
         List<Compactable> ssts = List.of(new Compactable(0, -1L, 1L << 40, 0), new Compactable(0, -1L, 1L << 40, 0),
                 new Compactable(Long.MIN_VALUE, -1L, 1L << 40, 0), new Compactable(5, 5, Long.MAX_VALUE, 0));
         Selection selection = MergeSegmentSelector.select(ssts,
-                new MergeLimits(2, 8, 32, INF_BYTES, 1L << 30, 1L << 40, 8));
+                new CompactConfig(2, 8, 32, INF_BYTES, 1L << 30, 1L << 40, 8));
         // the last SST alone reaches maxMergeBytes (saturating sums), so it stays out
         assertEquals(List.of(List.of(0, 1, 2), List.of(3)), asLists(selection));
         DuplicationInfo twice = DuplicationInfo.EMPTY.add(1L << 40, 0, -1L).add(1L << 40, 0, -1L);
@@ -145,8 +146,8 @@ class MergeSegmentSelectorTest {
         assertEquals(1L << 39, twice.duplication(0, Long.MAX_VALUE)); // half the space
     }
 
-    private static MergeLimits fullLimits() {
-        return new MergeLimits(2, INF, INF, INF_BYTES, 0, INF_BYTES, INF);
+    private static CompactConfig fullLimits() {
+        return new CompactConfig(2, INF, INF, INF_BYTES, 0, INF_BYTES, INF);
     }
 
     private static List<Compactable> compactables(long[][] ranges, int category) {
@@ -216,7 +217,7 @@ class MergeSegmentSelectorTest {
         for (int i = 0; i < warmKeyCount; i++) {
             warm.add(keys.remove(random.nextInt(keys.size())));
         }
-        MergeLimits limits = new MergeLimits(2, 4, 16, 5000, 500, 1000, 4);
+        CompactConfig limits = new CompactConfig(2, 4, 16, 5000, 500, 1000, 4);
         int compactions = 0;
         for (int iteration = 0; iteration < 100; iteration++) {
             assertTrue(containers.size() < 400, "containers: " + containers.size());
@@ -292,7 +293,7 @@ class MergeSegmentSelectorTest {
     // ------------------------------------------------------------------------------------------- properties
 
     /** A random family: SSTs oldest first, each with keys in its range; the newest SST holding a key wins. */
-    record Family(List<Compactable> ssts, List<long[]> keys, MergeLimits limits) {}
+    record Family(List<Compactable> ssts, List<long[]> keys, CompactConfig limits) {}
 
     @Provide
     Arbitrary<Family> families() {
@@ -300,11 +301,11 @@ class MergeSegmentSelectorTest {
                 Arbitraries.longs().between(0, 60), Arbitraries.longs().between(1, 400),
                 Arbitraries.integers().between(0, 1)).as((min, width, size, category) ->
                 new long[] {min, min + width, size, category});
-        Arbitrary<MergeLimits> limits = Combinators.combine(Arbitraries.integers().between(2, 4),
+        Arbitrary<CompactConfig> limits = Combinators.combine(Arbitraries.integers().between(2, 4),
                 Arbitraries.integers().between(0, 6), Arbitraries.integers().between(0, 10),
                 Arbitraries.of(300L, 1000L, INF_BYTES), Arbitraries.of(0L, 50L, 200L),
                 Arbitraries.of(0L, 100L, INF_BYTES), Arbitraries.of(1, 2, INF))
-                .as((min, optimalExtra, maxExtra, maxBytes, minDup, optimalDup, segments) -> new MergeLimits(min,
+                .as((min, optimalExtra, maxExtra, maxBytes, minDup, optimalDup, segments) -> new CompactConfig(min,
                         min + optimalExtra, min + maxExtra, maxBytes, minDup, optimalDup, segments));
         return Combinators.combine(sst.list().ofMinSize(0).ofMaxSize(25), limits, Arbitraries.randoms())
                 .as((specs, limit, random) -> {
@@ -326,7 +327,7 @@ class MergeSegmentSelectorTest {
     @Property(tries = 500)
     void everyAnswerRespectsTheBounds(@ForAll("families") Family family) {
         List<Compactable> ssts = family.ssts();
-        MergeLimits limits = family.limits();
+        CompactConfig limits = family.limits();
         Selection selection = MergeSegmentSelector.select(ssts, limits);
         boolean[] taken = new boolean[ssts.size()];
         int merges = 0;

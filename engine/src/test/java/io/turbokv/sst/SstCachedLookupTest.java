@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.cache.BlockCaches;
-import io.turbokv.cache.CacheStatistics;
+import io.turbokv.CacheStatistics;
 import io.turbokv.cache.Readers;
 import io.turbokv.io.KeyHash;
 import java.io.IOException;

@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * fails safely instead of reading memory TurboKV may since have unmapped or reused.
  *
  * <p>The caller guarantees that the memory behind {@code view} stays valid at least as long as {@code scope} is
- * open (TurboKV holds a version lease and a cache epoch for the scope's lifetime). After {@code scope} closes,
+ * open (TurboKV holds a version lease for the scope's lifetime, and copies values of cached or scratch memory
+ * into the scope's arena rather than viewing them). After {@code scope} closes,
  * every access through the returned segment throws {@link IllegalStateException}.
  */
 public final class ScopedView {

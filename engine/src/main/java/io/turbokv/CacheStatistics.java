@@ -1,4 +1,4 @@
-package io.turbokv.cache;
+package io.turbokv;
 
 /**
  * A snapshot of one block cache's counters, as the Rust original's {@code CacheStatistics} ({@code stats}
