@@ -13,6 +13,7 @@ import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.meta.MetaFileWriter;
 import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.MergeIterator;
 import io.turbokv.sst.SstEntryIterator;
 import io.turbokv.sst.SstReader;
 import io.turbokv.sst.SstSummary;

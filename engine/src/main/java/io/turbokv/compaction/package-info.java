@@ -6,9 +6,8 @@
  *       from SST hash ranges, sizes and categories (cold or not) to merge jobs and moves, with its helpers
  *       {@link io.turbokv.compaction.IntervalMap} and {@link io.turbokv.compaction.DuplicationInfo} over the
  *       unsigned 64-bit hash space.</li>
- *   <li>{@link io.turbokv.compaction.MergeIterator}: a k-way merge of SST iterators in (unsigned hash, unsigned
- *       key, newest SST first) order; keys and values stay in off-heap memory.</li>
- *   <li>{@link io.turbokv.compaction.Compactor}: runs the jobs of every family, writes the merged SSTs (split into
+ *   <li>{@link io.turbokv.compaction.Compactor}: runs the jobs of every family, reads each job's inputs through the
+ *       shared k-way merge ({@link io.turbokv.sst.MergeIterator}), writes the merged SSTs (split into
  *       warm and cold by the family's used-key filter) and the new meta files, and reports what the commit must
  *       publish and delete. It never publishes anything itself: the store commits.</li>
  * </ul>

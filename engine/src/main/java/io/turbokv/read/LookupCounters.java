@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The read path's outcome counters, as the Rust original's {@code stats} feature: striped ({@link LongAdder}), so
- * they stay on. A lookup counts its misses in locals and adds them once, and adds nothing for a zero.
+ * they stay on. A lookup counts its misses in its {@link ReadContext} and adds them once, and adds nothing for a zero.
  */
 public final class LookupCounters {
     private final LongAdder familyMisses = new LongAdder();

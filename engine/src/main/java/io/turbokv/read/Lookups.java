@@ -25,7 +25,8 @@ import java.lang.foreign.ValueLayout;
  * <p>The caller holds a version lease on the state for the whole call, so no mapping it reaches is unmapped
  * meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches}), so no cached block it is
  * handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
- * delivery. Outcomes are counted in {@link LookupCounters}.
+ * delivery. Outcomes are counted in {@link LookupCounters}; the SSTs a call skipped are tallied in its context and
+ * added once, when the call ends.
  */
 public final class Lookups {
     private final AccessedKeys[] accessedKeys;
@@ -56,6 +57,7 @@ public final class Lookups {
     }
 
     private void end(ReadContext context) {
+        context.reportMisses(counters);
         context.exitCaches();
         contexts.release(context);
     }
@@ -146,38 +148,22 @@ public final class Lookups {
         int unresolved = n;
         ReadContext context = begin();
         try {
-            int familyMisses = 0;
-            int rangeMisses = 0;
-            int filterMisses = 0;
-            int keyMisses = 0;
+            context.copyValue();
             for (LiveMeta meta : state.metas()) {
                 if (unresolved == 0) {
                     break;
                 }
                 if (meta.family() != family) {
-                    familyMisses++;
+                    context.familyMisses++;
                     continue;
                 }
                 for (SstSlot slot : meta.ssts()) {
-                    MetaEntry entry = slot.entry();
                     for (int i : order) {
-                        long hash = hashes[i];
                         if (resolved[i]) {
                             continue;
                         }
-                        if (Long.compareUnsigned(hash, entry.minHash()) < 0
-                                || Long.compareUnsigned(hash, entry.maxHash()) > 0) {
-                            rangeMisses++;
-                            continue;
-                        }
-                        if (!KeyFilter.mayContain(entry.filter(), hash)) {
-                            filterMisses++;
-                            continue;
-                        }
-                        context.copyValue();
-                        LookupResult result = slot.reader().lookup(hash, keySegments[i], context.scratch, context);
-                        if (result == LookupResult.ABSENT) {
-                            keyMisses++;
+                        long hash = hashes[i];
+                        if (probe(slot, hash, keySegments[i], context) == LookupResult.ABSENT) {
                             continue;
                         }
                         resolved[i] = true;
@@ -190,10 +176,10 @@ public final class Lookups {
                                 values[i] = readBlob(context.blobs.getInt(0), arena).toArray(ValueLayout.JAVA_BYTE);
                             }
                         }
+                        context.copyValue(); // an absent key hands nothing over: only a hit needs a fresh context
                     }
                 }
             }
-            counters.skipped(familyMisses, rangeMisses, filterMisses, keyMisses);
             counters.notFound(unresolved);
             return values;
         } finally {
@@ -244,30 +230,15 @@ public final class Lookups {
     private boolean find(StoreState state, int family, MemorySegment key, long hash, ReadContext context,
                          boolean all) throws IOException {
         boolean hit = false;
-        int familyMisses = 0;
-        int rangeMisses = 0;
-        int filterMisses = 0;
-        int keyMisses = 0;
         try {
             for (LiveMeta meta : state.metas()) {
                 if (meta.family() != family) {
-                    familyMisses++;
+                    context.familyMisses++;
                     continue;
                 }
                 for (SstSlot slot : meta.ssts()) {
-                    MetaEntry entry = slot.entry();
-                    if (Long.compareUnsigned(hash, entry.minHash()) < 0
-                            || Long.compareUnsigned(hash, entry.maxHash()) > 0) {
-                        rangeMisses++;
-                        continue;
-                    }
-                    if (!KeyFilter.mayContain(entry.filter(), hash)) {
-                        filterMisses++;
-                        continue;
-                    }
-                    LookupResult result = slot.reader().lookup(hash, key, context.scratch, context);
+                    LookupResult result = probe(slot, hash, key, context);
                     if (result == LookupResult.ABSENT) {
-                        keyMisses++;
                         continue;
                     }
                     if (!hit) {
@@ -281,9 +252,31 @@ public final class Lookups {
             }
             return context.values() + context.blobs.size() > 0;
         } finally {
-            counters.skipped(familyMisses, rangeMisses, filterMisses, keyMisses);
             counters.outcome(hit, context.values(), context.blobs.size());
         }
+    }
+
+    /**
+     * Probes one SST for one key, the step every lookup repeats: ABSENT, counted in {@code context} by its cause,
+     * when the SST's hash range or key filter rules the key out or the SST has no entry for it; otherwise the
+     * SST's entries for the key have gone to {@code context}.
+     */
+    private static LookupResult probe(SstSlot slot, long hash, MemorySegment key, ReadContext context)
+            throws IOException {
+        MetaEntry entry = slot.entry();
+        if (Long.compareUnsigned(hash, entry.minHash()) < 0 || Long.compareUnsigned(hash, entry.maxHash()) > 0) {
+            context.rangeMisses++;
+            return LookupResult.ABSENT;
+        }
+        if (!KeyFilter.mayContain(entry.filter(), hash)) {
+            context.filterMisses++;
+            return LookupResult.ABSENT;
+        }
+        LookupResult result = slot.reader().lookup(hash, key, context.scratch, context);
+        if (result == LookupResult.ABSENT) {
+            context.keyMisses++;
+        }
+        return result;
     }
 
     private int deliverBlobs(ReadContext context, ValueConsumer consumer) throws IOException {

@@ -26,6 +26,14 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     private int values;
     private BlockCaches caches;
     private int readerSlot = Readers.NO_SLOT;
+    /**
+     * What the current call skipped: meta files of another family, SSTs whose hash range or key filter ruled a key
+     * out, SSTs without the key. Plain counts, added to the shared counters once ({@link #reportMisses}).
+     */
+    int familyMisses;
+    int rangeMisses;
+    int filterMisses;
+    int keyMisses;
 
     /**
      * Routes this context's lookups through {@code caches} until {@link #exitCaches()}: blocks handed out stay
@@ -49,6 +57,15 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
             readerSlot = Readers.NO_SLOT;
             caches = null;
         }
+    }
+
+    /** Adds the current call's skip counts to {@code counters} and starts the next call's from zero. */
+    void reportMisses(LookupCounters counters) {
+        counters.skipped(familyMisses, rangeMisses, filterMisses, keyMisses);
+        familyMisses = 0;
+        rangeMisses = 0;
+        filterMisses = 0;
+        keyMisses = 0;
     }
 
     /** Prepares for a lookup that hands values to {@code consumer}, valid during the call. */

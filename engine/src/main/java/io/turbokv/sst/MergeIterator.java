@@ -1,16 +1,16 @@
-package io.turbokv.compaction;
+package io.turbokv.sst;
 
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
-import io.turbokv.sst.EntryKind;
-import io.turbokv.sst.SstEntryIterator;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * A k-way merge of SST iterators (DESIGN.md §1.7): yields every entry of every source in ascending (unsigned hash,
- * unsigned key bytes) order; entries of equal keys come newest source first (highest rank), and the entries of one
- * source keep their file order (a multi-valued key's values, then its tombstone).
+ * The k-way merge of SST iterators, the one both a whole-family scan ({@code io.turbokv.read.FamilyScan}) and
+ * compaction read through: yields every entry of every source in ascending (unsigned hash, unsigned key bytes)
+ * order; entries of equal keys come newest source first (highest rank), and the entries of one source keep their
+ * file order (a multi-valued key's values, then its tombstone). Which of a key's entries count (the newest only,
+ * or the values down to the first tombstone) is the caller's rule, not the merge's.
  *
  * <p>A binary min-heap of source indexes; the top is the current entry. Keys and values are ranges of the sources'
  * mapped or decoded memory ({@link #keySegment()}, {@link #keyOffset()}, {@link #keyLength()} and the value's

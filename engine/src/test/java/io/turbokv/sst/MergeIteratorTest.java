@@ -1,15 +1,10 @@
-package io.turbokv.compaction;
+package io.turbokv.sst;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
-import io.turbokv.sst.EntryKind;
-import io.turbokv.sst.SstEntryIterator;
-import io.turbokv.sst.SstReader;
-import io.turbokv.sst.SstSummary;
-import io.turbokv.sst.SstWriter;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
