@@ -27,6 +27,11 @@ import net.jqwik.api.Property;
  * The seed's fuzz target as a property (DESIGN.md §6): random puts, deletes, commits, reads (which make keys warm),
  * compactions with random bounds, full compactions and reopens, checked against an in-memory model after every
  * step. Small key spaces, so that SSTs overlap, merges, moves and the warm/cold split all happen.
+ *
+ * <p>Read scopes and read-only instances opened at random steps are held across the compactions and commits that
+ * follow and checked, with the store, against the model as it was when they opened: compaction must not delete a
+ * file they still read. Their decisions come from a random stream of their own, so a seed's writes and
+ * compactions are the same with or without them.
  */
 class CompactionModelTest {
     private static final DbConfig CONFIG = DbConfig.builder()
@@ -44,37 +49,65 @@ class CompactionModelTest {
     private static final java.util.concurrent.atomic.AtomicLong WARM_OUTPUTS =
             new java.util.concurrent.atomic.AtomicLong();
 
+    /** Checks of a scope, and of a read-only instance, after a compaction that followed its opening. */
+    private static final java.util.concurrent.atomic.AtomicLong SCOPE_CHECKS_AFTER_COMPACTION =
+            new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong READ_ONLY_CHECKS_AFTER_COMPACTION =
+            new java.util.concurrent.atomic.AtomicLong();
+
     @net.jqwik.api.lifecycle.AfterContainer
     static void everyKindOfSegmentOccurred() {
         System.out.println("CompactionModelTest: " + MOVES.get() + " moves, " + WARM_OUTPUTS.get() + " warm and "
-                + COLD_OUTPUTS.get() + " cold merged SSTs");
+                + COLD_OUTPUTS.get() + " cold merged SSTs; " + SCOPE_CHECKS_AFTER_COMPACTION.get() + " scope and "
+                + READ_ONLY_CHECKS_AFTER_COMPACTION.get() + " read-only checks after a compaction");
         assertTrue(MOVES.get() > 0 && COLD_OUTPUTS.get() > 0 && WARM_OUTPUTS.get() > 0, "coverage of the runs");
+        assertTrue(SCOPE_CHECKS_AFTER_COMPACTION.get() > 0 && READ_ONLY_CHECKS_AFTER_COMPACTION.get() > 0,
+                "coverage of the readers");
     }
 
     @Property(tries = 12, seed = "6")
     void randomOperationsKeepEveryAnswer(@ForAll long seed) throws IOException {
-        run(seed);
+        run(seed, true);
     }
 
     /** The long version, with fresh seeds each time ({@code -Pstress}). */
     @Property(tries = 500)
     @net.jqwik.api.Tag("stress")
     void manyRandomOperationsKeepEveryAnswer(@ForAll long seed) throws IOException {
-        run(seed);
+        run(seed, true);
     }
 
     /** The run that found the commit path's filter bug (TurboKV.narrow): merged-away SSTs back after a reopen. */
     @org.junit.jupiter.api.Test
     void seedThatResurrectedMergedAwaySsts() throws IOException {
-        run(7139973L);
+        run(7139973L, false);
     }
 
-    private static void run(long seed) throws IOException {
+    /** A read scope or read-only instance, the model as it was when it opened, and the compactions since. */
+    private record Reader(ReadScope scope, TurboKV readOnly, TreeMap<String, byte[]> single,
+                          TreeMap<String, List<String>> multi, String openedAfter, int compactions) {
+        void close() throws IOException {
+            if (scope != null) {
+                scope.close();
+            } else {
+                readOnly.close();
+            }
+        }
+    }
+
+    /**
+     * Runs 40 random steps of {@code seed}; with {@code holdReaders}, opens scopes and read-only instances along the
+     * way and checks them whenever the store is checked.
+     */
+    private static void run(long seed, boolean holdReaders) throws IOException {
         Random random = new Random(seed);
+        Random readerChoices = new Random(~seed);
         Path dir = Files.createTempDirectory("turbokv-model");
         TreeMap<String, byte[]> single = new TreeMap<>();
         TreeMap<String, List<String>> multi = new TreeMap<>();
         List<String> log = new ArrayList<>();
+        List<Reader> readers = new ArrayList<>();
+        int compactions = 0;
         TurboKV db = TurboKV.open(dir, CONFIG);
         try {
             for (int step = 0; step < 40; step++) {
@@ -84,12 +117,26 @@ class CompactionModelTest {
                 } catch (IOException | RuntimeException e) {
                     throw new AssertionError("seed " + seed + " after " + log + ": " + e, e);
                 }
+                if (op == 8 || (op == 6 || op == 7) && log.getLast().endsWith("true")) {
+                    compactions++;
+                }
                 if (op == 9) {
+                    checkReaders(readers, compactions, "seed " + seed + " before the reopen after " + log);
+                    closeScopes(readers); // the store's close would end them
                     db.close();
                     db = TurboKV.open(dir, CONFIG);
                 }
                 if (op >= 6 || step == 39) { // checking reads every key, which would make every key warm
                     check(db, single, multi, "seed " + seed + " after " + log);
+                    checkReaders(readers, compactions, "seed " + seed + " after " + log);
+                }
+                if (holdReaders && readers.size() < 4 && readerChoices.nextInt(4) == 0) {
+                    TreeMap<String, List<String>> multiThen = new TreeMap<>();
+                    multi.forEach((key, values) -> multiThen.put(key, List.copyOf(values)));
+                    boolean scope = readerChoices.nextBoolean();
+                    readers.add(new Reader(scope ? db.readScope() : null,
+                            scope ? null : TurboKV.openReadOnly(dir, CONFIG), new TreeMap<>(single), multiThen,
+                            "step " + step, compactions));
                 }
             }
             String logFile = Files.readString(dir.resolve("LOG"));
@@ -97,12 +144,62 @@ class CompactionModelTest {
             COLD_OUTPUTS.addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("COLD")).count());
             WARM_OUTPUTS.addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("WARM")).count());
         } finally {
+            for (Reader reader : readers) {
+                reader.close();
+            }
             db.close();
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
+        }
+    }
+
+    /** Checks every reader against the model of when it opened. */
+    private static void checkReaders(List<Reader> readers, int compactions, String when) throws IOException {
+        for (Reader reader : readers) {
+            String what = (reader.scope() != null ? "scope" : "read-only instance") + " opened after "
+                    + reader.openedAfter() + ", " + when;
+            if (reader.scope() != null) {
+                checkScope(reader.scope(), reader.single(), reader.multi(), what);
+            } else {
+                check(reader.readOnly(), reader.single(), reader.multi(), what);
+            }
+            if (compactions > reader.compactions()) {
+                (reader.scope() != null ? SCOPE_CHECKS_AFTER_COMPACTION : READ_ONLY_CHECKS_AFTER_COMPACTION)
+                        .incrementAndGet();
+            }
+        }
+    }
+
+    private static void closeScopes(List<Reader> readers) throws IOException {
+        for (java.util.Iterator<Reader> it = readers.iterator(); it.hasNext(); ) {
+            Reader reader = it.next();
+            if (reader.scope() != null) {
+                reader.close();
+                it.remove();
+            }
+        }
+    }
+
+    private static void checkScope(ReadScope scope, TreeMap<String, byte[]> single,
+                                   TreeMap<String, List<String>> multi, String when) throws IOException {
+        for (int i = 0; i < 60; i++) {
+            String key = "k" + i;
+            java.lang.foreign.MemorySegment found = scope.get(0, bytes(key));
+            assertArrayEquals(single.get(key), found == null ? null
+                    : found.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), key + " " + when);
+        }
+        for (int i = 0; i < 15; i++) {
+            String key = "m" + i;
+            List<String> found = new ArrayList<>();
+            scope.getMultiple(1, java.lang.foreign.MemorySegment.ofArray(bytes(key)),
+                    v -> found.add(HexFormat.of().formatHex(v.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))));
+            found.sort(null);
+            List<String> expected = new ArrayList<>(multi.getOrDefault(key, List.of()));
+            expected.sort(null);
+            assertEquals(expected, found, key + " " + when);
         }
     }
 
