@@ -77,7 +77,11 @@ public final class VersionTracker<S> {
         }
     }
 
-    /** One published state and its lease count (1 for the tracker while current, plus one per reader). */
+    /**
+     * One published state and its lease count (1 for the tracker while current, plus one per reader).
+     *
+     * @param <S> the type of the state, as in the tracker
+     */
     public static final class Version<S> {
         private final VersionTracker<S> tracker;
         private final S state;
