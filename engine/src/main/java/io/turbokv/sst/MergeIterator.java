@@ -144,8 +144,8 @@ public final class MergeIterator {
     }
 
     /**
-     * {@return whether the current value is a medium value left as its on-disk block (sources made by {@code
-     * SstReader.iterator(true)}); see {@link SstEntryIterator#isRawMediumValue()}}
+     * {@return whether the current value is a medium value left as its on-disk block (sources made by
+     * {@code SstReader.iterator(true)}); see {@link SstEntryIterator#isRawMediumValue()}}
      */
     public boolean isRawMediumValue() {
         return sources[heap[0]].isRawMediumValue();

@@ -129,8 +129,8 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * {@return the segment holding the current value, at {@link #valueOffset()}, when {@link #kind()} is {@link
-     * EntryKind#VALUE}; valid until {@link #next()}}
+     * {@return the segment holding the current value, at {@link #valueOffset()}, when {@link #kind()} is
+     * {@link EntryKind#VALUE}; valid until {@link #next()}}
      *
      * @throws IllegalStateException for a blob reference or a tombstone
      */
@@ -170,9 +170,9 @@ public final class SstEntryIterator implements AutoCloseable {
 
     /**
      * {@return whether the current entry is a medium value left encoded, as its on-disk block: only in an iterator made
-     * by {@link SstReader#iterator(boolean) iterator(true)}} Its value accessors then throw; its block is {@code
-     * rawBlockSegment()[rawBlockOffset(), rawBlockOffset() + rawBlockLength())}, ready for {@link
-     * SstWriter#addMediumRaw}.
+     * by {@link SstReader#iterator(boolean) iterator(true)}} Its value accessors then throw; its block is
+     * {@code rawBlockSegment()[rawBlockOffset(), rawBlockOffset() + rawBlockLength())}, ready for
+     * {@link SstWriter#addMediumRaw}.
      */
     public boolean isRawMediumValue() {
         return rawMedium;
