@@ -201,8 +201,10 @@ public final class CommitProtocol {
      * succeed on a full disk, where the write that failed the operation would fail again, and deleting the
      * operation's files is exactly what frees the space.
      *
-     * @param cause the failure that ended the operation (the rollback's own failure is added to it), or
-     *              {@code null} for an operation abandoned without one (the rollback's failure is then thrown)
+     * @param cause     the failure that ended the operation (the rollback's own failure is added to it), or
+     *                  {@code null} for an operation abandoned without one (the rollback's failure is then thrown)
+     * @param seqBefore the committed sequence number the operation started from; its files are numbered above it
+     * @throws IOException when the rollback fails and {@code cause} is {@code null}; the store then refuses writes
      */
     public void rollback(int seqBefore, Throwable cause) throws IOException {
         try {

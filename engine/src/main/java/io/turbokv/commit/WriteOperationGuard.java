@@ -22,6 +22,11 @@ public final class WriteOperationGuard {
     private String unrecoverableError;
     private boolean closed;
 
+    /** A free slot of an open, writable store. */
+    public WriteOperationGuard() {
+        // no operation holds the slot
+    }
+
     /**
      * Claims the slot for {@code operation} ("write batch" or "compaction").
      *

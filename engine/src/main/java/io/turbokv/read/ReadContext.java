@@ -35,6 +35,11 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     int filterMisses;
     int keyMisses;
 
+    /** A context with empty scratch memory, delivering to no consumer until a lookup prepares it. */
+    public ReadContext() {
+        // the scratch takes memory at the first block it decodes
+    }
+
     /**
      * Routes this context's lookups through {@code caches} until {@link #exitCaches()}: blocks handed out stay
      * valid until then (a reader that finds no free record reads around the caches).
