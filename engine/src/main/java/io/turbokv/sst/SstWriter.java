@@ -302,7 +302,7 @@ public final class SstWriter {
         return fits(keyLength, valueLength, true);
     }
 
-    /** {@return entries added so far} */
+    /** {@return how many entries were added so far} */
     public long entryCount() {
         return entryCount;
     }
