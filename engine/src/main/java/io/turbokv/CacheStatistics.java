@@ -17,13 +17,13 @@ package io.turbokv;
  */
 public record CacheStatistics(String name, long capacityBytes, int items, long sizeBytes, long chargedBytes,
                               long reservedBytes, long hits, long misses, long bypasses) {
-    /** Hits over lookups, 0 before the first lookup. */
+    /** {@return hits over lookups, 0 before the first lookup} */
     public double hitRate() {
         long lookups = hits + misses;
         return lookups == 0 ? 0 : (double) hits / lookups;
     }
 
-    /** Charged bytes over capacity, 0 for a disabled cache. */
+    /** {@return charged bytes over capacity, 0 for a disabled cache} */
     public double fill() {
         return capacityBytes == 0 ? 0 : (double) chargedBytes / capacityBytes;
     }

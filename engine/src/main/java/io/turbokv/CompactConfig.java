@@ -48,8 +48,8 @@ public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMer
     }
 
     /**
-     * The seed's defaults: merge 2 to 32 SSTs (8 is optimal), at most 500 MiB per job, only with at least 50 MiB
-     * of duplication (100 MiB is optimal), at most 8 jobs per compaction.
+     * {@return the seed's defaults: merge 2 to 32 SSTs (8 is optimal), at most 500 MiB per job, only with at least
+     * 50 MiB of duplication (100 MiB is optimal), at most 8 jobs per compaction}
      *
      * <p>Made for stores written in large batches: SSTs that overlap but are small never reach 50 MiB of duplication,
      * so these limits leave them alone (only SSTs that overlap nothing newer are merged regardless, see
@@ -61,15 +61,19 @@ public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMer
     }
 
     /**
-     * The configuration of {@link TurboKV#fullCompact()}: every set of overlapping SSTs becomes one job, whatever
-     * its size, count or duplication.
+     * {@return the configuration of {@link TurboKV#fullCompact()}: every set of overlapping SSTs becomes one job,
+     * whatever its size, count or duplication}
      */
     public static CompactConfig full() {
         return new CompactConfig(2, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, 0, Long.MAX_VALUE,
                 Integer.MAX_VALUE);
     }
 
-    /** The same bounds with another budget of merge jobs per compaction. */
+    /**
+     * {@return the same bounds with another budget of merge jobs per compaction}
+     *
+     * @param count the most merge jobs one compaction runs
+     */
     public CompactConfig withMaxMergeSegmentCount(int count) {
         return new CompactConfig(minMergeCount, optimalMergeCount, maxMergeCount, maxMergeBytes,
                 minMergeDuplicationBytes, optimalMergeDuplicationBytes, count);

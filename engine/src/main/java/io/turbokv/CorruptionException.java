@@ -21,9 +21,12 @@ public final class CorruptionException extends IOException {
     public static final long NO_OFFSET = -1;
 
     private final transient Path file;
+    /** The byte offset of the damage in the file, or {@link #NO_OFFSET}; serialized with the message. */
     private final long offset;
 
     /**
+     * Reports damage at {@code offset} of {@code file}; the message names both.
+     *
      * @param what   what is wrong, e.g. {@code block 17 crc mismatch: expected=0x1a2b found=0x0}
      * @param file   the damaged file
      * @param offset the byte offset of the damage in that file, or {@link #NO_OFFSET}
@@ -34,7 +37,14 @@ public final class CorruptionException extends IOException {
         this.offset = offset;
     }
 
-    /** As {@link #CorruptionException(String, Path, long)}, with the failure that revealed the damage. */
+    /**
+     * As {@link #CorruptionException(String, Path, long)}, with the failure that revealed the damage.
+     *
+     * @param what   what is wrong, e.g. {@code block 17 crc mismatch: expected=0x1a2b found=0x0}
+     * @param file   the damaged file
+     * @param offset the byte offset of the damage in that file, or {@link #NO_OFFSET}
+     * @param cause  the failure that revealed the damage, such as a decompressor's exception
+     */
     public CorruptionException(String what, Path file, long offset, Throwable cause) {
         super(format(what, file, offset), cause);
         this.file = file;
@@ -48,12 +58,12 @@ public final class CorruptionException extends IOException {
                 : String.format(Locale.ROOT, "%s (file=%s, offset=%d)", what, name, offset);
     }
 
-    /** The damaged file. */
+    /** {@return the damaged file} */
     public Path file() {
         return file;
     }
 
-    /** The offset of the damage in {@link #file()}, or {@link #NO_OFFSET}. */
+    /** {@return the offset of the damage in {@link #file()}, or {@link #NO_OFFSET}} */
     public long offset() {
         return offset;
     }

@@ -41,33 +41,38 @@ public final class DbConfig {
         this.fileLayer = builder.fileLayer;
     }
 
-    /** A builder with no families and the default cache sizes. */
+    /** {@return a builder with no families and the default cache sizes} */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * A configuration that declares no families, with the default cache sizes: an existing store is opened with
-     * the families it recorded ({@link TurboKV#open(java.nio.file.Path)}).
+     * {@return a configuration that declares no families, with the default cache sizes: an existing store is opened
+     * with the families it recorded ({@link TurboKV#open(java.nio.file.Path)})}
      */
     public static DbConfig storeDefined() {
         return new Builder().build();
     }
 
-    /** A configuration with one single-valued family named {@code default}. */
+    /** {@return a configuration with one single-valued family named {@code default}} */
     public static DbConfig singleFamily() {
         return builder().family("default", FamilyKind.SINGLE_VALUE).build();
     }
 
     /**
-     * The families, addressed by their index in this list; empty when this configuration leaves them to the store
-     * (the {@link TurboKV#config()} of an open store always lists them).
+     * {@return the families, addressed by their index in this list; empty when this configuration leaves them to the
+     * store (the {@link TurboKV#config()} of an open store always lists them)}
      */
     public List<FamilyConfig> families() {
         return families;
     }
 
-    /** The family at {@code index}; throws {@link IllegalArgumentException} naming the valid range. */
+    /**
+     * {@return the family at {@code index}}
+     *
+     * @param index the family's index, from 0
+     * @throws IllegalArgumentException when there is no such family; the message names the valid range
+     */
     public FamilyConfig family(int index) {
         if (index < 0 || index >= families.size()) {
             throw new IllegalArgumentException("family " + index + " does not exist (families: 0.."
@@ -76,12 +81,12 @@ public final class DbConfig {
         return families.get(index);
     }
 
-    /** Capacity of the decompressed key-block cache in bytes. */
+    /** {@return the capacity of the decompressed key-block cache in bytes} */
     public long keyBlockCacheBytes() {
         return keyBlockCacheBytes;
     }
 
-    /** Capacity of the decompressed value-block cache in bytes. */
+    /** {@return the capacity of the decompressed value-block cache in bytes} */
     public long valueBlockCacheBytes() {
         return valueBlockCacheBytes;
     }
@@ -120,13 +125,24 @@ public final class DbConfig {
 
         private Builder() {}
 
-        /** Adds the next family (its index is the number of families added before it). */
+        /**
+         * Adds the next family (its index is the number of families added before it).
+         *
+         * @param name the family's name, unique in the store
+         * @param kind whether a key has one value or many
+         * @return this builder
+         */
         public Builder family(String name, FamilyKind kind) {
             families.add(new FamilyConfig(name, kind));
             return this;
         }
 
-        /** Sets the key-block cache capacity in bytes (0 disables caching of key blocks). */
+        /**
+         * Sets the key-block cache capacity in bytes (0 disables caching of key blocks).
+         *
+         * @param bytes the capacity, not negative
+         * @return this builder
+         */
         public Builder keyBlockCacheBytes(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("keyBlockCacheBytes: " + bytes + " (expected: >= 0)");
@@ -135,7 +151,12 @@ public final class DbConfig {
             return this;
         }
 
-        /** Sets the value-block cache capacity in bytes (0 disables caching of value blocks). */
+        /**
+         * Sets the value-block cache capacity in bytes (0 disables caching of value blocks).
+         *
+         * @param bytes the capacity, not negative
+         * @return this builder
+         */
         public Builder valueBlockCacheBytes(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("valueBlockCacheBytes: " + bytes + " (expected: >= 0)");
@@ -154,6 +175,7 @@ public final class DbConfig {
          * Builds the configuration. Without a family it opens an existing store with the families the store
          * recorded, and cannot create one.
          *
+         * @return the configuration
          * @throws IllegalArgumentException when two families share a name
          */
         public DbConfig build() {

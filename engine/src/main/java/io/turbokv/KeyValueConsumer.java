@@ -12,6 +12,8 @@ public interface KeyValueConsumer {
     /**
      * One live value of {@code key}; in a multi-valued family, called once per value.
      *
+     * @param key   the key, valid only until this call returns
+     * @param value the value, valid only until this call returns
      * @throws IOException to stop the scan with this failure
      */
     void accept(MemorySegment key, MemorySegment value) throws IOException;

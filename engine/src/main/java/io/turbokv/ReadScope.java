@@ -50,10 +50,14 @@ public final class ReadScope implements AutoCloseable {
     }
 
     /**
-     * The value of {@code key} in single-valued {@code family}, valid until this scope closes, or {@code null}.
+     * {@return the value of {@code key} in single-valued {@code family}, valid until this scope closes, or
+     * {@code null}}
      *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes
      * @throws IllegalArgumentException when the family does not exist or is multi-valued
      * @throws IllegalStateException    when the scope is closed
+     * @throws IOException              when a file cannot be read or is damaged
      */
     public MemorySegment get(int family, MemorySegment key) throws IOException {
         checkOpen();
@@ -65,7 +69,14 @@ public final class ReadScope implements AutoCloseable {
         return value;
     }
 
-    /** As {@link #get(int, MemorySegment)}, for a key in a heap array. */
+    /**
+     * As {@link #get(int, MemorySegment)}, for a key in a heap array.
+     *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes
+     * @return the value, valid until this scope closes, or {@code null}
+     * @throws IOException when a file cannot be read or is damaged
+     */
     public MemorySegment get(int family, byte[] key) throws IOException {
         return get(family, MemorySegment.ofArray(key));
     }
@@ -74,8 +85,12 @@ public final class ReadScope implements AutoCloseable {
      * Hands every value of {@code key} in multi-valued {@code family} to {@code consumer}; each segment stays valid
      * until this scope closes.
      *
+     * @param family   the family's index in the store's configuration
+     * @param key      the key's bytes
+     * @param consumer receives each value
      * @return how many values were handed over
      * @throws IllegalArgumentException when the family does not exist or is single-valued
+     * @throws IOException              when a file cannot be read or is damaged, or the consumer throws
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         checkOpen();

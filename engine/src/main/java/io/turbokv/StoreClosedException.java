@@ -13,6 +13,8 @@ public final class StoreClosedException extends IllegalStateException {
     private final transient Path directory;
 
     /**
+     * Reports that {@code what} was attempted on the closed store in {@code directory}.
+     *
      * @param directory the store's directory ({@code null} for an in-memory store)
      * @param what      what was attempted, e.g. {@code "commit"}
      */
@@ -21,7 +23,7 @@ public final class StoreClosedException extends IllegalStateException {
         this.directory = directory;
     }
 
-    /** The directory of the closed store ({@code null} for an in-memory store). */
+    /** {@return the directory of the closed store ({@code null} for an in-memory store)} */
     public Path directory() {
         return directory;
     }

@@ -13,6 +13,8 @@ public final class StoreLockedException extends IOException {
     private final transient Path directory;
 
     /**
+     * Reports that the store in {@code directory} is locked by another writer.
+     *
      * @param directory the locked store's directory
      * @param lockFile  the name of the lock file held
      */
@@ -22,7 +24,7 @@ public final class StoreLockedException extends IOException {
         this.directory = directory;
     }
 
-    /** The locked store's directory. */
+    /** {@return the locked store's directory} */
     public Path directory() {
         return directory;
     }

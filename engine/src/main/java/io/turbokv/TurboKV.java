@@ -111,6 +111,8 @@ public final class TurboKV implements AutoCloseable {
      * Opens the existing store in {@code directory} for reading and writing, with the families it recorded when it
      * was created and the default cache sizes. See {@link #open(Path, DbConfig)}.
      *
+     * @param directory the store's directory
+     * @return the open store, which the caller closes
      * @throws NoSuchFileException when there is no store in {@code directory}
      */
     public static TurboKV open(Path directory) throws IOException {
@@ -128,12 +130,17 @@ public final class TurboKV implements AutoCloseable {
      * deleted and pending deletions are finished. Only meta files are read; SST files are mapped on first use, so
      * opening a large store is fast.
      *
-     * @throws StoreLockedException when another writer has the store open
-     * @throws IllegalArgumentException when {@code config} declares other families than the store recorded (the
-     *                                  message names the first difference), or none for a new store
-     * @throws CorruptionException when a meta file, {@code CURRENT}, {@code SCHEMA} or a {@code .del} is damaged
+     * @param directory the store's directory; created, with the store, when it does not exist
+     * @param config    the store's families and cache sizes
+     * @return the open store, which the caller closes
+     * @throws StoreLockedException              when another writer has the store open
+     * @throws IllegalArgumentException          when {@code config} declares other families than the store recorded
+     *                                           (the message names the first difference), or none for a new store
+     * @throws CorruptionException               when a meta file, {@code CURRENT}, {@code SCHEMA} or a {@code .del} is
+     *                                           damaged
      * @throws UnsupportedFormatVersionException when a file was written in a format this build cannot read
-     * @throws IOException when the directory holds a file TurboKV did not write (the message names it), or I/O fails
+     * @throws IOException                       when the directory holds a file TurboKV did not write (the message
+     *                                           names it), or I/O fails
      */
     public static TurboKV open(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
@@ -144,6 +151,10 @@ public final class TurboKV implements AutoCloseable {
     /**
      * Opens the store in {@code directory} for reading only, with the families it recorded and the default cache
      * sizes. See {@link #openReadOnly(Path, DbConfig)}.
+     *
+     * @param directory the store's directory
+     * @return the open store, which the caller closes
+     * @throws IOException as {@link #openReadOnly(Path, DbConfig)}
      */
     public static TurboKV openReadOnly(Path directory) throws IOException {
         return openReadOnly(directory, DbConfig.storeDefined());
@@ -160,7 +171,10 @@ public final class TurboKV implements AutoCloseable {
      *
      * <p>{@code config} declares the store's families, as it recorded them at creation, or none.
      *
-     * @throws NoSuchFileException when the directory or its {@code CURRENT} file does not exist
+     * @param directory the store's directory
+     * @param config    the store's families, as recorded, or none, and the cache sizes
+     * @return the open store, which the caller closes
+     * @throws NoSuchFileException      when the directory or its {@code CURRENT} file does not exist
      * @throws IllegalArgumentException when {@code config} declares other families than the store recorded
      */
     public static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
@@ -173,6 +187,8 @@ public final class TurboKV implements AutoCloseable {
      * An empty, read-only store that never touches the file system: reads find nothing, writes fail. For callers
      * that want "no persistence" behind the same type.
      *
+     * @param config the families the empty store has
+     * @return a store with no data and no directory
      * @throws IllegalArgumentException when {@code config} declares no families
      */
     public static TurboKV emptyInMemory(DbConfig config) {
@@ -195,6 +211,7 @@ public final class TurboKV implements AutoCloseable {
     /**
      * Starts a write batch, claiming the store's single write slot until the batch is committed or closed.
      *
+     * @return the new batch; commit it, or close it to roll back
      * @throws IllegalStateException when another write batch or a compaction is active (the message says which; the
      *                               cause carries where an active batch was created), the store is read-only, or
      *                               a rollback failed earlier
@@ -245,6 +262,7 @@ public final class TurboKV implements AutoCloseable {
      * write batch; readers go on meanwhile and see the old state until the commit, then the new one. Every answer
      * stays the same.
      *
+     * @param config which SSTs to merge and how large the results may grow
      * @return whether anything changed
      * @throws IllegalStateException when a write batch or another compaction is active (the message says which),
      *                               the store is read-only or closed, or a rollback failed earlier
@@ -298,7 +316,11 @@ public final class TurboKV implements AutoCloseable {
      * The value of {@code key} in single-valued {@code family}, copied to the heap; empty when the key was never
      * written or was deleted.
      *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes
+     * @return a copy of the value, or empty
      * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     * @throws IOException              when a file cannot be read or is damaged
      */
     public Optional<byte[]> get(int family, byte[] key) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
@@ -315,8 +337,12 @@ public final class TurboKV implements AutoCloseable {
      * Hands the value of {@code key} in single-valued {@code family} to {@code consumer} without copying it: the
      * segment is a view of mapped or cached memory, valid only during the call.
      *
+     * @param family   the family's index in the store's configuration
+     * @param key      the key's bytes
+     * @param consumer receives the value, at most once
      * @return whether the key has a value
      * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     * @throws IOException              when a file cannot be read or is damaged, or the consumer throws
      */
     public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
@@ -332,7 +358,11 @@ public final class TurboKV implements AutoCloseable {
      * Every value of {@code key} in multi-valued {@code family}, copied to the heap, in no particular order; empty
      * when there is none.
      *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes
+     * @return copies of the values
      * @throws IllegalArgumentException when the family does not exist or is single-valued
+     * @throws IOException              when a file cannot be read or is damaged
      */
     public List<byte[]> getMultiple(int family, byte[] key) throws IOException {
         List<byte[]> values = new ArrayList<>();
@@ -344,8 +374,12 @@ public final class TurboKV implements AutoCloseable {
      * Hands every value of {@code key} in multi-valued {@code family} to {@code consumer} without copying; each
      * segment is valid only during its call.
      *
+     * @param family   the family's index in the store's configuration
+     * @param key      the key's bytes
+     * @param consumer receives each value
      * @return how many values were handed over
      * @throws IllegalArgumentException when the family does not exist or is single-valued
+     * @throws IOException              when a file cannot be read or is damaged, or the consumer throws
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
@@ -361,7 +395,11 @@ public final class TurboKV implements AutoCloseable {
      * The values of many keys of single-valued {@code family} at once, against one consistent state of the store:
      * {@code result[i]} is the value of {@code keys[i]}, or {@code null} when it has none.
      *
+     * @param family the family's index in the store's configuration
+     * @param keys   the keys to look up
+     * @return the values, or nulls, in the order of {@code keys}
      * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     * @throws IOException              when a file cannot be read or is damaged
      */
     public byte[][] batchGet(int family, byte[][] keys) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "batchGet");
@@ -376,13 +414,14 @@ public final class TurboKV implements AutoCloseable {
     /**
      * Opens a zero-copy read scope on the current state of the store; see {@link ReadScope}. Close it promptly.
      *
+     * @return the scope, which the caller closes
      * @throws StoreClosedException when the store is closed
      */
     public ReadScope readScope() {
         return new ReadScope(lookups, config, closed, directory, acquire());
     }
 
-    /** The live meta files of the store, newest first, with their live SSTs. */
+    /** {@return the live meta files of the store, newest first, with their live SSTs} */
     public List<MetaFileInfo> metaInfo() {
         VersionTracker.Version<StoreState> version = acquire();
         try {
@@ -430,6 +469,8 @@ public final class TurboKV implements AutoCloseable {
      * is the store's hash order, which is no meaningful order to a caller: TurboKV has no key-ordered scans. The
      * scan reads every SST of the family.
      *
+     * @param family   the family's index in the store's configuration
+     * @param consumer receives each key with each of its values
      * @throws IOException when a file cannot be read or is damaged, or the consumer throws
      */
     public void forEach(int family, KeyValueConsumer consumer) throws IOException {
@@ -445,6 +486,8 @@ public final class TurboKV implements AutoCloseable {
     /**
      * The store's read statistics since open: both block caches (hit rate, fill, items, size, hits, misses) and
      * lookups by outcome. Cheap: counters are striped and always on; reading them takes no lock readers wait for.
+     *
+     * @return the statistics now
      */
     public Statistics statistics() {
         VersionTracker.Version<StoreState> version = acquire();
@@ -455,27 +498,27 @@ public final class TurboKV implements AutoCloseable {
         }
     }
 
-    /** Whether the store holds no committed data. Takes no lock. */
+    /** {@return whether the store holds no committed data} Takes no lock. */
     public boolean isEmpty() {
         return versions.currentState().isEmpty();
     }
 
-    /** Whether a rollback failed, so that the store refuses all further writes (reads go on). */
+    /** {@return whether a rollback failed, so that the store refuses all further writes (reads go on)} */
     public boolean hasUnrecoverableWriteError() {
         return guard.isBroken();
     }
 
-    /** The configuration the store was opened with, with the families the store recorded. */
+    /** {@return the configuration the store was opened with, with the families the store recorded} */
     public DbConfig config() {
         return config;
     }
 
-    /** The store's directory ({@code null} for {@link #emptyInMemory}). */
+    /** {@return the store's directory ({@code null} for {@link #emptyInMemory})} */
     public Path directory() {
         return directory;
     }
 
-    /** Whether this instance refuses writes. */
+    /** {@return whether this instance refuses writes} */
     public boolean isReadOnly() {
         return readOnly;
     }

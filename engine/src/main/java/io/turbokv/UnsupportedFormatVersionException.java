@@ -19,10 +19,14 @@ public final class UnsupportedFormatVersionException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** The format version the file holds; serialized with the message. */
     private final long foundVersion;
+    /** The format versions of that kind of file this build reads; serialized with the message. */
     private final long[] supportedVersions;
 
     /**
+     * Reports that {@code file} holds {@code foundVersion}, which this build cannot read.
+     *
      * @param file              the file whose version this build cannot read
      * @param foundVersion      the format version the file holds (an unsigned value)
      * @param supportedVersions the format versions of that kind of file this build reads, at least one
@@ -42,17 +46,17 @@ public final class UnsupportedFormatVersionException extends IOException {
                         + " cannot read it (file=%s)", expected, found, name);
     }
 
-    /** The file whose version this build cannot read. */
+    /** {@return the file whose version this build cannot read} */
     public Path file() {
         return file;
     }
 
-    /** The format version the file holds. */
+    /** {@return the format version the file holds} */
     public long foundVersion() {
         return foundVersion;
     }
 
-    /** The format versions of that kind of file this build reads. */
+    /** {@return the format versions of that kind of file this build reads} */
     public List<Long> supportedVersions() {
         return Arrays.stream(supportedVersions).boxed().toList();
     }

@@ -15,6 +15,10 @@ import java.lang.foreign.MemorySegment;
  */
 @FunctionalInterface
 public interface ValueConsumer {
-    /** Called once per value found; {@code value} is valid only until this call returns. */
+    /**
+     * Called once per value found; {@code value} is valid only until this call returns.
+     *
+     * @param value the value, valid only until this call returns
+     */
     void accept(MemorySegment value);
 }

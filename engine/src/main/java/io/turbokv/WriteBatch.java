@@ -59,7 +59,14 @@ public final class WriteBatch implements AutoCloseable {
         this.cleanable = CLEANER.register(this, batch::abandon);
     }
 
-    /** Puts {@code value} under {@code key} in {@code family}. See {@link #put(int, MemorySegment, MemorySegment)}. */
+    /**
+     * Puts {@code value} under {@code key} in {@code family}. See {@link #put(int, MemorySegment, MemorySegment)}.
+     *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes, copied
+     * @param value  the value's bytes, copied
+     * @throws IOException when a blob file (values over 64 MiB) cannot be written
+     */
     public void put(int family, byte[] key, byte[] value) throws IOException {
         put(family, MemorySegment.ofArray(key), MemorySegment.ofArray(value));
     }
@@ -68,6 +75,9 @@ public final class WriteBatch implements AutoCloseable {
      * Puts {@code value} under {@code key} in {@code family}: in a single-valued family it replaces the value, in a
      * multi-valued one it adds a value. The bytes are copied before this returns.
      *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes
+     * @param value  the value's bytes
      * @throws IllegalArgumentException when the family does not exist or the key is longer than
      *                                  {@link #MAX_KEY_SIZE}
      * @throws IllegalStateException    when the batch was committed or closed ({@link StoreClosedException} when
@@ -82,7 +92,12 @@ public final class WriteBatch implements AutoCloseable {
         }
     }
 
-    /** Deletes {@code key} from {@code family}. See {@link #delete(int, MemorySegment)}. */
+    /**
+     * Deletes {@code key} from {@code family}. See {@link #delete(int, MemorySegment)}.
+     *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes, copied
+     */
     public void delete(int family, byte[] key) {
         delete(family, MemorySegment.ofArray(key));
     }
@@ -91,6 +106,8 @@ public final class WriteBatch implements AutoCloseable {
      * Deletes {@code key} from {@code family} (every value of it, in a multi-valued family), by writing a tombstone
      * that shadows older values.
      *
+     * @param family the family's index in the store's configuration
+     * @param key    the key's bytes
      * @throws IllegalArgumentException when the family does not exist or the key is too long
      * @throws IllegalStateException    when the batch was committed or closed ({@link StoreClosedException} when
      *                                  its store was closed)

@@ -36,12 +36,21 @@ public final class TurboKvCli implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    /** Runs the command line and exits the JVM with its exit code. */
+    /** The top-level command alone; {@link #newCommandLine()} adds TurboKV's error reporting around it. */
+    public TurboKvCli() {
+        // picocli injects the spec
+    }
+
+    /**
+     * Runs the command line and exits the JVM with its exit code.
+     *
+     * @param args the command and its options, as the {@code turbokv} launcher passes them
+     */
     public static void main(String[] args) {
         System.exit(newCommandLine().execute(args));
     }
 
-    /** A command line ready to execute, with TurboKV's error reporting; tests call this in-process. */
+    /** {@return a command line ready to execute, with TurboKV's error reporting} Tests call this in-process. */
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new TurboKvCli());
         cli.setCaseInsensitiveEnumValuesAllowed(true);

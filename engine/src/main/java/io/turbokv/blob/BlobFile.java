@@ -119,7 +119,12 @@ public final class BlobFile {
      * Reads the value of a blob file already mapped as {@code bytes} (a reader that keeps its blobs mapped), with
      * the checks of {@link #read(Path, SegmentAllocator)}.
      *
-     * @param path the file {@code bytes} maps, for error messages
+     * @param bytes     the whole blob file as mapped by the caller
+     * @param path      the file {@code bytes} maps, for error messages
+     * @param allocator where the decompressed value is allocated
+     * @return the decompressed value
+     * @throws CorruptionException when the header, the length or the compressed data is damaged (the message names
+     *                             the file and the offset)
      */
     public static MemorySegment read(MemorySegment bytes, Path path, SegmentAllocator allocator)
             throws CorruptionException {

@@ -51,8 +51,9 @@ public final class BlockCache implements AutoCloseable {
      * A cache of at most {@code capacityBytes} of block memory; 0 disables it ({@link #lookup} then always misses
      * without reserving).
      *
-     * @param name   for statistics and messages ("key blocks", "value blocks")
-     * @param readers the readers' domain; may be shared with other caches (at most seven)
+     * @param name          for statistics and messages ("key blocks", "value blocks")
+     * @param capacityBytes the most block memory the cache may hold, in bytes
+     * @param readers       the readers' domain; may be shared with other caches (at most seven)
      */
     public BlockCache(String name, long capacityBytes, Readers readers) {
         if (capacityBytes < 0) {
@@ -67,27 +68,32 @@ public final class BlockCache implements AutoCloseable {
         this.shardCount = (int) Math.min(Math.min(byCores, byCapacity), 64);
     }
 
-    /** The cache key of block {@code block} of the SST with sequence number {@code seq} (unsigned). */
+    /**
+     * {@return the cache key of block {@code block} of the SST with sequence number {@code seq} (unsigned)}
+     *
+     * @param seq   the SST's sequence number, never reused while the store is open
+     * @param block the block's index in that SST (below 2<sup>16</sup>)
+     */
     public static long key(int seq, int block) {
         return Integer.toUnsignedLong(seq) << 16 | block;
     }
 
-    /** The name given at construction. */
+    /** {@return the name given at construction} */
     public String name() {
         return name;
     }
 
-    /** The capacity in bytes (0 = disabled). */
+    /** {@return the capacity in bytes (0 = disabled)} */
     public long capacityBytes() {
         return capacityBytes;
     }
 
-    /** The domain readers of this cache enter. */
+    /** {@return the domain readers of this cache enter} */
     public Readers readers() {
         return readers;
     }
 
-    /** Whether lookups can hit or reserve: a positive capacity and not closed. */
+    /** {@return whether lookups can hit or reserve: a positive capacity and not closed} */
     public boolean isEnabled() {
         return capacityBytes > 0 && !closed;
     }
@@ -96,6 +102,9 @@ public final class BlockCache implements AutoCloseable {
      * Looks up block {@code key}, whose decoded length is {@code length}. The caller has entered {@link #readers()}
      * and bound {@code handle} to its slot (an unbound handle always misses), and holds no reservation on it.
      *
+     * @param key    the block's cache key, from {@link #key(int, int)}
+     * @param length the block's decoded length in bytes, which a reserved slot gets
+     * @param handle the caller's handle, which the hit or the reservation is written to
      * @return true on a hit ({@code handle} points at the block); false on a miss, after which
      *         {@link CacheHandle#isReserved()} says whether the caller must {@link #fill} or {@link #abandon}
      */
@@ -126,13 +135,21 @@ public final class BlockCache implements AutoCloseable {
     /**
      * Copies the block the caller decoded, {@code source[offset, offset + length)}, into its reserved slot and
      * publishes it to other readers.
+     *
+     * @param handle the handle whose last {@link #lookup} reserved a slot
+     * @param source the memory the caller decoded the block into
+     * @param offset where the block starts in {@code source}; its length is the one given to the lookup
      */
     public void fill(CacheHandle handle, MemorySegment source, long offset) {
         MemorySegment.copy(source, offset, handle.segment, handle.offset, handle.length);
         handle.shard.publish(handle);
     }
 
-    /** Gives up the handle's reservation (decoding failed); waiting readers then load the block themselves. */
+    /**
+     * Gives up the handle's reservation (decoding failed); waiting readers then load the block themselves.
+     *
+     * @param handle the handle whose last {@link #lookup} missed; a no-op when it holds no reservation
+     */
     public void abandon(CacheHandle handle) {
         if (handle.isReserved()) {
             handle.shard.abandon(handle);
@@ -154,7 +171,7 @@ public final class BlockCache implements AutoCloseable {
         allocator.trim();
     }
 
-    /** Hit rate, fill, items, size, hits and misses now. */
+    /** {@return hit rate, fill, items, size, hits and misses now} */
     public CacheStatistics statistics() {
         long hitCount = hits.sum();
         long missCount = misses.sum();

@@ -15,6 +15,8 @@ public final class BlockCaches implements AutoCloseable {
     /**
      * Caches of the given capacities in bytes (0 disables one).
      *
+     * @param keyBlockCacheBytes   the capacity of the cache of decompressed key blocks, in bytes
+     * @param valueBlockCacheBytes the capacity of the cache of decompressed value blocks, in bytes
      * @throws IllegalArgumentException when a capacity is negative
      */
     public BlockCaches(long keyBlockCacheBytes, long valueBlockCacheBytes) {
@@ -22,22 +24,22 @@ public final class BlockCaches implements AutoCloseable {
         this.valueBlocks = new BlockCache("value blocks", valueBlockCacheBytes, readers);
     }
 
-    /** The domain a reader enters before a lookup through these caches. */
+    /** {@return the domain a reader enters before a lookup through these caches} */
     public Readers readers() {
         return readers;
     }
 
-    /** The decompressed key-block cache. */
+    /** {@return the decompressed key-block cache} */
     public BlockCache keyBlocks() {
         return keyBlocks;
     }
 
-    /** The decompressed value-block cache. */
+    /** {@return the decompressed value-block cache} */
     public BlockCache valueBlocks() {
         return valueBlocks;
     }
 
-    /** Whether either cache can hold anything (readers need not enter otherwise). */
+    /** {@return whether either cache can hold anything (readers need not enter otherwise)} */
     public boolean isEnabled() {
         return keyBlocks.isEnabled() || valueBlocks.isEnabled();
     }

@@ -34,27 +34,33 @@ public final class CacheHandle {
     /**
      * Binds the handle to the reader slot that {@link Readers#enter()} returned (or {@link Readers#NO_SLOT}: the
      * handle then always misses without reserving).
+     *
+     * @param readerSlot the reader's slot, under which its lookups announce the blocks they hold
      */
     public void bind(int readerSlot) {
         this.reader = readerSlot;
     }
 
-    /** The memory holding the block after a hit (only {@code [offset, offset + length)} is the block's). */
+    /**
+     * {@return the memory holding the block after a hit} Only {@code [offset, offset + length)} is the block's.
+     */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** Where the block starts in {@link #segment()}. */
+    /** {@return where the block starts in {@link #segment()}} */
     public long offset() {
         return offset;
     }
 
-    /** The block's length in bytes. */
+    /** {@return the block's length in bytes} */
     public long length() {
         return length;
     }
 
-    /** Whether the last miss reserved a slot that this reader must {@link BlockCache#fill} or abandon. */
+    /**
+     * {@return whether the last miss reserved a slot that this reader must {@link BlockCache#fill} or abandon}
+     */
     public boolean isReserved() {
         return entry >= 0;
     }

@@ -47,7 +47,11 @@ public final class Readers {
         this(Math.max(64, Runtime.getRuntime().availableProcessors() * 8));
     }
 
-    /** Creates a domain with {@code readers} records, rounded up to a power of two. */
+    /**
+     * Creates a domain with {@code readers} records, rounded up to a power of two.
+     *
+     * @param readers how many readers may be inside the domain at once; more get {@link #NO_SLOT}
+     */
     public Readers(int readers) {
         this.slots = Math.max(1, Integer.highestOneBit(Math.max(1, readers) - 1) << 1);
         this.records = new AtomicLongArray(slots * RECORD_LONGS);
@@ -74,7 +78,11 @@ public final class Readers {
         return NO_SLOT;
     }
 
-    /** Withdraws every announcement of {@code slot} and frees it: no cached byte handed out may be used any more. */
+    /**
+     * Withdraws every announcement of {@code slot} and frees it: no cached byte handed out may be used any more.
+     *
+     * @param slot the slot {@link #enter()} returned; {@link #NO_SLOT} is a no-op
+     */
     public void exit(int slot) {
         if (slot == NO_SLOT) {
             return;

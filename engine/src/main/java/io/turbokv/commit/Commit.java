@@ -39,7 +39,7 @@ public record Commit(Kind kind, List<MetaFile> newMetas, int[] sstsToDelete, int
             this.logName = logName;
         }
 
-        /** The word the {@code LOG} record starts with. */
+        /** {@return the word the {@code LOG} record starts with} */
         public String logName() {
             return logName;
         }

@@ -63,8 +63,12 @@ public final class CommitProtocol {
     private boolean deletionsStopped;
 
     /**
-     * @param versions where states are published
-     * @param guard    the write slot a commit and a rollback free
+     * The protocol of the store in {@code directory}, which owns its {@code LOG}.
+     *
+     * @param directory the store's directory: where {@code CURRENT}, the {@code .del} files and the {@code LOG} go
+     * @param files     the file operations, which tests replace to inject failures
+     * @param versions  where states are published
+     * @param guard     the write slot a commit and a rollback free
      */
     public CommitProtocol(Path directory, FileLayer files, VersionTracker<StoreState> versions,
                           WriteOperationGuard guard) {
@@ -78,6 +82,8 @@ public final class CommitProtocol {
     /**
      * Commits {@code commit} (see the class comment) and frees the write slot.
      *
+     * @param commit the files a write operation or a compaction produced and the ones they make obsolete
+     * @return the committed sequence number and the counts and bytes of the commit, as also written to the LOG
      * @throws IOException before the commit point only; the caller then rolls back
      */
     public CommitStats commit(Commit commit) throws IOException {
@@ -89,7 +95,13 @@ public final class CommitProtocol {
         }
     }
 
-    /** Ends a write operation that wrote nothing: frees the write slot; {@code CURRENT} stays as it is. */
+    /**
+     * Ends a write operation that wrote nothing: frees the write slot; {@code CURRENT} stays as it is.
+     *
+     * @param keysWritten the keys the operation wrote, all of them in memory only (usually 0)
+     * @param startNanos  when the operation started, from {@link System#nanoTime()}
+     * @return statistics naming the sequence number already committed, with no file written or deleted
+     */
     public CommitStats commitNothing(long keysWritten, long startNanos) {
         int committed = versions.currentState().committedSeq();
         guard.release();
@@ -162,6 +174,9 @@ public final class CommitProtocol {
     /**
      * Publishes {@code next} applied to the current state, retiring what the old state held that the new one does
      * not, plus {@code alsoRetired} (closed after them). For a cache clear and the store's close.
+     *
+     * @param next        makes the new state from the current one
+     * @param alsoRetired resources to close once no reader of the old state is left, such as cleared caches
      */
     public void publish(UnaryOperator<StoreState> next, List<? extends AutoCloseable> alsoRetired) {
         publishLock.lock();
@@ -186,8 +201,10 @@ public final class CommitProtocol {
      * succeed on a full disk, where the write that failed the operation would fail again, and deleting the
      * operation's files is exactly what frees the space.
      *
-     * @param cause the failure that ended the operation (the rollback's own failure is added to it), or
-     *              {@code null} for an operation abandoned without one (the rollback's failure is then thrown)
+     * @param cause     the failure that ended the operation (the rollback's own failure is added to it), or
+     *                  {@code null} for an operation abandoned without one (the rollback's failure is then thrown)
+     * @param seqBefore the committed sequence number the operation started from; its files are numbered above it
+     * @throws IOException when the rollback fails and {@code cause} is {@code null}; the store then refuses writes
      */
     public void rollback(int seqBefore, Throwable cause) throws IOException {
         try {

@@ -22,9 +22,15 @@ public final class WriteOperationGuard {
     private String unrecoverableError;
     private boolean closed;
 
+    /** A free slot of an open, writable store. */
+    public WriteOperationGuard() {
+        // no operation holds the slot
+    }
+
     /**
      * Claims the slot for {@code operation} ("write batch" or "compaction").
      *
+     * @param operation what claims the slot, named in the message of a refused claim
      * @throws IllegalStateException when another operation is active, the store had an unrecoverable error, or it
      *                               is closing
      */
@@ -60,7 +66,11 @@ public final class WriteOperationGuard {
         }
     }
 
-    /** Marks the store unwritable for good: a rollback could not restore it. */
+    /**
+     * Marks the store unwritable for good: a rollback could not restore it.
+     *
+     * @param reason why the store is unwritable, given in every later refusal
+     */
     public void breakForever(String reason) {
         lock.lock();
         try {
@@ -92,6 +102,8 @@ public final class WriteOperationGuard {
     /**
      * Records what holds the slot (a write batch's state), for {@link #owner()}: called by the operation that just
      * claimed it. Cleared when the slot is released.
+     *
+     * @param holder the state of the operation that holds the slot
      */
     public void attach(Object holder) {
         lock.lock();
@@ -102,7 +114,7 @@ public final class WriteOperationGuard {
         }
     }
 
-    /** What holds the slot, as {@link #attach attached}; null when idle or held without one. */
+    /** {@return what holds the slot, as {@link #attach attached}; null when idle or held without one} */
     public Object owner() {
         lock.lock();
         try {
@@ -112,7 +124,7 @@ public final class WriteOperationGuard {
         }
     }
 
-    /** Whether {@link #breakForever} was called. */
+    /** {@return whether {@link #breakForever} was called} */
     public boolean isBroken() {
         lock.lock();
         try {

@@ -20,6 +20,8 @@ public final class CompactionInputs {
      * new meta file must repeat ({@link Compactor.FamilyInput#carriedObsolete}).
      *
      * @param multiValued per family, whether it is multi-valued
+     * @param state       the state to compact, on which the caller holds a lease
+     * @return one input per family, in family order
      */
     public static List<Compactor.FamilyInput> of(StoreState state, boolean[] multiValued) {
         List<Compactor.FamilyInput> families = new ArrayList<>();

@@ -110,7 +110,7 @@ public final class Compactor {
      */
     public record Result(List<MetaFile> newMetas, int[] sstsToDelete, int[] blobsToDelete, long keysWritten,
                          int newSsts, long bytesRead, long bytesWritten, String details) {
-        /** Whether the compaction changed nothing. */
+        /** {@return whether the compaction changed nothing} */
         public boolean isEmpty() {
             return newMetas.isEmpty();
         }
@@ -146,6 +146,12 @@ public final class Compactor {
      *                           compaction that must leave no key twice)
      * @param executor           runs the families in parallel; {@code null} runs them one after another
      * @param buffers            the store's write buffer pool, which the output writers borrow from
+     * @param directory          the store's directory, where the new files go
+     * @param files              the file operations
+     * @param families           per family, its current meta files and SSTs
+     * @param limits             the selection's budget and the output files' size limits
+     * @param sequence           the operation's sequence counter, from which each new file takes its number
+     * @return the new meta files, what they make obsolete, and the figures for the commit and the LOG
      * @throws IOException when reading an input or writing an output fails; files already written stay for the
      *                     caller's rollback, the meta files opened so far are closed
      */

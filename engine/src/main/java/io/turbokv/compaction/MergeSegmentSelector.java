@@ -79,7 +79,13 @@ public final class MergeSegmentSelector {
         }
     }
 
-    /** Selects the segments of {@code ssts} (oldest first) within {@code limits}. */
+    /**
+     * Selects the segments of {@code ssts} (oldest first) within {@code limits}.
+     *
+     * @param ssts   a family's live SSTs, oldest first
+     * @param limits the merge jobs' count, size and duplication bounds
+     * @return the selected segments, each a run of SSTs to merge into new ones
+     */
     public static Selection select(List<Compactable> ssts, CompactConfig limits) {
         int n = ssts.size();
         boolean[] used = new boolean[n];

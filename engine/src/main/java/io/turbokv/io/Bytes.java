@@ -26,27 +26,53 @@ public final class Bytes {
 
     private Bytes() {}
 
-    /** The unsigned byte at {@code offset}. */
+    /**
+     * {@return the unsigned byte at {@code offset}}
+     *
+     * @param segment the bytes to read, such as a mapped file or a block
+     * @param offset  where the value starts in {@code segment}
+     */
     public static int u8(MemorySegment segment, long offset) {
         return segment.get(JAVA_BYTE, offset) & 0xFF;
     }
 
-    /** The unsigned big-endian 16-bit value at {@code offset}. */
+    /**
+     * {@return the unsigned big-endian 16-bit value at {@code offset}}
+     *
+     * @param segment the bytes to read, such as a mapped file or a block
+     * @param offset  where the value starts in {@code segment}
+     */
     public static int u16(MemorySegment segment, long offset) {
         return segment.get(BE_SHORT, offset) & 0xFFFF;
     }
 
-    /** The unsigned big-endian 24-bit value at {@code offset}. */
+    /**
+     * {@return the unsigned big-endian 24-bit value at {@code offset}}
+     *
+     * @param segment the bytes to read, such as a mapped file or a block
+     * @param offset  where the value starts in {@code segment}
+     */
     public static int u24(MemorySegment segment, long offset) {
         return (u8(segment, offset) << 16) | u16(segment, offset + 1);
     }
 
-    /** The unsigned big-endian 32-bit value at {@code offset}, widened to {@code long}. */
+    /**
+     * {@return the unsigned big-endian 32-bit value at {@code offset}, widened to {@code long}}
+     *
+     * @param segment the bytes to read, such as a mapped file or a block
+     * @param offset  where the value starts in {@code segment}
+     */
     public static long u32(MemorySegment segment, long offset) {
         return segment.get(BE_INT, offset) & 0xFFFF_FFFFL;
     }
 
-    /** Writes the low 24 bits of {@code value}, big-endian, at {@code offset}. */
+    /**
+     * Writes the low 24 bits of {@code value}, big-endian, at {@code offset}.
+     *
+     * @param segment the bytes to write into
+     * @param offset  where the three bytes go in {@code segment}
+     * @param value   the value to store; its high 8 bits are dropped
+     */
     public static void putU24(MemorySegment segment, long offset, int value) {
         segment.set(JAVA_BYTE, offset, (byte) (value >>> 16));
         segment.set(BE_SHORT, offset + 1, (short) value);
@@ -55,6 +81,15 @@ public final class Bytes {
     /**
      * Compares {@code a[aOffset, aOffset + aLength)} with {@code b[bOffset, bOffset + bLength)} as unsigned
      * bytes, lexicographically (a shorter prefix sorts first), as {@code Arrays.compareUnsigned} does.
+     *
+     * @param a       the segment holding the first range
+     * @param aOffset where the first range starts in {@code a}
+     * @param aLength the first range's length in bytes
+     * @param b       the segment holding the second range
+     * @param bOffset where the second range starts in {@code b}
+     * @param bLength the second range's length in bytes
+     * @return a negative number, zero or a positive number as the first range sorts before, equal to or after
+     *         the second
      */
     public static int compareUnsigned(MemorySegment a, long aOffset, long aLength,
                                       MemorySegment b, long bOffset, long bLength) {
@@ -68,7 +103,16 @@ public final class Bytes {
         return Integer.compare(u8(a, aOffset + mismatch), u8(b, bOffset + mismatch));
     }
 
-    /** Whether the two ranges hold the same bytes. */
+    /**
+     * {@return whether the two ranges hold the same bytes}
+     *
+     * @param a       the segment holding the first range
+     * @param aOffset where the first range starts in {@code a}
+     * @param aLength the first range's length in bytes
+     * @param b       the segment holding the second range
+     * @param bOffset where the second range starts in {@code b}
+     * @param bLength the second range's length in bytes
+     */
     public static boolean equal(MemorySegment a, long aOffset, long aLength,
                                 MemorySegment b, long bOffset, long bLength) {
         return aLength == bLength

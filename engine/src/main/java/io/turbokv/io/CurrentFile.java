@@ -44,6 +44,8 @@ public final class CurrentFile {
     /**
      * Reads the committed sequence number.
      *
+     * @param directory the store's directory
+     * @return the committed sequence number
      * @throws java.nio.file.NoSuchFileException              when the store has no {@code CURRENT}
      * @throws CorruptionException                            when the file is damaged (the message names
      *                                                        {@code CURRENT}, the offset, and the expected and
@@ -69,7 +71,14 @@ public final class CurrentFile {
         return bytes.get(Bytes.BE_INT, SEQ_OFFSET);
     }
 
-    /** Atomically replaces {@code CURRENT} with {@code seq}, durably (see the class comment). */
+    /**
+     * Atomically replaces {@code CURRENT} with {@code seq}, durably (see the class comment).
+     *
+     * @param files     the file operations
+     * @param directory the store's directory
+     * @param seq       the sequence number to commit
+     * @throws IOException when writing, syncing or renaming fails; {@code CURRENT} then still names the previous commit
+     */
     public static void write(FileLayer files, Path directory, int seq) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bytes = ControlFileFrame.allocate(arena, MAGIC, FORMAT_VERSION,

@@ -52,8 +52,9 @@ public final class DeletionFile {
      */
     public record Contents(int[] ssts, int[] metas, int[] blobs) {
         /**
-         * The numbers listed for {@code kind}.
+         * {@return the numbers listed for {@code kind}}
          *
+         * @param kind the kind of file whose numbers to return
          * @throws IllegalArgumentException when {@code kind} is not one of {@link #LISTED_KINDS}
          */
         public int[] seqs(StoreFileNames.Kind kind) {
@@ -72,7 +73,16 @@ public final class DeletionFile {
 
     private DeletionFile() {}
 
-    /** Writes and syncs {@code path} with the given numbers, each group sorted here. */
+    /**
+     * Writes and syncs {@code path} with the given numbers, each group sorted here.
+     *
+     * @param files the file operations
+     * @param path  the {@code .del} file to write
+     * @param ssts  the SST files to delete
+     * @param metas the meta files to delete
+     * @param blobs the blob files to delete
+     * @throws IOException when the file cannot be written or synced
+     */
     public static void write(FileLayer files, Path path, int[] ssts, int[] metas, int[] blobs) throws IOException {
         int[][] groups = {ssts, metas, blobs};
         long count = (long) ssts.length + metas.length + blobs.length;
@@ -100,6 +110,8 @@ public final class DeletionFile {
     /**
      * Reads the numbers listed in {@code path}.
      *
+     * @param path the {@code .del} file to read
+     * @return the numbers it lists, by kind
      * @throws java.nio.file.NoSuchFileException              when the file does not exist
      * @throws CorruptionException                            when the file is damaged: the message names it, the
      *                                                        offset, and the expected and found values

@@ -39,8 +39,11 @@ public final class DirectoryScan {
     /**
      * Scans {@code directory}, whose {@code CURRENT} says {@code committedSeq}.
      *
-     * @param files    the layer deletions go through (unused when {@code readOnly})
-     * @param readOnly whether to leave the directory untouched
+     * @param files        the layer deletions go through (unused when {@code readOnly})
+     * @param readOnly     whether to leave the directory untouched
+     * @param directory    the store's directory
+     * @param committedSeq the sequence number {@code CURRENT} names; numbered files above it are leftovers
+     * @return what the scan found and deleted
      * @throws io.turbokv.CorruptionException when a committed {@code .del} file is damaged, or lists a number
      *                                         not below its own; nothing has been deleted then
      * @throws IOException                     when the directory holds an unexpected file (the message names it),
@@ -162,7 +165,11 @@ public final class DirectoryScan {
      * Deletes every numbered file ({@code .sst}, {@code .meta}, {@code .blob}, {@code .del}) whose sequence number
      * is above {@code committedSeq}: what a write operation left behind when it did not commit.
      *
+     * @param files        the layer deletions go through
+     * @param directory    the store's directory
+     * @param committedSeq the last committed sequence number
      * @return how many files were deleted
+     * @throws IOException when the directory cannot be listed or a deletion fails
      */
     public static int deleteAbove(FileLayer files, Path directory, int committedSeq) throws IOException {
         List<Path> entries = new ArrayList<>();
@@ -205,22 +212,22 @@ public final class DirectoryScan {
         return value <= 0xFFFF_FFFFL ? value : -1;
     }
 
-    /** The committed meta files to open, by ascending sequence number (oldest first). */
+    /** {@return the committed meta files to open, by ascending sequence number (oldest first)} */
     public int[] metaSeqs() {
         return metaSeqs.toIntArray();
     }
 
-    /** The committed blob files, in no particular order (a pending {@code .del}'s excluded). */
+    /** {@return the committed blob files, in no particular order (a pending {@code .del}'s excluded)} */
     public int[] blobSeqs() {
         return blobSeqs.toIntArray();
     }
 
-    /** Sequence numbers of uncommitted leftovers found (deleted unless the scan was read-only). */
+    /** {@return sequence numbers of uncommitted leftovers found (deleted unless the scan was read-only)} */
     public int[] leftoverSeqs() {
         return leftoverSeqs.toIntArray();
     }
 
-    /** How many files the scan deleted. */
+    /** {@return how many files the scan deleted} */
     public int deletedFiles() {
         return deletedFiles;
     }

@@ -17,19 +17,42 @@ import java.nio.file.StandardOpenOption;
  * <p>Implementations are thread-safe: a write batch creates files from many threads at once.
  */
 public interface FileLayer {
-    /** Creates {@code path}, which must not exist yet, for writing. */
+    /**
+     * Creates {@code path}, which must not exist yet, for writing.
+     *
+     * @param path the file to create
+     * @return the open file, positioned at its start
+     * @throws IOException when the file exists already or cannot be created
+     */
     WritableFile create(Path path) throws IOException;
 
-    /** Makes the directory's entries (new, renamed and deleted names) durable. */
+    /**
+     * Makes the directory's entries (new, renamed and deleted names) durable.
+     *
+     * @param directory the directory to sync
+     * @throws IOException when the sync fails
+     */
     void syncDirectory(Path directory) throws IOException;
 
-    /** Renames {@code from} to {@code to} atomically, replacing {@code to}. */
+    /**
+     * Renames {@code from} to {@code to} atomically, replacing {@code to}.
+     *
+     * @param from the file's current name
+     * @param to   the file's new name
+     * @throws IOException when the rename fails
+     */
     void rename(Path from, Path to) throws IOException;
 
-    /** Deletes {@code path}; returns whether it existed. */
+    /**
+     * Deletes {@code path}.
+     *
+     * @param path the file to delete
+     * @return whether it existed
+     * @throws IOException when the file exists but cannot be deleted
+     */
     boolean delete(Path path) throws IOException;
 
-    /** The layer over the real file system, through {@link FileChannel}. */
+    /** {@return the layer over the real file system, through {@link FileChannel}} */
     static FileLayer standard() {
         return StandardFileLayer.INSTANCE;
     }

@@ -26,22 +26,42 @@ public final class KeyHash {
 
     private KeyHash() {}
 
-    /** The hash of the whole array. */
+    /**
+     * {@return the hash of the whole array}
+     *
+     * @param key the key's bytes
+     */
     public static long hash(byte[] key) {
         return hash(MemorySegment.ofArray(key));
     }
 
-    /** The hash of {@code key[offset, offset + length)}. */
+    /**
+     * {@return the hash of {@code key[offset, offset + length)}}
+     *
+     * @param key    the array holding the key
+     * @param offset where the key starts in {@code key}
+     * @param length the key's length in bytes
+     */
     public static long hash(byte[] key, int offset, int length) {
         return hash(MemorySegment.ofArray(key), offset, length);
     }
 
-    /** The hash of the whole segment (heap or native). */
+    /**
+     * {@return the hash of the whole segment (heap or native)}
+     *
+     * @param key the key's bytes
+     */
     public static long hash(MemorySegment key) {
         return XX64.hash(key, SEGMENT_ACCESS, 0, key.byteSize());
     }
 
-    /** The hash of {@code key[offset, offset + length)}. */
+    /**
+     * {@return the hash of {@code key[offset, offset + length)}}
+     *
+     * @param key    the segment holding the key
+     * @param offset where the key starts in {@code key}
+     * @param length the key's length in bytes
+     */
     public static long hash(MemorySegment key, long offset, long length) {
         return XX64.hash(key, SEGMENT_ACCESS, offset, length);
     }

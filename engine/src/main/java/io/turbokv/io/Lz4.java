@@ -36,12 +36,17 @@ public final class Lz4 {
         }
     }
 
-    /** Which lz4-java codec is in use, e.g. {@code JNI} or {@code JavaSafe}. */
+    /** {@return which lz4-java codec is in use, e.g. {@code JNI} or {@code JavaSafe}} */
     public static String implementation() {
         return FACTORY.toString();
     }
 
-    /** The largest compressed size of {@code length} input bytes. */
+    /**
+     * The largest compressed size of {@code length} input bytes.
+     *
+     * @param length the length of the input in bytes
+     * @return the capacity a compression target needs so that compression cannot fail
+     */
     public static int maxCompressedLength(int length) {
         return COMPRESSOR.maxCompressedLength(length);
     }
@@ -49,6 +54,8 @@ public final class Lz4 {
     /**
      * Compresses all of {@code source} into the start of {@code target}.
      *
+     * @param source the bytes to compress
+     * @param target where the compressed bytes go, at least {@link #maxCompressedLength} bytes long
      * @return the compressed length
      * @throws IllegalArgumentException when {@code target} is smaller than {@link #maxCompressedLength}
      */
@@ -70,7 +77,12 @@ public final class Lz4 {
      * {@link java.nio.ByteOrder#nativeOrder() native order}: the pure-Java codec (used where JNI does not load)
      * duplicates any other view on every call.
      *
-     * @param capacity the bytes of {@code target} from {@code targetOffset} on that may be written
+     * @param capacity     the bytes of {@code target} from {@code targetOffset} on that may be written
+     * @param source       the bytes to compress
+     * @param sourceOffset where the input starts in {@code source}
+     * @param length       the input's length in bytes
+     * @param target       where the compressed bytes go
+     * @param targetOffset where the output starts in {@code target}
      * @return the compressed length
      * @throws IllegalArgumentException when {@code capacity} is smaller than {@link #maxCompressedLength}
      */
@@ -88,6 +100,8 @@ public final class Lz4 {
      *
      * @param file   the file the compressed bytes come from, for the error message
      * @param offset the offset of {@code source} in that file
+     * @param source the compressed bytes
+     * @param target where the decompressed bytes go; its size is the expected decompressed length
      * @throws CorruptionException when the input is not valid LZ4 or does not decompress to exactly
      *                             {@code target.byteSize()} bytes
      */
@@ -104,7 +118,13 @@ public final class Lz4 {
      * the JNI codec (measured: 168 bytes per call). Absolute offsets never touch a buffer's position, so one
      * read-only buffer over a whole mapped file can serve every thread.
      *
-     * @param fileOffset the offset of the compressed bytes in {@code file}, for the error message
+     * @param fileOffset   the offset of the compressed bytes in {@code file}, for the error message
+     * @param source       the compressed bytes
+     * @param sourceOffset where the compressed bytes start in {@code source}
+     * @param sourceLength the compressed length in bytes
+     * @param target       where the decompressed bytes go
+     * @param length       the expected decompressed length, written from the start of {@code target}
+     * @param file         the file the compressed bytes come from, for the error message
      * @throws CorruptionException when the input is not valid LZ4 or does not decompress to exactly {@code length}
      *                             bytes
      */

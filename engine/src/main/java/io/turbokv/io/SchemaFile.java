@@ -60,8 +60,12 @@ public final class SchemaFile {
     /**
      * Atomically replaces {@code SCHEMA} in {@code directory} with {@code schema}, durably.
      *
+     * @param files     the file operations
+     * @param directory the store's directory
+     * @param schema    the families to record
      * @throws IllegalArgumentException when a family has flags this build does not know, or a name that is not
      *                                  valid Unicode
+     * @throws IOException              when writing, syncing or renaming fails
      */
     public static void write(FileLayer files, Path directory, StoreSchema schema) throws IOException {
         List<byte[]> names = new ArrayList<>();
@@ -98,6 +102,8 @@ public final class SchemaFile {
     /**
      * Reads the schema of the store in {@code directory}.
      *
+     * @param directory the store's directory
+     * @return the families the store recorded
      * @throws java.nio.file.NoSuchFileException              when the store has no {@code SCHEMA}
      * @throws CorruptionException                            when the file is damaged: the message names it, the
      *                                                        offset, and the expected and found values

@@ -35,7 +35,7 @@ public final class StoreFileNames {
             this.extension = extension;
         }
 
-        /** The extension, with its dot. */
+        /** {@return the extension, with its dot} */
         public String extension() {
             return extension;
         }
@@ -43,12 +43,23 @@ public final class StoreFileNames {
 
     private StoreFileNames() {}
 
-    /** The file name of sequence number {@code seq} of {@code kind}, e.g. {@code 00000042.sst}. */
+    /**
+     * {@return the file name of sequence number {@code seq} of {@code kind}, e.g. {@code 00000042.sst}}
+     *
+     * @param kind the kind of file, which gives the extension
+     * @param seq  the sequence number, printed unsigned with eight digits at least
+     */
     public static String name(Kind kind, int seq) {
         return String.format(Locale.ROOT, "%08d%s", Integer.toUnsignedLong(seq), kind.extension());
     }
 
-    /** {@code directory} resolved against {@link #name}. */
+    /**
+     * {@return the path of file {@code seq} of {@code kind} in {@code directory}}
+     *
+     * @param directory the store's directory
+     * @param kind      the kind of file, which gives the extension
+     * @param seq       the sequence number
+     */
     public static Path path(Path directory, Kind kind, int seq) {
         return directory.resolve(name(kind, seq));
     }

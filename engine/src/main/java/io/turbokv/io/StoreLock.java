@@ -25,6 +25,8 @@ public final class StoreLock implements AutoCloseable {
     /**
      * Takes the lock of the store in {@code directory}.
      *
+     * @param directory the store's directory
+     * @return the lock, which the caller closes to release it
      * @throws StoreLockedException when another writer holds it
      */
     public static StoreLock acquire(Path directory) throws IOException {

@@ -10,10 +10,15 @@ import java.nio.file.Path;
  * owns it).
  */
 public interface WritableFile extends AutoCloseable {
-    /** The file being written. */
+    /** {@return the file being written} */
     Path path();
 
-    /** Appends all of {@code bytes} (heap or native memory) at {@link #position()}. */
+    /**
+     * Appends all of {@code bytes} (heap or native memory) at {@link #position()}.
+     *
+     * @param bytes the bytes to append
+     * @throws IOException when the write fails
+     */
     void write(MemorySegment bytes) throws IOException;
 
     /**
@@ -22,16 +27,23 @@ public interface WritableFile extends AutoCloseable {
      * buffer as it is, so a direct buffer costs no heap allocation (a heap buffer costs none either once the
      * JDK's per-thread temporary direct buffer is large enough). This default wraps the buffer in a segment and
      * calls {@link #write(MemorySegment)}.
+     *
+     * @param bytes the bytes to append, from its position to its limit
+     * @throws IOException when the write fails
      */
     default void write(ByteBuffer bytes) throws IOException {
         write(MemorySegment.ofBuffer(bytes));
         bytes.position(bytes.limit());
     }
 
-    /** Bytes written so far. */
+    /** {@return how many bytes were written so far} */
     long position();
 
-    /** Makes the written bytes durable ({@code fsync} of the file's data). */
+    /**
+     * Makes the written bytes durable ({@code fsync} of the file's data).
+     *
+     * @throws IOException when the sync fails; what was written may then not be durable
+     */
     void sync() throws IOException;
 
     /** Closes the file; does not sync. Idempotent. */

@@ -61,6 +61,7 @@ public final class WriteBufferPool implements AutoCloseable {
     /**
      * A pool that keeps at most {@code maxPooledBytes} bytes of free buffers.
      *
+     * @param maxPooledBytes the most bytes of free buffers kept for reuse
      * @throws IllegalArgumentException when {@code maxPooledBytes} is negative
      */
     public WriteBufferPool(long maxPooledBytes) {
@@ -74,8 +75,8 @@ public final class WriteBufferPool implements AutoCloseable {
     }
 
     /**
-     * A pool that keeps nothing: every buffer is allocated on borrow and freed on release. For writers that live
-     * outside a store (tools, tests, benchmarks); shared, never closed.
+     * {@return a pool that keeps nothing: every buffer is allocated on borrow and freed on release} For writers that
+     * live outside a store (tools, tests, benchmarks); shared, never closed.
      */
     public static WriteBufferPool unpooled() {
         return UNPOOLED;
@@ -84,6 +85,8 @@ public final class WriteBufferPool implements AutoCloseable {
     /**
      * Lends a buffer of at least {@code minBytes} bytes, a pooled one when one of the right size is free.
      *
+     * @param minBytes the smallest size the borrower needs
+     * @return a buffer, which the borrower hands back to {@link #release}
      * @throws IllegalArgumentException when {@code minBytes} is negative
      */
     public Buffer borrow(long minBytes) {
@@ -110,6 +113,7 @@ public final class WriteBufferPool implements AutoCloseable {
      * Takes {@code buffer} back from its owner: pools it, or frees it when it is too large, the pool is full or
      * closed.
      *
+     * @param buffer a buffer this pool lent out
      * @throws IllegalStateException when the buffer is not lent out by this pool (released twice, or another
      *                               pool's)
      */
@@ -204,7 +208,7 @@ public final class WriteBufferPool implements AutoCloseable {
             this.lent = true; // born lent: only its borrower can see it, and it hands it on with happens-before
         }
 
-        /** The memory; valid for the borrower until it releases the buffer. */
+        /** {@return the memory; valid for the borrower until it releases the buffer} */
         public MemorySegment segment() {
             return segment;
         }

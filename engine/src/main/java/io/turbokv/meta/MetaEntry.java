@@ -56,12 +56,12 @@ public record MetaEntry(int sstSeq, int blockCount, long minHash, long maxHash, 
         }
     }
 
-    /** Whether {@link #COLD} is set. */
+    /** {@return whether {@link #COLD} is set} */
     public boolean cold() {
         return (flags & COLD) != 0;
     }
 
-    /** Whether {@link #FRESH} is set. */
+    /** {@return whether {@link #FRESH} is set} */
     public boolean fresh() {
         return (flags & FRESH) != 0;
     }

@@ -118,6 +118,7 @@ public final class MetaFile implements AutoCloseable {
      *
      * @param path the meta file
      * @param seq  its sequence number, kept for {@link #seq()}
+     * @return the open file, which the caller closes
      * @throws java.nio.file.NoSuchFileException when the file does not exist
      * @throws CorruptionException               on any damage; the message names the file, the offset, and the
      *                                           expected and found values
@@ -139,28 +140,28 @@ public final class MetaFile implements AutoCloseable {
         }
     }
 
-    /** This file's sequence number, as given to {@link #open}. */
+    /** {@return this file's sequence number, as given to {@link #open}} */
     public int seq() {
         return seq;
     }
 
-    /** The family (its index in the store's configuration) this file belongs to. */
+    /** {@return the family this file belongs to, as its index in the store's configuration} */
     public int family() {
         return family;
     }
 
-    /** The mapped file. */
+    /** {@return the meta file's path} */
     public Path path() {
         return path;
     }
 
-    /** The number of SST entries. */
+    /** {@return how many SST entries the file lists} */
     public int entryCount() {
         return sstSeqs.length;
     }
 
     /**
-     * Entry {@code i}; its filter is a slice of the mapping, valid until {@link #close()}.
+     * {@return entry {@code i}; its filter is a slice of the mapping, valid until {@link #close()}}
      *
      * @param i the entry's index, in file order
      * @throws IndexOutOfBoundsException when {@code i} is not in {@code [0, entryCount())}
@@ -171,17 +172,19 @@ public final class MetaFile implements AutoCloseable {
                 entryCounts[i], filters[i]);
     }
 
-    /** The SSTs this file makes obsolete, ascending (unsigned); a fresh copy. */
+    /** {@return the SSTs this file makes obsolete, ascending (unsigned); a fresh copy} */
     public int[] obsoleteSsts() {
         return obsoleteSsts.clone();
     }
 
-    /** The used-key filter, a slice of the mapping (empty when no key was read); valid until {@link #close()}. */
+    /**
+     * {@return the used-key filter, a slice of the mapping (empty when no key was read); valid until {@link #close()}}
+     */
     public MemorySegment usedKeyFilter() {
         return usedKeyFilter;
     }
 
-    /** The file's length in bytes. */
+    /** {@return the file's length in bytes} */
     public long byteSize() {
         return mapping.byteSize();
     }

@@ -24,6 +24,14 @@ public final class MetaFileWriter {
      * Creates meta file {@code seq} of a store: writes it ({@link #write}), syncs it, and opens it, so that what a
      * commit publishes is what was read back and verified.
      *
+     * @param files         the file operations
+     * @param directory     the store's directory
+     * @param seq           the meta file's sequence number
+     * @param family        the family the meta file belongs to
+     * @param obsoleteSsts  the SSTs the commit makes obsolete
+     * @param entries       the new SSTs the meta file lists
+     * @param usedKeyFilter the hashes of keys read since the family's last commit
+     * @return the meta file, open and verified
      * @throws IOException when writing, syncing or reading it back fails; the file may then exist (the caller's
      *                     rollback deletes it with the rest of the operation)
      */

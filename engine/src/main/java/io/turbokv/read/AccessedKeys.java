@@ -21,12 +21,18 @@ public final class AccessedKeys {
 
     private final LongHashSet[] stripes = new LongHashSet[STRIPES];
 
+    /** Creates an empty set. */
     public AccessedKeys() {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new LongHashSet();
         }
     }
 
+    /**
+     * Records a key that a read found, unless its stripe is full.
+     *
+     * @param hash the key's hash, whose top six bits pick the stripe
+     */
     public void record(long hash) {
         LongHashSet stripe = stripes[(int) (hash >>> 58)];
         synchronized (stripe) {
@@ -36,7 +42,11 @@ public final class AccessedKeys {
         }
     }
 
-    /** Takes every recorded hash out of the set; hashes recorded meanwhile go to the next drain. */
+    /**
+     * Takes every recorded hash out of the set; hashes recorded meanwhile go to the next drain.
+     *
+     * @return the recorded hashes, in no particular order, each once
+     */
     public long[] drain() {
         long[][] parts = new long[STRIPES][];
         int total = 0;

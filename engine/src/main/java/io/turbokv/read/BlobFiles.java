@@ -27,7 +27,11 @@ public final class BlobFiles implements AutoCloseable {
         this.directory = directory;
     }
 
-    /** Blobs read by name at each read. */
+    /**
+     * {@return blobs read by name at each read} Nothing is mapped until a read asks for a blob.
+     *
+     * @param directory the store's directory, where the blob files are
+     */
     public static BlobFiles byName(Path directory) {
         return new BlobFiles(directory);
     }
@@ -35,6 +39,9 @@ public final class BlobFiles implements AutoCloseable {
     /**
      * Maps every blob file numbered {@code seqs} now; a read of another number falls back to the name.
      *
+     * @param directory the store's directory, where the blob files are
+     * @param seqs      the sequence numbers of the blob files to keep mapped
+     * @return blobs that read those files through their mappings until {@link #close()}
      * @throws IOException when one cannot be mapped (those already mapped are unmapped)
      */
     public static BlobFiles pinned(Path directory, int[] seqs) throws IOException {
@@ -51,7 +58,15 @@ public final class BlobFiles implements AutoCloseable {
         }
     }
 
-    /** The value of blob {@code seq}, in memory from {@code allocator}. */
+    /**
+     * {@return the value of blob {@code seq}, in memory from {@code allocator}}
+     *
+     * @param seq       the blob file's sequence number
+     * @param allocator where the decompressed value is allocated
+     * @throws java.nio.file.NoSuchFileException when the blob file does not exist
+     * @throws IOException                       when the file cannot be read, or is damaged
+     *                                           ({@link io.turbokv.CorruptionException})
+     */
     public MemorySegment read(int seq, SegmentAllocator allocator) throws IOException {
         Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
         MappedFile file = pinned.get(seq);

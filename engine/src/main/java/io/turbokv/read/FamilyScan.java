@@ -41,6 +41,9 @@ public final class FamilyScan implements AutoCloseable {
      * A scan of {@code family} in {@code state}, opening an iterator over each of the family's live SSTs.
      *
      * @param multiValued whether the family keeps every value of a key (down to its first tombstone)
+     * @param blobs       the store's blob files, which blob values are read from
+     * @param state       the state to scan, on which the caller holds a lease
+     * @param family      the family's index
      * @throws IOException when an SST cannot be mapped
      */
     public FamilyScan(BlobFiles blobs, StoreState state, int family, boolean multiValued) throws IOException {
@@ -65,7 +68,12 @@ public final class FamilyScan implements AutoCloseable {
         merge = new MergeIterator(sources, ranks);
     }
 
-    /** Hands every live value to {@code consumer}. */
+    /**
+     * Hands every live value to {@code consumer}.
+     *
+     * @param consumer receives each key with each of its values
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
     public void run(KeyValueConsumer consumer) throws IOException {
         boolean decided = false; // the current key's older entries are shadowed
         while (merge.next()) {

@@ -16,7 +16,19 @@ public final class LookupCounters {
     private final LongAdder blobHits = new LongAdder();
     private final LongAdder misses = new LongAdder();
 
-    /** Meta files of another family, SSTs whose hash range or key filter ruled the key out, SSTs without it. */
+    /** Counters at zero; a store has one set for its whole life. */
+    public LookupCounters() {
+        // the adders start at zero
+    }
+
+    /**
+     * Meta files of another family, SSTs whose hash range or key filter ruled the key out, SSTs without it.
+     *
+     * @param family meta files skipped as another family's
+     * @param range  SSTs skipped because the key's hash is outside their hash range
+     * @param filter SSTs skipped because their key filter ruled the key out
+     * @param key    SSTs searched that did not have the key
+     */
     public void skipped(int family, int range, int filter, int key) {
         add(familyMisses, family);
         add(rangeMisses, range);
@@ -24,7 +36,13 @@ public final class LookupCounters {
         add(keyMisses, key);
     }
 
-    /** The outcome of one key's lookup: not found, or found with values, blob values, or only a tombstone. */
+    /**
+     * The outcome of one key's lookup: not found, or found with values, blob values, or only a tombstone.
+     *
+     * @param found  whether any SST had an entry for the key
+     * @param values how many inline or block values were found
+     * @param blobs  how many blob values were found
+     */
     public void outcome(boolean found, int values, int blobs) {
         if (!found) {
             misses.increment();
@@ -37,7 +55,11 @@ public final class LookupCounters {
         }
     }
 
-    /** {@code count} keys no SST knew. */
+    /**
+     * {@code count} keys no SST knew.
+     *
+     * @param count how many keys were not found
+     */
     public void notFound(int count) {
         add(misses, count);
     }
@@ -48,34 +70,42 @@ public final class LookupCounters {
         }
     }
 
+    /** {@return how many meta files lookups skipped as another family's} */
     public long familyMisses() {
         return familyMisses.sum();
     }
 
+    /** {@return how many SSTs lookups skipped because the key's hash was outside their hash range} */
     public long rangeMisses() {
         return rangeMisses.sum();
     }
 
+    /** {@return how many SSTs lookups skipped because their key filter ruled the key out} */
     public long filterMisses() {
         return filterMisses.sum();
     }
 
+    /** {@return how many SSTs lookups searched without finding the key} */
     public long keyMisses() {
         return keyMisses.sum();
     }
 
+    /** {@return how many lookups found only a tombstone} */
     public long deletedHits() {
         return deletedHits.sum();
     }
 
+    /** {@return how many lookups found at least one inline or block value} */
     public long valueHits() {
         return valueHits.sum();
     }
 
+    /** {@return how many lookups found blob values only} */
     public long blobHits() {
         return blobHits.sum();
     }
 
+    /** {@return how many lookups found no entry for the key} */
     public long misses() {
         return misses.sum();
     }

@@ -35,16 +35,26 @@ public final class Lookups {
     private final BlockCaches caches;
     private final LookupCounters counters = new LookupCounters();
 
+    /**
+     * The read path of one store: values of blobs come from {@code blobs}, hits are recorded in {@code accessedKeys}
+     * and blocks are cached in {@code caches}.
+     *
+     * @param blobs        the store's blob files, read by name or through their pinned mappings
+     * @param accessedKeys per family, the hashes of keys read since the family's last commit
+     * @param caches       the store's key-block and value-block caches
+     */
     public Lookups(BlobFiles blobs, AccessedKeys[] accessedKeys, BlockCaches caches) {
         this.blobs = blobs;
         this.accessedKeys = accessedKeys;
         this.caches = caches;
     }
 
+    /** {@return the block caches lookups go through} */
     public BlockCaches caches() {
         return caches;
     }
 
+    /** {@return the counters of lookup outcomes and skipped SSTs} */
     public LookupCounters counters() {
         return counters;
     }
@@ -62,7 +72,14 @@ public final class Lookups {
         contexts.release(context);
     }
 
-    /** The single value of {@code key}, copied, or {@code null}. */
+    /**
+     * {@return the single value of {@code key}, copied to the heap, or {@code null}}
+     *
+     * @param state  the state to read, on which the caller holds a lease
+     * @param family the family's index
+     * @param key    the key's bytes
+     * @throws IOException when a file cannot be read or is damaged
+     */
     public byte[] getCopy(StoreState state, int family, MemorySegment key) throws IOException {
         ReadContext context = begin();
         try {
@@ -81,7 +98,16 @@ public final class Lookups {
         }
     }
 
-    /** Hands the single value of {@code key} to {@code consumer}; whether there was one. */
+    /**
+     * Hands the single value of {@code key} to {@code consumer}.
+     *
+     * @param state    the state to read, on which the caller holds a lease
+     * @param family   the family's index
+     * @param key      the key's bytes
+     * @param consumer receives the value, valid only during the call
+     * @return whether the key had a value
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
     public boolean get(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         ReadContext context = begin();
         try {
@@ -98,7 +124,16 @@ public final class Lookups {
 
     /**
      * Hands every value of {@code key} (one at most in a single-valued family) to {@code consumer} as views valid
-     * until {@code scope} closes; how many.
+     * until {@code scope} closes.
+     *
+     * @param state    the state to read, on which the caller holds a lease as long as {@code scope} is open
+     * @param family   the family's index
+     * @param key      the key's bytes
+     * @param all      whether to deliver every value of a multi-valued key, rather than the first one found
+     * @param consumer receives each value
+     * @param scope    the read scope's arena, which bounds the values' lifetime
+     * @return how many values were handed over
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
      */
     public int getScoped(StoreState state, int family, MemorySegment key, boolean all, ValueConsumer consumer,
                   Arena scope) throws IOException {
@@ -116,7 +151,16 @@ public final class Lookups {
         }
     }
 
-    /** Hands every value of {@code key} to {@code consumer}; how many. */
+    /**
+     * Hands every value of {@code key} to {@code consumer}.
+     *
+     * @param state    the state to read, on which the caller holds a lease
+     * @param family   the family's index, a multi-valued one
+     * @param key      the key's bytes
+     * @param consumer receives each value, valid only during its call
+     * @return how many values were handed over
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
     public int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         ReadContext context = begin();
         try {
@@ -131,6 +175,12 @@ public final class Lookups {
     /**
      * The values of {@code keys}, copied; {@code null} where a key has none. The keys are visited in hash order and
      * each meta file once, newest first, so the first SST that knows a key decides it.
+     *
+     * @param state  the state to read, on which the caller holds a lease
+     * @param family the family's index, a single-valued one
+     * @param keys   the keys to look up
+     * @return the values, or nulls, in the order of {@code keys}
+     * @throws IOException when a file cannot be read or is damaged
      */
     public byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
         int n = keys.length;
@@ -187,7 +237,12 @@ public final class Lookups {
         }
     }
 
-    /** Sorts {@code order} (indexes into {@code hashes}) by unsigned hash: a heap sort, in place, no boxing. */
+    /**
+     * Sorts {@code order} (indexes into {@code hashes}) by unsigned hash: a heap sort, in place, no boxing.
+     *
+     * @param order  the indexes to sort
+     * @param hashes the hashes the indexes refer to, left unchanged
+     */
     public static void sortByHash(int[] order, long[] hashes) {
         int n = order.length;
         for (int i = n / 2 - 1; i >= 0; i--) {
@@ -293,6 +348,7 @@ public final class Lookups {
         return blobs.read(seq, arena);
     }
 
+    /** Releases the pooled read contexts and their scratch memory. */
     public void close() {
         contexts.close();
     }

@@ -35,9 +35,16 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     int filterMisses;
     int keyMisses;
 
+    /** A context with empty scratch memory, delivering to no consumer until a lookup prepares it. */
+    public ReadContext() {
+        // the scratch takes memory at the first block it decodes
+    }
+
     /**
      * Routes this context's lookups through {@code caches} until {@link #exitCaches()}: blocks handed out stay
      * valid until then (a reader that finds no free record reads around the caches).
+     *
+     * @param caches the store's block caches
      */
     public void enterCaches(BlockCaches caches) {
         if (caches.isEnabled()) {
@@ -68,7 +75,11 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
         keyMisses = 0;
     }
 
-    /** Prepares for a lookup that hands values to {@code consumer}, valid during the call. */
+    /**
+     * Prepares for a lookup that hands values to {@code consumer}, valid during the call.
+     *
+     * @param consumer receives the values the lookup finds
+     */
     public void deliverTo(ValueConsumer consumer) {
         this.consumer = consumer;
         this.copying = false;
@@ -81,6 +92,9 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
      * closes: a value in a mapped file becomes a view of the mapping tied to {@code scope} (the caller holds a
      * version lease that keeps the mapping alive that long); a value in scratch memory, which the next lookup
      * overwrites, or in a block cache, which may recycle it once the lookup is over, is copied into {@code scope}.
+     *
+     * @param consumer receives the values the lookup finds
+     * @param scope    the read scope's arena, which bounds the values' lifetime
      */
     public void deliverScoped(ValueConsumer consumer, Arena scope) {
         this.consumer = consumer;
@@ -103,12 +117,12 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
         blobs.clear();
     }
 
-    /** Values handed over (or copied) so far, blobs not counted. */
+    /** {@return how many values were handed over (or copied) so far, blobs not counted} */
     public int values() {
         return values;
     }
 
-    /** The copied value, or {@code null}. */
+    /** {@return the copied value, or {@code null}} */
     public byte[] copy() {
         return copy;
     }

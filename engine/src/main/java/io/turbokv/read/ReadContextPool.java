@@ -13,12 +13,17 @@ public final class ReadContextPool implements AutoCloseable {
     private final int mask;
     private volatile boolean closed;
 
+    /**
+     * A pool with room for four contexts per available processor (rounded up to a power of two); contexts are created
+     * on demand.
+     */
     public ReadContextPool() {
         int size = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 4) - 1) << 1;
         this.slots = new AtomicReferenceArray<>(size);
         this.mask = size - 1;
     }
 
+    /** {@return a free context, or a new one when none is pooled} */
     public ReadContext acquire() {
         int start = (int) Thread.currentThread().threadId();
         for (int i = 0; i <= mask; i++) {
@@ -30,6 +35,11 @@ public final class ReadContextPool implements AutoCloseable {
         return new ReadContext();
     }
 
+    /**
+     * Takes {@code context} back for the next lookup, or closes it when the pool is closed or full.
+     *
+     * @param context a context this thread acquired and is done with
+     */
     public void release(ReadContext context) {
         context.clear();
         if (closed) {

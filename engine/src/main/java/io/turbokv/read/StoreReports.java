@@ -15,7 +15,11 @@ import java.util.List;
 public final class StoreReports {
     private StoreReports() {}
 
-    /** The live meta files of {@code state}, newest first, with their live SSTs. */
+    /**
+     * {@return the live meta files of {@code state}, newest first, with their live SSTs}
+     *
+     * @param state the state to describe
+     */
     public static List<MetaFileInfo> metaInfo(StoreState state) {
         List<MetaFileInfo> infos = new ArrayList<>();
         for (LiveMeta meta : state.metas()) {
@@ -32,7 +36,12 @@ public final class StoreReports {
         return infos;
     }
 
-    /** The read statistics of {@code lookups} since the store opened, with the file counts of {@code state}. */
+    /**
+     * {@return the read statistics of {@code lookups} since the store opened, with the file counts of {@code state}}
+     *
+     * @param state   the state whose files are counted
+     * @param lookups the store's read path, whose caches and counters are read
+     */
     public static Statistics statistics(StoreState state, Lookups lookups) {
         int ssts = 0;
         for (LiveMeta meta : state.metas()) {

@@ -55,7 +55,11 @@ public final class StoreOpener {
      * Opens (creating it with {@code declared} when it has no {@code CURRENT}) the store in {@code directory} for
      * reading and writing.
      *
-     * @param declared the families the caller declares; none to take the store's own
+     * @param declared  the families the caller declares; none to take the store's own
+     * @param directory the store's directory; created when it does not exist
+     * @param files     the file operations
+     * @return the store's families, its lock, its committed state and its blob files
+     * @throws IOException as {@link io.turbokv.TurboKV#open(Path, io.turbokv.DbConfig)} describes
      */
     public static Opened openWritable(Path directory, FileLayer files, List<FamilyConfig> declared)
             throws IOException {
@@ -94,6 +98,10 @@ public final class StoreOpener {
      * Opens the store in {@code directory} for reading only, mapping every live SST and blob of the commit it
      * reads; retries when a writer's compaction deleted a file meanwhile.
      *
+     * @param directory the store's directory
+     * @param files     the file operations
+     * @param declared  the families the caller declares; none to take the store's own
+     * @return the store's families, its committed state and its pinned blob files
      * @throws NoSuchFileException when the directory or its {@code CURRENT} does not exist
      */
     public static Opened openReadOnly(Path directory, FileLayer files, List<FamilyConfig> declared)

@@ -17,7 +17,11 @@ import java.util.Locale;
 public final class StoreSchemas {
     private StoreSchemas() {}
 
-    /** The schema {@code families} describe. */
+    /**
+     * {@return the schema {@code families} describe}
+     *
+     * @param families the families, in index order
+     */
     public static StoreSchema of(List<FamilyConfig> families) {
         List<StoreSchema.Family> recorded = new ArrayList<>(families.size());
         for (FamilyConfig family : families) {
@@ -27,7 +31,11 @@ public final class StoreSchemas {
         return new StoreSchema(recorded);
     }
 
-    /** The families {@code schema} records. */
+    /**
+     * {@return the families {@code schema} records}
+     *
+     * @param schema the store's recorded schema
+     */
     public static List<FamilyConfig> families(StoreSchema schema) {
         List<FamilyConfig> families = new ArrayList<>(schema.families().size());
         for (StoreSchema.Family family : schema.families()) {
@@ -38,8 +46,11 @@ public final class StoreSchemas {
     }
 
     /**
-     * The families to open the store with: those {@code recorded}, when {@code declared} is empty or the same.
+     * {@return the families to open the store with: those {@code recorded}, when {@code declared} is empty or the same}
      *
+     * @param directory the store's directory, for the error message
+     * @param recorded  the schema the store recorded
+     * @param declared  the families the caller declares, or none
      * @throws IllegalArgumentException when {@code declared} lists other families, naming the first difference
      */
     public static List<FamilyConfig> reconcile(Path directory, StoreSchema recorded, List<FamilyConfig> declared) {

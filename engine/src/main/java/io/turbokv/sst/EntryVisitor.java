@@ -12,10 +12,20 @@ import java.lang.foreign.MemorySegment;
  * must outlive the call. A visitor must not call {@code lookup} with the same scratch object.
  */
 public interface EntryVisitor {
-    /** A value of {@code length} bytes at {@code bytes[offset]}; valid only during this call. */
+    /**
+     * A value of {@code length} bytes at {@code bytes[offset]}; valid only during this call.
+     *
+     * @param bytes  the memory holding the value: a mapped file, a cached block or scratch memory
+     * @param offset where the value starts in {@code bytes}
+     * @param length the value's length in bytes
+     */
     void onValue(MemorySegment bytes, long offset, long length);
 
-    /** A value stored in blob file {@code blobSeq}. */
+    /**
+     * A value stored in blob file {@code blobSeq}.
+     *
+     * @param blobSeq the blob file's sequence number
+     */
     void onBlob(int blobSeq);
 
     /** The key's tombstone; always the last call of a lookup. */

@@ -27,6 +27,10 @@ public final class LookupScratch implements AutoCloseable {
      * decoded into this scratch, as without caches). The caller has entered the caches' {@link Readers} domain as
      * {@code readerSlot} and exits it only after it is done with the values handed out (and calls this again with
      * nulls and {@link Readers#NO_SLOT} before reusing the scratch outside that entry).
+     *
+     * @param keyBlocks   the cache of decompressed key blocks, or null
+     * @param valueBlocks the cache of decompressed value blocks, or null
+     * @param readerSlot  the caller's slot in the caches' {@link Readers} domain, or {@link Readers#NO_SLOT}
      */
     public void useCaches(BlockCache keyBlocks, BlockCache valueBlocks, int readerSlot) {
         keyBuffer.cache = keyBlocks;

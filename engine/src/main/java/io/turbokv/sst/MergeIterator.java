@@ -92,86 +92,86 @@ public final class MergeIterator {
         return true;
     }
 
-    /** The current entry's key hash. */
+    /** {@return the current entry's key hash} */
     public long hash() {
         return hashes[heap[0]];
     }
 
-    /** The current entry's key, as a new slice; valid until {@link #next()}. */
+    /** {@return the current entry's key, as a new slice; valid until {@link #next()}} */
     public MemorySegment key() {
         int source = heap[0];
         return keySegments[source].asSlice(keyOffsets[source], keyLengths[source]);
     }
 
-    /** The segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}. */
+    /** {@return the segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}} */
     public MemorySegment keySegment() {
         return keySegments[heap[0]];
     }
 
-    /** Where the current entry's key starts in {@link #keySegment()}. */
+    /** {@return where the current entry's key starts in {@link #keySegment()}} */
     public long keyOffset() {
         return keyOffsets[heap[0]];
     }
 
-    /** The current entry's key length in bytes. */
+    /** {@return the current entry's key length in bytes} */
     public long keyLength() {
         return keyLengths[heap[0]];
     }
 
-    /** The current entry's kind. */
+    /** {@return the current entry's kind} */
     public EntryKind kind() {
         return sources[heap[0]].kind();
     }
 
-    /** The current value, for {@link EntryKind#VALUE}, as a new slice; valid until {@link #next()}. */
+    /** {@return the current value, for {@link EntryKind#VALUE}, as a new slice; valid until {@link #next()}} */
     public MemorySegment value() {
         return sources[heap[0]].value();
     }
 
-    /** The segment holding the current value, for {@link EntryKind#VALUE}; valid until {@link #next()}. */
+    /** {@return the segment holding the current value, for {@link EntryKind#VALUE}; valid until {@link #next()}} */
     public MemorySegment valueSegment() {
         return sources[heap[0]].valueSegment();
     }
 
-    /** Where the current value starts in {@link #valueSegment()}. */
+    /** {@return where the current value starts in {@link #valueSegment()}} */
     public long valueOffset() {
         return sources[heap[0]].valueOffset();
     }
 
-    /** The current value's length in bytes. */
+    /** {@return the current value's length in bytes} */
     public long valueLength() {
         return sources[heap[0]].valueLength();
     }
 
     /**
-     * Whether the current value is a medium value left as its on-disk block (sources made by
-     * {@code SstReader.iterator(true)}); see {@link SstEntryIterator#isRawMediumValue()}.
+     * {@return whether the current value is a medium value left as its on-disk block (sources made by
+     * {@code SstReader.iterator(true)}); see {@link SstEntryIterator#isRawMediumValue()}}
      */
     public boolean isRawMediumValue() {
         return sources[heap[0]].isRawMediumValue();
     }
 
-    /** The segment holding the current medium value's on-disk block, when {@link #isRawMediumValue()}. */
+    /** {@return the segment holding the current medium value's on-disk block, when {@link #isRawMediumValue()}} */
     public MemorySegment rawBlockSegment() {
         return sources[heap[0]].rawBlockSegment();
     }
 
-    /** Where the current medium value's block starts (its header) in {@link #rawBlockSegment()}. */
+    /** {@return where the current medium value's block starts (its header) in {@link #rawBlockSegment()}} */
     public long rawBlockOffset() {
         return sources[heap[0]].rawBlockOffset();
     }
 
-    /** The current medium value's block length on disk, header included. */
+    /** {@return the current medium value's block length on disk, header included} */
     public long rawBlockLength() {
         return sources[heap[0]].rawBlockLength();
     }
 
-    /** The current blob sequence number, for {@link EntryKind#BLOB}. */
+    /** {@return the current blob sequence number, for {@link EntryKind#BLOB}} */
     public int blobSeq() {
         return sources[heap[0]].blobSeq();
     }
 
-    /** The rank of the source of the current entry. */
+    /** {@return the rank of the source of the current entry} A higher rank is newer data. */
     public int rank() {
         return ranks[heap[0]];
     }

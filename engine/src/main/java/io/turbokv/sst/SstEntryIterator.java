@@ -88,38 +88,38 @@ public final class SstEntryIterator implements AutoCloseable {
         return true;
     }
 
-    /** The current entry's key hash. */
+    /** {@return the current entry's key hash} */
     public long hash() {
         return hash;
     }
 
-    /** The current entry's key; valid until {@link #next()}. */
+    /** {@return the current entry's key; valid until {@link #next()}} */
     public MemorySegment key() {
         return keyBlock.segment().asSlice(keyBlock.keyStart(), keyBlock.keyLength());
     }
 
-    /** The segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}. */
+    /** {@return the segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}} */
     public MemorySegment keySegment() {
         return keyBlock.segment();
     }
 
-    /** Where the current entry's key starts in {@link #keySegment()}. */
+    /** {@return where the current entry's key starts in {@link #keySegment()}} */
     public long keyOffset() {
         return keyBlock.keyStart();
     }
 
-    /** The current entry's key length in bytes. */
+    /** {@return the current entry's key length in bytes} */
     public long keyLength() {
         return keyBlock.keyLength();
     }
 
-    /** The current entry's kind. */
+    /** {@return the current entry's kind} */
     public EntryKind kind() {
         return kind;
     }
 
     /**
-     * The current value, when {@link #kind()} is {@link EntryKind#VALUE}; valid until {@link #next()}.
+     * {@return the current value, when {@link #kind()} is {@link EntryKind#VALUE}; valid until {@link #next()}}
      *
      * @throws IllegalStateException for a blob reference or a tombstone
      */
@@ -129,8 +129,8 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * The segment holding the current value, at {@link #valueOffset()}, when {@link #kind()} is
-     * {@link EntryKind#VALUE}; valid until {@link #next()}.
+     * {@return the segment holding the current value, at {@link #valueOffset()}, when {@link #kind()} is
+     * {@link EntryKind#VALUE}; valid until {@link #next()}}
      *
      * @throws IllegalStateException for a blob reference or a tombstone
      */
@@ -140,7 +140,7 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * Where the current value starts in {@link #valueSegment()}.
+     * {@return where the current value starts in {@link #valueSegment()}}
      *
      * @throws IllegalStateException for a blob reference or a tombstone
      */
@@ -150,7 +150,7 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * The current value's length in bytes.
+     * {@return the current value's length in bytes}
      *
      * @throws IllegalStateException for a blob reference or a tombstone
      */
@@ -169,8 +169,8 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * Whether the current entry is a medium value left encoded, as its on-disk block: only in an iterator made
-     * by {@link SstReader#iterator(boolean) iterator(true)}. Its value accessors then throw; its block is
+     * {@return whether the current entry is a medium value left encoded, as its on-disk block: only in an iterator made
+     * by {@link SstReader#iterator(boolean) iterator(true)}} Its value accessors then throw; its block is
      * {@code rawBlockSegment()[rawBlockOffset(), rawBlockOffset() + rawBlockLength())}, ready for
      * {@link SstWriter#addMediumRaw}.
      */
@@ -179,7 +179,7 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * The segment (the mapped file) holding the current medium value's block, header included.
+     * {@return the segment (the mapped file) holding the current medium value's block, header included}
      *
      * @throws IllegalStateException unless {@link #isRawMediumValue()}
      */
@@ -189,7 +189,7 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * Where the current medium value's block (its 8-byte header) starts in {@link #rawBlockSegment()}.
+     * {@return where the current medium value's block (its 8-byte header) starts in {@link #rawBlockSegment()}}
      *
      * @throws IllegalStateException unless {@link #isRawMediumValue()}
      */
@@ -199,7 +199,7 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * The current medium value's block length on disk, header included.
+     * {@return the current medium value's block length on disk, header included}
      *
      * @throws IllegalStateException unless {@link #isRawMediumValue()}
      */
@@ -215,7 +215,7 @@ public final class SstEntryIterator implements AutoCloseable {
     }
 
     /**
-     * The blob sequence number, when {@link #kind()} is {@link EntryKind#BLOB}.
+     * {@return the blob sequence number, when {@link #kind()} is {@link EntryKind#BLOB}}
      *
      * @throws IllegalStateException for a value or a tombstone
      */

@@ -70,6 +70,8 @@ public final class SstReader implements AutoCloseable {
      * @param seq                the file's sequence number
      * @param expectedBlockCount the block count its meta entry records
      * @param expectedSize       the file size its meta entry records
+     * @param path               the SST file
+     * @return the open reader, which the caller closes
      * @throws CorruptionException when the size, block count, offset table or index block do not check out
      * @throws IOException         when the file cannot be mapped
      */
@@ -80,9 +82,15 @@ public final class SstReader implements AutoCloseable {
     /**
      * As {@link #open(Path, int, int, long)}, with the mapping advised {@code advice} instead of
      * {@link Advice#RANDOM} (lookups): compaction reads its inputs front to back once and maps them
-     * {@link Advice#SEQUENTIAL}, so the kernel reads ahead and may drop pages behind the iterator. Advice is a hint; where it is unavailable the file opens all the same.
+     * {@link Advice#SEQUENTIAL}, so the kernel reads ahead and may drop pages behind the iterator. Advice is a hint;
+     * where it is unavailable the file opens all the same.
      *
-     * @param advice the {@code madvise} advice for the whole mapping
+     * @param advice             the {@code madvise} advice for the whole mapping
+     * @param path               the SST file
+     * @param seq                the file's sequence number
+     * @param expectedBlockCount the block count its meta entry records
+     * @param expectedSize       the file size its meta entry records
+     * @return the open reader, which the caller closes
      * @throws CorruptionException when the size, block count, offset table or index block do not check out
      * @throws IOException         when the file cannot be mapped
      */
@@ -107,22 +115,22 @@ public final class SstReader implements AutoCloseable {
         }
     }
 
-    /** The file. */
+    /** {@return the SST file} */
     public Path path() {
         return path;
     }
 
-    /** The file's sequence number. */
+    /** {@return the file's sequence number} */
     public int seq() {
         return seq;
     }
 
-    /** Blocks in the file, index block included. */
+    /** {@return how many blocks the file has, index block included} */
     public int blockCount() {
         return blockEnds.length;
     }
 
-    /** The file's length in bytes. */
+    /** {@return the file's length in bytes} */
     public long fileSize() {
         return mapping.byteSize();
     }
@@ -184,7 +192,9 @@ public final class SstReader implements AutoCloseable {
         }
     }
 
-    /** An iterator over every entry in (hash, key) order, with working memory of its own; close it after use. */
+    /**
+     * {@return an iterator over every entry in (hash, key) order, with working memory of its own; close it after use}
+     */
     public SstEntryIterator iterator() {
         return new SstEntryIterator(this, false);
     }
@@ -194,6 +204,9 @@ public final class SstReader implements AutoCloseable {
      * on-disk block ({@link SstEntryIterator#isRawMediumValue()}), CRC-verified, for
      * {@link SstWriter#addMediumRaw} (compaction copies medium values without decompressing and recompressing
      * them).
+     *
+     * @param rawMediumValues whether medium values are handed out as their on-disk blocks
+     * @return a new iterator, which the caller closes
      */
     public SstEntryIterator iterator(boolean rawMediumValues) {
         return new SstEntryIterator(this, rawMediumValues);

@@ -80,6 +80,8 @@ public final class SstWriter {
     /**
      * A writer appending to {@code out}, which must be empty; the writer closes it. Its compression buffer is its
      * own, freed by {@link #finish()} or {@link #abandon()}.
+     *
+     * @param out the new, empty file the SST is written to
      */
     public SstWriter(WritableFile out) {
         this(out, WriteBufferPool.unpooled());
@@ -88,6 +90,9 @@ public final class SstWriter {
     /**
      * As {@link #SstWriter(WritableFile)}, with the compression buffer borrowed from {@code buffers} and returned
      * by {@link #finish()} or {@link #abandon()} (a store's write path: a small commit then frees no memory).
+     *
+     * @param out     the new, empty file the SST is written to
+     * @param buffers the pool the compression buffer is borrowed from
      */
     public SstWriter(WritableFile out, WriteBufferPool buffers) {
         this.out = out;
@@ -98,9 +103,13 @@ public final class SstWriter {
      * Adds a value; its length picks inline ({@code <= 8} bytes, in the key block), small ({@code <= 4096}, in a
      * shared value block) or medium ({@code <= 64 MiB}, a block of its own).
      *
+     * @param hash  the key's hash; entries arrive in ascending hash order
+     * @param key   the key's bytes
+     * @param value the value's bytes, copied before this returns
      * @throws IllegalArgumentException when the entry is out of order, the key or the value too long
      * @throws IllegalStateException    when the file has no room for more blocks (see {@link #isFull}), or the
      *                                  writer is finished or broken
+     * @throws IOException              when writing a completed block fails; the writer is then broken
      */
     public void addValue(long hash, MemorySegment key, MemorySegment value) throws IOException {
         addValue(hash, key, 0, key.byteSize(), value, 0, value.byteSize());
@@ -112,8 +121,16 @@ public final class SstWriter {
      * {@code valueSegment[valueOffset, valueOffset + valueLength)}: no slice per entry (compaction's path). Both
      * ranges are copied before this returns.
      *
+     * @param hash         the key's hash; entries arrive in ascending hash order
+     * @param keySegment   the memory holding the key
+     * @param keyOffset    where the key starts in {@code keySegment}
+     * @param keyLength    the key's length in bytes
+     * @param valueSegment the memory holding the value
+     * @param valueOffset  where the value starts in {@code valueSegment}
+     * @param valueLength  the value's length in bytes
      * @throws IllegalArgumentException when the entry is out of order, the key or the value too long
      * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     * @throws IOException              when writing a completed block fails; the writer is then broken
      */
     public void addValue(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
                          MemorySegment valueSegment, long valueOffset, long valueLength) throws IOException {
@@ -153,10 +170,18 @@ public final class SstWriter {
      * entry refers to the block's new index. The CRC is not checked here: the block comes from an
      * {@link SstEntryIterator} that verified it ({@link SstEntryIterator#isRawMediumValue()}).
      *
+     * @param hash        the key's hash; entries arrive in ascending hash order
+     * @param keySegment  the memory holding the key
+     * @param keyOffset   where the key starts in {@code keySegment}
+     * @param keyLength   the key's length in bytes
+     * @param block       the memory holding the framed value block
+     * @param blockOffset where the block's header starts in {@code block}
+     * @param blockLength the framed block's length in bytes, header included
      * @throws IllegalArgumentException when the entry is out of order, the key too long, or the header does not
      *                                  describe a medium value ({@value SstLimits#MAX_SMALL_VALUE_SIZE} exclusive to
      *                                  {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes decoded)
      * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     * @throws IOException              when writing the block fails; the writer is then broken
      */
     public void addMediumRaw(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
                              MemorySegment block, long blockOffset, long blockLength) throws IOException {
@@ -185,8 +210,11 @@ public final class SstWriter {
     /**
      * Adds a key tombstone; in a multi-valued group it comes after the key's values.
      *
+     * @param hash the key's hash; entries arrive in ascending hash order
+     * @param key  the key's bytes
      * @throws IllegalArgumentException when the entry is out of order or the key too long
      * @throws IllegalStateException    as {@link #addValue}
+     * @throws IOException              when writing a completed block fails; the writer is then broken
      */
     public void addTombstone(long hash, MemorySegment key) throws IOException {
         addTombstone(hash, key, 0, key.byteSize());
@@ -196,8 +224,13 @@ public final class SstWriter {
      * As {@link #addTombstone(long, MemorySegment)}, with the key at
      * {@code keySegment[keyOffset, keyOffset + keyLength)}.
      *
+     * @param hash       the key's hash; entries arrive in ascending hash order
+     * @param keySegment the memory holding the key
+     * @param keyOffset  where the key starts in {@code keySegment}
+     * @param keyLength  the key's length in bytes
      * @throws IllegalArgumentException when the entry is out of order or the key too long
      * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     * @throws IOException              when writing a completed block fails; the writer is then broken
      */
     public void addTombstone(long hash, MemorySegment keySegment, long keyOffset, long keyLength)
             throws IOException {
@@ -209,8 +242,12 @@ public final class SstWriter {
     /**
      * Adds a reference to the value stored in blob file {@code blobSeq}.
      *
+     * @param hash    the key's hash; entries arrive in ascending hash order
+     * @param key     the key's bytes
+     * @param blobSeq the sequence number of the blob file holding the value
      * @throws IllegalArgumentException when the entry is out of order or the key too long
      * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     * @throws IOException              when writing a completed block fails; the writer is then broken
      */
     public void addBlob(long hash, MemorySegment key, int blobSeq) throws IOException {
         addBlob(hash, key, 0, key.byteSize(), blobSeq);
@@ -220,8 +257,14 @@ public final class SstWriter {
      * As {@link #addBlob(long, MemorySegment, int)}, with the key at
      * {@code keySegment[keyOffset, keyOffset + keyLength)}.
      *
+     * @param hash       the key's hash; entries arrive in ascending hash order
+     * @param keySegment the memory holding the key
+     * @param keyOffset  where the key starts in {@code keySegment}
+     * @param keyLength  the key's length in bytes
+     * @param blobSeq    the sequence number of the blob file holding the value
      * @throws IllegalArgumentException when the entry is out of order or the key too long
      * @throws IllegalStateException    as {@link #addValue(long, MemorySegment, MemorySegment)}
+     * @throws IOException              when writing a completed block fails; the writer is then broken
      */
     public void addBlob(long hash, MemorySegment keySegment, long keyOffset, long keyLength, int blobSeq)
             throws IOException {
@@ -234,6 +277,10 @@ public final class SstWriter {
      * Whether the SST should be cut here: {@code maxEntries} entries written, or
      * {@code maxBytes} bytes of keys and values, or the u16 block index about to run out (the blocks the file
      * would have if finished now, plus a margin of {@value SstLimits#BLOCK_INDEX_CAPACITY_BUFFER}).
+     *
+     * @param maxEntries the most entries the caller wants in one SST
+     * @param maxBytes   the most bytes of keys and values the caller wants in one SST
+     * @return whether the caller should finish this file and go on in a new one
      */
     public boolean isFull(long maxEntries, long maxBytes) {
         return entryCount >= maxEntries || dataBytes >= maxBytes
@@ -246,12 +293,16 @@ public final class SstWriter {
      * of the same key, still fits this file's block index and u32 offsets. When it does not, the caller finishes
      * the file and goes on in another one; the tombstone's room lets a caller that does so in the middle of a key
      * (compaction) still end that key's entries in this file. True for any entry on an empty file.
+     *
+     * @param keyLength   the next key's length in bytes
+     * @param valueLength the next value's length in bytes, or 0 as described above
+     * @return whether the entry and a tombstone after it still fit
      */
     public boolean hasRoomFor(long keyLength, long valueLength) {
         return fits(keyLength, valueLength, true);
     }
 
-    /** Entries added so far. */
+    /** {@return how many entries were added so far} */
     public long entryCount() {
         return entryCount;
     }
@@ -262,7 +313,9 @@ public final class SstWriter {
      * summary waits for its batch's commit), so no off-heap owner is at hand. The filter takes about 9 bits per
      * distinct key; everything else the build needs is off-heap and freed before this returns.
      *
+     * @return the file's block count, hash range, size, entry and key counts and key filter, for its meta file
      * @throws IllegalStateException when no entry was added, or the writer is finished or broken
+     * @throws IOException           when writing, syncing or closing the file fails
      */
     public SstSummary finish() throws IOException {
         return finish(HEAP);
@@ -274,7 +327,10 @@ public final class SstWriter {
      * The off-heap list of distinct key hashes is freed here, or by {@link #abandon()} when this throws before
      * it starts (the writer already finished or broken).
      *
+     * @param filterAllocator where the key filter's memory comes from
+     * @return the file's block count, hash range, size, entry and key counts and key filter, for its meta file
      * @throws IllegalStateException when no entry was added, or the writer is finished or broken
+     * @throws IOException           when writing, syncing or closing the file fails
      */
     public SstSummary finish(SegmentAllocator filterAllocator) throws IOException {
         checkUsable();

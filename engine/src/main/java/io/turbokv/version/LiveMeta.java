@@ -14,6 +14,12 @@ public final class LiveMeta {
     private final MetaFile file;
     private final SstSlot[] ssts;
 
+    /**
+     * The live part of {@code file}: {@code ssts}, kept newest first.
+     *
+     * @param file the open meta file
+     * @param ssts the slots of the file's live SSTs, in any order; copied
+     */
     public LiveMeta(MetaFile file, SstSlot[] ssts) {
         this.file = file;
         this.ssts = ssts.clone();
@@ -21,19 +27,22 @@ public final class LiveMeta {
                 .reversed());
     }
 
+    /** {@return the open meta file} */
     public MetaFile file() {
         return file;
     }
 
+    /** {@return the meta file's sequence number} */
     public int seq() {
         return file.seq();
     }
 
+    /** {@return the family the meta file belongs to} */
     public int family() {
         return file.family();
     }
 
-    /** Live SSTs, newest first. The array is shared: do not modify. */
+    /** {@return live SSTs, newest first} The array is shared: do not modify. */
     public SstSlot[] ssts() {
         return ssts;
     }

@@ -21,6 +21,11 @@ public final class SstFilter {
 
     private final Int2IntHashMap states = new Int2IntHashMap(MISSING);
 
+    /** A filter that has seen no meta file yet. */
+    public SstFilter() {
+        // every SST starts MISSING
+    }
+
     /**
      * Phase 1 for one meta file: which of its entries stay live.
      *

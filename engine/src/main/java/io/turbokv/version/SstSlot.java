@@ -19,24 +19,38 @@ public final class SstSlot implements AutoCloseable {
     private volatile SstReader reader;
     private boolean closed;
 
+    /**
+     * A slot for the SST that {@code entry} lists; nothing is mapped until {@link #reader()}.
+     *
+     * @param directory the store's directory, where the SST is
+     * @param entry     the SST's entry in its meta file
+     */
     public SstSlot(Path directory, MetaEntry entry) {
         this.path = StoreFileNames.path(directory, StoreFileNames.Kind.SST, entry.sstSeq());
         this.entry = entry;
     }
 
+    /** {@return the SST's entry in its meta file} */
     public MetaEntry entry() {
         return entry;
     }
 
+    /** {@return the SST's sequence number} */
     public int seq() {
         return entry.sstSeq();
     }
 
+    /** {@return the SST file} */
     public Path path() {
         return path;
     }
 
-    /** The reader, mapping the file on first call; checks its size and block count against the meta entry. */
+    /**
+     * {@return the reader, mapping the file on first call; checks its size and block count against the meta entry}
+     *
+     * @throws IOException when the file cannot be mapped, or does not match its entry
+     *                     ({@link io.turbokv.CorruptionException})
+     */
     public SstReader reader() throws IOException {
         SstReader opened = reader;
         if (opened != null) {

@@ -29,7 +29,12 @@ public final class StateLoader {
      * Opens the committed meta files {@code metaSeqs} (in parallel) and decides which SSTs are live, newest first.
      * On failure every meta file opened is closed.
      *
-     * @param families how many families the store has: a meta file of another is an error
+     * @param families  how many families the store has: a meta file of another is an error
+     * @param directory the store's directory
+     * @param metaSeqs  the sequence numbers of the committed meta files
+     * @param committed the committed sequence number, which {@code CURRENT} names
+     * @return the state, with each live SST in a slot that maps it on first read
+     * @throws IOException when a meta file cannot be read or is damaged
      */
     public static StoreState load(Path directory, int families, int[] metaSeqs, int committed) throws IOException {
         List<MetaFile> files = openAll(directory, metaSeqs);
@@ -93,7 +98,14 @@ public final class StateLoader {
         throw (Error) first;
     }
 
-    /** The slots of a new meta file's entries (each SST is new, so each gets a new slot). */
+    /**
+     * The slots of a new meta file's entries (each SST is new, so each gets a new slot).
+     *
+     * @param directory the store's directory, where the SSTs are
+     * @param meta      the new meta file
+     * @return one new slot per entry, in the meta file's order
+     * @throws CorruptionException when the used-key filter or an entry's key filter is malformed
+     */
     public static SstSlot[] slotsOf(Path directory, MetaFile meta) throws CorruptionException {
         // the meta file's checksum covers the filters; these checks make a query's bounds safe whatever the bytes
         UsedKeyFilter.check(meta.usedKeyFilter(), meta.path(), CorruptionException.NO_OFFSET);
@@ -109,6 +121,10 @@ public final class StateLoader {
     /**
      * Narrows every meta file of {@code all} (newest first) to its live entries, adds those that stay to
      * {@code next}, and returns the numbers of those that can be deleted ({@link SstFilter#removable}).
+     *
+     * @param all  the current meta files, newest first
+     * @param next receives the meta files that keep live entries
+     * @return the sequence numbers of the SSTs no live entry refers to any more
      */
     public static int[] narrowAll(List<LiveMeta> all, List<LiveMeta> next) {
         SstFilter filter = new SstFilter();
@@ -167,7 +183,12 @@ public final class StateLoader {
         return kept.size() == slots.length ? meta : new LiveMeta(file, kept.toArray(SstSlot[]::new));
     }
 
-    /** The SST numbers of every entry {@code file} lists, live or not. */
+    /**
+     * The SST numbers of every entry {@code file} lists, live or not.
+     *
+     * @param file the meta file
+     * @return the SST sequence numbers, in the file's order
+     */
     public static int[] entrySeqs(MetaFile file) {
         int[] seqs = new int[file.entryCount()];
         for (int i = 0; i < seqs.length; i++) {
@@ -179,6 +200,10 @@ public final class StateLoader {
     /**
      * {@code state} with a new slot for every SST, so each is mapped again on its next read; the old slots are
      * {@link StoreState#unreachableIn unreachable} in the result.
+     *
+     * @param directory the store's directory, where the SSTs are
+     * @param state     the state whose SSTs get new slots
+     * @return the state with new slots
      */
     public static StoreState withFreshSlots(Path directory, StoreState state) {
         List<LiveMeta> fresh = new ArrayList<>();

@@ -14,19 +14,24 @@ import java.util.Set;
  * @param committedSeq  the sequence number in {@code CURRENT}
  */
 public record StoreState(List<LiveMeta> metas, int committedSeq) {
+    /** The state of a store before its first commit: no meta file. */
     public static final StoreState EMPTY = new StoreState(List.of(), 0);
 
+    /** Copies {@code metas}, so that a state never changes. */
     public StoreState {
         metas = List.copyOf(metas);
     }
 
+    /** {@return whether the state has no meta file, so the store holds no committed data} */
     public boolean isEmpty() {
         return metas.isEmpty();
     }
 
     /**
-     * The mappings this state holds that {@code next} does not: they may be closed once no reader of this state
-     * (or an older one) is left.
+     * {@return the mappings this state holds that {@code next} does not: they may be closed once no reader of this
+     * state (or an older one) is left}
+     *
+     * @param next the state that replaces this one
      */
     public List<AutoCloseable> unreachableIn(StoreState next) {
         Set<Object> kept = Collections.newSetFromMap(new IdentityHashMap<>());

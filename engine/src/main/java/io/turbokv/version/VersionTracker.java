@@ -23,12 +23,22 @@ public final class VersionTracker<S> {
     private final ArrayDeque<Version<S>> retiring = new ArrayDeque<>();
     private volatile Version<S> current;
 
+    /**
+     * A tracker whose current version holds {@code initial}.
+     *
+     * @param initial             the first state
+     * @param closeFailureHandler receives what a retired resource's close throws
+     */
     public VersionTracker(S initial, Consumer<Throwable> closeFailureHandler) {
         this.closeFailureHandler = closeFailureHandler;
         this.current = new Version<>(this, initial);
     }
 
-    /** Leases the current version; the caller must {@link Version#release()} it exactly once. */
+    /**
+     * Leases the current version; the caller must {@link Version#release()} it exactly once.
+     *
+     * @return the lease on the current version
+     */
     public Version<S> acquire() {
         while (true) {
             Version<S> version = current;
@@ -40,7 +50,7 @@ public final class VersionTracker<S> {
         }
     }
 
-    /** The current state, for the writer only (which never races with another publish). */
+    /** {@return the current state, for the writer only (which never races with another publish)} */
     public S currentState() {
         return current.state;
     }
@@ -48,6 +58,9 @@ public final class VersionTracker<S> {
     /**
      * Installs {@code next} and schedules {@code unreachable} to be closed once every reader of the replaced
      * version and of all older versions has left.
+     *
+     * @param next        the new state
+     * @param unreachable the resources that only the replaced states reach
      */
     public synchronized void publish(S next, List<? extends AutoCloseable> unreachable) {
         Version<S> old = current;
@@ -57,7 +70,7 @@ public final class VersionTracker<S> {
         old.release(); // the tracker's own reference
     }
 
-    /** The number of replaced versions whose resources still wait for readers to leave. */
+    /** {@return the number of replaced versions whose resources still wait for readers to leave} */
     public synchronized int pendingVersions() {
         return retiring.size();
     }
@@ -77,7 +90,11 @@ public final class VersionTracker<S> {
         }
     }
 
-    /** One published state and its lease count (1 for the tracker while current, plus one per reader). */
+    /**
+     * One published state and its lease count (1 for the tracker while current, plus one per reader).
+     *
+     * @param <S> the type of the state, as in the tracker
+     */
     public static final class Version<S> {
         private final VersionTracker<S> tracker;
         private final S state;
@@ -89,6 +106,7 @@ public final class VersionTracker<S> {
             this.state = state;
         }
 
+        /** {@return the state this version published} */
         public S state() {
             return state;
         }

@@ -52,6 +52,9 @@ public final class BatchCollector implements AutoCloseable {
     private final Global[] multiValuedTombstones;
 
     /**
+     * An empty batch collector for a store with {@code multiValued.length} families. Its buffers are borrowed on
+     * the first add to each stripe.
+     *
      * @param multiValued per family, whether it is multi-valued
      * @param spills      where full collectors go
      * @param buffers     where the collectors' memory comes from and goes back to
@@ -77,6 +80,10 @@ public final class BatchCollector implements AutoCloseable {
     /**
      * Adds a value.
      *
+     * @param family the key family's index
+     * @param hash   the key's hash, which picks the stripe and orders the SST
+     * @param key    the key's bytes, copied into the batch
+     * @param value  the value's bytes, copied into the batch
      * @throws IllegalStateException when the batch was flushed for its commit or closed
      */
     public void addValue(int family, long hash, MemorySegment key, MemorySegment value) {
@@ -93,6 +100,9 @@ public final class BatchCollector implements AutoCloseable {
     /**
      * Adds a key tombstone.
      *
+     * @param family the key family's index
+     * @param hash   the key's hash, which picks the stripe and orders the SST
+     * @param key    the key's bytes, copied into the batch
      * @throws IllegalStateException when the batch was flushed for its commit or closed
      */
     public void addTombstone(int family, long hash, MemorySegment key) {
@@ -113,6 +123,10 @@ public final class BatchCollector implements AutoCloseable {
     /**
      * Adds a reference to blob file {@code blobSeq}, already written and synced.
      *
+     * @param family the key family's index
+     * @param hash   the key's hash, which picks the stripe and orders the SST
+     * @param key    the key's bytes, copied into the batch
+     * @param blobSeq the sequence number of the blob file holding the value
      * @throws IllegalStateException when the batch was flushed for its commit or closed
      */
     public void addBlob(int family, long hash, MemorySegment key, int blobSeq) {
@@ -126,7 +140,7 @@ public final class BatchCollector implements AutoCloseable {
         }
     }
 
-    /** Entries added so far. */
+    /** {@return how many entries were added so far} */
     public long entryCount() {
         return entries.sum();
     }

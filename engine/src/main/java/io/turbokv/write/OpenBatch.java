@@ -77,6 +77,10 @@ public final class OpenBatch {
      * @param spillThreads where spills run
      * @param buffers      where the batch's off-heap buffers come from
      * @param createdAt    where the batch was created, reported if it is abandoned
+     * @param directory    the store's directory, where the batch's files go
+     * @param files        the file operations
+     * @param protocol     commits or rolls back the batch and frees the write slot
+     * @param seqBefore    the committed sequence number when the batch started; its files are numbered above it
      */
     public OpenBatch(Path directory, FileLayer files, CommitProtocol protocol, int seqBefore, boolean[] multiValued,
                      AccessedKeys[] accessedKeys, Executor spillThreads, WriteBufferPool buffers,
@@ -94,12 +98,20 @@ public final class OpenBatch {
         this.createdAt = createdAt;
     }
 
-    /** Where the batch was created. */
+    /** {@return where the batch was created, as a throwable whose stack trace is reported if the batch is abandoned} */
     public Throwable createdAt() {
         return createdAt;
     }
 
-    /** See {@code WriteBatch.put}. */
+    /**
+     * Puts {@code value} under {@code key} in {@code family}, as {@code WriteBatch.put} describes: a value over the
+     * medium limit goes to a blob file of its own at once.
+     *
+     * @param family the family's index
+     * @param key    the key's bytes, copied
+     * @param value  the value's bytes, copied
+     * @throws IOException when the blob file of a large value cannot be written
+     */
     public void put(int family, MemorySegment key, MemorySegment value) throws IOException {
         checkWritable(family, key);
         long hash = KeyHash.hash(key);
@@ -110,13 +122,23 @@ public final class OpenBatch {
         }
     }
 
-    /** See {@code WriteBatch.delete}. */
+    /**
+     * Deletes {@code key} from {@code family} by adding a tombstone, as {@code WriteBatch.delete} describes.
+     *
+     * @param family the family's index
+     * @param key    the key's bytes, copied
+     */
     public void delete(int family, MemorySegment key) {
         checkWritable(family, key);
         collector.addTombstone(family, KeyHash.hash(key), key);
     }
 
-    /** See {@code WriteBatch.commit}. */
+    /**
+     * Commits the batch, as {@code WriteBatch.commit} describes; on failure it rolls back and rethrows.
+     *
+     * @return the committed sequence number and the counts and bytes the commit wrote
+     * @throws IOException when a spill, a blob or the commit fails; the batch is then rolled back
+     */
     public CommitStats commit() throws IOException {
         lock.lock();
         try {
@@ -147,14 +169,22 @@ public final class OpenBatch {
         }
     }
 
-    /** Rolls back unless the batch was committed or already ended. */
+    /**
+     * Rolls back unless the batch was committed or already ended.
+     *
+     * @throws IOException when the rollback cannot delete the batch's files
+     */
     public void close() throws IOException {
         if (endIfOpen(End.ROLLED_BACK)) {
             rollback(null);
         }
     }
 
-    /** Called by the store's close, with its lock still held: rolls back a batch still open. */
+    /**
+     * Called by the store's close, with its lock still held: rolls back a batch still open.
+     *
+     * @throws IOException when the rollback cannot delete the batch's files
+     */
     public void endForStoreClose() throws IOException {
         if (endIfOpen(End.STORE_CLOSED)) {
             rollback(null);

@@ -31,8 +31,11 @@ public final class SpillOrder {
      * The batch's SSTs, renamed where needed so that, per family, its multi-valued tombstone SSTs are numbered below
      * its other SSTs.
      *
-     * @param ssts    every SST the batch spilled
-     * @param nextSeq the batch's sequence numbers
+     * @param ssts      every SST the batch spilled
+     * @param nextSeq   the batch's sequence numbers
+     * @param files     the file operations renames go through
+     * @param directory the store's directory, where the SSTs are
+     * @return the SSTs under their final numbers
      * @throws IOException when a rename fails (the caller rolls back)
      */
     public static List<SpilledSst> tombstonesFirst(FileLayer files, Path directory, List<SpilledSst> ssts,

@@ -44,9 +44,14 @@ public final class SpillRunner {
     private final ConcurrentLinkedQueue<CompletableFuture<SpilledSst>> spills = new ConcurrentLinkedQueue<>();
 
     /**
+     * Spills the collectors of one write batch into SSTs of {@code directory}, on {@code executor}.
+     *
      * @param sequence    the batch's sequence counter, from which {@link #nextSeq()} takes numbers
      * @param maxInFlight how many collectors may be spilling at once
      * @param buffers     where the SST writers borrow their compression buffers
+     * @param files       the file operations
+     * @param directory   the store's directory, where the SSTs go
+     * @param executor    where the spills run
      */
     public SpillRunner(FileLayer files, Path directory, AtomicInteger sequence, Executor executor, int maxInFlight,
                        WriteBufferPool buffers) {
@@ -107,7 +112,12 @@ public final class SpillRunner {
         spills.add(spill);
     }
 
-    /** Waits for every spill submitted so far; the first failure is rethrown after all have ended. */
+    /**
+     * Waits for every spill submitted so far; the first failure is rethrown after all have ended.
+     *
+     * @return every spilled SST, in the order the spills were submitted
+     * @throws IOException the first spill's failure, with later failures suppressed
+     */
     public List<SpilledSst> awaitAll() throws IOException {
         List<SpilledSst> written = new ArrayList<>();
         IOException failure = null;

@@ -32,7 +32,7 @@ public enum Advice {
         this.macValue = macValue;
     }
 
-    /** The {@code MADV_*} name of this advice, as in the C headers. */
+    /** {@return the {@code MADV_*} name of this advice, as in the C headers} */
     public String cName() {
         return "MADV_" + name();
     }

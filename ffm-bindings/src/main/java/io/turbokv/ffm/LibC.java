@@ -81,17 +81,20 @@ public final class LibC {
         }
     }
 
-    /** Whether native access is granted to this module, so that advice reaches the kernel. */
+    /** {@return whether native access is granted to this module, so that advice reaches the kernel} */
     public static boolean isNativeAccessEnabled() {
         return NATIVE_ACCESS;
     }
 
-    /** Whether {@link #madvise} calls the kernel here (native access granted and libc has {@code madvise}). */
+    /**
+     * {@return whether {@link #madvise} calls the kernel here} That needs native access granted and a libc that
+     * has {@code madvise}.
+     */
     public static boolean isMadviseAvailable() {
         return MADVISE.isPresent();
     }
 
-    /** The virtual-memory page size in bytes ({@code getpagesize()}), or 4096 where it cannot be asked. */
+    /** {@return the virtual-memory page size in bytes ({@code getpagesize()}), or 4096 where it cannot be asked} */
     public static long pageSize() {
         return PAGE_SIZE;
     }
@@ -139,7 +142,11 @@ public final class LibC {
         }
     }
 
-    /** The C library's description of {@code errno} ({@code strerror}), or {@code "unknown error"}. */
+    /**
+     * {@return the C library's description of {@code errno} ({@code strerror}), or {@code "unknown error"}}
+     *
+     * @param errno the error number a failed call left in {@code errno}
+     */
     public static String strerror(int errno) {
         if (STRERROR.isEmpty()) {
             return "unknown error";
@@ -152,7 +159,11 @@ public final class LibC {
         }
     }
 
-    /** The symbolic name of {@code errno} on this system ({@code EINVAL}), or {@code errno=N}. */
+    /**
+     * {@return the symbolic name of {@code errno} on this system ({@code EINVAL}), or {@code errno=N}}
+     *
+     * @param errno the error number a failed call left in {@code errno}
+     */
     public static String errnoName(int errno) {
         return OperatingSystem.CURRENT.errnoName(errno);
     }

@@ -32,6 +32,8 @@ public final class MappedFile implements AutoCloseable {
     /**
      * Maps {@code path} read-only, whole.
      *
+     * @param path the file to map
+     * @return the open mapping, which the caller closes
      * @throws java.nio.file.NoSuchFileException when the file does not exist (the message is its path)
      * @throws IOException                       when it cannot be opened or mapped
      */
@@ -52,27 +54,33 @@ public final class MappedFile implements AutoCloseable {
         }
     }
 
-    /** The mapped file. */
+    /** {@return the path of the mapped file} */
     public Path path() {
         return path;
     }
 
-    /** The whole file; valid until {@link #close()}. */
+    /** {@return the whole file as one segment, valid until {@link #close()}} */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** The file's length in bytes at the time it was mapped. */
+    /** {@return the file's length in bytes at the time it was mapped} */
     public long byteSize() {
         return segment.byteSize();
     }
 
-    /** Whether the mapping is still valid. */
+    /** {@return whether the mapping is still valid} */
     public boolean isOpen() {
         return arena.scope().isAlive();
     }
 
-    /** Advises the kernel about the whole file. See {@link #advise(long, long, Advice)}. */
+    /**
+     * Advises the kernel about the whole file. See {@link #advise(long, long, Advice)}.
+     *
+     * @param advice what to tell the kernel about the file's pages
+     * @throws IllegalStateException when the mapping is closed
+     * @throws IOException           when {@code madvise} fails (the message names the file and the errno)
+     */
     public void advise(Advice advice) throws IOException {
         advise(0, segment.byteSize(), advice);
     }
@@ -80,6 +88,9 @@ public final class MappedFile implements AutoCloseable {
     /**
      * Advises the kernel about {@code [offset, offset + lengthBytes)} of this file, aligned down to a page.
      *
+     * @param offset      the first byte of the range, from the start of the file
+     * @param lengthBytes the length of the range in bytes
+     * @param advice      what to tell the kernel about the range's pages
      * @throws IndexOutOfBoundsException when the range is not inside the file
      * @throws IllegalStateException     when the mapping is closed
      * @throws IOException               when {@code madvise} fails (the message names the file and the errno)

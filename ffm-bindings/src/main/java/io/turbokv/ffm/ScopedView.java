@@ -15,7 +15,13 @@ import java.lang.foreign.MemorySegment;
 public final class ScopedView {
     private ScopedView() {}
 
-    /** A segment with {@code view}'s address and size, whose lifetime is {@code scope}'s. */
+    /**
+     * {@return a segment with {@code view}'s address and size, whose lifetime is {@code scope}'s} Heap segments
+     * come back as they are, since the garbage collector keeps their memory alive.
+     *
+     * @param view  mapped, native or heap memory that stays valid while {@code scope} is open
+     * @param scope the arena of the read scope the returned segment must not outlive
+     */
     @SuppressWarnings("restricted") // safe: the caller keeps the memory alive while scope is open (class comment)
     public static MemorySegment of(MemorySegment view, Arena scope) {
         if (view.isMapped() || view.isNative()) {

@@ -27,6 +27,8 @@ public final class TurboKvStores {
     /**
      * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@link #defaultConfig()}.
      *
+     * @param name the store's name; its data lives in {@code <task state dir>/<name>}
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.keyValueStoreBuilder}
      * @throws NullPointerException when {@code name} is null
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name) {
@@ -38,6 +40,10 @@ public final class TurboKvStores {
      * family (index 0) holds the data and must be {@link FamilyKind#SINGLE_VALUE}. Each task opens its own store,
      * so every task's store has caches of the configured size.
      *
+     * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
+     * @param config the configuration each task's store is opened with
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.keyValueStoreBuilder}
+     * @throws NullPointerException     when {@code name} or {@code config} is null
      * @throws IllegalArgumentException when family 0 of {@code config} is multi-valued
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, DbConfig config) {
@@ -51,8 +57,8 @@ public final class TurboKvStores {
     }
 
     /**
-     * One single-valued family and caches of {@link #DEFAULT_CACHE_BYTES} each: an application has one store per
-     * task and per stateful operator, so the engine's defaults (hundreds of MiB per store) would multiply.
+     * {@return one single-valued family and caches of {@link #DEFAULT_CACHE_BYTES} each} An application has one
+     * store per task and per stateful operator, so the engine's defaults (hundreds of MiB per store) would multiply.
      */
     public static DbConfig defaultConfig() {
         return DbConfig.builder()
