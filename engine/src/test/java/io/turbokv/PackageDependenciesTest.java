@@ -57,28 +57,27 @@ class PackageDependenciesTest {
         return leaves;
     }
 
+    /** The engine packages {@code source} imports from. */
     private static Set<String> importedPackages(String source) {
-        Set<String> packages = new TreeSet<>();
-        Matcher m = IMPORT.matcher(source);
-        while (m.find()) {
-            String first = m.group(1).split("\\.")[0];
-            if (Character.isLowerCase(first.charAt(0))) {
-                packages.add(first);
-            }
-        }
-        return packages;
+        return importedNames(source, true);
     }
 
+    /** The API types {@code source} imports. */
     private static Set<String> importedApiTypes(String source) {
-        Set<String> types = new TreeSet<>();
+        return importedNames(source, false);
+    }
+
+    /** The first name after {@code io.turbokv.} of each import: packages start lower case, API types upper. */
+    private static Set<String> importedNames(String source, boolean packages) {
+        Set<String> names = new TreeSet<>();
         Matcher m = IMPORT.matcher(source);
         while (m.find()) {
             String first = m.group(1).split("\\.")[0];
-            if (Character.isUpperCase(first.charAt(0))) {
-                types.add(first);
+            if (Character.isLowerCase(first.charAt(0)) == packages) {
+                names.add(first);
             }
         }
-        return types;
+        return names;
     }
 
     private static List<String> internalPackages() throws IOException {
