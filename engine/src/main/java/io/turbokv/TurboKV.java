@@ -6,6 +6,7 @@ import io.turbokv.commit.CommitProtocol;
 import io.turbokv.commit.WriteOperationGuard;
 import io.turbokv.compaction.CompactionInputs;
 import io.turbokv.compaction.Compactor;
+import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
 import io.turbokv.io.WriteBufferPool;
@@ -291,7 +292,7 @@ public final class TurboKV implements AutoCloseable {
         long start = System.nanoTime();
         VersionTracker.Version<StoreState> version = versions.acquire(); // keeps the input meta files mapped
         int seqBefore = version.state().committedSeq();
-        AtomicInteger sequence = new AtomicInteger(seqBefore);
+        SequenceAllocator sequence = new SequenceAllocator(seqBefore);
         try {
             Compactor.Result result = Compactor.compact(directory, config.fileLayer(),
                     CompactionInputs.of(version.state(), multiValued), limits, separateCategories, sequence,

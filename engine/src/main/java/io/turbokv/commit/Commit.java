@@ -1,13 +1,13 @@
 package io.turbokv.commit;
 
+import io.turbokv.io.SequenceAllocator;
 import io.turbokv.meta.MetaFile;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything one write operation hands to {@link CommitProtocol#commit}: its new meta files, already written, synced
- * and opened (their SST and blob files synced too), the files it makes obsolete, the sequence counter it numbered
+ * and opened (their SST and blob files synced too), the files it makes obsolete, the sequence numbers it named
  * its files from (the commit takes the numbers of its {@code .del} file and {@code CURRENT} from it), and what the
  * statistics and the {@code LOG} report.
  *
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param newMetas      the new meta files
  * @param sstsToDelete  SSTs no meta file will list any more (compaction inputs)
  * @param blobsToDelete blobs whose values were dropped
- * @param sequence      the operation's sequence counter; its current value is the highest number it used
+ * @param sequence      the operation's sequence numbers; the highest taken goes into {@code CURRENT}
  * @param keysWritten   entries written
  * @param newSsts       SST files written
  * @param newBlobs      blob files written
@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param startNanos    {@link System#nanoTime()} when the operation started committing
  */
 public record Commit(Kind kind, List<MetaFile> newMetas, int[] sstsToDelete, int[] blobsToDelete,
-                     AtomicInteger sequence, long keysWritten, int newSsts, int newBlobs, long bytesWritten,
+                     SequenceAllocator sequence, long keysWritten, int newSsts, int newBlobs, long bytesWritten,
                      String details, long startNanos) {
     /** What committed, as the {@code LOG} names it. */
     public enum Kind {

@@ -138,12 +138,12 @@ public final class CommitProtocol {
             }
             if (commit.sstsToDelete().length + metasToDelete.length + commit.blobsToDelete().length > 0) {
                 deletionFile = StoreFileNames.path(directory, StoreFileNames.Kind.DEL,
-                        commit.sequence().incrementAndGet());
+                        commit.sequence().next());
                 DeletionFile.write(files, deletionFile, commit.sstsToDelete(), metasToDelete,
                         commit.blobsToDelete());
             }
             files.syncDirectory(directory); // every new name, the .del's too, is durable before CURRENT names them
-            committedSeq = commit.sequence().get();
+            committedSeq = commit.sequence().last();
             CurrentFile.write(files, directory, committedSeq); // the commit point
         } catch (IOException | RuntimeException | Error e) {
             commit.newMetas().forEach(MetaFile::close);

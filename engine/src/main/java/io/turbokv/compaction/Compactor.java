@@ -5,6 +5,7 @@ import io.turbokv.ffm.Advice;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.Bytes;
 import io.turbokv.io.FileLayer;
+import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
 import io.turbokv.io.WritableFile;
@@ -31,7 +32,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntHashSet;
 
@@ -119,7 +119,7 @@ public final class Compactor {
     // One instance per family: a family's merges run on one thread; only the sequence counter is shared.
     private final Path directory;
     private final FileLayer files;
-    private final AtomicInteger sequence;
+    private final SequenceAllocator sequence;
     private final WriteBufferPool buffers;
     private final List<MetaFile> openedMetas = new ArrayList<>();
     private final IntArrayList sstsToDelete = new IntArrayList();
@@ -130,7 +130,7 @@ public final class Compactor {
     private long bytesRead;
     private long bytesWritten;
 
-    private Compactor(Path directory, FileLayer files, AtomicInteger sequence, WriteBufferPool buffers) {
+    private Compactor(Path directory, FileLayer files, SequenceAllocator sequence, WriteBufferPool buffers) {
         this.directory = directory;
         this.files = files;
         this.sequence = sequence;
@@ -156,7 +156,7 @@ public final class Compactor {
      *                     caller's rollback, the meta files opened so far are closed
      */
     public static Result compact(Path directory, FileLayer files, List<FamilyInput> families, CompactConfig limits,
-                                 boolean separateCategories, AtomicInteger sequence, Executor executor,
+                                 boolean separateCategories, SequenceAllocator sequence, Executor executor,
                                  WriteBufferPool buffers) throws IOException {
         List<FamilyInput> selectedFamilies = new ArrayList<>();
         List<List<int[]>> selectedSegments = new ArrayList<>();
@@ -468,7 +468,7 @@ public final class Compactor {
                 }
             }
             if (writer == null) {
-                seq = sequence.incrementAndGet();
+                seq = sequence.next();
                 writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
                         buffers);
             }
@@ -564,7 +564,7 @@ public final class Compactor {
         }
         int[] metaSeqs = new int[groups.size()];
         for (int g = groups.size() - 1; g >= 0; g--) {
-            metaSeqs[g] = sequence.incrementAndGet(); // the newest group gets the highest number
+            metaSeqs[g] = sequence.next(); // the newest group gets the highest number
         }
         for (int g = 0; g < groups.size(); g++) {
             writeMeta(family, metaSeqs[g], groups.get(g), g == 0 ? obsolete : new int[0]);

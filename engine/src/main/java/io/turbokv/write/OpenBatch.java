@@ -8,6 +8,7 @@ import io.turbokv.commit.CommitProtocol;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
 import io.turbokv.io.WritableFile;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.agrona.collections.IntArrayList;
@@ -56,8 +56,7 @@ public final class OpenBatch {
     private final CommitProtocol protocol;
     private final AccessedKeys[] accessedKeys;
     private final int familyCount;
-    private final int seqBefore;
-    private final AtomicInteger sequence;
+    private final SequenceAllocator sequence;
     private final BatchCollector collector;
     private final SpillRunner spills;
     private final IntArrayList blobSeqs = new IntArrayList();
@@ -90,8 +89,7 @@ public final class OpenBatch {
         this.protocol = protocol;
         this.accessedKeys = accessedKeys;
         this.familyCount = multiValued.length;
-        this.seqBefore = seqBefore;
-        this.sequence = new AtomicInteger(seqBefore);
+        this.sequence = new SequenceAllocator(seqBefore);
         this.spills = new SpillRunner(files, directory, sequence, spillThreads,
                 Runtime.getRuntime().availableProcessors() + 1, buffers);
         this.collector = new BatchCollector(multiValued, spills, buffers);
@@ -153,7 +151,7 @@ public final class OpenBatch {
             awaitBlobWrites(); // the contract says every filler has returned; a late blob is not committed half
             collector.flush();
             List<SpilledSst> ssts = SpillOrder.tombstonesFirst(files, directory, spills.awaitAll(),
-                    sequence::incrementAndGet);
+                    sequence);
             int[] blobs;
             synchronized (blobSeqs) {
                 blobs = blobSeqs.toIntArray();
@@ -244,7 +242,7 @@ public final class OpenBatch {
         } finally {
             collector.close();
         }
-        protocol.rollback(seqBefore, cause);
+        protocol.rollback(sequence.committed(), cause);
     }
 
     /**
@@ -265,7 +263,7 @@ public final class OpenBatch {
         StringBuilder record = new StringBuilder();
         try {
             for (var family : byFamily.entrySet()) {
-                MetaFile meta = writeMeta(family.getKey(), family.getValue(), sequence.incrementAndGet());
+                MetaFile meta = writeMeta(family.getKey(), family.getValue(), sequence.next());
                 newMetas.add(meta);
                 bytesWritten += meta.byteSize();
             }
@@ -338,7 +336,7 @@ public final class OpenBatch {
             if (state != State.OPEN) {
                 throw ended("write to it");
             }
-            int seq = sequence.incrementAndGet();
+            int seq = sequence.next();
             Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
             try (WritableFile out = files.create(path)) {
                 BlobFile.write(out, value);

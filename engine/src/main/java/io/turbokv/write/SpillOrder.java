@@ -1,13 +1,13 @@
 package io.turbokv.write;
 
 import io.turbokv.io.FileLayer;
+import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.IntSupplier;
 
 /**
  * Puts a batch's SSTs in the order readers need before the commit lists them: in each multi-valued family, every
@@ -32,14 +32,14 @@ public final class SpillOrder {
      * its other SSTs.
      *
      * @param ssts      every SST the batch spilled
-     * @param nextSeq   the batch's sequence numbers
+     * @param sequence   the batch's sequence numbers
      * @param files     the file operations renames go through
      * @param directory the store's directory, where the SSTs are
      * @return the SSTs under their final numbers
      * @throws IOException when a rename fails (the caller rolls back)
      */
     public static List<SpilledSst> tombstonesFirst(FileLayer files, Path directory, List<SpilledSst> ssts,
-                                                   IntSupplier nextSeq) throws IOException {
+                                                   SequenceAllocator sequence) throws IOException {
         List<SpilledSst> ordered = new ArrayList<>(ssts);
         ordered.sort(Comparator.comparingLong((SpilledSst s) -> Integer.toUnsignedLong(s.seq())));
         List<SpilledSst> result = new ArrayList<>(ordered.size());
@@ -49,7 +49,7 @@ public final class SpillOrder {
                 result.add(sst);
                 continue;
             }
-            int seq = nextSeq.getAsInt();
+            int seq = sequence.next();
             files.rename(StoreFileNames.path(directory, StoreFileNames.Kind.SST, sst.seq()),
                     StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq));
             result.add(sst.renumbered(seq));

@@ -2,6 +2,7 @@ package io.turbokv.write;
 
 import io.turbokv.io.Bytes;
 import io.turbokv.io.FileLayer;
+import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.sst.SstWriter;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sorts full collectors and writes each as one SST file in the background while the batch goes on filling.
@@ -37,7 +37,7 @@ public final class SpillRunner {
 
     private final FileLayer files;
     private final Path directory;
-    private final AtomicInteger sequence;
+    private final SequenceAllocator sequence;
     private final Executor executor;
     private final WriteBufferPool buffers;
     private final Semaphore inFlight;
@@ -53,7 +53,7 @@ public final class SpillRunner {
      * @param directory   the store's directory, where the SSTs go
      * @param executor    where the spills run
      */
-    public SpillRunner(FileLayer files, Path directory, AtomicInteger sequence, Executor executor, int maxInFlight,
+    public SpillRunner(FileLayer files, Path directory, SequenceAllocator sequence, Executor executor, int maxInFlight,
                        WriteBufferPool buffers) {
         this.files = files;
         this.directory = directory;
@@ -65,7 +65,7 @@ public final class SpillRunner {
 
     /** The next sequence number of the batch, for a collector being cut. */
     int nextSeq() {
-        return sequence.incrementAndGet();
+        return sequence.next();
     }
 
     /**
