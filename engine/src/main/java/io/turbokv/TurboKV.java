@@ -7,6 +7,7 @@ import io.turbokv.commit.WriteOperationGuard;
 import io.turbokv.compaction.CompactionInputs;
 import io.turbokv.compaction.Compactor;
 import io.turbokv.io.SequenceAllocator;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
 import io.turbokv.io.WriteBufferPool;
@@ -75,6 +76,8 @@ public final class TurboKV implements AutoCloseable {
     private final StoreLock lock;
     private final WriteOperationGuard guard = new WriteOperationGuard();
     private final VersionTracker<StoreState> versions;
+    /** Where a writable store's files go and the layer they go through; null for a read-only or in-memory one. */
+    private final StoreDirectory store;
     /** How the state changes: null for a read-only or in-memory store, which never changes it. */
     private final CommitProtocol protocol;
     private final AccessedKeys[] accessedKeys;
@@ -100,8 +103,8 @@ public final class TurboKV implements AutoCloseable {
             accessedKeys[i] = new AccessedKeys();
             multiValued[i] = config.family(i).kind() == FamilyKind.MULTI_VALUE;
         }
-        this.protocol = directory == null || readOnly ? null
-                : new CommitProtocol(directory, config.fileLayer(), versions, guard);
+        this.store = directory == null || readOnly ? null : new StoreDirectory(directory, config.fileLayer());
+        this.protocol = store == null ? null : new CommitProtocol(store, versions, guard);
         this.spillExecutor = protocol == null ? null : newSpillExecutor();
         this.blobs = opened.blobs();
         this.lookups = new Lookups(blobs, accessedKeys,
@@ -223,7 +226,7 @@ public final class TurboKV implements AutoCloseable {
         Throwable createdAt = new Throwable("write batch created here");
         claimWriteSlot(WRITE_BATCH);
         try {
-            OpenBatch batch = new OpenBatch(directory, config.fileLayer(), protocol,
+            OpenBatch batch = new OpenBatch(store, protocol,
                     versions.currentState().committedSeq(), multiValued, accessedKeys, spillExecutor, writeBuffers,
                     createdAt);
             guard.attach(batch);
@@ -294,7 +297,7 @@ public final class TurboKV implements AutoCloseable {
         int seqBefore = version.state().committedSeq();
         SequenceAllocator sequence = new SequenceAllocator(seqBefore);
         try {
-            Compactor.Result result = Compactor.compact(directory, config.fileLayer(),
+            Compactor.Result result = Compactor.compact(store,
                     CompactionInputs.of(version.state(), multiValued), limits, separateCategories, sequence,
                     spillExecutor, writeBuffers);
             if (result.isEmpty()) {

@@ -4,7 +4,7 @@ import io.turbokv.CommitStats;
 import io.turbokv.io.CurrentFile;
 import io.turbokv.io.DeletionFile;
 import io.turbokv.io.DirectoryScan;
-import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
 import io.turbokv.meta.MetaFile;
@@ -42,8 +42,7 @@ import java.util.function.UnaryOperator;
 public final class CommitProtocol {
     private static final System.Logger LOG = System.getLogger("io.turbokv");
 
-    private final Path directory;
-    private final FileLayer files;
+    private final StoreDirectory store;
     private final VersionTracker<StoreState> versions;
     private final WriteOperationGuard guard;
     private final StoreLog log;
@@ -63,20 +62,18 @@ public final class CommitProtocol {
     private boolean deletionsStopped;
 
     /**
-     * The protocol of the store in {@code directory}, which owns its {@code LOG}.
+     * The protocol of the store in {@code store}, which owns its {@code LOG}.
      *
-     * @param directory the store's directory: where {@code CURRENT}, the {@code .del} files and the {@code LOG} go
-     * @param files     the file operations, which tests replace to inject failures
+     * @param store     the store's directory (where {@code CURRENT}, the {@code .del} files and the {@code LOG} go)
+     *                  and the layer its writes go through, which tests replace to inject failures
      * @param versions  where states are published
      * @param guard     the write slot a commit and a rollback free
      */
-    public CommitProtocol(Path directory, FileLayer files, VersionTracker<StoreState> versions,
-                          WriteOperationGuard guard) {
-        this.directory = directory;
-        this.files = files;
+    public CommitProtocol(StoreDirectory store, VersionTracker<StoreState> versions, WriteOperationGuard guard) {
+        this.store = store;
         this.versions = versions;
         this.guard = guard;
-        this.log = new StoreLog(directory);
+        this.log = new StoreLog(store.directory());
     }
 
     /**
@@ -126,7 +123,7 @@ public final class CommitProtocol {
             // Phase A: decide, newest first, which entries stay live and which meta files can go
             List<LiveMeta> all = new ArrayList<>();
             for (MetaFile meta : newMetas) {
-                all.add(new LiveMeta(meta, StateLoader.slotsOf(directory, meta)));
+                all.add(new LiveMeta(meta, StateLoader.slotsOf(store.directory(), meta)));
             }
             all.addAll(before.metas());
             if (appendOnly) {
@@ -137,14 +134,15 @@ public final class CommitProtocol {
                 metasToDelete = StateLoader.narrowAll(all, next);
             }
             if (commit.sstsToDelete().length + metasToDelete.length + commit.blobsToDelete().length > 0) {
-                deletionFile = StoreFileNames.path(directory, StoreFileNames.Kind.DEL,
+                deletionFile = store.path(StoreFileNames.Kind.DEL,
                         commit.sequence().next());
-                DeletionFile.write(files, deletionFile, commit.sstsToDelete(), metasToDelete,
+                DeletionFile.write(store.files(), deletionFile, commit.sstsToDelete(), metasToDelete,
                         commit.blobsToDelete());
             }
-            files.syncDirectory(directory); // every new name, the .del's too, is durable before CURRENT names them
+            // every new name, the .del's too, is durable before CURRENT names them
+            store.files().syncDirectory(store.directory());
             committedSeq = commit.sequence().last();
-            CurrentFile.write(files, directory, committedSeq); // the commit point
+            CurrentFile.write(store.files(), store.directory(), committedSeq); // the commit point
         } catch (IOException | RuntimeException | Error e) {
             commit.newMetas().forEach(MetaFile::close);
             completedDeletionFiles.addAll(completedBefore);
@@ -209,9 +207,9 @@ public final class CommitProtocol {
     public void rollback(int seqBefore, Throwable cause) throws IOException {
         try {
             if (currentOnDisk() != seqBefore) {
-                CurrentFile.write(files, directory, seqBefore);
+                CurrentFile.write(store.files(), store.directory(), seqBefore);
             }
-            DirectoryScan.deleteAbove(files, directory, seqBefore);
+            DirectoryScan.deleteAbove(store.files(), store.directory(), seqBefore);
             guard.release();
         } catch (IOException | RuntimeException e) {
             guard.breakForever("rollback to sequence " + seqBefore + " failed: " + e);
@@ -230,7 +228,7 @@ public final class CommitProtocol {
      */
     private long currentOnDisk() throws IOException {
         try {
-            return CurrentFile.read(directory);
+            return CurrentFile.read(store.directory());
         } catch (NoSuchFileException e) {
             return -1;
         }
@@ -251,13 +249,13 @@ public final class CommitProtocol {
     private List<Path> obsoletePaths(int[] ssts, int[] metas, int[] blobs) {
         List<Path> paths = new ArrayList<>();
         for (int seq : ssts) {
-            paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq));
+            paths.add(store.path(StoreFileNames.Kind.SST, seq));
         }
         for (int seq : metas) {
-            paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.META, seq));
+            paths.add(store.path(StoreFileNames.Kind.META, seq));
         }
         for (int seq : blobs) {
-            paths.add(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq));
+            paths.add(store.path(StoreFileNames.Kind.BLOB, seq));
         }
         return paths;
     }
@@ -274,7 +272,7 @@ public final class CommitProtocol {
         int deleted = 0;
         for (Path path : all) {
             try {
-                if (files.delete(path)) {
+                if (store.files().delete(path)) {
                     deleted++;
                 }
             } catch (IOException e) {
@@ -288,7 +286,8 @@ public final class CommitProtocol {
         try {
             log.append(record);
         } catch (IOException e) { // the LOG is for humans; the commit stands
-            LOG.log(System.Logger.Level.WARNING, "could not append to " + directory.resolve(StoreFileNames.LOG), e);
+            LOG.log(System.Logger.Level.WARNING, "could not append to "
+                    + store.directory().resolve(StoreFileNames.LOG), e);
         }
     }
 

@@ -4,11 +4,10 @@ import io.turbokv.CompactConfig;
 import io.turbokv.ffm.Advice;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.Bytes;
-import io.turbokv.io.FileLayer;
 import io.turbokv.io.SequenceAllocator;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
-import io.turbokv.io.WritableFile;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
@@ -24,7 +23,6 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -117,8 +115,7 @@ public final class Compactor {
     }
 
     // One instance per family: a family's merges run on one thread; only the sequence counter is shared.
-    private final Path directory;
-    private final FileLayer files;
+    private final StoreDirectory store;
     private final SequenceAllocator sequence;
     private final WriteBufferPool buffers;
     private final List<MetaFile> openedMetas = new ArrayList<>();
@@ -130,9 +127,8 @@ public final class Compactor {
     private long bytesRead;
     private long bytesWritten;
 
-    private Compactor(Path directory, FileLayer files, SequenceAllocator sequence, WriteBufferPool buffers) {
-        this.directory = directory;
-        this.files = files;
+    private Compactor(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers) {
+        this.store = store;
         this.sequence = sequence;
         this.buffers = buffers;
     }
@@ -146,8 +142,7 @@ public final class Compactor {
      *                           compaction that must leave no key twice)
      * @param executor           runs the families in parallel; {@code null} runs them one after another
      * @param buffers            the store's write buffer pool, which the output writers borrow from
-     * @param directory          the store's directory, where the new files go
-     * @param files              the file operations
+     * @param store              the store's directory and the layer its writes go through
      * @param families           per family, its current meta files and SSTs
      * @param limits             the selection's budget and the output files' size limits
      * @param sequence           the operation's sequence counter, from which each new file takes its number
@@ -155,7 +150,7 @@ public final class Compactor {
      * @throws IOException when reading an input or writing an output fails; files already written stay for the
      *                     caller's rollback, the meta files opened so far are closed
      */
-    public static Result compact(Path directory, FileLayer files, List<FamilyInput> families, CompactConfig limits,
+    public static Result compact(StoreDirectory store, List<FamilyInput> families, CompactConfig limits,
                                  boolean separateCategories, SequenceAllocator sequence, Executor executor,
                                  WriteBufferPool buffers) throws IOException {
         List<FamilyInput> selectedFamilies = new ArrayList<>();
@@ -185,7 +180,7 @@ public final class Compactor {
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         Throwable failure = null;
         for (int i = 0; i < selectedFamilies.size(); i++) {
-            Compactor compactor = new Compactor(directory, files, sequence, buffers);
+            Compactor compactor = new Compactor(store, sequence, buffers);
             compactors.add(compactor);
             FamilyInput family = selectedFamilies.get(i);
             List<int[]> segments = selectedSegments.get(i);
@@ -343,7 +338,7 @@ public final class Compactor {
         OutputWriter cold = new OutputWriter(MetaEntry.COLD, filters);
         try (Arena arena = Arena.ofConfined()) {
             for (MetaEntry input : inputs) {
-                SstReader reader = SstReader.open(StoreFileNames.path(directory, StoreFileNames.Kind.SST,
+                SstReader reader = SstReader.open(store.path(StoreFileNames.Kind.SST,
                         input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize(), Advice.SEQUENTIAL);
                 readers.add(reader);
                 iterators.add(reader.iterator(true));
@@ -469,7 +464,7 @@ public final class Compactor {
             }
             if (writer == null) {
                 seq = sequence.next();
-                writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
+                writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
                         buffers);
             }
             switch (kind) {
@@ -588,7 +583,7 @@ public final class Compactor {
                         summary.keyFilter()));
             }
         }
-        MetaFile meta = MetaFileWriter.create(files, directory, metaSeq, family, obsolete, entries, MemorySegment.NULL);
+        MetaFile meta = MetaFileWriter.create(store, metaSeq, family, obsolete, entries, MemorySegment.NULL);
         openedMetas.add(meta);
         bytesWritten += meta.byteSize();
     }

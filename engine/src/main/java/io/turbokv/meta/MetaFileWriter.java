@@ -2,7 +2,7 @@ package io.turbokv.meta;
 
 import io.turbokv.io.Bytes;
 import io.turbokv.io.Crc32;
-import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WritableFile;
 import java.io.IOException;
@@ -24,8 +24,7 @@ public final class MetaFileWriter {
      * Creates meta file {@code seq} of a store: writes it ({@link #write}), syncs it, and opens it, so that what a
      * commit publishes is what was read back and verified.
      *
-     * @param files         the file operations
-     * @param directory     the store's directory
+     * @param store         the store's directory and the layer its writes go through
      * @param seq           the meta file's sequence number
      * @param family        the family the meta file belongs to
      * @param obsoleteSsts  the SSTs the commit makes obsolete
@@ -35,10 +34,10 @@ public final class MetaFileWriter {
      * @throws IOException when writing, syncing or reading it back fails; the file may then exist (the caller's
      *                     rollback deletes it with the rest of the operation)
      */
-    public static MetaFile create(FileLayer files, Path directory, int seq, int family, int[] obsoleteSsts,
+    public static MetaFile create(StoreDirectory store, int seq, int family, int[] obsoleteSsts,
                                   List<MetaEntry> entries, MemorySegment usedKeyFilter) throws IOException {
-        Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, seq);
-        try (WritableFile out = files.create(path)) {
+        Path path = store.path(StoreFileNames.Kind.META, seq);
+        try (WritableFile out = store.files().create(path)) {
             write(out, family, obsoleteSsts, entries, usedKeyFilter);
             out.sync();
         }

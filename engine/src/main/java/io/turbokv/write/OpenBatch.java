@@ -6,9 +6,9 @@ import io.turbokv.blob.BlobFile;
 import io.turbokv.commit.Commit;
 import io.turbokv.commit.CommitProtocol;
 import io.turbokv.filter.UsedKeyFilter;
-import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
 import io.turbokv.io.SequenceAllocator;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
 import io.turbokv.io.WritableFile;
@@ -51,8 +51,7 @@ public final class OpenBatch {
 
     private enum State { OPEN, COMMITTING, ENDED }
 
-    private final Path directory;
-    private final FileLayer files;
+    private final StoreDirectory store;
     private final CommitProtocol protocol;
     private final AccessedKeys[] accessedKeys;
     private final int familyCount;
@@ -76,21 +75,19 @@ public final class OpenBatch {
      * @param spillThreads where spills run
      * @param buffers      where the batch's off-heap buffers come from
      * @param createdAt    where the batch was created, reported if it is abandoned
-     * @param directory    the store's directory, where the batch's files go
-     * @param files        the file operations
+     * @param store        the store's directory, where the batch's files go, and the layer they are written through
      * @param protocol     commits or rolls back the batch and frees the write slot
      * @param seqBefore    the committed sequence number when the batch started; its files are numbered above it
      */
-    public OpenBatch(Path directory, FileLayer files, CommitProtocol protocol, int seqBefore, boolean[] multiValued,
+    public OpenBatch(StoreDirectory store, CommitProtocol protocol, int seqBefore, boolean[] multiValued,
                      AccessedKeys[] accessedKeys, Executor spillThreads, WriteBufferPool buffers,
                      Throwable createdAt) {
-        this.directory = directory;
-        this.files = files;
+        this.store = store;
         this.protocol = protocol;
         this.accessedKeys = accessedKeys;
         this.familyCount = multiValued.length;
         this.sequence = new SequenceAllocator(seqBefore);
-        this.spills = new SpillRunner(files, directory, sequence, spillThreads,
+        this.spills = new SpillRunner(store, sequence, spillThreads,
                 Runtime.getRuntime().availableProcessors() + 1, buffers);
         this.collector = new BatchCollector(multiValued, spills, buffers);
         this.createdAt = createdAt;
@@ -150,7 +147,7 @@ public final class OpenBatch {
         try {
             awaitBlobWrites(); // the contract says every filler has returned; a late blob is not committed half
             collector.flush();
-            List<SpilledSst> ssts = SpillOrder.tombstonesFirst(files, directory, spills.awaitAll(),
+            List<SpilledSst> ssts = SpillOrder.tombstonesFirst(store, spills.awaitAll(),
                     sequence);
             int[] blobs;
             synchronized (blobSeqs) {
@@ -197,12 +194,12 @@ public final class OpenBatch {
         if (!endIfOpen(End.ABANDONED)) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "a write batch of " + directory + " was neither committed nor closed"
+        LOG.log(System.Logger.Level.WARNING, "a write batch of " + store.directory() + " was neither committed nor closed"
                 + " and is no longer reachable: rolled back; it was created at", createdAt);
         try {
             rollback(null);
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "rolling back an abandoned write batch of " + directory + " failed",
+            LOG.log(System.Logger.Level.ERROR, "rolling back an abandoned write batch of " + store.directory() + " failed",
                     e);
         }
     }
@@ -275,7 +272,7 @@ public final class OpenBatch {
                         sst.summary().fileSize(), sst.summary().entryCount()));
             }
             for (int blob : blobs) {
-                bytesWritten += Files.size(StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, blob));
+                bytesWritten += Files.size(store.path(StoreFileNames.Kind.BLOB, blob));
                 record.append(String.format(Locale.ROOT, "  new blob %08d%n", Integer.toUnsignedLong(blob)));
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -297,7 +294,7 @@ public final class OpenBatch {
                         sst.summary().entryCount(), sst.summary().keyFilter()));
             }
             long[] used = accessedKeys[family].drain();
-            return MetaFileWriter.create(files, directory, metaSeq, family, new int[0], entries,
+            return MetaFileWriter.create(store, metaSeq, family, new int[0], entries,
                     UsedKeyFilter.build(used, used.length, arena));
         }
     }
@@ -318,7 +315,7 @@ public final class OpenBatch {
 
     private IllegalStateException ended(String what) {
         if (end == End.STORE_CLOSED) {
-            return new StoreClosedException(directory, what + " (the write batch was rolled back when the store"
+            return new StoreClosedException(store.directory(), what + " (the write batch was rolled back when the store"
                     + " closed)");
         }
         return new IllegalStateException("this write batch was already "
@@ -337,8 +334,8 @@ public final class OpenBatch {
                 throw ended("write to it");
             }
             int seq = sequence.next();
-            Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
-            try (WritableFile out = files.create(path)) {
+            Path path = store.path(StoreFileNames.Kind.BLOB, seq);
+            try (WritableFile out = store.files().create(path)) {
                 BlobFile.write(out, value);
                 out.sync();
             }

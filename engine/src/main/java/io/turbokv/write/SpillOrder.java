@@ -1,10 +1,9 @@
 package io.turbokv.write;
 
-import io.turbokv.io.FileLayer;
 import io.turbokv.io.SequenceAllocator;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -33,12 +32,11 @@ public final class SpillOrder {
      *
      * @param ssts      every SST the batch spilled
      * @param sequence   the batch's sequence numbers
-     * @param files     the file operations renames go through
-     * @param directory the store's directory, where the SSTs are
+     * @param store     the store's directory, where the SSTs are and renames go through
      * @return the SSTs under their final numbers
      * @throws IOException when a rename fails (the caller rolls back)
      */
-    public static List<SpilledSst> tombstonesFirst(FileLayer files, Path directory, List<SpilledSst> ssts,
+    public static List<SpilledSst> tombstonesFirst(StoreDirectory store, List<SpilledSst> ssts,
                                                    SequenceAllocator sequence) throws IOException {
         List<SpilledSst> ordered = new ArrayList<>(ssts);
         ordered.sort(Comparator.comparingLong((SpilledSst s) -> Integer.toUnsignedLong(s.seq())));
@@ -50,8 +48,8 @@ public final class SpillOrder {
                 continue;
             }
             int seq = sequence.next();
-            files.rename(StoreFileNames.path(directory, StoreFileNames.Kind.SST, sst.seq()),
-                    StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq));
+            store.files().rename(store.path(StoreFileNames.Kind.SST, sst.seq()),
+                    store.path(StoreFileNames.Kind.SST, seq));
             result.add(sst.renumbered(seq));
         }
         return result;

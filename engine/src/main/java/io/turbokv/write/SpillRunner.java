@@ -1,15 +1,14 @@
 package io.turbokv.write;
 
 import io.turbokv.io.Bytes;
-import io.turbokv.io.FileLayer;
 import io.turbokv.io.SequenceAllocator;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +34,7 @@ public final class SpillRunner {
     /** Key and value bytes at which a batch's collector is cut and spilled to an SST of its own. */
     public static final long DATA_THRESHOLD_PER_INITIAL_FILE = 64L << 20;
 
-    private final FileLayer files;
-    private final Path directory;
+    private final StoreDirectory store;
     private final SequenceAllocator sequence;
     private final Executor executor;
     private final WriteBufferPool buffers;
@@ -44,19 +42,17 @@ public final class SpillRunner {
     private final ConcurrentLinkedQueue<CompletableFuture<SpilledSst>> spills = new ConcurrentLinkedQueue<>();
 
     /**
-     * Spills the collectors of one write batch into SSTs of {@code directory}, on {@code executor}.
+     * Spills the collectors of one write batch into SSTs of {@code store}, on {@code executor}.
      *
      * @param sequence    the batch's sequence counter, from which {@link #nextSeq()} takes numbers
      * @param maxInFlight how many collectors may be spilling at once
      * @param buffers     where the SST writers borrow their compression buffers
-     * @param files       the file operations
-     * @param directory   the store's directory, where the SSTs go
+     * @param store       the store's directory, where the SSTs go and how they are written
      * @param executor    where the spills run
      */
-    public SpillRunner(FileLayer files, Path directory, SequenceAllocator sequence, Executor executor, int maxInFlight,
+    public SpillRunner(StoreDirectory store, SequenceAllocator sequence, Executor executor, int maxInFlight,
                        WriteBufferPool buffers) {
-        this.files = files;
-        this.directory = directory;
+        this.store = store;
         this.sequence = sequence;
         this.executor = executor;
         this.inFlight = new Semaphore(maxInFlight);
@@ -147,7 +143,7 @@ public final class SpillRunner {
     private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, int seq,
                                    boolean tombstones) throws IOException {
         EntrySorter.sort(buffer);
-        SstWriter writer = new SstWriter(files.create(StoreFileNames.path(directory, StoreFileNames.Kind.SST, seq)),
+        SstWriter writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
                 buffers);
         boolean finished = false;
         try {
