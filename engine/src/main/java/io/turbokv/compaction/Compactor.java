@@ -3,7 +3,6 @@ package io.turbokv.compaction;
 import io.turbokv.CompactConfig;
 import io.turbokv.ffm.Advice;
 import io.turbokv.filter.UsedKeyFilter;
-import io.turbokv.io.Bytes;
 import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
@@ -336,7 +335,7 @@ public final class Compactor {
         List<SstEntryIterator> iterators = new ArrayList<>(inputs.size());
         OutputWriter warm = new OutputWriter(WARM, filters);
         OutputWriter cold = new OutputWriter(MetaEntry.COLD, filters);
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             for (MetaEntry input : inputs) {
                 SstReader reader = SstReader.open(store.path(StoreFileNames.Kind.SST,
                         input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize(), Advice.SEQUENTIAL);
@@ -344,16 +343,14 @@ public final class Compactor {
                 iterators.add(reader.iterator(true));
             }
             MergeIterator merge = new MergeIterator(iterators, ranks);
-            KeyCopy current = new KeyCopy(arena);
             boolean skipRest = false;
             while (merge.next()) {
                 long hash = merge.hash();
                 MemorySegment keySegment = merge.keySegment();
                 long keyOffset = merge.keyOffset();
                 long keyLength = merge.keyLength();
-                boolean sameKey = current.matches(hash, keySegment, keyOffset, keyLength);
+                boolean sameKey = !merge.startsNewKey();
                 if (!sameKey) {
-                    current.set(hash, keySegment, keyOffset, keyLength);
                     skipRest = false;
                 }
                 EntryKind kind = merge.kind();
@@ -377,33 +374,6 @@ public final class Compactor {
             cold.abandon();
             iterators.forEach(SstEntryIterator::close);
             readers.forEach(SstReader::close);
-        }
-    }
-
-    /** The key of the current key group, copied to off-heap memory (reused, grown when needed). */
-    private static final class KeyCopy {
-        private final Arena arena;
-        private MemorySegment bytes;
-        private long length = -1;
-        private long hash;
-
-        KeyCopy(Arena arena) {
-            this.arena = arena;
-            this.bytes = arena.allocate(256);
-        }
-
-        boolean matches(long hash, MemorySegment keySegment, long keyOffset, long keyLength) {
-            return length >= 0 && this.hash == hash
-                    && Bytes.equal(bytes, 0, length, keySegment, keyOffset, keyLength);
-        }
-
-        void set(long hash, MemorySegment keySegment, long keyOffset, long keyLength) {
-            if (keyLength > bytes.byteSize()) {
-                bytes = arena.allocate(Math.max(keyLength, bytes.byteSize() * 2));
-            }
-            MemorySegment.copy(keySegment, keyOffset, bytes, 0, keyLength);
-            length = keyLength;
-            this.hash = hash;
         }
     }
 

@@ -1,7 +1,6 @@
 package io.turbokv.read;
 
 import io.turbokv.KeyValueConsumer;
-import io.turbokv.io.Bytes;
 import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.MergeIterator;
 import io.turbokv.sst.SstEntryIterator;
@@ -29,13 +28,6 @@ public final class FamilyScan implements AutoCloseable {
     private final boolean multiValued;
     private final List<SstEntryIterator> sources = new ArrayList<>();
     private final MergeIterator merge;
-    /**
-     * The key being decided, copied because the merge moves on while its older entries are skipped; reused from
-     * key to key so that the scan allocates nothing per entry.
-     */
-    private MemorySegment currentKey = MemorySegment.ofArray(new byte[64]);
-    private long currentKeyLength = -1;
-    private long currentHash;
 
     /**
      * A scan of {@code family} in {@code state}, opening an iterator over each of the family's live SSTs.
@@ -77,9 +69,7 @@ public final class FamilyScan implements AutoCloseable {
     public void run(KeyValueConsumer consumer) throws IOException {
         boolean decided = false; // the current key's older entries are shadowed
         while (merge.next()) {
-            long hash = merge.hash();
-            if (!isCurrentKey(hash)) {
-                rememberKey(hash);
+            if (merge.startsNewKey()) {
                 decided = false;
             }
             if (decided) {
@@ -99,21 +89,6 @@ public final class FamilyScan implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             consumer.accept(key, blobs.read(seq, arena));
         }
-    }
-
-    private boolean isCurrentKey(long hash) {
-        return currentKeyLength >= 0 && hash == currentHash && Bytes.equal(merge.keySegment(), merge.keyOffset(),
-                merge.keyLength(), currentKey, 0, currentKeyLength);
-    }
-
-    private void rememberKey(long hash) {
-        long length = merge.keyLength();
-        if (length > currentKey.byteSize()) {
-            currentKey = MemorySegment.ofArray(new byte[(int) Math.max(length, currentKey.byteSize() * 2)]);
-        }
-        MemorySegment.copy(merge.keySegment(), merge.keyOffset(), currentKey, 0, length);
-        currentKeyLength = length;
-        currentHash = hash;
     }
 
     @Override

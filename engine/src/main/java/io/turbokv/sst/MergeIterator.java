@@ -16,8 +16,9 @@ import java.util.List;
  * mapped or decoded memory ({@link #keySegment()}, {@link #keyOffset()}, {@link #keyLength()} and the value's
  * counterparts), valid until the next call of {@link #next()}; nothing is copied and nothing is allocated per
  * entry. {@link #key()} and {@link #value()} wrap the same ranges in new slices, for callers that want them.
- * Not thread-safe.
- * Does not own the sources: the caller closes them.
+ * {@link #startsNewKey()} tells where one key's entries end and the next key's begin, from a copy of the last key
+ * it saw (it grows with the longest key and is reused). Not thread-safe. Does not own the sources: the caller
+ * closes them.
  */
 public final class MergeIterator {
     private final SstEntryIterator[] sources;
@@ -29,6 +30,10 @@ public final class MergeIterator {
     private final int[] heap;
     private int heapSize;
     private boolean started;
+    /** The key {@link #startsNewKey()} saw last, its length (-1 before the first) and hash. */
+    private MemorySegment lastKey = MemorySegment.ofArray(new byte[64]);
+    private long lastKeyLength = -1;
+    private long lastHash;
 
     /**
      * A merge over {@code sources}, positioned before the first entry.
@@ -89,6 +94,29 @@ public final class MergeIterator {
         keySegments[source] = iterator.keySegment();
         keyOffsets[source] = iterator.keyOffset();
         keyLengths[source] = iterator.keyLength();
+        return true;
+    }
+
+    /**
+     * Whether the current entry's key differs from the key of the entry this method was last called on: call it once
+     * per entry, after {@link #next()}, to find where a key's entries (newest source first) begin. Compares the hash,
+     * then the bytes; on a new key, copies it for the next comparison.
+     *
+     * @return {@code true} for the first entry of a key, including the first entry of the merge
+     */
+    public boolean startsNewKey() {
+        long hash = hash();
+        long length = keyLength();
+        if (lastKeyLength >= 0 && hash == lastHash
+                && Bytes.equal(keySegment(), keyOffset(), length, lastKey, 0, lastKeyLength)) {
+            return false;
+        }
+        if (length > lastKey.byteSize()) {
+            lastKey = MemorySegment.ofArray(new byte[(int) Math.max(length, lastKey.byteSize() * 2)]);
+        }
+        MemorySegment.copy(keySegment(), keyOffset(), lastKey, 0, length);
+        lastKeyLength = length;
+        lastHash = hash;
         return true;
     }
 
