@@ -24,7 +24,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 /**
- * The seed's fuzz target as a property (DESIGN.md §6): random puts, deletes, commits, reads (which make keys warm),
+ * The seed's fuzz target as a property: random puts, deletes, commits, reads (which make keys warm),
  * compactions with random bounds, full compactions and reopens, checked against an in-memory model after every
  * step. Small key spaces, so that SSTs overlap, merges, moves and the warm/cold split all happen.
  *

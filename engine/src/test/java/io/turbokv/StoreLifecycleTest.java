@@ -182,7 +182,7 @@ class StoreLifecycleTest {
                 try {
                     next = db.writeBatch();
                 } catch (IllegalStateException stillHeld) {
-                    Thread.sleep(20);
+                    Thread.sleep(20); // nothing signals a collection: poll, with a generous deadline
                 }
             }
             assertNotNull(next, "the abandoned batch still holds the write slot after 30 s of GCs");
@@ -191,10 +191,7 @@ class StoreLifecycleTest {
             next.close();
             assertEquals(null, get(db, "abandoned"));
             assertEquals("ok", get(db, "after"));
-            long deadlineLog = System.nanoTime() + 5_000_000_000L;
-            while (records.isEmpty() && System.nanoTime() < deadlineLog) {
-                Thread.sleep(10);
-            }
+            // the cleaner logs before its rollback frees the write slot, so the record is there already
             assertEquals(1, records.size());
             LogRecord record = records.get(0);
             assertTrue(record.getMessage().contains("neither committed nor closed"), record.getMessage());
