@@ -1,12 +1,9 @@
 package io.turbokv;
 
 import io.turbokv.cache.BlockCaches;
-import io.turbokv.commit.Commit;
 import io.turbokv.commit.CommitProtocol;
 import io.turbokv.commit.WriteOperationGuard;
-import io.turbokv.compaction.CompactionInputs;
-import io.turbokv.compaction.Compactor;
-import io.turbokv.io.SequenceAllocator;
+import io.turbokv.compaction.CompactionRun;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
@@ -17,12 +14,11 @@ import io.turbokv.read.FamilyScan;
 import io.turbokv.read.Lookups;
 import io.turbokv.read.StoreReports;
 import io.turbokv.recovery.StoreOpener;
-import io.turbokv.version.LiveMeta;
-import io.turbokv.version.SstSlot;
 import io.turbokv.version.StateLoader;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import io.turbokv.write.OpenBatch;
+import io.turbokv.write.SpillRunner;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,9 +30,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An embedded, persistent key-value store in one directory: hash-ordered, immutable SST files that are mapped
@@ -74,7 +68,7 @@ public final class TurboKV implements AutoCloseable {
     private final DbConfig config;
     private final boolean readOnly;
     private final StoreLock lock;
-    private final WriteOperationGuard guard = new WriteOperationGuard();
+    private final WriteOperationGuard guard;
     private final VersionTracker<StoreState> versions;
     /** Where a writable store's files go and the layer they go through; null for a read-only or in-memory one. */
     private final StoreDirectory store;
@@ -83,17 +77,26 @@ public final class TurboKV implements AutoCloseable {
     private final AccessedKeys[] accessedKeys;
     private final boolean[] multiValued;
     private final ExecutorService spillExecutor;
+    /** Compactions of a writable store; null for a read-only or in-memory one. */
+    private final CompactionRun compactions;
     /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close()}. */
     private final WriteBufferPool writeBuffers = new WriteBufferPool();
     private final Lookups lookups;
     private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TurboKV(Path directory, DbConfig config, boolean readOnly, StoreOpener.Opened opened) {
-        this.directory = directory;
+    /**
+     * A store over what {@link StoreOpener} opened.
+     *
+     * @param location the store's directory and file operations, or null for an in-memory store
+     * @param readOnly whether the instance refuses writes
+     */
+    private TurboKV(StoreDirectory location, DbConfig config, boolean readOnly, StoreOpener.Opened opened) {
+        this.directory = location == null ? null : location.directory();
         this.config = config;
         this.readOnly = readOnly;
         this.lock = opened.lock();
+        this.guard = new WriteOperationGuard(directory);
         this.versions = new VersionTracker<>(opened.state(), e -> System.getLogger("io.turbokv").log(
                 System.Logger.Level.WARNING, "closing a mapping of " + directory + " failed", e));
         int families = config.families().size();
@@ -103,11 +106,13 @@ public final class TurboKV implements AutoCloseable {
             accessedKeys[i] = new AccessedKeys();
             multiValued[i] = config.family(i).kind() == FamilyKind.MULTI_VALUE;
         }
-        this.store = directory == null || readOnly ? null : new StoreDirectory(directory, config.fileLayer());
+        this.store = readOnly ? null : location;
         this.protocol = store == null ? null : new CommitProtocol(store, versions, guard);
-        this.spillExecutor = protocol == null ? null : newSpillExecutor();
+        this.spillExecutor = protocol == null ? null : SpillRunner.newExecutor();
+        this.compactions = protocol == null ? null
+                : new CompactionRun(store, protocol, versions, multiValued, spillExecutor, writeBuffers);
         this.blobs = opened.blobs();
-        this.lookups = new Lookups(blobs, accessedKeys,
+        this.lookups = new Lookups(versions, blobs, accessedKeys,
                 new BlockCaches(config.keyBlockCacheBytes(), config.valueBlockCacheBytes()));
     }
 
@@ -148,8 +153,9 @@ public final class TurboKV implements AutoCloseable {
      */
     public static TurboKV open(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreOpener.Opened opened = StoreOpener.openWritable(directory, config.fileLayer(), config.families());
-        return new TurboKV(directory, config.withFamilies(opened.families()), false, opened);
+        StoreDirectory store = new StoreDirectory(directory, config.fileLayer());
+        StoreOpener.Opened opened = StoreOpener.openWritable(store, config.families());
+        return new TurboKV(store, config.withFamilies(opened.families()), false, opened);
     }
 
     /**
@@ -183,8 +189,9 @@ public final class TurboKV implements AutoCloseable {
      */
     public static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreOpener.Opened opened = StoreOpener.openReadOnly(directory, config.fileLayer(), config.families());
-        return new TurboKV(directory, config.withFamilies(opened.families()), true, opened);
+        StoreDirectory store = new StoreDirectory(directory, config.fileLayer());
+        StoreOpener.Opened opened = StoreOpener.openReadOnly(store, config.families());
+        return new TurboKV(store, config.withFamilies(opened.families()), true, opened);
     }
 
     /**
@@ -203,15 +210,6 @@ public final class TurboKV implements AutoCloseable {
                 BlobFiles.byName(null)));
     }
 
-    private static ExecutorService newSpillExecutor() {
-        AtomicInteger threads = new AtomicInteger();
-        return Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), task -> {
-            Thread thread = new Thread(task, "turbokv-spill-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
-
     /**
      * Starts a write batch, claiming the store's single write slot until the batch is committed or closed.
      *
@@ -224,7 +222,7 @@ public final class TurboKV implements AutoCloseable {
     public WriteBatch writeBatch() {
         checkWritable("start a write batch");
         Throwable createdAt = new Throwable("write batch created here");
-        claimWriteSlot(WRITE_BATCH);
+        guard.claim(WRITE_BATCH);
         try {
             OpenBatch batch = new OpenBatch(store, protocol,
                     versions.currentState().committedSeq(), multiValued, accessedKeys, spillExecutor, writeBuffers,
@@ -233,21 +231,6 @@ public final class TurboKV implements AutoCloseable {
             return new WriteBatch(batch);
         } catch (RuntimeException | Error e) {
             guard.release();
-            throw e;
-        }
-    }
-
-    /** Claims the write slot; when a write batch holds it, the exception's cause says where it was created. */
-    private void claimWriteSlot(String operation) {
-        try {
-            guard.claim(operation);
-        } catch (IllegalStateException e) {
-            if (closed.get()) {
-                throw new StoreClosedException(directory, "start a " + operation);
-            }
-            if (guard.owner() instanceof OpenBatch active) {
-                e.initCause(active.createdAt());
-            }
             throw e;
         }
     }
@@ -291,29 +274,8 @@ public final class TurboKV implements AutoCloseable {
 
     private boolean compact(CompactConfig limits, boolean separateCategories) throws IOException {
         checkWritable("compact");
-        claimWriteSlot(COMPACTION);
-        long start = System.nanoTime();
-        VersionTracker.Version<StoreState> version = versions.acquire(); // keeps the input meta files mapped
-        int seqBefore = version.state().committedSeq();
-        SequenceAllocator sequence = new SequenceAllocator(seqBefore);
-        try {
-            Compactor.Result result = Compactor.compact(store,
-                    CompactionInputs.of(version.state(), multiValued), limits, separateCategories, sequence,
-                    spillExecutor, writeBuffers);
-            if (result.isEmpty()) {
-                protocol.commitNothing(0, start);
-                return false;
-            }
-            protocol.commit(new Commit(Commit.Kind.COMPACTION, result.newMetas(), result.sstsToDelete(),
-                    result.blobsToDelete(), sequence, result.keysWritten(), result.newSsts(), 0,
-                    result.bytesWritten(), result.details(), start));
-            return true;
-        } catch (IOException | RuntimeException | Error e) {
-            protocol.rollback(seqBefore, e);
-            throw e;
-        } finally {
-            version.release();
-        }
+        guard.claim(COMPACTION);
+        return compactions.run(limits, separateCategories);
     }
 
     /**
@@ -328,13 +290,8 @@ public final class TurboKV implements AutoCloseable {
      */
     public Optional<byte[]> get(int family, byte[] key) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        MemorySegment keySegment = MemorySegment.ofArray(key);
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            return Optional.ofNullable(lookups.getCopy(version.state(), family, keySegment));
-        } finally {
-            version.release();
-        }
+        checkOpen("read");
+        return Optional.ofNullable(lookups.getCopy(family, MemorySegment.ofArray(key)));
     }
 
     /**
@@ -350,12 +307,8 @@ public final class TurboKV implements AutoCloseable {
      */
     public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            return lookups.get(version.state(), family, key, consumer);
-        } finally {
-            version.release();
-        }
+        checkOpen("read");
+        return lookups.get(family, key, consumer);
     }
 
     /**
@@ -387,12 +340,8 @@ public final class TurboKV implements AutoCloseable {
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            return lookups.getMultiple(version.state(), family, key, consumer);
-        } finally {
-            version.release();
-        }
+        checkOpen("read");
+        return lookups.getMultiple(family, key, consumer);
     }
 
     /**
@@ -407,12 +356,8 @@ public final class TurboKV implements AutoCloseable {
      */
     public byte[][] batchGet(int family, byte[][] keys) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "batchGet");
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            return lookups.batchGet(version.state(), family, keys);
-        } finally {
-            version.release();
-        }
+        checkOpen("read");
+        return lookups.batchGet(family, keys);
     }
 
     /**
@@ -427,12 +372,7 @@ public final class TurboKV implements AutoCloseable {
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */
     public List<MetaFileInfo> metaInfo() {
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            return StoreReports.metaInfo(version.state());
-        } finally {
-            version.release();
-        }
+        return onCurrentState(StoreReports::metaInfo);
     }
 
     /**
@@ -455,16 +395,10 @@ public final class TurboKV implements AutoCloseable {
      * @throws IOException when an SST is missing or damaged
      */
     public void prepareAllSstCaches() throws IOException {
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            for (LiveMeta meta : version.state().metas()) {
-                for (SstSlot slot : meta.ssts()) {
-                    slot.reader();
-                }
-            }
-        } finally {
-            version.release();
-        }
+        onCurrentState(state -> {
+            state.mapAllSsts();
+            return null;
+        });
     }
 
     /**
@@ -479,12 +413,12 @@ public final class TurboKV implements AutoCloseable {
      */
     public void forEach(int family, KeyValueConsumer consumer) throws IOException {
         config.family(family);
-        VersionTracker.Version<StoreState> version = acquire();
-        try (FamilyScan scan = new FamilyScan(blobs, version.state(), family, multiValued[family])) {
-            scan.run(consumer);
-        } finally {
-            version.release();
-        }
+        onCurrentState(state -> {
+            try (FamilyScan scan = new FamilyScan(blobs, state, family, multiValued[family])) {
+                scan.run(consumer);
+            }
+            return null;
+        });
     }
 
     /**
@@ -494,12 +428,7 @@ public final class TurboKV implements AutoCloseable {
      * @return the statistics now
      */
     public Statistics statistics() {
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            return StoreReports.statistics(version.state(), lookups);
-        } finally {
-            version.release();
-        }
+        return onCurrentState(state -> StoreReports.statistics(state, lookups));
     }
 
     /** {@return whether the store holds no committed data} Takes no lock. */
@@ -581,6 +510,22 @@ public final class TurboKV implements AutoCloseable {
     private VersionTracker.Version<StoreState> acquire() {
         checkOpen("read");
         return versions.acquire();
+    }
+
+    /** A computation on a leased state, which may fail as an I/O operation does ({@code E}). */
+    @FunctionalInterface
+    private interface StateFunction<T, E extends Exception> {
+        T apply(StoreState state) throws E;
+    }
+
+    /** Applies {@code function} to the current state, leased for the call. */
+    private <T, E extends Exception> T onCurrentState(StateFunction<T, E> function) throws E {
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            return function.apply(version.state());
+        } finally {
+            version.release();
+        }
     }
 
     /** @throws StoreClosedException when the store was closed */

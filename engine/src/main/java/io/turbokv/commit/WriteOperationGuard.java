@@ -1,5 +1,7 @@
 package io.turbokv.commit;
 
+import io.turbokv.StoreClosedException;
+import java.nio.file.Path;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -7,38 +9,51 @@ import java.util.concurrent.locks.ReentrantLock;
  * The single write slot of a store: idle, held by one write operation (a write batch or a
  * compaction), or broken for good after a rollback failed.
  *
- * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it;
- * {@link #release} gives it back. A failed rollback calls {@link #breakForever}: from then on every claim is
+ * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it
+ * (with, as its cause, where that operation was created when its {@link Holder} says so); {@link #release} gives it
+ * back. A failed rollback calls {@link #breakForever}: from then on every claim is
  * refused with the reason, while reads go on. {@link #closeAndAwaitIdle()} refuses every later claim and waits
  * for the operation that holds the slot to give it back, so that a store releases its lock only once no write
  * operation can touch its files any more. Thread-safe.
  */
 public final class WriteOperationGuard {
+    /** What holds the slot, as far as a refused claim reports it. */
+    public interface Holder {
+        /** {@return where the operation was created, as a throwable whose stack trace says so} */
+        Throwable createdAt();
+    }
+
+    private final Path directory;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private String activeOperation;
     /** What holds the slot (a write batch's state, for the store's close), or null. */
-    private Object owner;
+    private Holder owner;
     private String unrecoverableError;
     private boolean closed;
 
-    /** A free slot of an open, writable store. */
-    public WriteOperationGuard() {
-        // no operation holds the slot
+    /**
+     * A free slot of an open, writable store.
+     *
+     * @param directory the store's directory, named when a claim is refused because the store is closed
+     */
+    public WriteOperationGuard(Path directory) {
+        this.directory = directory;
     }
 
     /**
      * Claims the slot for {@code operation} ("write batch" or "compaction").
      *
      * @param operation what claims the slot, named in the message of a refused claim
-     * @throws IllegalStateException when another operation is active, the store had an unrecoverable error, or it
-     *                               is closing
+     * @throws IllegalStateException when another operation is active (the cause says where it was created, when it
+     *                               is known), or the store had an unrecoverable error
+     * @throws StoreClosedException  when the store is closed or closing
      */
     public void claim(String operation) {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("the store is closed");
+                throw new StoreClosedException(directory, "start a " + operation);
             }
             if (unrecoverableError != null) {
                 throw new IllegalStateException("A previous write operation failed with an unrecoverable error;"
@@ -46,7 +61,7 @@ public final class WriteOperationGuard {
             }
             if (activeOperation != null) {
                 throw new IllegalStateException("Another " + activeOperation + " is already active (only a single"
-                        + " write operation is allowed at a time)");
+                        + " write operation is allowed at a time)", owner == null ? null : owner.createdAt());
             }
             activeOperation = operation;
         } finally {
@@ -105,7 +120,7 @@ public final class WriteOperationGuard {
      *
      * @param holder the state of the operation that holds the slot
      */
-    public void attach(Object holder) {
+    public void attach(Holder holder) {
         lock.lock();
         try {
             owner = holder;
@@ -115,7 +130,7 @@ public final class WriteOperationGuard {
     }
 
     /** {@return what holds the slot, as {@link #attach attached}; null when idle or held without one} */
-    public Object owner() {
+    public Holder owner() {
         lock.lock();
         try {
             return owner;

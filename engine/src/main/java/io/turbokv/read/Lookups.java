@@ -10,6 +10,7 @@ import io.turbokv.sst.LookupResult;
 import io.turbokv.version.LiveMeta;
 import io.turbokv.version.SstSlot;
 import io.turbokv.version.StoreState;
+import io.turbokv.version.VersionTracker;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,8 +23,8 @@ import java.lang.foreign.ValueLayout;
  * down to the first tombstone contributes (a multi-valued key). Every hit, a tombstone included, records the
  * key's hash as used for the warm/cold split of compaction.
  *
- * <p>The caller holds a version lease on the state for the whole call, so no mapping it reaches is unmapped
- * meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches}), so no cached block it is
+ * <p>A point read leases the current state for the whole call (a scoped read runs on the lease of its scope), so
+ * no mapping it reaches is unmapped meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches}), so no cached block it is
  * handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
  * delivery. Outcomes are counted in {@link LookupCounters}; the SSTs a call skipped are tallied in its context and
  * added once, when the call ends.
@@ -34,16 +35,20 @@ public final class Lookups {
     private final BlobFiles blobs;
     private final BlockCaches caches;
     private final LookupCounters counters = new LookupCounters();
+    private final VersionTracker<StoreState> versions;
 
     /**
-     * The read path of one store: values of blobs come from {@code blobs}, hits are recorded in {@code accessedKeys}
-     * and blocks are cached in {@code caches}.
+     * The read path of one store: states come from {@code versions}, values of blobs from {@code blobs}, hits are
+     * recorded in {@code accessedKeys} and blocks are cached in {@code caches}.
      *
+     * @param versions     the store's states; the point reads without a state argument lease the current one
      * @param blobs        the store's blob files, read by name or through their pinned mappings
      * @param accessedKeys per family, the hashes of keys read since the family's last commit
      * @param caches       the store's key-block and value-block caches
      */
-    public Lookups(BlobFiles blobs, AccessedKeys[] accessedKeys, BlockCaches caches) {
+    public Lookups(VersionTracker<StoreState> versions, BlobFiles blobs, AccessedKeys[] accessedKeys,
+            BlockCaches caches) {
+        this.versions = versions;
         this.blobs = blobs;
         this.accessedKeys = accessedKeys;
         this.caches = caches;
@@ -73,6 +78,75 @@ public final class Lookups {
     }
 
     /**
+     * {@return the single value of {@code key} in the current state, copied to the heap, or {@code null}}
+     *
+     * @param family the family's index
+     * @param key    the key's bytes
+     * @throws IOException when a file cannot be read or is damaged
+     */
+    public byte[] getCopy(int family, MemorySegment key) throws IOException {
+        VersionTracker.Version<StoreState> version = versions.acquire();
+        try {
+            return getCopy(version.state(), family, key);
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * Hands the single value of {@code key} in the current state to {@code consumer}.
+     *
+     * @param family   the family's index
+     * @param key      the key's bytes
+     * @param consumer receives the value, valid only during the call
+     * @return whether the key had a value
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        VersionTracker.Version<StoreState> version = versions.acquire();
+        try {
+            return get(version.state(), family, key, consumer);
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * Hands every value of {@code key} in the current state to {@code consumer}.
+     *
+     * @param family   the family's index, a multi-valued one
+     * @param key      the key's bytes
+     * @param consumer receives each value, valid only during its call
+     * @return how many values were handed over
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        VersionTracker.Version<StoreState> version = versions.acquire();
+        try {
+            return getMultiple(version.state(), family, key, consumer);
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * The values of {@code keys} in one current state, copied; {@code null} where a key has none.
+     *
+     * @param family the family's index, a single-valued one
+     * @param keys   the keys to look up
+     * @return the values, or nulls, in the order of {@code keys}
+     * @throws IOException when a file cannot be read or is damaged
+     */
+    public byte[][] batchGet(int family, byte[][] keys) throws IOException {
+        VersionTracker.Version<StoreState> version = versions.acquire();
+        try {
+            return batchGet(version.state(), family, keys);
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
      * {@return the single value of {@code key}, copied to the heap, or {@code null}}
      *
      * @param state  the state to read, on which the caller holds a lease
@@ -80,7 +154,7 @@ public final class Lookups {
      * @param key    the key's bytes
      * @throws IOException when a file cannot be read or is damaged
      */
-    public byte[] getCopy(StoreState state, int family, MemorySegment key) throws IOException {
+    private byte[] getCopy(StoreState state, int family, MemorySegment key) throws IOException {
         ReadContext context = begin();
         try {
             context.copyValue();
@@ -108,7 +182,7 @@ public final class Lookups {
      * @return whether the key had a value
      * @throws IOException when a file cannot be read or is damaged, or the consumer throws
      */
-    public boolean get(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+    private boolean get(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         ReadContext context = begin();
         try {
             context.deliverTo(consumer);
@@ -161,7 +235,7 @@ public final class Lookups {
      * @return how many values were handed over
      * @throws IOException when a file cannot be read or is damaged, or the consumer throws
      */
-    public int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+    private int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         ReadContext context = begin();
         try {
             context.deliverTo(consumer);
@@ -182,7 +256,7 @@ public final class Lookups {
      * @return the values, or nulls, in the order of {@code keys}
      * @throws IOException when a file cannot be read or is damaged
      */
-    public byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
+    private byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
         int n = keys.length;
         long[] hashes = new long[n];
         MemorySegment[] keySegments = new MemorySegment[n];

@@ -6,6 +6,7 @@ import io.turbokv.io.CurrentFile;
 import io.turbokv.io.DirectoryScan;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.SchemaFile;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
 import io.turbokv.io.StoreSchema;
@@ -55,14 +56,14 @@ public final class StoreOpener {
      * Opens (creating it with {@code declared} when it has no {@code CURRENT}) the store in {@code directory} for
      * reading and writing.
      *
-     * @param declared  the families the caller declares; none to take the store's own
-     * @param directory the store's directory; created when it does not exist
-     * @param files     the file operations
+     * @param store    the store's directory, created when it does not exist, and its file operations
+     * @param declared the families the caller declares; none to take the store's own
      * @return the store's families, its lock, its committed state and its blob files
      * @throws IOException as {@link io.turbokv.TurboKV#open(Path, io.turbokv.DbConfig)} describes
      */
-    public static Opened openWritable(Path directory, FileLayer files, List<FamilyConfig> declared)
-            throws IOException {
+    public static Opened openWritable(StoreDirectory store, List<FamilyConfig> declared) throws IOException {
+        Path directory = store.directory();
+        FileLayer files = store.files();
         Files.createDirectories(directory);
         boolean create = !Files.exists(directory.resolve(StoreFileNames.CURRENT));
         if (create) {
@@ -98,14 +99,13 @@ public final class StoreOpener {
      * Opens the store in {@code directory} for reading only, mapping every live SST and blob of the commit it
      * reads; retries when a writer's compaction deleted a file meanwhile.
      *
-     * @param directory the store's directory
-     * @param files     the file operations
-     * @param declared  the families the caller declares; none to take the store's own
+     * @param store    the store's directory and its file operations
+     * @param declared the families the caller declares; none to take the store's own
      * @return the store's families, its committed state and its pinned blob files
      * @throws NoSuchFileException when the directory or its {@code CURRENT} does not exist
      */
-    public static Opened openReadOnly(Path directory, FileLayer files, List<FamilyConfig> declared)
-            throws IOException {
+    public static Opened openReadOnly(StoreDirectory store, List<FamilyConfig> declared) throws IOException {
+        Path directory = store.directory();
         if (!Files.isDirectory(directory)) {
             throw new NoSuchFileException(directory.toString(), null, "no TurboKV store here");
         }
@@ -116,7 +116,7 @@ public final class StoreOpener {
         for (int attempt = 1; ; attempt++) {
             int committed = CurrentFile.read(directory);
             try {
-                return openReadOnlyAt(directory, files, declared, committed);
+                return openReadOnlyAt(store, declared, committed);
             } catch (NoSuchFileException e) {
                 // a writer deleted a file of that commit meanwhile: a newer commit replaced it, so read that one
                 if (attempt >= READ_ONLY_OPEN_ATTEMPTS || CurrentFile.read(directory) == committed) {
@@ -126,8 +126,10 @@ public final class StoreOpener {
         }
     }
 
-    private static Opened openReadOnlyAt(Path directory, FileLayer files, List<FamilyConfig> declared,
-                                         int committed) throws IOException {
+    private static Opened openReadOnlyAt(StoreDirectory store, List<FamilyConfig> declared, int committed)
+            throws IOException {
+        Path directory = store.directory();
+        FileLayer files = store.files();
         List<FamilyConfig> families = StoreSchemas.reconcile(directory, readSchema(directory), declared);
         DirectoryScan scan = DirectoryScan.scan(files, directory, committed, true);
         StoreState state = StateLoader.load(directory, families.size(), scan.metaSeqs(), committed);

@@ -37,6 +37,15 @@ final class EntryType {
 
     private EntryType() {}
 
+    /** {@return the kind of an entry of type {@code type}, a type {@link #refLength} accepts} */
+    static EntryKind kind(int type) {
+        return switch (type) {
+            case DELETED -> EntryKind.TOMBSTONE;
+            case BLOB -> EntryKind.BLOB;
+            default -> EntryKind.VALUE;
+        };
+    }
+
     /** The inline entry type of a value of {@code length} bytes ({@code length <= 8}). */
     static int inline(int length) {
         return INLINE_MIN + length;

@@ -71,18 +71,13 @@ public final class SstEntryIterator implements AutoCloseable {
         keyBlock.select(entry);
         hash = keyBlock.hash(entry);
         int type = keyBlock.entryType();
-        rawMedium = false;
-        if (type == EntryType.DELETED) {
-            kind = EntryKind.TOMBSTONE;
-        } else if (type == EntryType.BLOB) {
-            kind = EntryKind.BLOB;
+        kind = EntryType.kind(type);
+        rawMedium = kind == EntryKind.VALUE && type == EntryType.MEDIUM && rawMediumValues;
+        if (kind == EntryKind.BLOB) {
             blobSeq = SstReader.blobSeq(keyBlock);
-        } else if (type == EntryType.MEDIUM && rawMediumValues) {
-            kind = EntryKind.VALUE;
+        } else if (rawMedium) {
             reader.loadRawMediumBlock(keyBlock, checksum, rawBlockView);
-            rawMedium = true;
-        } else {
-            kind = EntryKind.VALUE;
+        } else if (kind == EntryKind.VALUE) {
             reader.loadValue(keyBlock, valueBuffer, checksum, valueView, lastValueBlock);
         }
         return true;

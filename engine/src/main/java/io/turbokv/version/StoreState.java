@@ -1,5 +1,6 @@
 package io.turbokv.version;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -25,6 +26,19 @@ public record StoreState(List<LiveMeta> metas, int committedSeq) {
     /** {@return whether the state has no meta file, so the store holds no committed data} */
     public boolean isEmpty() {
         return metas.isEmpty();
+    }
+
+    /**
+     * Maps every live SST of this state and checks its size, block count and index now rather than on first read.
+     *
+     * @throws IOException when an SST is missing or damaged
+     */
+    public void mapAllSsts() throws IOException {
+        for (LiveMeta meta : metas) {
+            for (SstSlot slot : meta.ssts()) {
+                slot.reader();
+            }
+        }
     }
 
     /**

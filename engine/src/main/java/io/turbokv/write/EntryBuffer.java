@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.turbokv.io.WriteBufferPool;
+import io.turbokv.sst.EntryKind;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -16,10 +17,10 @@ import java.util.Arrays;
  * offset size field
  * 0      8    key hash
  * 8      4    key length in bytes
- * 12     4    value length ({@link #VALUE}), blob sequence number ({@link #BLOB}), 0 ({@link #TOMBSTONE})
- * 16     1    kind
+ * 12     4    value length (VALUE), blob sequence number (BLOB), 0 (TOMBSTONE)
+ * 16     1    kind: {@link EntryKind#code()}
  * 17     k    key bytes
- * 17+k   v    value bytes (only {@link #VALUE})
+ * 17+k   v    value bytes (only VALUE)
  * </pre>
  * The record offsets are kept in a {@code long[]} for sorting. The memory is one buffer borrowed from the store's
  * {@link WriteBufferPool}; it grows by doubling (a bigger buffer is borrowed, the old one returned after the copy)
@@ -28,10 +29,6 @@ import java.util.Arrays;
  * it.
  */
 final class EntryBuffer implements AutoCloseable {
-    static final byte VALUE = 0;
-    static final byte TOMBSTONE = 1;
-    static final byte BLOB = 2;
-
     static final long HASH = 0;
     static final long KEY_LENGTH = 8;
     static final long VALUE_LENGTH = 12;
@@ -56,21 +53,21 @@ final class EntryBuffer implements AutoCloseable {
 
     /** Appends a value entry. */
     void addValue(long hash, MemorySegment key, MemorySegment value) {
-        long offset = reserve(hash, key, value.byteSize(), VALUE, (int) value.byteSize());
+        long offset = reserve(hash, key, value.byteSize(), EntryKind.VALUE, (int) value.byteSize());
         MemorySegment.copy(value, 0, memory, offset + HEADER + key.byteSize(), value.byteSize());
     }
 
     /** Appends a key tombstone. */
     void addTombstone(long hash, MemorySegment key) {
-        reserve(hash, key, 0, TOMBSTONE, 0);
+        reserve(hash, key, 0, EntryKind.TOMBSTONE, 0);
     }
 
     /** Appends a reference to the blob file {@code blobSeq}. */
     void addBlob(long hash, MemorySegment key, int blobSeq) {
-        reserve(hash, key, 0, BLOB, blobSeq);
+        reserve(hash, key, 0, EntryKind.BLOB, blobSeq);
     }
 
-    private long reserve(long hash, MemorySegment key, long valueBytes, byte kind, int lengthOrSeq) {
+    private long reserve(long hash, MemorySegment key, long valueBytes, EntryKind kind, int lengthOrSeq) {
         long keyLength = key.byteSize();
         long recordBytes = HEADER + keyLength + valueBytes;
         ensureCapacity(recordBytes);
@@ -78,7 +75,7 @@ final class EntryBuffer implements AutoCloseable {
         memory.set(JAVA_LONG_UNALIGNED, offset + HASH, hash);
         memory.set(JAVA_INT_UNALIGNED, offset + KEY_LENGTH, (int) keyLength);
         memory.set(JAVA_INT_UNALIGNED, offset + VALUE_LENGTH, lengthOrSeq);
-        memory.set(JAVA_BYTE, offset + KIND, kind);
+        memory.set(JAVA_BYTE, offset + KIND, kind.code());
         MemorySegment.copy(key, 0, memory, offset + HEADER, keyLength);
         used += recordBytes;
         offsets[count++] = offset;
@@ -154,8 +151,8 @@ final class EntryBuffer implements AutoCloseable {
         return memory.get(JAVA_INT_UNALIGNED, offset + VALUE_LENGTH);
     }
 
-    byte kind(long offset) {
-        return memory.get(JAVA_BYTE, offset + KIND);
+    EntryKind kind(long offset) {
+        return EntryKind.ofCode(memory.get(JAVA_BYTE, offset + KIND));
     }
 
     MemorySegment key(long offset) {

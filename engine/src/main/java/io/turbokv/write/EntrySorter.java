@@ -1,6 +1,7 @@
 package io.turbokv.write;
 
 import io.turbokv.io.Bytes;
+import io.turbokv.sst.EntryKind;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -48,8 +49,8 @@ final class EntrySorter {
         if (byKey != 0) {
             return byKey;
         }
-        int byTombstone = Boolean.compare(buffer.kind(a) == EntryBuffer.TOMBSTONE,
-                buffer.kind(b) == EntryBuffer.TOMBSTONE);
+        int byTombstone = Boolean.compare(buffer.kind(a) == EntryKind.TOMBSTONE,
+                buffer.kind(b) == EntryKind.TOMBSTONE);
         return byTombstone != 0 ? byTombstone : Long.compare(a, b);
     }
 

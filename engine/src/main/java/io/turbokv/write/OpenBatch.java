@@ -5,6 +5,7 @@ import io.turbokv.StoreClosedException;
 import io.turbokv.blob.BlobFile;
 import io.turbokv.commit.Commit;
 import io.turbokv.commit.CommitProtocol;
+import io.turbokv.commit.WriteOperationGuard;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.KeyHash;
 import io.turbokv.io.SequenceAllocator;
@@ -43,7 +44,7 @@ import org.agrona.collections.IntArrayList;
  * batch still holds the store's write slot (and so the store its directory lock): an ended batch never touches
  * the disk again.
  */
-public final class OpenBatch {
+public final class OpenBatch implements WriteOperationGuard.Holder {
     private static final System.Logger LOG = System.getLogger("io.turbokv");
 
     /** Why an ended batch ended, for the exception a late caller gets. */
@@ -94,6 +95,7 @@ public final class OpenBatch {
     }
 
     /** {@return where the batch was created, as a throwable whose stack trace is reported if the batch is abandoned} */
+    @Override
     public Throwable createdAt() {
         return createdAt;
     }

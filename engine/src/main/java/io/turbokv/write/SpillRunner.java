@@ -5,6 +5,7 @@ import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WriteBufferPool;
+import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sorts full collectors and writes each as one SST file in the background while the batch goes on filling.
@@ -155,7 +159,7 @@ public final class SpillRunner {
                     while (i + 1 < count && sameKey(buffer, offset, buffer.offset(i + 1))) {
                         offset = Math.max(offset, buffer.offset(++i));
                     }
-                } else if (buffer.kind(offset) == EntryBuffer.TOMBSTONE && i + 1 < count
+                } else if (buffer.kind(offset) == EntryKind.TOMBSTONE && i + 1 < count
                         && sameKey(buffer, offset, buffer.offset(i + 1))) {
                     continue; // a key deleted twice in one batch: one tombstone is enough
                 }
@@ -165,12 +169,11 @@ public final class SpillRunner {
                 long keyOffset = offset + EntryBuffer.HEADER;
                 int keyLength = buffer.keyLength(offset);
                 switch (buffer.kind(offset)) {
-                    case EntryBuffer.VALUE -> writer.addValue(hash, memory, keyOffset, keyLength, memory,
+                    case VALUE -> writer.addValue(hash, memory, keyOffset, keyLength, memory,
                             keyOffset + keyLength, buffer.valueLengthOrSeq(offset));
-                    case EntryBuffer.TOMBSTONE -> writer.addTombstone(hash, memory, keyOffset, keyLength);
-                    case EntryBuffer.BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength,
+                    case TOMBSTONE -> writer.addTombstone(hash, memory, keyOffset, keyLength);
+                    case BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength,
                             buffer.valueLengthOrSeq(offset));
-                    default -> throw new IllegalStateException("unknown entry kind " + buffer.kind(offset));
                 }
             }
             SpilledSst written = new SpilledSst(family, seq, writer.finish(), tombstones);
@@ -181,6 +184,19 @@ public final class SpillRunner {
                 writer.abandon();
             }
         }
+    }
+
+    /**
+     * {@return a pool of daemon threads for spills and merges, one per processor}: spills of a batch run while its
+     * fillers go on, and a store's compaction splits its merge jobs over the same threads.
+     */
+    public static ExecutorService newExecutor() {
+        AtomicInteger threads = new AtomicInteger();
+        return Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), task -> {
+            Thread thread = new Thread(task, "turbokv-spill-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static boolean sameKey(EntryBuffer buffer, long a, long b) {

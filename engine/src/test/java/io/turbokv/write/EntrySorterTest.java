@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.io.WriteBufferPool;
+import io.turbokv.sst.EntryKind;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ class EntrySorterTest {
                 Entry expected = entries.get(i);
                 assertEquals(expected.hash, buffer.hash(offset));
                 assertArrayEquals(expected.key, buffer.key(offset).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-                assertEquals(expected.tombstone, buffer.kind(offset) == EntryBuffer.TOMBSTONE);
+                assertEquals(expected.tombstone, buffer.kind(offset) == EntryKind.TOMBSTONE);
             }
         }
     }
@@ -81,7 +82,7 @@ class EntrySorterTest {
                 }
             }
             long blob = buffer.offset(1000);
-            assertEquals(EntryBuffer.BLOB, buffer.kind(blob));
+            assertEquals(EntryKind.BLOB, buffer.kind(blob));
             assertEquals(42, buffer.valueLengthOrSeq(blob));
             assertTrue(buffer.dataBytes() > 0);
         }
