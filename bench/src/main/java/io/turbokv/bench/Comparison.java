@@ -30,7 +30,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *      [--only REGEX] [--keep-data] [--root DIR] [--results DIR]
  * </pre>
  * The quick run (default) uses 100,000 entries, short iterations and a subset of the key kinds for the reads, a
- * few minutes on 2 cores; {@code --full} runs every benchmark at 1,000,000 entries with longer iterations. The
+ * few minutes on 2 cores, plus a get row at 1,000,000 entries ({@code bytes16} keys), where the stores outgrow the
+ * CPU cache; {@code --full} runs every benchmark at 1,000,000 entries with longer iterations. The
  * forks run on this JVM's {@code java.home} with the flags of {@code <root>/jdk-flags.txt} plus the flags only a
  * peer needs ({@link #PEER_FLAGS}; the Chronicle Map forks also get {@link #CHRONICLE_FLAGS}, in a second JMH run
  * of the same row right after the first). {@code --only} runs just the benchmarks matching a JMH include pattern, with
@@ -127,6 +128,9 @@ public final class Comparison {
                 : List.of(new Group("write", "io\\.turbokv\\.bench\\.WriteBenchmark", allKeys, entries),
                         new Group("get", "io\\.turbokv\\.bench\\.GetBenchmark\\.(get|getLatency)$",
                                 new String[] {"int-rnd", "bytes16"}, entries),
+                        // the stores outgrow the CPU cache only here; at 100,000 entries every one fits in it
+                        new Group("get-1M", "io\\.turbokv\\.bench\\.GetBenchmark\\.(get|getLatency)$",
+                                new String[] {"bytes16"}, 1_000_000),
                         new Group("reads", "io\\.turbokv\\.bench\\.(GetBenchmark\\.(getAbsent|batchGet)"
                                 + "|TurboKvReadBenchmark|MultiGetBenchmark|OpenBenchmark|IterateBenchmark"
                                 + "|FullCompactionBenchmark)", new String[] {"bytes16"},

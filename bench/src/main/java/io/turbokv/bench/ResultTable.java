@@ -18,6 +18,7 @@ import org.openjdk.jmh.results.RunResult;
  * {@code -prof gc}; writes: per entry) and, for {@code get}, the p50 and p99 latency of the sampled run.
  */
 final class ResultTable {
+    private static final String GET = "get";
     /** One store's numbers for one row; NaN where not measured. */
     static final class Cell {
         double opsPerSecond = Double.NaN;
@@ -70,9 +71,9 @@ final class ResultTable {
         switch (name) {
             case "WriteBenchmark.load" -> put(1, "write + durable commit", "entries/s", keys, valueBytes, store,
                     entries / score, alloc / entries);
-            case "GetBenchmark.get" -> put(2, "get", "ops/s", keys, valueBytes, store, score, alloc);
+            case "GetBenchmark.get" -> put(2, getOperation(entries), "ops/s", keys, valueBytes, store, score, alloc);
             case "GetBenchmark.getLatency" -> {
-                Cell cell = cell(2, "get", "ops/s", keys, valueBytes, store);
+                Cell cell = cell(2, getOperation(entries), "ops/s", keys, valueBytes, store);
                 cell.p50Nanos = result.getPrimaryResult().getStatistics().getPercentile(50.0);
                 cell.p99Nanos = result.getPrimaryResult().getStatistics().getPercentile(99.0);
             }
@@ -108,6 +109,14 @@ final class ResultTable {
         }
     }
 
+    /**
+     * The get rows name their store size: the quick run measures gets at its own size and at 1,000,000 entries,
+     * where the stores outgrow the CPU cache (at 100,000 entries every store's working set fits in it).
+     */
+    private static String getOperation(int entries) {
+        return String.format(Locale.ROOT, "%s (%,d entries)", GET, entries);
+    }
+
     private static double allocation(RunResult result) {
         Map<String, ?> secondaries = result.getSecondaryResults();
         for (String label : secondaries.keySet()) {
@@ -126,7 +135,7 @@ final class ResultTable {
     }
 
     private Cell cell(int order, String operation, String unit, String keys, int valueBytes, String store) {
-        String sortKey = String.format(Locale.ROOT, "%02d %s %08d", order, keyOrder(keys), valueBytes);
+        String sortKey = String.format(Locale.ROOT, "%02d %s %s %08d", order, operation, keyOrder(keys), valueBytes);
         Row row = rows.computeIfAbsent(sortKey,
                 k -> new Row(order, operation, unit, keys, valueBytes, new LinkedHashMap<>()));
         return row.cells().computeIfAbsent(store, s -> new Cell());
@@ -153,14 +162,15 @@ final class ResultTable {
                     ratio(t, r), ratio(t, l), ratio(t, c), fastest(row), bytes(t), bytes(r), bytes(l), bytes(c)));
         }
         out.append("\nget latency (JMH SampleTime, one thread, ns):\n\n");
-        out.append("| keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50 | LMDB p99"
-                + " | Chronicle p50 | Chronicle p99 |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| operation | keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50"
+                + " | LMDB p99 | Chronicle p50 | Chronicle p99 |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows.values()) {
-            if (!row.operation().equals("get")) {
+            if (!row.operation().startsWith(GET + " (")) {
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "| %s | %d B |", row.keys(), row.valueBytes()));
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d B |", row.operation(), row.keys(),
+                    row.valueBytes()));
             for (String store : Stores.NAMES) {
                 Cell cell = row.cells().get(store);
                 out.append(' ').append(nanos(cell == null ? Double.NaN : cell.p50Nanos)).append(" |");
