@@ -1,24 +1,18 @@
 package io.turbokv;
 
 import io.turbokv.cache.BlockCaches;
-import io.turbokv.commit.CommitProtocol;
-import io.turbokv.commit.WriteOperationGuard;
-import io.turbokv.compaction.CompactionRun;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
-import io.turbokv.io.WriteBufferPool;
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.read.BlobFiles;
 import io.turbokv.read.FamilyScan;
 import io.turbokv.read.Lookups;
 import io.turbokv.read.StoreReports;
 import io.turbokv.recovery.StoreOpener;
-import io.turbokv.version.StateLoader;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
-import io.turbokv.write.OpenBatch;
-import io.turbokv.write.SpillRunner;
+import io.turbokv.write.StoreWriter;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -61,26 +54,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * throws {@link StoreClosedException} once the store is closed.
  */
 public final class TurboKV implements AutoCloseable {
-    private static final String WRITE_BATCH = "write batch";
-    private static final String COMPACTION = "compaction";
-
     private final Path directory;
     private final DbConfig config;
     private final boolean readOnly;
     private final StoreLock lock;
-    private final WriteOperationGuard guard;
     private final VersionTracker<StoreState> versions;
-    /** Where a writable store's files go and the layer they go through; null for a read-only or in-memory one. */
-    private final StoreDirectory store;
-    /** How the state changes: null for a read-only or in-memory store, which never changes it. */
-    private final CommitProtocol protocol;
-    private final AccessedKeys[] accessedKeys;
+    /** Write batches and compactions; null for a read-only or in-memory store, which never changes. */
+    private final StoreWriter writer;
     private final boolean[] multiValued;
-    private final ExecutorService spillExecutor;
-    /** Compactions of a writable store; null for a read-only or in-memory one. */
-    private final CompactionRun compactions;
-    /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close()}. */
-    private final WriteBufferPool writeBuffers = new WriteBufferPool();
     private final Lookups lookups;
     private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -96,21 +77,16 @@ public final class TurboKV implements AutoCloseable {
         this.config = config;
         this.readOnly = readOnly;
         this.lock = opened.lock();
-        this.guard = new WriteOperationGuard(directory);
         this.versions = new VersionTracker<>(opened.state(), e -> System.getLogger("io.turbokv").log(
                 System.Logger.Level.WARNING, "closing a mapping of " + directory + " failed", e));
         int families = config.families().size();
-        this.accessedKeys = new AccessedKeys[families];
+        AccessedKeys[] accessedKeys = new AccessedKeys[families];
         this.multiValued = new boolean[families];
         for (int i = 0; i < families; i++) {
             accessedKeys[i] = new AccessedKeys();
             multiValued[i] = config.family(i).kind() == FamilyKind.MULTI_VALUE;
         }
-        this.store = readOnly ? null : location;
-        this.protocol = store == null ? null : new CommitProtocol(store, versions, guard);
-        this.spillExecutor = protocol == null ? null : SpillRunner.newExecutor();
-        this.compactions = protocol == null ? null
-                : new CompactionRun(store, protocol, versions, multiValued, spillExecutor, writeBuffers);
+        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys);
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 new BlockCaches(config.keyBlockCacheBytes(), config.valueBlockCacheBytes()));
@@ -221,18 +197,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public WriteBatch writeBatch() {
         checkWritable("start a write batch");
-        Throwable createdAt = new Throwable("write batch created here");
-        guard.claim(WRITE_BATCH);
-        try {
-            OpenBatch batch = new OpenBatch(store, protocol,
-                    versions.currentState().committedSeq(), multiValued, accessedKeys, spillExecutor, writeBuffers,
-                    createdAt);
-            guard.attach(batch);
-            return new WriteBatch(batch);
-        } catch (RuntimeException | Error e) {
-            guard.release();
-            throw e;
-        }
+        return new WriteBatch(writer.startBatch(new Throwable("write batch created here")));
     }
 
     private void checkWritable(String operation) {
@@ -274,8 +239,7 @@ public final class TurboKV implements AutoCloseable {
 
     private boolean compact(CompactConfig limits, boolean separateCategories) throws IOException {
         checkWritable("compact");
-        guard.claim(COMPACTION);
-        return compactions.run(limits, separateCategories);
+        return writer.compact(limits, separateCategories);
     }
 
     /**
@@ -383,8 +347,8 @@ public final class TurboKV implements AutoCloseable {
     public void clearCache() {
         checkOpen("clear the caches");
         lookups.caches().clear();
-        if (protocol != null) {
-            protocol.publish(state -> StateLoader.withFreshSlots(directory, state), List.of());
+        if (writer != null) {
+            writer.remapSsts();
         }
     }
 
@@ -438,7 +402,7 @@ public final class TurboKV implements AutoCloseable {
 
     /** {@return whether a rollback failed, so that the store refuses all further writes (reads go on)} */
     public boolean hasUnrecoverableWriteError() {
-        return guard.isBroken();
+        return writer != null && writer.isBroken();
     }
 
     /** {@return the configuration the store was opened with, with the families the store recorded} */
@@ -472,27 +436,14 @@ public final class TurboKV implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        IOException failure = null;
-        if (guard.owner() instanceof OpenBatch batch) {
-            try {
-                batch.endForStoreClose(); // rolls it back while this store still holds the lock
-            } catch (IOException e) {
-                failure = e;
-            }
-        }
-        guard.closeAndAwaitIdle(); // a commit or compaction under way finishes first
         List<AutoCloseable> retired = List.of(lookups.caches(), blobs); // after the last lookup of an older state
-        if (protocol != null) {
-            protocol.publish(state -> StoreState.EMPTY, retired);
-            protocol.stopDeleting();
+        IOException failure = null;
+        if (writer != null) {
+            failure = writer.close(retired);
         } else {
             versions.publish(StoreState.EMPTY, withUnreachable(retired));
         }
         lookups.close();
-        if (spillExecutor != null) {
-            spillExecutor.shutdown();
-        }
-        writeBuffers.close(); // a batch left open returns its buffers later; they are freed then
         if (lock != null) {
             lock.close();
         }

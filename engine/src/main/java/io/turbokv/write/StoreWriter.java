@@ -1,0 +1,125 @@
+package io.turbokv.write;
+
+import io.turbokv.CompactConfig;
+import io.turbokv.commit.CommitProtocol;
+import io.turbokv.commit.WriteOperationGuard;
+import io.turbokv.compaction.CompactionRun;
+import io.turbokv.io.StoreDirectory;
+import io.turbokv.io.WriteBufferPool;
+import io.turbokv.read.AccessedKeys;
+import io.turbokv.version.StateLoader;
+import io.turbokv.version.StoreState;
+import io.turbokv.version.VersionTracker;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The write side of a writable store: its single write slot, its commit protocol, and the threads and off-heap
+ * buffers that spills and merges share. Starts write batches and compactions, each of which holds the slot until
+ * it commits or rolls back, and takes part in closing the store. A read-only store has none.
+ */
+public final class StoreWriter {
+    private static final String WRITE_BATCH = "write batch";
+    private static final String COMPACTION = "compaction";
+
+    private final StoreDirectory store;
+    private final VersionTracker<StoreState> versions;
+    private final boolean[] multiValued;
+    private final AccessedKeys[] accessedKeys;
+    private final WriteOperationGuard guard;
+    private final CommitProtocol protocol;
+    private final ExecutorService executor = SpillRunner.newExecutor();
+    /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close}. */
+    private final WriteBufferPool buffers = new WriteBufferPool();
+    private final CompactionRun compactions;
+
+    /**
+     * The write side of the store in {@code store}, whose states {@code versions} publishes.
+     *
+     * @param store        the store's directory and the layer its files are written through
+     * @param versions     the store's states
+     * @param multiValued  per family, whether it is multi-valued
+     * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
+     */
+    public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
+            AccessedKeys[] accessedKeys) {
+        this.store = store;
+        this.versions = versions;
+        this.multiValued = multiValued;
+        this.accessedKeys = accessedKeys;
+        this.guard = new WriteOperationGuard(store.directory());
+        this.protocol = new CommitProtocol(store, versions, guard);
+        this.compactions = new CompactionRun(store, protocol, versions, multiValued, executor, buffers);
+    }
+
+    /**
+     * Claims the write slot for a new batch, which holds it until it commits or is closed.
+     *
+     * @param createdAt where the batch was created, reported if it is abandoned or blocks another writer
+     * @return the batch
+     * @throws IllegalStateException when another write operation holds the slot, or a rollback failed earlier
+     * @throws io.turbokv.StoreClosedException when the store is closed
+     */
+    public OpenBatch startBatch(Throwable createdAt) {
+        guard.claim(WRITE_BATCH);
+        try {
+            OpenBatch batch = new OpenBatch(store, protocol, versions.currentState().committedSeq(), multiValued,
+                    accessedKeys, executor, buffers, createdAt);
+            guard.attach(batch);
+            return batch;
+        } catch (RuntimeException | Error e) {
+            guard.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Claims the write slot and runs one compaction, which commits or rolls back and frees the slot.
+     *
+     * @param limits             which SSTs to merge and how large the results may grow
+     * @param separateCategories whether warm and cold SSTs stay apart
+     * @return whether anything changed
+     * @throws IOException when reading or writing fails; the compaction is rolled back
+     */
+    public boolean compact(CompactConfig limits, boolean separateCategories) throws IOException {
+        guard.claim(COMPACTION);
+        return compactions.run(limits, separateCategories);
+    }
+
+    /** Publishes the current state with fresh SST slots: each SST is mapped again on its next read. */
+    public void remapSsts() {
+        protocol.publish(state -> StateLoader.withFreshSlots(store.directory(), state), List.of());
+    }
+
+    /** {@return whether a rollback failed, so that every later write operation is refused} */
+    public boolean isBroken() {
+        return guard.isBroken();
+    }
+
+    /**
+     * The write side's part of closing the store: rolls back a batch still open (while the store still holds its
+     * lock), waits for a commit or compaction under way, publishes the empty state (retiring {@code retired} with
+     * the last state, after its last reader) and stops deleting files; then frees the threads and buffers (a batch
+     * left open returns its buffers later; they are freed then).
+     *
+     * @param retired what the store releases once no reader of an older state is left
+     * @return the failure of the open batch's rollback, or null
+     */
+    public IOException close(List<AutoCloseable> retired) {
+        IOException failure = null;
+        if (guard.owner() instanceof OpenBatch batch) {
+            try {
+                batch.endForStoreClose();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        guard.closeAndAwaitIdle();
+        protocol.publish(state -> StoreState.EMPTY, retired);
+        protocol.stopDeleting();
+        executor.shutdown();
+        buffers.close();
+        return failure;
+    }
+}
