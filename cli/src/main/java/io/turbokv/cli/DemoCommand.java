@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
         try (TurboKV db = Stores.openWritable(dir, config, true)) {
             out.printf(Locale.ROOT, "open     %s%n", Format.duration(System.nanoTime() - openStart));
             try (WriteBatch batch = db.writeBatch()) {
-                try (Progress bar = new Progress(out, progress, "load", entries, "entries")) {
+                try (Progress bar = new Progress(out, progress, "load", entries)) {
                     LoadCommand.fill(batch, 0, data, entries, threads, bar);
                     loadNanos = bar.elapsedNanos();
                 }
@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
                     Format.duration(System.nanoTime() - reopenStart));
             AtomicLong mismatches = new AtomicLong();
             AtomicReference<String> firstMismatch = new AtomicReference<>();
-            try (Progress bar = new Progress(out, progress, "read", entries, "entries")) {
+            try (Progress bar = new Progress(out, progress, "read", entries)) {
                 Parallel.run("read", threads, entries, (from, to) -> {
                     long pending = 0;
                     for (long i = from; i < to; i++) {

@@ -59,9 +59,9 @@ final class InfoCommand extends StoreCommand {
                     }
                 }
             }
-            out.printf(Locale.ROOT, "  %d %-12s %-6s  %s, %s entries, %s%n", f, config.family(f).name(),
+            out.printf(Locale.ROOT, "  %d %-12s %-6s  %s, %s, %s%n", f, config.family(f).name(),
                     FamilyOptions.kindName(config.family(f).kind()), Format.plural(ssts, "SST"),
-                    Format.count(entries), Format.bytes(bytes));
+                    Format.plural(entries, "entry", "entries"), Format.bytes(bytes));
         }
         Set<Integer> liveSsts = new HashSet<>();
         Set<Integer> liveMetas = new HashSet<>();
@@ -78,10 +78,11 @@ final class InfoCommand extends StoreCommand {
                     seqList(meta.obsoleteSsts(), StoreFileNames.Kind.SST));
             for (SstInfo sst : meta.ssts()) {
                 liveSsts.add(sst.sequenceNumber());
-                out.printf(Locale.ROOT, "    %s %s %-5s %10s %12s entries %6d blocks  filter %s%n",
+                out.printf(Locale.ROOT, "    %s %s %-5s %10s %20s %13s  filter %s%n",
                         StoreFileNames.name(StoreFileNames.Kind.SST, sst.sequenceNumber()),
                         StoreLog.hashRangeMap(sst.minHash(), sst.maxHash()), flags(sst),
-                        Format.bytes(sst.sizeBytes()), Format.count(sst.entryCount()), sst.blockCount(),
+                        Format.bytes(sst.sizeBytes()), Format.plural(sst.entryCount(), "entry", "entries"),
+                        Format.plural(sst.blockCount(), "block"),
                         Format.bytes(sst.filterBytes()));
             }
         }

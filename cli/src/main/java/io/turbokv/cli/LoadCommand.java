@@ -78,14 +78,14 @@ final class LoadCommand extends StoreCommand {
             } else {
                 entries = source.entries;
                 DataSet data = new DataSet(seed, valueSize);
-                try (Progress bar = new Progress(out, progress, "load", entries, "entries")) {
+                try (Progress bar = new Progress(out, progress, "load", entries)) {
                     fill(batch, index, data, entries, threads, bar);
                 }
             }
             long start = System.nanoTime();
             CommitStats stats = batch.commit();
-            out.printf(Locale.ROOT, "commit   %s entries, %s, %s written in %s: sequence %d%n",
-                    Format.count(entries), Format.plural(stats.newSstFiles(), "SST file"),
+            out.printf(Locale.ROOT, "commit   %s, %s, %s written in %s: sequence %d%n",
+                    Format.plural(entries, "entry", "entries"), Format.plural(stats.newSstFiles(), "SST file"),
                     Format.bytes(stats.bytesWritten()),
                     Format.duration(System.nanoTime() - start), stats.sequenceNumber());
             out.printf(Locale.ROOT, "files    %s%n", StoreFiles.of(directory).summary());
@@ -119,7 +119,7 @@ final class LoadCommand extends StoreCommand {
         try (BufferedReader reader = name.equals("stdin")
                 ? new BufferedReader(new InputStreamReader(System.in, decoder))
                 : new BufferedReader(new InputStreamReader(Files.newInputStream(source.file), decoder));
-             Progress bar = new Progress(out, progress, "load", -1, "entries")) {
+             Progress bar = new Progress(out, progress, "load", -1)) {
             String line;
             while ((line = readLine(reader, name, lineNumber + 1)) != null) {
                 lineNumber++;

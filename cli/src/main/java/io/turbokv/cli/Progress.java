@@ -42,7 +42,6 @@ final class Progress implements AutoCloseable {
     private final Mode mode;
     private final String label;
     private final long total;
-    private final String unit;
     private final long start = System.nanoTime();
     private final AtomicLong done = new AtomicLong();
     private final ReentrantLock drawing = new ReentrantLock();
@@ -50,16 +49,12 @@ final class Progress implements AutoCloseable {
     private int lastTenth;
     private int lastWidth;
 
-    /**
-     * @param total the amount of work, or a negative number when unknown (no percentage or ETA then)
-     * @param unit  what is counted, e.g. {@code entries}
-     */
-    Progress(PrintWriter out, Mode mode, String label, long total, String unit) {
+    /** @param total the number of entries to go through, or a negative number when unknown (no percentage or ETA) */
+    Progress(PrintWriter out, Mode mode, String label, long total) {
         this.out = out;
         this.mode = mode.resolve();
         this.label = label;
         this.total = total;
-        this.unit = unit;
         this.nextDraw = start + (this.mode == Mode.BAR ? 0 : PLAIN_INTERVAL_NANOS);
     }
 
@@ -115,7 +110,7 @@ final class Progress implements AutoCloseable {
         long elapsed = time - start;
         String text;
         if (last) {
-            text = String.format(Locale.ROOT, "%-8s %s %s in %s (%s)", label, Format.count(now), unit,
+            text = String.format(Locale.ROOT, "%-8s %s in %s (%s)", label, Format.plural(now, "entry", "entries"),
                     Format.duration(elapsed), Format.rate(now, elapsed));
         } else {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-8s ", label));
@@ -124,10 +119,10 @@ final class Progress implements AutoCloseable {
                 line.append('[').append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ");
             }
             if (total > 0) {
-                line.append(String.format(Locale.ROOT, "%3d%%  %s/%s %s", now * 100 / total, Format.count(now),
-                        Format.count(total), unit));
+                line.append(String.format(Locale.ROOT, "%3d%%  %s/%s", now * 100 / total, Format.count(now),
+                        Format.plural(total, "entry", "entries")));
             } else {
-                line.append(Format.count(now)).append(' ').append(unit);
+                line.append(Format.plural(now, "entry", "entries"));
             }
             line.append("  ").append(Format.rate(now, elapsed));
             if (total > 0 && now > 0) {

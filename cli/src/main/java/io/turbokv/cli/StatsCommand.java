@@ -75,7 +75,8 @@ final class StatsCommand extends StoreCommand {
 
     private void print(Statistics stats, int sampled) {
         PrintWriter out = out();
-        out.printf(Locale.ROOT, "store    %d meta files, %d SSTs%n", stats.metaFiles(), stats.sstFiles());
+        out.printf(Locale.ROOT, "store    %s, %s%n", Format.plural(stats.metaFiles(), "meta file"),
+                Format.plural(stats.sstFiles(), "SST"));
         out.printf(Locale.ROOT, "probe    %s reads of %s sampled keys, %s reads of absent keys%n",
                 Format.count(sampled == 0 ? 0 : probe), Format.count(sampled), Format.count(sampled == 0 ? 0 : probe));
         out.printf(Locale.ROOT, "lookups  %s hits (%s with a value, %s blob, %s deleted), %s misses%n",

@@ -77,8 +77,8 @@ final class VerifyCommand extends StoreCommand {
         } else if (verifyDeletionFiles(out, committed)) {
             try {
                 metaSeqs = DirectoryScan.scan(FileLayer.standard(), directory, committed, true).metaSeqs();
-                out.printf(Locale.ROOT, "CURRENT  ok: sequence %d, %d meta files%n",
-                        Integer.toUnsignedLong(committed), metaSeqs.length);
+                out.printf(Locale.ROOT, "CURRENT  ok: sequence %d, %s%n",
+                        Integer.toUnsignedLong(committed), Format.plural(metaSeqs.length, "meta file"));
             } catch (CorruptionException e) {
                 damaged(out, e);
             }
@@ -111,16 +111,17 @@ final class VerifyCommand extends StoreCommand {
                 }
             }
             Totals totals = new Totals();
-            try (Progress bar = new Progress(out, progress, "verify", totalEntries, "entries")) {
+            try (Progress bar = new Progress(out, progress, "verify", totalEntries)) {
                 for (Live sst : live) {
                     verifySst(sst, totals, bar);
                 }
             }
             verifyBlobs(totals);
             return finish(out, String.format(Locale.ROOT,
-                    "%d meta files, %d SSTs (%d blocks, %s entries, %s of values), %d blobs", metas.size(),
-                    live.size(), totals.blocks, Format.count(totals.entries), Format.bytes(totals.valueBytes),
-                    totals.blobs.size()));
+                    "%s, %s (%s, %s, %s of values), %s", Format.plural(metas.size(), "meta file"),
+                    Format.plural(live.size(), "SST"), Format.plural(totals.blocks, "block"),
+                    Format.plural(totals.entries, "entry", "entries"), Format.bytes(totals.valueBytes),
+                    Format.plural(totals.blobs.size(), "blob")));
         } finally {
             metas.forEach(MetaFile::close);
         }

@@ -106,7 +106,7 @@ class CommandsTest {
         CliRun info = CliRun.of(concat(families, "info", dir.toString()));
         assertEquals(0, info.exit(), info::toString);
         assertTrue(info.out().contains("  1 edges        multi   2 SSTs, 2 entries"), info.out());
-        assertTrue(info.out().contains("  0 nodes        single  1 SST, 1 entries"), info.out());
+        assertTrue(info.out().contains("  0 nodes        single  1 SST, 1 entry"), info.out());
         try (TurboKV db = TurboKV.openReadOnly(dir)) {
             assertEquals(2, db.getMultiple(1, "a".getBytes(StandardCharsets.UTF_8)).size());
             assertEquals(List.of(new FamilyConfig("nodes", FamilyKind.SINGLE_VALUE),
@@ -187,6 +187,34 @@ class CommandsTest {
         assertEquals(0, get.exit(), get::toString);
         assertTrue(get.out().contains("v2"), get.out());
         assertEquals(0, CliRun.of("verify", dir.toString()).exit());
+    }
+
+    @Test
+    void oneOfAnythingIsSingular() {
+        Path dir = tmp.resolve("one");
+        Path file = tmp.resolve("one.tsv");
+        assertEquals(0, CliRun.of("put", "--create", dir.toString(), "k", "v").exit());
+        String info = CliRun.of("info", dir.toString()).out();
+        assertTrue(info.contains("  0 default      single  1 SST, 1 entry, "), info);
+        assertTrue(info.contains("meta files (1, newest first)"), info);
+        assertTrue(Pattern.compile("(?m)^    00000001\\.sst \\S+ fresh +\\S+ B +1 entry +\\d+ blocks  filter ")
+                .matcher(info).find(), info);
+        assertEquals("nothing to compact: 1 SST in 1 meta file", CliRun.of("compact", dir.toString()).out().lines()
+                .findFirst().orElseThrow());
+        String verify = CliRun.of("verify", "--progress", "none", dir.toString()).out();
+        assertTrue(verify.contains("CURRENT  ok: sequence 2, 1 meta file"), verify);
+        assertTrue(Pattern.compile("1 meta file, 1 SST \\(\\d+ blocks, 1 entry, 1 B of values\\), 0 blobs: OK")
+                .matcher(verify).find(), verify);
+        assertTrue(CliRun.of("stats", dir.toString()).out().contains("store    1 meta file, 1 SST"));
+        try {
+            Files.writeString(file, "k\tv\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String load = CliRun.of("load", tmp.resolve("two").toString(), "--file", file.toString(), "--progress",
+                "plain").out();
+        assertTrue(load.contains("load     1 entry in "), load);
+        assertTrue(load.contains("commit   1 entry, 1 SST file, "), load);
     }
 
     @Test

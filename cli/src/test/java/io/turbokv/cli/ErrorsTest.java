@@ -319,7 +319,7 @@ class ErrorsTest {
         }
         CliRun ok = CliRun.of("verify", dir.toString());
         assertEquals(0, ok.exit(), ok::toString);
-        assertTrue(ok.out().contains(", 1 blobs: OK"), ok.out());
+        assertTrue(ok.out().contains(", 1 blob: OK"), ok.out());
         Path blob;
         try (Stream<Path> files = Files.list(dir)) {
             blob = files.filter(p -> p.toString().endsWith(".blob")).findFirst().orElseThrow();

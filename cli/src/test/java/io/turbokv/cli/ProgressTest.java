@@ -14,7 +14,7 @@ class ProgressTest {
     @Test
     void aBarIsRedrawnInPlaceWithPercentCountRateAndEta() {
         StringWriter text = new StringWriter();
-        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 1000, "entries")) {
+        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 1000)) {
             bar.add(500); // the first update always draws
         }
         String out = text.toString();
@@ -27,7 +27,7 @@ class ProgressTest {
     @Test
     void anUnknownTotalShowsCountAndRateOnly() {
         StringWriter text = new StringWriter();
-        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", -1, "entries")) {
+        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", -1)) {
             bar.add(7);
         }
         String out = text.toString();
@@ -38,7 +38,7 @@ class ProgressTest {
     @Test
     void plainModeWritesWholeLinesOnly() {
         StringWriter text = new StringWriter();
-        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.PLAIN, "read", 100, "entries")) {
+        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.PLAIN, "read", 100)) {
             for (int i = 0; i < 100; i++) {
                 bar.add(1);
             }
