@@ -34,7 +34,8 @@ final class PutCommand extends StoreCommand {
     public Integer call() throws IOException {
         byte[] keyBytes = decodeArgument(key, hex, "key");
         byte[] valueBytes = decodeArgument(value, hex, "value");
-        try (TurboKV db = Stores.openWritable(directory, families.config(), create);
+        try (TurboKV db = Stores.openWritable(directory, families.config(), create,
+                " (add --create to create one)");
              WriteBatch batch = db.writeBatch()) {
             DbConfig config = db.config();
             int index = FamilyOptions.resolve(config, family);

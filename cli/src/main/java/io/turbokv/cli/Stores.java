@@ -18,12 +18,29 @@ final class Stores {
      * @throws CliException naming the directory and what is missing
      */
     static void requireStore(Path directory) {
+        requireStore(directory, "");
+    }
+
+    /**
+     * As {@link #requireStore(Path)}, with {@code hint} (e.g. how to create the store) after the message.
+     *
+     * @throws CliException naming the directory and what is missing
+     */
+    static void requireStore(Path directory, String hint) {
+        requireNotAFile(directory);
         if (!Files.isDirectory(directory)) {
-            throw new CliException("no TurboKV store at " + directory + ": the directory does not exist");
+            throw new CliException("no TurboKV store at " + directory + ": the directory does not exist" + hint);
         }
         if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
             throw new CliException("no TurboKV store at " + directory + ": it has no " + StoreFileNames.CURRENT
-                    + " file");
+                    + " file" + hint);
+        }
+    }
+
+    /** Fails when {@code directory} names something other than a directory, such as a regular file. */
+    static void requireNotAFile(Path directory) {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new CliException(directory + " is a file, not a directory: a TurboKV store is a directory");
         }
     }
 
@@ -47,8 +64,17 @@ final class Stores {
      *               other files, which the engine would refuse only after writing its lock and {@code CURRENT} there
      */
     static TurboKV openWritable(Path directory, DbConfig config, boolean create) throws IOException {
+        return openWritable(directory, config, create, "");
+    }
+
+    /**
+     * As {@link #openWritable(Path, DbConfig, boolean)}; {@code hint} follows the message when there is no store
+     * and {@code create} is false, e.g. {@code " (put --create creates one)"}.
+     */
+    static TurboKV openWritable(Path directory, DbConfig config, boolean create, String hint) throws IOException {
+        requireNotAFile(directory);
         if (!create) {
-            requireStore(directory);
+            requireStore(directory, hint);
         } else if (Files.isDirectory(directory) && !Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
             try (Stream<Path> entries = Files.list(directory)) {
                 if (entries.findAny().isPresent()) {

@@ -57,9 +57,8 @@ class ErrorsTest {
     @Test
     void aMissingStoreIsNamed() throws IOException {
         Path missing = tmp.resolve("nothing-here");
-        for (String command : new String[] {"get", "info", "verify", "delete", "put"}) {
-            String[] args = command.equals("put") ? new String[] {command, missing.toString(), "k", "v"}
-                    : command.equals("get") || command.equals("delete")
+        for (String command : new String[] {"get", "info", "verify", "delete", "stats", "compact"}) {
+            String[] args = command.equals("get") || command.equals("delete")
                     ? new String[] {command, missing.toString(), "k"}
                     : new String[] {command, missing.toString()};
             assertEquals("turbokv " + command + ": no TurboKV store at " + missing + ": the directory does not exist",
@@ -69,6 +68,31 @@ class ErrorsTest {
         assertEquals("turbokv get: no TurboKV store at " + empty + ": it has no CURRENT file",
                 failure(1, "get", empty.toString(), "k"));
         assertTrue(Files.notExists(missing), "a failed put without --create creates nothing");
+    }
+
+    @Test
+    void putOnAMissingStoreSaysHowToCreateOne() throws IOException {
+        Path missing = tmp.resolve("nothing-here");
+        assertEquals("turbokv put: no TurboKV store at " + missing + ": the directory does not exist (add --create"
+                + " to create one)", failure(1, "put", missing.toString(), "k", "v"));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertEquals("turbokv put: no TurboKV store at " + empty + ": it has no CURRENT file (add --create to create"
+                + " one)", failure(1, "put", empty.toString(), "k", "v"));
+        assertTrue(Files.notExists(missing), "a failed put without --create creates nothing");
+        assertEquals(0, CliRun.of("put", "--create", missing.toString(), "k", "v").exit());
+    }
+
+    @Test
+    void aRegularFileGivenAsTheStoreIsNamedAsAFile() throws IOException {
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
+        String expected = file + " is a file, not a directory: a TurboKV store is a directory";
+        assertEquals("turbokv get: " + expected, failure(1, "get", file.toString(), "k"));
+        assertEquals("turbokv info: " + expected, failure(1, "info", file.toString()));
+        assertEquals("turbokv verify: " + expected, failure(1, "verify", file.toString()));
+        assertEquals("turbokv put: " + expected, failure(1, "put", "--create", file.toString(), "k", "v"));
+        assertEquals("turbokv load: " + expected, failure(1, "load", file.toString(), "--entries", "1"));
+        assertEquals("turbokv demo: " + expected, failure(1, "demo", "--entries", "1", file.toString()));
+        assertEquals("mine", Files.readString(file));
     }
 
     @Test
