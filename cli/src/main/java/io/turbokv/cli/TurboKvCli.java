@@ -1,6 +1,7 @@
 package io.turbokv.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,6 +34,9 @@ public final class TurboKvCli implements Runnable {
     /** The exit code of a wrong command line: an unknown option, a missing parameter, bad hex. */
     public static final int EXIT_USAGE = 2;
 
+    /** The commands whose parameters are keys and values, which may start with a dash. */
+    private static final List<String> KEY_COMMANDS = List.of("get", "put", "delete");
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -54,6 +58,10 @@ public final class TurboKvCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new TurboKvCli());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        for (String takesKeys : KEY_COMMANDS) {
+            // keys and values may start with a dash: 'get DIR -k' needs no '--' ('--' still works)
+            cli.getSubcommands().get(takesKeys).setUnmatchedOptionsArePositionalParams(true);
+        }
         cli.setExecutionExceptionHandler((failure, command, parseResult) -> {
             PrintWriter err = command.getErr();
             err.println(command.getCommandSpec().qualifiedName() + ": " + Errors.describe(failure));

@@ -190,6 +190,21 @@ class CommandsTest {
     }
 
     @Test
+    void keysAndValuesMayStartWithADash() {
+        Path dir = tmp.resolve("s");
+        CliRun put = CliRun.of("put", "--create", dir.toString(), "-dash", "-value");
+        assertEquals(0, put.exit(), put::toString);
+        CliRun get = CliRun.of("get", dir.toString(), "-dash");
+        assertEquals(0, get.exit(), get::toString);
+        assertEquals("-value", get.out().strip());
+        assertEquals("-value", CliRun.of("get", dir.toString(), "--", "-dash").out().strip(), "'--' still works");
+        assertEquals(2, CliRun.of("get", "--hex", dir.toString(), "-dash").exit(), "with --hex, '-dash' is bad hex");
+        CliRun delete = CliRun.of("delete", dir.toString(), "-dash");
+        assertEquals(0, delete.exit(), delete::toString);
+        assertEquals(1, CliRun.of("get", dir.toString(), "-dash").exit());
+    }
+
+    @Test
     void oneOfAnythingIsSingular() {
         Path dir = tmp.resolve("one");
         Path file = tmp.resolve("one.tsv");
