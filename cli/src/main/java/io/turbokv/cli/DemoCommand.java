@@ -101,6 +101,7 @@ final class DemoCommand implements Callable<Integer> {
             try (WriteBatch batch = db.writeBatch()) {
                 try (Progress bar = new Progress(out, progress, "load", entries)) {
                     LoadCommand.fill(batch, 0, data, entries, threads, bar);
+                    bar.finish();
                     loadNanos = bar.elapsedNanos();
                 }
                 long commitStart = System.nanoTime();
@@ -139,6 +140,7 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     bar.add(pending);
                 });
+                bar.finish();
                 readNanos = bar.elapsedNanos();
             }
             wrong = mismatches.get();

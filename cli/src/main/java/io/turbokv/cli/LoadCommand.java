@@ -68,18 +68,26 @@ final class LoadCommand extends StoreCommand {
                     "--entries %d, --threads %d, --value-size %d: expected entries >= 0, threads >= 1, size >= 0",
                     source.entries, threads, valueSize));
         }
+        // the input opens first: a missing file fails before the store is touched
+        try (BufferedReader input = source.file == null ? null : openInput()) {
+            return Stores.createOrUndo(directory, () -> load(input));
+        }
+    }
+
+    private int load(BufferedReader input) throws IOException {
         PrintWriter out = out();
         try (TurboKV db = Stores.openWritable(directory, families.config(), true);
              WriteBatch batch = db.writeBatch()) {
             int index = FamilyOptions.resolve(db.config(), family);
             long entries;
-            if (source.file != null) {
-                entries = loadFile(batch, index, out);
+            if (input != null) {
+                entries = loadFile(input, index, batch, out);
             } else {
                 entries = source.entries;
                 DataSet data = new DataSet(seed, valueSize);
                 try (Progress bar = new Progress(out, progress, "load", entries)) {
                     fill(batch, index, data, entries, threads, bar);
+                    bar.finish();
                 }
             }
             long start = System.nanoTime();
@@ -92,6 +100,17 @@ final class LoadCommand extends StoreCommand {
             out.flush();
             return TurboKvCli.EXIT_OK;
         }
+    }
+
+    private String inputName() {
+        return source.file.toString().equals("-") ? "stdin" : source.file.toString();
+    }
+
+    private BufferedReader openInput() throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        return new BufferedReader(new InputStreamReader(source.file.toString().equals("-") ? System.in
+                : Files.newInputStream(source.file), decoder));
     }
 
     /** Puts entries {@code [0, entries)} of {@code data} from {@code threads} threads. */
@@ -110,16 +129,11 @@ final class LoadCommand extends StoreCommand {
         });
     }
 
-    private long loadFile(WriteBatch batch, int family, PrintWriter out) throws IOException {
-        String name = source.file.toString().equals("-") ? "stdin" : source.file.toString();
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private long loadFile(BufferedReader reader, int family, WriteBatch batch, PrintWriter out) throws IOException {
+        String name = inputName();
         long lineNumber = 0;
         long entries = 0;
-        try (BufferedReader reader = name.equals("stdin")
-                ? new BufferedReader(new InputStreamReader(System.in, decoder))
-                : new BufferedReader(new InputStreamReader(Files.newInputStream(source.file), decoder));
-             Progress bar = new Progress(out, progress, "load", -1)) {
+        try (Progress bar = new Progress(out, progress, "load", -1)) {
             String line;
             while ((line = readLine(reader, name, lineNumber + 1)) != null) {
                 lineNumber++;
@@ -142,6 +156,7 @@ final class LoadCommand extends StoreCommand {
                 entries++;
                 bar.add(1);
             }
+            bar.finish();
         }
         return entries;
     }

@@ -9,8 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The progress of one long step, for any number of threads calling {@link #add}. On a terminal a bar redrawn in
  * place at most every 100 ms ({@code [#####-----]  50%  500,000/1,000,000  812.3k/s  ETA 0:01}); otherwise a plain
- * line at each tenth of the work, at most one a second, so that logs stay short. {@link #close()} prints the final
- * line either way. Workers never wait for the drawing: the thread that draws is whichever one gets the lock.
+ * line at each tenth of the work, at most one a second, so that logs stay short. {@link #finish()} prints the final
+ * line either way; {@link #close()} without it (a failed step) prints no summary. Workers never wait for the drawing: the thread that draws is whichever one gets the lock.
  */
 final class Progress implements AutoCloseable {
     /** How progress is shown. */
@@ -48,6 +48,7 @@ final class Progress implements AutoCloseable {
     private volatile long nextDraw;
     private int lastTenth;
     private int lastWidth;
+    private boolean ended;
 
     /** @param total the number of entries to go through, or a negative number when unknown (no percentage or ETA) */
     Progress(PrintWriter out, Mode mode, String label, long total) {
@@ -65,6 +66,9 @@ final class Progress implements AutoCloseable {
             return;
         }
         try {
+            if (ended) {
+                return;
+            }
             long time = System.nanoTime();
             if (mode == Mode.BAR) {
                 nextDraw = time + BAR_INTERVAL_NANOS;
@@ -95,12 +99,35 @@ final class Progress implements AutoCloseable {
         return System.nanoTime() - start;
     }
 
-    /** Prints the final line: the amount done, the time and the rate. */
+    /**
+     * Prints the final line: the amount done, the time and the rate. Called when the step succeeded; a step that
+     * failed prints no summary (the error says what happened).
+     */
+    void finish() {
+        drawing.lock();
+        try {
+            if (!ended) {
+                ended = true;
+                draw(done.get(), System.nanoTime(), true);
+            }
+        } finally {
+            drawing.unlock();
+        }
+    }
+
+    /**
+     * Ends the step. Unless {@link #finish()} ran, ends a bar left on the terminal with a line break, so that what
+     * comes next (the error of the failed step) starts a line of its own.
+     */
     @Override
     public void close() {
         drawing.lock();
         try {
-            draw(done.get(), System.nanoTime(), true);
+            if (!ended && lastWidth > 0) {
+                out.println();
+                out.flush();
+            }
+            ended = true;
         } finally {
             drawing.unlock();
         }

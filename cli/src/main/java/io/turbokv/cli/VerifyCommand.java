@@ -115,6 +115,7 @@ final class VerifyCommand extends StoreCommand {
                 for (Live sst : live) {
                     verifySst(sst, totals, bar);
                 }
+                bar.finish();
             }
             verifyBlobs(totals);
             return finish(out, String.format(Locale.ROOT,

@@ -1,6 +1,7 @@
 package io.turbokv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.CorruptionException;
@@ -257,6 +258,32 @@ class ErrorsTest {
                 failure(1, "load", dir.toString(), "--file", latin1.toString()));
         assertTrue(failure(1, "load", dir.toString(), "--file", tmp.resolve("none.tsv").toString())
                 .startsWith("turbokv load: no such file: "));
+    }
+
+    @Test
+    void aFailedLoadLeavesNoHalfCreatedStoreAndPrintsNoSummary() throws IOException {
+        Path missingInput = tmp.resolve("none.tsv");
+        Path fresh = tmp.resolve("fresh");
+        CliRun run = CliRun.of("load", fresh.toString(), "--file", missingInput.toString(), "--progress", "plain");
+        assertEquals(1, run.exit(), run::toString);
+        assertEquals("turbokv load: no such file: " + missingInput, run.err().strip());
+        assertEquals("", run.out(), "no 'load 0 entries' line before the error");
+        assertTrue(Files.notExists(fresh), "no store created for a missing input file");
+
+        Path noTab = Files.writeString(tmp.resolve("a.tsv"), "good\tline\nno tab here\n");
+        run = CliRun.of("load", fresh.toString(), "--file", noTab.toString(), "--progress", "bar");
+        assertEquals(1, run.exit(), run::toString);
+        assertTrue(Files.notExists(fresh), "the store the failed load created is removed");
+        assertTrue(run.out().isEmpty() || run.out().endsWith(System.lineSeparator()), "a bar drawn is ended");
+        assertFalse(run.out().contains(" in "), "no summary line: " + run.out());
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertEquals(1, CliRun.of("load", empty.toString(), "--file", noTab.toString()).exit());
+        try (Stream<Path> files = Files.list(empty)) {
+            assertEquals(List.of(), files.toList(), "an empty directory given is left empty");
+        }
+        assertEquals(1, CliRun.of("put", "--create", "--in", "nope", fresh.toString(), "k", "v").exit());
+        assertTrue(Files.notExists(fresh), "the store a failed put --create created is removed");
     }
 
     @Test

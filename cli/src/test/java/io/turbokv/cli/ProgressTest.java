@@ -16,6 +16,7 @@ class ProgressTest {
         StringWriter text = new StringWriter();
         try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 1000)) {
             bar.add(500); // the first update always draws
+            bar.finish();
         }
         String out = text.toString();
         assertTrue(out.startsWith("\rload     [###############---------------]  50%  500/1,000 entries  "), out);
@@ -29,6 +30,7 @@ class ProgressTest {
         StringWriter text = new StringWriter();
         try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", -1)) {
             bar.add(7);
+            bar.finish();
         }
         String out = text.toString();
         assertTrue(out.startsWith("\rload     7 entries  "), out);
@@ -42,11 +44,29 @@ class ProgressTest {
             for (int i = 0; i < 100; i++) {
                 bar.add(1);
             }
+            bar.finish();
         }
         String out = text.toString();
         assertFalse(out.contains("\r"), out);
         assertTrue(out.endsWith(System.lineSeparator()), out);
         assertTrue(out.lines().toList().getLast().startsWith("read     100 entries in "), out);
+    }
+
+    @Test
+    void aFailedStepPrintsNoSummaryAndEndsItsBarLine() {
+        StringWriter text = new StringWriter();
+        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 1000)) {
+            bar.add(10);
+        }
+        String out = text.toString();
+        assertTrue(out.startsWith("\rload     ["), out);
+        assertTrue(Pattern.compile("ETA \\d+:\\d\\d *" + System.lineSeparator() + "$").matcher(out).find(), out);
+        assertFalse(out.contains(" in "), "no summary: " + out);
+        StringWriter plain = new StringWriter();
+        try (Progress bar = new Progress(new PrintWriter(plain), Progress.Mode.PLAIN, "load", 1000)) {
+            bar.add(10);
+        }
+        assertEquals("", plain.toString(), "nothing drawn, nothing to end");
     }
 
     @Test
