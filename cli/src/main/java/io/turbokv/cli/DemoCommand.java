@@ -4,6 +4,7 @@ import io.turbokv.CommitStats;
 import io.turbokv.DbConfig;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
+import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
-            description = "Where to put the store (default: a new temporary directory). Existing data stays.")
+            description = "Where to put the store: a new or empty directory (default: a new temporary one).")
     private Path directory;
 
     @Option(names = "--entries", paramLabel = "N", defaultValue = "1000000",
@@ -69,6 +70,10 @@ final class DemoCommand implements Callable<Integer> {
             throw new CliException(String.format(Locale.ROOT,
                     "--entries %d, --threads %d, --value-size %d: expected entries >= 0, threads >= 1, size >= 0",
                     entries, threads, valueSize));
+        }
+        if (directory != null && Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            throw new CliException(directory + " holds a TurboKV store already: the demo writes a store of its own"
+                    + " and compacts it fully, which would rewrite yours; give a new or empty directory");
         }
         boolean temporary = directory == null;
         Path dir = temporary ? Files.createTempDirectory("turbokv-demo-") : directory;

@@ -1,5 +1,6 @@
 package io.turbokv.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +108,23 @@ class ErrorsTest {
         assertEquals("turbokv demo: " + expected, failure(1, "demo", "--entries", "1", dir.toString()));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of("notes.txt"), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void theDemoRefusesAnExistingStoreInsteadOfCompactingIt() throws IOException {
+        Path dir = store(100);
+        byte[] current = Files.readAllBytes(dir.resolve(StoreFileNames.CURRENT));
+        List<String> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals("turbokv demo: " + dir + " holds a TurboKV store already: the demo writes a store of its own"
+                + " and compacts it fully, which would rewrite yours; give a new or empty directory",
+                failure(1, "demo", "--entries", "10", dir.toString()));
+        assertArrayEquals(current, Files.readAllBytes(dir.resolve(StoreFileNames.CURRENT)));
+        try (Stream<Path> list = Files.list(dir)) {
+            assertEquals(files, list.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 
