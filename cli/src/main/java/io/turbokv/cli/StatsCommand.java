@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = {"Probe the store with random reads of its own keys (and as many absent keys), then print"
                 + " its read statistics: block cache hit rates, fill and size, and lookups by outcome.",
+                "Only LZ4-compressed blocks go through the block caches; blocks stored uncompressed are read from"
+                + " the mapped files.",
                 "Statistics live in the reading process, so the probe is what they describe.",
                 "Opens the store read-only, so it works while another process writes to it."})
 final class StatsCommand extends StoreCommand {
@@ -87,6 +89,18 @@ final class StatsCommand extends StoreCommand {
                 Format.count(stats.rangeMisses()), Format.count(stats.filterMisses()), Format.count(stats.keyMisses()));
         cache(out, stats.keyBlockCache());
         cache(out, stats.valueBlockCache());
+        List<String> unused = new ArrayList<>();
+        for (CacheStatistics cache : List.of(stats.keyBlockCache(), stats.valueBlockCache())) {
+            if (cache.hits() + cache.misses() == 0) {
+                unused.add(cache.name());
+            }
+        }
+        if (!unused.isEmpty()) {
+            // an empty cache after thousands of reads looks broken unless this is said
+            out.printf(Locale.ROOT, "note     only LZ4-compressed blocks are cached: the %s read here were all stored"
+                    + " uncompressed, so they came straight from the mapped files (which the OS page cache"
+                    + " keeps)%n", String.join(" and ", unused));
+        }
         out.flush();
     }
 

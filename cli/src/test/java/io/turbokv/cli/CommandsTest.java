@@ -205,6 +205,27 @@ class CommandsTest {
     }
 
     @Test
+    void statsSaysWhyACacheSawNoLookup() throws IOException {
+        Path dir = tmp.resolve("plain");
+        assertEquals(0, CliRun.of("load", dir.toString(), "--entries", "2000", "--progress", "none").exit());
+        String out = CliRun.of("stats", "--probe", "500", dir.toString()).out();
+        assertTrue(out.contains("note     only LZ4-compressed blocks are cached: the key blocks and value blocks read"
+                + " here were all stored uncompressed, so they came straight from the mapped files"), out);
+        Path compressible = tmp.resolve("compressible");
+        try (TurboKV db = TurboKV.open(compressible, DbConfig.singleFamily());
+             io.turbokv.WriteBatch batch = db.writeBatch()) {
+            for (int i = 0; i < 2000; i++) {
+                batch.put(0, DataSet.key(i), "a".repeat(300).getBytes(StandardCharsets.US_ASCII));
+            }
+            batch.commit();
+        }
+        out = CliRun.of("stats", "--probe", "500", compressible.toString()).out();
+        assertTrue(Pattern.compile("(?m)^cache +value blocks +hit rate +[0-9.]+ %  [0-9,]+ hits  [1-9][0-9,]* misses")
+                .matcher(out).find(), out);
+        assertFalse(out.contains("value blocks read here"), out);
+    }
+
+    @Test
     void oneOfAnythingIsSingular() {
         Path dir = tmp.resolve("one");
         Path file = tmp.resolve("one.tsv");
