@@ -14,7 +14,7 @@ class ProgressTest {
     @Test
     void aBarIsRedrawnInPlaceWithPercentCountRateAndEta() {
         StringWriter text = new StringWriter();
-        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 1000)) {
+        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 1000, 120)) {
             bar.add(500); // the first update always draws
             bar.finish();
         }
@@ -67,6 +67,66 @@ class ProgressTest {
             bar.add(10);
         }
         assertEquals("", plain.toString(), "nothing drawn, nothing to end");
+    }
+
+    @Test
+    void theBarNeverReachesTheLastColumnOfTheTerminal() {
+        for (int columns : new int[] {200, 100, 80, 60, 40, 24, 12}) {
+            for (long total : new long[] {1_000_000L, -1}) {
+                StringWriter text = new StringWriter();
+                try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", total, columns)) {
+                    bar.add(500_000L);
+                }
+                String out = text.toString();
+                for (String drawn : out.split("\r")) {
+                    assertTrue(drawn.strip().length() <= columns - 1, columns + " columns: '" + drawn + "'");
+                }
+                if (total > 0 && columns >= 100) { // a test's rate is absurdly long: room for the bar at 100
+                    assertTrue(out.contains("[###"), columns + " columns: " + out);
+                    assertTrue(out.contains("50%  500,000/1,000,000 entries  "), out);
+                    assertTrue(out.contains("ETA "), out);
+                }
+                if (total > 0 && columns >= 24) {
+                    assertTrue(out.contains(" 50%"), "the percentage stays: " + out);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theBarIsThirtyColumnsAtMostOnAWideTerminal() {
+        StringWriter text = new StringWriter();
+        try (Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 100, 300)) {
+            bar.add(100);
+        }
+        assertTrue(text.toString().startsWith("\rload     [" + "#".repeat(30) + "] 100%  100/100 entries  "),
+                text.toString());
+    }
+
+    @Test
+    void shutdownEndsTheBarsLine() {
+        StringWriter text = new StringWriter();
+        Progress bar = new Progress(new PrintWriter(text), Progress.Mode.BAR, "load", 1000, 80);
+        try {
+            bar.add(10);
+            bar.endLineOnShutdown(); // what Ctrl-C runs
+            assertTrue(text.toString().endsWith(System.lineSeparator()), text.toString());
+            int length = text.toString().length();
+            bar.add(990);
+            bar.finish();
+            assertEquals(length, text.toString().length(), "nothing drawn after the line ended");
+        } finally {
+            bar.close();
+        }
+    }
+
+    @Test
+    void aWidthComesFromColumnsWhenItIsANumber() {
+        assertEquals(132, Terminal.parse("132"));
+        assertEquals(null, Terminal.parse("wide"));
+        assertEquals(null, Terminal.parse("0"));
+        assertEquals(null, Terminal.parse(null));
+        assertTrue(Terminal.columns() > 0);
     }
 
     @Test
