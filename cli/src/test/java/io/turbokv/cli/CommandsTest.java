@@ -272,6 +272,35 @@ class CommandsTest {
         assertTrue(CliRun.of("--version").out().startsWith("turbokv "));
     }
 
+    @Test
+    void helpListsEveryCommandInOrder() {
+        CliRun top = CliRun.of("--help");
+        int last = -1;
+        for (Class<?> command : TurboKvCli.COMMANDS) {
+            String name = command.getAnnotation(CommandLine.Command.class).name();
+            if (command.getAnnotation(CommandLine.Command.class).hidden()) {
+                assertFalse(top.out().contains(name), name + " is hidden");
+                continue;
+            }
+            int at = top.out().indexOf("\n  " + name + " ");
+            assertTrue(at > last, name + " listed after the one before: " + top.out());
+            last = at;
+        }
+        CliRun help = CliRun.of("help", "get");
+        assertEquals(0, help.exit(), help::toString);
+        assertTrue(help.out().startsWith("Usage: turbokv get"), help.out());
+    }
+
+    @Test
+    void startupTrainingRunsTheCommonCommandsAndLeavesNothingBehind() throws IOException {
+        CliRun run = CliRun.of("startup-training", "--dir", tmp.toString());
+        assertEquals(0, run.exit(), run::toString);
+        assertEquals("", run.out() + run.err(), "the commands' output is discarded");
+        try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
     static String[] concat(String[] first, String... rest) {
         String[] all = new String[first.length + rest.length];
         System.arraycopy(rest, 0, all, 0, 1);
