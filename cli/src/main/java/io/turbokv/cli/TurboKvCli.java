@@ -34,10 +34,10 @@ public final class TurboKvCli implements Runnable {
      * The commands, in the order {@code --help} lists them. Not in the {@code @Command} annotation: picocli would
      * build the model of every one of them at each start, and {@link #main} builds only the one it runs.
      */
-    static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, LoadCommand.class, GetCommand.class,
-            PutCommand.class, DeleteCommand.class, InfoCommand.class, VerifyCommand.class, CompactCommand.class,
-            StatsCommand.class, BenchCommand.class, DoctorCommand.class, StartupTrainingCommand.class,
-            CommandLine.HelpCommand.class);
+    static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, LoadCommand.class, ExportCommand.class,
+            GetCommand.class, PutCommand.class, DeleteCommand.class, InfoCommand.class, VerifyCommand.class,
+            CompactCommand.class, StatsCommand.class, BenchCommand.class, DoctorCommand.class,
+            StartupTrainingCommand.class, CommandLine.HelpCommand.class);
 
     /** The commands whose parameters are keys and values, which may start with a dash. */
     private static final List<String> KEY_COMMANDS = List.of("get", "put", "delete");
@@ -70,8 +70,10 @@ public final class TurboKvCli implements Runnable {
      */
     private static CommandLine newCommandLine(String first) {
         CommandLine cli = new CommandLine(new TurboKvCli());
-        List<Class<?>> only = COMMANDS.stream().filter(c -> c != CommandLine.HelpCommand.class // help needs them all
-                && c.getAnnotation(Command.class).name().equals(first)).toList();
+        List<Class<?>> only = first == null ? List.of() : COMMANDS.stream()
+                .filter(c -> c != CommandLine.HelpCommand.class // help needs them all
+                        && (c.getAnnotation(Command.class).name().equals(first)
+                        || List.of(c.getAnnotation(Command.class).aliases()).contains(first))).toList();
         for (Class<?> command : only.isEmpty() ? COMMANDS : only) {
             cli.addSubcommand(command);
         }
