@@ -190,6 +190,38 @@ class CommandsTest {
     }
 
     @Test
+    void getOfManyKeysPrintsKeyTabValueLinesInTheOrderGivenAndNamesTheMissing() throws IOException {
+        Path dir = tmp.resolve("s");
+        Path input = Files.writeString(tmp.resolve("in.tsv"), "a\t1\nb\t2\ntab\\tkey\tthree\n");
+        assertEquals(0, CliRun.of("load", dir.toString(), "--file", input.toString()).exit());
+        CliRun two = CliRun.of("get", dir.toString(), "b", "a");
+        assertEquals(0, two.exit(), two::toString);
+        assertEquals("b\t2\na\t1\n", two.out().replace(System.lineSeparator(), "\n"));
+        CliRun missing = CliRun.of("get", dir.toString(), "a", "nope", "b", "gone");
+        assertEquals(1, missing.exit(), missing::toString);
+        assertEquals("a\t1\nb\t2\n", missing.out().replace(System.lineSeparator(), "\n"), "the found are printed");
+        assertArrayEquals(new String[] {"turbokv get: 2 of 4 keys not found: 'nope', 'gone'"}, missing.errLines());
+
+        Path keys = Files.writeString(tmp.resolve("keys.txt"), "tab\\tkey\na\n");
+        CliRun fromFile = CliRun.of("get", dir.toString(), "--keys", keys.toString(), "--format", "jsonl");
+        assertEquals(0, fromFile.exit(), fromFile::toString);
+        assertEquals("{\"key\":\"tab\\tkey\",\"value\":\"three\"}\n{\"key\":\"a\",\"value\":\"1\"}\n",
+                fromFile.out().replace(System.lineSeparator(), "\n"));
+        CliRun hex = CliRun.of("get", "--hex", dir.toString(), "61", "62");
+        assertEquals("61\t31\n62\t32\n", hex.out().replace(System.lineSeparator(), "\n"));
+        CliRun one = CliRun.of("get", "--format", "tsv", dir.toString(), "a");
+        assertEquals("a\t1", one.out().strip(), "--format makes a line of one key too");
+
+        // the output of a many-key get loads back
+        Path saved = Files.writeString(tmp.resolve("saved.tsv"), CliRun.of("get", dir.toString(), "a", "tab\tkey")
+                .out());
+        Path copy = tmp.resolve("copy");
+        assertEquals(0, CliRun.of("load", copy.toString(), "--file", saved.toString()).exit());
+        assertEquals("three", CliRun.of("get", copy.toString(), "tab\tkey").out().strip());
+        assertEquals(2, CliRun.of("get", dir.toString()).exit(), "no key at all is a usage error");
+    }
+
+    @Test
     void keysAndValuesMayStartWithADash() {
         Path dir = tmp.resolve("s");
         CliRun put = CliRun.of("put", "--create", dir.toString(), "-dash", "-value");

@@ -143,7 +143,7 @@ class ErrorsTest {
         assertTrue(failure(2, "get", "--no-such-option", "dir", "key").contains("Unknown option: '--no-such-option'"));
         assertTrue(failure(2, "put", "-x", "dir", "k", "v").contains("Unknown option: '-x'"));
         assertTrue(failure(2, "delete", "--nope", "dir", "k").contains("Unknown option: '--nope'"));
-        assertTrue(failure(2, "get").contains("Missing required parameters"));
+        assertTrue(failure(2, "get").contains("Missing required parameter"));
         assertTrue(failure(2, "info", "--family", "edges:many", "x")
                 .contains("'edges:many' is not NAME:single or NAME:multi"));
         assertTrue(failure(2, "load", "x", "--entries", "5", "--file", "f").contains("mutually exclusive"));
