@@ -35,8 +35,8 @@ public final class TurboKvCli implements Runnable {
      * build the model of every one of them at each start, and {@link #main} builds only the one it runs.
      */
     static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, LoadCommand.class, ExportCommand.class,
-            GetCommand.class, PutCommand.class, DeleteCommand.class, InfoCommand.class, VerifyCommand.class,
-            CompactCommand.class, StatsCommand.class, BenchCommand.class, DoctorCommand.class,
+            GetCommand.class, PutCommand.class, DeleteCommand.class, BatchCommand.class, InfoCommand.class,
+            VerifyCommand.class, CompactCommand.class, StatsCommand.class, BenchCommand.class, DoctorCommand.class,
             StartupTrainingCommand.class, CommandLine.HelpCommand.class);
 
     /** The commands whose parameters are keys and values, which may start with a dash. */
