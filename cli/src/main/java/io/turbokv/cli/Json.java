@@ -15,6 +15,15 @@ import java.util.Map;
 final class Json {
     private Json() {}
 
+    /** {@return an insertion-ordered map of the name-value pairs {@code pairs}, for {@link #write}} */
+    static Map<String, Object> object(Object... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
     /**
      * {@code value} as compact JSON: maps become objects (keys as strings), iterables arrays, numbers and booleans
      * themselves, anything else a string of its {@code toString()}.
