@@ -157,20 +157,13 @@ public final class SstReader implements AutoCloseable {
             int block = index.keyBlock(position);
             loadBlock(block, scratch.keyBuffer, scratch.checksum, scratch.keyView);
             keyBlock.reset(scratch.keyView, path, blockStart(block), block);
-            int low = 0;
-            int high = keyBlock.count();
-            while (low < high) {
-                int mid = (low + high) >>> 1;
-                keyBlock.select(mid);
-                if (keyBlock.compareTo(mid, hash, key) < 0) {
-                    low = mid + 1;
-                } else {
-                    high = mid;
+            int count = keyBlock.count();
+            for (int i = firstOfKey(keyBlock, hash, key); i < count; i++) {
+                if (keyBlock.hash(i) != hash) {
+                    return result;
                 }
-            }
-            for (int i = low; i < keyBlock.count(); i++) {
                 keyBlock.select(i);
-                if (keyBlock.compareTo(i, hash, key) != 0) {
+                if (keyBlock.compareKey(key) != 0) {
                     return result;
                 }
                 int type = keyBlock.entryType();
@@ -190,6 +183,39 @@ public final class SstReader implements AutoCloseable {
                 return result;
             }
         }
+    }
+
+    /**
+     * The first entry of {@code keyBlock} not below {@code (hash, key)}, or its count: the hashes alone decide unless
+     * the first entry with the hash has a smaller key, when the entries of that hash are searched by key (they are
+     * in key order; a run of one hash is a key's many values or keys whose hashes collide).
+     */
+    private static int firstOfKey(KeyBlock keyBlock, long hash, MemorySegment key) throws CorruptionException {
+        int low = keyBlock.lowerBound(hash);
+        int count = keyBlock.count();
+        if (low == count || keyBlock.hash(low) != hash) {
+            return low;
+        }
+        keyBlock.select(low);
+        if (keyBlock.compareKey(key) >= 0) {
+            return low;
+        }
+        int high = count;
+        low++;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            int cmp = Long.compareUnsigned(keyBlock.hash(mid), hash);
+            if (cmp == 0) {
+                keyBlock.select(mid);
+                cmp = keyBlock.compareKey(key);
+            }
+            if (cmp < 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     /**
