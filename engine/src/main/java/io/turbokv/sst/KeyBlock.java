@@ -39,8 +39,8 @@ import java.util.Locale;
  * <p>Entries of both types are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
  * tombstone. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
  * next key block ({@link IndexBlock} marks that block as continuing it). The u24 count and positions cannot
- * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + 20 per
- * entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
+ * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + inline
+ * value length + 20 per entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
  *
  * <p>Every entry's hash is stored, in one array of 8-byte hashes (type 3) or of 12-byte elements (type 1), so a
  * lookup searches the hashes alone and compares a key only where the hash matches. Key hashes are uniformly
@@ -92,6 +92,9 @@ final class KeyBlock {
     private int sharedType;
     private long tailStart;
     private int tailStride;
+    /** The first and the last entry's hash: the bounds interpolation starts from. */
+    private long firstHash;
+    private long lastHash;
     private Path path;
     private long fileOffset;
     private int blockIndex;
@@ -126,7 +129,52 @@ final class KeyBlock {
         } else {
             throw damage("key block type: expected=%d|%d found=%d", TYPE_VARIABLE, TYPE_FIXED, type);
         }
+        firstHash = hash(0);
+        lastHash = hash(count - 1);
     }
+
+    /**
+     * Points this cursor at a key block whose header an earlier {@link #reset(BlockView, Path, long, int)} parsed
+     * and validated into {@code layout}, held at {@code segment[base, ...)}: reads nothing of the block, so a
+     * lookup touches only the lines of the entries it searches.
+     *
+     * @param fileOffset where the block starts in its file, for error messages
+     */
+    void reset(Layout layout, MemorySegment segment, long base, Path path, long fileOffset, int blockIndex) {
+        this.segment = segment;
+        this.base = base;
+        this.path = path;
+        this.fileOffset = fileOffset;
+        this.blockIndex = blockIndex;
+        type = layout.type;
+        count = layout.count;
+        fixed = type == TYPE_FIXED;
+        hashStart = base + layout.hashStart;
+        hashStride = fixed ? FIXED_SEARCH_STRIDE : STRIDE;
+        entriesStart = base + layout.entriesStart;
+        entriesLength = layout.entriesLength;
+        keySize = layout.keySize;
+        valueSize = layout.valueSize;
+        sharedType = layout.sharedType;
+        tailStart = base + layout.tailStart;
+        tailStride = layout.tailStride;
+        firstHash = layout.firstHash;
+        lastHash = layout.lastHash;
+    }
+
+    /** {@return the header facts of the block this cursor was last pointed at, relative to its start} */
+    Layout layout() {
+        return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
+                sharedType, tailStart - base, tailStride, firstHash, lastHash);
+    }
+
+    /**
+     * What a key block's header says, validated, with offsets relative to the block's start: kept on the heap per
+     * open SST ({@link SstReader}), so that a lookup need not read the header again. Immutable, so it may be
+     * published to other threads without synchronization.
+     */
+    record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
+                  int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;
@@ -139,6 +187,11 @@ final class KeyBlock {
         hashStride = STRIDE;
         entriesStart = base + HEADER_LENGTH + offsetsLength;
         entriesLength = length - HEADER_LENGTH - offsetsLength;
+        keySize = 0; // the fixed layout's fields, unused here
+        valueSize = 0;
+        sharedType = -1;
+        tailStart = base;
+        tailStride = 0;
     }
 
     private void resetFixed(long length) throws CorruptionException {
@@ -159,7 +212,8 @@ final class KeyBlock {
             valueSize = EntryType.refLength(valueType);
             headerLength = FIXED_HEADER_LENGTH;
             if (valueSize < 0) {
-                throw damage("fixed key block value type: expected=0..4|8..16 found=%d", valueType);
+                throw damage("fixed key block value type: expected=0..3|%d..%d found=%d", EntryType.INLINE_MIN,
+                        EntryType.INLINE_MAX, valueType);
             }
         }
         tailStride = keySize + (mixed ? 1 : 0) + valueSize;
@@ -171,6 +225,8 @@ final class KeyBlock {
         hashStart = base + headerLength;
         hashStride = FIXED_SEARCH_STRIDE;
         tailStart = hashStart + (long) count * FIXED_SEARCH_STRIDE;
+        entriesStart = base; // the variable layout's fields, unused here
+        entriesLength = 0;
     }
 
     int count() {
@@ -187,7 +243,8 @@ final class KeyBlock {
         int entryType = Bytes.u8(segment, element + ELEMENT_TYPE_OFFSET);
         int refLength = EntryType.refLength(entryType);
         if (refLength < 0) {
-            throw damage("entry %d type: expected=0..3|8..16 found=%d", i, entryType);
+            throw damage("entry %d type: expected=0..3|%d..%d found=%d", i, EntryType.INLINE_MIN, EntryType.INLINE_MAX,
+                    entryType);
         }
         long start = Bytes.u24(segment, element + ELEMENT_POSITION_OFFSET);
         long end = i + 1 < count ? Bytes.u24(segment, elementStart(i + 1) + ELEMENT_POSITION_OFFSET)
@@ -233,11 +290,11 @@ final class KeyBlock {
     int lowerBound(long hash) {
         int low = 0;
         int high = count - 1;
-        long lowHash = hash(low);
+        long lowHash = firstHash;
         if (Long.compareUnsigned(lowHash, hash) >= 0) {
             return 0;
         }
-        long highHash = hash(high);
+        long highHash = lastHash;
         if (Long.compareUnsigned(highHash, hash) < 0) {
             return count;
         }
