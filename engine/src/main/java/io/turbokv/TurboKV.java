@@ -1,6 +1,7 @@
 package io.turbokv;
 
 import io.turbokv.cache.BlockCaches;
+import io.turbokv.checkpoint.Checkpoint;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
@@ -332,6 +333,38 @@ public final class TurboKV implements AutoCloseable {
      */
     public ReadScope readScope() {
         return new ReadScope(lookups, config, closed, directory, acquire());
+    }
+
+    /**
+     * Writes a checkpoint: a consistent copy of the store as committed now, in {@code destination}, which opens as a
+     * store of its own. The store's files are immutable, so the checkpoint hard-links them where the file system
+     * allows (taking no space until the store deletes its names, at a later compaction) and copies them where it
+     * does not (another file system); then it writes {@code SCHEMA} and, last, {@code CURRENT}, all synced. Writes
+     * and compactions go on meanwhile: the checkpoint holds the state it copies, so compaction deletes none of its
+     * files until it is done.
+     *
+     * <p>A read-only instance copies the state it opened, which a writer of another process does not know about:
+     * if that writer deleted one of its files (a compaction) before the checkpoint opened it, this fails with
+     * {@link NoSuchFileException}, and opening the store again gives a newer state to copy.
+     *
+     * @param destination a directory that does not exist yet (it is created, with its parents) or is empty, not
+     *                    inside the store's directory
+     * @return the committed sequence number copied, and how many files were linked and copied
+     * @throws java.nio.file.FileAlreadyExistsException when {@code destination} exists and is not an empty
+     *                                                  directory
+     * @throws IllegalArgumentException                 when {@code destination} is inside the store's directory
+     * @throws IllegalStateException                    for an in-memory store, which has no files
+     * @throws IOException                              when reading or writing fails; the destination is then
+     *                                                  left as it was
+     */
+    public CheckpointStats checkpoint(Path destination) throws IOException {
+        Objects.requireNonNull(destination, "destination");
+        checkOpen("checkpoint");
+        if (directory == null) {
+            throw new IllegalStateException("an in-memory store has no files to checkpoint");
+        }
+        StoreDirectory source = new StoreDirectory(directory, config.fileLayer());
+        return onCurrentState(state -> Checkpoint.write(source, state, destination, !readOnly));
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */
