@@ -11,6 +11,7 @@ import io.turbokv.read.FamilyScan;
 import io.turbokv.read.Lookups;
 import io.turbokv.read.StoreReports;
 import io.turbokv.recovery.StoreOpener;
+import io.turbokv.salvage.StoreSalvage;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import io.turbokv.write.StoreWriter;
@@ -365,6 +366,77 @@ public final class TurboKV implements AutoCloseable {
         }
         StoreDirectory source = new StoreDirectory(directory, config.fileLayer());
         return onCurrentState(state -> Checkpoint.write(source, state, destination, !readOnly));
+    }
+
+    /**
+     * Copies every entry that still verifies out of the damaged store in {@code source} into a new store in
+     * {@code destination}, and reports what it could not read. Unlike {@link #open}, which refuses a store with a
+     * damaged file, it reads what is left file by file and block by block, each block's checksum verified before
+     * it is decoded: a damaged meta file loses its SSTs, a damaged SST block its entries, a damaged blob its value,
+     * and every loss is a line of the report. Each SST is written to the new store as a batch of its own, oldest
+     * first, so the copy answers reads as the source did, except that a lost newer entry lets an older value of its
+     * key show again (the report says where that can happen). The new store is fully compacted at the end.
+     *
+     * <p>The source is only read, without its lock: nothing may write it meanwhile.
+     *
+     * @param source      the damaged store's directory
+     * @param destination a directory that does not exist yet or is empty, for the new store
+     * @param config      the families to create the new store with when the source's {@code SCHEMA} is damaged or
+     *                    missing; {@link DbConfig#storeDefined()} to take the source's (declared ones must match a
+     *                    readable {@code SCHEMA}); also the new store's cache sizes
+     * @return how many entries were copied and lost, and one line per loss
+     * @throws NoSuchFileException                      when {@code source} holds no {@code CURRENT}
+     * @throws java.nio.file.FileAlreadyExistsException when {@code destination} exists and is not an empty
+     *                                                  directory
+     * @throws IllegalArgumentException                 when the source's {@code SCHEMA} cannot be read and
+     *                                                  {@code config} declares no families, or declares others
+     * @throws IOException                              when reading fails for another reason than damage, or
+     *                                                  writing the new store fails
+     */
+    public static SalvageReport salvage(Path source, Path destination, DbConfig config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        if (!Files.exists(source.resolve(StoreFileNames.CURRENT))) {
+            throw new NoSuchFileException(source.toString(), null, "no TurboKV store here (no CURRENT)");
+        }
+        if (Files.exists(destination)) {
+            try (var entries = Files.list(destination)) {
+                if (entries.findAny().isPresent()) {
+                    throw new java.nio.file.FileAlreadyExistsException(destination.toString(), null,
+                            "not empty: a salvage writes a new store");
+                }
+            }
+        }
+        List<FamilyConfig> families = StoreSalvage.families(source, config.families());
+        try (TurboKV copy = open(destination, config.withFamilies(families))) {
+            WriteBatch[] batch = new WriteBatch[1];
+            int[] family = new int[1];
+            SalvageReport report = StoreSalvage.copy(source, families, new StoreSalvage.Sink() {
+                @Override
+                public void beginSst(int index) {
+                    batch[0] = copy.writeBatch();
+                    family[0] = index;
+                }
+
+                @Override
+                public void put(MemorySegment key, MemorySegment value) throws IOException {
+                    batch[0].put(family[0], key, value);
+                }
+
+                @Override
+                public void delete(MemorySegment key) {
+                    batch[0].delete(family[0], key);
+                }
+
+                @Override
+                public void endSst() throws IOException {
+                    try (WriteBatch done = batch[0]) {
+                        done.commit();
+                    }
+                }
+            });
+            copy.fullCompact();
+            return report;
+        }
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */
