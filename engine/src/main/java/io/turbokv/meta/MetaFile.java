@@ -20,7 +20,7 @@ import java.util.Objects;
  * <pre>
  * offset          size     field
  * 0               4        magic 0x544B564D ("TKVM")
- * 4               1        format version = 1
+ * 4               1        format version = 2 (also the format of the SSTs the file lists, see below)
  * 5               1        codec of the listed SSTs' blocks = 1 (LZ4)
  * 6               4        family index (u32, below 2^31)
  * 10              4        n = obsolete SST count
@@ -41,6 +41,11 @@ import java.util.Objects;
  * r + k           4        CRC-32 of bytes [0, r + k)
  * </pre>
  *
+ * <p>SST files have no header of their own (they are read only through a meta file that lists them), so this
+ * version byte is the SST format's version too: 2 changed the SSTs' key blocks (every key block stores its
+ * hashes); a store of version 1 is refused as a whole at open, naming both versions, rather than failing at its
+ * first lookup.
+ *
  * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so a file of
  * another version is told apart from a damaged one. The Rust format has no checksum, so a flipped hash there
  * silently hides keys; here {@link #open} checks the trailer before it believes any field, then checks every
@@ -51,7 +56,7 @@ import java.util.Objects;
  */
 public final class MetaFile implements AutoCloseable {
     static final int MAGIC = 0x544B_564D;
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     static final int CODEC_LZ4 = 1;
 
     static final long MAGIC_OFFSET = 0;

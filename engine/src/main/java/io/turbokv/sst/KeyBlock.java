@@ -2,7 +2,6 @@ package io.turbokv.sst;
 
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
-import io.turbokv.io.KeyHash;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -10,52 +9,53 @@ import java.util.Locale;
 /**
  * Decodes a key block in place; {@link KeyBlockBuilder} writes it. All integers big-endian.
  *
- * <p>Variable-size key block, type 1 (with hashes) or 2 (without):
+ * <p>Variable-size key block, type 1:
  * <pre>
  * offset            size     field
- * 0                 1        u8 type: 1 = with hashes, 2 = without hashes
+ * 0                 1        u8 type = 1
  * 1                 3        u24 entry_count (at least 1)
- * 4 + i*stride      8        u64 hash of entry i (type 1 only)
- * ...               1        u8 entry type of entry i ({@link EntryType})
- * ...               3        u24 position of entry i, relative to the entries region
- * 4 + count*stride  ...      entries region: entry i = key bytes, then the value reference of its type;
+ * 4 + i*12          8        u64 hash of entry i
+ * 12 + i*12         1        u8 entry type of entry i ({@link EntryType})
+ * 13 + i*12         3        u24 position of entry i, relative to the entries region
+ * 4 + count*12      ...      entries region: entry i = key bytes, then the value reference of its type;
  *                            it ends where entry i+1 starts, the last one at the end of the block
  * </pre>
- * {@code stride} is 12 (type 1) or 4 (type 2).
  *
- * <p>Fixed-size key block, type 3 (with hashes) or 4 (without), when every entry has the same key length
- * ({@code <= 255}) and the same value reference length ({@code <= 255}):
+ * <p>Fixed-size key block, type 3, when every entry has the same key length ({@code <= 255}) and the same value
+ * reference length ({@code <= 255}):
  * <pre>
  * offset   size               field
- * 0        1                  u8 type: 3 = with hashes, 4 = without hashes
+ * 0        1                  u8 type = 3
  * 1        3                  u24 entry_count (at least 1)
  * 4        1                  u8 key_size
  * 5        1                  u8 value_type: the entry type shared by all entries, or 4 = mixed
  * 6        1                  u8 value_size (only when mixed; otherwise the shared type's reference length)
- * h        count*search       search region: entry i's u64 hash (type 3) or its key_size key bytes (type 4)
- * ...      count*tail         tail region: entry i's [key bytes (type 3)] [u8 entry type (mixed)] value reference
+ * h        count*8            search region: entry i's u64 hash
+ * ...      count*tail         tail region: entry i's key bytes, [u8 entry type (mixed)], value reference
  * </pre>
- * {@code h} is 6, or 7 when mixed; {@code search} is 8 (type 3) or key_size (type 4); {@code tail} is
- * {@code (type 3 ? key_size : 0) + (mixed ? 1 : 0) + value_size}. The block is exactly that long, and
- * {@code search + tail > 0}.
+ * {@code h} is 6, or 7 when mixed; {@code tail} is {@code key_size + (mixed ? 1 : 0) + value_size}. The block is
+ * exactly that long.
  *
- * <p>Entries of every type are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
+ * <p>Entries of both types are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
  * tombstone. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
  * next key block ({@link IndexBlock} marks that block as continuing it). The u24 count and positions cannot
- * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + 20 per
- * entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes. A block without hashes (2 or 4) is written only when every key has at most 32 bytes <em>and</em>
- * every entry's hash is the XXH64 of its key ({@link KeyHash}), so the reader recomputes a hash where it needs one.
- * (Unlike the Rust crate, blocks without hashes keep the hash order rather than key order: lookup and iteration
- * share one order, at the cost of hashing a short key per binary search probe.)
+ * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + inline
+ * value length + 20 per entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
+ *
+ * <p>Every entry's hash is stored, in one array of 8-byte hashes (type 3) or of 12-byte elements (type 1), so a
+ * lookup searches the hashes alone and compares a key only where the hash matches. Key hashes are uniformly
+ * distributed, so {@link #lowerBound} interpolates: the first probe lands within a few entries of the hash in a
+ * block of hundreds, and binary search takes over when interpolation does not converge (skewed hashes, which
+ * callers other than the store may write). Format 1 of the SST had hashless key blocks (types 2 and 4), which the
+ * reader searched by hashing every probed key; they are refused as damage since the format version changed
+ * (the meta file's version, which covers the SSTs it lists).
  *
  * <p>An instance is a reusable, allocation-free cursor over one block at a time; every count, position and entry
  * type is checked before use, so damage surfaces as {@link CorruptionException}.
  */
 final class KeyBlock {
-    static final int TYPE_WITH_HASH = 1;
-    static final int TYPE_WITHOUT_HASH = 2;
-    static final int TYPE_FIXED_WITH_HASH = 3;
-    static final int TYPE_FIXED_WITHOUT_HASH = 4;
+    static final int TYPE_VARIABLE = 1;
+    static final int TYPE_FIXED = 3;
     static final int FIXED_KEY_SIZE_OFFSET = 4;
     static final int FIXED_VALUE_TYPE_OFFSET = 5;
     static final int FIXED_VALUE_SIZE_OFFSET = 6;
@@ -68,17 +68,21 @@ final class KeyBlock {
     static final int TYPE_OFFSET = 0;
     static final int COUNT_OFFSET = 1;
     static final int HEADER_LENGTH = 4;
-    static final int STRIDE_WITH_HASH = 12;
-    static final int STRIDE_WITHOUT_HASH = 4;
-    /** Within an offset table element, after the optional hash. */
-    static final int ELEMENT_TYPE_OFFSET = 0;
-    static final int ELEMENT_POSITION_OFFSET = 1;
+    static final int STRIDE = 12;
+    static final int FIXED_SEARCH_STRIDE = 8;
+    /** Within an offset table element, after the hash. */
+    static final int ELEMENT_TYPE_OFFSET = 8;
+    static final int ELEMENT_POSITION_OFFSET = 9;
+    /** Interpolation probes before {@link #lowerBound} falls back to halving. */
+    private static final int INTERPOLATION_PROBES = 4;
 
     private MemorySegment segment;
     private long base;
     private int type;
     private int count;
-    private int stride;
+    /** Where the hashes start and how far apart they are: 12 (type 1) or 8 (type 3). */
+    private long hashStart;
+    private int hashStride;
     private long entriesStart;
     private long entriesLength;
     // Fixed-size blocks: the search and tail regions, their strides, the shared entry type (-1 when mixed).
@@ -86,9 +90,11 @@ final class KeyBlock {
     private int keySize;
     private int valueSize;
     private int sharedType;
-    private long searchStart;
     private long tailStart;
     private int tailStride;
+    /** The first and the last entry's hash: the bounds interpolation starts from. */
+    private long firstHash;
+    private long lastHash;
     private Path path;
     private long fileOffset;
     private int blockIndex;
@@ -116,25 +122,76 @@ final class KeyBlock {
         }
         type = Bytes.u8(segment, base + TYPE_OFFSET);
         count = Bytes.u24(segment, base + COUNT_OFFSET);
-        if (type == TYPE_WITH_HASH || type == TYPE_WITHOUT_HASH) {
+        if (type == TYPE_VARIABLE) {
             resetVariable(length);
-        } else if (type == TYPE_FIXED_WITH_HASH || type == TYPE_FIXED_WITHOUT_HASH) {
+        } else if (type == TYPE_FIXED) {
             resetFixed(length);
         } else {
-            throw damage("key block type: expected=1..4 found=%d", type);
+            throw damage("key block type: expected=%d|%d found=%d", TYPE_VARIABLE, TYPE_FIXED, type);
         }
+        firstHash = hash(0);
+        lastHash = hash(count - 1);
     }
+
+    /**
+     * Points this cursor at a key block whose header an earlier {@link #reset(BlockView, Path, long, int)} parsed
+     * and validated into {@code layout}, held at {@code segment[base, ...)}: reads nothing of the block, so a
+     * lookup touches only the lines of the entries it searches.
+     *
+     * @param fileOffset where the block starts in its file, for error messages
+     */
+    void reset(Layout layout, MemorySegment segment, long base, Path path, long fileOffset, int blockIndex) {
+        this.segment = segment;
+        this.base = base;
+        this.path = path;
+        this.fileOffset = fileOffset;
+        this.blockIndex = blockIndex;
+        type = layout.type;
+        count = layout.count;
+        fixed = type == TYPE_FIXED;
+        hashStart = base + layout.hashStart;
+        hashStride = fixed ? FIXED_SEARCH_STRIDE : STRIDE;
+        entriesStart = base + layout.entriesStart;
+        entriesLength = layout.entriesLength;
+        keySize = layout.keySize;
+        valueSize = layout.valueSize;
+        sharedType = layout.sharedType;
+        tailStart = base + layout.tailStart;
+        tailStride = layout.tailStride;
+        firstHash = layout.firstHash;
+        lastHash = layout.lastHash;
+    }
+
+    /** {@return the header facts of the block this cursor was last pointed at, relative to its start} */
+    Layout layout() {
+        return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
+                sharedType, tailStart - base, tailStride, firstHash, lastHash);
+    }
+
+    /**
+     * What a key block's header says, validated, with offsets relative to the block's start: kept on the heap per
+     * open SST ({@link SstReader}), so that a lookup need not read the header again. Immutable, so it may be
+     * published to other threads without synchronization.
+     */
+    record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
+                  int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;
-        stride = type == TYPE_WITH_HASH ? STRIDE_WITH_HASH : STRIDE_WITHOUT_HASH;
-        long offsetsLength = (long) count * stride;
+        long offsetsLength = (long) count * STRIDE;
         if (count == 0 || HEADER_LENGTH + offsetsLength > length) {
-            throw damage("key block entry count: expected=1..%d found=%d", (length - HEADER_LENGTH) / stride,
+            throw damage("key block entry count: expected=1..%d found=%d", (length - HEADER_LENGTH) / STRIDE,
                     count);
         }
+        hashStart = base + HEADER_LENGTH;
+        hashStride = STRIDE;
         entriesStart = base + HEADER_LENGTH + offsetsLength;
         entriesLength = length - HEADER_LENGTH - offsetsLength;
+        keySize = 0; // the fixed layout's fields, unused here
+        valueSize = 0;
+        sharedType = -1;
+        tailStart = base;
+        tailStride = 0;
     }
 
     private void resetFixed(long length) throws CorruptionException {
@@ -155,19 +212,21 @@ final class KeyBlock {
             valueSize = EntryType.refLength(valueType);
             headerLength = FIXED_HEADER_LENGTH;
             if (valueSize < 0) {
-                throw damage("fixed key block value type: expected=0..4|8..16 found=%d", valueType);
+                throw damage("fixed key block value type: expected=0..3|%d..%d found=%d", EntryType.INLINE_MIN,
+                        EntryType.INLINE_MAX, valueType);
             }
         }
-        boolean withHash = type == TYPE_FIXED_WITH_HASH;
-        int searchStride = withHash ? 8 : keySize;
-        tailStride = (withHash ? keySize : 0) + (mixed ? 1 : 0) + valueSize;
-        long expected = headerLength + (long) count * (searchStride + tailStride);
-        if (count == 0 || searchStride + tailStride == 0 || expected != length) {
+        tailStride = keySize + (mixed ? 1 : 0) + valueSize;
+        long expected = headerLength + (long) count * (FIXED_SEARCH_STRIDE + tailStride);
+        if (count == 0 || expected != length) {
             throw damage("fixed key block of %d entries (key %d, value %d bytes): expected length %d found=%d",
                     count, keySize, valueSize, expected, length);
         }
-        searchStart = base + headerLength;
-        tailStart = searchStart + (long) count * searchStride;
+        hashStart = base + headerLength;
+        hashStride = FIXED_SEARCH_STRIDE;
+        tailStart = hashStart + (long) count * FIXED_SEARCH_STRIDE;
+        entriesStart = base; // the variable layout's fields, unused here
+        entriesLength = 0;
     }
 
     int count() {
@@ -184,7 +243,8 @@ final class KeyBlock {
         int entryType = Bytes.u8(segment, element + ELEMENT_TYPE_OFFSET);
         int refLength = EntryType.refLength(entryType);
         if (refLength < 0) {
-            throw damage("entry %d type: expected=0..3|8..16 found=%d", i, entryType);
+            throw damage("entry %d type: expected=0..3|%d..%d found=%d", i, EntryType.INLINE_MIN, EntryType.INLINE_MAX,
+                    entryType);
         }
         long start = Bytes.u24(segment, element + ELEMENT_POSITION_OFFSET);
         long end = i + 1 < count ? Bytes.u24(segment, elementStart(i + 1) + ELEMENT_POSITION_OFFSET)
@@ -200,9 +260,8 @@ final class KeyBlock {
     }
 
     private void selectFixed(int i) throws CorruptionException {
-        long tail = tailStart + (long) i * tailStride;
-        long key = type == TYPE_FIXED_WITH_HASH ? tail : searchStart + (long) i * keySize;
-        long afterKey = type == TYPE_FIXED_WITH_HASH ? tail + keySize : tail;
+        long key = tailStart + (long) i * tailStride;
+        long afterKey = key + keySize;
         int entryType = sharedType;
         if (entryType < 0) {
             entryType = Bytes.u8(segment, afterKey);
@@ -218,20 +277,56 @@ final class KeyBlock {
         this.refStart = afterKey;
     }
 
-    /** The hash of the selected entry {@code i} (stored, or the key's XXH64 in a block without hashes). */
+    /** The stored hash of entry {@code i} ({@code 0 <= i < count}); needs no {@link #select}. */
     long hash(int i) {
-        if (type == TYPE_WITH_HASH) {
-            return segment.get(Bytes.BE_LONG, elementStart(i) - 8);
-        } else if (type == TYPE_FIXED_WITH_HASH) {
-            return segment.get(Bytes.BE_LONG, searchStart + (long) i * 8);
-        }
-        return KeyHash.hash(segment, keyStart, keyLength);
+        return segment.get(Bytes.BE_LONG, hashStart + (long) i * hashStride);
     }
 
-    /** Compares the selected entry {@code i} with {@code (hash, key)}. */
-    int compareTo(int i, long hash, MemorySegment key) {
-        int cmp = Long.compareUnsigned(hash(i), hash);
-        return cmp != 0 ? cmp : Bytes.compareUnsigned(segment, keyStart, keyLength, key, 0, key.byteSize());
+    /**
+     * The first entry whose hash is not below {@code hash} (unsigned), or {@link #count()} when there is none:
+     * interpolation over the stored hashes, halving once {@value #INTERPOLATION_PROBES} probes did not settle it.
+     * Reads hashes only.
+     */
+    int lowerBound(long hash) {
+        int low = 0;
+        int high = count - 1;
+        long lowHash = firstHash;
+        if (Long.compareUnsigned(lowHash, hash) >= 0) {
+            return 0;
+        }
+        long highHash = lastHash;
+        if (Long.compareUnsigned(highHash, hash) < 0) {
+            return count;
+        }
+        // hash(low) < hash <= hash(high): the answer is in (low, high]
+        for (int probes = 0; high - low > 1; probes++) {
+            int mid;
+            if (probes < INTERPOLATION_PROBES) {
+                double fraction = unsignedToDouble(hash - lowHash) / unsignedToDouble(highHash - lowHash);
+                mid = Math.clamp(low + (long) (fraction * (high - low)), low + 1, high - 1);
+            } else {
+                mid = (low + high) >>> 1;
+            }
+            long midHash = hash(mid);
+            if (Long.compareUnsigned(midHash, hash) < 0) {
+                low = mid;
+                lowHash = midHash;
+            } else {
+                high = mid;
+                highHash = midHash;
+            }
+        }
+        return high;
+    }
+
+    private static double unsignedToDouble(long value) {
+        double approximate = (double) (value >>> 1) * 2.0;
+        return approximate + (value & 1);
+    }
+
+    /** Compares the key of the selected entry with {@code key}. */
+    int compareKey(MemorySegment key) {
+        return Bytes.compareUnsigned(segment, keyStart, keyLength, key, 0, key.byteSize());
     }
 
     MemorySegment segment() {
@@ -268,8 +363,7 @@ final class KeyBlock {
     }
 
     private long elementStart(int i) {
-        long element = base + HEADER_LENGTH + (long) i * stride;
-        return type == TYPE_WITH_HASH ? element + 8 : element;
+        return hashStart + (long) i * STRIDE;
     }
 
     CorruptionException damage(String format, Object... args) {

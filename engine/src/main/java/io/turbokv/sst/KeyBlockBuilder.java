@@ -1,7 +1,6 @@
 package io.turbokv.sst;
 
 import io.turbokv.io.Bytes;
-import io.turbokv.io.KeyHash;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -9,9 +8,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * Collects the entries of one key block and encodes it in a layout {@link KeyBlock} documents: fixed-size (type 3
- * with hashes, 4 without) when every entry has the same key length and value reference length (at most 255 each),
- * variable-size (type 1 with hashes, 2 without) otherwise. Entries referring to the small value block that is
+ * Collects the entries of one key block and encodes it in a layout {@link KeyBlock} documents: fixed-size (type 3)
+ * when every entry has the same key length and value reference length (at most 255 each), variable-size (type 1)
+ * otherwise. Entries referring to the small value block that is
  * still being filled carry a placeholder block index until {@link #resolveSmall} patches it; the writer emits that
  * small block before it encodes this key block.
  *
@@ -27,7 +26,6 @@ final class KeyBlockBuilder {
     private int count;
     private long accountedBytes;
     private int maxKeyLength;
-    private boolean hashesAreKeyHashes = true;
     // The fixed-size state machine: the first entry sets key and reference length and type; an entry with the
     // same lengths keeps the block fixed (the type becomes mixed when it differs); anything else makes it variable.
     private boolean fixed;
@@ -58,7 +56,7 @@ final class KeyBlockBuilder {
 
     /** The most bytes {@link #encode()} produces for the entries held: the larger of the two layouts. */
     long encodedLengthBound() {
-        return KeyBlock.FIXED_MIXED_HEADER_LENGTH + (long) count * KeyBlock.STRIDE_WITH_HASH + entriesLength;
+        return KeyBlock.FIXED_MIXED_HEADER_LENGTH + (long) count * KeyBlock.STRIDE + entriesLength;
     }
 
     /**
@@ -130,46 +128,37 @@ final class KeyBlockBuilder {
      * memory grows); valid until the next call. All small references must be resolved.
      */
     ByteBuffer encode() {
-        boolean withHash = !hashesAreKeyHashes || maxKeyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH;
         boolean mixed = fixedType == KeyBlock.FIXED_MIXED_VALUE_TYPE;
-        int searchStride = withHash ? 8 : fixedKeyLength;
-        int tailStride = (withHash ? fixedKeyLength : 0) + (mixed ? 1 : 0) + fixedRefLength;
-        int length = fixed && searchStride + tailStride > 0
-                ? encodeFixed(withHash, mixed, searchStride, tailStride) : encodeVariable(withHash);
+        int length = fixed ? encodeFixed(mixed, fixedKeyLength + (mixed ? 1 : 0) + fixedRefLength)
+                : encodeVariable();
         blockView.limit(length);
         blockView.position(0);
         return blockView;
     }
 
     /** Encodes a variable-size block into {@link #block}; returns its length. */
-    private int encodeVariable(boolean withHash) {
-        int stride = withHash ? KeyBlock.STRIDE_WITH_HASH : KeyBlock.STRIDE_WITHOUT_HASH;
-        int length = KeyBlock.HEADER_LENGTH + count * stride + entriesLength;
+    private int encodeVariable() {
+        int length = KeyBlock.HEADER_LENGTH + count * KeyBlock.STRIDE + entriesLength;
         MemorySegment out = blockOfLength(length);
-        out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET,
-                (byte) (withHash ? KeyBlock.TYPE_WITH_HASH : KeyBlock.TYPE_WITHOUT_HASH));
+        out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET, (byte) KeyBlock.TYPE_VARIABLE);
         Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
         long element = KeyBlock.HEADER_LENGTH;
         for (int i = 0; i < count; i++) {
-            if (withHash) {
-                out.set(Bytes.BE_LONG, element, hashes[i]);
-                element += 8;
-            }
+            out.set(Bytes.BE_LONG, element, hashes[i]);
             out.set(ValueLayout.JAVA_BYTE, element + KeyBlock.ELEMENT_TYPE_OFFSET, types[i]);
             Bytes.putU24(out, element + KeyBlock.ELEMENT_POSITION_OFFSET, positions[i]);
-            element += KeyBlock.STRIDE_WITHOUT_HASH;
+            element += KeyBlock.STRIDE;
         }
         MemorySegment.copy(entriesSegment, 0, out, element, entriesLength);
         return length;
     }
 
     /** Encodes a fixed-size block into {@link #block}; returns its length. */
-    private int encodeFixed(boolean withHash, boolean mixed, int searchStride, int tailStride) {
+    private int encodeFixed(boolean mixed, int tailStride) {
         int headerLength = mixed ? KeyBlock.FIXED_MIXED_HEADER_LENGTH : KeyBlock.FIXED_HEADER_LENGTH;
-        int length = headerLength + count * (searchStride + tailStride);
+        int length = headerLength + count * (KeyBlock.FIXED_SEARCH_STRIDE + tailStride);
         MemorySegment out = blockOfLength(length);
-        out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET,
-                (byte) (withHash ? KeyBlock.TYPE_FIXED_WITH_HASH : KeyBlock.TYPE_FIXED_WITHOUT_HASH));
+        out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET, (byte) KeyBlock.TYPE_FIXED);
         Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
         out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_KEY_SIZE_OFFSET, (byte) fixedKeyLength);
         out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_VALUE_TYPE_OFFSET, (byte) fixedType);
@@ -177,17 +166,13 @@ final class KeyBlockBuilder {
             out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_VALUE_SIZE_OFFSET, (byte) fixedRefLength);
         }
         long search = headerLength;
-        long tail = headerLength + (long) count * searchStride;
+        long tail = headerLength + (long) count * KeyBlock.FIXED_SEARCH_STRIDE;
         for (int i = 0; i < count; i++) {
             int position = positions[i];
-            if (withHash) {
-                out.set(Bytes.BE_LONG, search, hashes[i]);
-                MemorySegment.copy(entriesSegment, position, out, tail, fixedKeyLength);
-                tail += fixedKeyLength;
-            } else {
-                MemorySegment.copy(entriesSegment, position, out, search, fixedKeyLength);
-            }
-            search += searchStride;
+            out.set(Bytes.BE_LONG, search, hashes[i]);
+            MemorySegment.copy(entriesSegment, position, out, tail, fixedKeyLength);
+            tail += fixedKeyLength;
+            search += KeyBlock.FIXED_SEARCH_STRIDE;
             if (mixed) {
                 out.set(ValueLayout.JAVA_BYTE, tail++, types[i]);
             }
@@ -216,7 +201,6 @@ final class KeyBlockBuilder {
         entriesLength = 0;
         accountedBytes = 0;
         maxKeyLength = 0;
-        hashesAreKeyHashes = true;
         unresolvedCount = 0;
     }
 
@@ -254,9 +238,6 @@ final class KeyBlockBuilder {
         entriesLength += refLength;
         accountedBytes += keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         maxKeyLength = Math.max(maxKeyLength, keyLength);
-        if (hashesAreKeyHashes && (keyLength > SstLimits.MAX_HASHLESS_KEY_LENGTH || KeyHash.hash(key, keyOffset, keyLength) != hash)) {
-            hashesAreKeyHashes = false;
-        }
         return refAt;
     }
 }

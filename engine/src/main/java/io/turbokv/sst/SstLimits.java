@@ -33,8 +33,6 @@ public final class SstLimits {
     public static final int MAX_KEY_BLOCK_RUN_SIZE = 16 * MAX_KEY_BLOCK_SIZE;
     /** Key blocks whose longest key is shorter than {@value} bytes are never compressed. */
     public static final int MIN_KEY_SIZE_FOR_COMPRESSION = 16;
-    /** A key block whose longest key has at most {@value} bytes may omit the hashes. */
-    public static final int MAX_HASHLESS_KEY_LENGTH = 32;
     /**
      * The longest key, {@value} bytes: key block entries are addressed by u24 positions, so one entry (key plus the
      * longest value reference, 8 bytes) must fit in {@code 2^24 - 1} bytes. A key block holding one such entry is

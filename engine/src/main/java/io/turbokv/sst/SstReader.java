@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * One open SST file, mapped read-only: point lookups and an ordered iterator.
@@ -34,6 +33,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * unmaps the file; the caller makes sure no lookup or iterator is still running (version leases).
  */
 public final class SstReader implements AutoCloseable {
+    /** A block whose header was not read yet. */
+    private static final int UNKNOWN = 0;
+    /** A block stored as is whose CRC was verified. */
+    private static final int STORED_VERIFIED = -1;
     private final Path path;
     private final int seq;
     private final MappedFile file;
@@ -41,7 +44,16 @@ public final class SstReader implements AutoCloseable {
     /** The whole mapping for the LZ4 codec (absolute offsets only), or null for a file over 2 GiB. */
     private final ByteBuffer mappingBuffer;
     private final int[] blockEnds;
-    private final AtomicLongArray verifiedStoredBlocks;
+    /**
+     * What each block's header says, learnt at its first use, so that later uses read nothing but the block's data
+     * ({@link #UNKNOWN}, {@link #STORED_VERIFIED}, or a compressed block's decoded length, checked for
+     * plausibility; its CRC is still checked at every decode). A plain array: each element only ever changes from
+     * {@link #UNKNOWN} to the one value its block's header gives, so a thread that sees a stale element merely reads
+     * the header again.
+     */
+    private final int[] blockStates;
+    /** Per key block position, its parsed header once a lookup has used it (null before). Racy like blockStates. */
+    private final KeyBlock.Layout[] keyBlockLayouts;
     private final IndexBlock index;
 
     private SstReader(Path path, int seq, MappedFile file, int[] blockEnds) throws CorruptionException {
@@ -51,7 +63,7 @@ public final class SstReader implements AutoCloseable {
         this.mapping = file.segment();
         this.mappingBuffer = mapping.byteSize() <= Integer.MAX_VALUE ? mapping.asByteBuffer() : null;
         this.blockEnds = blockEnds;
-        this.verifiedStoredBlocks = new AtomicLongArray((blockEnds.length + 63) >>> 6);
+        this.blockStates = new int[blockEnds.length];
         int indexBlock = blockEnds.length - 1;
         long start = blockStart(indexBlock);
         if (!BlockFraming.isStored(mapping, start)) {
@@ -62,6 +74,7 @@ public final class SstReader implements AutoCloseable {
         BlockView view = new BlockView();
         loadBlock(indexBlock, null, null, view);
         this.index = IndexBlock.read(mapping.asSlice(view.offset, view.length), view.offset, indexBlock, path);
+        this.keyBlockLayouts = new KeyBlock.Layout[index.keyBlockCount()];
     }
 
     /**
@@ -155,22 +168,27 @@ public final class SstReader implements AutoCloseable {
         // start in the first block that may hold its hash and end in it or in a block that continues the run.
         for (int position = index.firstPosition(hash); ; position++) {
             int block = index.keyBlock(position);
-            loadBlock(block, scratch.keyBuffer, scratch.checksum, scratch.keyView);
-            keyBlock.reset(scratch.keyView, path, blockStart(block), block);
-            int low = 0;
-            int high = keyBlock.count();
-            while (low < high) {
-                int mid = (low + high) >>> 1;
-                keyBlock.select(mid);
-                if (keyBlock.compareTo(mid, hash, key) < 0) {
-                    low = mid + 1;
+            KeyBlock.Layout layout = keyBlockLayouts[position];
+            if (layout != null && blockStates[block] == STORED_VERIFIED) {
+                long start = blockStart(block);
+                keyBlock.reset(layout, mapping, start + BlockFraming.HEADER_LENGTH, path, start, block);
+            } else {
+                BlockView view = scratch.keyView;
+                loadBlock(block, scratch.keyBuffer, scratch.checksum, view);
+                if (layout == null) {
+                    keyBlock.reset(view, path, blockStart(block), block);
+                    keyBlockLayouts[position] = keyBlock.layout();
                 } else {
-                    high = mid;
+                    keyBlock.reset(layout, view.segment, view.offset, path, blockStart(block), block);
                 }
             }
-            for (int i = low; i < keyBlock.count(); i++) {
+            int count = keyBlock.count();
+            for (int i = firstOfKey(keyBlock, hash, key); i < count; i++) {
+                if (keyBlock.hash(i) != hash) {
+                    return result;
+                }
                 keyBlock.select(i);
-                if (keyBlock.compareTo(i, hash, key) != 0) {
+                if (keyBlock.compareKey(key) != 0) {
                     return result;
                 }
                 int type = keyBlock.entryType();
@@ -193,10 +211,43 @@ public final class SstReader implements AutoCloseable {
     }
 
     /**
+     * The first entry of {@code keyBlock} not below {@code (hash, key)}, or its count: the hashes alone decide unless
+     * the first entry with the hash has a smaller key, when the entries of that hash are searched by key (they are
+     * in key order; a run of one hash is a key's many values or keys whose hashes collide).
+     */
+    private static int firstOfKey(KeyBlock keyBlock, long hash, MemorySegment key) throws CorruptionException {
+        int low = keyBlock.lowerBound(hash);
+        int count = keyBlock.count();
+        if (low == count || keyBlock.hash(low) != hash) {
+            return low;
+        }
+        keyBlock.select(low);
+        if (keyBlock.compareKey(key) >= 0) {
+            return low;
+        }
+        int high = count;
+        low++;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            int cmp = Long.compareUnsigned(keyBlock.hash(mid), hash);
+            if (cmp == 0) {
+                keyBlock.select(mid);
+                cmp = keyBlock.compareKey(key);
+            }
+            if (cmp < 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /**
      * {@return an iterator over every entry in (hash, key) order, with working memory of its own; close it after use}
      */
     public SstEntryIterator iterator() {
-        return new SstEntryIterator(this, false);
+        return new SstEntryIterator(this, false, 0, 0);
     }
 
     /**
@@ -209,7 +260,21 @@ public final class SstReader implements AutoCloseable {
      * @return a new iterator, which the caller closes
      */
     public SstEntryIterator iterator(boolean rawMediumValues) {
-        return new SstEntryIterator(this, rawMediumValues);
+        return new SstEntryIterator(this, rawMediumValues, 0, 0);
+    }
+
+    /**
+     * As {@link #iterator(boolean)}, starting at the first entry whose hash is at least {@code fromHash}
+     * (unsigned): the index picks the first key block that may hold it, and the entries before it in that block
+     * are passed over without loading their values. A compaction split into hash ranges starts each range here.
+     *
+     * @param rawMediumValues whether medium values are handed out as their on-disk blocks
+     * @param fromHash        the lowest hash (unsigned) the iterator yields
+     * @return a new iterator, which the caller closes
+     */
+    public SstEntryIterator iterator(boolean rawMediumValues, long fromHash) {
+        return new SstEntryIterator(this, rawMediumValues, fromHash == 0 ? 0 : index.firstPosition(fromHash),
+                fromHash);
     }
 
     /** Unmaps the file. Idempotent. */
@@ -240,14 +305,14 @@ public final class SstReader implements AutoCloseable {
             throws CorruptionException {
         long start = blockStart(block);
         long span = Integer.toUnsignedLong(blockEnds[block]) - start;
-        if (BlockFraming.isStored(mapping, start)) {
-            if (!isVerified(block)) {
-                BlockFraming.verifyCrc(mapping, start, span, path, block);
-                markVerified(block);
-            }
+        int state = blockStates[block];
+        if (state == UNKNOWN) {
+            state = learnState(block, start, span, checksum);
+        }
+        if (state == STORED_VERIFIED) {
             into.set(mapping, start + BlockFraming.HEADER_LENGTH, span - BlockFraming.HEADER_LENGTH);
         } else {
-            int length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
+            int length = state;
             // Only compressed blocks are cached. A hit is verified and decoded already; the block
             // stays valid until this buffer's next load or the reader's exit from the caches (io.turbokv.cache).
             BlockCache cache = buffer.cache;
@@ -351,22 +416,39 @@ public final class SstReader implements AutoCloseable {
         checkValueBlock(keyBlock, block);
         long start = blockStart(block);
         long span = Integer.toUnsignedLong(blockEnds[block]) - start;
-        long length;
-        if (BlockFraming.isStored(mapping, start)) {
-            length = span - BlockFraming.HEADER_LENGTH;
-            if (!isVerified(block)) {
-                BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
-                markVerified(block);
-            }
-        } else {
-            length = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
+        int state = blockStates[block];
+        if (state == UNKNOWN) {
+            state = learnState(block, start, span, checksum);
+        }
+        if (state != STORED_VERIFIED) {
             BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
         }
+        long length = state == STORED_VERIFIED ? span - BlockFraming.HEADER_LENGTH : state;
         if (length <= SstLimits.MAX_SMALL_VALUE_SIZE || length > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
             throw keyBlock.damage("medium value block %d length: expected=%d..%d found=%d", block,
                     SstLimits.MAX_SMALL_VALUE_SIZE + 1, SstLimits.MAX_MEDIUM_VALUE_SIZE, length);
         }
         into.set(mapping, start, span);
+    }
+
+    /**
+     * Reads the header of a block not used before: a stored block's CRC is verified now (once per open file), a
+     * compressed block's decoded length checked for plausibility. Records and returns what it found.
+     */
+    private int learnState(int block, long start, long span, BlockChecksum checksum) throws CorruptionException {
+        int state;
+        if (BlockFraming.isStored(mapping, start)) {
+            if (checksum == null) {
+                BlockFraming.verifyCrc(mapping, start, span, path, block);
+            } else {
+                BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
+            }
+            state = STORED_VERIFIED;
+        } else {
+            state = BlockFraming.compressedBlockLength(mapping, start, span, path, block);
+        }
+        blockStates[block] = state;
+        return state;
     }
 
     static int blobSeq(KeyBlock keyBlock) {
@@ -380,15 +462,4 @@ public final class SstReader implements AutoCloseable {
         }
     }
 
-    private boolean isVerified(int block) {
-        return (verifiedStoredBlocks.get(block >>> 6) & (1L << block)) != 0;
-    }
-
-    private void markVerified(int block) {
-        long bit = 1L << block;
-        long bits;
-        do {
-            bits = verifiedStoredBlocks.get(block >>> 6);
-        } while ((bits & bit) == 0 && !verifiedStoredBlocks.compareAndSet(block >>> 6, bits, bits | bit));
-    }
 }

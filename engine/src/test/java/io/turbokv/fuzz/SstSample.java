@@ -17,8 +17,8 @@ import java.util.Random;
 
 /**
  * A small SST with every block kind, written by {@link SstWriter} from a fixed entry list: a variable-size key
- * block without hashes (short keys with their real XXH64), compressed key blocks with hashes (long keys with
- * made-up, partly colliding hashes), fixed-size key blocks (uniform keys, with and without hashes), inline, small
+ * block (short keys with their real XXH64), compressed key blocks (long keys with made-up, partly colliding
+ * hashes), fixed-size key blocks (uniform keys), inline, small
  * (in compressed and in stored value blocks) and medium values (compressed and stored), blob references,
  * tombstones and a multi-valued group that ends with its tombstone. Deterministic: the same bytes on every run.
  */

@@ -178,22 +178,34 @@ class MetaFileTest {
     @Test
     void anotherFormatVersionIsRefusedNamingBothVersions() throws IOException {
         byte[] bytes = Files.readAllBytes(sample);
-        bytes[4] = 2;
+        bytes[4] = 3;
         MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
         UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
                 () -> MetaFile.open(sample, 7));
-        assertEquals(2, e.foundVersion());
-        assertTrue(e.getMessage().contains("expected=1 found=2"), e.getMessage());
+        assertEquals(3, e.foundVersion());
+        assertTrue(e.getMessage().contains("expected=2 found=3"), e.getMessage());
         assertTrue(e.getMessage().contains("file=00000007.meta"), e.getMessage());
+    }
+
+    @Test
+    void aFileOfFormatOneWithHashlessKeyBlocksIsRefusedNamingBothVersions() throws IOException {
+        byte[] bytes = Files.readAllBytes(sample);
+        bytes[4] = 1;
+        MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
+        UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
+                () -> MetaFile.open(sample, 7));
+        assertEquals(1, e.foundVersion());
+        assertEquals(List.of(2L), e.supportedVersions());
+        assertTrue(e.getMessage().contains("expected=2 found=1"), e.getMessage());
     }
 
     @Test
     void damagedFileOfAnotherVersionNamesBothVersions() throws IOException {
         byte[] bytes = Files.readAllBytes(sample);
-        bytes[4] = 2;
+        bytes[4] = 3;
         MetaFiles.rewrite(sample, bytes);
         CorruptionException e = assertCorruption("version byte flipped, trailer not recomputed");
-        assertTrue(e.getMessage().contains("found=2, this build reads 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("found=3, this build reads 2"), e.getMessage());
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Key blocks whose entries share key and value reference length use the fixed-size layouts (types 3 and 4). */
+/** Key blocks whose entries share key and value reference length use the fixed-size layout (type 3). */
 class SstFixedKeyBlockTest {
     @TempDir
     Path dir;
@@ -52,17 +52,17 @@ class SstFixedKeyBlockTest {
     }
 
     @Test
-    void shortKeysWithInlineValuesOfOneLengthUseTheHashlessFixedLayout() throws IOException {
+    void shortKeysWithInlineValuesOfOneLengthUseTheFixedLayout() throws IOException {
         List<Integer> types = roundTrip(entries(2000, 16, true,
                 i -> TestEntry.value(0, null, SstFiles.bytes(random, 8))));
-        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED_WITHOUT_HASH)), new HashSet<>(types));
+        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED)), new HashSet<>(types));
         assertTrue(types.size() > 1);
     }
 
     @Test
-    void longKeysWithTombstonesUseTheFixedLayoutWithHashes() throws IOException {
+    void longKeysWithTombstonesUseTheFixedLayout() throws IOException {
         List<Integer> types = roundTrip(entries(1000, 40, true, i -> TestEntry.tombstone(0, null)));
-        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED_WITH_HASH)), new HashSet<>(types));
+        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED)), new HashSet<>(types));
     }
 
     @Test
@@ -70,11 +70,11 @@ class SstFixedKeyBlockTest {
         // 8-byte inline values and small references (8 bytes), with made-up colliding hashes.
         List<Integer> types = roundTrip(entries(1500, 20, false,
                 i -> TestEntry.value(0, null, SstFiles.bytes(random, i % 2 == 0 ? 8 : 9 + random.nextInt(500)))));
-        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED_WITH_HASH)), new HashSet<>(types));
+        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED)), new HashSet<>(types));
         // 4-byte inline values and blob references (4 bytes), real hashes, short keys.
         types = roundTrip(entries(1500, 10, true, i -> i % 2 == 0 ? TestEntry.blob(0, null, i)
                 : TestEntry.value(0, null, SstFiles.bytes(random, 4))));
-        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED_WITHOUT_HASH)), new HashSet<>(types));
+        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED)), new HashSet<>(types));
     }
 
     @Test
@@ -86,11 +86,11 @@ class SstFixedKeyBlockTest {
         }
         entries.sort(TestEntry::compareKey);
         List<Integer> types = roundTrip(entries.stream().distinct().toList());
-        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_WITHOUT_HASH)), new HashSet<>(types));
+        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_VARIABLE)), new HashSet<>(types));
     }
 
     @Test
-    void manyEmptyValuesOfTheEmptyKeyUseTheVariableLayout() throws IOException {
+    void manyEmptyValuesOfTheEmptyKeyUseTheFixedLayout() throws IOException {
         long hash = KeyHash.hash(new byte[0]);
         List<TestEntry> entries = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -102,8 +102,8 @@ class SstFixedKeyBlockTest {
         try (SstReader reader = SstReader.open(file, 2, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch()) {
             assertEquals(entries, SstFiles.lookup(reader, scratch, hash, new byte[0]));
-            assertEquals(List.of(KeyBlock.TYPE_FIXED_WITHOUT_HASH), SstFiles.keyBlockTypes(reader),
-                    "the tombstone makes the block mixed, so its tail stride is not zero");
+            assertEquals(List.of(KeyBlock.TYPE_FIXED), SstFiles.keyBlockTypes(reader),
+                    "the tombstone makes the block mixed");
         }
         entries.removeLast();
         Path file2 = dir.resolve("00000003.sst");
@@ -111,8 +111,8 @@ class SstFixedKeyBlockTest {
         try (SstReader reader = SstReader.open(file2, 3, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch()) {
             assertEquals(entries, SstFiles.lookup(reader, scratch, hash, new byte[0]));
-            assertEquals(List.of(KeyBlock.TYPE_WITHOUT_HASH), SstFiles.keyBlockTypes(reader),
-                    "entries of zero bytes cannot be counted by a fixed layout");
+            assertEquals(List.of(KeyBlock.TYPE_FIXED), SstFiles.keyBlockTypes(reader),
+                    "the stored hashes count entries of zero bytes");
         }
     }
 }

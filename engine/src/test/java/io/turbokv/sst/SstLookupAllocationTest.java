@@ -33,7 +33,7 @@ class SstLookupAllocationTest {
             entries.add(i % 17 == 0 ? TestEntry.tombstone(KeyHash.hash(key), key)
                     : TestEntry.value(KeyHash.hash(key), key, value));
         }
-        measureLookups(entries, random, KeyBlock.TYPE_WITH_HASH);
+        measureLookups(entries, random, KeyBlock.TYPE_VARIABLE);
     }
 
     @Test
@@ -44,7 +44,7 @@ class SstLookupAllocationTest {
             byte[] key = uniqueKey(random, i, 16);
             entries.add(TestEntry.value(KeyHash.hash(key), key, SstFiles.bytes(random, i % 2 == 0 ? 8 : 700)));
         }
-        measureLookups(entries, random, KeyBlock.TYPE_FIXED_WITHOUT_HASH);
+        measureLookups(entries, random, KeyBlock.TYPE_FIXED);
     }
 
     private static byte[] uniqueKey(Random random, int i, int length) {

@@ -1,0 +1,88 @@
+package io.turbokv.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Random point reads on several populated stores in one JVM, round by round in turn, so that the load of a shared
+ * machine falls on all of them alike (sequential JMH runs of one store after another drift by tens of percent
+ * there). Each round reads {@code reads} random keys (present, or absent with {@code absent = 1}) from each store
+ * and records every read's wall time and the round's thread CPU time; after two warm-up rounds, it prints per
+ * store the median over the rounds of the per-round p50 and p99, and of the CPU time per read. The stores are the
+ * ones {@link Stores#populated} leaves under the bench directory (run {@link GetBenchmark} once to build them).
+ *
+ * <pre>
+ * InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT STORE=DIR...
+ * e.g. InterleavedGets bench/target/bench-data bytes16 100 1000000 5 300000 0 \
+ *        turbokv=turbokv-bytes16-100B-1000000 lmdb=lmdb-bytes16-100B-1000000
+ * </pre>
+ * Chronicle Map needs {@link Comparison#CHRONICLE_FLAGS} on the command line, LMDB {@link Comparison#PEER_FLAGS}.
+ */
+public final class InterleavedGets {
+    private static final int WARM_UP_ROUNDS = 2;
+
+    private InterleavedGets() {}
+
+    /** Runs the reads; see the class comment for the arguments. */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 8) {
+            System.err.println("usage: InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT"
+                    + " STORE=DIR...");
+            System.exit(2);
+        }
+        Path benchDir = Path.of(args[0]);
+        KeyKind keys = KeyKind.of(args[1]);
+        int entries = Integer.parseInt(args[3]);
+        int rounds = Integer.parseInt(args[4]);
+        int reads = Integer.parseInt(args[5]);
+        boolean absent = args[6].equals("1");
+        String[] names = Arrays.copyOfRange(args, 7, args.length);
+        Dataset data = new Dataset(keys, entries, Integer.parseInt(args[2]));
+        Blackhole blackhole = Sinks.blackhole();
+        KvStore[] stores = new KvStore[names.length];
+        for (int s = 0; s < names.length; s++) {
+            String[] parts = names[s].split("=", 2);
+            stores[s] = Stores.open(parts[0], Stores.storeDir(benchDir.resolve(parts[1])), data, false);
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] latencies = new long[reads];
+        double[][] cpu = new double[names.length][rounds];
+        long[][] p50 = new long[names.length][rounds];
+        long[][] p99 = new long[names.length][rounds];
+        for (int round = -WARM_UP_ROUNDS; round < rounds; round++) {
+            for (int s = 0; s < names.length; s++) {
+                RandomIndex random = new RandomIndex(1 + round * 31L + s);
+                KvStore store = stores[s];
+                long cpuStart = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < reads; i++) {
+                    long index = random.next(entries) + (absent ? (long) entries : 0);
+                    long start = System.nanoTime();
+                    store.get(index, blackhole);
+                    latencies[i] = System.nanoTime() - start;
+                }
+                long cpuEnd = threads.getCurrentThreadCpuTime();
+                if (round >= 0) {
+                    Arrays.sort(latencies);
+                    cpu[s][round] = (cpuEnd - cpuStart) / (double) reads;
+                    p50[s][round] = latencies[reads / 2];
+                    p99[s][round] = latencies[(int) (reads * 0.99)];
+                }
+            }
+        }
+        for (int s = 0; s < names.length; s++) {
+            Arrays.sort(cpu[s]);
+            Arrays.sort(p50[s]);
+            Arrays.sort(p99[s]);
+            System.out.printf(Locale.ROOT, "%-40s p50 %6d ns  p99 %7d ns  cpu/read %6.0f ns  (medians of %d rounds)%n",
+                    names[s], p50[s][rounds / 2], p99[s][rounds / 2], cpu[s][rounds / 2], rounds);
+        }
+        for (KvStore store : stores) {
+            store.close();
+        }
+        data.close();
+    }
+}
