@@ -1,6 +1,7 @@
 package io.turbokv;
 
 import io.turbokv.cache.BlockCaches;
+import io.turbokv.checkpoint.Checkpoint;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLock;
@@ -10,6 +11,7 @@ import io.turbokv.read.FamilyScan;
 import io.turbokv.read.Lookups;
 import io.turbokv.read.StoreReports;
 import io.turbokv.recovery.StoreOpener;
+import io.turbokv.salvage.StoreSalvage;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import io.turbokv.write.StoreWriter;
@@ -332,6 +334,109 @@ public final class TurboKV implements AutoCloseable {
      */
     public ReadScope readScope() {
         return new ReadScope(lookups, config, closed, directory, acquire());
+    }
+
+    /**
+     * Writes a checkpoint: a consistent copy of the store as committed now, in {@code destination}, which opens as a
+     * store of its own. The store's files are immutable, so the checkpoint hard-links them where the file system
+     * allows (taking no space until the store deletes its names, at a later compaction) and copies them where it
+     * does not (another file system); then it writes {@code SCHEMA} and, last, {@code CURRENT}, all synced. Writes
+     * and compactions go on meanwhile: the checkpoint holds the state it copies, so compaction deletes none of its
+     * files until it is done.
+     *
+     * <p>A read-only instance copies the state it opened, which a writer of another process does not know about:
+     * if that writer deleted one of its files (a compaction) before the checkpoint opened it, this fails with
+     * {@link NoSuchFileException}, and opening the store again gives a newer state to copy.
+     *
+     * @param destination a directory that does not exist yet (it is created, with its parents) or is empty, not
+     *                    inside the store's directory
+     * @return the committed sequence number copied, and how many files were linked and copied
+     * @throws java.nio.file.FileAlreadyExistsException when {@code destination} exists and is not an empty
+     *                                                  directory
+     * @throws IllegalArgumentException                 when {@code destination} is inside the store's directory
+     * @throws IllegalStateException                    for an in-memory store, which has no files
+     * @throws IOException                              when reading or writing fails; the destination is then
+     *                                                  left as it was
+     */
+    public CheckpointStats checkpoint(Path destination) throws IOException {
+        Objects.requireNonNull(destination, "destination");
+        checkOpen("checkpoint");
+        if (directory == null) {
+            throw new IllegalStateException("an in-memory store has no files to checkpoint");
+        }
+        StoreDirectory source = new StoreDirectory(directory, config.fileLayer());
+        return onCurrentState(state -> Checkpoint.write(source, state, destination, !readOnly));
+    }
+
+    /**
+     * Copies every entry that still verifies out of the damaged store in {@code source} into a new store in
+     * {@code destination}, and reports what it could not read. Unlike {@link #open}, which refuses a store with a
+     * damaged file, it reads what is left file by file and block by block, each block's checksum verified before
+     * it is decoded: a damaged meta file loses its SSTs, a damaged SST block its entries, a damaged blob its value,
+     * and every loss is a line of the report. Each SST is written to the new store as a batch of its own, oldest
+     * first, so the copy answers reads as the source did, except that a lost newer entry lets an older value of its
+     * key show again (the report says where that can happen). The new store is fully compacted at the end.
+     *
+     * <p>The source is only read, without its lock: nothing may write it meanwhile.
+     *
+     * @param source      the damaged store's directory
+     * @param destination a directory that does not exist yet or is empty, for the new store
+     * @param config      the families to create the new store with when the source's {@code SCHEMA} is damaged or
+     *                    missing; {@link DbConfig#storeDefined()} to take the source's (declared ones must match a
+     *                    readable {@code SCHEMA}); also the new store's cache sizes
+     * @return how many entries were copied and lost, and one line per loss
+     * @throws NoSuchFileException                      when {@code source} holds no {@code CURRENT}
+     * @throws java.nio.file.FileAlreadyExistsException when {@code destination} exists and is not an empty
+     *                                                  directory
+     * @throws IllegalArgumentException                 when the source's {@code SCHEMA} cannot be read and
+     *                                                  {@code config} declares no families, or declares others
+     * @throws IOException                              when reading fails for another reason than damage, or
+     *                                                  writing the new store fails
+     */
+    public static SalvageReport salvage(Path source, Path destination, DbConfig config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        if (!Files.exists(source.resolve(StoreFileNames.CURRENT))) {
+            throw new NoSuchFileException(source.toString(), null, "no TurboKV store here (no CURRENT)");
+        }
+        if (Files.exists(destination)) {
+            try (var entries = Files.list(destination)) {
+                if (entries.findAny().isPresent()) {
+                    throw new java.nio.file.FileAlreadyExistsException(destination.toString(), null,
+                            "not empty: a salvage writes a new store");
+                }
+            }
+        }
+        List<FamilyConfig> families = StoreSalvage.families(source, config.families());
+        try (TurboKV copy = open(destination, config.withFamilies(families))) {
+            WriteBatch[] batch = new WriteBatch[1];
+            int[] family = new int[1];
+            SalvageReport report = StoreSalvage.copy(source, families, new StoreSalvage.Sink() {
+                @Override
+                public void beginSst(int index) {
+                    batch[0] = copy.writeBatch();
+                    family[0] = index;
+                }
+
+                @Override
+                public void put(MemorySegment key, MemorySegment value) throws IOException {
+                    batch[0].put(family[0], key, value);
+                }
+
+                @Override
+                public void delete(MemorySegment key) {
+                    batch[0].delete(family[0], key);
+                }
+
+                @Override
+                public void endSst() throws IOException {
+                    try (WriteBatch done = batch[0]) {
+                        done.commit();
+                    }
+                }
+            });
+            copy.fullCompact();
+            return report;
+        }
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
  * {@code turbokv startup-training}, hidden: the workload the {@code ./turbokv} launcher runs once per build under
  * {@code -XX:AOTCacheOutput}, so that the JDK's ahead-of-time cache holds the classes, linked call sites and method
  * profiles of the common commands, and later starts skip loading and linking them. Runs {@code put --create},
- * {@code put}, {@code get}, {@code delete}, {@code info}, {@code stats}, {@code verify} and {@code compact} on a
- * small store in a new temporary directory, discards their output and removes the directory.
+ * {@code put}, {@code get} (one and many keys), {@code export}, {@code delete}, {@code info}, {@code stats},
+ * {@code verify} and {@code compact} on a small store in a new temporary directory, discards their output and
+ * removes the directory.
  */
 @Command(name = "startup-training", hidden = true, mixinStandardHelpOptions = true,
         description = "Run the common commands on a small temporary store, for the launcher's start-up cache.")
@@ -42,6 +43,8 @@ final class StartupTrainingCommand implements Callable<Integer> {
             runs.add(new String[] {"get", store, "k3"});
             runs.add(new String[] {"get", "--hex", store, "6b32"});
             runs.add(new String[] {"get", store, "absent"});
+            runs.add(new String[] {"get", store, "k1", "k2", "absent"});
+            runs.add(new String[] {"export", store});
             runs.add(new String[] {"delete", store, "k5"});
             runs.add(new String[] {"info", store});
             runs.add(new String[] {"stats", "--probe", "100", store});

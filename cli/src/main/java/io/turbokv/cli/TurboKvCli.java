@@ -36,8 +36,9 @@ public final class TurboKvCli implements Runnable {
      */
     static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, LoadCommand.class, ExportCommand.class,
             GetCommand.class, PutCommand.class, DeleteCommand.class, BatchCommand.class, InfoCommand.class,
-            VerifyCommand.class, CompactCommand.class, StatsCommand.class, BenchCommand.class, DoctorCommand.class,
-            StartupTrainingCommand.class, CommandLine.HelpCommand.class);
+            VerifyCommand.class, CompactCommand.class, StatsCommand.class, CheckpointCommand.class,
+            SalvageCommand.class, BenchCommand.class, DoctorCommand.class, StartupTrainingCommand.class,
+            CommandLine.HelpCommand.class);
 
     /** The commands whose parameters are keys and values, which may start with a dash. */
     private static final List<String> KEY_COMMANDS = List.of("get", "put", "delete");
