@@ -17,10 +17,18 @@ package io.turbokv;
  * @param minMergeDuplicationBytes     a job is run only when it has at least this much duplication
  * @param optimalMergeDuplicationBytes see {@code optimalMergeCount}
  * @param maxMergeSegmentCount         at most this many merge jobs per compaction, across all families
+ * @param maxSubcompactions            a merge job is split into at most this many hash ranges, each merged on its
+ *                                     own thread into its own SSTs (the 7-argument constructor, {@link #defaults()}
+ *                                     and {@link #full()} take the number of available processors; 1 merges every
+ *                                     job on one thread). A job is split only where each range gets at least
+ *                                     {@value #MIN_SUBCOMPACTION_BYTES} bytes of input. The result is the same
+ *                                     entries in the same SSTs' order, cut into more files.
  */
 public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMergeCount, long maxMergeBytes,
                             long minMergeDuplicationBytes, long optimalMergeDuplicationBytes,
-                            int maxMergeSegmentCount) {
+                            int maxMergeSegmentCount, int maxSubcompactions) {
+    /** Input bytes below which a merge job is not split further: a range's thread hand-off must pay for itself. */
+    public static final long MIN_SUBCOMPACTION_BYTES = 2L << 20;
     private static final long MIB = 1L << 20;
 
     /**
@@ -45,6 +53,28 @@ public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMer
         if (maxMergeSegmentCount < 0) {
             throw new IllegalArgumentException("maxMergeSegmentCount: " + maxMergeSegmentCount + " (expected: >= 0)");
         }
+        if (maxSubcompactions < 1) {
+            throw new IllegalArgumentException("maxSubcompactions: " + maxSubcompactions + " (expected: >= 1)");
+        }
+    }
+
+    /**
+     * The same bounds with as many subcompactions as there are available processors.
+     *
+     * @param minMergeCount                a job merges at least this many SSTs
+     * @param optimalMergeCount            a job stops growing once it has this many SSTs and
+     *                                     {@code optimalMergeDuplicationBytes} of duplication
+     * @param maxMergeCount                a job merges at most this many SSTs
+     * @param maxMergeBytes                a job merges at most this many bytes of SST files
+     * @param minMergeDuplicationBytes     a job is run only when it has at least this much duplication
+     * @param optimalMergeDuplicationBytes see {@code optimalMergeCount}
+     * @param maxMergeSegmentCount         at most this many merge jobs per compaction, across all families
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public CompactConfig(int minMergeCount, int optimalMergeCount, int maxMergeCount, long maxMergeBytes,
+                         long minMergeDuplicationBytes, long optimalMergeDuplicationBytes, int maxMergeSegmentCount) {
+        this(minMergeCount, optimalMergeCount, maxMergeCount, maxMergeBytes, minMergeDuplicationBytes,
+                optimalMergeDuplicationBytes, maxMergeSegmentCount, Runtime.getRuntime().availableProcessors());
     }
 
     /**
@@ -76,6 +106,16 @@ public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMer
      */
     public CompactConfig withMaxMergeSegmentCount(int count) {
         return new CompactConfig(minMergeCount, optimalMergeCount, maxMergeCount, maxMergeBytes,
-                minMergeDuplicationBytes, optimalMergeDuplicationBytes, count);
+                minMergeDuplicationBytes, optimalMergeDuplicationBytes, count, maxSubcompactions);
+    }
+
+    /**
+     * {@return the same bounds with another limit on the hash ranges a merge job is split into}
+     *
+     * @param count the most ranges (threads) one merge job runs as; 1 merges each job on one thread
+     */
+    public CompactConfig withMaxSubcompactions(int count) {
+        return new CompactConfig(minMergeCount, optimalMergeCount, maxMergeCount, maxMergeBytes,
+                minMergeDuplicationBytes, optimalMergeDuplicationBytes, maxMergeSegmentCount, count);
     }
 }

@@ -7,11 +7,9 @@ import io.turbokv.io.CurrentFile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -31,23 +29,9 @@ class CrashTest {
     Path dir;
 
     private static List<String> childCommand(Path store, Path acks, Integer haltAt) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.add("-Xmx256m");
-        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (argument.startsWith("--enable-native-access") || argument.startsWith("--sun-misc-unsafe")) {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashWorkload.class.getName());
-        command.add(store.toString());
-        command.add(acks.toString());
-        if (haltAt != null) {
-            command.add(haltAt.toString());
-        }
-        return command;
+        return haltAt == null
+                ? ChildJvm.command(256, CrashWorkload.class, store.toString(), acks.toString())
+                : ChildJvm.command(256, CrashWorkload.class, store.toString(), acks.toString(), haltAt.toString());
     }
 
     private record Figures(int kills, int batches, long keysChecked) {}

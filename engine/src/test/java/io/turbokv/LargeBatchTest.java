@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -25,19 +23,8 @@ class LargeBatchTest {
     Path dir;
 
     private String runChild(int heapMiB, int dataMiB) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.add("-Xmx" + heapMiB + "m");
-        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (argument.startsWith("--enable-native-access") || argument.startsWith("--sun-misc-unsafe")) {
-                command.add(argument); // the flags of jdk-flags.txt, so the child prints no warning either
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(LargeBatchMain.class.getName());
-        command.add(dir.toString());
-        command.add(Integer.toString(dataMiB));
+        List<String> command =
+                ChildJvm.command(heapMiB, LargeBatchMain.class, dir.toString(), Integer.toString(dataMiB));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(child.waitFor(5, TimeUnit.MINUTES), "child did not finish");

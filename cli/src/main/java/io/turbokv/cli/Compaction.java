@@ -31,9 +31,13 @@ final class Compaction {
         long sstsAfter = db.metaInfo().stream().mapToLong(m -> m.ssts().size()).sum();
         int metasAfter = db.metaInfo().size();
         if (!changed) {
-            return "nothing to compact: " + sstsAfter + " SSTs in " + metasAfter + " meta files";
+            return "nothing to compact: " + files(sstsAfter, metasAfter);
         }
-        return String.format(java.util.Locale.ROOT, "compacted: %d SSTs in %d meta files -> %d SSTs in %d meta files",
-                sstsBefore, metasBefore, sstsAfter, metasAfter);
+        return "compacted: " + files(sstsBefore, metasBefore) + " -> " + files(sstsAfter, metasAfter);
+    }
+
+    /** {@code 1 SST in 1 meta file}. */
+    private static String files(long ssts, long metas) {
+        return Format.plural(ssts, "SST") + " in " + Format.plural(metas, "meta file");
     }
 }

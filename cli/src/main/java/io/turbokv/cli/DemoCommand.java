@@ -4,6 +4,7 @@ import io.turbokv.CommitStats;
 import io.turbokv.DbConfig;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
+import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
-            description = "Where to put the store (default: a new temporary directory). Existing data stays.")
+            description = "Where to put the store: a new or empty directory (default: a new temporary one).")
     private Path directory;
 
     @Option(names = "--entries", paramLabel = "N", defaultValue = "1000000",
@@ -70,6 +71,10 @@ final class DemoCommand implements Callable<Integer> {
                     "--entries %d, --threads %d, --value-size %d: expected entries >= 0, threads >= 1, size >= 0",
                     entries, threads, valueSize));
         }
+        if (directory != null && Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            throw new CliException(directory + " holds a TurboKV store already: the demo writes a store of its own"
+                    + " and compacts it fully, which would rewrite yours; give a new or empty directory");
+        }
         boolean temporary = directory == null;
         Path dir = temporary ? Files.createTempDirectory("turbokv-demo-") : directory;
         try {
@@ -99,8 +104,9 @@ final class DemoCommand implements Callable<Integer> {
         try (TurboKV db = Stores.openWritable(dir, config, true)) {
             out.printf(Locale.ROOT, "open     %s%n", Format.duration(System.nanoTime() - openStart));
             try (WriteBatch batch = db.writeBatch()) {
-                try (Progress bar = new Progress(out, progress, "load", entries, "entries")) {
+                try (Progress bar = new Progress(out, progress, "load", entries)) {
                     LoadCommand.fill(batch, 0, data, entries, threads, bar);
+                    bar.finish();
                     loadNanos = bar.elapsedNanos();
                 }
                 long commitStart = System.nanoTime();
@@ -121,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
                     Format.duration(System.nanoTime() - reopenStart));
             AtomicLong mismatches = new AtomicLong();
             AtomicReference<String> firstMismatch = new AtomicReference<>();
-            try (Progress bar = new Progress(out, progress, "read", entries, "entries")) {
+            try (Progress bar = new Progress(out, progress, "read", entries)) {
                 Parallel.run("read", threads, entries, (from, to) -> {
                     long pending = 0;
                     for (long i = from; i < to; i++) {
@@ -139,6 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     bar.add(pending);
                 });
+                bar.finish();
                 readNanos = bar.elapsedNanos();
             }
             wrong = mismatches.get();

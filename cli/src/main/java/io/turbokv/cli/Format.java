@@ -46,9 +46,14 @@ final class Format {
         return String.format(Locale.ROOT, "%.0f/s", perSecond);
     }
 
-    /** {@code 1 SST}, {@code 2 SSTs}. */
+    /** {@code 1 SST}, {@code 2 SSTs}, {@code 1,000 SSTs}: nouns whose plural adds an s. */
     static String plural(long count, String noun) {
-        return count + " " + noun + (count == 1 ? "" : "s");
+        return plural(count, noun, noun + "s");
+    }
+
+    /** {@code 1 entry}, {@code 2 entries}, {@code 1,000 entries}: the count with separators and the right noun. */
+    static String plural(long count, String singular, String plural) {
+        return count(count) + " " + (count == 1 ? singular : plural);
     }
 
     /** Whole seconds as {@code 0:07} or {@code 1:02:03}. */

@@ -23,8 +23,11 @@ import picocli.CommandLine.Option;
  * a file into the store, in one batch committed at the end.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
-        description = {"Write a generated data set (default) or the KEY<TAB>VALUE lines of a file into the store,"
+        description = {"Write a generated data set (default) or the entries of a file (an export) into the store,"
                 + " in one batch that is committed at the end (nothing is visible if it fails).",
+                "File formats: tsv (KEY<TAB>VALUE as UTF-8 text with the escapes \\\\ \\t \\n \\r and \\xHH;"
+                + " the value is all after the first tab), hex (KEY<TAB>VALUE in hex digits), jsonl"
+                + " ({\"key\":..,\"value\":..} a line, or key_hex/value_hex).",
                 "Creates the store when DIR holds none. Takes the store's write lock."})
 final class LoadCommand extends StoreCommand {
     @ArgGroup(exclusive = true)
@@ -42,7 +45,12 @@ final class LoadCommand extends StoreCommand {
             description = "Threads filling the batch with generated data (default: ${DEFAULT-VALUE}).")
     private int threads;
 
-    @Option(names = "--hex", description = "The file's keys and values are hex.")
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "The file's format: tsv, hex or jsonl, as 'export' writes them (default: jsonl for a"
+                    + " .jsonl or .ndjson file, else tsv).")
+    private RecordFormat format;
+
+    @Option(names = "--hex", description = "The same as --format hex.")
     private boolean hex;
 
     @Option(names = "--in", paramLabel = "FAMILY", description = "The family (name or index; default: the first).")
@@ -57,7 +65,8 @@ final class LoadCommand extends StoreCommand {
         long entries = 1_000_000;
 
         @Option(names = "--file", paramLabel = "FILE",
-                description = "Load the KEY<TAB>VALUE lines of FILE ('-' for stdin) instead; empty lines are skipped.")
+                description = "Load the lines of FILE ('-' for stdin) instead, one entry a line, as 'export' writes"
+                        + " them (see --format); empty lines are skipped.")
         Path file;
     }
 
@@ -68,30 +77,49 @@ final class LoadCommand extends StoreCommand {
                     "--entries %d, --threads %d, --value-size %d: expected entries >= 0, threads >= 1, size >= 0",
                     source.entries, threads, valueSize));
         }
+        // the input opens first: a missing file fails before the store is touched
+        try (BufferedReader input = source.file == null ? null : openInput()) {
+            return Stores.createOrUndo(directory, () -> load(input));
+        }
+    }
+
+    private int load(BufferedReader input) throws IOException {
         PrintWriter out = out();
         try (TurboKV db = Stores.openWritable(directory, families.config(), true);
              WriteBatch batch = db.writeBatch()) {
             int index = FamilyOptions.resolve(db.config(), family);
             long entries;
-            if (source.file != null) {
-                entries = loadFile(batch, index, out);
+            if (input != null) {
+                entries = loadFile(input, index, batch, out);
             } else {
                 entries = source.entries;
                 DataSet data = new DataSet(seed, valueSize);
-                try (Progress bar = new Progress(out, progress, "load", entries, "entries")) {
+                try (Progress bar = new Progress(out, progress, "load", entries)) {
                     fill(batch, index, data, entries, threads, bar);
+                    bar.finish();
                 }
             }
             long start = System.nanoTime();
             CommitStats stats = batch.commit();
-            out.printf(Locale.ROOT, "commit   %s entries, %s, %s written in %s: sequence %d%n",
-                    Format.count(entries), Format.plural(stats.newSstFiles(), "SST file"),
+            out.printf(Locale.ROOT, "commit   %s, %s, %s written in %s: sequence %d%n",
+                    Format.plural(entries, "entry", "entries"), Format.plural(stats.newSstFiles(), "SST file"),
                     Format.bytes(stats.bytesWritten()),
                     Format.duration(System.nanoTime() - start), stats.sequenceNumber());
             out.printf(Locale.ROOT, "files    %s%n", StoreFiles.of(directory).summary());
             out.flush();
             return TurboKvCli.EXIT_OK;
         }
+    }
+
+    private String inputName() {
+        return source.file.toString().equals("-") ? "stdin" : source.file.toString();
+    }
+
+    private BufferedReader openInput() throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        return new BufferedReader(new InputStreamReader(source.file.toString().equals("-") ? System.in
+                : Files.newInputStream(source.file), decoder));
     }
 
     /** Puts entries {@code [0, entries)} of {@code data} from {@code threads} threads. */
@@ -110,16 +138,14 @@ final class LoadCommand extends StoreCommand {
         });
     }
 
-    private long loadFile(WriteBatch batch, int family, PrintWriter out) throws IOException {
-        String name = source.file.toString().equals("-") ? "stdin" : source.file.toString();
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private long loadFile(BufferedReader reader, int family, WriteBatch batch, PrintWriter out) throws IOException {
+        String name = inputName();
+        RecordFormat lines = hex ? RecordFormat.HEX : format != null ? format
+                : source.file.toString().equals("-") || RecordFormat.of(source.file) == null ? RecordFormat.TSV
+                : RecordFormat.of(source.file);
         long lineNumber = 0;
         long entries = 0;
-        try (BufferedReader reader = name.equals("stdin")
-                ? new BufferedReader(new InputStreamReader(System.in, decoder))
-                : new BufferedReader(new InputStreamReader(Files.newInputStream(source.file), decoder));
-             Progress bar = new Progress(out, progress, "load", -1, "entries")) {
+        try (Progress bar = new Progress(out, progress, "load", -1)) {
             String line;
             while ((line = readLine(reader, name, lineNumber + 1)) != null) {
                 lineNumber++;
@@ -129,19 +155,17 @@ final class LoadCommand extends StoreCommand {
                 if (line.isEmpty()) {
                     continue;
                 }
-                int tab = line.indexOf('\t');
-                if (tab < 0) {
-                    throw new CliException(name + ":" + lineNumber + ": expected KEY<TAB>VALUE, found no tab");
-                }
+                RecordFormat.Entry entry;
                 try {
-                    batch.put(family, Encoding.decode(line.substring(0, tab), hex, "key"),
-                            Encoding.decode(line.substring(tab + 1), hex, "value"));
+                    entry = lines.parseEntry(line);
                 } catch (IllegalArgumentException e) {
                     throw new CliException(name + ":" + lineNumber + ": " + e.getMessage());
                 }
+                batch.put(family, entry.key(), entry.value());
                 entries++;
                 bar.add(1);
             }
+            bar.finish();
         }
         return entries;
     }

@@ -34,16 +34,20 @@ final class PutCommand extends StoreCommand {
     public Integer call() throws IOException {
         byte[] keyBytes = decodeArgument(key, hex, "key");
         byte[] valueBytes = decodeArgument(value, hex, "value");
-        try (TurboKV db = Stores.openWritable(directory, families.config(), create);
-             WriteBatch batch = db.writeBatch()) {
-            DbConfig config = db.config();
-            int index = FamilyOptions.resolve(config, family);
-            batch.put(index, keyBytes, valueBytes);
-            CommitStats stats = batch.commit();
-            out().printf(Locale.ROOT, "put 1 entry (key %d B, value %d B) in family %s: committed as sequence %d%n",
-                    keyBytes.length, valueBytes.length, config.family(index).name(), stats.sequenceNumber());
-            out().flush();
-            return TurboKvCli.EXIT_OK;
-        }
+        return Stores.createOrUndo(directory, () -> {
+            try (TurboKV db = Stores.openWritable(directory, families.config(), create,
+                    " (add --create to create one)");
+                 WriteBatch batch = db.writeBatch()) {
+                DbConfig config = db.config();
+                int index = FamilyOptions.resolve(config, family);
+                batch.put(index, keyBytes, valueBytes);
+                CommitStats stats = batch.commit();
+                out().printf(Locale.ROOT, "put 1 entry (key %d B, value %d B) in family %s: committed as sequence"
+                        + " %d%n", keyBytes.length, valueBytes.length, config.family(index).name(),
+                        stats.sequenceNumber());
+                out().flush();
+                return TurboKvCli.EXIT_OK;
+            }
+        });
     }
 }

@@ -1,6 +1,7 @@
 package io.turbokv.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -15,8 +16,20 @@ abstract class StoreCommand implements Callable<Integer> {
     @Mixin
     FamilyOptions families;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The store's directory.")
     Path directory;
+
+    /**
+     * Sets the store's directory. The commands that take keys treat arguments that look like unknown options as
+     * parameters, so that {@code get DIR -key} works without {@code --} (see {@link TurboKvCli#newCommandLine()}):
+     * an unknown option given where DIR goes, and naming nothing on disk, is still reported as one.
+     */
+    @Parameters(index = "0", paramLabel = "DIR", description = "The store's directory.")
+    void directory(Path value) {
+        if (value.toString().startsWith("-") && !Files.exists(value)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Unknown option: '" + value + "'");
+        }
+        directory = value;
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();

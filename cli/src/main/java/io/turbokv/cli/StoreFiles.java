@@ -71,6 +71,17 @@ final class StoreFiles {
         return total;
     }
 
+    /** {@code {"sst":{"count":12,"bytes":47815065},...,"total_bytes":48234567}}, for {@code --json}. */
+    Map<String, Object> toMap() {
+        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        for (StoreFileNames.Kind kind : StoreFileNames.Kind.values()) {
+            map.put(kind.extension().substring(1).toLowerCase(Locale.ROOT),
+                    Json.object("count", count(kind), "bytes", bytes(kind)));
+        }
+        map.put("total_bytes", totalBytes());
+        return map;
+    }
+
     /** {@code 12 sst (45.6 MiB), 1 meta (300.2 KiB), 0 blob, 0 del; 46.0 MiB in all}. */
     String summary() {
         StringBuilder text = new StringBuilder();

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -63,29 +64,40 @@ final class VerifyCommand extends StoreCommand {
             description = "Progress display: auto (a bar on a terminal, else plain lines), bar, plain or none.")
     private Progress.Mode progress;
 
+    @Option(names = "--json", description = "Print one JSON object instead: every file checked with its result"
+            + " (ok, none, damaged, unsupported), offset and detail, and the totals. Damage still goes to stderr"
+            + " too, and the exit code is the same.")
+    private boolean json;
+
     private final List<String> damage = new ArrayList<>();
+    /** Every check's result, for {@code --json}: file, result, offset when known, detail. */
+    private final List<Map<String, Object>> checks = new ArrayList<>();
+    private final List<String> notChecked = new ArrayList<>();
 
     @Override
     public Integer call() throws IOException {
         Stores.requireStore(directory);
         damage.clear();
+        checks.clear();
+        notChecked.clear();
         PrintWriter out = out();
         Integer committed = verifyCurrent(out);
         int[] metaSeqs = null;
         if (committed == null) {
-            out.println(".del files not checked: which ones are committed depends on CURRENT");
+            notChecked(".del files", "which ones are committed depends on CURRENT");
         } else if (verifyDeletionFiles(out, committed)) {
             try {
                 metaSeqs = DirectoryScan.scan(FileLayer.standard(), directory, committed, true).metaSeqs();
-                out.printf(Locale.ROOT, "CURRENT  ok: sequence %d, %d meta files%n",
-                        Integer.toUnsignedLong(committed), metaSeqs.length);
+                checked(StoreFileNames.CURRENT, "ok", String.format(Locale.ROOT, "sequence %d, %s",
+                        Integer.toUnsignedLong(committed), Format.plural(metaSeqs.length, "meta file")));
             } catch (CorruptionException e) {
                 damaged(out, e);
             }
         }
         verifySchema(out);
         if (metaSeqs == null) { // an open would fail, so no set of live files to check
-            return finish(out, "meta, SST and blob files not checked");
+            notChecked.add("meta, SST and blob files: an open would fail, so there is no set of live files");
+            return finish(out, "meta, SST and blob files not checked", null); // the summary line says it
         }
         List<MetaFile> metas = new ArrayList<>();
         try {
@@ -111,24 +123,40 @@ final class VerifyCommand extends StoreCommand {
                 }
             }
             Totals totals = new Totals();
-            try (Progress bar = new Progress(out, progress, "verify", totalEntries, "entries")) {
+            try (Progress bar = new Progress(out, json ? Progress.Mode.NONE : progress, "verify", totalEntries)) {
                 for (Live sst : live) {
                     verifySst(sst, totals, bar);
+                }
+                if (!json) {
+                    bar.finish();
                 }
             }
             verifyBlobs(totals);
             return finish(out, String.format(Locale.ROOT,
-                    "%d meta files, %d SSTs (%d blocks, %s entries, %s of values), %d blobs", metas.size(),
-                    live.size(), totals.blocks, Format.count(totals.entries), Format.bytes(totals.valueBytes),
-                    totals.blobs.size()));
+                    "%s, %s (%s, %s, %s of values), %s", Format.plural(metas.size(), "meta file"),
+                    Format.plural(live.size(), "SST"), Format.plural(totals.blocks, "block"),
+                    Format.plural(totals.entries, "entry", "entries"), Format.bytes(totals.valueBytes),
+                    Format.plural(totals.blobs.size(), "blob")),
+                    Json.object("meta_files", metas.size(), "ssts", live.size(), "blocks", totals.blocks,
+                            "entries", totals.entries, "value_bytes", totals.valueBytes,
+                            "blobs", totals.blobs.size()));
         } finally {
             metas.forEach(MetaFile::close);
         }
     }
 
-    /** Prints the summary line and one stderr line per damaged file; the exit code. */
-    private int finish(PrintWriter out, String summary) {
-        out.printf(Locale.ROOT, "%s: %s%n", summary, damage.isEmpty() ? "OK" : damage.size() + " DAMAGED");
+    /**
+     * Prints the summary line (or the JSON report, with {@code totals} when the files were checked) and one stderr
+     * line per damaged file; the exit code.
+     */
+    private int finish(PrintWriter out, String summary, Map<String, Object> totals) {
+        if (json) {
+            out.println(Json.write(Json.object("store", directory.toAbsolutePath().toString(),
+                    "ok", damage.isEmpty(), "damaged", damage.size(), "checks", checks, "not_checked", notChecked,
+                    "totals", totals)));
+        } else {
+            out.printf(Locale.ROOT, "%s: %s%n", summary, damage.isEmpty() ? "OK" : damage.size() + " DAMAGED");
+        }
         out.flush();
         for (String line : damage) {
             spec.commandLine().getErr().println("turbokv verify: " + line);
@@ -155,7 +183,7 @@ final class VerifyCommand extends StoreCommand {
         try {
             schema = SchemaFile.read(directory);
         } catch (NoSuchFileException e) {
-            out.println("SCHEMA   none (a store created before SCHEMA existed)");
+            checked(StoreFileNames.SCHEMA, "none", "a store created before SCHEMA existed");
             return;
         } catch (CorruptionException e) {
             damaged(out, e);
@@ -170,7 +198,7 @@ final class VerifyCommand extends StoreCommand {
             families.add(i + " " + family.name() + " ("
                     + (family.kind() == StoreSchema.Family.SINGLE_VALUED ? "single" : "multi") + ")");
         }
-        out.printf(Locale.ROOT, "SCHEMA   ok: families %s%n", String.join(", ", families));
+        checked(StoreFileNames.SCHEMA, "ok", "families " + String.join(", ", families));
     }
 
     /**
@@ -192,9 +220,9 @@ final class VerifyCommand extends StoreCommand {
             }
             try {
                 DeletionFile.Contents listed = DeletionFile.read(path);
-                out.printf(Locale.ROOT, "%s ok: lists %s, %s, %s%n", name, Format.plural(listed.ssts().length, "SST"),
-                        Format.plural(listed.metas().length, "meta file"),
-                        Format.plural(listed.blobs().length, "blob"));
+                checked(name, "ok", String.format(Locale.ROOT, "lists %s, %s, %s",
+                        Format.plural(listed.ssts().length, "SST"), Format.plural(listed.metas().length, "meta file"),
+                        Format.plural(listed.blobs().length, "blob")));
             } catch (CorruptionException e) {
                 damaged(out, e);
                 intact = false;
@@ -206,30 +234,57 @@ final class VerifyCommand extends StoreCommand {
         return intact;
     }
 
-    /** Records a file of another format version: this build cannot check it, so the store is not OK. */
-    private void unsupported(PrintWriter out, UnsupportedFormatVersionException e) {
-        String line = "UNSUPPORTED " + (e.file() == null ? "?" : e.file().getFileName()) + ": " + e.getMessage();
-        damage.add(line);
-        out.println(line);
+    /** Records a check that passed (or found nothing to check): {@code CURRENT  ok: sequence 4, 2 meta files}. */
+    private void checked(String file, String result, String detail) {
+        checks.add(Json.object("file", file, "result", result, "detail", detail));
+        if (!json) {
+            out().printf(Locale.ROOT, "%-8s %s: %s%n", file, result, detail);
+        }
     }
 
-    /** {@code DAMAGED 00000002.sst at offset 4992768: block 576 crc mismatch: expected=.. found=..}. */
-    private static String describe(CorruptionException e) {
-        String file = e.file() == null ? "?" : String.valueOf(e.file().getFileName());
+    /** Records files left unchecked, and why: {@code .del files not checked: ...}. */
+    private void notChecked(String what, String why) {
+        notChecked.add(what + ": " + why);
+        if (!json) {
+            out().printf(Locale.ROOT, "%s not checked: %s%n", what, why);
+        }
+    }
+
+    /** Records a file of another format version: this build cannot check it, so the store is not OK. */
+    private void unsupported(PrintWriter out, UnsupportedFormatVersionException e) {
+        String file = e.file() == null ? "?" : e.file().getFileName().toString();
+        String line = "UNSUPPORTED " + file + ": " + e.getMessage();
+        damage.add(line);
+        checks.add(Json.object("file", file, "result", "unsupported", "detail", e.getMessage()));
+        if (!json) {
+            out.println(line);
+        }
+    }
+
+    /** The message of {@code e} without the {@code (file=.., offset=..)} it ends with: those lead the line. */
+    private static String detail(CorruptionException e, String file) {
         String what = e.getMessage();
         String suffix = e.offset() == CorruptionException.NO_OFFSET ? " (file=" + file + ")"
                 : " (file=" + file + ", offset=" + e.offset() + ")";
-        if (what.endsWith(suffix)) { // the file and offset lead the line instead
-            what = what.substring(0, what.length() - suffix.length());
-        }
-        return "DAMAGED " + file + (e.offset() == CorruptionException.NO_OFFSET ? "" : " at offset " + e.offset())
-                + ": " + what;
+        return what.endsWith(suffix) ? what.substring(0, what.length() - suffix.length()) : what;
     }
 
+    /** Records damage: {@code DAMAGED 00000002.sst at offset 4992768: block 576 crc mismatch: expected=.. found=..}. */
     private void damaged(PrintWriter out, CorruptionException e) {
-        String line = describe(e);
+        String file = e.file() == null ? "?" : String.valueOf(e.file().getFileName());
+        String detail = detail(e, file);
+        boolean offset = e.offset() != CorruptionException.NO_OFFSET;
+        String line = "DAMAGED " + file + (offset ? " at offset " + e.offset() : "") + ": " + detail;
         damage.add(line);
-        out.println(line);
+        Map<String, Object> check = Json.object("file", file, "result", "damaged");
+        if (offset) {
+            check.put("offset", e.offset());
+        }
+        check.put("detail", detail);
+        checks.add(check);
+        if (!json) {
+            out.println(line);
+        }
     }
 
     /** Opens and checks one meta file; {@code null} (with the damage recorded) when it is damaged. */
@@ -261,8 +316,8 @@ final class VerifyCommand extends StoreCommand {
             damaged(out, e);
             return null;
         }
-        out.printf(Locale.ROOT, "%s ok: family %d, %s, %s%n", path.getFileName(), meta.family(),
-                Format.plural(meta.entryCount(), "SST"), Format.bytes(meta.byteSize()));
+        checked(path.getFileName().toString(), "ok", String.format(Locale.ROOT, "family %d, %s, %s", meta.family(),
+                Format.plural(meta.entryCount(), "SST"), Format.bytes(meta.byteSize())));
         return meta;
     }
 

@@ -16,6 +16,17 @@ record CliRun(int exit, String out, String err) {
         return new CliRun(exit, out.toString(), err.toString());
     }
 
+    /** Runs the command line with {@code stdin} as its standard input. */
+    static CliRun withInput(String stdin, String... args) {
+        java.io.InputStream before = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            return of(args);
+        } finally {
+            System.setIn(before);
+        }
+    }
+
     /** The stderr lines. */
     String[] errLines() {
         return err.isEmpty() ? new String[0] : err.split("\\R");

@@ -106,7 +106,7 @@ class CommandsTest {
         CliRun info = CliRun.of(concat(families, "info", dir.toString()));
         assertEquals(0, info.exit(), info::toString);
         assertTrue(info.out().contains("  1 edges        multi   2 SSTs, 2 entries"), info.out());
-        assertTrue(info.out().contains("  0 nodes        single  1 SST, 1 entries"), info.out());
+        assertTrue(info.out().contains("  0 nodes        single  1 SST, 1 entry"), info.out());
         try (TurboKV db = TurboKV.openReadOnly(dir)) {
             assertEquals(2, db.getMultiple(1, "a".getBytes(StandardCharsets.UTF_8)).size());
             assertEquals(List.of(new FamilyConfig("nodes", FamilyKind.SINGLE_VALUE),
@@ -190,11 +190,108 @@ class CommandsTest {
     }
 
     @Test
+    void getOfManyKeysPrintsKeyTabValueLinesInTheOrderGivenAndNamesTheMissing() throws IOException {
+        Path dir = tmp.resolve("s");
+        Path input = Files.writeString(tmp.resolve("in.tsv"), "a\t1\nb\t2\ntab\\tkey\tthree\n");
+        assertEquals(0, CliRun.of("load", dir.toString(), "--file", input.toString()).exit());
+        CliRun two = CliRun.of("get", dir.toString(), "b", "a");
+        assertEquals(0, two.exit(), two::toString);
+        assertEquals("b\t2\na\t1\n", two.out().replace(System.lineSeparator(), "\n"));
+        CliRun missing = CliRun.of("get", dir.toString(), "a", "nope", "b", "gone");
+        assertEquals(1, missing.exit(), missing::toString);
+        assertEquals("a\t1\nb\t2\n", missing.out().replace(System.lineSeparator(), "\n"), "the found are printed");
+        assertArrayEquals(new String[] {"turbokv get: 2 of 4 keys not found: 'nope', 'gone'"}, missing.errLines());
+
+        Path keys = Files.writeString(tmp.resolve("keys.txt"), "tab\\tkey\na\n");
+        CliRun fromFile = CliRun.of("get", dir.toString(), "--keys", keys.toString(), "--format", "jsonl");
+        assertEquals(0, fromFile.exit(), fromFile::toString);
+        assertEquals("{\"key\":\"tab\\tkey\",\"value\":\"three\"}\n{\"key\":\"a\",\"value\":\"1\"}\n",
+                fromFile.out().replace(System.lineSeparator(), "\n"));
+        CliRun hex = CliRun.of("get", "--hex", dir.toString(), "61", "62");
+        assertEquals("61\t31\n62\t32\n", hex.out().replace(System.lineSeparator(), "\n"));
+        CliRun one = CliRun.of("get", "--format", "tsv", dir.toString(), "a");
+        assertEquals("a\t1", one.out().strip(), "--format makes a line of one key too");
+
+        // the output of a many-key get loads back
+        Path saved = Files.writeString(tmp.resolve("saved.tsv"), CliRun.of("get", dir.toString(), "a", "tab\tkey")
+                .out());
+        Path copy = tmp.resolve("copy");
+        assertEquals(0, CliRun.of("load", copy.toString(), "--file", saved.toString()).exit());
+        assertEquals("three", CliRun.of("get", copy.toString(), "tab\tkey").out().strip());
+        assertEquals(2, CliRun.of("get", dir.toString()).exit(), "no key at all is a usage error");
+    }
+
+    @Test
+    void keysAndValuesMayStartWithADash() {
+        Path dir = tmp.resolve("s");
+        CliRun put = CliRun.of("put", "--create", dir.toString(), "-dash", "-value");
+        assertEquals(0, put.exit(), put::toString);
+        CliRun get = CliRun.of("get", dir.toString(), "-dash");
+        assertEquals(0, get.exit(), get::toString);
+        assertEquals("-value", get.out().strip());
+        assertEquals("-value", CliRun.of("get", dir.toString(), "--", "-dash").out().strip(), "'--' still works");
+        assertEquals(2, CliRun.of("get", "--hex", dir.toString(), "-dash").exit(), "with --hex, '-dash' is bad hex");
+        CliRun delete = CliRun.of("delete", dir.toString(), "-dash");
+        assertEquals(0, delete.exit(), delete::toString);
+        assertEquals(1, CliRun.of("get", dir.toString(), "-dash").exit());
+    }
+
+    @Test
+    void statsSaysWhyACacheSawNoLookup() throws IOException {
+        Path dir = tmp.resolve("plain");
+        assertEquals(0, CliRun.of("load", dir.toString(), "--entries", "2000", "--progress", "none").exit());
+        String out = CliRun.of("stats", "--probe", "500", dir.toString()).out();
+        assertTrue(out.contains("note     only LZ4-compressed blocks are cached: the key blocks and value blocks read"
+                + " here were all stored uncompressed, so they came straight from the mapped files"), out);
+        Path compressible = tmp.resolve("compressible");
+        try (TurboKV db = TurboKV.open(compressible, DbConfig.singleFamily());
+             io.turbokv.WriteBatch batch = db.writeBatch()) {
+            for (int i = 0; i < 2000; i++) {
+                batch.put(0, DataSet.key(i), "a".repeat(300).getBytes(StandardCharsets.US_ASCII));
+            }
+            batch.commit();
+        }
+        out = CliRun.of("stats", "--probe", "500", compressible.toString()).out();
+        assertTrue(Pattern.compile("(?m)^cache +value blocks +hit rate +[0-9.]+ %  [0-9,]+ hits  [1-9][0-9,]* misses")
+                .matcher(out).find(), out);
+        assertFalse(out.contains("value blocks read here"), out);
+    }
+
+    @Test
+    void oneOfAnythingIsSingular() {
+        Path dir = tmp.resolve("one");
+        Path file = tmp.resolve("one.tsv");
+        assertEquals(0, CliRun.of("put", "--create", dir.toString(), "k", "v").exit());
+        String info = CliRun.of("info", dir.toString()).out();
+        assertTrue(info.contains("  0 default      single  1 SST, 1 entry, "), info);
+        assertTrue(info.contains("meta files (1, newest first)"), info);
+        assertTrue(Pattern.compile("(?m)^    00000001\\.sst \\S+ fresh +\\S+ B +1 entry +\\d+ blocks  filter ")
+                .matcher(info).find(), info);
+        assertEquals("nothing to compact: 1 SST in 1 meta file", CliRun.of("compact", dir.toString()).out().lines()
+                .findFirst().orElseThrow());
+        String verify = CliRun.of("verify", "--progress", "none", dir.toString()).out();
+        assertTrue(verify.contains("CURRENT  ok: sequence 2, 1 meta file"), verify);
+        assertTrue(Pattern.compile("1 meta file, 1 SST \\(\\d+ blocks, 1 entry, 1 B of values\\), 0 blobs: OK")
+                .matcher(verify).find(), verify);
+        assertTrue(CliRun.of("stats", dir.toString()).out().contains("store    1 meta file, 1 SST"));
+        try {
+            Files.writeString(file, "k\tv\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String load = CliRun.of("load", tmp.resolve("two").toString(), "--file", file.toString(), "--progress",
+                "plain").out();
+        assertTrue(load.contains("load     1 entry in "), load);
+        assertTrue(load.contains("commit   1 entry, 1 SST file, "), load);
+    }
+
+    @Test
     void everyCommandHasHelp() {
         CommandLine root = TurboKvCli.newCommandLine();
         assertTrue(root.getSubcommands().keySet().containsAll(List.of("demo", "load", "get", "put", "delete",
                 "info", "verify", "compact", "doctor")), root.getSubcommands().keySet().toString());
-        for (String name : root.getSubcommands().keySet()) {
+        for (CommandLine command : new java.util.LinkedHashSet<>(root.getSubcommands().values())) {
+            String name = command.getCommandName();
             if (name.equals("help")) {
                 continue;
             }
@@ -206,6 +303,36 @@ class CommandsTest {
         assertEquals(0, top.exit());
         assertTrue(top.out().contains("NAME:single|multi"), top.out());
         assertTrue(CliRun.of("--version").out().startsWith("turbokv "));
+    }
+
+    @Test
+    void helpListsEveryCommandInOrder() {
+        CliRun top = CliRun.of("--help");
+        int last = -1;
+        for (Class<?> command : TurboKvCli.COMMANDS) {
+            String name = command.getAnnotation(CommandLine.Command.class).name();
+            if (command.getAnnotation(CommandLine.Command.class).hidden()) {
+                assertFalse(top.out().contains(name), name + " is hidden");
+                continue;
+            }
+            Matcher listed = Pattern.compile("\n  " + name + "[ ,]").matcher(top.out());
+            int at = listed.find() ? listed.start() : -1;
+            assertTrue(at > last, name + " listed after the one before: " + top.out());
+            last = at;
+        }
+        CliRun help = CliRun.of("help", "get");
+        assertEquals(0, help.exit(), help::toString);
+        assertTrue(help.out().startsWith("Usage: turbokv get"), help.out());
+    }
+
+    @Test
+    void startupTrainingRunsTheCommonCommandsAndLeavesNothingBehind() throws IOException {
+        CliRun run = CliRun.of("startup-training", "--dir", tmp.toString());
+        assertEquals(0, run.exit(), run::toString);
+        assertEquals("", run.out() + run.err(), "the commands' output is discarded");
+        try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList());
+        }
     }
 
     static String[] concat(String[] first, String... rest) {

@@ -1,6 +1,8 @@
 package io.turbokv.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.CorruptionException;
@@ -57,9 +59,8 @@ class ErrorsTest {
     @Test
     void aMissingStoreIsNamed() throws IOException {
         Path missing = tmp.resolve("nothing-here");
-        for (String command : new String[] {"get", "info", "verify", "delete", "put"}) {
-            String[] args = command.equals("put") ? new String[] {command, missing.toString(), "k", "v"}
-                    : command.equals("get") || command.equals("delete")
+        for (String command : new String[] {"get", "info", "verify", "delete", "stats", "compact"}) {
+            String[] args = command.equals("get") || command.equals("delete")
                     ? new String[] {command, missing.toString(), "k"}
                     : new String[] {command, missing.toString()};
             assertEquals("turbokv " + command + ": no TurboKV store at " + missing + ": the directory does not exist",
@@ -69,6 +70,31 @@ class ErrorsTest {
         assertEquals("turbokv get: no TurboKV store at " + empty + ": it has no CURRENT file",
                 failure(1, "get", empty.toString(), "k"));
         assertTrue(Files.notExists(missing), "a failed put without --create creates nothing");
+    }
+
+    @Test
+    void putOnAMissingStoreSaysHowToCreateOne() throws IOException {
+        Path missing = tmp.resolve("nothing-here");
+        assertEquals("turbokv put: no TurboKV store at " + missing + ": the directory does not exist (add --create"
+                + " to create one)", failure(1, "put", missing.toString(), "k", "v"));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertEquals("turbokv put: no TurboKV store at " + empty + ": it has no CURRENT file (add --create to create"
+                + " one)", failure(1, "put", empty.toString(), "k", "v"));
+        assertTrue(Files.notExists(missing), "a failed put without --create creates nothing");
+        assertEquals(0, CliRun.of("put", "--create", missing.toString(), "k", "v").exit());
+    }
+
+    @Test
+    void aRegularFileGivenAsTheStoreIsNamedAsAFile() throws IOException {
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
+        String expected = file + " is a file, not a directory: a TurboKV store is a directory";
+        assertEquals("turbokv get: " + expected, failure(1, "get", file.toString(), "k"));
+        assertEquals("turbokv info: " + expected, failure(1, "info", file.toString()));
+        assertEquals("turbokv verify: " + expected, failure(1, "verify", file.toString()));
+        assertEquals("turbokv put: " + expected, failure(1, "put", "--create", file.toString(), "k", "v"));
+        assertEquals("turbokv load: " + expected, failure(1, "load", file.toString(), "--entries", "1"));
+        assertEquals("turbokv demo: " + expected, failure(1, "demo", "--entries", "1", file.toString()));
+        assertEquals("mine", Files.readString(file));
     }
 
     @Test
@@ -86,6 +112,23 @@ class ErrorsTest {
     }
 
     @Test
+    void theDemoRefusesAnExistingStoreInsteadOfCompactingIt() throws IOException {
+        Path dir = store(100);
+        byte[] current = Files.readAllBytes(dir.resolve(StoreFileNames.CURRENT));
+        List<String> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals("turbokv demo: " + dir + " holds a TurboKV store already: the demo writes a store of its own"
+                + " and compacts it fully, which would rewrite yours; give a new or empty directory",
+                failure(1, "demo", "--entries", "10", dir.toString()));
+        assertArrayEquals(current, Files.readAllBytes(dir.resolve(StoreFileNames.CURRENT)));
+        try (Stream<Path> list = Files.list(dir)) {
+            assertEquals(files, list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void badHexIsAUsageErrorNamingTheKeyOrValue() {
         Path dir = store(10);
         assertEquals("turbokv get: bad hex key 'zz': 'z' at position 0 is not a hex digit (see 'turbokv get --help')",
@@ -98,7 +141,9 @@ class ErrorsTest {
     @Test
     void wrongCommandLinesAreUsageErrors() {
         assertTrue(failure(2, "get", "--no-such-option", "dir", "key").contains("Unknown option: '--no-such-option'"));
-        assertTrue(failure(2, "get").contains("Missing required parameters"));
+        assertTrue(failure(2, "put", "-x", "dir", "k", "v").contains("Unknown option: '-x'"));
+        assertTrue(failure(2, "delete", "--nope", "dir", "k").contains("Unknown option: '--nope'"));
+        assertTrue(failure(2, "get").contains("Missing required parameter"));
         assertTrue(failure(2, "info", "--family", "edges:many", "x")
                 .contains("'edges:many' is not NAME:single or NAME:multi"));
         assertTrue(failure(2, "load", "x", "--entries", "5", "--file", "f").contains("mutually exclusive"));
@@ -234,6 +279,32 @@ class ErrorsTest {
     }
 
     @Test
+    void aFailedLoadLeavesNoHalfCreatedStoreAndPrintsNoSummary() throws IOException {
+        Path missingInput = tmp.resolve("none.tsv");
+        Path fresh = tmp.resolve("fresh");
+        CliRun run = CliRun.of("load", fresh.toString(), "--file", missingInput.toString(), "--progress", "plain");
+        assertEquals(1, run.exit(), run::toString);
+        assertEquals("turbokv load: no such file: " + missingInput, run.err().strip());
+        assertEquals("", run.out(), "no 'load 0 entries' line before the error");
+        assertTrue(Files.notExists(fresh), "no store created for a missing input file");
+
+        Path noTab = Files.writeString(tmp.resolve("a.tsv"), "good\tline\nno tab here\n");
+        run = CliRun.of("load", fresh.toString(), "--file", noTab.toString(), "--progress", "bar");
+        assertEquals(1, run.exit(), run::toString);
+        assertTrue(Files.notExists(fresh), "the store the failed load created is removed");
+        assertTrue(run.out().isEmpty() || run.out().endsWith(System.lineSeparator()), "a bar drawn is ended");
+        assertFalse(run.out().contains(" in "), "no summary line: " + run.out());
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertEquals(1, CliRun.of("load", empty.toString(), "--file", noTab.toString()).exit());
+        try (Stream<Path> files = Files.list(empty)) {
+            assertEquals(List.of(), files.toList(), "an empty directory given is left empty");
+        }
+        assertEquals(1, CliRun.of("put", "--create", "--in", "nope", fresh.toString(), "k", "v").exit());
+        assertTrue(Files.notExists(fresh), "the store a failed put --create created is removed");
+    }
+
+    @Test
     void aValueThatIsNotUtf8SaysToUseHex() {
         Path dir = tmp.resolve("s");
         assertEquals(0, CliRun.of("put", "--create", "--hex", dir.toString(), "6b", "ff00").exit());
@@ -319,7 +390,7 @@ class ErrorsTest {
         }
         CliRun ok = CliRun.of("verify", dir.toString());
         assertEquals(0, ok.exit(), ok::toString);
-        assertTrue(ok.out().contains(", 1 blobs: OK"), ok.out());
+        assertTrue(ok.out().contains(", 1 blob: OK"), ok.out());
         Path blob;
         try (Stream<Path> files = Files.list(dir)) {
             blob = files.filter(p -> p.toString().endsWith(".blob")).findFirst().orElseThrow();

@@ -26,7 +26,7 @@ class LauncherIT {
     Path tmp;
 
     @Test
-    void theLauncherRunsTheDemoWithoutJvmWarnings() throws IOException, InterruptedException {
+    void theLauncherRunsTheDemoAndAGetWithoutJvmWarnings() throws IOException, InterruptedException {
         Path bash = Stream.of("/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash").map(Path::of)
                 .filter(Files::isExecutable).findFirst().orElse(null);
         assumeTrue(bash != null, "bash is missing (looked in /bin, /usr/bin, /usr/local/bin): the turbokv launcher"
@@ -49,6 +49,17 @@ class LauncherIT {
         assertTrue(stdout.contains("all 10,000 values read back are correct"), report);
         assertTrue(Files.exists(tmp.resolve("store").resolve("CURRENT")), report);
         assertTrue(stderr.lines().noneMatch(line -> line.contains("WARNING")), report);
+        assertTrue(Files.isRegularFile(root.resolve("cli/target/turbokv.aot")), "the start-up cache: " + report);
+
+        // a second start uses the cache as it is, silently
+        Process get = new ProcessBuilder(List.of(bash.toString(), root.resolve("turbokv").toString(), "get",
+                tmp.resolve("store").toString(), "k0000000000042"))
+                .directory(tmp.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(get.waitFor(2, TimeUnit.MINUTES), "./turbokv get did not finish in 2 minutes");
+        String getReport = "stdout:\n" + Files.readString(out) + "stderr:\n" + Files.readString(err);
+        assertEquals(0, get.exitValue(), getReport);
+        assertTrue(Files.readString(out).startsWith("42:"), getReport);
+        assertEquals("", Files.readString(err), getReport);
     }
 
     private static Path repositoryRoot() {

@@ -110,7 +110,7 @@ class VerifyControlFilesTest {
         assertEquals(1, verify.exit(), verify::toString);
         assertEquals(List.of("turbokv verify: DAMAGED SCHEMA at offset 3: SCHEMA truncated: expected>=12 bytes"
                 + " found=3"), List.of(verify.errLines()), verify::toString);
-        assertTrue(verify.out().contains("1 meta files, 1 SSTs"), verify.out());
+        assertTrue(verify.out().contains("1 meta file, 1 SST"), verify.out());
     }
 
     @Test

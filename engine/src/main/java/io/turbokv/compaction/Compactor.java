@@ -11,13 +11,11 @@ import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.meta.MetaFileWriter;
-import io.turbokv.sst.EntryKind;
-import io.turbokv.sst.MergeIterator;
-import io.turbokv.sst.SstEntryIterator;
 import io.turbokv.sst.SstReader;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +26,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntHashSet;
 
@@ -45,9 +46,15 @@ import org.agrona.collections.IntHashSet;
  * its hash, to the cold output otherwise; an output SST is created at its first entry and cut where the hash
  * changes when {@link SstWriter#isFull} says so with {@value #MAX_ENTRIES_PER_COMPACTED_FILE} entries and
  * {@value #DATA_THRESHOLD_PER_COMPACTED_FILE} bytes, or anywhere, even inside one key's entries, when the SST
- * format's limits (u16 block indexes, u32 offsets) leave no room for the next entry ({@code OutputWriter}: a key
+ * format's limits (u16 block indexes, u32 offsets) leave no room for the next entry ({@link RangeMerge}: a key
  * cut so keeps its tombstone in the SST that lookups read last). A single-SST segment is moved: its meta entry is
  * copied into the new meta file, the SST is not touched.
+ *
+ * <p><b>Subcompactions.</b> A merge of at least twice {@link CompactConfig#MIN_SUBCOMPACTION_BYTES} is split into
+ * up to {@link CompactConfig#maxSubcompactions()} hash ranges of about equal input ({@link RangeSplit}), merged in
+ * parallel, each into SSTs of its own ({@link RangeMerge}): every entry of a hash lands in one range, so the
+ * outputs hold the same entries as one merge would, cut at the range bounds too. The ranges' SSTs go into the
+ * segment's meta file together and are committed as one, as before.
  *
  * <p><b>Read order.</b> Readers go through meta files newest first and, inside one, through its SSTs by descending
  * sequence number. A moved SST keeps its old (low) number yet must be read before older merged data it overlaps,
@@ -117,6 +124,8 @@ public final class Compactor {
     private final StoreDirectory store;
     private final SequenceAllocator sequence;
     private final WriteBufferPool buffers;
+    private final Executor executor;
+    private final int maxSubcompactions;
     private final List<MetaFile> openedMetas = new ArrayList<>();
     private final IntArrayList sstsToDelete = new IntArrayList();
     private final IntHashSet blobsToDelete = new IntHashSet();
@@ -126,10 +135,13 @@ public final class Compactor {
     private long bytesRead;
     private long bytesWritten;
 
-    private Compactor(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers) {
+    private Compactor(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, Executor executor,
+                      int maxSubcompactions) {
         this.store = store;
         this.sequence = sequence;
         this.buffers = buffers;
+        this.executor = executor;
+        this.maxSubcompactions = maxSubcompactions;
     }
 
     /**
@@ -179,7 +191,7 @@ public final class Compactor {
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         Throwable failure = null;
         for (int i = 0; i < selectedFamilies.size(); i++) {
-            Compactor compactor = new Compactor(store, sequence, buffers);
+            Compactor compactor = new Compactor(store, sequence, buffers, executor, limits.maxSubcompactions());
             compactors.add(compactor);
             FamilyInput family = selectedFamilies.get(i);
             List<int[]> segments = selectedSegments.get(i);
@@ -274,7 +286,7 @@ public final class Compactor {
     }
 
     /** One SST a segment leaves in the family: a merged output (summary set) or a moved SST (moved set). */
-    private record Output(int seq, int flags, SstSummary summary, MetaEntry moved) {}
+    record Output(int seq, int flags, SstSummary summary, MetaEntry moved) {}
 
     private void compactFamily(FamilyInput family, List<int[]> segments) throws IOException {
         int familyIndex = family.family();
@@ -282,10 +294,20 @@ public final class Compactor {
         List<List<Output>> outputs = new ArrayList<>(segments.size());
         IntArrayList obsolete = new IntArrayList();
         StringBuilder log = new StringBuilder();
-        // One family runs on one thread, so one confined arena holds the merged used-key filter and the key filter
-        // of every merged output (built by SstWriter.finish) until the meta files are written: no key filter on the
-        // heap, and all of it freed when the family is done, whether it succeeds or not.
-        try (Arena arena = Arena.ofConfined()) {
+        // One arena holds the merged used-key filter and the key filter of every merged output (built by
+        // SstWriter.finish) until the meta files are written: no key filter on the heap, and all of it freed when
+        // the family is done, whether it succeeds or not. Confined unless a merge is split into ranges, whose
+        // threads read the used-key filter and allocate their outputs' filters (closing a shared arena costs a
+        // handshake with every thread, which small compactions need not pay).
+        boolean split = false;
+        for (int[] segment : segments) {
+            List<MetaEntry> inputs = new ArrayList<>(segment.length);
+            for (int index : segment) {
+                inputs.add(family.ssts().get(index));
+            }
+            split |= segment.length > 1 && rangeCount(inputs) > 1;
+        }
+        try (Arena arena = split ? Arena.ofShared() : Arena.ofConfined()) {
             MemorySegment usedKeys = UsedKeyFilter.merge(family.usedKeyFilters(), arena);
             for (int[] segment : segments) {
                 if (segment.length == 1) {
@@ -327,178 +349,103 @@ public final class Compactor {
 
     /**
      * Merges {@code inputs} (oldest first; {@code ranks} their ages) into new SSTs, whose key filters go to
-     * {@code filters}.
+     * {@code filters}: split into hash ranges ({@link #rangeCount}), one {@link RangeMerge} each, run in parallel
+     * over the same readers. Returns after every range has ended; cold outputs first, each temperature's in hash
+     * order.
      */
     private List<Output> merge(List<MetaEntry> inputs, int[] ranks, boolean multiValued, MemorySegment usedKeys,
                                SegmentAllocator filters) throws IOException {
         List<SstReader> readers = new ArrayList<>(inputs.size());
-        List<SstEntryIterator> iterators = new ArrayList<>(inputs.size());
-        OutputWriter warm = new OutputWriter(WARM, filters);
-        OutputWriter cold = new OutputWriter(MetaEntry.COLD, filters);
         try {
             for (MetaEntry input : inputs) {
-                SstReader reader = SstReader.open(store.path(StoreFileNames.Kind.SST,
-                        input.sstSeq()), input.sstSeq(), input.blockCount(), input.sstSize(), Advice.SEQUENTIAL);
-                readers.add(reader);
-                iterators.add(reader.iterator(true));
+                readers.add(SstReader.open(store.path(StoreFileNames.Kind.SST, input.sstSeq()), input.sstSeq(),
+                        input.blockCount(), input.sstSize(), Advice.SEQUENTIAL));
             }
-            MergeIterator merge = new MergeIterator(iterators, ranks);
-            boolean skipRest = false;
-            while (merge.next()) {
-                long hash = merge.hash();
-                MemorySegment keySegment = merge.keySegment();
-                long keyOffset = merge.keyOffset();
-                long keyLength = merge.keyLength();
-                boolean sameKey = !merge.startsNewKey();
-                if (!sameKey) {
-                    skipRest = false;
-                }
-                EntryKind kind = merge.kind();
-                if (skipRest) {
-                    if (kind == EntryKind.BLOB) {
-                        blobsToDelete.add(merge.blobSeq());
+            long[] starts = RangeSplit.starts(inputs, rangeCount(inputs));
+            List<RangeMerge> ranges = new ArrayList<>(starts.length);
+            for (int r = 0; r < starts.length; r++) {
+                long to = r + 1 < starts.length ? starts[r + 1] - 1 : -1L;
+                ranges.add(new RangeMerge(store, sequence, buffers, readers, ranks, multiValued, usedKeys, filters,
+                        starts[r], to));
+            }
+            runAll(ranges, executor);
+            List<Output> written = new ArrayList<>();
+            for (int flags : new int[] {MetaEntry.COLD, WARM}) {
+                for (RangeMerge range : ranges) {
+                    for (Output output : range.written) {
+                        if (output.flags() == flags) {
+                            written.add(output);
+                        }
                     }
-                    continue;
                 }
-                skipRest = !multiValued || kind == EntryKind.TOMBSTONE;
-                OutputWriter output = UsedKeyFilter.contains(usedKeys, hash) ? warm : cold;
-                output.add(merge, hash, keySegment, keyOffset, keyLength, kind, sameKey);
             }
-            warm.close();
-            cold.close();
-            List<Output> written = new ArrayList<>(cold.written);
-            written.addAll(warm.written);
+            for (RangeMerge range : ranges) {
+                blobsToDelete.addAll(range.blobsToDelete);
+                keysWritten += range.keysWritten;
+                bytesWritten += range.bytesWritten;
+                newSsts += range.written.size();
+            }
             return written;
         } finally {
-            warm.abandon();
-            cold.abandon();
-            iterators.forEach(SstEntryIterator::close);
             readers.forEach(SstReader::close);
         }
     }
 
     /**
-     * The merged SSTs of one temperature: opens a file at the first entry and cuts it where the hash changes once
-     * it is full ({@link SstWriter#isFull}), or wherever it must ({@link SstWriter#hasRoomFor}), which only a
-     * run of one hash larger than an SST can force.
-     *
-     * <p>Cut inside one key's entries (a multi-valued key with more values than an SST holds), the file with the
-     * key's first entries stays open as the key's <em>head</em> while the rest go on in new files. Those number
-     * higher, so a lookup, which reads a meta file's SSTs by descending sequence number, reads them first and the
-     * head last: the key's tombstone, when its entries end with one, goes into the head, so that it still ends
-     * the lookup only after every value of the key has been read. The head is finished when the key's entries end.
-     * Keys whose hashes merely collide need no head: each key's entries are whole in one file or follow this rule.
+     * How many hash ranges a merge of {@code inputs} is split into: the configured bound, and no more than leaves
+     * each range {@link CompactConfig#MIN_SUBCOMPACTION_BYTES} of input.
      */
-    private final class OutputWriter {
-        private final int flags;
-        private final SegmentAllocator filters;
-        private final List<Output> written = new ArrayList<>();
-        private SstWriter writer;
-        private int seq;
-        private long lastHash;
-        /** The file holding the current key's first entries, cut away from the rest of them; or null. */
-        private SstWriter head;
-        private int headSeq;
-
-        OutputWriter(int flags, SegmentAllocator filters) {
-            this.flags = flags;
-            this.filters = filters;
+    private int rangeCount(List<MetaEntry> inputs) {
+        long bytes = 0;
+        for (MetaEntry input : inputs) {
+            bytes += input.sstSize();
         }
+        return Math.clamp(bytes / CompactConfig.MIN_SUBCOMPACTION_BYTES, 1, maxSubcompactions);
+    }
 
-        /**
-         * Adds the merge's current entry; {@code sameKey} when the entry before it in the merge had the same key
-         * (and so came to this output too: a key's temperature depends on its hash only).
-         */
-        void add(MergeIterator entry, long hash, MemorySegment keySegment, long keyOffset, long keyLength,
-                 EntryKind kind, boolean sameKey) throws IOException {
-            if (head != null && !sameKey) {
-                finishHead();
-            }
-            if (head != null && kind == EntryKind.TOMBSTONE) {
-                head.addTombstone(hash, keySegment, keyOffset, keyLength); // hasRoomFor kept room for it
-                finishHead();
-                return;
-            }
-            long valueBytes = kind != EntryKind.VALUE ? 0
-                    : entry.isRawMediumValue() ? entry.rawBlockLength() : entry.valueLength();
-            if (writer != null && ((hash != lastHash
-                    && writer.isFull(MAX_ENTRIES_PER_COMPACTED_FILE, DATA_THRESHOLD_PER_COMPACTED_FILE))
-                    || !writer.hasRoomFor(keyLength, valueBytes))) {
-                if (sameKey && head == null) {
-                    head = writer;
-                    headSeq = seq;
-                    writer = null;
-                } else {
-                    finishCurrent();
-                }
-            }
-            if (writer == null) {
-                seq = sequence.next();
-                writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                        buffers);
-            }
-            switch (kind) {
-                case VALUE -> {
-                    if (entry.isRawMediumValue()) {
-                        writer.addMediumRaw(hash, keySegment, keyOffset, keyLength, entry.rawBlockSegment(),
-                                entry.rawBlockOffset(), entry.rawBlockLength());
-                    } else {
-                        writer.addValue(hash, keySegment, keyOffset, keyLength, entry.valueSegment(),
-                                entry.valueOffset(), entry.valueLength());
-                    }
-                }
-                case TOMBSTONE -> writer.addTombstone(hash, keySegment, keyOffset, keyLength);
-                case BLOB -> writer.addBlob(hash, keySegment, keyOffset, keyLength, entry.blobSeq());
-            }
-            lastHash = hash;
+    /**
+     * Runs every range, all but the first on {@code executor} (when there is one) and the first on the calling
+     * thread, which then runs any range no pool thread has started (so a saturated pool, busy with other families'
+     * merges that wait for their own ranges, cannot deadlock) and waits for the rest. Returns or throws only after
+     * every range has ended, so a rollback never deletes a file a range still writes.
+     */
+    private static void runAll(List<RangeMerge> ranges, Executor executor) throws IOException {
+        List<FutureTask<Void>> tasks = new ArrayList<>(ranges.size());
+        for (RangeMerge range : ranges) {
+            tasks.add(new FutureTask<>(() -> {
+                range.run();
+                return null;
+            }));
         }
-
-        /** Finishes the open SSTs, if any: the head and the current one. */
-        void close() throws IOException {
-            finishHead();
-            finishCurrent();
-        }
-
-        private void finishCurrent() throws IOException {
-            if (writer != null) {
-                SstWriter finishing = writer;
-                writer = null;
-                finished(seq, finishing);
-            }
-        }
-
-        private void finishHead() throws IOException {
-            if (head != null) {
-                SstWriter finishing = head;
-                head = null;
-                finished(headSeq, finishing);
-            }
-        }
-
-        private void finished(int finishedSeq, SstWriter finishing) throws IOException {
-            SstSummary summary;
+        for (int i = 1; i < tasks.size() && executor != null; i++) {
             try {
-                summary = finishing.finish(filters);
-            } catch (IOException | RuntimeException e) {
-                finishing.abandon();
-                throw e;
+                executor.execute(tasks.get(i));
+            } catch (RejectedExecutionException e) {
+                break; // the store is closing: the loop below runs them here
             }
-            written.add(new Output(finishedSeq, flags, summary, null));
-            keysWritten += summary.entryCount();
-            bytesWritten += summary.fileSize();
-            newSsts++;
         }
-
-        /** Drops the unfinished SSTs (the rollback deletes their files). */
-        void abandon() {
-            if (head != null) {
-                head.abandon();
-                head = null;
+        Throwable failure = null;
+        for (FutureTask<Void> task : tasks) {
+            task.run(); // returns at once when a pool thread has started or finished it
+            try {
+                task.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause();
+                } else {
+                    failure.addSuppressed(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a compaction range");
             }
-            if (writer != null) {
-                writer.abandon();
-                writer = null;
-            }
+        }
+        switch (failure) {
+            case null -> { }
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IOException("compaction range failed", failure);
         }
     }
 

@@ -35,6 +35,8 @@ public final class SstEntryIterator implements AutoCloseable {
     private final LastValueBlock lastValueBlock = new LastValueBlock();
     private final BlockView rawBlockView = new BlockView();
     private final boolean rawMediumValues;
+    /** Entries with a lower hash (unsigned) are skipped without loading their values. */
+    private final long fromHash;
     private boolean rawMedium;
     private int nextKeyBlock;
     private int entry;
@@ -43,9 +45,11 @@ public final class SstEntryIterator implements AutoCloseable {
     private EntryKind kind;
     private int blobSeq;
 
-    SstEntryIterator(SstReader reader, boolean rawMediumValues) {
+    SstEntryIterator(SstReader reader, boolean rawMediumValues, int firstKeyBlock, long fromHash) {
         this.reader = reader;
         this.rawMediumValues = rawMediumValues;
+        this.nextKeyBlock = firstKeyBlock;
+        this.fromHash = fromHash;
     }
 
     /**
@@ -55,21 +59,23 @@ public final class SstEntryIterator implements AutoCloseable {
      * @throws CorruptionException when a block is damaged
      */
     public boolean next() throws CorruptionException {
-        while (entry + 1 >= entryCount) {
-            if (nextKeyBlock >= reader.keyBlockCount()) {
-                kind = null;
-                rawMedium = false;
-                return false;
+        do {
+            while (entry + 1 >= entryCount) {
+                if (nextKeyBlock >= reader.keyBlockCount()) {
+                    kind = null;
+                    rawMedium = false;
+                    return false;
+                }
+                int block = reader.keyBlock(nextKeyBlock++);
+                reader.loadBlock(block, keyBuffer, checksum, keyView);
+                keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
+                entry = -1;
+                entryCount = keyBlock.count();
             }
-            int block = reader.keyBlock(nextKeyBlock++);
-            reader.loadBlock(block, keyBuffer, checksum, keyView);
-            keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
-            entry = -1;
-            entryCount = keyBlock.count();
-        }
-        entry++;
-        keyBlock.select(entry);
-        hash = keyBlock.hash(entry);
+            entry++;
+            keyBlock.select(entry);
+            hash = keyBlock.hash(entry);
+        } while (Long.compareUnsigned(hash, fromHash) < 0);
         int type = keyBlock.entryType();
         kind = EntryType.kind(type);
         rawMedium = kind == EntryKind.VALUE && type == EntryType.MEDIUM && rawMediumValues;

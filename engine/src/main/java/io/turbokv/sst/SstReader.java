@@ -247,7 +247,7 @@ public final class SstReader implements AutoCloseable {
      * {@return an iterator over every entry in (hash, key) order, with working memory of its own; close it after use}
      */
     public SstEntryIterator iterator() {
-        return new SstEntryIterator(this, false);
+        return new SstEntryIterator(this, false, 0, 0);
     }
 
     /**
@@ -260,7 +260,21 @@ public final class SstReader implements AutoCloseable {
      * @return a new iterator, which the caller closes
      */
     public SstEntryIterator iterator(boolean rawMediumValues) {
-        return new SstEntryIterator(this, rawMediumValues);
+        return new SstEntryIterator(this, rawMediumValues, 0, 0);
+    }
+
+    /**
+     * As {@link #iterator(boolean)}, starting at the first entry whose hash is at least {@code fromHash}
+     * (unsigned): the index picks the first key block that may hold it, and the entries before it in that block
+     * are passed over without loading their values. A compaction split into hash ranges starts each range here.
+     *
+     * @param rawMediumValues whether medium values are handed out as their on-disk blocks
+     * @param fromHash        the lowest hash (unsigned) the iterator yields
+     * @return a new iterator, which the caller closes
+     */
+    public SstEntryIterator iterator(boolean rawMediumValues, long fromHash) {
+        return new SstEntryIterator(this, rawMediumValues, fromHash == 0 ? 0 : index.firstPosition(fromHash),
+                fromHash);
     }
 
     /** Unmaps the file. Idempotent. */

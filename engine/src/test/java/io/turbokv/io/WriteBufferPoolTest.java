@@ -94,6 +94,8 @@ class WriteBufferPoolTest {
         pool.release(pooled);
         pool.close();
         assertFalse(pooled.segment().scope().isAlive());
+        // the memory was malloc'ed and is free()d now: a use after the close throws, it never reads freed memory
+        assertThrows(IllegalStateException.class, () -> pooled.segment().get(ValueLayout.JAVA_LONG, 0));
         assertTrue(lent.segment().scope().isAlive());
         lent.segment().set(ValueLayout.JAVA_LONG, 0, 7); // still its owner's until released
         pool.release(lent);

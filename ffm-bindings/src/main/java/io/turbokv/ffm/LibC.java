@@ -18,22 +18,28 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The libc functions TurboKV calls: {@code madvise}, {@code getpagesize} and {@code strerror}.
+ * The libc functions TurboKV calls: {@code madvise}, {@code getpagesize}, {@code strerror}, and {@code malloc} and
+ * {@code free} for memory that need not be zeroed.
  *
  * <p>Each function is linked once, when this class initialises, through {@link Linker#nativeLinker()}. Linking
  * is skipped, and {@link #madvise} becomes a no-op, when native access is not granted to this module (the JVM
  * flag {@code --enable-native-access}; one warning names it) or when libc lacks the symbol. Advice is a hint:
- * its absence makes TurboKV slower, never wrong, so it must never fail an open.
+ * its absence makes TurboKV slower, never wrong, so it must never fail an open. {@link #malloc} falls back to
+ * {@link Arena#allocate}, which zeroes: slower, never wrong.
  *
  * <p>Thread-safe: the handles are immutable and each call captures errno in its own scratch memory.
  */
 public final class LibC {
     private static final System.Logger LOG = System.getLogger(LibC.class.getName());
     private static final long FALLBACK_PAGE_SIZE = 4096;
+    /** What {@code malloc} guarantees on 64-bit platforms ({@code alignof(max_align_t)}). */
+    private static final long MALLOC_ALIGNMENT = 16;
 
     private static final boolean NATIVE_ACCESS = LibC.class.getModule().isNativeAccessEnabled();
     private static final Optional<MethodHandle> MADVISE;
     private static final Optional<MethodHandle> STRERROR;
+    private static final Optional<MethodHandle> MALLOC;
+    private static final Optional<MethodHandle> FREE;
     private static final VarHandle ERRNO;
     private static final long PAGE_SIZE;
 
@@ -47,6 +53,11 @@ public final class LibC {
         }
         MADVISE = link("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), captureErrno);
         STRERROR = link("strerror", FunctionDescriptor.of(cString(), JAVA_INT));
+        Optional<MethodHandle> malloc = link("malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+        Optional<MethodHandle> free = link("free", FunctionDescriptor.ofVoid(ADDRESS));
+        boolean both = malloc.isPresent() && free.isPresent(); // memory from one must go back to the other
+        MALLOC = both ? malloc : Optional.empty();
+        FREE = both ? free : Optional.empty();
         PAGE_SIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT))
                 .map(LibC::callPageSize)
                 .orElse(FALLBACK_PAGE_SIZE);
@@ -139,6 +150,57 @@ public final class LibC {
                     "madvise(addr=0x%x, len=%d, advice=%s) failed: %s (%s) (resource=%s)",
                     start, length, advice.cName(), OperatingSystem.CURRENT.errnoName(errno), strerror(errno),
                     resource));
+        }
+    }
+
+    /** {@return whether {@link #malloc} calls libc here, so that its memory is not zeroed} */
+    public static boolean isMallocAvailable() {
+        return MALLOC.isPresent();
+    }
+
+    /**
+     * Allocates {@code byteSize} bytes whose contents are undefined, freed when {@code arena} closes.
+     *
+     * <p>Why: {@link Arena#allocate} zeroes what it allocates, which costs as much as writing the memory once
+     * more; a buffer its owner fills before reading (a write batch's entries) needs no zeroing. The memory comes
+     * from libc's {@code malloc} (aligned to 16 bytes) and goes back through {@code free} when {@code arena}
+     * closes, so the segment has the arena's lifetime: a use after the close throws
+     * {@link IllegalStateException} instead of touching freed memory. Where {@code malloc} is not linked (see the
+     * class comment) this is {@code arena.allocate(byteSize, 16)}, zeroed.
+     *
+     * @param byteSize the size in bytes, at least 1
+     * @param arena    the owner: the memory is freed when it closes (a shared arena for memory that moves
+     *                 between threads)
+     * @return the memory, of exactly {@code byteSize} bytes
+     * @throws IllegalArgumentException when {@code byteSize} is below 1
+     * @throws OutOfMemoryError         when {@code malloc} returns {@code NULL}
+     */
+    @SuppressWarnings("restricted")
+    public static MemorySegment malloc(long byteSize, Arena arena) {
+        if (byteSize < 1) {
+            throw new IllegalArgumentException("byteSize: " + byteSize + " (expected: >= 1)");
+        }
+        if (MALLOC.isEmpty()) {
+            return arena.allocate(byteSize, MALLOC_ALIGNMENT);
+        }
+        MemorySegment address;
+        try {
+            address = (MemorySegment) MALLOC.get().invokeExact(byteSize);
+        } catch (Throwable e) {
+            throw new AssertionError("malloc downcall threw", e);
+        }
+        if (address.equals(MemorySegment.NULL)) {
+            throw new OutOfMemoryError("malloc(" + byteSize + ") returned NULL");
+        }
+        return address.reinterpret(byteSize, arena, LibC::free);
+    }
+
+    /** The cleanup of {@link #malloc}'s segments: {@code free}, given a zero-length segment at their address. */
+    private static void free(MemorySegment address) {
+        try {
+            FREE.orElseThrow().invokeExact(address);
+        } catch (Throwable e) {
+            throw new AssertionError("free downcall threw", e);
         }
     }
 
