@@ -39,9 +39,9 @@ final class ModelSteps {
     /** The size of the values of a bulk write meant to cross {@link #SPILL_BYTES} with few entries. */
     static final int BULK_MEDIUM_SIZE = 1 << 20;
     /** Value sizes of every class boundary, up to 1 MiB. */
-    static final int[] VALUE_SIZES = {0, 1, 7, 8, 9, 15, 16, 17, 100, 4095, 4096, 4097, 20_000, 65_536, 65_537,
-            BULK_MEDIUM_SIZE};
-    private static final int[] SMALL_VALUE_SIZES = {0, 1, 8, 9, 100, 4096, 4097};
+    static final int[] VALUE_SIZES = {0, 1, 7, 8, 9, 15, 16, 17, 100, 127, 128, 129, 4095, 4096, 4097, 20_000,
+            65_536, 65_537, BULK_MEDIUM_SIZE};
+    private static final int[] SMALL_VALUE_SIZES = {0, 1, 8, 9, 100, 128, 129, 4096, 4097};
     private static final int[] TINY_VALUE_SIZES = {0, 1, 8, 9, 16};
 
     private ModelSteps() {}

@@ -13,12 +13,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * there). Each round reads {@code reads} random keys (present, or absent with {@code absent = 1}) from each store
  * and records every read's wall time and the round's thread CPU time; after two warm-up rounds, it prints per
  * store the median over the rounds of the per-round p50 and p99, and of the CPU time per read. The stores are the
- * ones {@link Stores#populated} leaves under the bench directory (run {@link GetBenchmark} once to build them).
+ * ones {@link Stores#populated} keeps under the bench directory (shared with the JMH benchmarks), loaded first
+ * when missing.
  *
  * <pre>
- * InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT STORE=DIR...
- * e.g. InterleavedGets bench/target/bench-data bytes16 100 1000000 5 300000 0 \
- *        turbokv=turbokv-bytes16-100B-1000000 lmdb=lmdb-bytes16-100B-1000000
+ * InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT STORE...
+ * e.g. InterleavedGets bench/target/bench-data bytes16 100 1000000 5 300000 0 turbokv lmdb chronicle
  * </pre>
  * Chronicle Map needs {@link Comparison#CHRONICLE_FLAGS} on the command line, LMDB {@link Comparison#PEER_FLAGS}.
  */
@@ -31,10 +31,10 @@ public final class InterleavedGets {
     public static void main(String[] args) throws Exception {
         if (args.length < 8) {
             System.err.println("usage: InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT"
-                    + " STORE=DIR...");
+                    + " STORE...");
             System.exit(2);
         }
-        Path benchDir = Path.of(args[0]);
+        System.setProperty("turbokv.bench.dir", Path.of(args[0]).toAbsolutePath().toString());
         KeyKind keys = KeyKind.of(args[1]);
         int entries = Integer.parseInt(args[3]);
         int rounds = Integer.parseInt(args[4]);
@@ -45,8 +45,7 @@ public final class InterleavedGets {
         Blackhole blackhole = Sinks.blackhole();
         KvStore[] stores = new KvStore[names.length];
         for (int s = 0; s < names.length; s++) {
-            String[] parts = names[s].split("=", 2);
-            stores[s] = Stores.open(parts[0], Stores.storeDir(benchDir.resolve(parts[1])), data, false);
+            stores[s] = Stores.open(names[s], Stores.storeDir(Stores.populated(names[s], data, false)), data, false);
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] latencies = new long[reads];

@@ -43,7 +43,7 @@ import java.util.Objects;
  *
  * <p>SST files have no header of their own (they are read only through a meta file that lists them), so this
  * version byte is the SST format's version too: 2 changed the SSTs' key blocks (every key block stores its
- * hashes); a store of version 1 is refused as a whole at open, naming both versions, rather than failing at its
+ * hashes, and values of up to 128 bytes are stored inline next to their key); a store of version 1 is refused as a whole at open, naming both versions, rather than failing at its
  * first lookup.
  *
  * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so a file of

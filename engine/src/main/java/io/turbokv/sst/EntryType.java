@@ -11,8 +11,8 @@ package io.turbokv.sst;
  * 2      KEY DELETED (tombstone) none
  * 3      MEDIUM                  u16 block index (2 bytes); the whole block is the value
  * 4..7   unused (4: fixed-block "mixed" marker; 7: MERGE, reserved)
- * 8..16  INLINE, length type-8   the value bytes (0..8)
- * 17..   unused (post-seed key-value tombstones); damage if found
+ * 8..136 INLINE, length type-8   the value bytes (0..128, {@link SstLimits#MAX_INLINE_VALUE_SIZE})
+ * 137..  unused; damage if found
  * </pre>
  *
  * <p>Within a multi-valued key group the values come first and the tombstone last.
@@ -32,8 +32,6 @@ final class EntryType {
     static final int SMALL_REF_LENGTH = 8;
     static final int BLOB_REF_LENGTH = 4;
     static final int MEDIUM_REF_LENGTH = 2;
-    /** The longest value reference (SMALL, or an 8-byte inline value). */
-    static final int MAX_REF_LENGTH = 8;
 
     private EntryType() {}
 
@@ -46,7 +44,7 @@ final class EntryType {
         };
     }
 
-    /** The inline entry type of a value of {@code length} bytes ({@code length <= 8}). */
+    /** The inline entry type of a value of {@code length} bytes ({@code length <= MAX_INLINE_VALUE_SIZE}). */
     static int inline(int length) {
         return INLINE_MIN + length;
     }

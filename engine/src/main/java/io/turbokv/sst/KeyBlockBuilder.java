@@ -65,11 +65,11 @@ final class KeyBlockBuilder {
      * entries; while the hash repeats, only past {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE}, so that a run of one
      * hash stays in one block unless it is long, and a long run continues in the next block.
      */
-    boolean shouldFlushBefore(long hash, int keyLength) {
+    boolean shouldFlushBefore(long hash, int keyLength, int inlineLength) {
         if (count == 0) {
             return false;
         }
-        long accounted = accountedBytes + keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
+        long accounted = accountedBytes + keyLength + inlineLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         return hash == hashes[count - 1] ? accounted > SstLimits.MAX_KEY_BLOCK_RUN_SIZE
                 : accounted > SstLimits.MAX_KEY_BLOCK_SIZE || count >= SstLimits.MAX_KEY_BLOCK_ENTRIES;
     }
@@ -236,7 +236,8 @@ final class KeyBlockBuilder {
         entriesLength += keyLength;
         long refAt = entriesLength;
         entriesLength += refLength;
-        accountedBytes += keyLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
+        accountedBytes += keyLength + (type >= EntryType.INLINE_MIN ? refLength : 0)
+                + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         maxKeyLength = Math.max(maxKeyLength, keyLength);
         return refAt;
     }

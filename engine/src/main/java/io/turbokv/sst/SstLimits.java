@@ -5,8 +5,11 @@ package io.turbokv.sst;
  * classify values before writing (a value longer than {@link #MAX_MEDIUM_VALUE_SIZE} goes to a blob file).
  */
 public final class SstLimits {
-    /** Values of at most {@value} bytes are stored inline, in the key block. */
-    public static final int MAX_INLINE_VALUE_SIZE = 8;
+    /**
+     * Values of at most {@value} bytes are stored inline, in the key block next to their key: a get of such a value
+     * touches no value block (the pages a get touches decide its time once the store outgrows the CPU caches).
+     */
+    public static final int MAX_INLINE_VALUE_SIZE = 128;
     /** Values of at most {@value} bytes (and more than inline) share small value blocks. */
     public static final int MAX_SMALL_VALUE_SIZE = 4096;
     /** Values of at most {@value} bytes (and more than small) get a value block of their own. */
@@ -17,7 +20,7 @@ public final class SstLimits {
     public static final int MAX_BLOCK_COUNT = 0xFFFF;
     /** Margin of blocks that {@link SstWriter#isFull} keeps free. */
     public static final int BLOCK_INDEX_CAPACITY_BUFFER = 16;
-    /** Accounting budget of one key block, in bytes ({@code key length + 20} per entry). */
+    /** Accounting budget of one key block, in bytes ({@code key length + inline value length + 20} per entry). */
     public static final int MAX_KEY_BLOCK_SIZE = 16 << 10;
     /** Bytes counted per key block entry on top of its key length. */
     public static final int KEY_BLOCK_ENTRY_META_OVERHEAD = 20;
@@ -35,10 +38,10 @@ public final class SstLimits {
     public static final int MIN_KEY_SIZE_FOR_COMPRESSION = 16;
     /**
      * The longest key, {@value} bytes: key block entries are addressed by u24 positions, so one entry (key plus the
-     * longest value reference, 8 bytes) must fit in {@code 2^24 - 1} bytes. A key block holding one such entry is
+     * longest value reference, an inline value of {@link #MAX_INLINE_VALUE_SIZE} bytes) must fit in {@code 2^24 - 1} bytes. A key block holding one such entry is
      * about 16 MiB, far below {@link #MAX_BLOCK_LENGTH}; a longer run of it takes a key block per entry.
      */
-    public static final int MAX_KEY_LENGTH = 0xFF_FFFF - 8;
+    public static final int MAX_KEY_LENGTH = 0xFF_FFFF - MAX_INLINE_VALUE_SIZE;
     /** The largest decoded block the reader accepts, {@value} bytes; larger lengths on disk are damage. */
     public static final int MAX_BLOCK_LENGTH = 256 << 20;
     /** SST files address blocks by u32 end offsets, so a file is at most {@value} bytes. */

@@ -100,7 +100,7 @@ public final class SstWriter {
     }
 
     /**
-     * Adds a value; its length picks inline ({@code <= 8} bytes, in the key block), small ({@code <= 4096}, in a
+     * Adds a value; its length picks inline ({@code <= 128} bytes, in the key block), small ({@code <= 4096}, in a
      * shared value block) or medium ({@code <= 64 MiB}, a block of its own).
      *
      * @param hash  the key's hash; entries arrive in ascending hash order
@@ -396,7 +396,8 @@ public final class SstWriter {
             throw new IllegalStateException("SST has no room for this entry (check isFull or hasRoomFor): "
                     + out.path());
         }
-        if (keyBlock.shouldFlushBefore(hash, (int) keyLength)) {
+        int inlineLength = !tombstone && valueBytes <= SstLimits.MAX_INLINE_VALUE_SIZE ? (int) valueBytes : 0;
+        if (keyBlock.shouldFlushBefore(hash, (int) keyLength, inlineLength)) {
             try {
                 flushKeyBlock();
             } catch (IOException | RuntimeException e) {

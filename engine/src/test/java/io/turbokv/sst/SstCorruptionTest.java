@@ -71,7 +71,8 @@ class SstCorruptionTest {
         for (int i = 0; i < 4; i++) {
             byte[] key = new byte[20];
             Arrays.fill(key, (byte) (10 + i));
-            entries.add(TestEntry.value(top + 2 + i, key, SstFiles.bytes(random, i % 2 == 0 ? 8 : 100)));
+            // 8-byte inline values and small values (8-byte references): one fixed-size mixed block
+            entries.add(TestEntry.value(top + 2 + i, key, SstFiles.bytes(random, i % 2 == 0 ? 8 : 200)));
         }
         return entries;
     }

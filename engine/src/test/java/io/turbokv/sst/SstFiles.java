@@ -129,6 +129,7 @@ final class SstFiles {
     static byte[] randomValue(Random random, boolean largeValues) {
         int shape = random.nextInt(40);
         int length = shape < 12 ? random.nextInt(9)
+                : shape < 15 ? SstLimits.MAX_INLINE_VALUE_SIZE - 1 + random.nextInt(3)
                 : shape < 30 ? 9 + random.nextInt(4088)
                 : shape < 33 ? 4094 + random.nextInt(5)
                 : shape < 39 ? 4097 + random.nextInt(12_000)

@@ -68,8 +68,8 @@ class SstFixedKeyBlockTest {
     @Test
     void entryTypesWithReferencesOfOneLengthShareAMixedFixedBlock() throws IOException {
         // 8-byte inline values and small references (8 bytes), with made-up colliding hashes.
-        List<Integer> types = roundTrip(entries(1500, 20, false,
-                i -> TestEntry.value(0, null, SstFiles.bytes(random, i % 2 == 0 ? 8 : 9 + random.nextInt(500)))));
+        List<Integer> types = roundTrip(entries(1500, 20, false, i -> TestEntry.value(0, null,
+                SstFiles.bytes(random, i % 2 == 0 ? 8 : SstLimits.MAX_INLINE_VALUE_SIZE + 1 + random.nextInt(500)))));
         assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED)), new HashSet<>(types));
         // 4-byte inline values and blob references (4 bytes), real hashes, short keys.
         types = roundTrip(entries(1500, 10, true, i -> i % 2 == 0 ? TestEntry.blob(0, null, i)
@@ -113,6 +113,25 @@ class SstFixedKeyBlockTest {
             assertEquals(entries, SstFiles.lookup(reader, scratch, hash, new byte[0]));
             assertEquals(List.of(KeyBlock.TYPE_FIXED), SstFiles.keyBlockTypes(reader),
                     "the stored hashes count entries of zero bytes");
+        }
+    }
+
+    @Test
+    void valuesUpToTheInlineLimitLiveInTheKeyBlockNextToTheirKey() throws IOException {
+        List<TestEntry> entries = entries(3000, 16, true,
+                i -> TestEntry.value(0, null, SstFiles.bytes(random, SstLimits.MAX_INLINE_VALUE_SIZE)));
+        Path file = dir.resolve("00000004.sst");
+        SstSummary summary = SstFiles.write(file, entries);
+        try (SstReader reader = SstReader.open(file, 4, summary.blockCount(), summary.fileSize())) {
+            assertEquals(reader.keyBlockCount() + 1, reader.blockCount(), "key blocks and the index, no value block");
+        }
+        assertEquals(new HashSet<>(List.of(KeyBlock.TYPE_FIXED)), new HashSet<>(roundTrip(entries)));
+        List<TestEntry> oneByteLonger = entries(3000, 16, true,
+                i -> TestEntry.value(0, null, SstFiles.bytes(random, SstLimits.MAX_INLINE_VALUE_SIZE + 1)));
+        Path longer = dir.resolve("00000005.sst");
+        summary = SstFiles.write(longer, oneByteLonger);
+        try (SstReader reader = SstReader.open(longer, 5, summary.blockCount(), summary.fileSize())) {
+            assertTrue(reader.blockCount() > 2 * reader.keyBlockCount(), "small values go to value blocks");
         }
     }
 }
