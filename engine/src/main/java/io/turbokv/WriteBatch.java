@@ -121,6 +121,23 @@ public final class WriteBatch implements AutoCloseable {
     }
 
     /**
+     * {@return the bytes of native memory this batch holds now} Entries are buffered off the heap in chunks of at
+     * most 1 MiB (a larger entry in one of its own size) until their spill has written them; the memory comes from
+     * a pool the store keeps for its next batches. A batch holds at most the collectors being spilled (one more
+     * than the processors), the one each family is filling (each up to 256 Ki entries or 64 MiB of keys and
+     * values), and one chunk per stripe (a few per processor and family), whatever its size. 0 once the batch has
+     * ended.
+     */
+    public long nativeMemoryBytes() {
+        return batch.nativeMemoryBytes();
+    }
+
+    /** {@return the most bytes of native memory this batch held at once (see {@link #nativeMemoryBytes()})} */
+    public long peakNativeMemoryBytes() {
+        return batch.peakNativeMemoryBytes();
+    }
+
+    /**
      * Makes every entry of this batch durable and visible to readers, atomically.
      *
      * @return what the commit wrote

@@ -2,77 +2,98 @@ package io.turbokv.write;
 
 import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Collects a write batch's entries from many threads at once, without a global lock on the hot path.
+ * Collects a write batch's entries from many threads at once, without a global lock on the hot path and without
+ * copying an entry after it was appended.
  *
  * <p>Each family has a small array of stripes; an entry goes to the stripe its key hash picks, under that
- * stripe's lock, so two fillers rarely contend. A stripe that reaches {@link #STRIPE_ENTRIES} entries or
- * {@link #STRIPE_BYTES} bytes (initial-file limits {@code >> 7}) moves into its family's global collector; a global
- * collector that reaches the initial-file limits is cut: it takes the next sequence number, under the global
- * collector's lock, and goes to the {@link SpillRunner}, which sorts it and writes it as one SST while filling goes
- * on.
+ * stripe's lock, so two fillers rarely contend. A stripe appends to an {@link EntryChunk} of its own (the first of
+ * a batch {@value #FIRST_CHUNK_BYTES} bytes, the next ones sized for {@value #MAX_CHUNK_ENTRIES} records like the
+ * last one's, up to {@value #MAX_CHUNK_BYTES}); a chunk that is full or holds {@value #MAX_CHUNK_ENTRIES} records
+ * is handed, whole, to its family's {@link EntryBuffer}: under the family's lock only a reference is appended. A family buffer that reaches the initial-file limits is cut: it takes the next sequence number, under
+ * the family's lock, and goes to the {@link SpillRunner}, which sorts it and writes it as one SST while filling
+ * goes on.
  *
  * <p><b>Why the stripe follows the key, and the number is taken at the cut.</b> Readers take the SST with the higher
  * number as the newer, so the writes of one key must reach SSTs in the order they were made. All writes of a key
  * go through one stripe, appended under its lock in happens-before order (one thread, or threads that synchronize);
- * a stripe moves to the global collector under its own lock, so its chunks arrive there in order; and the global
- * collector is cut, and numbered, in that same order under its lock. Within one collector, the later record of a
- * key has the larger offset. A stripe chosen by thread instead would let an earlier write wait in a quiet thread's
- * stripe while a later one from a busy thread was spilled first; a number taken when the spill finished sorting
- * would let a small last spill overtake a larger one still sorting.
+ * a stripe hands its chunks over under its own lock, so they arrive in order; and the family's buffer is cut, and
+ * numbered, in that same order under its lock. Within one buffer, the later record of a key has the larger ref. A
+ * stripe chosen by thread instead would let an earlier write wait in a quiet thread's stripe while a later one from
+ * a busy thread was spilled first; a number taken when the spill finished sorting would let a small last spill
+ * overtake a larger one still sorting.
+ *
+ * <p><b>Memory.</b> A family buffer about to be cut first reserves a place among the spills in flight
+ * ({@link SpillRunner#reserve()}), holding the family's lock: fillers wait until a spill ends. So a batch holds at
+ * most the spilling buffers ({@code maxInFlight}), one buffer per family (and per multi-valued family one of
+ * tombstones) and one chunk per stripe, whatever its size ({@link BatchMemory} counts it).
  *
  * <p>Tombstones of a multi-valued family go to a collector of their own, never to a stripe: such a delete removes
  * the values of earlier batches only, so its SST must be older than every SST holding this batch's values of the
  * key, before or after the delete. {@link SpillRunner} marks those SSTs and the commit orders them first
  * ({@link SpillOrder}).
  *
- * <p>The buffers are borrowed from the store's {@link WriteBufferPool} and go back to it when the batch is done
- * with them, so the same memory serves the next batch. A stripe is sealed, under its lock, by {@link #flush()} and
- * {@link #close()}: a filler that adds after that gets {@link IllegalStateException} and never reaches a buffer
- * that was returned (and may be lent to another batch by then).
+ * <p>The chunks are borrowed from the store's {@link WriteBufferPool} and go back to it when the batch is done
+ * with them, so the same memory serves the next batch. Stripes are sealed, under their locks, by {@link #flush()}
+ * and {@link #close()}, before the family buffers: a filler that adds after that gets
+ * {@link IllegalStateException} and never reaches a chunk that was returned (and may be lent to another batch by
+ * then).
  */
 public final class BatchCollector implements AutoCloseable {
-    static final int STRIPE_ENTRIES = SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE >> 7;
-    static final long STRIPE_BYTES = SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE >> 7;
+    /** The size of a stripe's first chunk in a batch: a small commit borrows little. */
+    static final long FIRST_CHUNK_BYTES = 64 << 10;
+    /** The smallest chunk after the first. */
+    static final long MIN_CHUNK_BYTES = WriteBufferPool.MIN_BUFFER_BYTES;
+    /** The largest chunk; a record larger than this gets a chunk of its own size. */
+    static final long MAX_CHUNK_BYTES = 1 << 20;
+    /**
+     * The most records a chunk takes: the granularity at which a family buffer is cut, so an SST holds at most this
+     * many entries fewer than {@link SpillRunner#MAX_ENTRIES_PER_INITIAL_FILE} before the last one.
+     */
+    static final int MAX_CHUNK_ENTRIES = 2_048;
+    /** A commit's last family buffer up to this many data bytes is spilled by the committing thread itself. */
+    static final long SPILL_NOW_BYTES = 512 << 10;
 
     private final boolean[] multiValued;
     private final Stripe[][] stripes;
-    private final Global[] globals;
+    private final Family[] families;
+    /** Per multi-valued family, the batch's tombstones (null for a single-valued family). */
+    private final Stripe[] tombstoneStripes;
+    private final Family[] tombstoneFamilies;
     private final SpillRunner spills;
-    private final WriteBufferPool buffers;
+    private final BatchMemory memory;
     private final int stripeMask;
     private final LongAdder entries = new LongAdder();
-    /** Per multi-valued family, the batch's tombstones (null for a single-valued family). */
-    private final Global[] multiValuedTombstones;
 
     /**
-     * An empty batch collector for a store with {@code multiValued.length} families. Its buffers are borrowed on
-     * the first add to each stripe.
+     * An empty batch collector for a store with {@code multiValued.length} families. Chunks are borrowed on the
+     * first add to each stripe.
      *
      * @param multiValued per family, whether it is multi-valued
-     * @param spills      where full collectors go
-     * @param buffers     where the collectors' memory comes from and goes back to
+     * @param spills      where full family buffers go
+     * @param buffers     where the chunks come from and go back to
      */
     public BatchCollector(boolean[] multiValued, SpillRunner spills, WriteBufferPool buffers) {
         this.multiValued = multiValued.clone();
         this.spills = spills;
-        this.buffers = buffers;
+        this.memory = new BatchMemory(buffers);
         int stripeCount = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) * 2;
         this.stripeMask = stripeCount - 1;
         this.stripes = new Stripe[multiValued.length][stripeCount];
-        this.globals = new Global[multiValued.length];
-        this.multiValuedTombstones = new Global[multiValued.length];
+        this.families = new Family[multiValued.length];
+        this.tombstoneStripes = new Stripe[multiValued.length];
+        this.tombstoneFamilies = new Family[multiValued.length];
         for (int family = 0; family < multiValued.length; family++) {
-            globals[family] = new Global();
-            multiValuedTombstones[family] = multiValued[family] ? new Global() : null;
+            families[family] = new Family(family, multiValued[family], false);
             for (int i = 0; i < stripeCount; i++) {
-                stripes[family][i] = new Stripe(buffers);
+                stripes[family][i] = new Stripe(families[family]);
+            }
+            if (multiValued[family]) {
+                tombstoneFamilies[family] = new Family(family, true, true);
+                tombstoneStripes[family] = new Stripe(tombstoneFamilies[family]);
             }
         }
     }
@@ -90,11 +111,11 @@ public final class BatchCollector implements AutoCloseable {
         Stripe stripe = stripeOf(family, hash);
         stripe.lock.lock();
         try {
-            stripe.buffer().addValue(hash, key, value);
-            afterAdd(family, stripe);
+            stripe.chunkFor(EntryChunk.recordBytes(key.byteSize(), value.byteSize())).addValue(hash, key, value);
         } finally {
             stripe.lock.unlock();
         }
+        entries.increment();
     }
 
     /**
@@ -106,18 +127,14 @@ public final class BatchCollector implements AutoCloseable {
      * @throws IllegalStateException when the batch was flushed for its commit or closed
      */
     public void addTombstone(int family, long hash, MemorySegment key) {
-        if (multiValued[family]) {
-            addMultiValuedTombstone(family, hash, key);
-            return;
-        }
-        Stripe stripe = stripeOf(family, hash);
+        Stripe stripe = multiValued[family] ? tombstoneStripes[family] : stripeOf(family, hash);
         stripe.lock.lock();
         try {
-            stripe.buffer().addTombstone(hash, key);
-            afterAdd(family, stripe);
+            stripe.chunkFor(EntryChunk.recordBytes(key.byteSize(), 0)).addTombstone(hash, key);
         } finally {
             stripe.lock.unlock();
         }
+        entries.increment();
     }
 
     /**
@@ -133,11 +150,11 @@ public final class BatchCollector implements AutoCloseable {
         Stripe stripe = stripeOf(family, hash);
         stripe.lock.lock();
         try {
-            stripe.buffer().addBlob(hash, key, blobSeq);
-            afterAdd(family, stripe);
+            stripe.chunkFor(EntryChunk.recordBytes(key.byteSize(), 0)).addBlob(hash, key, blobSeq);
         } finally {
             stripe.lock.unlock();
         }
+        entries.increment();
     }
 
     /** {@return how many entries were added so far} */
@@ -145,199 +162,211 @@ public final class BatchCollector implements AutoCloseable {
         return entries.sum();
     }
 
+    /** {@return the bytes of native memory the batch holds now (its chunks)} */
+    public long heldBytes() {
+        return memory.heldBytes();
+    }
+
+    /** {@return the most bytes of native memory the batch held at once} */
+    public long peakHeldBytes() {
+        return memory.peakBytes();
+    }
+
     private Stripe stripeOf(int family, long hash) {
         return stripes[family][(int) (hash ^ (hash >>> 32)) & stripeMask];
     }
 
-    private void addMultiValuedTombstone(int family, long hash, MemorySegment key) {
-        Global tombstones = multiValuedTombstones[family];
-        EntryBuffer full = null;
-        int seq = 0;
-        tombstones.lock.lock();
-        try {
-            if (tombstones.sealed) {
-                throw new IllegalStateException("this write batch was already committed or closed");
-            }
-            if (tombstones.buffer == null) {
-                tombstones.buffer = new EntryBuffer(buffers, 64 << 10, 256);
-            }
-            tombstones.buffer.addTombstone(hash, key);
-            entries.increment();
-            if (isFull(tombstones.buffer)) {
-                full = tombstones.buffer;
-                tombstones.buffer = null;
-                seq = spills.nextSeq();
-            }
-        } finally {
-            tombstones.lock.unlock();
-        }
-        if (full != null) {
-            spills.submit(family, true, full, seq, true);
-        }
-    }
-
-    private static boolean isFull(EntryBuffer buffer) {
-        return buffer.count() >= SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE
-                || buffer.dataBytes() >= SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE;
-    }
-
-    private void afterAdd(int family, Stripe stripe) {
-        entries.increment();
-        EntryBuffer buffer = stripe.buffer;
-        if (buffer.count() >= STRIPE_ENTRIES || buffer.dataBytes() >= STRIPE_BYTES) {
-            moveToGlobal(family, buffer);
-        }
-    }
-
-    private void moveToGlobal(int family, EntryBuffer stripeBuffer) {
-        Global global = globals[family];
-        EntryBuffer full = null;
-        int seq = 0;
-        global.lock.lock();
-        try {
-            if (global.buffer == null) {
-                // sized for what arrives, growing by doubling: a small commit must not allocate (and zero) megabytes
-                long bytes = stripeBuffer.dataBytes() + (long) stripeBuffer.count() * EntryBuffer.HEADER;
-                global.buffer = new EntryBuffer(buffers, Math.max(64 << 10, 2 * bytes),
-                        Math.max(256, 2 * stripeBuffer.count()));
-            }
-            global.buffer.addAll(stripeBuffer);
-            stripeBuffer.clear();
-            if (isFull(global.buffer)) {
-                full = global.buffer;
-                global.buffer = null;
-                seq = spills.nextSeq(); // under the lock: cuts are numbered in the order they are made
-            }
-        } finally {
-            global.lock.unlock();
-        }
-        if (full != null) {
-            spills.submit(family, multiValued[family], full, seq, false); // may block: bounds the batch's memory
-        }
-    }
-
     /**
-     * Moves every stripe into its global collector and spills what is left; seals the stripes, so a later add
+     * Hands every stripe's chunk to its family buffer and spills what is left; seals the stripes, so a later add
      * throws. Called once, by the committing thread, after every filler has returned.
      */
     public void flush() {
         for (int family = 0; family < stripes.length; family++) {
             for (Stripe stripe : stripes[family]) {
-                stripe.lock.lock();
-                try {
-                    stripe.sealed = true;
-                    if (stripe.buffer != null && stripe.buffer.count() > 0) {
-                        moveToGlobal(family, stripe.buffer);
-                    }
-                } finally {
-                    stripe.lock.unlock();
-                }
+                stripe.seal(true);
             }
-            spillRest(family, globals[family], false);
-            if (multiValuedTombstones[family] != null) {
-                spillRest(family, multiValuedTombstones[family], true);
+            families[family].spillRest();
+            if (tombstoneStripes[family] != null) {
+                tombstoneStripes[family].seal(true);
+                tombstoneFamilies[family].spillRest();
             }
-        }
-    }
-
-    /** Seals {@code global} and spills what it holds. */
-    private void spillRest(int family, Global global, boolean tombstones) {
-        EntryBuffer rest;
-        int seq = 0;
-        global.lock.lock();
-        try {
-            global.sealed = true;
-            rest = global.buffer;
-            global.buffer = null;
-            if (rest != null && rest.count() > 0) {
-                seq = spills.nextSeq();
-            }
-        } finally {
-            global.lock.unlock();
-        }
-        if (rest != null && rest.count() > 0 && rest.dataBytes() <= STRIPE_BYTES) {
-            spills.spillNow(family, multiValued[family], rest, seq, tombstones); // the committer would only wait
-        } else if (rest != null && rest.count() > 0) {
-            spills.submit(family, multiValued[family], rest, seq, tombstones);
-        } else if (rest != null) {
-            rest.close();
         }
     }
 
     /**
-     * Seals every stripe and returns the buffers still held to the pool (spills return their own). Idempotent.
-     * Every stripe is sealed before the global buffers are touched: a filler between its stripe and the global
+     * Seals every stripe and returns the chunks still held to the pool (spills return their own). Idempotent.
+     * Every stripe is sealed before the family buffers are touched: a filler between its stripe and the family
      * buffer holds that stripe's lock, so it has finished by then.
      */
     @Override
     public void close() {
-        for (Stripe[] familyStripes : stripes) {
-            for (Stripe stripe : familyStripes) {
-                stripe.lock.lock();
-                try {
-                    stripe.sealed = true;
-                    if (stripe.buffer != null) {
-                        stripe.buffer.close();
-                        stripe.buffer = null;
-                    }
-                } finally {
-                    stripe.lock.unlock();
-                }
+        for (int family = 0; family < stripes.length; family++) {
+            for (Stripe stripe : stripes[family]) {
+                stripe.seal(false);
+            }
+            if (tombstoneStripes[family] != null) {
+                tombstoneStripes[family].seal(false);
             }
         }
-        for (Global global : allGlobals()) {
-            global.lock.lock();
-            try {
-                global.sealed = true;
-                if (global.buffer != null) {
-                    global.buffer.close();
-                    global.buffer = null;
-                }
-            } finally {
-                global.lock.unlock();
+        for (int family = 0; family < stripes.length; family++) {
+            families[family].discard();
+            if (tombstoneFamilies[family] != null) {
+                tombstoneFamilies[family].discard();
             }
         }
     }
 
-    private static final class Stripe {
+    /**
+     * The size of the chunk after {@code full}: what {@value #MAX_CHUNK_ENTRIES} records of its average size take,
+     * rounded down to a power of two (so the chunk fills up before it reaches the entry limit), within
+     * [{@value #MIN_CHUNK_BYTES}, {@value #MAX_CHUNK_BYTES}].
+     */
+    private static long chunkBytesAfter(EntryChunk full) {
+        long average = full.usedBytes() / full.count();
+        long bytes = Long.highestOneBit(Math.max(1, MAX_CHUNK_ENTRIES * average));
+        return Math.clamp(bytes, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES);
+    }
+
+    /** One stripe: the chunk its fillers append to, behind its lock. */
+    private final class Stripe {
         final ReentrantLock lock = new ReentrantLock();
-        final WriteBufferPool buffers;
+        final Family family;
         /** Guarded by {@link #lock}. */
-        EntryBuffer buffer;
+        EntryChunk chunk;
+        /** Guarded by {@link #lock}: the size of the next chunk, from the records of the last one. */
+        long nextChunkBytes = FIRST_CHUNK_BYTES;
         /** Set by flush and close, guarded by {@link #lock}: no entry may be added any more. */
         boolean sealed;
 
-        Stripe(WriteBufferPool buffers) {
-            this.buffers = buffers;
+        Stripe(Family family) {
+            this.family = family;
         }
 
-        /** The buffer to append to, under {@link #lock}. */
-        EntryBuffer buffer() {
+        /** The chunk to append a record of {@code recordBytes} bytes to, under {@link #lock}. */
+        EntryChunk chunkFor(long recordBytes) {
             if (sealed) {
                 throw new IllegalStateException("this write batch was already committed or closed");
             }
-            if (buffer == null) {
-                buffer = new EntryBuffer(buffers, 64 * 1024, 256);
+            if (chunk != null && chunk.hasRoom(recordBytes) && chunk.count() < MAX_CHUNK_ENTRIES) {
+                return chunk;
             }
-            return buffer;
+            if (chunk != null) {
+                EntryChunk full = chunk;
+                chunk = null;
+                nextChunkBytes = chunkBytesAfter(full);
+                family.add(full); // may wait for a spill: bounds the batch's memory
+            }
+            chunk = new EntryChunk(memory, Math.max(nextChunkBytes, recordBytes));
+            return chunk;
+        }
+
+        /** Seals the stripe; hands its chunk to the family buffer ({@code keep}) or returns it to the pool. */
+        void seal(boolean keep) {
+            lock.lock();
+            try {
+                sealed = true;
+                if (chunk != null) {
+                    EntryChunk last = chunk;
+                    chunk = null;
+                    if (keep && last.count() > 0) {
+                        family.add(last);
+                    } else {
+                        last.close();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
-    private List<Global> allGlobals() {
-        List<Global> all = new ArrayList<>(Arrays.asList(globals));
-        for (Global tombstones : multiValuedTombstones) {
-            if (tombstones != null) {
-                all.add(tombstones);
-            }
-        }
-        return all;
-    }
-
-    private static final class Global {
+    /** A family's buffer being filled (or its multi-valued tombstones'), behind its lock. */
+    private final class Family {
         final ReentrantLock lock = new ReentrantLock();
+        final int index;
+        final boolean multiValued;
+        final boolean tombstones;
         /** Guarded by {@link #lock}. */
         EntryBuffer buffer;
-        /** Set by flush and close, guarded by {@link #lock}: no entry may be added any more. */
+        /** Set by flush and close, guarded by {@link #lock}: no chunk may be added any more. */
         boolean sealed;
+
+        Family(int index, boolean multiValued, boolean tombstones) {
+            this.index = index;
+            this.multiValued = multiValued;
+            this.tombstones = tombstones;
+        }
+
+        /**
+         * Appends {@code chunk} (taking ownership); first cuts and spills the buffer when the chunk would take it
+         * past the initial-file limits, so an SST never holds more (unless one entry alone is larger).
+         */
+        void add(EntryChunk chunk) {
+            EntryBuffer full = null;
+            int seq = 0;
+            lock.lock();
+            try {
+                if (sealed) { // stripes are sealed first, so only a bug gets here; never keep the chunk
+                    chunk.close();
+                    throw new IllegalStateException("this write batch was already committed or closed");
+                }
+                if (buffer != null && (buffer.count() + chunk.count() > SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE
+                        || buffer.dataBytes() + chunk.dataBytes() > SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE)) {
+                    spills.reserve(); // under the lock: no filler adds to this family until a spill ends
+                    full = buffer;
+                    buffer = null;
+                    seq = spills.nextSeq(); // under the lock: cuts are numbered in the order they are made
+                }
+                if (buffer == null) {
+                    buffer = new EntryBuffer();
+                }
+                buffer.add(chunk);
+            } finally {
+                lock.unlock();
+            }
+            if (full != null) {
+                spills.submit(index, multiValued, full, seq, tombstones);
+            }
+        }
+
+        /** Seals the family and spills what it holds (a small rest on the calling thread, which would only wait). */
+        void spillRest() {
+            EntryBuffer rest;
+            int seq = 0;
+            lock.lock();
+            try {
+                sealed = true;
+                rest = buffer;
+                buffer = null;
+                if (rest != null) {
+                    seq = spills.nextSeq();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (rest == null) {
+                return;
+            }
+            if (rest.dataBytes() <= SPILL_NOW_BYTES) {
+                spills.spillNow(index, multiValued, rest, seq, tombstones);
+            } else {
+                spills.reserve();
+                spills.submit(index, multiValued, rest, seq, tombstones);
+            }
+        }
+
+        /** Seals the family and returns the chunks it holds. */
+        void discard() {
+            lock.lock();
+            try {
+                sealed = true;
+                if (buffer != null) {
+                    buffer.close();
+                    buffer = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 }

@@ -130,6 +130,16 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
         collector.addTombstone(family, KeyHash.hash(key), key);
     }
 
+    /** {@return the bytes of native memory the batch holds now: its chunks, filling or spilling} */
+    public long nativeMemoryBytes() {
+        return collector.heldBytes();
+    }
+
+    /** {@return the most bytes of native memory the batch held at once} */
+    public long peakNativeMemoryBytes() {
+        return collector.peakHeldBytes();
+    }
+
     /**
      * Commits the batch, as {@code WriteBatch.commit} describes; on failure it rolls back and rethrows.
      *
@@ -232,14 +242,13 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
 
     private void rollback(Throwable cause) throws IOException {
         awaitBlobWrites();
+        collector.close(); // sealed first: a filler still adding can no longer cut and submit a spill
         try {
             spills.awaitAll(); // a spill still writing would recreate a file after the deletion
         } catch (IOException e) {
             if (cause != null) {
                 cause.addSuppressed(e);
             }
-        } finally {
-            collector.close();
         }
         protocol.rollback(sequence.committed(), cause);
     }

@@ -25,11 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Sorts full collectors and writes each as one SST file in the background while the batch goes on filling.
  *
  * <p>At most {@code maxInFlight} spills run or wait at once; a filler thread that fills another collector
- * meanwhile blocks until one finishes. That bounds the off-heap memory of a batch, whatever its size, to a few
- * collectors. Each spill writes exactly one SST under the sequence number its collector took when it was cut
+ * meanwhile blocks until one finishes ({@link #reserve()}). That bounds the off-heap memory of a batch, whatever its
+ * size, to a few collectors. Each spill writes exactly one SST under the sequence number its collector took when it was cut
  * ({@link #nextSeq()}, see {@link BatchCollector}), so the order of the SSTs is the order of the cuts, never the
- * order in which spills happen to finish. A collector holds at most the initial-file limits plus one stripe, well
- * inside what one SST can hold. Every SST is synced before its spill completes, so commit only needs to sync the
+ * order in which spills happen to finish. A collector holds at most the initial-file limits (or one entry larger than
+ * them), well inside what one SST can hold. Every SST is synced before its spill completes, so commit only needs to sync the
  * directory.
  */
 public final class SpillRunner {
@@ -69,13 +69,22 @@ public final class SpillRunner {
     }
 
     /**
-     * Spills {@code buffer} (taking ownership: it goes back to its pool when written) in the background, as SST
-     * {@code seq}.
+     * Waits until fewer than {@code maxInFlight} spills run or wait, and reserves a place for one more, which the
+     * caller fills with {@link #submit}. A collector about to be cut calls this first, under its lock: until a spill
+     * ends, no filler can add to that collector, so a batch never holds more than {@code maxInFlight} spilling
+     * collectors plus the one each family is filling.
+     */
+    void reserve() {
+        inFlight.acquireUninterruptibly();
+    }
+
+    /**
+     * Spills {@code buffer} (taking ownership: its chunks go back to the pool when written) in the background, as
+     * SST {@code seq}, in the place {@link #reserve()} reserved.
      *
      * @param tombstones whether the buffer holds only the tombstones of a multi-valued family
      */
     void submit(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
-        inFlight.acquireUninterruptibly();
         CompletableFuture<SpilledSst> spill;
         try {
             spill = CompletableFuture.supplyAsync(() -> {
@@ -87,7 +96,7 @@ public final class SpillRunner {
                     inFlight.release();
                 }
             }, executor);
-        } catch (RuntimeException e) { // executor refused: give the permit back
+        } catch (RuntimeException e) { // executor refused: give the place back
             inFlight.release();
             buffer.close();
             throw e;
@@ -146,34 +155,33 @@ public final class SpillRunner {
 
     private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, int seq,
                                    boolean tombstones) throws IOException {
-        EntrySorter.sort(buffer);
+        EntrySorter sorted = EntrySorter.sort(buffer);
         SstWriter writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
                 buffers);
         boolean finished = false;
         try {
-            int count = buffer.count();
+            int count = sorted.count();
             for (int i = 0; i < count; i++) {
-                long offset = buffer.offset(i);
+                long ref = sorted.ref(i);
+                long hash = sorted.hash(i);
                 if (!multiValued) {
-                    // a single-valued key written twice in one batch: the later write (larger offset) wins
-                    while (i + 1 < count && sameKey(buffer, offset, buffer.offset(i + 1))) {
-                        offset = Math.max(offset, buffer.offset(++i));
+                    // a single-valued key written twice in one batch: the later write (larger ref) wins
+                    while (i + 1 < count && sorted.hash(i + 1) == hash && sameKey(buffer, ref, sorted.ref(i + 1))) {
+                        ref = Math.max(ref, sorted.ref(++i));
                     }
-                } else if (buffer.kind(offset) == EntryKind.TOMBSTONE && i + 1 < count
-                        && sameKey(buffer, offset, buffer.offset(i + 1))) {
+                } else if (buffer.kind(ref) == EntryKind.TOMBSTONE && i + 1 < count && sorted.hash(i + 1) == hash
+                        && sameKey(buffer, ref, sorted.ref(i + 1))) {
                     continue; // a key deleted twice in one batch: one tombstone is enough
                 }
-                long hash = buffer.hash(offset);
                 // (segment, offset, length) ranges, not slices: a spill allocates nothing per entry
-                MemorySegment memory = buffer.memory();
-                long keyOffset = offset + EntryBuffer.HEADER;
-                int keyLength = buffer.keyLength(offset);
-                switch (buffer.kind(offset)) {
+                MemorySegment memory = buffer.memory(ref);
+                long keyOffset = EntryBuffer.keyOffset(ref);
+                int keyLength = buffer.keyLength(ref);
+                switch (buffer.kind(ref)) {
                     case VALUE -> writer.addValue(hash, memory, keyOffset, keyLength, memory,
-                            keyOffset + keyLength, buffer.valueLengthOrSeq(offset));
+                            keyOffset + keyLength, buffer.valueLengthOrSeq(ref));
                     case TOMBSTONE -> writer.addTombstone(hash, memory, keyOffset, keyLength);
-                    case BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength,
-                            buffer.valueLengthOrSeq(offset));
+                    case BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength, buffer.valueLengthOrSeq(ref));
                 }
             }
             SpilledSst written = new SpilledSst(family, seq, writer.finish(), tombstones);
@@ -199,9 +207,9 @@ public final class SpillRunner {
         });
     }
 
+    /** Whether records {@code a} and {@code b}, of equal hash, hold the same key. */
     private static boolean sameKey(EntryBuffer buffer, long a, long b) {
-        return buffer.hash(a) == buffer.hash(b)
-                && Bytes.equal(buffer.memory(), a + EntryBuffer.HEADER, buffer.keyLength(a),
-                        buffer.memory(), b + EntryBuffer.HEADER, buffer.keyLength(b));
+        return Bytes.equal(buffer.memory(a), EntryBuffer.keyOffset(a), buffer.keyLength(a),
+                buffer.memory(b), EntryBuffer.keyOffset(b), buffer.keyLength(b));
     }
 }

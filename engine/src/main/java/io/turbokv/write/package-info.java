@@ -1,7 +1,8 @@
 /**
- * The write path: collecting a batch's entries off-heap from many threads ({@code EntryBuffer},
+ * The write path: collecting a batch's entries off-heap from many threads ({@code EntryChunk}, {@code EntryBuffer},
  * {@link io.turbokv.write.BatchCollector}, their memory borrowed from the store's
- * {@link io.turbokv.io.WriteBufferPool}), sorting them by (hash, key) ({@code EntrySorter}),
+ * {@link io.turbokv.io.WriteBufferPool} and counted by {@code BatchMemory}), sorting them by (hash, key)
+ * ({@code EntrySorter}),
  * spilling them to SST files while the batch still fills, ordering a batch's SSTs for the commit
  * ({@link io.turbokv.write.SpillOrder}), and one batch's life from its first put to its commit or rollback
  * ({@link io.turbokv.write.OpenBatch}, which writes the batch's meta files and hands them to the commit protocol),

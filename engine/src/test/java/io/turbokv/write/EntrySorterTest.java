@@ -2,21 +2,28 @@ package io.turbokv.write;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.sst.EntryKind;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
+/**
+ * {@link EntrySorter} over records spread across chunks: the order SSTs need, on both sides of the radix-sort
+ * threshold, with ties at every level, and every record intact where its stripe wrote it.
+ */
 class EntrySorterTest {
-    private record Entry(long hash, byte[] key, boolean tombstone, int order) {}
+    private record Entry(long hash, byte[] key, boolean tombstone, byte[] value, int order) {}
 
     private static int compare(Entry a, Entry b) {
         int c = Long.compareUnsigned(a.hash, b.hash);
@@ -29,62 +36,102 @@ class EntrySorterTest {
         return c != 0 ? c : Integer.compare(a.order, b.order);
     }
 
-    @Property(tries = 200)
-    void sortsByUnsignedHashThenKeyThenTombstoneLastThenAppendOrder(
-            @ForAll @IntRange(min = 0, max = 600) int size, @ForAll long seed) {
-        java.util.Random random = new java.util.Random(seed);
-        List<Entry> entries = new ArrayList<>();
-        try (EntryBuffer buffer = new EntryBuffer(WriteBufferPool.unpooled(), 64, 4)) {
-            for (int i = 0; i < size; i++) {
-                // few distinct hashes and short keys, so ties at every level are common
-                long hash = random.nextInt(8) == 0 ? -1L - random.nextInt(3) : random.nextInt(20);
-                byte[] key = new byte[random.nextInt(3)];
-                random.nextBytes(key);
-                boolean tombstone = random.nextInt(4) == 0;
-                entries.add(new Entry(hash, key, tombstone, i));
-                if (tombstone) {
-                    buffer.addTombstone(hash, MemorySegment.ofArray(key));
-                } else {
-                    buffer.addValue(hash, MemorySegment.ofArray(key), MemorySegment.ofArray(new byte[] {(byte) i}));
-                }
+    /** Appends {@code entries} to chunks of {@code memory}, handing a chunk over every few records or when full. */
+    private static EntryBuffer fill(List<Entry> entries, BatchMemory memory, Random random) {
+        EntryBuffer buffer = new EntryBuffer();
+        EntryChunk chunk = null;
+        int handOverAt = 0;
+        for (Entry entry : entries) {
+            long recordBytes = EntryChunk.recordBytes(entry.key.length, entry.tombstone ? 0 : entry.value.length);
+            if (chunk != null && (chunk.count() == handOverAt || !chunk.hasRoom(recordBytes))) {
+                buffer.add(chunk);
+                chunk = null;
             }
-            EntrySorter.sort(buffer);
-            entries.sort(EntrySorterTest::compare);
-            for (int i = 0; i < size; i++) {
-                long offset = buffer.offset(i);
-                Entry expected = entries.get(i);
-                assertEquals(expected.hash, buffer.hash(offset));
-                assertArrayEquals(expected.key, buffer.key(offset).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-                assertEquals(expected.tombstone, buffer.kind(offset) == EntryKind.TOMBSTONE);
+            if (chunk == null) {
+                chunk = new EntryChunk(memory, recordBytes);
+                handOverAt = 1 + random.nextInt(40);
+            }
+            if (entry.tombstone) {
+                chunk.addTombstone(entry.hash, MemorySegment.ofArray(entry.key));
+            } else {
+                chunk.addValue(entry.hash, MemorySegment.ofArray(entry.key), MemorySegment.ofArray(entry.value));
             }
         }
+        if (chunk != null) {
+            buffer.add(chunk);
+        }
+        return buffer;
+    }
+
+    @Property(tries = 200)
+    void sortsByUnsignedHashThenKeyThenTombstoneLastThenAppendOrder(
+            @ForAll @IntRange(min = 0, max = 3000) int size, @ForAll long seed, @ForAll boolean fewHashes) {
+        Random random = new Random(seed);
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            // few distinct hashes and short keys, so ties at every level are common; or random hashes with every
+            // radix digit in play
+            long hash = fewHashes
+                    ? (random.nextInt(8) == 0 ? -1L - random.nextInt(3) : random.nextInt(20))
+                    : random.nextLong();
+            byte[] key = new byte[random.nextInt(3)];
+            random.nextBytes(key);
+            boolean tombstone = random.nextInt(4) == 0;
+            byte[] value = new byte[random.nextInt(30)];
+            Arrays.fill(value, (byte) i);
+            entries.add(new Entry(hash, key, tombstone, value, i));
+        }
+        BatchMemory memory = new BatchMemory(WriteBufferPool.unpooled());
+        try (EntryBuffer buffer = fill(entries, memory, random)) {
+            EntrySorter sorted = EntrySorter.sort(buffer);
+            entries.sort(EntrySorterTest::compare);
+            assertEquals(size, sorted.count());
+            for (int i = 0; i < size; i++) {
+                long ref = sorted.ref(i);
+                Entry expected = entries.get(i);
+                assertEquals(expected.hash, sorted.hash(i));
+                assertEquals(expected.hash, buffer.memory(ref).get(ValueLayout.JAVA_LONG_UNALIGNED,
+                        EntryBuffer.offset(ref) + EntryChunk.HASH));
+                MemorySegment memoryOfRef = buffer.memory(ref);
+                assertArrayEquals(expected.key, memoryOfRef.asSlice(EntryBuffer.keyOffset(ref),
+                        buffer.keyLength(ref)).toArray(ValueLayout.JAVA_BYTE));
+                assertEquals(expected.tombstone, buffer.kind(ref) == EntryKind.TOMBSTONE);
+                if (!expected.tombstone) {
+                    assertArrayEquals(expected.value, memoryOfRef.asSlice(EntryBuffer.keyOffset(ref)
+                            + buffer.keyLength(ref), buffer.valueLengthOrSeq(ref)).toArray(ValueLayout.JAVA_BYTE));
+                }
+            }
+        }
+        assertEquals(0, memory.heldBytes(), "closing the buffer returns every chunk");
     }
 
     @Test
-    void bufferGrowsAndKeepsEveryRecordIntact() {
-        try (EntryBuffer buffer = new EntryBuffer(WriteBufferPool.unpooled(), 64, 2); EntryBuffer other = new EntryBuffer(WriteBufferPool.unpooled(), 64, 2)) {
-            for (int i = 0; i < 1000; i++) {
-                byte[] value = new byte[i % 50];
-                Arrays.fill(value, (byte) i);
-                (i % 2 == 0 ? buffer : other).addValue(i, MemorySegment.ofArray(new byte[] {(byte) i}),
-                        MemorySegment.ofArray(value));
-            }
-            other.addBlob(7, MemorySegment.ofArray(new byte[] {1, 2}), 42);
-            buffer.addAll(other);
-            assertEquals(1001, buffer.count());
-            for (int i = 0; i < 1000; i++) {
-                long offset = buffer.offset(i);
-                int n = (int) buffer.hash(offset);
-                byte[] value = buffer.value(offset).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                assertEquals(n % 50, value.length);
-                for (byte b : value) {
-                    assertEquals((byte) n, b);
-                }
-            }
-            long blob = buffer.offset(1000);
-            assertEquals(EntryKind.BLOB, buffer.kind(blob));
-            assertEquals(42, buffer.valueLengthOrSeq(blob));
-            assertTrue(buffer.dataBytes() > 0);
+    void aChunkKeepsBlobReferencesAndCountsItsBytes() {
+        BatchMemory memory = new BatchMemory(WriteBufferPool.unpooled());
+        EntryChunk chunk = new EntryChunk(memory, 100);
+        chunk.addBlob(7, MemorySegment.ofArray(new byte[] {1, 2}), 42);
+        chunk.addValue(8, MemorySegment.ofArray(new byte[] {3}), MemorySegment.ofArray(new byte[5]));
+        assertEquals(2, chunk.count());
+        assertEquals(2 + 1 + 5, chunk.dataBytes());
+        assertEquals(EntryChunk.recordBytes(2, 0) + EntryChunk.recordBytes(1, 5), chunk.usedBytes());
+        assertEquals(memory.heldBytes(), chunk.segment().byteSize());
+        try (EntryBuffer buffer = new EntryBuffer()) {
+            buffer.add(chunk);
+            EntrySorter sorted = EntrySorter.sort(buffer);
+            assertEquals(EntryKind.BLOB, buffer.kind(sorted.ref(0)));
+            assertEquals(42, buffer.valueLengthOrSeq(sorted.ref(0)));
+            assertEquals(EntryKind.VALUE, buffer.kind(sorted.ref(1)));
         }
+        assertEquals(0, memory.heldBytes());
+        assertEquals(WriteBufferPool.MIN_BUFFER_BYTES, memory.peakBytes());
+    }
+
+    @Test
+    void aClosedChunkCannotBeWrittenAgain() {
+        EntryChunk chunk = new EntryChunk(new BatchMemory(WriteBufferPool.unpooled()), 100);
+        chunk.close();
+        chunk.close(); // idempotent
+        assertNull(chunk.segment());
+        assertThrows(IllegalStateException.class, () -> chunk.addTombstone(1, MemorySegment.ofArray(new byte[1])));
     }
 }
