@@ -34,7 +34,8 @@ import java.util.function.Predicate;
 
 /**
  * A Kafka Streams {@link KeyValueStore} in one TurboKV directory; obtained through
- * {@link TurboKvStores#persistentKeyValueStore(String)}.
+ * {@link TurboKvStores#persistentKeyValueStore(String)}. Its subclass {@link TurboKvTimestampedKeyValueStore} holds
+ * values with their timestamps, for the DSL.
  *
  * <p><b>Writes.</b> {@link #put}, {@link #putIfAbsent}, {@link #putAll} and {@link #delete} go to an in-memory
  * write buffer, newest value per key, a delete kept as a tombstone; every read consults it first, so a write is
@@ -58,7 +59,8 @@ import java.util.function.Predicate;
  *
  * <p>Thread-safe: every method locks the store, so interactive queries may read while the stream thread writes.
  */
-public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
+        permits TurboKvTimestampedKeyValueStore {
     /** The family that holds the data. */
     static final int FAMILY = 0;
 

@@ -1,9 +1,12 @@
 /**
  * A Kafka Streams key-value state store backed by TurboKV.
  *
- * <p>{@link io.turbokv.kafka.TurboKvStores#persistentKeyValueStore(String)} returns a
- * {@link org.apache.kafka.streams.state.KeyValueBytesStoreSupplier} to pass to {@code Materialized.as(...)} or
- * {@code Stores.keyValueStoreBuilder(...)}. Each store instance owns one TurboKV directory under its task's state
+ * <p>{@link io.turbokv.kafka.TurboKvStores#persistentTimestampedKeyValueStore(String)} returns a
+ * {@link org.apache.kafka.streams.state.KeyValueBytesStoreSupplier} to pass to {@code Materialized.as(...)} in the
+ * DSL: its stores ({@link io.turbokv.kafka.TurboKvTimestampedKeyValueStore}) are
+ * {@link org.apache.kafka.streams.state.TimestampedBytesStore}s and keep each value's timestamp, as Kafka's default
+ * stores do. {@link io.turbokv.kafka.TurboKvStores#persistentKeyValueStore(String)} supplies plain stores, for
+ * {@code Stores.keyValueStoreBuilder(...)} in the Processor API. Each store instance owns one TurboKV directory under its task's state
  * directory ({@code <state.dir>/<application.id>/<task>/<store name>}) and holds its write lock while open.
  *
  * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams
