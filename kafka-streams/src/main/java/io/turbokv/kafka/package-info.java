@@ -13,7 +13,9 @@
  * commit flushes it as one TurboKV write batch. Restoration from the changelog writes one batch per restore batch.
  * TurboKV is hash-ordered, so ordered reads ({@code range}, {@code all}, {@code prefixScan} and their reverse
  * forms) scan the whole store, filter and sort in memory: see {@link io.turbokv.kafka.TurboKvKeyValueStore}.
- * Window and session stores are not provided.
+ * Interactive queries v2 are answered as by Kafka's key-value stores ({@code StoreQueries}): key and range
+ * queries, and through Streams' typed layers their timestamped forms, with position bounds. Window and session
+ * stores are not provided.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only.
  */
