@@ -15,8 +15,8 @@ import java.util.Objects;
  *        .count(Materialized.as(TurboKvStores.persistentTimestampedKeyValueStore("counts")));
  * }</pre>
  *
- * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) are
- * out of scope and keep Kafka's default stores.
+ * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) keep
+ * Kafka's default stores. {@link TurboKvDslStoreSuppliers} switches every DSL key-value store to TurboKV at once.
  */
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */

@@ -6,7 +6,9 @@
  * DSL: its stores ({@link io.turbokv.kafka.TurboKvTimestampedKeyValueStore}) are
  * {@link org.apache.kafka.streams.state.TimestampedBytesStore}s and keep each value's timestamp, as Kafka's default
  * stores do. {@link io.turbokv.kafka.TurboKvStores#persistentKeyValueStore(String)} supplies plain stores, for
- * {@code Stores.keyValueStoreBuilder(...)} in the Processor API. Each store instance owns one TurboKV directory under its task's state
+ * {@code Stores.keyValueStoreBuilder(...)} in the Processor API. {@link io.turbokv.kafka.TurboKvDslStoreSuppliers},
+ * set as {@code dsl.store.suppliers.class}, makes every DSL key-value store a TurboKV store at once (window and
+ * session stores stay Kafka's RocksDB stores). Each store instance owns one TurboKV directory under its task's state
  * directory ({@code <state.dir>/<application.id>/<task>/<store name>}) and holds its write lock while open.
  *
  * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams

@@ -14,6 +14,9 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.DslStoreSuppliers;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -22,7 +25,11 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +37,10 @@ import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * DSL topologies run once on Kafka's own stores and once on TurboKV's, over the same timestamped input: the output
@@ -50,6 +59,10 @@ class DslParityTest {
     Path stateDir;
 
     private int runs;
+    /** The {@code dsl.store.suppliers.class} of the next runs, or null for Kafka's default (RocksDB). */
+    private Class<? extends DslStoreSuppliers> dslSuppliers;
+    /** What the last run kept its stores in: {@code turbokv:<store>} or {@code rocksdb:<store>}, sorted. */
+    private List<String> lastStores;
 
     @Test
     void countKeepsTheTimestampsOfKafkasStores() {
@@ -103,7 +116,7 @@ class DslParityTest {
 
     @Test
     void countReduceAndAggregateMatchKafkasStores() {
-        List<TestRecord<String, String>> input = events(800, 40, 7);
+        List<TestRecord<String, String>> input = events(600, 40, 7);
         Function<StoreChoice, Topology> topology = choice -> {
             StreamsBuilder builder = new StreamsBuilder();
             var grouped = builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
@@ -126,6 +139,9 @@ class DslParityTest {
         assertEquals(3 * input.size(), expected.output.size());
         assertEquals(expected, run(topology.apply(KAFKA_IN_MEMORY), feed, stores));
         assertEquals(expected, run(topology.apply(TURBOKV), feed, stores));
+        dslSuppliers = TurboKvDslStoreSuppliers.class;
+        assertEquals(expected, run(topology.apply(KAFKA_DEFAULT), feed, stores));
+        assertEquals(List.of("turbokv:concat", "turbokv:counts", "turbokv:max"), lastStores);
     }
 
     @Test
@@ -151,7 +167,7 @@ class DslParityTest {
                     Serdes.String().serializer(), Serdes.String().serializer());
             SplittableRandom random = new SplittableRandom(11);
             long time = 10_000;
-            for (int i = 0; i < 800; i++) {
+            for (int i = 0; i < 600; i++) {
                 time += random.nextInt(-50, 200); // out of order now and then
                 int kind = random.nextInt(10);
                 if (kind < 3) {
@@ -167,6 +183,29 @@ class DslParityTest {
         Run expected = run(topology.apply(KAFKA_DEFAULT), feed, stores);
         assertEquals(expected, run(topology.apply(KAFKA_IN_MEMORY), feed, stores));
         assertEquals(expected, run(topology.apply(TURBOKV), feed, stores));
+        // through the configuration, the join's subscription store (read by prefixScan) is TurboKV's as well
+        dslSuppliers = TurboKvDslStoreSuppliers.class;
+        assertEquals(expected, run(topology.apply(KAFKA_DEFAULT), feed, stores));
+        assertTrue(lastStores.stream().allMatch(store -> store.startsWith("turbokv:")), lastStores.toString());
+        assertTrue(lastStores.stream().anyMatch(store -> store.contains("SUBSCRIPTION-STATE-STORE")),
+                lastStores.toString());
+    }
+
+    @Test
+    void windowAndSessionStoresFallBackToKafkasStoresUnderTheTurboKvDslSuppliers() {
+        dslSuppliers = TurboKvDslStoreSuppliers.class;
+        StreamsBuilder builder = new StreamsBuilder();
+        var grouped = builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
+                .groupByKey(Grouped.with(Serdes.String(), Serdes.String()));
+        grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofSeconds(10))).count();
+        grouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofSeconds(10))).count();
+        grouped.count(Materialized.as("counts"));
+        run(builder.build(), driver -> driver.createInputTopic("in", Serdes.String().serializer(),
+                Serdes.String().serializer()).pipeRecordList(events(50, 5, 3)), List.of("counts"));
+        assertEquals(3, lastStores.size(), lastStores.toString());
+        assertTrue(lastStores.contains("turbokv:counts"), lastStores.toString());
+        assertEquals(2, lastStores.stream().filter(store -> store.startsWith("rocksdb:")).count(),
+                lastStores.toString());
     }
 
     /** Output records and every store's final contents, rendered {@code key=value@timestamp}. */
@@ -175,6 +214,7 @@ class DslParityTest {
     private Run run(Topology topology, Consumer<TopologyTestDriver> feed, List<String> storeNames) {
         try (TopologyTestDriver driver = new TopologyTestDriver(topology, config())) {
             feed.accept(driver);
+            lastStores = storesIn(stateDir.resolve("run" + (runs - 1)));
             List<String> output = render(driver.createOutputTopic("out", Serdes.String().deserializer(),
                     Serdes.String().deserializer()).readRecordsToList());
             List<List<String>> stores = new ArrayList<>();
@@ -215,8 +255,35 @@ class DslParityTest {
         return records.stream().map(r -> r.key() + "=" + r.value() + "@" + r.timestamp()).toList();
     }
 
+    /**
+     * The stores under a run's state directory ({@code <application>/<task>/...}, read before the driver's close
+     * wipes it): a TurboKV store is a directory with a {@code SCHEMA} file; a RocksDB store is one with an
+     * {@code IDENTITY} file, under {@code rocksdb/<store>} or, segmented, {@code <store>/<segment>}.
+     */
+    private static List<String> storesIn(Path runDir) {
+        if (!Files.isDirectory(runDir)) {
+            return List.of(); // in-memory stores only
+        }
+        try (Stream<Path> files = Files.walk(runDir)) {
+            return files.filter(Files::isDirectory).<String>mapMulti((dir, out) -> {
+                Path inTask = runDir.relativize(dir);
+                if (Files.exists(dir.resolve("SCHEMA"))) {
+                    out.accept("turbokv:" + dir.getFileName());
+                } else if (Files.exists(dir.resolve("IDENTITY")) && inTask.getNameCount() > 3) {
+                    boolean unsegmented = inTask.getName(2).toString().equals("rocksdb");
+                    out.accept("rocksdb:" + inTask.getName(unsegmented ? 3 : 2));
+                }
+            }).distinct().sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private Properties config() {
         Properties props = new Properties();
+        if (dslSuppliers != null) {
+            props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, dslSuppliers);
+        }
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parity");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("run" + runs++).toString());
