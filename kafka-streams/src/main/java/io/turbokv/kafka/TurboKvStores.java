@@ -40,14 +40,15 @@ public final class TurboKvStores {
 
     /**
      * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@code config}: its first
-     * family (index 0) holds the data and must be {@link FamilyKind#SINGLE_VALUE}. Each task opens its own store,
+     * family (index 0) holds the data, its second (index 1) the store's position; both must be
+     * {@link FamilyKind#SINGLE_VALUE}. Each task opens its own store,
      * so every task's store has caches of the configured size.
      *
      * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
      * @param config the configuration each task's store is opened with
      * @return a supplier to pass to {@code Materialized.as} or {@code Stores.keyValueStoreBuilder}
      * @throws NullPointerException     when {@code name} or {@code config} is null
-     * @throws IllegalArgumentException when family 0 of {@code config} is multi-valued
+     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, DbConfig config) {
         return supplier(name, config, false);
@@ -75,7 +76,7 @@ public final class TurboKvStores {
      * @param config the configuration each task's store is opened with
      * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedKeyValueStoreBuilder}
      * @throws NullPointerException     when {@code name} or {@code config} is null
-     * @throws IllegalArgumentException when family 0 of {@code config} is multi-valued
+     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued
      */
     public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name, DbConfig config) {
         return supplier(name, config, true);
@@ -84,20 +85,25 @@ public final class TurboKvStores {
     private static KeyValueBytesStoreSupplier supplier(String name, DbConfig config, boolean timestamped) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
-        if (config.family(TurboKvKeyValueStore.FAMILY).kind() != FamilyKind.SINGLE_VALUE) {
-            throw new IllegalArgumentException("family 0 of the config is " + config.family(0).kind()
-                    + " (expected: SINGLE_VALUE)");
+        for (int family : new int[] {TurboKvKeyValueStore.FAMILY, TurboKvKeyValueStore.POSITION_FAMILY}) {
+            if (config.families().size() <= family || config.family(family).kind() != FamilyKind.SINGLE_VALUE) {
+                throw new IllegalArgumentException("family " + family + " of the config is "
+                        + (config.families().size() <= family ? "missing" : config.family(family).kind())
+                        + " (expected: SINGLE_VALUE; 0 holds the data, 1 the store's position)");
+            }
         }
         return new TurboKvBytesStoreSupplier(name, config, timestamped);
     }
 
     /**
-     * {@return one single-valued family and caches of {@link #DEFAULT_CACHE_BYTES} each} An application has one
+     * {@return two single-valued families (the data; the store's position) and caches of
+     * {@link #DEFAULT_CACHE_BYTES} each} An application has one
      * store per task and per stateful operator, so the engine's defaults (hundreds of MiB per store) would multiply.
      */
     public static DbConfig defaultConfig() {
         return DbConfig.builder()
                 .family("kafka-streams", FamilyKind.SINGLE_VALUE)
+                .family("kafka-streams-position", FamilyKind.SINGLE_VALUE)
                 .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .build();
