@@ -5,17 +5,22 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Supplies a new {@link TurboKvKeyValueStore} per task; made by {@link TurboKvStores}. */
+/**
+ * Supplies a new {@link TurboKvKeyValueStore} (or {@link TurboKvTimestampedKeyValueStore}) per task; made by
+ * {@link TurboKvStores}.
+ */
 final class TurboKvBytesStoreSupplier implements KeyValueBytesStoreSupplier {
     /** The metrics scope of the store's Streams metrics ({@code stream-turbokv-state-metrics}). */
     static final String METRICS_SCOPE = "turbokv";
 
     private final String name;
     private final DbConfig config;
+    private final boolean timestamped;
 
-    TurboKvBytesStoreSupplier(String name, DbConfig config) {
+    TurboKvBytesStoreSupplier(String name, DbConfig config, boolean timestamped) {
         this.name = name;
         this.config = config;
+        this.timestamped = timestamped;
     }
 
     @Override
@@ -25,7 +30,7 @@ final class TurboKvBytesStoreSupplier implements KeyValueBytesStoreSupplier {
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return new TurboKvKeyValueStore(name, config);
+        return timestamped ? new TurboKvTimestampedKeyValueStore(name, config) : new TurboKvKeyValueStore(name, config);
     }
 
     @Override

@@ -16,6 +16,10 @@ import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -34,7 +38,8 @@ import java.util.function.Predicate;
 
 /**
  * A Kafka Streams {@link KeyValueStore} in one TurboKV directory; obtained through
- * {@link TurboKvStores#persistentKeyValueStore(String)}.
+ * {@link TurboKvStores#persistentKeyValueStore(String)}. Its subclass {@link TurboKvTimestampedKeyValueStore} holds
+ * values with their timestamps, for the DSL.
  *
  * <p><b>Writes.</b> {@link #put}, {@link #putIfAbsent}, {@link #putAll} and {@link #delete} go to an in-memory
  * write buffer, newest value per key, a delete kept as a tombstone; every read consults it first, so a write is
@@ -53,12 +58,14 @@ import java.util.function.Predicate;
  * held on the heap until the iterator is dropped, however narrow the range. The iterator is a snapshot: writes after
  * the call do not show in it. Use them for occasional scans of small stores, never per record on a large one.
  *
- * <p><b>Not supported.</b> Interactive queries v2 ({@link #query}) answer "unknown query type" (v1, through
- * {@code KafkaStreams#store}, works); window and session stores are not provided.
+ * <p><b>Interactive queries.</b> v1 (through {@code KafkaStreams#store}) reads through the store's methods; v2
+ * ({@link #query}) answers key and range queries, and through Kafka Streams' typed layers their timestamped forms,
+ * with position bounds, as Kafka's own stores do.
  *
  * <p>Thread-safe: every method locks the store, so interactive queries may read while the stream thread writes.
  */
-public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
+        permits TurboKvTimestampedKeyValueStore {
     /** The family that holds the data. */
     static final int FAMILY = 0;
 
@@ -116,7 +123,8 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
         Objects.requireNonNull(key, "key");
         checkOpen();
         buffer.put(key, value);
-        context.recordMetadata().ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+        context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
+                .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
     }
 
     @Override
@@ -308,6 +316,19 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /**
+     * Answers an interactive query (IQv2): a {@link org.apache.kafka.streams.query.KeyQuery} or
+     * {@link org.apache.kafka.streams.query.RangeQuery} on raw bytes, once the store's position has reached
+     * {@code positionBound} on its task's input partition (otherwise a {@code NOT_UP_TO_BOUND} failure); other query
+     * types are unknown to a key-value store. The result carries the store's position. Kafka Streams' metered layer
+     * serves {@code TimestampedKeyQuery} and {@code TimestampedRangeQuery} through these.
+     */
+    @Override
+    public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return StoreQueries.answer(query, positionBound, config, this, position,
+                open ? context.taskId().partition() : null);
     }
 
     /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */

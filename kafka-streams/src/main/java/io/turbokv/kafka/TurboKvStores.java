@@ -12,11 +12,11 @@ import java.util.Objects;
  * <pre>{@code
  * builder.stream("words", Consumed.with(Serdes.String(), Serdes.String()))
  *        .groupBy((key, word) -> word)
- *        .count(Materialized.as(TurboKvStores.persistentKeyValueStore("counts")));
+ *        .count(Materialized.as(TurboKvStores.persistentTimestampedKeyValueStore("counts")));
  * }</pre>
  *
- * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) are
- * out of scope and keep Kafka's default stores.
+ * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) keep
+ * Kafka's default stores. {@link TurboKvDslStoreSuppliers} switches every DSL key-value store to TurboKV at once.
  */
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
@@ -26,6 +26,9 @@ public final class TurboKvStores {
 
     /**
      * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@link #defaultConfig()}.
+     * The values are stored as given, like Kafka's {@code Stores.persistentKeyValueStore}: in a DSL aggregation or
+     * table, Kafka Streams wraps such a store in an adapter that drops the record timestamps (they read back as -1),
+     * as it does Kafka's own plain store; use {@link #persistentTimestampedKeyValueStore(String)} there.
      *
      * @param name the store's name; its data lives in {@code <task state dir>/<name>}
      * @return a supplier to pass to {@code Materialized.as} or {@code Stores.keyValueStoreBuilder}
@@ -47,13 +50,45 @@ public final class TurboKvStores {
      * @throws IllegalArgumentException when family 0 of {@code config} is multi-valued
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, DbConfig config) {
+        return supplier(name, config, false);
+    }
+
+    /**
+     * A supplier of persistent TurboKV key-value stores named {@code name} that hold each value with its record
+     * timestamp ({@link TurboKvTimestampedKeyValueStore}), opened with {@link #defaultConfig()}: the store for
+     * {@code Materialized.as} in DSL aggregations and tables, as Kafka's
+     * {@code Stores.persistentTimestampedKeyValueStore} is.
+     *
+     * @param name the store's name; its data lives in {@code <task state dir>/<name>}
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedKeyValueStoreBuilder}
+     * @throws NullPointerException when {@code name} is null
+     */
+    public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name) {
+        return persistentTimestampedKeyValueStore(name, defaultConfig());
+    }
+
+    /**
+     * As {@link #persistentTimestampedKeyValueStore(String)}, opened with {@code config} (see
+     * {@link #persistentKeyValueStore(String, DbConfig)} for what it must declare).
+     *
+     * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
+     * @param config the configuration each task's store is opened with
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedKeyValueStoreBuilder}
+     * @throws NullPointerException     when {@code name} or {@code config} is null
+     * @throws IllegalArgumentException when family 0 of {@code config} is multi-valued
+     */
+    public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name, DbConfig config) {
+        return supplier(name, config, true);
+    }
+
+    private static KeyValueBytesStoreSupplier supplier(String name, DbConfig config, boolean timestamped) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
         if (config.family(TurboKvKeyValueStore.FAMILY).kind() != FamilyKind.SINGLE_VALUE) {
             throw new IllegalArgumentException("family 0 of the config is " + config.family(0).kind()
                     + " (expected: SINGLE_VALUE)");
         }
-        return new TurboKvBytesStoreSupplier(name, config);
+        return new TurboKvBytesStoreSupplier(name, config, timestamped);
     }
 
     /**
