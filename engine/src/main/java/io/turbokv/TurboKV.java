@@ -118,7 +118,7 @@ public final class TurboKV implements AutoCloseable {
      * opening a large store is fast.
      *
      * @param directory the store's directory; created, with the store, when it does not exist
-     * @param config    the store's families and cache sizes
+     * @param config    the store's families, cache sizes and durability
      * @return the open store, which the caller closes
      * @throws StoreLockedException              when another writer has the store open
      * @throws IllegalArgumentException          when {@code config} declares other families than the store recorded
@@ -131,7 +131,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public static TurboKV open(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreDirectory store = new StoreDirectory(directory, config.fileLayer());
+        StoreDirectory store = new StoreDirectory(directory, config.storeLayer());
         StoreOpener.Opened opened = StoreOpener.openWritable(store, config.families());
         return new TurboKV(store, config.withFamilies(opened.families()), false, opened);
     }
@@ -167,7 +167,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreDirectory store = new StoreDirectory(directory, config.fileLayer());
+        StoreDirectory store = new StoreDirectory(directory, config.storeLayer());
         StoreOpener.Opened opened = StoreOpener.openReadOnly(store, config.families());
         return new TurboKV(store, config.withFamilies(opened.families()), true, opened);
     }

@@ -3,6 +3,7 @@ package io.turbokv.sst;
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -104,6 +105,8 @@ final class KeyBlock {
     private long keyStart;
     private long keyLength;
     private long refStart;
+    /** The byte {@link #lowerBound} loads ahead of need; kept so that the load is not optimised away. */
+    private byte touched;
 
     /**
      * Points this cursor at the key block held in {@code view}.
@@ -304,6 +307,11 @@ final class KeyBlock {
             if (probes < INTERPOLATION_PROBES) {
                 double fraction = unsignedToDouble(hash - lowHash) / unsignedToDouble(highHash - lowHash);
                 mid = Math.clamp(low + (long) (fraction * (high - low)), low + 1, high - 1);
+                if (probes == 0 && fixed) {
+                    // The first guess lands within a few entries of the answer, whose key and value the caller
+                    // reads next: load that line now, so its miss overlaps the hash's instead of following it.
+                    touched = segment.get(ValueLayout.JAVA_BYTE, tailStart + (long) mid * tailStride);
+                }
             } else {
                 mid = (low + high) >>> 1;
             }
