@@ -2,6 +2,7 @@ package io.turbokv.kafka;
 
 import io.turbokv.CompactConfig;
 import io.turbokv.DbConfig;
+import io.turbokv.Durability;
 import io.turbokv.MetaFileInfo;
 import io.turbokv.SstInfo;
 import io.turbokv.TurboKV;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
@@ -50,7 +52,7 @@ import java.util.function.Predicate;
  * <p><b>Writes.</b> {@link #put}, {@link #putIfAbsent}, {@link #putAll} and {@link #delete} go to an in-memory
  * write buffer, newest value per key, a delete kept as a tombstone; every read consults it first, so a write is
  * visible to the task's next read at once. {@link #commit(Map)}, which Kafka Streams calls at every commit, writes the
- * buffer as one TurboKV write batch and commits it (durable when it returns); {@link #approximateNumUncommittedBytes()}
+ * buffer as one TurboKV write batch and commits it; {@link #approximateNumUncommittedBytes()}
  * reports the buffer's size so that Streams can commit early when it grows. {@link #close()} does not write the buffer:
  * Streams commits before a clean close, and after an unclean one it restores from the changelog.
  *
@@ -98,7 +100,7 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
      */
     static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
     private final String name;
-    private final DbConfig config;
+    private final ConfigChoice configChoice;
     private final WriteBuffer buffer = new WriteBuffer();
     private Position position = Position.emptyPosition();
     /** Whether changelog records carry the position of their writes (Streams' IQ consistency vectors). */
@@ -108,9 +110,9 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     private volatile boolean open;
     private int commitsSinceCompaction;
 
-    TurboKvKeyValueStore(String name, DbConfig config) {
+    TurboKvKeyValueStore(String name, ConfigChoice configChoice) {
         this.name = Objects.requireNonNull(name, "name");
-        this.config = Objects.requireNonNull(config, "config");
+        this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
     }
 
     @Override
@@ -128,7 +130,7 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     public synchronized void init(StateStoreContext context, StateStore root) {
         Path directory = context.stateDir().toPath().resolve(name);
         try {
-            db = TurboKV.open(directory, config);
+            db = TurboKV.open(directory, configChoice.configFor(hasChangelog(context)));
             position = db.get(POSITION_FAMILY, POSITION_KEY)
                     .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
                     .orElseGet(Position::emptyPosition);
@@ -418,6 +420,27 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     private ProcessorStateException failure(String operation, IOException cause) {
         return new ProcessorStateException("store " + name + ": " + operation + " failed in "
                 + (db == null ? "(not open)" : db.directory()), cause);
+    }
+
+    /**
+     * Whether Kafka Streams keeps a changelog of this store: it knows which stores have one before it initialises
+     * them, and says so through its internal context (a context from elsewhere, such as a test's, says no).
+     */
+    private boolean hasChangelog(StateStoreContext context) {
+        return context instanceof InternalProcessorContext<?, ?> internal && internal.changelogFor(name) != null;
+    }
+
+    /** {@return the durability the store was opened with} */
+    Durability durability() {
+        checkOpen();
+        return db.config().durability();
+    }
+
+    /** Chooses the configuration a store opens with, knowing whether the store has a changelog. */
+    @FunctionalInterface
+    interface ConfigChoice {
+        /** {@return the configuration to open the store with} */
+        DbConfig configFor(boolean hasChangelog);
     }
 
     /** Writes each batch of changelog records, with the position they carry, as one TurboKV write batch. */
