@@ -6,7 +6,6 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.internals.TimeWindow;
 import org.apache.kafka.streams.processor.StateStore;
@@ -19,32 +18,23 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A Kafka Streams {@link WindowStore} segmented by time: each segment is a {@link TurboKvKeyValueStore} of its own
- * (its own TurboKV directory), and retention drops whole segments; obtained through
- * {@link TurboKvStores#persistentTimestampedWindowStore}. The segments follow Kafka's RocksDB window store: segment
- * {@code id = windowStart / segmentInterval}, kept while {@code id >= (streamTime - retention) / segmentInterval},
- * in {@code <task state dir>/<store name>/<store name>.<id * segmentInterval>}; writes to an expired segment are
- * dropped, and reads see no window that started before {@code streamTime - retention + 1}, where stream time is the
- * largest window start the store has seen.
+ * (its own TurboKV directory), and retention drops whole segments ({@link Segments}); obtained through
+ * {@link TurboKvStores#persistentTimestampedWindowStore}. As Kafka's RocksDB window store, it segments by window
+ * start; writes to an expired segment are dropped, and reads see no window that started before
+ * {@code streamTime - retention + 1}, where stream time is the largest window start the store has seen.
  *
  * <p><b>Key layout</b> in a segment (big-endian), as in Kafka's changelog of window stores, so a changelog record's
  * key is the segment key:
@@ -74,29 +64,22 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     private static final int SUFFIX_BYTES = Long.BYTES + Integer.BYTES;
 
     private final String name;
-    private final long retentionPeriod;
-    private final long segmentInterval;
     private final long windowSize;
     private final boolean retainDuplicates;
-    private final TurboKvKeyValueStore.ConfigChoice configChoice;
-    private final NavigableMap<Long, TurboKvKeyValueStore> segments = new TreeMap<>();
+    private final Segments segments;
     private Position position = Position.emptyPosition();
     private StateStoreContext context;
-    private SegmentContext segmentContext;
-    private boolean hasChangelog;
     private boolean consistencyEnabled;
-    private long observedStreamTime = -1;
     private int sequenceNumber;
     private volatile boolean open;
 
     TurboKvWindowStore(String name, long retentionPeriod, long segmentInterval, long windowSize,
             boolean retainDuplicates, TurboKvKeyValueStore.ConfigChoice configChoice) {
         this.name = Objects.requireNonNull(name, "name");
-        this.retentionPeriod = retentionPeriod;
-        this.segmentInterval = segmentInterval;
         this.windowSize = windowSize;
         this.retainDuplicates = retainDuplicates;
-        this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
+        this.segments = new Segments(name, retentionPeriod, segmentInterval,
+                Objects.requireNonNull(configChoice, "configChoice"));
     }
 
     @Override
@@ -108,26 +91,12 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
         this.context = context;
-        Path directory = context.stateDir().toPath().resolve(name);
-        segmentContext = new SegmentContext(context, directory);
-        hasChangelog = context instanceof InternalProcessorContext<?, ?> internal && internal.changelogFor(name) != null;
+        boolean hasChangelog = context instanceof InternalProcessorContext<?, ?> internal
+                && internal.changelogFor(name) != null;
         consistencyEnabled = Boolean.parseBoolean(String.valueOf(context.appConfigs()
                 .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
         open = true;
-        try {
-            Files.createDirectories(directory);
-            try (Stream<Path> children = Files.list(directory)) {
-                for (Path child : children.toList()) {
-                    String segmentName = child.getFileName().toString();
-                    if (segmentName.startsWith(name + ".")) {
-                        long start = Long.parseLong(segmentName.substring(name.length() + 1));
-                        position.merge(segment(start / segmentInterval).getPosition());
-                    }
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            throw new ProcessorStateException("store " + name + ": cannot open its segments in " + directory, e);
-        }
+        position = segments.open(context, hasChangelog);
         context.register(root, new RestoreCallback());
     }
 
@@ -147,7 +116,7 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
             sequenceNumber = (sequenceNumber + 1) & Integer.MAX_VALUE; // as Kafka's store: never negative
         }
         int sequence = retainDuplicates ? sequenceNumber : 0;
-        TurboKvKeyValueStore segment = liveSegment(windowStartTimestamp);
+        TurboKvKeyValueStore segment = segments.liveSegment(windowStartTimestamp);
         if (segment != null) {
             segment.put(Bytes.wrap(segmentKey(key.get(), windowStartTimestamp, sequence)), value);
             context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
@@ -160,10 +129,10 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     public synchronized byte[] fetch(Bytes key, long timestamp) {
         Objects.requireNonNull(key, "key");
         checkOpen();
-        if (timestamp < oldestLiveTimestamp()) {
+        if (timestamp < segments.oldestLiveTimestamp()) {
             return null;
         }
-        TurboKvKeyValueStore segment = segments.get(timestamp / segmentInterval);
+        TurboKvKeyValueStore segment = segments.existingSegment(timestamp);
         return segment == null ? null : segment.get(Bytes.wrap(segmentKey(key.get(), timestamp, 0)));
     }
 
@@ -213,9 +182,7 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     @Override
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
         checkOpen();
-        for (TurboKvKeyValueStore segment : segments.values()) {
-            segment.commit(changelogOffsets);
-        }
+        segments.commit(changelogOffsets);
     }
 
     /**
@@ -232,11 +199,7 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     /** The estimated heap held by the segments' write buffers. */
     @Override
     public synchronized long approximateNumUncommittedBytes() {
-        long bytes = 0;
-        for (TurboKvKeyValueStore segment : segments.values()) {
-            bytes += segment.approximateNumUncommittedBytes();
-        }
-        return bytes;
+        return open ? segments.approximateNumUncommittedBytes() : 0;
     }
 
     /** Closes every segment, dropping their buffered writes (as {@link TurboKvKeyValueStore#close()}). */
@@ -246,10 +209,7 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
             return;
         }
         open = false;
-        for (TurboKvKeyValueStore segment : segments.values()) {
-            segment.close();
-        }
-        segments.clear();
+        segments.close();
     }
 
     @Override
@@ -265,45 +225,6 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     @Override
     public synchronized Position getPosition() {
         return position.copy();
-    }
-
-    /** The segment that holds windows starting at {@code timestamp}, created if needed; null once expired. */
-    private TurboKvKeyValueStore liveSegment(long timestamp) {
-        observedStreamTime = Math.max(observedStreamTime, timestamp);
-        long minLiveSegment = (observedStreamTime - retentionPeriod) / segmentInterval;
-        dropSegmentsBefore(minLiveSegment);
-        long id = timestamp / segmentInterval;
-        return id >= minLiveSegment ? segment(id) : null;
-    }
-
-    private TurboKvKeyValueStore segment(long id) {
-        return segments.computeIfAbsent(id, ignored -> {
-            TurboKvKeyValueStore segment = new TurboKvKeyValueStore(name + "." + id * segmentInterval,
-                    segmentHasChangelog -> configChoice.configFor(hasChangelog)); // the segment's context says no
-            segment.init(segmentContext, segment);
-            return segment;
-        });
-    }
-
-    /** Closes and deletes every segment older than {@code minLiveSegment}: retention drops whole segments. */
-    private void dropSegmentsBefore(long minLiveSegment) {
-        NavigableMap<Long, TurboKvKeyValueStore> expired = segments.headMap(minLiveSegment, false);
-        for (TurboKvKeyValueStore segment : expired.values()) {
-            segment.close();
-            Path directory = segmentContext.stateDir().toPath().resolve(segment.name());
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            } catch (IOException e) {
-                throw new ProcessorStateException("store " + name + ": cannot delete expired segment " + directory, e);
-            }
-        }
-        expired.clear();
-    }
-
-    private long oldestLiveTimestamp() {
-        return observedStreamTime - retentionPeriod + 1;
     }
 
     private WindowStoreIterator<byte[]> windowsOf(Bytes key, long timeFrom, long timeTo, boolean forward) {
@@ -322,13 +243,12 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     private List<KeyValue<Windowed<Bytes>, byte[]>> scan(Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo,
             boolean forward) {
         checkOpen();
-        long from = Math.max(timeFrom, oldestLiveTimestamp());
+        long from = Math.max(timeFrom, segments.oldestLiveTimestamp());
         List<KeyValue<Windowed<Bytes>, byte[]>> matches = new ArrayList<>();
         if (timeTo < from || (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0)) {
             return matches;
         }
-        for (TurboKvKeyValueStore segment : segments.subMap(from / segmentInterval, true, timeTo / segmentInterval,
-                true).values()) {
+        for (TurboKvKeyValueStore segment : segments.covering(from, timeTo)) {
             try (KeyValueIterator<Bytes, byte[]> entries = segment.all()) {
                 while (entries.hasNext()) {
                     KeyValue<Bytes, byte[]> entry = entries.next();
@@ -374,7 +294,7 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     byte[] segmentKey = record.key();
                     long start = ByteBuffer.wrap(segmentKey, segmentKey.length - SUFFIX_BYTES, Long.BYTES).getLong();
-                    TurboKvKeyValueStore segment = liveSegment(start);
+                    TurboKvKeyValueStore segment = segments.liveSegment(start);
                     if (segment != null) {
                         segment.put(Bytes.wrap(segmentKey), record.value());
                         touched.add(segment);
