@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import org.apache.kafka.streams.DslStoreFormat;
 import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.DslKeyValueParams;
@@ -22,12 +23,14 @@ import java.util.Map;
  * <p>Aggregations, tables, the stores of foreign-key joins and every other key-value store the DSL creates without a
  * supplier of its own get {@link TurboKvStores#persistentTimestampedKeyValueStore(String)} (or
  * {@link TurboKvStores#persistentKeyValueStore(String)} where the DSL asks for plain values); windowed aggregations
- * and stream-stream joins get {@link TurboKvStores#persistentTimestampedWindowStore} (or its plain form). A
- * {@code Materialized} or {@code StreamJoined} that names a supplier keeps it.
+ * and stream-stream joins get {@link TurboKvStores#persistentTimestampedWindowStore} (or its plain form), session
+ * aggregations {@link TurboKvStores#persistentSessionStore}. A {@code Materialized} or {@code StreamJoined} that
+ * names a supplier keeps it. A join's stores take the suppliers of the configuration its {@code StreamsBuilder} was
+ * given ({@code new StreamsBuilder(new TopologyConfig(streamsConfig))}).
  *
  * <p><b>Delegated to Kafka's RocksDB stores</b> ({@link BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers}), until
- * TurboKV provides them: session stores, the time-ordered window stores of windows emitted on close, the window
- * stores of sliding windows, and stores in the {@code headers} store format.
+ * TurboKV provides them: the time-ordered window and session stores of results emitted on close, the window stores
+ * of sliding windows, and stores in the {@code headers} store format.
  */
 public final class TurboKvDslStoreSuppliers implements DslStoreSuppliers {
     private final DslStoreSuppliers delegate = new BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers();
@@ -69,9 +72,16 @@ public final class TurboKvDslStoreSuppliers implements DslStoreSuppliers {
         };
     }
 
-    /** Kafka's RocksDB session store (see the class comment). */
+    /**
+     * A TurboKV session store; Kafka's RocksDB store for sessions emitted on close (a time-ordered store) and for the
+     * headers format.
+     */
     @Override
     public SessionBytesStoreSupplier sessionStore(DslSessionParams params) {
-        return delegate.sessionStore(params);
+        if (params.emitStrategy().type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE
+                || params.storeFormat() == DslStoreFormat.HEADERS) {
+            return delegate.sessionStore(params);
+        }
+        return TurboKvStores.persistentSessionStore(params.name(), params.retentionPeriod());
     }
 }

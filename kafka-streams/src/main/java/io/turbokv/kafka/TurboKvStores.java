@@ -4,6 +4,7 @@ import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyKind;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 
 import java.time.Duration;
@@ -19,8 +20,8 @@ import java.util.Objects;
  *        .count(Materialized.as(TurboKvStores.persistentTimestampedKeyValueStore("counts")));
  * }</pre>
  *
- * <p>Key-value and window stores; session stores keep Kafka's default stores. {@link TurboKvDslStoreSuppliers}
- * switches every DSL key-value and window store to TurboKV at once.
+ * <p>Key-value, window and session stores. {@link TurboKvDslStoreSuppliers} switches every DSL store to TurboKV at
+ * once.
  */
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
@@ -137,6 +138,27 @@ public final class TurboKvStores {
     public static WindowBytesStoreSupplier persistentWindowStore(String name, Duration retentionPeriod,
             Duration windowSize, boolean retainDuplicates) {
         return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, false);
+    }
+
+    /**
+     * A supplier of persistent TurboKV session stores named {@code name} ({@link TurboKvSessionStore}), segmented by
+     * session end time as Kafka's {@code Stores.persistentSessionStore} is (segment interval: half the retention, at
+     * least a minute), and opened as by {@link #persistentKeyValueStore(String)} (without fsync when the store has a
+     * changelog).
+     *
+     * @param name            the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod how long a session is kept after stream time passed its end
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.sessionStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when the retention is negative
+     */
+    public static SessionBytesStoreSupplier persistentSessionStore(String name, Duration retentionPeriod) {
+        Objects.requireNonNull(name, "name");
+        long retentionMs = retentionPeriod.toMillis();
+        if (retentionMs < 0) {
+            throw new IllegalArgumentException("retentionPeriod " + retentionPeriod + " (expected: not negative)");
+        }
+        return new TurboKvSessionBytesStoreSupplier(name, retentionMs);
     }
 
     private static WindowBytesStoreSupplier windowSupplier(String name, Duration retentionPeriod, Duration windowSize,

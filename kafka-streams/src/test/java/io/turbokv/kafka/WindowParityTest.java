@@ -15,10 +15,13 @@ import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
+import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowStore;
@@ -44,9 +47,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Windowed topologies on Kafka's default (RocksDB) window stores and on TurboKV's, over the same input, which runs
- * long enough for retention to drop segments: same output records (key, window, value, timestamp), same store
- * contents and the same answers to the window store's reads.
+ * Windowed and session topologies on Kafka's default (RocksDB) stores and on TurboKV's, over the same input, which
+ * runs long enough for retention to drop segments: same output records (key, window, value, timestamp), same store
+ * contents and the same answers to the stores' reads.
  */
 class WindowParityTest {
     private static final Duration WINDOW = Duration.ofSeconds(10);
@@ -83,6 +86,64 @@ class WindowParityTest {
             assertEquals(expected, actual, "caching " + caching);
             assertTrue(expected.size() > input.size() / 2, "the output and the reads are not empty");
         }
+    }
+
+    @Test
+    void sessionCountMatchesKafkasStoreWithAndWithoutTheRecordCache() {
+        List<TestRecord<String, String>> input = events(700, 20, 6);
+        for (boolean caching : List.of(false, true)) {
+            Function<SessionBytesStoreSupplier, Topology> topology = supplier -> {
+                Materialized<String, Long, SessionStore<Bytes, byte[]>> materialized = supplier == null
+                        ? Materialized.<String, Long, SessionStore<Bytes, byte[]>>as("scounts")
+                                .withRetention(RETENTION)
+                        : Materialized.as(supplier);
+                materialized = materialized.withKeySerde(Serdes.String()).withValueSerde(Serdes.Long());
+                StreamsBuilder builder = new StreamsBuilder();
+                builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
+                        .groupByKey(Grouped.with(Serdes.String(), Serdes.String()))
+                        .windowedBy(SessionWindows.ofInactivityGapAndGrace(WINDOW, GRACE))
+                        .count(caching ? materialized.withCachingEnabled() : materialized.withCachingDisabled())
+                        .toStream()
+                        .map((key, count) -> KeyValue.pair(render(key), String.valueOf(count)))
+                        .to("out", Produced.with(Serdes.String(), Serdes.String()));
+                return builder.build();
+            };
+            List<String> expected = runSessions(topology.apply(null), input);
+            List<String> actual = runSessions(topology.apply(TurboKvStores.persistentSessionStore("scounts",
+                    RETENTION)), input);
+            assertEquals(expected, actual, "caching " + caching);
+            assertTrue(expected.size() > input.size() / 2, "the output is not empty");
+        }
+    }
+
+    /** Feeds the input; renders the output and the session store's reads (forward and backward). */
+    private List<String> runSessions(Topology topology, List<TestRecord<String, String>> input) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, config())) {
+            driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer())
+                    .pipeRecordList(input);
+            List<String> rendered = new ArrayList<>();
+            driver.createOutputTopic("out", Serdes.String().deserializer(), Serdes.String().deserializer())
+                    .readRecordsToList().forEach(r -> rendered.add(r.key() + "=" + r.value() + "@" + r.timestamp()));
+            SessionStore<String, Long> store = driver.getSessionStore("scounts");
+            long end = input.getLast().timestamp();
+            rendered.add("k4: " + sessions(store.fetch("k4")));
+            rendered.add("k4 backward: " + sessions(store.backwardFetch("k4")));
+            rendered.add("range: " + sessions(store.fetch("k3", "k7")));
+            rendered.add("backwardRange: " + sessions(store.backwardFetch("k1", "k5")));
+            rendered.add("find: " + sessions(store.findSessions("k2", end - 60_000, end - 20_000)));
+            rendered.add("findRange: " + sessions(store.findSessions("k1", "k9", end - 90_000, end)));
+            rendered.add("backwardFind: " + sessions(store.backwardFindSessions("k1", "k9", end - 90_000,
+                    end - 30_000)));
+            return rendered;
+        }
+    }
+
+    private static String sessions(KeyValueIterator<Windowed<String>, Long> iterator) {
+        List<String> entries = new ArrayList<>();
+        try (iterator) {
+            iterator.forEachRemaining(kv -> entries.add(render(kv.key) + "=" + kv.value));
+        }
+        return entries.toString();
     }
 
     @Test
