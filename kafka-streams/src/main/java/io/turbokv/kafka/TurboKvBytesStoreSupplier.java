@@ -1,6 +1,5 @@
 package io.turbokv.kafka;
 
-import io.turbokv.DbConfig;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -14,12 +13,12 @@ final class TurboKvBytesStoreSupplier implements KeyValueBytesStoreSupplier {
     static final String METRICS_SCOPE = "turbokv";
 
     private final String name;
-    private final DbConfig config;
+    private final TurboKvKeyValueStore.ConfigChoice configChoice;
     private final boolean timestamped;
 
-    TurboKvBytesStoreSupplier(String name, DbConfig config, boolean timestamped) {
+    TurboKvBytesStoreSupplier(String name, TurboKvKeyValueStore.ConfigChoice configChoice, boolean timestamped) {
         this.name = name;
-        this.config = config;
+        this.configChoice = configChoice;
         this.timestamped = timestamped;
     }
 
@@ -30,7 +29,8 @@ final class TurboKvBytesStoreSupplier implements KeyValueBytesStoreSupplier {
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return timestamped ? new TurboKvTimestampedKeyValueStore(name, config) : new TurboKvKeyValueStore(name, config);
+        return timestamped ? new TurboKvTimestampedKeyValueStore(name, configChoice)
+                : new TurboKvKeyValueStore(name, configChoice);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.turbokv.kafka;
 
-import io.turbokv.DbConfig;
 import org.apache.kafka.streams.state.TimestampedBytesStore;
 
 /**
@@ -14,7 +13,7 @@ import org.apache.kafka.streams.state.TimestampedBytesStore;
  * format.
  */
 public final class TurboKvTimestampedKeyValueStore extends TurboKvKeyValueStore implements TimestampedBytesStore {
-    TurboKvTimestampedKeyValueStore(String name, DbConfig config) {
-        super(name, config);
+    TurboKvTimestampedKeyValueStore(String name, ConfigChoice configChoice) {
+        super(name, configChoice);
     }
 }

@@ -12,13 +12,21 @@
  * directory ({@code <state.dir>/<application.id>/<task>/<store name>}) and holds its write lock while open.
  *
  * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams
- * commit flushes it as one TurboKV write batch. Restoration from the changelog writes one batch per restore batch.
+ * commit flushes it as one TurboKV write batch, with the store's position (its own family) in the same batch.
+ * Restoration from the changelog writes one batch per restore batch, with the position the records carry. With
+ * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
+ * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
+ * write-ahead log), one without a changelog with fsync.
  * TurboKV is hash-ordered, so ordered reads ({@code range}, {@code all}, {@code prefixScan} and their reverse
  * forms) scan the whole store, filter and sort in memory: see {@link io.turbokv.kafka.TurboKvKeyValueStore}.
  * Interactive queries v2 are answered as by Kafka's key-value stores ({@code StoreQueries}): key and range
  * queries, and through Streams' typed layers their timestamped forms, with position bounds. Window and session
  * stores are not provided.
  *
- * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only.
+ * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
+ * including three of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}
+ * (the only restore callback that sees the changelog records' headers), {@code ChangelogRecordDeserializationHelper}
+ * (reads the position a record carries) and {@code PositionSerde} (the position's encoding, which the store also
+ * persists).
  */
 package io.turbokv.kafka;
