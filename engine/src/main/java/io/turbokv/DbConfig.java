@@ -1,6 +1,7 @@
 package io.turbokv;
 
 import io.turbokv.io.FileLayer;
+import io.turbokv.store.StoreCore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -97,6 +98,11 @@ public final class DbConfig {
     /** {@return whether commits fsync; {@link Durability#SYNC} unless the builder said otherwise} */
     public Durability durability() {
         return durability;
+    }
+
+    /** The sizes of the store's parts. */
+    StoreCore.Settings settings() {
+        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes);
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
