@@ -26,9 +26,9 @@
  * {@code rocksdb.config.setter} does for Kafka's RocksDB stores.
  * TurboKV is hash-ordered, so ordered reads ({@code range}, {@code all}, {@code prefixScan} and their reverse
  * forms) scan the whole store, filter and sort in memory: see {@link io.turbokv.kafka.TurboKvKeyValueStore}.
- * Interactive queries v2 are answered as by Kafka's key-value stores ({@code StoreQueries}): key and range
- * queries, and through Streams' typed layers their timestamped forms, with position bounds; window and session
- * stores do not answer IQv2 yet.
+ * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
+ * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
+ * queries, session stores window range queries by key; all with position bounds.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
  * including three of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}
