@@ -255,7 +255,8 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     }
 
     /**
-     * Writes the write buffer as one TurboKV write batch and commits it; returns when it is durable. Does nothing
+     * Writes the write buffer, with the store's position, as one TurboKV write batch and commits it; returns when it
+     * is committed (and on disk when the configuration fsyncs commits: see {@link TurboKvStores}). Does nothing
      * when the buffer is empty. Kafka Streams calls this at every commit, before it records the changelog offsets
      * in its checkpoint; the offsets themselves are not stored (the store does not manage offsets).
      *
