@@ -62,18 +62,20 @@ public final class CommitProtocol {
     private boolean deletionsStopped;
 
     /**
-     * The protocol of the store in {@code store}, which owns its {@code LOG}.
+     * The protocol of the store in {@code store}.
      *
-     * @param store     the store's directory (where {@code CURRENT}, the {@code .del} files and the {@code LOG} go)
-     *                  and the layer its writes go through, which tests replace to inject failures
+     * @param store     the store's directory (where {@code CURRENT} and the {@code .del} files go) and the layer
+     *                  its writes go through, which tests replace to inject failures
      * @param versions  where states are published
      * @param guard     the write slot a commit and a rollback free
+     * @param log       the store's {@code LOG}, which gets one record per commit
      */
-    public CommitProtocol(StoreDirectory store, VersionTracker<StoreState> versions, WriteOperationGuard guard) {
+    public CommitProtocol(StoreDirectory store, VersionTracker<StoreState> versions, WriteOperationGuard guard,
+            StoreLog log) {
         this.store = store;
         this.versions = versions;
         this.guard = guard;
-        this.log = new StoreLog(store.directory());
+        this.log = log;
     }
 
     /**

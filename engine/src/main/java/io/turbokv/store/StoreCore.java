@@ -12,6 +12,7 @@ import io.turbokv.checkpoint.Checkpoint;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreLock;
+import io.turbokv.io.StoreLog;
 
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.read.BlobFiles;
@@ -49,19 +50,20 @@ public final class StoreCore {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * The sizes of an open store's parts, as its configuration sets them.
+     * The sizes and limits of an open store's parts, as its configuration sets them.
      *
      * @param keyBlockCacheBytes   the capacity of the key-block cache
      * @param valueBlockCacheBytes the capacity of the value-block cache
+     * @param logFileBytes         the size past which the {@code LOG} is rotated
      */
-    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes) {}
+    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
      *
      * @param location the store's directory and file operations, or null for an in-memory store
      * @param families the store's families
-     * @param settings the sizes of the parts
+     * @param settings the sizes and limits of the parts
      * @param readOnly whether the store refuses writes (it then has no write side)
      * @param opened   the store as its open found it
      */
@@ -78,7 +80,8 @@ public final class StoreCore {
             accessedKeys[i] = new AccessedKeys();
             multiValued[i] = families.get(i).kind() == FamilyKind.MULTI_VALUE;
         }
-        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys);
+        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys,
+                new StoreLog(location.directory(), settings.logFileBytes()));
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()));

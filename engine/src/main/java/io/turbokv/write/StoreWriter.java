@@ -5,6 +5,7 @@ import io.turbokv.commit.CommitProtocol;
 import io.turbokv.commit.WriteOperationGuard;
 import io.turbokv.compaction.CompactionRun;
 import io.turbokv.io.StoreDirectory;
+import io.turbokv.io.StoreLog;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.version.StateLoader;
@@ -41,15 +42,16 @@ public final class StoreWriter {
      * @param versions     the store's states
      * @param multiValued  per family, whether it is multi-valued
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
+     * @param log          the store's {@code LOG}, which gets one record per commit
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
-            AccessedKeys[] accessedKeys) {
+            AccessedKeys[] accessedKeys, StoreLog log) {
         this.store = store;
         this.versions = versions;
         this.multiValued = multiValued;
         this.accessedKeys = accessedKeys;
         this.guard = new WriteOperationGuard(store.directory());
-        this.protocol = new CommitProtocol(store, versions, guard);
+        this.protocol = new CommitProtocol(store, versions, guard, log);
         this.compactions = new CompactionRun(store, protocol, versions, multiValued, executor, buffers);
     }
 
