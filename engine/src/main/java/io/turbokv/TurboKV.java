@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -146,6 +147,22 @@ public final class TurboKV implements AutoCloseable {
     public WriteBatch writeBatch() {
         return new WriteBatch(core.writer("start a write batch")
                 .startBatch(new Throwable("write batch created here")));
+    }
+
+    /**
+     * Starts a write batch as {@link #writeBatch()}, but waits up to {@code timeout} for an active write batch or
+     * compaction to finish instead of failing at once. Threads waiting together get the slot in no particular order.
+     *
+     * @param timeout how long to wait for the write slot at most
+     * @return the new batch; commit it, or close it to roll back
+     * @throws IllegalStateException as {@link #writeBatch()}, when the slot is still held after {@code timeout}
+     * @throws StoreClosedException  when the store is closed, or closes during the wait
+     * @throws InterruptedException  when the thread is interrupted while it waits
+     */
+    public WriteBatch writeBatch(Duration timeout) throws InterruptedException {
+        long waitNanos = timeout.toNanos();
+        return new WriteBatch(core.writer("start a write batch")
+                .startBatch(new Throwable("write batch created here"), waitNanos));
     }
 
     /**

@@ -65,6 +65,28 @@ public final class StoreWriter {
      */
     public OpenBatch startBatch(Throwable createdAt) {
         guard.claim(WRITE_BATCH);
+        return newBatch(createdAt);
+    }
+
+    /**
+     * Claims the write slot for a new batch as {@link #startBatch(Throwable)}, waiting up to {@code waitNanos} for
+     * the operation that holds it to finish.
+     *
+     * @param createdAt where the batch was created, reported if it is abandoned or blocks another writer
+     * @param waitNanos how long to wait for the slot at most
+     * @return the batch
+     * @throws IllegalStateException when another write operation still holds the slot after the wait, or a rollback
+     *                               failed earlier
+     * @throws io.turbokv.StoreClosedException when the store is closed
+     * @throws InterruptedException  when the thread is interrupted while it waits
+     */
+    public OpenBatch startBatch(Throwable createdAt, long waitNanos) throws InterruptedException {
+        guard.claim(WRITE_BATCH, waitNanos);
+        return newBatch(createdAt);
+    }
+
+    /** A batch in the slot just claimed; frees the slot again when it cannot be made. */
+    private OpenBatch newBatch(Throwable createdAt) {
         try {
             OpenBatch batch = new OpenBatch(store, protocol, versions.currentState().committedSeq(), multiValued,
                     accessedKeys, executor, buffers, createdAt);
@@ -110,6 +132,7 @@ public final class StoreWriter {
      */
     public IOException close(List<AutoCloseable> retired) {
         IOException failure = null;
+        guard.refuseClaims(); // first: a writer waiting for the slot must not get it when the open batch rolls back
         if (guard.owner() instanceof OpenBatch batch) {
             try {
                 batch.endForStoreClose();
