@@ -7,6 +7,7 @@ import io.turbokv.io.DirectoryScan;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
+import io.turbokv.jfr.CommitEvent;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.version.LiveMeta;
 import io.turbokv.version.StateLoader;
@@ -108,6 +109,8 @@ public final class CommitProtocol {
     }
 
     private CommitStats commitLocked(Commit commit) throws IOException {
+        CommitEvent event = new CommitEvent();
+        event.start();
         StoreState before = versions.currentState();
         List<MetaFile> newMetas = new ArrayList<>(commit.newMetas());
         newMetas.sort(Comparator.comparingLong((MetaFile f) -> Integer.toUnsignedLong(f.seq())).reversed());
@@ -167,6 +170,8 @@ public final class CommitProtocol {
         appendLog(String.format(Locale.ROOT, "%s %s %08d %d keys in %.3f ms%n%s", Instant.now(),
                 commit.kind().logName(), Integer.toUnsignedLong(committedSeq), commit.keysWritten(), duration / 1e6,
                 commit.details()));
+        event.finish(store.directory().toString(), commit.kind() == Commit.Kind.COMPACTION, committedSeq,
+                commit.keysWritten(), commit.newSsts(), commit.newBlobs(), deleted, commit.bytesWritten(), duration);
         return new CommitStats(committedSeq, commit.keysWritten(), commit.newSsts(), commit.newBlobs(), deleted,
                 commit.bytesWritten(), duration);
     }

@@ -5,7 +5,8 @@
  * in which a close releases the parts.
  *
  * <p>Depends on {@code io.turbokv.recovery} (what an open found), {@code io.turbokv.version}, {@code io.turbokv.read},
- * {@code io.turbokv.write}, {@code io.turbokv.cache}, {@code io.turbokv.checkpoint}, {@code io.turbokv.io} and the
- * API package's leaf types (its exceptions, consumers, reports and family types).
+ * {@code io.turbokv.write}, {@code io.turbokv.cache}, {@code io.turbokv.checkpoint}, {@code io.turbokv.io},
+ * {@code io.turbokv.jfr} (the slow-get event) and the API package's leaf types (its exceptions, consumers, reports
+ * and family types).
  */
 package io.turbokv.store;

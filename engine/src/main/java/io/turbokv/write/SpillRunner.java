@@ -5,6 +5,7 @@ import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WriteBufferPool;
+import io.turbokv.jfr.SpillEvent;
 import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
@@ -155,6 +156,8 @@ public final class SpillRunner {
 
     private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, int seq,
                                    boolean tombstones) throws IOException {
+        SpillEvent event = new SpillEvent();
+        event.start();
         EntrySorter sorted = EntrySorter.sort(buffer);
         SstWriter writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
                 buffers);
@@ -186,6 +189,8 @@ public final class SpillRunner {
             }
             SpilledSst written = new SpilledSst(family, seq, writer.finish(), tombstones);
             finished = true;
+            event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
+                    written.summary().fileSize());
             return written;
         } finally {
             if (!finished) {
