@@ -39,6 +39,7 @@ public final class DbConfig {
     private final FileLayer fileLayer;
     private final Durability durability;
     private final long logFileBytes;
+    private final boolean jmx;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -47,6 +48,7 @@ public final class DbConfig {
         this.fileLayer = builder.fileLayer;
         this.durability = builder.durability;
         this.logFileBytes = builder.logFileBytes;
+        this.jmx = builder.jmx;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -109,9 +111,14 @@ public final class DbConfig {
         return logFileBytes;
     }
 
+    /** {@return whether the store registers its {@link StoreMXBean} while open; false unless the builder said so} */
+    public boolean jmx() {
+        return jmx;
+    }
+
     /** The sizes and limits of the store's parts. */
     StoreCore.Settings settings() {
-        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes, logFileBytes);
+        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes, logFileBytes, jmx);
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -142,7 +149,7 @@ public final class DbConfig {
         Builder builder = new Builder();
         recorded.forEach(family -> builder.family(family.name(), family.kind()));
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
-                .durability(durability).logFileBytes(logFileBytes).fileLayer(fileLayer).build();
+                .durability(durability).logFileBytes(logFileBytes).jmx(jmx).fileLayer(fileLayer).build();
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -153,6 +160,7 @@ public final class DbConfig {
         private FileLayer fileLayer = FileLayer.standard();
         private Durability durability = Durability.SYNC;
         private long logFileBytes = DEFAULT_LOG_FILE_BYTES;
+        private boolean jmx;
 
         private Builder() {}
 
@@ -225,6 +233,19 @@ public final class DbConfig {
                 throw new IllegalArgumentException("logFileBytes: " + bytes + " (expected: > 0)");
             }
             this.logFileBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets whether the store registers a {@link StoreMXBean} with the platform MBean server while it is open
+         * (default false): its statistics then show in JConsole, VisualVM or any JMX exporter. Costs nothing until
+         * an attribute is read; each read takes one {@link TurboKV#statistics()} snapshot.
+         *
+         * @param enabled whether to register the MXBean
+         * @return this builder
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
             return this;
         }
 

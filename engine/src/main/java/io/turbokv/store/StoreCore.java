@@ -52,6 +52,8 @@ public final class StoreCore {
     private final Lookups lookups;
     private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The registered MXBean, or null. */
+    private final StoreBean bean;
 
     /**
      * The sizes and limits of an open store's parts, as its configuration sets them.
@@ -59,8 +61,9 @@ public final class StoreCore {
      * @param keyBlockCacheBytes   the capacity of the key-block cache
      * @param valueBlockCacheBytes the capacity of the value-block cache
      * @param logFileBytes         the size past which the {@code LOG} is rotated
+     * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
      */
-    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes) {}
+    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes, boolean jmx) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -90,6 +93,7 @@ public final class StoreCore {
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()));
+        this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
     }
 
     /**
@@ -323,6 +327,11 @@ public final class StoreCore {
         return readOnly;
     }
 
+    /** {@return the sequence number of the last commit, unsigned} Takes no lock. */
+    public long committedSequence() {
+        return Integer.toUnsignedLong(versions.currentState().committedSeq());
+    }
+
     /** {@return whether the store holds no committed data} Takes no lock. */
     public boolean isEmpty() {
         return versions.currentState().isEmpty();
@@ -342,6 +351,9 @@ public final class StoreCore {
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (bean != null) {
+            bean.unregister();
         }
         List<AutoCloseable> retired = List.of(lookups.caches(), blobs); // after the last lookup of an older state
         IOException failure = null;
