@@ -24,6 +24,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@value #BATCH} random present keys ({@link #batchGet}, scored per key). TurboKV reads through its zero-copy
  * {@code get(family, MemorySegment, ValueConsumer)} here; {@link TurboKvReadBenchmark} measures its other read
  * APIs. The setup checks that present keys are found and absent ones are not before anything is measured.
+ * {@code -p store=turbokv-compacted} reads TurboKV after a full compaction ({@link Stores#TURBOKV_COMPACTED}),
+ * {@code turbokv} the SSTs the load left.
  */
 @State(Scope.Thread)
 @Fork(1)

@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * Opens the stores by name ({@code turbokv}, {@code rocksdb}, {@code lmdb}, {@code chronicle}) and keeps the populated stores the
+ * Opens the stores by name ({@code turbokv}, {@code rocksdb}, {@code lmdb}, {@code chronicle}; and
+ * {@value #TURBOKV_COMPACTED}, TurboKV fully compacted after the load, where {@code turbokv} reads the SSTs the load
+ * left) and keeps the populated stores the
  * read benchmarks share: {@code <bench dir>/<store>-<data set>[-multi]}, built by the first fork that needs it and
  * marked finished by a {@code COMPLETE} file, so a fork killed halfway never leaves a half store that looks whole.
  * The bench directory is {@code -Dturbokv.bench.dir}, else {@code <java.io.tmpdir>/turbokv-bench}.
@@ -20,6 +22,8 @@ import java.util.stream.Stream;
 public final class Stores {
     /** The store names, in table order. */
     public static final String[] NAMES = {"turbokv", "rocksdb", "lmdb", "chronicle"};
+    /** TurboKV loaded as {@code turbokv}, then fully compacted: the SSTs' hash ranges no longer overlap. */
+    public static final String TURBOKV_COMPACTED = "turbokv-compacted";
     private static final String COMPLETE = "COMPLETE";
 
     private Stores() {}
@@ -33,19 +37,19 @@ public final class Stores {
     /** Opens store {@code name} on {@code dir} (created when missing) for {@code data}. */
     public static KvStore open(String name, Path dir, Dataset data, boolean multi) throws Exception {
         return switch (name) {
-            case "turbokv" -> TurboKvStore.open(dir, data.keys());
+            case "turbokv", TURBOKV_COMPACTED -> TurboKvStore.open(dir, data.keys());
             case "rocksdb" -> RocksDbStore.open(dir, data.keys(), data.valueBytes(), multi);
             case "lmdb" -> LmdbStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
             case "chronicle" -> ChronicleMapStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
             default -> throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "store '%s' (expected: turbokv, rocksdb, lmdb or chronicle)", name));
+                    "store '%s' (expected: turbokv, %s, rocksdb, lmdb or chronicle)", name, TURBOKV_COMPACTED));
         };
     }
 
     /**
      * The directory of store {@code name} populated with {@code data} (its multi-valued variant when
-     * {@code multi}), loading it first when no finished copy exists. RocksDB is flushed and fully compacted after
-     * the load.
+     * {@code multi}), loading it first when no finished copy exists. RocksDB and {@value #TURBOKV_COMPACTED} are
+     * fully compacted after the load.
      */
     public static Path populated(String name, Dataset data, boolean multi) throws Exception {
         Path dir = benchDir().resolve(name + "-" + data.name() + (multi ? "-multi" : ""));
@@ -64,6 +68,8 @@ public final class Stores {
             }
             if (store instanceof RocksDbStore rocks) {
                 rocks.flushAndCompact();
+            } else if (name.equals(TURBOKV_COMPACTED)) {
+                ((TurboKvStore) store).fullCompact();
             }
         } finally {
             fillers.shutdown();

@@ -85,6 +85,11 @@ public final class TurboKvStore implements KvStore {
         }
     }
 
+    /** Compacts the store fully: one SST per part of the hash range, no key stored twice. */
+    public void fullCompact() throws Exception {
+        db.fullCompact();
+    }
+
     @Override
     public void loadMulti(Dataset data, ExecutorService fillers) throws Exception {
         try (WriteBatch batch = db.writeBatch()) {

@@ -51,6 +51,8 @@ final class IndexBlock {
     static final int ENTRY_WITH_CONTINUATION_LENGTH = 11;
     static final int ENTRY_BLOCK_OFFSET = 8;
     static final int ENTRY_CONTINUES_OFFSET = 10;
+    /** Positions {@link #firstPosition} walks from its interpolated guess before it halves the rest. */
+    private static final int WALK_STEPS = 4;
 
     /** The first hash of each key block; element 0 is the first block's and is not stored. */
     private long[] firstHashes;
@@ -127,21 +129,64 @@ final class IndexBlock {
 
     /**
      * The position of the first key block that may hold {@code hash}: the last one whose first hash is lower, or
-     * equal without continuing a run; the first block when there is none.
+     * equal without continuing a run; the first block when there is none. Key hashes are uniform, so the search
+     * starts where the hash falls between the first hashes of the second and the last block and walks a few
+     * positions from there (one or two array lines, against a dozen unpredictable branches of halving); it halves
+     * what is left when the walk did not settle it (skewed hashes).
      */
     int firstPosition(long hash) {
+        int last = count - 1;
+        // before(i) holds for a prefix of positions [1, last]; the answer is the last position of that prefix or 0
         int low = 1;
-        int high = count - 1;
+        int high = last;
+        if (last >= 2) {
+            int guess = guess(hash, last);
+            if (before(guess, hash)) {
+                low = guess + 1;
+                for (int limit = Math.min(last, guess + WALK_STEPS); low <= limit; low++) {
+                    if (!before(low, hash)) {
+                        return low - 1;
+                    }
+                }
+            } else {
+                high = guess - 1;
+                for (int limit = Math.max(1, guess - WALK_STEPS); high >= limit; high--) {
+                    if (before(high, hash)) {
+                        return high;
+                    }
+                }
+            }
+        }
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            int cmp = Long.compareUnsigned(firstHashes[mid], hash);
-            if (cmp < 0 || (cmp == 0 && !continues(mid))) {
+            if (before(mid, hash)) {
                 low = mid + 1;
             } else {
                 high = mid - 1;
             }
         }
         return high;
+    }
+
+    /** Whether {@code hash}'s entries start at position {@code i} or later: below it, or at it afresh. */
+    private boolean before(int i, long hash) {
+        int cmp = Long.compareUnsigned(firstHashes[i], hash);
+        return cmp < 0 || (cmp == 0 && !continues(i));
+    }
+
+    /** Where {@code hash} falls in [1, last] if first hashes grow evenly from position 1 to {@code last}. */
+    private int guess(long hash, long last) {
+        long lowHash = firstHashes[1];
+        long highHash = firstHashes[(int) last];
+        if (Long.compareUnsigned(hash, lowHash) <= 0) {
+            return 1;
+        }
+        if (Long.compareUnsigned(hash, highHash) >= 0) {
+            return (int) last;
+        }
+        double fraction = KeyBlock.unsignedToDouble(hash - lowHash)
+                / KeyBlock.unsignedToDouble(highHash - lowHash);
+        return (int) Math.clamp(1 + (long) (fraction * (last - 1)), 1, last);
     }
 
     /** Whether the key block after position {@code i} goes on with a run of {@code hash}. */

@@ -3,6 +3,7 @@ package io.turbokv.sst;
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -104,6 +105,8 @@ final class KeyBlock {
     private long keyStart;
     private long keyLength;
     private long refStart;
+    /** The byte {@link #lowerBound} loads ahead of need; kept so that the load is not optimised away. */
+    private byte touched;
 
     /**
      * Points this cursor at the key block held in {@code view}.
@@ -137,15 +140,13 @@ final class KeyBlock {
      * Points this cursor at a key block whose header an earlier {@link #reset(BlockView, Path, long, int)} parsed
      * and validated into {@code layout}, held at {@code segment[base, ...)}: reads nothing of the block, so a
      * lookup touches only the lines of the entries it searches.
-     *
-     * @param fileOffset where the block starts in its file, for error messages
      */
-    void reset(Layout layout, MemorySegment segment, long base, Path path, long fileOffset, int blockIndex) {
+    void reset(Layout layout, MemorySegment segment, long base, Path path) {
+        this.fileOffset = layout.fileOffset;
+        this.blockIndex = layout.block;
         this.segment = segment;
         this.base = base;
         this.path = path;
-        this.fileOffset = fileOffset;
-        this.blockIndex = blockIndex;
         type = layout.type;
         count = layout.count;
         fixed = type == TYPE_FIXED;
@@ -162,19 +163,26 @@ final class KeyBlock {
         lastHash = layout.lastHash;
     }
 
-    /** {@return the header facts of the block this cursor was last pointed at, relative to its start} */
-    Layout layout() {
+    /**
+     * {@return the header facts of the block this cursor was last pointed at, relative to its start}
+     *
+     * @param inMapping whether the block is stored as is and was verified, so that a lookup may read it in the
+     *                  mapping at its file offset
+     */
+    Layout layout(boolean inMapping) {
         return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
-                sharedType, tailStart - base, tailStride, firstHash, lastHash);
+                sharedType, tailStart - base, tailStride, firstHash, lastHash, blockIndex, fileOffset, inMapping);
     }
 
     /**
-     * What a key block's header says, validated, with offsets relative to the block's start: kept on the heap per
-     * open SST ({@link SstReader}), so that a lookup need not read the header again. Immutable, so it may be
+     * What a key block's header says, validated, with offsets relative to the block's data, and where the block
+     * is: kept on the heap per open SST ({@link SstReader}), so that a lookup need not read the header again, nor
+     * any other per-block fact when the block is stored as is ({@code inMapping}). Immutable, so it may be
      * published to other threads without synchronization.
      */
     record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
-                  int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash) {}
+                  int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash,
+                  int block, long fileOffset, boolean inMapping) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;
@@ -304,6 +312,11 @@ final class KeyBlock {
             if (probes < INTERPOLATION_PROBES) {
                 double fraction = unsignedToDouble(hash - lowHash) / unsignedToDouble(highHash - lowHash);
                 mid = Math.clamp(low + (long) (fraction * (high - low)), low + 1, high - 1);
+                if (probes == 0 && fixed) {
+                    // The first guess lands within a few entries of the answer, whose key and value the caller
+                    // reads next: load that line now, so its miss overlaps the hash's instead of following it.
+                    touched = segment.get(ValueLayout.JAVA_BYTE, tailStart + (long) mid * tailStride);
+                }
             } else {
                 mid = (low + high) >>> 1;
             }
@@ -319,7 +332,8 @@ final class KeyBlock {
         return high;
     }
 
-    private static double unsignedToDouble(long value) {
+    /** {@code value} as an unsigned number, to the nearest double. */
+    static double unsignedToDouble(long value) {
         double approximate = (double) (value >>> 1) * 2.0;
         return approximate + (value & 1);
     }

@@ -167,19 +167,18 @@ public final class SstReader implements AutoCloseable {
         // A run of one hash longer than a key block goes on in the next ones (IndexBlock): the entries of the key
         // start in the first block that may hold its hash and end in it or in a block that continues the run.
         for (int position = index.firstPosition(hash); ; position++) {
-            int block = index.keyBlock(position);
             KeyBlock.Layout layout = keyBlockLayouts[position];
-            if (layout != null && blockStates[block] == STORED_VERIFIED) {
-                long start = blockStart(block);
-                keyBlock.reset(layout, mapping, start + BlockFraming.HEADER_LENGTH, path, start, block);
+            if (layout != null && layout.inMapping()) {
+                keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
             } else {
+                int block = index.keyBlock(position);
                 BlockView view = scratch.keyView;
                 loadBlock(block, scratch.keyBuffer, scratch.checksum, view);
                 if (layout == null) {
                     keyBlock.reset(view, path, blockStart(block), block);
-                    keyBlockLayouts[position] = keyBlock.layout();
+                    keyBlockLayouts[position] = keyBlock.layout(view.segment == mapping);
                 } else {
-                    keyBlock.reset(layout, view.segment, view.offset, path, blockStart(block), block);
+                    keyBlock.reset(layout, view.segment, view.offset, path);
                 }
             }
             int count = keyBlock.count();

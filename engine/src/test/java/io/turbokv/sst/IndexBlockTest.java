@@ -11,6 +11,8 @@ import io.turbokv.io.Bytes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The two index block layouts: which one the writer picks, how a hash finds its first key block, what is damage. */
@@ -66,6 +68,61 @@ class IndexBlockTest {
         assertEquals(4, read.firstPosition(15), "a block starting a hash without continuing holds its first entry");
         assertEquals(5, read.firstPosition(20));
         assertFalse(read.runContinuesAfter(5, 20), "the last block");
+    }
+
+    /**
+     * The interpolated search answers as a scan over every position would, for even hashes (where its guess is
+     * close), skewed ones (where it walks and then halves), runs continued over several blocks, hashes outside the
+     * blocks' range, unsigned order, and indexes of 1 to 3000 key blocks.
+     */
+    @Test
+    void theInterpolatedSearchAnswersAsAScanForEvenSkewedAndContinuedHashes() throws CorruptionException {
+        SplittableRandom random = new SplittableRandom(17);
+        for (int round = 0; round < 300; round++) {
+            int blocks = 1 + random.nextInt(round < 100 ? 12 : 3000);
+            int shape = round % 3;
+            long[] firsts = new long[blocks];
+            for (int i = 0; i < blocks; i++) {
+                long even = random.nextLong();
+                firsts[i] = shape == 1 ? (even >>> 40) * (even >>> 52) : even; // skewed: crowded near zero
+            }
+            long[] unsigned = Arrays.stream(firsts).map(h -> h ^ Long.MIN_VALUE).sorted().map(h -> h ^ Long.MIN_VALUE)
+                    .toArray();
+            boolean[] continues = new boolean[blocks];
+            IndexBlock index = new IndexBlock();
+            for (int i = 0; i < blocks; i++) {
+                if (i > 0 && shape == 2 && random.nextInt(4) == 0) {
+                    unsigned[i] = unsigned[i - 1]; // this block continues the run of the one before
+                    continues[i] = true;
+                } else if (i > 0 && Long.compareUnsigned(unsigned[i], unsigned[i - 1]) <= 0) {
+                    unsigned[i] = unsigned[i - 1] + 1;
+                }
+                index.add(unsigned[i], i, continues[i]);
+            }
+            IndexBlock read = IndexBlock.read(index.encode(), 0, blocks, FILE);
+            for (int probe = 0; probe < 200; probe++) {
+                long hash = switch (random.nextInt(4)) {
+                    case 0 -> unsigned[random.nextInt(blocks)];
+                    case 1 -> unsigned[random.nextInt(blocks)] + random.nextInt(3) - 1;
+                    case 2 -> random.nextInt(2) == 0 ? 0 : -1;
+                    default -> random.nextLong();
+                };
+                assertEquals(scan(unsigned, continues, hash), read.firstPosition(hash),
+                        "hash " + Long.toUnsignedString(hash) + " among " + blocks + " blocks, shape " + shape);
+            }
+        }
+    }
+
+    /** The last position whose first hash is below {@code hash}, or equal without continuing; else 0. */
+    private static int scan(long[] firsts, boolean[] continues, long hash) {
+        int answer = 0;
+        for (int i = 1; i < firsts.length; i++) {
+            int cmp = Long.compareUnsigned(firsts[i], hash);
+            if (cmp < 0 || (cmp == 0 && !continues[i])) {
+                answer = i;
+            }
+        }
+        return answer;
     }
 
     @Test

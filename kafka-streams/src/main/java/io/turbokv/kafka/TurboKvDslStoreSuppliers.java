@@ -1,0 +1,64 @@
+package io.turbokv.kafka;
+
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
+import org.apache.kafka.streams.state.DslKeyValueParams;
+import org.apache.kafka.streams.state.DslSessionParams;
+import org.apache.kafka.streams.state.DslStoreSuppliers;
+import org.apache.kafka.streams.state.DslWindowParams;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+
+import java.util.Map;
+
+/**
+ * Makes TurboKV the store of every DSL key-value store of an application, with one line of configuration:
+ *
+ * <pre>{@code
+ * props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, TurboKvDslStoreSuppliers.class);
+ * }</pre>
+ *
+ * <p>Aggregations, tables, the stores of foreign-key joins and every other key-value store the DSL creates without a
+ * supplier of its own get {@link TurboKvStores#persistentTimestampedKeyValueStore(String)} (or
+ * {@link TurboKvStores#persistentKeyValueStore(String)} where the DSL asks for plain values), with
+ * {@link TurboKvStores#defaultConfig()}. A {@code Materialized} or {@code StreamJoined} that names a supplier keeps
+ * it.
+ *
+ * <p><b>Delegated to Kafka's RocksDB stores</b> ({@link BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers}), until
+ * TurboKV provides them: window stores (windowed aggregations, stream-stream joins), session stores, and key-value
+ * stores in the {@code headers} store format.
+ */
+public final class TurboKvDslStoreSuppliers implements DslStoreSuppliers {
+    private final DslStoreSuppliers delegate = new BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers();
+
+    /** Creates the suppliers; Kafka Streams calls this for {@code dsl.store.suppliers.class}. */
+    public TurboKvDslStoreSuppliers() {}
+
+    /** Hands the application's configuration to the delegate of window and session stores. */
+    @Override
+    public void configure(Map<String, ?> configs) {
+        delegate.configure(configs);
+    }
+
+    /** A TurboKV store, timestamped or plain as the DSL asks; Kafka's RocksDB store for the headers format. */
+    @Override
+    public KeyValueBytesStoreSupplier keyValueStore(DslKeyValueParams params) {
+        return switch (params.dslStoreFormat()) {
+            case PLAIN -> TurboKvStores.persistentKeyValueStore(params.name());
+            case TIMESTAMPED -> TurboKvStores.persistentTimestampedKeyValueStore(params.name());
+            case HEADERS -> delegate.keyValueStore(params);
+        };
+    }
+
+    /** Kafka's RocksDB window store (see the class comment). */
+    @Override
+    public WindowBytesStoreSupplier windowStore(DslWindowParams params) {
+        return delegate.windowStore(params);
+    }
+
+    /** Kafka's RocksDB session store (see the class comment). */
+    @Override
+    public SessionBytesStoreSupplier sessionStore(DslSessionParams params) {
+        return delegate.sessionStore(params);
+    }
+}
