@@ -4,6 +4,10 @@ import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyKind;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+
+import java.time.Duration;
 
 import java.util.Objects;
 
@@ -16,8 +20,8 @@ import java.util.Objects;
  *        .count(Materialized.as(TurboKvStores.persistentTimestampedKeyValueStore("counts")));
  * }</pre>
  *
- * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) keep
- * Kafka's default stores. {@link TurboKvDslStoreSuppliers} switches every DSL key-value store to TurboKV at once.
+ * <p>Key-value, window and session stores. {@link TurboKvDslStoreSuppliers} switches every DSL store to TurboKV at
+ * once.
  */
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
@@ -101,13 +105,87 @@ public final class TurboKvStores {
     }
 
     /**
+     * A supplier of persistent TurboKV window stores named {@code name} that hold each value with its record
+     * timestamp ({@link TurboKvTimestampedWindowStore}), segmented by time as Kafka's
+     * {@code Stores.persistentTimestampedWindowStore} is (segment interval: half the retention, at least a minute),
+     * and opened as by {@link #persistentKeyValueStore(String)} (without fsync when the store has a changelog).
+     *
+     * @param name             the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod  how long a window is kept after stream time passed its start; at least the window size
+     * @param windowSize       the size of the windows
+     * @param retainDuplicates whether to keep every value put for a key and window (as stream-stream joins need)
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedWindowStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
+     */
+    public static WindowBytesStoreSupplier persistentTimestampedWindowStore(String name, Duration retentionPeriod,
+            Duration windowSize, boolean retainDuplicates) {
+        return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, true);
+    }
+
+    /**
+     * As {@link #persistentTimestampedWindowStore}, with values stored as given ({@link TurboKvWindowStore}), as
+     * Kafka's {@code Stores.persistentWindowStore}.
+     *
+     * @param name             the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod  how long a window is kept after stream time passed its start; at least the window size
+     * @param windowSize       the size of the windows
+     * @param retainDuplicates whether to keep every value put for a key and window (as stream-stream joins need)
+     * @return a supplier to pass to {@code Stores.windowStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
+     */
+    public static WindowBytesStoreSupplier persistentWindowStore(String name, Duration retentionPeriod,
+            Duration windowSize, boolean retainDuplicates) {
+        return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, false);
+    }
+
+    /**
+     * A supplier of persistent TurboKV session stores named {@code name} ({@link TurboKvSessionStore}), segmented by
+     * session end time as Kafka's {@code Stores.persistentSessionStore} is (segment interval: half the retention, at
+     * least a minute), and opened as by {@link #persistentKeyValueStore(String)} (without fsync when the store has a
+     * changelog).
+     *
+     * @param name            the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod how long a session is kept after stream time passed its end
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.sessionStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when the retention is negative
+     */
+    public static SessionBytesStoreSupplier persistentSessionStore(String name, Duration retentionPeriod) {
+        Objects.requireNonNull(name, "name");
+        long retentionMs = retentionPeriod.toMillis();
+        if (retentionMs < 0) {
+            throw new IllegalArgumentException("retentionPeriod " + retentionPeriod + " (expected: not negative)");
+        }
+        return new TurboKvSessionBytesStoreSupplier(name, retentionMs);
+    }
+
+    private static WindowBytesStoreSupplier windowSupplier(String name, Duration retentionPeriod, Duration windowSize,
+            boolean retainDuplicates, boolean timestamped) {
+        Objects.requireNonNull(name, "name");
+        long retentionMs = retentionPeriod.toMillis();
+        long windowMs = windowSize.toMillis();
+        if (retentionMs < 0 || windowMs < 0) {
+            throw new IllegalArgumentException("retentionPeriod " + retentionPeriod + " and windowSize " + windowSize
+                    + " (expected: not negative)");
+        }
+        if (windowMs > retentionMs) {
+            throw new IllegalArgumentException("windowSize " + windowSize + " exceeds retentionPeriod "
+                    + retentionPeriod);
+        }
+        return new TurboKvWindowBytesStoreSupplier(name, retentionMs, Math.max(retentionMs / 2, 60_000L), windowMs,
+                retainDuplicates, timestamped);
+    }
+
+    /**
      * A store with a changelog commits without fsync, as Kafka's RocksDB store writes without its write-ahead log:
      * the changelog is the durable copy. A crash of the process loses nothing committed either way; after a power
      * cut or an OS crash the latest commits may be lost or the store may not open, and Kafka Streams then rebuilds it
      * from the changelog (under exactly-once it wipes the local state of every task that did not close cleanly
      * anyway). A store without a changelog has no other copy, so its commits fsync.
      */
-    private static DbConfig configByChangelog(boolean hasChangelog) {
+    static DbConfig configByChangelog(boolean hasChangelog) {
         return defaultConfig(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
     }
 
