@@ -131,6 +131,27 @@ public final class DbConfig {
         return durability == Durability.NO_SYNC ? FileLayer.withoutSync(fileLayer) : fileLayer;
     }
 
+    /** The handle of the family named {@code name}; the message of a miss lists the families. */
+    Family handle(String name) {
+        for (int i = 0; i < families.size(); i++) {
+            if (families.get(i).name().equals(name)) {
+                return new Family(i, name, families.get(i).kind());
+            }
+        }
+        throw new IllegalArgumentException("no family named '" + name + "' (families: "
+                + families.stream().map(FamilyConfig::name).toList() + ")");
+    }
+
+    /** The index of {@code family}, checked against this configuration's family at that index. */
+    int indexOf(Family family) {
+        FamilyConfig declared = family(family.index());
+        if (!declared.name().equals(family.name()) || declared.kind() != family.kind()) {
+            throw new IllegalArgumentException("family handle " + family + " does not match family "
+                    + family.index() + " of this store, '" + declared.name() + "' (" + declared.kind() + ")");
+        }
+        return family.index();
+    }
+
     /**
      * @throws IllegalArgumentException when {@code family} does not exist or is not of kind {@code expected}, naming
      *                                  the read form to use instead

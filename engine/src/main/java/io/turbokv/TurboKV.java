@@ -146,7 +146,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public WriteBatch writeBatch() {
         return new WriteBatch(core.writer("start a write batch")
-                .startBatch(new Throwable("write batch created here")));
+                .startBatch(new Throwable("write batch created here")), config);
     }
 
     /**
@@ -162,7 +162,7 @@ public final class TurboKV implements AutoCloseable {
     public WriteBatch writeBatch(Duration timeout) throws InterruptedException {
         long waitNanos = timeout.toNanos();
         return new WriteBatch(core.writer("start a write batch")
-                .startBatch(new Throwable("write batch created here"), waitNanos));
+                .startBatch(new Throwable("write batch created here"), waitNanos), config);
     }
 
     /**
@@ -211,6 +211,19 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
+     * {@return the value of {@code key} in the single-valued family {@code family} names, as {@link #get(int,
+     * byte[])}}
+     *
+     * @param family the family's handle ({@link #family(String)})
+     * @param key    the key's bytes
+     * @throws IllegalArgumentException when the handle does not match this store's family, or it is multi-valued
+     * @throws IOException              when a file cannot be read or is damaged
+     */
+    public Optional<byte[]> get(Family family, byte[] key) throws IOException {
+        return get(config.indexOf(family), key);
+    }
+
+    /**
      * Hands the value of {@code key} in single-valued {@code family} to {@code consumer} without copying it: the
      * segment is a view of mapped or cached memory, valid only during the call.
      *
@@ -240,6 +253,19 @@ public final class TurboKV implements AutoCloseable {
         List<byte[]> values = new ArrayList<>();
         getMultiple(family, MemorySegment.ofArray(key), value -> values.add(value.toArray(ValueLayout.JAVA_BYTE)));
         return values;
+    }
+
+    /**
+     * {@return every value of {@code key} in the multi-valued family {@code family} names, as {@link
+     * #getMultiple(int, byte[])}}
+     *
+     * @param family the family's handle ({@link #family(String)})
+     * @param key    the key's bytes
+     * @throws IllegalArgumentException when the handle does not match this store's family, or it is single-valued
+     * @throws IOException              when a file cannot be read or is damaged
+     */
+    public List<byte[]> getMultiple(Family family, byte[] key) throws IOException {
+        return getMultiple(config.indexOf(family), key);
     }
 
     /**
@@ -397,6 +423,16 @@ public final class TurboKV implements AutoCloseable {
     /** {@return whether a rollback failed, so that the store refuses all further writes (reads go on)} */
     public boolean hasUnrecoverableWriteError() {
         return core.hasUnrecoverableWriteError();
+    }
+
+    /**
+     * {@return the handle of the family named {@code name}, for the reads and writes that take a {@link Family}}
+     *
+     * @param name the family's name, as declared when the store was created
+     * @throws IllegalArgumentException when the store has no such family (the message lists its families)
+     */
+    public Family family(String name) {
+        return config.handle(name);
     }
 
     /** {@return the configuration the store was opened with, with the families the store recorded} */
