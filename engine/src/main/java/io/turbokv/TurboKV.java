@@ -1,31 +1,20 @@
 package io.turbokv;
 
-import io.turbokv.cache.BlockCaches;
-import io.turbokv.checkpoint.Checkpoint;
 import io.turbokv.io.StoreDirectory;
-import io.turbokv.io.StoreFileNames;
-import io.turbokv.io.StoreLock;
-import io.turbokv.read.AccessedKeys;
-import io.turbokv.read.BlobFiles;
-import io.turbokv.read.FamilyScan;
-import io.turbokv.read.Lookups;
-import io.turbokv.read.StoreReports;
 import io.turbokv.recovery.StoreOpener;
-import io.turbokv.salvage.StoreSalvage;
-import io.turbokv.version.StoreState;
-import io.turbokv.version.VersionTracker;
-import io.turbokv.write.StoreWriter;
+import io.turbokv.salvage.SalvageCopy;
+import io.turbokv.store.StoreCore;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An embedded, persistent key-value store in one directory: hash-ordered, immutable SST files that are mapped
@@ -48,50 +37,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe. A writable open holds an exclusive lock on the directory's {@code .lock} file until
  * {@link #close()}: a second writable open of the same directory, from this JVM or another process, fails at once
- * with {@link StoreLockedException}. A read-only open takes no lock and changes nothing on disk; it sees the store
- * as committed when it was opened, for as long as it is open.
+ * with {@link StoreLockedException}. A read-only open ({@link #openReadOnly(Path, DbConfig)}) takes no lock.
  *
  * <p>Reads throw {@link IOException} when a file cannot be opened, and {@link CorruptionException} (a subtype)
  * when its bytes are damaged: TurboKV never returns a value it could not verify. Everything but {@link #close()}
  * throws {@link StoreClosedException} once the store is closed.
  */
 public final class TurboKV implements AutoCloseable {
-    private final Path directory;
     private final DbConfig config;
-    private final boolean readOnly;
-    private final StoreLock lock;
-    private final VersionTracker<StoreState> versions;
-    /** Write batches and compactions; null for a read-only or in-memory store, which never changes. */
-    private final StoreWriter writer;
-    private final boolean[] multiValued;
-    private final Lookups lookups;
-    private final BlobFiles blobs;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final StoreCore core;
 
-    /**
-     * A store over what {@link StoreOpener} opened.
-     *
-     * @param location the store's directory and file operations, or null for an in-memory store
-     * @param readOnly whether the instance refuses writes
-     */
+    /** A store over what {@link StoreOpener} opened in {@code location} (null for an in-memory store). */
     private TurboKV(StoreDirectory location, DbConfig config, boolean readOnly, StoreOpener.Opened opened) {
-        this.directory = location == null ? null : location.directory();
-        this.config = config;
-        this.readOnly = readOnly;
-        this.lock = opened.lock();
-        this.versions = new VersionTracker<>(opened.state(), e -> System.getLogger("io.turbokv").log(
-                System.Logger.Level.WARNING, "closing a mapping of " + directory + " failed", e));
-        int families = config.families().size();
-        AccessedKeys[] accessedKeys = new AccessedKeys[families];
-        this.multiValued = new boolean[families];
-        for (int i = 0; i < families; i++) {
-            accessedKeys[i] = new AccessedKeys();
-            multiValued[i] = config.family(i).kind() == FamilyKind.MULTI_VALUE;
-        }
-        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys);
-        this.blobs = opened.blobs();
-        this.lookups = new Lookups(versions, blobs, accessedKeys,
-                new BlockCaches(config.keyBlockCacheBytes(), config.valueBlockCacheBytes()));
+        this.config = config.withFamilies(opened.families());
+        this.core = new StoreCore(location, opened.families(), config.settings(), readOnly, opened);
     }
 
     /**
@@ -103,10 +62,7 @@ public final class TurboKV implements AutoCloseable {
      * @throws NoSuchFileException when there is no store in {@code directory}
      */
     public static TurboKV open(Path directory) throws IOException {
-        if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
-            throw new NoSuchFileException(directory.toString(), null, "no TurboKV store here (create one with"
-                    + " TurboKV.open(dir, config), declaring its families)");
-        }
+        StoreOpener.requireStore(directory);
         return open(directory, DbConfig.storeDefined());
     }
 
@@ -118,22 +74,20 @@ public final class TurboKV implements AutoCloseable {
      * opening a large store is fast.
      *
      * @param directory the store's directory; created, with the store, when it does not exist
-     * @param config    the store's families and cache sizes
+     * @param config    the store's families, cache sizes and durability
      * @return the open store, which the caller closes
-     * @throws StoreLockedException              when another writer has the store open
-     * @throws IllegalArgumentException          when {@code config} declares other families than the store recorded
-     *                                           (the message names the first difference), or none for a new store
-     * @throws CorruptionException               when a meta file, {@code CURRENT}, {@code SCHEMA} or a {@code .del} is
-     *                                           damaged
+     * @throws StoreLockedException     when another writer has the store open
+     * @throws IllegalArgumentException when {@code config} declares other families than the store recorded (the
+     *                                  message names the first difference), or none for a new store
+     * @throws CorruptionException      when a meta file, {@code CURRENT}, {@code SCHEMA} or a {@code .del} is damaged
      * @throws UnsupportedFormatVersionException when a file was written in a format this build cannot read
-     * @throws IOException                       when the directory holds a file TurboKV did not write (the message
-     *                                           names it), or I/O fails
+     * @throws IOException              when the directory holds a file TurboKV did not write (the message names it),
+     *                                  or I/O fails
      */
     public static TurboKV open(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreDirectory store = new StoreDirectory(directory, config.fileLayer());
-        StoreOpener.Opened opened = StoreOpener.openWritable(store, config.families());
-        return new TurboKV(store, config.withFamilies(opened.families()), false, opened);
+        StoreDirectory store = new StoreDirectory(directory, config.storeLayer());
+        return new TurboKV(store, config, false, StoreOpener.openWritable(store, config.families()));
     }
 
     /**
@@ -157,19 +111,16 @@ public final class TurboKV implements AutoCloseable {
      * not memory), and the disk space of files the writer deleted meanwhile is freed only when this instance
      * closes. An open racing with a writer's compaction retries when a file vanished under it.
      *
-     * <p>{@code config} declares the store's families, as it recorded them at creation, or none.
-     *
      * @param directory the store's directory
-     * @param config    the store's families, as recorded, or none, and the cache sizes
+     * @param config    the store's families, as it recorded them at creation, or none, and the cache sizes
      * @return the open store, which the caller closes
      * @throws NoSuchFileException      when the directory or its {@code CURRENT} file does not exist
      * @throws IllegalArgumentException when {@code config} declares other families than the store recorded
      */
     public static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreDirectory store = new StoreDirectory(directory, config.fileLayer());
-        StoreOpener.Opened opened = StoreOpener.openReadOnly(store, config.families());
-        return new TurboKV(store, config.withFamilies(opened.families()), true, opened);
+        StoreDirectory store = new StoreDirectory(directory, config.storeLayer());
+        return new TurboKV(store, config, true, StoreOpener.openReadOnly(store, config.families()));
     }
 
     /**
@@ -181,11 +132,7 @@ public final class TurboKV implements AutoCloseable {
      * @throws IllegalArgumentException when {@code config} declares no families
      */
     public static TurboKV emptyInMemory(DbConfig config) {
-        if (config.families().isEmpty()) {
-            throw new IllegalArgumentException("an in-memory store needs its families declared");
-        }
-        return new TurboKV(null, config, true, new StoreOpener.Opened(config.families(), null, StoreState.EMPTY,
-                BlobFiles.byName(null)));
+        return new TurboKV(null, config, true, StoreOpener.inMemory(config.families()));
     }
 
     /**
@@ -198,15 +145,24 @@ public final class TurboKV implements AutoCloseable {
      * @throws StoreClosedException  when the store is closed
      */
     public WriteBatch writeBatch() {
-        checkWritable("start a write batch");
-        return new WriteBatch(writer.startBatch(new Throwable("write batch created here")));
+        return new WriteBatch(core.writer("start a write batch")
+                .startBatch(new Throwable("write batch created here")));
     }
 
-    private void checkWritable(String operation) {
-        checkOpen(operation);
-        if (readOnly) {
-            throw new IllegalStateException("Cannot perform write operations on a read-only database");
-        }
+    /**
+     * Starts a write batch as {@link #writeBatch()}, but waits up to {@code timeout} for an active write batch or
+     * compaction to finish instead of failing at once. Threads waiting together get the slot in no particular order.
+     *
+     * @param timeout how long to wait for the write slot at most
+     * @return the new batch; commit it, or close it to roll back
+     * @throws IllegalStateException as {@link #writeBatch()}, when the slot is still held after {@code timeout}
+     * @throws StoreClosedException  when the store is closed, or closes during the wait
+     * @throws InterruptedException  when the thread is interrupted while it waits
+     */
+    public WriteBatch writeBatch(Duration timeout) throws InterruptedException {
+        long waitNanos = timeout.toNanos();
+        return new WriteBatch(core.writer("start a write batch")
+                .startBatch(new Throwable("write batch created here"), waitNanos));
     }
 
     /**
@@ -224,7 +180,7 @@ public final class TurboKV implements AutoCloseable {
      *                               (unless the rollback itself failed, see {@link #hasUnrecoverableWriteError()})
      */
     public boolean compact(CompactConfig config) throws IOException {
-        return compact(Objects.requireNonNull(config, "config"), true);
+        return core.writer("compact").compact(Objects.requireNonNull(config, "config"), true);
     }
 
     /**
@@ -236,12 +192,7 @@ public final class TurboKV implements AutoCloseable {
      * @throws IOException           as {@link #compact}
      */
     public void fullCompact() throws IOException {
-        compact(CompactConfig.full(), false);
-    }
-
-    private boolean compact(CompactConfig limits, boolean separateCategories) throws IOException {
-        checkWritable("compact");
-        return writer.compact(limits, separateCategories);
+        core.writer("compact").compact(CompactConfig.full(), false);
     }
 
     /**
@@ -256,8 +207,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public Optional<byte[]> get(int family, byte[] key) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        checkOpen("read");
-        return Optional.ofNullable(lookups.getCopy(family, MemorySegment.ofArray(key)));
+        return Optional.ofNullable(core.getCopy(family, MemorySegment.ofArray(key)));
     }
 
     /**
@@ -273,8 +223,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        checkOpen("read");
-        return lookups.get(family, key, consumer);
+        return core.get(family, key, consumer);
     }
 
     /**
@@ -306,8 +255,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
-        checkOpen("read");
-        return lookups.getMultiple(family, key, consumer);
+        return core.getMultiple(family, key, consumer);
     }
 
     /**
@@ -322,8 +270,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public byte[][] batchGet(int family, byte[][] keys) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "batchGet");
-        checkOpen("read");
-        return lookups.batchGet(family, keys);
+        return core.batchGet(family, keys);
     }
 
     /**
@@ -333,7 +280,7 @@ public final class TurboKV implements AutoCloseable {
      * @throws StoreClosedException when the store is closed
      */
     public ReadScope readScope() {
-        return new ReadScope(lookups, config, closed, directory, acquire());
+        return new ReadScope(core.lookups("read"), config, core.closedFlag(), directory(), core.acquire());
     }
 
     /**
@@ -351,21 +298,14 @@ public final class TurboKV implements AutoCloseable {
      * @param destination a directory that does not exist yet (it is created, with its parents) or is empty, not
      *                    inside the store's directory
      * @return the committed sequence number copied, and how many files were linked and copied
-     * @throws java.nio.file.FileAlreadyExistsException when {@code destination} exists and is not an empty
-     *                                                  directory
-     * @throws IllegalArgumentException                 when {@code destination} is inside the store's directory
-     * @throws IllegalStateException                    for an in-memory store, which has no files
-     * @throws IOException                              when reading or writing fails; the destination is then
-     *                                                  left as it was
+     * @throws FileAlreadyExistsException when {@code destination} exists and is not an empty directory
+     * @throws IllegalArgumentException   when {@code destination} is inside the store's directory
+     * @throws IllegalStateException      for an in-memory store, which has no files
+     * @throws IOException                when reading or writing fails; the destination is then left as it was
      */
     public CheckpointStats checkpoint(Path destination) throws IOException {
         Objects.requireNonNull(destination, "destination");
-        checkOpen("checkpoint");
-        if (directory == null) {
-            throw new IllegalStateException("an in-memory store has no files to checkpoint");
-        }
-        StoreDirectory source = new StoreDirectory(directory, config.fileLayer());
-        return onCurrentState(state -> Checkpoint.write(source, state, destination, !readOnly));
+        return core.checkpoint(config.fileLayer(), destination);
     }
 
     /**
@@ -385,63 +325,24 @@ public final class TurboKV implements AutoCloseable {
      *                    missing; {@link DbConfig#storeDefined()} to take the source's (declared ones must match a
      *                    readable {@code SCHEMA}); also the new store's cache sizes
      * @return how many entries were copied and lost, and one line per loss
-     * @throws NoSuchFileException                      when {@code source} holds no {@code CURRENT}
-     * @throws java.nio.file.FileAlreadyExistsException when {@code destination} exists and is not an empty
-     *                                                  directory
-     * @throws IllegalArgumentException                 when the source's {@code SCHEMA} cannot be read and
-     *                                                  {@code config} declares no families, or declares others
-     * @throws IOException                              when reading fails for another reason than damage, or
-     *                                                  writing the new store fails
+     * @throws NoSuchFileException        when {@code source} holds no {@code CURRENT}
+     * @throws FileAlreadyExistsException when {@code destination} exists and is not an empty directory
+     * @throws IllegalArgumentException   when the source's {@code SCHEMA} cannot be read and {@code config}
+     *                                    declares no families, or declares others
+     * @throws IOException                when reading fails for another reason than damage, or writing the new
+     *                                    store fails
      */
     public static SalvageReport salvage(Path source, Path destination, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        if (!Files.exists(source.resolve(StoreFileNames.CURRENT))) {
-            throw new NoSuchFileException(source.toString(), null, "no TurboKV store here (no CURRENT)");
-        }
-        if (Files.exists(destination)) {
-            try (var entries = Files.list(destination)) {
-                if (entries.findAny().isPresent()) {
-                    throw new java.nio.file.FileAlreadyExistsException(destination.toString(), null,
-                            "not empty: a salvage writes a new store");
-                }
-            }
-        }
-        List<FamilyConfig> families = StoreSalvage.families(source, config.families());
+        List<FamilyConfig> families = SalvageCopy.families(source, destination, config.families());
         try (TurboKV copy = open(destination, config.withFamilies(families))) {
-            WriteBatch[] batch = new WriteBatch[1];
-            int[] family = new int[1];
-            SalvageReport report = StoreSalvage.copy(source, families, new StoreSalvage.Sink() {
-                @Override
-                public void beginSst(int index) {
-                    batch[0] = copy.writeBatch();
-                    family[0] = index;
-                }
-
-                @Override
-                public void put(MemorySegment key, MemorySegment value) throws IOException {
-                    batch[0].put(family[0], key, value);
-                }
-
-                @Override
-                public void delete(MemorySegment key) {
-                    batch[0].delete(family[0], key);
-                }
-
-                @Override
-                public void endSst() throws IOException {
-                    try (WriteBatch done = batch[0]) {
-                        done.commit();
-                    }
-                }
-            });
-            copy.fullCompact();
-            return report;
+            return SalvageCopy.copy(source, families, copy.core.writer("salvage"));
         }
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */
     public List<MetaFileInfo> metaInfo() {
-        return onCurrentState(StoreReports::metaInfo);
+        return core.metaInfo();
     }
 
     /**
@@ -450,11 +351,7 @@ public final class TurboKV implements AutoCloseable {
      * instance keeps its mappings (see {@link #openReadOnly(Path, DbConfig)}).
      */
     public void clearCache() {
-        checkOpen("clear the caches");
-        lookups.caches().clear();
-        if (writer != null) {
-            writer.remapSsts();
-        }
+        core.clearCache();
     }
 
     /**
@@ -464,10 +361,7 @@ public final class TurboKV implements AutoCloseable {
      * @throws IOException when an SST is missing or damaged
      */
     public void prepareAllSstCaches() throws IOException {
-        onCurrentState(state -> {
-            state.mapAllSsts();
-            return null;
-        });
+        core.prepareAllSstCaches();
     }
 
     /**
@@ -482,12 +376,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public void forEach(int family, KeyValueConsumer consumer) throws IOException {
         config.family(family);
-        onCurrentState(state -> {
-            try (FamilyScan scan = new FamilyScan(blobs, state, family, multiValued[family])) {
-                scan.run(consumer);
-            }
-            return null;
-        });
+        core.forEach(family, consumer);
     }
 
     /**
@@ -497,17 +386,17 @@ public final class TurboKV implements AutoCloseable {
      * @return the statistics now
      */
     public Statistics statistics() {
-        return onCurrentState(state -> StoreReports.statistics(state, lookups));
+        return core.statistics();
     }
 
     /** {@return whether the store holds no committed data} Takes no lock. */
     public boolean isEmpty() {
-        return versions.currentState().isEmpty();
+        return core.isEmpty();
     }
 
     /** {@return whether a rollback failed, so that the store refuses all further writes (reads go on)} */
     public boolean hasUnrecoverableWriteError() {
-        return writer != null && writer.isBroken();
+        return core.hasUnrecoverableWriteError();
     }
 
     /** {@return the configuration the store was opened with, with the families the store recorded} */
@@ -517,12 +406,12 @@ public final class TurboKV implements AutoCloseable {
 
     /** {@return the store's directory ({@code null} for {@link #emptyInMemory})} */
     public Path directory() {
-        return directory;
+        return core.directory();
     }
 
     /** {@return whether this instance refuses writes} */
     public boolean isReadOnly() {
-        return readOnly;
+        return core.isReadOnly();
     }
 
     /**
@@ -530,64 +419,14 @@ public final class TurboKV implements AutoCloseable {
      * {@link StoreClosedException}); a commit or compaction under way finishes first. Then the directory lock is
      * released: nothing of this instance touches the disk again (obsolete files that open read scopes still hold
      * are deleted by the next writable open). Every mapping is released once the reads still running have
-     * finished. Everything committed is already durable. Later calls on the store, its scopes and batches throw
-     * {@link StoreClosedException}. Idempotent.
+     * finished. Everything committed is on disk already (durable unless {@link Durability#NO_SYNC}). Later calls
+     * on the store, its scopes and batches throw {@link StoreClosedException}. Idempotent.
      *
      * @throws IOException when rolling back the open write batch failed (the store is closed nonetheless; the next
      *                     writable open deletes what the batch left)
      */
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        List<AutoCloseable> retired = List.of(lookups.caches(), blobs); // after the last lookup of an older state
-        IOException failure = null;
-        if (writer != null) {
-            failure = writer.close(retired);
-        } else {
-            versions.publish(StoreState.EMPTY, withUnreachable(retired));
-        }
-        lookups.close();
-        if (lock != null) {
-            lock.close();
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private List<AutoCloseable> withUnreachable(List<AutoCloseable> retired) {
-        List<AutoCloseable> all = new ArrayList<>(versions.currentState().unreachableIn(StoreState.EMPTY));
-        all.addAll(retired);
-        return all;
-    }
-
-    private VersionTracker.Version<StoreState> acquire() {
-        checkOpen("read");
-        return versions.acquire();
-    }
-
-    /** A computation on a leased state, which may fail as an I/O operation does ({@code E}). */
-    @FunctionalInterface
-    private interface StateFunction<T, E extends Exception> {
-        T apply(StoreState state) throws E;
-    }
-
-    /** Applies {@code function} to the current state, leased for the call. */
-    private <T, E extends Exception> T onCurrentState(StateFunction<T, E> function) throws E {
-        VersionTracker.Version<StoreState> version = acquire();
-        try {
-            return function.apply(version.state());
-        } finally {
-            version.release();
-        }
-    }
-
-    /** @throws StoreClosedException when the store was closed */
-    private void checkOpen(String operation) {
-        if (closed.get()) {
-            throw new StoreClosedException(directory, operation);
-        }
+        core.close();
     }
 }

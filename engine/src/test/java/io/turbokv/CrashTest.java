@@ -22,21 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
  * Kills a writing child JVM ({@link CrashWorkload}) again and again — with SIGKILL at a random moment, or by halting
  * it at a chosen file operation (between the writes, fsyncs and renames of a commit) — and after each kill reopens
  * the store and checks: every acknowledged batch is there, nothing of an uncommitted batch is visible, the contents
- * equal the model of the batches committed, and no file above {@code CURRENT} survives the open.
+ * equal the model of the batches committed, and no file above {@code CURRENT} survives the open. With
+ * {@link Durability#NO_SYNC} too: a crash of the process loses nothing the kernel was handed.
  */
 class CrashTest {
     @TempDir
     Path dir;
 
-    private static List<String> childCommand(Path store, Path acks, Integer haltAt) {
+    private static List<String> childCommand(Path store, Path acks, Durability durability, Integer haltAt) {
         return haltAt == null
-                ? ChildJvm.command(256, CrashWorkload.class, store.toString(), acks.toString())
-                : ChildJvm.command(256, CrashWorkload.class, store.toString(), acks.toString(), haltAt.toString());
+                ? ChildJvm.command(256, CrashWorkload.class, store.toString(), acks.toString(), durability.name())
+                : ChildJvm.command(256, CrashWorkload.class, store.toString(), acks.toString(), durability.name(),
+                        haltAt.toString());
     }
 
     private record Figures(int kills, int batches, long keysChecked) {}
 
-    private Figures crashRounds(int rounds, long seed) throws Exception {
+    private Figures crashRounds(int rounds, long seed, Durability durability) throws Exception {
         Path store = dir.resolve("store");
         Path acks = dir.resolve("acks");
         Random random = new Random(seed);
@@ -46,7 +48,7 @@ class CrashTest {
         for (int round = 0; round < rounds; round++) {
             boolean halt = round % 2 == 1;
             Integer haltAt = halt ? 1 + random.nextInt(300) : null;
-            Process child = new ProcessBuilder(childCommand(store, acks, haltAt)).redirectErrorStream(true).start();
+            Process child = new ProcessBuilder(childCommand(store, acks, durability, haltAt)).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8));
             String ready = out.readLine();
@@ -123,9 +125,17 @@ class CrashTest {
 
     @Test
     void killedWriterKeepsEveryAcknowledgedBatchAndNothingUncommitted() throws Exception {
-        Figures figures = crashRounds(20, 42);
+        Figures figures = crashRounds(20, 42, Durability.SYNC);
         System.out.println("CrashTest: " + figures.kills() + " kills, " + figures.batches() + " batches committed, "
                 + figures.keysChecked() + " keys checked");
+        assertTrue(figures.batches() > 0);
+    }
+
+    @Test
+    void killedNoSyncWriterKeepsEveryAcknowledgedBatchAndNothingUncommitted() throws Exception {
+        Figures figures = crashRounds(12, 43, Durability.NO_SYNC);
+        System.out.println("CrashTest (NO_SYNC): " + figures.kills() + " kills, " + figures.batches()
+                + " batches committed, " + figures.keysChecked() + " keys checked");
         assertTrue(figures.batches() > 0);
     }
 
@@ -133,7 +143,8 @@ class CrashTest {
     @Test
     @Tag("stress")
     void manyKills() throws Exception {
-        Figures figures = crashRounds(Integer.getInteger("turbokv.crash.kills", 1000), System.nanoTime());
+        Figures figures = crashRounds(Integer.getInteger("turbokv.crash.kills", 1000), System.nanoTime(),
+                Durability.SYNC);
         System.out.println("CrashTest (stress): " + figures.kills() + " kills, " + figures.batches()
                 + " batches committed, " + figures.keysChecked() + " keys checked");
     }

@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Every fifth batch is followed by a compaction, which changes no contents.
  *
- * <p>Arguments: store directory, acknowledgement file, and optionally the number of a file operation at which to
- * halt the JVM on the spot (between the writes and fsyncs of a commit), counted over the whole run.
+ * <p>Arguments: store directory, acknowledgement file, the {@link Durability} of the commits, and optionally the
+ * number of a file operation at which to halt the JVM on the spot (between the writes and fsyncs of a commit),
+ * counted over the whole run.
  */
 final class CrashWorkload {
     static final byte[] BATCH_KEY = "__batch__".getBytes(StandardCharsets.US_ASCII);
@@ -105,21 +106,20 @@ final class CrashWorkload {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         Path acks = Path.of(args[1]);
-        DbConfig config = CONFIG;
-        if (args.length > 2) {
-            int haltAt = Integer.parseInt(args[2]);
+        DbConfig.Builder builder = DbConfig.builder()
+                .family("single", FamilyKind.SINGLE_VALUE)
+                .family("multi", FamilyKind.MULTI_VALUE)
+                .durability(Durability.valueOf(args[2]));
+        if (args.length > 3) {
+            int haltAt = Integer.parseInt(args[3]);
             AtomicInteger calls = new AtomicInteger();
-            config = DbConfig.builder()
-                    .family("single", FamilyKind.SINGLE_VALUE)
-                    .family("multi", FamilyKind.MULTI_VALUE)
-                    .fileLayer(new HaltingFileLayer(() -> {
-                        if (calls.incrementAndGet() == haltAt) {
-                            Runtime.getRuntime().halt(137); // no shutdown hooks, no flushing: as abrupt as SIGKILL
-                        }
-                    }))
-                    .build();
+            builder.fileLayer(new HaltingFileLayer(() -> {
+                if (calls.incrementAndGet() == haltAt) {
+                    Runtime.getRuntime().halt(137); // no shutdown hooks, no flushing: as abrupt as SIGKILL
+                }
+            }));
         }
-        try (TurboKV db = TurboKV.open(dir, config)) {
+        try (TurboKV db = TurboKV.open(dir, builder.build())) {
             int n = lastBatch(db);
             System.out.println("READY " + n);
             System.out.flush();

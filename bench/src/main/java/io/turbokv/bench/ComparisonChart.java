@@ -3,7 +3,9 @@ package io.turbokv.bench;
 import java.awt.Color;
 import java.io.IOException;
 import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -38,7 +40,7 @@ final class ComparisonChart {
         LogAxis axis = new LogAxis("operations per second (log scale)");
         axis.setSmallestValue(1);
         axis.setTickUnit(new NumberTickUnit(1.0)); // one tick per decade (LogAxis ticks are in log space)
-        axis.setNumberFormatOverride(new DecimalFormat("#,##0"));
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0", DecimalFormatSymbols.getInstance(Locale.ROOT)));
         plot.setRangeAxis(axis);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.GRAY);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,6 +92,6 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private static void row(PrintWriter out, String name, String value) {
-        out.printf("%-14s %s%n", name, value);
+        out.printf(Locale.ROOT, "%-14s %s%n", name, value);
     }
 }

@@ -57,6 +57,16 @@ public interface FileLayer {
         return StandardFileLayer.INSTANCE;
     }
 
+    /**
+     * {@return {@code layer} without its fsyncs: {@link WritableFile#sync()} and {@link #syncDirectory} do nothing,
+     * every other call goes to {@code layer}}
+     *
+     * @param layer the layer to pass creates, writes, renames and deletes on to
+     */
+    static FileLayer withoutSync(FileLayer layer) {
+        return new UnsyncedFileLayer(layer);
+    }
+
     /** {@link FileLayer} over {@link FileChannel} and {@link Files}. */
     final class StandardFileLayer implements FileLayer {
         static final StandardFileLayer INSTANCE = new StandardFileLayer();

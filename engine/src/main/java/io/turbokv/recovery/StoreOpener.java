@@ -53,6 +53,32 @@ public final class StoreOpener {
     }
 
     /**
+     * {@return an empty store without files, as an in-memory store starts (and stays)}
+     *
+     * @param families the store's families
+     * @throws IllegalArgumentException when {@code families} is empty
+     */
+    public static Opened inMemory(List<FamilyConfig> families) {
+        if (families.isEmpty()) {
+            throw new IllegalArgumentException("an in-memory store needs its families declared");
+        }
+        return new Opened(families, null, StoreState.EMPTY, BlobFiles.byName(null));
+    }
+
+    /**
+     * Checks that {@code directory} holds a store, for an open that declares no families and so cannot create one.
+     *
+     * @param directory the store's directory
+     * @throws NoSuchFileException when there is no {@code CURRENT} in {@code directory}
+     */
+    public static void requireStore(Path directory) throws NoSuchFileException {
+        if (!Files.exists(directory.resolve(StoreFileNames.CURRENT))) {
+            throw new NoSuchFileException(directory.toString(), null, "no TurboKV store here (create one with"
+                    + " TurboKV.open(dir, config), declaring its families)");
+        }
+    }
+
+    /**
      * Opens (creating it with {@code declared} when it has no {@code CURRENT}) the store in {@code directory} for
      * reading and writing.
      *
@@ -178,7 +204,7 @@ public final class StoreOpener {
     private static void refuseForeignFiles(Path directory) throws IOException {
         try (var entries = Files.list(directory)) {
             Optional<String> foreign = entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith(".") && !name.equals(StoreFileNames.LOG)
+                    .filter(name -> !name.startsWith(".") && !StoreFileNames.isLog(name)
                             && !name.equals(StoreFileNames.SCHEMA)).sorted().findFirst();
             if (foreign.isPresent() && foreign.get().matches("\\d+\\.(sst|meta|blob|del)")) {
                 throw new CorruptionException("store has data files (e.g. " + foreign.get()

@@ -1,21 +1,25 @@
 package io.turbokv.kafka;
 
-import io.turbokv.DbConfig;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Supplies a new {@link TurboKvKeyValueStore} per task; made by {@link TurboKvStores}. */
+/**
+ * Supplies a new {@link TurboKvKeyValueStore} (or {@link TurboKvTimestampedKeyValueStore}) per task; made by
+ * {@link TurboKvStores}.
+ */
 final class TurboKvBytesStoreSupplier implements KeyValueBytesStoreSupplier {
     /** The metrics scope of the store's Streams metrics ({@code stream-turbokv-state-metrics}). */
     static final String METRICS_SCOPE = "turbokv";
 
     private final String name;
-    private final DbConfig config;
+    private final TurboKvKeyValueStore.ConfigChoice configChoice;
+    private final boolean timestamped;
 
-    TurboKvBytesStoreSupplier(String name, DbConfig config) {
+    TurboKvBytesStoreSupplier(String name, TurboKvKeyValueStore.ConfigChoice configChoice, boolean timestamped) {
         this.name = name;
-        this.config = config;
+        this.configChoice = configChoice;
+        this.timestamped = timestamped;
     }
 
     @Override
@@ -25,7 +29,8 @@ final class TurboKvBytesStoreSupplier implements KeyValueBytesStoreSupplier {
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return new TurboKvKeyValueStore(name, config);
+        return timestamped ? new TurboKvTimestampedKeyValueStore(name, configChoice)
+                : new TurboKvKeyValueStore(name, configChoice);
     }
 
     @Override

@@ -2,27 +2,39 @@ package io.turbokv.kafka;
 
 import io.turbokv.CompactConfig;
 import io.turbokv.DbConfig;
+import io.turbokv.Durability;
 import io.turbokv.MetaFileInfo;
 import io.turbokv.SstInfo;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
-import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.PositionSerde;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
@@ -34,17 +46,25 @@ import java.util.function.Predicate;
 
 /**
  * A Kafka Streams {@link KeyValueStore} in one TurboKV directory; obtained through
- * {@link TurboKvStores#persistentKeyValueStore(String)}.
+ * {@link TurboKvStores#persistentKeyValueStore(String)}. Its subclass {@link TurboKvTimestampedKeyValueStore} holds
+ * values with their timestamps, for the DSL.
  *
  * <p><b>Writes.</b> {@link #put}, {@link #putIfAbsent}, {@link #putAll} and {@link #delete} go to an in-memory
  * write buffer, newest value per key, a delete kept as a tombstone; every read consults it first, so a write is
  * visible to the task's next read at once. {@link #commit(Map)}, which Kafka Streams calls at every commit, writes the
- * buffer as one TurboKV write batch and commits it (durable when it returns); {@link #approximateNumUncommittedBytes()}
+ * buffer as one TurboKV write batch and commits it; {@link #approximateNumUncommittedBytes()}
  * reports the buffer's size so that Streams can commit early when it grows. {@link #close()} does not write the buffer:
  * Streams commits before a clean close, and after an unclean one it restores from the changelog.
  *
- * <p><b>Restoration.</b> The store registers a {@link BatchingStateRestoreCallback}: each batch of changelog records
- * is written as one TurboKV write batch (a null value deletes).
+ * <p><b>Position.</b> The store tracks its {@link Position} (the input offsets whose writes it holds) as Kafka's
+ * stores do, and writes it into every write batch, under {@link #POSITION_KEY} in family {@link #POSITION_FAMILY}
+ * (its value is the position in Kafka's changelog position-header encoding): data and position are committed
+ * together, so a store reopened on its local state reports the position of exactly the data it holds.
+ *
+ * <p><b>Restoration.</b> The store registers a {@link RecordBatchingStateRestoreCallback}: each batch of changelog
+ * records is written as one TurboKV write batch (a null value deletes), with the position those records carry in
+ * their headers when the application enables IQ consistency vectors (otherwise the records carry none and the
+ * position is left as it was, as in Kafka's stores).
  *
  * <p><b>Ordered reads cost a full scan.</b> TurboKV keeps keys in hash order, so {@link #range}, {@link #reverseRange},
  * {@link #all}, {@link #reverseAll} and {@link #prefixScan} read every committed entry of the store
@@ -53,14 +73,20 @@ import java.util.function.Predicate;
  * held on the heap until the iterator is dropped, however narrow the range. The iterator is a snapshot: writes after
  * the call do not show in it. Use them for occasional scans of small stores, never per record on a large one.
  *
- * <p><b>Not supported.</b> Interactive queries v2 ({@link #query}) answer "unknown query type" (v1, through
- * {@code KafkaStreams#store}, works); window and session stores are not provided.
+ * <p><b>Interactive queries.</b> v1 (through {@code KafkaStreams#store}) reads through the store's methods; v2
+ * ({@link #query}) answers key and range queries, and through Kafka Streams' typed layers their timestamped forms,
+ * with position bounds, as Kafka's own stores do.
  *
  * <p>Thread-safe: every method locks the store, so interactive queries may read while the stream thread writes.
  */
-public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
+        permits TurboKvTimestampedKeyValueStore {
     /** The family that holds the data. */
     static final int FAMILY = 0;
+    /** The family that holds the store's own records: its position, under {@link #POSITION_KEY}. */
+    static final int POSITION_FAMILY = 1;
+    /** The key of the position in {@link #POSITION_FAMILY}. */
+    static final byte[] POSITION_KEY = "position".getBytes(StandardCharsets.UTF_8);
 
     /**
      * Streams commits often (every 30 s by default, after every record in TopologyTestDriver), and each commit is a
@@ -74,17 +100,19 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
      */
     static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
     private final String name;
-    private final DbConfig config;
+    private final ConfigChoice configChoice;
     private final WriteBuffer buffer = new WriteBuffer();
-    private final Position position = Position.emptyPosition();
+    private Position position = Position.emptyPosition();
+    /** Whether changelog records carry the position of their writes (Streams' IQ consistency vectors). */
+    private boolean consistencyEnabled;
     private StateStoreContext context;
     private TurboKV db;
     private volatile boolean open;
     private int commitsSinceCompaction;
 
-    TurboKvKeyValueStore(String name, DbConfig config) {
+    TurboKvKeyValueStore(String name, ConfigChoice configChoice) {
         this.name = Objects.requireNonNull(name, "name");
-        this.config = Objects.requireNonNull(config, "config");
+        this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
     }
 
     @Override
@@ -93,8 +121,8 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
     }
 
     /**
-     * Opens (or creates) the TurboKV store in {@code <task state dir>/<store name>} and registers the batching
-     * restore callback.
+     * Opens (or creates) the TurboKV store in {@code <task state dir>/<store name>}, reads its committed position and
+     * registers the batching restore callback.
      *
      * @throws ProcessorStateException when the directory cannot be opened, for example because another writer holds it
      */
@@ -102,10 +130,15 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
     public synchronized void init(StateStoreContext context, StateStore root) {
         Path directory = context.stateDir().toPath().resolve(name);
         try {
-            db = TurboKV.open(directory, config);
+            db = TurboKV.open(directory, configChoice.configFor(hasChangelog(context)));
+            position = db.get(POSITION_FAMILY, POSITION_KEY)
+                    .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
+                    .orElseGet(Position::emptyPosition);
         } catch (IOException e) {
             throw new ProcessorStateException("store " + name + ": cannot open TurboKV in " + directory, e);
         }
+        consistencyEnabled = Boolean.parseBoolean(String.valueOf(context.appConfigs()
+                .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
         this.context = context;
         open = true;
         context.register(root, new RestoreCallback());
@@ -116,7 +149,8 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
         Objects.requireNonNull(key, "key");
         checkOpen();
         buffer.put(key, value);
-        context.recordMetadata().ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+        context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
+                .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
     }
 
     @Override
@@ -269,6 +303,10 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
             if (failure[0] != null) {
                 throw failure[0];
             }
+            ByteBuffer encoded = PositionSerde.serialize(position);
+            byte[] positionBytes = new byte[encoded.remaining()];
+            encoded.get(positionBytes);
+            batch.put(POSITION_FAMILY, POSITION_KEY, positionBytes);
             batch.commit();
         } catch (IOException e) {
             throw failure("flush of " + buffer.size() + " entries", e);
@@ -308,6 +346,19 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /**
+     * Answers an interactive query (IQv2): a {@link org.apache.kafka.streams.query.KeyQuery} or
+     * {@link org.apache.kafka.streams.query.RangeQuery} on raw bytes, once the store's position has reached
+     * {@code positionBound} on its task's input partition (otherwise a {@code NOT_UP_TO_BOUND} failure); other query
+     * types are unknown to a key-value store. The result carries the store's position. Kafka Streams' metered layer
+     * serves {@code TimestampedKeyQuery} and {@code TimestampedRangeQuery} through these.
+     */
+    @Override
+    public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return StoreQueries.answer(query, positionBound, config, this, position,
+                open ? context.taskId().partition() : null);
     }
 
     /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */
@@ -371,15 +422,38 @@ public final class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]> 
                 + (db == null ? "(not open)" : db.directory()), cause);
     }
 
-    /** Writes each batch of changelog records as one TurboKV write batch. */
-    private final class RestoreCallback implements BatchingStateRestoreCallback {
+    /**
+     * Whether Kafka Streams keeps a changelog of this store: it knows which stores have one before it initialises
+     * them, and says so through its internal context (a context from elsewhere, such as a test's, says no).
+     */
+    private boolean hasChangelog(StateStoreContext context) {
+        return context instanceof InternalProcessorContext<?, ?> internal && internal.changelogFor(name) != null;
+    }
+
+    /** {@return the durability the store was opened with} */
+    Durability durability() {
+        checkOpen();
+        return db.config().durability();
+    }
+
+    /** Chooses the configuration a store opens with, knowing whether the store has a changelog. */
+    @FunctionalInterface
+    interface ConfigChoice {
+        /** {@return the configuration to open the store with} */
+        DbConfig configFor(boolean hasChangelog);
+    }
+
+    /** Writes each batch of changelog records, with the position they carry, as one TurboKV write batch. */
+    private final class RestoreCallback implements RecordBatchingStateRestoreCallback {
         @Override
-        public void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
+        public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (TurboKvKeyValueStore.this) {
                 checkOpen();
                 writeBuffer(); // nothing is buffered while restoring; keeps the order if something were
-                for (KeyValue<byte[], byte[]> record : records) {
-                    buffer.put(Bytes.wrap(record.key), record.value);
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    buffer.put(Bytes.wrap(record.key()), record.value());
+                    ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
+                            position);
                 }
                 writeBuffer();
             }

@@ -1,8 +1,13 @@
 package io.turbokv.kafka;
 
 import io.turbokv.DbConfig;
+import io.turbokv.Durability;
 import io.turbokv.FamilyKind;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+
+import java.time.Duration;
 
 import java.util.Objects;
 
@@ -12,11 +17,11 @@ import java.util.Objects;
  * <pre>{@code
  * builder.stream("words", Consumed.with(Serdes.String(), Serdes.String()))
  *        .groupBy((key, word) -> word)
- *        .count(Materialized.as(TurboKvStores.persistentKeyValueStore("counts")));
+ *        .count(Materialized.as(TurboKvStores.persistentTimestampedKeyValueStore("counts")));
  * }</pre>
  *
- * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) are
- * out of scope and keep Kafka's default stores.
+ * <p>Key-value, window and session stores. {@link TurboKvDslStoreSuppliers} switches every DSL store to TurboKV at
+ * once.
  */
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
@@ -25,46 +30,187 @@ public final class TurboKvStores {
     private TurboKvStores() {}
 
     /**
-     * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@link #defaultConfig()}.
+     * A supplier of persistent TurboKV key-value stores named {@code name}, opened with
+     * {@link #defaultConfig(Durability) defaultConfig}{@code (NO_SYNC)} when Kafka Streams keeps a changelog of the
+     * store and {@link #defaultConfig()} ({@code SYNC}) when it does not. The values are stored as given, like Kafka's {@code Stores.persistentKeyValueStore}: in a DSL aggregation or
+     * table, Kafka Streams wraps such a store in an adapter that drops the record timestamps (they read back as -1),
+     * as it does Kafka's own plain store; use {@link #persistentTimestampedKeyValueStore(String)} there.
      *
      * @param name the store's name; its data lives in {@code <task state dir>/<name>}
      * @return a supplier to pass to {@code Materialized.as} or {@code Stores.keyValueStoreBuilder}
      * @throws NullPointerException when {@code name} is null
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name) {
-        return persistentKeyValueStore(name, defaultConfig());
+        return new TurboKvBytesStoreSupplier(Objects.requireNonNull(name, "name"), TurboKvStores::configByChangelog,
+                false);
     }
 
     /**
      * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@code config}: its first
-     * family (index 0) holds the data and must be {@link FamilyKind#SINGLE_VALUE}. Each task opens its own store,
-     * so every task's store has caches of the configured size.
+     * family (index 0) holds the data, its second (index 1) the store's position; both must be
+     * {@link FamilyKind#SINGLE_VALUE}. Each task opens its own store, so every task's store has caches of the
+     * configured size. The store commits with the configuration's durability, changelog or not.
      *
      * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
      * @param config the configuration each task's store is opened with
      * @return a supplier to pass to {@code Materialized.as} or {@code Stores.keyValueStoreBuilder}
      * @throws NullPointerException     when {@code name} or {@code config} is null
-     * @throws IllegalArgumentException when family 0 of {@code config} is multi-valued
+     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, DbConfig config) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(config, "config");
-        if (config.family(TurboKvKeyValueStore.FAMILY).kind() != FamilyKind.SINGLE_VALUE) {
-            throw new IllegalArgumentException("family 0 of the config is " + config.family(0).kind()
-                    + " (expected: SINGLE_VALUE)");
-        }
-        return new TurboKvBytesStoreSupplier(name, config);
+        return supplier(name, config, false);
     }
 
     /**
-     * {@return one single-valued family and caches of {@link #DEFAULT_CACHE_BYTES} each} An application has one
-     * store per task and per stateful operator, so the engine's defaults (hundreds of MiB per store) would multiply.
+     * A supplier of persistent TurboKV key-value stores named {@code name} that hold each value with its record
+     * timestamp ({@link TurboKvTimestampedKeyValueStore}), opened as by {@link #persistentKeyValueStore(String)}
+     * (without fsync when the store has a changelog): the store for
+     * {@code Materialized.as} in DSL aggregations and tables, as Kafka's
+     * {@code Stores.persistentTimestampedKeyValueStore} is.
+     *
+     * @param name the store's name; its data lives in {@code <task state dir>/<name>}
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedKeyValueStoreBuilder}
+     * @throws NullPointerException when {@code name} is null
+     */
+    public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name) {
+        return new TurboKvBytesStoreSupplier(Objects.requireNonNull(name, "name"), TurboKvStores::configByChangelog,
+                true);
+    }
+
+    /**
+     * As {@link #persistentTimestampedKeyValueStore(String)}, opened with {@code config} (see
+     * {@link #persistentKeyValueStore(String, DbConfig)} for what it must declare).
+     *
+     * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
+     * @param config the configuration each task's store is opened with
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedKeyValueStoreBuilder}
+     * @throws NullPointerException     when {@code name} or {@code config} is null
+     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued
+     */
+    public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name, DbConfig config) {
+        return supplier(name, config, true);
+    }
+
+    private static KeyValueBytesStoreSupplier supplier(String name, DbConfig config, boolean timestamped) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(config, "config");
+        for (int family : new int[] {TurboKvKeyValueStore.FAMILY, TurboKvKeyValueStore.POSITION_FAMILY}) {
+            if (config.families().size() <= family || config.family(family).kind() != FamilyKind.SINGLE_VALUE) {
+                throw new IllegalArgumentException("family " + family + " of the config is "
+                        + (config.families().size() <= family ? "missing" : config.family(family).kind())
+                        + " (expected: SINGLE_VALUE; 0 holds the data, 1 the store's position)");
+            }
+        }
+        return new TurboKvBytesStoreSupplier(name, hasChangelog -> config, timestamped);
+    }
+
+    /**
+     * A supplier of persistent TurboKV window stores named {@code name} that hold each value with its record
+     * timestamp ({@link TurboKvTimestampedWindowStore}), segmented by time as Kafka's
+     * {@code Stores.persistentTimestampedWindowStore} is (segment interval: half the retention, at least a minute),
+     * and opened as by {@link #persistentKeyValueStore(String)} (without fsync when the store has a changelog).
+     *
+     * @param name             the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod  how long a window is kept after stream time passed its start; at least the window size
+     * @param windowSize       the size of the windows
+     * @param retainDuplicates whether to keep every value put for a key and window (as stream-stream joins need)
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedWindowStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
+     */
+    public static WindowBytesStoreSupplier persistentTimestampedWindowStore(String name, Duration retentionPeriod,
+            Duration windowSize, boolean retainDuplicates) {
+        return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, true);
+    }
+
+    /**
+     * As {@link #persistentTimestampedWindowStore}, with values stored as given ({@link TurboKvWindowStore}), as
+     * Kafka's {@code Stores.persistentWindowStore}.
+     *
+     * @param name             the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod  how long a window is kept after stream time passed its start; at least the window size
+     * @param windowSize       the size of the windows
+     * @param retainDuplicates whether to keep every value put for a key and window (as stream-stream joins need)
+     * @return a supplier to pass to {@code Stores.windowStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
+     */
+    public static WindowBytesStoreSupplier persistentWindowStore(String name, Duration retentionPeriod,
+            Duration windowSize, boolean retainDuplicates) {
+        return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, false);
+    }
+
+    /**
+     * A supplier of persistent TurboKV session stores named {@code name} ({@link TurboKvSessionStore}), segmented by
+     * session end time as Kafka's {@code Stores.persistentSessionStore} is (segment interval: half the retention, at
+     * least a minute), and opened as by {@link #persistentKeyValueStore(String)} (without fsync when the store has a
+     * changelog).
+     *
+     * @param name            the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod how long a session is kept after stream time passed its end
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.sessionStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when the retention is negative
+     */
+    public static SessionBytesStoreSupplier persistentSessionStore(String name, Duration retentionPeriod) {
+        Objects.requireNonNull(name, "name");
+        long retentionMs = retentionPeriod.toMillis();
+        if (retentionMs < 0) {
+            throw new IllegalArgumentException("retentionPeriod " + retentionPeriod + " (expected: not negative)");
+        }
+        return new TurboKvSessionBytesStoreSupplier(name, retentionMs);
+    }
+
+    private static WindowBytesStoreSupplier windowSupplier(String name, Duration retentionPeriod, Duration windowSize,
+            boolean retainDuplicates, boolean timestamped) {
+        Objects.requireNonNull(name, "name");
+        long retentionMs = retentionPeriod.toMillis();
+        long windowMs = windowSize.toMillis();
+        if (retentionMs < 0 || windowMs < 0) {
+            throw new IllegalArgumentException("retentionPeriod " + retentionPeriod + " and windowSize " + windowSize
+                    + " (expected: not negative)");
+        }
+        if (windowMs > retentionMs) {
+            throw new IllegalArgumentException("windowSize " + windowSize + " exceeds retentionPeriod "
+                    + retentionPeriod);
+        }
+        return new TurboKvWindowBytesStoreSupplier(name, retentionMs, Math.max(retentionMs / 2, 60_000L), windowMs,
+                retainDuplicates, timestamped);
+    }
+
+    /**
+     * A store with a changelog commits without fsync, as Kafka's RocksDB store writes without its write-ahead log:
+     * the changelog is the durable copy. A crash of the process loses nothing committed either way; after a power
+     * cut or an OS crash the latest commits may be lost or the store may not open, and Kafka Streams then rebuilds it
+     * from the changelog (under exactly-once it wipes the local state of every task that did not close cleanly
+     * anyway). A store without a changelog has no other copy, so its commits fsync.
+     */
+    static DbConfig configByChangelog(boolean hasChangelog) {
+        return defaultConfig(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
+    }
+
+    /**
+     * {@return two single-valued families (the data; the store's position), caches of {@link #DEFAULT_CACHE_BYTES}
+     * each and fsynced commits ({@link Durability#SYNC})} An application has one store per task and per stateful
+     * operator, so the engine's defaults (hundreds of MiB per store) would multiply.
      */
     public static DbConfig defaultConfig() {
+        return defaultConfig(Durability.SYNC);
+    }
+
+    /**
+     * {@return {@link #defaultConfig()} with commits of the given durability}
+     *
+     * @param durability whether commits fsync; {@link Durability#NO_SYNC} suits a store that Kafka Streams can rebuild
+     *                   from its changelog
+     */
+    public static DbConfig defaultConfig(Durability durability) {
         return DbConfig.builder()
                 .family("kafka-streams", FamilyKind.SINGLE_VALUE)
+                .family("kafka-streams-position", FamilyKind.SINGLE_VALUE)
                 .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
+                .durability(durability)
                 .build();
     }
 }

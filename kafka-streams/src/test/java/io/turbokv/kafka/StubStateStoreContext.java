@@ -15,13 +15,23 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
-/** The context a store is initialised with, outside Kafka Streams: a state directory and the restore callback. */
+/**
+ * The context a store is initialised with, outside Kafka Streams: a state directory, the application's
+ * configuration, the record being processed (settable) and the restore callback.
+ */
 final class StubStateStoreContext implements StateStoreContext {
     private final Path stateDir;
+    private final Map<String, Object> appConfigs;
     StateRestoreCallback restoreCallback;
+    RecordMetadata recordMetadata;
 
     StubStateStoreContext(Path stateDir) {
+        this(stateDir, Map.of());
+    }
+
+    StubStateStoreContext(Path stateDir, Map<String, Object> appConfigs) {
         this.stateDir = stateDir;
+        this.appConfigs = appConfigs;
     }
 
     @Override
@@ -36,7 +46,7 @@ final class StubStateStoreContext implements StateStoreContext {
 
     @Override
     public Optional<RecordMetadata> recordMetadata() {
-        return Optional.empty();
+        return Optional.ofNullable(recordMetadata);
     }
 
     @Override
@@ -71,7 +81,7 @@ final class StubStateStoreContext implements StateStoreContext {
 
     @Override
     public Map<String, Object> appConfigs() {
-        return Map.of();
+        return appConfigs;
     }
 
     @Override

@@ -2,23 +2,32 @@ package io.turbokv.kafka;
 
 import io.turbokv.DbConfig;
 import io.turbokv.TurboKV;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.PositionSerde;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,7 +54,11 @@ class TurboKvKeyValueStoreTest {
     }
 
     private KeyValueStore<Bytes, byte[]> reopen() {
-        context = new StubStateStoreContext(stateDir);
+        return reopen(Map.of());
+    }
+
+    private KeyValueStore<Bytes, byte[]> reopen(Map<String, Object> appConfigs) {
+        context = new StubStateStoreContext(stateDir, appConfigs);
         KeyValueStore<Bytes, byte[]> opened = TurboKvStores.persistentKeyValueStore("s").get();
         opened.init(context, opened);
         return opened;
@@ -82,11 +95,37 @@ class TurboKvKeyValueStoreTest {
         }
     }
 
-    /** TurboKV commits so far: each write batch of the single family writes one meta file. */
+    /** TurboKV commits so far: each write batch writes one meta file of the data family. */
     private int committedBatches() throws IOException {
         try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
-            return db.metaInfo().size();
+            return (int) db.metaInfo().stream().filter(meta -> meta.family() == TurboKvKeyValueStore.FAMILY).count();
         }
+    }
+
+    /** The position committed with the data, read from disk by a second, read-only open. */
+    private Position committedPosition() throws IOException {
+        try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
+            return db.get(TurboKvKeyValueStore.POSITION_FAMILY, TurboKvKeyValueStore.POSITION_KEY)
+                    .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes))).orElse(null);
+        }
+    }
+
+    private static ConsumerRecord<byte[], byte[]> changelogRecord(long offset, String key, String value,
+            Position position) {
+        RecordHeaders headers = new RecordHeaders();
+        if (position != null) {
+            headers.add(ChangelogRecordDeserializationHelper.CHANGELOG_VERSION_HEADER_RECORD_CONSISTENCY);
+            ByteBuffer encoded = PositionSerde.serialize(position);
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            headers.add(ChangelogRecordDeserializationHelper.CHANGELOG_POSITION_HEADER_KEY, bytes);
+        }
+        return new ConsumerRecord<>("s-changelog", 0, offset, 0L, TimestampType.CREATE_TIME, 0, 0, value(key),
+                value == null ? null : value(value), headers, Optional.empty());
+    }
+
+    private static Position position(String topic, int partition, long offset) {
+        return Position.fromMap(Map.of(topic, Map.of(partition, offset)));
     }
 
     @Test
@@ -222,18 +261,54 @@ class TurboKvKeyValueStoreTest {
 
     @Test
     void restoreWritesEachBatchAsOneCommitAndNullValuesDelete() throws IOException {
-        BatchingStateRestoreCallback restore = assertInstanceOf(BatchingStateRestoreCallback.class,
+        RecordBatchingStateRestoreCallback restore = assertInstanceOf(RecordBatchingStateRestoreCallback.class,
                 context.restoreCallback);
-        restore.restoreAll(List.of(KeyValue.pair(value("a"), value("1")), KeyValue.pair(value("b"), value("2")),
-                KeyValue.pair(value("a"), value("3"))));
+        restore.restoreBatch(List.of(changelogRecord(0, "a", "1", null), changelogRecord(1, "b", "2", null),
+                changelogRecord(2, "a", "3", null)));
         assertEquals(1, committedBatches(), "one write batch per restore batch");
         assertEquals("3", committedValue("a"));
         assertEquals("2", committedValue("b"));
-        restore.restoreAll(List.of(KeyValue.pair(value("b"), null)));
+        assertEquals(Position.emptyPosition(), store.getPosition(), "the records carry no position");
+        restore.restoreBatch(List.of(changelogRecord(3, "b", null, null)));
         assertEquals(2, committedBatches());
         assertNull(committedValue("b"));
         assertNull(store.get(key("b")));
         assertEquals("3", string(store.get(key("a"))));
+    }
+
+    @Test
+    void restoreTakesThePositionFromTheRecordHeadersWhenConsistencyIsEnabledAndCommitsItWithTheData()
+            throws IOException {
+        store.close();
+        store = reopen(Map.of(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED, true));
+        RecordBatchingStateRestoreCallback restore = (RecordBatchingStateRestoreCallback) context.restoreCallback;
+        restore.restoreBatch(List.of(changelogRecord(0, "a", "1", position("in", 0, 7)),
+                changelogRecord(1, "b", "2", position("in", 0, 9))));
+        assertEquals(position("in", 0, 9), store.getPosition());
+        assertEquals(position("in", 0, 9), committedPosition());
+        assertEquals("2", committedValue("b"));
+        store.close();
+        store = reopen();
+        assertEquals(position("in", 0, 9), store.getPosition(), "the position survives a reopen");
+    }
+
+    @Test
+    void thePositionIsCommittedWithTheDataAndAReopenedStoreReportsIt() throws IOException {
+        context.recordMetadata = new StubRecordMetadata("in", 0, 41);
+        store.put(key("a"), value("1"));
+        context.recordMetadata = new StubRecordMetadata("in", 1, 5);
+        store.put(key("b"), value("1"));
+        Position expected = Position.fromMap(Map.of("in", Map.of(0, 41L, 1, 5L)));
+        assertEquals(expected, store.getPosition(), "a buffered write moves the position at once");
+        assertNull(committedPosition(), "nothing is committed before the commit");
+        commit();
+        assertEquals(expected, committedPosition());
+        context.recordMetadata = new StubRecordMetadata("in", 0, 42);
+        store.put(key("a"), value("2"));
+        store.close(); // without a commit: neither the write nor its position is kept
+        store = reopen();
+        assertEquals(expected, store.getPosition());
+        assertEquals("1", string(store.get(key("a"))));
     }
 
     @Test
@@ -264,7 +339,8 @@ class TurboKvKeyValueStoreTest {
             commit();
         }
         try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
-            int liveSsts = db.metaInfo().stream().mapToInt(meta -> meta.ssts().size()).sum();
+            int liveSsts = db.metaInfo().stream().filter(meta -> meta.family() == TurboKvKeyValueStore.FAMILY)
+                    .mapToInt(meta -> meta.ssts().size()).sum();
             assertTrue(liveSsts <= 2 * TurboKvKeyValueStore.COMMITS_PER_COMPACTION, liveSsts + " live SSTs after " + commits
                     + " one-key commits");
             for (int i = 0; i < 300; i++) {

@@ -1,0 +1,70 @@
+package io.turbokv.io;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * A {@link FileLayer} that passes every call on to another except the fsyncs, which it drops: a store's commits
+ * through it are atomic (renames still are) but not durable against a power cut. Creates, writes, renames and
+ * deletes happen in the same order as through the layer below.
+ */
+final class UnsyncedFileLayer implements FileLayer {
+    private final FileLayer layer;
+
+    UnsyncedFileLayer(FileLayer layer) {
+        this.layer = layer;
+    }
+
+    @Override
+    public WritableFile create(Path path) throws IOException {
+        WritableFile file = layer.create(path);
+        return new WritableFile() {
+            @Override
+            public Path path() {
+                return file.path();
+            }
+
+            @Override
+            public void write(MemorySegment bytes) throws IOException {
+                file.write(bytes);
+            }
+
+            @Override
+            public void write(ByteBuffer bytes) throws IOException {
+                file.write(bytes);
+            }
+
+            @Override
+            public long position() {
+                return file.position();
+            }
+
+            @Override
+            public void sync() {
+                // dropped: the bytes are in the kernel's page cache, which a crash of the process does not lose
+            }
+
+            @Override
+            public void close() throws IOException {
+                file.close();
+            }
+        };
+    }
+
+    @Override
+    public void syncDirectory(Path directory) {
+        // dropped, as the file syncs
+    }
+
+    @Override
+    public void rename(Path from, Path to) throws IOException {
+        layer.rename(from, to);
+    }
+
+    @Override
+    public boolean delete(Path path) throws IOException {
+        return layer.delete(path);
+    }
+}

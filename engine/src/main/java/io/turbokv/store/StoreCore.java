@@ -1,0 +1,375 @@
+package io.turbokv.store;
+
+import io.turbokv.CheckpointStats;
+import io.turbokv.FamilyConfig;
+import io.turbokv.FamilyKind;
+import io.turbokv.KeyValueConsumer;
+import io.turbokv.MetaFileInfo;
+import io.turbokv.Statistics;
+import io.turbokv.StoreClosedException;
+import io.turbokv.ValueConsumer;
+import io.turbokv.cache.BlockCaches;
+import io.turbokv.checkpoint.Checkpoint;
+import io.turbokv.io.FileLayer;
+import io.turbokv.io.StoreDirectory;
+import io.turbokv.io.StoreLock;
+import io.turbokv.io.StoreLog;
+import io.turbokv.jfr.SlowGetEvent;
+import io.turbokv.read.AccessedKeys;
+import io.turbokv.read.BlobFiles;
+import io.turbokv.read.FamilyScan;
+import io.turbokv.read.Lookups;
+import io.turbokv.read.StoreReports;
+import io.turbokv.recovery.StoreOpener;
+import io.turbokv.version.StoreState;
+import io.turbokv.version.VersionTracker;
+import io.turbokv.write.StoreWriter;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What an open store holds from its open to its close: the lock, the published states, the read side (lookups,
+ * caches, blob files), the write side of a writable store, and the closed flag every operation checks. Builds them
+ * over what {@link StoreOpener} found, runs the operations that work on one leased state (scans, reports, cache
+ * preparation, checkpoints), and closes the parts in order. Thread-safe.
+ */
+public final class StoreCore {
+    private static final System.Logger LOG = System.getLogger("io.turbokv");
+
+    private final Path directory;
+    /** {@link #directory} as the JFR events name it. */
+    private final String directoryName;
+    private final boolean readOnly;
+    private final StoreLock lock;
+    private final VersionTracker<StoreState> versions;
+    /** Write batches and compactions; null for a read-only or in-memory store, which never changes. */
+    private final StoreWriter writer;
+    private final boolean[] multiValued;
+    private final Lookups lookups;
+    private final BlobFiles blobs;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The registered MXBean, or null. */
+    private final StoreBean bean;
+
+    /**
+     * The sizes and limits of an open store's parts, as its configuration sets them.
+     *
+     * @param keyBlockCacheBytes   the capacity of the key-block cache
+     * @param valueBlockCacheBytes the capacity of the value-block cache
+     * @param logFileBytes         the size past which the {@code LOG} is rotated
+     * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
+     */
+    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes, boolean jmx) {}
+
+    /**
+     * The parts of a store over what {@link StoreOpener} opened.
+     *
+     * @param location the store's directory and file operations, or null for an in-memory store
+     * @param families the store's families
+     * @param settings the sizes and limits of the parts
+     * @param readOnly whether the store refuses writes (it then has no write side)
+     * @param opened   the store as its open found it
+     */
+    public StoreCore(StoreDirectory location, List<FamilyConfig> families, Settings settings, boolean readOnly,
+            StoreOpener.Opened opened) {
+        this.directory = location == null ? null : location.directory();
+        this.directoryName = directory == null ? null : directory.toString();
+        this.readOnly = readOnly;
+        this.lock = opened.lock();
+        this.versions = new VersionTracker<>(opened.state(), e -> LOG.log(System.Logger.Level.WARNING,
+                "closing a mapping of " + directory + " failed", e));
+        AccessedKeys[] accessedKeys = new AccessedKeys[families.size()];
+        this.multiValued = new boolean[families.size()];
+        for (int i = 0; i < multiValued.length; i++) {
+            accessedKeys[i] = new AccessedKeys();
+            multiValued[i] = families.get(i).kind() == FamilyKind.MULTI_VALUE;
+        }
+        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys,
+                new StoreLog(location.directory(), settings.logFileBytes()));
+        this.blobs = opened.blobs();
+        this.lookups = new Lookups(versions, blobs, accessedKeys,
+                new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()));
+        this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
+    }
+
+    /**
+     * Fails when the store was closed.
+     *
+     * @param operation what the caller is about to do, for the message
+     * @throws StoreClosedException when the store was closed
+     */
+    public void checkOpen(String operation) {
+        if (closed.get()) {
+            throw new StoreClosedException(directory, operation);
+        }
+    }
+
+    /**
+     * {@return the write side, for {@code operation}}
+     *
+     * @param operation what the caller is about to do, for the message
+     * @throws StoreClosedException  when the store was closed
+     * @throws IllegalStateException when the store is read-only
+     */
+    public StoreWriter writer(String operation) {
+        checkOpen(operation);
+        if (readOnly) {
+            throw new IllegalStateException("Cannot perform write operations on a read-only database");
+        }
+        return writer;
+    }
+
+    /**
+     * {@return the point reads, for {@code operation}}
+     *
+     * @param operation what the caller is about to do, for the message
+     * @throws StoreClosedException when the store was closed
+     */
+    public Lookups lookups(String operation) {
+        checkOpen(operation);
+        return lookups;
+    }
+
+    /** {@return the flag set once the store is closed, which read scopes check} */
+    public AtomicBoolean closedFlag() {
+        return closed;
+    }
+
+    /**
+     * {@return a copy of the value of {@code key} in single-valued {@code family}, or null}
+     *
+     * @param family the family's index, of the right kind (checked by the caller)
+     * @param key    the key
+     * @throws IOException when a file cannot be read or is damaged
+     */
+    public byte[] getCopy(int family, MemorySegment key) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        byte[] value = lookups("read").getCopy(family, key);
+        event.finish(directoryName, "get", family, 1, value == null ? 0 : 1);
+        return value;
+    }
+
+    /**
+     * {@return whether {@code key} has a value in single-valued {@code family}, which {@code consumer} got}
+     *
+     * @param family   the family's index, of the right kind (checked by the caller)
+     * @param key      the key
+     * @param consumer receives the value, at most once
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        boolean found = lookups("read").get(family, key, consumer);
+        event.finish(directoryName, "get", family, 1, found ? 1 : 0);
+        return found;
+    }
+
+    /**
+     * {@return how many values of {@code key} in multi-valued {@code family} {@code consumer} got}
+     *
+     * @param family   the family's index, of the right kind (checked by the caller)
+     * @param key      the key
+     * @param consumer receives each value
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        int found = lookups("read").getMultiple(family, key, consumer);
+        event.finish(directoryName, "getMultiple", family, 1, found);
+        return found;
+    }
+
+    /**
+     * {@return the values of {@code keys} in single-valued {@code family}, or nulls, against one state}
+     *
+     * @param family the family's index, of the right kind (checked by the caller)
+     * @param keys   the keys
+     * @throws IOException when a file cannot be read or is damaged
+     */
+    public byte[][] batchGet(int family, byte[][] keys) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        byte[][] values = lookups("read").batchGet(family, keys);
+        if (event.wanted()) {
+            int found = 0;
+            for (byte[] value : values) {
+                found += value == null ? 0 : 1;
+            }
+            event.finish(directoryName, "batchGet", family, keys.length, found);
+        }
+        return values;
+    }
+
+    /**
+     * {@return a lease on the current state, which the caller releases}
+     *
+     * @throws StoreClosedException when the store was closed
+     */
+    public VersionTracker.Version<StoreState> acquire() {
+        checkOpen("read");
+        return versions.acquire();
+    }
+
+    /**
+     * A computation on a leased state, which may fail as an I/O operation does ({@code E}).
+     *
+     * @param <T> the result
+     * @param <E> the failure
+     */
+    @FunctionalInterface
+    public interface StateFunction<T, E extends Exception> {
+        /**
+         * {@return the result for {@code state}}
+         *
+         * @param state the leased state
+         * @throws E when the computation fails
+         */
+        T apply(StoreState state) throws E;
+    }
+
+    /**
+     * {@return {@code function} applied to the current state, leased for the call}
+     *
+     * @param function the computation
+     * @param <T>      its result
+     * @param <E>      its failure
+     * @throws E                    when {@code function} fails
+     * @throws StoreClosedException when the store was closed
+     */
+    public <T, E extends Exception> T onCurrentState(StateFunction<T, E> function) throws E {
+        VersionTracker.Version<StoreState> version = acquire();
+        try {
+            return function.apply(version.state());
+        } finally {
+            version.release();
+        }
+    }
+
+    /**
+     * Hands every live value of {@code family} to {@code consumer}, against one leased state.
+     *
+     * @param family   the family's index, checked by the caller
+     * @param consumer receives each key with each of its values
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public void forEach(int family, KeyValueConsumer consumer) throws IOException {
+        onCurrentState(state -> {
+            try (FamilyScan scan = new FamilyScan(blobs, state, family, multiValued[family])) {
+                scan.run(consumer);
+            }
+            return null;
+        });
+    }
+
+    /** {@return the read statistics now} */
+    public Statistics statistics() {
+        return onCurrentState(state -> StoreReports.statistics(state, lookups));
+    }
+
+    /** {@return the live meta files, newest first, with their live SSTs} */
+    public List<MetaFileInfo> metaInfo() {
+        return onCurrentState(StoreReports::metaInfo);
+    }
+
+    /** Empties both block caches and, for a writable store, drops its SST mappings. */
+    public void clearCache() {
+        checkOpen("clear the caches");
+        lookups.caches().clear();
+        if (writer != null) {
+            writer.remapSsts();
+        }
+    }
+
+    /**
+     * Maps and checks every live SST now.
+     *
+     * @throws IOException when an SST is missing or damaged
+     */
+    public void prepareAllSstCaches() throws IOException {
+        onCurrentState(state -> {
+            state.mapAllSsts();
+            return null;
+        });
+    }
+
+    /**
+     * Writes a checkpoint of the current state into {@code destination}.
+     *
+     * @param layer       the layer the checkpoint's files are written through
+     * @param destination a directory that does not exist yet or is empty
+     * @return what was linked and copied
+     * @throws IllegalStateException for an in-memory store
+     * @throws IOException           as {@link Checkpoint#write}
+     */
+    public CheckpointStats checkpoint(FileLayer layer, Path destination) throws IOException {
+        checkOpen("checkpoint");
+        if (directory == null) {
+            throw new IllegalStateException("an in-memory store has no files to checkpoint");
+        }
+        StoreDirectory source = new StoreDirectory(directory, layer);
+        return onCurrentState(state -> Checkpoint.write(source, state, destination, !readOnly));
+    }
+
+    /** {@return the store's directory, {@code null} for an in-memory store} */
+    public Path directory() {
+        return directory;
+    }
+
+    /** {@return whether the store refuses writes} */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** {@return the sequence number of the last commit, unsigned} Takes no lock. */
+    public long committedSequence() {
+        return Integer.toUnsignedLong(versions.currentState().committedSeq());
+    }
+
+    /** {@return whether the store holds no committed data} Takes no lock. */
+    public boolean isEmpty() {
+        return versions.currentState().isEmpty();
+    }
+
+    /** {@return whether a rollback failed, so that the store refuses all further writes} */
+    public boolean hasUnrecoverableWriteError() {
+        return writer != null && writer.isBroken();
+    }
+
+    /**
+     * Closes the store, as {@code TurboKV.close} describes: the write side first (rolling back an open batch,
+     * waiting for a commit under way), then the read side once its last reader is done, then the lock. Idempotent.
+     *
+     * @throws IOException when rolling back the open write batch failed; the store is closed nonetheless
+     */
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (bean != null) {
+            bean.unregister();
+        }
+        List<AutoCloseable> retired = List.of(lookups.caches(), blobs); // after the last lookup of an older state
+        IOException failure = null;
+        if (writer != null) {
+            failure = writer.close(retired);
+        } else {
+            List<AutoCloseable> all = new ArrayList<>(versions.currentState().unreachableIn(StoreState.EMPTY));
+            all.addAll(retired);
+            versions.publish(StoreState.EMPTY, all);
+        }
+        lookups.close();
+        if (lock != null) {
+            lock.close();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.turbokv.kafka;
+
+import io.turbokv.Durability;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The default suppliers open a store without fsync when Kafka Streams keeps a changelog of it (the changelog is the
+ * durable copy, as for Kafka's RocksDB store without its write-ahead log) and with fsync when it keeps none; a
+ * configuration given explicitly is kept as it is.
+ */
+class ChangelogDurabilityTest {
+    @TempDir(factory = StateDirs.class)
+    Path stateDir;
+
+    @Test
+    void defaultSuppliersCommitWithoutFsyncOnlyWhenTheStoreHasAChangelog() {
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("write", Ignore::new, "in");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("logged")), "write");
+        topology.addStateStore(builder(TurboKvStores.persistentTimestampedKeyValueStore("loggedTimestamped")),
+                "write");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("unlogged")).withLoggingDisabled(),
+                "write");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("explicit",
+                TurboKvStores.defaultConfig())), "write");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durability");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+            assertEquals(Durability.NO_SYNC, durabilityOf(driver, "logged"));
+            assertEquals(Durability.NO_SYNC, durabilityOf(driver, "loggedTimestamped"));
+            assertEquals(Durability.SYNC, durabilityOf(driver, "unlogged"));
+            assertEquals(Durability.SYNC, durabilityOf(driver, "explicit"));
+        }
+    }
+
+    /** Connects the stores; Streams initialises them whether or not they are written. */
+    private static final class Ignore implements Processor<String, String, Void, Void> {
+        @Override
+        public void process(Record<String, String> record) {}
+    }
+
+    private static StoreBuilder<KeyValueStore<String, String>> builder(KeyValueBytesStoreSupplier supplier) {
+        return Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.String());
+    }
+
+    /** The durability of the TurboKV store under Kafka Streams' layers (metered, logging). */
+    private static Durability durabilityOf(TopologyTestDriver driver, String name) {
+        StateStore store = driver.getKeyValueStore(name);
+        while (store instanceof WrappedStateStore<?, ?, ?> wrapped) {
+            store = wrapped.wrapped();
+        }
+        return ((TurboKvKeyValueStore) store).durability();
+    }
+}
