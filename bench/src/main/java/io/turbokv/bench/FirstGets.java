@@ -93,6 +93,7 @@ public final class FirstGets {
     }
 
     /** Asks the kernel to drop every file under {@code dir} from the page cache (clean pages only). */
+    @SuppressWarnings("restricted") // libc's open, posix_fadvise and close; the forks run with native access
     private static void dropFromPageCache(Path dir) throws Throwable {
         Linker linker = Linker.nativeLinker();
         MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
