@@ -144,7 +144,8 @@ final class Segments {
         return segments.computeIfAbsent(id, ignored -> {
             // the segment's own context has no changelog: the owner's decides how the segment commits
             TurboKvKeyValueStore segment = new TurboKvKeyValueStore(storeName + "." + id * segmentInterval,
-                    segmentHasChangelog -> configChoice.configFor(hasChangelog));
+                    (segmentName, segmentHasChangelog, appConfigs) -> configChoice.configFor(segmentName,
+                            hasChangelog, appConfigs));
             segment.init(context, segment);
             return segment;
         });

@@ -14,6 +14,10 @@ import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializati
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionStore;
 
@@ -48,7 +52,8 @@ import java.util.Set;
  * <p><b>Reads</b> return segments in time order (reversed for the backward forms) and, within a segment, entries in
  * unsigned byte order of the segment key, as Kafka's store does. {@link #fetchSession} is a point read; the
  * searches scan each segment they cover (see {@link TurboKvKeyValueStore} on ordered reads). Commits, restore and
- * the position are as in {@link TurboKvWindowStore}. Interactive queries v2 are not answered yet; v1 works.
+ * the position are as in {@link TurboKvWindowStore}. Interactive queries v2 ({@link #query}): window range queries
+ * with a key, with position bounds, as Kafka's session stores.
  * Thread-safe: every method locks the store.
  */
 public final class TurboKvSessionStore implements SessionStore<Bytes, byte[]> {
@@ -219,6 +224,17 @@ public final class TurboKvSessionStore implements SessionStore<Bytes, byte[]> {
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /**
+     * Answers an interactive query (IQv2) as Kafka's session stores do, once the store's position has reached
+     * {@code positionBound} on its task's input partition (see {@code StoreQueries}); the result carries the
+     * position.
+     */
+    @Override
+    public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return StoreQueries.answer(query, positionBound, config, this, position,
+                open ? context.taskId().partition() : null);
     }
 
     @Override

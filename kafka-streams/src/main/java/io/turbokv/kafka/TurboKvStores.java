@@ -3,11 +3,13 @@ package io.turbokv.kafka;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyKind;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 
 import java.time.Duration;
+import java.util.Map;
 
 import java.util.Objects;
 
@@ -94,14 +96,8 @@ public final class TurboKvStores {
     private static KeyValueBytesStoreSupplier supplier(String name, DbConfig config, boolean timestamped) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
-        for (int family : new int[] {TurboKvKeyValueStore.FAMILY, TurboKvKeyValueStore.POSITION_FAMILY}) {
-            if (config.families().size() <= family || config.family(family).kind() != FamilyKind.SINGLE_VALUE) {
-                throw new IllegalArgumentException("family " + family + " of the config is "
-                        + (config.families().size() <= family ? "missing" : config.family(family).kind())
-                        + " (expected: SINGLE_VALUE; 0 holds the data, 1 the store's position)");
-            }
-        }
-        return new TurboKvBytesStoreSupplier(name, hasChangelog -> config, timestamped);
+        checkFamilies(config);
+        return new TurboKvBytesStoreSupplier(name, (storeName, hasChangelog, appConfigs) -> config, timestamped);
     }
 
     /**
@@ -183,10 +179,29 @@ public final class TurboKvStores {
      * the changelog is the durable copy. A crash of the process loses nothing committed either way; after a power
      * cut or an OS crash the latest commits may be lost or the store may not open, and Kafka Streams then rebuilds it
      * from the changelog (under exactly-once it wipes the local state of every task that did not close cleanly
-     * anyway). A store without a changelog has no other copy, so its commits fsync.
+     * anyway). A store without a changelog has no other copy, so its commits fsync. The application's
+     * {@link TurboKvConfigSetter}, if it names one, adjusts the result.
      */
-    static DbConfig configByChangelog(boolean hasChangelog) {
-        return defaultConfig(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
+    static DbConfig configByChangelog(String storeName, boolean hasChangelog, Map<String, Object> appConfigs) {
+        DbConfig.Builder builder = defaultBuilder(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
+        Object setter = appConfigs.get(TurboKvConfigSetter.CONFIG);
+        if (setter != null) {
+            configSetter(setter).setConfig(storeName, builder, appConfigs);
+        }
+        DbConfig config = builder.build();
+        checkFamilies(config);
+        return config;
+    }
+
+    private static TurboKvConfigSetter configSetter(Object setting) {
+        try {
+            Class<?> type = setting instanceof Class<?> given ? given
+                    : Class.forName(setting.toString().trim(), true, TurboKvStores.class.getClassLoader());
+            return (TurboKvConfigSetter) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new ConfigException(TurboKvConfigSetter.CONFIG, setting,
+                    "expected a TurboKvConfigSetter class with a public no-argument constructor: " + e);
+        }
     }
 
     /**
@@ -205,12 +220,25 @@ public final class TurboKvStores {
      *                   from its changelog
      */
     public static DbConfig defaultConfig(Durability durability) {
+        return defaultBuilder(durability).build();
+    }
+
+    private static DbConfig.Builder defaultBuilder(Durability durability) {
         return DbConfig.builder()
                 .family("kafka-streams", FamilyKind.SINGLE_VALUE)
                 .family("kafka-streams-position", FamilyKind.SINGLE_VALUE)
                 .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
-                .durability(durability)
-                .build();
+                .durability(durability);
+    }
+
+    private static void checkFamilies(DbConfig config) {
+        for (int family : new int[] {TurboKvKeyValueStore.FAMILY, TurboKvKeyValueStore.POSITION_FAMILY}) {
+            if (config.families().size() <= family || config.family(family).kind() != FamilyKind.SINGLE_VALUE) {
+                throw new IllegalArgumentException("family " + family + " of the config is "
+                        + (config.families().size() <= family ? "missing" : config.family(family).kind())
+                        + " (expected: SINGLE_VALUE; 0 holds the data, 1 the store's position)");
+            }
+        }
     }
 }

@@ -14,6 +14,10 @@ import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializati
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -57,7 +61,8 @@ import java.util.Set;
  * segments' and is kept in memory only (a reopened store reports the merge of the positions its segments
  * committed, which may lag when a dropped segment held the newest offset of a partition).
  *
- * <p>Interactive queries v2 ({@link #query}) are not answered yet ("unknown query type"); v1 works.
+ * <p>Interactive queries v2 ({@link #query}): window key and window range queries with both time bounds, with
+ * position bounds, as Kafka's window stores.
  * Thread-safe: every method locks the store.
  */
 public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> permits TurboKvTimestampedWindowStore {
@@ -220,6 +225,17 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /**
+     * Answers an interactive query (IQv2) as Kafka's window stores do, once the store's position has reached
+     * {@code positionBound} on its task's input partition (see {@code StoreQueries}); the result carries the
+     * position.
+     */
+    @Override
+    public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return StoreQueries.answer(query, positionBound, config, this, position,
+                open ? context.taskId().partition() : null);
     }
 
     @Override

@@ -21,12 +21,14 @@
  * Restoration from the changelog writes one batch per restore batch, with the position the records carry. With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
- * write-ahead log), one without a changelog with fsync.
+ * write-ahead log), one without a changelog with fsync. A {@link io.turbokv.kafka.TurboKvConfigSetter} named in the
+ * Streams configuration ({@code turbokv.config.setter}) adjusts that default configuration for every store, as
+ * {@code rocksdb.config.setter} does for Kafka's RocksDB stores.
  * TurboKV is hash-ordered, so ordered reads ({@code range}, {@code all}, {@code prefixScan} and their reverse
  * forms) scan the whole store, filter and sort in memory: see {@link io.turbokv.kafka.TurboKvKeyValueStore}.
- * Interactive queries v2 are answered as by Kafka's key-value stores ({@code StoreQueries}): key and range
- * queries, and through Streams' typed layers their timestamped forms, with position bounds; window and session
- * stores do not answer IQv2 yet.
+ * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
+ * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
+ * queries, session stores window range queries by key; all with position bounds.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
  * including three of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}

@@ -19,6 +19,15 @@ import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.WindowKeyQuery;
+import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.SessionStore;
@@ -38,6 +47,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -55,6 +65,8 @@ class WindowParityTest {
     private static final Duration WINDOW = Duration.ofSeconds(10);
     private static final Duration GRACE = Duration.ofSeconds(20);
     private static final Duration RETENTION = Duration.ofMinutes(2);
+    private static final PositionBound REACHED = PositionBound.at(Position.fromMap(Map.of("in", Map.of(0, 10L))));
+    private static final PositionBound AHEAD = PositionBound.at(Position.fromMap(Map.of("in", Map.of(0, 1L << 40))));
 
     @TempDir(factory = StateDirs.class)
     Path stateDir;
@@ -85,6 +97,8 @@ class WindowParityTest {
                     RETENTION, WINDOW, false)), input);
             assertEquals(expected, actual, "caching " + caching);
             assertTrue(expected.size() > input.size() / 2, "the output and the reads are not empty");
+            assertTrue(actual.stream().anyMatch(line -> line.startsWith("WindowKeyQuery") && line.contains(": [1")),
+                    "IQv2 window key query answered: " + actual.subList(actual.size() - 5, actual.size()));
         }
     }
 
@@ -113,6 +127,8 @@ class WindowParityTest {
                     RETENTION)), input);
             assertEquals(expected, actual, "caching " + caching);
             assertTrue(expected.size() > input.size() / 2, "the output is not empty");
+            assertTrue(actual.stream().anyMatch(line -> line.startsWith("WindowRangeQuery") && line.contains(": [k4")),
+                    "IQv2 session query answered: " + actual.subList(actual.size() - 4, actual.size()));
         }
     }
 
@@ -134,6 +150,12 @@ class WindowParityTest {
             rendered.add("findRange: " + sessions(store.findSessions("k1", "k9", end - 90_000, end)));
             rendered.add("backwardFind: " + sessions(store.backwardFindSessions("k1", "k9", end - 90_000,
                     end - 30_000)));
+            rendered.add(ask(store, WindowRangeQuery.withKey("k4"), REACHED));
+            rendered.add(ask(store, WindowRangeQuery.withKey("k4"), AHEAD));
+            rendered.add(ask(store, WindowRangeQuery.withWindowStartRange(Instant.EPOCH, Instant.ofEpochMilli(end)),
+                    PositionBound.unbounded()));
+            rendered.add(ask(store, WindowKeyQuery.withKeyAndWindowStartRange("k4", Instant.EPOCH,
+                    Instant.ofEpochMilli(end)), PositionBound.unbounded()));
             return rendered;
         }
     }
@@ -204,8 +226,36 @@ class WindowParityTest {
             rendered.add("k4 backward: " + windows(store.backwardFetch("k4", Instant.EPOCH, Instant.ofEpochMilli(end))));
             rendered.add("point: " + render(store.fetch("k2", end / 10_000 * 10_000)));
             rendered.add("expired: " + render(store.fetch("k2", input.getFirst().timestamp() / 10_000 * 10_000)));
+            Instant from = Instant.ofEpochMilli(end - 60_000);
+            Instant to = Instant.ofEpochMilli(end);
+            rendered.add(ask(store, WindowKeyQuery.withKeyAndWindowStartRange("k4", from, to), REACHED));
+            rendered.add(ask(store, WindowKeyQuery.withKeyAndWindowStartRange("k4", from, to), AHEAD));
+            rendered.add(ask(store, WindowRangeQuery.withWindowStartRange(from, to), PositionBound.unbounded()));
+            rendered.add(ask(store, WindowRangeQuery.withKey("k4"), PositionBound.unbounded()));
+            rendered.add(ask(store, KeyQuery.withKey("k4"), PositionBound.unbounded()));
             return rendered;
         }
+    }
+
+    /** Asks an interactive query (IQv2) and renders the answer: result or failure reason, and position. */
+    private static String ask(StateStore store, Query<?> query, PositionBound bound) {
+        QueryResult<?> result = store.query(query, bound, new QueryConfig(false));
+        String answer;
+        if (result.isFailure()) {
+            answer = String.valueOf(result.getFailureReason());
+        } else {
+            List<String> entries = new ArrayList<>();
+            try (KeyValueIterator<?, ?> iterator = (KeyValueIterator<?, ?>) result.getResult()) {
+                iterator.forEachRemaining(kv -> entries.add((kv.key instanceof Windowed<?> w
+                        ? w.key() + "[" + w.window().start() + "," + w.window().end() + ")" : String.valueOf(kv.key))
+                        + "=" + (kv.value instanceof ValueAndTimestamp<?> vt ? vt.value() + "@" + vt.timestamp()
+                        : kv.value)));
+            }
+            answer = entries.toString();
+        }
+        Position position = result.getPosition();
+        return query.getClass().getSimpleName() + " " + bound + ": " + answer + " at "
+                + (position == null ? "none" : position.getPartitionPositions("in"));
     }
 
     private static String windowed(KeyValueIterator<Windowed<String>, ValueAndTimestamp<Long>> iterator) {
