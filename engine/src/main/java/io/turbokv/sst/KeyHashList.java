@@ -45,11 +45,6 @@ final class KeyHashList implements AutoCloseable {
         return count;
     }
 
-    /** The hash at {@code index}, {@code 0 <= index < count()}. */
-    long get(long index) {
-        return hashes.getAtIndex(JAVA_LONG, index);
-    }
-
     /** The hashes added so far, a view valid until the next {@link #add} or {@link #close()}. */
     MemorySegment segment() {
         return hashes == null ? MemorySegment.NULL : hashes.asSlice(0, count * Long.BYTES);

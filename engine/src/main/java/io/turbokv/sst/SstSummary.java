@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * @param keyCount   distinct key hashes written (the keys the filter holds)
  * @param keyFilter  the SST's key filter ({@code io.turbokv.filter.KeyFilter}) over those hashes, ready for the
  *                   meta entry; on the heap from {@link SstWriter#finish()}, else in the memory of the allocator
- *                   given to {@link SstWriter#finish(java.lang.foreign.SegmentAllocator)}, valid as long as it is
+ *                   given to {@link SstWriter#finish(java.lang.foreign.SegmentAllocator)}, valid as long as it is; null
+ *                   from a writer made not to build it (its caller builds it)
  */
 public record SstSummary(int blockCount, long minHash, long maxHash, long fileSize, long entryCount, long keyCount,
                          MemorySegment keyFilter) {

@@ -72,6 +72,10 @@ public final class SstWriter {
     /** The last hash of the key block written last: a block starting with it continues a run. */
     private long lastKeyBlockHash;
     private final KeyHashList keyHashes = new KeyHashList();
+    /** Whether {@link #finish} builds the key filter (and so {@link #keyHashes} collects the hashes). */
+    private final boolean buildsKeyFilter;
+    private long firstHash;
+    private long keyCount;
     private long entryCount;
     private long dataBytes;
     private boolean closed;
@@ -95,8 +99,23 @@ public final class SstWriter {
      * @param buffers the pool the compression buffer is borrowed from
      */
     public SstWriter(WritableFile out, WriteBufferPool buffers) {
+        this(out, buffers, true);
+    }
+
+    /**
+     * As {@link #SstWriter(WritableFile, WriteBufferPool)}; with {@code buildsKeyFilter} false, the writer neither
+     * collects the key hashes nor builds the key filter: {@link #finish} returns a summary whose key filter is
+     * null, and the caller builds it from the same distinct hashes, which it has already (a spill has them sorted
+     * before the first entry, and builds the filter on another thread while this writer writes the file).
+     *
+     * @param out             the new, empty file the SST is written to
+     * @param buffers         the pool the compression buffer is borrowed from
+     * @param buildsKeyFilter whether {@link #finish} builds the key filter
+     */
+    public SstWriter(WritableFile out, WriteBufferPool buffers, boolean buildsKeyFilter) {
         this.out = out;
         this.framing = new BlockFraming(buffers);
+        this.buildsKeyFilter = buildsKeyFilter;
     }
 
     /**
@@ -328,7 +347,8 @@ public final class SstWriter {
      * it starts (the writer already finished or broken).
      *
      * @param filterAllocator where the key filter's memory comes from
-     * @return the file's block count, hash range, size, entry and key counts and key filter, for its meta file
+     * @return the file's block count, hash range, size, entry and key counts and key filter (null when the writer
+     *         was made not to build it), for its meta file
      * @throws IllegalStateException when no entry was added, or the writer is finished or broken
      * @throws IOException           when writing, syncing or closing the file fails
      */
@@ -348,9 +368,9 @@ public final class SstWriter {
             framing.close();
             sourceView.clear();
             // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
-            MemorySegment filter = KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator);
-            return new SstSummary(blocks.count(), keyHashes.get(0), keyHashes.get(keyHashes.count() - 1), fileSize,
-                    entryCount, keyHashes.count(), filter);
+            MemorySegment filter = buildsKeyFilter ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator)
+                    : null;
+            return new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, filter);
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e;
@@ -455,7 +475,12 @@ public final class SstWriter {
     private void accept(long hash, MemorySegment keySegment, long keyOffset, long keyLength, long valueLength,
                         boolean tombstone) {
         if (entryCount == 0 || hash != lastHash) {
-            keyHashes.add(hash);
+            if (buildsKeyFilter) {
+                keyHashes.add(hash);
+            }
+            if (keyCount++ == 0) {
+                firstHash = hash;
+            }
         }
         if (keyLength > lastKey.length) {
             lastKey = new byte[(int) Math.max(keyLength, lastKey.length * 2L)];

@@ -75,6 +75,24 @@ final class EntrySorter {
         return refs[index];
     }
 
+    /** {@return the distinct hashes, ascending unsigned: the key hashes the SST's filter holds} */
+    long[] distinctHashes() {
+        int n = hashes.length;
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || hashes[i] != hashes[i - 1]) {
+                distinct++;
+            }
+        }
+        long[] out = new long[distinct];
+        for (int i = 0, d = 0; i < n; i++) {
+            if (i == 0 || hashes[i] != hashes[i - 1]) {
+                out[d++] = hashes[i];
+            }
+        }
+        return out;
+    }
+
     private void radixSort() {
         int n = hashes.length;
         int[][] counts = new int[PASSES][BUCKETS];

@@ -1,5 +1,6 @@
 package io.turbokv.write;
 
+import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.Bytes;
 import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
@@ -7,10 +8,12 @@ import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.jfr.SpillEvent;
 import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,12 +37,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * order in which spills happen to finish. A collector holds at most the initial-file limits (or one entry larger than
  * them), well inside what one SST can hold. Every SST is synced before its spill completes, so commit only needs to sync the
  * directory.
+ *
+ * <p>A spill of at least {@value #PARALLEL_FILTER_ENTRIES} entries builds its SST's key filter from the sorted
+ * hashes on another thread of the executor while it writes the file (the filter needs nothing else): the
+ * commit waits for the last spill, and the filter was a fifth of its time. When no thread is free to take it,
+ * the spill builds it itself once the file is written.
  */
 public final class SpillRunner {
     /** Entries at which a batch's collector is cut and spilled to an SST of its own. */
     public static final int MAX_ENTRIES_PER_INITIAL_FILE = 256 * 1024;
     /** Key and value bytes at which a batch's collector is cut and spilled to an SST of its own. */
     public static final long DATA_THRESHOLD_PER_INITIAL_FILE = 64L << 20;
+    /** From this many entries a spill builds its key filter on another thread; a small commit's spill does not. */
+    static final int PARALLEL_FILTER_ENTRIES = 4_096;
+    /** Key filters of spills: heap arrays, which live until the batch's meta files are written. */
+    private static final SegmentAllocator HEAP =
+            (byteSize, byteAlignment) -> MemorySegment.ofArray(new byte[Math.toIntExact(byteSize)]);
 
     private final StoreDirectory store;
     private final SequenceAllocator sequence;
@@ -159,8 +174,17 @@ public final class SpillRunner {
         SpillEvent event = new SpillEvent();
         event.start();
         EntrySorter sorted = EntrySorter.sort(buffer);
+        FutureTask<MemorySegment> filter = new FutureTask<>(
+                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes()), HEAP));
+        if (sorted.count() >= PARALLEL_FILTER_ENTRIES) {
+            try {
+                executor.execute(filter);
+            } catch (RejectedExecutionException e) {
+                // the store is closing: this thread builds the filter below
+            }
+        }
         SstWriter writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                buffers);
+                buffers, false);
         boolean finished = false;
         try {
             int count = sorted.count();
@@ -187,13 +211,26 @@ public final class SpillRunner {
                     case BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength, buffer.valueLengthOrSeq(ref));
                 }
             }
-            SpilledSst written = new SpilledSst(family, seq, writer.finish(), tombstones);
+            SstSummary summary = writer.finish();
             finished = true;
+            filter.run(); // builds it here unless another thread has started it
+            SpilledSst written = new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
+                    summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount(),
+                    filter.get()), tombstones);
             event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
                     written.summary().fileSize());
             return written;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building the key filter of SST " + seq, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } finally {
             if (!finished) {
+                filter.cancel(false); // the SST failed: its filter is not needed
                 writer.abandon();
             }
         }

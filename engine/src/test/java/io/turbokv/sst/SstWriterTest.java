@@ -3,11 +3,13 @@ package io.turbokv.sst;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.FileLayer;
+import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -133,6 +135,29 @@ class SstWriterTest {
                 () -> writer.addValue(1, bytes(1), value));
         assertTrue(e.getMessage().contains("blob"), e.getMessage());
         writer.abandon();
+    }
+
+    @Test
+    void aWriterMadeNotToBuildTheKeyFilterWritesTheSameFileAndSummary() throws IOException {
+        SstWriter with = newWriter("1.sst");
+        SstWriter without = new SstWriter(FileLayer.standard().create(dir.resolve("2.sst")),
+                WriteBufferPool.unpooled(), false);
+        SplittableRandom random = new SplittableRandom(7);
+        long hash = 0;
+        for (int i = 0; i < 5_000; i++) {
+            hash += random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(1 << 20); // runs of equal hashes too
+            MemorySegment key = bytes(i >>> 8, i & 0xFF);
+            MemorySegment value = bytes(i & 0x7F, 1, 2);
+            with.addValue(hash, key, value);
+            without.addValue(hash, key, value);
+        }
+        SstSummary expected = with.finish();
+        SstSummary summary = without.finish();
+        assertNull(summary.keyFilter());
+        assertEquals(List.of(expected.blockCount(), expected.minHash(), expected.maxHash(), expected.fileSize(),
+                expected.entryCount(), expected.keyCount()), List.of(summary.blockCount(), summary.minHash(),
+                summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount()));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("1.sst")), Files.readAllBytes(dir.resolve("2.sst")));
     }
 
     @Test

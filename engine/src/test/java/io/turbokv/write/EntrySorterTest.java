@@ -86,6 +86,8 @@ class EntrySorterTest {
             EntrySorter sorted = EntrySorter.sort(buffer);
             entries.sort(EntrySorterTest::compare);
             assertEquals(size, sorted.count());
+            assertArrayEquals(entries.stream().mapToLong(Entry::hash).distinct().toArray(), sorted.distinctHashes(),
+                    "the key filter's hashes: distinct, ascending unsigned");
             for (int i = 0; i < size; i++) {
                 long ref = sorted.ref(i);
                 Entry expected = entries.get(i);

@@ -108,7 +108,7 @@ class FailoverEndToEndTest {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(INPUT, Consumed.with(Serdes.String(), Serdes.String()))
                 .groupByKey()
-                .count(Materialized.<String, Long>as(TurboKvStores.persistentKeyValueStore("counts"))
+                .count(Materialized.<String, Long>as(TurboKvStores.persistentTimestampedKeyValueStore("counts"))
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
                 .toStream()
                 .to(OUTPUT, Produced.with(Serdes.String(), Serdes.Long()));
