@@ -9,9 +9,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * How a store is opened: its families, the sizes of its block caches and whether commits fsync. Immutable; build one
- * with
- * {@link #builder()}.
+ * How a store is opened: its families, the sizes of its block caches, whether commits fsync, the size of its
+ * {@code LOG} and whether it shows its statistics over JMX. Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * DbConfig config = DbConfig.builder()

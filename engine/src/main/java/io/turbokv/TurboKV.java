@@ -207,7 +207,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public Optional<byte[]> get(int family, byte[] key) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        return Optional.ofNullable(core.getCopy(family, MemorySegment.ofArray(key)));
+        return Optional.ofNullable(core.lookups("read").getCopy(family, MemorySegment.ofArray(key)));
     }
 
     /**
@@ -236,7 +236,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        return core.get(family, key, consumer);
+        return core.lookups("read").get(family, key, consumer);
     }
 
     /**
@@ -281,7 +281,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
-        return core.getMultiple(family, key, consumer);
+        return core.lookups("read").getMultiple(family, key, consumer);
     }
 
     /**
@@ -296,7 +296,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public byte[][] batchGet(int family, byte[][] keys) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "batchGet");
-        return core.batchGet(family, keys);
+        return core.lookups("read").batchGet(family, keys);
     }
 
     /**

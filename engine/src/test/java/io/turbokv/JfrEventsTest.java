@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.function.Predicate;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -25,13 +23,12 @@ class JfrEventsTest {
         return text.getBytes(UTF_8);
     }
 
-    private List<RecordedEvent> record(Duration slowGetThreshold, StoreWork work) throws Exception {
+    private List<RecordedEvent> record(StoreWork work) throws Exception {
         Path file = dir.resolve("events.jfr");
         try (Recording recording = new Recording()) {
             recording.enable("io.turbokv.Commit");
             recording.enable("io.turbokv.Spill");
             recording.enable("io.turbokv.Compaction");
-            recording.enable("io.turbokv.SlowGet").withThreshold(slowGetThreshold).withStackTrace();
             recording.start();
             work.run();
             recording.stop();
@@ -65,7 +62,7 @@ class JfrEventsTest {
     @Test
     void commitsSpillsAndCompactionsAreRecordedWithTheirFigures() throws Exception {
         Path store = dir.resolve("store");
-        List<RecordedEvent> events = record(Duration.ofSeconds(10), () -> {
+        List<RecordedEvent> events = record(() -> {
             try (TurboKV db = TurboKV.open(store, DbConfig.singleFamily())) {
                 writeAndCompact(db);
             }
@@ -98,36 +95,5 @@ class JfrEventsTest {
         assertFalse(compaction.getBoolean("separateCategories"));
         assertEquals(3, compaction.getInt("sstsMerged"));
         assertEquals(100, compaction.getLong("keysWritten"));
-        // no read took 10 s
-        assertEquals(List.of(), named(events, "io.turbokv.SlowGet"));
-    }
-
-    @Test
-    void readsOverTheThresholdAreRecordedWithWhatTheyFound() throws Exception {
-        Path store = dir.resolve("store");
-        List<RecordedEvent> events = record(Duration.ZERO, () -> {
-            try (TurboKV db = TurboKV.open(store, DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE)
-                    .family("multi", FamilyKind.MULTI_VALUE).build())) {
-                try (WriteBatch batch = db.writeBatch()) {
-                    batch.put(0, bytes("present"), bytes("value"));
-                    batch.put(1, bytes("m"), bytes("a"));
-                    batch.put(1, bytes("m"), bytes("b"));
-                    batch.commit();
-                }
-                db.get(0, bytes("present"));
-                db.get(0, bytes("absent"));
-                db.getMultiple(1, bytes("m"));
-                db.batchGet(0, new byte[][] {bytes("present"), bytes("absent"), bytes("other")});
-            }
-        });
-        List<RecordedEvent> gets = named(events, "io.turbokv.SlowGet");
-        assertEquals(List.of("get", "get", "getMultiple", "batchGet"),
-                gets.stream().map(e -> e.getString("operation")).toList());
-        assertEquals(List.of(1, 0, 2, 1), gets.stream().map(e -> e.getInt("found")).toList());
-        assertEquals(List.of(1, 1, 1, 3), gets.stream().map(e -> e.getInt("keys")).toList());
-        assertEquals(List.of(0, 0, 1, 0), gets.stream().map(e -> e.getInt("family")).toList());
-        Predicate<RecordedEvent> fromThisTest = e -> e.getStackTrace().getFrames().stream()
-                .anyMatch(f -> f.getMethod().getType().getName().equals(JfrEventsTest.class.getName()));
-        assertTrue(gets.stream().allMatch(fromThisTest), "each slow get carries the caller's stack");
     }
 }

@@ -6,7 +6,7 @@
  *
  * <p>Depends on {@code io.turbokv.recovery} (what an open found), {@code io.turbokv.version}, {@code io.turbokv.read},
  * {@code io.turbokv.write}, {@code io.turbokv.cache}, {@code io.turbokv.checkpoint}, {@code io.turbokv.io},
- * {@code io.turbokv.jfr} (the slow-get event), {@code java.management} and the API package's leaf types (its
- * exceptions, consumers, reports, family types and {@code io.turbokv.StoreMXBean}).
+ * {@code java.management} and the API package's leaf types (its exceptions, consumers, reports, family types and
+ * {@code io.turbokv.StoreMXBean}).
  */
 package io.turbokv.store;
