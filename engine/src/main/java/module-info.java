@@ -11,6 +11,8 @@
 @SuppressWarnings("requires-automatic")
 module io.turbokv {
     requires io.turbokv.ffm;
+    requires java.management;
+    requires jdk.jfr;
     requires org.agrona;
     requires org.lz4.java;
     requires zero.allocation.hashing;

@@ -30,12 +30,16 @@ public final class DbConfig {
     public static final long DEFAULT_KEY_BLOCK_CACHE_BYTES = 400L << 20;
     /** Default capacity of the value-block cache: 300 MiB, as turbo-persistence. */
     public static final long DEFAULT_VALUE_BLOCK_CACHE_BYTES = 300L << 20;
+    /** Default size past which the {@code LOG} is rotated: 1 MiB, some 2,400 commits. */
+    public static final long DEFAULT_LOG_FILE_BYTES = 1L << 20;
 
     private final List<FamilyConfig> families;
     private final long keyBlockCacheBytes;
     private final long valueBlockCacheBytes;
     private final FileLayer fileLayer;
     private final Durability durability;
+    private final long logFileBytes;
+    private final boolean jmx;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -43,6 +47,8 @@ public final class DbConfig {
         this.valueBlockCacheBytes = builder.valueBlockCacheBytes;
         this.fileLayer = builder.fileLayer;
         this.durability = builder.durability;
+        this.logFileBytes = builder.logFileBytes;
+        this.jmx = builder.jmx;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -100,9 +106,19 @@ public final class DbConfig {
         return durability;
     }
 
-    /** The sizes of the store's parts. */
+    /** {@return the size past which the store's {@code LOG} is rotated, in bytes} */
+    public long logFileBytes() {
+        return logFileBytes;
+    }
+
+    /** {@return whether the store registers its {@link StoreMXBean} while open; false unless the builder said so} */
+    public boolean jmx() {
+        return jmx;
+    }
+
+    /** The sizes and limits of the store's parts. */
     StoreCore.Settings settings() {
-        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes);
+        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes, logFileBytes, jmx);
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -113,6 +129,27 @@ public final class DbConfig {
     /** The layer the store's own writes go through: {@link #fileLayer()}, without its fsyncs under NO_SYNC. */
     FileLayer storeLayer() {
         return durability == Durability.NO_SYNC ? FileLayer.withoutSync(fileLayer) : fileLayer;
+    }
+
+    /** The handle of the family named {@code name}; the message of a miss lists the families. */
+    Family handle(String name) {
+        for (int i = 0; i < families.size(); i++) {
+            if (families.get(i).name().equals(name)) {
+                return new Family(i, name, families.get(i).kind());
+            }
+        }
+        throw new IllegalArgumentException("no family named '" + name + "' (families: "
+                + families.stream().map(FamilyConfig::name).toList() + ")");
+    }
+
+    /** The index of {@code family}, checked against this configuration's family at that index. */
+    int indexOf(Family family) {
+        FamilyConfig declared = family(family.index());
+        if (!declared.name().equals(family.name()) || declared.kind() != family.kind()) {
+            throw new IllegalArgumentException("family handle " + family + " does not match family "
+                    + family.index() + " of this store, '" + declared.name() + "' (" + declared.kind() + ")");
+        }
+        return family.index();
     }
 
     /**
@@ -133,7 +170,7 @@ public final class DbConfig {
         Builder builder = new Builder();
         recorded.forEach(family -> builder.family(family.name(), family.kind()));
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
-                .durability(durability).fileLayer(fileLayer).build();
+                .durability(durability).logFileBytes(logFileBytes).jmx(jmx).fileLayer(fileLayer).build();
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -143,6 +180,8 @@ public final class DbConfig {
         private long valueBlockCacheBytes = DEFAULT_VALUE_BLOCK_CACHE_BYTES;
         private FileLayer fileLayer = FileLayer.standard();
         private Durability durability = Durability.SYNC;
+        private long logFileBytes = DEFAULT_LOG_FILE_BYTES;
+        private boolean jmx;
 
         private Builder() {}
 
@@ -198,6 +237,36 @@ public final class DbConfig {
          */
         public Builder durability(Durability durability) {
             this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * Sets the size past which the store's {@code LOG} (one human-readable record of some 440 bytes per commit
+         * and compaction, never read back) is renamed to {@code LOG.old}, replacing the previous one: the two take
+         * at most twice this on disk (a single record longer than this, such as a large compaction's list of the
+         * SSTs it wrote, gets a {@code LOG} of its own). Default {@link #DEFAULT_LOG_FILE_BYTES}.
+         *
+         * @param bytes the limit, positive
+         * @return this builder
+         */
+        public Builder logFileBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("logFileBytes: " + bytes + " (expected: > 0)");
+            }
+            this.logFileBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets whether the store registers a {@link StoreMXBean} with the platform MBean server while it is open
+         * (default false): its statistics then show in JConsole, VisualVM or any JMX exporter. Costs nothing until
+         * an attribute is read; each read takes one {@link TurboKV#statistics()} snapshot.
+         *
+         * @param enabled whether to register the MXBean
+         * @return this builder
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
             return this;
         }
 

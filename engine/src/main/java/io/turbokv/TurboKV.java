@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -145,7 +146,23 @@ public final class TurboKV implements AutoCloseable {
      */
     public WriteBatch writeBatch() {
         return new WriteBatch(core.writer("start a write batch")
-                .startBatch(new Throwable("write batch created here")));
+                .startBatch(new Throwable("write batch created here")), config);
+    }
+
+    /**
+     * Starts a write batch as {@link #writeBatch()}, but waits up to {@code timeout} for an active write batch or
+     * compaction to finish instead of failing at once. Threads waiting together get the slot in no particular order.
+     *
+     * @param timeout how long to wait for the write slot at most
+     * @return the new batch; commit it, or close it to roll back
+     * @throws IllegalStateException as {@link #writeBatch()}, when the slot is still held after {@code timeout}
+     * @throws StoreClosedException  when the store is closed, or closes during the wait
+     * @throws InterruptedException  when the thread is interrupted while it waits
+     */
+    public WriteBatch writeBatch(Duration timeout) throws InterruptedException {
+        long waitNanos = timeout.toNanos();
+        return new WriteBatch(core.writer("start a write batch")
+                .startBatch(new Throwable("write batch created here"), waitNanos), config);
     }
 
     /**
@@ -190,7 +207,20 @@ public final class TurboKV implements AutoCloseable {
      */
     public Optional<byte[]> get(int family, byte[] key) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        return Optional.ofNullable(core.lookups("read").getCopy(family, MemorySegment.ofArray(key)));
+        return Optional.ofNullable(core.getCopy(family, MemorySegment.ofArray(key)));
+    }
+
+    /**
+     * {@return the value of {@code key} in the single-valued family {@code family} names, as {@link #get(int,
+     * byte[])}}
+     *
+     * @param family the family's handle ({@link #family(String)})
+     * @param key    the key's bytes
+     * @throws IllegalArgumentException when the handle does not match this store's family, or it is multi-valued
+     * @throws IOException              when a file cannot be read or is damaged
+     */
+    public Optional<byte[]> get(Family family, byte[] key) throws IOException {
+        return get(config.indexOf(family), key);
     }
 
     /**
@@ -206,7 +236,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
-        return core.lookups("read").get(family, key, consumer);
+        return core.get(family, key, consumer);
     }
 
     /**
@@ -226,6 +256,19 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
+     * {@return every value of {@code key} in the multi-valued family {@code family} names, as {@link
+     * #getMultiple(int, byte[])}}
+     *
+     * @param family the family's handle ({@link #family(String)})
+     * @param key    the key's bytes
+     * @throws IllegalArgumentException when the handle does not match this store's family, or it is single-valued
+     * @throws IOException              when a file cannot be read or is damaged
+     */
+    public List<byte[]> getMultiple(Family family, byte[] key) throws IOException {
+        return getMultiple(config.indexOf(family), key);
+    }
+
+    /**
      * Hands every value of {@code key} in multi-valued {@code family} to {@code consumer} without copying; each
      * segment is valid only during its call.
      *
@@ -238,7 +281,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         config.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
-        return core.lookups("read").getMultiple(family, key, consumer);
+        return core.getMultiple(family, key, consumer);
     }
 
     /**
@@ -253,7 +296,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public byte[][] batchGet(int family, byte[][] keys) throws IOException {
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "batchGet");
-        return core.lookups("read").batchGet(family, keys);
+        return core.batchGet(family, keys);
     }
 
     /**
@@ -380,6 +423,16 @@ public final class TurboKV implements AutoCloseable {
     /** {@return whether a rollback failed, so that the store refuses all further writes (reads go on)} */
     public boolean hasUnrecoverableWriteError() {
         return core.hasUnrecoverableWriteError();
+    }
+
+    /**
+     * {@return the handle of the family named {@code name}, for the reads and writes that take a {@link Family}}
+     *
+     * @param name the family's name, as declared when the store was created
+     * @throws IllegalArgumentException when the store has no such family (the message lists its families)
+     */
+    public Family family(String name) {
+        return config.handle(name);
     }
 
     /** {@return the configuration the store was opened with, with the families the store recorded} */

@@ -52,10 +52,13 @@ public final class WriteBatch implements AutoCloseable {
     });
 
     private final OpenBatch batch;
+    /** The store's families, which check the handles given to {@link #put(Family, byte[], byte[])}. */
+    private final DbConfig config;
     private final Cleaner.Cleanable cleanable;
 
-    WriteBatch(OpenBatch batch) {
+    WriteBatch(OpenBatch batch, DbConfig config) {
         this.batch = batch;
+        this.config = config;
         this.cleanable = CLEANER.register(this, batch::abandon);
     }
 
@@ -100,6 +103,30 @@ public final class WriteBatch implements AutoCloseable {
      */
     public void delete(int family, byte[] key) {
         delete(family, MemorySegment.ofArray(key));
+    }
+
+    /**
+     * Puts {@code value} under {@code key} in the family {@code family} names, as {@link #put(int, byte[], byte[])}.
+     *
+     * @param family the family's handle ({@link TurboKV#family(String)})
+     * @param key    the key's bytes, copied
+     * @param value  the value's bytes, copied
+     * @throws IllegalArgumentException when the handle does not match the store's family at its index
+     * @throws IOException              when a blob file (values over 64 MiB) cannot be written
+     */
+    public void put(Family family, byte[] key, byte[] value) throws IOException {
+        put(config.indexOf(family), key, value);
+    }
+
+    /**
+     * Deletes {@code key} from the family {@code family} names, as {@link #delete(int, byte[])}.
+     *
+     * @param family the family's handle ({@link TurboKV#family(String)})
+     * @param key    the key's bytes
+     * @throws IllegalArgumentException when the handle does not match the store's family at its index
+     */
+    public void delete(Family family, byte[] key) {
+        delete(config.indexOf(family), key);
     }
 
     /**

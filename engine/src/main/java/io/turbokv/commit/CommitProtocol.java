@@ -7,6 +7,7 @@ import io.turbokv.io.DirectoryScan;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
+import io.turbokv.jfr.CommitEvent;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.version.LiveMeta;
 import io.turbokv.version.StateLoader;
@@ -62,18 +63,20 @@ public final class CommitProtocol {
     private boolean deletionsStopped;
 
     /**
-     * The protocol of the store in {@code store}, which owns its {@code LOG}.
+     * The protocol of the store in {@code store}.
      *
-     * @param store     the store's directory (where {@code CURRENT}, the {@code .del} files and the {@code LOG} go)
-     *                  and the layer its writes go through, which tests replace to inject failures
+     * @param store     the store's directory (where {@code CURRENT} and the {@code .del} files go) and the layer
+     *                  its writes go through, which tests replace to inject failures
      * @param versions  where states are published
      * @param guard     the write slot a commit and a rollback free
+     * @param log       the store's {@code LOG}, which gets one record per commit
      */
-    public CommitProtocol(StoreDirectory store, VersionTracker<StoreState> versions, WriteOperationGuard guard) {
+    public CommitProtocol(StoreDirectory store, VersionTracker<StoreState> versions, WriteOperationGuard guard,
+            StoreLog log) {
         this.store = store;
         this.versions = versions;
         this.guard = guard;
-        this.log = new StoreLog(store.directory());
+        this.log = log;
     }
 
     /**
@@ -106,6 +109,8 @@ public final class CommitProtocol {
     }
 
     private CommitStats commitLocked(Commit commit) throws IOException {
+        CommitEvent event = new CommitEvent();
+        event.start();
         StoreState before = versions.currentState();
         List<MetaFile> newMetas = new ArrayList<>(commit.newMetas());
         newMetas.sort(Comparator.comparingLong((MetaFile f) -> Integer.toUnsignedLong(f.seq())).reversed());
@@ -165,6 +170,8 @@ public final class CommitProtocol {
         appendLog(String.format(Locale.ROOT, "%s %s %08d %d keys in %.3f ms%n%s", Instant.now(),
                 commit.kind().logName(), Integer.toUnsignedLong(committedSeq), commit.keysWritten(), duration / 1e6,
                 commit.details()));
+        event.finish(store.directory().toString(), commit.kind() == Commit.Kind.COMPACTION, committedSeq,
+                commit.keysWritten(), commit.newSsts(), commit.newBlobs(), deleted, commit.bytesWritten(), duration);
         return new CommitStats(committedSeq, commit.keysWritten(), commit.newSsts(), commit.newBlobs(), deleted,
                 commit.bytesWritten(), duration);
     }

@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * compaction), or broken for good after a rollback failed.
  *
  * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it
- * (with, as its cause, where that operation was created when its {@link Holder} says so); {@link #release} gives it
- * back. A failed rollback calls {@link #breakForever}: from then on every claim is
+ * (with, as its cause, where that operation was created when its {@link Holder} says so); {@link #claim(String,
+ * long)} first waits, a bounded time, for the slot to be free; {@link #release} gives it back. A failed rollback calls {@link #breakForever}: from then on every claim is
  * refused with the reason, while reads go on. {@link #closeAndAwaitIdle()} refuses every later claim and waits
  * for the operation that holds the slot to give it back, so that a store releases its lock only once no write
  * operation can touch its files any more. Thread-safe.
@@ -50,8 +50,31 @@ public final class WriteOperationGuard {
      * @throws StoreClosedException  when the store is closed or closing
      */
     public void claim(String operation) {
+        try {
+            claim(operation, 0);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a claim that does not wait cannot be interrupted", e);
+        }
+    }
+
+    /**
+     * Claims the slot for {@code operation}, waiting up to {@code waitNanos} for the operation that holds it to give
+     * it back. Threads waiting together get the slot in no particular order.
+     *
+     * @param operation what claims the slot, named in the message of a refused claim
+     * @param waitNanos how long to wait for the slot at most, in nanoseconds; 0 or less does not wait
+     * @throws IllegalStateException when another operation still holds the slot after the wait (the cause says where
+     *                               it was created, when it is known), or the store had an unrecoverable error
+     * @throws StoreClosedException  when the store is closed or closing
+     * @throws InterruptedException  when the thread is interrupted while it waits
+     */
+    public void claim(String operation, long waitNanos) throws InterruptedException {
         lock.lock();
         try {
+            long remaining = waitNanos;
+            while (activeOperation != null && !closed && unrecoverableError == null && remaining > 0) {
+                remaining = idle.awaitNanos(remaining);
+            }
             if (closed) {
                 throw new StoreClosedException(directory, "start a " + operation);
             }
@@ -92,6 +115,20 @@ public final class WriteOperationGuard {
             activeOperation = null;
             owner = null;
             unrecoverableError = reason;
+            idle.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Refuses every later claim, and wakes the claims waiting for the slot, which fail: the store is closing. The
+     * operation holding the slot, if any, keeps it until it gives it back.
+     */
+    public void refuseClaims() {
+        lock.lock();
+        try {
+            closed = true;
             idle.signalAll();
         } finally {
             lock.unlock();

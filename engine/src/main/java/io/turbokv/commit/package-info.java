@@ -4,7 +4,7 @@
  * directory sync, {@code CURRENT}, publication, deferred deletion of obsolete files, {@code LOG}), and the rollback
  * of a write operation that failed or was abandoned ({@link io.turbokv.commit.CommitProtocol}).
  *
- * <p>Depends on {@code io.turbokv.version}, {@code io.turbokv.meta}, {@code io.turbokv.io} and the API package's
- * leaf types ({@code io.turbokv.CommitStats}).
+ * <p>Depends on {@code io.turbokv.version}, {@code io.turbokv.meta}, {@code io.turbokv.io}, {@code io.turbokv.jfr}
+ * (the commit event) and the API package's leaf types ({@code io.turbokv.CommitStats}).
  */
 package io.turbokv.commit;

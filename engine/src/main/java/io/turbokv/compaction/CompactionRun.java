@@ -6,6 +6,7 @@ import io.turbokv.commit.CommitProtocol;
 import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.WriteBufferPool;
+import io.turbokv.jfr.CompactionEvent;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import java.io.IOException;
@@ -53,6 +54,8 @@ public final class CompactionRun {
      * @throws IOException when reading or writing fails; the run is rolled back first
      */
     public boolean run(CompactConfig limits, boolean separateCategories) throws IOException {
+        CompactionEvent event = new CompactionEvent();
+        event.start();
         long start = System.nanoTime();
         VersionTracker.Version<StoreState> version = versions.acquire(); // keeps the input meta files mapped
         int seqBefore = version.state().committedSeq();
@@ -62,11 +65,14 @@ public final class CompactionRun {
                     limits, separateCategories, sequence, executor, writeBuffers);
             if (result.isEmpty()) {
                 protocol.commitNothing(0, start);
+                event.finish(store.directory().toString(), separateCategories, false, 0, 0, 0, 0);
                 return false;
             }
             protocol.commit(new Commit(Commit.Kind.COMPACTION, result.newMetas(), result.sstsToDelete(),
                     result.blobsToDelete(), sequence, result.keysWritten(), result.newSsts(), 0,
                     result.bytesWritten(), result.details(), start));
+            event.finish(store.directory().toString(), separateCategories, true, result.sstsToDelete().length,
+                    result.newSsts(), result.keysWritten(), result.bytesWritten());
             return true;
         } catch (IOException | RuntimeException | Error e) {
             protocol.rollback(seqBefore, e);

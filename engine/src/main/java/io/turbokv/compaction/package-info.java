@@ -18,7 +18,8 @@
  * readers' mappings and released after the merge); writes new {@code .sst} and {@code .meta} files through a
  * {@link io.turbokv.io.FileLayer}. Depends on {@code io.turbokv.io}, {@code io.turbokv.sst},
  * {@code io.turbokv.meta}, {@code io.turbokv.filter}, {@code io.turbokv.ffm}, {@code io.turbokv.version} (the
- * state a compaction starts from), {@code io.turbokv.commit} (its commit), {@code io.turbokv.CorruptionException}
- * and {@code io.turbokv.CompactConfig} (its bounds); never on the store itself.
+ * state a compaction starts from), {@code io.turbokv.commit} (its commit), {@code io.turbokv.jfr} (the compaction
+ * event), {@code io.turbokv.CorruptionException} and {@code io.turbokv.CompactConfig} (its bounds); never on the
+ * store itself.
  */
 package io.turbokv.compaction;

@@ -18,9 +18,9 @@ import org.agrona.collections.IntHashSet;
  * writable open deletes them. Every {@code .del} file at or below it is replayed: the listed files are deleted,
  * and a {@code .del} whose files are all gone is deleted too. Every such {@code .del} is read and verified before
  * anything is deleted, so a damaged one stops the open with a {@link io.turbokv.CorruptionException} and the
- * directory as it was. Dot-files, {@code CURRENT}, {@code SCHEMA} and {@code LOG} are tolerated; any other file
- * stops the open with an error naming it, since it means the directory is not a TurboKV store (or holds something
- * TurboKV did not write). A read-only scan deletes nothing and only reports what it would have ignored.
+ * directory as it was. Dot-files, {@code CURRENT}, {@code SCHEMA}, {@code LOG} and {@code LOG.old} are tolerated;
+ * any other file stops the open with an error naming it, since it means the directory is not a TurboKV store (or
+ * holds something TurboKV did not write). A read-only scan deletes nothing and only reports what it would have ignored.
  */
 public final class DirectoryScan {
     private final IntArrayList metaSeqs;
@@ -64,7 +64,7 @@ public final class DirectoryScan {
         for (Path entry : entries) {
             String name = entry.getFileName().toString();
             if (name.startsWith(".") || name.equals(StoreFileNames.CURRENT) || name.equals(StoreFileNames.SCHEMA)
-                    || name.equals(StoreFileNames.LOG)) {
+                    || StoreFileNames.isLog(name)) {
                 continue;
             }
             int dot = name.lastIndexOf('.');
@@ -73,7 +73,7 @@ public final class DirectoryScan {
             if (kind == null || seq < 0) {
                 throw new IOException(String.format(Locale.ROOT,
                         "Unexpected file %s in store %s: not a TurboKV file (expected NNNNNNNN.sst, .meta, .blob,"
-                                + " .del, CURRENT, SCHEMA, LOG or a dot-file)", name, directory));
+                                + " .del, CURRENT, SCHEMA, LOG, LOG.old or a dot-file)", name, directory));
             }
             int seqBits = (int) seq;
             if (Integer.compareUnsigned(seqBits, committedSeq) > 0) {

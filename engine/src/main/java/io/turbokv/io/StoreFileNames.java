@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * The names of a store's files: {@code %08d.sst}, {@code .meta}, {@code .blob}, {@code .del}
  * (decimal sequence number, zero-padded to 8 digits, wider when larger), {@code CURRENT}, {@code SCHEMA},
- * {@code LOG}, and the lock file {@code .lock}. Sequence numbers are unsigned 32-bit values held in an {@code int}.
+ * {@code LOG} and its previous part {@code LOG.old}, and the lock file {@code .lock}. Sequence numbers are unsigned 32-bit values held in an {@code int}.
  */
 public final class StoreFileNames {
     /** The commit point: the last committed sequence number. */
@@ -15,6 +15,8 @@ public final class StoreFileNames {
     public static final String SCHEMA = "SCHEMA";
     /** The human-readable, append-only log. Never read back. */
     public static final String LOG = "LOG";
+    /** The {@link #LOG}'s previous part, which a rotation replaces ({@link StoreLog}). Never read back. */
+    public static final String LOG_OLD = "LOG.old";
     /** The lock file held by a writable open. */
     public static final String LOCK = ".lock";
 
@@ -42,6 +44,15 @@ public final class StoreFileNames {
     }
 
     private StoreFileNames() {}
+
+    /**
+     * {@return whether {@code name} is the {@code LOG} or its previous part}
+     *
+     * @param name a file name in a store's directory
+     */
+    public static boolean isLog(String name) {
+        return name.equals(LOG) || name.equals(LOG_OLD);
+    }
 
     /**
      * {@return the file name of sequence number {@code seq} of {@code kind}, e.g. {@code 00000042.sst}}

@@ -204,7 +204,7 @@ public final class StoreOpener {
     private static void refuseForeignFiles(Path directory) throws IOException {
         try (var entries = Files.list(directory)) {
             Optional<String> foreign = entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith(".") && !name.equals(StoreFileNames.LOG)
+                    .filter(name -> !name.startsWith(".") && !StoreFileNames.isLog(name)
                             && !name.equals(StoreFileNames.SCHEMA)).sorted().findFirst();
             if (foreign.isPresent() && foreign.get().matches("\\d+\\.(sst|meta|blob|del)")) {
                 throw new CorruptionException("store has data files (e.g. " + foreign.get()

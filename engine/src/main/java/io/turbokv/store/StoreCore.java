@@ -7,12 +7,14 @@ import io.turbokv.KeyValueConsumer;
 import io.turbokv.MetaFileInfo;
 import io.turbokv.Statistics;
 import io.turbokv.StoreClosedException;
+import io.turbokv.ValueConsumer;
 import io.turbokv.cache.BlockCaches;
 import io.turbokv.checkpoint.Checkpoint;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreLock;
-
+import io.turbokv.io.StoreLog;
+import io.turbokv.jfr.SlowGetEvent;
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.read.BlobFiles;
 import io.turbokv.read.FamilyScan;
@@ -23,6 +25,7 @@ import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import io.turbokv.write.StoreWriter;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +41,8 @@ public final class StoreCore {
     private static final System.Logger LOG = System.getLogger("io.turbokv");
 
     private final Path directory;
+    /** {@link #directory} as the JFR events name it. */
+    private final String directoryName;
     private final boolean readOnly;
     private final StoreLock lock;
     private final VersionTracker<StoreState> versions;
@@ -47,27 +52,32 @@ public final class StoreCore {
     private final Lookups lookups;
     private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The registered MXBean, or null. */
+    private final StoreBean bean;
 
     /**
-     * The sizes of an open store's parts, as its configuration sets them.
+     * The sizes and limits of an open store's parts, as its configuration sets them.
      *
      * @param keyBlockCacheBytes   the capacity of the key-block cache
      * @param valueBlockCacheBytes the capacity of the value-block cache
+     * @param logFileBytes         the size past which the {@code LOG} is rotated
+     * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
      */
-    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes) {}
+    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes, boolean jmx) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
      *
      * @param location the store's directory and file operations, or null for an in-memory store
      * @param families the store's families
-     * @param settings the sizes of the parts
+     * @param settings the sizes and limits of the parts
      * @param readOnly whether the store refuses writes (it then has no write side)
      * @param opened   the store as its open found it
      */
     public StoreCore(StoreDirectory location, List<FamilyConfig> families, Settings settings, boolean readOnly,
             StoreOpener.Opened opened) {
         this.directory = location == null ? null : location.directory();
+        this.directoryName = directory == null ? null : directory.toString();
         this.readOnly = readOnly;
         this.lock = opened.lock();
         this.versions = new VersionTracker<>(opened.state(), e -> LOG.log(System.Logger.Level.WARNING,
@@ -78,10 +88,12 @@ public final class StoreCore {
             accessedKeys[i] = new AccessedKeys();
             multiValued[i] = families.get(i).kind() == FamilyKind.MULTI_VALUE;
         }
-        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys);
+        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys,
+                new StoreLog(location.directory(), settings.logFileBytes()));
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()));
+        this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
     }
 
     /**
@@ -125,6 +137,74 @@ public final class StoreCore {
     /** {@return the flag set once the store is closed, which read scopes check} */
     public AtomicBoolean closedFlag() {
         return closed;
+    }
+
+    /**
+     * {@return a copy of the value of {@code key} in single-valued {@code family}, or null}
+     *
+     * @param family the family's index, of the right kind (checked by the caller)
+     * @param key    the key
+     * @throws IOException when a file cannot be read or is damaged
+     */
+    public byte[] getCopy(int family, MemorySegment key) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        byte[] value = lookups("read").getCopy(family, key);
+        event.finish(directoryName, "get", family, 1, value == null ? 0 : 1);
+        return value;
+    }
+
+    /**
+     * {@return whether {@code key} has a value in single-valued {@code family}, which {@code consumer} got}
+     *
+     * @param family   the family's index, of the right kind (checked by the caller)
+     * @param key      the key
+     * @param consumer receives the value, at most once
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public boolean get(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        boolean found = lookups("read").get(family, key, consumer);
+        event.finish(directoryName, "get", family, 1, found ? 1 : 0);
+        return found;
+    }
+
+    /**
+     * {@return how many values of {@code key} in multi-valued {@code family} {@code consumer} got}
+     *
+     * @param family   the family's index, of the right kind (checked by the caller)
+     * @param key      the key
+     * @param consumer receives each value
+     * @throws IOException when a file cannot be read or is damaged, or the consumer throws
+     */
+    public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        int found = lookups("read").getMultiple(family, key, consumer);
+        event.finish(directoryName, "getMultiple", family, 1, found);
+        return found;
+    }
+
+    /**
+     * {@return the values of {@code keys} in single-valued {@code family}, or nulls, against one state}
+     *
+     * @param family the family's index, of the right kind (checked by the caller)
+     * @param keys   the keys
+     * @throws IOException when a file cannot be read or is damaged
+     */
+    public byte[][] batchGet(int family, byte[][] keys) throws IOException {
+        SlowGetEvent event = new SlowGetEvent();
+        event.start();
+        byte[][] values = lookups("read").batchGet(family, keys);
+        if (event.wanted()) {
+            int found = 0;
+            for (byte[] value : values) {
+                found += value == null ? 0 : 1;
+            }
+            event.finish(directoryName, "batchGet", family, keys.length, found);
+        }
+        return values;
     }
 
     /**
@@ -247,6 +327,11 @@ public final class StoreCore {
         return readOnly;
     }
 
+    /** {@return the sequence number of the last commit, unsigned} Takes no lock. */
+    public long committedSequence() {
+        return Integer.toUnsignedLong(versions.currentState().committedSeq());
+    }
+
     /** {@return whether the store holds no committed data} Takes no lock. */
     public boolean isEmpty() {
         return versions.currentState().isEmpty();
@@ -266,6 +351,9 @@ public final class StoreCore {
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (bean != null) {
+            bean.unregister();
         }
         List<AutoCloseable> retired = List.of(lookups.caches(), blobs); // after the last lookup of an older state
         IOException failure = null;

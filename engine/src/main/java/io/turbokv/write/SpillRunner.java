@@ -6,6 +6,7 @@ import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WriteBufferPool;
+import io.turbokv.jfr.SpillEvent;
 import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
@@ -251,6 +252,8 @@ public final class SpillRunner {
 
     private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, int seq,
                                    boolean tombstones) throws IOException {
+        SpillEvent event = new SpillEvent();
+        event.start();
         EntrySorter sorted = EntrySorter.sort(buffer);
         return write(family, multiValued, buffer, sorted, 0, sorted.count(), seq, tombstones);
     }
@@ -300,9 +303,12 @@ public final class SpillRunner {
             SstSummary summary = writer.finish();
             finished = true;
             filter.run(); // builds it here unless another thread has started it
-            return new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
+            SpilledSst written = new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
                     summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount(),
                     filter.get()), tombstones);
+            event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
+                    written.summary().fileSize());
+            return written;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while building the key filter of SST " + seq, e);

@@ -5,6 +5,7 @@ import io.turbokv.commit.CommitProtocol;
 import io.turbokv.commit.WriteOperationGuard;
 import io.turbokv.compaction.CompactionRun;
 import io.turbokv.io.StoreDirectory;
+import io.turbokv.io.StoreLog;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.version.StateLoader;
@@ -41,15 +42,16 @@ public final class StoreWriter {
      * @param versions     the store's states
      * @param multiValued  per family, whether it is multi-valued
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
+     * @param log          the store's {@code LOG}, which gets one record per commit
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
-            AccessedKeys[] accessedKeys) {
+            AccessedKeys[] accessedKeys, StoreLog log) {
         this.store = store;
         this.versions = versions;
         this.multiValued = multiValued;
         this.accessedKeys = accessedKeys;
         this.guard = new WriteOperationGuard(store.directory());
-        this.protocol = new CommitProtocol(store, versions, guard);
+        this.protocol = new CommitProtocol(store, versions, guard, log);
         this.compactions = new CompactionRun(store, protocol, versions, multiValued, executor, buffers);
     }
 
@@ -63,6 +65,28 @@ public final class StoreWriter {
      */
     public OpenBatch startBatch(Throwable createdAt) {
         guard.claim(WRITE_BATCH);
+        return newBatch(createdAt);
+    }
+
+    /**
+     * Claims the write slot for a new batch as {@link #startBatch(Throwable)}, waiting up to {@code waitNanos} for
+     * the operation that holds it to finish.
+     *
+     * @param createdAt where the batch was created, reported if it is abandoned or blocks another writer
+     * @param waitNanos how long to wait for the slot at most
+     * @return the batch
+     * @throws IllegalStateException when another write operation still holds the slot after the wait, or a rollback
+     *                               failed earlier
+     * @throws io.turbokv.StoreClosedException when the store is closed
+     * @throws InterruptedException  when the thread is interrupted while it waits
+     */
+    public OpenBatch startBatch(Throwable createdAt, long waitNanos) throws InterruptedException {
+        guard.claim(WRITE_BATCH, waitNanos);
+        return newBatch(createdAt);
+    }
+
+    /** A batch in the slot just claimed; frees the slot again when it cannot be made. */
+    private OpenBatch newBatch(Throwable createdAt) {
         try {
             OpenBatch batch = new OpenBatch(store, protocol, versions.currentState().committedSeq(), multiValued,
                     accessedKeys, executor, buffers, createdAt);
@@ -108,6 +132,7 @@ public final class StoreWriter {
      */
     public IOException close(List<AutoCloseable> retired) {
         IOException failure = null;
+        guard.refuseClaims(); // first: a writer waiting for the slot must not get it when the open batch rolls back
         if (guard.owner() instanceof OpenBatch batch) {
             try {
                 batch.endForStoreClose();

@@ -10,8 +10,9 @@
  *
  * <p>May depend on {@code io.turbokv.commit}, {@code io.turbokv.compaction} (a store's compactions),
  * {@code io.turbokv.version} (the states a store publishes), {@code io.turbokv.read} (the keys read since the last commit),
- * {@code io.turbokv.io}, {@code io.turbokv.sst}, {@code io.turbokv.blob}, {@code io.turbokv.meta} and
- * {@code io.turbokv.filter}; on the API package only for its leaf types ({@code io.turbokv.StoreClosedException}
+ * {@code io.turbokv.io}, {@code io.turbokv.sst}, {@code io.turbokv.blob}, {@code io.turbokv.meta},
+ * {@code io.turbokv.filter} and {@code io.turbokv.jfr} (the spill event); on the API package only for its leaf
+ * types ({@code io.turbokv.StoreClosedException}
  * {@code io.turbokv.CommitStats} and {@code io.turbokv.CompactConfig}).
  */
 package io.turbokv.write;

@@ -1,6 +1,7 @@
 package io.turbokv.kafka;
 
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.Position;
@@ -10,17 +11,22 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.ResultOrder;
+import org.apache.kafka.streams.query.WindowKeyQuery;
+import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.SessionStore;
+import org.apache.kafka.streams.state.WindowStore;
 
 import java.util.Map;
 
 /**
- * Answers interactive queries (IQv2) on a bytes key-value store, with the semantics of Kafka's own stores: a
- * {@link KeyQuery} or {@link RangeQuery} on {@link Bytes} keys and {@code byte[]} values, answered only when the
- * store's position has reached the query's bound on the store's input partition. Kafka Streams' typed layers turn
- * {@code TimestampedKeyQuery} and {@code TimestampedRangeQuery} (and typed key and range queries) into these raw
- * ones, and deserialize the answer; any other query type is "unknown", as in Kafka's key-value stores.
+ * Answers interactive queries (IQv2) on a bytes store, with the semantics of Kafka's own stores, only when the
+ * store's position has reached the query's bound on the store's input partition: on a key-value store a
+ * {@link KeyQuery} or {@link RangeQuery}; on a window store a {@link WindowKeyQuery} or a {@link WindowRangeQuery}
+ * with both time bounds; on a session store a {@link WindowRangeQuery} with a key. Keys are {@link Bytes} and
+ * values {@code byte[]}: Kafka Streams' typed layers turn typed and timestamped queries into these raw ones and
+ * deserialize the answer. Any other query is "unknown".
  */
 final class StoreQueries {
     private StoreQueries() {}
@@ -30,21 +36,17 @@ final class StoreQueries {
      *
      * @param partition the store's input partition (its task's), or null when the store is not initialised
      */
-    @SuppressWarnings("unchecked")
-    static <R> QueryResult<R> answer(Query<R> query, PositionBound bound, QueryConfig config,
-            KeyValueStore<Bytes, byte[]> store, Position position, Integer partition) {
+    static <R> QueryResult<R> answer(Query<R> query, PositionBound bound, QueryConfig config, StateStore store,
+            Position position, Integer partition) {
         long start = config.isCollectExecutionInfo() ? System.nanoTime() : 0;
         QueryResult<R> result;
-        if (!(query instanceof KeyQuery<?, ?>) && !(query instanceof RangeQuery<?, ?>)) {
+        if (!answerable(query, store)) {
             result = QueryResult.forUnknownQueryType(query, store);
         } else if (partition == null || !reached(position, bound, partition)) {
             result = QueryResult.notUpToBound(position, bound, partition);
         } else {
             try {
-                Object answer = query instanceof KeyQuery<?, ?> key
-                        ? store.get(((KeyQuery<Bytes, byte[]>) key).getKey())
-                        : range(store, (RangeQuery<Bytes, byte[]>) query);
-                result = QueryResult.forResult((R) answer);
+                result = run(query, store);
             } catch (RuntimeException e) {
                 result = QueryResult.forFailure(FailureReason.STORE_EXCEPTION,
                         query + " failed on store " + store.name() + ": " + e);
@@ -76,6 +78,53 @@ final class StoreQueries {
             }
         }
         return true;
+    }
+
+    private static boolean answerable(Query<?> query, StateStore store) {
+        return switch (query) {
+            case KeyQuery<?, ?> key -> store instanceof KeyValueStore<?, ?>;
+            case RangeQuery<?, ?> range -> store instanceof KeyValueStore<?, ?>;
+            case WindowKeyQuery<?, ?> windowKey -> store instanceof WindowStore<?, ?>;
+            case WindowRangeQuery<?, ?> windowRange -> store instanceof WindowStore<?, ?>
+                    || store instanceof SessionStore<?, ?>;
+            default -> false;
+        };
+    }
+
+    /** Runs an {@link #answerable} query; a window query without the bounds the store needs is unknown. */
+    @SuppressWarnings("unchecked")
+    private static <R> QueryResult<R> run(Query<R> query, StateStore store) {
+        Object answer;
+        if (query instanceof KeyQuery<?, ?> key) {
+            answer = ((KeyValueStore<Bytes, byte[]>) store).get(((KeyQuery<Bytes, byte[]>) key).getKey());
+        } else if (query instanceof RangeQuery<?, ?> range) {
+            answer = range((KeyValueStore<Bytes, byte[]>) store, (RangeQuery<Bytes, byte[]>) range);
+        } else if (query instanceof WindowKeyQuery<?, ?> windowKey) {
+            WindowKeyQuery<Bytes, byte[]> typed = (WindowKeyQuery<Bytes, byte[]>) windowKey;
+            if (typed.getTimeFrom().isEmpty() || typed.getTimeTo().isEmpty()) {
+                return QueryResult.forFailure(FailureReason.UNKNOWN_QUERY_TYPE, "store " + store.name()
+                        + " answers " + query + " only with both time bounds, as Kafka's window stores");
+            }
+            answer = ((WindowStore<Bytes, byte[]>) store).fetch(typed.getKey(), typed.getTimeFrom().get(),
+                    typed.getTimeTo().get());
+        } else {
+            WindowRangeQuery<Bytes, byte[]> typed = (WindowRangeQuery<Bytes, byte[]>) query;
+            if (store instanceof SessionStore<?, ?>) {
+                if (typed.getKey().isEmpty()) {
+                    return QueryResult.forFailure(FailureReason.UNKNOWN_QUERY_TYPE, "store " + store.name()
+                            + " answers " + query + " only with a key, as Kafka's session stores");
+                }
+                answer = ((SessionStore<Bytes, byte[]>) store).fetch(typed.getKey().get());
+            } else {
+                if (typed.getTimeFrom().isEmpty() || typed.getTimeTo().isEmpty()) {
+                    return QueryResult.forFailure(FailureReason.UNKNOWN_QUERY_TYPE, "store " + store.name()
+                            + " answers " + query + " only with both time bounds, as Kafka's window stores");
+                }
+                answer = ((WindowStore<Bytes, byte[]>) store).fetchAll(typed.getTimeFrom().get(),
+                        typed.getTimeTo().get());
+            }
+        }
+        return QueryResult.forResult((R) answer);
     }
 
     private static KeyValueIterator<Bytes, byte[]> range(KeyValueStore<Bytes, byte[]> store,

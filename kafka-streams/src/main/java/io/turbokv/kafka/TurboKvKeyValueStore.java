@@ -2,7 +2,6 @@ package io.turbokv.kafka;
 
 import io.turbokv.CompactConfig;
 import io.turbokv.DbConfig;
-import io.turbokv.Durability;
 import io.turbokv.MetaFileInfo;
 import io.turbokv.SstInfo;
 import io.turbokv.TurboKV;
@@ -130,7 +129,7 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     public synchronized void init(StateStoreContext context, StateStore root) {
         Path directory = context.stateDir().toPath().resolve(name);
         try {
-            db = TurboKV.open(directory, configChoice.configFor(hasChangelog(context)));
+            db = TurboKV.open(directory, configChoice.configFor(name, hasChangelog(context), context.appConfigs()));
             position = db.get(POSITION_FAMILY, POSITION_KEY)
                     .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
                     .orElseGet(Position::emptyPosition);
@@ -430,17 +429,17 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         return context instanceof InternalProcessorContext<?, ?> internal && internal.changelogFor(name) != null;
     }
 
-    /** {@return the durability the store was opened with} */
-    Durability durability() {
+    /** {@return the configuration the store was opened with} */
+    DbConfig openedConfig() {
         checkOpen();
-        return db.config().durability();
+        return db.config();
     }
 
-    /** Chooses the configuration a store opens with, knowing whether the store has a changelog. */
+    /** Chooses the configuration a store opens with, knowing its name, its changelog and the application's config. */
     @FunctionalInterface
     interface ConfigChoice {
-        /** {@return the configuration to open the store with} */
-        DbConfig configFor(boolean hasChangelog);
+        /** {@return the configuration to open the store named {@code storeName} with} */
+        DbConfig configFor(String storeName, boolean hasChangelog, Map<String, Object> appConfigs);
     }
 
     /** Writes each batch of changelog records, with the position they carry, as one TurboKV write batch. */

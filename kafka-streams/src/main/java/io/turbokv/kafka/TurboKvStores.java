@@ -3,7 +3,13 @@ package io.turbokv.kafka;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyKind;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+
+import java.time.Duration;
+import java.util.Map;
 
 import java.util.Objects;
 
@@ -16,8 +22,8 @@ import java.util.Objects;
  *        .count(Materialized.as(TurboKvStores.persistentTimestampedKeyValueStore("counts")));
  * }</pre>
  *
- * <p>Only key-value stores: window and session stores (and so windowed aggregations and stream-stream joins) keep
- * Kafka's default stores. {@link TurboKvDslStoreSuppliers} switches every DSL key-value store to TurboKV at once.
+ * <p>Key-value, window and session stores. {@link TurboKvDslStoreSuppliers} switches every DSL store to TurboKV at
+ * once.
  */
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
@@ -90,14 +96,82 @@ public final class TurboKvStores {
     private static KeyValueBytesStoreSupplier supplier(String name, DbConfig config, boolean timestamped) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
-        for (int family : new int[] {TurboKvKeyValueStore.FAMILY, TurboKvKeyValueStore.POSITION_FAMILY}) {
-            if (config.families().size() <= family || config.family(family).kind() != FamilyKind.SINGLE_VALUE) {
-                throw new IllegalArgumentException("family " + family + " of the config is "
-                        + (config.families().size() <= family ? "missing" : config.family(family).kind())
-                        + " (expected: SINGLE_VALUE; 0 holds the data, 1 the store's position)");
-            }
+        checkFamilies(config);
+        return new TurboKvBytesStoreSupplier(name, (storeName, hasChangelog, appConfigs) -> config, timestamped);
+    }
+
+    /**
+     * A supplier of persistent TurboKV window stores named {@code name} that hold each value with its record
+     * timestamp ({@link TurboKvTimestampedWindowStore}), segmented by time as Kafka's
+     * {@code Stores.persistentTimestampedWindowStore} is (segment interval: half the retention, at least a minute),
+     * and opened as by {@link #persistentKeyValueStore(String)} (without fsync when the store has a changelog).
+     *
+     * @param name             the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod  how long a window is kept after stream time passed its start; at least the window size
+     * @param windowSize       the size of the windows
+     * @param retainDuplicates whether to keep every value put for a key and window (as stream-stream joins need)
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedWindowStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
+     */
+    public static WindowBytesStoreSupplier persistentTimestampedWindowStore(String name, Duration retentionPeriod,
+            Duration windowSize, boolean retainDuplicates) {
+        return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, true);
+    }
+
+    /**
+     * As {@link #persistentTimestampedWindowStore}, with values stored as given ({@link TurboKvWindowStore}), as
+     * Kafka's {@code Stores.persistentWindowStore}.
+     *
+     * @param name             the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod  how long a window is kept after stream time passed its start; at least the window size
+     * @param windowSize       the size of the windows
+     * @param retainDuplicates whether to keep every value put for a key and window (as stream-stream joins need)
+     * @return a supplier to pass to {@code Stores.windowStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
+     */
+    public static WindowBytesStoreSupplier persistentWindowStore(String name, Duration retentionPeriod,
+            Duration windowSize, boolean retainDuplicates) {
+        return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, false);
+    }
+
+    /**
+     * A supplier of persistent TurboKV session stores named {@code name} ({@link TurboKvSessionStore}), segmented by
+     * session end time as Kafka's {@code Stores.persistentSessionStore} is (segment interval: half the retention, at
+     * least a minute), and opened as by {@link #persistentKeyValueStore(String)} (without fsync when the store has a
+     * changelog).
+     *
+     * @param name            the store's name; its segments live in {@code <task state dir>/<name>/}
+     * @param retentionPeriod how long a session is kept after stream time passed its end
+     * @return a supplier to pass to {@code Materialized.as} or {@code Stores.sessionStoreBuilder}
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when the retention is negative
+     */
+    public static SessionBytesStoreSupplier persistentSessionStore(String name, Duration retentionPeriod) {
+        Objects.requireNonNull(name, "name");
+        long retentionMs = retentionPeriod.toMillis();
+        if (retentionMs < 0) {
+            throw new IllegalArgumentException("retentionPeriod " + retentionPeriod + " (expected: not negative)");
         }
-        return new TurboKvBytesStoreSupplier(name, hasChangelog -> config, timestamped);
+        return new TurboKvSessionBytesStoreSupplier(name, retentionMs);
+    }
+
+    private static WindowBytesStoreSupplier windowSupplier(String name, Duration retentionPeriod, Duration windowSize,
+            boolean retainDuplicates, boolean timestamped) {
+        Objects.requireNonNull(name, "name");
+        long retentionMs = retentionPeriod.toMillis();
+        long windowMs = windowSize.toMillis();
+        if (retentionMs < 0 || windowMs < 0) {
+            throw new IllegalArgumentException("retentionPeriod " + retentionPeriod + " and windowSize " + windowSize
+                    + " (expected: not negative)");
+        }
+        if (windowMs > retentionMs) {
+            throw new IllegalArgumentException("windowSize " + windowSize + " exceeds retentionPeriod "
+                    + retentionPeriod);
+        }
+        return new TurboKvWindowBytesStoreSupplier(name, retentionMs, Math.max(retentionMs / 2, 60_000L), windowMs,
+                retainDuplicates, timestamped);
     }
 
     /**
@@ -105,10 +179,29 @@ public final class TurboKvStores {
      * the changelog is the durable copy. A crash of the process loses nothing committed either way; after a power
      * cut or an OS crash the latest commits may be lost or the store may not open, and Kafka Streams then rebuilds it
      * from the changelog (under exactly-once it wipes the local state of every task that did not close cleanly
-     * anyway). A store without a changelog has no other copy, so its commits fsync.
+     * anyway). A store without a changelog has no other copy, so its commits fsync. The application's
+     * {@link TurboKvConfigSetter}, if it names one, adjusts the result.
      */
-    private static DbConfig configByChangelog(boolean hasChangelog) {
-        return defaultConfig(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
+    static DbConfig configByChangelog(String storeName, boolean hasChangelog, Map<String, Object> appConfigs) {
+        DbConfig.Builder builder = defaultBuilder(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
+        Object setter = appConfigs.get(TurboKvConfigSetter.CONFIG);
+        if (setter != null) {
+            configSetter(setter).setConfig(storeName, builder, appConfigs);
+        }
+        DbConfig config = builder.build();
+        checkFamilies(config);
+        return config;
+    }
+
+    private static TurboKvConfigSetter configSetter(Object setting) {
+        try {
+            Class<?> type = setting instanceof Class<?> given ? given
+                    : Class.forName(setting.toString().trim(), true, TurboKvStores.class.getClassLoader());
+            return (TurboKvConfigSetter) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new ConfigException(TurboKvConfigSetter.CONFIG, setting,
+                    "expected a TurboKvConfigSetter class with a public no-argument constructor: " + e);
+        }
     }
 
     /**
@@ -127,12 +220,25 @@ public final class TurboKvStores {
      *                   from its changelog
      */
     public static DbConfig defaultConfig(Durability durability) {
+        return defaultBuilder(durability).build();
+    }
+
+    private static DbConfig.Builder defaultBuilder(Durability durability) {
         return DbConfig.builder()
                 .family("kafka-streams", FamilyKind.SINGLE_VALUE)
                 .family("kafka-streams-position", FamilyKind.SINGLE_VALUE)
                 .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
-                .durability(durability)
-                .build();
+                .durability(durability);
+    }
+
+    private static void checkFamilies(DbConfig config) {
+        for (int family : new int[] {TurboKvKeyValueStore.FAMILY, TurboKvKeyValueStore.POSITION_FAMILY}) {
+            if (config.families().size() <= family || config.family(family).kind() != FamilyKind.SINGLE_VALUE) {
+                throw new IllegalArgumentException("family " + family + " of the config is "
+                        + (config.families().size() <= family ? "missing" : config.family(family).kind())
+                        + " (expected: SINGLE_VALUE; 0 holds the data, 1 the store's position)");
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
 /**
- * A Kafka Streams key-value state store backed by TurboKV.
+ * Kafka Streams key-value, window and session state stores backed by TurboKV.
  *
  * <p>{@link io.turbokv.kafka.TurboKvStores#persistentTimestampedKeyValueStore(String)} returns a
  * {@link org.apache.kafka.streams.state.KeyValueBytesStoreSupplier} to pass to {@code Materialized.as(...)} in the
@@ -7,8 +7,13 @@
  * {@link org.apache.kafka.streams.state.TimestampedBytesStore}s and keep each value's timestamp, as Kafka's default
  * stores do. {@link io.turbokv.kafka.TurboKvStores#persistentKeyValueStore(String)} supplies plain stores, for
  * {@code Stores.keyValueStoreBuilder(...)} in the Processor API. {@link io.turbokv.kafka.TurboKvDslStoreSuppliers},
- * set as {@code dsl.store.suppliers.class}, makes every DSL key-value store a TurboKV store at once (window and
- * session stores stay Kafka's RocksDB stores). Each store instance owns one TurboKV directory under its task's state
+ * set as {@code dsl.store.suppliers.class}, makes every DSL store a TurboKV store at once (but for the few listed
+ * there, which stay Kafka's RocksDB stores).
+ *
+ * <p>{@link io.turbokv.kafka.TurboKvWindowStore} (and its timestamped form, for windowed aggregations) and
+ * {@link io.turbokv.kafka.TurboKvSessionStore} are segmented by time as Kafka's RocksDB stores
+ * ({@code Segments}): one {@code TurboKvKeyValueStore} per segment, in its own TurboKV directory under
+ * {@code <task>/<store name>/}, and retention deletes whole segments. Each store instance owns one TurboKV directory under its task's state
  * directory ({@code <state.dir>/<application.id>/<task>/<store name>}) and holds its write lock while open.
  *
  * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams
@@ -16,12 +21,14 @@
  * Restoration from the changelog writes one batch per restore batch, with the position the records carry. With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
- * write-ahead log), one without a changelog with fsync.
+ * write-ahead log), one without a changelog with fsync. A {@link io.turbokv.kafka.TurboKvConfigSetter} named in the
+ * Streams configuration ({@code turbokv.config.setter}) adjusts that default configuration for every store, as
+ * {@code rocksdb.config.setter} does for Kafka's RocksDB stores.
  * TurboKV is hash-ordered, so ordered reads ({@code range}, {@code all}, {@code prefixScan} and their reverse
  * forms) scan the whole store, filter and sort in memory: see {@link io.turbokv.kafka.TurboKvKeyValueStore}.
- * Interactive queries v2 are answered as by Kafka's key-value stores ({@code StoreQueries}): key and range
- * queries, and through Streams' typed layers their timestamped forms, with position bounds. Window and session
- * stores are not provided.
+ * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
+ * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
+ * queries, session stores window range queries by key; all with position bounds.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
  * including three of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}

@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,10 +69,52 @@ class ChangelogDurabilityTest {
 
     /** The durability of the TurboKV store under Kafka Streams' layers (metered, logging). */
     private static Durability durabilityOf(TopologyTestDriver driver, String name) {
+        return openedConfig(driver, name).durability();
+    }
+
+    private static DbConfig openedConfig(TopologyTestDriver driver, String name) {
         StateStore store = driver.getKeyValueStore(name);
         while (store instanceof WrappedStateStore<?, ?, ?> wrapped) {
             store = wrapped.wrapped();
         }
-        return ((TurboKvKeyValueStore) store).durability();
+        return ((TurboKvKeyValueStore) store).openedConfig();
+    }
+
+    @Test
+    void theConfigSetterNamedInTheStreamsConfigAdjustsEveryStoreOpenedWithTheDefaults() {
+        for (Object setter : List.of(SmallCaches.class, SmallCaches.class.getName())) {
+            Topology topology = new Topology();
+            topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+            topology.addProcessor("write", Ignore::new, "in");
+            topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("defaults")), "write");
+            topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("explicit",
+                    TurboKvStores.defaultConfig())), "write");
+            Properties props = new Properties();
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "setter");
+            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+            props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(String.valueOf(setter.hashCode())).toString());
+            props.put(TurboKvConfigSetter.CONFIG, setter);
+            try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+                DbConfig adjusted = openedConfig(driver, "defaults");
+                assertEquals(1L << 20, adjusted.keyBlockCacheBytes());
+                assertEquals(2L << 20, adjusted.valueBlockCacheBytes());
+                assertEquals(Durability.SYNC, adjusted.durability(), "the setter overrides the changelog's choice");
+                assertEquals(TurboKvStores.DEFAULT_CACHE_BYTES,
+                        openedConfig(driver, "explicit").keyBlockCacheBytes(), "an explicit config is kept");
+            }
+        }
+    }
+
+    /** Smaller caches and fsynced commits for every store; a setter as an application would write one. */
+    public static final class SmallCaches implements TurboKvConfigSetter {
+        /** Creates the setter; the store calls this. */
+        public SmallCaches() {}
+
+        @Override
+        public void setConfig(String storeName, DbConfig.Builder builder, Map<String, Object> configs) {
+            assertEquals("defaults", storeName);
+            assertEquals("setter", configs.get(StreamsConfig.APPLICATION_ID_CONFIG));
+            builder.keyBlockCacheBytes(1L << 20).valueBlockCacheBytes(2L << 20).durability(Durability.SYNC);
+        }
     }
 }

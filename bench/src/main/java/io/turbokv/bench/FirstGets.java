@@ -1,0 +1,121 @@
+package io.turbokv.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * What a reader sees right after opening a store: per store and open, the time of the open and its first get,
+ * then the wall time of each of the next {@code gets} random present gets, after {@value #WARM_UP_OPENS} opens of
+ * each store that are not counted. The stores take turns, open after open, as in {@link InterleavedGets}. With {@code cold = 1} every file of a store is dropped from the page cache
+ * ({@code posix_fadvise(POSIX_FADV_DONTNEED)}) before each of its opens, so the first gets read from the disk;
+ * otherwise the files stay cached and only the new mappings' page tables start empty. Prints per store the median
+ * open + first get over the opens, and the p50 and p99 of all the gets after it.
+ *
+ * <pre>
+ * FirstGets BENCH-DIR KEYS VALUE-BYTES ENTRIES OPENS GETS COLD STORE...
+ * e.g. FirstGets bench/target/bench-data bytes16 100 1000000 20 1000 0 turbokv lmdb chronicle
+ * </pre>
+ * The stores are the ones {@link Stores#populated} keeps (loaded first when missing); the flags as for
+ * {@link InterleavedGets}.
+ */
+public final class FirstGets {
+    private static final int POSIX_FADV_DONTNEED = 4;
+    /** Opens of each store before the measured ones, so that the code is compiled when they run. */
+    private static final int WARM_UP_OPENS = 5;
+
+    private FirstGets() {}
+
+    /** Runs the opens; see the class comment for the arguments. */
+    public static void main(String[] args) throws Throwable {
+        if (args.length < 8) {
+            System.err.println("usage: FirstGets BENCH-DIR KEYS VALUE-BYTES ENTRIES OPENS GETS COLD STORE...");
+            System.exit(2);
+        }
+        System.setProperty("turbokv.bench.dir", Path.of(args[0]).toAbsolutePath().toString());
+        KeyKind keys = KeyKind.of(args[1]);
+        int entries = Integer.parseInt(args[3]);
+        int opens = Integer.parseInt(args[4]);
+        int gets = Integer.parseInt(args[5]);
+        boolean cold = args[6].equals("1");
+        String[] names = Arrays.copyOfRange(args, 7, args.length);
+        Dataset data = new Dataset(keys, entries, Integer.parseInt(args[2]));
+        Blackhole blackhole = Sinks.blackhole();
+        Path[] dirs = new Path[names.length];
+        for (int s = 0; s < names.length; s++) {
+            dirs[s] = Stores.storeDir(Stores.populated(names[s], data, false));
+        }
+        long[][] openNanos = new long[names.length][opens];
+        long[][] getNanos = new long[names.length][opens * gets];
+        RandomIndex random = new RandomIndex(42);
+        for (int open = -WARM_UP_OPENS; open < opens; open++) {
+            for (int s = 0; s < names.length; s++) {
+                if (cold) {
+                    dropFromPageCache(dirs[s]);
+                }
+                long start = System.nanoTime();
+                try (KvStore store = Stores.open(names[s], dirs[s], data, false)) {
+                    store.get(random.next(entries), blackhole);
+                    long opened = System.nanoTime() - start;
+                    for (int i = 0; i < gets; i++) {
+                        long index = random.next(entries);
+                        long getStart = System.nanoTime();
+                        store.get(index, blackhole);
+                        if (open >= 0) {
+                            getNanos[s][open * gets + i] = System.nanoTime() - getStart;
+                        }
+                    }
+                    if (open >= 0) {
+                        openNanos[s][open] = opened;
+                    }
+                }
+            }
+        }
+        for (int s = 0; s < names.length; s++) {
+            Arrays.sort(openNanos[s]);
+            Arrays.sort(getNanos[s]);
+            long[] all = getNanos[s];
+            System.out.printf(Locale.ROOT, "%-20s open + first get %9.1f us (%.0f/s)  next %d gets p50 %8d ns"
+                    + "  p99 %9d ns  (%d opens%s)%n", names[s], openNanos[s][opens / 2] / 1e3, 1e9 / openNanos[s][opens / 2], gets,
+                    all[all.length / 2], all[(int) (all.length * 0.99)], opens, cold ? ", page cache dropped" : "");
+        }
+        data.close();
+    }
+
+    /** Asks the kernel to drop every file under {@code dir} from the page cache (clean pages only). */
+    @SuppressWarnings("restricted") // libc's open, posix_fadvise and close; the forks run with native access
+    private static void dropFromPageCache(Path dir) throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        MethodHandle fadvise = linker.downcallHandle(linker.defaultLookup().find("posix_fadvise").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            for (Path file : files) {
+                MemorySegment name = arena.allocateFrom(file.toString());
+                int fd = (int) open.invokeExact(name, 0);
+                if (fd >= 0) {
+                    int ignored = (int) fadvise.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED);
+                    int closed = (int) close.invokeExact(fd);
+                }
+            }
+        }
+    }
+}

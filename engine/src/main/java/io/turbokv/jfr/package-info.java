@@ -1,0 +1,11 @@
+/**
+ * The store's JDK Flight Recorder events, all in the category {@code TurboKV}: {@link io.turbokv.jfr.CommitEvent}
+ * ({@code io.turbokv.Commit}), {@link io.turbokv.jfr.SpillEvent} ({@code io.turbokv.Spill}),
+ * {@link io.turbokv.jfr.CompactionEvent} ({@code io.turbokv.Compaction}) and {@link io.turbokv.jfr.SlowGetEvent}
+ * ({@code io.turbokv.SlowGet}, over a threshold). Each class documents its fields. Recorded with
+ * {@code -XX:StartFlightRecording} or a {@code jdk.jfr.consumer.RecordingStream}, printed with
+ * {@code jfr print --categories TurboKV rec.jfr}.
+ *
+ * <p>Depends on the JDK ({@code jdk.jfr}) only; nothing of the engine.
+ */
+package io.turbokv.jfr;

@@ -1,0 +1,62 @@
+package io.turbokv.kafka;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Iterates entries collected when a read ran (a snapshot, as {@link SnapshotIterator}); holds no TurboKV resources,
+ * so {@link #close()} only ends the iteration.
+ */
+class ListIterator<K, V> implements KeyValueIterator<K, V> {
+    private final List<KeyValue<K, V>> entries;
+    private int next;
+    private boolean closed;
+
+    ListIterator(List<KeyValue<K, V>> entries) {
+        this.entries = entries;
+    }
+
+    @Override
+    public boolean hasNext() {
+        checkOpen();
+        return next < entries.size();
+    }
+
+    @Override
+    public KeyValue<K, V> next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        return entries.get(next++);
+    }
+
+    @Override
+    public K peekNextKey() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        return entries.get(next).key;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("iterator is closed");
+        }
+    }
+
+    /** The windows of one key, by start time. */
+    static final class OfWindows<V> extends ListIterator<Long, V> implements WindowStoreIterator<V> {
+        OfWindows(List<KeyValue<Long, V>> entries) {
+            super(entries);
+        }
+    }
+}

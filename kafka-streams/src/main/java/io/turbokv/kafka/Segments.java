@@ -1,0 +1,153 @@
+package io.turbokv.kafka;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The time segments of a window or session store, as Kafka's segmented RocksDB stores keep them: segment
+ * {@code id = timestamp / segmentInterval}, live while {@code id >= (streamTime - retention) / segmentInterval},
+ * where stream time is the largest timestamp written; each segment is a {@link TurboKvKeyValueStore} in
+ * {@code <task state dir>/<store name>/<store name>.<id * segmentInterval>}, and expiry deletes whole segments.
+ * Not thread-safe: the owning store synchronises.
+ */
+final class Segments {
+    private final String storeName;
+    private final long retentionPeriod;
+    private final long segmentInterval;
+    private final TurboKvKeyValueStore.ConfigChoice configChoice;
+    private final NavigableMap<Long, TurboKvKeyValueStore> segments = new TreeMap<>();
+    private SegmentContext context;
+    private boolean hasChangelog;
+    private long observedStreamTime = -1;
+
+    Segments(String storeName, long retentionPeriod, long segmentInterval,
+            TurboKvKeyValueStore.ConfigChoice configChoice) {
+        this.storeName = storeName;
+        this.retentionPeriod = retentionPeriod;
+        this.segmentInterval = segmentInterval;
+        this.configChoice = configChoice;
+    }
+
+    /**
+     * Opens the segments found on disk; their stores open as the owner's would ({@code hasChangelog}).
+     *
+     * @return the merge of the positions the segments committed
+     */
+    Position open(StateStoreContext taskContext, boolean hasChangelog) {
+        Path directory = taskContext.stateDir().toPath().resolve(storeName);
+        this.context = new SegmentContext(taskContext, directory);
+        this.hasChangelog = hasChangelog;
+        Position position = Position.emptyPosition();
+        try {
+            Files.createDirectories(directory);
+            try (Stream<Path> children = Files.list(directory)) {
+                for (Path child : children.toList()) {
+                    String segmentName = child.getFileName().toString();
+                    if (segmentName.startsWith(storeName + ".")) {
+                        long start = Long.parseLong(segmentName.substring(storeName.length() + 1));
+                        position.merge(segment(start / segmentInterval).getPosition());
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new ProcessorStateException("store " + storeName + ": cannot open its segments in " + directory, e);
+        }
+        return position;
+    }
+
+    /**
+     * Moves stream time to {@code timestamp} if later, deletes the segments that expire with it, and returns the
+     * segment of {@code timestamp}, created if needed; null when that segment has expired.
+     */
+    TurboKvKeyValueStore liveSegment(long timestamp) {
+        observe(timestamp);
+        long id = timestamp / segmentInterval;
+        return id >= minLiveSegment() ? segment(id) : null;
+    }
+
+    /** Moves stream time to {@code timestamp} if later and deletes the segments that expire with it. */
+    void observe(long timestamp) {
+        observedStreamTime = Math.max(observedStreamTime, timestamp);
+        NavigableMap<Long, TurboKvKeyValueStore> expired = segments.headMap(minLiveSegment(), false);
+        for (TurboKvKeyValueStore segment : expired.values()) {
+            segment.close();
+            Path directory = context.stateDir().toPath().resolve(segment.name());
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            } catch (IOException e) {
+                throw new ProcessorStateException("store " + storeName + ": cannot delete expired segment "
+                        + directory, e);
+            }
+        }
+        expired.clear();
+    }
+
+    /** The existing segment of {@code timestamp}, or null. */
+    TurboKvKeyValueStore existingSegment(long timestamp) {
+        return segments.get(timestamp / segmentInterval);
+    }
+
+    /** The oldest timestamp a read may still see: {@code streamTime - retention + 1}. */
+    long oldestLiveTimestamp() {
+        return observedStreamTime - retentionPeriod + 1;
+    }
+
+    /** The segments covering {@code [from, to]}, in time order. */
+    Collection<TurboKvKeyValueStore> covering(long from, long to) {
+        return from > to ? List.of()
+                : segments.subMap(Math.max(from, 0) / segmentInterval, true, to / segmentInterval, true).values();
+    }
+
+    /** Commits every segment's buffered writes. */
+    void commit(Map<TopicPartition, Long> changelogOffsets) {
+        for (TurboKvKeyValueStore segment : segments.values()) {
+            segment.commit(changelogOffsets);
+        }
+    }
+
+    long approximateNumUncommittedBytes() {
+        long bytes = 0;
+        for (TurboKvKeyValueStore segment : segments.values()) {
+            bytes += segment.approximateNumUncommittedBytes();
+        }
+        return bytes;
+    }
+
+    /** Closes every segment (dropping buffered writes, as {@link TurboKvKeyValueStore#close()}). */
+    void close() {
+        for (TurboKvKeyValueStore segment : segments.values()) {
+            segment.close();
+        }
+        segments.clear();
+    }
+
+    private long minLiveSegment() {
+        return (observedStreamTime - retentionPeriod) / segmentInterval;
+    }
+
+    private TurboKvKeyValueStore segment(long id) {
+        return segments.computeIfAbsent(id, ignored -> {
+            // the segment's own context has no changelog: the owner's decides how the segment commits
+            TurboKvKeyValueStore segment = new TurboKvKeyValueStore(storeName + "." + id * segmentInterval,
+                    (segmentName, segmentHasChangelog, appConfigs) -> configChoice.configFor(segmentName,
+                            hasChangelog, appConfigs));
+            segment.init(context, segment);
+            return segment;
+        });
+    }
+}

@@ -1,0 +1,132 @@
+package io.turbokv.kafka;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The window store's segments, retention, duplicates and restore, driven directly. */
+class TurboKvWindowStoreTest {
+    /** Two minutes of retention: one-minute segments. */
+    private static final Duration RETENTION = Duration.ofMinutes(2);
+
+    @TempDir(factory = StateDirs.class)
+    Path stateDir;
+
+    private StubStateStoreContext context;
+    private WindowStore<Bytes, byte[]> store;
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private WindowStore<Bytes, byte[]> open(boolean retainDuplicates) {
+        context = new StubStateStoreContext(stateDir);
+        WindowStore<Bytes, byte[]> opened = TurboKvStores.persistentWindowStore("w", RETENTION,
+                Duration.ofSeconds(10), retainDuplicates).get();
+        opened.init(context, opened);
+        return opened;
+    }
+
+    private static Bytes key(String key) {
+        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] value(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> windows(WindowStoreIterator<byte[]> iterator) {
+        List<String> windows = new ArrayList<>();
+        try (iterator) {
+            iterator.forEachRemaining(kv -> windows.add(kv.key + "=" + new String(kv.value, StandardCharsets.UTF_8)));
+        }
+        return windows;
+    }
+
+    private List<String> segmentDirectories() throws Exception {
+        try (Stream<Path> children = Files.list(stateDir.resolve("w"))) {
+            return children.map(child -> child.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void windowsLiveInOneSegmentPerMinuteAndSurviveAReopen() throws Exception {
+        store = open(false);
+        store.put(key("a"), value("1"), 10_000);
+        store.put(key("a"), value("2"), 70_000);
+        store.put(key("b"), value("3"), 70_000);
+        store.commit(Map.of());
+        assertEquals(List.of("w.0", "w.60000"), segmentDirectories());
+        store.close();
+        store = open(false);
+        assertEquals("1", new String(store.fetch(key("a"), 10_000), StandardCharsets.UTF_8));
+        assertEquals(List.of("10000=1", "70000=2"), windows(store.fetch(key("a"), 0, 100_000)));
+        assertEquals(List.of("70000=2", "10000=1"), windows(store.backwardFetch(key("a"), 0, 100_000)));
+    }
+
+    @Test
+    void retentionDropsWholeSegmentsAndHidesExpiredWindows() throws Exception {
+        store = open(false);
+        store.put(key("a"), value("1"), 10_000);
+        store.put(key("a"), value("2"), 130_000); // stream time 130 s: windows before 10,001 ms are expired
+        assertNull(store.fetch(key("a"), 10_000));
+        assertEquals(List.of("w.0", "w.120000"), segmentDirectories(), "segment 0 still holds live time");
+        store.put(key("a"), value("3"), 190_000); // the oldest live segment is now 60,000
+        assertEquals(List.of("w.120000", "w.180000"), segmentDirectories());
+        store.put(key("a"), value("late"), 20_000); // in a dropped segment: ignored
+        assertEquals(List.of("130000=2", "190000=3"), windows(store.fetch(key("a"), 0, 200_000)));
+        assertEquals(List.of("w.120000", "w.180000"), segmentDirectories());
+    }
+
+    @Test
+    void aStoreRetainingDuplicatesKeepsEveryValueAndIgnoresNull() {
+        store = open(true);
+        store.put(key("a"), value("1"), 10_000);
+        store.put(key("a"), value("2"), 10_000);
+        store.put(key("a"), null, 10_000);
+        assertEquals(List.of("10000=1", "10000=2"), windows(store.fetch(key("a"), 0, 20_000)));
+    }
+
+    @Test
+    void restoreWritesChangelogRecordsToTheirSegments() {
+        store = open(false);
+        RecordBatchingStateRestoreCallback restore = assertInstanceOf(RecordBatchingStateRestoreCallback.class,
+                context.restoreCallback);
+        restore.restoreBatch(List.of(record(0, "a", 10_000, "1"), record(1, "a", 70_000, "2"),
+                record(2, "a", 10_000, null)));
+        assertEquals(List.of("70000=2"), windows(store.fetch(key("a"), 0, 100_000)));
+        assertEquals(0, store.approximateNumUncommittedBytes(), "the batch is committed");
+        List<KeyValue<Long, byte[]>> none = new ArrayList<>();
+        store.fetch(key("b"), 0, 100_000).forEachRemaining(none::add);
+        assertEquals(List.of(), none);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset, String key, long windowStart, String value) {
+        return new ConsumerRecord<>("w-changelog", 0, offset, 0L, TimestampType.CREATE_TIME, 0, 0,
+                TurboKvWindowStore.segmentKey(value(key), windowStart, 0), value == null ? null : value(value),
+                new RecordHeaders(), Optional.empty());
+    }
+}
