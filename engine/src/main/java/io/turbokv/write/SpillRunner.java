@@ -157,18 +157,18 @@ public final class SpillRunner {
             int count = sorted.count();
             int split = sorted.hashBoundaryNear(count / 2);
             if (split == 0) {
-                spills.add(written(() -> write(family, multiValued, buffer, sorted, 0, count, seq, tombstones)));
+                spills.add(written(() -> writeTimed(family, multiValued, buffer, sorted, 0, count, seq, tombstones)));
                 return;
             }
             int secondSeq = nextSeq();
-            FutureTask<SpilledSst> second = new FutureTask<>(
-                    () -> write(family, multiValued, buffer, sorted, split, count, secondSeq, tombstones));
+            FutureTask<SpilledSst> second = new FutureTask<>(() -> writeTimed(family, multiValued, buffer, sorted,
+                    split, count, secondSeq, tombstones));
             try {
                 executor.execute(second);
             } catch (RejectedExecutionException e) {
                 // the store is closing: this thread writes both halves
             }
-            spills.add(written(() -> write(family, multiValued, buffer, sorted, 0, split, seq, tombstones)));
+            spills.add(written(() -> writeTimed(family, multiValued, buffer, sorted, 0, split, seq, tombstones)));
             second.run(); // writes it here unless a pool thread has started it
             spills.add(written(() -> awaitUninterruptibly(second)));
         }
@@ -255,7 +255,21 @@ public final class SpillRunner {
         SpillEvent event = new SpillEvent();
         event.start();
         EntrySorter sorted = EntrySorter.sort(buffer);
-        return write(family, multiValued, buffer, sorted, 0, sorted.count(), seq, tombstones);
+        SpilledSst written = write(family, multiValued, buffer, sorted, 0, sorted.count(), seq, tombstones);
+        event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
+                written.summary().fileSize());
+        return written;
+    }
+
+    /** As {@link #write(int, boolean, EntryBuffer, int, boolean)} for one half of a sorted buffer. */
+    private SpilledSst writeTimed(int family, boolean multiValued, EntryBuffer buffer, EntrySorter sorted, int from,
+                                  int to, int seq, boolean tombstones) throws IOException {
+        SpillEvent event = new SpillEvent();
+        event.start();
+        SpilledSst written = write(family, multiValued, buffer, sorted, from, to, seq, tombstones);
+        event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
+                written.summary().fileSize());
+        return written;
     }
 
     /**
@@ -303,12 +317,9 @@ public final class SpillRunner {
             SstSummary summary = writer.finish();
             finished = true;
             filter.run(); // builds it here unless another thread has started it
-            SpilledSst written = new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
+            return new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
                     summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount(),
                     filter.get()), tombstones);
-            event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
-                    written.summary().fileSize());
-            return written;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while building the key filter of SST " + seq, e);
