@@ -10,8 +10,9 @@ import jdk.jfr.StackTrace;
 
 /**
  * {@code io.turbokv.Spill}: a write batch's entries of one family sorted and written to a new SST, while the batch
- * still fills or at its commit. The event's duration is the sort and the write, on the spill's thread. Enabled by
- * default, no threshold.
+ * still fills or at its commit. The event's duration is the sort and the write, on the spill's thread (a commit's
+ * last buffer written as two SSTs gives one event per half, each the half's write, the sort before them in
+ * neither). Enabled by default, no threshold.
  */
 @Name("io.turbokv.Spill")
 @Label("TurboKV Spill")

@@ -329,7 +329,10 @@ public final class BatchCollector implements AutoCloseable {
             }
         }
 
-        /** Seals the family and spills what it holds (a small rest on the calling thread, which would only wait). */
+        /**
+         * Seals the family and spills what it holds: a small rest on the calling thread, which would only wait; a
+         * large one of values in two halves, on the calling thread and the pool.
+         */
         void spillRest() {
             EntryBuffer rest;
             int seq = 0;
@@ -349,6 +352,9 @@ public final class BatchCollector implements AutoCloseable {
             }
             if (rest.dataBytes() <= SPILL_NOW_BYTES) {
                 spills.spillNow(index, multiValued, rest, seq, tombstones);
+            } else if (!tombstones && rest.count() >= SpillRunner.SPLIT_ENTRIES
+                    && Runtime.getRuntime().availableProcessors() > 1) {
+                spills.spillInTwo(index, multiValued, rest, seq, tombstones);
             } else {
                 spills.reserve();
                 spills.submit(index, multiValued, rest, seq, tombstones);

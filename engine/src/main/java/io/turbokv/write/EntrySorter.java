@@ -75,22 +75,42 @@ final class EntrySorter {
         return refs[index];
     }
 
-    /** {@return the distinct hashes, ascending unsigned: the key hashes the SST's filter holds} */
-    long[] distinctHashes() {
-        int n = hashes.length;
+    /**
+     * {@return the distinct hashes of the records {@code [from, to)} in SST order, ascending unsigned: the key hashes
+     * the SST's filter holds}
+     */
+    long[] distinctHashes(int from, int to) {
         int distinct = 0;
-        for (int i = 0; i < n; i++) {
-            if (i == 0 || hashes[i] != hashes[i - 1]) {
+        for (int i = from; i < to; i++) {
+            if (i == from || hashes[i] != hashes[i - 1]) {
                 distinct++;
             }
         }
         long[] out = new long[distinct];
-        for (int i = 0, d = 0; i < n; i++) {
-            if (i == 0 || hashes[i] != hashes[i - 1]) {
+        for (int i = from, d = 0; i < to; i++) {
+            if (i == from || hashes[i] != hashes[i - 1]) {
                 out[d++] = hashes[i];
             }
         }
         return out;
+    }
+
+    /**
+     * {@return the index nearest {@code index} (at or after it first) where the hash differs from the one before,
+     * so that the records before and after it share no hash; 0 when every record has one hash}
+     */
+    int hashBoundaryNear(int index) {
+        for (int i = Math.max(1, index); i < hashes.length; i++) {
+            if (hashes[i] != hashes[i - 1]) {
+                return i;
+            }
+        }
+        for (int i = Math.min(index, hashes.length - 1); i >= 1; i--) {
+            if (hashes[i] != hashes[i - 1]) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     private void radixSort() {

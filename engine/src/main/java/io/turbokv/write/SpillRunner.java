@@ -38,6 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them), well inside what one SST can hold. Every SST is synced before its spill completes, so commit only needs to sync the
  * directory.
  *
+ * <p>A commit's last buffer of at least {@value #SPLIT_ENTRIES} entries is written as two SSTs, split at a hash
+ * boundary near its middle, one by the committing thread, which would only wait otherwise, and one by the pool
+ * ({@link #spillInTwo}): the commit waits for the last spill, and two cores write it in about half the time. The
+ * halves hold disjoint hashes, hence disjoint keys, so their numbers may come in either order.
+ *
  * <p>A spill of at least {@value #PARALLEL_FILTER_ENTRIES} entries builds its SST's key filter from the sorted
  * hashes on another thread of the executor while it writes the file (the filter needs nothing else): the
  * commit waits for the last spill, and the filter was a fifth of its time. When no thread is free to take it,
@@ -48,6 +53,8 @@ public final class SpillRunner {
     public static final int MAX_ENTRIES_PER_INITIAL_FILE = 256 * 1024;
     /** Key and value bytes at which a batch's collector is cut and spilled to an SST of its own. */
     public static final long DATA_THRESHOLD_PER_INITIAL_FILE = 64L << 20;
+    /** From this many entries a commit's last buffer is written as two SSTs on two threads (when there are two). */
+    static final int SPLIT_ENTRIES = 64 * 1024;
     /** From this many entries a spill builds its key filter on another thread; a small commit's spill does not. */
     static final int PARALLEL_FILTER_ENTRIES = 4_096;
     /** Key filters of spills: heap arrays, which live until the batch's meta files are written. */
@@ -126,15 +133,89 @@ public final class SpillRunner {
      * writing it. A failure is reported by {@link #awaitAll()}, as a background spill's.
      */
     void spillNow(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
-        CompletableFuture<SpilledSst> spill = new CompletableFuture<>();
         try (buffer) {
-            spill.complete(write(family, multiValued, buffer, seq, tombstones));
+            spills.add(written(() -> write(family, multiValued, buffer, seq, tombstones)));
+        }
+    }
+
+    /**
+     * Spills {@code buffer} (taking ownership), a commit's last, large one, as two SSTs written at once: sorts it,
+     * splits it where the hash changes nearest its middle, writes the second half as SST {@link #nextSeq()} on the
+     * pool and the first half as SST {@code seq} on the calling thread, and returns when both are written (or
+     * failed), so the buffer is closed after its last reader. A buffer with one hash only is written whole.
+     * Failures are reported by {@link #awaitAll()}, as a background spill's.
+     */
+    void spillInTwo(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
+        try (buffer) {
+            EntrySorter sorted;
+            try {
+                sorted = EntrySorter.sort(buffer);
+            } catch (RuntimeException | Error e) {
+                spills.add(CompletableFuture.failedFuture(e));
+                return;
+            }
+            int count = sorted.count();
+            int split = sorted.hashBoundaryNear(count / 2);
+            if (split == 0) {
+                spills.add(written(() -> writeTimed(family, multiValued, buffer, sorted, 0, count, seq, tombstones)));
+                return;
+            }
+            int secondSeq = nextSeq();
+            FutureTask<SpilledSst> second = new FutureTask<>(() -> writeTimed(family, multiValued, buffer, sorted,
+                    split, count, secondSeq, tombstones));
+            try {
+                executor.execute(second);
+            } catch (RejectedExecutionException e) {
+                // the store is closing: this thread writes both halves
+            }
+            spills.add(written(() -> writeTimed(family, multiValued, buffer, sorted, 0, split, seq, tombstones)));
+            second.run(); // writes it here unless a pool thread has started it
+            spills.add(written(() -> awaitUninterruptibly(second)));
+        }
+    }
+
+    /** A spill written (or failed) on the calling thread, as a completed future. */
+    private static CompletableFuture<SpilledSst> written(SpillWrite write) {
+        CompletableFuture<SpilledSst> spill = new CompletableFuture<>();
+        try {
+            spill.complete(write.run());
         } catch (IOException e) {
             spill.completeExceptionally(new UncheckedIOException(e));
         } catch (RuntimeException | Error e) {
             spill.completeExceptionally(e);
         }
-        spills.add(spill);
+        return spill;
+    }
+
+    /** Waits for {@code task} even when interrupted (its spill reads the buffer the caller closes next). */
+    private static SpilledSst awaitUninterruptibly(FutureTask<SpilledSst> task) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case IOException io -> throw io;
+                        case RuntimeException r -> throw r;
+                        case Error error -> throw error;
+                        default -> throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One spill's writing, which may fail with an {@link IOException}. */
+    @FunctionalInterface
+    private interface SpillWrite {
+        SpilledSst run() throws IOException;
     }
 
     /**
@@ -174,9 +255,32 @@ public final class SpillRunner {
         SpillEvent event = new SpillEvent();
         event.start();
         EntrySorter sorted = EntrySorter.sort(buffer);
+        SpilledSst written = write(family, multiValued, buffer, sorted, 0, sorted.count(), seq, tombstones);
+        event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
+                written.summary().fileSize());
+        return written;
+    }
+
+    /** As {@link #write(int, boolean, EntryBuffer, int, boolean)} for one half of a sorted buffer. */
+    private SpilledSst writeTimed(int family, boolean multiValued, EntryBuffer buffer, EntrySorter sorted, int from,
+                                  int to, int seq, boolean tombstones) throws IOException {
+        SpillEvent event = new SpillEvent();
+        event.start();
+        SpilledSst written = write(family, multiValued, buffer, sorted, from, to, seq, tombstones);
+        event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
+                written.summary().fileSize());
+        return written;
+    }
+
+    /**
+     * Writes the records {@code [from, to)} of {@code sorted} as SST {@code seq}; {@code from} and {@code to} lie
+     * where the hash changes (or at the ends), so a key's records are never split.
+     */
+    private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, EntrySorter sorted, int from,
+                             int to, int seq, boolean tombstones) throws IOException {
         FutureTask<MemorySegment> filter = new FutureTask<>(
-                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes()), HEAP));
-        if (sorted.count() >= PARALLEL_FILTER_ENTRIES) {
+                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes(from, to)), HEAP));
+        if (to - from >= PARALLEL_FILTER_ENTRIES) {
             try {
                 executor.execute(filter);
             } catch (RejectedExecutionException e) {
@@ -187,16 +291,15 @@ public final class SpillRunner {
                 buffers, false);
         boolean finished = false;
         try {
-            int count = sorted.count();
-            for (int i = 0; i < count; i++) {
+            for (int i = from; i < to; i++) {
                 long ref = sorted.ref(i);
                 long hash = sorted.hash(i);
                 if (!multiValued) {
                     // a single-valued key written twice in one batch: the later write (larger ref) wins
-                    while (i + 1 < count && sorted.hash(i + 1) == hash && sameKey(buffer, ref, sorted.ref(i + 1))) {
+                    while (i + 1 < to && sorted.hash(i + 1) == hash && sameKey(buffer, ref, sorted.ref(i + 1))) {
                         ref = Math.max(ref, sorted.ref(++i));
                     }
-                } else if (buffer.kind(ref) == EntryKind.TOMBSTONE && i + 1 < count && sorted.hash(i + 1) == hash
+                } else if (buffer.kind(ref) == EntryKind.TOMBSTONE && i + 1 < to && sorted.hash(i + 1) == hash
                         && sameKey(buffer, ref, sorted.ref(i + 1))) {
                     continue; // a key deleted twice in one batch: one tombstone is enough
                 }
@@ -214,12 +317,9 @@ public final class SpillRunner {
             SstSummary summary = writer.finish();
             finished = true;
             filter.run(); // builds it here unless another thread has started it
-            SpilledSst written = new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
+            return new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
                     summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount(),
                     filter.get()), tombstones);
-            event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
-                    written.summary().fileSize());
-            return written;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while building the key filter of SST " + seq, e);

@@ -2,6 +2,7 @@ package io.turbokv.write;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.LongStream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -86,8 +88,23 @@ class EntrySorterTest {
             EntrySorter sorted = EntrySorter.sort(buffer);
             entries.sort(EntrySorterTest::compare);
             assertEquals(size, sorted.count());
-            assertArrayEquals(entries.stream().mapToLong(Entry::hash).distinct().toArray(), sorted.distinctHashes(),
-                    "the key filter's hashes: distinct, ascending unsigned");
+            assertArrayEquals(entries.stream().mapToLong(Entry::hash).distinct().toArray(),
+                    sorted.distinctHashes(0, size), "the key filter's hashes: distinct, ascending unsigned");
+            if (size > 0) {
+                int middle = random.nextInt(size);
+                int split = sorted.hashBoundaryNear(middle);
+                boolean oneHash = entries.stream().mapToLong(Entry::hash).distinct().count() == 1;
+                assertEquals(oneHash, split == 0, "0 only when every record has one hash");
+                if (split > 0) {
+                    assertNotEquals(sorted.hash(split - 1), sorted.hash(split), "the halves share no hash");
+                    for (int i = Math.min(split, middle) + 1; i < Math.max(split, middle); i++) {
+                        assertEquals(sorted.hash(i - 1), sorted.hash(i), "no nearer boundary between");
+                    }
+                    assertArrayEquals(sorted.distinctHashes(0, size), LongStream.concat(
+                            Arrays.stream(sorted.distinctHashes(0, split)),
+                            Arrays.stream(sorted.distinctHashes(split, size))).toArray());
+                }
+            }
             for (int i = 0; i < size; i++) {
                 long ref = sorted.ref(i);
                 Entry expected = entries.get(i);
