@@ -1,6 +1,5 @@
 package io.turbokv;
 
-
 /**
  * A snapshot of a store's read statistics ({@link TurboKV#statistics()}), as the Rust original's {@code stats}
  * feature. Counters run from the open of the store; they are striped, cheap enough to stay on, and read without

@@ -43,7 +43,8 @@ public final class UnsupportedFormatVersionException extends IOException {
         String expected = supported.size() == 1 ? String.valueOf(supported.getFirst()) : "one of " + supported;
         return String.format(Locale.ROOT,
                 "unsupported format version: expected=%s found=%d; another TurboKV wrote this file and this build"
-                        + " cannot read it (file=%s)", expected, found, name);
+                        + " cannot read it (file=%s)",
+                expected, found, name);
     }
 
     /** {@return the file whose version this build cannot read} */

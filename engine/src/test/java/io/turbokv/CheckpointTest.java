@@ -49,8 +49,9 @@ class CheckpointTest {
     private static Map<String, String> contents(Path dir) throws IOException {
         Map<String, String> all = new TreeMap<>();
         try (TurboKV db = TurboKV.openReadOnly(dir)) {
-            db.forEach(0, (key, value) -> all.put(new String(key.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8),
-                    new String(value.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8)));
+            db.forEach(0,
+                    (key, value) -> all.put(new String(key.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8),
+                            new String(value.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8)));
         }
         return all;
     }
@@ -241,7 +242,7 @@ class CheckpointTest {
 
     /** A read-only open and its checkpoint, opened again when a compaction deleted a file first. */
     private static void checkpointReadOnly(Path dir, Path copy) throws IOException {
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1;; attempt++) {
             try (TurboKV reader = TurboKV.openReadOnly(dir)) {
                 reader.checkpoint(copy);
                 return;

@@ -97,8 +97,8 @@ class CompactionFiguresTest {
             double getAfter = getNanos(db, keys, valueBytes);
             assertEquals(1, db.metaInfo().size());
             System.out.printf(Locale.ROOT, "CompactionFiguresTest: %d input entries (%.1f MB in %d-key store) merged"
-                            + " in %.0f ms: %.1f MB/s of input, write amplification %.2f, %.1f heap bytes per input"
-                            + " entry; get %.0f ns before, %.0f ns after%n", entriesRead, bytesRead / 1e6, keys,
+                    + " in %.0f ms: %.1f MB/s of input, write amplification %.2f, %.1f heap bytes per input"
+                    + " entry; get %.0f ns before, %.0f ns after%n", entriesRead, bytesRead / 1e6, keys,
                     nanos / 1e6, bytesRead / 1e6 / (nanos / 1e9), (double) bytesWritten / bytesRead,
                     (double) allocated / entriesRead, getBefore, getAfter);
             assertTrue((double) allocated / entriesRead < 256, "heap bytes per merged entry");

@@ -141,8 +141,10 @@ class CompactionModelTest {
             }
             String logFile = Files.readString(dir.resolve("LOG"));
             MOVES.addAndGet(logFile.lines().filter(l -> l.contains("MOVED")).count());
-            COLD_OUTPUTS.addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("COLD")).count());
-            WARM_OUTPUTS.addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("WARM")).count());
+            COLD_OUTPUTS
+                    .addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("COLD")).count());
+            WARM_OUTPUTS
+                    .addAndGet(logFile.lines().filter(l -> l.contains("MERGE OUTPUT") && l.endsWith("WARM")).count());
         } finally {
             for (Reader reader : readers) {
                 reader.close();
@@ -174,7 +176,7 @@ class CompactionModelTest {
     }
 
     private static void closeScopes(List<Reader> readers) throws IOException {
-        for (java.util.Iterator<Reader> it = readers.iterator(); it.hasNext(); ) {
+        for (java.util.Iterator<Reader> it = readers.iterator(); it.hasNext();) {
             Reader reader = it.next();
             if (reader.scope() != null) {
                 reader.close();
@@ -184,7 +186,8 @@ class CompactionModelTest {
     }
 
     private static void checkScope(ReadScope scope, TreeMap<String, byte[]> single,
-                                   TreeMap<String, List<String>> multi, String when) throws IOException {
+                                   TreeMap<String, List<String>> multi, String when)
+            throws IOException {
         for (int i = 0; i < 60; i++) {
             String key = "k" + i;
             java.lang.foreign.MemorySegment found = scope.get(0, bytes(key));
@@ -204,7 +207,8 @@ class CompactionModelTest {
     }
 
     private static void step(TurboKV db, int op, Random random, TreeMap<String, byte[]> single,
-                             TreeMap<String, List<String>> multi, List<String> log) throws IOException {
+                             TreeMap<String, List<String>> multi, List<String> log)
+            throws IOException {
         if (op < 5) {
             batch(db, random, single, multi);
             log.add("batch");
@@ -229,7 +233,8 @@ class CompactionModelTest {
     }
 
     private static void batch(TurboKV db, Random random, TreeMap<String, byte[]> single,
-                              TreeMap<String, List<String>> multi) throws IOException {
+                              TreeMap<String, List<String>> multi)
+            throws IOException {
         Set<String> singleTouched = new HashSet<>();
         Set<String> multiDeleted = new HashSet<>();
         Map<String, List<String>> multiAdded = new HashMap<>();
@@ -270,7 +275,8 @@ class CompactionModelTest {
     }
 
     private static void check(TurboKV db, TreeMap<String, byte[]> single, TreeMap<String, List<String>> multi,
-                              String when) throws IOException {
+                              String when)
+            throws IOException {
         for (int i = 0; i < 60; i++) {
             String key = "k" + i;
             byte[] found = db.get(0, bytes(key)).orElse(null);

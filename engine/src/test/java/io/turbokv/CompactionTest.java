@@ -249,7 +249,7 @@ class CompactionTest {
                 for (long[] other : rangesByTemperature.computeIfAbsent(meta.family() + "/" + sst.cold(),
                         t -> new ArrayList<>())) {
                     assertTrue(Long.compareUnsigned(sst.maxHash(), other[0]) < 0
-                                    || Long.compareUnsigned(other[1], sst.minHash()) < 0,
+                            || Long.compareUnsigned(other[1], sst.minHash()) < 0,
                             "SST " + sst.sequenceNumber() + " overlaps another of family " + meta.family());
                 }
                 rangesByTemperature.get(meta.family() + "/" + sst.cold()).add(new long[] {sst.minHash(),
@@ -668,7 +668,8 @@ class CompactionTest {
                     assertFalse(sst.fresh(), "merged SSTs are not fresh");
                     Path path = StoreFileNames.path(dir, StoreFileNames.Kind.SST, sst.sequenceNumber());
                     try (SstReader reader = SstReader.open(path, sst.sequenceNumber(), sst.blockCount(),
-                            sst.sizeBytes()); SstEntryIterator it = reader.iterator()) {
+                            sst.sizeBytes());
+                         SstEntryIterator it = reader.iterator()) {
                         while (it.next()) {
                             assertEquals(!readHashes.contains(it.hash()), sst.cold(), "flag of a key's SST");
                             assertEquals(EntryKind.VALUE, it.kind());

@@ -167,7 +167,8 @@ class ConcurrencyTest {
      * and the same both times.
      */
     private static void readThroughALongScope(TurboKV db, AtomicLong startedRound, int[] lastSeen, AtomicLong reads,
-                                              AtomicBoolean stop) throws IOException {
+                                              AtomicBoolean stop)
+            throws IOException {
         try (ReadScope scope = db.readScope()) {
             long limit = startedRound.get();
             while (!stop.get() && startedRound.get() < limit + 4) {

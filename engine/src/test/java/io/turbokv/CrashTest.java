@@ -48,7 +48,8 @@ class CrashTest {
         for (int round = 0; round < rounds; round++) {
             boolean halt = round % 2 == 1;
             Integer haltAt = halt ? 1 + random.nextInt(300) : null;
-            Process child = new ProcessBuilder(childCommand(store, acks, durability, haltAt)).redirectErrorStream(true).start();
+            Process child =
+                    new ProcessBuilder(childCommand(store, acks, durability, haltAt)).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8));
             String ready = out.readLine();

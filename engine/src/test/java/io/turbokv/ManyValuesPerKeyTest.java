@@ -126,7 +126,8 @@ class ManyValuesPerKeyTest {
      * big-endian, followed by zeros up to {@code valueLength} bytes; {@code deleteFirst} deletes the key first.
      */
     private static void putValues(TurboKV db, byte[] key, int first, int count, int valueLength,
-                                  boolean deleteFirst) throws IOException {
+                                  boolean deleteFirst)
+            throws IOException {
         MemorySegment keySegment = MemorySegment.ofArray(key);
         MemorySegment value = MemorySegment.ofArray(new byte[valueLength]);
         try (WriteBatch batch = db.writeBatch()) {

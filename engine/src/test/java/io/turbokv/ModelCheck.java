@@ -198,8 +198,9 @@ final class ModelCheck {
             }
         }
         throw new AssertionError(what + ": " + found.count() + " entries, expected " + expected.fingerprint(family)
-                .count() + (differences.isEmpty() ? " (the same entries, in another multiplicity)" : "; "
-                + String.join("; ", differences)));
+                .count()
+                + (differences.isEmpty() ? " (the same entries, in another multiplicity)" : "; "
+                        + String.join("; ", differences)));
     }
 
     private static String abbreviate(List<Value> values) {

@@ -305,7 +305,7 @@ final class ModelData {
      * Decodes a value read back into its description, verifying every byte.
      *
      * @param what what was read, for the message of a failure (built only then)
- * @throws AssertionError naming the first wrong byte when the bytes are not those of any description
+    * @throws AssertionError naming the first wrong byte when the bytes are not those of any description
      */
     static Value decode(MemorySegment found, Supplier<String> what) {
         long length = found.byteSize();

@@ -50,7 +50,9 @@ final class ModelSteps {
     static final int NEWEST = -1;
 
     /** Which thread makes a write. */
-    enum Lane { CALLER, FIRST_HELPER, SECOND_HELPER }
+    enum Lane {
+        CALLER, FIRST_HELPER, SECOND_HELPER
+    }
 
     /** One step of a run. */
     sealed interface Step permits Batch, Compact, CompactWhileReading, Reopen, OpenReadOnly, CheckReadOnly,
@@ -83,13 +85,17 @@ final class ModelSteps {
      * on {@code lane} or, when {@code twoThreads}, on both helpers at once (one half each).
      */
     record Bulk(Lane lane, int family, FillerStyle style, int start, int count, boolean delete, int size,
-                boolean twoThreads) implements Write {}
+                boolean twoThreads)
+            implements
+                Write {}
 
     /** Adds {@code count} values of {@code size} bytes to tracked key {@code key} of the multi-valued family. */
     record ManyValues(Lane lane, int key, int count, int size, long seed) implements Write {}
 
     /** What a batch does between its writes with the committed state, which must not show the batch. */
-    enum PeekKind { CHECK, OPEN_READ_ONLY, OPEN_SCOPE }
+    enum PeekKind {
+        CHECK, OPEN_READ_ONLY, OPEN_SCOPE
+    }
 
     /** A read while the batch is open, on the calling thread. */
     record Peek(PeekKind kind) implements Write {}
@@ -202,7 +208,7 @@ final class ModelSteps {
 
     private static Arbitrary<Step> steps() {
         Arbitrary<Step> batch = Combinators.combine(writes().list().ofMinSize(1).ofMaxSize(10)
-                        .withSizeDistribution(RandomDistribution.uniform()), ends()).as(Batch::new);
+                .withSizeDistribution(RandomDistribution.uniform()), ends()).as(Batch::new);
         Arbitrary<Integer> which = Arbitraries.integers().between(0, 7);
         return Arbitraries.frequencyOf(
                 Tuple.of(14, batch),
@@ -323,7 +329,8 @@ final class ModelSteps {
                 : Arbitraries.frequencyOf(Tuple.of(5, Arbitraries.just(false)), Tuple.of(1, Arbitraries.just(true)));
         return Combinators.combine(Arbitraries.of(Lane.class), family, Arbitraries.of(FillerStyle.class), start, count,
                 delete, size, Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(false)),
-                        Tuple.of(1, Arbitraries.just(true)))).as(Bulk::new);
+                        Tuple.of(1, Arbitraries.just(true))))
+                .as(Bulk::new);
     }
 
     private static Arbitrary<Integer> sizes(int[] sizes) {

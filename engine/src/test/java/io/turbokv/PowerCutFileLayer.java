@@ -57,7 +57,9 @@ import java.util.stream.Stream;
  */
 final class PowerCutFileLayer implements FileLayer {
     /** The kinds of counted calls. */
-    enum Call { CREATE, WRITE, SYNC, RENAME, SYNC_DIRECTORY, DELETE }
+    enum Call {
+        CREATE, WRITE, SYNC, RENAME, SYNC_DIRECTORY, DELETE
+    }
 
     /**
      * A counted call, handed to the trigger before it runs.

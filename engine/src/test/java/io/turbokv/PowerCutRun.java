@@ -268,7 +268,7 @@ final class PowerCutRun {
                     return false;
                 }
                 return ++seen[0] == cutAt;
-            }, (step, layer) -> { });
+            }, (step, layer) -> {});
         }
         finalCheck();
         return figures;

@@ -41,8 +41,10 @@ class SalvageTest {
             for (int family = 0; family < db.config().families().size(); family++) {
                 int f = family;
                 db.forEach(family, (key, value) -> all.merge(f + ":" + HexFormat.of().formatHex(
-                        key.toArray(ValueLayout.JAVA_BYTE)), HexFormat.of().formatHex(value.toArray(
-                        ValueLayout.JAVA_BYTE)), (a, b) -> a.compareTo(b) < 0 ? a + "," + b : b + "," + a));
+                        key.toArray(ValueLayout.JAVA_BYTE)), HexFormat.of().formatHex(
+                                value.toArray(
+                                        ValueLayout.JAVA_BYTE)),
+                        (a, b) -> a.compareTo(b) < 0 ? a + "," + b : b + "," + a));
             }
         }
         return all;

@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +131,7 @@ class StoreLifecycleTest {
         db.close();
         assertThrows(StoreClosedException.class, () -> db.get(0, bytes("k")));
         assertThrows(StoreClosedException.class, () -> db.batchGet(0, new byte[][] {bytes("k")}));
-        assertThrows(StoreClosedException.class, () -> db.forEach(0, (k, v) -> { }));
+        assertThrows(StoreClosedException.class, () -> db.forEach(0, (k, v) -> {}));
         assertThrows(StoreClosedException.class, db::readScope);
         assertThrows(StoreClosedException.class, db::writeBatch);
         assertThrows(StoreClosedException.class, db::fullCompact);
@@ -163,12 +163,10 @@ class StoreLifecycleTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         boolean parentHandlers = logger.getUseParentHandlers();
         logger.setUseParentHandlers(false); // the warning is expected here; keep the build output clean

@@ -75,7 +75,7 @@ class StoreMXBeanTest {
         }
         DbConfig readOnly = DbConfig.builder().jmx(true).build();
         try (TurboKV first = TurboKV.openReadOnly(store, readOnly);
-                TurboKV second = TurboKV.openReadOnly(store, readOnly)) {
+             TurboKV second = TurboKV.openReadOnly(store, readOnly)) {
             assertEquals(2, beansOf(store).size());
             assertTrue(first.config().jmx() && second.config().jmx());
         }

@@ -145,7 +145,8 @@ class SubcompactionTest {
             for (SstInfo sst : list) {
                 Path path = StoreFileNames.path(store, StoreFileNames.Kind.SST, sst.sequenceNumber());
                 try (SstReader reader = SstReader.open(path, sst.sequenceNumber(), sst.blockCount(),
-                        sst.sizeBytes()); SstEntryIterator it = reader.iterator()) {
+                        sst.sizeBytes());
+                     SstEntryIterator it = reader.iterator()) {
                     while (it.next()) {
                         String value = switch (it.kind()) {
                             case VALUE -> HexFormat.of().formatHex(it.value().toArray(ValueLayout.JAVA_BYTE));

@@ -88,7 +88,7 @@ class WriteBatchWaitTest {
     @Test
     void freeSlotIsTakenWithoutWaiting() throws Exception {
         try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily());
-                WriteBatch batch = db.writeBatch(Duration.ofSeconds(5))) {
+             WriteBatch batch = db.writeBatch(Duration.ofSeconds(5))) {
             batch.put(0, bytes("k"), bytes("v"));
             batch.commit();
         }

@@ -54,7 +54,7 @@ class WriteBufferReuseTest {
                 String lateName = "late" + round;
                 Thread filler = new Thread(() -> {
                     try {
-                        for (int i = 0; ; i++) {
+                        for (int i = 0;; i++) {
                             late.put(0, bytes(lateName + "-" + i), value(lateName, i));
                             if (latePuts.incrementAndGet() == 20) {
                                 started.countDown();

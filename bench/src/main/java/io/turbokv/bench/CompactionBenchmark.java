@@ -96,7 +96,7 @@ public class CompactionBenchmark {
     public void deleteTemplate() throws IOException {
         if (megabytesPerSecond.length > 0) {
             System.out.printf(Locale.ROOT, "%nCompactionBenchmark: %d measured compactions, median %.1f input MB/s,"
-                            + " write amplification %.3f (output/input bytes)%n",
+                    + " write amplification %.3f (output/input bytes)%n",
                     megabytesPerSecond.length, median(megabytesPerSecond), median(writeAmplifications));
         }
         TenBatchStore.delete(template);
@@ -130,7 +130,7 @@ public class CompactionBenchmark {
             writeAmplifications = append(writeAmplifications, writeAmplification);
         }
         System.out.printf(Locale.ROOT, " [compaction: %.2f MB in, %.2f MB out (write amplification %.3f), %.1f ms,"
-                        + " %.1f input MB/s]", inputBytes / 1e6, outputBytes / 1e6, writeAmplification, nanos / 1e6,
+                + " %.1f input MB/s]", inputBytes / 1e6, outputBytes / 1e6, writeAmplification, nanos / 1e6,
                 inputMBps);
         db.close();
         TenBatchStore.delete(work);

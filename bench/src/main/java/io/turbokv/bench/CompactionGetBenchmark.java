@@ -108,7 +108,7 @@ public class CompactionGetBenchmark {
         long[] sst = TenBatchStore.sstEntriesAndBytes(db);
         int ssts = db.metaInfo().stream().mapToInt(meta -> meta.ssts().size()).sum();
         System.out.printf(Locale.ROOT, "%nCompactionGetBenchmark %s: %d distinct keys; %d SSTs in %d meta files,"
-                        + " %d entries, %.1f MB%n", state, presentKeys.length, ssts, db.metaInfo().size(), sst[0],
+                + " %d entries, %.1f MB%n", state, presentKeys.length, ssts, db.metaInfo().size(), sst[0],
                 sst[1] / 1e6);
         consumer.blackhole = Sinks.blackhole();
         RandomIndex sample = new RandomIndex(99);

@@ -121,7 +121,8 @@ public final class Comparison {
 
         String[] allKeys = {"int-seq", "int-rnd", "bytes16"};
         List<Group> groups = full
-                ? List.of(new Group("all", "io\\.turbokv\\.bench\\.(Write|Get|TurboKvRead|MultiGet|Open|Iterate|FullCompaction)Benchmark",
+                ? List.of(new Group("all",
+                        "io\\.turbokv\\.bench\\.(Write|Get|TurboKvRead|MultiGet|Open|Iterate|FullCompaction)Benchmark",
                         allKeys, entries),
                         new Group("sst", "io\\.turbokv\\.bench\\.Sst.*Benchmark", new String[] {"int-rnd", "bytes16"},
                                 1_000_000))
@@ -207,7 +208,8 @@ public final class Comparison {
         String markdown = header + table.markdown();
         Files.writeString(results.resolve("comparison-" + mode + ".md"), markdown, StandardCharsets.UTF_8);
         Path png = results.resolve("comparison-" + mode + ".png");
-        ComparisonChart.write(table, png, "TurboKV vs RocksDB vs LMDB vs Chronicle Map (" + mode + ", " + entries + " entries)");
+        ComparisonChart.write(table, png,
+                "TurboKV vs RocksDB vs LMDB vs Chronicle Map (" + mode + ", " + entries + " entries)");
         System.out.println();
         System.out.println(markdown);
         System.out.println("Raw JMH results: " + json);
@@ -292,9 +294,11 @@ public final class Comparison {
 
                 """, mode, LocalDate.now(ZoneOffset.UTC), entries, minutes, cpu,
                 Runtime.getRuntime().availableProcessors(), totalMemoryGib(), System.getProperty("os.name"),
-                System.getProperty("os.arch"), load[0] == Double.MAX_VALUE ? Double.NaN : load[0], load[1], System.getProperty("java.vm.name"), Runtime.version(),
+                System.getProperty("os.arch"), load[0] == Double.MAX_VALUE ? Double.NaN : load[0], load[1],
+                System.getProperty("java.vm.name"), Runtime.version(),
                 String.join(" ", jvmArgs.stream().filter(a -> !a.startsWith("-Djava.io.tmpdir")
-                        && !a.startsWith("-Dturbokv.bench.dir")).toList()), String.join(" ", CHRONICLE_FLAGS),
+                        && !a.startsWith("-Dturbokv.bench.dir")).toList()),
+                String.join(" ", CHRONICLE_FLAGS),
                 mavenVersion("io.turbokv", "turbokv-engine"), rocksDbVersion(),
                 mavenVersion("org.lmdbjava", "lmdbjava"), mavenVersion("net.openhft", "chronicle-map"));
     }

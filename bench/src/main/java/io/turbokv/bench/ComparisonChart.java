@@ -2,9 +2,9 @@ package io.turbokv.bench;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -29,7 +29,8 @@ final class ComparisonChart {
             for (String store : Stores.NAMES) {
                 ResultTable.Cell cell = row.cells().get(store);
                 if (cell != null && !Double.isNaN(cell.opsPerSecond)) {
-                    dataset.addValue(cell.opsPerSecond, ResultTable.label(store), row.label() + " (" + row.unit() + ")");
+                    dataset.addValue(cell.opsPerSecond, ResultTable.label(store),
+                            row.label() + " (" + row.unit() + ")");
                 }
             }
             categories++;

@@ -86,7 +86,8 @@ public final class FirstGets {
             Arrays.sort(getNanos[s]);
             long[] all = getNanos[s];
             System.out.printf(Locale.ROOT, "%-20s open + first get %9.1f us (%.0f/s)  next %d gets p50 %8d ns"
-                    + "  p99 %9d ns  (%d opens%s)%n", names[s], openNanos[s][opens / 2] / 1e3, 1e9 / openNanos[s][opens / 2], gets,
+                    + "  p99 %9d ns  (%d opens%s)%n", names[s], openNanos[s][opens / 2] / 1e3,
+                    1e9 / openNanos[s][opens / 2], gets,
                     all[all.length / 2], all[(int) (all.length * 0.99)], opens, cold ? ", page cache dropped" : "");
         }
         data.close();

@@ -95,7 +95,7 @@ public class FullCompactionBenchmark {
             for (int b = 0; b < BATCHES; b++) {
                 boolean[] taken = new boolean[keySpace];
                 try (WriteBatch batch = turboStore == null ? null : turboStore.writeBatch()) {
-                    for (int written = 0; written < batchEntries; ) {
+                    for (int written = 0; written < batchEntries;) {
                         int k = random.nextInt(keySpace);
                         if (taken[k]) {
                             continue;

@@ -47,8 +47,9 @@ public final class JvmFlagComparison {
             new FlagSet("G1, Xms=Xmx=2g, AlwaysPreTouch", List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch")),
             new FlagSet("G1, compact object headers", List.of("-XX:+UseCompactObjectHeaders")));
 
-    private static final String INCLUDE = "io\\.turbokv\\.bench\\.(WriteBenchmark\\.load|GetBenchmark\\.(get|getLatency)"
-            + "|IterateBenchmark\\.iterateAll|FullCompactionBenchmark\\.fullCompact)$";
+    private static final String INCLUDE =
+            "io\\.turbokv\\.bench\\.(WriteBenchmark\\.load|GetBenchmark\\.(get|getLatency)"
+                    + "|IterateBenchmark\\.iterateAll|FullCompactionBenchmark\\.fullCompact)$";
 
     /** The figures, in table order: label, unit, whether larger is better. */
     private enum Figure {
@@ -207,7 +208,8 @@ public final class JvmFlagComparison {
                 - ratio: median / baseline median, where > 1.00 is better for every row (latencies and GC time
                   inverted)
 
-                """, LocalDate.now(ZoneOffset.UTC), entries, rounds, minutes, Runtime.getRuntime().availableProcessors(),
+                """, LocalDate.now(ZoneOffset.UTC), entries, rounds, minutes,
+                Runtime.getRuntime().availableProcessors(),
                 String.join(" ", common.stream().filter(a -> !a.startsWith("-Djava.io.tmpdir")
                         && !a.startsWith("-Dturbokv.bench.dir")).toList())));
         out.append("| figure |");

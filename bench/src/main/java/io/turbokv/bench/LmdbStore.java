@@ -158,7 +158,7 @@ public final class LmdbStore implements KvStore {
             int count = 0;
             int prefix = keys.lengthBytes();
             for (boolean found = cursor.get(key, GetOp.MDB_SET_RANGE); found && samePrefix(cursor.key(), prefix);
-                 found = cursor.next()) {
+                    found = cursor.next()) {
                 KvStore.consume(blackhole, cursor.val());
                 count++;
             }

@@ -93,8 +93,8 @@ final class ResultTable {
             case "FullCompactionBenchmark.fullCompact" -> {
                 put(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes, store,
                         entries / (score / 1000.0), alloc / entries);
-                cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes, "lmdb")
-                        .notApplicable = true;
+                cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes,
+                        "lmdb").notApplicable = true;
                 cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes,
                         "chronicle").notApplicable = true;
             }

@@ -55,7 +55,7 @@ final class TenBatchStore {
             for (int b = 0; b < BATCHES; b++) {
                 boolean[] taken = new boolean[KEY_SPACE];
                 try (WriteBatch batch = store.writeBatch()) {
-                    for (int count = 0; count < BATCH_ENTRIES; ) {
+                    for (int count = 0; count < BATCH_ENTRIES;) {
                         int k = random.nextInt(KEY_SPACE);
                         if (taken[k]) {
                             continue;

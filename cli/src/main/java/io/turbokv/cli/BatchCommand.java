@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
         description = {"Apply the puts and deletes of stdin (or --file), one a line, in one batch committed at the"
                 + " end: all become visible at once, or none (a bad line commits nothing and is named).",
                 "Lines: put<TAB>KEY<TAB>VALUE or delete<TAB>KEY, in tsv (TSV-escaped text, see 'export') or hex;"
-                + " in jsonl {\"op\":\"put\",\"key\":..,\"value\":..} or {\"op\":\"delete\",\"key\":..}"
-                + " (key_hex/value_hex for bytes that are not UTF-8). Empty lines are skipped.",
+                        + " in jsonl {\"op\":\"put\",\"key\":..,\"value\":..} or {\"op\":\"delete\",\"key\":..}"
+                        + " (key_hex/value_hex for bytes that are not UTF-8). Empty lines are skipped.",
                 "Takes the store's write lock: fails at once while another writer has the store open."})
 final class BatchCommand extends StoreCommand {
     @Option(names = "--file", paramLabel = "FILE", defaultValue = "-",

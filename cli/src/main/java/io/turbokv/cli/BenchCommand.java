@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
                 + " bench/results/.",
                 "Quick mode (default): 100,000 entries, a few minutes on 2 cores. --full: 1,000,000 entries, hours.",
                 "Runs bench/run-comparison of the source checkout the ./turbokv launcher runs from (it passes its"
-                + " location), which builds the benchmark jar when needed."})
+                        + " location), which builds the benchmark jar when needed."})
 final class BenchCommand implements Callable<Integer> {
     /** The bench module's runner, relative to the checkout. */
     static final Path RUNNER = Path.of("bench", "run-comparison");

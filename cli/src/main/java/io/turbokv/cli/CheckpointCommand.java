@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
                 + " deletes them) where DEST is on the same file system, and copied where it is not; then SCHEMA"
                 + " and, last, CURRENT, all synced.",
                 "Takes no lock: a writer may commit and compact meanwhile. When its compaction deletes a file before"
-                + " the checkpoint holds it, the checkpoint starts again from the newer commit."})
+                        + " the checkpoint holds it, the checkpoint starts again from the newer commit."})
 final class CheckpointCommand extends StoreCommand {
     /** How often the checkpoint starts again when a writer's compaction deleted a file it was about to copy. */
     static final int ATTEMPTS = 10;
@@ -31,7 +31,7 @@ final class CheckpointCommand extends StoreCommand {
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1;; attempt++) {
             try (TurboKV db = Stores.openReadOnly(directory, families.config())) {
                 CheckpointStats stats = db.checkpoint(destination);
                 out().printf(Locale.ROOT, "checkpoint of sequence %d in %s: %s linked, %s copied, %s in %s%n",

@@ -135,8 +135,9 @@ final class DemoCommand implements Callable<Integer> {
                         if (value.isEmpty() || !Arrays.equals(value.get(), data.value(i))) {
                             mismatches.incrementAndGet();
                             firstMismatch.compareAndSet(null, new String(DataSet.key(i),
-                                    java.nio.charset.StandardCharsets.US_ASCII) + (value.isEmpty() ? " is missing"
-                                    : " has a wrong value"));
+                                    java.nio.charset.StandardCharsets.US_ASCII)
+                                    + (value.isEmpty() ? " is missing"
+                                            : " has a wrong value"));
                         }
                         if (++pending == 1024) {
                             bar.add(pending);

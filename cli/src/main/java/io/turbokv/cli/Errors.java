@@ -26,15 +26,16 @@ final class Errors {
                     + " work)";
             case NoSuchFileException missing -> "no such file: " + missing.getFile()
                     + (missing.getReason() == null ? "" : " (" + missing.getReason() + ")");
-            case FileSystemException fs when fs.getReason() != null && fs.getReason().contains("Read-only")
-                    -> "read-only file system: " + fs.getFile() + " (read commands such as get, info and verify"
-                    + " still work)";
+            case FileSystemException fs when fs.getReason() != null && fs.getReason().contains("Read-only") ->
+                    "read-only file system: " + fs.getFile() + " (read commands such as get, info and verify"
+                            + " still work)";
             case ReadOnlyFileSystemException readOnly -> "read-only file system: write commands cannot run here";
             case CharacterCodingException coding -> "input is not valid UTF-8 (use --hex for binary keys and values)";
             case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
             case RuntimeException runtime when runtime.getMessage() != null
                     && (runtime instanceof IllegalArgumentException || runtime instanceof IllegalStateException
-                    || runtime instanceof UnsupportedOperationException) -> runtime.getMessage();
+                            || runtime instanceof UnsupportedOperationException) ->
+                    runtime.getMessage();
             default -> "internal error: " + e; // a bug: say what it was
         };
     }

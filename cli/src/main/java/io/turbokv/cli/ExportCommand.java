@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
                 + " store's hash order: to stdout, or to FILE with --output. 'load --file' reads it back into the"
                 + " same entries, byte for byte.",
                 "Formats: tsv (KEY<TAB>VALUE as UTF-8 text with the escapes \\\\ \\t \\n \\r and \\xHH for bytes that"
-                + " are not UTF-8), hex (KEY<TAB>VALUE in hex digits), jsonl ({\"key\":..,\"value\":..} a line;"
-                + " key_hex/value_hex for bytes that are not UTF-8).",
+                        + " are not UTF-8), hex (KEY<TAB>VALUE in hex digits), jsonl ({\"key\":..,\"value\":..} a line;"
+                        + " key_hex/value_hex for bytes that are not UTF-8).",
                 "Opens the store read-only, so it works while another process writes to it: the export is the"
-                + " store as committed when it opened."})
+                        + " store as committed when it opened."})
 final class ExportCommand extends StoreCommand {
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "tsv, hex or jsonl (default: jsonl for an output file named .jsonl or .ndjson, else tsv).")

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = {"Print the value of KEY (every value, one a line, in a multi-valued family).",
                 "With several KEYs, or --keys FILE, print one line per value found, KEY<TAB>VALUE in --format"
-                + " (tsv, hex or jsonl, as 'export' writes them), in the order of the keys.",
+                        + " (tsv, hex or jsonl, as 'export' writes them), in the order of the keys.",
                 "Opens the store read-only, so it works while another process writes to it.",
                 "Exit code 1 when a key has no value (the others are printed; one stderr line names the missing).",
                 "Keys may start with a dash; one that is also an option name needs '--' before it."})

@@ -107,7 +107,6 @@ final class InfoCommand extends StoreCommand {
         return report;
     }
 
-
     private void print(TurboKV db, DbConfig config, PrintWriter out) throws IOException {
         List<MetaFileInfo> metas = db.metaInfo();
         int committed = CurrentFile.read(directory);

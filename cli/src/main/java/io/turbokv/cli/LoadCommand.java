@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
         description = {"Write a generated data set (default) or the entries of a file (an export) into the store,"
                 + " in one batch that is committed at the end (nothing is visible if it fails).",
                 "File formats: tsv (KEY<TAB>VALUE as UTF-8 text with the escapes \\\\ \\t \\n \\r and \\xHH;"
-                + " the value is all after the first tab), hex (KEY<TAB>VALUE in hex digits), jsonl"
-                + " ({\"key\":..,\"value\":..} a line, or key_hex/value_hex).",
+                        + " the value is all after the first tab), hex (KEY<TAB>VALUE in hex digits), jsonl"
+                        + " ({\"key\":..,\"value\":..} a line, or key_hex/value_hex).",
                 "Creates the store when DIR holds none. Takes the store's write lock."})
 final class LoadCommand extends StoreCommand {
     @ArgGroup(exclusive = true)

@@ -50,7 +50,7 @@ final class Parallel {
         }
         Throwable first = failure.get();
         switch (first) {
-            case null -> { }
+            case null -> {}
             case IOException io -> throw io;
             case UncheckedIOException unchecked -> throw unchecked.getCause();
             case RuntimeException runtime -> throw runtime;

@@ -257,7 +257,7 @@ enum RecordFormat {
 
     /** Whether every byte of {@code bytes} belongs to well-formed UTF-8. */
     static boolean isUtf8(byte[] bytes) {
-        for (int i = 0; i < bytes.length; ) {
+        for (int i = 0; i < bytes.length;) {
             int length = utf8Length(bytes, i);
             if (length == 0) {
                 return false;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
                 + " or empty), reading what is left file by file and block by block (each block's checksum checked),"
                 + " and print one line per damaged file or block with what it cost.",
                 "The copy answers as DIR did, except where a lost newer entry lets an older value of its key show"
-                + " again (the lines say where). A damaged SCHEMA needs the families declared (--family).",
+                        + " again (the lines say where). A damaged SCHEMA needs the families declared (--family).",
                 "Exit code 0 when nothing was damaged; 1 when something was (the copy is made all the same).",
                 "Reads DIR without its lock: stop its writer first."})
 final class SalvageCommand extends StoreCommand {

@@ -1,10 +1,10 @@
 package io.turbokv.cli;
 
+import io.turbokv.CacheStatistics;
 import io.turbokv.DbConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.Statistics;
 import io.turbokv.TurboKV;
-import io.turbokv.CacheStatistics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.ValueLayout;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         description = {"Probe the store with random reads of its own keys (and as many absent keys), then print"
                 + " its read statistics: block cache hit rates, fill and size, and lookups by outcome.",
                 "Only LZ4-compressed blocks go through the block caches; blocks stored uncompressed are read from"
-                + " the mapped files.",
+                        + " the mapped files.",
                 "Statistics live in the reading process, so the probe is what they describe.",
                 "Opens the store read-only, so it works while another process writes to it."})
 final class StatsCommand extends StoreCommand {
@@ -94,7 +94,7 @@ final class StatsCommand extends StoreCommand {
                 Format.count(stats.hits()), Format.count(stats.valueHits()), Format.count(stats.blobHits()),
                 Format.count(stats.deletedHits()), Format.count(stats.misses()));
         out.printf(Locale.ROOT, "skipped  %s meta files of another family, %s SSTs by hash range, %s by key filter,"
-                        + " %s searched without the key%n", Format.count(stats.familyMisses()),
+                + " %s searched without the key%n", Format.count(stats.familyMisses()),
                 Format.count(stats.rangeMisses()), Format.count(stats.filterMisses()), Format.count(stats.keyMisses()));
         cache(out, stats.keyBlockCache());
         cache(out, stats.valueBlockCache());
@@ -145,7 +145,8 @@ final class StatsCommand extends StoreCommand {
     }
 
     private static void cache(PrintWriter out, CacheStatistics cache) {
-        out.printf(Locale.ROOT, "cache    %-12s hit rate %5.1f %%  %s hits  %s misses  %s items  %s of %s (%.1f %% full)%n",
+        out.printf(Locale.ROOT,
+                "cache    %-12s hit rate %5.1f %%  %s hits  %s misses  %s items  %s of %s (%.1f %% full)%n",
                 cache.name(), cache.hitRate() * 100, Format.count(cache.hits()), Format.count(cache.misses()),
                 Format.count(cache.items()), Format.bytes(cache.sizeBytes()), Format.bytes(cache.capacityBytes()),
                 cache.fill() * 100);

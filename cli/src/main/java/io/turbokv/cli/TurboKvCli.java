@@ -74,7 +74,8 @@ public final class TurboKvCli implements Runnable {
         List<Class<?>> only = first == null ? List.of() : COMMANDS.stream()
                 .filter(c -> c != CommandLine.HelpCommand.class // help needs them all
                         && (c.getAnnotation(Command.class).name().equals(first)
-                        || List.of(c.getAnnotation(Command.class).aliases()).contains(first))).toList();
+                                || List.of(c.getAnnotation(Command.class).aliases()).contains(first)))
+                .toList();
         for (Class<?> command : only.isEmpty() ? COMMANDS : only) {
             cli.addSubcommand(command);
         }

@@ -57,7 +57,7 @@ import picocli.CommandLine.Option;
                 + " decoding every key and value), that each key is in its SST's key filter and hash range, and"
                 + " every blob file referenced.",
                 "Exit code 0 when all is well; 1 when a file is damaged, with one line per damaged file on stderr"
-                + " naming the file and the offset.",
+                        + " naming the file and the offset.",
                 "Reads the files directly, without the store's lock: it works while another process writes."})
 final class VerifyCommand extends StoreCommand {
     @Option(names = "--progress", defaultValue = "AUTO", paramLabel = "MODE",

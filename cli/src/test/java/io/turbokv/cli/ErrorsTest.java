@@ -10,10 +10,10 @@ import io.turbokv.DbConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
-import io.turbokv.io.StoreFileNames;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WritableFile;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
@@ -320,7 +320,7 @@ class ErrorsTest {
                 Errors.describe(new FileSystemException("/s/.lock", null, "Read-only file system")));
         assertTrue(Errors.describe(new CorruptionException("block 3 crc mismatch: expected=0x1 found=0x2",
                 Path.of("00000001.sst"), 80)).equals("damaged store file: block 3 crc mismatch: expected=0x1"
-                + " found=0x2 (file=00000001.sst, offset=80)"));
+                        + " found=0x2 (file=00000001.sst, offset=80)"));
         Path dir = store(10);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
         Files.setPosixFilePermissions(dir.resolve(StoreFileNames.LOCK), PosixFilePermissions.fromString("r--r--r--"));

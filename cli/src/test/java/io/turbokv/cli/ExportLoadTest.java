@@ -33,8 +33,8 @@ class ExportLoadTest {
     private static Map<String, byte[]> awkwardEntries() {
         Map<String, byte[]> entries = new TreeMap<>();
         String[] texts = {"plain", "tab\there", "new\nline", "cr\rlf\r\n", "back\\slash", "\\t not a tab",
-            "\\x41 not A", "quote \" and 'single'", "control \u0001\u001f\u007f", "grüße 日本 🎉", " lead and trail ",
-            "{\"json\":1}", "", "\t", "\\"};
+                "\\x41 not A", "quote \" and 'single'", "control \u0001\u001f\u007f", "grüße 日本 🎉", " lead and trail ",
+                "{\"json\":1}", "", "\t", "\\"};
         for (int i = 0; i < texts.length; i++) {
             entries.put("t" + i, texts[i].getBytes(StandardCharsets.UTF_8));
         }

@@ -31,8 +31,10 @@ class SalvageCommandTest {
         Path copy = tmp.resolve("copy");
         CliRun salvage = CliRun.of("salvage", dir.toString(), copy.toString());
         assertEquals(0, salvage.exit(), salvage::toString);
-        assertTrue(Pattern.matches("salvage  2,000 entries copied from sequence 2 into " + Pattern.quote(copy.toString())
-                + ", 0 entries lost, in [0-9.]+ m?s\\R", salvage.out()), salvage.out());
+        assertTrue(
+                Pattern.matches("salvage  2,000 entries copied from sequence 2 into " + Pattern.quote(copy.toString())
+                        + ", 0 entries lost, in [0-9.]+ m?s\\R", salvage.out()),
+                salvage.out());
         assertEquals(0, CliRun.of("verify", copy.toString()).exit());
         assertEquals(new String(new DataSet(42, 32).value(7), StandardCharsets.US_ASCII),
                 CliRun.of("get", copy.toString(), "k0000000000007").out().strip());

@@ -129,7 +129,7 @@ class VerifyControlFilesTest {
         CliRun verify = CliRun.of("verify", dir.toString());
         assertEquals(1, verify.exit(), verify::toString);
         assertEquals(List.of("turbokv verify: UNSUPPORTED CURRENT: unsupported format version: expected=1 found=2;"
-                        + " another TurboKV wrote this file and this build cannot read it (file=CURRENT)"),
+                + " another TurboKV wrote this file and this build cannot read it (file=CURRENT)"),
                 List.of(verify.errLines()), verify::toString);
     }
 }

@@ -2,8 +2,8 @@ package io.turbokv.cache;
 
 import io.turbokv.CacheStatistics;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A cache of decompressed SST blocks in off-heap memory it owns, bounded by bytes.

@@ -129,7 +129,7 @@ public final class Checkpoint {
      * the scan is then repeated.
      */
     private static int[] blobs(StoreDirectory source, int committedSeq) throws IOException {
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1;; attempt++) {
             try {
                 return DirectoryScan.scan(source.files(), source.directory(), committedSeq, true).blobSeqs();
             } catch (NoSuchFileException e) {

@@ -72,7 +72,7 @@ public final class CommitProtocol {
      * @param log       the store's {@code LOG}, which gets one record per commit
      */
     public CommitProtocol(StoreDirectory store, VersionTracker<StoreState> versions, WriteOperationGuard guard,
-            StoreLog log) {
+                          StoreLog log) {
         this.store = store;
         this.versions = versions;
         this.guard = guard;
@@ -121,7 +121,7 @@ public final class CommitProtocol {
         Path deletionFile = null;
         // .del files whose deletions this commit's directory sync makes durable: removable once it committed
         List<Path> completedBefore = new ArrayList<>();
-        for (Path done; (done = completedDeletionFiles.poll()) != null; ) {
+        for (Path done; (done = completedDeletionFiles.poll()) != null;) {
             completedBefore.add(done);
         }
         try {
@@ -273,7 +273,7 @@ public final class CommitProtocol {
      */
     private int deleteObsolete(List<Path> paths) {
         List<Path> all = new ArrayList<>(paths);
-        for (Path retry; (retry = deferredDeletions.poll()) != null; ) {
+        for (Path retry; (retry = deferredDeletions.poll()) != null;) {
             all.add(retry);
         }
         int deleted = 0;

@@ -36,7 +36,7 @@ public final class CompactionRun {
      * @param writeBuffers the store's off-heap write buffers
      */
     public CompactionRun(StoreDirectory store, CommitProtocol protocol, VersionTracker<StoreState> versions,
-            boolean[] multiValued, ExecutorService executor, WriteBufferPool writeBuffers) {
+                         boolean[] multiValued, ExecutorService executor, WriteBufferPool writeBuffers) {
         this.store = store;
         this.protocol = protocol;
         this.versions = versions;

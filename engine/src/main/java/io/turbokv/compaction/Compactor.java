@@ -163,7 +163,8 @@ public final class Compactor {
      */
     public static Result compact(StoreDirectory store, List<FamilyInput> families, CompactConfig limits,
                                  boolean separateCategories, SequenceAllocator sequence, Executor executor,
-                                 WriteBufferPool buffers) throws IOException {
+                                 WriteBufferPool buffers)
+            throws IOException {
         List<FamilyInput> selectedFamilies = new ArrayList<>();
         List<List<int[]>> selectedSegments = new ArrayList<>();
         int budget = limits.maxMergeSegmentCount();
@@ -331,7 +332,7 @@ public final class Compactor {
                 List<Output> merged = merge(inputs, segment, family.multiValued(), usedKeys, arena);
                 for (Output output : merged) {
                     log.append(String.format(Locale.ROOT, "  family %d sst %08d %s MERGE OUTPUT %d bytes %d entries"
-                                    + " %s%n", familyIndex, Integer.toUnsignedLong(output.seq()),
+                            + " %s%n", familyIndex, Integer.toUnsignedLong(output.seq()),
                             StoreLog.hashRangeMap(output.summary().minHash(), output.summary().maxHash()),
                             output.summary().fileSize(), output.summary().entryCount(),
                             output.flags() == MetaEntry.COLD ? "COLD" : "WARM"));
@@ -354,7 +355,8 @@ public final class Compactor {
      * order.
      */
     private List<Output> merge(List<MetaEntry> inputs, int[] ranks, boolean multiValued, MemorySegment usedKeys,
-                               SegmentAllocator filters) throws IOException {
+                               SegmentAllocator filters)
+            throws IOException {
         List<SstReader> readers = new ArrayList<>(inputs.size());
         try {
             for (MetaEntry input : inputs) {
@@ -441,7 +443,7 @@ public final class Compactor {
             }
         }
         switch (failure) {
-            case null -> { }
+            case null -> {}
             case IOException e -> throw e;
             case RuntimeException e -> throw e;
             case Error e -> throw e;

@@ -208,7 +208,7 @@ public final class MergeSegmentSelector {
      * overlaps, newest first, up to the count and byte bounds.
      */
     private static IntArrayList smallUncoveredSsts(List<Compactable> ssts, boolean[] inSegment, int category,
-                                            CompactConfig limits) {
+                                                   CompactConfig limits) {
         IntervalMap<Boolean> newer = new IntervalMap<>();
         IntArrayList taken = new IntArrayList();
         long bytes = 0;

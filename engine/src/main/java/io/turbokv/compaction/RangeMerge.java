@@ -145,7 +145,8 @@ final class RangeMerge {
          * (and so came to this output too: a key's temperature depends on its hash only).
          */
         void add(MergeIterator entry, long hash, MemorySegment keySegment, long keyOffset, long keyLength,
-                 EntryKind kind, boolean sameKey) throws IOException {
+                 EntryKind kind, boolean sameKey)
+                throws IOException {
             if (head != null && !sameKey) {
                 finishHead();
             }

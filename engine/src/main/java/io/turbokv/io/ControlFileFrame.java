@@ -101,7 +101,7 @@ final class ControlFileFrame {
         if (foundCrc != expectedCrc) {
             String versionNote = foundVersion == version ? ""
                     : String.format(Locale.ROOT, " (format version field found=%d, this build reads %d)",
-                    Integer.toUnsignedLong(foundVersion), version);
+                            Integer.toUnsignedLong(foundVersion), version);
             throw new CorruptionException(String.format(Locale.ROOT,
                     "%s crc mismatch: expected=0x%08x found=0x%08x%s", kind, expectedCrc, foundCrc, versionNote),
                     path, trailer);

@@ -59,7 +59,8 @@ public final class CurrentFile {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "CURRENT is %d bytes without a magic: the unchecksummed format of earlier builds (a bare number,"
                             + " here %d) or damage; this build reads only CURRENT format version %d (%d bytes) and"
-                            + " never guesses the commit point", PRE_CHECKSUM_LENGTH,
+                            + " never guesses the commit point",
+                    PRE_CHECKSUM_LENGTH,
                     Integer.toUnsignedLong(bytes.get(Bytes.BE_INT, 0)), FORMAT_VERSION, LENGTH), path, 0);
         }
         ControlFileFrame.verify(path, bytes, KIND, MAGIC, FORMAT_VERSION);

@@ -133,7 +133,8 @@ public final class DeletionFile {
         if (expectedTrailer != trailer) {
             throw new CorruptionException(String.format(Locale.ROOT,
                     ".del file length does not match its counts (%d SSTs, %d metas, %d blobs): expected=%d bytes"
-                            + " found=%d", ssts, metas, blobs, expectedTrailer + ControlFileFrame.TRAILER_SIZE,
+                            + " found=%d",
+                    ssts, metas, blobs, expectedTrailer + ControlFileFrame.TRAILER_SIZE,
                     bytes.byteSize()), path, SST_COUNT_OFFSET);
         }
         long metasOffset = SEQS_OFFSET + SEQ_SIZE * ssts;

@@ -73,7 +73,8 @@ public final class DirectoryScan {
             if (kind == null || seq < 0) {
                 throw new IOException(String.format(Locale.ROOT,
                         "Unexpected file %s in store %s: not a TurboKV file (expected NNNNNNNN.sst, .meta, .blob,"
-                                + " .del, CURRENT, SCHEMA, LOG, LOG.old or a dot-file)", name, directory));
+                                + " .del, CURRENT, SCHEMA, LOG, LOG.old or a dot-file)",
+                        name, directory));
             }
             int seqBits = (int) seq;
             if (Integer.compareUnsigned(seqBits, committedSeq) > 0) {
@@ -84,7 +85,7 @@ public final class DirectoryScan {
                 case META -> metas.addInt(seqBits);
                 case DEL -> deletionFiles.add(new Pending(entry, seqBits));
                 case BLOB -> blobs.addInt(seqBits);
-                case SST -> { } // opened by meta entries
+                case SST -> {} // opened by meta entries
             }
         }
         // every list is verified before the first deletion: a damaged one must leave the directory as it was

@@ -129,7 +129,8 @@ public final class Lz4 {
      *                             bytes
      */
     public static void decompress(ByteBuffer source, int sourceOffset, int sourceLength, ByteBuffer target,
-                                  int length, Path file, long fileOffset) throws CorruptionException {
+                                  int length, Path file, long fileOffset)
+            throws CorruptionException {
         int produced;
         try {
             produced = DECOMPRESSOR.decompress(source, sourceOffset, sourceLength, target, 0, length);

@@ -152,7 +152,8 @@ public final class SchemaFile {
                 // Intact but from a later build: not a CorruptionException, so nothing treats it as damage.
                 throw new IOException(String.format(Locale.ROOT,
                         "SCHEMA family %d '%s' has flags 0x%08x this build does not know (it knows 0x%08x): a later"
-                                + " TurboKV gave it a property this build cannot honour (file=%s, offset=%d)", i,
+                                + " TurboKV gave it a property this build cannot honour (file=%s, offset=%d)",
+                        i,
                         name, flags, KNOWN_FLAGS, path.getFileName(), offset));
             }
             offset += FLAGS_SIZE;

@@ -44,7 +44,7 @@ public final class CommitEvent extends Event {
      * @param operationDuration nanoseconds from the commit call on
      */
     public void finish(String directory, boolean compaction, int sequence, long keys, int ssts, int blobs,
-            int filesDeleted, long bytesWritten, long operationDuration) {
+                       int filesDeleted, long bytesWritten, long operationDuration) {
         end();
         if (shouldCommit()) {
             this.directory = directory;

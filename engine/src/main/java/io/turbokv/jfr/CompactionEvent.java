@@ -40,7 +40,7 @@ public final class CompactionEvent extends Event {
      * @param bytesWritten       bytes of the new files
      */
     public void finish(String directory, boolean separateCategories, boolean changed, int sstsMerged,
-            int sstsWritten, long keysWritten, long bytesWritten) {
+                       int sstsWritten, long keysWritten, long bytesWritten) {
         end();
         if (shouldCommit()) {
             this.directory = directory;

@@ -12,4 +12,5 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
-@interface SuppressForbidden {}
+@interface SuppressForbidden {
+}

@@ -259,7 +259,7 @@ public final class MetaFile implements AutoCloseable {
             if (foundCrc != expectedCrc) {
                 String versionNote = version == FORMAT_VERSION ? ""
                         : String.format(Locale.ROOT, " (format version byte found=%d, this build reads %d)", version,
-                        FORMAT_VERSION);
+                                FORMAT_VERSION);
                 throw corrupt(trailer, "meta file crc mismatch: expected=0x%08x found=0x%08x%s", expectedCrc, foundCrc,
                         versionNote);
             }

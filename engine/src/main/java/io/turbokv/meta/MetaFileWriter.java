@@ -35,7 +35,8 @@ public final class MetaFileWriter {
      *                     rollback deletes it with the rest of the operation)
      */
     public static MetaFile create(StoreDirectory store, int seq, int family, int[] obsoleteSsts,
-                                  List<MetaEntry> entries, MemorySegment usedKeyFilter) throws IOException {
+                                  List<MetaEntry> entries, MemorySegment usedKeyFilter)
+            throws IOException {
         Path path = store.path(StoreFileNames.Kind.META, seq);
         try (WritableFile out = store.files().create(path)) {
             write(out, family, obsoleteSsts, entries, usedKeyFilter);
@@ -57,7 +58,8 @@ public final class MetaFileWriter {
      * @throws IOException              when writing fails
      */
     public static void write(WritableFile out, int family, int[] obsoleteSsts, List<MetaEntry> entries,
-                             MemorySegment usedKeyFilter) throws IOException {
+                             MemorySegment usedKeyFilter)
+            throws IOException {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(usedKeyFilter, "usedKeyFilter");
         if (family < 0) {

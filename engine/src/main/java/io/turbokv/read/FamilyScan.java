@@ -79,7 +79,7 @@ public final class FamilyScan implements AutoCloseable {
             switch (kind) {
                 case VALUE -> consumer.accept(merge.key(), merge.value());
                 case BLOB -> deliverBlob(merge.key(), merge.blobSeq(), consumer);
-                case TOMBSTONE -> { }
+                case TOMBSTONE -> {}
             }
             decided = !multiValued || kind == EntryKind.TOMBSTONE;
         }

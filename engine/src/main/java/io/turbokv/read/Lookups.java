@@ -47,7 +47,7 @@ public final class Lookups {
      * @param caches       the store's key-block and value-block caches
      */
     public Lookups(VersionTracker<StoreState> versions, BlobFiles blobs, AccessedKeys[] accessedKeys,
-            BlockCaches caches) {
+                   BlockCaches caches) {
         this.versions = versions;
         this.blobs = blobs;
         this.accessedKeys = accessedKeys;
@@ -210,7 +210,8 @@ public final class Lookups {
      * @throws IOException when a file cannot be read or is damaged, or the consumer throws
      */
     public int getScoped(StoreState state, int family, MemorySegment key, boolean all, ValueConsumer consumer,
-                  Arena scope) throws IOException {
+                         Arena scope)
+            throws IOException {
         ReadContext context = begin();
         try {
             context.deliverScoped(consumer, scope);
@@ -235,7 +236,8 @@ public final class Lookups {
      * @return how many values were handed over
      * @throws IOException when a file cannot be read or is damaged, or the consumer throws
      */
-    private int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer) throws IOException {
+    private int getMultiple(StoreState state, int family, MemorySegment key, ValueConsumer consumer)
+            throws IOException {
         ReadContext context = begin();
         try {
             context.deliverTo(consumer);
@@ -357,7 +359,8 @@ public final class Lookups {
      * @return whether the key has at least one value (a tombstone alone, or nothing, is false)
      */
     private boolean find(StoreState state, int family, MemorySegment key, long hash, ReadContext context,
-                         boolean all) throws IOException {
+                         boolean all)
+            throws IOException {
         boolean hit = false;
         try {
             for (LiveMeta meta : state.metas()) {

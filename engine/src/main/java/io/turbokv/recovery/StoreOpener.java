@@ -139,7 +139,7 @@ public final class StoreOpener {
             throw new NoSuchFileException(directory.resolve(StoreFileNames.CURRENT).toString(), null,
                     "not a TurboKV store (no CURRENT)");
         }
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1;; attempt++) {
             int committed = CurrentFile.read(directory);
             try {
                 return openReadOnlyAt(store, declared, committed);
@@ -205,7 +205,8 @@ public final class StoreOpener {
         try (var entries = Files.list(directory)) {
             Optional<String> foreign = entries.map(p -> p.getFileName().toString())
                     .filter(name -> !name.startsWith(".") && !StoreFileNames.isLog(name)
-                            && !name.equals(StoreFileNames.SCHEMA)).sorted().findFirst();
+                            && !name.equals(StoreFileNames.SCHEMA))
+                    .sorted().findFirst();
             if (foreign.isPresent() && foreign.get().matches("\\d+\\.(sst|meta|blob|del)")) {
                 throw new CorruptionException("store has data files (e.g. " + foreign.get()
                         + ") but no CURRENT: refusing to initialise over them",

@@ -160,7 +160,8 @@ final class BlockFraming implements AutoCloseable {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "block %d: implausible uncompressed length: expected=%d..%d found=%d", blockIndex,
                     stored + 1, Math.min(SstLimits.MAX_BLOCK_LENGTH,
-                            stored * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK), length), path, start);
+                            stored * MAX_LZ4_EXPANSION + LZ4_EXPANSION_SLACK),
+                    length), path, start);
         }
         return (int) length;
     }
@@ -174,7 +175,8 @@ final class BlockFraming implements AutoCloseable {
 
     /** As {@link #verifyCrc(MemorySegment, long, long, Path, int)}, allocation-free through {@code checksum}. */
     static void verifyCrc(MemorySegment file, long start, long span, Path path, int blockIndex,
-                          BlockChecksum checksum) throws CorruptionException {
+                          BlockChecksum checksum)
+            throws CorruptionException {
         checkCrc(file, start, checksum.ofBlock(file, start, (int) (span - HEADER_LENGTH)), path, blockIndex);
     }
 

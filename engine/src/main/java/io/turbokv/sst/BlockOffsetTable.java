@@ -86,7 +86,8 @@ final class BlockOffsetTable implements AutoCloseable {
                 || tableStart < (long) blockCount * BlockFraming.HEADER_LENGTH) {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "block count does not fit the file: expected=1..%d blocks of >= %d bytes plus %d bytes each"
-                            + " in %d bytes, found=%d blocks", SstLimits.MAX_BLOCK_COUNT,
+                            + " in %d bytes, found=%d blocks",
+                    SstLimits.MAX_BLOCK_COUNT,
                     BlockFraming.HEADER_LENGTH, ENTRY_LENGTH, file.byteSize(), blockCount),
                     path, CorruptionException.NO_OFFSET);
         }

@@ -166,7 +166,7 @@ public final class SstReader implements AutoCloseable {
         KeyBlock keyBlock = scratch.keyBlock;
         // A run of one hash longer than a key block goes on in the next ones (IndexBlock): the entries of the key
         // start in the first block that may hold its hash and end in it or in a block that continues the run.
-        for (int position = index.firstPosition(hash); ; position++) {
+        for (int position = index.firstPosition(hash);; position++) {
             KeyBlock.Layout layout = keyBlockLayouts[position];
             if (layout != null && layout.inMapping()) {
                 keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
@@ -359,7 +359,8 @@ public final class SstReader implements AutoCloseable {
      * there. {@code buffer} must be used for nothing but these loads.
      */
     void loadValue(KeyBlock keyBlock, BlockBuffer buffer, BlockChecksum checksum, BlockView into,
-                   LastValueBlock last) throws CorruptionException {
+                   LastValueBlock last)
+            throws CorruptionException {
         MemorySegment keys = keyBlock.segment();
         long ref = keyBlock.refStart();
         int type = keyBlock.entryType();
@@ -392,7 +393,8 @@ public final class SstReader implements AutoCloseable {
     }
 
     private void loadValueBlock(int block, BlockBuffer buffer, BlockChecksum checksum, BlockView into,
-                                LastValueBlock last) throws CorruptionException {
+                                LastValueBlock last)
+            throws CorruptionException {
         if (last == null) {
             loadBlock(block, buffer, checksum, into);
         } else if (last.block == block) {

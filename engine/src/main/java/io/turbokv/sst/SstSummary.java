@@ -17,5 +17,4 @@ import java.lang.foreign.MemorySegment;
  *                   from a writer made not to build it (its caller builds it)
  */
 public record SstSummary(int blockCount, long minHash, long maxHash, long fileSize, long entryCount, long keyCount,
-                         MemorySegment keyFilter) {
-}
+                         MemorySegment keyFilter) {}

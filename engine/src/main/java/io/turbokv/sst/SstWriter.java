@@ -152,12 +152,14 @@ public final class SstWriter {
      * @throws IOException              when writing a completed block fails; the writer is then broken
      */
     public void addValue(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
-                         MemorySegment valueSegment, long valueOffset, long valueLength) throws IOException {
+                         MemorySegment valueSegment, long valueOffset, long valueLength)
+            throws IOException {
         Objects.checkFromIndexSize(valueOffset, valueLength, valueSegment.byteSize());
         if (valueLength > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "value of %d bytes exceeds MAX_MEDIUM_VALUE_SIZE=%d bytes: write it to a blob file and add"
-                            + " the blob", valueLength, SstLimits.MAX_MEDIUM_VALUE_SIZE));
+                            + " the blob",
+                    valueLength, SstLimits.MAX_MEDIUM_VALUE_SIZE));
         }
         prepare(hash, keySegment, keyOffset, keyLength, valueLength, false);
         try {
@@ -203,7 +205,8 @@ public final class SstWriter {
      * @throws IOException              when writing the block fails; the writer is then broken
      */
     public void addMediumRaw(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
-                             MemorySegment block, long blockOffset, long blockLength) throws IOException {
+                             MemorySegment block, long blockOffset, long blockLength)
+            throws IOException {
         Objects.checkFromIndexSize(blockOffset, blockLength, block.byteSize());
         long stored = blockLength - BlockFraming.HEADER_LENGTH;
         long header = stored < 0 ? -1 : Bytes.u32(block, blockOffset + BlockFraming.UNCOMPRESSED_LENGTH_OFFSET);
@@ -212,7 +215,8 @@ public final class SstWriter {
                 || valueLength > SstLimits.MAX_MEDIUM_VALUE_SIZE) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "not a medium value block: %d bytes with header length word %d (expected: a decoded length"
-                            + " of %d..%d bytes)", blockLength, header, SstLimits.MAX_SMALL_VALUE_SIZE + 1,
+                            + " of %d..%d bytes)",
+                    blockLength, header, SstLimits.MAX_SMALL_VALUE_SIZE + 1,
                     SstLimits.MAX_MEDIUM_VALUE_SIZE));
         }
         prepare(hash, keySegment, keyOffset, keyLength, blockLength, false);
@@ -403,7 +407,8 @@ public final class SstWriter {
      * and makes room for it in the key block; no side effect when it is refused.
      */
     private void prepare(long hash, MemorySegment keySegment, long keyOffset, long keyLength, long valueBytes,
-                         boolean tombstone) throws IOException {
+                         boolean tombstone)
+            throws IOException {
         checkUsable();
         Objects.checkFromIndexSize(keyOffset, keyLength, keySegment.byteSize());
         if (keyLength > SstLimits.MAX_KEY_LENGTH) {
@@ -463,7 +468,8 @@ public final class SstWriter {
         if (cmp < 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "entry out of order: (hash, key) must ascend, unsigned; found hash 0x%016x after 0x%016x"
-                            + " (or a smaller key with the same hash)", hash, lastHash));
+                            + " (or a smaller key with the same hash)",
+                    hash, lastHash));
         }
         if (cmp == 0 && lastWasTombstone) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,

@@ -46,7 +46,7 @@ final class StoreBean implements StoreMXBean {
             ManagementFactory.getPlatformMBeanServer().registerMBean(bean, name);
             return bean;
         } catch (InstanceAlreadyExistsException | MBeanRegistrationException | NotCompliantMBeanException
-                 | MalformedObjectNameException e) {
+                | MalformedObjectNameException e) {
             throw new IllegalStateException("cannot register the MXBean of the store in " + directory, e);
         }
     }

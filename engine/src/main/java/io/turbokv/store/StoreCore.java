@@ -70,7 +70,7 @@ public final class StoreCore {
      * @param opened   the store as its open found it
      */
     public StoreCore(StoreDirectory location, List<FamilyConfig> families, Settings settings, boolean readOnly,
-            StoreOpener.Opened opened) {
+                     StoreOpener.Opened opened) {
         this.directory = location == null ? null : location.directory();
         this.readOnly = readOnly;
         this.lock = opened.lock();

@@ -48,9 +48,13 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
     private static final System.Logger LOG = System.getLogger("io.turbokv");
 
     /** Why an ended batch ended, for the exception a late caller gets. */
-    enum End { COMMITTED, ROLLED_BACK, STORE_CLOSED, ABANDONED }
+    enum End {
+        COMMITTED, ROLLED_BACK, STORE_CLOSED, ABANDONED
+    }
 
-    private enum State { OPEN, COMMITTING, ENDED }
+    private enum State {
+        OPEN, COMMITTING, ENDED
+    }
 
     private final StoreDirectory store;
     private final CommitProtocol protocol;
@@ -206,12 +210,15 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
         if (!endIfOpen(End.ABANDONED)) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "a write batch of " + store.directory() + " was neither committed nor closed"
-                + " and is no longer reachable: rolled back; it was created at", createdAt);
+        LOG.log(System.Logger.Level.WARNING,
+                "a write batch of " + store.directory() + " was neither committed nor closed"
+                        + " and is no longer reachable: rolled back; it was created at",
+                createdAt);
         try {
             rollback(null);
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "rolling back an abandoned write batch of " + store.directory() + " failed",
+            LOG.log(System.Logger.Level.ERROR,
+                    "rolling back an abandoned write batch of " + store.directory() + " failed",
                     e);
         }
     }

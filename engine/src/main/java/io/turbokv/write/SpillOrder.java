@@ -37,7 +37,8 @@ public final class SpillOrder {
      * @throws IOException when a rename fails (the caller rolls back)
      */
     public static List<SpilledSst> tombstonesFirst(StoreDirectory store, List<SpilledSst> ssts,
-                                                   SequenceAllocator sequence) throws IOException {
+                                                   SequenceAllocator sequence)
+            throws IOException {
         List<SpilledSst> ordered = new ArrayList<>(ssts);
         ordered.sort(Comparator.comparingLong((SpilledSst s) -> Integer.toUnsignedLong(s.seq())));
         List<SpilledSst> result = new ArrayList<>(ordered.size());

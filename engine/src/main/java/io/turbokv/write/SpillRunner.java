@@ -251,7 +251,8 @@ public final class SpillRunner {
     }
 
     private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, int seq,
-                                   boolean tombstones) throws IOException {
+                             boolean tombstones)
+            throws IOException {
         SpillEvent event = new SpillEvent();
         event.start();
         EntrySorter sorted = EntrySorter.sort(buffer);
@@ -263,7 +264,8 @@ public final class SpillRunner {
 
     /** As {@link #write(int, boolean, EntryBuffer, int, boolean)} for one half of a sorted buffer. */
     private SpilledSst writeTimed(int family, boolean multiValued, EntryBuffer buffer, EntrySorter sorted, int from,
-                                  int to, int seq, boolean tombstones) throws IOException {
+                                  int to, int seq, boolean tombstones)
+            throws IOException {
         SpillEvent event = new SpillEvent();
         event.start();
         SpilledSst written = write(family, multiValued, buffer, sorted, from, to, seq, tombstones);
@@ -277,7 +279,8 @@ public final class SpillRunner {
      * where the hash changes (or at the ends), so a key's records are never split.
      */
     private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, EntrySorter sorted, int from,
-                             int to, int seq, boolean tombstones) throws IOException {
+                             int to, int seq, boolean tombstones)
+            throws IOException {
         FutureTask<MemorySegment> filter = new FutureTask<>(
                 () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes(from, to)), HEAP));
         if (to - from >= PARALLEL_FILTER_ENTRIES) {

@@ -45,7 +45,7 @@ public final class StoreWriter {
      * @param log          the store's {@code LOG}, which gets one record per commit
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
-            AccessedKeys[] accessedKeys, StoreLog log) {
+                       AccessedKeys[] accessedKeys, StoreLog log) {
         this.store = store;
         this.versions = versions;
         this.multiValued = multiValued;

@@ -58,7 +58,7 @@ class EvictionPolicyTest {
             long hits = 0;
             for (long key : trace) {
                 int slot = epochs.enter();
-                    handle.bind(slot);
+                handle.bind(slot);
                 try {
                     if (cache.lookup(key, BLOCK_LENGTH, handle)) {
                         hits++;

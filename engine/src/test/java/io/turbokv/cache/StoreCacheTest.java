@@ -65,7 +65,8 @@ class StoreCacheTest {
 
     @Test
     void repeatedReadsHitBothCachesAndClearCacheEmptiesThem() throws IOException {
-        try (TurboKV db = filled(dir, DbConfig.DEFAULT_KEY_BLOCK_CACHE_BYTES, DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES)) {
+        try (TurboKV db =
+                filled(dir, DbConfig.DEFAULT_KEY_BLOCK_CACHE_BYTES, DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES)) {
             Statistics fresh = db.statistics();
             assertEquals(0, fresh.keyBlockCache().reservedBytes(), "nothing is allocated before the first read");
             for (int round = 0; round < 2; round++) {
@@ -141,7 +142,8 @@ class StoreCacheTest {
 
     @Test
     void scansReadAroundTheCaches() throws IOException {
-        try (TurboKV db = filled(dir, DbConfig.DEFAULT_KEY_BLOCK_CACHE_BYTES, DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES)) {
+        try (TurboKV db =
+                filled(dir, DbConfig.DEFAULT_KEY_BLOCK_CACHE_BYTES, DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES)) {
             assertArrayEquals(value(3), db.get(0, key(3)).orElseThrow());
             Statistics before = db.statistics();
             AtomicLong seen = new AtomicLong();

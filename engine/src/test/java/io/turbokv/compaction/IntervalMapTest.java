@@ -74,8 +74,10 @@ class IntervalMapTest {
         map.forEach((min, max, v) -> pieces.add(Long.toUnsignedString(min) + ".." + Long.toUnsignedString(max)
                 + "=" + v));
         assertEquals(List.of("0..0=bottom", "1..9223372036854775807=null", "9223372036854775808..9223372036854775808"
-                + "=middle", "9223372036854775809..18446744073709551614=null", "18446744073709551615..18446744073709551615"
-                + "=top"), pieces);
+                + "=middle", "9223372036854775809..18446744073709551614=null",
+                "18446744073709551615..18446744073709551615"
+                        + "=top"),
+                pieces);
         assertTrue(map.anyIntersecting(Long.MAX_VALUE, -1L, "top"::equals));
         assertFalse(map.anyIntersecting(1, Long.MAX_VALUE, v -> v != null));
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The selector: the seed's test cases, its simulation, and properties of every answer. */
 class MergeSegmentSelectorTest {
     private static final long[][] NINE_RANGES = {
-        {0, 10}, {10, 30}, {9, 13}, {0, 30}, {40, 44}, {41, 42}, {41, 47}, {90, 100}, {30, 40},
+            {0, 10}, {10, 30}, {9, 13}, {0, 30}, {40, 44}, {41, 42}, {41, 47}, {90, 100}, {30, 40},
     };
     private static final int INF = Integer.MAX_VALUE;
     private static final long INF_BYTES = Long.MAX_VALUE;
@@ -299,8 +299,8 @@ class MergeSegmentSelectorTest {
     Arbitrary<Family> families() {
         Arbitrary<long[]> sst = Combinators.combine(Arbitraries.longs().between(0, 200),
                 Arbitraries.longs().between(0, 60), Arbitraries.longs().between(1, 400),
-                Arbitraries.integers().between(0, 1)).as((min, width, size, category) ->
-                new long[] {min, min + width, size, category});
+                Arbitraries.integers().between(0, 1))
+                .as((min, width, size, category) -> new long[] {min, min + width, size, category});
         Arbitrary<CompactConfig> limits = Combinators.combine(Arbitraries.integers().between(2, 4),
                 Arbitraries.integers().between(0, 6), Arbitraries.integers().between(0, 10),
                 Arbitraries.of(300L, 1000L, INF_BYTES), Arbitraries.of(0L, 50L, 200L),

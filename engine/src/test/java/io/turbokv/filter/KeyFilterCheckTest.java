@@ -122,12 +122,13 @@ class KeyFilterCheckTest {
 
     @Property(tries = 2_000)
     void anyHeaderWithAnyLengthIsRejectedOrQueriesStayInBounds(
-            @ForAll @IntRange(min = 0, max = 3) int tagChoice,
-            @ForAll long seed,
-            @ForAll @IntRange(min = 0, max = 255) int segmentLengthLog2,
-            @ForAll @IntRange(min = 0, max = 64) int segmentCount,
-            @ForAll @IntRange(min = -3, max = 3) int lengthError,
-            @ForAll long bodySeed) {
+                                                               @ForAll @IntRange(min = 0, max = 3) int tagChoice,
+                                                               @ForAll long seed,
+                                                               @ForAll @IntRange(min = 0,
+                                                                       max = 255) int segmentLengthLog2,
+                                                               @ForAll @IntRange(min = 0, max = 64) int segmentCount,
+                                                               @ForAll @IntRange(min = -3, max = 3) int lengthError,
+                                                               @ForAll long bodySeed) {
         long bodyLength = segmentLengthLog2 > 20 ? 64 : (segmentCount + 2L) << segmentLengthLog2;
         long length = Math.max(0, KeyFilter.HEADER_BYTES + bodyLength + lengthError);
         try (Arena arena = Arena.ofConfined()) {

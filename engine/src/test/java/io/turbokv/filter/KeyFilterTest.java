@@ -146,7 +146,8 @@ class KeyFilterTest {
 
     @Property(tries = 300)
     void hasNoFalseNegativesForAnySetWithDuplicates(@ForAll @Size(max = 2_000) List<Long> hashes,
-                                                    @ForAll @Size(max = 50) List<Long> extra) throws Exception {
+                                                    @ForAll @Size(max = 50) List<Long> extra)
+            throws Exception {
         long[] input = new long[hashes.size() + hashes.size() / 3 + extra.size()];
         int count = 0;
         for (long hash : hashes) {

@@ -59,7 +59,8 @@ class UsedKeyFilterTest {
 
     @Property(tries = 300)
     void buildHoldsExactlyTheDistinctHashesInUnsignedOrder(@ForAll @Size(max = 500) List<Long> values,
-                                                         @ForAll long absent) throws Exception {
+                                                           @ForAll long absent)
+            throws Exception {
         long[] hashes = values.stream().mapToLong(Long::longValue).toArray();
         long[] input = hashes.clone();
         TreeSet<Long> expected = reference(hashes);
@@ -130,7 +131,8 @@ class UsedKeyFilterTest {
     @Property(tries = 200)
     void mergeHoldsTheUnionOfItsInputs(@ForAll @IntRange(min = 0, max = 12) int inputs,
                                        @ForAll @IntRange(min = 0, max = 400) int maxSize,
-                                       @ForAll long seed) throws Exception {
+                                       @ForAll long seed)
+            throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
         long[] shared = randomHashes(random, 50);
         TreeSet<Long> union = new TreeSet<>(Long::compareUnsigned);
@@ -229,8 +231,8 @@ class UsedKeyFilterTest {
 
     @Property(tries = 1_000)
     void anyPayloadIsRejectedOrQueriesAndMergeStayInBounds(@ForAll @IntRange(min = 0, max = 60) int length,
-                                                          @ForAll boolean validTag,
-                                                          @ForAll long seed) {
+                                                           @ForAll boolean validTag,
+                                                           @ForAll long seed) {
         try (Arena arena = Arena.ofConfined()) {
             byte[] bytes = new byte[length];
             SplittableRandom random = new SplittableRandom(seed);

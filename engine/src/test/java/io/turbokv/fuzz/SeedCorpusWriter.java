@@ -188,8 +188,10 @@ class SeedCorpusWriter {
             List<MetaEntry> entries = new ArrayList<>();
             for (int i = 0; i < entryCount; i++) {
                 long[] hashes = hashes(10 + i);
-                long min = Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b).orElseThrow();
-                long max = Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b).orElseThrow();
+                long min =
+                        Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b).orElseThrow();
+                long max =
+                        Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b).orElseThrow();
                 entries.add(new MetaEntry(3 + i, 4, min, max, 1000 + i,
                         i == 0 ? MetaEntry.COLD : MetaEntry.FRESH, hashes.length,
                         KeyFilter.build(hashes.clone(), hashes.length, arena)));
@@ -216,7 +218,7 @@ class SeedCorpusWriter {
 
     private static void seed(Path resources, String testClass, String name, byte[] bytes) throws IOException {
         String method = Arrays.stream(Class.forName(SeedCorpusWriter.class.getModule(), "io.turbokv.fuzz." + testClass)
-                        .getDeclaredMethods())
+                .getDeclaredMethods())
                 .filter(m -> m.isAnnotationPresent(com.code_intelligence.jazzer.junit.FuzzTest.class))
                 .findFirst().orElseThrow().getName();
         Path directory = resources.resolve(testClass + "Inputs").resolve(method);

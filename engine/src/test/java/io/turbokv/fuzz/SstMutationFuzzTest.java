@@ -1,6 +1,5 @@
 package io.turbokv.fuzz;
 
-import io.turbokv.sst.TestEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.turbokv.CorruptionException;
 import io.turbokv.sst.LookupScratch;
 import io.turbokv.sst.SstReader;
+import io.turbokv.sst.TestEntry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -72,8 +72,8 @@ class SchemaFileTest {
     void layoutIsMagicVersionCountThenEachFamily() throws IOException {
         byte[] bytes = written(TWO);
         assertArrayEquals(new byte[] {'T', 'K', 'V', 'S', 0, 0, 0, 1, 0, 0, 0, 2,
-                        0, 0, 0, 1, 'a', 0, 0, 0, 0, 0,
-                        0, 0, 0, 2, 'b', 'c', 1, 0, 0, 0, 0},
+                0, 0, 0, 1, 'a', 0, 0, 0, 0, 0,
+                0, 0, 0, 2, 'b', 'c', 1, 0, 0, 0, 0},
                 Arrays.copyOf(bytes, bytes.length - 4));
         assertEquals(0, bytes[FIRST_KIND]);
         assertArrayEquals(bytes, ControlFileBytes.resigned(bytes.clone()), "the last 4 bytes are the CRC-32");

@@ -23,10 +23,11 @@ import net.jqwik.api.statistics.Statistics;
 class MetaFileRoundTripTest {
     @Property(tries = 300)
     void everyWrittenFileReadsBackFieldForField(
-            @ForAll @IntRange(min = 0) int family,
-            @ForAll @Size(max = 40) Set<Integer> obsolete,
-            @ForAll("entries") List<MetaEntry> entries,
-            @ForAll("filterBytes") byte[] usedKeyFilter) throws IOException {
+                                                @ForAll @IntRange(min = 0) int family,
+                                                @ForAll @Size(max = 40) Set<Integer> obsolete,
+                                                @ForAll("entries") List<MetaEntry> entries,
+                                                @ForAll("filterBytes") byte[] usedKeyFilter)
+            throws IOException {
         int[] obsoleteSsts = obsolete.stream().sorted(Integer::compareUnsigned).mapToInt(Integer::intValue).toArray();
         coverInOneTryOf20("more than 5 entries", entries.size() > 5);
         coverInOneTryOf20("an entry filter over 100 bytes",
@@ -73,9 +74,10 @@ class MetaFileRoundTripTest {
                 Arbitraries.longs().greaterOrEqual(0),
                 Arbitraries.of(0, MetaEntry.COLD, MetaEntry.FRESH, MetaEntry.COLD | MetaEntry.FRESH),
                 Arbitraries.longs().greaterOrEqual(0),
-                filterBytes()
-        ).as((seq, blocks, hashes, size, flags, count, filter) -> new MetaEntry(seq, blocks, hashes[0], hashes[1],
-                size, flags, count, MemorySegment.ofArray(filter)));
+                filterBytes())
+                .as((seq, blocks, hashes, size, flags, count, filter) -> new MetaEntry(seq, blocks, hashes[0],
+                        hashes[1],
+                        size, flags, count, MemorySegment.ofArray(filter)));
         return entry.list().ofMaxSize(30);
     }
 

@@ -81,7 +81,7 @@ class MergeIteratorTest {
                         java.nio.charset.StandardCharsets.UTF_8);
                 String value = merge.kind() == EntryKind.TOMBSTONE ? "<deleted>"
                         : new String(merge.value().toArray(ValueLayout.JAVA_BYTE),
-                        java.nio.charset.StandardCharsets.UTF_8);
+                                java.nio.charset.StandardCharsets.UTF_8);
                 seen.add(key + "=" + value + "@" + merge.rank());
             }
         } finally {

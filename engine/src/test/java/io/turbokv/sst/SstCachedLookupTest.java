@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.turbokv.cache.BlockCaches;
 import io.turbokv.CacheStatistics;
+import io.turbokv.cache.BlockCaches;
 import io.turbokv.cache.Readers;
 import io.turbokv.io.KeyHash;
 import java.io.IOException;
@@ -168,7 +168,8 @@ class SstCachedLookupTest {
 
     /** One reader entry per lookup, as the store does. */
     private static void lookUp(SstReader reader, LookupScratch scratch, BlockCaches caches, Counting visitor,
-                               MemorySegment[] keys, long[] hashes) throws IOException {
+                               MemorySegment[] keys, long[] hashes)
+            throws IOException {
         for (int i = 0; i < keys.length; i++) {
             int slot = caches.readers().enter();
             scratch.useCaches(caches.keyBlocks(), caches.valueBlocks(), slot);

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
 import io.turbokv.io.KeyHash;
-import java.lang.foreign.MemorySegment;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -164,7 +164,9 @@ class SstCorruptionTest {
         }
     }
 
-    enum Outcome { INTACT, DETECTED }
+    enum Outcome {
+        INTACT, DETECTED
+    }
 
     /** Opens the file and reads every key and every entry, checking each against the model. */
     private Outcome readEverything(Path file, long expectedSize, int blockCount) {

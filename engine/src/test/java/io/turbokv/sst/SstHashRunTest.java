@@ -125,7 +125,8 @@ class SstHashRunTest {
         SstSummary summary = writer.finish();
         assertTrue(summary.blockCount() <= SstLimits.MAX_BLOCK_COUNT, "blocks: " + summary.blockCount());
         try (SstReader reader = SstReader.open(dir.resolve("00000001.sst"), 1, summary.blockCount(),
-                summary.fileSize()); LookupScratch scratch = new LookupScratch()) {
+                summary.fileSize());
+             LookupScratch scratch = new LookupScratch()) {
             int[] next = {0};
             boolean[] tombstone = {false};
             LookupResult result = reader.lookup(hash, keySegment, scratch, new EntryVisitor() {
@@ -205,7 +206,8 @@ class SstHashRunTest {
             assertEquals(count, next[0]);
             assertEquals(List.of(TestEntry.value(hash - 1, below, new byte[] {5})),
                     SstFiles.lookup(reader, scratch, hash - 1, below));
-            assertEquals(List.of(TestEntry.value(hash + 1, above, new byte[] {6}), TestEntry.tombstone(hash + 1, above)),
+            assertEquals(
+                    List.of(TestEntry.value(hash + 1, above, new byte[] {6}), TestEntry.tombstone(hash + 1, above)),
                     SstFiles.lookup(reader, scratch, hash + 1, above));
             assertEquals(List.of(), SstFiles.lookup(reader, scratch, hash, below));
             assertEquals(List.of(), SstFiles.lookup(reader, scratch, hash, Arrays.copyOf(key, key.length + 1)));

@@ -93,7 +93,8 @@ class SstLookupAllocationTest {
     }
 
     private static int lookUp(SstReader reader, LookupScratch scratch, CountingVisitor visitor, MemorySegment[] keys,
-                              long[] hashes, int count, int start) throws IOException {
+                              long[] hashes, int count, int start)
+            throws IOException {
         int found = 0;
         for (int n = 0; n < count; n++) {
             int i = (start * 7919 + n * 31) % keys.length;

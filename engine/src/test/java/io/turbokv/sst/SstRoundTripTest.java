@@ -1,7 +1,7 @@
 package io.turbokv.sst;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.filter.KeyFilter;
@@ -41,7 +41,8 @@ class SstRoundTripTest {
     void everyEntryReadsBackByLookupAndIterationInOrder(@ForAll long seed,
                                                         @ForAll @IntRange(min = 1, max = 400) int keyCount,
                                                         @ForAll boolean collidingHashes,
-                                                        @ForAll boolean uniformShape) throws IOException {
+                                                        @ForAll boolean uniformShape)
+            throws IOException {
         Random random = new Random(seed);
         List<TestEntry> entries = SstFiles.randomEntries(random, keyCount, collidingHashes, random.nextInt(8) == 0,
                 uniformShape);

@@ -78,7 +78,7 @@ class SstWriterBlockAllocationTest {
             long blocks = measured[3] - measured[1];
             double perBlock = (double) (measured[2] - measured[0]) / blocks;
             String figures = String.format(Locale.ROOT, "%d-byte %s values: %d B for %d blocks, %d B for %d"
-                            + " blocks: %.2f B per block", valueLength,
+                    + " blocks: %.2f B per block", valueLength,
                     compressible ? "compressible" : "incompressible", measured[0], measured[1], measured[2],
                     measured[3], perBlock);
             System.out.println(figures);
@@ -89,7 +89,8 @@ class SstWriterBlockAllocationTest {
 
     /** Writes {@code entries} values of {@code valueLength} bytes at varying offsets of {@code source}. */
     private static SstSummary write(Path file, int entries, int valueLength, MemorySegment source,
-                                    MemorySegment key, Arena filterArena) throws IOException {
+                                    MemorySegment key, Arena filterArena)
+            throws IOException {
         SstWriter writer = new SstWriter(FileLayer.standard().create(file));
         long hash = 0;
         long span = source.byteSize() - valueLength;

@@ -155,8 +155,9 @@ class SstWriterTest {
         SstSummary summary = without.finish();
         assertNull(summary.keyFilter());
         assertEquals(List.of(expected.blockCount(), expected.minHash(), expected.maxHash(), expected.fileSize(),
-                expected.entryCount(), expected.keyCount()), List.of(summary.blockCount(), summary.minHash(),
-                summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount()));
+                expected.entryCount(), expected.keyCount()),
+                List.of(summary.blockCount(), summary.minHash(),
+                        summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount()));
         assertArrayEquals(Files.readAllBytes(dir.resolve("1.sst")), Files.readAllBytes(dir.resolve("2.sst")));
     }
 

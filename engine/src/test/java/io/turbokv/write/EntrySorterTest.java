@@ -67,7 +67,8 @@ class EntrySorterTest {
 
     @Property(tries = 200)
     void sortsByUnsignedHashThenKeyThenTombstoneLastThenAppendOrder(
-            @ForAll @IntRange(min = 0, max = 3000) int size, @ForAll long seed, @ForAll boolean fewHashes) {
+                                                                    @ForAll @IntRange(min = 0, max = 3000) int size,
+                                                                    @ForAll long seed, @ForAll boolean fewHashes) {
         Random random = new Random(seed);
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < size; i++) {

@@ -1,11 +1,10 @@
 package io.turbokv.kafka;
 
+import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-
-import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Iterates entries collected when a read ran (a snapshot, as {@link SnapshotIterator}); holds no TurboKV resources,

@@ -1,5 +1,9 @@
 package io.turbokv.kafka;
 
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.StreamsMetrics;
 import org.apache.kafka.streams.processor.CommitCallback;
@@ -8,11 +12,6 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-
-import java.io.File;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The context the segments of a {@link TurboKvWindowStore} are initialised with: the task's, but with the window

@@ -1,10 +1,5 @@
 package io.turbokv.kafka;
 
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.errors.ProcessorStateException;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +10,10 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
 
 /**
  * The time segments of a window or session store, as Kafka's segmented RocksDB stores keep them: segment
@@ -34,7 +33,7 @@ final class Segments {
     private long observedStreamTime = -1;
 
     Segments(String storeName, long retentionPeriod, long segmentInterval,
-            TurboKvKeyValueStore.ConfigChoice configChoice) {
+             TurboKvKeyValueStore.ConfigChoice configChoice) {
         this.storeName = storeName;
         this.retentionPeriod = retentionPeriod;
         this.segmentInterval = segmentInterval;

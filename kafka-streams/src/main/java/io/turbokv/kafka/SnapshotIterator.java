@@ -1,13 +1,12 @@
 package io.turbokv.kafka;
 
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-
-import java.util.Iterator;
-import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.NavigableMap;
 
 /**
  * Iterates a sorted snapshot taken when an ordered read ran: later writes to the store do not show up, as with a

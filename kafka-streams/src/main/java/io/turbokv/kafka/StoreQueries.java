@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.query.FailureReason;
@@ -18,8 +19,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.WindowStore;
 
-import java.util.Map;
-
 /**
  * Answers interactive queries (IQv2) on a bytes store, with the semantics of Kafka's own stores, only when the
  * store's position has reached the query's bound on the store's input partition: on a key-value store a
@@ -37,7 +36,7 @@ final class StoreQueries {
      * @param partition the store's input partition (its task's), or null when the store is not initialised
      */
     static <R> QueryResult<R> answer(Query<R> query, PositionBound bound, QueryConfig config, StateStore store,
-            Position position, Integer partition) {
+                                     Position position, Integer partition) {
         long start = config.isCollectExecutionInfo() ? System.nanoTime() : 0;
         QueryResult<R> result;
         if (!answerable(query, store)) {
@@ -128,7 +127,7 @@ final class StoreQueries {
     }
 
     private static KeyValueIterator<Bytes, byte[]> range(KeyValueStore<Bytes, byte[]> store,
-            RangeQuery<Bytes, byte[]> query) {
+                                                         RangeQuery<Bytes, byte[]> query) {
         Bytes lower = query.getLowerBound().orElse(null);
         Bytes upper = query.getUpperBound().orElse(null);
         return query.resultOrder() == ResultOrder.DESCENDING

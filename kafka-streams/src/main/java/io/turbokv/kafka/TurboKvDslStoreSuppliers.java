@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import java.util.Map;
 import org.apache.kafka.streams.DslStoreFormat;
 import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
@@ -10,8 +11,6 @@ import org.apache.kafka.streams.state.DslWindowParams;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
-
-import java.util.Map;
 
 /**
  * Makes TurboKV the store of every DSL key-value store of an application, with one line of configuration:

@@ -1,5 +1,15 @@
 package io.turbokv.kafka;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
@@ -20,17 +30,6 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionStore;
-
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 
 /**
  * A Kafka Streams {@link SessionStore} segmented by session end time: each segment is a {@link TurboKvKeyValueStore}
@@ -67,7 +66,7 @@ public final class TurboKvSessionStore implements SessionStore<Bytes, byte[]> {
     private volatile boolean open;
 
     TurboKvSessionStore(String name, long retentionPeriod, long segmentInterval,
-            TurboKvKeyValueStore.ConfigChoice configChoice) {
+                        TurboKvKeyValueStore.ConfigChoice configChoice) {
         this.name = Objects.requireNonNull(name, "name");
         this.segments = new Segments(name, retentionPeriod, segmentInterval,
                 Objects.requireNonNull(configChoice, "configChoice"));
@@ -129,34 +128,37 @@ public final class TurboKvSessionStore implements SessionStore<Bytes, byte[]> {
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(Bytes key, long earliestSessionEndTime,
-            long latestSessionStartTime) {
+                                                                               long latestSessionStartTime) {
         Objects.requireNonNull(key, "key");
         return search(key, key, earliestSessionEndTime, latestSessionStartTime, Long.MAX_VALUE, true);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> backwardFindSessions(Bytes key,
-            long earliestSessionEndTime, long latestSessionStartTime) {
+                                                                                       long earliestSessionEndTime,
+                                                                                       long latestSessionStartTime) {
         Objects.requireNonNull(key, "key");
         return search(key, key, earliestSessionEndTime, latestSessionStartTime, Long.MAX_VALUE, false);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(Bytes keyFrom, Bytes keyTo,
-            long earliestSessionEndTime, long latestSessionStartTime) {
+                                                                               long earliestSessionEndTime,
+                                                                               long latestSessionStartTime) {
         return search(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, Long.MAX_VALUE, true);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> backwardFindSessions(Bytes keyFrom, Bytes keyTo,
-            long earliestSessionEndTime, long latestSessionStartTime) {
+                                                                                       long earliestSessionEndTime,
+                                                                                       long latestSessionStartTime) {
         return search(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, Long.MAX_VALUE, false);
     }
 
     /** Every live session ending in {@code [earliestSessionEndTime, latestSessionEndTime]}, of any key. */
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(long earliestSessionEndTime,
-            long latestSessionEndTime) {
+                                                                               long latestSessionEndTime) {
         return search(null, null, earliestSessionEndTime, latestSessionEndTime, latestSessionEndTime, true);
     }
 
@@ -248,7 +250,7 @@ public final class TurboKvSessionStore implements SessionStore<Bytes, byte[]> {
      * in segment order and, within a segment, segment-key order; reversed when not {@code forward}.
      */
     private KeyValueIterator<Windowed<Bytes>, byte[]> search(Bytes keyFrom, Bytes keyTo, long earliestEnd,
-            long latestStart, long lastEnd, boolean forward) {
+                                                             long latestStart, long lastEnd, boolean forward) {
         checkOpen();
         List<KeyValue<Windowed<Bytes>, byte[]>> matches = new ArrayList<>();
         if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {

@@ -3,15 +3,13 @@ package io.turbokv.kafka;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyKind;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
-
-import java.time.Duration;
-import java.util.Map;
-
-import java.util.Objects;
 
 /**
  * Factory of TurboKV-backed Kafka Streams stores, in the spirit of {@code org.apache.kafka.streams.state.Stores}.
@@ -115,7 +113,8 @@ public final class TurboKvStores {
      * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
      */
     public static WindowBytesStoreSupplier persistentTimestampedWindowStore(String name, Duration retentionPeriod,
-            Duration windowSize, boolean retainDuplicates) {
+                                                                            Duration windowSize,
+                                                                            boolean retainDuplicates) {
         return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, true);
     }
 
@@ -132,7 +131,7 @@ public final class TurboKvStores {
      * @throws IllegalArgumentException when a duration is negative or the retention is shorter than the window
      */
     public static WindowBytesStoreSupplier persistentWindowStore(String name, Duration retentionPeriod,
-            Duration windowSize, boolean retainDuplicates) {
+                                                                 Duration windowSize, boolean retainDuplicates) {
         return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, false);
     }
 
@@ -158,7 +157,7 @@ public final class TurboKvStores {
     }
 
     private static WindowBytesStoreSupplier windowSupplier(String name, Duration retentionPeriod, Duration windowSize,
-            boolean retainDuplicates, boolean timestamped) {
+                                                           boolean retainDuplicates, boolean timestamped) {
         Objects.requireNonNull(name, "name");
         long retentionMs = retentionPeriod.toMillis();
         long windowMs = windowSize.toMillis();

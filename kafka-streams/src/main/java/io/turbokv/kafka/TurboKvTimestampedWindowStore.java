@@ -10,7 +10,7 @@ import org.apache.kafka.streams.state.TimestampedBytesStore;
  */
 public final class TurboKvTimestampedWindowStore extends TurboKvWindowStore implements TimestampedBytesStore {
     TurboKvTimestampedWindowStore(String name, long retentionPeriod, long segmentInterval, long windowSize,
-            boolean retainDuplicates, TurboKvKeyValueStore.ConfigChoice configChoice) {
+                                  boolean retainDuplicates, TurboKvKeyValueStore.ConfigChoice configChoice) {
         super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, configChoice);
     }
 }

@@ -17,7 +17,7 @@ final class TurboKvWindowBytesStoreSupplier implements WindowBytesStoreSupplier 
     private final boolean timestamped;
 
     TurboKvWindowBytesStoreSupplier(String name, long retentionPeriod, long segmentInterval, long windowSize,
-            boolean retainDuplicates, boolean timestamped) {
+                                    boolean retainDuplicates, boolean timestamped) {
         this.name = name;
         this.retentionPeriod = retentionPeriod;
         this.segmentInterval = segmentInterval;

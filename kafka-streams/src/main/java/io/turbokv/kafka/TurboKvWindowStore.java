@@ -1,5 +1,15 @@
 package io.turbokv.kafka;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
@@ -21,17 +31,6 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 
 /**
  * A Kafka Streams {@link WindowStore} segmented by time: each segment is a {@link TurboKvKeyValueStore} of its own
@@ -79,7 +78,7 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
     private volatile boolean open;
 
     TurboKvWindowStore(String name, long retentionPeriod, long segmentInterval, long windowSize,
-            boolean retainDuplicates, TurboKvKeyValueStore.ConfigChoice configChoice) {
+                       boolean retainDuplicates, TurboKvKeyValueStore.ConfigChoice configChoice) {
         this.name = Objects.requireNonNull(name, "name");
         this.windowSize = windowSize;
         this.retainDuplicates = retainDuplicates;
@@ -153,13 +152,13 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> fetch(Bytes keyFrom, Bytes keyTo, long timeFrom,
-            long timeTo) {
+                                                                        long timeTo) {
         return new ListIterator<>(scan(keyFrom, keyTo, timeFrom, timeTo, true));
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(Bytes keyFrom, Bytes keyTo,
-            long timeFrom, long timeTo) {
+                                                                                long timeFrom, long timeTo) {
         return new ListIterator<>(scan(keyFrom, keyTo, timeFrom, timeTo, false));
     }
 
@@ -257,7 +256,7 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
      * in segment order and, within a segment, segment-key order; reversed when not {@code forward}.
      */
     private List<KeyValue<Windowed<Bytes>, byte[]>> scan(Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo,
-            boolean forward) {
+                                                         boolean forward) {
         checkOpen();
         long from = Math.max(timeFrom, segments.oldestLiveTimestamp());
         List<KeyValue<Windowed<Bytes>, byte[]>> matches = new ArrayList<>();

@@ -1,10 +1,9 @@
 package io.turbokv.kafka;
 
-import org.apache.kafka.common.utils.Bytes;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.apache.kafka.common.utils.Bytes;
 
 /**
  * The puts and deletes of a store since its last flush, newest per key: reads consult it before TurboKV, a flush

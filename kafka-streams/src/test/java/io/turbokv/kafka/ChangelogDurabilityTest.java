@@ -1,7 +1,13 @@
 package io.turbokv.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -16,13 +22,6 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The default suppliers open a store without fsync when Kafka Streams keeps a changelog of it (the changelog is the

@@ -1,5 +1,21 @@
 package io.turbokv.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -24,23 +40,6 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Properties;
-import java.util.SplittableRandom;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * DSL topologies run once on Kafka's own stores and once on TurboKV's, over the same timestamped input: the output
@@ -126,7 +125,7 @@ class DslParityTest {
             grouped.reduce((a, b) -> a.compareTo(b) >= 0 ? a : b, materialized("max", choice, Serdes.String()))
                     .toStream().mapValues(v -> "max " + v).to("out", Produced.with(Serdes.String(), Serdes.String()));
             grouped.aggregate(() -> "", (key, value, total) -> (total + value).length() > 12
-                            ? (total + value).substring(0, 12) : total + value,
+                    ? (total + value).substring(0, 12) : total + value,
                     materialized("concat", choice, Serdes.String()))
                     .toStream().mapValues(v -> "concat " + v)
                     .to("out", Produced.with(Serdes.String(), Serdes.String()));
@@ -154,8 +153,8 @@ class DslParityTest {
                     Consumed.with(Serdes.String(), Serdes.String()), materialized("customers", choice,
                             Serdes.String()));
             orders.join(customers, order -> order.substring(0, order.indexOf(':')),
-                            (order, customer) -> order + "/" + customer, materialized("joined", choice,
-                                    Serdes.String()))
+                    (order, customer) -> order + "/" + customer, materialized("joined", choice,
+                            Serdes.String()))
                     .toStream()
                     .to("out", Produced.with(Serdes.String(), Serdes.String()));
             return builder.build();
@@ -205,8 +204,9 @@ class DslParityTest {
         assertTrue(lastStores.contains("turbokv:counts"), lastStores.toString());
         assertTrue(lastStores.stream().allMatch(store -> store.startsWith("turbokv:")), lastStores.toString());
         assertEquals(2, lastStores.stream().map(store -> store.replaceAll("\\.\\d+$", "")).distinct()
-                .filter(store -> !store.equals("turbokv:counts")).count(), "the window and session stores' segments: "
-                + lastStores);
+                .filter(store -> !store.equals("turbokv:counts")).count(),
+                "the window and session stores' segments: "
+                        + lastStores);
     }
 
     /** Output records and every store's final contents, rendered {@code key=value@timestamp}. */
@@ -232,7 +232,8 @@ class DslParityTest {
     }
 
     private static <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(String name,
-            StoreChoice choice, Serde<V> valueSerde) {
+                                                                                          StoreChoice choice,
+                                                                                          Serde<V> valueSerde) {
         KeyValueBytesStoreSupplier supplier = choice.apply(name);
         Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized = supplier == null
                 ? Materialized.as(name) : Materialized.as(supplier);

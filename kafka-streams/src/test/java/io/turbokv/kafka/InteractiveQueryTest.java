@@ -1,5 +1,14 @@
 package io.turbokv.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -25,16 +34,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Interactive queries (IQv2) on a DSL count, asked through Kafka Streams' layers (metered, caching, logging) of a
@@ -128,8 +127,8 @@ class InteractiveQueryTest {
             answers.add(ask(store, "RangeQuery ahead", RangeQuery.withUpperBound("b"), ahead));
             answers.add(ask(store, "TimestampedRangeQuery b..c", TimestampedRangeQuery.withRange("b", "c"),
                     unbounded));
-            answers.add(ask(store, "TimestampedRangeQuery to b desc", TimestampedRangeQuery.<String, Long>
-                    withUpperBound("b").withDescendingKeys(), reached));
+            answers.add(ask(store, "TimestampedRangeQuery to b desc",
+                    TimestampedRangeQuery.<String, Long>withUpperBound("b").withDescendingKeys(), reached));
             answers.add(ask(store, "WindowKeyQuery", WindowKeyQuery.withKeyAndWindowStartRange("a",
                     Instant.EPOCH, Instant.ofEpochMilli(5000)), unbounded));
             return answers;
@@ -137,7 +136,7 @@ class InteractiveQueryTest {
     }
 
     private static String ask(KeyValueStore<String, ValueAndTimestamp<Long>> store, String label, Query<?> query,
-            PositionBound bound) {
+                              PositionBound bound) {
         QueryResult<?> result = store.query(query, bound, CONFIG);
         if (result.isFailure()) {
             return label + ": " + result.getFailureReason();

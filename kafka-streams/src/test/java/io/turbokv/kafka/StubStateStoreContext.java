@@ -1,5 +1,9 @@
 package io.turbokv.kafka;
 
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsMetrics;
@@ -9,11 +13,6 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-
-import java.io.File;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The context a store is initialised with, outside Kafka Streams: a state directory, the application's

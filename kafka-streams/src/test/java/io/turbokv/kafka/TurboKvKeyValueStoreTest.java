@@ -1,7 +1,21 @@
 package io.turbokv.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.turbokv.DbConfig;
 import io.turbokv.TurboKV;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -19,21 +33,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The store's semantics, driven directly through the {@link KeyValueStore} interface. */
 class TurboKvKeyValueStoreTest {
@@ -111,7 +110,7 @@ class TurboKvKeyValueStoreTest {
     }
 
     private static ConsumerRecord<byte[], byte[]> changelogRecord(long offset, String key, String value,
-            Position position) {
+                                                                  Position position) {
         RecordHeaders headers = new RecordHeaders();
         if (position != null) {
             headers.add(ChangelogRecordDeserializationHelper.CHANGELOG_VERSION_HEADER_RECORD_CONSISTENCY);
@@ -207,8 +206,8 @@ class TurboKvKeyValueStoreTest {
         }
         commit();
         store.put(key("bb"), value("bb")); // buffered only
-        store.delete(key("d"));            // a buffered tombstone over a committed key
-        store.put(key("c"), value("c2"));  // a buffered value over a committed one
+        store.delete(key("d")); // a buffered tombstone over a committed key
+        store.put(key("c"), value("c2")); // a buffered value over a committed one
 
         assertEquals(List.of("b", "bb", "c"), keys(store.range(key("b"), key("d"))));
         assertEquals(List.of("c", "bb", "b"), keys(store.reverseRange(key("b"), key("d"))));
@@ -341,8 +340,9 @@ class TurboKvKeyValueStoreTest {
         try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
             int liveSsts = db.metaInfo().stream().filter(meta -> meta.family() == TurboKvKeyValueStore.FAMILY)
                     .mapToInt(meta -> meta.ssts().size()).sum();
-            assertTrue(liveSsts <= 2 * TurboKvKeyValueStore.COMMITS_PER_COMPACTION, liveSsts + " live SSTs after " + commits
-                    + " one-key commits");
+            assertTrue(liveSsts <= 2 * TurboKvKeyValueStore.COMMITS_PER_COMPACTION,
+                    liveSsts + " live SSTs after " + commits
+                            + " one-key commits");
             for (int i = 0; i < 300; i++) {
                 String k = "k" + i;
                 assertEquals(expected.get(k), string(store.get(key(k))), k);

@@ -1,5 +1,21 @@
 package io.turbokv.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -38,23 +54,6 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.SplittableRandom;
-import java.util.function.Function;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Windowed and session topologies on Kafka's default (RocksDB) stores and on TurboKV's, over the same input, which
@@ -183,7 +182,7 @@ class WindowParityTest {
             KStream<String, String> left = builder.stream("left", Consumed.with(Serdes.String(), Serdes.String()));
             KStream<String, String> right = builder.stream("right", Consumed.with(Serdes.String(), Serdes.String()));
             left.join(right, (l, r) -> l + "+" + r, JoinWindows.ofTimeDifferenceAndGrace(WINDOW, GRACE),
-                            StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String()))
+                    StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String()))
                     .to("out", Produced.with(Serdes.String(), Serdes.String()));
             try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
                 TestInputTopic<String, String> leftIn = driver.createInputTopic("left", Serdes.String().serializer(),
@@ -223,7 +222,8 @@ class WindowParityTest {
             rendered.add("range: " + windowed(store.fetch("k3", "k7", end - 90_000, end)));
             rendered.add("backwardRange: " + windowed(store.backwardFetch("k1", "k5", 0, end)));
             rendered.add("k4: " + windows(store.fetch("k4", 0, end)));
-            rendered.add("k4 backward: " + windows(store.backwardFetch("k4", Instant.EPOCH, Instant.ofEpochMilli(end))));
+            rendered.add(
+                    "k4 backward: " + windows(store.backwardFetch("k4", Instant.EPOCH, Instant.ofEpochMilli(end))));
             rendered.add("point: " + render(store.fetch("k2", end / 10_000 * 10_000)));
             rendered.add("expired: " + render(store.fetch("k2", input.getFirst().timestamp() / 10_000 * 10_000)));
             Instant from = Instant.ofEpochMilli(end - 60_000);
@@ -249,7 +249,7 @@ class WindowParityTest {
                 iterator.forEachRemaining(kv -> entries.add((kv.key instanceof Windowed<?> w
                         ? w.key() + "[" + w.window().start() + "," + w.window().end() + ")" : String.valueOf(kv.key))
                         + "=" + (kv.value instanceof ValueAndTimestamp<?> vt ? vt.value() + "@" + vt.timestamp()
-                        : kv.value)));
+                                : kv.value)));
             }
             answer = entries.toString();
         }
