@@ -4,8 +4,6 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WritableFile;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -39,37 +37,7 @@ final class FsyncSkippingFileLayer implements FileLayer {
         if (skipped != Skipped.SST_SYNC || !path.getFileName().toString().endsWith(".sst")) {
             return file;
         }
-        return new WritableFile() {
-            @Override
-            public Path path() {
-                return file.path();
-            }
-
-            @Override
-            public void write(MemorySegment bytes) throws IOException {
-                file.write(bytes);
-            }
-
-            @Override
-            public void write(ByteBuffer bytes) throws IOException {
-                file.write(bytes);
-            }
-
-            @Override
-            public long position() {
-                return file.position();
-            }
-
-            @Override
-            public void sync() {
-                // skipped
-            }
-
-            @Override
-            public void close() throws IOException {
-                file.close();
-            }
-        };
+        return WritableFile.withoutSync(file);
     }
 
     @Override

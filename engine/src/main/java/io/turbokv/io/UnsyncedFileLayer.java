@@ -1,8 +1,6 @@
 package io.turbokv.io;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -19,38 +17,7 @@ final class UnsyncedFileLayer implements FileLayer {
 
     @Override
     public WritableFile create(Path path) throws IOException {
-        WritableFile file = layer.create(path);
-        return new WritableFile() {
-            @Override
-            public Path path() {
-                return file.path();
-            }
-
-            @Override
-            public void write(MemorySegment bytes) throws IOException {
-                file.write(bytes);
-            }
-
-            @Override
-            public void write(ByteBuffer bytes) throws IOException {
-                file.write(bytes);
-            }
-
-            @Override
-            public long position() {
-                return file.position();
-            }
-
-            @Override
-            public void sync() {
-                // dropped: the bytes are in the kernel's page cache, which a crash of the process does not lose
-            }
-
-            @Override
-            public void close() throws IOException {
-                file.close();
-            }
-        };
+        return WritableFile.withoutSync(layer.create(path));
     }
 
     @Override

@@ -49,4 +49,45 @@ public interface WritableFile extends AutoCloseable {
     /** Closes the file; does not sync. Idempotent. */
     @Override
     void close() throws IOException;
+
+    /**
+     * {@return a view of {@code file} whose {@link #sync()} does nothing; every other call goes to {@code file}}
+     * For the layers that drop fsyncs on purpose ({@link FileLayer#withoutSync}, and the tests' layers that skip
+     * one kind of fsync to show that the power-cut test notices).
+     *
+     * @param file the file to write through
+     */
+    static WritableFile withoutSync(WritableFile file) {
+        return new WritableFile() {
+            @Override
+            public Path path() {
+                return file.path();
+            }
+
+            @Override
+            public void write(MemorySegment bytes) throws IOException {
+                file.write(bytes);
+            }
+
+            @Override
+            public void write(ByteBuffer bytes) throws IOException {
+                file.write(bytes);
+            }
+
+            @Override
+            public long position() {
+                return file.position();
+            }
+
+            @Override
+            public void sync() {
+                // dropped: the bytes are in the kernel's page cache, which a crash of the process does not lose
+            }
+
+            @Override
+            public void close() throws IOException {
+                file.close();
+            }
+        };
+    }
 }
