@@ -3,31 +3,13 @@ package io.turbokv.kafka;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.internals.TimeWindow;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
-import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -64,44 +46,19 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * position bounds, as Kafka's window stores.
  * Thread-safe: every method locks the store.
  */
-public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> permits TurboKvTimestampedWindowStore {
+public sealed class TurboKvWindowStore extends SegmentedStore implements WindowStore<Bytes, byte[]>
+        permits TurboKvTimestampedWindowStore {
     private static final int SUFFIX_BYTES = Long.BYTES + Integer.BYTES;
 
-    private final String name;
     private final long windowSize;
     private final boolean retainDuplicates;
-    private final Segments segments;
-    private Position position = Position.emptyPosition();
-    private StateStoreContext context;
-    private boolean consistencyEnabled;
     private int sequenceNumber;
-    private volatile boolean open;
 
     TurboKvWindowStore(String name, long retentionPeriod, long segmentInterval, long windowSize,
                        boolean retainDuplicates, TurboKvKeyValueStore.ConfigChoice configChoice) {
-        this.name = Objects.requireNonNull(name, "name");
+        super(name, retentionPeriod, segmentInterval, SUFFIX_BYTES, configChoice);
         this.windowSize = windowSize;
         this.retainDuplicates = retainDuplicates;
-        this.segments = new Segments(name, retentionPeriod, segmentInterval,
-                Objects.requireNonNull(configChoice, "configChoice"));
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    /** Opens the segments found in {@code <task state dir>/<store name>} and registers the restore callback. */
-    @Override
-    public synchronized void init(StateStoreContext context, StateStore root) {
-        this.context = context;
-        boolean hasChangelog = context instanceof InternalProcessorContext<?, ?> internal
-                && internal.changelogFor(name) != null;
-        consistencyEnabled = Boolean.parseBoolean(String.valueOf(context.appConfigs()
-                .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
-        open = true;
-        position = segments.open(context, hasChangelog);
-        context.register(root, new RestoreCallback());
     }
 
     /**
@@ -182,66 +139,6 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
         return new ListIterator<>(scan(null, null, 0, Long.MAX_VALUE, false));
     }
 
-    /** Commits every segment's buffered writes (see {@link TurboKvKeyValueStore#commit(Map)}). */
-    @Override
-    public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
-        checkOpen();
-        segments.commit(changelogOffsets);
-    }
-
-    /**
-     * Same as {@link #commit(Map)}.
-     *
-     * @deprecated use {@link #commit(Map)}, as {@link StateStore#flush()} says
-     */
-    @Deprecated
-    @Override
-    public synchronized void flush() {
-        commit(Map.of());
-    }
-
-    /** The estimated heap held by the segments' write buffers. */
-    @Override
-    public synchronized long approximateNumUncommittedBytes() {
-        return open ? segments.approximateNumUncommittedBytes() : 0;
-    }
-
-    /** Closes every segment, dropping their buffered writes (as {@link TurboKvKeyValueStore#close()}). */
-    @Override
-    public synchronized void close() {
-        if (!open) {
-            return;
-        }
-        open = false;
-        segments.close();
-    }
-
-    @Override
-    public boolean persistent() {
-        return true;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    /**
-     * Answers an interactive query (IQv2) as Kafka's window stores do, once the store's position has reached
-     * {@code positionBound} on its task's input partition (see {@code StoreQueries}); the result carries the
-     * position.
-     */
-    @Override
-    public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-        return StoreQueries.answer(query, positionBound, config, this, position,
-                open ? context.taskId().partition() : null);
-    }
-
-    @Override
-    public synchronized Position getPosition() {
-        return position.copy();
-    }
-
     private WindowStoreIterator<byte[]> windowsOf(Bytes key, long timeFrom, long timeTo, boolean forward) {
         Objects.requireNonNull(key, "key");
         List<KeyValue<Long, byte[]>> windows = new ArrayList<>();
@@ -291,38 +188,5 @@ public sealed class TurboKvWindowStore implements WindowStore<Bytes, byte[]> per
 
     static byte[] segmentKey(byte[] key, long windowStart, int sequence) {
         return ByteBuffer.allocate(key.length + SUFFIX_BYTES).put(key).putLong(windowStart).putInt(sequence).array();
-    }
-
-    private void checkOpen() {
-        if (!open) {
-            throw new InvalidStateStoreException("store " + name + " is not open");
-        }
-    }
-
-    /** Writes each batch of changelog records (keys are segment keys) to its segments and commits them. */
-    private final class RestoreCallback implements RecordBatchingStateRestoreCallback {
-        @Override
-        public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
-            synchronized (TurboKvWindowStore.this) {
-                checkOpen();
-                Set<TurboKvKeyValueStore> touched = new HashSet<>();
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    byte[] segmentKey = record.key();
-                    long start = ByteBuffer.wrap(segmentKey, segmentKey.length - SUFFIX_BYTES, Long.BYTES).getLong();
-                    TurboKvKeyValueStore segment = segments.liveSegment(start);
-                    if (segment != null) {
-                        segment.put(Bytes.wrap(segmentKey), record.value());
-                        touched.add(segment);
-                    }
-                    ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
-                            position);
-                }
-                for (TurboKvKeyValueStore segment : touched) {
-                    if (segment.isOpen()) { // not dropped by a later record of the batch
-                        segment.commit(Map.of());
-                    }
-                }
-            }
-        }
     }
 }
