@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,24 +32,20 @@ class WriteBatchWaitTest {
         try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
             WriteBatch first = db.writeBatch();
             first.put(0, bytes("k"), bytes("first"));
-            CountDownLatch waiting = new CountDownLatch(1);
-            Future<Long> waited = second.submit(() -> {
-                waiting.countDown();
-                long start = System.nanoTime();
+            AtomicReference<Thread> writer = new AtomicReference<>();
+            Future<?> waited = second.submit(() -> {
+                writer.set(Thread.currentThread());
                 try (WriteBatch batch = db.writeBatch(Duration.ofSeconds(30))) {
-                    long elapsed = System.nanoTime() - start;
                     batch.put(0, bytes("k"), bytes("second"));
                     batch.commit();
-                    return elapsed;
                 }
+                return null;
             });
-            assertTrue(waiting.await(10, TimeUnit.SECONDS));
-            Thread.sleep(300); // the second writer is blocked meanwhile
+            awaitParked(writer);
             assertFalse(waited.isDone(), "the second batch started while the first was active");
             first.commit();
             first.close();
-            long elapsed = waited.get(30, TimeUnit.SECONDS);
-            assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(250), "waited only " + elapsed + " ns");
+            waited.get(30, TimeUnit.SECONDS);
             assertArrayEquals(bytes("second"), db.get(0, bytes("k")).orElseThrow());
         } finally {
             second.shutdownNow();
@@ -74,14 +70,30 @@ class WriteBatchWaitTest {
         try {
             TurboKV db = TurboKV.open(dir, DbConfig.singleFamily());
             WriteBatch held = db.writeBatch();
-            Future<WriteBatch> waiting = second.submit(() -> db.writeBatch(Duration.ofSeconds(30)));
-            Thread.sleep(200);
+            AtomicReference<Thread> writer = new AtomicReference<>();
+            Future<WriteBatch> waiting = second.submit(() -> {
+                writer.set(Thread.currentThread());
+                return db.writeBatch(Duration.ofSeconds(30));
+            });
+            awaitParked(writer);
             db.close(); // rolls the held batch back, which frees the slot of a closed store
             Exception failure = assertThrows(Exception.class, () -> waiting.get(30, TimeUnit.SECONDS));
             assertEquals(StoreClosedException.class, failure.getCause().getClass());
             held.close();
         } finally {
             second.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits until the thread {@code writer} names is parked in a timed wait, the state {@code writeBatch(Duration)}
+     * puts it in while the slot is held: a condition, not a guess at how long the thread needs to get there.
+     */
+    private static void awaitParked(AtomicReference<Thread> writer) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (writer.get() == null || writer.get().getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the second writer never waited for the slot");
+            Thread.onSpinWait();
         }
     }
 
