@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * How a store is opened: its families, the sizes of its block caches, whether commits fsync, the size of its
- * {@code LOG}, whether it shows its statistics over JMX and the threshold of its slow-get JFR event. Immutable; build one with {@link #builder()}.
+ * {@code LOG}, whether it shows its statistics over JMX, the threshold of its slow-get JFR event, and whether it
+ * shares its block caches with other stores ({@link SharedBlockCache}). Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * DbConfig config = DbConfig.builder()
@@ -43,6 +44,7 @@ public final class DbConfig {
     private final long logFileBytes;
     private final boolean jmx;
     private final Duration slowGetThreshold;
+    private final SharedBlockCache blockCache;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -53,6 +55,7 @@ public final class DbConfig {
         this.logFileBytes = builder.logFileBytes;
         this.jmx = builder.jmx;
         this.slowGetThreshold = builder.slowGetThreshold;
+        this.blockCache = builder.blockCache;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -95,12 +98,20 @@ public final class DbConfig {
         return families.get(index);
     }
 
-    /** {@return the capacity of the decompressed key-block cache in bytes} */
+    /**
+     * {@return the block caches the store shares with other stores, or {@code null} when it has caches of its own
+     * ({@link #keyBlockCacheBytes()}, {@link #valueBlockCacheBytes()})}
+     */
+    public SharedBlockCache blockCache() {
+        return blockCache;
+    }
+
+    /** {@return the capacity of the decompressed key-block cache in bytes, unless {@link #blockCache()} is set} */
     public long keyBlockCacheBytes() {
         return keyBlockCacheBytes;
     }
 
-    /** {@return the capacity of the decompressed value-block cache in bytes} */
+    /** {@return the capacity of the decompressed value-block cache in bytes, unless {@link #blockCache()} is set} */
     public long valueBlockCacheBytes() {
         return valueBlockCacheBytes;
     }
@@ -130,8 +141,8 @@ public final class DbConfig {
 
     /** The sizes and limits of the store's parts. */
     StoreCore.Settings settings() {
-        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes, logFileBytes, jmx,
-                slowGetThreshold.toNanos());
+        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes,
+                blockCache == null ? null : blockCache.caches(), logFileBytes, jmx, slowGetThreshold.toNanos());
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -184,7 +195,7 @@ public final class DbConfig {
         recorded.forEach(family -> builder.family(family.name(), family.kind()));
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
                 .durability(durability).logFileBytes(logFileBytes).jmx(jmx).slowGetThreshold(slowGetThreshold)
-                .fileLayer(fileLayer).build();
+                .blockCache(blockCache).fileLayer(fileLayer).build();
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -197,6 +208,7 @@ public final class DbConfig {
         private long logFileBytes = DEFAULT_LOG_FILE_BYTES;
         private boolean jmx;
         private Duration slowGetThreshold = DEFAULT_SLOW_GET_THRESHOLD;
+        private SharedBlockCache blockCache;
 
         private Builder() {}
 
@@ -300,6 +312,20 @@ public final class DbConfig {
                 throw new IllegalArgumentException("slowGetThreshold: " + threshold + " (expected: >= 0)");
             }
             this.slowGetThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Makes the store use {@code cache}, shared with other stores, instead of block caches of its own (whose
+         * sizes, {@link #keyBlockCacheBytes} and {@link #valueBlockCacheBytes}, are then unused); {@code null}
+         * (the default) gives the store its own. The store holds the cache until it closes; opening a store with a
+         * cache already closed fails with {@link IllegalStateException}.
+         *
+         * @param cache the shared caches, or null
+         * @return this builder
+         */
+        public Builder blockCache(SharedBlockCache cache) {
+            this.blockCache = cache;
             return this;
         }
 

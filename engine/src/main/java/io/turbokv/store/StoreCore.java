@@ -8,6 +8,7 @@ import io.turbokv.MetaFileInfo;
 import io.turbokv.Statistics;
 import io.turbokv.StoreClosedException;
 import io.turbokv.cache.BlockCaches;
+import io.turbokv.cache.SharedCaches;
 import io.turbokv.checkpoint.Checkpoint;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreDirectory;
@@ -54,14 +55,15 @@ public final class StoreCore {
     /**
      * The sizes and limits of an open store's parts, as its configuration sets them.
      *
-     * @param keyBlockCacheBytes   the capacity of the key-block cache
-     * @param valueBlockCacheBytes the capacity of the value-block cache
+     * @param keyBlockCacheBytes   the capacity of the key-block cache of the store's own
+     * @param valueBlockCacheBytes the capacity of the value-block cache of the store's own
+     * @param sharedCaches         the caches the store shares with others instead, or null
      * @param logFileBytes         the size past which the {@code LOG} is rotated
      * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
      * @param slowGetNanos         the duration from which a point read emits a slow-get JFR event
      */
-    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes, boolean jmx,
-                           long slowGetNanos) {}
+    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, SharedCaches sharedCaches,
+                           long logFileBytes, boolean jmx, long slowGetNanos) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -71,9 +73,12 @@ public final class StoreCore {
      * @param settings the sizes and limits of the parts
      * @param readOnly whether the store refuses writes (it then has no write side)
      * @param opened   the store as its open found it
+     * @throws IllegalStateException when the shared caches of {@code settings} are closed (what {@code opened} holds
+     *                               is released)
      */
     public StoreCore(StoreDirectory location, List<FamilyConfig> families, Settings settings, boolean readOnly,
                      StoreOpener.Opened opened) {
+        BlockCaches caches = caches(settings, opened);
         this.directory = location == null ? null : location.directory();
         this.readOnly = readOnly;
         this.lock = opened.lock();
@@ -89,9 +94,36 @@ public final class StoreCore {
                 new StoreLog(location.directory(), settings.logFileBytes()));
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
-                new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()),
+                caches,
                 new SlowGets(directory == null ? null : directory.toString(), settings.slowGetNanos()));
         this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
+    }
+
+    /** The store's block caches: its own, or its views of shared ones; on failure, releases what was opened. */
+    private static BlockCaches caches(Settings settings, StoreOpener.Opened opened) {
+        if (settings.sharedCaches() == null) {
+            return new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes());
+        }
+        try {
+            return settings.sharedCaches().join();
+        } catch (IllegalStateException e) {
+            for (AutoCloseable part : opened.state().unreachableIn(StoreState.EMPTY)) {
+                closeQuietly(part, e);
+            }
+            closeQuietly(opened.blobs(), e);
+            if (opened.lock() != null) {
+                closeQuietly(opened.lock(), e);
+            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable part, Exception failure) {
+        try {
+            part.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**
