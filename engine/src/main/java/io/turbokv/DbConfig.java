@@ -11,8 +11,9 @@ import java.util.Objects;
 
 /**
  * How a store is opened: its families, the sizes of its block caches, whether commits fsync, the size of its
- * {@code LOG}, whether it shows its statistics over JMX, the threshold of its slow-get JFR event, and whether it
- * shares its block caches with other stores ({@link SharedBlockCache}). Immutable; build one with {@link #builder()}.
+ * {@code LOG}, whether it shows its statistics over JMX, the threshold of its slow-get JFR event, whether it
+ * shares its block caches with other stores ({@link SharedBlockCache}) and whether it compacts by itself
+ * ({@link CompactionPolicy}). Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * DbConfig config = DbConfig.builder()
@@ -45,6 +46,7 @@ public final class DbConfig {
     private final boolean jmx;
     private final Duration slowGetThreshold;
     private final SharedBlockCache blockCache;
+    private final CompactionPolicy compactionPolicy;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -56,6 +58,7 @@ public final class DbConfig {
         this.jmx = builder.jmx;
         this.slowGetThreshold = builder.slowGetThreshold;
         this.blockCache = builder.blockCache;
+        this.compactionPolicy = builder.compactionPolicy;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -139,10 +142,16 @@ public final class DbConfig {
         return slowGetThreshold;
     }
 
+    /** {@return whether and when the store compacts by itself; {@link CompactionPolicy#manual()} by default} */
+    public CompactionPolicy compactionPolicy() {
+        return compactionPolicy;
+    }
+
     /** The sizes and limits of the store's parts. */
     StoreCore.Settings settings() {
         return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes,
-                blockCache == null ? null : blockCache.caches(), logFileBytes, jmx, slowGetThreshold.toNanos());
+                blockCache == null ? null : blockCache.caches(), logFileBytes, jmx, slowGetThreshold.toNanos(),
+                compactionPolicy);
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -195,7 +204,7 @@ public final class DbConfig {
         recorded.forEach(family -> builder.family(family.name(), family.kind()));
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
                 .durability(durability).logFileBytes(logFileBytes).jmx(jmx).slowGetThreshold(slowGetThreshold)
-                .blockCache(blockCache).fileLayer(fileLayer).build();
+                .blockCache(blockCache).compactionPolicy(compactionPolicy).fileLayer(fileLayer).build();
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -209,6 +218,7 @@ public final class DbConfig {
         private boolean jmx;
         private Duration slowGetThreshold = DEFAULT_SLOW_GET_THRESHOLD;
         private SharedBlockCache blockCache;
+        private CompactionPolicy compactionPolicy = CompactionPolicy.manual();
 
         private Builder() {}
 
@@ -326,6 +336,19 @@ public final class DbConfig {
          */
         public Builder blockCache(SharedBlockCache cache) {
             this.blockCache = cache;
+            return this;
+        }
+
+        /**
+         * Sets whether and when a writable store compacts by itself, on a thread of its own (default
+         * {@link CompactionPolicy#manual()}: never); see {@link CompactionPolicy} for what the thread does and
+         * how its failures are reported.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder compactionPolicy(CompactionPolicy policy) {
+            this.compactionPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.turbokv.store;
 
 import io.turbokv.CheckpointStats;
+import io.turbokv.CompactionPolicy;
 import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.KeyValueConsumer;
@@ -49,6 +50,8 @@ public final class StoreCore {
     private final Lookups lookups;
     private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The automatic compactions of a writable store whose policy has them, or null. */
+    private final BackgroundCompaction compactions;
     /** The registered MXBean, or null. */
     private final StoreBean bean;
 
@@ -61,9 +64,10 @@ public final class StoreCore {
      * @param logFileBytes         the size past which the {@code LOG} is rotated
      * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
      * @param slowGetNanos         the duration from which a point read emits a slow-get JFR event
+     * @param compaction           whether and when a writable store compacts by itself
      */
     public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, SharedCaches sharedCaches,
-                           long logFileBytes, boolean jmx, long slowGetNanos) {}
+                           long logFileBytes, boolean jmx, long slowGetNanos, CompactionPolicy compaction) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -96,6 +100,9 @@ public final class StoreCore {
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 caches,
                 new SlowGets(directory == null ? null : directory.toString(), settings.slowGetNanos()));
+        this.compactions = writer != null && settings.compaction().isAutomatic()
+                ? new BackgroundCompaction(writer, versions, settings.compaction(), directory)
+                : null;
         this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
     }
 
@@ -143,14 +150,25 @@ public final class StoreCore {
      *
      * @param operation what the caller is about to do, for the message
      * @throws StoreClosedException  when the store was closed
-     * @throws IllegalStateException when the store is read-only
+     * @throws IllegalStateException when the store is read-only, or an automatic compaction failed since the last
+     *                               write operation (its failure is the cause; reported once)
      */
     public StoreWriter writer(String operation) {
         checkOpen(operation);
         if (readOnly) {
             throw new IllegalStateException("Cannot perform write operations on a read-only database");
         }
+        Exception failure = compactions == null ? null : compactions.takeFailure();
+        if (failure != null) {
+            throw new IllegalStateException("a background compaction of " + directory
+                    + " failed and was rolled back; " + operation + " was not started", failure);
+        }
         return writer;
+    }
+
+    /** {@return automatic compactions run so far (0 without an automatic policy)} */
+    public long backgroundCompactions() {
+        return compactions == null ? 0 : compactions.runs();
     }
 
     /**
@@ -316,6 +334,9 @@ public final class StoreCore {
         }
         if (bean != null) {
             bean.unregister();
+        }
+        if (compactions != null) {
+            compactions.stop(); // lets a compaction under way finish: the write side's close would wait for it too
         }
         List<AutoCloseable> retired = List.of(lookups.caches(), blobs); // after the last lookup of an older state
         IOException failure = null;
