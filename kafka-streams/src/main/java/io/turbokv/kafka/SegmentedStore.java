@@ -2,10 +2,9 @@ package io.turbokv.kafka;
 
 import java.nio.ByteBuffer;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
@@ -29,6 +28,16 @@ import org.apache.kafka.streams.query.QueryResult;
  * is the record key followed by a suffix whose first 8 bytes (big-endian) are the time that picks the segment: the
  * window start of a window store, the session end of a session store.
  *
+ * <p><b>Commits.</b> A Streams commit writes each segment that holds buffered writes as one TurboKV write batch,
+ * with a {@link CommitRecord} (the store's position and changelog offsets, and the segments the commit writes) in
+ * every one of them; a commit that writes no segment but changes the offsets writes the record into the newest
+ * segment. The store manages its changelog offsets ({@link #managesOffsets()}) as the key-value store does, and a
+ * reopened store takes its position and offsets from the newest commit that reached all its segments, so that a
+ * crash between two segments' batches leaves a store whose offsets are those of the commit before (see
+ * {@link CommitRecord}). Without {@code enable.transactional.statestores}, writes past
+ * {@link TurboKvKeyValueStore#SPILL_BYTES} are written before Streams commits, as the key-value store does, with
+ * no offsets under exactly-once.
+ *
  * <p>Thread-safe: every method locks the store.
  */
 abstract sealed class SegmentedStore implements StateStore permits TurboKvWindowStore, TurboKvSessionStore {
@@ -46,6 +55,14 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
     boolean consistencyEnabled;
     /** Between {@link #init} and {@link #close}. */
     volatile boolean open;
+    /** The newest complete commit: the store's committed position and offsets. */
+    private CommitRecord committed = CommitRecord.NONE;
+    /** The epoch of the newest commit record written (or attempted), so that every commit has a new one. */
+    private long epoch;
+    /** Whether Streams commits the store only when closing the task, so that writes are spilled when large. */
+    private boolean spills;
+    /** Whether the application runs exactly-once, so that a spill forgets the committed offsets. */
+    private boolean exactlyOnce;
 
     SegmentedStore(String name, long retentionPeriod, long segmentInterval, int suffixBytes,
                    TurboKvKeyValueStore.ConfigChoice configChoice) {
@@ -68,16 +85,85 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
                 && internal.changelogFor(name) != null;
         consistencyEnabled = Boolean.parseBoolean(String.valueOf(context.appConfigs()
                 .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
+        exactlyOnce = TurboKvKeyValueStore.exactlyOnce(context.appConfigs());
+        spills = !TurboKvKeyValueStore.transactional(context.appConfigs());
         open = true;
-        position = segments.open(context, hasChangelog);
+        committed = CommitRecord.latestComplete(segments.open(context, hasChangelog));
+        epoch = committed.epoch();
+        position = committed.position().copy();
         context.register(root, new RestoreCallback());
     }
 
-    /** Commits every segment's buffered writes (see {@link TurboKvKeyValueStore#commit(Map)}). */
+    /**
+     * Commits every segment's buffered writes with a commit record that carries the store's position and
+     * {@code changelogOffsets} (applied as {@link TurboKvKeyValueStore#commit(Map)} applies them); see the class
+     * comment.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when a segment's write or commit fails; the
+     *                                                                 buffers not yet written are kept
+     */
     @Override
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
         checkOpen();
-        segments.commit(changelogOffsets);
+        writeCommit(ChangelogOffsets.apply(committed.offsets(), changelogOffsets), false);
+    }
+
+    /**
+     * True: the store commits its changelog offsets with its data (see the class comment), so Kafka Streams keeps no
+     * checkpoint file for it and asks it for the offsets ({@link #committedOffset}).
+     *
+     * @deprecated as in {@link StateStore}: Kafka Streams will require every store to manage its offsets
+     */
+    @Deprecated
+    @Override
+    public boolean managesOffsets() {
+        return true;
+    }
+
+    /** The offset of {@code partition} committed with the data (see {@link #commit(Map)}), or null. */
+    @Override
+    public synchronized Long committedOffset(TopicPartition partition) {
+        checkOpen();
+        return committed.offsets().get(partition);
+    }
+
+    /**
+     * Records a write of the current record to a segment in the store's position, and spills the buffered writes
+     * when they have grown past {@link TurboKvKeyValueStore#SPILL_BYTES} and Streams does not commit the store after
+     * every transaction (see the class comment).
+     */
+    void afterWrite() {
+        context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
+                .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+        if (spills && segments.approximateNumUncommittedBytes() >= TurboKvKeyValueStore.SPILL_BYTES) {
+            writeCommit(exactlyOnce ? Map.of() : committed.offsets(), exactlyOnce);
+        }
+    }
+
+    /**
+     * Writes each segment with buffered writes, and a commit record with {@code offsets} in each (the newest
+     * segment's only when none has writes and the offsets change); {@code forgetOffsets} for writes that may belong
+     * to a transaction that aborts.
+     */
+    private void writeCommit(Map<TopicPartition, Long> offsets, boolean forgetOffsets) {
+        NavigableMap<Long, TurboKvKeyValueStore> written = segments.withBufferedWrites();
+        if (written.isEmpty()) {
+            if (offsets.equals(committed.offsets())) {
+                return;
+            }
+            Map.Entry<Long, TurboKvKeyValueStore> newest = segments.newest();
+            if (newest != null) {
+                written.put(newest.getKey(), newest.getValue());
+            }
+        }
+        long[] ids = written.keySet().stream().mapToLong(Long::longValue).toArray();
+        CommitRecord record = forgetOffsets ? committed.nextForgettingOffsets(++epoch, ids, position)
+                : committed.next(++epoch, ids, position, offsets);
+        byte[] encoded = record.encode();
+        for (TurboKvKeyValueStore segment : written.values()) {
+            segment.writeBuffer(Map.of(CommitRecord.KEY, encoded));
+        }
+        committed = record;
     }
 
     /**
@@ -140,29 +226,27 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
         }
     }
 
-    /** Writes each batch of changelog records (keys are segment keys) to its segments and commits them. */
+    /**
+     * Writes each batch of changelog records (keys are segment keys) to its segments and commits them, with the
+     * position the records carry and the committed offsets unchanged.
+     */
     private final class RestoreCallback implements RecordBatchingStateRestoreCallback {
         @Override
         public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (SegmentedStore.this) {
                 checkOpen();
-                Set<TurboKvKeyValueStore> touched = new HashSet<>();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     byte[] segmentKey = record.key();
                     long time = ByteBuffer.wrap(segmentKey, segmentKey.length - suffixBytes, Long.BYTES).getLong();
                     TurboKvKeyValueStore segment = segments.liveSegment(time);
                     if (segment != null) {
                         segment.put(Bytes.wrap(segmentKey), record.value());
-                        touched.add(segment);
                     }
                     ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
                             position);
                 }
-                for (TurboKvKeyValueStore segment : touched) {
-                    if (segment.isOpen()) { // not dropped by a later record of the batch
-                        segment.commit(Map.of());
-                    }
-                }
+                // the offsets stay: the records after them are harmless to replay again
+                writeCommit(committed.offsets(), false);
             }
         }
     }

@@ -5,15 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 
 /**
  * The time segments of a window or session store, as Kafka's segmented RocksDB stores keep them: segment
@@ -43,13 +42,13 @@ final class Segments {
     /**
      * Opens the segments found on disk; their stores open as the owner's would ({@code hasChangelog}).
      *
-     * @return the merge of the positions the segments committed
+     * @return the commit record each segment holds (null for a segment without one), by segment id
      */
-    Position open(StateStoreContext taskContext, boolean hasChangelog) {
+    Map<Long, CommitRecord> open(StateStoreContext taskContext, boolean hasChangelog) {
         Path directory = taskContext.stateDir().toPath().resolve(storeName);
         this.context = new SegmentContext(taskContext, directory);
         this.hasChangelog = hasChangelog;
-        Position position = Position.emptyPosition();
+        Map<Long, CommitRecord> records = new HashMap<>();
         try {
             Files.createDirectories(directory);
             try (Stream<Path> children = Files.list(directory)) {
@@ -57,14 +56,16 @@ final class Segments {
                     String segmentName = child.getFileName().toString();
                     if (segmentName.startsWith(storeName + ".")) {
                         long start = Long.parseLong(segmentName.substring(storeName.length() + 1));
-                        position.merge(segment(start / segmentInterval).getPosition());
+                        TurboKvKeyValueStore segment = segment(start / segmentInterval);
+                        records.put(start / segmentInterval,
+                                CommitRecord.decode(segment.metadata(CommitRecord.KEY), segment.name()));
                     }
                 }
             }
         } catch (IOException | NumberFormatException e) {
             throw new ProcessorStateException("store " + storeName + ": cannot open its segments in " + directory, e);
         }
-        return position;
+        return records;
     }
 
     /**
@@ -112,11 +113,20 @@ final class Segments {
                 : segments.subMap(Math.max(from, 0) / segmentInterval, true, to / segmentInterval, true).values();
     }
 
-    /** Commits every segment's buffered writes. */
-    void commit(Map<TopicPartition, Long> changelogOffsets) {
-        for (TurboKvKeyValueStore segment : segments.values()) {
-            segment.commit(changelogOffsets);
-        }
+    /** {@return the live segments that hold buffered writes, by id, ascending} */
+    NavigableMap<Long, TurboKvKeyValueStore> withBufferedWrites() {
+        NavigableMap<Long, TurboKvKeyValueStore> buffered = new TreeMap<>();
+        segments.forEach((id, segment) -> {
+            if (segment.approximateNumUncommittedBytes() > 0) {
+                buffered.put(id, segment);
+            }
+        });
+        return buffered;
+    }
+
+    /** {@return the newest live segment with its id, or null when there is none} */
+    Map.Entry<Long, TurboKvKeyValueStore> newest() {
+        return segments.lastEntry();
     }
 
     long approximateNumUncommittedBytes() {
@@ -144,7 +154,8 @@ final class Segments {
             // the segment's own context has no changelog: the owner's decides how the segment commits
             TurboKvKeyValueStore segment = new TurboKvKeyValueStore(storeName + "." + id * segmentInterval,
                     (segmentName, segmentHasChangelog, appConfigs) -> configChoice.configFor(segmentName,
-                            hasChangelog, appConfigs));
+                            hasChangelog, appConfigs),
+                    true);
             segment.init(context, segment);
             return segment;
         });

@@ -54,15 +54,27 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * reports the buffer's size so that Streams can commit early when it grows. {@link #close()} does not write the buffer:
  * Streams commits before a clean close, and after an unclean one it restores from the changelog.
  *
- * <p><b>Position.</b> The store tracks its {@link Position} (the input offsets whose writes it holds) as Kafka's
- * stores do, and writes it into every write batch, under {@link #POSITION_KEY} in family {@link #POSITION_FAMILY}
- * (its value is the position in Kafka's changelog position-header encoding): data and position are committed
- * together, so a store reopened on its local state reports the position of exactly the data it holds.
+ * <p><b>Position and changelog offsets.</b> The store tracks its {@link Position} (the input offsets whose writes it
+ * holds) as Kafka's stores do, and manages its changelog offsets itself ({@link #managesOffsets()}), as Kafka's
+ * RocksDB store does: every write batch carries, in family {@link #POSITION_FAMILY}, the position under
+ * {@link #POSITION_KEY} (in Kafka's changelog position-header encoding) and the changelog offsets of the commit
+ * under {@link #OFFSETS_KEY} ({@link ChangelogOffsets}). Data, position and offsets are committed together, so a store
+ * reopened on its local state, after a crash too, reports the offsets and position of exactly the data it holds, and
+ * Kafka Streams restores only the changelog records after them.
+ *
+ * <p><b>Exactly-once.</b> With {@code enable.transactional.statestores}, Kafka Streams commits the store after each
+ * changelog transaction, and the write buffer holds exactly the writes of the transaction under way: a crash loses
+ * them with the transaction, and the restarted store resumes from its offsets. Without it, Streams commits the store
+ * only when it closes the task; a buffer that grows past {@link #SPILL_BYTES} is then written without waiting (as
+ * Kafka's RocksDB store writes straight into RocksDB), and under exactly-once that write forgets the committed offsets,
+ * so that after a crash Streams finds none and rebuilds the store from the changelog rather than trust writes of a
+ * transaction that may have aborted.
  *
  * <p><b>Restoration.</b> The store registers a {@link RecordBatchingStateRestoreCallback}: each batch of changelog
  * records is written as one TurboKV write batch (a null value deletes), with the position those records carry in
  * their headers when the application enables IQ consistency vectors (otherwise the records carry none and the
- * position is left as it was, as in Kafka's stores).
+ * position is left as it was, as in Kafka's stores). A restore batch keeps the committed offsets: replaying records
+ * after them again is harmless, as each record sets its key's value.
  *
  * <p><b>Ordered reads cost a full scan.</b> TurboKV keeps keys in hash order, so {@link #range}, {@link #reverseRange},
  * {@link #all}, {@link #reverseAll} and {@link #prefixScan} read every committed entry of the store
@@ -85,6 +97,13 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     static final int POSITION_FAMILY = 1;
     /** The key of the position in {@link #POSITION_FAMILY}. */
     static final byte[] POSITION_KEY = "position".getBytes(StandardCharsets.UTF_8);
+    /** The key of the committed changelog offsets in {@link #POSITION_FAMILY} ({@link ChangelogOffsets}). */
+    static final byte[] OFFSETS_KEY = "changelog-offsets".getBytes(StandardCharsets.UTF_8);
+    /**
+     * When Kafka Streams does not commit the store after every transaction (no {@code enable.transactional.statestores}),
+     * the write buffer is written once it holds this many bytes, so that it does not grow until the task closes.
+     */
+    static final long SPILL_BYTES = 16L << 20;
 
     /**
      * Streams commits often (every 30 s by default, after every record in TopologyTestDriver), and each commit is a
@@ -100,7 +119,15 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     private final String name;
     private final ConfigChoice configChoice;
     private final WriteBuffer buffer = new WriteBuffer();
+    /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
+    private final boolean segment;
     private Position position = Position.emptyPosition();
+    /** The changelog offsets committed with the data, as {@link #committedOffset} reports them. */
+    private Map<TopicPartition, Long> committedOffsets = Map.of();
+    /** Whether Streams commits the store only when closing the task, so that the buffer is spilled when large. */
+    private boolean spills;
+    /** Whether the application runs exactly-once, so that a spill forgets the committed offsets. */
+    private boolean exactlyOnce;
     /** Whether changelog records carry the position of their writes (Streams' IQ consistency vectors). */
     private boolean consistencyEnabled;
     private StateStoreContext context;
@@ -109,8 +136,14 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     private int commitsSinceCompaction;
 
     TurboKvKeyValueStore(String name, ConfigChoice configChoice) {
+        this(name, configChoice, false);
+    }
+
+    /** A store, or with {@code segment} a segment of a {@link SegmentedStore} (which writes its metadata). */
+    TurboKvKeyValueStore(String name, ConfigChoice configChoice, boolean segment) {
         this.name = Objects.requireNonNull(name, "name");
         this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
+        this.segment = segment;
     }
 
     @Override
@@ -120,7 +153,7 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
 
     /**
      * Opens (or creates) the TurboKV store in {@code <task state dir>/<store name>}, reads its committed position and
-     * registers the batching restore callback.
+     * changelog offsets and registers the batching restore callback.
      *
      * @throws ProcessorStateException when the directory cannot be opened, for example because another writer holds it
      */
@@ -129,14 +162,20 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         Path directory = context.stateDir().toPath().resolve(name);
         try {
             db = TurboKV.open(directory, configChoice.configFor(name, hasChangelog(context), context.appConfigs()));
-            position = db.get(POSITION_FAMILY, POSITION_KEY)
-                    .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
-                    .orElseGet(Position::emptyPosition);
+            if (!segment) {
+                position = db.get(POSITION_FAMILY, POSITION_KEY)
+                        .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
+                        .orElseGet(Position::emptyPosition);
+                committedOffsets = ChangelogOffsets.decode(db.get(POSITION_FAMILY, OFFSETS_KEY).orElse(null), name);
+            }
         } catch (IOException e) {
             throw new ProcessorStateException("store " + name + ": cannot open TurboKV in " + directory, e);
         }
-        consistencyEnabled = Boolean.parseBoolean(String.valueOf(context.appConfigs()
+        Map<String, Object> appConfigs = context.appConfigs();
+        consistencyEnabled = Boolean.parseBoolean(String.valueOf(appConfigs
                 .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
+        exactlyOnce = exactlyOnce(appConfigs);
+        spills = !segment && !transactional(appConfigs);
         this.context = context;
         open = true;
         context.register(root, new RestoreCallback());
@@ -149,6 +188,20 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         buffer.put(key, value);
         context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
                 .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+        if (spills && buffer.approximateBytes() >= SPILL_BYTES) {
+            spill();
+        }
+    }
+
+    /**
+     * Writes the buffer before Streams commits the store (see the class comment); under exactly-once the batch
+     * forgets the committed offsets, as the data it writes may belong to a transaction that will abort.
+     */
+    private void spill() {
+        if (exactlyOnce) {
+            committedOffsets = Map.of();
+        }
+        writeBuffer(storeMetadata());
     }
 
     @Override
@@ -254,35 +307,78 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     }
 
     /**
-     * Writes the write buffer, with the store's position, as one TurboKV write batch and commits it; returns when it
-     * is committed (and on disk when the configuration fsyncs commits: see {@link TurboKvStores}). Does nothing
-     * when the buffer is empty. Kafka Streams calls this at every commit, before it records the changelog offsets
-     * in its checkpoint; the offsets themselves are not stored (the store does not manage offsets).
+     * Writes the write buffer, with the store's position and {@code changelogOffsets}, as one TurboKV write batch and
+     * commits it; returns when it is committed (and on disk when the configuration fsyncs commits: see
+     * {@link TurboKvStores}). Kafka Streams calls this after it committed the changelog up to those offsets. The
+     * offsets are applied as Kafka's stores apply them: an empty map forgets every offset, a null offset forgets its
+     * partition. Does nothing when neither the buffer nor the offsets change.
      *
      * @throws ProcessorStateException when the write or the commit fails; the buffer is kept, so a retry writes it
      */
     @Override
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
-        writeBuffer();
+        checkOpen();
+        Map<TopicPartition, Long> offsets = ChangelogOffsets.apply(committedOffsets, changelogOffsets);
+        if (buffer.isEmpty() && offsets.equals(committedOffsets)) {
+            return;
+        }
+        Map<TopicPartition, Long> before = committedOffsets;
+        committedOffsets = offsets;
+        try {
+            writeBuffer(storeMetadata());
+        } catch (RuntimeException e) {
+            committedOffsets = before;
+            throw e;
+        }
     }
 
     /**
-     * Same as {@link #commit(Map)}: Kafka Streams 4.4 calls {@code commit}; this is kept for callers of the
-     * deprecated method.
+     * Same as {@link #commit(Map)} with no offsets: Kafka Streams 4.4 calls {@code commit}; this is kept for callers
+     * of the deprecated method.
      *
      * @deprecated use {@link #commit(Map)}, as {@link StateStore#flush()} says
      */
     @Deprecated
     @Override
     public synchronized void flush() {
-        writeBuffer();
+        commit(Map.of());
     }
 
-    private void writeBuffer() {
+    /**
+     * True: the store commits its changelog offsets with its data (see the class comment), so Kafka Streams keeps no
+     * checkpoint file for it and asks it for the offsets ({@link #committedOffset}).
+     *
+     * @deprecated as in {@link StateStore}: Kafka Streams will require every store to manage its offsets
+     */
+    @Deprecated
+    @Override
+    public boolean managesOffsets() {
+        return true;
+    }
+
+    /** The offset of {@code partition} committed with the data (see {@link #commit(Map)}), or null. */
+    @Override
+    public synchronized Long committedOffset(TopicPartition partition) {
         checkOpen();
-        if (buffer.isEmpty()) {
-            return;
-        }
+        return committedOffsets.get(partition);
+    }
+
+    /** The metadata a store's batch carries: its position and its committed offsets. */
+    private Map<byte[], byte[]> storeMetadata() {
+        ByteBuffer encoded = PositionSerde.serialize(position);
+        byte[] positionBytes = new byte[encoded.remaining()];
+        encoded.get(positionBytes);
+        return Map.of(POSITION_KEY, positionBytes, OFFSETS_KEY, ChangelogOffsets.encode(committedOffsets));
+    }
+
+    /**
+     * Writes the write buffer and {@code metadata} (keys and values in {@link #POSITION_FAMILY}) as one TurboKV write
+     * batch and commits it; a segment's owner calls this with its commit record. Also when the buffer is empty.
+     *
+     * @throws ProcessorStateException when the write or the commit fails; the buffer is kept, so a retry writes it
+     */
+    void writeBuffer(Map<byte[], byte[]> metadata) {
+        checkOpen();
         try (WriteBatch batch = db.writeBatch()) {
             IOException[] failure = new IOException[1];
             buffer.forEach((key, value) -> {
@@ -302,10 +398,9 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
             if (failure[0] != null) {
                 throw failure[0];
             }
-            ByteBuffer encoded = PositionSerde.serialize(position);
-            byte[] positionBytes = new byte[encoded.remaining()];
-            encoded.get(positionBytes);
-            batch.put(POSITION_FAMILY, POSITION_KEY, positionBytes);
+            for (Map.Entry<byte[], byte[]> entry : metadata.entrySet()) {
+                batch.put(POSITION_FAMILY, entry.getKey(), entry.getValue());
+            }
             batch.commit();
         } catch (IOException e) {
             throw failure("flush of " + buffer.size() + " entries", e);
@@ -429,6 +524,30 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         return context instanceof InternalProcessorContext<?, ?> internal && internal.changelogFor(name) != null;
     }
 
+    /**
+     * {@return the committed value of {@code key} in {@link #POSITION_FAMILY}, or null} A segment's owner reads its
+     * commit record so.
+     */
+    byte[] metadata(byte[] key) {
+        checkOpen();
+        try {
+            return db.get(POSITION_FAMILY, key).orElse(null);
+        } catch (IOException e) {
+            throw failure("read of the store's metadata", e);
+        }
+    }
+
+    /** {@return whether the application runs exactly-once} */
+    static boolean exactlyOnce(Map<String, Object> appConfigs) {
+        return StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(
+                appConfigs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
+    }
+
+    /** {@return whether Streams commits the stores after every commit of the application, exactly-once too} */
+    static boolean transactional(Map<String, Object> appConfigs) {
+        return Boolean.parseBoolean(String.valueOf(appConfigs.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)));
+    }
+
     /** {@return the configuration the store was opened with} */
     DbConfig openedConfig() {
         checkOpen();
@@ -448,13 +567,15 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (TurboKvKeyValueStore.this) {
                 checkOpen();
-                writeBuffer(); // nothing is buffered while restoring; keeps the order if something were
+                if (!buffer.isEmpty()) { // nothing is buffered while restoring; keeps the order if something were
+                    writeBuffer(storeMetadata());
+                }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     buffer.put(Bytes.wrap(record.key()), record.value());
                     ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
                             position);
                 }
-                writeBuffer();
+                writeBuffer(storeMetadata());
             }
         }
     }

@@ -53,8 +53,7 @@ public final class TurboKvSessionStore extends SegmentedStore implements Session
         TurboKvKeyValueStore segment = segments.liveSegment(sessionKey.window().end());
         if (segment != null) {
             segment.put(Bytes.wrap(segmentKey(sessionKey)), aggregate);
-            context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
-                    .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+            afterWrite();
         }
     }
 

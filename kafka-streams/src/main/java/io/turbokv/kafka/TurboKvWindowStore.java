@@ -37,10 +37,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * {@link TurboKvKeyValueStore} on ordered reads).
  *
  * <p><b>Commits and restore.</b> Each segment buffers its writes and commits them at every Streams commit, as the
- * key-value store does; restore writes each changelog batch to the segments it touches and commits them. Each
- * segment's commit carries the position of the writes it holds; the store's position is the merge of its
- * segments' and is kept in memory only (a reopened store reports the merge of the positions its segments
- * committed, which may lag when a dropped segment held the newest offset of a partition).
+ * key-value store does; restore writes each changelog batch to the segments it touches and commits them. Every
+ * segment a commit writes carries the commit's record of the store's position and changelog offsets, which a
+ * reopened store takes from the newest commit that reached all its segments ({@link SegmentedStore}).
  *
  * <p>Interactive queries v2 ({@link #query}): window key and window range queries with both time bounds, with
  * position bounds, as Kafka's window stores.
@@ -80,8 +79,7 @@ public sealed class TurboKvWindowStore extends SegmentedStore implements WindowS
         TurboKvKeyValueStore segment = segments.liveSegment(windowStartTimestamp);
         if (segment != null) {
             segment.put(Bytes.wrap(segmentKey(key.get(), windowStartTimestamp, sequence)), value);
-            context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
-                    .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+            afterWrite();
         }
     }
 

@@ -17,7 +17,8 @@
  * directory ({@code <state.dir>/<application.id>/<task>/<store name>}) and holds its write lock while open.
  *
  * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams
- * commit flushes it as one TurboKV write batch, with the store's position (its own family) in the same batch.
+ * commit flushes it as one TurboKV write batch, with the store's position and the changelog offsets of the commit
+ * (its own family) in the same batch: the stores manage their changelog offsets, as Kafka's RocksDB store does.
  * Restoration from the changelog writes one batch per restore batch, with the position the records carry. With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.Serdes;
@@ -308,6 +309,71 @@ class TurboKvKeyValueStoreTest {
         store = reopen();
         assertEquals(expected, store.getPosition());
         assertEquals("1", string(store.get(key("a"))));
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // managesOffsets: Kafka Streams deprecates it as every store will manage them
+    void theChangelogOffsetsAreCommittedWithTheDataAndAReopenedStoreReportsThem() {
+        TopicPartition changelog = new TopicPartition("app-s-changelog", 3);
+        assertTrue(store.managesOffsets(), "no checkpoint file: Streams asks the store");
+        assertNull(store.committedOffset(changelog));
+        store.put(key("a"), value("1"));
+        store.commit(Map.of(changelog, 17L));
+        assertEquals(17L, store.committedOffset(changelog));
+        store.put(key("a"), value("2"));
+        store.close(); // a crash: neither the write nor an offset for it is kept
+        store = reopen();
+        assertEquals(17L, store.committedOffset(changelog));
+        assertEquals("1", string(store.get(key("a"))));
+
+        store.commit(Map.of(changelog, 18L)); // no data: the offsets alone are committed
+        store.close();
+        store = reopen();
+        assertEquals(18L, store.committedOffset(changelog));
+
+        store.commit(Map.of()); // as Kafka's stores: Streams forgets the offsets of a store it found corrupt so
+        store.close();
+        store = reopen();
+        assertNull(store.committedOffset(changelog));
+        assertEquals("1", string(store.get(key("a"))));
+    }
+
+    @Test
+    void underExactlyOnceWithoutTransactionalStoresALargeBufferIsWrittenEarlyAndForgetsTheOffsets()
+            throws IOException {
+        TopicPartition changelog = new TopicPartition("app-s-changelog", 0);
+        store.close();
+        store = reopen(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
+        store.put(key("a"), value("1"));
+        store.commit(Map.of(changelog, 5L)); // as Streams does when it closes the task cleanly
+        byte[] large = new byte[1 << 20];
+        int puts = (int) (TurboKvKeyValueStore.SPILL_BYTES / large.length); // the last one crosses the threshold
+        for (int i = 0; i < puts; i++) {
+            store.put(key("large" + i), large);
+        }
+        assertEquals(0, store.approximateNumUncommittedBytes(), "the buffer was written before growing further");
+        assertEquals(large.length, committedValue("large0").length());
+        assertNull(store.committedOffset(changelog),
+                "the written data may belong to an open transaction: after a crash Streams must rebuild the store");
+        store.close();
+        store = reopen(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
+        assertNull(store.committedOffset(changelog));
+    }
+
+    @Test
+    void withTransactionalStoresTheBufferWaitsForTheCommitWhateverItsSize() throws IOException {
+        store.close();
+        store = reopen(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+                StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true));
+        byte[] large = new byte[1 << 20];
+        int puts = (int) (TurboKvKeyValueStore.SPILL_BYTES / large.length) + 1;
+        for (int i = 0; i < puts; i++) {
+            store.put(key("large" + i), large);
+        }
+        assertTrue(store.approximateNumUncommittedBytes() > TurboKvKeyValueStore.SPILL_BYTES);
+        assertNull(committedValue("large0"), "nothing reaches the disk before the transaction commits");
+        store.commit(Map.of(new TopicPartition("app-s-changelog", 0), 9L));
+        assertEquals(large.length, committedValue("large0").length());
     }
 
     @Test

@@ -4,21 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.junit.jupiter.api.AfterEach;
@@ -121,6 +125,78 @@ class TurboKvWindowStoreTest {
         List<KeyValue<Long, byte[]>> none = new ArrayList<>();
         store.fetch(key("b"), 0, 100_000).forEachRemaining(none::add);
         assertEquals(List.of(), none);
+    }
+
+    @Test
+    void aCommitOfSeveralSegmentsCarriesOnePositionAndOffsetsForAll() throws Exception {
+        TopicPartition changelog = new TopicPartition("app-w-changelog", 0);
+        store = open(false);
+        context.recordMetadata = new StubRecordMetadata("in", 0, 7);
+        store.put(key("a"), value("1"), 10_000);
+        store.put(key("a"), value("2"), 70_000);
+        store.commit(Map.of(changelog, 1L));
+        context.recordMetadata = new StubRecordMetadata("in", 0, 8);
+        store.put(key("b"), value("3"), 70_000); // only the newer segment is written by this commit
+        store.commit(Map.of(changelog, 2L));
+        store.commit(Map.of(changelog, 3L)); // offsets only: recorded in the newest segment
+        store.close();
+        store = open(false);
+        assertEquals(3L, store.committedOffset(changelog));
+        assertEquals(Position.fromMap(Map.of("in", Map.of(0, 8L))), store.getPosition());
+    }
+
+    @Test
+    void aCrashBetweenTwoSegmentsCommitsLeavesThePositionAndOffsetsOfTheCommitBefore() throws Exception {
+        TopicPartition changelog = new TopicPartition("app-w-changelog", 0);
+        store = open(false);
+        context.recordMetadata = new StubRecordMetadata("in", 0, 7);
+        store.put(key("a"), value("1"), 10_000);
+        store.put(key("a"), value("2"), 70_000);
+        store.commit(Map.of(changelog, 1L));
+        Position before = store.getPosition();
+        store.close();
+        Path newer = stateDir.resolve("w").resolve("w.60000");
+        Path newerBefore = stateDir.resolve("w.60000-before");
+        copy(newer, newerBefore);
+
+        store = open(false);
+        context.recordMetadata = new StubRecordMetadata("in", 0, 8);
+        store.put(key("a"), value("3"), 10_000);
+        store.put(key("a"), value("4"), 70_000);
+        store.commit(Map.of(changelog, 2L));
+        store.close();
+        // the disk as a crash after the older segment's batch of that commit and before the newer one's leaves it
+        delete(newer);
+        copy(newerBefore, newer);
+
+        store = open(false);
+        assertEquals(1L, store.committedOffset(changelog), "the commit did not reach every segment: Streams "
+                + "replays the changelog from the offsets of the one before");
+        assertEquals(before, store.getPosition());
+        assertEquals("3", new String(store.fetch(key("a"), 10_000), StandardCharsets.UTF_8),
+                "the older segment holds its part of the newer commit, which the replay writes again");
+        assertEquals("2", new String(store.fetch(key("a"), 70_000), StandardCharsets.UTF_8));
+        store.put(key("b"), value("5"), 70_000);
+        store.commit(Map.of(changelog, 4L)); // a later complete commit is trusted again
+        store.close();
+        store = open(false);
+        assertEquals(4L, store.committedOffset(changelog));
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(from.relativize(file).toString()));
+            }
+        }
+    }
+
+    private static void delete(Path directory) throws IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, String key, long windowStart, String value) {
