@@ -2,6 +2,7 @@ package io.turbokv;
 
 import io.turbokv.io.FileLayer;
 import io.turbokv.store.StoreCore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Objects;
 
 /**
  * How a store is opened: its families, the sizes of its block caches, whether commits fsync, the size of its
- * {@code LOG} and whether it shows its statistics over JMX. Immutable; build one with {@link #builder()}.
+ * {@code LOG}, whether it shows its statistics over JMX and the threshold of its slow-get JFR event. Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * DbConfig config = DbConfig.builder()
@@ -31,6 +32,8 @@ public final class DbConfig {
     public static final long DEFAULT_VALUE_BLOCK_CACHE_BYTES = 300L << 20;
     /** Default size past which the {@code LOG} is rotated: 1 MiB, some 2,400 commits. */
     public static final long DEFAULT_LOG_FILE_BYTES = 1L << 20;
+    /** Default slow-get threshold: 10 ms, some 10,000 times a get that hits the block caches. */
+    public static final Duration DEFAULT_SLOW_GET_THRESHOLD = Duration.ofMillis(10);
 
     private final List<FamilyConfig> families;
     private final long keyBlockCacheBytes;
@@ -39,6 +42,7 @@ public final class DbConfig {
     private final Durability durability;
     private final long logFileBytes;
     private final boolean jmx;
+    private final Duration slowGetThreshold;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -48,6 +52,7 @@ public final class DbConfig {
         this.durability = builder.durability;
         this.logFileBytes = builder.logFileBytes;
         this.jmx = builder.jmx;
+        this.slowGetThreshold = builder.slowGetThreshold;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -115,9 +120,18 @@ public final class DbConfig {
         return jmx;
     }
 
+    /**
+     * {@return the duration from which a point read emits the JFR event {@code io.turbokv.SlowGet};
+     * {@link #DEFAULT_SLOW_GET_THRESHOLD} unless the builder said otherwise}
+     */
+    public Duration slowGetThreshold() {
+        return slowGetThreshold;
+    }
+
     /** The sizes and limits of the store's parts. */
     StoreCore.Settings settings() {
-        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes, logFileBytes, jmx);
+        return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes, logFileBytes, jmx,
+                slowGetThreshold.toNanos());
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -169,7 +183,8 @@ public final class DbConfig {
         Builder builder = new Builder();
         recorded.forEach(family -> builder.family(family.name(), family.kind()));
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
-                .durability(durability).logFileBytes(logFileBytes).jmx(jmx).fileLayer(fileLayer).build();
+                .durability(durability).logFileBytes(logFileBytes).jmx(jmx).slowGetThreshold(slowGetThreshold)
+                .fileLayer(fileLayer).build();
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -181,6 +196,7 @@ public final class DbConfig {
         private Durability durability = Durability.SYNC;
         private long logFileBytes = DEFAULT_LOG_FILE_BYTES;
         private boolean jmx;
+        private Duration slowGetThreshold = DEFAULT_SLOW_GET_THRESHOLD;
 
         private Builder() {}
 
@@ -266,6 +282,24 @@ public final class DbConfig {
          */
         public Builder jmx(boolean enabled) {
             this.jmx = enabled;
+            return this;
+        }
+
+        /**
+         * Sets the duration from which a point read ({@code get}, {@code getMultiple}, {@code batchGet}, a
+         * {@link ReadScope} read) emits the JFR event {@code io.turbokv.SlowGet} with its family, key length,
+         * outcome, duration and the SSTs it probed (default {@link #DEFAULT_SLOW_GET_THRESHOLD}; 0 records every
+         * read). While no recording enables the event a read pays one volatile read for it; while one does, two
+         * clock reads, and a read under the threshold still allocates nothing.
+         *
+         * @param threshold the threshold, not negative
+         * @return this builder
+         */
+        public Builder slowGetThreshold(Duration threshold) {
+            if (threshold.isNegative()) {
+                throw new IllegalArgumentException("slowGetThreshold: " + threshold + " (expected: >= 0)");
+            }
+            this.slowGetThreshold = threshold;
             return this;
         }
 

@@ -17,7 +17,7 @@ public enum Durability {
      * cut or an OS crash. After one, the latest commits may be lost; and since the file system may then write a
      * commit's files in any order, {@code CURRENT} may name files whose bytes never reached the disk: the open then
      * fails with {@link CorruptionException} or {@link java.nio.file.NoSuchFileException} (every file is
-     * checksummed, so no wrong value is ever returned), and {@link TurboKV#salvage} copies out what verifies. For
+     * checksummed, so no wrong value is ever returned), and {@link Salvage#copy} copies out what verifies. For
      * stores that can be rebuilt from elsewhere (a changelog, a cache), where commit latency matters more.
      * Checkpoints are fsynced regardless.
      */

@@ -3,7 +3,7 @@ package io.turbokv;
 import java.util.List;
 
 /**
- * What {@link TurboKV#salvage} copied out of a damaged store, and what it lost.
+ * What {@link Salvage#copy} copied out of a damaged store, and what it lost.
  *
  * @param sequenceNumber the committed sequence number of the state salvaged (the highest meta file's when
  *                       {@code CURRENT} itself is damaged)

@@ -2,7 +2,6 @@ package io.turbokv;
 
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.recovery.StoreOpener;
-import io.turbokv.salvage.SalvageCopy;
 import io.turbokv.store.StoreCore;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -166,11 +165,10 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
-     * Compacts the store: per family, merges SSTs whose hash ranges overlap, as far as {@code config} allows, into
-     * new SSTs without superseded entries, split into warm SSTs (keys a lookup found since they were last compacted)
-     * and cold ones; the two are never merged together. Runs as the store's one write operation and commits like a
-     * write batch; readers go on meanwhile and see the old state until the commit, then the new one. Every answer
-     * stays the same.
+     * Compacts the store as far as {@code config} allows (see {@link CompactConfig}): per family, overlapping SSTs
+     * are merged into new ones without superseded entries, warm SSTs (keys a lookup found since their last
+     * compaction) apart from cold ones. Runs as the store's one write operation and commits like a write batch;
+     * readers see the old state until the commit, then the new one, with the same answers.
      *
      * @param config which SSTs to merge and how large the results may grow
      * @return whether anything changed
@@ -211,12 +209,11 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
-     * {@return the value of {@code key} in the single-valued family {@code family} names, as {@link #get(int,
-     * byte[])}}
+     * {@return the value of {@code key} in the single-valued family {@code family}, as {@link #get(int, byte[])}}
      *
      * @param family the family's handle ({@link #family(String)})
      * @param key    the key's bytes
-     * @throws IllegalArgumentException when the handle does not match this store's family, or it is multi-valued
+     * @throws IllegalArgumentException when the handle is not this store's family, or it is multi-valued
      * @throws IOException              when a file cannot be read or is damaged
      */
     public Optional<byte[]> get(Family family, byte[] key) throws IOException {
@@ -256,12 +253,12 @@ public final class TurboKV implements AutoCloseable {
     }
 
     /**
-     * {@return every value of {@code key} in the multi-valued family {@code family} names, as {@link
-     * #getMultiple(int, byte[])}}
+     * {@return every value of {@code key} in the multi-valued family {@code family}, as {@link #getMultiple(int,
+     * byte[])}}
      *
      * @param family the family's handle ({@link #family(String)})
      * @param key    the key's bytes
-     * @throws IllegalArgumentException when the handle does not match this store's family, or it is single-valued
+     * @throws IllegalArgumentException when the handle is not this store's family, or it is single-valued
      * @throws IOException              when a file cannot be read or is damaged
      */
     public List<byte[]> getMultiple(Family family, byte[] key) throws IOException {
@@ -332,38 +329,6 @@ public final class TurboKV implements AutoCloseable {
     public CheckpointStats checkpoint(Path destination) throws IOException {
         Objects.requireNonNull(destination, "destination");
         return core.checkpoint(config.fileLayer(), destination);
-    }
-
-    /**
-     * Copies every entry that still verifies out of the damaged store in {@code source} into a new store in
-     * {@code destination}, and reports what it could not read. Unlike {@link #open}, which refuses a store with a
-     * damaged file, it reads what is left file by file and block by block, each block's checksum verified before
-     * it is decoded: a damaged meta file loses its SSTs, a damaged SST block its entries, a damaged blob its value,
-     * and every loss is a line of the report. Each SST is written to the new store as a batch of its own, oldest
-     * first, so the copy answers reads as the source did, except that a lost newer entry lets an older value of its
-     * key show again (the report says where that can happen). The new store is fully compacted at the end.
-     *
-     * <p>The source is only read, without its lock: nothing may write it meanwhile.
-     *
-     * @param source      the damaged store's directory
-     * @param destination a directory that does not exist yet or is empty, for the new store
-     * @param config      the families to create the new store with when the source's {@code SCHEMA} is damaged or
-     *                    missing; {@link DbConfig#storeDefined()} to take the source's (declared ones must match a
-     *                    readable {@code SCHEMA}); also the new store's cache sizes
-     * @return how many entries were copied and lost, and one line per loss
-     * @throws NoSuchFileException        when {@code source} holds no {@code CURRENT}
-     * @throws FileAlreadyExistsException when {@code destination} exists and is not an empty directory
-     * @throws IllegalArgumentException   when the source's {@code SCHEMA} cannot be read and {@code config}
-     *                                    declares no families, or declares others
-     * @throws IOException                when reading fails for another reason than damage, or writing the new
-     *                                    store fails
-     */
-    public static SalvageReport salvage(Path source, Path destination, DbConfig config) throws IOException {
-        Objects.requireNonNull(config, "config");
-        List<FamilyConfig> families = SalvageCopy.families(source, destination, config.families());
-        try (TurboKV copy = open(destination, config.withFamilies(families))) {
-            return SalvageCopy.copy(source, families, copy.core.writer("salvage"));
-        }
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */
@@ -443,6 +408,11 @@ public final class TurboKV implements AutoCloseable {
     /** {@return the store's directory ({@code null} for {@link #emptyInMemory})} */
     public Path directory() {
         return core.directory();
+    }
+
+    /** {@return the store's core, for {@link Salvage}, which writes through it} */
+    StoreCore core() {
+        return core;
     }
 
     /** {@return whether this instance refuses writes} */

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.jfr.SlowGets;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -29,6 +32,7 @@ class JfrEventsTest {
             recording.enable("io.turbokv.Commit");
             recording.enable("io.turbokv.Spill");
             recording.enable("io.turbokv.Compaction");
+            recording.enable("io.turbokv.SlowGet");
             recording.start();
             work.run();
             recording.stop();
@@ -95,5 +99,95 @@ class JfrEventsTest {
         assertFalse(compaction.getBoolean("separateCategories"));
         assertEquals(3, compaction.getInt("sstsMerged"));
         assertEquals(100, compaction.getLong("keysWritten"));
+    }
+
+    @Test
+    void everyReadOverTheThresholdIsRecordedWithItsFamilyKeyOutcomeAndProbes() throws Exception {
+        Path store = dir.resolve("slow");
+        DbConfig config = DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE)
+                .family("multi", FamilyKind.MULTI_VALUE).slowGetThreshold(Duration.ZERO).build();
+        List<RecordedEvent> events = record(() -> {
+            try (TurboKV db = TurboKV.open(store, config)) {
+                for (int b = 0; b < 2; b++) { // two SSTs per family
+                    try (WriteBatch batch = db.writeBatch()) {
+                        batch.put(0, bytes("key-" + b), bytes("value"));
+                        batch.put(1, bytes("multi"), bytes("value-" + b));
+                        batch.commit();
+                    }
+                }
+                assertTrue(db.get(0, bytes("key-0")).isPresent());
+                assertTrue(db.get(0, bytes("absent-key")).isEmpty());
+                assertEquals(2, db.getMultiple(1, MemorySegment.ofArray(bytes("multi")), value -> {}));
+                db.batchGet(0, new byte[][] {bytes("key-0"), bytes("key-1"), bytes("none")});
+            }
+        });
+        List<RecordedEvent> slow = named(events, "io.turbokv.SlowGet");
+        assertEquals(List.of("get", "get", "getMultiple", "batchGet"),
+                slow.stream().map(e -> e.getString("operation")).toList());
+        RecordedEvent found = slow.get(0);
+        assertEquals(store.toString(), found.getString("directory"));
+        assertEquals(0, found.getInt("family"));
+        assertEquals(1, found.getInt("keys"));
+        assertEquals(5, found.getLong("keyBytes"));
+        assertEquals("found", found.getString("outcome"));
+        assertEquals(1, found.getInt("found"));
+        // newest first: key-0 is in the older SST, so the newer one was probed (and ruled it out) before
+        assertEquals(2, found.getInt("sstsProbed"));
+        assertTrue(found.getLong("getDuration") > 0);
+        assertTrue(found.getStackTrace() != null, "the caller's stack trace");
+        RecordedEvent absent = slow.get(1);
+        assertEquals("absent", absent.getString("outcome"));
+        assertEquals(0, absent.getInt("found"));
+        assertEquals(10, absent.getLong("keyBytes"));
+        RecordedEvent multi = slow.get(2);
+        assertEquals(1, multi.getInt("family"));
+        assertEquals(2, multi.getInt("found"));
+        assertEquals(2, multi.getInt("sstsProbed"));
+        RecordedEvent batch = slow.get(3);
+        assertEquals(3, batch.getInt("keys"));
+        assertEquals(14, batch.getLong("keyBytes"));
+        assertEquals(2, batch.getInt("found"));
+    }
+
+    @Test
+    void theSlowGetGateFollowsTheRecordings() throws Exception {
+        try (Recording recording = new Recording()) {
+            recording.enable("io.turbokv.SlowGet");
+            recording.start();
+            assertTrue(SlowGets.enabled(), "a recording enables the event");
+            try (Recording other = new Recording()) {
+                other.disable("io.turbokv.SlowGet");
+                other.start();
+                assertTrue(SlowGets.enabled(), "one recording enabling it is enough");
+                other.stop();
+            }
+            recording.stop();
+        }
+        assertFalse(SlowGets.enabled(), "no recording runs");
+        try (Recording disabled = new Recording()) {
+            disabled.disable("io.turbokv.SlowGet");
+            disabled.start();
+            assertFalse(SlowGets.enabled(), "the only recording disables it");
+            disabled.stop();
+        }
+    }
+
+    @Test
+    void aReadUnderTheThresholdRecordsNothing() throws Exception {
+        Path store = dir.resolve("fast");
+        List<RecordedEvent> events = record(() -> {
+            try (TurboKV db = TurboKV.open(store, DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
+                    .slowGetThreshold(Duration.ofHours(1)).build())) {
+                try (WriteBatch batch = db.writeBatch()) {
+                    batch.put(0, bytes("k"), bytes("v"));
+                    batch.commit();
+                }
+                for (int i = 0; i < 100; i++) {
+                    assertTrue(db.get(0, bytes("k")).isPresent());
+                }
+            }
+        });
+        assertEquals(List.of(), named(events, "io.turbokv.SlowGet"));
+        assertEquals(1, named(events, "io.turbokv.Commit").size(), "the recording ran");
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link TurboKV#salvage}: every entry that verifies is copied into a new store that answers as the source did, and
+ * {@link Salvage#copy}: every entry that verifies is copied into a new store that answers as the source did, and
  * each damaged file or block is reported with what it cost.
  */
 class SalvageTest {
@@ -92,7 +92,7 @@ class SalvageTest {
     void anIntactStoreIsCopiedWholeAndAnswersAsTheSourceDid() throws IOException {
         Path source = richStore();
         Path copy = tmp.resolve("copy");
-        SalvageReport report = TurboKV.salvage(source, copy, DbConfig.storeDefined());
+        SalvageReport report = Salvage.copy(source, copy, DbConfig.storeDefined());
         assertEquals(List.of(), report.damage());
         assertEquals(0, report.lostEntries());
         assertTrue(report.entries() > 2000, report.toString());
@@ -121,7 +121,7 @@ class SalvageTest {
         file[file.length / 2] ^= 0x5A; // a value block in the middle
         Files.write(sst, file);
 
-        SalvageReport report = TurboKV.salvage(source, tmp.resolve("copy"), DbConfig.storeDefined());
+        SalvageReport report = Salvage.copy(source, tmp.resolve("copy"), DbConfig.storeDefined());
         assertTrue(report.lostEntries() > 0 && report.lostEntries() < 3000, report.toString());
         assertEquals(3000, report.entries() + report.lostEntries(), report.toString());
         assertTrue(report.damage().stream().anyMatch(line -> line.startsWith("00000001.sst: at offset ")),
@@ -147,7 +147,7 @@ class SalvageTest {
             }
         }
         flip(source.resolve("00000002.meta"), 20);
-        SalvageReport report = TurboKV.salvage(source, tmp.resolve("copy"), DbConfig.storeDefined());
+        SalvageReport report = Salvage.copy(source, tmp.resolve("copy"), DbConfig.storeDefined());
         assertEquals(1, report.entries());
         assertTrue(report.damage().getFirst().startsWith("00000002.meta: "), report.toString());
         assertTrue(report.damage().getFirst().endsWith("; the SSTs it lists are lost"), report.toString());
@@ -167,7 +167,7 @@ class SalvageTest {
             blob = files.filter(p -> p.toString().endsWith(".blob")).findFirst().orElseThrow();
         }
         flip(blob, 4);
-        SalvageReport report = TurboKV.salvage(source, tmp.resolve("copy"), DbConfig.storeDefined());
+        SalvageReport report = Salvage.copy(source, tmp.resolve("copy"), DbConfig.storeDefined());
         assertTrue(report.damage().getFirst().startsWith("CURRENT: "), report.toString());
         assertTrue(report.damage().stream().anyMatch(l -> l.startsWith(blob.getFileName() + ": at offset 4: ")
                 && l.endsWith("; its value is lost")), report.toString());
@@ -182,9 +182,9 @@ class SalvageTest {
         Map<String, String> expected = contents(source);
         Files.write(source.resolve("SCHEMA"), new byte[] {9});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TurboKV.salvage(source, tmp.resolve("copy"), DbConfig.storeDefined()));
+                () -> Salvage.copy(source, tmp.resolve("copy"), DbConfig.storeDefined()));
         assertTrue(e.getMessage().contains("declare the store's families to salvage it"), e.getMessage());
-        SalvageReport report = TurboKV.salvage(source, tmp.resolve("copy"), FAMILIES);
+        SalvageReport report = Salvage.copy(source, tmp.resolve("copy"), FAMILIES);
         assertEquals(0, report.lostEntries());
         assertEquals(expected, contents(tmp.resolve("copy")));
     }
@@ -194,7 +194,7 @@ class SalvageTest {
         Path source = richStore();
         Path full = Files.createDirectories(tmp.resolve("full"));
         Files.writeString(full.resolve("mine"), "mine");
-        assertThrows(FileAlreadyExistsException.class, () -> TurboKV.salvage(source, full, DbConfig.storeDefined()));
+        assertThrows(FileAlreadyExistsException.class, () -> Salvage.copy(source, full, DbConfig.storeDefined()));
         assertEquals(List.of(full.resolve("mine")), Files.list(full).toList());
     }
 

@@ -1,7 +1,7 @@
 package io.turbokv.cli;
 
+import io.turbokv.Salvage;
 import io.turbokv.SalvageReport;
-import io.turbokv.TurboKV;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code turbokv salvage DIR DEST}: copies every entry of a damaged store that still verifies into a new store
- * ({@link TurboKV#salvage}), and prints what was lost.
+ * ({@link Salvage#copy}), and prints what was lost.
  */
 @Command(name = "salvage", mixinStandardHelpOptions = true,
         description = {"Copy every entry that still verifies out of a damaged store DIR into a new store DEST (new"
@@ -32,7 +32,7 @@ final class SalvageCommand extends StoreCommand {
         long start = System.nanoTime();
         SalvageReport report;
         try {
-            report = TurboKV.salvage(directory, destination, families.config());
+            report = Salvage.copy(directory, destination, families.config());
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

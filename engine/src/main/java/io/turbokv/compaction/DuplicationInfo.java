@@ -12,11 +12,21 @@ package io.turbokv.compaction;
 record DuplicationInfo(long total, long max) {
     static final DuplicationInfo EMPTY = new DuplicationInfo(0, 0);
 
-    /** This info with one more SST of {@code size} bytes over {@code [min, max]}. */
-    DuplicationInfo add(long size, long rangeMin, long rangeMax) {
-        long scaled = HashRange.scaleUp(size, rangeMin, rangeMax);
-        return new DuplicationInfo(HashRange.saturatingAddUnsigned(total, scaled),
-                Long.compareUnsigned(scaled, max) > 0 ? scaled : max);
+    /**
+     * This info with one more SST, whose size is {@code scaledSize} when spread over the whole space (see
+     * {@link #scaledSize}).
+     */
+    DuplicationInfo add(long scaledSize) {
+        return new DuplicationInfo(HashRange.saturatingAddUnsigned(total, scaledSize),
+                Long.compareUnsigned(scaledSize, max) > 0 ? scaledSize : max);
+    }
+
+    /**
+     * {@return the size of an SST of {@code size} bytes over {@code [min, max]}, scaled to the whole hash space}
+     * Computed once per SST, not per piece it covers: the scaling is a 128-bit division.
+     */
+    static long scaledSize(long size, long rangeMin, long rangeMax) {
+        return HashRange.scaleUp(size, rangeMin, rangeMax);
     }
 
     /**

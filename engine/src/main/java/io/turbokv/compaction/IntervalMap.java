@@ -1,5 +1,6 @@
 package io.turbokv.compaction;
 
+import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -79,9 +80,10 @@ final class IntervalMap<V> {
 
     /** Visits every piece in ascending order; together they cover the whole space. */
     void forEach(PieceVisitor<V> visitor) {
-        Map.Entry<Long, V> piece = pieces.firstEntry();
+        Iterator<Map.Entry<Long, V>> it = pieces.entrySet().iterator();
+        Map.Entry<Long, V> piece = it.next(); // the piece at hash 0 always exists
         while (piece != null) {
-            Map.Entry<Long, V> next = pieces.higherEntry(piece.getKey());
+            Map.Entry<Long, V> next = it.hasNext() ? it.next() : null;
             long max = next == null ? -1L : key(next.getKey()) - 1;
             visitor.visit(key(piece.getKey()), max, piece.getValue());
             piece = next;

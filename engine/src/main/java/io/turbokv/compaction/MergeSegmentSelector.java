@@ -91,6 +91,16 @@ public final class MergeSegmentSelector {
         boolean[] used = new boolean[n];
         List<int[]> segments = new ArrayList<>();
         int mergeJobs = 0;
+        // A job's duplication never exceeds the bytes of its SSTs, all at or below its start: a start whose SSTs
+        // so far hold less than both duplication bounds can only end as a single segment. This spares the search
+        // of a store fed by many small commits, whose SSTs add up to less than the bounds, from being quadratic.
+        long neededBytes = Long.compareUnsigned(limits.minMergeDuplicationBytes(),
+                limits.optimalMergeDuplicationBytes()) < 0 ? limits.minMergeDuplicationBytes()
+                        : limits.optimalMergeDuplicationBytes();
+        long[] bytesUpTo = new long[n];
+        for (int i = 0; i < n; i++) {
+            bytesUpTo[i] = saturatingAdd(i == 0 ? 0 : bytesUpTo[i - 1], ssts.get(i).sizeBytes());
+        }
         outer:
         for (int startIndex = n - 1; startIndex >= 0; startIndex--) {
             if (used[startIndex]) {
@@ -99,7 +109,12 @@ public final class MergeSegmentSelector {
             if (mergeJobs >= limits.maxMergeSegmentCount()) {
                 break;
             }
+            if (Long.compareUnsigned(bytesUpTo[startIndex], neededBytes) < 0) {
+                segments.add(new int[] {startIndex});
+                continue;
+            }
             Compactable start = ssts.get(startIndex);
+            long startScaled = DuplicationInfo.scaledSize(start.sizeBytes(), start.minHash(), start.maxHash());
             long rangeMin = start.minHash();
             long rangeMax = start.maxHash();
             search:
@@ -108,8 +123,7 @@ public final class MergeSegmentSelector {
                 set.addInt(startIndex);
                 long size = start.sizeBytes();
                 IntervalMap<DuplicationInfo> duplication = new IntervalMap<>();
-                duplication.update(start.minHash(), start.maxHash(),
-                        info -> orEmpty(info).add(start.sizeBytes(), start.minHash(), start.maxHash()));
+                duplication.update(start.minHash(), start.maxHash(), info -> orEmpty(info).add(startScaled));
                 int scanFrom = startIndex - 1;
                 while (true) {
                     long duplicated = DuplicationInfo.totalDuplication(duplication);
@@ -163,8 +177,8 @@ public final class MergeSegmentSelector {
                     }
                     set.addInt(next);
                     size += found.sizeBytes();
-                    duplication.update(found.minHash(), found.maxHash(),
-                            info -> orEmpty(info).add(found.sizeBytes(), found.minHash(), found.maxHash()));
+                    long foundScaled = DuplicationInfo.scaledSize(found.sizeBytes(), found.minHash(), found.maxHash());
+                    duplication.update(found.minHash(), found.maxHash(), info -> orEmpty(info).add(foundScaled));
                 }
             }
         }

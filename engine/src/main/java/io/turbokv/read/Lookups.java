@@ -5,6 +5,7 @@ import io.turbokv.ValueConsumer;
 import io.turbokv.cache.BlockCaches;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.KeyHash;
+import io.turbokv.jfr.SlowGets;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.sst.LookupResult;
 import io.turbokv.version.LiveMeta;
@@ -36,6 +37,7 @@ public final class Lookups {
     private final BlockCaches caches;
     private final LookupCounters counters = new LookupCounters();
     private final VersionTracker<StoreState> versions;
+    private final SlowGets slowGets;
 
     /**
      * The read path of one store: states come from {@code versions}, values of blobs from {@code blobs}, hits are
@@ -45,13 +47,15 @@ public final class Lookups {
      * @param blobs        the store's blob files, read by name or through their pinned mappings
      * @param accessedKeys per family, the hashes of keys read since the family's last commit
      * @param caches       the store's key-block and value-block caches
+     * @param slowGets     the store's slow-get events
      */
     public Lookups(VersionTracker<StoreState> versions, BlobFiles blobs, AccessedKeys[] accessedKeys,
-                   BlockCaches caches) {
+                   BlockCaches caches, SlowGets slowGets) {
         this.versions = versions;
         this.blobs = blobs;
         this.accessedKeys = accessedKeys;
         this.caches = caches;
+        this.slowGets = slowGets;
     }
 
     /** {@return the block caches lookups go through} */
@@ -67,8 +71,16 @@ public final class Lookups {
     /** A context inside the caches; give it back with {@link #end}. */
     private ReadContext begin() {
         ReadContext context = contexts.acquire();
+        context.started = slowGets.start();
         context.enterCaches(caches);
         return context;
+    }
+
+    /** Ends a call of one key: its slow-get event, then {@link #end(ReadContext)}. */
+    private void end(ReadContext context, String operation, int family, MemorySegment key) {
+        slowGets.finish(context.started, operation, family, 1, key.byteSize(), context.values() + context.blobs.size(),
+                context.probes);
+        end(context);
     }
 
     private void end(ReadContext context) {
@@ -168,7 +180,7 @@ public final class Lookups {
                 return readBlob(context.blobs.getInt(0), arena).toArray(ValueLayout.JAVA_BYTE);
             }
         } finally {
-            end(context);
+            end(context, "get", family, key);
         }
     }
 
@@ -192,7 +204,7 @@ public final class Lookups {
             deliverBlobs(context, consumer);
             return true;
         } finally {
-            end(context);
+            end(context, "get", family, key);
         }
     }
 
@@ -222,7 +234,7 @@ public final class Lookups {
             }
             return context.values() + blobs;
         } finally {
-            end(context);
+            end(context, "scopedGet", family, key);
         }
     }
 
@@ -244,7 +256,7 @@ public final class Lookups {
             find(state, family, key, KeyHash.hash(key), context, true);
             return context.values() + deliverBlobs(context, consumer);
         } finally {
-            end(context);
+            end(context, "getMultiple", family, key);
         }
     }
 
@@ -309,8 +321,17 @@ public final class Lookups {
             counters.notFound(unresolved);
             return values;
         } finally {
+            slowGets.finish(context.started, "batchGet", family, n, keyBytes(keys), n - unresolved, context.probes);
             end(context);
         }
+    }
+
+    private static long keyBytes(byte[][] keys) {
+        long bytes = 0;
+        for (byte[] key : keys) {
+            bytes += key.length;
+        }
+        return bytes;
     }
 
     /**
@@ -395,6 +416,7 @@ public final class Lookups {
      */
     private static LookupResult probe(SstSlot slot, long hash, MemorySegment key, ReadContext context)
             throws IOException {
+        context.probes++;
         MetaEntry entry = slot.entry();
         if (Long.compareUnsigned(hash, entry.minHash()) < 0 || Long.compareUnsigned(hash, entry.maxHash()) > 0) {
             context.rangeMisses++;

@@ -34,6 +34,10 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     int rangeMisses;
     int filterMisses;
     int keyMisses;
+    /** SSTs the current call tested (by hash range, key filter or key block), for its slow-get event. */
+    int probes;
+    /** When the current call started, or {@code SlowGets.NOT_TIMED}. */
+    long started;
 
     /** A context with empty scratch memory, delivering to no consumer until a lookup prepares it. */
     public ReadContext() {
@@ -73,6 +77,7 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
         rangeMisses = 0;
         filterMisses = 0;
         keyMisses = 0;
+        probes = 0;
     }
 
     /**

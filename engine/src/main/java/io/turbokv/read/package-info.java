@@ -7,6 +7,6 @@
  *
  * <p>Depends on {@code io.turbokv.version}, {@code io.turbokv.sst}, {@code io.turbokv.cache},
  * {@code io.turbokv.filter}, {@code io.turbokv.blob}, {@code io.turbokv.meta}, {@code io.turbokv.io},
- * {@code io.turbokv.ffm} and the API package's leaf types (its exceptions, consumers and reports).
+ * {@code io.turbokv.jfr} (the slow-get event), {@code io.turbokv.ffm} and the API package's leaf types (its exceptions, consumers and reports).
  */
 package io.turbokv.read;

@@ -2,7 +2,7 @@
  * Salvage ({@link io.turbokv.salvage.StoreSalvage}): reading every entry that still verifies out of a damaged store,
  * file by file and block by block, without the store's open (which stops at the first damaged file), and saying
  * what could not be read; writing what it reads into a new store, one batch per SST
- * ({@link io.turbokv.salvage.SalvageCopy}, behind {@code TurboKV.salvage}).
+ * ({@link io.turbokv.salvage.SalvageCopy}, behind {@code io.turbokv.Salvage}).
  *
  * <p>Depends on {@code io.turbokv.sst} (the SST reader and its iterator, which verify each block's checksum),
  * {@code io.turbokv.meta} (meta files), {@code io.turbokv.version} (which SSTs are live, {@code SstFilter}),

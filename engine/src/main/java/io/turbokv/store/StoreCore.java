@@ -13,6 +13,7 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreLock;
 import io.turbokv.io.StoreLog;
+import io.turbokv.jfr.SlowGets;
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.read.BlobFiles;
 import io.turbokv.read.FamilyScan;
@@ -57,8 +58,10 @@ public final class StoreCore {
      * @param valueBlockCacheBytes the capacity of the value-block cache
      * @param logFileBytes         the size past which the {@code LOG} is rotated
      * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
+     * @param slowGetNanos         the duration from which a point read emits a slow-get JFR event
      */
-    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes, boolean jmx) {}
+    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes, boolean jmx,
+                           long slowGetNanos) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -86,7 +89,8 @@ public final class StoreCore {
                 new StoreLog(location.directory(), settings.logFileBytes()));
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
-                new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()));
+                new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()),
+                new SlowGets(directory == null ? null : directory.toString(), settings.slowGetNanos()));
         this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
     }
 

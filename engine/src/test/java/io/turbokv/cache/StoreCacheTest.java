@@ -13,6 +13,7 @@ import io.turbokv.Statistics;
 import io.turbokv.TurboKV;
 import io.turbokv.ValueConsumer;
 import io.turbokv.WriteBatch;
+import io.turbokv.jfr.SlowGets;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,11 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,8 +175,8 @@ class StoreCacheTest {
     @Test
     void aGetThatHitsBothCachesAllocatesNoMoreThanTheValueViewItHandsOver() throws IOException {
         double cachedBytesPerGet = bytesPerGet(dir.resolve("cached"), DbConfig.DEFAULT_KEY_BLOCK_CACHE_BYTES,
-                DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES);
-        double uncachedBytesPerGet = bytesPerGet(dir.resolve("uncached"), 0, 0);
+                DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES, true);
+        double uncachedBytesPerGet = bytesPerGet(dir.resolve("uncached"), 0, 0, true);
         System.out.println(String.format(Locale.ROOT, "allocation: TurboKV.get(family, key, consumer): %.1f B/get "
                 + "hitting both caches, %.1f B/get without caches", cachedBytesPerGet, uncachedBytesPerGet));
         // The cache path allocates nothing (SstCachedLookupTest: 0 bytes). What a get may allocate is the view of
@@ -182,12 +186,46 @@ class StoreCacheTest {
         assertTrue(cachedBytesPerGet <= 96, cachedBytesPerGet + " B/get");
     }
 
-    private static double bytesPerGet(Path dir, long keyCacheBytes, long valueCacheBytes) throws IOException {
+    @Test
+    void aGetUnderTheSlowGetThresholdAllocatesNothingMoreWhileARecordingEnablesTheEvent() throws IOException {
+        long keyCache = DbConfig.DEFAULT_KEY_BLOCK_CACHE_BYTES;
+        long valueCache = DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES;
+        double absentWithout = bytesPerGet(dir.resolve("absent-without"), keyCache, valueCache, false);
+        double hitWith;
+        double absentWith;
+        List<RecordedEvent> slowGets;
+        try (RecordingStream recording = new RecordingStream()) {
+            recording.enable("io.turbokv.SlowGet");
+            List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
+            recording.onEvent("io.turbokv.SlowGet", seen::add);
+            recording.startAsync();
+            assertTrue(SlowGets.enabled(), "the gate is open: every get reads the clock twice");
+            hitWith = bytesPerGet(dir.resolve("hits"), keyCache, valueCache, true);
+            absentWith = bytesPerGet(dir.resolve("absent-with"), keyCache, valueCache, false);
+            slowGets = List.copyOf(seen);
+        }
+        System.out.println(String.format(Locale.ROOT, "allocation with io.turbokv.SlowGet enabled: %.2f B/get "
+                + "hitting both caches, %.2f B/get of absent keys (%.2f without a recording); %d gets over 10 ms",
+                hitWith, absentWith, absentWithout, slowGets.size()));
+        // A get under the threshold allocates nothing for the event: a hit no more than the value view it hands over
+        // (the test above), an absent key exactly what it allocates without a recording (32 B/get measured, an
+        // allocation of the lookup path itself). Before the gate, the event object of every get added 80 B/get.
+        // The rare get over 10 ms on a busy machine allocates its event (some hundred bytes in 20,000 gets).
+        assertTrue(hitWith <= 96, hitWith + " B/get");
+        assertTrue(absentWith <= absentWithout + 1, absentWith + " B/get against " + absentWithout);
+    }
+
+    /**
+     * {@return the heap bytes a {@code get} with a consumer allocates, over 20,000 gets of 2,000 keys (after 100,000
+     * to warm up), present in the store or not}
+     */
+    static double bytesPerGet(Path dir, long keyCacheBytes, long valueCacheBytes, boolean present)
+            throws IOException {
         try (TurboKV db = filled(dir, keyCacheBytes, valueCacheBytes)) {
             int keys = 2000;
             MemorySegment[] segments = new MemorySegment[keys];
             for (int i = 0; i < keys; i++) {
-                segments[i] = MemorySegment.ofArray(key(i * 7));
+                segments[i] = MemorySegment.ofArray(key(present ? i * 7 : KEYS + i));
             }
             Summing consumer = new Summing();
             for (int round = 0; round < 50; round++) { // warm up the caches and the JIT
@@ -210,7 +248,7 @@ class StoreCacheTest {
                 assertEquals(before.keyBlockCache().misses(), after.keyBlockCache().misses(), "all hits");
                 assertEquals(before.valueBlockCache().misses(), after.valueBlockCache().misses(), "all hits");
             }
-            assertTrue(consumer.sum != 0);
+            assertEquals(present, consumer.sum != 0);
             return (double) allocated / gets;
         }
     }

@@ -141,7 +141,8 @@ class MergeSegmentSelectorTest {
                 new CompactConfig(2, 8, 32, INF_BYTES, 1L << 30, 1L << 40, 8));
         // the last SST alone reaches maxMergeBytes (saturating sums), so it stays out
         assertEquals(List.of(List.of(0, 1, 2), List.of(3)), asLists(selection));
-        DuplicationInfo twice = DuplicationInfo.EMPTY.add(1L << 40, 0, -1L).add(1L << 40, 0, -1L);
+        DuplicationInfo twice = DuplicationInfo.EMPTY.add(DuplicationInfo.scaledSize(1L << 40, 0, -1L))
+                .add(DuplicationInfo.scaledSize(1L << 40, 0, -1L));
         assertEquals(1L << 40, twice.duplication(0, -1L));
         assertEquals(1L << 39, twice.duplication(0, Long.MAX_VALUE)); // half the space
     }
@@ -178,7 +179,8 @@ class MergeSegmentSelectorTest {
                 coverage += k.maxHash() - k.minHash() + 1;
                 counts.update(k.minHash(), k.maxHash(), v -> new long[] {v == null ? 1 : v[0] + 1});
                 duplication.update(k.minHash(), k.maxHash(),
-                        v -> (v == null ? DuplicationInfo.EMPTY : v).add(k.sizeBytes(), k.minHash(), k.maxHash()));
+                        v -> (v == null ? DuplicationInfo.EMPTY : v)
+                                .add(DuplicationInfo.scaledSize(k.sizeBytes(), k.minHash(), k.maxHash())));
             }
             double[] overlap = {0};
             counts.forEach((min, max, v) -> {
