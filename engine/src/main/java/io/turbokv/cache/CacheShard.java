@@ -194,6 +194,37 @@ final class CacheShard {
         ghostCount = 0;
     }
 
+    /**
+     * Evicts every resident block of store {@code store} (the top 16 bits of its keys); their memory is recycled once
+     * readers left. {@return the store's blocks being loaded, which stay}
+     */
+    synchronized int evict(int store) {
+        int loading = 0;
+        for (int entry = 0; entry < entryHighWater; entry++) {
+            if (states[entry] == LOADING && BlockCache.storeOf(keys[entry]) == store) {
+                loading++;
+            }
+        }
+        smallBytes -= evictFrom(small, store);
+        mainBytes -= evictFrom(main, store);
+        return loading;
+    }
+
+    /** Removes the entries of {@code store} from {@code queue}, keeping the others in order; returns their charge. */
+    private long evictFrom(IntRing queue, int store) {
+        long freed = 0;
+        for (int n = queue.size(); n > 0; n--) {
+            int entry = queue.poll();
+            if (BlockCache.storeOf(keys[entry]) == store) {
+                freed += charge(entry);
+                remove(entry);
+            } else {
+                queue.add(entry);
+            }
+        }
+        return freed;
+    }
+
     synchronized int items() {
         return small.size() + main.size();
     }
