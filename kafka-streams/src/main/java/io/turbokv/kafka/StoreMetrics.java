@@ -29,7 +29,8 @@ import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
  *     <tr><td>{@code key-block-cache-hit-ratio}, {@code value-block-cache-hit-ratio}</td><td>hits over lookups of the
  *       decompressed key-block and value-block caches since the store opened</td></tr>
  *     <tr><td>{@code key-block-cache-usage-bytes}, {@code value-block-cache-usage-bytes}</td><td>bytes the caches
- *       hold now</td></tr>
+ *       hold now (with {@code turbokv.block.cache.bytes}, the shared caches' bytes, which every store and segment
+ *       reports alike)</td></tr>
  *     <tr><td>{@code get-hits-total}, {@code get-misses-total}</td><td>committed keys found and not found by point
  *       reads that reached the engine (reads the write buffer answers are not counted)</td></tr>
  *     <tr><td>{@code sst-files}</td><td>live SST files</td></tr>
