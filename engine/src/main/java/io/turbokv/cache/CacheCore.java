@@ -191,7 +191,7 @@ final class CacheCore implements AutoCloseable {
             int maxBlock = SlabAllocator.maxSlotFor(capacityBytes / shardCount);
             current = new CacheShard[shardCount];
             for (int i = 0; i < shardCount; i++) {
-                current[i] = new CacheShard(capacityBytes / shardCount, maxBlock, allocator, readers, cell);
+                current[i] = new CacheShard(name, capacityBytes / shardCount, maxBlock, allocator, readers, cell);
             }
             shards = current;
         }

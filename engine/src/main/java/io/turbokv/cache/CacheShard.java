@@ -1,5 +1,6 @@
 package io.turbokv.cache;
 
+import io.turbokv.jfr.CacheEvents;
 import java.util.Arrays;
 import org.agrona.collections.Long2LongHashMap;
 
@@ -44,6 +45,8 @@ final class CacheShard {
     private static final int MIN_GHOSTS = 64;
     private static final long MISSING = -1;
 
+    /** The cache's name, for the sampled JFR events. */
+    private final String name;
     private final long capacityBytes;
     private final long smallTargetBytes;
     private final int maxBlockBytes;
@@ -75,11 +78,17 @@ final class CacheShard {
     private long ghostSerial;
     private int ghostCount;
 
+    /** Fills and evictions so far, which pick the ones the JFR events sample. */
+    private long fills;
+    private long evictions;
+
     private final Flight[] flights = new Flight[FLIGHTS];
     private final int[] freeFlights = new int[FLIGHTS];
     private int freeFlightCount = FLIGHTS;
 
-    CacheShard(long capacityBytes, int maxBlockBytes, SlabAllocator allocator, Readers readers, int cell) {
+    CacheShard(String name, long capacityBytes, int maxBlockBytes, SlabAllocator allocator, Readers readers,
+               int cell) {
+        this.name = name;
         this.readers = readers;
         this.cell = cell;
         this.capacityBytes = capacityBytes;
@@ -165,6 +174,9 @@ final class CacheShard {
         weightBytes += lengths[entry] + 8L;
         land(entry);
         handle.clearReservation();
+        if (++fills % CacheEvents.SAMPLE_EVERY == 0 && CacheEvents.fillsWanted()) {
+            CacheEvents.fill(name, BlockCache.storeOf(keys[entry]), lengths[entry], states[entry] == MAIN);
+        }
     }
 
     /** Gives up the caller's reservation (its load failed): the slot is freed at once, the waiters retry. */
@@ -264,6 +276,7 @@ final class CacheShard {
                     continue;
                 }
                 remember(keys[entry]);
+                sampleEviction(entry, false);
                 remove(entry);
                 return true;
             } else if (main.size() > 0) {
@@ -274,11 +287,18 @@ final class CacheShard {
                     continue;
                 }
                 mainBytes -= charge(entry);
+                sampleEviction(entry, true);
                 remove(entry);
                 return true;
             } else {
                 return false;
             }
+        }
+    }
+
+    private void sampleEviction(int entry, boolean fromMain) {
+        if (++evictions % CacheEvents.SAMPLE_EVERY == 0 && CacheEvents.evictionsWanted()) {
+            CacheEvents.evict(name, BlockCache.storeOf(keys[entry]), lengths[entry], fromMain);
         }
     }
 

@@ -17,7 +17,8 @@
  *     reader announces it, so a reader never sees another block's bytes.</li>
  * </ul>
  *
- * <p>Owns the caches' off-heap memory and nothing on disk. Depends on the JDK, Agrona and
+ * <p>Owns the caches' off-heap memory and nothing on disk. Depends on the JDK, Agrona,
+ * {@code io.turbokv.jfr} (the sampled fill and eviction events, {@code CacheEvents}) and
  * {@code io.turbokv.CacheStatistics} (the snapshot it reports); {@code io.turbokv.sst} reads through it (its block
  * loader) and {@code io.turbokv.read} owns the two caches of a store.
  */

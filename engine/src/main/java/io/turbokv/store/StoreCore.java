@@ -65,9 +65,11 @@ public final class StoreCore {
      * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
      * @param slowGetNanos         the duration from which a point read emits a slow-get JFR event
      * @param compaction           whether and when a writable store compacts by itself
+     * @param writeThreads         the threads of a writable store's spill and merge pool
      */
     public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, SharedCaches sharedCaches,
-                           long logFileBytes, boolean jmx, long slowGetNanos, CompactionPolicy compaction) {}
+                           long logFileBytes, boolean jmx, long slowGetNanos, CompactionPolicy compaction,
+                           int writeThreads) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -95,7 +97,7 @@ public final class StoreCore {
             multiValued[i] = families.get(i).kind() == FamilyKind.MULTI_VALUE;
         }
         this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys,
-                new StoreLog(location.directory(), settings.logFileBytes()));
+                new StoreLog(location.directory(), settings.logFileBytes()), settings.writeThreads());
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 caches,

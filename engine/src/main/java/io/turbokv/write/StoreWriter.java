@@ -30,7 +30,7 @@ public final class StoreWriter {
     private final AccessedKeys[] accessedKeys;
     private final WriteOperationGuard guard;
     private final CommitProtocol protocol;
-    private final ExecutorService executor = SpillRunner.newExecutor();
+    private final ExecutorService executor;
     /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close}. */
     private final WriteBufferPool buffers = new WriteBufferPool();
     private final CompactionRun compactions;
@@ -43,9 +43,11 @@ public final class StoreWriter {
      * @param multiValued  per family, whether it is multi-valued
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
      * @param log          the store's {@code LOG}, which gets one record per commit
+     * @param threads      the threads of the pool that spills and merges share
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
-                       AccessedKeys[] accessedKeys, StoreLog log) {
+                       AccessedKeys[] accessedKeys, StoreLog log, int threads) {
+        this.executor = SpillRunner.newExecutor(threads);
         this.store = store;
         this.versions = versions;
         this.multiValued = multiValued;
