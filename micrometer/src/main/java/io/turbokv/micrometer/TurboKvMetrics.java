@@ -118,13 +118,15 @@ public final class TurboKvMetrics implements MeterBinder {
 
     private void counter(MeterRegistry registry, String name, String description, Tags extra,
                          ToDoubleFunction<Statistics> value) {
-        FunctionCounter.builder(name, this, metrics -> metrics.read(value)).description(description)
+        // The registry holds a meter's state object weakly: the store, which its user holds while it is open, and
+        // not this binder, which an application drops right after bindTo (its meters would read 0 after a GC)
+        FunctionCounter.builder(name, db, store -> read(value)).description(description)
                 .tags(tags.and(extra)).register(registry);
     }
 
     private void gauge(MeterRegistry registry, String name, String description, Tags extra, String baseUnit,
                        ToDoubleFunction<Statistics> value) {
-        Gauge.builder(name, this, metrics -> metrics.read(value)).description(description).baseUnit(baseUnit)
+        Gauge.builder(name, db, store -> read(value)).description(description).baseUnit(baseUnit)
                 .tags(tags.and(extra)).register(registry);
     }
 

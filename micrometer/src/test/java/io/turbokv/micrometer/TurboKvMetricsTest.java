@@ -2,6 +2,7 @@ package io.turbokv.micrometer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -13,6 +14,7 @@ import io.turbokv.FamilyKind;
 import io.turbokv.Statistics;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,19 @@ class TurboKvMetricsTest {
         return gauge.value();
     }
 
+    /** Allocates until a young collection has certainly run: a weakly held binder would be gone. */
+    private static void collectGarbage() {
+        WeakReference<Object> probe = new WeakReference<>(new Object());
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (probe.get() != null && System.nanoTime() < deadline) {
+            byte[][] garbage = new byte[1024][];
+            for (int i = 0; i < garbage.length; i++) {
+                garbage[i] = new byte[1024];
+            }
+        }
+        assertNull(probe.get(), "no collection within 30 s");
+    }
+
     @Test
     void metersShowTheStoresStatistics() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -59,8 +74,10 @@ class TurboKvMetricsTest {
                 db.get(0, key(i));
             }
             db.get(0, key(20_000));
-            new TurboKvMetrics(db, Tags.of("app", "test")).bindTo(registry);
+            new TurboKvMetrics(db, Tags.of("app", "test")).bindTo(registry); // the binder itself is dropped
             Statistics stats = db.statistics();
+            assertEquals(999, counter(registry, "turbokv.gets", "result", "value"));
+            collectGarbage();
 
             String[] ofStore = {"store", store.toString(), "app", "test"};
             assertEquals(stats.valueHits(), counter(registry, "turbokv.gets", "result", "value"));
