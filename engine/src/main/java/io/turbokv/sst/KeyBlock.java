@@ -38,7 +38,8 @@ import java.util.Locale;
  * exactly that long.
  *
  * <p>Entries of both types are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
- * tombstone. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
+ * tombstone; in a key-ordered SST ({@link KeyIndexBlock}) in unsigned key order, the hashes unordered, and a lookup
+ * binary-searches the keys instead of the hashes. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
  * next key block ({@link IndexBlock} marks that block as continuing it). The u24 count and positions cannot
  * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + inline
  * value length + 20 per entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
