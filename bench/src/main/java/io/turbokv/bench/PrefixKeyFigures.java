@@ -24,7 +24,8 @@ import java.util.Random;
 
 /**
  * The figures of {@code docs/ordered-keys-with-long-prefixes.md}: a key-ordered family of {@code entries} keys that
- * share a prefix of 0, 64 and 256 bytes (then a big-endian counter, written in random order, 100-byte values),
+ * share a prefix of 0, 64 and 256 bytes (then a big-endian counter, written in random order, 100 random bytes of
+ * value each),
  * loaded in one batch and fully compacted; per prefix length, the SSTs' bytes per entry, key blocks, the key index's
  * bytes (the last block, read from each file's offset table) per key block, and the median of a point get and of
  * a 10-entry range from a random key, timed one by one after a warm-up. A measurement tool, not a JMH benchmark:
@@ -64,9 +65,10 @@ public final class PrefixKeyFigures {
         try (TurboKV db = TurboKV.open(dir, config)) {
             int[] order = shuffled(entries);
             byte[] value = new byte[100];
-            new Random(7).nextBytes(value);
+            Random values = new Random(7);
             try (WriteBatch batch = db.writeBatch()) {
                 for (int i : order) {
+                    values.nextBytes(value); // incompressible values: the SST bytes show what the keys cost
                     batch.put(0, key(prefix, i), value);
                 }
                 batch.commit();

@@ -341,7 +341,24 @@ final class KeyBlock {
 
     /** Compares the key of the selected entry with {@code key}. */
     int compareKey(MemorySegment key) {
-        return Bytes.compareUnsigned(segment, keyStart, keyLength, key, 0, key.byteSize());
+        return compareKeys(segment, keyStart, keyLength, key, 0, key.byteSize());
+    }
+
+    /**
+     * {@link Bytes#compareUnsigned}, deciding first on the leading 8 bytes of both keys read as big-endian numbers
+     * when both have that many: one load and compare settles most comparisons of a key-ordered search or merge,
+     * where a {@link MemorySegment#mismatch} call costs several times that.
+     */
+    static int compareKeys(MemorySegment a, long aOffset, long aLength, MemorySegment b, long bOffset,
+                           long bLength) {
+        if (aLength >= Long.BYTES && bLength >= Long.BYTES) {
+            long x = a.get(Bytes.BE_LONG, aOffset);
+            long y = b.get(Bytes.BE_LONG, bOffset);
+            if (x != y) {
+                return Long.compareUnsigned(x, y);
+            }
+        }
+        return Bytes.compareUnsigned(a, aOffset, aLength, b, bOffset, bLength);
     }
 
     MemorySegment segment() {

@@ -139,7 +139,7 @@ final class KeyIndexBlock {
 
     private int compareSeparator(int i, MemorySegment key) {
         int start = ends[i - 1];
-        return Bytes.compareUnsigned(separatorSegment, start, ends[i] - start, key, 0, key.byteSize());
+        return KeyBlock.compareKeys(separatorSegment, start, ends[i] - start, key, 0, key.byteSize());
     }
 
     /**

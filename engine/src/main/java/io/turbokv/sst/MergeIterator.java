@@ -244,7 +244,7 @@ public final class MergeIterator {
     private boolean before(int a, int b) {
         int cmp = byKey ? 0 : Long.compareUnsigned(hashes[a], hashes[b]);
         if (cmp == 0) {
-            cmp = Bytes.compareUnsigned(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
+            cmp = KeyBlock.compareKeys(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
                     keyLengths[b]);
             if (cmp == 0) {
                 return ranks[a] > ranks[b];
