@@ -33,6 +33,8 @@ class JfrEventsTest {
             recording.enable("io.turbokv.Spill");
             recording.enable("io.turbokv.Compaction");
             recording.enable("io.turbokv.SlowGet");
+            recording.enable("io.turbokv.BlockCacheFill");
+            recording.enable("io.turbokv.BlockCacheEvict");
             recording.start();
             work.run();
             recording.stop();
@@ -189,5 +191,46 @@ class JfrEventsTest {
         });
         assertEquals(List.of(), named(events, "io.turbokv.SlowGet"));
         assertEquals(1, named(events, "io.turbokv.Commit").size(), "the recording ran");
+    }
+
+    @Test
+    void blockCacheFillsAndEvictionsAreSampled() throws Exception {
+        Path store = dir.resolve("cache");
+        int keys = 20_000;
+        long[] misses = new long[1];
+        List<RecordedEvent> events = record(() -> {
+            try (TurboKV db = TurboKV.open(store, DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
+                    .keyBlockCacheBytes(64 << 10).valueBlockCacheBytes(64 << 10).build())) {
+                try (WriteBatch batch = db.writeBatch()) {
+                    for (int i = 0; i < keys; i++) {
+                        batch.put(0, bytes("key-" + i + "-of-the-cache-events-test"),
+                                bytes(("value of " + i + "; ").repeat(10)));
+                    }
+                    batch.commit();
+                }
+                for (int round = 0; round < 2; round++) {
+                    for (int i = 0; i < keys; i += 3) {
+                        assertTrue(db.get(0, bytes("key-" + i + "-of-the-cache-events-test")).isPresent());
+                    }
+                }
+                Statistics stats = db.statistics();
+                misses[0] = stats.keyBlockCache().misses() + stats.valueBlockCache().misses();
+            }
+        });
+        List<RecordedEvent> fills = named(events, "io.turbokv.BlockCacheFill");
+        List<RecordedEvent> evictions = named(events, "io.turbokv.BlockCacheEvict");
+        System.out.println("sampled cache events: " + fills.size() + " fills, " + evictions.size()
+                + " evictions of " + misses[0] + " misses");
+        assertTrue(fills.size() > 10, fills.size() + " fills");
+        assertTrue(evictions.size() > 10, evictions.size() + " evictions");
+        // one in 64 per shard: never more than the misses allow
+        assertTrue(fills.size() <= misses[0] / 64 + 64, fills.size() + " fills for " + misses[0] + " misses");
+        for (RecordedEvent fill : fills) {
+            assertTrue(List.of("key blocks", "value blocks").contains(fill.getString("cache")));
+            assertEquals(0, fill.getInt("store"));
+            assertTrue(fill.getLong("blockBytes") > 0);
+            assertEquals(64, fill.getInt("sampledEvery"));
+        }
+        assertTrue(evictions.stream().anyMatch(e -> e.getString("cache").equals("value blocks")));
     }
 }

@@ -3,15 +3,15 @@ package io.turbokv.cache;
 import io.turbokv.CacheStatistics;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * A cache of decompressed SST blocks in off-heap memory it owns, bounded by bytes.
+ * One store's cache of decompressed SST blocks in off-heap memory, bounded by bytes: the store's view of a
+ * {@link CacheCore} it owns alone, or shares with other stores ({@link SharedCaches}).
  *
  * <p>Keys are {@link #key(int, int) (sst seq &lt;&lt; 16 | block index)}: sequence numbers are never reused while
- * a store is open, so a key never goes stale. The cache is split into shards by key hash, each an S3-FIFO
- * ({@link CacheShard}) behind its own monitor; block memory comes from one {@link SlabAllocator} per cache. Nothing
- * is allocated, on or off the heap, until the first lookup.
+ * a store is open, so a key never goes stale. In the core, the store's id takes the top 16 bits, so stores sharing
+ * a core never see each other's blocks; a shared store's {@link #close()} evicts its blocks before its id can be
+ * given to another store. Nothing is allocated, on or off the heap, until the first lookup.
  *
  * <p><b>Protocol.</b> A reader {@link Readers#enter() enters} the {@link Readers} domain the cache was built with,
  * {@link CacheHandle#bind binds} its handle to the slot it got, then calls {@link #lookup}:
@@ -25,47 +25,49 @@ import java.util.concurrent.locks.LockSupport;
  * <li>concurrent misses on one block decode it once: later readers wait for the first one's load
  *     (single-flight), then hit.</li>
  * </ul>
- * A hit allocates nothing on the heap.
+ * A hit allocates nothing on the heap. Hits, misses and bypasses are counted per store.
  *
  * <p>Thread-safe.
  */
 public final class BlockCache implements AutoCloseable {
-    private static final int MIN_SHARD_BYTES = 4 << 20;
-    private static final int SPINS_BEFORE_YIELD = 64;
-    private static final int YIELDS_BEFORE_PARK = 16;
-    private static final long PARK_NANOS = 20_000;
+    /** Where a store's id starts in a core's keys. */
+    static final int STORE_SHIFT = 48;
+    /**
+     * Stores one core serves at once: ids 0 to 65,534 (the id 65,535 with the largest sequence number and block
+     * index would make the key -1, the index's "missing").
+     */
+    static final int MAX_STORES = (1 << 16) - 1;
 
-    private final String name;
-    private final long capacityBytes;
-    private final Readers readers;
-    private final int cell;
-    private final int shardCount;
+    private final CacheCore core;
+    private final int store;
+    private final long prefix;
+    private final boolean ownsCore;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder bypasses = new LongAdder();
-    private volatile CacheShard[] shards;
-    private SlabAllocator allocator;
     private volatile boolean closed;
 
     /**
-     * A cache of at most {@code capacityBytes} of block memory; 0 disables it ({@link #lookup} then always misses
-     * without reserving).
+     * A cache of its own, of at most {@code capacityBytes} of block memory; 0 disables it ({@link #lookup} then
+     * always misses without reserving).
      *
      * @param name          for statistics and messages ("key blocks", "value blocks")
      * @param capacityBytes the most block memory the cache may hold, in bytes
      * @param readers       the readers' domain; may be shared with other caches (at most seven)
      */
     public BlockCache(String name, long capacityBytes, Readers readers) {
-        if (capacityBytes < 0) {
-            throw new IllegalArgumentException(name + " capacityBytes: " + capacityBytes + " (expected: >= 0)");
+        this(new CacheCore(name, capacityBytes, readers), 0, true);
+    }
+
+    /** Store {@code store}'s view of {@code core}, which it closes with itself when it {@code ownsCore}. */
+    BlockCache(CacheCore core, int store, boolean ownsCore) {
+        if (store < 0 || store >= MAX_STORES) {
+            throw new IllegalArgumentException("store id " + store + " (expected: 0.." + (MAX_STORES - 1) + ")");
         }
-        this.name = name;
-        this.capacityBytes = capacityBytes;
-        this.readers = readers;
-        this.cell = readers.register();
-        int byCores = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() * 4 - 1)) << 1;
-        long byCapacity = Math.max(1, Long.highestOneBit(Math.max(1, capacityBytes / MIN_SHARD_BYTES)));
-        this.shardCount = (int) Math.min(Math.min(byCores, byCapacity), 64);
+        this.core = core;
+        this.store = store;
+        this.prefix = (long) store << STORE_SHIFT;
+        this.ownsCore = ownsCore;
     }
 
     /**
@@ -78,24 +80,29 @@ public final class BlockCache implements AutoCloseable {
         return Integer.toUnsignedLong(seq) << 16 | block;
     }
 
-    /** {@return the name given at construction} */
-    public String name() {
-        return name;
+    /** The id of the store a core's key belongs to. */
+    static int storeOf(long coreKey) {
+        return (int) (coreKey >>> STORE_SHIFT);
     }
 
-    /** {@return the capacity in bytes (0 = disabled)} */
+    /** {@return the name given at construction} */
+    public String name() {
+        return core.name();
+    }
+
+    /** {@return the capacity in bytes (0 = disabled), shared with the other stores of a shared cache} */
     public long capacityBytes() {
-        return capacityBytes;
+        return core.capacityBytes();
     }
 
     /** {@return the domain readers of this cache enter} */
     public Readers readers() {
-        return readers;
+        return core.readers();
     }
 
     /** {@return whether lookups can hit or reserve: a positive capacity and not closed} */
     public boolean isEnabled() {
-        return capacityBytes > 0 && !closed;
+        return core.capacityBytes() > 0 && !closed;
     }
 
     /**
@@ -113,23 +120,16 @@ public final class BlockCache implements AutoCloseable {
             misses.increment();
             return false;
         }
-        CacheShard shard = shardOf(key);
-        int waits = 0;
-        while (true) {
-            int outcome = shard.lookup(key, length, handle);
-            if (outcome == CacheShard.HIT) {
-                hits.increment();
-                return true;
-            } else if (outcome == CacheShard.WAIT) {
-                awaitLanding(handle.flight, handle.flightGeneration, waits++);
-            } else {
-                misses.increment();
-                if (outcome == CacheShard.BYPASS) {
-                    bypasses.increment();
-                }
-                return false;
-            }
+        int outcome = core.lookup(prefix | key, length, handle);
+        if (outcome == CacheShard.HIT) {
+            hits.increment();
+            return true;
         }
+        misses.increment();
+        if (outcome == CacheShard.BYPASS) {
+            bypasses.increment();
+        }
+        return false;
     }
 
     /**
@@ -157,112 +157,70 @@ public final class BlockCache implements AutoCloseable {
     }
 
     /**
-     * Evicts every block. Readers keep what they were handed; the memory is recycled, and chunks
-     * no longer used unmapped, once they have left.
+     * Evicts every block of this store (of a cache of its own, every block). Readers keep what they were handed;
+     * the memory is recycled, and chunks no longer used unmapped, once they have left.
      */
     public void clear() {
-        CacheShard[] current = shards;
-        if (current == null) {
-            return;
+        if (ownsCore) {
+            core.clear();
+        } else {
+            core.evict(store);
         }
-        for (CacheShard shard : current) {
-            shard.clear();
-        }
-        allocator.trim();
-    }
-
-    /** {@return hit rate, fill, items, size, hits and misses now} */
-    public CacheStatistics statistics() {
-        long hitCount = hits.sum();
-        long missCount = misses.sum();
-        CacheShard[] current = shards;
-        int items = 0;
-        long weight = 0;
-        long charged = 0;
-        long reserved = 0;
-        if (current != null) {
-            for (CacheShard shard : current) {
-                items += shard.items();
-                weight += shard.weightBytes();
-                charged += shard.chargedBytes();
-            }
-            reserved = allocator.reservedBytes();
-        }
-        return new CacheStatistics(name, capacityBytes, items, weight, charged, reserved, hitCount, missCount,
-                bypasses.sum());
     }
 
     /**
-     * Unmaps the cache's memory. The caller guarantees that no reader still holds a block of this cache
-     * (a store hands this to its version tracker); lookups afterwards miss. Idempotent.
+     * {@return this store's hits, misses and bypasses, with the items and memory of the cache (of all the stores
+     * that share it)}
      */
+    public CacheStatistics statistics() {
+        return core.statistics(hits.sum(), misses.sum(), bypasses.sum());
+    }
+
+    /** {@return this store's hits, misses and bypasses so far} */
+    long[] counts() {
+        return new long[] {hits.sum(), misses.sum(), bypasses.sum()};
+    }
+
+    /**
+     * Closes this store's view. The caller guarantees that no reader of this store still holds or loads a block
+     * (a store hands this to its version tracker); lookups afterwards miss. A cache of its own is unmapped; in a
+     * shared one, the store's blocks are evicted (their memory is recycled once readers of other stores no longer
+     * announce it). Idempotent.
+     *
+     * @return whether the store's id may be given to another store: none of its blocks is left (always true when
+     *         the precondition holds)
+     */
+    boolean closeView() {
+        closed = true;
+        if (ownsCore) {
+            core.close();
+            return true;
+        }
+        return core.evict(store) == 0;
+    }
+
+    /** Closes this store's view, as {@link #closeView()}. Idempotent. */
     @Override
     public void close() {
-        closed = true;
-        synchronized (this) {
-            if (allocator != null) {
-                allocator.close();
-            }
-        }
+        closeView();
     }
 
     /** The most memory the allocator reserves, for tests. */
     long hardLimitBytes() {
-        CacheShard[] current = shards;
-        return current == null ? 0 : allocator.hardLimitBytes();
+        return core.hardLimitBytes();
     }
 
     /** Memory reserved by the allocator, for tests. */
     long reservedBytes() {
-        CacheShard[] current = shards;
-        return current == null ? 0 : allocator.reservedBytes();
+        return core.reservedBytes();
     }
 
     /** Retired slots waiting for readers, for tests. */
     int limboSlots() {
-        CacheShard[] current = shards;
-        return current == null ? 0 : allocator.limboSlots();
+        return core.limboSlots();
     }
 
     int shardCount() {
-        return shardCount;
-    }
-
-    private CacheShard shardOf(long key) {
-        CacheShard[] current = shards;
-        if (current == null) {
-            current = createShards();
-        }
-        long h = key * 0x9E3779B97F4A7C15L;
-        return current[(int) (h >>> 40) & (current.length - 1)];
-    }
-
-    private synchronized CacheShard[] createShards() {
-        CacheShard[] current = shards;
-        if (current == null) {
-            allocator = new SlabAllocator(capacityBytes, readers, cell);
-            int maxBlock = SlabAllocator.maxSlotFor(capacityBytes / shardCount);
-            current = new CacheShard[shardCount];
-            for (int i = 0; i < shardCount; i++) {
-                current[i] = new CacheShard(capacityBytes / shardCount, maxBlock, allocator, readers, cell);
-            }
-            shards = current;
-        }
-        return current;
-    }
-
-    /** Waits until {@code flight} has moved past {@code generation}: spins, then yields, then parks briefly. */
-    private static void awaitLanding(CacheShard.Flight flight, long generation, int previousWaits) {
-        int round = 0;
-        while (flight.generation == generation) {
-            if (round < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else if (round < SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(PARK_NANOS);
-            }
-            round++;
-        }
+        return core.shardCount();
     }
 }

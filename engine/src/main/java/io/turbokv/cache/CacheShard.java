@@ -1,5 +1,6 @@
 package io.turbokv.cache;
 
+import io.turbokv.jfr.CacheEvents;
 import java.util.Arrays;
 import org.agrona.collections.Long2LongHashMap;
 
@@ -44,6 +45,8 @@ final class CacheShard {
     private static final int MIN_GHOSTS = 64;
     private static final long MISSING = -1;
 
+    /** The cache's name, for the sampled JFR events. */
+    private final String name;
     private final long capacityBytes;
     private final long smallTargetBytes;
     private final int maxBlockBytes;
@@ -75,11 +78,17 @@ final class CacheShard {
     private long ghostSerial;
     private int ghostCount;
 
+    /** Fills and evictions so far, which pick the ones the JFR events sample. */
+    private long fills;
+    private long evictions;
+
     private final Flight[] flights = new Flight[FLIGHTS];
     private final int[] freeFlights = new int[FLIGHTS];
     private int freeFlightCount = FLIGHTS;
 
-    CacheShard(long capacityBytes, int maxBlockBytes, SlabAllocator allocator, Readers readers, int cell) {
+    CacheShard(String name, long capacityBytes, int maxBlockBytes, SlabAllocator allocator, Readers readers,
+               int cell) {
+        this.name = name;
         this.readers = readers;
         this.cell = cell;
         this.capacityBytes = capacityBytes;
@@ -165,6 +174,9 @@ final class CacheShard {
         weightBytes += lengths[entry] + 8L;
         land(entry);
         handle.clearReservation();
+        if (++fills % CacheEvents.SAMPLE_EVERY == 0 && CacheEvents.fillsWanted()) {
+            CacheEvents.fill(name, BlockCache.storeOf(keys[entry]), lengths[entry], states[entry] == MAIN);
+        }
     }
 
     /** Gives up the caller's reservation (its load failed): the slot is freed at once, the waiters retry. */
@@ -192,6 +204,37 @@ final class CacheShard {
         }
         ghostKeyToSerial.clear();
         ghostCount = 0;
+    }
+
+    /**
+     * Evicts every resident block of store {@code store} (the top 16 bits of its keys); their memory is recycled once
+     * readers left. {@return the store's blocks being loaded, which stay}
+     */
+    synchronized int evict(int store) {
+        int loading = 0;
+        for (int entry = 0; entry < entryHighWater; entry++) {
+            if (states[entry] == LOADING && BlockCache.storeOf(keys[entry]) == store) {
+                loading++;
+            }
+        }
+        smallBytes -= evictFrom(small, store);
+        mainBytes -= evictFrom(main, store);
+        return loading;
+    }
+
+    /** Removes the entries of {@code store} from {@code queue}, keeping the others in order; returns their charge. */
+    private long evictFrom(IntRing queue, int store) {
+        long freed = 0;
+        for (int n = queue.size(); n > 0; n--) {
+            int entry = queue.poll();
+            if (BlockCache.storeOf(keys[entry]) == store) {
+                freed += charge(entry);
+                remove(entry);
+            } else {
+                queue.add(entry);
+            }
+        }
+        return freed;
     }
 
     synchronized int items() {
@@ -233,6 +276,7 @@ final class CacheShard {
                     continue;
                 }
                 remember(keys[entry]);
+                sampleEviction(entry, false);
                 remove(entry);
                 return true;
             } else if (main.size() > 0) {
@@ -243,11 +287,18 @@ final class CacheShard {
                     continue;
                 }
                 mainBytes -= charge(entry);
+                sampleEviction(entry, true);
                 remove(entry);
                 return true;
             } else {
                 return false;
             }
+        }
+    }
+
+    private void sampleEviction(int entry, boolean fromMain) {
+        if (++evictions % CacheEvents.SAMPLE_EVERY == 0 && CacheEvents.evictionsWanted()) {
+            CacheEvents.evict(name, BlockCache.storeOf(keys[entry]), lengths[entry], fromMain);
         }
     }
 

@@ -26,20 +26,25 @@ import org.agrona.collections.IntArrayList;
  * store fed by many tiny commits (a Kafka Streams state store flushes at every Streams commit) would pile them up
  * without bound, every lookup probing one more key filter for each. turbo-persistence never meets this: its
  * commits are large, and the SST of a large batch of random keys spans nearly the whole hash space. So, after the
- * overlap-driven jobs, each category's SSTs not taken yet that are smaller than {@value #COALESCE_MAX_SST_BYTES}
- * bytes and that no newer SST overlaps are merged into one more job (within the count, byte and job bounds),
- * listed newest: nothing newer holds any of their keys, so their merged output may be read before every other
- * segment. Its output spans all their ranges, so later small SSTs overlap it and join it by the usual rule. Large
- * SSTs are left alone: a full compaction's non-overlapping outputs must not be rewritten again and again.
+ * overlap-driven jobs, the SSTs not taken yet that are smaller than {@value #COALESCE_MAX_SST_BYTES} bytes and that
+ * no newer SST left out of the job overlaps are merged into one more job (within the count, byte and job bounds),
+ * listed newest: nothing newer outside it holds any of their keys, so their merged output may be read before every
+ * other segment. Small SSTs that overlap each other join it together, whatever the duplication bounds: a key
+ * rewritten by one small commit after another (a Kafka Streams store's position record is rewritten at every
+ * commit) would otherwise leave one SST per compaction behind, never enough duplication to merge. The job takes
+ * small SSTs of both categories: its output is split by temperature entry by entry, and a one-key cold SST is no
+ * placement worth keeping apart. Large SSTs are left alone: a full compaction's non-overlapping outputs must not be
+ * rewritten again and again.
  *
- * <p><b>Categories.</b> SSTs of different categories (cold and not cold) are never merged together. Where an SST
+ * <p><b>Categories.</b> Jobs that grow by overlap never merge SSTs of different categories (cold and not cold);
+ * only the job of small SSTs above does. Where an SST
  * of another category overlaps a growing job and is older than the job's SSTs so far, the job stops there: taking
  * SSTs older than it would put their data in the merged output, read before that SST, although it holds newer data.
  * (The same reasoning makes every job the newest SSTs overlapping its range, so segments that overlap are in age
  * order.)
  */
 public final class MergeSegmentSelector {
-    /** SSTs below this size that overlap nothing newer are merged with each other (see the class comment). */
+    /** SSTs below this size that overlap nothing newer left out are merged with each other (see the class comment). */
     public static final long COALESCE_MAX_SST_BYTES = 1L << 20;
 
     private MergeSegmentSelector() {}
@@ -207,8 +212,8 @@ public final class MergeSegmentSelector {
                 inSegment[index] = true;
             }
         }
-        for (int category = 0; category < 2 && mergeJobs < limits.maxMergeSegmentCount(); category++) {
-            IntArrayList small = smallUncoveredSsts(ssts, inSegment, category, limits);
+        if (mergeJobs < limits.maxMergeSegmentCount()) {
+            IntArrayList small = smallUncoveredSsts(ssts, inSegment, limits);
             if (small.size() >= limits.minMergeCount()) {
                 kept.add(take(small, inSegment));
                 mergeJobs++;
@@ -218,20 +223,19 @@ public final class MergeSegmentSelector {
     }
 
     /**
-     * The SSTs of {@code category} not in any segment, under {@link #COALESCE_MAX_SST_BYTES}, that no newer SST
-     * overlaps, newest first, up to the count and byte bounds.
+     * The SSTs not in any segment, under {@link #COALESCE_MAX_SST_BYTES}, that no newer SST left out of the job
+     * overlaps, newest first, up to the count and byte bounds; of either category.
      */
-    private static IntArrayList smallUncoveredSsts(List<Compactable> ssts, boolean[] inSegment, int category,
-                                                   CompactConfig limits) {
-        IntervalMap<Boolean> newer = new IntervalMap<>();
+    private static IntArrayList smallUncoveredSsts(List<Compactable> ssts, boolean[] inSegment, CompactConfig limits) {
+        IntervalMap<Boolean> newerLeftOut = new IntervalMap<>();
         IntArrayList taken = new IntArrayList();
         long bytes = 0;
         for (int i = ssts.size() - 1; i >= 0 && taken.size() < limits.maxMergeCount(); i--) {
             Compactable sst = ssts.get(i);
-            boolean covered = newer.anyIntersecting(sst.minHash(), sst.maxHash(), Boolean.TRUE::equals);
-            newer.replace(sst.minHash(), sst.maxHash(), Boolean.TRUE);
-            if (inSegment[i] || covered || sst.category() != category || sst.sizeBytes() >= COALESCE_MAX_SST_BYTES
-                    || saturatingAdd(bytes, sst.sizeBytes()) > limits.maxMergeBytes()) {
+            if (inSegment[i] || sst.sizeBytes() >= COALESCE_MAX_SST_BYTES
+                    || saturatingAdd(bytes, sst.sizeBytes()) > limits.maxMergeBytes()
+                    || newerLeftOut.anyIntersecting(sst.minHash(), sst.maxHash(), Boolean.TRUE::equals)) {
+                newerLeftOut.replace(sst.minHash(), sst.maxHash(), Boolean.TRUE);
                 continue;
             }
             taken.addInt(i);

@@ -1,45 +1,21 @@
 package io.turbokv.jfr;
 
-import jdk.jfr.EventType;
-import jdk.jfr.FlightRecorder;
-import jdk.jfr.FlightRecorderListener;
-import jdk.jfr.Recording;
-
 /**
  * The slow-get event of one store ({@code io.turbokv.SlowGet}) and the gate that keeps it free for reads under the
  * threshold. A read calls {@link #start()} before it and {@link #finish} after; between the two it reads the clock
  * only while a recording enables the event, and it allocates only when it was slow, for the event it records.
  *
  * <p>Creating a JFR event on every read is what this avoids: once JFR had run in the JVM, the event object of every
- * read was no longer scalar-replaced (121 bytes per read, measured). So whether any recording enables the event is
- * kept in a static volatile flag, updated by a {@link FlightRecorderListener} when the recorder starts and whenever a
- * recording starts or stops (the JDK notifies listeners after it has applied the recordings' settings). A setting
- * changed on a recording already running ({@code Recording.enable} after {@code start}) takes effect at the next
- * start or stop of a recording. Thread-safe.
+ * read was no longer scalar-replaced (121 bytes per read, measured). Whether any recording enables the event is a
+ * static flag of {@link EventGates}. Thread-safe.
  */
 @SuppressForbidden
 public final class SlowGets {
     /** What {@link #start()} returns when the read is not timed. */
     public static final long NOT_TIMED = Long.MIN_VALUE;
 
-    private static volatile boolean enabled;
-
     static {
-        FlightRecorder.addListener(new GateKeeper());
-    }
-
-    /** Re-reads whether the event is enabled when the recorder starts and whenever a recording starts or stops. */
-    @SuppressForbidden
-    private static final class GateKeeper implements FlightRecorderListener {
-        @Override
-        public void recorderInitialized(FlightRecorder recorder) {
-            update();
-        }
-
-        @Override
-        public void recordingStateChanged(Recording recording) {
-            update();
-        }
+        EventGates.init();
     }
 
     private final String directory;
@@ -59,18 +35,14 @@ public final class SlowGets {
         this.thresholdNanos = thresholdNanos;
     }
 
-    private static void update() {
-        enabled = EventType.getEventType(SlowGetEvent.class).isEnabled();
-    }
-
     /** {@return whether a recording enables the event, as the gate last saw it} */
     public static boolean enabled() {
-        return enabled;
+        return EventGates.slowGet;
     }
 
     /** {@return the start of a read to time ({@link System#nanoTime()}), or {@link #NOT_TIMED}} */
     public long start() {
-        return enabled ? System.nanoTime() : NOT_TIMED;
+        return EventGates.slowGet ? System.nanoTime() : NOT_TIMED;
     }
 
     /**

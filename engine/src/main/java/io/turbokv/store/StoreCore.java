@@ -1,6 +1,7 @@
 package io.turbokv.store;
 
 import io.turbokv.CheckpointStats;
+import io.turbokv.CompactionPolicy;
 import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.KeyValueConsumer;
@@ -8,6 +9,7 @@ import io.turbokv.MetaFileInfo;
 import io.turbokv.Statistics;
 import io.turbokv.StoreClosedException;
 import io.turbokv.cache.BlockCaches;
+import io.turbokv.cache.SharedCaches;
 import io.turbokv.checkpoint.Checkpoint;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreDirectory;
@@ -48,20 +50,26 @@ public final class StoreCore {
     private final Lookups lookups;
     private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The automatic compactions of a writable store whose policy has them, or null. */
+    private final BackgroundCompaction compactions;
     /** The registered MXBean, or null. */
     private final StoreBean bean;
 
     /**
      * The sizes and limits of an open store's parts, as its configuration sets them.
      *
-     * @param keyBlockCacheBytes   the capacity of the key-block cache
-     * @param valueBlockCacheBytes the capacity of the value-block cache
+     * @param keyBlockCacheBytes   the capacity of the key-block cache of the store's own
+     * @param valueBlockCacheBytes the capacity of the value-block cache of the store's own
+     * @param sharedCaches         the caches the store shares with others instead, or null
      * @param logFileBytes         the size past which the {@code LOG} is rotated
      * @param jmx                  whether the store registers its {@link io.turbokv.StoreMXBean} while open
      * @param slowGetNanos         the duration from which a point read emits a slow-get JFR event
+     * @param compaction           whether and when a writable store compacts by itself
+     * @param writeThreads         the threads of a writable store's spill and merge pool
      */
-    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, long logFileBytes, boolean jmx,
-                           long slowGetNanos) {}
+    public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, SharedCaches sharedCaches,
+                           long logFileBytes, boolean jmx, long slowGetNanos, CompactionPolicy compaction,
+                           int writeThreads) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -71,9 +79,12 @@ public final class StoreCore {
      * @param settings the sizes and limits of the parts
      * @param readOnly whether the store refuses writes (it then has no write side)
      * @param opened   the store as its open found it
+     * @throws IllegalStateException when the shared caches of {@code settings} are closed (what {@code opened} holds
+     *                               is released)
      */
     public StoreCore(StoreDirectory location, List<FamilyConfig> families, Settings settings, boolean readOnly,
                      StoreOpener.Opened opened) {
+        BlockCaches caches = caches(settings, opened);
         this.directory = location == null ? null : location.directory();
         this.readOnly = readOnly;
         this.lock = opened.lock();
@@ -88,12 +99,43 @@ public final class StoreCore {
             keyOrdered[i] = families.get(i).keyOrdered();
         }
         this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, keyOrdered, accessedKeys,
-                new StoreLog(location.directory(), settings.logFileBytes()));
+                new StoreLog(location.directory(), settings.logFileBytes()), settings.writeThreads());
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
-                new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes()),
+                caches,
                 new SlowGets(directory == null ? null : directory.toString(), settings.slowGetNanos()));
-        this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
+        this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // it reads the parts; never throws
+        // last: from here on a thread works on the store, which the caller can close only once this returns
+        this.compactions = writer != null && settings.compaction().isAutomatic()
+                ? new BackgroundCompaction(writer, versions, settings.compaction(), directory)
+                : null;
+    }
+
+    /** The store's block caches: its own, or its views of shared ones; on failure, releases what was opened. */
+    private static BlockCaches caches(Settings settings, StoreOpener.Opened opened) {
+        if (settings.sharedCaches() == null) {
+            return new BlockCaches(settings.keyBlockCacheBytes(), settings.valueBlockCacheBytes());
+        }
+        try {
+            return settings.sharedCaches().join();
+        } catch (IllegalStateException e) {
+            for (AutoCloseable part : opened.state().unreachableIn(StoreState.EMPTY)) {
+                closeQuietly(part, e);
+            }
+            closeQuietly(opened.blobs(), e);
+            if (opened.lock() != null) {
+                closeQuietly(opened.lock(), e);
+            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable part, Exception failure) {
+        try {
+            part.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**
@@ -113,14 +155,25 @@ public final class StoreCore {
      *
      * @param operation what the caller is about to do, for the message
      * @throws StoreClosedException  when the store was closed
-     * @throws IllegalStateException when the store is read-only
+     * @throws IllegalStateException when the store is read-only, or an automatic compaction failed since the last
+     *                               write operation (its failure is the cause; reported once)
      */
     public StoreWriter writer(String operation) {
         checkOpen(operation);
         if (readOnly) {
             throw new IllegalStateException("Cannot perform write operations on a read-only database");
         }
+        Exception failure = compactions == null ? null : compactions.takeFailure();
+        if (failure != null) {
+            throw new IllegalStateException("a background compaction of " + directory
+                    + " failed and was rolled back; " + operation + " was not started", failure);
+        }
         return writer;
+    }
+
+    /** {@return automatic compactions run so far (0 without an automatic policy)} */
+    public long backgroundCompactions() {
+        return compactions == null ? 0 : compactions.runs();
     }
 
     /**
@@ -286,6 +339,9 @@ public final class StoreCore {
         }
         if (bean != null) {
             bean.unregister();
+        }
+        if (compactions != null) {
+            compactions.stop(); // lets a compaction under way finish: the write side's close would wait for it too
         }
         List<AutoCloseable> retired = List.of(lookups.caches(), blobs); // after the last lookup of an older state
         IOException failure = null;

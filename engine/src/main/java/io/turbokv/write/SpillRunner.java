@@ -351,8 +351,17 @@ public final class SpillRunner {
      * fillers go on, and a store's compaction splits its merge jobs over the same threads.
      */
     public static ExecutorService newExecutor() {
+        return newExecutor(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * {@return a pool of {@code size} daemon threads for spills and merges}, as {@link #newExecutor()}
+     *
+     * @param size the threads, at least 1 (a task that finds no thread free is run by its caller)
+     */
+    public static ExecutorService newExecutor(int size) {
         AtomicInteger threads = new AtomicInteger();
-        return Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), task -> {
+        return Executors.newFixedThreadPool(Math.max(1, size), task -> {
             Thread thread = new Thread(task, "turbokv-spill-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;

@@ -31,7 +31,7 @@ public final class StoreWriter {
     private final AccessedKeys[] accessedKeys;
     private final WriteOperationGuard guard;
     private final CommitProtocol protocol;
-    private final ExecutorService executor = SpillRunner.newExecutor();
+    private final ExecutorService executor;
     /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close}. */
     private final WriteBufferPool buffers = new WriteBufferPool();
     private final CompactionRun compactions;
@@ -45,9 +45,11 @@ public final class StoreWriter {
      * @param keyOrdered   per family, whether it is key-ordered
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
      * @param log          the store's {@code LOG}, which gets one record per commit
+     * @param threads      the threads of the pool that spills and merges share
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
-                       boolean[] keyOrdered, AccessedKeys[] accessedKeys, StoreLog log) {
+                       boolean[] keyOrdered, AccessedKeys[] accessedKeys, StoreLog log, int threads) {
+        this.executor = SpillRunner.newExecutor(threads);
         this.store = store;
         this.versions = versions;
         this.multiValued = multiValued;
@@ -113,6 +115,31 @@ public final class StoreWriter {
     public boolean compact(CompactConfig limits, boolean separateCategories) throws IOException {
         guard.claim(COMPACTION);
         return compactions.run(limits, separateCategories);
+    }
+
+    /**
+     * As {@link #compact}, unless another write operation holds the slot: then nothing is run.
+     *
+     * @param limits             which SSTs to merge and how large the results may grow
+     * @param separateCategories whether warm and cold SSTs stay apart
+     * @return whether the compaction ran and changed something, ran and changed nothing, or did not run
+     * @throws IOException when reading or writing fails; the compaction is rolled back
+     */
+    public CompactionOutcome compactIfIdle(CompactConfig limits, boolean separateCategories) throws IOException {
+        if (!guard.tryClaim(COMPACTION)) {
+            return CompactionOutcome.SLOT_HELD;
+        }
+        return compactions.run(limits, separateCategories) ? CompactionOutcome.CHANGED : CompactionOutcome.UNCHANGED;
+    }
+
+    /** What {@link #compactIfIdle} did. */
+    public enum CompactionOutcome {
+        /** Another write operation held the slot: nothing ran. */
+        SLOT_HELD,
+        /** The compaction committed a new state. */
+        CHANGED,
+        /** The compaction found nothing to merge. */
+        UNCHANGED
     }
 
     /** Publishes the current state with fresh SST slots: each SST is mapped again on its next read. */

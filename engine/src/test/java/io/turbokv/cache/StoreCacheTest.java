@@ -196,6 +196,8 @@ class StoreCacheTest {
         List<RecordedEvent> slowGets;
         try (RecordingStream recording = new RecordingStream()) {
             recording.enable("io.turbokv.SlowGet");
+            recording.enable("io.turbokv.BlockCacheFill"); // a hit never reaches the sampled cache events either
+            recording.enable("io.turbokv.BlockCacheEvict");
             List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
             recording.onEvent("io.turbokv.SlowGet", seen::add);
             recording.startAsync();

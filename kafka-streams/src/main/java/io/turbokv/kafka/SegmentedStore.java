@@ -63,6 +63,8 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
     private boolean spills;
     /** Whether the application runs exactly-once, so that a spill forgets the committed offsets. */
     private boolean exactlyOnce;
+    /** The store's Streams metrics: the sums over its segments. */
+    private StoreMetrics metrics;
 
     SegmentedStore(String name, long retentionPeriod, long segmentInterval, int suffixBytes,
                    TurboKvKeyValueStore.ConfigChoice configChoice) {
@@ -91,6 +93,7 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
         committed = CommitRecord.latestComplete(segments.open(context, hasChangelog));
         epoch = committed.epoch();
         position = committed.position().copy();
+        metrics = StoreMetrics.register(context, name, segments::metricsSnapshot);
         context.register(root, new RestoreCallback());
     }
 
@@ -190,6 +193,7 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
             return;
         }
         open = false;
+        metrics.remove();
         segments.close();
     }
 

@@ -27,6 +27,10 @@ final class Segments {
     private final long segmentInterval;
     private final TurboKvKeyValueStore.ConfigChoice configChoice;
     private final NavigableMap<Long, TurboKvKeyValueStore> segments = new TreeMap<>();
+    /** The live segments, for metrics reporters, which read them without the owner's lock. */
+    private volatile List<TurboKvKeyValueStore> live = List.of();
+    /** The TurboKV commits of every segment, dropped ones included. */
+    private final StoreMetrics.Commits commits = new StoreMetrics.Commits();
     private SegmentContext context;
     private boolean hasChangelog;
     private long observedStreamTime = -1;
@@ -94,7 +98,10 @@ final class Segments {
                         + directory, e);
             }
         }
-        expired.clear();
+        if (!expired.isEmpty()) {
+            expired.clear();
+            live = List.copyOf(segments.values());
+        }
     }
 
     /** The existing segment of {@code timestamp}, or null. */
@@ -143,6 +150,17 @@ final class Segments {
             segment.close();
         }
         segments.clear();
+        live = List.of();
+    }
+
+    /** {@return the sums of the live segments' figures for the owner's Streams metrics} Takes no lock. */
+    StoreMetrics.Snapshot metricsSnapshot() {
+        StoreMetrics.Snapshot sum = new StoreMetrics.Snapshot(StoreMetrics.Snapshot.NONE.keyBlockCache(),
+                StoreMetrics.Snapshot.NONE.valueBlockCache(), 0, 0, 0, commits);
+        for (TurboKvKeyValueStore segment : live) {
+            sum = sum.plus(segment.metricsSnapshot());
+        }
+        return sum;
     }
 
     private long minLiveSegment() {
@@ -155,8 +173,9 @@ final class Segments {
             TurboKvKeyValueStore segment = new TurboKvKeyValueStore(storeName + "." + id * segmentInterval,
                     (segmentName, segmentHasChangelog, appConfigs) -> configChoice.configFor(segmentName,
                             hasChangelog, appConfigs),
-                    true);
+                    true, commits);
             segment.init(context, segment);
+            live = Stream.concat(live.stream(), Stream.of(segment)).toList();
             return segment;
         });
     }

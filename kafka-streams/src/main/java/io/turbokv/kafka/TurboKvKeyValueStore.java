@@ -4,6 +4,7 @@ import io.turbokv.CompactConfig;
 import io.turbokv.DbConfig;
 import io.turbokv.MetaFileInfo;
 import io.turbokv.SstInfo;
+import io.turbokv.StoreClosedException;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
 import java.io.IOException;
@@ -131,19 +132,28 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     /** Whether changelog records carry the position of their writes (Streams' IQ consistency vectors). */
     private boolean consistencyEnabled;
     private StateStoreContext context;
-    private TurboKV db;
+    /** Volatile for the metrics' reporter threads, which read the statistics without the store's lock. */
+    private volatile TurboKV db;
+    /** The TurboKV commits of the store's writes (its owner's, for a segment). */
+    private final StoreMetrics.Commits commits;
+    /** The store's Streams metrics; none registered for a segment (its owner registers the sums). */
+    private StoreMetrics metrics;
     private volatile boolean open;
     private int commitsSinceCompaction;
 
     TurboKvKeyValueStore(String name, ConfigChoice configChoice) {
-        this(name, configChoice, false);
+        this(name, configChoice, false, new StoreMetrics.Commits());
     }
 
-    /** A store, or with {@code segment} a segment of a {@link SegmentedStore} (which writes its metadata). */
-    TurboKvKeyValueStore(String name, ConfigChoice configChoice, boolean segment) {
+    /**
+     * A store, or with {@code segment} a segment of a {@link SegmentedStore} (which writes its metadata and
+     * registers its metrics), counting its commits in {@code commits}.
+     */
+    TurboKvKeyValueStore(String name, ConfigChoice configChoice, boolean segment, StoreMetrics.Commits commits) {
         this.name = Objects.requireNonNull(name, "name");
         this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
         this.segment = segment;
+        this.commits = Objects.requireNonNull(commits, "commits");
     }
 
     @Override
@@ -178,6 +188,9 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         spills = !segment && !transactional(appConfigs);
         this.context = context;
         open = true;
+        if (!segment) {
+            metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
+        }
         context.register(root, new RestoreCallback());
     }
 
@@ -401,7 +414,7 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
             for (Map.Entry<byte[], byte[]> entry : metadata.entrySet()) {
                 batch.put(POSITION_FAMILY, entry.getKey(), entry.getValue());
             }
-            batch.commit();
+            commits.add(batch.commit());
         } catch (IOException e) {
             throw failure("flush of " + buffer.size() + " entries", e);
         }
@@ -423,6 +436,10 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
             return;
         }
         open = false;
+        if (metrics != null) {
+            metrics.remove();
+            metrics = null;
+        }
         buffer.clear();
         try {
             db.close();
@@ -534,6 +551,22 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
             return db.get(POSITION_FAMILY, key).orElse(null);
         } catch (IOException e) {
             throw failure("read of the store's metadata", e);
+        }
+    }
+
+    /**
+     * {@return the store's figures for its Streams metrics, nothing once closed} Takes no lock: a metrics reporter
+     * calls it on its own thread while the stream thread works.
+     */
+    StoreMetrics.Snapshot metricsSnapshot() {
+        TurboKV current = db;
+        if (!open || current == null) {
+            return StoreMetrics.Snapshot.NONE;
+        }
+        try {
+            return StoreMetrics.Snapshot.of(current.statistics(), commits);
+        } catch (StoreClosedException e) {
+            return StoreMetrics.Snapshot.NONE; // closed since the check
         }
     }
 

@@ -3,6 +3,7 @@ package io.turbokv.kafka;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyKind;
+import io.turbokv.SharedBlockCache;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +27,17 @@ import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
     public static final long DEFAULT_CACHE_BYTES = 16L << 20;
+
+    /**
+     * The Streams configuration that bounds the block-cache memory of all the application's TurboKV stores in this
+     * JVM together: a number of bytes, shared by the stores opened with the default configuration (every task's, and
+     * every segment of a window or session store), in place of {@link #DEFAULT_CACHE_BYTES} per cache per store. As
+     * a shared RocksDB {@code Cache} set by a {@code rocksdb.config.setter}; a {@link TurboKvConfigSetter} may still
+     * change it per store.
+     *
+     * <pre>{@code props.put(TurboKvStores.BLOCK_CACHE_BYTES_CONFIG, 256L << 20); // 256 MiB for every store}</pre>
+     */
+    public static final String BLOCK_CACHE_BYTES_CONFIG = "turbokv.block.cache.bytes";
 
     private TurboKvStores() {}
 
@@ -178,11 +190,16 @@ public final class TurboKvStores {
      * the changelog is the durable copy. A crash of the process loses nothing committed either way; after a power
      * cut or an OS crash the latest commits may be lost or the store may not open, and Kafka Streams then rebuilds it
      * from the changelog (under exactly-once it wipes the local state of every task that did not close cleanly
-     * anyway). A store without a changelog has no other copy, so its commits fsync. The application's
+     * anyway). A store without a changelog has no other copy, so its commits fsync. The application's shared block
+     * cache ({@link #BLOCK_CACHE_BYTES_CONFIG}) replaces the store's own caches, and its
      * {@link TurboKvConfigSetter}, if it names one, adjusts the result.
      */
     static DbConfig configByChangelog(String storeName, boolean hasChangelog, Map<String, Object> appConfigs) {
         DbConfig.Builder builder = defaultBuilder(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
+        SharedBlockCache shared = ApplicationBlockCaches.forApplication(appConfigs);
+        if (shared != null) {
+            builder.blockCache(shared);
+        }
         Object setter = appConfigs.get(TurboKvConfigSetter.CONFIG);
         if (setter != null) {
             configSetter(setter).setConfig(storeName, builder, appConfigs);

@@ -16,6 +16,9 @@
  * {@code <task>/<store name>/}, and retention deletes whole segments. Each store instance owns one TurboKV directory under its task's state
  * directory ({@code <state.dir>/<application.id>/<task>/<store name>}) and holds its write lock while open.
  *
+ * <p>Every store registers the engine's statistics and its commits as Kafka Streams store-level metrics
+ * ({@code StoreMetrics}).
+ *
  * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams
  * commit flushes it as one TurboKV write batch, with the store's position and the changelog offsets of the commit
  * (its own family) in the same batch: the stores manage their changelog offsets, as Kafka's RocksDB store does.
@@ -32,9 +35,9 @@
  * queries, session stores window range queries by key; all with position bounds.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
- * including three of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}
+ * including four of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}
  * (the only restore callback that sees the changelog records' headers), {@code ChangelogRecordDeserializationHelper}
- * (reads the position a record carries) and {@code PositionSerde} (the position's encoding, which the store also
- * persists).
+ * (reads the position a record carries), {@code PositionSerde} (the position's encoding, which the store also
+ * persists) and {@code StreamsMetricsImpl} (registers store-level metrics: see {@code StoreMetrics}).
  */
 package io.turbokv.kafka;

@@ -1,9 +1,13 @@
 package io.turbokv.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
+import io.turbokv.SharedBlockCache;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +105,31 @@ class ChangelogDurabilityTest {
                 assertEquals(TurboKvStores.DEFAULT_CACHE_BYTES,
                         openedConfig(driver, "explicit").keyBlockCacheBytes(), "an explicit config is kept");
             }
+        }
+    }
+
+    @Test
+    void theBlockCacheSettingGivesEveryStoreOfTheApplicationOneSharedCache() {
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("write", Ignore::new, "in");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("first")), "write");
+        topology.addStateStore(builder(TurboKvStores.persistentTimestampedKeyValueStore("second")), "write");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("explicit",
+                TurboKvStores.defaultConfig())), "write");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "shared-cache");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(TurboKvStores.BLOCK_CACHE_BYTES_CONFIG, 7L << 20);
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+            SharedBlockCache shared = openedConfig(driver, "first").blockCache();
+            assertNotNull(shared);
+            assertSame(shared, openedConfig(driver, "second").blockCache(), "one cache for the application");
+            assertEquals(7L << 20, shared.keyBlockStatistics().capacityBytes()
+                    + shared.valueBlockStatistics().capacityBytes());
+            assertEquals(2, shared.stores());
+            assertNull(openedConfig(driver, "explicit").blockCache(), "an explicit config is kept");
         }
     }
 

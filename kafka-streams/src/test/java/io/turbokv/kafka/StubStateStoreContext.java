@@ -4,8 +4,10 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.StreamsMetrics;
 import org.apache.kafka.streams.processor.CommitCallback;
 import org.apache.kafka.streams.processor.StateRestoreCallback;
@@ -13,6 +15,7 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
 
 /**
  * The context a store is initialised with, outside Kafka Streams: a state directory, the application's
@@ -23,6 +26,7 @@ final class StubStateStoreContext implements StateStoreContext {
     private final Map<String, Object> appConfigs;
     StateRestoreCallback restoreCallback;
     RecordMetadata recordMetadata;
+    final StreamsMetricsImpl metrics = new StreamsMetricsImpl(new Metrics(), "stub", Time.SYSTEM);
 
     StubStateStoreContext(Path stateDir) {
         this(stateDir, Map.of());
@@ -63,9 +67,10 @@ final class StubStateStoreContext implements StateStoreContext {
         return stateDir.toFile();
     }
 
+    /** Kafka Streams' own metrics, as a task hands them to its stores. */
     @Override
     public StreamsMetrics metrics() {
-        throw new UnsupportedOperationException("the store records no metrics of its own");
+        return metrics;
     }
 
     @Override

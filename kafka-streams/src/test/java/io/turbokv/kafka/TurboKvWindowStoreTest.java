@@ -21,6 +21,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.WindowStore;
@@ -46,7 +47,11 @@ class TurboKvWindowStoreTest {
     }
 
     private WindowStore<Bytes, byte[]> open(boolean retainDuplicates) {
-        context = new StubStateStoreContext(stateDir);
+        return open(retainDuplicates, Map.of());
+    }
+
+    private WindowStore<Bytes, byte[]> open(boolean retainDuplicates, Map<String, Object> appConfigs) {
+        context = new StubStateStoreContext(stateDir, appConfigs);
         WindowStore<Bytes, byte[]> opened = TurboKvStores.persistentWindowStore("w", RETENTION,
                 Duration.ofSeconds(10), retainDuplicates).get();
         opened.init(context, opened);
@@ -181,6 +186,31 @@ class TurboKvWindowStoreTest {
         store.close();
         store = open(false);
         assertEquals(4L, store.committedOffset(changelog));
+    }
+
+    @Test
+    void underExactlyOnceWithoutTransactionalStoresLargeWritesAreWrittenEarlyAndForgetTheOffsets() {
+        Map<String, Object> exactlyOnce = Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                StreamsConfig.EXACTLY_ONCE_V2);
+        TopicPartition changelog = new TopicPartition("app-w-changelog", 0);
+        store = open(false, exactlyOnce);
+        store.put(key("a"), value("1"), 10_000);
+        store.commit(Map.of(changelog, 3L)); // as Streams does when it closes the task cleanly
+        store.close();
+        store = open(false, exactlyOnce);
+        assertEquals(3L, store.committedOffset(changelog));
+        byte[] large = new byte[1 << 20];
+        int puts = (int) (TurboKvKeyValueStore.SPILL_BYTES / large.length); // the last one crosses the threshold
+        for (int i = 0; i < puts; i++) {
+            store.put(key("large" + i), large, i % 2 == 0 ? 10_000 : 70_000); // in both segments
+        }
+        assertEquals(0, store.approximateNumUncommittedBytes(), "the writes were written before growing further");
+        assertNull(store.committedOffset(changelog),
+                "the written data may belong to an open transaction: after a crash Streams must rebuild the store");
+        store.close(); // a crash
+        store = open(false, exactlyOnce);
+        assertNull(store.committedOffset(changelog));
+        assertEquals(large.length, store.fetch(key("large1"), 70_000).length, "the spilled writes are there");
     }
 
     private static void copy(Path from, Path to) throws IOException {

@@ -1,0 +1,238 @@
+package io.turbokv.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A same-run comparison of TurboKV's stores with Kafka's RocksDB stores: the throughput of a counting and a windowed
+ * counting topology through {@link TopologyTestDriver} (which commits after every record, the worst case for a
+ * store's commit cost), the same count driven on the store directly with a commit every 1,000 records (as an
+ * application committing every few seconds sees it), and the time to restore a changelog. Each measurement runs in
+ * alternating order, TurboKV first in odd rounds; the best round of each is reported with the ratio. The outputs of
+ * both stores are compared, so the run also checks they agree. Runs only with {@code -Pkafka-bench}:
+ *
+ * <pre>{@code ./mvnw -B -ntp -pl kafka-streams -am test -Pkafka-bench -Dtest=StoreBenchmarkTest
+ *     -Dsurefire.failIfNoSpecifiedTests=false}</pre>
+ *
+ * Sizes: {@code -Dturbokv.kafka.bench.records} (topologies, 10,000), {@code -Dturbokv.kafka.bench.restore}
+ * (restored records, 200,000), {@code -Dturbokv.kafka.bench.rounds} (2).
+ */
+@Tag("kafka-bench")
+class StoreBenchmarkTest {
+    private static final int RECORDS = Integer.getInteger("turbokv.kafka.bench.records", 10_000);
+    private static final int RESTORE_RECORDS = Integer.getInteger("turbokv.kafka.bench.restore", 200_000);
+    private static final int ROUNDS = Integer.getInteger("turbokv.kafka.bench.rounds", 2);
+    private static final int KEYS = 500;
+    private static final int DIRECT_COMMIT_EVERY = 1_000;
+    private static final int RESTORE_BATCH = 1_000;
+
+    /** What Kafka's RocksDB store reads from the application's configuration at init. */
+    private static final Map<String, Object> STORE_CONFIGS = Map.of(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG,
+            "INFO");
+
+    @TempDir(factory = StateDirs.class)
+    Path dir;
+
+    private int runs;
+
+    @Test
+    void turboKvAgainstRocksDbInOneRun() {
+        List<String> table = new ArrayList<>();
+        table.add(String.format(Locale.ROOT, "%-42s %14s %14s %8s", "workload", "TurboKV", "RocksDB", "ratio"));
+        compare(table, "count, TopologyTestDriver (rec/s)",
+                rocks -> countTopology(rocks ? Stores.persistentTimestampedKeyValueStore("counts")
+                        : TurboKvStores.persistentTimestampedKeyValueStore("counts")));
+        compare(table, "windowed count, TopologyTestDriver (rec/s)",
+                rocks -> windowedTopology(rocks ? Stores.persistentTimestampedWindowStore("windowed",
+                        Duration.ofHours(1), Duration.ofMinutes(1), false)
+                        : TurboKvStores.persistentTimestampedWindowStore("windowed", Duration.ofHours(1),
+                                Duration.ofMinutes(1), false)));
+        compare(table, "count on the store, commit/1,000 (rec/s)",
+                rocks -> directCount(rocks ? Stores.persistentKeyValueStore("direct").get()
+                        : TurboKvStores.persistentKeyValueStore("direct").get()));
+        compare(table, "restore " + RESTORE_RECORDS + " records (rec/s)",
+                rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
+                        : TurboKvStores.persistentKeyValueStore("restored").get()));
+        System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /** A measurement: records per second and what the store holds or gave out, to compare the two stores. */
+    private record Run(double recordsPerSecond, Object outcome) {}
+
+    private void compare(List<String> table, String workload, Function<Boolean, Run> run) {
+        double turbo = 0;
+        double rocks = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            boolean rocksFirst = round % 2 == 1;
+            Run first = run.apply(rocksFirst);
+            Run second = run.apply(!rocksFirst);
+            Run turboRun = rocksFirst ? second : first;
+            Run rocksRun = rocksFirst ? first : second;
+            assertEquals(rocksRun.outcome(), turboRun.outcome(), workload + ": the stores disagree");
+            turbo = Math.max(turbo, turboRun.recordsPerSecond());
+            rocks = Math.max(rocks, rocksRun.recordsPerSecond());
+        }
+        table.add(String.format(Locale.ROOT, "%-42s %,14.0f %,14.0f %8.2f", workload, turbo, rocks,
+                turbo / rocks));
+    }
+
+    private Properties props() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("run-" + runs++).toString());
+        return props;
+    }
+
+    private static List<String> words() {
+        SplittableRandom random = new SplittableRandom(42);
+        List<String> words = new ArrayList<>(RECORDS);
+        for (int i = 0; i < RECORDS; i++) {
+            words.add("w" + random.nextInt(KEYS));
+        }
+        return words;
+    }
+
+    private Run countTopology(KeyValueBytesStoreSupplier supplier) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String())).groupByKey()
+                .count(Materialized.<String, Long>as(supplier).withKeySerde(Serdes.String())
+                        .withValueSerde(Serdes.Long()))
+                .toStream().to("out", Produced.with(Serdes.String(), Serdes.Long()));
+        return drive(builder, false);
+    }
+
+    private Run windowedTopology(WindowBytesStoreSupplier supplier) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KGroupedStream<String, String> grouped = builder.stream("in", Consumed.with(Serdes.String(),
+                Serdes.String())).groupByKey();
+        grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMinutes(1)))
+                .count(Materialized.<String, Long>as(supplier).withKeySerde(Serdes.String())
+                        .withValueSerde(Serdes.Long()))
+                .toStream((windowed, count) -> windowed.key() + "@" + windowed.window().start())
+                .to("out", Produced.with(Serdes.String(), Serdes.Long()));
+        return drive(builder, true);
+    }
+
+    /** Pipes the words (one a second of event time when {@code windowed}) and reads the counts out. */
+    private Run drive(StreamsBuilder builder, boolean windowed) {
+        List<String> words = words();
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
+            TestInputTopic<String, String> in = driver.createInputTopic("in", Serdes.String().serializer(),
+                    Serdes.String().serializer());
+            TestOutputTopic<String, Long> out = driver.createOutputTopic("out", Serdes.String().deserializer(),
+                    Serdes.Long().deserializer());
+            long start = System.nanoTime();
+            for (int i = 0; i < words.size(); i++) {
+                in.pipeInput(words.get(i), "x", windowed ? i * 1_000L : 0L);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Run(words.size() / seconds, out.readKeyValuesToMap());
+        }
+    }
+
+    /** A count on the bytes store itself: a get and a put per record, a commit every 1,000 records. */
+    private Run directCount(KeyValueStore<Bytes, byte[]> store) {
+        StubStateStoreContext context = new StubStateStoreContext(dir.resolve("run-" + runs++), STORE_CONFIGS);
+        store.init(context, store);
+        try {
+            List<String> words = words();
+            long start = System.nanoTime();
+            for (int i = 0; i < words.size(); i++) {
+                Bytes key = Bytes.wrap(words.get(i).getBytes(StandardCharsets.UTF_8));
+                byte[] current = store.get(key);
+                long count = current == null ? 1 : Long.parseLong(new String(current,
+                        StandardCharsets.UTF_8)) + 1;
+                store.put(key, Long.toString(count).getBytes(StandardCharsets.UTF_8));
+                if (i % DIRECT_COMMIT_EVERY == DIRECT_COMMIT_EVERY - 1) {
+                    store.commit(Map.of());
+                }
+            }
+            store.commit(Map.of());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Run(words.size() / seconds, contents(store));
+        } finally {
+            store.close();
+        }
+    }
+
+    /** Restores a changelog of 100 B values over half as many keys, in batches as Streams' restore consumer polls. */
+    private Run restore(KeyValueStore<Bytes, byte[]> store) {
+        StubStateStoreContext context = new StubStateStoreContext(dir.resolve("run-" + runs++), STORE_CONFIGS);
+        store.init(context, store);
+        try {
+            RecordBatchingStateRestoreCallback callback = assertInstanceOf(RecordBatchingStateRestoreCallback.class,
+                    context.restoreCallback);
+            SplittableRandom random = new SplittableRandom(7);
+            List<List<ConsumerRecord<byte[], byte[]>>> batches = new ArrayList<>();
+            for (int offset = 0; offset < RESTORE_RECORDS; offset += RESTORE_BATCH) {
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(RESTORE_BATCH);
+                for (int i = offset; i < Math.min(offset + RESTORE_BATCH, RESTORE_RECORDS); i++) {
+                    byte[] key = ("key-" + random.nextInt(RESTORE_RECORDS / 2))
+                            .getBytes(StandardCharsets.UTF_8);
+                    byte[] value = new byte[100];
+                    random.nextBytes(value);
+                    batch.add(new ConsumerRecord<>("restored-changelog", 0, i, 0L, TimestampType.CREATE_TIME, 0, 0,
+                            key, value, new RecordHeaders(), Optional.empty()));
+                }
+                batches.add(batch);
+            }
+            long start = System.nanoTime();
+            for (List<ConsumerRecord<byte[], byte[]>> batch : batches) {
+                callback.restoreBatch(batch);
+            }
+            store.commit(Map.of());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Run(RESTORE_RECORDS / seconds, contents(store).size());
+        } finally {
+            store.close();
+        }
+    }
+
+    private static Map<Bytes, Integer> contents(KeyValueStore<Bytes, byte[]> store) {
+        Map<Bytes, Integer> contents = new HashMap<>();
+        try (var all = store.all()) {
+            all.forEachRemaining((KeyValue<Bytes, byte[]> entry) -> contents.put(entry.key,
+                    Arrays.hashCode(entry.value)));
+        }
+        return contents;
+    }
+}
