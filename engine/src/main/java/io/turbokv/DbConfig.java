@@ -182,6 +182,19 @@ public final class DbConfig {
                 + families.stream().map(FamilyConfig::name).toList() + ")");
     }
 
+    /**
+     * @throws IllegalArgumentException when {@code family} does not exist or is not key-ordered
+     */
+    void checkKeyOrdered(int family, String operation) {
+        FamilyConfig declared = family(family);
+        if (!declared.keyOrdered()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s on family %d '%s', which is hash-ordered: declare it key-ordered (FamilyConfig.ordered)"
+                            + " when the store is created",
+                    operation, family, declared.name()));
+        }
+    }
+
     /** The index of {@code family}, checked against this configuration's family at that index. */
     int indexOf(Family family) {
         FamilyConfig declared = family(family.index());
@@ -208,7 +221,7 @@ public final class DbConfig {
     /** This configuration with {@code recorded} as its families (the store's own). */
     DbConfig withFamilies(List<FamilyConfig> recorded) {
         Builder builder = new Builder();
-        recorded.forEach(family -> builder.family(family.name(), family.kind()));
+        recorded.forEach(builder::family);
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
                 .durability(durability).logFileBytes(logFileBytes).jmx(jmx).slowGetThreshold(slowGetThreshold)
                 .blockCache(blockCache).compactionPolicy(compactionPolicy).writeThreads(writeThreads)
@@ -241,6 +254,18 @@ public final class DbConfig {
          */
         public Builder family(String name, FamilyKind kind) {
             families.add(new FamilyConfig(name, kind));
+            return this;
+        }
+
+        /**
+         * Adds the next family, declared in full (its index is the number of families added before it): for a
+         * key-ordered family, {@code family(FamilyConfig.ordered(name, kind))}.
+         *
+         * @param family the family
+         * @return this builder
+         */
+        public Builder family(FamilyConfig family) {
+            families.add(Objects.requireNonNull(family, "family"));
             return this;
         }
 

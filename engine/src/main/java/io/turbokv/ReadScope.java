@@ -1,12 +1,16 @@
 package io.turbokv;
 
 import io.turbokv.read.Lookups;
+import io.turbokv.read.RangeScan;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,6 +43,8 @@ public final class ReadScope implements AutoCloseable {
     private final VersionTracker.Version<StoreState> version;
     private final Arena arena = Arena.ofConfined();
     private final Holder holder = new Holder();
+    /** The cursors open on this scope, closed with it. */
+    private final List<Cursor> cursors = new ArrayList<>();
 
     ReadScope(Lookups lookups, DbConfig config, AtomicBoolean storeClosed, Path directory,
               VersionTracker.Version<StoreState> version) {
@@ -98,6 +104,156 @@ public final class ReadScope implements AutoCloseable {
         return lookups.getScoped(version.state(), family, key, true, consumer, arena);
     }
 
+    /**
+     * Opens a cursor over the entries of key-ordered {@code family} whose keys lie between {@code from} and
+     * {@code to}, in ascending unsigned key order, on this scope's state. Either bound may be null for an open end;
+     * {@code range(family, null, true, null, true)} walks the whole family. The bounds are read when the cursor
+     * opens and during its steps: do not change their bytes while it is open.
+     *
+     * @param family        the family's index in the store's configuration; a key-ordered family
+     * @param from          the lowest key, or null for none
+     * @param fromInclusive whether {@code from} itself belongs to the range
+     * @param to            the highest key, or null for none
+     * @param toInclusive   whether {@code to} itself belongs to the range
+     * @return the cursor, positioned before its first entry; close it (closing this scope closes it too)
+     * @throws IllegalArgumentException when the family does not exist or is hash-ordered
+     * @throws IllegalStateException    when the scope is closed
+     * @throws IOException              when a file cannot be mapped
+     */
+    public Cursor range(int family, MemorySegment from, boolean fromInclusive, MemorySegment to,
+                        boolean toInclusive)
+            throws IOException {
+        return open(family, from, fromInclusive, to, toInclusive, null, false);
+    }
+
+    /**
+     * As {@link #range(int, MemorySegment, boolean, MemorySegment, boolean)}, walking down: the same entries in
+     * descending unsigned key order, from {@code to} (the family's last key when null) down to {@code from}. A
+     * multi-valued key's values come in the same order as upwards.
+     *
+     * @param family        the family's index in the store's configuration; a key-ordered family
+     * @param from          the lowest key, or null for none
+     * @param fromInclusive whether {@code from} itself belongs to the range
+     * @param to            the highest key, where the walk starts, or null for none
+     * @param toInclusive   whether {@code to} itself belongs to the range
+     * @return the cursor, positioned before its first entry; close it (closing this scope closes it too)
+     * @throws IllegalArgumentException when the family does not exist or is hash-ordered
+     * @throws IllegalStateException    when the scope is closed
+     * @throws IOException              when a file cannot be mapped
+     */
+    public Cursor rangeReverse(int family, MemorySegment from, boolean fromInclusive, MemorySegment to,
+                               boolean toInclusive)
+            throws IOException {
+        return open(family, from, fromInclusive, to, toInclusive, null, true);
+    }
+
+    /**
+     * As {@link #rangeReverse(int, MemorySegment, boolean, MemorySegment, boolean)}, with the bounds in heap arrays
+     * (either may be null).
+     *
+     * @param family        the family's index in the store's configuration; a key-ordered family
+     * @param from          the lowest key, or null for none
+     * @param fromInclusive whether {@code from} itself belongs to the range
+     * @param to            the highest key, or null for none
+     * @param toInclusive   whether {@code to} itself belongs to the range
+     * @return the cursor, positioned before its first entry
+     * @throws IOException when a file cannot be mapped
+     */
+    public Cursor rangeReverse(int family, byte[] from, boolean fromInclusive, byte[] to, boolean toInclusive)
+            throws IOException {
+        return rangeReverse(family, from == null ? null : MemorySegment.ofArray(from), fromInclusive,
+                to == null ? null : MemorySegment.ofArray(to), toInclusive);
+    }
+
+    /**
+     * As {@link #range(int, MemorySegment, boolean, MemorySegment, boolean)}, with the bounds in heap arrays (either
+     * may be null).
+     *
+     * @param family        the family's index in the store's configuration; a key-ordered family
+     * @param from          the lowest key, or null for none
+     * @param fromInclusive whether {@code from} itself belongs to the range
+     * @param to            the highest key, or null for none
+     * @param toInclusive   whether {@code to} itself belongs to the range
+     * @return the cursor, positioned before its first entry
+     * @throws IOException when a file cannot be mapped
+     */
+    public Cursor range(int family, byte[] from, boolean fromInclusive, byte[] to, boolean toInclusive)
+            throws IOException {
+        return range(family, from == null ? null : MemorySegment.ofArray(from), fromInclusive,
+                to == null ? null : MemorySegment.ofArray(to), toInclusive);
+    }
+
+    /**
+     * Opens a cursor over the entries of key-ordered {@code family} whose keys start with {@code prefix}, in
+     * ascending unsigned key order, on this scope's state (an empty prefix walks the whole family).
+     *
+     * @param family the family's index in the store's configuration; a key-ordered family
+     * @param prefix the bytes every key of the cursor starts with
+     * @return the cursor, positioned before its first entry; close it (closing this scope closes it too)
+     * @throws IllegalArgumentException when the family does not exist or is hash-ordered
+     * @throws IllegalStateException    when the scope is closed
+     * @throws IOException              when a file cannot be mapped
+     */
+    public Cursor prefix(int family, MemorySegment prefix) throws IOException {
+        return open(family, null, true, null, true, Objects.requireNonNull(prefix, "prefix"), false);
+    }
+
+    /**
+     * As {@link #prefix(int, MemorySegment)}, walking down: the same entries in descending unsigned key order.
+     *
+     * @param family the family's index in the store's configuration; a key-ordered family
+     * @param prefix the bytes every key of the cursor starts with
+     * @return the cursor, positioned before its first entry; close it (closing this scope closes it too)
+     * @throws IllegalArgumentException when the family does not exist or is hash-ordered
+     * @throws IllegalStateException    when the scope is closed
+     * @throws IOException              when a file cannot be mapped
+     */
+    public Cursor prefixReverse(int family, MemorySegment prefix) throws IOException {
+        return open(family, null, true, null, true, Objects.requireNonNull(prefix, "prefix"), true);
+    }
+
+    /**
+     * As {@link #prefixReverse(int, MemorySegment)}, with the prefix in a heap array.
+     *
+     * @param family the family's index in the store's configuration; a key-ordered family
+     * @param prefix the bytes every key of the cursor starts with
+     * @return the cursor, positioned before its first entry
+     * @throws IOException when a file cannot be mapped
+     */
+    public Cursor prefixReverse(int family, byte[] prefix) throws IOException {
+        return prefixReverse(family, MemorySegment.ofArray(prefix));
+    }
+
+    /**
+     * As {@link #prefix(int, MemorySegment)}, with the prefix in a heap array.
+     *
+     * @param family the family's index in the store's configuration; a key-ordered family
+     * @param prefix the bytes every key of the cursor starts with
+     * @return the cursor, positioned before its first entry
+     * @throws IOException when a file cannot be mapped
+     */
+    public Cursor prefix(int family, byte[] prefix) throws IOException {
+        return prefix(family, MemorySegment.ofArray(prefix));
+    }
+
+    private Cursor open(int family, MemorySegment from, boolean fromInclusive, MemorySegment to,
+                        boolean toInclusive, MemorySegment prefix, boolean reverse)
+            throws IOException {
+        checkOpen();
+        config.checkKeyOrdered(family, "a cursor");
+        RangeScan scan = new RangeScan(lookups.blobs(), version.state(), family,
+                config.family(family).kind() == FamilyKind.MULTI_VALUE, from, fromInclusive, to, toInclusive,
+                prefix, reverse);
+        Cursor cursor = new Cursor(scan, this, storeClosed, directory);
+        cursors.add(cursor);
+        return cursor;
+    }
+
+    /** A cursor of this scope closed. */
+    void forget(Cursor cursor) {
+        cursors.remove(cursor);
+    }
+
     private void checkOpen() {
         if (!arena.scope().isAlive()) {
             throw new IllegalStateException("read scope is closed");
@@ -111,6 +267,10 @@ public final class ReadScope implements AutoCloseable {
     @Override
     public void close() {
         if (arena.scope().isAlive()) {
+            // before the lease goes: a cursor's views and iterators reach this state's mappings
+            for (Cursor cursor : List.copyOf(cursors)) {
+                cursor.close();
+            }
             arena.close();
             version.release();
         }

@@ -10,8 +10,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -93,6 +95,21 @@ class CrashTest {
             assertEquals(model.single.get(key), found, "single-valued key " + key);
             checked++;
         }
+        // the key-ordered family holds family 0's keys and values: a cursor yields them in key-byte order
+        TreeMap<String, String> ordered = new TreeMap<>();
+        model.single.forEach((key, value) -> ordered.put(new String(CrashWorkload.key(key),
+                StandardCharsets.US_ASCII), value));
+        List<String> walked = new ArrayList<>();
+        try (ReadScope scope = db.readScope();
+             Cursor cursor = scope.range(CrashWorkload.ORDERED, (byte[]) null, true, null, true)) {
+            while (cursor.next()) {
+                walked.add(new String(cursor.keyBytes(), StandardCharsets.US_ASCII) + "="
+                        + new String(cursor.valueBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(ordered.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), walked,
+                "the key-ordered family's cursor");
+        checked += walked.size();
         for (int key = 0; key < 50; key++) {
             List<String> found = db.getMultiple(1, CrashWorkload.key(key)).stream()
                     .map(v -> new String(v, StandardCharsets.UTF_8)).sorted().toList();

@@ -27,9 +27,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CrashWorkload {
     static final byte[] BATCH_KEY = "__batch__".getBytes(StandardCharsets.US_ASCII);
     static final int KEY_SPACE = 2000;
+    /** Family 2 is key-ordered and gets family 0's writes: checked through a cursor. */
+    static final int ORDERED = 2;
     static final DbConfig CONFIG = DbConfig.builder()
             .family("single", FamilyKind.SINGLE_VALUE)
             .family("multi", FamilyKind.MULTI_VALUE)
+            .family(FamilyConfig.ordered("ordered", FamilyKind.SINGLE_VALUE))
             .build();
 
     /** Compacts whatever overlaps, however little is duplicated, so that most compactions merge something. */
@@ -71,8 +74,11 @@ final class CrashWorkload {
             int key = random.nextInt(KEY_SPACE);
             if (random.nextInt(10) == 0) {
                 batch.delete(0, key(key));
+                batch.delete(ORDERED, key(key));
             } else {
-                batch.put(0, key(key), value(n, key, random.nextInt(3)).getBytes(StandardCharsets.UTF_8));
+                byte[] value = value(n, key, random.nextInt(3)).getBytes(StandardCharsets.UTF_8);
+                batch.put(0, key(key), value);
+                batch.put(ORDERED, key(key), value);
             }
         }
         int multiKey = random.nextInt(50);
@@ -109,6 +115,7 @@ final class CrashWorkload {
         DbConfig.Builder builder = DbConfig.builder()
                 .family("single", FamilyKind.SINGLE_VALUE)
                 .family("multi", FamilyKind.MULTI_VALUE)
+                .family(FamilyConfig.ordered("ordered", FamilyKind.SINGLE_VALUE))
                 .durability(Durability.valueOf(args[2]));
         if (args.length > 3) {
             int haltAt = Integer.parseInt(args[3]);

@@ -41,6 +41,18 @@ final class ModelCheck {
         pointReads(db, expected, when);
         scan(db, SINGLE, expected, when);
         scan(db, MULTI, expected, when);
+        try (ReadScope scope = db.readScope()) {
+            cursors(db.config(), scope, expected, when);
+        }
+    }
+
+    /** Checks the cursors of every key-ordered family in {@code scope} ({@link ModelCursors}). */
+    static void cursors(DbConfig config, ReadScope scope, Snapshot expected, String when) throws IOException {
+        for (int family : new int[] {SINGLE, MULTI}) {
+            if (config.family(family).keyOrdered()) {
+                ModelCursors.check(scope, family, expected, expected.version() * 53L + family, when);
+            }
+        }
     }
 
     /** Reads every tracked key and a sample of fillers in every form of {@code db} but {@code forEach}. */

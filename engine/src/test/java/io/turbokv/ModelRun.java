@@ -103,7 +103,8 @@ final class ModelRun implements AutoCloseable {
     private record View(MemorySegment segment, Value expected, int key) {}
 
     /** A read scope, the committed state it was opened on, and the views it handed out then. */
-    private record Scope(ReadScope scope, Snapshot snapshot, int changes, int compactions, List<View> views) {}
+    private record Scope(ReadScope scope, Snapshot snapshot, int changes, int compactions, List<View> views,
+                         List<ModelCursors.Held> cursors) {}
 
     private ModelRun(Path directory, DbConfig config, ModelCoverage coverage) throws IOException {
         this.directory = directory;
@@ -174,7 +175,11 @@ final class ModelRun implements AutoCloseable {
             }
             case CloseScope close -> {
                 if (!scopes.isEmpty()) {
-                    closeScope(scopes.remove(Math.floorMod(close.which(), scopes.size())));
+                    Scope scope = scopes.remove(Math.floorMod(close.which(), scopes.size()));
+                    for (ModelCursors.Held held : scope.cursors()) {
+                        held.finish(when);
+                    }
+                    closeScope(scope);
                 }
             }
         }
@@ -496,6 +501,10 @@ final class ModelRun implements AutoCloseable {
             assertThrows(StoreClosedException.class, () -> scope.scope().get(SINGLE, ANY_KEY),
                     "a scope of a closed store, " + when);
             checkViews(scope, "after the store closed");
+            for (ModelCursors.Held held : scope.cursors()) {
+                assertThrows(StoreClosedException.class, () -> held.cursor().next(),
+                        "a cursor of a closed store, " + when);
+            }
             closeScope(scope);
             coverage.count(Event.SCOPES_OPEN_AT_STORE_CLOSE);
         }
@@ -555,12 +564,24 @@ final class ModelRun implements AutoCloseable {
                 views.add(new View(view, snapshot.single(key), key));
             }
         }
-        scopes.add(new Scope(scope, snapshot, changes, compactions, views));
+        List<ModelCursors.Held> held = new ArrayList<>();
+        for (int family : new int[] {SINGLE, MULTI}) {
+            if (config.family(family).keyOrdered()) {
+                held.add(new ModelCursors.Held(scope, family, snapshot));
+            }
+        }
+        scopes.add(new Scope(scope, snapshot, changes, compactions, views, held));
         coverage.count(Event.SCOPES_OPENED);
     }
 
     private void checkScope(Scope scope) throws IOException {
         ModelCheck.scope(scope.scope(), scope.snapshot(), when);
+        if (scope.snapshot().scanWeight() <= SCAN_WEIGHT_OF_EVERY_STEP) { // a large one: walked when it closes
+            ModelCheck.cursors(config, scope.scope(), scope.snapshot(), when + ", in a scope");
+        }
+        for (ModelCursors.Held held : scope.cursors()) {
+            held.step(when);
+        }
         checkViews(scope, "");
         if (changes > scope.changes()) {
             coverage.count(Event.SCOPES_CHECKED_AFTER_CHANGE);
@@ -581,6 +602,10 @@ final class ModelRun implements AutoCloseable {
     /** Closes a scope: every view it handed out must become inaccessible. */
     private void closeScope(Scope scope) {
         scope.scope().close();
+        for (ModelCursors.Held held : scope.cursors()) {
+            assertThrows(IllegalStateException.class, () -> held.cursor().next(),
+                    "a cursor of a closed scope, " + when);
+        }
         for (View view : scope.views()) {
             if (view.segment().byteSize() > 0) {
                 assertThrows(IllegalStateException.class, () -> view.segment().get(ValueLayout.JAVA_BYTE, 0),
@@ -596,6 +621,9 @@ final class ModelRun implements AutoCloseable {
         when = "the end";
         for (Scope scope : scopes) {
             checkScope(scope);
+            for (ModelCursors.Held held : scope.cursors()) {
+                held.finish(when);
+            }
             closeScope(scope);
         }
         scopes.clear();

@@ -219,8 +219,9 @@ final class PowerCutRun {
     }
 
     static DbConfig config(FileLayer files) {
-        // a family of each kind, so that a batch commits two meta files at once
-        return DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE).family("multi", FamilyKind.MULTI_VALUE)
+        // a family of each kind, so that a batch commits two meta files at once; the multi-valued one key-ordered
+        return DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE)
+                .family(FamilyConfig.ordered("multi", FamilyKind.MULTI_VALUE))
                 .keyBlockCacheBytes(4L << 20).valueBlockCacheBytes(4L << 20).fileLayer(files).build();
     }
 

@@ -21,9 +21,10 @@ class RollbackTest {
     Path dir;
 
     private final FaultInjectingFileLayer files = new FaultInjectingFileLayer();
+    /** The multi-valued family is key-ordered: its spills sort by key, and roll back all the same. */
     private final DbConfig config = DbConfig.builder()
             .family("single", FamilyKind.SINGLE_VALUE)
-            .family("multi", FamilyKind.MULTI_VALUE)
+            .family(FamilyConfig.ordered("multi", FamilyKind.MULTI_VALUE))
             .fileLayer(files)
             .build();
 

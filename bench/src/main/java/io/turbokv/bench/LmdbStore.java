@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * a cursor ({@code MDB_SET_RANGE}, then {@code next} while the prefix matches). {@code MDB_DUPSORT}, LMDB's own
  * multiset, was not used: it caps values at the maximum key size (511 bytes), which excludes the 2 KiB values.
  */
-public final class LmdbStore implements KvStore {
+public final class LmdbStore implements KvStore, OrderedReads {
     private static final PutFlags[] APPEND = {PutFlags.MDB_APPEND};
     private static final PutFlags[] NONE = {};
 
@@ -187,6 +187,35 @@ public final class LmdbStore implements KvStore {
         } finally {
             txn.reset();
         }
+    }
+
+    /** The store's read-only cursor, renewed: {@code MDB_SET_RANGE} at the key, then {@code next}. */
+    @Override
+    public int range(long index, int count, Blackhole blackhole) {
+        Txn<ByteBuffer> txn = beginRead();
+        try {
+            if (cursor == null) {
+                cursor = dbi.openCursor(txn);
+            } else {
+                cursor.renew(txn);
+            }
+            setKey(index, -1);
+            int visited = 0;
+            for (boolean found = cursor.get(key, GetOp.MDB_SET_RANGE); found && visited < count;
+                    found = cursor.next()) {
+                KvStore.consume(blackhole, cursor.val());
+                visited++;
+            }
+            return visited;
+        } finally {
+            txn.reset();
+        }
+    }
+
+    /** {@link #iterateAll}: LMDB's own order is the key order. */
+    @Override
+    public long scanInKeyOrder(Blackhole blackhole) {
+        return iterateAll(blackhole);
     }
 
     private boolean samePrefix(ByteBuffer found, int prefix) {

@@ -38,7 +38,7 @@ import org.rocksdb.WriteOptions;
  * {@link #getMultiple} is a prefix seek with {@code prefix_same_as_start} (merge operators were not chosen: a
  * merged value is one blob, not a set of values).
  */
-public final class RocksDbStore implements KvStore {
+public final class RocksDbStore implements KvStore, OrderedReads {
     /** Block cache bytes: TurboKV's default key-block plus value-block cache. */
     public static final long BLOCK_CACHE_BYTES =
             DbConfig.DEFAULT_KEY_BLOCK_CACHE_BYTES + DbConfig.DEFAULT_VALUE_BLOCK_CACHE_BYTES;
@@ -217,6 +217,29 @@ public final class RocksDbStore implements KvStore {
             }
         }
         return found;
+    }
+
+    /** A {@link RocksIterator} of its own, {@code seek} to the key, then {@code next}. */
+    @Override
+    public int range(long index, int count, Blackhole blackhole) {
+        keys.write(index, keySegment, 0);
+        int visited = 0;
+        try (RocksIterator iterator = db.newIterator(readOptions)) {
+            for (iterator.seek(key); visited < count && iterator.isValid(); iterator.next()) {
+                iteratorValue.clear();
+                int size = iterator.value(iteratorValue);
+                iteratorValue.limit(Math.min(size, valueBytes));
+                KvStore.consume(blackhole, iteratorValue);
+                visited++;
+            }
+        }
+        return visited;
+    }
+
+    /** {@link #iterateAll}: RocksDB's own order is the key order. */
+    @Override
+    public long scanInKeyOrder(Blackhole blackhole) {
+        return iterateAll(blackhole);
     }
 
     @Override

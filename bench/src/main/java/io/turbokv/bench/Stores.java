@@ -24,6 +24,8 @@ public final class Stores {
     public static final String[] NAMES = {"turbokv", "rocksdb", "lmdb", "chronicle"};
     /** TurboKV loaded as {@code turbokv}, then fully compacted: the SSTs' hash ranges no longer overlap. */
     public static final String TURBOKV_COMPACTED = "turbokv-compacted";
+    /** TurboKV with key-ordered families ({@code FamilyConfig.ordered}): the store of the ordered reads. */
+    public static final String TURBOKV_ORDERED = "turbokv-ordered";
     private static final String COMPLETE = "COMPLETE";
 
     private Stores() {}
@@ -38,11 +40,13 @@ public final class Stores {
     public static KvStore open(String name, Path dir, Dataset data, boolean multi) throws Exception {
         return switch (name) {
             case "turbokv", TURBOKV_COMPACTED -> TurboKvStore.open(dir, data.keys());
+            case TURBOKV_ORDERED -> TurboKvStore.open(dir, data.keys(), true);
             case "rocksdb" -> RocksDbStore.open(dir, data.keys(), data.valueBytes(), multi);
             case "lmdb" -> LmdbStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
             case "chronicle" -> ChronicleMapStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
             default -> throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "store '%s' (expected: turbokv, %s, rocksdb, lmdb or chronicle)", name, TURBOKV_COMPACTED));
+                    "store '%s' (expected: turbokv, %s, %s, rocksdb, lmdb or chronicle)", name, TURBOKV_COMPACTED,
+                    TURBOKV_ORDERED));
         };
     }
 

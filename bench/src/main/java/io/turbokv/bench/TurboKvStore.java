@@ -1,6 +1,8 @@
 package io.turbokv.bench;
 
+import io.turbokv.Cursor;
 import io.turbokv.DbConfig;
+import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.KeyValueConsumer;
 import io.turbokv.ReadScope;
@@ -24,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * the zero-copy {@link TurboKV#get(int, MemorySegment, ValueConsumer)}; {@link #getCopy} and
  * {@link #getScoped} measure the two other read APIs.
  */
-public final class TurboKvStore implements KvStore {
+public final class TurboKvStore implements KvStore, OrderedReads {
     /** The single-valued family. */
     public static final int SINGLE = 0;
     /** The multi-valued family. */
@@ -32,6 +34,8 @@ public final class TurboKvStore implements KvStore {
 
     private final TurboKV db;
     private final KeyKind keys;
+    /** Whether the families are key-ordered ({@link OrderedReads} needs it). */
+    private final boolean ordered;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment key;
     private final BlackholeConsumer consumer = new BlackholeConsumer();
@@ -41,9 +45,10 @@ public final class TurboKvStore implements KvStore {
     private byte[][] batchKeys = new byte[0][];
     private MemorySegment[] batchKeySegments = new MemorySegment[0];
 
-    private TurboKvStore(TurboKV db, KeyKind keys) {
+    private TurboKvStore(TurboKV db, KeyKind keys, boolean ordered) {
         this.db = db;
         this.keys = keys;
+        this.ordered = ordered;
         this.key = arena.allocate(keys.lengthBytes());
         this.heapKey = new byte[keys.lengthBytes()];
         this.heapKeySegment = MemorySegment.ofArray(heapKey);
@@ -55,9 +60,65 @@ public final class TurboKvStore implements KvStore {
                 .build();
     }
 
+    /**
+     * As {@link #config()}, with both families key-ordered when {@code ordered}.
+     *
+     * @param ordered whether the families are key-ordered
+     * @return the configuration
+     */
+    public static DbConfig config(boolean ordered) {
+        if (!ordered) {
+            return config();
+        }
+        return DbConfig.builder().family(FamilyConfig.ordered("single", FamilyKind.SINGLE_VALUE))
+                .family(FamilyConfig.ordered("multi", FamilyKind.MULTI_VALUE)).build();
+    }
+
     /** Opens (creating when missing) the store in {@code dir}. */
     public static TurboKvStore open(Path dir, KeyKind keys) throws Exception {
-        return new TurboKvStore(TurboKV.open(dir, config()), keys);
+        return open(dir, keys, false);
+    }
+
+    /** Opens (creating when missing) the store in {@code dir}, its families key-ordered when {@code ordered}. */
+    public static TurboKvStore open(Path dir, KeyKind keys, boolean ordered) throws Exception {
+        return new TurboKvStore(TurboKV.open(dir, config(ordered)), keys, ordered);
+    }
+
+    /** A cursor of a scope opened for the call, from key {@code index}: the scope and cursor API's cost. */
+    @Override
+    public int range(long index, int count, Blackhole blackhole) throws Exception {
+        checkOrdered();
+        keys.write(index, key, 0);
+        int visited = 0;
+        try (ReadScope scope = db.readScope(); Cursor cursor = scope.range(SINGLE, key, true, null, true)) {
+            while (visited < count && cursor.next()) {
+                KvStore.consume(blackhole, cursor.value());
+                visited++;
+            }
+        }
+        return visited;
+    }
+
+    /** A cursor over the whole single-valued family. */
+    @Override
+    public long scanInKeyOrder(Blackhole blackhole) throws Exception {
+        checkOrdered();
+        long visited = 0;
+        try (ReadScope scope = db.readScope();
+             Cursor cursor = scope.range(SINGLE, (MemorySegment) null, true, null, true)) {
+            while (cursor.next()) {
+                KvStore.consume(blackhole, cursor.value());
+                visited++;
+            }
+        }
+        return visited;
+    }
+
+    private void checkOrdered() {
+        if (!ordered) {
+            throw new IllegalStateException("a hash-ordered TurboKV store has no key order: use "
+                    + Stores.TURBOKV_ORDERED);
+        }
     }
 
     @Override

@@ -22,10 +22,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -329,6 +331,7 @@ final class VerifyCommand extends StoreCommand {
         try (SstReader reader = SstReader.open(path, entry.sstSeq(), entry.blockCount(), entry.sstSize());
              SstEntryIterator it = reader.iterator()) {
             long previousHash = 0;
+            byte[] previousKey = null; // a key-ordered SST's order is its keys'
             while (it.next()) {
                 long hash = it.hash();
                 MemorySegment key = it.key();
@@ -338,7 +341,15 @@ final class VerifyCommand extends StoreCommand {
                             "entry %d key hash: expected=0x%016x (hash of its key) found=0x%016x", entries, actual,
                             hash), path, CorruptionException.NO_OFFSET);
                 }
-                if (entries > 0 && Long.compareUnsigned(hash, previousHash) < 0) {
+                if (reader.keyOrdered()) {
+                    byte[] keyBytes = key.toArray(ValueLayout.JAVA_BYTE);
+                    if (previousKey != null && Arrays.compareUnsigned(keyBytes, previousKey) < 0) {
+                        throw new CorruptionException(String.format(Locale.ROOT,
+                                "entry %d out of order: its key sorts below the key before it (key-ordered SST)",
+                                entries), path, CorruptionException.NO_OFFSET);
+                    }
+                    previousKey = keyBytes;
+                } else if (entries > 0 && Long.compareUnsigned(hash, previousHash) < 0) {
                     throw new CorruptionException(String.format(Locale.ROOT,
                             "entry %d out of order: hash 0x%016x after 0x%016x", entries, hash, previousHash), path,
                             CorruptionException.NO_OFFSET);

@@ -20,10 +20,11 @@ public final class CompactionInputs {
      * new meta file must repeat ({@link Compactor.FamilyInput#carriedObsolete}).
      *
      * @param multiValued per family, whether it is multi-valued
+     * @param keyOrdered  per family, whether it is key-ordered
      * @param state       the state to compact, on which the caller holds a lease
      * @return one input per family, in family order
      */
-    public static List<Compactor.FamilyInput> of(StoreState state, boolean[] multiValued) {
+    public static List<Compactor.FamilyInput> of(StoreState state, boolean[] multiValued, boolean[] keyOrdered) {
         List<Compactor.FamilyInput> families = new ArrayList<>();
         List<LiveMeta> metas = state.metas();
         for (int family = 0; family < multiValued.length; family++) {
@@ -52,7 +53,8 @@ public final class CompactionInputs {
                     }
                 }
             }
-            families.add(new Compactor.FamilyInput(family, multiValued[family], ssts, usedKeys,
+            families.add(new Compactor.FamilyInput(family, multiValued[family], keyOrdered[family], ssts,
+                    usedKeys,
                     carried.toIntArray()));
         }
         return families;

@@ -22,6 +22,7 @@ public final class CompactionRun {
     private final CommitProtocol protocol;
     private final VersionTracker<StoreState> versions;
     private final boolean[] multiValued;
+    private final boolean[] keyOrdered;
     private final ExecutorService executor;
     private final WriteBufferPool writeBuffers;
 
@@ -32,15 +33,18 @@ public final class CompactionRun {
      * @param protocol     the store's commit protocol
      * @param versions     the store's states, the current one of which a run compacts
      * @param multiValued  per family, whether it is multi-valued
+     * @param keyOrdered   per family, whether it is key-ordered
      * @param executor     runs the merge jobs
      * @param writeBuffers the store's off-heap write buffers
      */
     public CompactionRun(StoreDirectory store, CommitProtocol protocol, VersionTracker<StoreState> versions,
-                         boolean[] multiValued, ExecutorService executor, WriteBufferPool writeBuffers) {
+                         boolean[] multiValued, boolean[] keyOrdered, ExecutorService executor,
+                         WriteBufferPool writeBuffers) {
         this.store = store;
         this.protocol = protocol;
         this.versions = versions;
         this.multiValued = multiValued;
+        this.keyOrdered = keyOrdered;
         this.executor = executor;
         this.writeBuffers = writeBuffers;
     }
@@ -61,8 +65,9 @@ public final class CompactionRun {
         int seqBefore = version.state().committedSeq();
         SequenceAllocator sequence = new SequenceAllocator(seqBefore);
         try {
-            Compactor.Result result = Compactor.compact(store, CompactionInputs.of(version.state(), multiValued),
-                    limits, separateCategories, sequence, executor, writeBuffers);
+            Compactor.Result result =
+                    Compactor.compact(store, CompactionInputs.of(version.state(), multiValued, keyOrdered),
+                            limits, separateCategories, sequence, executor, writeBuffers);
             if (result.isEmpty()) {
                 protocol.commitNothing(0, start);
                 event.finish(store.directory().toString(), separateCategories, false, 0, 0, 0, 0);

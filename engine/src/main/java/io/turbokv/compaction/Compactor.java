@@ -82,6 +82,8 @@ public final class Compactor {
      *
      * @param family         the family index
      * @param multiValued    whether a key holds many values
+     * @param keyOrdered     whether the family's SSTs are key-ordered: merged by key, never split into hash ranges,
+     *                       and written key-ordered
      * @param ssts           the family's live SSTs <b>oldest first</b>: the reverse of the order a lookup reads them
      * @param usedKeyFilters the used-key filters of the family's live meta files, one per meta file (empty ones
      *                       allowed)
@@ -89,7 +91,7 @@ public final class Compactor {
      *                       file still needs (it lists those SSTs): the newest meta file a merge writes repeats
      *                       them, so that the commit can delete those meta files (see {@code SstFilter.removable})
      */
-    public record FamilyInput(int family, boolean multiValued, List<MetaEntry> ssts,
+    public record FamilyInput(int family, boolean multiValued, boolean keyOrdered, List<MetaEntry> ssts,
                               List<MemorySegment> usedKeyFilters, int[] carriedObsolete) {
         /** Copies the lists. */
         public FamilyInput {
@@ -172,7 +174,8 @@ public final class Compactor {
             if (budget <= 0) {
                 break;
             }
-            if (!separateCategories && family.usedKeyFilters().size() == 1 && settled(family.ssts())) {
+            if (!separateCategories && family.usedKeyFilters().size() == 1
+                    && settled(family.ssts(), family.keyOrdered())) {
                 continue; // the output of one earlier full compaction: merging it again changes nothing
             }
             List<MergeSegmentSelector.Compactable> compactables = new ArrayList<>(family.ssts().size());
@@ -263,9 +266,13 @@ public final class Compactor {
      * Whether {@code ssts}, all listed by one meta file, are what a full compaction leaves: nothing fresh, and no
      * two SSTs of one temperature overlapping. Warm and cold SSTs of one merge overlap in hash range but never
      * share a key (one filter decided each key's temperature), and a meta file with a moved SST always comes with
-     * an older one of the same compaction, so such a family holds no key twice.
+     * an older one of the same compaction, so such a family holds no key twice. A key-ordered family's SSTs all
+     * span the hash space; one meta file listing nothing fresh is a compaction's output, whose SSTs share no key.
      */
-    private static boolean settled(List<MetaEntry> ssts) {
+    private static boolean settled(List<MetaEntry> ssts, boolean keyOrdered) {
+        if (keyOrdered) {
+            return ssts.stream().noneMatch(MetaEntry::fresh);
+        }
         for (int temperature = 0; temperature < 2; temperature++) {
             List<MetaEntry> same = new ArrayList<>();
             for (MetaEntry entry : ssts) {
@@ -306,7 +313,7 @@ public final class Compactor {
             for (int index : segment) {
                 inputs.add(family.ssts().get(index));
             }
-            split |= segment.length > 1 && rangeCount(inputs) > 1;
+            split |= segment.length > 1 && rangeCount(inputs, family.keyOrdered()) > 1;
         }
         try (Arena arena = split ? Arena.ofShared() : Arena.ofConfined()) {
             MemorySegment usedKeys = UsedKeyFilter.merge(family.usedKeyFilters(), arena);
@@ -329,7 +336,8 @@ public final class Compactor {
                             Integer.toUnsignedLong(input.sstSeq()),
                             StoreLog.hashRangeMap(input.minHash(), input.maxHash())));
                 }
-                List<Output> merged = merge(inputs, segment, family.multiValued(), usedKeys, arena);
+                List<Output> merged = merge(inputs, segment, family.multiValued(), family.keyOrdered(), usedKeys,
+                        arena);
                 for (Output output : merged) {
                     log.append(String.format(Locale.ROOT, "  family %d sst %08d %s MERGE OUTPUT %d bytes %d entries"
                             + " %s%n", familyIndex, Integer.toUnsignedLong(output.seq()),
@@ -354,8 +362,8 @@ public final class Compactor {
      * over the same readers. Returns after every range has ended; cold outputs first, each temperature's in hash
      * order.
      */
-    private List<Output> merge(List<MetaEntry> inputs, int[] ranks, boolean multiValued, MemorySegment usedKeys,
-                               SegmentAllocator filters)
+    private List<Output> merge(List<MetaEntry> inputs, int[] ranks, boolean multiValued, boolean keyOrdered,
+                               MemorySegment usedKeys, SegmentAllocator filters)
             throws IOException {
         List<SstReader> readers = new ArrayList<>(inputs.size());
         try {
@@ -363,12 +371,12 @@ public final class Compactor {
                 readers.add(SstReader.open(store.path(StoreFileNames.Kind.SST, input.sstSeq()), input.sstSeq(),
                         input.blockCount(), input.sstSize(), Advice.SEQUENTIAL));
             }
-            long[] starts = RangeSplit.starts(inputs, rangeCount(inputs));
+            long[] starts = RangeSplit.starts(inputs, rangeCount(inputs, keyOrdered));
             List<RangeMerge> ranges = new ArrayList<>(starts.length);
             for (int r = 0; r < starts.length; r++) {
                 long to = r + 1 < starts.length ? starts[r + 1] - 1 : -1L;
-                ranges.add(new RangeMerge(store, sequence, buffers, readers, ranks, multiValued, usedKeys, filters,
-                        starts[r], to));
+                ranges.add(new RangeMerge(store, sequence, buffers, readers, ranks, multiValued, keyOrdered,
+                        usedKeys, filters, starts[r], to));
             }
             runAll(ranges, executor);
             List<Output> written = new ArrayList<>();
@@ -395,9 +403,13 @@ public final class Compactor {
 
     /**
      * How many hash ranges a merge of {@code inputs} is split into: the configured bound, and no more than leaves
-     * each range {@link CompactConfig#MIN_SUBCOMPACTION_BYTES} of input.
+     * each range {@link CompactConfig#MIN_SUBCOMPACTION_BYTES} of input; one for a key-ordered family, whose SSTs
+     * have no hash order to split.
      */
-    private int rangeCount(List<MetaEntry> inputs) {
+    private int rangeCount(List<MetaEntry> inputs, boolean keyOrdered) {
+        if (keyOrdered) {
+            return 1;
+        }
         long bytes = 0;
         for (MetaEntry input : inputs) {
             bytes += input.sstSize();

@@ -38,6 +38,8 @@ final class RangeMerge {
     private final List<SstReader> inputs;
     private final int[] ranks;
     private final boolean multiValued;
+    /** Whether the inputs and outputs are key-ordered SSTs (one range covers the whole family then). */
+    private final boolean keyOrdered;
     private final MemorySegment usedKeys;
     private final SegmentAllocator filters;
     private final long from;
@@ -51,7 +53,8 @@ final class RangeMerge {
     long bytesWritten;
 
     RangeMerge(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, List<SstReader> inputs,
-               int[] ranks, boolean multiValued, MemorySegment usedKeys, SegmentAllocator filters, long from,
+               int[] ranks, boolean multiValued, boolean keyOrdered, MemorySegment usedKeys, SegmentAllocator filters,
+               long from,
                long to) {
         this.store = store;
         this.sequence = sequence;
@@ -59,6 +62,7 @@ final class RangeMerge {
         this.inputs = inputs;
         this.ranks = ranks;
         this.multiValued = multiValued;
+        this.keyOrdered = keyOrdered;
         this.usedKeys = usedKeys;
         this.filters = filters;
         this.from = from;
@@ -76,9 +80,9 @@ final class RangeMerge {
         OutputWriter cold = new OutputWriter(MetaEntry.COLD);
         try {
             for (SstReader input : inputs) {
-                iterators.add(input.iterator(true, from));
+                iterators.add(keyOrdered ? input.iterator(true) : input.iterator(true, from));
             }
-            MergeIterator merge = new MergeIterator(iterators, ranks);
+            MergeIterator merge = new MergeIterator(iterators, ranks, keyOrdered);
             boolean skipRest = false;
             while (merge.next()) {
                 long hash = merge.hash();
@@ -115,7 +119,7 @@ final class RangeMerge {
     }
 
     /**
-     * The merged SSTs of one temperature: opens a file at the first entry and cuts it where the hash changes once
+     * The merged SSTs of one temperature: opens a file at the first entry and cuts it where the hash (a key-ordered family: the key) changes once
      * it is full ({@link SstWriter#isFull}), or wherever it must ({@link SstWriter#hasRoomFor}), which only a
      * run of one hash larger than an SST can force.
      *
@@ -157,7 +161,8 @@ final class RangeMerge {
             }
             long valueBytes = kind != EntryKind.VALUE ? 0
                     : entry.isRawMediumValue() ? entry.rawBlockLength() : entry.valueLength();
-            if (writer != null && ((hash != lastHash
+            boolean newGroup = keyOrdered ? !sameKey : hash != lastHash;
+            if (writer != null && ((newGroup
                     && writer.isFull(Compactor.MAX_ENTRIES_PER_COMPACTED_FILE,
                             Compactor.DATA_THRESHOLD_PER_COMPACTED_FILE))
                     || !writer.hasRoomFor(keyLength, valueBytes))) {
@@ -172,7 +177,7 @@ final class RangeMerge {
             if (writer == null) {
                 seq = sequence.next();
                 writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                        buffers);
+                        buffers, true, keyOrdered);
             }
             switch (kind) {
                 case VALUE -> {

@@ -30,12 +30,14 @@ import java.util.Set;
  *                 +0      4  L = name length in bytes, u32, at least 1
  *                 +4      L  name, UTF-8, not blank, distinct from the other names
  *                 +4+L    1  kind: 0 single-valued, 1 multi-valued
- *                 +5+L    4  flags, u32: properties later builds add to a family; none in this build
+ *                 +5+L    4  flags, u32: bit 0 = key-ordered (the family's SSTs are ordered by key, not by
+ *                            hash); every other bit 0 in this build
  * t       4     CRC-32 of bytes [0, t)
  * </pre>
  *
- * <p>The flags word is the extension point: a later build that gives a family a new property (for example key
- * order) sets a bit there, and this build refuses such a store with an {@link IOException} that says so, rather
+ * <p>The flags word is the extension point: a build that gives a family a new property sets a bit there (key
+ * order was the first, bit 0; builds before it refuse a store with a key-ordered family for that bit, so the
+ * format version did not change), and this build refuses a store with a bit it does not know with an {@link IOException} that says so, rather
  * than reading it wrong. Any other field outside these rules, under a checksum that holds, is a
  * {@link CorruptionException}.
  *
@@ -49,8 +51,8 @@ public final class SchemaFile {
     static final long NAME_LENGTH_SIZE = 4;
     static final long KIND_SIZE = 1;
     static final long FLAGS_SIZE = 4;
-    /** The flag bits this build knows: none yet. */
-    static final int KNOWN_FLAGS = 0;
+    /** The flag bits this build knows. */
+    static final int KNOWN_FLAGS = StoreSchema.Family.KEY_ORDERED;
     /** Reads stop here: a longer file is damage, not something to load into memory. */
     private static final long MAX_LENGTH = 16L << 20;
     private static final String KIND = "SCHEMA";

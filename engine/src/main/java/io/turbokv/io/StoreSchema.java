@@ -31,14 +31,21 @@ public record StoreSchema(List<Family> families) {
      *
      * @param name  the family's name, not blank
      * @param kind  {@link #SINGLE_VALUED} or {@link #MULTI_VALUED}
-     * @param flags properties later format versions add to a family; {@link SchemaFile} writes and reads only the
-     *              ones its format version knows (none in version 1)
+     * @param flags properties added to a family after its kind ({@link #KEY_ORDERED}); {@link SchemaFile} writes and
+     *              reads only the ones its build knows
      */
     public record Family(String name, int kind, int flags) {
+        /** {@return whether the family is key-ordered ({@link #KEY_ORDERED})} */
+        public boolean keyOrdered() {
+            return (flags & KEY_ORDERED) != 0;
+        }
+
         /** A family whose keys hold one value each. */
         public static final int SINGLE_VALUED = 0;
         /** A family whose keys hold a multiset of values. */
         public static final int MULTI_VALUED = 1;
+        /** Flag: the family's keys are ordered by their bytes rather than by their hash. */
+        public static final int KEY_ORDERED = 1;
 
         /** Validates the components. */
         public Family {

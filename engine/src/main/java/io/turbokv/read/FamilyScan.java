@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * Every live value of one family in one store state, in (unsigned hash, key) order, which to a caller is no
- * meaningful order: the store is hash-ordered.
+ * meaningful order, or, for a key-ordered family, in ascending unsigned key order.
  *
  * <p>A {@link MergeIterator} over the family's live SSTs, each read front to back by its own iterator, the newer
  * SST (the earlier in the state's newest-first order) ranked higher. Per key, a single-valued family yields the
@@ -41,10 +41,13 @@ public final class FamilyScan implements AutoCloseable {
     public FamilyScan(BlobFiles blobs, StoreState state, int family, boolean multiValued) throws IOException {
         this.blobs = blobs;
         this.multiValued = multiValued;
+        boolean byKey = false;
         try {
             for (LiveMeta meta : state.metas()) {
                 if (meta.family() == family) {
                     for (SstSlot slot : meta.ssts()) {
+                        // a family's SSTs share one order: all key-ordered, or all hash-ordered
+                        byKey = slot.reader().keyOrdered();
                         sources.add(slot.reader().iterator());
                     }
                 }
@@ -57,7 +60,7 @@ public final class FamilyScan implements AutoCloseable {
         for (int i = 0; i < ranks.length; i++) {
             ranks[i] = ranks.length - 1 - i; // newest first in the state: the highest rank
         }
-        merge = new MergeIterator(sources, ranks);
+        merge = new MergeIterator(sources, ranks, byKey);
     }
 
     /**

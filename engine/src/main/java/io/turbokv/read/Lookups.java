@@ -58,6 +58,11 @@ public final class Lookups {
         this.slowGets = slowGets;
     }
 
+    /** {@return the store's blob files, which blob values are read from} */
+    public BlobFiles blobs() {
+        return blobs;
+    }
+
     /** {@return the block caches lookups go through} */
     public BlockCaches caches() {
         return caches;

@@ -1,7 +1,7 @@
 /**
  * The read path over one leased {@link io.turbokv.version.StoreState}: point reads
  * ({@link io.turbokv.read.Lookups}: get, getMultiple, batchGet, scoped reads), whole-family scans
- * ({@link io.turbokv.read.FamilyScan}), the per-reader contexts and their pool ({@code ReadContext},
+ * ({@link io.turbokv.read.FamilyScan}), a cursor's walk of a key range ({@link io.turbokv.read.RangeScan}), the per-reader contexts and their pool ({@code ReadContext},
  * {@code ReadContextPool}), blob reads ({@link io.turbokv.read.BlobFiles}), the lookup counters and the hashes of
  * keys read since the last commit ({@link io.turbokv.read.AccessedKeys}) for compaction's warm/cold split.
  *

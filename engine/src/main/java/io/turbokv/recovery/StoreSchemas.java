@@ -2,6 +2,7 @@ package io.turbokv.recovery;
 
 import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
+import io.turbokv.KeyOrder;
 import io.turbokv.io.StoreSchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ public final class StoreSchemas {
         List<StoreSchema.Family> recorded = new ArrayList<>(families.size());
         for (FamilyConfig family : families) {
             recorded.add(new StoreSchema.Family(family.name(), family.kind() == FamilyKind.MULTI_VALUE
-                    ? StoreSchema.Family.MULTI_VALUED : StoreSchema.Family.SINGLE_VALUED, 0));
+                    ? StoreSchema.Family.MULTI_VALUED : StoreSchema.Family.SINGLE_VALUED,
+                    family.keyOrdered() ? StoreSchema.Family.KEY_ORDERED : 0));
         }
         return new StoreSchema(recorded);
     }
@@ -40,7 +42,8 @@ public final class StoreSchemas {
         List<FamilyConfig> families = new ArrayList<>(schema.families().size());
         for (StoreSchema.Family family : schema.families()) {
             families.add(new FamilyConfig(family.name(), family.kind() == StoreSchema.Family.MULTI_VALUED
-                    ? FamilyKind.MULTI_VALUE : FamilyKind.SINGLE_VALUE));
+                    ? FamilyKind.MULTI_VALUE : FamilyKind.SINGLE_VALUE,
+                    family.keyOrdered() ? KeyOrder.KEY : KeyOrder.HASH));
         }
         return families;
     }
@@ -70,17 +73,22 @@ public final class StoreSchemas {
             FamilyConfig d = declared.get(i);
             if (!s.equals(d)) {
                 return String.format(Locale.ROOT, "family %d is '%s' %s in the store, '%s' %s in the config", i,
-                        s.name(), s.kind(), d.name(), d.kind());
+                        s.name(), properties(s), d.name(), properties(d));
             }
         }
         return String.format(Locale.ROOT, "the store has %d families, the config %d", stored.size(),
                 declared.size());
     }
 
+    /** The family's kind, and "key-ordered" when it is. */
+    private static String properties(FamilyConfig family) {
+        return family.kind() + (family.keyOrdered() ? " key-ordered" : "");
+    }
+
     private static String describe(List<FamilyConfig> families) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < families.size(); i++) {
-            parts.add(i + " '" + families.get(i).name() + "' " + families.get(i).kind());
+            parts.add(i + " '" + families.get(i).name() + "' " + properties(families.get(i)));
         }
         return parts.toString();
     }

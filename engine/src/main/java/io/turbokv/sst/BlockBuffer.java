@@ -5,6 +5,8 @@ import io.turbokv.cache.CacheHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A growable off-heap buffer that decompressed blocks are decoded into. It owns its memory: growing frees the old
@@ -23,18 +25,50 @@ final class BlockBuffer implements AutoCloseable {
     private Arena arena;
     private MemorySegment segment;
     private ByteBuffer byteBuffer;
+    /**
+     * Whether this buffer belongs to a cursor: its memory is confined to the thread that first fills it (no
+     * handshake with every thread at close), and growing keeps the old memory allocated until {@link #close()},
+     * because a cursor hands out views of it that must stay safe to touch until the cursor closes.
+     */
+    private final boolean forCursor;
+    /** A cursor buffer's memory replaced by growing, freed at {@link #close()}. */
+    private List<Arena> retired;
+
+    /** A buffer for lookups and iterators: shared memory, the old one freed at once when it grows. */
+    BlockBuffer() {
+        this(false);
+    }
+
+    /**
+     * A buffer; {@code forCursor}: confined to the thread that first fills it, every memory it ever had kept until
+     * {@link #close()} (at most about as much again as its current size, since it grows by doubling).
+     */
+    BlockBuffer(boolean forCursor) {
+        this.forCursor = forCursor;
+    }
+
+    private Arena newArena() {
+        return forCursor ? Arena.ofConfined() : Arena.ofShared();
+    }
 
     /** A buffer of at least {@code length} bytes; its contents are undefined. */
     MemorySegment atLeast(long length) {
         if (segment == null) {
-            arena = Arena.ofShared();
+            arena = newArena();
             segment = arena.allocate(Math.max(length, INITIAL_BYTES));
             byteBuffer = segment.asByteBuffer();
         } else if (segment.byteSize() < length) {
-            Arena grown = Arena.ofShared();
+            Arena grown = newArena();
             MemorySegment bigger = grown.allocate(Math.max(length, Math.min(segment.byteSize() * 2,
                     SstLimits.MAX_BLOCK_LENGTH)));
-            arena.close();
+            if (forCursor) {
+                if (retired == null) {
+                    retired = new ArrayList<>();
+                }
+                retired.add(arena);
+            } else {
+                arena.close();
+            }
             arena = grown;
             segment = bigger;
             byteBuffer = bigger.asByteBuffer();
@@ -54,6 +88,10 @@ final class BlockBuffer implements AutoCloseable {
     public void close() {
         if (arena != null && arena.scope().isAlive()) {
             arena.close();
+        }
+        if (retired != null) {
+            retired.forEach(Arena::close);
+            retired = null;
         }
     }
 }

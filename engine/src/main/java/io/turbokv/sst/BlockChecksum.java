@@ -12,8 +12,18 @@ import java.util.zip.CRC32;
  * less than a table-driven CRC in Java would. Not thread-safe; one per scratch object.
  */
 final class BlockChecksum implements AutoCloseable {
-    private final BlockBuffer copy = new BlockBuffer();
+    private final BlockBuffer copy;
     private final CRC32 crc = new CRC32();
+
+    /** A checksum whose copy buffer is shared memory. */
+    BlockChecksum() {
+        this(false);
+    }
+
+    /** A checksum whose copy buffer is, {@code confined}, a cursor's ({@link BlockBuffer#BlockBuffer(boolean)}). */
+    BlockChecksum(boolean confined) {
+        copy = new BlockBuffer(confined);
+    }
 
     /**
      * The CRC-32 of a block's length word ({@code file[start, start + 4)}) followed by its {@code length} data

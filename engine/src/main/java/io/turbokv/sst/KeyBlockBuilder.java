@@ -26,6 +26,7 @@ final class KeyBlockBuilder {
     private int count;
     private long accountedBytes;
     private int maxKeyLength;
+    private int firstKeyLength;
     // The fixed-size state machine: the first entry sets key and reference length and type; an entry with the
     // same lengths keeps the block fixed (the type becomes mixed when it differs); anything else makes it variable.
     private boolean fixed;
@@ -54,6 +55,16 @@ final class KeyBlockBuilder {
         return hashes[count - 1];
     }
 
+    /** The first entry's key, at {@code [0, firstKeyLength())} of this segment; valid until the next add. */
+    MemorySegment firstKeySegment() {
+        return entriesSegment;
+    }
+
+    /** The first entry's key length. */
+    int firstKeyLength() {
+        return firstKeyLength;
+    }
+
     /** The most bytes {@link #encode()} produces for the entries held: the larger of the two layouts. */
     long encodedLengthBound() {
         return KeyBlock.FIXED_MIXED_HEADER_LENGTH + (long) count * KeyBlock.STRIDE + entriesLength;
@@ -66,11 +77,19 @@ final class KeyBlockBuilder {
      * hash stays in one block unless it is long, and a long run continues in the next block.
      */
     boolean shouldFlushBefore(long hash, int keyLength, int inlineLength) {
+        return count > 0 && shouldFlushBefore(hash == hashes[count - 1], keyLength, inlineLength);
+    }
+
+    /**
+     * As {@link #shouldFlushBefore(long, int, int)}, with the caller saying whether the entry continues the run of
+     * the last one: a key-ordered SST's runs are a key's values, not a hash's entries.
+     */
+    boolean shouldFlushBefore(boolean continuesRun, int keyLength, int inlineLength) {
         if (count == 0) {
             return false;
         }
         long accounted = accountedBytes + keyLength + inlineLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
-        return hash == hashes[count - 1] ? accounted > SstLimits.MAX_KEY_BLOCK_RUN_SIZE
+        return continuesRun ? accounted > SstLimits.MAX_KEY_BLOCK_RUN_SIZE
                 : accounted > SstLimits.MAX_KEY_BLOCK_SIZE || count >= SstLimits.MAX_KEY_BLOCK_ENTRIES;
     }
 
@@ -219,6 +238,7 @@ final class KeyBlockBuilder {
             entriesSegment = MemorySegment.ofArray(entries);
         }
         if (count == 0) {
+            firstKeyLength = keyLength;
             fixed = keyLength <= KeyBlock.MAX_FIXED_KEY_SIZE && refLength <= KeyBlock.MAX_FIXED_VALUE_SIZE;
             fixedKeyLength = keyLength;
             fixedRefLength = refLength;

@@ -6,9 +6,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * The k-way merge of SST iterators, the one both a whole-family scan ({@code io.turbokv.read.FamilyScan}) and
- * compaction read through: yields every entry of every source in ascending (unsigned hash, unsigned key bytes)
- * order; entries of equal keys come newest source first (highest rank), and the entries of one source keep their
+ * The k-way merge of SST iterators, the one whole-family scans ({@code io.turbokv.read.FamilyScan}), cursors
+ * ({@code io.turbokv.read.RangeScan}) and compaction read through: yields every entry of every source in ascending
+ * (unsigned hash, unsigned key bytes) order, or, for key-ordered SSTs, ascending unsigned key order; entries of equal keys come newest source first (highest rank), and the entries of one source keep their
  * file order (a multi-valued key's values, then its tombstone). Which of a key's entries count (the newest only,
  * or the values down to the first tombstone) is the caller's rule, not the merge's.
  *
@@ -28,6 +28,10 @@ public final class MergeIterator {
     private final long[] keyOffsets;
     private final long[] keyLengths;
     private final int[] heap;
+    /** Whether the sources are key-ordered SSTs, merged by unsigned key alone rather than by (hash, key). */
+    private final boolean byKey;
+    /** Whether keys come in descending order (sources made by {@code SstReader.keyIteratorReverse}). */
+    private final boolean descending;
     private int heapSize;
     private boolean started;
     /** The key {@link #startsNewKey()} saw last, its length (-1 before the first) and hash. */
@@ -42,6 +46,38 @@ public final class MergeIterator {
      * @param ranks   per source, its age: a higher rank is newer data and comes first among equal keys; distinct
      */
     public MergeIterator(List<SstEntryIterator> sources, int[] ranks) {
+        this(sources, ranks, false);
+    }
+
+    /**
+     * A merge over {@code sources}, positioned before the first entry; with {@code byKey}, the sources are
+     * iterators of key-ordered SSTs, merged in ascending unsigned key order (equal keys newest source first, one
+     * source's entries in file order, as in the hash order).
+     *
+     * @param sources the iterators, positioned before their first entry
+     * @param ranks   per source, its age: a higher rank is newer data and comes first among equal keys; distinct
+     * @param byKey   whether to merge by key alone (key-ordered SSTs) rather than by (hash, key)
+     */
+    public MergeIterator(List<SstEntryIterator> sources, int[] ranks, boolean byKey) {
+        this(sources, ranks, byKey, false);
+    }
+
+    /**
+     * As {@link #MergeIterator(List, int[], boolean)}; with {@code descending}, keys come in descending unsigned
+     * order (the sources walk down, {@code SstReader.keyIteratorReverse}), equal keys still newest source first and
+     * one source's entries of a key in file order.
+     *
+     * @param sources    the iterators, positioned before their first entry
+     * @param ranks      per source, its age: a higher rank is newer data and comes first among equal keys; distinct
+     * @param byKey      whether to merge by key alone (key-ordered SSTs) rather than by (hash, key)
+     * @param descending whether keys descend (only by key)
+     */
+    public MergeIterator(List<SstEntryIterator> sources, int[] ranks, boolean byKey, boolean descending) {
+        if (descending && !byKey) {
+            throw new IllegalArgumentException("only a merge by key can descend");
+        }
+        this.byKey = byKey;
+        this.descending = descending;
         if (ranks.length != sources.size()) {
             throw new IllegalArgumentException("ranks: " + ranks.length + " (expected: one per source, "
                     + sources.size() + ")");
@@ -206,15 +242,15 @@ public final class MergeIterator {
 
     /** Whether source {@code a}'s entry comes before source {@code b}'s. */
     private boolean before(int a, int b) {
-        int cmp = Long.compareUnsigned(hashes[a], hashes[b]);
+        int cmp = byKey ? 0 : Long.compareUnsigned(hashes[a], hashes[b]);
         if (cmp == 0) {
-            cmp = Bytes.compareUnsigned(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
+            cmp = KeyBlock.compareKeys(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
                     keyLengths[b]);
             if (cmp == 0) {
                 return ranks[a] > ranks[b];
             }
         }
-        return cmp < 0;
+        return descending ? cmp > 0 : cmp < 0;
     }
 
     private void siftUp(int at) {

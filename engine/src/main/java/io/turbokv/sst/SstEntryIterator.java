@@ -1,11 +1,14 @@
 package io.turbokv.sst;
 
 import io.turbokv.CorruptionException;
+import io.turbokv.io.Bytes;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Walks every entry of one SST in file order, which is (unsigned hash, unsigned key bytes) order with each key's
- * values before its tombstone; for compaction. It decodes blocks into working memory of its own, which
+ * Walks every entry of one SST in file order, which is (unsigned hash, unsigned key bytes) order (unsigned key
+ * order in a key-ordered SST) with each key's values before its tombstone; for compaction and scans. A cursor's
+ * iterator ({@link SstReader#keyIterator}, {@link SstReader#keyIteratorReverse}) starts at a key, and may walk keys
+ * downwards. It decodes blocks into working memory of its own, which
  * {@link #close()} frees, and keeps the value block it decoded last: the small values of one block cost one load,
  * CRC check and LZ4 decode of that block, not one each. An iterator made by
  * {@link SstReader#iterator(boolean) iterator(true)} leaves medium values as their on-disk blocks
@@ -26,17 +29,28 @@ import java.lang.foreign.MemorySegment;
  */
 public final class SstEntryIterator implements AutoCloseable {
     private final SstReader reader;
-    private final BlockBuffer keyBuffer = new BlockBuffer();
-    private final BlockBuffer valueBuffer = new BlockBuffer();
+    private final BlockBuffer keyBuffer;
+    private final BlockBuffer valueBuffer;
     private final BlockView keyView = new BlockView();
     private final BlockView valueView = new BlockView();
     private final KeyBlock keyBlock = new KeyBlock();
-    private final BlockChecksum checksum = new BlockChecksum();
+    private final BlockChecksum checksum;
     private final LastValueBlock lastValueBlock = new LastValueBlock();
     private final BlockView rawBlockView = new BlockView();
     private final boolean rawMediumValues;
     /** Entries with a lower hash (unsigned) are skipped without loading their values. */
     private final long fromHash;
+    /** A key-ordered SST's first key: entries of the first key block below it are passed over; or null. */
+    private MemorySegment fromKey;
+    // Reverse iterators (a cursor walking down): the bound to start at, the current key (its first entry is found
+    // through the index, then its entries are walked forward), the index position of the loaded key block.
+    private boolean reverse;
+    private MemorySegment reverseFrom;
+    private byte[] groupKey = new byte[64];
+    private MemorySegment groupKeySegment = MemorySegment.ofArray(groupKey);
+    private long groupKeyLength = -1;
+    private int position;
+    private boolean exhausted;
     private boolean rawMedium;
     private int nextKeyBlock;
     private int entry;
@@ -46,10 +60,37 @@ public final class SstEntryIterator implements AutoCloseable {
     private int blobSeq;
 
     SstEntryIterator(SstReader reader, boolean rawMediumValues, int firstKeyBlock, long fromHash) {
+        this(reader, rawMediumValues, firstKeyBlock, fromHash, false);
+    }
+
+    private SstEntryIterator(SstReader reader, boolean rawMediumValues, int firstKeyBlock, long fromHash,
+                             boolean forCursor) {
         this.reader = reader;
         this.rawMediumValues = rawMediumValues;
         this.nextKeyBlock = firstKeyBlock;
         this.fromHash = fromHash;
+        this.keyBuffer = new BlockBuffer(forCursor);
+        this.valueBuffer = new BlockBuffer(forCursor);
+        this.checksum = new BlockChecksum(forCursor);
+    }
+
+    /** A cursor's iterator over a key-ordered SST from {@code fromKey} (see {@link SstReader#keyIterator}). */
+    static SstEntryIterator byKey(SstReader reader, MemorySegment fromKey) {
+        SstEntryIterator iterator = new SstEntryIterator(reader, false,
+                fromKey == null ? 0 : reader.firstPositionByKey(fromKey), 0, true);
+        iterator.fromKey = fromKey;
+        return iterator;
+    }
+
+    /**
+     * A cursor's iterator over a key-ordered SST in descending key order from the largest key not above
+     * {@code fromKey} (see {@link SstReader#keyIteratorReverse}).
+     */
+    static SstEntryIterator byKeyReverse(SstReader reader, MemorySegment fromKey) {
+        SstEntryIterator iterator = new SstEntryIterator(reader, false, 0, 0, true);
+        iterator.reverse = true;
+        iterator.reverseFrom = fromKey;
+        return iterator;
     }
 
     /**
@@ -59,6 +100,15 @@ public final class SstEntryIterator implements AutoCloseable {
      * @throws CorruptionException when a block is damaged
      */
     public boolean next() throws CorruptionException {
+        if (reverse) {
+            if (!nextReverse()) {
+                kind = null;
+                rawMedium = false;
+                return false;
+            }
+            hash = keyBlock.hash(entry);
+            return loadEntry();
+        }
         do {
             while (entry + 1 >= entryCount) {
                 if (nextKeyBlock >= reader.keyBlockCount()) {
@@ -71,11 +121,21 @@ public final class SstEntryIterator implements AutoCloseable {
                 keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
                 entry = -1;
                 entryCount = keyBlock.count();
+                if (fromKey != null) {
+                    // the first key block only: the later ones hold no key below it (KeyIndexBlock)
+                    entry = SstReader.lowerBoundByKey(keyBlock, fromKey) - 1;
+                    fromKey = null;
+                }
             }
             entry++;
             keyBlock.select(entry);
             hash = keyBlock.hash(entry);
         } while (Long.compareUnsigned(hash, fromHash) < 0);
+        return loadEntry();
+    }
+
+    /** Reads the selected entry's kind and value (or blob reference); true. */
+    private boolean loadEntry() throws CorruptionException {
         int type = keyBlock.entryType();
         kind = EntryType.kind(type);
         rawMedium = kind == EntryKind.VALUE && type == EntryType.MEDIUM && rawMediumValues;
@@ -87,6 +147,126 @@ public final class SstEntryIterator implements AutoCloseable {
             reader.loadValue(keyBlock, valueBuffer, checksum, valueView, lastValueBlock);
         }
         return true;
+    }
+
+    /**
+     * Moves a reverse iterator to its next entry and selects it: the next entry of the current key while there is
+     * one (a key's entries keep their file order: values, then the tombstone), else the first entry of the next
+     * lower key, found through the key index.
+     */
+    private boolean nextReverse() throws CorruptionException {
+        if (exhausted) {
+            return false;
+        }
+        if (groupKeyLength < 0) { // the first call
+            exhausted = !startBelow(reverseFrom, true);
+            return !exhausted;
+        }
+        if (entry + 1 < entryCount) {
+            entry++;
+            keyBlock.select(entry);
+            if (inGroup()) {
+                return true;
+            }
+        } else if (reader.mayContinueAfter(position, groupKeySegment.asSlice(0, groupKeyLength))) {
+            load(position + 1);
+            entry = 0;
+            keyBlock.select(0);
+            if (inGroup()) {
+                return true;
+            }
+        }
+        exhausted = !startBelow(groupKeySegment.asSlice(0, groupKeyLength), false);
+        return !exhausted;
+    }
+
+    /** Whether the selected entry's key is the current group's. */
+    private boolean inGroup() {
+        return Bytes.equal(keyBlock.segment(), keyBlock.keyStart(), keyBlock.keyLength(), groupKeySegment, 0,
+                groupKeyLength);
+    }
+
+    /**
+     * Starts the group of the largest key below {@code bound} (or, {@code inclusive}, not above it; the last key of
+     * the SST when {@code bound} is null) at its first entry; false when there is none.
+     */
+    private boolean startBelow(MemorySegment bound, boolean inclusive) throws CorruptionException {
+        int count = reader.keyBlockCount();
+        int p;
+        int i;
+        if (bound == null) {
+            p = count - 1;
+            load(p);
+            i = entryCount - 1;
+        } else {
+            p = reader.firstPositionByKey(bound);
+            load(p);
+            // the last entry below the bound (not above it, inclusive) in this block
+            i = SstReader.lowerBoundByKey(keyBlock, bound) - 1;
+            if (inclusive) {
+                boolean allBelow = i == entryCount - 1;
+                if (i + 1 < entryCount) {
+                    keyBlock.select(i + 1);
+                    if (keyBlock.compareKey(bound) == 0) {
+                        i++; // the bound itself
+                    }
+                } else if (allBelow && reader.mayContinueAfter(p, bound)) {
+                    load(p + 1);
+                    keyBlock.select(0);
+                    if (keyBlock.compareKey(bound) == 0) {
+                        return startGroup(bound);
+                    }
+                    load(p);
+                }
+            }
+        }
+        if (i < 0) {
+            if (p == 0) {
+                return false;
+            }
+            load(p - 1);
+            i = entryCount - 1;
+        }
+        keyBlock.select(i);
+        long length = keyBlock.keyLength();
+        byte[] key = new byte[(int) length];
+        MemorySegment copy = MemorySegment.ofArray(key);
+        MemorySegment.copy(keyBlock.segment(), keyBlock.keyStart(), copy, 0, length);
+        return startGroup(copy);
+    }
+
+    /** Selects the first entry of {@code key}, which the SST holds, and makes it the current group. */
+    private boolean startGroup(MemorySegment key) throws CorruptionException {
+        long length = key.byteSize();
+        if (length > groupKey.length) {
+            groupKey = new byte[(int) Math.max(length, groupKey.length * 2L)];
+            groupKeySegment = MemorySegment.ofArray(groupKey);
+        }
+        MemorySegment.copy(key, 0, groupKeySegment, 0, length);
+        groupKeyLength = length;
+        MemorySegment groupKeyView = groupKeySegment.asSlice(0, length);
+        int p = reader.firstPositionByKey(groupKeyView);
+        load(p);
+        entry = SstReader.lowerBoundByKey(keyBlock, groupKeyView);
+        if (entry == entryCount) { // the key's entries begin in the next block
+            load(p + 1);
+            entry = 0;
+        }
+        keyBlock.select(entry);
+        if (!inGroup()) {
+            throw keyBlock.damage("key index: a key found in the SST is not where the index leads (entry %d)",
+                    entry);
+        }
+        return true;
+    }
+
+    /** Loads the key block at index position {@code p} (reverse iterators). */
+    private void load(int p) throws CorruptionException {
+        int block = reader.keyBlock(p);
+        reader.loadBlock(block, keyBuffer, checksum, keyView);
+        keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
+        position = p;
+        entryCount = keyBlock.count();
     }
 
     /** {@return the current entry's key hash} */

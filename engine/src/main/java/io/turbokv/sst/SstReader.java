@@ -54,7 +54,10 @@ public final class SstReader implements AutoCloseable {
     private final int[] blockStates;
     /** Per key block position, its parsed header once a lookup has used it (null before). Racy like blockStates. */
     private final KeyBlock.Layout[] keyBlockLayouts;
+    /** The index of a hash-ordered SST, or null. */
     private final IndexBlock index;
+    /** The index of a key-ordered SST, or null. */
+    private final KeyIndexBlock keyIndex;
 
     private SstReader(Path path, int seq, MappedFile file, int[] blockEnds) throws CorruptionException {
         this.path = path;
@@ -73,8 +76,15 @@ public final class SstReader implements AutoCloseable {
         }
         BlockView view = new BlockView();
         loadBlock(indexBlock, null, null, view);
-        this.index = IndexBlock.read(mapping.asSlice(view.offset, view.length), view.offset, indexBlock, path);
-        this.keyBlockLayouts = new KeyBlock.Layout[index.keyBlockCount()];
+        MemorySegment indexData = mapping.asSlice(view.offset, view.length);
+        if (view.length > 0 && Bytes.u8(indexData, 0) == KeyIndexBlock.TYPE) {
+            this.index = null;
+            this.keyIndex = KeyIndexBlock.read(indexData, view.offset, indexBlock, path);
+        } else {
+            this.index = IndexBlock.read(indexData, view.offset, indexBlock, path);
+            this.keyIndex = null;
+        }
+        this.keyBlockLayouts = new KeyBlock.Layout[keyBlockCount()];
     }
 
     /**
@@ -148,6 +158,11 @@ public final class SstReader implements AutoCloseable {
         return mapping.byteSize();
     }
 
+    /** {@return whether the SST is key-ordered (its index is a {@link KeyIndexBlock}) rather than hash-ordered} */
+    public boolean keyOrdered() {
+        return keyIndex != null;
+    }
+
     /**
      * Finds every entry of {@code (hash, key)} and hands them to {@code visitor} in file order: values and blob
      * references, then the tombstone. Allocates nothing on the heap.
@@ -162,25 +177,15 @@ public final class SstReader implements AutoCloseable {
      */
     public LookupResult lookup(long hash, MemorySegment key, LookupScratch scratch, EntryVisitor visitor)
             throws CorruptionException {
+        if (keyIndex != null) {
+            return lookupByKey(key, scratch, visitor);
+        }
         LookupResult result = LookupResult.ABSENT;
         KeyBlock keyBlock = scratch.keyBlock;
         // A run of one hash longer than a key block goes on in the next ones (IndexBlock): the entries of the key
         // start in the first block that may hold its hash and end in it or in a block that continues the run.
         for (int position = index.firstPosition(hash);; position++) {
-            KeyBlock.Layout layout = keyBlockLayouts[position];
-            if (layout != null && layout.inMapping()) {
-                keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
-            } else {
-                int block = index.keyBlock(position);
-                BlockView view = scratch.keyView;
-                loadBlock(block, scratch.keyBuffer, scratch.checksum, view);
-                if (layout == null) {
-                    keyBlock.reset(view, path, blockStart(block), block);
-                    keyBlockLayouts[position] = keyBlock.layout(view.segment == mapping);
-                } else {
-                    keyBlock.reset(layout, view.segment, view.offset, path);
-                }
-            }
+            pointAt(position, scratch);
             int count = keyBlock.count();
             for (int i = firstOfKey(keyBlock, hash, key); i < count; i++) {
                 if (keyBlock.hash(i) != hash) {
@@ -207,6 +212,77 @@ public final class SstReader implements AutoCloseable {
                 return result;
             }
         }
+    }
+
+    /** Points the scratch's key block cursor at the key block at {@code position} (in index order). */
+    private void pointAt(int position, LookupScratch scratch) throws CorruptionException {
+        KeyBlock keyBlock = scratch.keyBlock;
+        KeyBlock.Layout layout = keyBlockLayouts[position];
+        if (layout != null && layout.inMapping()) {
+            keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
+        } else {
+            int block = keyBlock(position);
+            BlockView view = scratch.keyView;
+            loadBlock(block, scratch.keyBuffer, scratch.checksum, view);
+            if (layout == null) {
+                keyBlock.reset(view, path, blockStart(block), block);
+                keyBlockLayouts[position] = keyBlock.layout(view.segment == mapping);
+            } else {
+                keyBlock.reset(layout, view.segment, view.offset, path);
+            }
+        }
+    }
+
+    /**
+     * {@link #lookup} in a key-ordered SST: the key index names the first key block that may hold the key, a
+     * binary search by key finds its first entry there, and its entries go on into the next blocks while their
+     * separator equals the key.
+     */
+    private LookupResult lookupByKey(MemorySegment key, LookupScratch scratch, EntryVisitor visitor)
+            throws CorruptionException {
+        LookupResult result = LookupResult.ABSENT;
+        KeyBlock keyBlock = scratch.keyBlock;
+        for (int position = keyIndex.firstPosition(key);; position++) {
+            pointAt(position, scratch);
+            int count = keyBlock.count();
+            for (int i = lowerBoundByKey(keyBlock, key); i < count; i++) {
+                keyBlock.select(i);
+                if (keyBlock.compareKey(key) != 0) {
+                    return result;
+                }
+                int type = keyBlock.entryType();
+                if (type == EntryType.DELETED) {
+                    visitor.onTombstone();
+                    return LookupResult.DELETED;
+                } else if (type == EntryType.BLOB) {
+                    visitor.onBlob(blobSeq(keyBlock));
+                } else {
+                    BlockView value = scratch.valueView;
+                    loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
+                    visitor.onValue(value.segment, value.offset, value.length);
+                }
+                result = LookupResult.FOUND;
+            }
+            if (!keyIndex.mayContinueAfter(position, key)) {
+                return result;
+            }
+        }
+    }
+
+    /** The first entry of a key-ordered {@code keyBlock} whose key is not below {@code key}, or its count. */
+    static int lowerBoundByKey(KeyBlock keyBlock, MemorySegment key) throws CorruptionException {
+        int low = 0;
+        int high = keyBlock.count();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            keyBlock.select(mid);
+            if (keyBlock.compareKey(key) < 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     /**
@@ -272,8 +348,55 @@ public final class SstReader implements AutoCloseable {
      * @return a new iterator, which the caller closes
      */
     public SstEntryIterator iterator(boolean rawMediumValues, long fromHash) {
+        if (keyIndex != null) {
+            throw new IllegalStateException("a key-ordered SST has no hash order to start from: " + path);
+        }
         return new SstEntryIterator(this, rawMediumValues, fromHash == 0 ? 0 : index.firstPosition(fromHash),
                 fromHash);
+    }
+
+    /**
+     * An iterator over a key-ordered SST for a cursor: from the first entry whose key is not below {@code fromKey}
+     * (every entry when null), in key order, each key's entries in file order (values, then the tombstone). The
+     * index picks the key block to start in. Its decode buffers are confined to the calling thread and freed only
+     * by its {@link SstEntryIterator#close()}, so a view of them stays allocated memory until then (a cursor's views
+     * stay safe to touch until the cursor closes).
+     *
+     * @param fromKey where to start, or null for the first entry
+     * @return a new iterator, which the caller closes on the thread that made it
+     * @throws IllegalStateException when the SST is hash-ordered
+     */
+    public SstEntryIterator keyIterator(MemorySegment fromKey) {
+        if (keyIndex == null) {
+            throw new IllegalStateException("a hash-ordered SST has no key order: " + path);
+        }
+        return SstEntryIterator.byKey(this, fromKey);
+    }
+
+    /**
+     * As {@link #keyIterator}, walking down: from the last key not above {@code fromKey} (the SST's last key when
+     * null) in descending key order, each key's entries still in file order (values, then the tombstone), so that
+     * a merge applies the same rules as upwards.
+     *
+     * @param fromKey where to start, or null for the last key
+     * @return a new iterator, which the caller closes on the thread that made it
+     * @throws IllegalStateException when the SST is hash-ordered
+     */
+    public SstEntryIterator keyIteratorReverse(MemorySegment fromKey) {
+        if (keyIndex == null) {
+            throw new IllegalStateException("a hash-ordered SST has no key order: " + path);
+        }
+        return SstEntryIterator.byKeyReverse(this, fromKey);
+    }
+
+    /** Whether the key block after position {@code i} may go on with {@code key} (key-ordered SSTs). */
+    boolean mayContinueAfter(int i, MemorySegment key) {
+        return keyIndex.mayContinueAfter(i, key);
+    }
+
+    /** The position of the first key block that may hold {@code key} (key-ordered SSTs). */
+    int firstPositionByKey(MemorySegment key) {
+        return keyIndex.firstPosition(key);
     }
 
     /** Unmaps the file. Idempotent. */
@@ -283,12 +406,12 @@ public final class SstReader implements AutoCloseable {
     }
 
     int keyBlockCount() {
-        return index.keyBlockCount();
+        return index != null ? index.keyBlockCount() : keyIndex.keyBlockCount();
     }
 
-    /** The block index of the {@code i}th key block in hash order. */
+    /** The block index of the {@code i}th key block in the file's order (hash or key). */
     int keyBlock(int i) {
-        return index.keyBlock(i);
+        return index != null ? index.keyBlock(i) : keyIndex.keyBlock(i);
     }
 
     long blockStart(int block) {

@@ -7,6 +7,7 @@ import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Objects;
@@ -23,7 +24,8 @@ import java.util.Objects;
  * next value from the same segment: {@code SourceView}).
  *
  * <p>Input contract, checked with {@link IllegalArgumentException}: entries ascend by (unsigned hash, unsigned key
- * bytes); equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
+ * bytes), or, for a key-ordered SST ({@link #SstWriter(WritableFile, WriteBufferPool, boolean, boolean)}), by
+ * unsigned key bytes; equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
  * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
  * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
  * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it. A group, or a run of
@@ -61,6 +63,8 @@ public final class SstWriter {
     private final SourceView sourceView = new SourceView();
     private final BlockOffsetTable blocks = new BlockOffsetTable();
     private final IndexBlock index = new IndexBlock();
+    /** The index of a key-ordered SST; null for a hash-ordered one. */
+    private final KeyIndexBlock keyIndex;
     private final KeyBlockBuilder keyBlock = new KeyBlockBuilder();
     private final SmallValueBlockBuilder smallValues = new SmallValueBlockBuilder();
 
@@ -75,6 +79,12 @@ public final class SstWriter {
     /** Whether {@link #finish} builds the key filter (and so {@link #keyHashes} collects the hashes). */
     private final boolean buildsKeyFilter;
     private long firstHash;
+    /** The lowest and highest hash (unsigned): a key-ordered SST's hashes come in no order. */
+    private long minHash;
+    private long maxHash;
+    /** The last key of the key block written last (a key-ordered SST's separators start from it). */
+    private byte[] previousBlockLastKey = new byte[64];
+    private long previousBlockLastKeyLength;
     private long keyCount;
     private long entryCount;
     private long dataBytes;
@@ -113,9 +123,31 @@ public final class SstWriter {
      * @param buildsKeyFilter whether {@link #finish} builds the key filter
      */
     public SstWriter(WritableFile out, WriteBufferPool buffers, boolean buildsKeyFilter) {
+        this(out, buffers, buildsKeyFilter, false);
+    }
+
+    /**
+     * As {@link #SstWriter(WritableFile, WriteBufferPool, boolean)}; with {@code keyOrdered}, the writer writes a
+     * key-ordered SST (a family declared {@code KeyOrder.KEY}): entries arrive in ascending unsigned key order
+     * (values of one key before its tombstone), whatever their hashes, and the index is a {@link KeyIndexBlock}.
+     * The hashes still go into the key blocks and the key filter; the summary's hash range is the lowest and
+     * highest hash.
+     *
+     * @param out             the new, empty file the SST is written to
+     * @param buffers         the pool the compression buffer is borrowed from
+     * @param buildsKeyFilter whether {@link #finish} builds the key filter
+     * @param keyOrdered      whether entries arrive, and are indexed, in key order rather than hash order
+     */
+    public SstWriter(WritableFile out, WriteBufferPool buffers, boolean buildsKeyFilter, boolean keyOrdered) {
         this.out = out;
         this.framing = new BlockFraming(buffers);
         this.buildsKeyFilter = buildsKeyFilter;
+        this.keyIndex = keyOrdered ? new KeyIndexBlock() : null;
+    }
+
+    /** {@return whether this writer writes a key-ordered SST} */
+    public boolean keyOrdered() {
+        return keyIndex != null;
     }
 
     /**
@@ -363,7 +395,7 @@ public final class SstWriter {
         }
         try {
             flushKeyBlock();
-            writeBlock(index.encode().asByteBuffer(), false);
+            writeBlock((keyIndex == null ? index.encode() : keyIndex.encode()).asByteBuffer(), false);
             out.write(blocks.encode());
             out.sync();
             long fileSize = out.position();
@@ -372,9 +404,12 @@ public final class SstWriter {
             framing.close();
             sourceView.clear();
             // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
-            MemorySegment filter = buildsKeyFilter ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator)
-                    : null;
-            return new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, filter);
+            MemorySegment filter = !buildsKeyFilter ? null
+                    : keyIndex == null ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator)
+                    : buildUnsortedFilter(filterAllocator);
+            return keyIndex == null
+                    ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, filter)
+                    : new SstSummary(blocks.count(), minHash, maxHash, fileSize, entryCount, keyCount, filter);
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e;
@@ -382,6 +417,12 @@ public final class SstWriter {
             keyHashes.close(); // a failed finish leaves a broken writer: nothing adds to the list again
             blocks.close();
         }
+    }
+
+    /** A key-ordered SST's filter: its hashes came in key order, so they are sorted (and deduplicated) first. */
+    private MemorySegment buildUnsortedFilter(SegmentAllocator filterAllocator) {
+        long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
+        return KeyFilter.build(hashes, hashes.length, filterAllocator);
     }
 
     /**
@@ -422,7 +463,10 @@ public final class SstWriter {
                     + out.path());
         }
         int inlineLength = !tombstone && valueBytes <= SstLimits.MAX_INLINE_VALUE_SIZE ? (int) valueBytes : 0;
-        if (keyBlock.shouldFlushBefore(hash, (int) keyLength, inlineLength)) {
+        boolean flush = keyIndex == null ? keyBlock.shouldFlushBefore(hash, (int) keyLength, inlineLength)
+                : keyBlock.shouldFlushBefore(sameAsLastKey(keySegment, keyOffset, keyLength), (int) keyLength,
+                        inlineLength);
+        if (flush) {
             try {
                 flushKeyBlock();
             } catch (IOException | RuntimeException e) {
@@ -446,9 +490,27 @@ public final class SstWriter {
                 + (keyBlock.isEmpty() ? 0 : BlockFraming.HEADER_LENGTH + keyBlock.encodedLengthBound())
                 + keyLength + valueLength + ENTRY_OVERHEAD_BOUND
                 + (thenTombstone ? keyLength + ENTRY_OVERHEAD_BOUND : 0)
-                + BlockFraming.HEADER_LENGTH + IndexBlock.encodedLengthBound(SstLimits.MAX_BLOCK_COUNT)
+                + BlockFraming.HEADER_LENGTH + indexLengthBound(keyLength, thenTombstone)
                 + (long) SstLimits.MAX_BLOCK_COUNT * BlockOffsetTable.ENTRY_LENGTH;
         return blocksNeeded <= SstLimits.MAX_BLOCK_COUNT && bytesNeeded <= SstLimits.MAX_FILE_SIZE;
+    }
+
+    /**
+     * The index block's length at most, should an entry with a key of {@code keyLength} bytes (and a tombstone
+     * after it) be added: a key index grows with its separators, each at most as long as its block's first key.
+     */
+    private long indexLengthBound(long keyLength, boolean thenTombstone) {
+        if (keyIndex == null) {
+            return IndexBlock.encodedLengthBound(SstLimits.MAX_BLOCK_COUNT);
+        }
+        return keyIndex.encodedLength()
+                + (keyBlock.isEmpty() ? 0 : KeyIndexBlock.ENTRY_OVERHEAD + keyBlock.firstKeyLength())
+                + (KeyIndexBlock.ENTRY_OVERHEAD + keyLength) * (thenTombstone ? 2 : 1);
+    }
+
+    /** Whether the key equals the last one added (false before the first entry). */
+    private boolean sameAsLastKey(MemorySegment keySegment, long keyOffset, long keyLength) {
+        return entryCount > 0 && Bytes.equal(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
     }
 
     /** Blocks in the file if it were finished now: those written, the pending ones and the index block. */
@@ -459,6 +521,18 @@ public final class SstWriter {
     private void checkOrder(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
                             boolean tombstone) {
         if (entryCount == 0) {
+            return;
+        }
+        if (keyIndex != null) {
+            int cmp = Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
+            if (cmp < 0) {
+                throw new IllegalArgumentException(
+                        "entry out of order: keys must ascend (unsigned bytes) in a key-ordered SST");
+            }
+            if (cmp == 0 && lastWasTombstone) {
+                throw new IllegalArgumentException(
+                        "entry after the tombstone of its key: a key group ends with its tombstone");
+            }
             return;
         }
         int cmp = Long.compareUnsigned(hash, lastHash);
@@ -480,7 +554,25 @@ public final class SstWriter {
 
     private void accept(long hash, MemorySegment keySegment, long keyOffset, long keyLength, long valueLength,
                         boolean tombstone) {
-        if (entryCount == 0 || hash != lastHash) {
+        if (keyIndex != null) {
+            if (entryCount == 0) {
+                minHash = hash;
+                maxHash = hash;
+            } else {
+                if (Long.compareUnsigned(hash, minHash) < 0) {
+                    minHash = hash;
+                }
+                if (Long.compareUnsigned(hash, maxHash) > 0) {
+                    maxHash = hash;
+                }
+            }
+            if (!sameAsLastKey(keySegment, keyOffset, keyLength)) {
+                if (buildsKeyFilter) {
+                    keyHashes.add(hash);
+                }
+                keyCount++;
+            }
+        } else if (entryCount == 0 || hash != lastHash) {
             if (buildsKeyFilter) {
                 keyHashes.add(hash);
             }
@@ -507,11 +599,34 @@ public final class SstWriter {
         }
         if (!keyBlock.isEmpty()) {
             int block = writeBlock(keyBlock.encode(), keyBlock.compressible());
+            if (keyIndex != null) {
+                indexKeyBlock(block);
+                keyBlock.clear();
+                return;
+            }
             boolean continuesRun = index.keyBlockCount() > 0 && keyBlock.firstHash() == lastKeyBlockHash;
             index.add(keyBlock.firstHash(), block, continuesRun);
             lastKeyBlockHash = keyBlock.lastHash();
             keyBlock.clear();
         }
+    }
+
+    /**
+     * Adds the key block just written to the key index, with its separator from the block before it, and keeps its
+     * last key (the last key added) for the next block's separator.
+     */
+    private void indexKeyBlock(int block) {
+        MemorySegment first = keyBlock.firstKeySegment();
+        int firstLength = keyBlock.firstKeyLength();
+        int separator = keyIndex.keyBlockCount() == 0 ? 0
+                : KeyIndexBlock.separatorLength(MemorySegment.ofArray(previousBlockLastKey), 0,
+                        previousBlockLastKeyLength, first, 0, firstLength);
+        keyIndex.add(block, first, 0, separator);
+        if (lastKeyLength > previousBlockLastKey.length) {
+            previousBlockLastKey = new byte[(int) Math.max(lastKeyLength, previousBlockLastKey.length * 2L)];
+        }
+        MemorySegment.copy(lastKeySegment, 0, MemorySegment.ofArray(previousBlockLastKey), 0, lastKeyLength);
+        previousBlockLastKeyLength = lastKeyLength;
     }
 
     private void emitSmallValueBlock() throws IOException {

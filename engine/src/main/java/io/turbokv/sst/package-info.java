@@ -4,7 +4,7 @@
  * it in order, and {@link io.turbokv.sst.MergeIterator} merges the iterations of many SSTs into one order (for
  * whole-family scans and compaction alike). One class owns each on-disk layout and documents it as a table: the
  * block framing ({@code BlockFraming}), the file and its offset table ({@code BlockOffsetTable}), the index block
- * ({@code IndexBlock}), the key blocks ({@code KeyBlock}), the entry types and value references
+ * ({@code IndexBlock}; a key-ordered SST's: {@code KeyIndexBlock}), the key blocks ({@code KeyBlock}), the entry types and value references
  * ({@code EntryType}), the small value block ({@code SmallValueBlockBuilder}). Constants: {@link
  * io.turbokv.sst.SstLimits}.
  *

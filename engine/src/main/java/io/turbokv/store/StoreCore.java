@@ -92,11 +92,13 @@ public final class StoreCore {
                 "closing a mapping of " + directory + " failed", e));
         AccessedKeys[] accessedKeys = new AccessedKeys[families.size()];
         this.multiValued = new boolean[families.size()];
+        boolean[] keyOrdered = new boolean[families.size()];
         for (int i = 0; i < multiValued.length; i++) {
             accessedKeys[i] = new AccessedKeys();
             multiValued[i] = families.get(i).kind() == FamilyKind.MULTI_VALUE;
+            keyOrdered[i] = families.get(i).keyOrdered();
         }
-        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, accessedKeys,
+        this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, keyOrdered, accessedKeys,
                 new StoreLog(location.directory(), settings.logFileBytes()), settings.writeThreads());
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,

@@ -73,10 +73,12 @@ public final class BatchCollector implements AutoCloseable {
      * first add to each stripe.
      *
      * @param multiValued per family, whether it is multi-valued
+     * @param keyOrdered  per family, whether it is key-ordered (its spills sort by key)
      * @param spills      where full family buffers go
      * @param buffers     where the chunks come from and go back to
      */
-    public BatchCollector(boolean[] multiValued, SpillRunner spills, WriteBufferPool buffers) {
+    public BatchCollector(boolean[] multiValued, boolean[] keyOrdered, SpillRunner spills,
+                          WriteBufferPool buffers) {
         this.multiValued = multiValued.clone();
         this.spills = spills;
         this.memory = new BatchMemory(buffers);
@@ -87,12 +89,12 @@ public final class BatchCollector implements AutoCloseable {
         this.tombstoneStripes = new Stripe[multiValued.length];
         this.tombstoneFamilies = new Family[multiValued.length];
         for (int family = 0; family < multiValued.length; family++) {
-            families[family] = new Family(family, multiValued[family], false);
+            families[family] = new Family(family, multiValued[family], keyOrdered[family], false);
             for (int i = 0; i < stripeCount; i++) {
                 stripes[family][i] = new Stripe(families[family]);
             }
             if (multiValued[family]) {
-                tombstoneFamilies[family] = new Family(family, true, true);
+                tombstoneFamilies[family] = new Family(family, true, keyOrdered[family], true);
                 tombstoneStripes[family] = new Stripe(tombstoneFamilies[family]);
             }
         }
@@ -285,15 +287,17 @@ public final class BatchCollector implements AutoCloseable {
         final ReentrantLock lock = new ReentrantLock();
         final int index;
         final boolean multiValued;
+        final boolean keyOrdered;
         final boolean tombstones;
         /** Guarded by {@link #lock}. */
         EntryBuffer buffer;
         /** Set by flush and close, guarded by {@link #lock}: no chunk may be added any more. */
         boolean sealed;
 
-        Family(int index, boolean multiValued, boolean tombstones) {
+        Family(int index, boolean multiValued, boolean keyOrdered, boolean tombstones) {
             this.index = index;
             this.multiValued = multiValued;
+            this.keyOrdered = keyOrdered;
             this.tombstones = tombstones;
         }
 
@@ -325,7 +329,7 @@ public final class BatchCollector implements AutoCloseable {
                 lock.unlock();
             }
             if (full != null) {
-                spills.submit(index, multiValued, full, seq, tombstones);
+                spills.submit(index, multiValued, keyOrdered, full, seq, tombstones);
             }
         }
 
@@ -351,13 +355,13 @@ public final class BatchCollector implements AutoCloseable {
                 return;
             }
             if (rest.dataBytes() <= SPILL_NOW_BYTES) {
-                spills.spillNow(index, multiValued, rest, seq, tombstones);
+                spills.spillNow(index, multiValued, keyOrdered, rest, seq, tombstones);
             } else if (!tombstones && rest.count() >= SpillRunner.SPLIT_ENTRIES
                     && Runtime.getRuntime().availableProcessors() > 1) {
-                spills.spillInTwo(index, multiValued, rest, seq, tombstones);
+                spills.spillInTwo(index, multiValued, keyOrdered, rest, seq, tombstones);
             } else {
                 spills.reserve();
-                spills.submit(index, multiValued, rest, seq, tombstones);
+                spills.submit(index, multiValued, keyOrdered, rest, seq, tombstones);
             }
         }
 

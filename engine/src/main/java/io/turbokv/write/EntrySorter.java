@@ -5,10 +5,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import io.turbokv.io.Bytes;
 import io.turbokv.sst.EntryKind;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Orders the records of an {@link EntryBuffer} as SST files need them: unsigned hash, then unsigned key bytes,
- * then values before the tombstone of the same key, then append order.
+ * then values before the tombstone of the same key, then append order; for a key-ordered family, unsigned key
+ * bytes, then values before the tombstone, then append order ({@link #sort(EntryBuffer, boolean)}).
  *
  * <p>One sequential pass over the chunks gathers each record's (hash, ref) into two parallel {@code long[]}s; an
  * LSD radix sort on the hash ({@value #DIGIT_BITS}-bit digits, stable) orders them; the rare runs of equal hashes
@@ -28,6 +30,8 @@ final class EntrySorter {
     private static final int RADIX_THRESHOLD = 64;
 
     private final EntryBuffer buffer;
+    /** Whether the records are in key order (a key-ordered family) rather than hash order. */
+    private boolean byKey;
     private long[] hashes;
     private long[] refs;
 
@@ -51,7 +55,21 @@ final class EntrySorter {
 
     /** {@return {@code buffer}'s records in SST order} */
     static EntrySorter sort(EntryBuffer buffer) {
+        return sort(buffer, false);
+    }
+
+    /**
+     * {@return {@code buffer}'s records in the SST order of a hash-ordered family, or with {@code byKey}, of a
+     * key-ordered one} Key order is a stable merge sort comparing key bytes ({@link MemorySegment#mismatch}), then
+     * tombstones after values, then append order: the same tie-breaks as within a run of equal hashes.
+     */
+    static EntrySorter sort(EntryBuffer buffer, boolean byKey) {
         EntrySorter sorter = new EntrySorter(buffer);
+        if (byKey) {
+            sorter.byKey = true;
+            sorter.mergeSortByKey();
+            return sorter;
+        }
         if (sorter.hashes.length < RADIX_THRESHOLD) {
             sorter.insertionSort(0, sorter.hashes.length - 1, true);
         } else {
@@ -80,6 +98,25 @@ final class EntrySorter {
      * the SST's filter holds}
      */
     long[] distinctHashes(int from, int to) {
+        if (byKey) {
+            // key order leaves hashes unordered: sort a copy, then drop repeats (a key's many values, collisions)
+            long[] sorted = new long[to - from];
+            for (int i = from; i < to; i++) {
+                sorted[i - from] = hashes[i] ^ Long.MIN_VALUE; // signed order of the flipped values is unsigned order
+            }
+            Arrays.sort(sorted);
+            int distinct = 0;
+            for (int i = 0; i < sorted.length; i++) {
+                if (i == 0 || sorted[i] != sorted[i - 1]) {
+                    sorted[distinct++] = sorted[i];
+                }
+            }
+            long[] out = new long[distinct];
+            for (int i = 0; i < distinct; i++) {
+                out[i] = sorted[i] ^ Long.MIN_VALUE;
+            }
+            return out;
+        }
         int distinct = 0;
         for (int i = from; i < to; i++) {
             if (i == from || hashes[i] != hashes[i - 1]) {
@@ -101,16 +138,75 @@ final class EntrySorter {
      */
     int hashBoundaryNear(int index) {
         for (int i = Math.max(1, index); i < hashes.length; i++) {
-            if (hashes[i] != hashes[i - 1]) {
+            if (boundaryAt(i)) {
                 return i;
             }
         }
         for (int i = Math.min(index, hashes.length - 1); i >= 1; i--) {
-            if (hashes[i] != hashes[i - 1]) {
+            if (boundaryAt(i)) {
                 return i;
             }
         }
         return 0;
+    }
+
+    /** Whether record {@code i} starts a new key group: its hash (or, in key order, its key) differs. */
+    private boolean boundaryAt(int i) {
+        if (!byKey) {
+            return hashes[i] != hashes[i - 1];
+        }
+        long a = refs[i - 1];
+        long b = refs[i];
+        return !Bytes.equal(buffer.memory(a), EntryBuffer.keyOffset(a), buffer.keyLength(a), buffer.memory(b),
+                EntryBuffer.keyOffset(b), buffer.keyLength(b));
+    }
+
+    /** Sorts the records by key, then tombstones after values, then ref: a stable top-down merge sort. */
+    private void mergeSortByKey() {
+        int n = refs.length;
+        if (n < 2) {
+            return;
+        }
+        long[] hashesTo = hashes.clone();
+        long[] refsTo = refs.clone();
+        mergeSort(hashesTo, refsTo, hashes, refs, 0, n);
+    }
+
+    /** Sorts {@code [low, high)} of the source arrays into the target ones (both start with the same contents). */
+    private void mergeSort(long[] sourceHashes, long[] sourceRefs, long[] targetHashes, long[] targetRefs, int low,
+                           int high) {
+        if (high - low <= 16) {
+            for (int i = low + 1; i < high; i++) {
+                long hash = targetHashes[i];
+                long ref = targetRefs[i];
+                int j = i;
+                while (j > low && compareSameHash(buffer, ref, targetRefs[j - 1]) < 0) {
+                    targetHashes[j] = targetHashes[j - 1];
+                    targetRefs[j] = targetRefs[j - 1];
+                    j--;
+                }
+                targetHashes[j] = hash;
+                targetRefs[j] = ref;
+            }
+            return;
+        }
+        int mid = (low + high) >>> 1;
+        mergeSort(targetHashes, targetRefs, sourceHashes, sourceRefs, low, mid);
+        mergeSort(targetHashes, targetRefs, sourceHashes, sourceRefs, mid, high);
+        if (compareSameHash(buffer, sourceRefs[mid - 1], sourceRefs[mid]) <= 0) {
+            System.arraycopy(sourceHashes, low, targetHashes, low, high - low);
+            System.arraycopy(sourceRefs, low, targetRefs, low, high - low);
+            return;
+        }
+        for (int i = low, p = low, q = mid; i < high; i++) {
+            if (q >= high || (p < mid && compareSameHash(buffer, sourceRefs[p], sourceRefs[q]) <= 0)) {
+                targetHashes[i] = sourceHashes[p];
+                targetRefs[i] = sourceRefs[p++];
+            } else {
+                targetHashes[i] = sourceHashes[q];
+                targetRefs[i] = sourceRefs[q++];
+            }
+        }
     }
 
     private void radixSort() {

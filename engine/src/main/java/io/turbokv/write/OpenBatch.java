@@ -76,6 +76,7 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
      * A batch of a store whose committed sequence number is {@code seqBefore}; the caller holds the write slot.
      *
      * @param multiValued  per family, whether it is multi-valued
+     * @param keyOrdered   per family, whether it is key-ordered
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
      * @param spillThreads where spills run
      * @param buffers      where the batch's off-heap buffers come from
@@ -85,7 +86,7 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
      * @param seqBefore    the committed sequence number when the batch started; its files are numbered above it
      */
     public OpenBatch(StoreDirectory store, CommitProtocol protocol, int seqBefore, boolean[] multiValued,
-                     AccessedKeys[] accessedKeys, Executor spillThreads, WriteBufferPool buffers,
+                     boolean[] keyOrdered, AccessedKeys[] accessedKeys, Executor spillThreads, WriteBufferPool buffers,
                      Throwable createdAt) {
         this.store = store;
         this.protocol = protocol;
@@ -94,7 +95,7 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
         this.sequence = new SequenceAllocator(seqBefore);
         this.spills = new SpillRunner(store, sequence, spillThreads,
                 Runtime.getRuntime().availableProcessors() + 1, buffers);
-        this.collector = new BatchCollector(multiValued, spills, buffers);
+        this.collector = new BatchCollector(multiValued, keyOrdered, spills, buffers);
         this.createdAt = createdAt;
     }
 

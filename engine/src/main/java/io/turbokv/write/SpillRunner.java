@@ -107,12 +107,13 @@ public final class SpillRunner {
      *
      * @param tombstones whether the buffer holds only the tombstones of a multi-valued family
      */
-    void submit(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
+    void submit(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer, int seq,
+                boolean tombstones) {
         CompletableFuture<SpilledSst> spill;
         try {
             spill = CompletableFuture.supplyAsync(() -> {
                 try (buffer) {
-                    return write(family, multiValued, buffer, seq, tombstones);
+                    return write(family, multiValued, keyOrdered, buffer, seq, tombstones);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 } finally {
@@ -132,9 +133,10 @@ public final class SpillRunner {
      * a commit's last, small collector, where handing it to another thread and waking up again costs more than
      * writing it. A failure is reported by {@link #awaitAll()}, as a background spill's.
      */
-    void spillNow(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
+    void spillNow(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer, int seq,
+                  boolean tombstones) {
         try (buffer) {
-            spills.add(written(() -> write(family, multiValued, buffer, seq, tombstones)));
+            spills.add(written(() -> write(family, multiValued, keyOrdered, buffer, seq, tombstones)));
         }
     }
 
@@ -145,11 +147,12 @@ public final class SpillRunner {
      * failed), so the buffer is closed after its last reader. A buffer with one hash only is written whole.
      * Failures are reported by {@link #awaitAll()}, as a background spill's.
      */
-    void spillInTwo(int family, boolean multiValued, EntryBuffer buffer, int seq, boolean tombstones) {
+    void spillInTwo(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer, int seq,
+                    boolean tombstones) {
         try (buffer) {
             EntrySorter sorted;
             try {
-                sorted = EntrySorter.sort(buffer);
+                sorted = EntrySorter.sort(buffer, keyOrdered);
             } catch (RuntimeException | Error e) {
                 spills.add(CompletableFuture.failedFuture(e));
                 return;
@@ -157,18 +160,20 @@ public final class SpillRunner {
             int count = sorted.count();
             int split = sorted.hashBoundaryNear(count / 2);
             if (split == 0) {
-                spills.add(written(() -> writeTimed(family, multiValued, buffer, sorted, 0, count, seq, tombstones)));
+                spills.add(written(() -> writeTimed(family, multiValued, keyOrdered, buffer, sorted, 0, count, seq,
+                        tombstones)));
                 return;
             }
             int secondSeq = nextSeq();
-            FutureTask<SpilledSst> second = new FutureTask<>(() -> writeTimed(family, multiValued, buffer, sorted,
-                    split, count, secondSeq, tombstones));
+            FutureTask<SpilledSst> second = new FutureTask<>(() -> writeTimed(family, multiValued, keyOrdered, buffer,
+                    sorted, split, count, secondSeq, tombstones));
             try {
                 executor.execute(second);
             } catch (RejectedExecutionException e) {
                 // the store is closing: this thread writes both halves
             }
-            spills.add(written(() -> writeTimed(family, multiValued, buffer, sorted, 0, split, seq, tombstones)));
+            spills.add(written(() -> writeTimed(family, multiValued, keyOrdered, buffer, sorted, 0, split, seq,
+                    tombstones)));
             second.run(); // writes it here unless a pool thread has started it
             spills.add(written(() -> awaitUninterruptibly(second)));
         }
@@ -250,36 +255,38 @@ public final class SpillRunner {
         return written;
     }
 
-    private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, int seq,
+    private SpilledSst write(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer, int seq,
                              boolean tombstones)
             throws IOException {
         SpillEvent event = new SpillEvent();
         event.start();
-        EntrySorter sorted = EntrySorter.sort(buffer);
-        SpilledSst written = write(family, multiValued, buffer, sorted, 0, sorted.count(), seq, tombstones);
+        EntrySorter sorted = EntrySorter.sort(buffer, keyOrdered);
+        SpilledSst written = write(family, multiValued, keyOrdered, buffer, sorted, 0, sorted.count(), seq,
+                tombstones);
         event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
                 written.summary().fileSize());
         return written;
     }
 
-    /** As {@link #write(int, boolean, EntryBuffer, int, boolean)} for one half of a sorted buffer. */
-    private SpilledSst writeTimed(int family, boolean multiValued, EntryBuffer buffer, EntrySorter sorted, int from,
-                                  int to, int seq, boolean tombstones)
+    /** As {@link #write(int, boolean, boolean, EntryBuffer, int, boolean)} for one half of a sorted buffer. */
+    private SpilledSst writeTimed(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer,
+                                  EntrySorter sorted, int from, int to, int seq, boolean tombstones)
             throws IOException {
         SpillEvent event = new SpillEvent();
         event.start();
-        SpilledSst written = write(family, multiValued, buffer, sorted, from, to, seq, tombstones);
+        SpilledSst written = write(family, multiValued, keyOrdered, buffer, sorted, from, to, seq, tombstones);
         event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
                 written.summary().fileSize());
         return written;
     }
 
     /**
-     * Writes the records {@code [from, to)} of {@code sorted} as SST {@code seq}; {@code from} and {@code to} lie
-     * where the hash changes (or at the ends), so a key's records are never split.
+     * Writes the records {@code [from, to)} of {@code sorted} as SST {@code seq}, key-ordered when
+     * {@code keyOrdered}; {@code from} and {@code to} lie where the hash (the key, in key order) changes, or at the
+     * ends, so a key's records are never split.
      */
-    private SpilledSst write(int family, boolean multiValued, EntryBuffer buffer, EntrySorter sorted, int from,
-                             int to, int seq, boolean tombstones)
+    private SpilledSst write(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer,
+                             EntrySorter sorted, int from, int to, int seq, boolean tombstones)
             throws IOException {
         FutureTask<MemorySegment> filter = new FutureTask<>(
                 () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes(from, to)), HEAP));
@@ -291,7 +298,7 @@ public final class SpillRunner {
             }
         }
         SstWriter writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                buffers, false);
+                buffers, false, keyOrdered);
         boolean finished = false;
         try {
             for (int i = from; i < to; i++) {

@@ -27,6 +27,7 @@ public final class StoreWriter {
     private final StoreDirectory store;
     private final VersionTracker<StoreState> versions;
     private final boolean[] multiValued;
+    private final boolean[] keyOrdered;
     private final AccessedKeys[] accessedKeys;
     private final WriteOperationGuard guard;
     private final CommitProtocol protocol;
@@ -41,20 +42,23 @@ public final class StoreWriter {
      * @param store        the store's directory and the layer its files are written through
      * @param versions     the store's states
      * @param multiValued  per family, whether it is multi-valued
+     * @param keyOrdered   per family, whether it is key-ordered
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
      * @param log          the store's {@code LOG}, which gets one record per commit
      * @param threads      the threads of the pool that spills and merges share
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
-                       AccessedKeys[] accessedKeys, StoreLog log, int threads) {
+                       boolean[] keyOrdered, AccessedKeys[] accessedKeys, StoreLog log, int threads) {
         this.executor = SpillRunner.newExecutor(threads);
         this.store = store;
         this.versions = versions;
         this.multiValued = multiValued;
+        this.keyOrdered = keyOrdered;
         this.accessedKeys = accessedKeys;
         this.guard = new WriteOperationGuard(store.directory());
         this.protocol = new CommitProtocol(store, versions, guard, log);
-        this.compactions = new CompactionRun(store, protocol, versions, multiValued, executor, buffers);
+        this.compactions = new CompactionRun(store, protocol, versions, multiValued, keyOrdered, executor,
+                buffers);
     }
 
     /**
@@ -91,7 +95,7 @@ public final class StoreWriter {
     private OpenBatch newBatch(Throwable createdAt) {
         try {
             OpenBatch batch = new OpenBatch(store, protocol, versions.currentState().committedSeq(), multiValued,
-                    accessedKeys, executor, buffers, createdAt);
+                    keyOrdered, accessedKeys, executor, buffers, createdAt);
             guard.attach(batch);
             return batch;
         } catch (RuntimeException | Error e) {

@@ -130,15 +130,27 @@ class SchemaFileTest {
 
     @Test
     void flagsOfALaterBuildAreRefusedButNotAsDamage() throws IOException {
-        Files.write(schema(), ControlFileBytes.withWordResigned(written(TWO), FIRST_FLAGS, 1));
+        Files.write(schema(), ControlFileBytes.withWordResigned(written(TWO), FIRST_FLAGS, 2));
         IOException e = assertThrows(IOException.class, () -> SchemaFile.read(dir));
         assertFalse(e instanceof CorruptionException, e::toString);
-        assertTrue(e.getMessage().contains("family 0 'a' has flags 0x00000001 this build does not know")
+        assertTrue(e.getMessage().contains("family 0 'a' has flags 0x00000002 this build does not know")
                 && e.getMessage().contains("file=SCHEMA"), e.getMessage());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> SchemaFile.write(FileLayer.standard(), dir, new StoreSchema(List.of(
                         new StoreSchema.Family("a", StoreSchema.Family.SINGLE_VALUED, 4)))));
         assertTrue(unknown.getMessage().contains("flags 0x00000004"), unknown.getMessage());
+    }
+
+    @Test
+    void aKeyOrderedFamilyIsRecordedAndReadBack() throws IOException {
+        StoreSchema schema = new StoreSchema(List.of(
+                new StoreSchema.Family("a", StoreSchema.Family.SINGLE_VALUED, 0),
+                new StoreSchema.Family("b", StoreSchema.Family.MULTI_VALUED, StoreSchema.Family.KEY_ORDERED)));
+        SchemaFile.write(FileLayer.standard(), dir, schema);
+        StoreSchema read = SchemaFile.read(dir);
+        assertEquals(schema, read);
+        assertFalse(read.families().get(0).keyOrdered());
+        assertTrue(read.families().get(1).keyOrdered());
     }
 
     @Test

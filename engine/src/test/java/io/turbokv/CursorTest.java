@@ -1,0 +1,215 @@
+package io.turbokv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cursor API of key-ordered families: bounds and prefixes, multi-valued keys, the family's order recorded in
+ * the store, and the lifetimes: a cursor reads its scope's state across later commits and compactions, and used
+ * after its close, its scope's close or the store's close, or from another thread, it throws instead of reading
+ * freed or unmapped memory.
+ */
+class CursorTest {
+    private static final int SINGLE = 0;
+    private static final int MULTI = 1;
+    private static final int HASHED = 2;
+    private static final DbConfig CONFIG = DbConfig.builder()
+            .family(FamilyConfig.ordered("single", FamilyKind.SINGLE_VALUE))
+            .family(FamilyConfig.ordered("multi", FamilyKind.MULTI_VALUE))
+            .family("hashed", FamilyKind.SINGLE_VALUE)
+            .build();
+
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(MemorySegment segment) {
+        return new String(segment.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> walk(Cursor cursor) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (cursor) {
+            while (cursor.next()) {
+                found.add(text(cursor.key()) + "=" + text(cursor.value()));
+            }
+        }
+        return found;
+    }
+
+    private static void put(TurboKV db, int family, String... keyValues) throws IOException {
+        try (WriteBatch batch = db.writeBatch()) {
+            for (int i = 0; i < keyValues.length; i += 2) {
+                if (keyValues[i + 1] == null) {
+                    batch.delete(family, bytes(keyValues[i]));
+                } else {
+                    batch.put(family, bytes(keyValues[i]), bytes(keyValues[i + 1]));
+                }
+            }
+            batch.commit();
+        }
+    }
+
+    @Test
+    void rangesAndPrefixesYieldTheLiveEntriesInKeyOrder() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+            put(db, SINGLE, "b", "1", "a", "0", "ab", "2", "c", "3", "ca", "4");
+            put(db, SINGLE, "c", null, "b", "5", "d", "6");
+            try (ReadScope scope = db.readScope()) {
+                assertEquals(List.of("a=0", "ab=2", "b=5", "ca=4", "d=6"),
+                        walk(scope.range(SINGLE, (byte[]) null, true, null, true)));
+                assertEquals(List.of("ab=2", "b=5"), walk(scope.range(SINGLE, bytes("a"), false, bytes("c"), true)));
+                assertEquals(List.of("a=0", "ab=2", "b=5"), walk(scope.range(SINGLE, bytes("a"), true, bytes("c"),
+                        false)));
+                assertEquals(List.of("ca=4", "d=6"), walk(scope.range(SINGLE, bytes("c"), true, null, true)));
+                assertEquals(List.of(), walk(scope.range(SINGLE, bytes("d"), false, null, true)));
+                assertEquals(List.of(), walk(scope.range(SINGLE, bytes("c"), true, bytes("b"), true)));
+                assertEquals(List.of("a=0", "ab=2"), walk(scope.prefix(SINGLE, bytes("a"))));
+                assertEquals(List.of("ca=4"), walk(scope.prefix(SINGLE, bytes("c"))));
+                assertEquals(List.of(), walk(scope.prefix(SINGLE, bytes("e"))));
+                assertEquals(5, walk(scope.prefix(SINGLE, new byte[0])).size());
+                assertEquals(List.of("d=6", "ca=4", "b=5", "ab=2", "a=0"),
+                        walk(scope.rangeReverse(SINGLE, (byte[]) null, true, null, true)));
+                assertEquals(List.of("b=5", "ab=2"), walk(scope.rangeReverse(SINGLE, bytes("a"), false, bytes("c"),
+                        true)));
+                assertEquals(List.of("ca=4"), walk(scope.rangeReverse(SINGLE, bytes("b"), false, bytes("d"),
+                        false)));
+                assertEquals(List.of("ab=2", "a=0"), walk(scope.prefixReverse(SINGLE, bytes("a"))));
+                assertEquals(List.of(), walk(scope.rangeReverse(SINGLE, bytes("e"), true, null, true)));
+            }
+            assertArrayEquals(bytes("5"), db.get(SINGLE, bytes("b")).orElseThrow());
+            assertTrue(db.get(SINGLE, bytes("c")).isEmpty());
+        }
+    }
+
+    @Test
+    void aMultiValuedKeyYieldsEachOfItsValuesDownToItsNewestDelete() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+            put(db, MULTI, "k", "1", "k", "2", "j", "0");
+            put(db, MULTI, "k", null, "k", "3");
+            put(db, MULTI, "k", "4", "l", "5");
+            try (ReadScope scope = db.readScope()) {
+                List<String> found = walk(scope.range(MULTI, (byte[]) null, true, null, true));
+                assertEquals("j=0", found.getFirst());
+                assertEquals(List.of("k=3", "k=4"), found.subList(1, 3).stream().sorted().toList());
+                assertEquals("l=5", found.getLast());
+                assertEquals(4, found.size());
+            }
+        }
+    }
+
+    @Test
+    void aCursorReadsItsScopesStateAcrossLaterCommitsAndACompaction() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+            for (int i = 0; i < 20; i++) {
+                put(db, SINGLE, String.format("key%03d", i), "v" + i);
+            }
+            try (ReadScope scope = db.readScope(); Cursor cursor = scope.range(SINGLE, (byte[]) null, true, null,
+                    true)) {
+                assertTrue(cursor.next());
+                assertEquals("key000", text(cursor.key()));
+                put(db, SINGLE, "key001", null, "key005", "new", "key0015", "between");
+                db.fullCompact();
+                List<String> rest = new ArrayList<>();
+                while (cursor.next()) {
+                    rest.add(text(cursor.key()) + "=" + text(cursor.value()));
+                }
+                assertEquals(19, rest.size());
+                assertEquals("key001=v1", rest.getFirst());
+                assertTrue(rest.contains("key005=v5"));
+            }
+            try (ReadScope scope = db.readScope()) {
+                List<String> now = walk(scope.range(SINGLE, (byte[]) null, true, null, true));
+                assertEquals(List.of("key000=v0", "key0015=between", "key002=v2"), now.subList(0, 3));
+                assertTrue(now.contains("key005=new"));
+            }
+        }
+    }
+
+    @Test
+    void aCursorUsedAfterItsCloseItsScopesCloseOrFromAnotherThreadThrows() throws Exception {
+        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+            put(db, SINGLE, "a", "x".repeat(300), "b", "y");
+            ReadScope scope = db.readScope();
+            Cursor cursor = scope.range(SINGLE, (byte[]) null, true, null, true);
+            assertThrows(IllegalStateException.class, cursor::key, "before the first step");
+            assertTrue(cursor.next());
+            MemorySegment key = cursor.key();
+            MemorySegment value = cursor.value();
+            ExecutionException other = assertThrows(ExecutionException.class,
+                    () -> CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return cursor.next();
+                        } catch (IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    }).get());
+            assertTrue(other.getCause() instanceof WrongThreadException, other.toString());
+            cursor.close();
+            assertThrows(IllegalStateException.class, () -> key.get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, () -> value.get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, cursor::next);
+            assertThrows(IllegalStateException.class, cursor::value);
+            cursor.close(); // idempotent
+
+            Cursor second = scope.prefix(SINGLE, bytes("b"));
+            assertTrue(second.next());
+            MemorySegment secondValue = second.value();
+            scope.close();
+            assertThrows(IllegalStateException.class, second::next, "its scope closed");
+            assertThrows(IllegalStateException.class, () -> secondValue.get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    @Test
+    void aCursorOfAClosedStoreThrowsButItsViewsStayReadableUntilItCloses() throws IOException {
+        TurboKV db = TurboKV.open(dir, CONFIG);
+        put(db, SINGLE, "a", "1", "b", "2");
+        try (ReadScope scope = db.readScope(); Cursor cursor = scope.range(SINGLE, (byte[]) null, true, null, true)) {
+            assertTrue(cursor.next());
+            MemorySegment value = cursor.value();
+            db.close();
+            assertThrows(StoreClosedException.class, cursor::next);
+            assertEquals("1", text(value));
+        }
+    }
+
+    @Test
+    void aHashOrderedFamilyHasNoCursorAndTheOrderIsPartOfTheSchema() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, CONFIG); ReadScope scope = db.readScope()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> scope.range(HASHED, (byte[]) null, true, null, true));
+            assertTrue(e.getMessage().contains("hash-ordered"), e.getMessage());
+        }
+        DbConfig hashed = DbConfig.builder()
+                .family("single", FamilyKind.SINGLE_VALUE)
+                .family(FamilyConfig.ordered("multi", FamilyKind.MULTI_VALUE))
+                .family("hashed", FamilyKind.SINGLE_VALUE)
+                .build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TurboKV.open(dir, hashed));
+        assertTrue(e.getMessage().contains("family 0 is 'single' SINGLE_VALUE key-ordered in the store, 'single'"
+                + " SINGLE_VALUE in the config"), e.getMessage());
+        try (TurboKV db = TurboKV.open(dir, DbConfig.storeDefined())) {
+            assertTrue(db.config().family(SINGLE).keyOrdered());
+            assertFalse(db.config().family(HASHED).keyOrdered());
+        }
+    }
+}
