@@ -170,14 +170,15 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
     }
 
     /**
-     * Same as {@link #commit(Map)}.
+     * Writes the buffers as {@link #commit(Map)} does, keeping the committed offsets.
      *
      * @deprecated use {@link #commit(Map)}, as {@link StateStore#flush()} says
      */
     @Deprecated
     @Override
     public synchronized void flush() {
-        commit(Map.of());
+        checkOpen();
+        commit(committed.offsets()); // an empty map would forget the offsets, and Streams would rebuild the store
     }
 
     /** The estimated heap held by the segments' write buffers. */

@@ -346,15 +346,16 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     }
 
     /**
-     * Same as {@link #commit(Map)} with no offsets: Kafka Streams 4.4 calls {@code commit}; this is kept for callers
-     * of the deprecated method.
+     * Writes the buffer as {@link #commit(Map)} does, keeping the committed offsets: Kafka Streams 4.4 calls
+     * {@code commit}; this is kept for callers of the deprecated method.
      *
      * @deprecated use {@link #commit(Map)}, as {@link StateStore#flush()} says
      */
     @Deprecated
     @Override
     public synchronized void flush() {
-        commit(Map.of());
+        checkOpen();
+        commit(committedOffsets); // keeps the offsets: an empty map would forget them, and Streams would rebuild
     }
 
     /**

@@ -24,7 +24,7 @@ final class TurboKvSessionBytesStoreSupplier implements SessionBytesStoreSupplie
 
     @Override
     public SessionStore<Bytes, byte[]> get() {
-        return new TurboKvSessionStore(name, retentionPeriod, segmentIntervalMs(), TurboKvStores::configByChangelog);
+        return new TurboKvSessionStore(name, retentionPeriod, segmentIntervalMs(), TurboKvStores::configForSegments);
     }
 
     @Override

@@ -195,7 +195,24 @@ public final class TurboKvStores {
      * {@link TurboKvConfigSetter}, if it names one, adjusts the result.
      */
     static DbConfig configByChangelog(String storeName, boolean hasChangelog, Map<String, Object> appConfigs) {
-        DbConfig.Builder builder = defaultBuilder(hasChangelog ? Durability.NO_SYNC : Durability.SYNC);
+        return config(storeName, hasChangelog ? Durability.NO_SYNC : Durability.SYNC, appConfigs);
+    }
+
+    /**
+     * The configuration of one segment of a window or session store: commits fsync, changelog or not (a
+     * {@link TurboKvConfigSetter} may still choose otherwise). A commit of such a store is one write batch per
+     * segment it touches, and each segment's {@link CommitRecord} says which commit the segment holds; without
+     * fsync a power cut or an OS crash may roll the segments back independently, to commits the records cannot
+     * tell apart from the newest, and the store would then report changelog offsets past data it lost. With fsync
+     * a segment's commit is durable before the next segment's begins, so that only a process crash's cut between
+     * two segments remains, which the records do detect.
+     */
+    static DbConfig configForSegments(String storeName, boolean hasChangelog, Map<String, Object> appConfigs) {
+        return config(storeName, Durability.SYNC, appConfigs);
+    }
+
+    private static DbConfig config(String storeName, Durability durability, Map<String, Object> appConfigs) {
+        DbConfig.Builder builder = defaultBuilder(durability);
         SharedBlockCache shared = ApplicationBlockCaches.forApplication(appConfigs);
         if (shared != null) {
             builder.blockCache(shared);

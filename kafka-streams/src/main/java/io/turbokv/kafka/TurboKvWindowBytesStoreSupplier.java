@@ -35,9 +35,9 @@ final class TurboKvWindowBytesStoreSupplier implements WindowBytesStoreSupplier 
     public WindowStore<Bytes, byte[]> get() {
         return timestamped
                 ? new TurboKvTimestampedWindowStore(name, retentionPeriod, segmentInterval, windowSize,
-                        retainDuplicates, TurboKvStores::configByChangelog)
+                        retainDuplicates, TurboKvStores::configForSegments)
                 : new TurboKvWindowStore(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates,
-                        TurboKvStores::configByChangelog);
+                        TurboKvStores::configForSegments);
     }
 
     @Override

@@ -60,6 +60,14 @@ class ChangelogDurabilityTest {
         }
     }
 
+    @Test
+    void windowAndSessionSegmentsCommitWithFsyncChangelogOrNot() {
+        // each segment is a store of its own: without fsync a power cut could roll them back independently, past
+        // what their commit records can detect
+        assertEquals(Durability.SYNC, TurboKvStores.configForSegments("w", true, Map.of()).durability());
+        assertEquals(Durability.SYNC, TurboKvStores.configForSegments("w", false, Map.of()).durability());
+    }
+
     /** Connects the stores; Streams initialises them whether or not they are written. */
     private static final class Ignore implements Processor<String, String, Void, Void> {
         @Override

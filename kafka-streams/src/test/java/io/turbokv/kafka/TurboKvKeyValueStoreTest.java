@@ -312,6 +312,21 @@ class TurboKvKeyValueStoreTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // flush: Kafka Streams deprecates it for commit
+    void flushWritesTheBufferAndKeepsTheCommittedOffsets() {
+        TopicPartition changelog = new TopicPartition("app-s-changelog", 3);
+        store.put(key("a"), value("1"));
+        store.commit(Map.of(changelog, 17L));
+        store.put(key("a"), value("2"));
+        store.flush();
+        assertEquals(17L, store.committedOffset(changelog), "a flush is no reason to rebuild the store");
+        store.close();
+        store = reopen();
+        assertEquals(17L, store.committedOffset(changelog));
+        assertEquals("2", string(store.get(key("a"))));
+    }
+
+    @Test
     @SuppressWarnings("deprecation") // managesOffsets: Kafka Streams deprecates it as every store will manage them
     void theChangelogOffsetsAreCommittedWithTheDataAndAReopenedStoreReportsThem() {
         TopicPartition changelog = new TopicPartition("app-s-changelog", 3);

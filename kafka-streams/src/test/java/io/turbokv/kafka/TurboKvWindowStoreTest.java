@@ -133,6 +133,21 @@ class TurboKvWindowStoreTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // flush: Kafka Streams deprecates it for commit
+    void flushWritesTheBuffersAndKeepsTheCommittedOffsets() throws Exception {
+        TopicPartition changelog = new TopicPartition("app-w-changelog", 0);
+        store = open(false);
+        store.put(key("a"), value("1"), 10_000);
+        store.commit(Map.of(changelog, 5L));
+        store.put(key("a"), value("2"), 70_000);
+        store.flush();
+        assertEquals(5L, store.committedOffset(changelog), "a flush is no reason to rebuild the store");
+        store.close();
+        store = open(false);
+        assertEquals(5L, store.committedOffset(changelog));
+    }
+
+    @Test
     void aCommitOfSeveralSegmentsCarriesOnePositionAndOffsetsForAll() throws Exception {
         TopicPartition changelog = new TopicPartition("app-w-changelog", 0);
         store = open(false);
