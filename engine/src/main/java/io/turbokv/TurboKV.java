@@ -16,8 +16,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An embedded, persistent key-value store in one directory: hash-ordered, immutable SST files that are mapped
- * read-only, committed atomically through the {@code CURRENT} file.
+ * An embedded, persistent key-value store in one directory: immutable SST files, ordered by key hash (or, in a
+ * key-ordered family, by key), mapped read-only and committed atomically through the {@code CURRENT} file.
  *
  * <p>One write operation at a time ({@link #writeBatch()}), whose batch many threads fill at once; any number of
  * concurrent readers ({@link #get}, {@link #getMultiple}, {@link #batchGet}), which see every committed batch
@@ -357,9 +357,10 @@ public final class TurboKV implements AutoCloseable {
 
     /**
      * Hands every live value of {@code family} to {@code consumer}, against one consistent state of the store: in a
-     * single-valued family each key once with its value, in a multi-valued one each key once per value. The order
-     * is the store's hash order, which is no meaningful order to a caller: TurboKV has no key-ordered scans. The
-     * scan reads every SST of the family.
+     * single-valued family each key once with its value, in a multi-valued one each key once per value. A
+     * key-ordered family ({@link FamilyConfig#ordered}) is walked in ascending unsigned key order, a hash-ordered one
+     * in hash order, which is no meaningful order to a caller. The scan reads every SST of the family; a range of a
+     * key-ordered family reads only its part ({@link ReadScope#range}).
      *
      * @param family   the family's index in the store's configuration
      * @param consumer receives each key with each of its values
