@@ -1,7 +1,7 @@
 package io.turbokv;
 
 /**
- * What {@link TurboKV#checkpoint} made.
+ * What {@link Checkpoints#write} made.
  *
  * @param sequenceNumber the committed sequence number of the state the checkpoint holds (its {@code CURRENT})
  * @param linkedFiles    files hard-linked to the store's: they take no space of their own

@@ -6,7 +6,6 @@ import io.turbokv.store.StoreCore;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -304,31 +303,6 @@ public final class TurboKV implements AutoCloseable {
      */
     public ReadScope readScope() {
         return new ReadScope(core.lookups("read"), config, core.closedFlag(), directory(), core.acquire());
-    }
-
-    /**
-     * Writes a checkpoint: a consistent copy of the store as committed now, in {@code destination}, which opens as a
-     * store of its own. The store's files are immutable, so the checkpoint hard-links them where the file system
-     * allows (taking no space until the store deletes its names, at a later compaction) and copies them where it
-     * does not (another file system); then it writes {@code SCHEMA} and, last, {@code CURRENT}, all synced. Writes
-     * and compactions go on meanwhile: the checkpoint holds the state it copies, so compaction deletes none of its
-     * files until it is done.
-     *
-     * <p>A read-only instance copies the state it opened, which a writer of another process does not know about:
-     * if that writer deleted one of its files (a compaction) before the checkpoint opened it, this fails with
-     * {@link NoSuchFileException}, and opening the store again gives a newer state to copy.
-     *
-     * @param destination a directory that does not exist yet (it is created, with its parents) or is empty, not
-     *                    inside the store's directory
-     * @return the committed sequence number copied, and how many files were linked and copied
-     * @throws FileAlreadyExistsException when {@code destination} exists and is not an empty directory
-     * @throws IllegalArgumentException   when {@code destination} is inside the store's directory
-     * @throws IllegalStateException      for an in-memory store, which has no files
-     * @throws IOException                when reading or writing fails; the destination is then left as it was
-     */
-    public CheckpointStats checkpoint(Path destination) throws IOException {
-        Objects.requireNonNull(destination, "destination");
-        return core.checkpoint(config.fileLayer(), destination);
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link TurboKV#checkpoint}: a consistent copy of a committed state, by hard links, that opens as a store. */
+/** {@link Checkpoints#write}: a consistent copy of a committed state, by hard links, that opens as a store. */
 class CheckpointTest {
     private static final int KEYS = 300;
 
@@ -92,7 +92,7 @@ class CheckpointTest {
                 batch.commit();
             }
             expected = contents(dir);
-            stats = db.checkpoint(copy);
+            stats = Checkpoints.write(db, copy);
             writeRound(db, 3); // after the checkpoint: not in it
             db.fullCompact(); // deletes the names the checkpoint linked
         }
@@ -125,7 +125,7 @@ class CheckpointTest {
         Path dir = tmp.resolve("store");
         try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
             writeRound(db, 1);
-            db.checkpoint(tmp.resolve("copy"));
+            Checkpoints.write(db, tmp.resolve("copy"));
         }
         for (String name : names(tmp.resolve("copy"))) {
             if (name.endsWith(".sst") || name.endsWith(".meta")) {
@@ -145,7 +145,7 @@ class CheckpointTest {
             CheckpointStats stats;
             try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
                 writeRound(db, 4);
-                stats = db.checkpoint(copy);
+                stats = Checkpoints.write(db, copy);
             }
             assertEquals(0, stats.linkedFiles(), stats.toString());
             assertTrue(stats.copiedFiles() >= 2, stats.toString());
@@ -166,16 +166,16 @@ class CheckpointTest {
         Files.writeString(full.resolve("mine.txt"), "mine");
         try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
             writeRound(db, 1);
-            assertThrows(FileAlreadyExistsException.class, () -> db.checkpoint(full));
+            assertThrows(FileAlreadyExistsException.class, () -> Checkpoints.write(db, full));
             assertEquals(List.of("mine.txt"), names(full));
-            assertThrows(FileAlreadyExistsException.class, () -> db.checkpoint(full.resolve("mine.txt")));
-            assertThrows(IllegalArgumentException.class, () -> db.checkpoint(dir.resolve("inside")));
+            assertThrows(FileAlreadyExistsException.class, () -> Checkpoints.write(db, full.resolve("mine.txt")));
+            assertThrows(IllegalArgumentException.class, () -> Checkpoints.write(db, dir.resolve("inside")));
             Path empty = Files.createDirectories(tmp.resolve("empty"));
-            db.checkpoint(empty);
+            Checkpoints.write(db, empty);
             assertEquals(1, singleRound(empty));
         }
         try (TurboKV memory = TurboKV.emptyInMemory(DbConfig.singleFamily())) {
-            assertThrows(IllegalStateException.class, () -> memory.checkpoint(tmp.resolve("none")));
+            assertThrows(IllegalStateException.class, () -> Checkpoints.write(memory, tmp.resolve("none")));
         }
     }
 
@@ -188,11 +188,11 @@ class CheckpointTest {
             try (TurboKV reader = TurboKV.openReadOnly(dir)) {
                 writer.fullCompact(); // the reader's lease does not hold back another instance's deletions
                 Path copy = tmp.resolve("copy");
-                assertThrows(NoSuchFileException.class, () -> reader.checkpoint(copy));
+                assertThrows(NoSuchFileException.class, () -> Checkpoints.write(reader, copy));
                 assertTrue(Files.notExists(copy), "nothing left behind");
             }
             try (TurboKV reader = TurboKV.openReadOnly(dir)) { // a new open copies the new state
-                reader.checkpoint(tmp.resolve("copy"));
+                Checkpoints.write(reader, tmp.resolve("copy"));
             }
         }
         assertEquals(2, singleRound(tmp.resolve("copy")));
@@ -223,7 +223,7 @@ class CheckpointTest {
                 for (int i = 0; i < 12; i++) {
                     Path copy = tmp.resolve("copy" + i);
                     if (i % 2 == 0) {
-                        db.checkpoint(copy); // the writer's own instance
+                        Checkpoints.write(db, copy); // the writer's own instance
                     } else {
                         checkpointReadOnly(dir, copy); // as the command line does: another instance
                     }
@@ -244,7 +244,7 @@ class CheckpointTest {
     private static void checkpointReadOnly(Path dir, Path copy) throws IOException {
         for (int attempt = 1;; attempt++) {
             try (TurboKV reader = TurboKV.openReadOnly(dir)) {
-                reader.checkpoint(copy);
+                Checkpoints.write(reader, copy);
                 return;
             } catch (NoSuchFileException e) {
                 if (attempt == 20) {

@@ -144,7 +144,7 @@ class DurabilityTest {
         try (TurboKV db = TurboKV.open(dir.resolve("store"), config(Durability.NO_SYNC, layer))) {
             write(db, 2);
             assertEquals(0, layer.syncs.get());
-            db.checkpoint(dir.resolve("copy"));
+            Checkpoints.write(db, dir.resolve("copy"));
             assertTrue(layer.syncs.get() > 0, "a checkpoint is a backup: it is fsynced whatever the store's commits");
         }
         try (TurboKV copy = TurboKV.open(dir.resolve("copy"))) {

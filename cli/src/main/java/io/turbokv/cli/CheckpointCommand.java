@@ -1,6 +1,7 @@
 package io.turbokv.cli;
 
 import io.turbokv.CheckpointStats;
+import io.turbokv.Checkpoints;
 import io.turbokv.TurboKV;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code turbokv checkpoint DIR DEST}: a consistent copy of the store as committed now ({@link TurboKV#checkpoint}),
+ * {@code turbokv checkpoint DIR DEST}: a consistent copy of the store as committed now ({@link Checkpoints#write}),
  * hard links where the file system allows, taken through a read-only open so that a writer may go on meanwhile.
  */
 @Command(name = "checkpoint", mixinStandardHelpOptions = true,
@@ -33,7 +34,7 @@ final class CheckpointCommand extends StoreCommand {
         long start = System.nanoTime();
         for (int attempt = 1;; attempt++) {
             try (TurboKV db = Stores.openReadOnly(directory, families.config())) {
-                CheckpointStats stats = db.checkpoint(destination);
+                CheckpointStats stats = Checkpoints.write(db, destination);
                 out().printf(Locale.ROOT, "checkpoint of sequence %d in %s: %s linked, %s copied, %s in %s%n",
                         Integer.toUnsignedLong(stats.sequenceNumber()), destination,
                         Format.plural(stats.linkedFiles(), "file"), Format.plural(stats.copiedFiles(), "file"),
