@@ -26,9 +26,11 @@ public record CompactionPolicy(int sstCountAbove, CompactConfig config) {
 
     /**
      * The bounds of {@link #whenSstCountAbove}: {@link CompactConfig#defaults()} without their duplication
-     * thresholds (50 and 100 MiB), which leave a store of many small commits uncompacted.
+     * thresholds (50 and 100 MiB), which leave a store of many small commits uncompacted, and without
+     * sub-compactions, which cut a job's output into one SST per thread: a policy that counts SSTs must not make
+     * more of them than it merges.
      */
-    private static final CompactConfig BOUNDS = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
+    private static final CompactConfig BOUNDS = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8, 1);
     private static final CompactionPolicy MANUAL = new CompactionPolicy(Integer.MAX_VALUE, BOUNDS);
 
     /**

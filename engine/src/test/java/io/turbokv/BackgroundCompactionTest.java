@@ -56,6 +56,8 @@ class BackgroundCompactionTest {
         private final CountDownLatch entered = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
         private volatile boolean fail;
+        /** With {@link #fail}: throw an unchecked exception, as a bug or a closed mapping would. */
+        private volatile boolean failUnchecked;
         private volatile int failures;
 
         void release() {
@@ -71,6 +73,9 @@ class BackgroundCompactionTest {
             if (Thread.currentThread().getName().startsWith("turbokv-compaction")) {
                 if (fail) {
                     failures++;
+                    if (failUnchecked) {
+                        throw new IllegalStateException("injected: unchecked failure creating " + path);
+                    }
                     throw new IOException("injected: no space for " + path);
                 }
                 entered.countDown();
@@ -252,6 +257,39 @@ class BackgroundCompactionTest {
             checkAll(db, 3);
         } finally {
             logger.removeHandler(capture);
+            logger.setUseParentHandlers(parentHandlers);
+        }
+    }
+
+    @Test
+    void anUncheckedCompactionFailureIsReportedNotRetriedSilently() throws Exception {
+        Logger logger = Logger.getLogger("io.turbokv");
+        boolean parentHandlers = logger.getUseParentHandlers();
+        logger.setUseParentHandlers(false); // the warning is expected here; keep the build output clean
+        CompactionGate gate = new CompactionGate();
+        gate.fail = true;
+        gate.failUnchecked = true;
+        try (TurboKV db = open(gate, 1)) {
+            commit(db, 0);
+            commit(db, 1);
+            IllegalStateException reported = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (reported == null && System.nanoTime() < deadline) {
+                try {
+                    db.writeBatch(Duration.ofSeconds(5)).close();
+                    Thread.sleep(10); // the compaction has not failed yet
+                } catch (IllegalStateException e) {
+                    reported = e;
+                }
+            }
+            assertNotNull(reported, "the failure reached a write within 30 s");
+            assertTrue(reported.getMessage().contains("background compaction"), reported.getMessage());
+            assertTrue(reported.getCause().getMessage().contains("injected: unchecked"),
+                    reported.getCause().getMessage());
+            Thread.sleep(4 * CompactionPolicy.CHECK_INTERVAL_MILLIS); // time for retries, were there any
+            assertEquals(1, gate.failures, "not retried before the next commit");
+            checkAll(db, 2);
+        } finally {
             logger.setUseParentHandlers(parentHandlers);
         }
     }

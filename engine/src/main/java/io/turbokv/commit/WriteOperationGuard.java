@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it
  * (with, as its cause, where that operation was created when its {@link Holder} says so); {@link #claim(String,
- * long)} first waits, a bounded time, for the slot to be free; {@link #release} gives it back. A failed rollback calls {@link #breakForever}: from then on every claim is
+ * long)} first waits, a bounded time, for the slot to be free, {@link #tryClaim} does not throw when the slot is
+ * merely held; {@link #release} gives it back. A failed rollback calls {@link #breakForever}: from then on every claim is
  * refused with the reason, while reads go on. {@link #closeAndAwaitIdle()} refuses every later claim and waits
  * for the operation that holds the slot to give it back, so that a store releases its lock only once no write
  * operation can touch its files any more. Thread-safe.
@@ -87,6 +88,27 @@ public final class WriteOperationGuard {
                         + " write operation is allowed at a time)", owner == null ? null : owner.createdAt());
             }
             activeOperation = operation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Claims the slot for {@code operation} if no other operation holds it.
+     *
+     * @param operation what claims the slot, named in the message of a refused claim
+     * @return whether the slot was free and is now held; false when another operation holds it
+     * @throws IllegalStateException when the store had an unrecoverable error
+     * @throws StoreClosedException  when the store is closed or closing
+     */
+    public boolean tryClaim(String operation) {
+        lock.lock();
+        try {
+            if (activeOperation != null && !closed && unrecoverableError == null) {
+                return false;
+            }
+            claim(operation);
+            return true;
         } finally {
             lock.unlock();
         }

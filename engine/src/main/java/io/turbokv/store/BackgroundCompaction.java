@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * through the store's {@link StoreWriter}, as its single write operation.
  *
  * <p>A compaction that finds the write slot taken (a write batch is open) is tried again at the next check. A
- * compaction that changes nothing is not repeated before the next commit. A failure (the compaction rolled back) is
+ * compaction that changes nothing, or leaves as many live SSTs as before, is not repeated before the next commit. A failure (the compaction rolled back) is
  * logged and kept for {@link #takeFailure()}, which the store's next write operation calls; a failed rollback
  * (the writer is broken for good) also ends the thread. {@link #stop()} is called by the store's close before its
  * write side closes: it never interrupts the thread (an interrupt closes the file channels a compaction writes
@@ -65,28 +65,40 @@ final class BackgroundCompaction {
             if (committed == checked) {
                 continue;
             }
-            if (liveSsts(state) <= policy.sstCountAbove()) {
+            int liveBefore = liveSsts(state);
+            if (liveBefore <= policy.sstCountAbove()) {
                 checked = committed;
                 continue;
             }
             try {
-                boolean changed = writer.compact(policy.config(), true);
+                if (isStopping()) {
+                    return; // the store is closing: its close waits for no compaction started now
+                }
+                StoreWriter.CompactionOutcome outcome = writer.compactIfIdle(policy.config(), true);
+                if (outcome == StoreWriter.CompactionOutcome.SLOT_HELD) {
+                    continue; // a write batch holds the slot: try again at the next check
+                }
                 runs++;
-                if (!changed) {
-                    checked = committed;
+                StoreState after = versions.currentState();
+                if (outcome == StoreWriter.CompactionOutcome.UNCHANGED || liveSsts(after) >= liveBefore) {
+                    // no progress towards the limit: not again before a commit of someone else
+                    checked = Integer.toUnsignedLong(after.committedSeq());
                 }
             } catch (StoreClosedException e) {
                 return;
-            } catch (IllegalStateException e) {
-                if (writer.isBroken()) {
-                    fail(e);
-                    return;
-                }
-                // the slot is held by a write batch: try again at the next check
             } catch (Exception | Error e) {
                 fail(e instanceof Exception exception ? exception : new IllegalStateException(e));
-                checked = committed; // not again before the next commit
+                if (writer.isBroken()) {
+                    return; // the rollback failed: no write operation can run again
+                }
+                checked = Integer.toUnsignedLong(versions.currentState().committedSeq()); // not before a commit
             }
+        }
+    }
+
+    private boolean isStopping() {
+        synchronized (signal) {
+            return stopping;
         }
     }
 

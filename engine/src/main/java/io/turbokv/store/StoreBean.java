@@ -35,8 +35,8 @@ final class StoreBean implements StoreMXBean {
      *
      * @param core      the open store
      * @param directory its directory, or null for an in-memory store
-     * @return the registered bean, which {@link #unregister()} removes
-     * @throws IllegalStateException when the platform MBean server refuses the bean
+     * @return the registered bean, which {@link #unregister()} removes, or null when the platform MBean server
+     *         refused it (logged: a store does not fail to open over its monitoring)
      */
     static StoreBean register(StoreCore core, Path directory) {
         try {
@@ -47,7 +47,9 @@ final class StoreBean implements StoreMXBean {
             return bean;
         } catch (InstanceAlreadyExistsException | MBeanRegistrationException | NotCompliantMBeanException
                 | MalformedObjectNameException e) {
-            throw new IllegalStateException("cannot register the MXBean of the store in " + directory, e);
+            LOG.log(System.Logger.Level.WARNING, "cannot register the MXBean of the store in " + directory
+                    + "; the store opens without it", e);
+            return null;
         }
     }
 

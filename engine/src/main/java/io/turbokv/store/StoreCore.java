@@ -100,10 +100,11 @@ public final class StoreCore {
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 caches,
                 new SlowGets(directory == null ? null : directory.toString(), settings.slowGetNanos()));
+        this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // it reads the parts; never throws
+        // last: from here on a thread works on the store, which the caller can close only once this returns
         this.compactions = writer != null && settings.compaction().isAutomatic()
                 ? new BackgroundCompaction(writer, versions, settings.compaction(), directory)
                 : null;
-        this.bean = settings.jmx() ? StoreBean.register(this, directory) : null; // last: it reads the parts
     }
 
     /** The store's block caches: its own, or its views of shared ones; on failure, releases what was opened. */

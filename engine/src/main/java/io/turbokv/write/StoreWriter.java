@@ -111,6 +111,31 @@ public final class StoreWriter {
         return compactions.run(limits, separateCategories);
     }
 
+    /**
+     * As {@link #compact}, unless another write operation holds the slot: then nothing is run.
+     *
+     * @param limits             which SSTs to merge and how large the results may grow
+     * @param separateCategories whether warm and cold SSTs stay apart
+     * @return whether the compaction ran and changed something, ran and changed nothing, or did not run
+     * @throws IOException when reading or writing fails; the compaction is rolled back
+     */
+    public CompactionOutcome compactIfIdle(CompactConfig limits, boolean separateCategories) throws IOException {
+        if (!guard.tryClaim(COMPACTION)) {
+            return CompactionOutcome.SLOT_HELD;
+        }
+        return compactions.run(limits, separateCategories) ? CompactionOutcome.CHANGED : CompactionOutcome.UNCHANGED;
+    }
+
+    /** What {@link #compactIfIdle} did. */
+    public enum CompactionOutcome {
+        /** Another write operation held the slot: nothing ran. */
+        SLOT_HELD,
+        /** The compaction committed a new state. */
+        CHANGED,
+        /** The compaction found nothing to merge. */
+        UNCHANGED
+    }
+
     /** Publishes the current state with fresh SST slots: each SST is mapped again on its next read. */
     public void remapSsts() {
         protocol.publish(state -> StateLoader.withFreshSlots(store.directory(), state), List.of());
