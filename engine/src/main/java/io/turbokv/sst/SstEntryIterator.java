@@ -50,6 +50,11 @@ public final class SstEntryIterator implements AutoCloseable {
     private MemorySegment groupKeySegment = MemorySegment.ofArray(groupKey);
     private long groupKeyLength = -1;
     private int position;
+    /** Whether the key block at {@link #position} is the one loaded. */
+    private boolean positionLoaded;
+    /** Where the current group's first entry is: the index position of its block, and its entry there. */
+    private int groupPosition;
+    private int groupEntry;
     private boolean exhausted;
     private boolean rawMedium;
     private int nextKeyBlock;
@@ -176,8 +181,40 @@ public final class SstEntryIterator implements AutoCloseable {
                 return true;
             }
         }
-        exhausted = !startBelow(groupKeySegment.asSlice(0, groupKeyLength), false);
+        exhausted = !(groupEntry > 0 ? startPreviousInBlock()
+                : startBelow(groupKeySegment.asSlice(0, groupKeyLength), false));
         return !exhausted;
+    }
+
+    /**
+     * Starts the group of the key just below the current group's, which begins at entry {@code groupEntry > 0} of
+     * the block at {@code groupPosition}: that key ends at the entry before, in the same block, so no index search is
+     * needed unless its entries begin in an earlier block.
+     */
+    private boolean startPreviousInBlock() throws CorruptionException {
+        load(groupPosition);
+        int i = groupEntry - 1;
+        keyBlock.select(i);
+        long start = keyBlock.keyStart();
+        long length = keyBlock.keyLength();
+        while (i > 0) {
+            keyBlock.select(i - 1);
+            if (!Bytes.equal(keyBlock.segment(), keyBlock.keyStart(), keyBlock.keyLength(), keyBlock.segment(), start,
+                    length)) {
+                break;
+            }
+            i--;
+        }
+        MemorySegment key = MemorySegment.ofArray(new byte[(int) length]);
+        MemorySegment.copy(keyBlock.segment(), start, key, 0, length);
+        if (i == 0 && groupPosition > 0) {
+            return startGroup(key); // its entries may begin in the block before: the index knows
+        }
+        setGroupKey(key);
+        entry = i;
+        groupEntry = i;
+        keyBlock.select(i);
+        return true;
     }
 
     /** Whether the selected entry's key is the current group's. */
@@ -237,14 +274,8 @@ public final class SstEntryIterator implements AutoCloseable {
 
     /** Selects the first entry of {@code key}, which the SST holds, and makes it the current group. */
     private boolean startGroup(MemorySegment key) throws CorruptionException {
-        long length = key.byteSize();
-        if (length > groupKey.length) {
-            groupKey = new byte[(int) Math.max(length, groupKey.length * 2L)];
-            groupKeySegment = MemorySegment.ofArray(groupKey);
-        }
-        MemorySegment.copy(key, 0, groupKeySegment, 0, length);
-        groupKeyLength = length;
-        MemorySegment groupKeyView = groupKeySegment.asSlice(0, length);
+        setGroupKey(key);
+        MemorySegment groupKeyView = groupKeySegment.asSlice(0, groupKeyLength);
         int p = reader.firstPositionByKey(groupKeyView);
         load(p);
         entry = SstReader.lowerBoundByKey(keyBlock, groupKeyView);
@@ -257,15 +288,37 @@ public final class SstEntryIterator implements AutoCloseable {
             throw keyBlock.damage("key index: a key found in the SST is not where the index leads (entry %d)",
                     entry);
         }
+        groupPosition = position;
+        groupEntry = entry;
         return true;
     }
 
-    /** Loads the key block at index position {@code p} (reverse iterators). */
+    /** Makes {@code key} the current group's key (copied). */
+    private void setGroupKey(MemorySegment key) {
+        long length = key.byteSize();
+        if (length > groupKey.length) {
+            groupKey = new byte[(int) Math.max(length, groupKey.length * 2L)];
+            groupKeySegment = MemorySegment.ofArray(groupKey);
+        }
+        MemorySegment.copy(key, 0, groupKeySegment, 0, length);
+        groupKeyLength = length;
+    }
+
+    /**
+     * Loads the key block at index position {@code p} (reverse iterators), unless it is the one loaded: a walk down
+     * finds each key through the index, which leads back into the block it is in far more often than not, and
+     * decoding and checking a block again per key made the walk a hundred times slower than one up.
+     */
     private void load(int p) throws CorruptionException {
+        if (p == position && positionLoaded) {
+            return;
+        }
+        positionLoaded = false; // a load that fails leaves no block loaded
         int block = reader.keyBlock(p);
         reader.loadBlock(block, keyBuffer, checksum, keyView);
         keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
         position = p;
+        positionLoaded = true;
         entryCount = keyBlock.count();
     }
 
