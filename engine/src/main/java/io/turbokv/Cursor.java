@@ -1,5 +1,6 @@
 package io.turbokv;
 
+import io.turbokv.ffm.ScopedView;
 import io.turbokv.read.RangeScan;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -115,11 +116,13 @@ public final class Cursor implements AutoCloseable {
         return value().toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** {@code segment[offset, offset + length)}, scoped to the cursor's arena unless it is on the heap. */
-    @SuppressWarnings("restricted") // safe: the memory stays allocated and mapped until the arena closes (close())
+    /**
+     * {@code segment[offset, offset + length)}, scoped to the cursor's arena unless it is on the heap: the memory
+     * stays allocated and mapped until the arena closes ({@link #close()}). Through {@link ScopedView}, the one
+     * restricted call of the engine, in the module that is granted native access.
+     */
     private MemorySegment view(MemorySegment segment, long offset, long length) {
-        MemorySegment slice = segment.asSlice(offset, length);
-        return slice.isNative() || slice.isMapped() ? slice.reinterpret(arena, null) : slice;
+        return ScopedView.of(segment.asSlice(offset, length), arena);
     }
 
     private void checkPositioned() {
