@@ -128,6 +128,20 @@ class BackgroundCompactionTest {
         }
     }
 
+    /** Starts write batches until one fails with the background compaction's failure (within 30 s). */
+    private static IllegalStateException awaitReportedFailure(TurboKV db) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                db.writeBatch(Duration.ofSeconds(5)).close();
+                Thread.sleep(10); // the compaction has not failed yet
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        }
+        throw new AssertionError("no write reported the compaction's failure within 30 s");
+    }
+
     private static List<Thread> compactionThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("turbokv-compaction")).toList();
@@ -225,17 +239,7 @@ class BackgroundCompactionTest {
         try (TurboKV db = open(gate, 1)) {
             commit(db, 0);
             commit(db, 1);
-            IllegalStateException reported = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (reported == null && System.nanoTime() < deadline) {
-                try {
-                    db.writeBatch(Duration.ofSeconds(5)).close();
-                    Thread.sleep(10); // the compaction has not failed yet
-                } catch (IllegalStateException e) {
-                    reported = e;
-                }
-            }
-            assertNotNull(reported, "the failure reached a write within 30 s");
+            IllegalStateException reported = awaitReportedFailure(db);
             assertTrue(reported.getMessage().contains("background compaction"), reported.getMessage());
             assertInstanceOf(IOException.class, reported.getCause());
             assertTrue(reported.getCause().getMessage().contains("injected"), reported.getCause().getMessage());
@@ -249,7 +253,7 @@ class BackgroundCompactionTest {
             gate.release();
             commit(db, 2);
             checkAll(db, 3);
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (db.statistics().sstFiles() > 1 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
@@ -272,17 +276,7 @@ class BackgroundCompactionTest {
         try (TurboKV db = open(gate, 1)) {
             commit(db, 0);
             commit(db, 1);
-            IllegalStateException reported = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (reported == null && System.nanoTime() < deadline) {
-                try {
-                    db.writeBatch(Duration.ofSeconds(5)).close();
-                    Thread.sleep(10); // the compaction has not failed yet
-                } catch (IllegalStateException e) {
-                    reported = e;
-                }
-            }
-            assertNotNull(reported, "the failure reached a write within 30 s");
+            IllegalStateException reported = awaitReportedFailure(db);
             assertTrue(reported.getMessage().contains("background compaction"), reported.getMessage());
             assertTrue(reported.getCause().getMessage().contains("injected: unchecked"),
                     reported.getCause().getMessage());
