@@ -195,16 +195,8 @@ public final class SstReader implements AutoCloseable {
                 if (keyBlock.compareKey(key) != 0) {
                     return result;
                 }
-                int type = keyBlock.entryType();
-                if (type == EntryType.DELETED) {
-                    visitor.onTombstone();
+                if (visit(keyBlock, scratch, visitor) == LookupResult.DELETED) {
                     return LookupResult.DELETED;
-                } else if (type == EntryType.BLOB) {
-                    visitor.onBlob(blobSeq(keyBlock));
-                } else {
-                    BlockView value = scratch.valueView;
-                    loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
-                    visitor.onValue(value.segment, value.offset, value.length);
                 }
                 result = LookupResult.FOUND;
             }
@@ -212,6 +204,27 @@ public final class SstReader implements AutoCloseable {
                 return result;
             }
         }
+    }
+
+    /**
+     * Hands the selected entry of {@code keyBlock}, one of the looked-up key's, to {@code visitor}: a tombstone
+     * ({@link LookupResult#DELETED}: the lookup ends), a blob, or a value loaded through the scratch
+     * ({@link LookupResult#FOUND}).
+     */
+    private LookupResult visit(KeyBlock keyBlock, LookupScratch scratch, EntryVisitor visitor)
+            throws CorruptionException {
+        int type = keyBlock.entryType();
+        if (type == EntryType.DELETED) {
+            visitor.onTombstone();
+            return LookupResult.DELETED;
+        } else if (type == EntryType.BLOB) {
+            visitor.onBlob(blobSeq(keyBlock));
+        } else {
+            BlockView value = scratch.valueView;
+            loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
+            visitor.onValue(value.segment, value.offset, value.length);
+        }
+        return LookupResult.FOUND;
     }
 
     /** Points the scratch's key block cursor at the key block at {@code position} (in index order). */
@@ -250,16 +263,8 @@ public final class SstReader implements AutoCloseable {
                 if (keyBlock.compareKey(key) != 0) {
                     return result;
                 }
-                int type = keyBlock.entryType();
-                if (type == EntryType.DELETED) {
-                    visitor.onTombstone();
+                if (visit(keyBlock, scratch, visitor) == LookupResult.DELETED) {
                     return LookupResult.DELETED;
-                } else if (type == EntryType.BLOB) {
-                    visitor.onBlob(blobSeq(keyBlock));
-                } else {
-                    BlockView value = scratch.valueView;
-                    loadValue(keyBlock, scratch.valueBuffer, scratch.checksum, value);
-                    visitor.onValue(value.segment, value.offset, value.length);
                 }
                 result = LookupResult.FOUND;
             }
