@@ -3,7 +3,6 @@ package io.turbokv.kafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -114,10 +113,21 @@ final class Segments {
         return observedStreamTime - retentionPeriod + 1;
     }
 
-    /** The segments covering {@code [from, to]}, in time order. */
-    Collection<TurboKvKeyValueStore> covering(long from, long to) {
-        return from > to ? List.of()
-                : segments.subMap(Math.max(from, 0) / segmentInterval, true, to / segmentInterval, true).values();
+    /** {@return a copy of the segments covering {@code [from, to]}, by id, ascending} */
+    NavigableMap<Long, TurboKvKeyValueStore> covering(long from, long to) {
+        return from > to ? new TreeMap<>()
+                : new TreeMap<>(segments.subMap(Math.max(from, 0) / segmentInterval, true, to / segmentInterval, true));
+    }
+
+    /** {@return the first time of segment {@code id}} */
+    long firstTime(long id) {
+        return id * segmentInterval;
+    }
+
+    /** {@return the last time of segment {@code id}} */
+    long lastTime(long id) {
+        long first = firstTime(id);
+        return first > Long.MAX_VALUE - segmentInterval ? Long.MAX_VALUE : first + segmentInterval - 1;
     }
 
     /** {@return the live segments that hold buffered writes, by id, ascending} */

@@ -1,26 +1,25 @@
 package io.turbokv.kafka;
 
 import io.turbokv.CompactConfig;
+import io.turbokv.Cursor;
 import io.turbokv.DbConfig;
 import io.turbokv.MetaFileInfo;
+import io.turbokv.ReadScope;
 import io.turbokv.SstInfo;
 import io.turbokv.StoreClosedException;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.function.Predicate;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
@@ -77,18 +76,23 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * position is left as it was, as in Kafka's stores). A restore batch keeps the committed offsets: replaying records
  * after them again is harmless, as each record sets its key's value.
  *
- * <p><b>Ordered reads cost a full scan.</b> TurboKV keeps keys in hash order, so {@link #range}, {@link #reverseRange},
- * {@link #all}, {@link #reverseAll} and {@link #prefixScan} read every committed entry of the store
- * ({@link TurboKV#forEach}), keep those in bounds, merge the write buffer and sort them by {@link Bytes} order in
- * memory before the first element is returned: O(n) reads plus O(m log m) for the m matches, and the matches are
- * held on the heap until the iterator is dropped, however narrow the range. The iterator is a snapshot: writes after
- * the call do not show in it. Use them for occasional scans of small stores, never per record on a large one.
+ * <p><b>Ordered reads stream.</b> The data family is key-ordered ({@code FamilyConfig.ordered}: unsigned bytes of
+ * the serialized key, Kafka's order), so {@link #range}, {@link #reverseRange}, {@link #all}, {@link #reverseAll} and
+ * {@link #prefixScan} open an engine {@link Cursor} on a read scope of their own and merge it with a copy of the
+ * write buffer's entries in their range ({@link CursorIterator}): {@code O(log n + m)} block reads for m entries,
+ * nothing read before the first step, one entry at a time on the heap. The iterator is a snapshot, as a RocksDB
+ * iterator is: commits and writes after the call do not show in it. It takes no lock of the store's, so the stream
+ * thread writes and commits while an interactive query iterates. It belongs to the thread that opened it (as the
+ * engine's cursors do); {@link #close()} ends every iterator still open: the next step throws
+ * {@link InvalidStateStoreException}, as with Kafka's stores. Close iterators promptly: an open one keeps the files
+ * of its snapshot mapped. A store created by an earlier build with a hash-ordered data family is rewritten in key
+ * order when it opens ({@link OrderMigration}).
  *
  * <p><b>Interactive queries.</b> v1 (through {@code KafkaStreams#store}) reads through the store's methods; v2
  * ({@link #query}) answers key and range queries, and through Kafka Streams' typed layers their timestamped forms,
  * with position bounds, as Kafka's own stores do.
  *
- * <p>Thread-safe: every method locks the store, so interactive queries may read while the stream thread writes.
+ * <p>Thread-safe: every method locks the store briefly; an ordered read iterates without the lock.
  */
 public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         permits TurboKvTimestampedKeyValueStore {
@@ -140,6 +144,8 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     private StoreMetrics metrics;
     private volatile boolean open;
     private int commitsSinceCompaction;
+    /** The ordered reads not closed yet, which {@link #close()} ends; they remove themselves without the lock. */
+    private final Set<CursorIterator> openIterators = ConcurrentHashMap.newKeySet();
 
     TurboKvKeyValueStore(String name, ConfigChoice configChoice) {
         this(name, configChoice, false, new StoreMetrics.Commits());
@@ -171,7 +177,8 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     public synchronized void init(StateStoreContext context, StateStore root) {
         Path directory = context.stateDir().toPath().resolve(name);
         try {
-            db = TurboKV.open(directory, configChoice.configFor(name, hasChangelog(context), context.appConfigs()));
+            db = OrderMigration.open(directory,
+                    configChoice.configFor(name, hasChangelog(context), context.appConfigs()));
             if (!segment) {
                 position = db.get(POSITION_FAMILY, POSITION_KEY)
                         .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
@@ -256,41 +263,49 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     }
 
     /**
-     * Keys from {@code from} to {@code to}, both inclusive, in ascending {@link Bytes} order; a null bound is open,
-     * {@code from > to} gives nothing. Scans the whole store and sorts the matches (see the class comment).
+     * Keys from {@code from} to {@code to}, both inclusive, in ascending {@link Bytes} order (unsigned bytes); a null
+     * bound is open, {@code from > to} gives nothing. Streams through an engine cursor (see the class comment).
      */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        return rangeScan(from, to, false);
+        return ordered(from, to, false);
     }
 
-    /** As {@link #range}, in descending order. Scans the whole store and sorts the matches. */
+    /** As {@link #range}, in descending order. */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-        return rangeScan(from, to, true);
+        return ordered(from, to, true);
     }
 
-    /** Every entry in ascending {@link Bytes} order. Scans the whole store and sorts it on the heap. */
+    /** Every entry in ascending {@link Bytes} order, streamed (see the class comment). */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> all() {
-        return new SnapshotIterator(scan(key -> true), false);
+        return ordered(null, null, false);
     }
 
-    /** Every entry in descending {@link Bytes} order. Scans the whole store and sorts it on the heap. */
+    /** Every entry in descending {@link Bytes} order, streamed (see the class comment). */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> reverseAll() {
-        return new SnapshotIterator(scan(key -> true), true);
+        return ordered(null, null, true);
     }
 
     /**
-     * Keys that start with the serialized {@code prefix}, in ascending {@link Bytes} order. Scans the whole store:
-     * a hash-ordered store cannot seek to a prefix.
+     * The keys from the serialized {@code prefix} up to, excluding, the prefix incremented as an unsigned number of
+     * its length (as Kafka's {@code Bytes.increment}; no upper bound when that overflows), in ascending {@link Bytes} order,
+     * streamed through an engine cursor (see the class comment). That is what Kafka's RocksDB store and its record
+     * cache return: the keys that start with the prefix and, when the prefix ends in {@code 0xFF} bytes, the shorter
+     * keys that sort below its increment (for prefix {@code 7f 00 7f ff}, the key {@code 7f 00 80} too).
      */
     @Override
     public synchronized <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix,
                                                                                                  PS prefixKeySerializer) {
-        byte[] prefixBytes = Objects.requireNonNull(prefixKeySerializer, "prefixKeySerializer").serialize(null, prefix);
-        return new SnapshotIterator(scan(key -> startsWith(key, prefixBytes)), false);
+        Bytes from = Bytes.wrap(Objects.requireNonNull(prefixKeySerializer, "prefixKeySerializer")
+                .serialize(null, prefix));
+        checkOpen();
+        Bytes to = incrementWithoutOverflow(from);
+        byte[] upper = to == null ? null : to.get();
+        return openIterator(buffer.entries(from, true, to, false, false), false,
+                scope -> scope.range(FAMILY, from.get(), true, upper, false));
     }
 
     /**
@@ -437,6 +452,10 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
             return;
         }
         open = false;
+        for (CursorIterator iterator : List.copyOf(openIterators)) {
+            iterator.storeClosed();
+        }
+        openIterators.clear();
         if (metrics != null) {
             metrics.remove();
             metrics = null;
@@ -479,48 +498,53 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         return position.copy();
     }
 
-    private KeyValueIterator<Bytes, byte[]> rangeScan(Bytes from, Bytes to, boolean reverse) {
+    private KeyValueIterator<Bytes, byte[]> ordered(Bytes from, Bytes to, boolean reverse) {
+        checkOpen();
         if (from != null && to != null && from.compareTo(to) > 0) {
-            checkOpen();
-            return new SnapshotIterator(new TreeMap<>(), reverse);
+            return new ListIterator<>(List.of()); // as Kafka's stores: nothing, not an error
         }
         byte[] lower = from == null ? null : from.get();
         byte[] upper = to == null ? null : to.get();
-        return new SnapshotIterator(scan(key -> (lower == null || Arrays.compareUnsigned(key, lower) >= 0)
-                && (upper == null || Arrays.compareUnsigned(key, upper) <= 0)), reverse);
+        return openIterator(buffer.entries(from, true, to, true, reverse), reverse,
+                scope -> reverse ? scope.rangeReverse(FAMILY, lower, true, upper, true)
+                        : scope.range(FAMILY, lower, true, upper, true));
     }
 
     /**
-     * The live entries whose key passes {@code inBounds}, sorted: a scan of every committed entry, with the write
-     * buffer's values replacing (and its tombstones removing) committed ones.
+     * An iterator over {@code buffered} merged with the committed entries of the cursor {@code opener} opens on a
+     * new read scope, registered so that {@link #close()} ends it.
      */
-    private TreeMap<Bytes, byte[]> scan(Predicate<byte[]> inBounds) {
-        checkOpen();
-        TreeMap<Bytes, byte[]> matches = new TreeMap<>();
+    private KeyValueIterator<Bytes, byte[]> openIterator(List<KeyValue<Bytes, byte[]>> buffered, boolean reverse,
+                                                         CursorOpener opener) {
+        ReadScope scope = db.readScope();
         try {
-            db.forEach(FAMILY, (MemorySegment key, MemorySegment value) -> {
-                byte[] keyBytes = key.toArray(ValueLayout.JAVA_BYTE);
-                if (inBounds.test(keyBytes)) {
-                    Bytes wrapped = Bytes.wrap(keyBytes);
-                    if (!buffer.contains(wrapped)) {
-                        matches.put(wrapped, value.toArray(ValueLayout.JAVA_BYTE));
-                    }
-                }
-            });
-        } catch (IOException e) {
-            throw failure("scan", e);
-        }
-        buffer.forEach((key, value) -> {
-            if (value != WriteBuffer.TOMBSTONE && inBounds.test(key.get())) {
-                matches.put(key, value);
+            Cursor cursor = opener.open(scope);
+            CursorIterator[] self = new CursorIterator[1];
+            self[0] = new CursorIterator(name, scope, cursor, buffered, reverse, () -> openIterators.remove(self[0]));
+            openIterators.add(self[0]);
+            return self[0];
+        } catch (IOException | RuntimeException e) {
+            scope.close();
+            if (e instanceof IOException io) {
+                throw failure("ordered read", io);
             }
-        });
-        return matches;
+            throw (RuntimeException) e;
+        }
     }
 
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length
-                && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    /**
+     * {@return {@code prefix} plus one as an unsigned big-endian number of the same length, as Kafka's stores
+     * increment a prefix for a prefix scan ({@code Bytes.increment}, deprecated), or null when it overflows (every
+     * byte {@code 0xFF}, or none)}
+     */
+    static Bytes incrementWithoutOverflow(Bytes prefix) {
+        byte[] incremented = prefix.get().clone();
+        for (int i = incremented.length - 1; i >= 0; i--) {
+            if (++incremented[i] != 0) { // no carry
+                return Bytes.wrap(incremented);
+            }
+        }
+        return null;
     }
 
     private void checkOpen() {
@@ -593,6 +617,12 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     interface ConfigChoice {
         /** {@return the configuration to open the store named {@code storeName} with} */
         DbConfig configFor(String storeName, boolean hasChangelog, Map<String, Object> appConfigs);
+    }
+
+    /** Opens an engine cursor on a read scope. */
+    @FunctionalInterface
+    private interface CursorOpener {
+        Cursor open(ReadScope scope) throws IOException;
     }
 
     /** Writes each batch of changelog records, with the position they carry, as one TurboKV write batch. */
