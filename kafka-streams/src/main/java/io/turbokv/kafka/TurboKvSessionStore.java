@@ -64,6 +64,7 @@ public final class TurboKvSessionStore extends SegmentedStore implements Session
         TurboKvKeyValueStore segment = segments.existingSegment(sessionKey.window().end());
         if (segment != null) {
             segment.delete(Bytes.wrap(segmentKey(sessionKey)));
+            afterWrite(); // a write like a put: it moves the position, and may spill
         }
     }
 
