@@ -6,16 +6,10 @@ import io.turbokv.KeyOrder;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Opens a store's TurboKV directory, rewriting it first when an earlier build created it with a hash-ordered data
@@ -67,11 +61,11 @@ final class OrderMigration {
         Path old = sibling(directory, OLD_SUFFIX);
         if (Files.exists(old)) {
             if (!Files.exists(directory)) {
-                move(copy, directory); // the copy was complete: the old store was renamed only after it
+                Directories.move(copy, directory); // the copy was complete: the old store was renamed only after it
             }
-            deleteRecursively(old);
+            Directories.deleteRecursively(old);
         }
-        deleteRecursively(copy);
+        Directories.deleteRecursively(copy);
     }
 
     /** Whether the store holds {@code config}'s families but for family 0, which it holds hash-ordered. */
@@ -98,11 +92,11 @@ final class OrderMigration {
             }
             batch.commit();
         }
-        syncDirectory(copy);
+        Directories.sync(copy);
         Path old = sibling(directory, OLD_SUFFIX);
-        move(directory, old);
-        move(copy, directory);
-        deleteRecursively(old);
+        Directories.move(directory, old);
+        Directories.move(copy, directory);
+        Directories.deleteRecursively(old);
     }
 
     private static DbConfig readOnce() {
@@ -111,28 +105,5 @@ final class OrderMigration {
 
     private static Path sibling(Path directory, String suffix) {
         return directory.resolveSibling(directory.getFileName() + suffix);
-    }
-
-    /** Renames atomically and makes the rename durable (the parent directory is synced). */
-    static void move(Path from, Path to) throws IOException {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory(to.toAbsolutePath().getParent());
-    }
-
-    private static void syncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
-    /** Deletes {@code directory} and everything in it; nothing when it does not exist. */
-    static void deleteRecursively(Path directory) throws IOException {
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        } catch (NoSuchFileException gone) {
-            // nothing to delete
-        }
     }
 }

@@ -31,7 +31,7 @@ import org.apache.kafka.streams.query.QueryResult;
  * <p><b>Commits.</b> A Streams commit writes each segment that holds buffered writes as one TurboKV write batch,
  * with a {@link CommitRecord} (the store's position and changelog offsets, and the segments the commit writes) in
  * every one of them; a commit that writes no segment but changes the offsets writes the record into the newest
- * segment. The store manages its changelog offsets ({@link #managesOffsets()}) as the key-value store does, and a
+ * segment, and when there is none keeps the offsets it had (it reports no offset it did not write). The store manages its changelog offsets ({@link #managesOffsets()}) as the key-value store does, and a
  * reopened store takes its position and offsets from the newest commit that reached all its segments, so that a
  * crash between two segments' batches leaves a store whose offsets are those of the commit before (see
  * {@link CommitRecord}). Without {@code enable.transactional.statestores}, writes past
@@ -151,13 +151,13 @@ abstract sealed class SegmentedStore implements StateStore permits TurboKvWindow
     private void writeCommit(Map<TopicPartition, Long> offsets, boolean forgetOffsets) {
         NavigableMap<Long, TurboKvKeyValueStore> written = segments.withBufferedWrites();
         if (written.isEmpty()) {
-            if (offsets.equals(committed.offsets())) {
+            Map.Entry<Long, TurboKvKeyValueStore> newest = segments.newest();
+            if (offsets.equals(committed.offsets()) || newest == null) {
+                // without a segment, no record can hold the offsets: the store reports only offsets it wrote (and
+                // a store without segments holds nothing that a restore from older offsets could get wrong)
                 return;
             }
-            Map.Entry<Long, TurboKvKeyValueStore> newest = segments.newest();
-            if (newest != null) {
-                written.put(newest.getKey(), newest.getValue());
-            }
+            written.put(newest.getKey(), newest.getValue());
         }
         long[] ids = written.keySet().stream().mapToLong(Long::longValue).toArray();
         CommitRecord record = forgetOffsets ? committed.nextForgettingOffsets(++epoch, ids, position)

@@ -3,11 +3,14 @@ package io.turbokv.kafka;
 import io.turbokv.CompactConfig;
 import io.turbokv.Cursor;
 import io.turbokv.DbConfig;
+import io.turbokv.Durability;
 import io.turbokv.MetaFileInfo;
 import io.turbokv.ReadScope;
 import io.turbokv.SstInfo;
 import io.turbokv.StoreClosedException;
+import io.turbokv.StoreLockedException;
 import io.turbokv.TurboKV;
+import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.WriteBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -121,6 +124,7 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
      * seed's 50 MiB of duplication, yet every overlapping SST costs each read a lookup.
      */
     static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
+    private static final System.Logger LOGGER = System.getLogger(TurboKvKeyValueStore.class.getName());
     private final String name;
     private final ConfigChoice configChoice;
     private final WriteBuffer buffer = new WriteBuffer();
@@ -176,9 +180,10 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
         Path directory = context.stateDir().toPath().resolve(name);
+        boolean hasChangelog = hasChangelog(context);
+        DbConfig config = configChoice.configFor(name, hasChangelog, context.appConfigs());
         try {
-            db = OrderMigration.open(directory,
-                    configChoice.configFor(name, hasChangelog(context), context.appConfigs()));
+            db = openOrRebuild(directory, config, hasChangelog);
             if (!segment) {
                 position = db.get(POSITION_FAMILY, POSITION_KEY)
                         .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
@@ -199,6 +204,29 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
         }
         context.register(root, new RestoreCallback());
+    }
+
+    /**
+     * Opens the store in {@code directory}; when it cannot be opened because its files are damaged or incomplete, and
+     * it commits without fsync and has a changelog, deletes it and opens an empty store instead. Such a store is
+     * expected to be damaged by a power cut or an OS crash (its commits never waited for the disk); empty, it reports
+     * no changelog offsets, so Kafka Streams restores it from the changelog, as it rebuilds a RocksDB store that lost
+     * its unsynced writes. A store that another writer holds, or that a newer build wrote, is never deleted.
+     */
+    private TurboKV openOrRebuild(Path directory, DbConfig config, boolean hasChangelog) throws IOException {
+        try {
+            return OrderMigration.open(directory, config);
+        } catch (StoreLockedException | UnsupportedFormatVersionException keep) {
+            throw keep;
+        } catch (IOException damaged) {
+            if (config.durability() != Durability.NO_SYNC || !hasChangelog) {
+                throw damaged; // no other copy of the data: an operator must look at it
+            }
+            LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": cannot open " + directory + " (" + damaged
+                    + "); it commits without fsync and has a changelog: deleted, to be restored from the changelog");
+            Directories.deleteRecursively(directory);
+            return TurboKV.open(directory, config);
+        }
     }
 
     @Override
