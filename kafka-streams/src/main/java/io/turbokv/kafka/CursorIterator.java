@@ -6,12 +6,10 @@ import io.turbokv.StoreClosedException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
-import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
  * An ordered read of a {@link TurboKvKeyValueStore}: the committed entries, streamed through an engine
@@ -25,7 +23,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * and commits meanwhile. Confined to the thread that opened it (the engine's cursors are); closing the store ends
  * it ({@link #storeClosed}): its next step throws {@link InvalidStateStoreException}, as Kafka's iterators do.
  */
-final class CursorIterator implements KeyValueIterator<Bytes, byte[]> {
+final class CursorIterator extends PeekingIterator<Bytes> {
     private final String storeName;
     private final ReadScope scope;
     private final Cursor cursor;
@@ -38,7 +36,6 @@ final class CursorIterator implements KeyValueIterator<Bytes, byte[]> {
     /** The cursor's current key, copied, or null when the cursor needs a step (or is done: {@link #cursorDone}). */
     private byte[] cursorKey;
     private boolean cursorDone;
-    private KeyValue<Bytes, byte[]> next;
     private boolean closed;
     /** Set by the store's close, maybe on another thread: the owner ends the iterator at its next call. */
     private volatile boolean storeClosed;
@@ -53,36 +50,12 @@ final class CursorIterator implements KeyValueIterator<Bytes, byte[]> {
         this.onClose = onClose;
     }
 
-    @Override
-    public boolean hasNext() {
-        return advance() != null;
-    }
-
-    @Override
-    public KeyValue<Bytes, byte[]> next() {
-        KeyValue<Bytes, byte[]> current = advance();
-        if (current == null) {
-            throw new NoSuchElementException();
-        }
-        next = null;
-        return current;
-    }
-
-    @Override
-    public Bytes peekNextKey() {
-        KeyValue<Bytes, byte[]> current = advance();
-        if (current == null) {
-            throw new NoSuchElementException();
-        }
-        return current.key;
-    }
-
     /** Ends the iterator and frees its scope. Idempotent. Call it on the thread that opened the iterator. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            next = null;
+            dropAhead();
             scope.close(); // closes the cursor too
             onClose.run();
         }
@@ -99,8 +72,8 @@ final class CursorIterator implements KeyValueIterator<Bytes, byte[]> {
         }
     }
 
-    /** {@return the next entry, found if needed, or null at the end} */
-    private KeyValue<Bytes, byte[]> advance() {
+    @Override
+    void checkUsable() {
         if (storeClosed) {
             close();
             throw new InvalidStateStoreException("store " + storeName + " is closed: its iterators ended with it");
@@ -108,8 +81,12 @@ final class CursorIterator implements KeyValueIterator<Bytes, byte[]> {
         if (closed) {
             throw new IllegalStateException("iterator of store " + storeName + " is closed");
         }
+    }
+
+    @Override
+    KeyValue<Bytes, byte[]> fetch() {
         try {
-            while (next == null) {
+            while (true) {
                 if (cursorKey == null && !cursorDone) {
                     cursorDone = !cursor.next();
                     cursorKey = cursorDone ? null : cursor.keyBytes();
@@ -126,19 +103,18 @@ final class CursorIterator implements KeyValueIterator<Bytes, byte[]> {
                     order = reverse ? -order : order;
                 }
                 if (order < 0) { // the committed entry comes first
-                    next = KeyValue.pair(Bytes.wrap(cursorKey), cursor.valueBytes());
+                    KeyValue<Bytes, byte[]> committed = KeyValue.pair(Bytes.wrap(cursorKey), cursor.valueBytes());
                     cursorKey = null;
-                } else {
-                    nextBuffered++;
-                    if (order == 0) {
-                        cursorKey = null; // the buffer's write replaces the committed entry
-                    }
-                    if (pending.value != WriteBuffer.TOMBSTONE) {
-                        next = pending;
-                    }
+                    return committed;
+                }
+                nextBuffered++;
+                if (order == 0) {
+                    cursorKey = null; // the buffer's write replaces the committed entry
+                }
+                if (pending.value != WriteBuffer.TOMBSTONE) {
+                    return pending;
                 }
             }
-            return next;
         } catch (StoreClosedException e) {
             close();
             throw new InvalidStateStoreException("store " + storeName + " is closed: its iterators ended with it");

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.NoSuchElementException;
 import java.util.function.LongFunction;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -22,7 +21,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *
  * @param <K> the keys handed out: windowed record keys, or window start times for one key's windows
  */
-class SegmentIterator<K> implements KeyValueIterator<K, byte[]> {
+class SegmentIterator<K> extends PeekingIterator<K> {
     private final SegmentedStore owner;
     private final List<Map.Entry<Long, TurboKvKeyValueStore>> segments;
     private final LongFunction<Bounds> bounds;
@@ -30,7 +29,6 @@ class SegmentIterator<K> implements KeyValueIterator<K, byte[]> {
     private final boolean forward;
     private int nextSegment;
     private KeyValueIterator<Bytes, byte[]> current;
-    private KeyValue<K, byte[]> next;
     private boolean closed;
 
     /**
@@ -47,71 +45,53 @@ class SegmentIterator<K> implements KeyValueIterator<K, byte[]> {
     }
 
     @Override
-    public boolean hasNext() {
-        return advance() != null;
-    }
-
-    @Override
-    public KeyValue<K, byte[]> next() {
-        KeyValue<K, byte[]> entry = advance();
-        if (entry == null) {
-            throw new NoSuchElementException();
-        }
-        next = null;
-        return entry;
-    }
-
-    @Override
-    public K peekNextKey() {
-        KeyValue<K, byte[]> entry = advance();
-        if (entry == null) {
-            throw new NoSuchElementException();
-        }
-        return entry.key;
-    }
-
-    @Override
     public void close() {
         closed = true;
-        next = null;
+        dropAhead();
         if (current != null) {
             current.close();
             current = null;
         }
     }
 
-    private KeyValue<K, byte[]> advance() {
+    @Override
+    void checkUsable() {
         if (closed) {
             throw new IllegalStateException("iterator of store " + owner.name + " is closed");
         }
-        while (next == null) {
-            if (!owner.isOpen()) {
-                close();
-                throw new InvalidStateStoreException("store " + owner.name
-                        + " is closed: its iterators ended with it");
-            }
-            if (current == null || !current.hasNext()) {
-                if (current != null) {
-                    current.close();
-                    current = null;
-                }
-                if (nextSegment == segments.size()) {
-                    return null;
-                }
-                Map.Entry<Long, TurboKvKeyValueStore> segment = segments.get(nextSegment++);
-                Bounds range = bounds.apply(segment.getKey());
-                try {
-                    current = forward ? segment.getValue().range(range.lower(), range.upper())
-                            : segment.getValue().reverseRange(range.lower(), range.upper());
-                } catch (InvalidStateStoreException expired) {
-                    continue; // the segment expired (and closed) since the read began: its data is gone
+        if (!owner.isOpen()) {
+            close();
+            throw new InvalidStateStoreException("store " + owner.name + " is closed: its iterators ended with it");
+        }
+    }
+
+    @Override
+    KeyValue<K, byte[]> fetch() {
+        while (true) {
+            if (current != null && current.hasNext()) {
+                KeyValue<Bytes, byte[]> entry = current.next();
+                KeyValue<K, byte[]> decoded = decoder.decode(entry.key.get(), entry.value);
+                if (decoded != null) {
+                    return decoded;
                 }
                 continue;
             }
-            KeyValue<Bytes, byte[]> entry = current.next();
-            next = decoder.decode(entry.key.get(), entry.value);
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+            if (nextSegment == segments.size()) {
+                return null;
+            }
+            Map.Entry<Long, TurboKvKeyValueStore> segment = segments.get(nextSegment++);
+            Bounds range = bounds.apply(segment.getKey());
+            try {
+                current = forward ? segment.getValue().range(range.lower(), range.upper())
+                        : segment.getValue().reverseRange(range.lower(), range.upper());
+            } catch (InvalidStateStoreException expired) {
+                // the segment expired (and closed) since the read began: its data is gone
+            }
         }
-        return next;
     }
 
     /** The key bounds of one segment's read, both inclusive, null for an open end. */

@@ -13,11 +13,9 @@ import io.turbokv.TurboKV;
 import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.WriteBatch;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,19 +26,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.PositionSerde;
@@ -97,7 +89,7 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  *
  * <p>Thread-safe: every method locks the store briefly; an ordered read iterates without the lock.
  */
-public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
+public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValueStore<Bytes, byte[]>
         permits TurboKvTimestampedKeyValueStore {
     /** The family that holds the data. */
     static final int FAMILY = 0;
@@ -125,28 +117,18 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
      */
     static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
     private static final System.Logger LOGGER = System.getLogger(TurboKvKeyValueStore.class.getName());
-    private final String name;
     private final ConfigChoice configChoice;
     private final WriteBuffer buffer = new WriteBuffer();
     /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
     private final boolean segment;
-    private Position position = Position.emptyPosition();
     /** The changelog offsets committed with the data, as {@link #committedOffset} reports them. */
     private Map<TopicPartition, Long> committedOffsets = Map.of();
-    /** Whether Streams commits the store only when closing the task, so that the buffer is spilled when large. */
-    private boolean spills;
-    /** Whether the application runs exactly-once, so that a spill forgets the committed offsets. */
-    private boolean exactlyOnce;
-    /** Whether changelog records carry the position of their writes (Streams' IQ consistency vectors). */
-    private boolean consistencyEnabled;
-    private StateStoreContext context;
     /** Volatile for the metrics' reporter threads, which read the statistics without the store's lock. */
     private volatile TurboKV db;
     /** The TurboKV commits of the store's writes (its owner's, for a segment). */
     private final StoreMetrics.Commits commits;
     /** The store's Streams metrics; none registered for a segment (its owner registers the sums). */
     private StoreMetrics metrics;
-    private volatile boolean open;
     private int commitsSinceCompaction;
     /** The ordered reads not closed yet, which {@link #close()} ends; they remove themselves without the lock. */
     private final Set<CursorIterator> openIterators = ConcurrentHashMap.newKeySet();
@@ -160,15 +142,10 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
      * registers its metrics), counting its commits in {@code commits}.
      */
     TurboKvKeyValueStore(String name, ConfigChoice configChoice, boolean segment, StoreMetrics.Commits commits) {
-        this.name = Objects.requireNonNull(name, "name");
+        super(name);
         this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
         this.segment = segment;
         this.commits = Objects.requireNonNull(commits, "commits");
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     /**
@@ -193,17 +170,12 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         } catch (IOException e) {
             throw new ProcessorStateException("store " + name + ": cannot open TurboKV in " + directory, e);
         }
-        Map<String, Object> appConfigs = context.appConfigs();
-        consistencyEnabled = Boolean.parseBoolean(String.valueOf(appConfigs
-                .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
-        exactlyOnce = exactlyOnce(appConfigs);
-        spills = !segment && !transactional(appConfigs);
-        this.context = context;
+        readSettings(context, !segment);
         open = true;
         if (!segment) {
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
         }
-        context.register(root, new RestoreCallback());
+        context.register(root, restoreCallback());
     }
 
     /**
@@ -234,9 +206,8 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         Objects.requireNonNull(key, "key");
         checkOpen();
         buffer.put(key, value);
-        context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
-                .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
-        if (spills && buffer.approximateBytes() >= SPILL_BYTES) {
+        recordWrite();
+        if (spillDue(buffer.approximateBytes())) {
             spill();
         }
     }
@@ -388,36 +359,9 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         }
     }
 
-    /**
-     * Writes the buffer as {@link #commit(Map)} does, keeping the committed offsets: Kafka Streams 4.4 calls
-     * {@code commit}; this is kept for callers of the deprecated method.
-     *
-     * @deprecated use {@link #commit(Map)}, as {@link StateStore#flush()} says
-     */
-    @Deprecated
     @Override
-    public synchronized void flush() {
-        checkOpen();
-        commit(committedOffsets); // keeps the offsets: an empty map would forget them, and Streams would rebuild
-    }
-
-    /**
-     * True: the store commits its changelog offsets with its data (see the class comment), so Kafka Streams keeps no
-     * checkpoint file for it and asks it for the offsets ({@link #committedOffset}).
-     *
-     * @deprecated as in {@link StateStore}: Kafka Streams will require every store to manage its offsets
-     */
-    @Deprecated
-    @Override
-    public boolean managesOffsets() {
-        return true;
-    }
-
-    /** The offset of {@code partition} committed with the data (see {@link #commit(Map)}), or null. */
-    @Override
-    public synchronized Long committedOffset(TopicPartition partition) {
-        checkOpen();
-        return committedOffsets.get(partition);
+    Map<TopicPartition, Long> committedOffsets() {
+        return committedOffsets;
     }
 
     /** The metadata a store's batch carries: its position and its committed offsets. */
@@ -496,36 +440,6 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         }
     }
 
-    /** Always true: the data lives on disk and survives restarts, so Streams checkpoints it. */
-    @Override
-    public boolean persistent() {
-        return true;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    /**
-     * Answers an interactive query (IQv2): a {@link org.apache.kafka.streams.query.KeyQuery} or
-     * {@link org.apache.kafka.streams.query.RangeQuery} on raw bytes, once the store's position has reached
-     * {@code positionBound} on its task's input partition (otherwise a {@code NOT_UP_TO_BOUND} failure); other query
-     * types are unknown to a key-value store. The result carries the store's position. Kafka Streams' metered layer
-     * serves {@code TimestampedKeyQuery} and {@code TimestampedRangeQuery} through these.
-     */
-    @Override
-    public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-        return StoreQueries.answer(query, positionBound, config, this, position,
-                open ? context.taskId().partition() : null);
-    }
-
-    /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */
-    @Override
-    public synchronized Position getPosition() {
-        return position.copy();
-    }
-
     private KeyValueIterator<Bytes, byte[]> ordered(Bytes from, Bytes to, boolean reverse) {
         checkOpen();
         if (from != null && to != null && from.compareTo(to) > 0) {
@@ -575,12 +489,6 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         return null;
     }
 
-    private void checkOpen() {
-        if (!open) {
-            throw new InvalidStateStoreException("store " + name + " is not open");
-        }
-    }
-
     private ProcessorStateException failure(String operation, IOException cause) {
         return new ProcessorStateException("store " + name + ": " + operation + " failed in "
                 + (db == null ? "(not open)" : db.directory()), cause);
@@ -623,17 +531,6 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         }
     }
 
-    /** {@return whether the application runs exactly-once} */
-    static boolean exactlyOnce(Map<String, Object> appConfigs) {
-        return StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(
-                appConfigs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
-    }
-
-    /** {@return whether Streams commits the stores after every commit of the application, exactly-once too} */
-    static boolean transactional(Map<String, Object> appConfigs) {
-        return Boolean.parseBoolean(String.valueOf(appConfigs.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)));
-    }
-
     /** {@return the configuration the store was opened with} */
     DbConfig openedConfig() {
         checkOpen();
@@ -653,22 +550,22 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         Cursor open(ReadScope scope) throws IOException;
     }
 
-    /** Writes each batch of changelog records, with the position they carry, as one TurboKV write batch. */
-    private final class RestoreCallback implements RecordBatchingStateRestoreCallback {
-        @Override
-        public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
-            synchronized (TurboKvKeyValueStore.this) {
-                checkOpen();
-                if (!buffer.isEmpty()) { // nothing is buffered while restoring; keeps the order if something were
-                    writeBuffer(storeMetadata());
-                }
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    buffer.put(Bytes.wrap(record.key()), record.value());
-                    ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
-                            position);
-                }
-                writeBuffer(storeMetadata());
-            }
+    /** Writes what is buffered first: nothing is while restoring, but the order would be kept if something were. */
+    @Override
+    void beforeRestore() {
+        if (!buffer.isEmpty()) {
+            writeBuffer(storeMetadata());
         }
+    }
+
+    @Override
+    void restoreRecord(ConsumerRecord<byte[], byte[]> record) {
+        buffer.put(Bytes.wrap(record.key()), record.value());
+    }
+
+    /** Writes the batch's records as one TurboKV write batch. */
+    @Override
+    void commitRestored() {
+        writeBuffer(storeMetadata());
     }
 }
