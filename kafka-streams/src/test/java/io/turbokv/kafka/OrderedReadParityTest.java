@@ -47,7 +47,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OrderedReadParityTest {
     private static final String STORE = "ordered";
-    private static final Duration RETENTION = Duration.ofMinutes(4);
+    /** Random writes per test, a comparison every 25: a short run by default, 3,000 with {@code -Pkafka-long}. */
+    private static final int STEPS = Integer.getInteger("turbokv.kafka.orderedSteps", 250);
+    private static final Duration RETENTION = Duration.ofMinutes(2); // one-minute segments: 250 s expire two
     private static final Duration WINDOW = Duration.ofSeconds(10);
     private static final byte[] ALPHABET = {0x00, 0x01, 0x7F, (byte) 0x80, (byte) 0xFF};
 
@@ -59,7 +61,7 @@ class OrderedReadParityTest {
     void keyValueRangesPrefixesAndFullScansMatchKafkasStore(boolean cached) {
         SplittableRandom random = new SplittableRandom(cached ? 7 : 11);
         withKeyValueStores(cached, (turbo, rocks) -> {
-            for (int step = 0; step < 600; step++) {
+            for (int step = 0; step < STEPS; step++) {
                 int op = random.nextInt(20);
                 Bytes key = randomKey(random, 1);
                 if (op < 12) {
@@ -73,7 +75,7 @@ class OrderedReadParityTest {
                     turbo.commit(Map.of());
                     rocks.commit(Map.of());
                 }
-                if (step % 20 == 0) {
+                if (step % 25 == 0) {
                     compareOrderedReads(random, turbo, rocks, cached);
                 }
             }
@@ -116,7 +118,7 @@ class OrderedReadParityTest {
             WindowStore<Bytes, byte[]> turbo = turboDriver.getWindowStore(STORE);
             WindowStore<Bytes, byte[]> rocks = rocksDriver.getWindowStore(STORE);
             long time = 0;
-            for (int step = 0; step < 600; step++) {
+            for (int step = 0; step < STEPS; step++) {
                 time += random.nextLong(2_000);
                 long start = Math.max(0, time - random.nextLong(20_000)) / 1_000 * 1_000;
                 Bytes key = randomKey(random, 1);
@@ -170,7 +172,7 @@ class OrderedReadParityTest {
             SessionStore<Bytes, byte[]> turbo = turboDriver.getSessionStore(STORE);
             SessionStore<Bytes, byte[]> rocks = rocksDriver.getSessionStore(STORE);
             long time = 0;
-            for (int step = 0; step < 400; step++) {
+            for (int step = 0; step < STEPS; step++) {
                 time += random.nextLong(2_000);
                 long end = Math.max(0, time - random.nextLong(20_000));
                 Windowed<Bytes> session = new Windowed<>(randomKey(random, 1),
