@@ -92,7 +92,9 @@ final class OrderMigration {
             }
             batch.commit();
         }
-        Directories.sync(copy);
+        // the copy may have been written without fsync (a changelogged store's NO_SYNC): it must be on disk before
+        // the old store, until now the only durable copy, is renamed away and deleted
+        Directories.syncFilesAndDirectory(copy);
         Path old = sibling(directory, OLD_SUFFIX);
         Directories.move(directory, old);
         Directories.move(copy, directory);
