@@ -50,15 +50,25 @@ final class CursorIterator extends PeekingIterator<Bytes> {
         this.onClose = onClose;
     }
 
-    /** Ends the iterator and frees its scope. Idempotent. Call it on the thread that opened the iterator. */
+    /**
+     * Ends the iterator and frees its scope. Idempotent.
+     *
+     * @throws IllegalStateException on another thread than the one that opened the iterator (the engine frees a
+     *                               scope only on its own thread); the iterator is left as it was, for its owner
+     */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            dropAhead();
-            scope.close(); // closes the cursor too
-            onClose.run();
+        if (closed) {
+            return;
         }
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("iterator of store " + storeName + " belongs to thread '"
+                    + owner.getName() + "': close it there, not on '" + Thread.currentThread().getName() + "'");
+        }
+        dropAhead();
+        scope.close(); // closes the cursor too
+        closed = true;
+        onClose.run();
     }
 
     /**
@@ -75,11 +85,13 @@ final class CursorIterator extends PeekingIterator<Bytes> {
     @Override
     void checkUsable() {
         if (storeClosed) {
-            close();
+            if (Thread.currentThread() == owner) {
+                close();
+            }
             throw new InvalidStateStoreException("store " + storeName + " is closed: its iterators ended with it");
         }
         if (closed) {
-            throw new IllegalStateException("iterator of store " + storeName + " is closed");
+            throw new InvalidStateStoreException("iterator of store " + storeName + " is closed");
         }
     }
 

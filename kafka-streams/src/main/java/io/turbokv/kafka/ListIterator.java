@@ -3,6 +3,7 @@ package io.turbokv.kafka;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
@@ -47,7 +48,7 @@ final class ListIterator<K, V> implements KeyValueIterator<K, V> {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("iterator is closed");
+            throw new InvalidStateStoreException("iterator is closed");
         }
     }
 

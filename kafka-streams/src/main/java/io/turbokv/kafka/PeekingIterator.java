@@ -17,7 +17,8 @@ abstract class PeekingIterator<K> implements KeyValueIterator<K, byte[]> {
     /**
      * Throws when the iterator can no longer be used (closed, or its store closed).
      *
-     * @throws IllegalStateException when it is closed
+     * @throws org.apache.kafka.streams.errors.InvalidStateStoreException when it or its store is closed, as
+     *                                                                    Kafka's iterators throw
      */
     abstract void checkUsable();
 

@@ -57,7 +57,7 @@ class SegmentIterator<K> extends PeekingIterator<K> {
     @Override
     void checkUsable() {
         if (closed) {
-            throw new IllegalStateException("iterator of store " + owner.name + " is closed");
+            throw new InvalidStateStoreException("iterator of store " + owner.name + " is closed");
         }
         if (!owner.isOpen()) {
             close();
@@ -68,7 +68,7 @@ class SegmentIterator<K> extends PeekingIterator<K> {
     @Override
     KeyValue<K, byte[]> fetch() {
         while (true) {
-            if (current != null && current.hasNext()) {
+            if (current != null && currentHasNext()) {
                 KeyValue<Bytes, byte[]> entry = current.next();
                 KeyValue<K, byte[]> decoded = decoder.decode(entry.key.get(), entry.value);
                 if (decoded != null) {
@@ -91,6 +91,21 @@ class SegmentIterator<K> extends PeekingIterator<K> {
             } catch (InvalidStateStoreException expired) {
                 // the segment expired (and closed) since the read began: its data is gone
             }
+        }
+    }
+
+    /**
+     * Whether the current segment's read has an entry left; false when the segment expired (and closed) since the
+     * read reached it, as Kafka's segmented stores skip it: its data is gone, the read goes on with the next one.
+     */
+    private boolean currentHasNext() {
+        try {
+            return current.hasNext();
+        } catch (InvalidStateStoreException ended) {
+            if (!owner.isOpen()) {
+                throw ended;
+            }
+            return false;
         }
     }
 

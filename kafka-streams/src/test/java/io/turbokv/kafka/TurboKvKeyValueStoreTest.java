@@ -218,7 +218,10 @@ class TurboKvKeyValueStoreTest {
         assertEquals(List.of("e", "c", "bb", "b", "a"), keys(store.reverseAll()));
         assertEquals(List.of("c", "e"), keys(store.range(key("c"), null)));
         assertEquals(List.of("a", "b"), keys(store.range(null, key("b"))));
-        assertEquals(List.of(), keys(store.range(key("d"), key("b"))), "from > to gives nothing");
+        try (CapturedWarnings warnings = new CapturedWarnings()) {
+            assertEquals(List.of(), keys(store.range(key("d"), key("b"))), "from > to gives nothing");
+            assertEquals(1, warnings.messages().size(), warnings.messages()::toString);
+        }
         try (KeyValueIterator<Bytes, byte[]> iterator = store.range(key("c"), key("c"))) {
             assertEquals("c", string(iterator.peekNextKey().get()));
             assertEquals("c2", string(iterator.next().value));
@@ -293,6 +296,49 @@ class TurboKvKeyValueStoreTest {
         } finally {
             other.shutdown();
         }
+    }
+
+    @Test
+    void anIteratorClosedFromAnotherThreadIsRefusedAndStaysUsableOnItsOwn() throws Exception {
+        store.put(key("a"), value("1"));
+        store.put(key("b"), value("2"));
+        commit();
+        KeyValueIterator<Bytes, byte[]> all = store.all();
+        assertEquals("a", string(all.next().key.get()));
+        java.util.concurrent.CompletableFuture<Void> foreignClose =
+                java.util.concurrent.CompletableFuture.runAsync(all::close);
+        java.util.concurrent.ExecutionException failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> foreignClose.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, failure.getCause());
+        // refused without a change: its owner still reads and closes it (freeing its read scope)
+        assertEquals("b", string(all.next().key.get()));
+        all.close();
+        assertThrows(InvalidStateStoreException.class, all::hasNext);
+    }
+
+    @Test
+    void aRangeFromAboveToIsEmptyAndLoggedAsKafkasStoresLogIt() {
+        store.put(key("a"), value("1"));
+        store.put(key("b"), value("2"));
+        commit();
+        try (CapturedWarnings warnings = new CapturedWarnings()) {
+            assertEquals(List.of(), keys(store.range(key("b"), key("a"))));
+            assertEquals(List.of(), keys(store.reverseRange(key("b"), key("a"))));
+            assertEquals(2, warnings.messages().size(), warnings.messages()::toString);
+            assertTrue(warnings.messages().getFirst().startsWith("Returning empty iterator for fetch with invalid key"
+                    + " range: from > to."), warnings.messages()::toString);
+        }
+    }
+
+    @Test
+    void aClosedIteratorThrowsInvalidStateStoreExceptionAsKafkasDo() {
+        store.put(key("a"), value("1"));
+        commit();
+        KeyValueIterator<Bytes, byte[]> all = store.all();
+        all.close();
+        assertThrows(InvalidStateStoreException.class, all::hasNext);
+        assertThrows(InvalidStateStoreException.class, all::next);
+        assertThrows(InvalidStateStoreException.class, all::peekNextKey);
     }
 
     /** Writes a store as the build before key-ordered families did: its data family hash-ordered. */

@@ -1,6 +1,7 @@
 package io.turbokv.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,6 +80,22 @@ class TurboKvWindowStoreTest {
     private List<String> segmentDirectories() throws Exception {
         try (Stream<Path> children = Files.list(stateDir.resolve("w"))) {
             return children.map(child -> child.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aSegmentExpiringUnderAnOpenIteratorIsSkippedAsKafkasStoresSkipIt() {
+        store = open(false);
+        store.put(key("a"), value("1"), 10_000); // segment 0
+        store.put(key("a"), value("2"), 70_000); // segment 1
+        store.put(key("a"), value("3"), 80_000);
+        try (WindowStoreIterator<byte[]> iterator = store.fetch(key("a"), 0L, 100_000L)) {
+            assertEquals(10_000L, iterator.next().key);
+            // stream time 200,000: segment 0 expires (retention 2 minutes) while the iterator reads it
+            store.put(key("b"), value("4"), 200_000);
+            assertEquals(70_000L, iterator.next().key);
+            assertEquals(80_000L, iterator.next().key);
+            assertFalse(iterator.hasNext());
         }
     }
 
