@@ -10,7 +10,24 @@ import org.apache.kafka.common.utils.Bytes;
  * bytes, so a record key's entries are contiguous only when no other record key is a prefix of it.
  */
 final class KeyBounds {
+    private static final System.Logger LOGGER = System.getLogger(KeyBounds.class.getName());
+
     private KeyBounds() {}
+
+    /**
+     * {@return whether {@code from} is above {@code to} (both given)}: then a read returns nothing, and logs the
+     * warning Kafka's stores log, which names the usual cause.
+     */
+    static boolean inverted(Bytes from, Bytes to) {
+        if (from == null || to == null || from.compareTo(to) <= 0) {
+            return false;
+        }
+        LOGGER.log(System.Logger.Level.WARNING, "Returning empty iterator for fetch with invalid key range: from > to."
+                + " This may be due to range arguments set in the wrong order, or serdes that don't preserve ordering"
+                + " when lexicographically comparing the serialized bytes. Note that the built-in numerical serdes do"
+                + " not follow this for negative numbers");
+        return true;
+    }
 
     /** {@return {@code key}, then {@code time} big-endian, then {@code fill} bytes of {@code 0xFF}} */
     static Bytes withTime(byte[] key, long time, int fill) {

@@ -442,7 +442,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     private KeyValueIterator<Bytes, byte[]> ordered(Bytes from, Bytes to, boolean reverse) {
         checkOpen();
-        if (from != null && to != null && from.compareTo(to) > 0) {
+        if (KeyBounds.inverted(from, to)) {
             return new ListIterator<>(List.of()); // as Kafka's stores: nothing, not an error
         }
         byte[] lower = from == null ? null : from.get();

@@ -149,7 +149,7 @@ public final class TurboKvSessionStore extends SegmentedStore implements Session
     private KeyValueIterator<Windowed<Bytes>, byte[]> search(Bytes keyFrom, Bytes keyTo, long earliestEnd,
                                                              long latestStart, long lastEnd, boolean forward) {
         checkOpen();
-        if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
+        if (KeyBounds.inverted(keyFrom, keyTo)) {
             return new ListIterator<>(List.of());
         }
         long from = Math.max(earliestEnd, segments.oldestLiveTimestamp());

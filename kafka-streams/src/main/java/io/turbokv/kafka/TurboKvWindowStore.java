@@ -162,7 +162,7 @@ public sealed class TurboKvWindowStore extends SegmentedStore implements WindowS
                                                            boolean forward) {
         checkOpen();
         long from = Math.max(timeFrom, segments.oldestLiveTimestamp());
-        if (timeTo < from || (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0)) {
+        if (timeTo < from || KeyBounds.inverted(keyFrom, keyTo)) {
             return new ListIterator<>(List.of());
         }
         return new SegmentIterator<>(this, segments.covering(from, timeTo), id -> keyTo == null
