@@ -69,7 +69,7 @@ public final class SstWriter {
     private final IndexBlock index = new IndexBlock();
     /** The index of a key-ordered SST; null for a hash-ordered one. */
     private final KeyIndexBlock keyIndex;
-    private final KeyBlockBuilder keyBlock = new KeyBlockBuilder();
+    private final KeyBlockBuilder keyBlock;
     private final SmallValueBlockBuilder smallValues = new SmallValueBlockBuilder();
 
     private byte[] lastKey = new byte[64];
@@ -147,6 +147,7 @@ public final class SstWriter {
         this.framing = new BlockFraming(buffers);
         this.buildsKeyFilter = buildsKeyFilter;
         this.keyIndex = keyOrdered ? new KeyIndexBlock() : null;
+        this.keyBlock = new KeyBlockBuilder(keyOrdered);
     }
 
     /** {@return whether this writer writes a key-ordered SST} */
