@@ -511,7 +511,8 @@ public final class Compactor {
                 SstSummary summary = output.summary();
                 entries.add(new MetaEntry(output.seq(), summary.blockCount(), summary.minHash(),
                         summary.maxHash(), summary.fileSize(), output.flags(), summary.entryCount(),
-                        summary.keyFilter()));
+                        summary.keyFilter(),
+                        MetaEntry.KeyRange.of(summary.minKey(), summary.maxKey())));
             }
         }
         MetaFile meta = MetaFileWriter.create(store, metaSeq, family, obsolete, entries, MemorySegment.NULL);
