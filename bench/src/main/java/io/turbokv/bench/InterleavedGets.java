@@ -11,26 +11,30 @@ import org.openjdk.jmh.infra.Blackhole;
  * Random point reads on several populated stores in one JVM, round by round in turn, so that the load of a shared
  * machine falls on all of them alike (sequential JMH runs of one store after another drift by tens of percent
  * there). Each round reads {@code reads} random keys (present, or absent with {@code absent = 1}) from each store
- * and records every read's wall time and the round's thread CPU time; after two warm-up rounds, it prints per
+ * and records every read's wall time and the round's thread CPU time; with {@code absent = batch} it reads the
+ * present keys {@value #BATCH} at a time through {@link KvStore#batchGet} and records each batch's wall time
+ * divided by {@value #BATCH} (per key, as {@code GetBenchmark.batchGet} scores). After two warm-up rounds, it prints per
  * store the median over the rounds of the per-round p50 and p99, and of the CPU time per read. The stores are the
  * ones {@link Stores#populated} keeps under the bench directory (shared with the JMH benchmarks), loaded first
  * when missing.
  *
  * <pre>
- * InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT STORE...
+ * InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT|batch STORE...
  * e.g. InterleavedGets bench/target/bench-data bytes16 100 1000000 5 300000 0 turbokv lmdb chronicle
  * </pre>
  * Chronicle Map needs {@link Comparison#CHRONICLE_FLAGS} on the command line, LMDB {@link Comparison#PEER_FLAGS}.
  */
 public final class InterleavedGets {
     private static final int WARM_UP_ROUNDS = 2;
+    /** Keys per {@link KvStore#batchGet} call in the {@code batch} mode, as in {@link GetBenchmark#BATCH}. */
+    private static final int BATCH = GetBenchmark.BATCH;
 
     private InterleavedGets() {}
 
     /** Runs the reads; see the class comment for the arguments. */
     public static void main(String[] args) throws Exception {
         if (args.length < 8) {
-            System.err.println("usage: InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT"
+            System.err.println("usage: InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT|batch"
                     + " STORE...");
             System.exit(2);
         }
@@ -40,6 +44,7 @@ public final class InterleavedGets {
         int rounds = Integer.parseInt(args[4]);
         int reads = Integer.parseInt(args[5]);
         boolean absent = args[6].equals("1");
+        boolean batched = args[6].equals("batch");
         String[] names = Arrays.copyOfRange(args, 7, args.length);
         Dataset data = new Dataset(keys, entries, Integer.parseInt(args[2]));
         Blackhole blackhole = Sinks.blackhole();
@@ -49,6 +54,7 @@ public final class InterleavedGets {
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] latencies = new long[reads];
+        long[] batch = new long[BATCH];
         double[][] cpu = new double[names.length][rounds];
         long[][] p50 = new long[names.length][rounds];
         long[][] p99 = new long[names.length][rounds];
@@ -57,18 +63,28 @@ public final class InterleavedGets {
                 RandomIndex random = new RandomIndex(1 + round * 31L + s);
                 KvStore store = stores[s];
                 long cpuStart = threads.getCurrentThreadCpuTime();
-                for (int i = 0; i < reads; i++) {
-                    long index = random.next(entries) + (absent ? (long) entries : 0);
-                    long start = System.nanoTime();
-                    store.get(index, blackhole);
-                    latencies[i] = System.nanoTime() - start;
+                int timed = batched ? reads / BATCH : reads;
+                for (int i = 0; i < timed; i++) {
+                    if (batched) {
+                        for (int k = 0; k < BATCH; k++) {
+                            batch[k] = random.next(entries);
+                        }
+                        long start = System.nanoTime();
+                        store.batchGet(batch, blackhole);
+                        latencies[i] = (System.nanoTime() - start) / BATCH;
+                    } else {
+                        long index = random.next(entries) + (absent ? (long) entries : 0);
+                        long start = System.nanoTime();
+                        store.get(index, blackhole);
+                        latencies[i] = System.nanoTime() - start;
+                    }
                 }
                 long cpuEnd = threads.getCurrentThreadCpuTime();
                 if (round >= 0) {
-                    Arrays.sort(latencies);
-                    cpu[s][round] = (cpuEnd - cpuStart) / (double) reads;
-                    p50[s][round] = latencies[reads / 2];
-                    p99[s][round] = latencies[(int) (reads * 0.99)];
+                    Arrays.sort(latencies, 0, timed);
+                    cpu[s][round] = (cpuEnd - cpuStart) / (double) (timed * (batched ? BATCH : 1));
+                    p50[s][round] = latencies[timed / 2];
+                    p99[s][round] = latencies[(int) (timed * 0.99)];
                 }
             }
         }

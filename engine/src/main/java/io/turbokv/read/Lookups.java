@@ -8,6 +8,7 @@ import io.turbokv.io.KeyHash;
 import io.turbokv.jfr.SlowGets;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.sst.LookupResult;
+import io.turbokv.sst.SstReader;
 import io.turbokv.version.LiveMeta;
 import io.turbokv.version.SstSlot;
 import io.turbokv.version.StoreState;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * The read path over one published {@link StoreState}: meta files newest first, within each its
@@ -31,6 +33,8 @@ import java.lang.foreign.ValueLayout;
  * added once, when the call ends.
  */
 public final class Lookups {
+    /** Keys of a {@code batchGet} whose loads are issued together before any of them is looked up. */
+    static final int PIPELINE = 8;
     private final AccessedKeys[] accessedKeys;
     private final ReadContextPool contexts = new ReadContextPool();
     private final BlobFiles blobs;
@@ -267,7 +271,12 @@ public final class Lookups {
 
     /**
      * The values of {@code keys}, copied; {@code null} where a key has none. The keys are visited in hash order and
-     * each meta file once, newest first, so the first SST that knows a key decides it.
+     * each SST once, newest first, so the first SST that knows a key decides it. Within an SST the keys go in
+     * groups of {@value #PIPELINE}: first every key filter answer of the group, then a touch of the key block lines
+     * each lookup will read first ({@link SstReader#touchGuess}), then of the entry each will compare
+     * ({@link SstReader#touchEntry}), then the lookups, so that the group's cache and TLB misses are in flight
+     * together instead of one after the other. Allocates nothing on the heap but the result
+     * and its values (the context's {@link BatchScratch} holds the rest).
      *
      * @param state  the state to read, on which the caller holds a lease
      * @param family the family's index, a single-valued one
@@ -277,58 +286,113 @@ public final class Lookups {
      */
     private byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
         int n = keys.length;
-        long[] hashes = new long[n];
-        MemorySegment[] keySegments = new MemorySegment[n];
-        int[] order = new int[n];
+        byte[][] values = new byte[n][];
+        ReadContext context = begin();
+        BatchScratch batch = context.batch();
+        batch.prepare(n);
+        long[] hashes = batch.hashes;
+        int[] order = batch.order;
         for (int i = 0; i < n; i++) {
-            keySegments[i] = MemorySegment.ofArray(keys[i]);
-            hashes[i] = KeyHash.hash(keySegments[i]);
+            hashes[i] = KeyHash.hash(batch.key(keys[i]));
             order[i] = i;
         }
-        sortByHash(order, hashes);
-        byte[][] values = new byte[n][];
-        boolean[] resolved = new boolean[n];
-        int unresolved = n;
-        ReadContext context = begin();
+        sortByHash(order, n, hashes);
+        int pending = n;
         try {
             context.copyValue();
-            for (LiveMeta meta : state.metas()) {
-                if (unresolved == 0) {
-                    break;
-                }
+            List<LiveMeta> metas = state.metas();
+            for (int m = 0; m < metas.size() && pending > 0; m++) { // indexed: an iterator would be an allocation
+                LiveMeta meta = metas.get(m);
                 if (meta.family() != family) {
                     context.familyMisses++;
                     continue;
                 }
                 for (SstSlot slot : meta.ssts()) {
-                    for (int i : order) {
-                        if (resolved[i]) {
-                            continue;
-                        }
-                        long hash = hashes[i];
-                        if (probe(slot, hash, keySegments[i], context) == LookupResult.ABSENT) {
-                            continue;
-                        }
-                        resolved[i] = true;
-                        unresolved--;
-                        counters.outcome(true, context.values(), context.blobs.size());
-                        accessedKeys[family].record(hash);
-                        values[i] = context.copy();
-                        if (values[i] == null && !context.blobs.isEmpty()) {
-                            try (Arena arena = Arena.ofConfined()) {
-                                values[i] = readBlob(context.blobs.getInt(0), arena).toArray(ValueLayout.JAVA_BYTE);
-                            }
-                        }
-                        context.copyValue(); // an absent key hands nothing over: only a hit needs a fresh context
+                    if (pending == 0) {
+                        break;
                     }
+                    pending = probeBatch(slot, family, keys, values, pending, context);
                 }
             }
-            counters.notFound(unresolved);
+            counters.notFound(pending);
             return values;
         } finally {
-            slowGets.finish(context.started, "batchGet", family, n, keyBytes(keys), n - unresolved, context.probes);
+            slowGets.finish(context.started, "batchGet", family, n, keyBytes(keys), n - pending, context.probes);
             end(context);
         }
+    }
+
+    /**
+     * Looks the first {@code pending} keys of the batch's order up in one SST, a group of {@value #PIPELINE} at a
+     * time (see {@link #batchGet(StoreState, int, byte[][])}); a key the SST knows is resolved (its value, if any,
+     * copied into {@code values}) and leaves the order, whose pending keys stay in hash order.
+     *
+     * @return how many keys are still pending
+     */
+    private int probeBatch(SstSlot slot, int family, byte[][] keys, byte[][] values, int pending,
+                           ReadContext context)
+            throws IOException {
+        BatchScratch batch = context.batch();
+        long[] hashes = batch.hashes;
+        int[] order = batch.order;
+        boolean[] mayHold = batch.mayHold;
+        MetaEntry entry = slot.entry();
+        MemorySegment filter = entry.filter();
+        SstReader reader = slot.reader();
+        long minHash = entry.minHash();
+        long maxHash = entry.maxHash();
+        int kept = 0;
+        for (int group = 0; group < pending; group += PIPELINE) {
+            int end = Math.min(pending, group + PIPELINE);
+            // The filter's lines of every key in the group, then the key block lines of those it may hold: loads
+            // that do not depend on one another, so the CPU keeps several of them in flight.
+            for (int j = group; j < end; j++) {
+                long hash = hashes[order[j]];
+                mayHold[j - group] = Long.compareUnsigned(hash, minHash) >= 0
+                        && Long.compareUnsigned(hash, maxHash) <= 0 && KeyFilter.mayContain(filter, hash);
+            }
+            int touched = 0;
+            for (int j = group; j < end; j++) {
+                if (mayHold[j - group]) {
+                    touched ^= reader.touchGuess(hashes[order[j]]);
+                }
+            }
+            for (int j = group; j < end; j++) {
+                if (mayHold[j - group]) {
+                    touched ^= reader.touchEntry(hashes[order[j]], context.scratch);
+                }
+            }
+            context.touched ^= touched;
+            for (int j = group; j < end; j++) {
+                int i = order[j];
+                long hash = hashes[i];
+                context.probes++;
+                if (!mayHold[j - group]) {
+                    if (Long.compareUnsigned(hash, minHash) < 0 || Long.compareUnsigned(hash, maxHash) > 0) {
+                        context.rangeMisses++;
+                    } else {
+                        context.filterMisses++;
+                    }
+                    order[kept++] = i;
+                    continue;
+                }
+                if (reader.lookup(hash, batch.key(keys[i]), context.scratch, context) == LookupResult.ABSENT) {
+                    context.keyMisses++;
+                    order[kept++] = i;
+                    continue;
+                }
+                counters.outcome(true, context.values(), context.blobs.size());
+                accessedKeys[family].record(hash);
+                values[i] = context.copy();
+                if (values[i] == null && !context.blobs.isEmpty()) {
+                    try (Arena arena = Arena.ofConfined()) {
+                        values[i] = readBlob(context.blobs.getInt(0), arena).toArray(ValueLayout.JAVA_BYTE);
+                    }
+                }
+                context.copyValue(); // an absent key hands nothing over: only a hit needs a fresh context
+            }
+        }
+        return kept;
     }
 
     private static long keyBytes(byte[][] keys) {
@@ -346,7 +410,11 @@ public final class Lookups {
      * @param hashes the hashes the indexes refer to, left unchanged
      */
     public static void sortByHash(int[] order, long[] hashes) {
-        int n = order.length;
+        sortByHash(order, order.length, hashes);
+    }
+
+    /** As {@link #sortByHash(int[], long[])}, for the first {@code n} indexes of {@code order}. */
+    static void sortByHash(int[] order, int n, long[] hashes) {
         for (int i = n / 2 - 1; i >= 0; i--) {
             siftDown(order, hashes, i, n);
         }

@@ -38,6 +38,9 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     int probes;
     /** When the current call started, or {@code SlowGets.NOT_TIMED}. */
     long started;
+    /** Bytes {@code batchGet} touched ahead of its lookups, folded together so that the loads are not dropped. */
+    int touched;
+    private BatchScratch batch;
 
     /** A context with empty scratch memory, delivering to no consumer until a lookup prepares it. */
     public ReadContext() {
@@ -68,6 +71,14 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
             readerSlot = Readers.NO_SLOT;
             caches = null;
         }
+    }
+
+    /** {@return this context's working memory for {@code batchGet}, made at its first batch} */
+    BatchScratch batch() {
+        if (batch == null) {
+            batch = new BatchScratch();
+        }
+        return batch;
     }
 
     /** Adds the current call's skip counts to {@code counters} and starts the next call's from zero. */

@@ -9,6 +9,7 @@ import io.turbokv.io.Bytes;
 import io.turbokv.io.Lz4;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,6 +38,8 @@ public final class SstReader implements AutoCloseable {
     private static final int UNKNOWN = 0;
     /** A block stored as is whose CRC was verified. */
     private static final int STORED_VERIFIED = -1;
+    /** The stride at which {@link #touchEntry} loads an entry's lines. */
+    private static final int CACHE_LINE = 64;
     private final Path path;
     private final int seq;
     private final MappedFile file;
@@ -204,6 +207,85 @@ public final class SstReader implements AutoCloseable {
                 return result;
             }
         }
+    }
+
+    /**
+     * Starts loading the lines a {@link #lookup} of {@code hash} reads first, without waiting for them: in a key
+     * block this reader has used before and reads in its mapping, the stored hash and the entry at the search's
+     * first guess ({@link KeyBlock#lowerBound}). Has no branch on what it loads, so a caller that touches the lines
+     * of several keys in a row has all their misses in flight at once. Reads nothing the lookup would not read,
+     * and nothing at all in a block not seen yet, a cached block, or a key-ordered SST.
+     *
+     * @param hash the key's hash
+     * @return a byte of the lines touched (or 0), for the caller to fold into a field so that the loads stay
+     */
+    public int touchGuess(long hash) {
+        KeyBlock.Layout layout = mappedLayout(hash);
+        if (layout == null) {
+            return 0;
+        }
+        int high = layout.count() - 1;
+        long firstHash = layout.firstHash();
+        long lastHash = layout.lastHash();
+        if (high < 2 || Long.compareUnsigned(firstHash, hash) >= 0 || Long.compareUnsigned(lastHash, hash) < 0) {
+            return 0;
+        }
+        double fraction = KeyBlock.unsignedToDouble(hash - firstHash) / KeyBlock.unsignedToDouble(lastHash - firstHash);
+        int guess = Math.clamp((long) (fraction * high), 1, high - 1);
+        long base = layout.fileOffset() + BlockFraming.HEADER_LENGTH;
+        boolean fixed = layout.type() == KeyBlock.TYPE_FIXED;
+        long hashAt =
+                base + layout.hashStart() + (long) guess * (fixed ? KeyBlock.FIXED_SEARCH_STRIDE : KeyBlock.STRIDE);
+        int touched = mapping.get(ValueLayout.JAVA_BYTE, hashAt);
+        if (fixed) {
+            touched ^=
+                    mapping.get(ValueLayout.JAVA_BYTE, base + layout.tailStart() + (long) guess * layout.tailStride());
+        }
+        return touched;
+    }
+
+    /**
+     * Starts loading every line of the entry a {@link #lookup} of {@code hash} would compare its key with (key,
+     * value reference, inline value), after searching the stored hashes for it: best called once
+     * {@link #touchGuess} brought those in. Only in key blocks this reader has used before and reads in its
+     * mapping, as {@link #touchGuess}.
+     *
+     * @param hash    the key's hash
+     * @param scratch the calling thread's working memory (its key block cursor is moved)
+     * @return a byte of the lines touched (or 0), for the caller to fold into a field so that the loads stay
+     * @throws CorruptionException when the entry's bounds do not check out
+     */
+    public int touchEntry(long hash, LookupScratch scratch) throws CorruptionException {
+        KeyBlock.Layout layout = mappedLayout(hash);
+        if (layout == null) {
+            return 0;
+        }
+        KeyBlock keyBlock = scratch.keyBlock;
+        keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
+        int i = keyBlock.lowerBound(hash);
+        if (i == keyBlock.count()) {
+            return 0;
+        }
+        keyBlock.select(i);
+        long start = keyBlock.keyStart();
+        long last = keyBlock.refStart() + EntryType.refLength(keyBlock.entryType()) - 1;
+        if (last < start) {
+            return 0; // an empty key and no reference: a tombstone's entry has no bytes
+        }
+        int touched = 0;
+        for (long at = start; at < last; at += CACHE_LINE) {
+            touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
+        }
+        return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+    }
+
+    /** The layout of the key block that may hold {@code hash}, if this reader read it in its mapping before. */
+    private KeyBlock.Layout mappedLayout(long hash) {
+        if (index == null) {
+            return null;
+        }
+        KeyBlock.Layout layout = keyBlockLayouts[index.firstPosition(hash)];
+        return layout != null && layout.inMapping() ? layout : null;
     }
 
     /**
