@@ -6,15 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.io.StoreFileNames;
+import io.turbokv.meta.MetaEntry;
+import io.turbokv.meta.MetaFile;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +106,48 @@ class CursorTest {
             }
             assertArrayEquals(bytes("5"), db.get(SINGLE, bytes("b")).orElseThrow());
             assertTrue(db.get(SINGLE, bytes("c")).isEmpty());
+        }
+    }
+
+    /**
+     * Each SST of a key-ordered family has its key range in its meta entry, and a cursor maps only the SSTs whose
+     * range meets its own: with one SST's file cut short on disk, cursors elsewhere read on, one over it fails.
+     */
+    @Test
+    void aCursorOpensOnlyTheSstsWhoseKeyRangeMeetsItsRange() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+            put(db, SINGLE, "a2", "1", "a1", "0");
+            put(db, SINGLE, "m1", "2", "m3", "3");
+            put(db, SINGLE, "z1", "4");
+        }
+        Map<String, Integer> sstByMinKey = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path path : files.filter(p -> p.toString().endsWith(".meta")).toList()) {
+                String name = path.getFileName().toString();
+                try (MetaFile meta = MetaFile.open(path, Integer.parseInt(name.substring(0, name.indexOf('.'))))) {
+                    for (int i = 0; i < meta.entryCount(); i++) {
+                        MetaEntry entry = meta.entry(i);
+                        if (meta.family() == SINGLE) {
+                            sstByMinKey.put(new String(entry.keyRange().min(), StandardCharsets.UTF_8) + ".."
+                                    + new String(entry.keyRange().max(), StandardCharsets.UTF_8), entry.sstSeq());
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(List.of("a1..a2", "m1..m3", "z1..z1"), List.copyOf(sstByMinKey.keySet()));
+        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+            Path middle = StoreFileNames.path(dir, StoreFileNames.Kind.SST, sstByMinKey.get("m1..m3"));
+            try (FileChannel channel = FileChannel.open(middle, StandardOpenOption.WRITE)) {
+                channel.truncate(channel.size() - 1);
+            }
+            try (ReadScope scope = db.readScope()) {
+                assertEquals(List.of("a1=0", "a2=1"), walk(scope.prefix(SINGLE, bytes("a"))));
+                assertEquals(List.of("z1=4"), walk(scope.range(SINGLE, bytes("n"), true, null, true)));
+                assertEquals(List.of("a2=1", "a1=0"), walk(scope.rangeReverse(SINGLE, (byte[]) null, true, bytes("b"),
+                        true)));
+                assertThrows(CorruptionException.class, () -> walk(scope.prefix(SINGLE, bytes("m"))));
+            }
         }
     }
 

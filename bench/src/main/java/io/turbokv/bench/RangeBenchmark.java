@@ -22,7 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@value #RANGE} entries from a random key ({@link #range10}, sampled one by one for the latency percentiles: the
  * issue's target is a p50 under 50 µs at 1,000,000 entries) and a full scan in key order ({@link #scanAll},
  * milliseconds per pass). TurboKV reads its key-ordered family ({@link Stores#TURBOKV_ORDERED}: a read scope and a
- * cursor per range), RocksDB an iterator per range (its store fully compacted after the load), LMDB its renewed
+ * cursor per range; {@link Stores#TURBOKV_ORDERED_COMPACTED} after a full compaction), RocksDB an iterator per range (its store fully compacted after the load), LMDB its renewed
  * read-only cursor. The setup checks that a range from a random key and a full scan see what they should.
  *
  * <pre>{@code
@@ -40,7 +40,7 @@ public class RangeBenchmark {
     public static final int RANGE = 10;
 
     /** Store under test. */
-    @Param({Stores.TURBOKV_ORDERED, "rocksdb", "lmdb"})
+    @Param({Stores.TURBOKV_ORDERED, Stores.TURBOKV_ORDERED_COMPACTED, "rocksdb", "lmdb"})
     public String store;
     /** Key kind label. */
     @Param({"int-seq", "bytes16"})

@@ -26,6 +26,8 @@ public final class Stores {
     public static final String TURBOKV_COMPACTED = "turbokv-compacted";
     /** TurboKV with key-ordered families ({@code FamilyConfig.ordered}): the store of the ordered reads. */
     public static final String TURBOKV_ORDERED = "turbokv-ordered";
+    /** {@value #TURBOKV_ORDERED} fully compacted after the load: one SST per family when it fits. */
+    public static final String TURBOKV_ORDERED_COMPACTED = "turbokv-ordered-compacted";
     private static final String COMPLETE = "COMPLETE";
 
     private Stores() {}
@@ -40,20 +42,20 @@ public final class Stores {
     public static KvStore open(String name, Path dir, Dataset data, boolean multi) throws Exception {
         return switch (name) {
             case "turbokv", TURBOKV_COMPACTED -> TurboKvStore.open(dir, data.keys());
-            case TURBOKV_ORDERED -> TurboKvStore.open(dir, data.keys(), true);
+            case TURBOKV_ORDERED, TURBOKV_ORDERED_COMPACTED -> TurboKvStore.open(dir, data.keys(), true);
             case "rocksdb" -> RocksDbStore.open(dir, data.keys(), data.valueBytes(), multi);
             case "lmdb" -> LmdbStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
             case "chronicle" -> ChronicleMapStore.open(dir, data.keys(), data.entries(), data.valueBytes(), multi);
             default -> throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "store '%s' (expected: turbokv, %s, %s, rocksdb, lmdb or chronicle)", name, TURBOKV_COMPACTED,
-                    TURBOKV_ORDERED));
+                    "store '%s' (expected: turbokv, %s, %s, %s, rocksdb, lmdb or chronicle)", name,
+                    TURBOKV_COMPACTED, TURBOKV_ORDERED, TURBOKV_ORDERED_COMPACTED));
         };
     }
 
     /**
      * The directory of store {@code name} populated with {@code data} (its multi-valued variant when
-     * {@code multi}), loading it first when no finished copy exists. RocksDB and {@value #TURBOKV_COMPACTED} are
-     * fully compacted after the load.
+     * {@code multi}), loading it first when no finished copy exists. RocksDB, {@value #TURBOKV_COMPACTED} and
+     * {@value #TURBOKV_ORDERED_COMPACTED} are fully compacted after the load.
      */
     public static Path populated(String name, Dataset data, boolean multi) throws Exception {
         Path dir = benchDir().resolve(name + "-" + data.name() + (multi ? "-multi" : ""));
@@ -72,7 +74,7 @@ public final class Stores {
             }
             if (store instanceof RocksDbStore rocks) {
                 rocks.flushAndCompact();
-            } else if (name.equals(TURBOKV_COMPACTED)) {
+            } else if (name.equals(TURBOKV_COMPACTED) || name.equals(TURBOKV_ORDERED_COMPACTED)) {
                 ((TurboKvStore) store).fullCompact();
             }
         } finally {

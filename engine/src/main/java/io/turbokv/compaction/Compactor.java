@@ -183,8 +183,10 @@ public final class Compactor {
                 compactables.add(new MergeSegmentSelector.Compactable(entry.minHash(), entry.maxHash(),
                         entry.sstSize(), separateCategories && entry.cold() ? 1 : 0));
             }
-            MergeSegmentSelector.Selection selection = MergeSegmentSelector.select(compactables,
-                    limits.withMaxMergeSegmentCount(budget));
+            MergeSegmentSelector.Selection selection = byKeyRange(family)
+                    ? MergeSegmentSelector.selectByKey(keyedCompactables(family, separateCategories),
+                            limits.withMaxMergeSegmentCount(budget))
+                    : MergeSegmentSelector.select(compactables, limits.withMaxMergeSegmentCount(budget));
             budget -= selection.mergeJobCount();
             if (selection.mergeJobCount() > 0) {
                 selectedFamilies.add(family);
@@ -260,6 +262,25 @@ public final class Compactor {
         return new Result(newMetas, sortedUnsigned(inputs.toIntArray()),
                 sortedUnsigned(blobs.stream().mapToInt(Integer::intValue).toArray()), keys, ssts, read, written,
                 details.toString());
+    }
+
+    /**
+     * Whether the family's SSTs are selected by key range: a key-ordered family's SSTs span the hash space, and
+     * those written before meta entries had key ranges have none.
+     */
+    private static boolean byKeyRange(FamilyInput family) {
+        return family.keyOrdered() && family.ssts().stream().allMatch(entry -> entry.keyRange() != null);
+    }
+
+    /** The family's SSTs as the selector sees them by key range. */
+    private static List<MergeSegmentSelector.KeyedCompactable> keyedCompactables(FamilyInput family,
+                                                                                 boolean separateCategories) {
+        List<MergeSegmentSelector.KeyedCompactable> keyed = new ArrayList<>(family.ssts().size());
+        for (MetaEntry entry : family.ssts()) {
+            keyed.add(new MergeSegmentSelector.KeyedCompactable(entry.keyRange().min(), entry.keyRange().max(),
+                    entry.sstSize(), separateCategories && entry.cold() ? 1 : 0));
+        }
+        return keyed;
     }
 
     /**
@@ -512,7 +533,8 @@ public final class Compactor {
                 SstSummary summary = output.summary();
                 entries.add(new MetaEntry(output.seq(), summary.blockCount(), summary.minHash(),
                         summary.maxHash(), summary.fileSize(), output.flags(), summary.entryCount(),
-                        summary.keyFilter()));
+                        summary.keyFilter(),
+                        MetaEntry.KeyRange.of(summary.minKey(), summary.maxKey())));
             }
         }
         MetaFile meta = MetaFileWriter.create(store, metaSeq, family, obsolete, entries, MemorySegment.NULL);

@@ -2,8 +2,11 @@ package io.turbokv.compaction;
 
 import io.turbokv.CompactConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.agrona.collections.IntArrayList;
 
 /**
@@ -42,6 +45,14 @@ import org.agrona.collections.IntArrayList;
  * SSTs older than it would put their data in the merged output, read before that SST, although it holds newer data.
  * (The same reasoning makes every job the newest SSTs overlapping its range, so segments that overlap are in age
  * order.)
+ *
+ * <p><b>Key-ordered families.</b> A key-ordered SST's keys hash all over the hash space, so by hash range every two
+ * of a family's SSTs overlap and every selection would merge them all. {@link #selectByKey} selects by their key
+ * ranges instead: it maps each range's ends, in key order, onto the hash space, spaced evenly, and selects as above.
+ * The mapping keeps the order of every end, so two SSTs overlap after it exactly when their key ranges overlap: an
+ * ordered family fed in key order (a log, a time series) keeps its SSTs apart, however old. Sizes are scaled by
+ * how many ends a range spans rather than by how many keys it holds (the duplication estimates assume uniform
+ * keys, which is as good as it gets without more than the two ends).
  */
 public final class MergeSegmentSelector {
     /** SSTs below this size that overlap nothing newer left out are merged with each other (see the class comment). */
@@ -66,6 +77,23 @@ public final class MergeSegmentSelector {
             }
             if (sizeBytes < 0) {
                 throw new IllegalArgumentException("sizeBytes: " + sizeBytes + " (expected: >= 0)");
+            }
+        }
+    }
+
+    /**
+     * One SST of a key-ordered family as {@link #selectByKey} sees it.
+     *
+     * @param minKey    the lowest key (unsigned bytes)
+     * @param maxKey    the highest key, not below {@code minKey}
+     * @param sizeBytes the file size, not negative
+     * @param category  SSTs of different categories are never merged together (1 = cold, 0 = otherwise)
+     */
+    public record KeyedCompactable(byte[] minKey, byte[] maxKey, long sizeBytes, int category) {
+        /** Validates the components. */
+        public KeyedCompactable {
+            if (Arrays.compareUnsigned(minKey, maxKey) > 0) {
+                throw new IllegalArgumentException("key range: max key below min key (unsigned)");
             }
         }
     }
@@ -220,6 +248,33 @@ public final class MergeSegmentSelector {
             }
         }
         return new Selection(kept, mergeJobs);
+    }
+
+    /**
+     * {@link #select} for a key-ordered family, by key ranges (see the class comment): the {@code i}-th lowest of
+     * the ranges' distinct ends becomes hash {@code i * floor((2^64 - 1) / (ends - 1))}.
+     *
+     * @param ssts   a key-ordered family's live SSTs, oldest first
+     * @param limits the merge jobs' count, size and duplication bounds
+     * @return the selected segments, as {@link #select} gives them
+     */
+    public static Selection selectByKey(List<KeyedCompactable> ssts, CompactConfig limits) {
+        TreeMap<byte[], Long> ends = new TreeMap<>(Arrays::compareUnsigned);
+        for (KeyedCompactable sst : ssts) {
+            ends.put(sst.minKey(), 0L);
+            ends.put(sst.maxKey(), 0L);
+        }
+        long step = ends.size() < 2 ? 0 : Long.divideUnsigned(-1L, ends.size() - 1L);
+        long rank = 0;
+        for (Map.Entry<byte[], Long> end : ends.entrySet()) {
+            end.setValue(rank++ * step);
+        }
+        List<Compactable> mapped = new ArrayList<>(ssts.size());
+        for (KeyedCompactable sst : ssts) {
+            mapped.add(new Compactable(ends.get(sst.minKey()), ends.get(sst.maxKey()), sst.sizeBytes(),
+                    sst.category()));
+        }
+        return select(mapped, limits);
     }
 
     /**

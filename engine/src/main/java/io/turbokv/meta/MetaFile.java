@@ -8,7 +8,9 @@ import io.turbokv.io.Bytes;
 import io.turbokv.io.Crc32;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -20,31 +22,41 @@ import java.util.Objects;
  * <pre>
  * offset          size     field
  * 0               4        magic 0x544B564D ("TKVM")
- * 4               1        format version = 3 (also the format of the SSTs the file lists, see below)
+ * 4               1        format version = 4 (also the format of the SSTs the file lists, see below)
  * 5               1        codec of the listed SSTs' blocks = 1 (LZ4)
  * 6               4        family index (u32, below 2^31)
  * 10              4        n = obsolete SST count
  * 14              4 × n    obsolete SST seqs, u32, strictly ascending
  * e = 14 + 4n     4        m = entry count
- * e + 4           46 × m   entry headers, one per {@link MetaEntry}:
+ * e + 4           54 × m   entry headers, one per {@link MetaEntry}:
  *                            +0   4  SST seq
  *                            +4   2  block count, 1..65535
  *                            +6   8  min hash
  *                            +14  8  max hash (unsigned, not below min hash)
  *                            +22  8  SST file size
- *                            +30  4  flags: bit 0 COLD, bit 1 FRESH, all others 0
+ *                            +30  4  flags: bit 0 COLD, bit 1 FRESH, bit 2 KEY_RANGE, all others 0
  *                            +34  8  SST entry count
  *                            +42  4  filter end, relative to the filter region (non-decreasing)
- * u = e + 4 + 46m 4        used-key filter end, relative to the filter region; equals k
+ *                            +46  4  min key end, relative to the key region (not below the max key end
+ *                                    of entry i-1, or 0)
+ *                            +50  4  max key end, relative to the key region (not below the min key end)
+ * u = e + 4 + 54m 4        used-key filter end, relative to the filter region; equals k
  * r = u + 4       k        filter region: entry i's filter spans [end(i-1) or 0, end(i)),
  *                          then the used-key filter spans [end(m-1) or 0, k) (empty when equal)
- * r + k           4        CRC-32 of bytes [0, r + k)
+ * r + k           q        key region, q = max key end of entry m-1 (0 without entries): entry i's lowest key
+ *                          spans [max key end(i-1) or 0, min key end(i)), its highest key
+ *                          [min key end(i), max key end(i)); both empty unless its KEY_RANGE flag is set
+ * r + k + q       4        CRC-32 of bytes [0, r + k + q)
  * </pre>
+ *
+ * <p>KEY_RANGE is set on the entries of key-ordered SSTs ({@link MetaEntry#keyRange()}): a cursor over a range of
+ * keys opens only the SSTs whose key range meets it, and compaction merges only SSTs whose key ranges overlap.
  *
  * <p>SST files have no header of their own (they are read only through a meta file that lists them), so this
  * version byte is the SST format's version too: 2 changed the SSTs' key blocks (every key block stores its
  * hashes, and values of up to 128 bytes are stored inline next to their key); 3 changed the key blocks of
- * key-ordered SSTs (they store search words where the others store hashes, see the SST's key block). A store of an
+ * key-ordered SSTs (they store search words where the others store hashes, see the SST's key block); 4 added the
+ * key ranges of key-ordered SSTs to the meta entries (and so to this file's layout). A store of an
  * older version is refused as a whole at open, naming both versions, rather than failing at its first lookup.
  *
  * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so a file of
@@ -57,7 +69,7 @@ import java.util.Objects;
  */
 public final class MetaFile implements AutoCloseable {
     static final int MAGIC = 0x544B_564D;
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
     static final int CODEC_LZ4 = 1;
 
     static final long MAGIC_OFFSET = 0;
@@ -77,7 +89,11 @@ public final class MetaFile implements AutoCloseable {
     static final long ENTRY_FLAGS = 30;
     static final long ENTRY_ENTRY_COUNT = 34;
     static final long ENTRY_FILTER_END = 42;
-    static final long ENTRY_SIZE = 46;
+    static final long ENTRY_MIN_KEY_END = 46;
+    static final long ENTRY_MAX_KEY_END = 50;
+    static final long ENTRY_SIZE = 54;
+    /** The on-disk flag of an entry with a key range; {@link MetaEntry#flags()} never has it. */
+    static final int KEY_RANGE_FLAG = 4;
 
     static final long USED_KEY_FILTER_END_SIZE = 4;
     static final long TRAILER_SIZE = 4;
@@ -99,6 +115,7 @@ public final class MetaFile implements AutoCloseable {
     private final int[] flags;
     private final long[] entryCounts;
     private final MemorySegment[] filters;
+    private final MetaEntry.KeyRange[] keyRanges;
     private final MemorySegment usedKeyFilter;
 
     private MetaFile(Path path, int seq, MappedFile mapping, Parser parsed) {
@@ -115,6 +132,7 @@ public final class MetaFile implements AutoCloseable {
         this.flags = parsed.flags;
         this.entryCounts = parsed.entryCounts;
         this.filters = parsed.filters;
+        this.keyRanges = parsed.keyRanges;
         this.usedKeyFilter = parsed.usedKeyFilter;
     }
 
@@ -175,7 +193,7 @@ public final class MetaFile implements AutoCloseable {
     public MetaEntry entry(int i) {
         Objects.checkIndex(i, sstSeqs.length);
         return new MetaEntry(sstSeqs[i], blockCounts[i], minHashes[i], maxHashes[i], sstSizes[i], flags[i],
-                entryCounts[i], filters[i]);
+                entryCounts[i], filters[i], keyRanges[i]);
     }
 
     /** {@return the SSTs this file makes obsolete, ascending (unsigned); a fresh copy} */
@@ -222,6 +240,7 @@ public final class MetaFile implements AutoCloseable {
         int[] flags;
         long[] entryCounts;
         MemorySegment[] filters;
+        MetaEntry.KeyRange[] keyRanges;
         MemorySegment usedKeyFilter;
 
         Parser(Path path, MemorySegment bytes) {
@@ -344,9 +363,9 @@ public final class MetaFile implements AutoCloseable {
                         Long.toUnsignedString(sstSizes[i]));
             }
             flags[i] = bytes.get(Bytes.BE_INT, at + ENTRY_FLAGS);
-            if ((flags[i] & ~MetaEntry.KNOWN_FLAGS) != 0) {
+            if ((flags[i] & ~(MetaEntry.KNOWN_FLAGS | KEY_RANGE_FLAG)) != 0) {
                 throw corrupt(at + ENTRY_FLAGS, "entry %d unknown flags: expected=0x%x bits only found=0x%08x", i,
-                        MetaEntry.KNOWN_FLAGS, flags[i]);
+                        MetaEntry.KNOWN_FLAGS | KEY_RANGE_FLAG, flags[i]);
             }
             entryCounts[i] = bytes.get(Bytes.BE_LONG, at + ENTRY_ENTRY_COUNT);
             if (entryCounts[i] < 0) {
@@ -355,10 +374,22 @@ public final class MetaFile implements AutoCloseable {
             }
         }
 
-        /** Checks the filter ends against the region that follows the used-key filter end, then slices it. */
+        /**
+         * Checks the filter ends against the region that follows the used-key filter end, then slices it; reads the
+         * key ranges that follow it.
+         */
         private void readFilters(long usedKeyEndOffset) throws CorruptionException {
             long regionStart = usedKeyEndOffset + USED_KEY_FILTER_END_SIZE;
-            long regionLength = length - TRAILER_SIZE - regionStart;
+            long headersStart = usedKeyEndOffset - ENTRY_SIZE * sstSeqs.length;
+            long keyRegionLength = sstSeqs.length == 0 ? 0
+                    : Bytes.u32(bytes, headersStart + ENTRY_SIZE * (sstSeqs.length - 1) + ENTRY_MAX_KEY_END);
+            long regionLength = length - TRAILER_SIZE - regionStart - keyRegionLength;
+            if (regionLength < 0) {
+                throw corrupt(headersStart + ENTRY_SIZE * (sstSeqs.length - 1) + ENTRY_MAX_KEY_END,
+                        "entry %d max key end beyond the file: expected<=%d found=%d", sstSeqs.length - 1,
+                        length - TRAILER_SIZE - regionStart, keyRegionLength);
+            }
+            readKeyRanges(headersStart, regionStart + regionLength, keyRegionLength);
             long usedKeyEnd = Bytes.u32(bytes, usedKeyEndOffset);
             if (usedKeyEnd != regionLength) {
                 throw corrupt(usedKeyEndOffset,
@@ -367,7 +398,6 @@ public final class MetaFile implements AutoCloseable {
             }
             filters = new MemorySegment[sstSeqs.length];
             long start = 0;
-            long headersStart = usedKeyEndOffset - ENTRY_SIZE * sstSeqs.length;
             for (int i = 0; i < filters.length; i++) {
                 long endOffset = headersStart + ENTRY_SIZE * i + ENTRY_FILTER_END;
                 long end = Bytes.u32(bytes, endOffset);
@@ -379,6 +409,40 @@ public final class MetaFile implements AutoCloseable {
                 start = end;
             }
             usedKeyFilter = bytes.asSlice(regionStart + start, regionLength - start);
+        }
+
+        /**
+         * Reads each entry's key range from the key region at {@code keyRegionStart}: its ends must not decrease,
+         * be empty without the KEY_RANGE flag, and give a max key not below the min key.
+         */
+        private void readKeyRanges(long headersStart, long keyRegionStart, long keyRegionLength)
+                throws CorruptionException {
+            keyRanges = new MetaEntry.KeyRange[sstSeqs.length];
+            long start = 0;
+            for (int i = 0; i < keyRanges.length; i++) {
+                long minEndOffset = headersStart + ENTRY_SIZE * i + ENTRY_MIN_KEY_END;
+                long minEnd = Bytes.u32(bytes, minEndOffset);
+                long maxEnd = Bytes.u32(bytes, minEndOffset + 4);
+                boolean ranged = (flags[i] & KEY_RANGE_FLAG) != 0;
+                if (minEnd < start || maxEnd < minEnd || maxEnd > keyRegionLength || (!ranged && maxEnd != start)) {
+                    throw corrupt(minEndOffset, "entry %d key ends: expected %d <= min <= max <= %d%s found=%d, %d",
+                            i, start, keyRegionLength, ranged ? "" : " (no KEY_RANGE flag: both equal to " + start
+                                    + ")",
+                            minEnd, maxEnd);
+                }
+                flags[i] &= ~KEY_RANGE_FLAG;
+                if (ranged) {
+                    byte[] min = bytes.asSlice(keyRegionStart + start, minEnd - start).toArray(ValueLayout.JAVA_BYTE);
+                    byte[] max = bytes.asSlice(keyRegionStart + minEnd, maxEnd - minEnd)
+                            .toArray(ValueLayout.JAVA_BYTE);
+                    if (Arrays.compareUnsigned(min, max) > 0) {
+                        throw corrupt(keyRegionStart + start,
+                                "entry %d key range: expected max key >= min key (unsigned) found max below min", i);
+                    }
+                    keyRanges[i] = new MetaEntry.KeyRange(min, max);
+                }
+                start = maxEnd;
+            }
         }
 
         private CorruptionException corrupt(long offset, String format, Object... args) {

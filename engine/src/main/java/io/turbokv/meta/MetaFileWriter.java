@@ -75,10 +75,14 @@ public final class MetaFileWriter {
         long regionStart = MetaFile.OBSOLETE_LIST_OFFSET + MetaFile.OBSOLETE_SEQ_SIZE * obsoleteSsts.length
                 + MetaFile.COUNT_SIZE + MetaFile.ENTRY_SIZE * entries.size() + MetaFile.USED_KEY_FILTER_END_SIZE;
         long regionLength = usedKeyFilter.byteSize();
+        long keyRegionLength = 0;
         for (MetaEntry entry : entries) {
             regionLength += entry.filter().byteSize();
+            if (entry.keyRange() != null) {
+                keyRegionLength += entry.keyRange().min().length + entry.keyRange().max().length;
+            }
         }
-        long fileLength = regionStart + regionLength + MetaFile.TRAILER_SIZE;
+        long fileLength = regionStart + regionLength + keyRegionLength + MetaFile.TRAILER_SIZE;
         if (fileLength > MetaFile.MAX_FILE_SIZE) {
             throw new IllegalArgumentException("meta file would be " + fileLength + " bytes (expected: <= "
                     + MetaFile.MAX_FILE_SIZE + ")");
@@ -98,10 +102,25 @@ public final class MetaFileWriter {
             file.set(Bytes.BE_INT, position, entries.size());
             position += MetaFile.COUNT_SIZE;
             long filterEnd = 0;
+            long keyRegionStart = regionStart + regionLength;
+            long keyEnd = 0;
             for (MetaEntry entry : entries) {
                 MemorySegment.copy(entry.filter(), 0, file, regionStart + filterEnd, entry.filter().byteSize());
                 filterEnd += entry.filter().byteSize();
                 writeEntry(file, position, entry, filterEnd);
+                MetaEntry.KeyRange range = entry.keyRange();
+                long minKeyEnd = keyEnd;
+                if (range != null) {
+                    file.set(Bytes.BE_INT, position + MetaFile.ENTRY_FLAGS, entry.flags() | MetaFile.KEY_RANGE_FLAG);
+                    MemorySegment.copy(MemorySegment.ofArray(range.min()), 0, file, keyRegionStart + keyEnd,
+                            range.min().length);
+                    minKeyEnd = keyEnd + range.min().length;
+                    MemorySegment.copy(MemorySegment.ofArray(range.max()), 0, file, keyRegionStart + minKeyEnd,
+                            range.max().length);
+                    keyEnd = minKeyEnd + range.max().length;
+                }
+                file.set(Bytes.BE_INT, position + MetaFile.ENTRY_MIN_KEY_END, (int) minKeyEnd);
+                file.set(Bytes.BE_INT, position + MetaFile.ENTRY_MAX_KEY_END, (int) keyEnd);
                 position += MetaFile.ENTRY_SIZE;
             }
             MemorySegment.copy(usedKeyFilter, 0, file, regionStart + filterEnd, usedKeyFilter.byteSize());

@@ -1,6 +1,7 @@
 package io.turbokv.read;
 
 import io.turbokv.io.Bytes;
+import io.turbokv.meta.MetaEntry;
 import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.MergeIterator;
 import io.turbokv.sst.SstEntryIterator;
@@ -19,9 +20,9 @@ import java.util.List;
  * The live entries of one key-ordered family in one store state whose keys lie in a range, in ascending (or
  * descending) unsigned key order, one step at a time: the engine side of a cursor ({@code io.turbokv.Cursor}).
  *
- * <p>A {@link MergeIterator} by key over the family's live SSTs, each read by its own iterator from the first key
- * block that may hold the range's lower bound ({@code SstReader.keyIterator}), the newer SST (the earlier in the
- * state's newest-first order) ranked higher. Per key, a single-valued family yields the newest entry unless it is a
+ * <p>A {@link MergeIterator} by key over the family's live SSTs whose key range (their meta entry's) meets the
+ * range, each read by its own iterator from the first key block that may hold the range's lower bound
+ * ({@code SstReader.keyIterator}), the newer SST (the earlier in the state's newest-first order) ranked higher. Per key, a single-valued family yields the newest entry unless it is a
  * tombstone; a multi-valued one yields its values down to its first tombstone (the rules of point reads and of
  * {@link FamilyScan}). A range of {@code m} entries over SSTs of {@code n} entries reads {@code O(log n + m)}
  * blocks per SST: one index search, then block after block.
@@ -88,6 +89,10 @@ public final class RangeScan implements AutoCloseable {
             for (LiveMeta meta : state.metas()) {
                 if (meta.family() == family) {
                     for (SstSlot slot : meta.ssts()) {
+                        MetaEntry.KeyRange keys = slot.entry().keyRange();
+                        if (keys != null && !keys.meets(this.from, this.to)) {
+                            continue; // no key of the SST is in the range: not even mapped
+                        }
                         sources.add(reverse ? slot.reader().keyIteratorReverse(this.to)
                                 : slot.reader().keyIterator(this.from));
                     }

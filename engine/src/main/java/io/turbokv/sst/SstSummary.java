@@ -15,6 +15,8 @@ import java.lang.foreign.MemorySegment;
  *                   meta entry; on the heap from {@link SstWriter#finish()}, else in the memory of the allocator
  *                   given to {@link SstWriter#finish(java.lang.foreign.SegmentAllocator)}, valid as long as it is; null
  *                   from a writer made not to build it (its caller builds it)
+ * @param minKey     a key-ordered SST's first (lowest) key, a copy; null for a hash-ordered SST
+ * @param maxKey     a key-ordered SST's last (highest) key, a copy; null for a hash-ordered SST
  */
 public record SstSummary(int blockCount, long minHash, long maxHash, long fileSize, long entryCount, long keyCount,
-                         MemorySegment keyFilter) {}
+                         MemorySegment keyFilter, byte[] minKey, byte[] maxKey) {}

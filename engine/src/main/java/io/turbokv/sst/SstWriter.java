@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -86,6 +87,8 @@ public final class SstWriter {
     /** The lowest and highest hash (unsigned): a key-ordered SST's hashes come in no order. */
     private long minHash;
     private long maxHash;
+    /** A key-ordered SST's first key (its summary's min key). */
+    private byte[] firstKey;
     /** The last key of the key block written last (a key-ordered SST's separators start from it). */
     private byte[] previousBlockLastKey = new byte[64];
     private long previousBlockLastKeyLength;
@@ -445,8 +448,10 @@ public final class SstWriter {
                     : keyIndex == null ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator)
                     : buildUnsortedFilter(filterAllocator);
             return keyIndex == null
-                    ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, keyFilter)
-                    : new SstSummary(blocks.count(), minHash, maxHash, fileSize, entryCount, keyCount, keyFilter);
+                    ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, keyFilter,
+                            null, null)
+                    : new SstSummary(blocks.count(), minHash, maxHash, fileSize, entryCount, keyCount, keyFilter,
+                            firstKey, Arrays.copyOf(lastKey, (int) lastKeyLength));
         } catch (IOException | RuntimeException e) {
             broken = true;
             if (filter != null && !filter.cancel(false)) {
@@ -632,6 +637,7 @@ public final class SstWriter {
             if (entryCount == 0) {
                 minHash = hash;
                 maxHash = hash;
+                firstKey = keySegment.asSlice(keyOffset, keyLength).toArray(ValueLayout.JAVA_BYTE);
             } else {
                 if (Long.compareUnsigned(hash, minHash) < 0) {
                     minHash = hash;

@@ -310,7 +310,8 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
                 // The spill built each SST's key filter (SstWriter.finish); it only needs writing here.
                 entries.add(new MetaEntry(sst.seq(), sst.summary().blockCount(), sst.summary().minHash(),
                         sst.summary().maxHash(), sst.summary().fileSize(), MetaEntry.FRESH,
-                        sst.summary().entryCount(), sst.summary().keyFilter()));
+                        sst.summary().entryCount(), sst.summary().keyFilter(), MetaEntry.KeyRange.of(
+                                sst.summary().minKey(), sst.summary().maxKey())));
             }
             long[] used = accessedKeys[family].drain();
             return MetaFileWriter.create(store, metaSeq, family, new int[0], entries,

@@ -334,7 +334,7 @@ public final class SpillRunner {
             filter.run(); // builds it here unless another thread has started it
             return new SpilledSst(family, seq, new SstSummary(summary.blockCount(), summary.minHash(),
                     summary.maxHash(), summary.fileSize(), summary.entryCount(), summary.keyCount(),
-                    filter.get()), tombstones);
+                    filter.get(), summary.minKey(), summary.maxKey()), tombstones);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while building the key filter of SST " + seq, e);

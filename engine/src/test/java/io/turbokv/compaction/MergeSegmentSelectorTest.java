@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.CompactConfig;
 import io.turbokv.compaction.MergeSegmentSelector.Compactable;
+import io.turbokv.compaction.MergeSegmentSelector.KeyedCompactable;
 import io.turbokv.compaction.MergeSegmentSelector.Selection;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,6 +46,47 @@ class MergeSegmentSelectorTest {
             lists.add(Arrays.stream(segment).boxed().toList());
         }
         return lists;
+    }
+
+    /** A 4-byte big-endian key: unsigned byte order is numeric order. */
+    private static byte[] key(int value) {
+        return ByteBuffer.allocate(4).putInt(value).array();
+    }
+
+    /** An SST of a key-ordered family over keys {@code [min, max]}, above the small-SST size. */
+    private static KeyedCompactable keyed(int min, int max) {
+        return new KeyedCompactable(key(min), key(max), 2 * MergeSegmentSelector.COALESCE_MAX_SST_BYTES, 0);
+    }
+
+    @Test
+    void keyOrderedSstsWithDisjointKeyRangesAreNotMergedThoughTheirHashRangesOverlap() {
+        // a family fed in key order (a log): every SST over keys of its own, every hash range the whole space
+        List<KeyedCompactable> ssts = new ArrayList<>();
+        List<Compactable> byHash = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ssts.add(keyed(i * 100, i * 100 + 99));
+            byHash.add(new Compactable(0, -1, 2 * MergeSegmentSelector.COALESCE_MAX_SST_BYTES, 0));
+        }
+        CompactConfig full = new CompactConfig(2, INF, INF, INF_BYTES, 0, INF_BYTES, INF);
+        assertEquals(List.of(), asLists(MergeSegmentSelector.selectByKey(ssts, full)));
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)),
+                asLists(MergeSegmentSelector.select(byHash, full)));
+    }
+
+    @Test
+    void keyOrderedSstsMergeWhereTheirKeyRangesOverlapEvenAtOneKey() {
+        List<KeyedCompactable> ssts = List.of(keyed(0, 999), keyed(1000, 1999), keyed(500, 1500),
+                keyed(5000, 5999), keyed(5500, 5600), keyed(5999, 7000), keyed(8000, 9000));
+        CompactConfig full = new CompactConfig(2, INF, INF, INF_BYTES, 0, INF_BYTES, INF);
+        assertEquals(List.of(List.of(0, 1, 2), List.of(3, 4, 5)),
+                asLists(MergeSegmentSelector.selectByKey(ssts, full)));
+    }
+
+    @Test
+    void keyOrderedSstsOfOneKeyEachMergeWhenTheKeyIsTheSame() {
+        List<KeyedCompactable> ssts = List.of(keyed(7, 7), keyed(7, 7), keyed(8, 8));
+        CompactConfig full = new CompactConfig(2, INF, INF, INF_BYTES, 0, INF_BYTES, INF);
+        assertEquals(List.of(List.of(0, 1)), asLists(MergeSegmentSelector.selectByKey(ssts, full)));
     }
 
     @Test

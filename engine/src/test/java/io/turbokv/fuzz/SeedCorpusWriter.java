@@ -11,10 +11,13 @@ import io.turbokv.io.SchemaFile;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreSchema;
 import io.turbokv.io.WritableFile;
+import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.SstLimits;
 import io.turbokv.sst.SstSummary;
+import io.turbokv.sst.SstWriter;
 import io.turbokv.sst.TestEntry;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -54,7 +57,8 @@ class SeedCorpusWriter {
                 writeSst("one-entry", List.of(TestEntry.value(KeyHash.hash(new byte[] {7}), new byte[] {7},
                         new byte[] {1, 2}))),
                 writeSst("many-small", manySmallEntries()),
-                writeSst("long-run", longRun()));
+                writeSst("long-run", longRun()),
+                writeOrderedSst("key-ordered-prefixed", keyOrderedPrefixed()));
         for (SstFile sst : ssts) {
             byte[] withCount = new byte[2 + sst.bytes.length];
             withCount[0] = (byte) (sst.blockCount >>> 8);
@@ -70,6 +74,7 @@ class SeedCorpusWriter {
         seed(resources, "MetaFileFuzzTest", "two-entries", prefixed(0, meta));
         seed(resources, "MetaFileFuzzTest", "two-entries-signed", prefixed(MetaFileFuzzTest.SIGN, meta));
         seed(resources, "MetaFileFuzzTest", "no-entries-signed", prefixed(MetaFileFuzzTest.SIGN, writeMeta(0)));
+        seed(resources, "MetaFileFuzzTest", "key-ranges-signed", prefixed(MetaFileFuzzTest.SIGN, writeMeta(3)));
 
         try (Arena arena = Arena.ofConfined()) {
             for (int count : new int[] {0, 1, 100}) {
@@ -120,6 +125,42 @@ class SeedCorpusWriter {
         Path path = scratch.resolve(name + ".sst");
         SstSummary summary = SstSample.write(path, entries);
         return new SstFile(name, Files.readAllBytes(path), summary.blockCount());
+    }
+
+    /** A key-ordered SST ({@code SstWriter} with key order): a key index and blocks of search words. */
+    private SstFile writeOrderedSst(String name, List<TestEntry> entries) throws IOException {
+        Path path = scratch.resolve(name + ".sst");
+        SstWriter writer = new SstWriter(FileLayer.standard().create(path), WriteBufferPool.unpooled(), true, true);
+        for (TestEntry e : entries) {
+            MemorySegment key = MemorySegment.ofArray(e.key());
+            if (e.kind() == EntryKind.TOMBSTONE) {
+                writer.addTombstone(e.hash(), key);
+            } else {
+                writer.addValue(e.hash(), key, MemorySegment.ofArray(e.value()));
+            }
+        }
+        SstSummary summary = writer.finish();
+        return new SstFile(name, Files.readAllBytes(path), summary.blockCount());
+    }
+
+    /**
+     * Keys with a 40-byte shared prefix and a 2-byte counter in key order, over a few key blocks (so the index has
+     * separators as long as the prefix), inline and small values, and a tombstone after one key's value.
+     */
+    private static List<TestEntry> keyOrderedPrefixed() {
+        Random random = new Random(19);
+        List<TestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 900; i++) {
+            byte[] key = new byte[42];
+            Arrays.fill(key, 0, 40, (byte) 'k');
+            key[40] = (byte) (i >>> 8);
+            key[41] = (byte) i;
+            entries.add(TestEntry.value(KeyHash.hash(key), key, SstSample.bytes(random, i % 3 == 0 ? 200 : 8)));
+            if (i == 450) {
+                entries.add(TestEntry.tombstone(KeyHash.hash(key), key));
+            }
+        }
+        return entries;
     }
 
     private static List<TestEntry> manySmallEntries() {
@@ -192,9 +233,12 @@ class SeedCorpusWriter {
                         Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b).orElseThrow();
                 long max =
                         Arrays.stream(hashes).reduce((a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b).orElseThrow();
+                // a third entry is a key-ordered SST's, with its key range
+                MetaEntry.KeyRange keys = i < 2 ? null
+                        : new MetaEntry.KeyRange(new byte[] {1, 2}, new byte[] {1, 2, (byte) (i + 1)});
                 entries.add(new MetaEntry(3 + i, 4, min, max, 1000 + i,
                         i == 0 ? MetaEntry.COLD : MetaEntry.FRESH, hashes.length,
-                        KeyFilter.build(hashes.clone(), hashes.length, arena)));
+                        KeyFilter.build(hashes.clone(), hashes.length, arena), keys));
             }
             MetaFileWriter.write(out, 1, new int[] {1, 2}, entries, UsedKeyFilter.build(hashes(3), 3, arena));
         }

@@ -11,6 +11,7 @@ import io.turbokv.sst.TestEntry;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Reads an open SST the two ways the store does, lookup and iteration, collecting what comes back. */
@@ -47,6 +48,29 @@ final class SstReads {
             }
             lookupIgnoringDamage(reader, scratch, 0, new byte[0]);
             lookupIgnoringDamage(reader, scratch, -1, new byte[] {-1});
+        }
+        if (reader.keyOrdered()) { // a cursor's seeks, both ways, from keys that are there and keys that are not
+            for (int i = 0; i < Math.min(iterated.size(), MAX_LOOKUPS); i += 7) {
+                byte[] key = iterated.get(i).key();
+                seekIgnoringDamage(reader, key);
+                seekIgnoringDamage(reader, Arrays.copyOf(key, key.length + 1));
+            }
+            seekIgnoringDamage(reader, new byte[0]);
+            seekIgnoringDamage(reader, new byte[] {-1, -1});
+        }
+    }
+
+    /** Reads a few entries up and down from {@code key} with a key-ordered SST's cursor iterators. */
+    private static void seekIgnoringDamage(SstReader reader, byte[] key) {
+        for (boolean reverse : new boolean[] {false, true}) {
+            MemorySegment from = MemorySegment.ofArray(key);
+            try (SstEntryIterator it = reverse ? reader.keyIteratorReverse(from) : reader.keyIterator(from)) {
+                for (int i = 0; i < 3 && it.next(); i++) {
+                    it.key().toArray(ValueLayout.JAVA_BYTE);
+                }
+            } catch (CorruptionException e) {
+                // Allowed: the block on the way is damaged.
+            }
         }
     }
 

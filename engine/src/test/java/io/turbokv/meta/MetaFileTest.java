@@ -32,17 +32,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MetaFileTest {
     /*
      * The sample file, with offsets from the layout table on MetaFile: obsolete list at 14..26, entry count at 26,
-     * entry i's header at 30 + 46 i, used-key filter end at 168, filter region at 172 (18 bytes: 5 + 0 + 7 + 6),
-     * trailer at 190, length 194.
+     * entry i's header at 30 + 54 i, used-key filter end at 192, filter region at 196 (18 bytes: 5 + 0 + 7 + 6),
+     * key region at 214 (5 bytes: entry 2's min key {1, 2} and max key {1, 3, 4}), trailer at 219, length 223.
      */
     private static final int FAMILY = 3;
     private static final int[] OBSOLETE = {2, 5, 9};
     private static final List<MetaEntry> ENTRIES = List.of(
             new MetaEntry(10, 4, 0x10, 0x20, 4096, MetaEntry.COLD, 100, MetaFiles.filter(5, 0)),
             new MetaEntry(11, 65535, 0, -1L, 123_456_789_012L, MetaEntry.FRESH, 0, MetaFiles.filter(0, 1)),
-            new MetaEntry(12, 1, -5L, -1L, 77, 0, Long.MAX_VALUE, MetaFiles.filter(7, 2)));
+            new MetaEntry(12, 1, -5L, -1L, 77, 0, Long.MAX_VALUE, MetaFiles.filter(7, 2),
+                    new MetaEntry.KeyRange(new byte[] {1, 2}, new byte[] {1, 3, 4})));
     private static final byte[] USED_KEYS = {1, 2, 3, 4, 5, 6};
-    private static final int SAMPLE_LENGTH = 194;
+    private static final int SAMPLE_LENGTH = 223;
 
     @TempDir
     Path dir;
@@ -81,6 +82,11 @@ class MetaFileTest {
         assertEquals(expected.entryCount(), found.entryCount());
         assertArrayEquals(expected.filter().toArray(ValueLayout.JAVA_BYTE),
                 found.filter().toArray(ValueLayout.JAVA_BYTE));
+        assertEquals(expected.keyRange() == null, found.keyRange() == null);
+        if (expected.keyRange() != null) {
+            assertArrayEquals(expected.keyRange().min(), found.keyRange().min());
+            assertArrayEquals(expected.keyRange().max(), found.keyRange().max());
+        }
     }
 
     @Test
@@ -202,15 +208,19 @@ class MetaFileTest {
     }
 
     @Test
-    void aFileOfFormatTwoWithHashesInKeyOrderedBlocksIsRefusedNamingBothVersions() throws IOException {
-        byte[] bytes = Files.readAllBytes(sample);
-        bytes[4] = 2;
-        MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
-        UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
-                () -> MetaFile.open(sample, 7));
-        assertEquals(2, e.foundVersion());
-        assertEquals(List.of(3L), e.supportedVersions());
-        assertTrue(e.getMessage().contains("expected=3 found=2"), e.getMessage());
+    void filesOfFormatsTwoAndThreeWithOtherKeyOrderedLayoutsAreRefusedNamingBothVersions() throws IOException {
+        byte[] good = Files.readAllBytes(sample);
+        for (int older = 2; older < MetaFile.FORMAT_VERSION; older++) {
+            byte[] bytes = good.clone();
+            bytes[4] = (byte) older;
+            MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
+            UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
+                    () -> MetaFile.open(sample, 7));
+            assertEquals(older, e.foundVersion());
+            assertEquals(List.of((long) MetaFile.FORMAT_VERSION), e.supportedVersions());
+            assertTrue(e.getMessage().contains("expected=" + MetaFile.FORMAT_VERSION + " found=" + older),
+                    e.getMessage());
+        }
     }
 
     @Test
@@ -242,13 +252,17 @@ class MetaFileTest {
                 damage("min hash above max hash", 36, b -> b.set(Bytes.BE_LONG, 36, 0x30L)),
                 damage("min hash above max hash as unsigned only", 36, b -> b.set(Bytes.BE_LONG, 36, -1L)),
                 damage("SST size above 2^63 - 1", 52, b -> b.set(Bytes.BE_LONG, 52, -1L)),
-                damage("unknown flag bit", 60, b -> b.set(Bytes.BE_INT, 60, 4)),
+                damage("unknown flag bit", 60, b -> b.set(Bytes.BE_INT, 60, 8)),
                 damage("entry count above 2^63 - 1", 64, b -> b.set(Bytes.BE_LONG, 64, Long.MIN_VALUE)),
-                damage("filter end before the previous one", 118, b -> b.set(Bytes.BE_INT, 118, 4)),
-                damage("filter end beyond the filter region", 164, b -> b.set(Bytes.BE_INT, 164, 19)),
-                damage("filter end of 2^32 - 1", 164, b -> b.set(Bytes.BE_INT, 164, -1)),
-                damage("used-key filter end short of the region", 168, b -> b.set(Bytes.BE_INT, 168, 17)),
-                damage("used-key filter end beyond the region", 168, b -> b.set(Bytes.BE_INT, 168, 19)));
+                damage("filter end before the previous one", 126, b -> b.set(Bytes.BE_INT, 126, 4)),
+                damage("filter end beyond the filter region", 180, b -> b.set(Bytes.BE_INT, 180, 19)),
+                damage("filter end of 2^32 - 1", 180, b -> b.set(Bytes.BE_INT, 180, -1)),
+                damage("key ends without the KEY_RANGE flag", 76, b -> b.set(Bytes.BE_INT, 80, 1)),
+                damage("min key end above the max key end", 184, b -> b.set(Bytes.BE_INT, 184, 6)),
+                damage("max key end beyond the file", 188, b -> b.set(Bytes.BE_INT, 188, -1)),
+                damage("max key below the min key", 214, b -> b.set(ValueLayout.JAVA_BYTE, 214, (byte) 9)),
+                damage("used-key filter end short of the region", 192, b -> b.set(Bytes.BE_INT, 192, 17)),
+                damage("used-key filter end beyond the region", 192, b -> b.set(Bytes.BE_INT, 192, 19)));
     }
 
     private static Arguments damage(String what, long offset, Consumer<MemorySegment> patch) {
@@ -271,7 +285,7 @@ class MetaFileTest {
     @Test
     void anyHeaderByteBehindAValidChecksumOpensOrIsRefusedCleanly() throws IOException {
         byte[] good = Files.readAllBytes(sample);
-        int filterRegion = 172;
+        int filterRegion = 196;
         int refused = 0;
         for (int offset = 0; offset < filterRegion; offset++) {
             for (int value : new int[] {0x00, 0xFF, good[offset] ^ 0x01, good[offset] ^ 0x80}) {
