@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -348,6 +349,7 @@ final class VerifyCommand extends StoreCommand {
                                 "entry %d out of order: its key sorts below the key before it (key-ordered SST)",
                                 entries), path, CorruptionException.NO_OFFSET);
                     }
+                    checkKeyRange(entry, keyBytes, entries, path, metaPath);
                     previousKey = keyBytes;
                 } else if (entries > 0 && Long.compareUnsigned(hash, previousHash) < 0) {
                     throw new CorruptionException(String.format(Locale.ROOT,
@@ -391,6 +393,31 @@ final class VerifyCommand extends StoreCommand {
         } catch (NoSuchFileException e) {
             damaged(out(), new CorruptionException("live SST listed in " + metaPath.getFileName() + " is missing",
                     path, CorruptionException.NO_OFFSET));
+        }
+    }
+
+    /**
+     * Checks a key-ordered SST's key against the key range of its meta entry, which range reads and compaction
+     * trust to skip the SST: a key outside it would be missed by every range read.
+     */
+    private static void checkKeyRange(MetaEntry entry, byte[] key, long index, Path path, Path metaPath)
+            throws CorruptionException {
+        MetaEntry.KeyRange range = entry.keyRange();
+        if (range == null) {
+            throw new CorruptionException("key-ordered SST without a key range in its meta entry in "
+                    + metaPath.getFileName(), path, CorruptionException.NO_OFFSET);
+        }
+        if (Arrays.compareUnsigned(key, range.min()) < 0) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "entry %d key below the lowest key its meta entry in %s gives: expected>=%s found=%s", index,
+                    metaPath.getFileName(), HexFormat.of().formatHex(range.min()), HexFormat.of().formatHex(key)),
+                    path, CorruptionException.NO_OFFSET);
+        }
+        if (Arrays.compareUnsigned(key, range.max()) > 0) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "entry %d key above the highest key its meta entry in %s gives: expected<=%s found=%s", index,
+                    metaPath.getFileName(), HexFormat.of().formatHex(range.max()), HexFormat.of().formatHex(key)),
+                    path, CorruptionException.NO_OFFSET);
         }
     }
 
