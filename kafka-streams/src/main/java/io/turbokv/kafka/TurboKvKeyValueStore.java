@@ -183,13 +183,24 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * it commits without fsync and has a changelog, deletes it and opens an empty store instead. Such a store is
      * expected to be damaged by a power cut or an OS crash (its commits never waited for the disk); empty, it reports
      * no changelog offsets, so Kafka Streams restores it from the changelog, as it rebuilds a RocksDB store that lost
-     * its unsynced writes. A store that another writer holds, or that a newer build wrote, is never deleted.
+     * its unsynced writes. A store with a changelog in an older format than this build reads (an earlier build's,
+     * before a format change) is rebuilt from the changelog in the same way. A store that another writer holds, or
+     * that a newer build wrote, is never deleted.
      */
     private TurboKV openOrRebuild(Path directory, DbConfig config, boolean hasChangelog) throws IOException {
         try {
             return OrderMigration.open(directory, config);
-        } catch (StoreLockedException | UnsupportedFormatVersionException keep) {
+        } catch (StoreLockedException keep) {
             throw keep;
+        } catch (UnsupportedFormatVersionException foreign) {
+            boolean older = foreign.supportedVersions().stream().allMatch(v -> foreign.foundVersion() < v);
+            if (!older || !hasChangelog) {
+                throw foreign; // a newer build's store, or no other copy of the data
+            }
+            LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": " + directory + " is in an older format ("
+                    + foreign.getMessage() + "); it has a changelog: deleted, to be restored from the changelog");
+            Directories.deleteRecursively(directory);
+            return TurboKV.open(directory, config);
         } catch (IOException damaged) {
             if (config.durability() != Durability.NO_SYNC || !hasChangelog) {
                 throw damaged; // no other copy of the data: an operator must look at it

@@ -96,6 +96,44 @@ class ChangelogDurabilityTest {
     }
 
     @Test
+    void aStoreWithAChangelogInAnOlderFormatIsRebuiltNotFatal() throws java.io.IOException {
+        Path older = stateDir.resolve("durability").resolve("0_0").resolve("logged");
+        try (io.turbokv.TurboKV db = io.turbokv.TurboKV.open(older, TurboKvStores.defaultConfig());
+             io.turbokv.WriteBatch batch = db.writeBatch()) {
+            batch.put(TurboKvKeyValueStore.FAMILY, "a".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "old".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            batch.commit();
+        }
+        // an earlier build's store: its meta files carry a lower format version (the CRC-32 trailer kept valid)
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(older)) {
+            for (Path meta : files.filter(f -> f.toString().endsWith(".meta")).toList()) {
+                byte[] bytes = java.nio.file.Files.readAllBytes(meta);
+                bytes[4]--; // the version byte
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(bytes, 0, bytes.length - 4);
+                java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
+                java.nio.file.Files.write(meta, bytes);
+            }
+        }
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("write", Ignore::new, "in");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("logged")), "write");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durability");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        try (CapturedWarnings warnings = new CapturedWarnings();
+             TopologyTestDriver driver = new TopologyTestDriver(topology, props)) { // no failure: a fresh store
+            KeyValueStore<String, String> store = driver.getKeyValueStore("logged");
+            assertNull(store.get("a"), "rebuilt empty, for Streams to restore from the changelog");
+            assertEquals(1, warnings.messages().size(), warnings.messages().toString());
+            org.junit.jupiter.api.Assertions.assertTrue(warnings.messages().getFirst().contains("older format"),
+                    warnings.messages().getFirst());
+        }
+    }
+
+    @Test
     void windowAndSessionSegmentsCommitWithFsyncChangelogOrNot() {
         // each segment is a store of its own: without fsync a power cut could roll them back independently, past
         // what their commit records can detect
