@@ -52,8 +52,8 @@ class StoreFormatVersionTest {
                 () -> TurboKV.open(dir, CONFIG));
         assertEquals(meta, e.file());
         assertEquals(1, e.foundVersion());
-        assertEquals(List.of(2L), e.supportedVersions());
-        assertTrue(e.getMessage().contains("expected=2 found=1"), e.getMessage());
+        assertEquals(List.of(3L), e.supportedVersions());
+        assertTrue(e.getMessage().contains("expected=3 found=1"), e.getMessage());
         assertThrows(UnsupportedFormatVersionException.class, () -> TurboKV.openReadOnly(dir, CONFIG));
         assertEquals(before, contents());
     }

@@ -24,10 +24,11 @@ final class FamilyOptions {
 
     /** The configuration to open the store with: without {@code --family}, the store's own families. */
     DbConfig config() {
-        if (families.isEmpty()) {
-            return DbConfig.storeDefined();
-        }
-        DbConfig.Builder builder = DbConfig.builder();
+        return config(DbConfig.builder());
+    }
+
+    /** {@link #config()} from {@code builder}, which carries the command's other settings. */
+    DbConfig config(DbConfig.Builder builder) {
         families.forEach(f -> builder.family(f.name(), f.kind()));
         try {
             return builder.build();

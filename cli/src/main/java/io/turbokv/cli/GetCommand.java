@@ -12,8 +12,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,6 +56,11 @@ final class GetCommand extends StoreCommand {
     @Option(names = "--in", paramLabel = "FAMILY", description = "The family (name or index; default: the first).")
     private String family;
 
+    @Option(names = "--slow-get-micros", paramLabel = "N",
+            description = "While a JFR recording runs, emit the event io.turbokv.SlowGet for each lookup that takes N"
+                    + " microseconds or more (default: 10000; 0 records every lookup).")
+    private Long slowGetMicros;
+
     @Override
     public Integer call() throws IOException {
         List<byte[]> keyBytes = new ArrayList<>();
@@ -71,7 +78,15 @@ final class GetCommand extends StoreCommand {
         }
         boolean lines = format != null || keyBytes.size() > 1 || keyFile != null;
         RecordFormat lineFormat = format != null ? format : hex ? RecordFormat.HEX : RecordFormat.TSV;
-        try (TurboKV db = Stores.openReadOnly(directory, families.config())) {
+        DbConfig.Builder settings = DbConfig.builder();
+        if (slowGetMicros != null) {
+            if (slowGetMicros < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--slow-get-micros: " + slowGetMicros + " (expected: >= 0)");
+            }
+            settings.slowGetThreshold(Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(slowGetMicros)));
+        }
+        try (TurboKV db = Stores.openReadOnly(directory, families.config(settings))) {
             DbConfig config = db.config();
             int index = FamilyOptions.resolve(config, family);
             PrintWriter out = out();

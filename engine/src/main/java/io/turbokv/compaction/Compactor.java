@@ -375,8 +375,9 @@ public final class Compactor {
             List<RangeMerge> ranges = new ArrayList<>(starts.length);
             for (int r = 0; r < starts.length; r++) {
                 long to = r + 1 < starts.length ? starts[r + 1] - 1 : -1L;
+                // split: the family's arena is shared, so a pool thread may allocate the outputs' filters
                 ranges.add(new RangeMerge(store, sequence, buffers, readers, ranks, multiValued, keyOrdered,
-                        usedKeys, filters, starts[r], to));
+                        usedKeys, filters, starts.length > 1 ? executor : null, starts[r], to));
             }
             runAll(ranges, executor);
             List<Output> written = new ArrayList<>();

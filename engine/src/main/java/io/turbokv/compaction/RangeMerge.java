@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.agrona.collections.IntHashSet;
 
 /**
@@ -29,7 +30,10 @@ import org.agrona.collections.IntHashSet;
  *
  * <p>Everything a range writes is its own until {@link #run()} returns: its writers (confined to its thread, so
  * they are finished or abandoned there), its finished SSTs, its counters and the blobs it dropped. The key filters
- * of its SSTs are allocated from the job's {@code filters}, which must accept allocations from the range's thread.
+ * of its SSTs are allocated from the job's {@code filters}, which must accept allocations from the range's thread
+ * and, when a {@code filterBuilder} is given, from that executor's threads: each SST's filter is built there while
+ * the range's thread writes the file's index and syncs it ({@link SstWriter#finish(SegmentAllocator,
+ * java.util.concurrent.Executor)}).
  */
 final class RangeMerge {
     private final StoreDirectory store;
@@ -42,6 +46,8 @@ final class RangeMerge {
     private final boolean keyOrdered;
     private final MemorySegment usedKeys;
     private final SegmentAllocator filters;
+    /** Where the outputs' key filters are built while their files are synced; null: on the range's thread. */
+    private final Executor filterBuilder;
     private final long from;
     private final long to;
 
@@ -54,8 +60,7 @@ final class RangeMerge {
 
     RangeMerge(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, List<SstReader> inputs,
                int[] ranks, boolean multiValued, boolean keyOrdered, MemorySegment usedKeys, SegmentAllocator filters,
-               long from,
-               long to) {
+               Executor filterBuilder, long from, long to) {
         this.store = store;
         this.sequence = sequence;
         this.buffers = buffers;
@@ -65,6 +70,7 @@ final class RangeMerge {
         this.keyOrdered = keyOrdered;
         this.usedKeys = usedKeys;
         this.filters = filters;
+        this.filterBuilder = filterBuilder;
         this.from = from;
         this.to = to;
     }
@@ -220,7 +226,7 @@ final class RangeMerge {
         private void finished(int finishedSeq, SstWriter finishing) throws IOException {
             SstSummary summary;
             try {
-                summary = finishing.finish(filters);
+                summary = finishing.finish(filters, filterBuilder);
             } catch (IOException | RuntimeException e) {
                 finishing.abandon();
                 throw e;

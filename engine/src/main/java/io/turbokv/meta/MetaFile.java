@@ -20,7 +20,7 @@ import java.util.Objects;
  * <pre>
  * offset          size     field
  * 0               4        magic 0x544B564D ("TKVM")
- * 4               1        format version = 2 (also the format of the SSTs the file lists, see below)
+ * 4               1        format version = 3 (also the format of the SSTs the file lists, see below)
  * 5               1        codec of the listed SSTs' blocks = 1 (LZ4)
  * 6               4        family index (u32, below 2^31)
  * 10              4        n = obsolete SST count
@@ -43,8 +43,9 @@ import java.util.Objects;
  *
  * <p>SST files have no header of their own (they are read only through a meta file that lists them), so this
  * version byte is the SST format's version too: 2 changed the SSTs' key blocks (every key block stores its
- * hashes, and values of up to 128 bytes are stored inline next to their key); a store of version 1 is refused as a whole at open, naming both versions, rather than failing at its
- * first lookup.
+ * hashes, and values of up to 128 bytes are stored inline next to their key); 3 changed the key blocks of
+ * key-ordered SSTs (they store search words where the others store hashes, see the SST's key block). A store of an
+ * older version is refused as a whole at open, naming both versions, rather than failing at its first lookup.
  *
  * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so a file of
  * another version is told apart from a damaged one. The Rust format has no checksum, so a flipped hash there
@@ -56,7 +57,7 @@ import java.util.Objects;
  */
 public final class MetaFile implements AutoCloseable {
     static final int MAGIC = 0x544B_564D;
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
     static final int CODEC_LZ4 = 1;
 
     static final long MAGIC_OFFSET = 0;

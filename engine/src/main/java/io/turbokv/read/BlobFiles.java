@@ -4,8 +4,8 @@ import io.turbokv.blob.BlobFile;
 import io.turbokv.ffm.MappedFile;
 import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -59,18 +59,18 @@ public final class BlobFiles implements AutoCloseable {
     }
 
     /**
-     * {@return the value of blob {@code seq}, in memory from {@code allocator}}
+     * {@return the value of blob {@code seq}, in memory owned by {@code arena}}
      *
      * @param seq       the blob file's sequence number
-     * @param allocator where the decompressed value is allocated
+     * @param arena the owner of the value's memory
      * @throws java.nio.file.NoSuchFileException when the blob file does not exist
      * @throws IOException                       when the file cannot be read, or is damaged
      *                                           ({@link io.turbokv.CorruptionException})
      */
-    public MemorySegment read(int seq, SegmentAllocator allocator) throws IOException {
+    public MemorySegment read(int seq, Arena arena) throws IOException {
         Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
         MappedFile file = pinned.get(seq);
-        return file != null ? BlobFile.read(file.segment(), path, allocator) : BlobFile.read(path, allocator);
+        return file != null ? BlobFile.read(file.segment(), path, arena) : BlobFile.read(path, arena);
     }
 
     /** Unmaps the pinned blob files. */

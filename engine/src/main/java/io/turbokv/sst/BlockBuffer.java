@@ -2,6 +2,7 @@ package io.turbokv.sst;
 
 import io.turbokv.cache.BlockCache;
 import io.turbokv.cache.CacheHandle;
+import io.turbokv.ffm.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -51,16 +52,19 @@ final class BlockBuffer implements AutoCloseable {
         return forCursor ? Arena.ofConfined() : Arena.ofShared();
     }
 
-    /** A buffer of at least {@code length} bytes; its contents are undefined. */
+    /**
+     * A buffer of at least {@code length} bytes; its contents are undefined. Not zeroed ({@link LibC#malloc}): a
+     * block is decoded over it, and zeroing first made a reader of a 64 MiB medium value pay twice.
+     */
     MemorySegment atLeast(long length) {
         if (segment == null) {
             arena = newArena();
-            segment = arena.allocate(Math.max(length, INITIAL_BYTES));
+            segment = LibC.malloc(Math.max(length, INITIAL_BYTES), arena);
             byteBuffer = segment.asByteBuffer();
         } else if (segment.byteSize() < length) {
             Arena grown = newArena();
-            MemorySegment bigger = grown.allocate(Math.max(length, Math.min(segment.byteSize() * 2,
-                    SstLimits.MAX_BLOCK_LENGTH)));
+            MemorySegment bigger = LibC.malloc(Math.max(length, Math.min(segment.byteSize() * 2,
+                    SstLimits.MAX_BLOCK_LENGTH)), grown);
             if (forCursor) {
                 if (retired == null) {
                     retired = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.turbokv.sst;
 
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.KeyHash;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -38,19 +39,30 @@ import java.util.Locale;
  * exactly that long.
  *
  * <p>Entries of both types are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
- * tombstone; in a key-ordered SST ({@link KeyIndexBlock}) in unsigned key order, the hashes unordered, and a lookup
- * binary-searches the keys instead of the hashes. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
- * next key block ({@link IndexBlock} marks that block as continuing it). The u24 count and positions cannot
+ * tombstone. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
+ * next key block ({@link IndexBlock} marks that block as continuing it).
+ *
+ * <p>In a key-ordered SST ({@link KeyIndexBlock}) the entries are in unsigned key order instead (a key's values
+ * before its tombstone; a key's run goes on in the next block the same way), and the u64 an entry stores where a
+ * hash-ordered block stores its hash is its <em>search word</em>: the 8 key bytes that follow the block's
+ * <em>shared prefix</em>, read big-endian and padded with zero bytes when the key ends sooner. The shared prefix is
+ * the longest prefix the block's first and last key have in common, so every key of the block has it; it is not
+ * stored, the reader takes it from those two keys. Search words never decrease along the block, and a word below
+ * another means a key below the other's, so a lookup searches the words as a hash-ordered block's hashes (keys with
+ * a long common prefix, as Kafka Streams writes them, still differ within their words) and compares a key only
+ * where the words are equal. The entries' hashes are not stored: {@link #selectedKeyHash} computes one when
+ * compaction needs it. The u24 count and positions cannot
  * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + inline
  * value length + 20 per entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
  *
- * <p>Every entry's hash is stored, in one array of 8-byte hashes (type 3) or of 12-byte elements (type 1), so a
+ * <p>Every entry's hash (or search word) is stored, in one array of 8-byte hashes (type 3) or of 12-byte elements (type 1), so a
  * lookup searches the hashes alone and compares a key only where the hash matches. Key hashes are uniformly
  * distributed, so {@link #lowerBound} interpolates: the first probe lands within a few entries of the hash in a
  * block of hundreds, and binary search takes over when interpolation does not converge (skewed hashes, which
  * callers other than the store may write). Format 1 of the SST had hashless key blocks (types 2 and 4), which the
  * reader searched by hashing every probed key; they are refused as damage since the format version changed
- * (the meta file's version, which covers the SSTs it lists).
+ * (the meta file's version, which covers the SSTs it lists). Format 2 stored hashes in key-ordered blocks too, which
+ * a lookup searched by comparing whole keys; format 3 stores the search words.
  *
  * <p>An instance is a reusable, allocation-free cursor over one block at a time; every count, position and entry
  * type is checked before use, so damage surfaces as {@link CorruptionException}.
@@ -97,6 +109,8 @@ final class KeyBlock {
     /** The first and the last entry's hash: the bounds interpolation starts from. */
     private long firstHash;
     private long lastHash;
+    /** The length of the prefix the first and last key share (search words start after it, key order). */
+    private int sharedPrefix;
     private Path path;
     private long fileOffset;
     private int blockIndex;
@@ -135,6 +149,18 @@ final class KeyBlock {
         }
         firstHash = hash(0);
         lastHash = hash(count - 1);
+        sharedPrefix = computeSharedPrefix();
+    }
+
+    /** The length of the prefix the first and the last key have in common. */
+    private int computeSharedPrefix() throws CorruptionException {
+        select(count - 1);
+        long lastStart = keyStart;
+        long lastLength = keyLength;
+        select(0);
+        long mismatch = MemorySegment.mismatch(segment, keyStart, keyStart + keyLength, segment, lastStart,
+                lastStart + lastLength);
+        return (int) (mismatch < 0 ? keyLength : mismatch);
     }
 
     /**
@@ -162,6 +188,7 @@ final class KeyBlock {
         tailStride = layout.tailStride;
         firstHash = layout.firstHash;
         lastHash = layout.lastHash;
+        sharedPrefix = layout.sharedPrefix;
     }
 
     /**
@@ -172,7 +199,8 @@ final class KeyBlock {
      */
     Layout layout(boolean inMapping) {
         return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
-                sharedType, tailStart - base, tailStride, firstHash, lastHash, blockIndex, fileOffset, inMapping);
+                sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, blockIndex, fileOffset,
+                inMapping);
     }
 
     /**
@@ -183,7 +211,7 @@ final class KeyBlock {
      */
     record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
                   int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash,
-                  int block, long fileOffset, boolean inMapping) {}
+                  int sharedPrefix, int block, long fileOffset, boolean inMapping) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;
@@ -331,6 +359,101 @@ final class KeyBlock {
             }
         }
         return high;
+    }
+
+    /**
+     * In a key-ordered block, the first entry of {@code key}, or {@link #count()} when the block does not hold it
+     * (so that a lookup goes on into the next block when the index says the key may continue there). Unlike
+     * {@link #lowerBoundByKey}, this does not read the block's first key to check that {@code key} has the shared
+     * prefix (every key of the block has it), which would cost a point lookup one more cache line: a key without it
+     * gets a meaningless search word, and whatever entry the search ends at differs from it.
+     */
+    int findKey(MemorySegment key) throws CorruptionException {
+        int i = lowerBoundByWord(key, searchWord(key, 0, key.byteSize(), sharedPrefix));
+        if (i < count) {
+            select(i);
+            if (compareKey(key) != 0) {
+                return count;
+            }
+        }
+        return i;
+    }
+
+    /**
+     * In a key-ordered block, the first entry whose key is not below {@code key}, or {@link #count()}: the shared
+     * prefix decides when {@code key} does not have it, the search words otherwise, and whole keys only among
+     * entries of equal words.
+     */
+    int lowerBoundByKey(MemorySegment key) throws CorruptionException {
+        long keyLength = key.byteSize();
+        if (sharedPrefix > 0) {
+            select(0);
+            long common = Math.min(keyLength, sharedPrefix);
+            long mismatch = MemorySegment.mismatch(key, 0, common, segment, keyStart, keyStart + common);
+            if (mismatch >= 0) { // the block's keys differ from key where they all agree
+                int keyByte = Byte.toUnsignedInt(key.get(ValueLayout.JAVA_BYTE, mismatch));
+                int blockByte = Byte.toUnsignedInt(segment.get(ValueLayout.JAVA_BYTE, keyStart + mismatch));
+                return keyByte < blockByte ? 0 : count;
+            }
+            if (keyLength < sharedPrefix) {
+                return 0; // a proper prefix of every key of the block
+            }
+        }
+        return lowerBoundByWord(key, searchWord(key, 0, keyLength, sharedPrefix));
+    }
+
+    /**
+     * The first entry not below {@code key}, whose search word is {@code word}, assuming {@code key} has the block's
+     * shared prefix: the words decide, whole keys only among the entries of equal words.
+     */
+    private int lowerBoundByWord(MemorySegment key, long word) throws CorruptionException {
+        int low = lowerBound(word);
+        if (low == count || hash(low) != word) {
+            return low;
+        }
+        select(low);
+        if (compareKey(key) >= 0) {
+            return low;
+        }
+        int high = count;
+        low++;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            int cmp = Long.compareUnsigned(hash(mid), word);
+            if (cmp == 0) {
+                select(mid);
+                cmp = compareKey(key);
+            }
+            if (cmp < 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * The search word of {@code key[offset, offset + length)} after a shared prefix of {@code shared} bytes: the
+     * 8 bytes that follow it, big-endian, padded with zero bytes past the key's end. Of two keys that share the
+     * prefix, the one with the lower word (unsigned) is the lower key.
+     */
+    static long searchWord(MemorySegment key, long offset, long length, long shared) {
+        long rest = length - shared;
+        if (rest >= Long.BYTES) {
+            return key.get(Bytes.BE_LONG, offset + shared);
+        }
+        long word = 0;
+        for (long i = 0; i < Long.BYTES; i++) {
+            word = word << 8 | (i < rest ? Byte.toUnsignedLong(key.get(ValueLayout.JAVA_BYTE, offset + shared + i))
+                    : 0);
+        }
+        return word;
+    }
+
+    /** The hash of the selected entry's key, computed (a key-ordered block stores search words instead). */
+    long selectedKeyHash() {
+        return KeyHash.hash(segment, keyStart, keyLength);
     }
 
     /** {@code value} as an unsigned number, to the nearest double. */

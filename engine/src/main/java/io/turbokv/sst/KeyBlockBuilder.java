@@ -12,17 +12,22 @@ import java.util.Arrays;
  * when every entry has the same key length and value reference length (at most 255 each), variable-size (type 1)
  * otherwise. Entries referring to the small value block that is
  * still being filled carry a placeholder block index until {@link #resolveSmall} patches it; the writer emits that
- * small block before it encodes this key block.
+ * small block before it encodes this key block. A builder for a key-ordered SST stores search words where the
+ * other stores hashes ({@link KeyBlock}), computed from the keys when the block is encoded.
  *
  * <p>Memory: one key block's entries, on the heap, reused from block to block.
  */
 final class KeyBlockBuilder {
+    private final boolean keyOrdered;
     private byte[] entries = new byte[SstLimits.MAX_KEY_BLOCK_SIZE * 2];
     private MemorySegment entriesSegment = MemorySegment.ofArray(entries);
     private int entriesLength;
     private long[] hashes = new long[SstLimits.MAX_KEY_BLOCK_ENTRIES + 1];
     private byte[] types = new byte[hashes.length];
     private int[] positions = new int[hashes.length];
+    private int[] keyLengths = new int[hashes.length];
+    /** A key-ordered block's search words, computed by {@link #encode()}. */
+    private long[] words = new long[0];
     private int count;
     private long accountedBytes;
     private int maxKeyLength;
@@ -38,6 +43,11 @@ final class KeyBlockBuilder {
     /** The encoded block's memory, reused and grown by doubling, and its one buffer view. */
     private MemorySegment block = MemorySegment.ofArray(new byte[0]);
     private ByteBuffer blockView = ByteBuffer.allocate(0);
+
+    /** @param keyOrdered whether the blocks are a key-ordered SST's, storing search words instead of hashes */
+    KeyBlockBuilder(boolean keyOrdered) {
+        this.keyOrdered = keyOrdered;
+    }
 
     boolean isEmpty() {
         return count == 0;
@@ -157,13 +167,14 @@ final class KeyBlockBuilder {
 
     /** Encodes a variable-size block into {@link #block}; returns its length. */
     private int encodeVariable() {
+        long[] search = searchValues();
         int length = KeyBlock.HEADER_LENGTH + count * KeyBlock.STRIDE + entriesLength;
         MemorySegment out = blockOfLength(length);
         out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET, (byte) KeyBlock.TYPE_VARIABLE);
         Bytes.putU24(out, KeyBlock.COUNT_OFFSET, count);
         long element = KeyBlock.HEADER_LENGTH;
         for (int i = 0; i < count; i++) {
-            out.set(Bytes.BE_LONG, element, hashes[i]);
+            out.set(Bytes.BE_LONG, element, search[i]);
             out.set(ValueLayout.JAVA_BYTE, element + KeyBlock.ELEMENT_TYPE_OFFSET, types[i]);
             Bytes.putU24(out, element + KeyBlock.ELEMENT_POSITION_OFFSET, positions[i]);
             element += KeyBlock.STRIDE;
@@ -175,6 +186,7 @@ final class KeyBlockBuilder {
     /** Encodes a fixed-size block into {@link #block}; returns its length. */
     private int encodeFixed(boolean mixed, int tailStride) {
         int headerLength = mixed ? KeyBlock.FIXED_MIXED_HEADER_LENGTH : KeyBlock.FIXED_HEADER_LENGTH;
+        long[] search = searchValues();
         int length = headerLength + count * (KeyBlock.FIXED_SEARCH_STRIDE + tailStride);
         MemorySegment out = blockOfLength(length);
         out.set(ValueLayout.JAVA_BYTE, KeyBlock.TYPE_OFFSET, (byte) KeyBlock.TYPE_FIXED);
@@ -184,14 +196,14 @@ final class KeyBlockBuilder {
         if (mixed) {
             out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_VALUE_SIZE_OFFSET, (byte) fixedRefLength);
         }
-        long search = headerLength;
+        long searchAt = headerLength;
         long tail = headerLength + (long) count * KeyBlock.FIXED_SEARCH_STRIDE;
         for (int i = 0; i < count; i++) {
             int position = positions[i];
-            out.set(Bytes.BE_LONG, search, hashes[i]);
+            out.set(Bytes.BE_LONG, searchAt, search[i]);
             MemorySegment.copy(entriesSegment, position, out, tail, fixedKeyLength);
             tail += fixedKeyLength;
-            search += KeyBlock.FIXED_SEARCH_STRIDE;
+            searchAt += KeyBlock.FIXED_SEARCH_STRIDE;
             if (mixed) {
                 out.set(ValueLayout.JAVA_BYTE, tail++, types[i]);
             }
@@ -199,6 +211,24 @@ final class KeyBlockBuilder {
             tail += fixedRefLength;
         }
         return length;
+    }
+
+    /** What the block stores per entry to search by: the hashes, or a key-ordered block's search words. */
+    private long[] searchValues() {
+        if (!keyOrdered) {
+            return hashes;
+        }
+        if (words.length < count) {
+            words = new long[hashes.length];
+        }
+        int last = count - 1;
+        long mismatch = MemorySegment.mismatch(entriesSegment, positions[0], positions[0] + keyLengths[0],
+                entriesSegment, positions[last], positions[last] + keyLengths[last]);
+        long shared = mismatch < 0 ? keyLengths[0] : mismatch;
+        for (int i = 0; i < count; i++) {
+            words[i] = KeyBlock.searchWord(entriesSegment, positions[i], keyLengths[i], shared);
+        }
+        return words;
     }
 
     /**
@@ -231,6 +261,7 @@ final class KeyBlockBuilder {
             hashes = Arrays.copyOf(hashes, count * 2);
             types = Arrays.copyOf(types, count * 2);
             positions = Arrays.copyOf(positions, count * 2);
+            keyLengths = Arrays.copyOf(keyLengths, count * 2);
         }
         int needed = entriesLength + keyLength + refLength;
         if (needed > entries.length) {
@@ -251,6 +282,7 @@ final class KeyBlockBuilder {
         hashes[count] = hash;
         types[count] = (byte) type;
         positions[count] = entriesLength;
+        keyLengths[count] = keyLength;
         count++;
         MemorySegment.copy(key, keyOffset, entriesSegment, entriesLength, keyLength);
         entriesLength += keyLength;

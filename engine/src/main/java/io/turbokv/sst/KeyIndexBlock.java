@@ -33,7 +33,8 @@ import java.util.Locale;
  * prefix plus one byte; the index stays one entry per key block (of up to 16 KiB of keys), however long the keys.
  *
  * <p>An instance is either the writer's growing list of key blocks or, after {@link #read}, the validated index of an
- * open file, with its separators in one heap array.
+ * open file, with its separators in one heap array and each separator's leading 8 bytes (big-endian, zero-padded) in
+ * another, which decide most comparisons of a search without touching the separators.
  */
 final class KeyIndexBlock {
     static final int TYPE = 2;
@@ -44,12 +45,16 @@ final class KeyIndexBlock {
     static final int END_SIZE = 4;
     /** Bytes an entry adds beyond its separator: its block and its end. */
     static final int ENTRY_OVERHEAD = BLOCK_SIZE + END_SIZE;
+    /** Interpolation probes before {@link #firstWordNotBelow} falls back to halving. */
+    private static final int INTERPOLATION_PROBES = 3;
 
     private int[] blocks;
     private int[] ends;
     private byte[] separators;
     private MemorySegment separatorSegment;
     private int count;
+    /** Per separator (of a read index), its {@link KeyBlock#searchWord} from offset 0; null in the writer's. */
+    private long[] words;
 
     KeyIndexBlock() {
         this(new int[64], new int[64], new byte[1024], 0);
@@ -116,30 +121,72 @@ final class KeyIndexBlock {
 
     /**
      * The position of the first key block that may hold {@code key}: the last one whose separator is below it, or
-     * 0. Binary search over the separators.
+     * 0. The separators' words decide (interpolation over them: a key's leading bytes are spread about evenly
+     * across an SST's blocks more often than not, and binary search takes over when they are not); the bytes only
+     * among separators whose word equals the key's.
      */
     int firstPosition(MemorySegment key) {
-        int low = 1;
-        int high = count - 1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            if (compareSeparator(mid, key) < 0) {
-                low = mid + 1;
-            } else {
-                high = mid - 1;
+        long word = KeyBlock.searchWord(key, 0, key.byteSize(), 0);
+        int low = firstWordNotBelow(word);
+        if (low < count && words[low] == word) {
+            int high = count;
+            while (low < high) { // the first separator not below the key: a higher word decides at once
+                int mid = (low + high) >>> 1;
+                if (compareSeparator(mid, key, word) < 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
             }
         }
-        return high < 1 ? 0 : high;
+        return low <= 1 ? 0 : low - 1;
+    }
+
+    /** The first position {@code i >= 1} whose separator's word is not below {@code word} (unsigned), or count. */
+    private int firstWordNotBelow(long word) {
+        int low = 1;
+        int high = count - 1;
+        if (low > high || Long.compareUnsigned(words[high], word) < 0) {
+            return count;
+        }
+        if (Long.compareUnsigned(words[low], word) >= 0) {
+            return low;
+        }
+        // words[low] < word <= words[high]: the answer is in (low, high]
+        for (int probes = 0; high - low > 1; probes++) {
+            int mid;
+            if (probes < INTERPOLATION_PROBES) {
+                double fraction = KeyBlock.unsignedToDouble(word - words[low])
+                        / KeyBlock.unsignedToDouble(words[high] - words[low]);
+                mid = Math.clamp(low + (long) (fraction * (high - low)), low + 1, high - 1);
+            } else {
+                mid = (low + high) >>> 1;
+            }
+            if (Long.compareUnsigned(words[mid], word) < 0) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return high;
     }
 
     /** Whether the key block after position {@code i} may go on with {@code key}: its separator equals it. */
     boolean mayContinueAfter(int i, MemorySegment key) {
-        return i + 1 < count && compareSeparator(i + 1, key) == 0;
+        return i + 1 < count && compareSeparator(i + 1, key, KeyBlock.searchWord(key, 0, key.byteSize(), 0)) == 0;
     }
 
-    private int compareSeparator(int i, MemorySegment key) {
+    /**
+     * Compares separator {@code i >= 1} with {@code key}, whose search word from offset 0 is {@code keyWord}: unequal
+     * words decide (a lower word is a lower byte string), the bytes otherwise.
+     */
+    private int compareSeparator(int i, MemorySegment key, long keyWord) {
+        int cmp = Long.compareUnsigned(words[i], keyWord);
+        if (cmp != 0) {
+            return cmp;
+        }
         int start = ends[i - 1];
-        return KeyBlock.compareKeys(separatorSegment, start, ends[i] - start, key, 0, key.byteSize());
+        return Bytes.compareUnsigned(separatorSegment, start, ends[i] - start, key, 0, key.byteSize());
     }
 
     /**
@@ -205,10 +252,16 @@ final class KeyIndexBlock {
         byte[] separators = new byte[(int) regionLength];
         MemorySegment.copy(data, regionAt, MemorySegment.ofArray(separators), 0, regionLength);
         KeyIndexBlock index = new KeyIndexBlock(blocks, ends, separators, count);
+        long[] words = new long[count];
+        for (int i = 1; i < count; i++) {
+            int start = ends[i - 1];
+            words[i] = KeyBlock.searchWord(index.separatorSegment, start, ends[i] - start, 0);
+        }
+        index.words = words;
         for (int i = 2; i < count; i++) {
             int start = ends[i - 1];
             MemorySegment separator = index.separatorSegment.asSlice(start, ends[i] - start);
-            if (index.compareSeparator(i - 1, separator) > 0) {
+            if (index.compareSeparator(i - 1, separator, words[i]) > 0) {
                 throw new CorruptionException(String.format(Locale.ROOT,
                         "key index separator %d below separator %d: separators must not decrease", i, i - 1), path,
                         fileOffset + regionAt + start);

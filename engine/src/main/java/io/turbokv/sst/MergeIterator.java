@@ -126,7 +126,9 @@ public final class MergeIterator {
             keySegments[source] = null;
             return false;
         }
-        hashes[source] = iterator.hash();
+        if (!byKey) { // a key-ordered SST computes a hash only when asked (SstEntryIterator#hash)
+            hashes[source] = iterator.hash();
+        }
         keySegments[source] = iterator.keySegment();
         keyOffsets[source] = iterator.keyOffset();
         keyLengths[source] = iterator.keyLength();
@@ -135,13 +137,13 @@ public final class MergeIterator {
 
     /**
      * Whether the current entry's key differs from the key of the entry this method was last called on: call it once
-     * per entry, after {@link #next()}, to find where a key's entries (newest source first) begin. Compares the hash,
-     * then the bytes; on a new key, copies it for the next comparison.
+     * per entry, after {@link #next()}, to find where a key's entries (newest source first) begin. Compares the hash
+     * (in hash order), then the bytes; on a new key, copies it for the next comparison.
      *
      * @return {@code true} for the first entry of a key, including the first entry of the merge
      */
     public boolean startsNewKey() {
-        long hash = hash();
+        long hash = byKey ? 0 : hash();
         long length = keyLength();
         if (lastKeyLength >= 0 && hash == lastHash
                 && Bytes.equal(keySegment(), keyOffset(), length, lastKey, 0, lastKeyLength)) {
@@ -158,7 +160,7 @@ public final class MergeIterator {
 
     /** {@return the current entry's key hash} */
     public long hash() {
-        return hashes[heap[0]];
+        return byKey ? sources[heap[0]].hash() : hashes[heap[0]];
     }
 
     /** {@return the current entry's key, as a new slice; valid until {@link #next()}} */

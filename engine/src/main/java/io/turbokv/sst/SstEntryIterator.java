@@ -61,6 +61,12 @@ public final class SstEntryIterator implements AutoCloseable {
     private int entry;
     private int entryCount;
     private long hash;
+    /**
+     * Whether {@link #hash} is the current entry's: a key-ordered SST stores no hashes ({@link KeyBlock}), so
+     * {@link #hash()} computes one only when asked (a cursor never asks).
+     */
+    private boolean hashKnown;
+    private final boolean keyOrdered;
     private EntryKind kind;
     private int blobSeq;
 
@@ -74,6 +80,7 @@ public final class SstEntryIterator implements AutoCloseable {
         this.rawMediumValues = rawMediumValues;
         this.nextKeyBlock = firstKeyBlock;
         this.fromHash = fromHash;
+        this.keyOrdered = reader.keyOrdered();
         this.keyBuffer = new BlockBuffer(forCursor);
         this.valueBuffer = new BlockBuffer(forCursor);
         this.checksum = new BlockChecksum(forCursor);
@@ -111,7 +118,7 @@ public final class SstEntryIterator implements AutoCloseable {
                 rawMedium = false;
                 return false;
             }
-            hash = keyBlock.hash(entry);
+            hashKnown = false; // reverse iterators are key-ordered
             return loadEntry();
         }
         do {
@@ -128,14 +135,17 @@ public final class SstEntryIterator implements AutoCloseable {
                 entryCount = keyBlock.count();
                 if (fromKey != null) {
                     // the first key block only: the later ones hold no key below it (KeyIndexBlock)
-                    entry = SstReader.lowerBoundByKey(keyBlock, fromKey) - 1;
+                    entry = keyBlock.lowerBoundByKey(fromKey) - 1;
                     fromKey = null;
                 }
             }
             entry++;
             keyBlock.select(entry);
+        } while (!keyOrdered && Long.compareUnsigned(keyBlock.hash(entry), fromHash) < 0);
+        hashKnown = !keyOrdered;
+        if (hashKnown) {
             hash = keyBlock.hash(entry);
-        } while (Long.compareUnsigned(hash, fromHash) < 0);
+        }
         return loadEntry();
     }
 
@@ -239,7 +249,7 @@ public final class SstEntryIterator implements AutoCloseable {
             p = reader.firstPositionByKey(bound);
             load(p);
             // the last entry below the bound (not above it, inclusive) in this block
-            i = SstReader.lowerBoundByKey(keyBlock, bound) - 1;
+            i = keyBlock.lowerBoundByKey(bound) - 1;
             if (inclusive) {
                 boolean allBelow = i == entryCount - 1;
                 if (i + 1 < entryCount) {
@@ -278,7 +288,7 @@ public final class SstEntryIterator implements AutoCloseable {
         MemorySegment groupKeyView = groupKeySegment.asSlice(0, groupKeyLength);
         int p = reader.firstPositionByKey(groupKeyView);
         load(p);
-        entry = SstReader.lowerBoundByKey(keyBlock, groupKeyView);
+        entry = keyBlock.lowerBoundByKey(groupKeyView);
         if (entry == entryCount) { // the key's entries begin in the next block
             load(p + 1);
             entry = 0;
@@ -324,6 +334,10 @@ public final class SstEntryIterator implements AutoCloseable {
 
     /** {@return the current entry's key hash} */
     public long hash() {
+        if (!hashKnown) {
+            hash = keyBlock.selectedKeyHash();
+            hashKnown = true;
+        }
         return hash;
     }
 

@@ -359,7 +359,7 @@ public final class SstReader implements AutoCloseable {
 
     /**
      * {@link #lookup} in a key-ordered SST: the key index names the first key block that may hold the key, a
-     * binary search by key finds its first entry there, and its entries go on into the next blocks while their
+     * search over the block's search words finds its first entry there, and its entries go on into the next blocks while their
      * separator equals the key.
      */
     private LookupResult lookupByKey(MemorySegment key, LookupScratch scratch, EntryVisitor visitor)
@@ -369,7 +369,7 @@ public final class SstReader implements AutoCloseable {
         for (int position = keyIndex.firstPosition(key);; position++) {
             pointAt(position, scratch);
             int count = keyBlock.count();
-            for (int i = lowerBoundByKey(keyBlock, key); i < count; i++) {
+            for (int i = keyBlock.findKey(key); i < count; i++) {
                 keyBlock.select(i);
                 if (keyBlock.compareKey(key) != 0) {
                     return result;
@@ -383,22 +383,6 @@ public final class SstReader implements AutoCloseable {
                 return result;
             }
         }
-    }
-
-    /** The first entry of a key-ordered {@code keyBlock} whose key is not below {@code key}, or its count. */
-    static int lowerBoundByKey(KeyBlock keyBlock, MemorySegment key) throws CorruptionException {
-        int low = 0;
-        int high = keyBlock.count();
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            keyBlock.select(mid);
-            if (keyBlock.compareKey(key) < 0) {
-                low = mid + 1;
-            } else {
-                high = mid;
-            }
-        }
-        return low;
     }
 
     /**

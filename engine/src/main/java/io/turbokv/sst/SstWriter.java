@@ -11,6 +11,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Writes one SST file front to back from entries that arrive sorted. Streaming: memory is
@@ -65,7 +69,7 @@ public final class SstWriter {
     private final IndexBlock index = new IndexBlock();
     /** The index of a key-ordered SST; null for a hash-ordered one. */
     private final KeyIndexBlock keyIndex;
-    private final KeyBlockBuilder keyBlock = new KeyBlockBuilder();
+    private final KeyBlockBuilder keyBlock;
     private final SmallValueBlockBuilder smallValues = new SmallValueBlockBuilder();
 
     private byte[] lastKey = new byte[64];
@@ -143,6 +147,7 @@ public final class SstWriter {
         this.framing = new BlockFraming(buffers);
         this.buildsKeyFilter = buildsKeyFilter;
         this.keyIndex = keyOrdered ? new KeyIndexBlock() : null;
+        this.keyBlock = new KeyBlockBuilder(keyOrdered);
     }
 
     /** {@return whether this writer writes a key-ordered SST} */
@@ -389,12 +394,43 @@ public final class SstWriter {
      * @throws IOException           when writing, syncing or closing the file fails
      */
     public SstSummary finish(SegmentAllocator filterAllocator) throws IOException {
+        return finish(filterAllocator, null);
+    }
+
+    /**
+     * As {@link #finish(SegmentAllocator)}, with the key filter built by a task on {@code filterBuilder} while this
+     * thread writes the index block and the offset table and syncs the file: the filter needs only the key hashes,
+     * which are complete once the last key block is written, and a merge's last SST would otherwise add its
+     * filter's build (a fifth of a merge's CPU) to the sync's wait. This thread builds it itself when no thread of
+     * {@code filterBuilder} has started it by then (so a busy pool never delays the file), and waits for it
+     * otherwise. The task reads a heap copy of the hashes (8 bytes per key), since the writer's list is confined.
+     *
+     * @param filterAllocator where the key filter's memory comes from; it must accept allocations from the threads
+     *                        of {@code filterBuilder} (a shared arena)
+     * @param filterBuilder   where the filter's task runs; null builds it on this thread after the sync
+     * @return as {@link #finish(SegmentAllocator)}
+     * @throws IllegalStateException when no entry was added, or the writer is finished or broken
+     * @throws IOException           when writing, syncing or closing the file fails
+     */
+    public SstSummary finish(SegmentAllocator filterAllocator, Executor filterBuilder) throws IOException {
         checkUsable();
         if (entryCount == 0) {
             throw new IllegalStateException("an SST needs at least one entry: " + out.path());
         }
+        FutureTask<MemorySegment> filter = null;
         try {
             flushKeyBlock();
+            if (buildsKeyFilter && filterBuilder != null) {
+                long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
+                filter = new FutureTask<>(() -> keyIndex == null
+                        ? KeyFilter.buildFromSorted(MemorySegment.ofArray(hashes), filterAllocator)
+                        : KeyFilter.build(hashes, hashes.length, filterAllocator));
+                try {
+                    filterBuilder.execute(filter);
+                } catch (RejectedExecutionException e) {
+                    // the pool is shutting down: the task runs below, on this thread
+                }
+            }
             writeBlock((keyIndex == null ? index.encode() : keyIndex.encode()).asByteBuffer(), false);
             out.write(blocks.encode());
             out.sync();
@@ -404,18 +440,56 @@ public final class SstWriter {
             framing.close();
             sourceView.clear();
             // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
-            MemorySegment filter = !buildsKeyFilter ? null
+            MemorySegment keyFilter = !buildsKeyFilter ? null
+                    : filter != null ? built(filter)
                     : keyIndex == null ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator)
                     : buildUnsortedFilter(filterAllocator);
             return keyIndex == null
-                    ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, filter)
-                    : new SstSummary(blocks.count(), minHash, maxHash, fileSize, entryCount, keyCount, filter);
+                    ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, keyFilter)
+                    : new SstSummary(blocks.count(), minHash, maxHash, fileSize, entryCount, keyCount, keyFilter);
         } catch (IOException | RuntimeException e) {
             broken = true;
+            if (filter != null && !filter.cancel(false)) {
+                awaitQuietly(filter); // started: its allocation must end before the caller frees the allocator
+            }
             throw e;
         } finally {
             keyHashes.close(); // a failed finish leaves a broken writer: nothing adds to the list again
             blocks.close();
+        }
+    }
+
+    /** Runs {@code filter} here unless a thread has started it, and returns its result. */
+    private static MemorySegment built(FutureTask<MemorySegment> filter) {
+        filter.run();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return filter.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the filter's memory belongs to the caller's allocator: wait for it
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case RuntimeException r -> throw r;
+                        case Error error -> throw error;
+                        default -> throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits for a started {@code filter} to end, ignoring its outcome (the finish failed anyway). */
+    private static void awaitQuietly(FutureTask<MemorySegment> filter) {
+        try {
+            built(filter);
+        } catch (RuntimeException | Error e) {
+            // the finish's own failure is the one reported
         }
     }
 

@@ -9,7 +9,7 @@
  * io.turbokv.sst.SstLimits}.
  *
  * <p>Depends on {@code io.turbokv.io} (big-endian layouts, LZ4, CRC-32, key hash, writable files),
- * {@code io.turbokv.ffm} (mapping), {@code io.turbokv.cache} (the block caches a lookup may read through),
+ * {@code io.turbokv.ffm} (mapping, memory that need not be zeroed), {@code io.turbokv.cache} (the block caches a lookup may read through),
  * {@code io.turbokv.filter} (the writer builds each SST's key filter from the distinct key hashes it collects, off
  * the heap, while they are at hand) and {@code io.turbokv.CorruptionException}; nothing else of the engine. Meta files build on this package, not the other way round;
  * the filter package uses only {@code io.turbokv.io} and {@code CorruptionException}, so this makes no cycle.

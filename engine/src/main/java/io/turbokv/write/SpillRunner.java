@@ -301,27 +301,32 @@ public final class SpillRunner {
                 buffers, false, keyOrdered);
         boolean finished = false;
         try {
+            ReadAhead headers = new ReadAhead(buffer, sorted, from, to);
             for (int i = from; i < to; i++) {
-                long ref = sorted.ref(i);
                 long hash = sorted.hash(i);
+                int record = i; // the record written for this key: the latest of its duplicates
                 if (!multiValued) {
                     // a single-valued key written twice in one batch: the later write (larger ref) wins
-                    while (i + 1 < to && sorted.hash(i + 1) == hash && sameKey(buffer, ref, sorted.ref(i + 1))) {
-                        ref = Math.max(ref, sorted.ref(++i));
+                    while (i + 1 < to && sorted.hash(i + 1) == hash
+                            && sameKey(buffer, sorted.ref(record), sorted.ref(i + 1))) {
+                        if (sorted.ref(++i) > sorted.ref(record)) {
+                            record = i;
+                        }
                     }
-                } else if (buffer.kind(ref) == EntryKind.TOMBSTONE && i + 1 < to && sorted.hash(i + 1) == hash
-                        && sameKey(buffer, ref, sorted.ref(i + 1))) {
+                } else if (headers.kind(i) == EntryKind.TOMBSTONE && i + 1 < to && sorted.hash(i + 1) == hash
+                        && sameKey(buffer, sorted.ref(i), sorted.ref(i + 1))) {
                     continue; // a key deleted twice in one batch: one tombstone is enough
                 }
+                long ref = sorted.ref(record);
                 // (segment, offset, length) ranges, not slices: a spill allocates nothing per entry
                 MemorySegment memory = buffer.memory(ref);
                 long keyOffset = EntryBuffer.keyOffset(ref);
-                int keyLength = buffer.keyLength(ref);
-                switch (buffer.kind(ref)) {
+                int keyLength = headers.keyLength(record);
+                switch (headers.kind(record)) {
                     case VALUE -> writer.addValue(hash, memory, keyOffset, keyLength, memory,
-                            keyOffset + keyLength, buffer.valueLengthOrSeq(ref));
+                            keyOffset + keyLength, headers.valueLengthOrSeq(record));
                     case TOMBSTONE -> writer.addTombstone(hash, memory, keyOffset, keyLength);
-                    case BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength, buffer.valueLengthOrSeq(ref));
+                    case BLOB -> writer.addBlob(hash, memory, keyOffset, keyLength, headers.valueLengthOrSeq(record));
                 }
             }
             SstSummary summary = writer.finish();

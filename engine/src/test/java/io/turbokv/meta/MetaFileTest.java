@@ -178,12 +178,14 @@ class MetaFileTest {
     @Test
     void anotherFormatVersionIsRefusedNamingBothVersions() throws IOException {
         byte[] bytes = Files.readAllBytes(sample);
-        bytes[4] = 3;
+        int newer = MetaFile.FORMAT_VERSION + 1;
+        bytes[4] = (byte) newer;
         MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
         UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
                 () -> MetaFile.open(sample, 7));
-        assertEquals(3, e.foundVersion());
-        assertTrue(e.getMessage().contains("expected=2 found=3"), e.getMessage());
+        assertEquals(newer, e.foundVersion());
+        assertTrue(e.getMessage().contains("expected=" + MetaFile.FORMAT_VERSION + " found=" + newer),
+                e.getMessage());
         assertTrue(e.getMessage().contains("file=00000007.meta"), e.getMessage());
     }
 
@@ -195,17 +197,30 @@ class MetaFileTest {
         UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
                 () -> MetaFile.open(sample, 7));
         assertEquals(1, e.foundVersion());
-        assertEquals(List.of(2L), e.supportedVersions());
-        assertTrue(e.getMessage().contains("expected=2 found=1"), e.getMessage());
+        assertEquals(List.of((long) MetaFile.FORMAT_VERSION), e.supportedVersions());
+        assertTrue(e.getMessage().contains("expected=" + MetaFile.FORMAT_VERSION + " found=1"), e.getMessage());
+    }
+
+    @Test
+    void aFileOfFormatTwoWithHashesInKeyOrderedBlocksIsRefusedNamingBothVersions() throws IOException {
+        byte[] bytes = Files.readAllBytes(sample);
+        bytes[4] = 2;
+        MetaFiles.rewrite(sample, MetaFiles.resign(bytes));
+        UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
+                () -> MetaFile.open(sample, 7));
+        assertEquals(2, e.foundVersion());
+        assertEquals(List.of(3L), e.supportedVersions());
+        assertTrue(e.getMessage().contains("expected=3 found=2"), e.getMessage());
     }
 
     @Test
     void damagedFileOfAnotherVersionNamesBothVersions() throws IOException {
         byte[] bytes = Files.readAllBytes(sample);
-        bytes[4] = 3;
+        bytes[4] = (byte) (MetaFile.FORMAT_VERSION + 1);
         MetaFiles.rewrite(sample, bytes);
         CorruptionException e = assertCorruption("version byte flipped, trailer not recomputed");
-        assertTrue(e.getMessage().contains("found=3, this build reads 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("found=" + (MetaFile.FORMAT_VERSION + 1) + ", this build reads "
+                + MetaFile.FORMAT_VERSION), e.getMessage());
     }
 
     @Test

@@ -21,13 +21,15 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Key-ordered SSTs: entries in unsigned key order whatever their hashes, a key index of shortest separators, point
- * lookups by binary search over the index and the key block, iteration from any key, every value class, a key's
+ * lookups by a search over the index and the key block's search words, iteration from any key, every value class, a key's
  * many values across key blocks, keys with long shared prefixes, and damage to the key index.
  */
 class KeyOrderedSstTest {
@@ -120,6 +122,113 @@ class KeyOrderedSstTest {
             }
             assertEquals(entries.subList(1, entries.size()), iterateFrom(reader, many));
             assertEquals(List.of(entries.getLast()), iterateFrom(reader, new byte[] {2, 0}));
+        }
+    }
+
+    /**
+     * A key block may start with a key as short as its separator (the shared prefix with the key before it plus one
+     * byte): the index leads a lookup of that key to the block before, whose keys all share a longer prefix, and the
+     * lookup must go on into the next block rather than stop at the first key that differs.
+     */
+    @Test
+    void aKeyThatIsItsBlocksSeparatorIsFound() throws IOException {
+        int prefix = 20;
+        // each group fills one key block exactly: its first key prefix + [g], then keys prefix + [g, i (2 bytes)],
+        // each with a 1-byte inline value; the next group's first entry no longer fits
+        int first = prefix + 1 + 1 + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
+        int other = first + 2;
+        int perGroup = 1 + (SstLimits.MAX_KEY_BLOCK_SIZE - first) / other;
+        List<TestEntry> entries = new ArrayList<>();
+        int groups = 6;
+        for (int g = 1; g <= groups; g++) {
+            for (int i = 0; i < perGroup; i++) {
+                byte[] key = Arrays.copyOf(prefixedKey(prefix, 0), i == 0 ? prefix + 1 : prefix + 3);
+                key[prefix] = (byte) g;
+                if (i > 0) {
+                    key[prefix + 1] = (byte) (i >>> 8);
+                    key[prefix + 2] = (byte) i;
+                }
+                entries.add(TestEntry.value(KeyHash.hash(key), key, new byte[] {(byte) i}));
+            }
+        }
+        Path file = write(entries);
+        try (SstReader reader = open(file); LookupScratch scratch = new LookupScratch()) {
+            assertEquals(groups, reader.keyBlockCount(), "one key block per group");
+            for (TestEntry entry : entries) {
+                assertEquals(List.of(entry), SstFiles.lookup(reader, scratch, entry.hash(), entry.key()),
+                        Arrays.toString(entry.key()));
+            }
+        }
+    }
+
+    /**
+     * Search words (the 8 key bytes after a key block's shared prefix, zero-padded) tie for keys that differ only
+     * past them, for a key and the same key with zero bytes appended, and for keys shorter than the prefix plus 8:
+     * every present key is found, every absent one is not, and an iterator from any key, up or down, starts at the
+     * right entry, with shared prefixes of 0 to 300 bytes and many key blocks each.
+     */
+    @Test
+    void keysWhoseSearchWordsTieOrEndEarlyAreFoundAndSeekedExactly() throws IOException {
+        Random random = new Random(23);
+        byte[] alphabet = {0, 1, 2, (byte) 0x80, (byte) 0xff};
+        for (int prefixLength : new int[] {0, 5, 8, 300}) {
+            TreeSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
+            while (keys.size() < 2500) {
+                byte[] key = new byte[prefixLength + random.nextInt(prefixLength == 300 ? 14 : 20)];
+                Arrays.fill(key, 0, prefixLength, (byte) 'p');
+                for (int i = prefixLength; i < key.length; i++) {
+                    key[i] = alphabet[random.nextInt(alphabet.length)];
+                }
+                keys.add(key);
+            }
+            List<TestEntry> entries = new ArrayList<>();
+            TreeMap<byte[], Integer> firstEntry = new TreeMap<>(Arrays::compareUnsigned);
+            for (byte[] key : keys) {
+                firstEntry.put(key, entries.size());
+                entries.add(TestEntry.value(KeyHash.hash(key), key, new byte[] {(byte) key.length}));
+                if (random.nextInt(50) == 0) {
+                    entries.add(TestEntry.tombstone(KeyHash.hash(key), key));
+                }
+            }
+            Path file = write(entries);
+            try (SstReader reader = open(file); LookupScratch scratch = new LookupScratch()) {
+                assertTrue(reader.keyBlockCount() > 3, "key blocks: " + reader.keyBlockCount());
+                List<byte[]> probes = new ArrayList<>();
+                for (byte[] key : keys) {
+                    probes.add(key);
+                    probes.add(Arrays.copyOf(key, key.length + 1)); // a zero byte appended
+                    if (key.length > 0) {
+                        probes.add(Arrays.copyOf(key, key.length - 1));
+                    }
+                }
+                for (byte[] probe : probes) {
+                    int from = firstEntry.getOrDefault(probe, entries.size());
+                    int to = from;
+                    while (to < entries.size() && Arrays.equals(entries.get(to).key(), probe)) {
+                        to++;
+                    }
+                    List<TestEntry> want = entries.subList(from, to);
+                    assertEquals(want, SstFiles.lookup(reader, scratch, KeyHash.hash(probe), probe),
+                            prefixLength + ": " + Arrays.toString(probe));
+                }
+                for (int i = 0; i < 40; i++) {
+                    byte[] from = probes.get(random.nextInt(probes.size()));
+                    var ceiling = firstEntry.ceilingEntry(from);
+                    List<TestEntry> up = ceiling == null ? List.of()
+                            : entries.subList(ceiling.getValue(), entries.size());
+                    assertEquals(up, iterateFrom(reader, from), prefixLength + ": " + Arrays.toString(from));
+                    byte[] down = keys.floor(from);
+                    assertEquals(down == null ? null : Arrays.toString(down),
+                            firstKeyDownFrom(reader, from), prefixLength + ": " + Arrays.toString(from));
+                }
+            }
+        }
+    }
+
+    /** The key the reverse iterator from {@code from} starts at, as text, or null when it has none. */
+    private static String firstKeyDownFrom(SstReader reader, byte[] from) throws CorruptionException {
+        try (SstEntryIterator it = reader.keyIteratorReverse(MemorySegment.ofArray(from))) {
+            return it.next() ? Arrays.toString(it.key().toArray(ValueLayout.JAVA_BYTE)) : null;
         }
     }
 

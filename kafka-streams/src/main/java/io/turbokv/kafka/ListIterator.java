@@ -3,14 +3,14 @@ package io.turbokv.kafka;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Iterates entries collected when a read ran (a snapshot, as {@link SnapshotIterator}); holds no TurboKV resources,
+ * Iterates entries collected when a read ran (a snapshot); holds no TurboKV resources,
  * so {@link #close()} only ends the iteration.
  */
-class ListIterator<K, V> implements KeyValueIterator<K, V> {
+final class ListIterator<K, V> implements KeyValueIterator<K, V> {
     private final List<KeyValue<K, V>> entries;
     private int next;
     private boolean closed;
@@ -48,14 +48,8 @@ class ListIterator<K, V> implements KeyValueIterator<K, V> {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("iterator is closed");
+            throw new InvalidStateStoreException("iterator is closed");
         }
     }
 
-    /** The windows of one key, by start time. */
-    static final class OfWindows<V> extends ListIterator<Long, V> implements WindowStoreIterator<V> {
-        OfWindows(List<KeyValue<Long, V>> entries) {
-            super(entries);
-        }
-    }
 }

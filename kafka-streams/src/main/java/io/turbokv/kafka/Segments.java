@@ -3,13 +3,13 @@ package io.turbokv.kafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -18,10 +18,18 @@ import org.apache.kafka.streams.processor.StateStoreContext;
  * The time segments of a window or session store, as Kafka's segmented RocksDB stores keep them: segment
  * {@code id = timestamp / segmentInterval}, live while {@code id >= (streamTime - retention) / segmentInterval},
  * where stream time is the largest timestamp written; each segment is a {@link TurboKvKeyValueStore} in
- * {@code <task state dir>/<store name>/<store name>.<id * segmentInterval>}, and expiry deletes whole segments.
+ * {@code <task state dir>/<store name>/<store name>.<id * segmentInterval>}, and expiry deletes whole segments
+ * (renamed {@code <segment>.expired} first, so that a crash midway leaves no half-deleted segment: see
+ * {@link #open}).
  * Not thread-safe: the owning store synchronises.
  */
 final class Segments {
+    /** The suffix of an expired segment's directory while it is deleted. */
+    static final String EXPIRED_SUFFIX = ".expired";
+    /** A segment directory's name: the store's name, the segment's first time, maybe a suffix of ours. */
+    private static final Pattern SEGMENT_NAME = Pattern.compile("(.+)\\.(\\d+)(" + Pattern.quote(EXPIRED_SUFFIX)
+            + "|" + Pattern.quote(OrderMigration.COPY_SUFFIX) + "|" + Pattern.quote(OrderMigration.OLD_SUFFIX) + ")?");
+    private static final System.Logger LOGGER = System.getLogger(Segments.class.getName());
     private final String storeName;
     private final long retentionPeriod;
     private final long segmentInterval;
@@ -34,6 +42,8 @@ final class Segments {
     private SegmentContext context;
     private boolean hasChangelog;
     private long observedStreamTime = -1;
+    /** Deletes one file of an expired segment; a test replaces it to fail part-way, as a crash would. */
+    Directories.FileDeleter deleter = Files::delete;
 
     Segments(String storeName, long retentionPeriod, long segmentInterval,
              TurboKvKeyValueStore.ConfigChoice configChoice) {
@@ -56,17 +66,27 @@ final class Segments {
         try {
             Files.createDirectories(directory);
             try (Stream<Path> children = Files.list(directory)) {
-                for (Path child : children.toList()) {
-                    String segmentName = child.getFileName().toString();
-                    if (segmentName.startsWith(storeName + ".")) {
-                        long start = Long.parseLong(segmentName.substring(storeName.length() + 1));
-                        TurboKvKeyValueStore segment = segment(start / segmentInterval);
-                        records.put(start / segmentInterval,
-                                CommitRecord.decode(segment.metadata(CommitRecord.KEY), segment.name()));
+                for (Path child : children.sorted().toList()) {
+                    Matcher name = SEGMENT_NAME.matcher(child.getFileName().toString());
+                    if (!name.matches() || !name.group(1).equals(storeName)) {
+                        if (child.getFileName().toString().startsWith(storeName + ".")) {
+                            throw new IOException("not a segment of store " + storeName + ": " + child);
+                        }
+                        continue; // not ours
+                    }
+                    if (EXPIRED_SUFFIX.equals(name.group(3))) {
+                        Directories.deleteRecursively(child); // a deletion a crash interrupted
+                        continue;
+                    }
+                    // a segment, or what a crash left of its rewrite in key order (OrderMigration finishes it)
+                    long id = Long.parseLong(name.group(2)) / segmentInterval;
+                    if (!records.containsKey(id)) {
+                        TurboKvKeyValueStore segment = segment(id);
+                        records.put(id, CommitRecord.decode(segment.metadata(CommitRecord.KEY), segment.name()));
                     }
                 }
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             throw new ProcessorStateException("store " + storeName + ": cannot open its segments in " + directory, e);
         }
         return records;
@@ -88,19 +108,31 @@ final class Segments {
         NavigableMap<Long, TurboKvKeyValueStore> expired = segments.headMap(minLiveSegment(), false);
         for (TurboKvKeyValueStore segment : expired.values()) {
             segment.close();
-            Path directory = context.stateDir().toPath().resolve(segment.name());
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            } catch (IOException e) {
-                throw new ProcessorStateException("store " + storeName + ": cannot delete expired segment "
-                        + directory, e);
-            }
+            delete(context.stateDir().toPath().resolve(segment.name()));
         }
         if (!expired.isEmpty()) {
             expired.clear();
             live = List.copyOf(segments.values());
+        }
+    }
+
+    /**
+     * Deletes an expired segment's directory: renamed first, atomically, to {@code <segment>}{@link #EXPIRED_SUFFIX},
+     * which no open takes for a segment, then deleted file by file. A crash midway leaves that name, which the next
+     * {@link #open} deletes, never a half-deleted segment that would fail the store's open.
+     */
+    private void delete(Path directory) {
+        Path expired = directory.resolveSibling(directory.getFileName() + EXPIRED_SUFFIX);
+        try {
+            Directories.move(directory, expired);
+        } catch (IOException e) {
+            throw new ProcessorStateException("store " + storeName + ": cannot drop expired segment " + directory, e);
+        }
+        try {
+            Directories.deleteRecursively(expired, deleter);
+        } catch (IOException e) { // out of the way already: the next open deletes the rest
+            LOGGER.log(System.Logger.Level.WARNING, "store " + storeName + ": expired segment " + expired
+                    + " not deleted, the next open deletes it: " + e);
         }
     }
 
@@ -114,10 +146,21 @@ final class Segments {
         return observedStreamTime - retentionPeriod + 1;
     }
 
-    /** The segments covering {@code [from, to]}, in time order. */
-    Collection<TurboKvKeyValueStore> covering(long from, long to) {
-        return from > to ? List.of()
-                : segments.subMap(Math.max(from, 0) / segmentInterval, true, to / segmentInterval, true).values();
+    /** {@return a copy of the segments covering {@code [from, to]}, by id, ascending} */
+    NavigableMap<Long, TurboKvKeyValueStore> covering(long from, long to) {
+        return from > to ? new TreeMap<>()
+                : new TreeMap<>(segments.subMap(Math.max(from, 0) / segmentInterval, true, to / segmentInterval, true));
+    }
+
+    /** {@return the first time of segment {@code id}} */
+    long firstTime(long id) {
+        return id * segmentInterval;
+    }
+
+    /** {@return the last time of segment {@code id}} */
+    long lastTime(long id) {
+        long first = firstTime(id);
+        return first > Long.MAX_VALUE - segmentInterval ? Long.MAX_VALUE : first + segmentInterval - 1;
     }
 
     /** {@return the live segments that hold buffered writes, by id, ascending} */

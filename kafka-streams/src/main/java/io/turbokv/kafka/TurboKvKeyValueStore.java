@@ -1,44 +1,38 @@
 package io.turbokv.kafka;
 
 import io.turbokv.CompactConfig;
+import io.turbokv.Cursor;
 import io.turbokv.DbConfig;
+import io.turbokv.Durability;
 import io.turbokv.MetaFileInfo;
+import io.turbokv.ReadScope;
 import io.turbokv.SstInfo;
 import io.turbokv.StoreClosedException;
+import io.turbokv.StoreLockedException;
 import io.turbokv.TurboKV;
+import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.WriteBatch;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.function.Predicate;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.PositionSerde;
@@ -77,20 +71,25 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * position is left as it was, as in Kafka's stores). A restore batch keeps the committed offsets: replaying records
  * after them again is harmless, as each record sets its key's value.
  *
- * <p><b>Ordered reads cost a full scan.</b> TurboKV keeps keys in hash order, so {@link #range}, {@link #reverseRange},
- * {@link #all}, {@link #reverseAll} and {@link #prefixScan} read every committed entry of the store
- * ({@link TurboKV#forEach}), keep those in bounds, merge the write buffer and sort them by {@link Bytes} order in
- * memory before the first element is returned: O(n) reads plus O(m log m) for the m matches, and the matches are
- * held on the heap until the iterator is dropped, however narrow the range. The iterator is a snapshot: writes after
- * the call do not show in it. Use them for occasional scans of small stores, never per record on a large one.
+ * <p><b>Ordered reads stream.</b> The data family is key-ordered ({@code FamilyConfig.ordered}: unsigned bytes of
+ * the serialized key, Kafka's order), so {@link #range}, {@link #reverseRange}, {@link #all}, {@link #reverseAll} and
+ * {@link #prefixScan} open an engine {@link Cursor} on a read scope of their own and merge it with a copy of the
+ * write buffer's entries in their range ({@link CursorIterator}): {@code O(log n + m)} block reads for m entries,
+ * nothing read before the first step, one entry at a time on the heap. The iterator is a snapshot, as a RocksDB
+ * iterator is: commits and writes after the call do not show in it. It takes no lock of the store's, so the stream
+ * thread writes and commits while an interactive query iterates. It belongs to the thread that opened it (as the
+ * engine's cursors do); {@link #close()} ends every iterator still open: the next step throws
+ * {@link InvalidStateStoreException}, as with Kafka's stores. Close iterators promptly: an open one keeps the files
+ * of its snapshot mapped. A store created by an earlier build with a hash-ordered data family is rewritten in key
+ * order when it opens ({@link OrderMigration}).
  *
  * <p><b>Interactive queries.</b> v1 (through {@code KafkaStreams#store}) reads through the store's methods; v2
  * ({@link #query}) answers key and range queries, and through Kafka Streams' typed layers their timestamped forms,
  * with position bounds, as Kafka's own stores do.
  *
- * <p>Thread-safe: every method locks the store, so interactive queries may read while the stream thread writes.
+ * <p>Thread-safe: every method locks the store briefly; an ordered read iterates without the lock.
  */
-public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
+public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValueStore<Bytes, byte[]>
         permits TurboKvTimestampedKeyValueStore {
     /** The family that holds the data. */
     static final int FAMILY = 0;
@@ -117,29 +116,22 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
      * seed's 50 MiB of duplication, yet every overlapping SST costs each read a lookup.
      */
     static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
-    private final String name;
+    private static final System.Logger LOGGER = System.getLogger(TurboKvKeyValueStore.class.getName());
     private final ConfigChoice configChoice;
     private final WriteBuffer buffer = new WriteBuffer();
     /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
     private final boolean segment;
-    private Position position = Position.emptyPosition();
     /** The changelog offsets committed with the data, as {@link #committedOffset} reports them. */
     private Map<TopicPartition, Long> committedOffsets = Map.of();
-    /** Whether Streams commits the store only when closing the task, so that the buffer is spilled when large. */
-    private boolean spills;
-    /** Whether the application runs exactly-once, so that a spill forgets the committed offsets. */
-    private boolean exactlyOnce;
-    /** Whether changelog records carry the position of their writes (Streams' IQ consistency vectors). */
-    private boolean consistencyEnabled;
-    private StateStoreContext context;
     /** Volatile for the metrics' reporter threads, which read the statistics without the store's lock. */
     private volatile TurboKV db;
     /** The TurboKV commits of the store's writes (its owner's, for a segment). */
     private final StoreMetrics.Commits commits;
     /** The store's Streams metrics; none registered for a segment (its owner registers the sums). */
     private StoreMetrics metrics;
-    private volatile boolean open;
     private int commitsSinceCompaction;
+    /** The ordered reads not closed yet, which {@link #close()} ends; they remove themselves without the lock. */
+    private final Set<CursorIterator> openIterators = ConcurrentHashMap.newKeySet();
 
     TurboKvKeyValueStore(String name, ConfigChoice configChoice) {
         this(name, configChoice, false, new StoreMetrics.Commits());
@@ -150,15 +142,10 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
      * registers its metrics), counting its commits in {@code commits}.
      */
     TurboKvKeyValueStore(String name, ConfigChoice configChoice, boolean segment, StoreMetrics.Commits commits) {
-        this.name = Objects.requireNonNull(name, "name");
+        super(name);
         this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
         this.segment = segment;
         this.commits = Objects.requireNonNull(commits, "commits");
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     /**
@@ -170,8 +157,10 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
         Path directory = context.stateDir().toPath().resolve(name);
+        boolean hasChangelog = hasChangelog(context);
+        DbConfig config = configChoice.configFor(name, hasChangelog, context.appConfigs());
         try {
-            db = TurboKV.open(directory, configChoice.configFor(name, hasChangelog(context), context.appConfigs()));
+            db = openOrRebuild(directory, config, hasChangelog);
             if (!segment) {
                 position = db.get(POSITION_FAMILY, POSITION_KEY)
                         .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
@@ -181,17 +170,35 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         } catch (IOException e) {
             throw new ProcessorStateException("store " + name + ": cannot open TurboKV in " + directory, e);
         }
-        Map<String, Object> appConfigs = context.appConfigs();
-        consistencyEnabled = Boolean.parseBoolean(String.valueOf(appConfigs
-                .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
-        exactlyOnce = exactlyOnce(appConfigs);
-        spills = !segment && !transactional(appConfigs);
-        this.context = context;
+        readSettings(context, !segment);
         open = true;
         if (!segment) {
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
         }
-        context.register(root, new RestoreCallback());
+        context.register(root, restoreCallback());
+    }
+
+    /**
+     * Opens the store in {@code directory}; when it cannot be opened because its files are damaged or incomplete, and
+     * it commits without fsync and has a changelog, deletes it and opens an empty store instead. Such a store is
+     * expected to be damaged by a power cut or an OS crash (its commits never waited for the disk); empty, it reports
+     * no changelog offsets, so Kafka Streams restores it from the changelog, as it rebuilds a RocksDB store that lost
+     * its unsynced writes. A store that another writer holds, or that a newer build wrote, is never deleted.
+     */
+    private TurboKV openOrRebuild(Path directory, DbConfig config, boolean hasChangelog) throws IOException {
+        try {
+            return OrderMigration.open(directory, config);
+        } catch (StoreLockedException | UnsupportedFormatVersionException keep) {
+            throw keep;
+        } catch (IOException damaged) {
+            if (config.durability() != Durability.NO_SYNC || !hasChangelog) {
+                throw damaged; // no other copy of the data: an operator must look at it
+            }
+            LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": cannot open " + directory + " (" + damaged
+                    + "); it commits without fsync and has a changelog: deleted, to be restored from the changelog");
+            Directories.deleteRecursively(directory);
+            return TurboKV.open(directory, config);
+        }
     }
 
     @Override
@@ -199,9 +206,8 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         Objects.requireNonNull(key, "key");
         checkOpen();
         buffer.put(key, value);
-        context.recordMetadata().filter(r -> r.topic() != null) // none in a punctuation
-                .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
-        if (spills && buffer.approximateBytes() >= SPILL_BYTES) {
+        recordWrite();
+        if (spillDue(buffer.approximateBytes())) {
             spill();
         }
     }
@@ -256,41 +262,49 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
     }
 
     /**
-     * Keys from {@code from} to {@code to}, both inclusive, in ascending {@link Bytes} order; a null bound is open,
-     * {@code from > to} gives nothing. Scans the whole store and sorts the matches (see the class comment).
+     * Keys from {@code from} to {@code to}, both inclusive, in ascending {@link Bytes} order (unsigned bytes); a null
+     * bound is open, {@code from > to} gives nothing. Streams through an engine cursor (see the class comment).
      */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        return rangeScan(from, to, false);
+        return ordered(from, to, false);
     }
 
-    /** As {@link #range}, in descending order. Scans the whole store and sorts the matches. */
+    /** As {@link #range}, in descending order. */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-        return rangeScan(from, to, true);
+        return ordered(from, to, true);
     }
 
-    /** Every entry in ascending {@link Bytes} order. Scans the whole store and sorts it on the heap. */
+    /** Every entry in ascending {@link Bytes} order, streamed (see the class comment). */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> all() {
-        return new SnapshotIterator(scan(key -> true), false);
+        return ordered(null, null, false);
     }
 
-    /** Every entry in descending {@link Bytes} order. Scans the whole store and sorts it on the heap. */
+    /** Every entry in descending {@link Bytes} order, streamed (see the class comment). */
     @Override
     public synchronized KeyValueIterator<Bytes, byte[]> reverseAll() {
-        return new SnapshotIterator(scan(key -> true), true);
+        return ordered(null, null, true);
     }
 
     /**
-     * Keys that start with the serialized {@code prefix}, in ascending {@link Bytes} order. Scans the whole store:
-     * a hash-ordered store cannot seek to a prefix.
+     * The keys from the serialized {@code prefix} up to, excluding, the prefix incremented as an unsigned number of
+     * its length (as Kafka's {@code Bytes.increment}; no upper bound when that overflows), in ascending {@link Bytes} order,
+     * streamed through an engine cursor (see the class comment). That is what Kafka's RocksDB store and its record
+     * cache return: the keys that start with the prefix and, when the prefix ends in {@code 0xFF} bytes, the shorter
+     * keys that sort below its increment (for prefix {@code 7f 00 7f ff}, the key {@code 7f 00 80} too).
      */
     @Override
     public synchronized <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix,
                                                                                                  PS prefixKeySerializer) {
-        byte[] prefixBytes = Objects.requireNonNull(prefixKeySerializer, "prefixKeySerializer").serialize(null, prefix);
-        return new SnapshotIterator(scan(key -> startsWith(key, prefixBytes)), false);
+        Bytes from = Bytes.wrap(Objects.requireNonNull(prefixKeySerializer, "prefixKeySerializer")
+                .serialize(null, prefix));
+        checkOpen();
+        Bytes to = incrementWithoutOverflow(from);
+        byte[] upper = to == null ? null : to.get();
+        return openIterator(buffer.entries(from, true, to, false, false), false,
+                scope -> scope.range(FAMILY, from.get(), true, upper, false));
     }
 
     /**
@@ -345,36 +359,9 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         }
     }
 
-    /**
-     * Writes the buffer as {@link #commit(Map)} does, keeping the committed offsets: Kafka Streams 4.4 calls
-     * {@code commit}; this is kept for callers of the deprecated method.
-     *
-     * @deprecated use {@link #commit(Map)}, as {@link StateStore#flush()} says
-     */
-    @Deprecated
     @Override
-    public synchronized void flush() {
-        checkOpen();
-        commit(committedOffsets); // keeps the offsets: an empty map would forget them, and Streams would rebuild
-    }
-
-    /**
-     * True: the store commits its changelog offsets with its data (see the class comment), so Kafka Streams keeps no
-     * checkpoint file for it and asks it for the offsets ({@link #committedOffset}).
-     *
-     * @deprecated as in {@link StateStore}: Kafka Streams will require every store to manage its offsets
-     */
-    @Deprecated
-    @Override
-    public boolean managesOffsets() {
-        return true;
-    }
-
-    /** The offset of {@code partition} committed with the data (see {@link #commit(Map)}), or null. */
-    @Override
-    public synchronized Long committedOffset(TopicPartition partition) {
-        checkOpen();
-        return committedOffsets.get(partition);
+    Map<TopicPartition, Long> committedOffsets() {
+        return committedOffsets;
     }
 
     /** The metadata a store's batch carries: its position and its committed offsets. */
@@ -437,6 +424,10 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
             return;
         }
         open = false;
+        for (CursorIterator iterator : List.copyOf(openIterators)) {
+            iterator.storeClosed();
+        }
+        openIterators.clear();
         if (metrics != null) {
             metrics.remove();
             metrics = null;
@@ -449,84 +440,53 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         }
     }
 
-    /** Always true: the data lives on disk and survives restarts, so Streams checkpoints it. */
-    @Override
-    public boolean persistent() {
-        return true;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    /**
-     * Answers an interactive query (IQv2): a {@link org.apache.kafka.streams.query.KeyQuery} or
-     * {@link org.apache.kafka.streams.query.RangeQuery} on raw bytes, once the store's position has reached
-     * {@code positionBound} on its task's input partition (otherwise a {@code NOT_UP_TO_BOUND} failure); other query
-     * types are unknown to a key-value store. The result carries the store's position. Kafka Streams' metered layer
-     * serves {@code TimestampedKeyQuery} and {@code TimestampedRangeQuery} through these.
-     */
-    @Override
-    public synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-        return StoreQueries.answer(query, positionBound, config, this, position,
-                open ? context.taskId().partition() : null);
-    }
-
-    /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */
-    @Override
-    public synchronized Position getPosition() {
-        return position.copy();
-    }
-
-    private KeyValueIterator<Bytes, byte[]> rangeScan(Bytes from, Bytes to, boolean reverse) {
-        if (from != null && to != null && from.compareTo(to) > 0) {
-            checkOpen();
-            return new SnapshotIterator(new TreeMap<>(), reverse);
+    private KeyValueIterator<Bytes, byte[]> ordered(Bytes from, Bytes to, boolean reverse) {
+        checkOpen();
+        if (KeyBounds.inverted(from, to)) {
+            return new ListIterator<>(List.of()); // as Kafka's stores: nothing, not an error
         }
         byte[] lower = from == null ? null : from.get();
         byte[] upper = to == null ? null : to.get();
-        return new SnapshotIterator(scan(key -> (lower == null || Arrays.compareUnsigned(key, lower) >= 0)
-                && (upper == null || Arrays.compareUnsigned(key, upper) <= 0)), reverse);
+        return openIterator(buffer.entries(from, true, to, true, reverse), reverse,
+                scope -> reverse ? scope.rangeReverse(FAMILY, lower, true, upper, true)
+                        : scope.range(FAMILY, lower, true, upper, true));
     }
 
     /**
-     * The live entries whose key passes {@code inBounds}, sorted: a scan of every committed entry, with the write
-     * buffer's values replacing (and its tombstones removing) committed ones.
+     * An iterator over {@code buffered} merged with the committed entries of the cursor {@code opener} opens on a
+     * new read scope, registered so that {@link #close()} ends it.
      */
-    private TreeMap<Bytes, byte[]> scan(Predicate<byte[]> inBounds) {
-        checkOpen();
-        TreeMap<Bytes, byte[]> matches = new TreeMap<>();
+    private KeyValueIterator<Bytes, byte[]> openIterator(List<KeyValue<Bytes, byte[]>> buffered, boolean reverse,
+                                                         CursorOpener opener) {
+        ReadScope scope = db.readScope();
         try {
-            db.forEach(FAMILY, (MemorySegment key, MemorySegment value) -> {
-                byte[] keyBytes = key.toArray(ValueLayout.JAVA_BYTE);
-                if (inBounds.test(keyBytes)) {
-                    Bytes wrapped = Bytes.wrap(keyBytes);
-                    if (!buffer.contains(wrapped)) {
-                        matches.put(wrapped, value.toArray(ValueLayout.JAVA_BYTE));
-                    }
-                }
-            });
-        } catch (IOException e) {
-            throw failure("scan", e);
-        }
-        buffer.forEach((key, value) -> {
-            if (value != WriteBuffer.TOMBSTONE && inBounds.test(key.get())) {
-                matches.put(key, value);
+            Cursor cursor = opener.open(scope);
+            CursorIterator[] self = new CursorIterator[1];
+            self[0] = new CursorIterator(name, scope, cursor, buffered, reverse, () -> openIterators.remove(self[0]));
+            openIterators.add(self[0]);
+            return self[0];
+        } catch (IOException | RuntimeException e) {
+            scope.close();
+            if (e instanceof IOException io) {
+                throw failure("ordered read", io);
             }
-        });
-        return matches;
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length
-                && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
-    private void checkOpen() {
-        if (!open) {
-            throw new InvalidStateStoreException("store " + name + " is not open");
+            throw (RuntimeException) e;
         }
+    }
+
+    /**
+     * {@return {@code prefix} plus one as an unsigned big-endian number of the same length, as Kafka's stores
+     * increment a prefix for a prefix scan ({@code Bytes.increment}, deprecated), or null when it overflows (every
+     * byte {@code 0xFF}, or none)}
+     */
+    static Bytes incrementWithoutOverflow(Bytes prefix) {
+        byte[] incremented = prefix.get().clone();
+        for (int i = incremented.length - 1; i >= 0; i--) {
+            if (++incremented[i] != 0) { // no carry
+                return Bytes.wrap(incremented);
+            }
+        }
+        return null;
     }
 
     private ProcessorStateException failure(String operation, IOException cause) {
@@ -571,17 +531,6 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         }
     }
 
-    /** {@return whether the application runs exactly-once} */
-    static boolean exactlyOnce(Map<String, Object> appConfigs) {
-        return StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(
-                appConfigs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
-    }
-
-    /** {@return whether Streams commits the stores after every commit of the application, exactly-once too} */
-    static boolean transactional(Map<String, Object> appConfigs) {
-        return Boolean.parseBoolean(String.valueOf(appConfigs.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)));
-    }
-
     /** {@return the configuration the store was opened with} */
     DbConfig openedConfig() {
         checkOpen();
@@ -595,22 +544,28 @@ public sealed class TurboKvKeyValueStore implements KeyValueStore<Bytes, byte[]>
         DbConfig configFor(String storeName, boolean hasChangelog, Map<String, Object> appConfigs);
     }
 
-    /** Writes each batch of changelog records, with the position they carry, as one TurboKV write batch. */
-    private final class RestoreCallback implements RecordBatchingStateRestoreCallback {
-        @Override
-        public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
-            synchronized (TurboKvKeyValueStore.this) {
-                checkOpen();
-                if (!buffer.isEmpty()) { // nothing is buffered while restoring; keeps the order if something were
-                    writeBuffer(storeMetadata());
-                }
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    buffer.put(Bytes.wrap(record.key()), record.value());
-                    ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
-                            position);
-                }
-                writeBuffer(storeMetadata());
-            }
+    /** Opens an engine cursor on a read scope. */
+    @FunctionalInterface
+    private interface CursorOpener {
+        Cursor open(ReadScope scope) throws IOException;
+    }
+
+    /** Writes what is buffered first: nothing is while restoring, but the order would be kept if something were. */
+    @Override
+    void beforeRestore() {
+        if (!buffer.isEmpty()) {
+            writeBuffer(storeMetadata());
         }
+    }
+
+    @Override
+    void restoreRecord(ConsumerRecord<byte[], byte[]> record) {
+        buffer.put(Bytes.wrap(record.key()), record.value());
+    }
+
+    /** Writes the batch's records as one TurboKV write batch. */
+    @Override
+    void commitRestored() {
+        writeBuffer(storeMetadata());
     }
 }

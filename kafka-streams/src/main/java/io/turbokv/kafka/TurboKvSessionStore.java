@@ -1,11 +1,10 @@
 package io.turbokv.kafka;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongFunction;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -32,10 +31,10 @@ import org.apache.kafka.streams.state.SessionStore;
  *
  * <p><b>Reads</b> return segments in time order (reversed for the backward forms) and, within a segment, entries in
  * unsigned byte order of the segment key, as Kafka's store does. {@link #fetchSession} is a point read; the
- * searches scan each segment they cover (see {@link TurboKvKeyValueStore} on ordered reads). Commits, restore and
- * the position are as in {@link TurboKvWindowStore}. Interactive queries v2 ({@link #query}): window range queries
- * with a key, with position bounds, as Kafka's session stores.
- * Thread-safe: every method locks the store.
+ * searches stream each segment they cover through a range of its key-ordered family ({@link SegmentIterator}).
+ * Commits, restore and the position are as in {@link TurboKvWindowStore}. Interactive queries v2 ({@link #query}):
+ * window range queries with a key, with position bounds, as Kafka's session stores.
+ * Thread-safe: every method locks the store briefly; a search iterates without the store's lock.
  */
 public final class TurboKvSessionStore extends SegmentedStore implements SessionStore<Bytes, byte[]> {
     private static final int SUFFIX_BYTES = 2 * Long.BYTES;
@@ -65,6 +64,7 @@ public final class TurboKvSessionStore extends SegmentedStore implements Session
         TurboKvKeyValueStore segment = segments.existingSegment(sessionKey.window().end());
         if (segment != null) {
             segment.delete(Bytes.wrap(segmentKey(sessionKey)));
+            afterWrite(); // a write like a put: it moves the position, and may spill
         }
     }
 
@@ -141,36 +141,38 @@ public final class TurboKvSessionStore extends SegmentedStore implements Session
     /**
      * The live sessions with a key in {@code [keyFrom, keyTo]} (null: open), ending at or after
      * {@code earliestEnd} and starting at or before {@code latestStart}, from the segments up to {@code lastEnd};
-     * in segment order and, within a segment, segment-key order; reversed when not {@code forward}.
+     * in segment order and, within a segment, segment-key order; reversed when not {@code forward}. Each segment is
+     * read through a range of its key-ordered family: one key's sessions from its earliest end on, or the keys from
+     * {@code keyFrom} to the bound of {@link KeyBounds#upper}; entries out of bounds are skipped, as Kafka's store
+     * skips them.
      */
     private KeyValueIterator<Windowed<Bytes>, byte[]> search(Bytes keyFrom, Bytes keyTo, long earliestEnd,
                                                              long latestStart, long lastEnd, boolean forward) {
         checkOpen();
-        List<KeyValue<Windowed<Bytes>, byte[]>> matches = new ArrayList<>();
-        if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
-            return new ListIterator<>(matches);
+        if (KeyBounds.inverted(keyFrom, keyTo)) {
+            return new ListIterator<>(List.of());
         }
         long from = Math.max(earliestEnd, segments.oldestLiveTimestamp());
-        for (TurboKvKeyValueStore segment : segments.covering(from, lastEnd)) {
-            try (KeyValueIterator<Bytes, byte[]> entries = segment.all()) {
-                while (entries.hasNext()) {
-                    KeyValue<Bytes, byte[]> entry = entries.next();
-                    byte[] segmentKey = entry.key.get();
-                    Bytes key = Bytes.wrap(Arrays.copyOf(segmentKey, segmentKey.length - SUFFIX_BYTES));
-                    ByteBuffer times = ByteBuffer.wrap(segmentKey, segmentKey.length - SUFFIX_BYTES, SUFFIX_BYTES);
-                    long end = times.getLong();
-                    long start = times.getLong();
-                    if (end >= from && start <= latestStart && (keyFrom == null || key.compareTo(keyFrom) >= 0)
-                            && (keyTo == null || key.compareTo(keyTo) <= 0)) {
-                        matches.add(KeyValue.pair(new Windowed<>(key, new SessionWindow(start, end)), entry.value));
-                    }
-                }
+        boolean oneKey = keyFrom != null && keyFrom.equals(keyTo);
+        LongFunction<SegmentIterator.Bounds> bounds = id -> {
+            long lastEndHere = Math.min(lastEnd, segments.lastTime(id));
+            if (oneKey) {
+                return new SegmentIterator.Bounds(
+                        KeyBounds.withTime(keyFrom.get(), Math.max(from, segments.firstTime(id)), 0),
+                        KeyBounds.withTime(keyFrom.get(), lastEndHere, Long.BYTES));
             }
-        }
-        if (!forward) {
-            Collections.reverse(matches);
-        }
-        return new ListIterator<>(matches);
+            return new SegmentIterator.Bounds(keyFrom, keyTo == null ? null
+                    : KeyBounds.upper(keyTo.get(), KeyBounds.withTime(new byte[0], lastEndHere, Long.BYTES).get()));
+        };
+        return new SegmentIterator<>(this, segments.covering(from, lastEnd), bounds, (segmentKey, value) -> {
+            Bytes key = Bytes.wrap(Arrays.copyOf(segmentKey, segmentKey.length - SUFFIX_BYTES));
+            ByteBuffer times = ByteBuffer.wrap(segmentKey, segmentKey.length - SUFFIX_BYTES, SUFFIX_BYTES);
+            long end = times.getLong();
+            long start = times.getLong();
+            return end >= from && start <= latestStart && (keyFrom == null || key.compareTo(keyFrom) >= 0)
+                    && (keyTo == null || key.compareTo(keyTo) <= 0)
+                            ? KeyValue.pair(new Windowed<>(key, new SessionWindow(start, end)), value) : null;
+        }, forward);
     }
 
     private static byte[] segmentKey(Windowed<Bytes> sessionKey) {

@@ -2,6 +2,7 @@ package io.turbokv.kafka;
 
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
+import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.SharedBlockCache;
 import java.time.Duration;
@@ -60,14 +61,15 @@ public final class TurboKvStores {
     /**
      * A supplier of persistent TurboKV key-value stores named {@code name}, opened with {@code config}: its first
      * family (index 0) holds the data, its second (index 1) the store's position; both must be
-     * {@link FamilyKind#SINGLE_VALUE}. Each task opens its own store, so every task's store has caches of the
+     * {@link FamilyKind#SINGLE_VALUE}, and the first key-ordered ({@link FamilyConfig#ordered}), as the stores read
+     * ranges in key order. Each task opens its own store, so every task's store has caches of the
      * configured size. The store commits with the configuration's durability, changelog or not.
      *
      * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
      * @param config the configuration each task's store is opened with
      * @return a supplier to pass to {@code Materialized.as} or {@code Stores.keyValueStoreBuilder}
      * @throws NullPointerException     when {@code name} or {@code config} is null
-     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued
+     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued, 0 key-ordered
      */
     public static KeyValueBytesStoreSupplier persistentKeyValueStore(String name, DbConfig config) {
         return supplier(name, config, false);
@@ -97,7 +99,7 @@ public final class TurboKvStores {
      * @param config the configuration each task's store is opened with
      * @return a supplier to pass to {@code Materialized.as} or {@code Stores.timestampedKeyValueStoreBuilder}
      * @throws NullPointerException     when {@code name} or {@code config} is null
-     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued
+     * @throws IllegalArgumentException when {@code config} does not declare families 0 and 1 single-valued, 0 key-ordered
      */
     public static KeyValueBytesStoreSupplier persistentTimestampedKeyValueStore(String name, DbConfig config) {
         return supplier(name, config, true);
@@ -238,7 +240,7 @@ public final class TurboKvStores {
     }
 
     /**
-     * {@return two single-valued families (the data; the store's position), caches of {@link #DEFAULT_CACHE_BYTES}
+     * {@return two single-valued families (the data, key-ordered; the store's position), caches of {@link #DEFAULT_CACHE_BYTES}
      * each and fsynced commits ({@link Durability#SYNC})} An application has one store per task and per stateful
      * operator, so the engine's defaults (hundreds of MiB per store) would multiply.
      */
@@ -258,7 +260,7 @@ public final class TurboKvStores {
 
     private static DbConfig.Builder defaultBuilder(Durability durability) {
         return DbConfig.builder()
-                .family("kafka-streams", FamilyKind.SINGLE_VALUE)
+                .family(FamilyConfig.ordered("kafka-streams", FamilyKind.SINGLE_VALUE))
                 .family("kafka-streams-position", FamilyKind.SINGLE_VALUE)
                 .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
@@ -272,6 +274,11 @@ public final class TurboKvStores {
                         + (config.families().size() <= family ? "missing" : config.family(family).kind())
                         + " (expected: SINGLE_VALUE; 0 holds the data, 1 the store's position)");
             }
+        }
+        if (!config.family(TurboKvKeyValueStore.FAMILY).keyOrdered()) {
+            throw new IllegalArgumentException("family " + TurboKvKeyValueStore.FAMILY + " of the config is "
+                    + config.family(TurboKvKeyValueStore.FAMILY).order() + "-ordered (expected: key-ordered,"
+                    + " FamilyConfig.ordered(name, FamilyKind.SINGLE_VALUE): the stores read ranges in key order)");
         }
     }
 }

@@ -1,9 +1,7 @@
 package io.turbokv.kafka;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.utils.Bytes;
@@ -33,8 +31,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *
  * <p><b>Reads</b> return segments in time order (reversed for the backward forms) and, within a segment, entries in
  * unsigned byte order of the segment key, as Kafka's store does (Streams' caching layer merges in that order). A
- * fetch of one window is a point read; the range fetches scan each segment they cover (see
- * {@link TurboKvKeyValueStore} on ordered reads).
+ * fetch of one window is a point read; the other reads stream each segment they cover through a range of its
+ * key-ordered family ({@link SegmentIterator}): one key's windows are one range per segment.
  *
  * <p><b>Commits and restore.</b> Each segment buffers its writes and commits them at every Streams commit, as the
  * key-value store does; restore writes each changelog batch to the segments it touches and commits them. Every
@@ -43,7 +41,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *
  * <p>Interactive queries v2 ({@link #query}): window key and window range queries with both time bounds, with
  * position bounds, as Kafka's window stores.
- * Thread-safe: every method locks the store.
+ * Thread-safe: every method locks the store briefly; a read iterates without the store's lock.
  */
 public sealed class TurboKvWindowStore extends SegmentedStore implements WindowStore<Bytes, byte[]>
         permits TurboKvTimestampedWindowStore {
@@ -108,74 +106,80 @@ public sealed class TurboKvWindowStore extends SegmentedStore implements WindowS
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> fetch(Bytes keyFrom, Bytes keyTo, long timeFrom,
                                                                         long timeTo) {
-        return new ListIterator<>(scan(keyFrom, keyTo, timeFrom, timeTo, true));
+        return read(keyFrom, keyTo, timeFrom, timeTo, true);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(Bytes keyFrom, Bytes keyTo,
                                                                                 long timeFrom, long timeTo) {
-        return new ListIterator<>(scan(keyFrom, keyTo, timeFrom, timeTo, false));
+        return read(keyFrom, keyTo, timeFrom, timeTo, false);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(long timeFrom, long timeTo) {
-        return new ListIterator<>(scan(null, null, timeFrom, timeTo, true));
+        return read(null, null, timeFrom, timeTo, true);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetchAll(long timeFrom, long timeTo) {
-        return new ListIterator<>(scan(null, null, timeFrom, timeTo, false));
+        return read(null, null, timeFrom, timeTo, false);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> all() {
-        return new ListIterator<>(scan(null, null, 0, Long.MAX_VALUE, true));
+        return read(null, null, 0, Long.MAX_VALUE, true);
     }
 
     @Override
     public synchronized KeyValueIterator<Windowed<Bytes>, byte[]> backwardAll() {
-        return new ListIterator<>(scan(null, null, 0, Long.MAX_VALUE, false));
+        return read(null, null, 0, Long.MAX_VALUE, false);
     }
 
+    /** The windows of {@code key} starting in {@code [timeFrom, timeTo]}: one range per segment, of that key only. */
     private WindowStoreIterator<byte[]> windowsOf(Bytes key, long timeFrom, long timeTo, boolean forward) {
         Objects.requireNonNull(key, "key");
-        List<KeyValue<Long, byte[]>> windows = new ArrayList<>();
-        for (KeyValue<Windowed<Bytes>, byte[]> entry : scan(key, key, timeFrom, timeTo, forward)) {
-            windows.add(KeyValue.pair(entry.key.window().start(), entry.value));
-        }
-        return new ListIterator.OfWindows<>(windows);
+        checkOpen();
+        long from = Math.max(timeFrom, segments.oldestLiveTimestamp());
+        byte[] keyBytes = key.get();
+        return new SegmentIterator.OfWindows(this, segments.covering(from, timeTo), id -> new SegmentIterator.Bounds(
+                KeyBounds.withTime(keyBytes, Math.max(from, segments.firstTime(id)), 0),
+                KeyBounds.withTime(keyBytes, Math.min(timeTo, segments.lastTime(id)), Integer.BYTES)),
+                (segmentKey, value) -> {
+                    long start = start(segmentKey);
+                    return segmentKey.length - SUFFIX_BYTES == keyBytes.length && start >= from && start <= timeTo
+                            && Arrays.equals(segmentKey, 0, keyBytes.length, keyBytes, 0, keyBytes.length)
+                                    ? KeyValue.pair(start, value) : null;
+                }, forward);
     }
 
     /**
      * The live windows with a key in {@code [keyFrom, keyTo]} (null: open) starting in {@code [timeFrom, timeTo]},
-     * in segment order and, within a segment, segment-key order; reversed when not {@code forward}.
+     * in segment order and, within a segment, segment-key order; reversed when not {@code forward}. Each segment is
+     * read from {@code keyFrom} to the bound of {@link KeyBounds#upper}, and the entries out of bounds skipped, as
+     * Kafka's store reads it.
      */
-    private List<KeyValue<Windowed<Bytes>, byte[]>> scan(Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo,
-                                                         boolean forward) {
+    private KeyValueIterator<Windowed<Bytes>, byte[]> read(Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo,
+                                                           boolean forward) {
         checkOpen();
         long from = Math.max(timeFrom, segments.oldestLiveTimestamp());
-        List<KeyValue<Windowed<Bytes>, byte[]>> matches = new ArrayList<>();
-        if (timeTo < from || (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0)) {
-            return matches;
+        if (timeTo < from || KeyBounds.inverted(keyFrom, keyTo)) {
+            return new ListIterator<>(List.of());
         }
-        for (TurboKvKeyValueStore segment : segments.covering(from, timeTo)) {
-            try (KeyValueIterator<Bytes, byte[]> entries = segment.all()) {
-                while (entries.hasNext()) {
-                    KeyValue<Bytes, byte[]> entry = entries.next();
-                    byte[] segmentKey = entry.key.get();
+        return new SegmentIterator<>(this, segments.covering(from, timeTo), id -> keyTo == null
+                ? new SegmentIterator.Bounds(keyFrom, null)
+                : new SegmentIterator.Bounds(keyFrom, KeyBounds.upper(keyTo.get(),
+                        KeyBounds.withTime(new byte[0], Math.min(timeTo, segments.lastTime(id)), Integer.BYTES).get())),
+                (segmentKey, value) -> {
                     Bytes key = Bytes.wrap(Arrays.copyOf(segmentKey, segmentKey.length - SUFFIX_BYTES));
-                    long start = ByteBuffer.wrap(segmentKey, segmentKey.length - SUFFIX_BYTES, Long.BYTES).getLong();
-                    if (start >= from && start <= timeTo && (keyFrom == null || key.compareTo(keyFrom) >= 0)
-                            && (keyTo == null || key.compareTo(keyTo) <= 0)) {
-                        matches.add(KeyValue.pair(new Windowed<>(key, window(start)), entry.value));
-                    }
-                }
-            }
-        }
-        if (!forward) {
-            Collections.reverse(matches);
-        }
-        return matches;
+                    long start = start(segmentKey);
+                    return start >= from && start <= timeTo && (keyFrom == null || key.compareTo(keyFrom) >= 0)
+                            && (keyTo == null || key.compareTo(keyTo) <= 0)
+                                    ? KeyValue.pair(new Windowed<>(key, window(start)), value) : null;
+                }, forward);
+    }
+
+    private static long start(byte[] segmentKey) {
+        return ByteBuffer.wrap(segmentKey, segmentKey.length - SUFFIX_BYTES, Long.BYTES).getLong();
     }
 
     /** The window of {@link #windowSize} starting at {@code start}; it ends at the largest time if that overflows. */

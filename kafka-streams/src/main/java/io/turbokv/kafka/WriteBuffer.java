@@ -1,14 +1,18 @@
 package io.turbokv.kafka;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 
 /**
- * The puts and deletes of a store since its last flush, newest per key: reads consult it before TurboKV, a flush
- * writes it as one write batch. A delete is kept as a tombstone, so that it hides the committed value. Not
- * thread-safe: the store synchronises.
+ * The puts and deletes of a store since its last flush, newest per key, in {@link Bytes} order (unsigned bytes, the
+ * order of the store's key-ordered family): reads consult it before TurboKV, an ordered read copies the entries of
+ * its range ({@link #entries}), a flush writes it as one write batch. A delete is kept as a tombstone, so that it
+ * hides the committed value. Not thread-safe: the store synchronises.
  */
 final class WriteBuffer {
     /** Marks a deleted key; compared by identity, never handed out. */
@@ -16,7 +20,7 @@ final class WriteBuffer {
     /** Bookkeeping bytes counted per entry on top of key and value: map node, {@code Bytes} and array headers. */
     private static final long ENTRY_OVERHEAD_BYTES = 96;
 
-    private final Map<Bytes, byte[]> valueByKey = new HashMap<>();
+    private final TreeMap<Bytes, byte[]> valueByKey = new TreeMap<>();
     private long approximateBytes;
     private long puts;
 
@@ -51,6 +55,25 @@ final class WriteBuffer {
     /** Hands every entry to {@code action}; the value is {@link #TOMBSTONE} for a delete. */
     void forEach(BiConsumer<Bytes, byte[]> action) {
         valueByKey.forEach(action);
+    }
+
+    /**
+     * {@return a copy of the entries with keys from {@code from} to {@code to} (null: open; inclusive as said), in
+     * ascending key order or, when {@code reverse}, descending; tombstones included} A copy, so that later writes
+     * do not show in an iterator that holds it.
+     */
+    List<KeyValue<Bytes, byte[]>> entries(Bytes from, boolean fromInclusive, Bytes to, boolean toInclusive,
+                                          boolean reverse) {
+        NavigableMap<Bytes, byte[]> range = valueByKey;
+        if (from != null) {
+            range = range.tailMap(from, fromInclusive);
+        }
+        if (to != null) {
+            range = range.headMap(to, toInclusive);
+        }
+        List<KeyValue<Bytes, byte[]>> copy = new ArrayList<>(); // not range.size(): a sub-map counts by walking
+        (reverse ? range.descendingMap() : range).forEach((key, value) -> copy.add(KeyValue.pair(key, value)));
+        return copy;
     }
 
     boolean isEmpty() {

@@ -28,8 +28,11 @@
  * write-ahead log), one without a changelog with fsync. A {@link io.turbokv.kafka.TurboKvConfigSetter} named in the
  * Streams configuration ({@code turbokv.config.setter}) adjusts that default configuration for every store, as
  * {@code rocksdb.config.setter} does for Kafka's RocksDB stores.
- * TurboKV is hash-ordered, so ordered reads ({@code range}, {@code all}, {@code prefixScan} and their reverse
- * forms) scan the whole store, filter and sort in memory: see {@link io.turbokv.kafka.TurboKvKeyValueStore}.
+ * The data family is key-ordered (unsigned bytes, Kafka's order), so ordered reads ({@code range}, {@code all},
+ * {@code prefixScan} and their reverse forms, the window and session stores' fetches) stream through the engine's
+ * cursors ({@code CursorIterator}, {@code SegmentIterator}), merged with the write buffer, and hold no lock while
+ * they iterate; a store of an earlier build, hash-ordered, is rewritten in key order when it opens
+ * ({@code OrderMigration}).
  * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
  * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
  * queries, session stores window range queries by key; all with position bounds.

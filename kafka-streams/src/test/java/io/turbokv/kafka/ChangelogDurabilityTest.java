@@ -61,6 +61,41 @@ class ChangelogDurabilityTest {
     }
 
     @Test
+    void aStoreWithAChangelogDamagedByAPowerCutIsRebuiltNotFatal() throws java.io.IOException {
+        // a store committed without fsync, whose CURRENT a power cut left damaged
+        Path damaged = stateDir.resolve("durability").resolve("0_0").resolve("logged");
+        try (io.turbokv.TurboKV db = io.turbokv.TurboKV.open(damaged, TurboKvStores.defaultConfig(
+                Durability.NO_SYNC));
+             io.turbokv.WriteBatch batch = db.writeBatch()) {
+            batch.put(TurboKvKeyValueStore.FAMILY, "a".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "stale".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            batch.put(TurboKvKeyValueStore.POSITION_FAMILY, TurboKvKeyValueStore.OFFSETS_KEY, ChangelogOffsets
+                    .encode(Map.of(new org.apache.kafka.common.TopicPartition("durability-logged-changelog", 0),
+                            9L)));
+            batch.commit();
+        }
+        java.nio.file.Files.write(damaged.resolve("CURRENT"), new byte[] {1, 2, 3});
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("write", Ignore::new, "in");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("logged")), "write");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durability");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        try (CapturedWarnings warnings = new CapturedWarnings();
+             TopologyTestDriver driver = new TopologyTestDriver(topology, props)) { // no failure: a fresh store
+            KeyValueStore<String, String> store = driver.getKeyValueStore("logged");
+            assertNull(store.get("a"), "rebuilt empty, for Streams to restore from the changelog");
+            store.put("b", "new");
+            assertEquals("new", store.get("b"));
+            assertEquals(1, warnings.messages().size(), warnings.messages().toString());
+            org.junit.jupiter.api.Assertions.assertTrue(warnings.messages().getFirst().contains("CURRENT"),
+                    warnings.messages().getFirst());
+        }
+    }
+
+    @Test
     void windowAndSessionSegmentsCommitWithFsyncChangelogOrNot() {
         // each segment is a store of its own: without fsync a power cut could roll them back independently, past
         // what their commit records can detect

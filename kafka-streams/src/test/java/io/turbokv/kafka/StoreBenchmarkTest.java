@@ -63,6 +63,8 @@ class StoreBenchmarkTest {
     private static final int KEYS = 500;
     private static final int DIRECT_COMMIT_EVERY = 1_000;
     private static final int RESTORE_BATCH = 1_000;
+    private static final int RANGE_ENTRIES = Integer.getInteger("turbokv.kafka.bench.rangeEntries", 1_000_000);
+    private static final int RANGE_QUERIES = 2_000;
 
     /** What Kafka's RocksDB store reads from the application's configuration at init. */
     private static final Map<String, Object> STORE_CONFIGS = Map.of(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG,
@@ -92,6 +94,90 @@ class StoreBenchmarkTest {
                 rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
                         : TurboKvStores.persistentKeyValueStore("restored").get()));
         System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /**
+     * Ordered reads on a store of {@link #RANGE_ENTRIES} entries (16-byte keys, 100-byte values, restored from a
+     * changelog and committed): a 10-key {@code range}, {@code reverseRange} and {@code prefixScan} at random places
+     * (open, read the 10 entries, close), p50 and p99 over {@link #RANGE_QUERIES} of each after as many for warm-up,
+     * and the time of {@code all()} to its first 10 entries; every read must give its 10 entries.
+     */
+    @Test
+    void orderedReadsOnAMillionEntries() {
+        List<String> table = new ArrayList<>();
+        table.add(String.format(Locale.ROOT, "%-42s %14s %14s %8s", "ordered read, " + RANGE_ENTRIES + " entries",
+                "TurboKV", "RocksDB", "ratio"));
+        Map<String, double[]> turbo = rangeLatencies(TurboKvStores.persistentKeyValueStore("ranged").get());
+        Map<String, double[]> rocks = rangeLatencies(Stores.persistentKeyValueStore("ranged").get());
+        for (String read : turbo.keySet()) {
+            for (int quantile = 0; quantile < 2; quantile++) {
+                double t = turbo.get(read)[quantile];
+                double r = rocks.get(read)[quantile];
+                table.add(String.format(Locale.ROOT, "%-42s %14.1f %14.1f %8.2f",
+                        read + (quantile == 0 ? " p50 (us)" : " p99 (us)"), t, r, t / r));
+            }
+        }
+        System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    private static byte[] rangeKey(long index) {
+        return String.format(Locale.ROOT, "key-%012d", index).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Loads the store, then times each ordered read: p50 and p99 in microseconds, by read. */
+    private Map<String, double[]> rangeLatencies(KeyValueStore<Bytes, byte[]> store) {
+        StubStateStoreContext context = new StubStateStoreContext(dir.resolve("run-" + runs++), STORE_CONFIGS);
+        store.init(context, store);
+        try {
+            RecordBatchingStateRestoreCallback callback = (RecordBatchingStateRestoreCallback) context.restoreCallback;
+            SplittableRandom random = new SplittableRandom(3);
+            for (int offset = 0; offset < RANGE_ENTRIES; offset += 10_000) {
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(10_000);
+                for (int i = offset; i < Math.min(offset + 10_000, RANGE_ENTRIES); i++) {
+                    byte[] value = new byte[100];
+                    random.nextBytes(value);
+                    batch.add(new ConsumerRecord<>("ranged-changelog", 0, i, 0L, TimestampType.CREATE_TIME, 0, 0,
+                            rangeKey(i), value, new RecordHeaders(), Optional.empty()));
+                }
+                callback.restoreBatch(batch);
+            }
+            store.commit(Map.of());
+            Map<String, double[]> latencies = new java.util.LinkedHashMap<>();
+            latencies.put("range, 10 keys", time(random, start -> store.range(Bytes.wrap(rangeKey(start)),
+                    Bytes.wrap(rangeKey(start + 9)))));
+            latencies.put("reverseRange, 10 keys", time(random, start -> store.reverseRange(
+                    Bytes.wrap(rangeKey(start)), Bytes.wrap(rangeKey(start + 9)))));
+            latencies.put("prefixScan, 10 keys", time(random, start -> store.prefixScan(
+                    new String(rangeKey(start / 10 * 10), StandardCharsets.UTF_8).substring(0, 15),
+                    Serdes.String().serializer())));
+            latencies.put("all(), its first 10 entries", time(random, start -> store.all()));
+            return latencies;
+        } finally {
+            store.close();
+        }
+    }
+
+    /** Times reads at random starts: opens one, reads up to 10 entries, closes it; p50 and p99 in microseconds. */
+    private static double[] time(SplittableRandom random,
+                                 java.util.function.LongFunction<org.apache.kafka.streams.state.KeyValueIterator<Bytes, byte[]>> read) {
+        double[] micros = new double[RANGE_QUERIES];
+        for (int round = 0; round < 2; round++) { // the first warms up
+            for (int query = 0; query < RANGE_QUERIES; query++) {
+                long start = random.nextLong(RANGE_ENTRIES - 10);
+                long began = System.nanoTime();
+                int count = 0;
+                try (var entries = read.apply(start)) {
+                    while (count < 10 && entries.hasNext()) {
+                        entries.next();
+                        count++;
+                    }
+                }
+                micros[query] = (System.nanoTime() - began) / 1e3;
+                assertEquals(10, count, "10 entries from " + start);
+            }
+        }
+        Arrays.sort(micros);
+        return new double[] {micros[RANGE_QUERIES / 2], micros[RANGE_QUERIES * 99 / 100]};
     }
 
     /** A measurement: records per second and what the store holds or gave out, to compare the two stores. */

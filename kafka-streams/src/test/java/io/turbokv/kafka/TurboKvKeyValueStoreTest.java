@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.DbConfig;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
@@ -216,7 +218,10 @@ class TurboKvKeyValueStoreTest {
         assertEquals(List.of("e", "c", "bb", "b", "a"), keys(store.reverseAll()));
         assertEquals(List.of("c", "e"), keys(store.range(key("c"), null)));
         assertEquals(List.of("a", "b"), keys(store.range(null, key("b"))));
-        assertEquals(List.of(), keys(store.range(key("d"), key("b"))), "from > to gives nothing");
+        try (CapturedWarnings warnings = new CapturedWarnings()) {
+            assertEquals(List.of(), keys(store.range(key("d"), key("b"))), "from > to gives nothing");
+            assertEquals(1, warnings.messages().size(), warnings.messages()::toString);
+        }
         try (KeyValueIterator<Bytes, byte[]> iterator = store.range(key("c"), key("c"))) {
             assertEquals("c", string(iterator.peekNextKey().get()));
             assertEquals("c2", string(iterator.next().value));
@@ -247,6 +252,146 @@ class TurboKvKeyValueStoreTest {
                 keys(store.prefixScan("user", Serdes.String().serializer())));
         assertEquals(List.of("user:0", "user:1", "user:2"),
                 keys(store.prefixScan("user:", Serdes.String().serializer())));
+    }
+
+    @Test
+    void anOpenIteratorHoldsNoLockTheStreamThreadNeeds() throws Exception {
+        store.put(key("a"), value("1"));
+        store.put(key("b"), value("2"));
+        commit();
+        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+            assertEquals("a", string(all.next().key.get()));
+            java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> {
+                        store.put(key("c"), value("3"));
+                        store.commit(Map.of());
+                    });
+            writer.get(10, java.util.concurrent.TimeUnit.SECONDS); // would time out if the iterator held the lock
+            assertEquals("b", string(all.next().key.get()));
+            assertFalse(all.hasNext(), "a snapshot: the later commit does not show");
+        }
+        assertEquals(List.of("a", "b", "c"), keys(store.all()));
+    }
+
+    @Test
+    void closingTheStoreEndsItsOpenIteratorsOnEveryThread() throws Exception {
+        store.put(key("a"), value("1"));
+        store.put(key("b"), value("2"));
+        commit();
+        KeyValueIterator<Bytes, byte[]> here = store.all();
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            KeyValueIterator<Bytes, byte[]> there = other.submit(() -> {
+                KeyValueIterator<Bytes, byte[]> iterator = store.range(key("a"), key("b"));
+                iterator.next();
+                return iterator;
+            }).get();
+            store.close();
+            assertThrows(InvalidStateStoreException.class, here::hasNext);
+            here.close();
+            // the other thread's iterator ends at its owner's next call, which frees its read scope
+            java.util.concurrent.ExecutionException failure = assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> other.submit(there::hasNext).get());
+            assertInstanceOf(InvalidStateStoreException.class, failure.getCause());
+        } finally {
+            other.shutdown();
+        }
+    }
+
+    @Test
+    void anIteratorClosedFromAnotherThreadIsRefusedAndStaysUsableOnItsOwn() throws Exception {
+        store.put(key("a"), value("1"));
+        store.put(key("b"), value("2"));
+        commit();
+        KeyValueIterator<Bytes, byte[]> all = store.all();
+        assertEquals("a", string(all.next().key.get()));
+        java.util.concurrent.CompletableFuture<Void> foreignClose =
+                java.util.concurrent.CompletableFuture.runAsync(all::close);
+        java.util.concurrent.ExecutionException failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> foreignClose.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, failure.getCause());
+        // refused without a change: its owner still reads and closes it (freeing its read scope)
+        assertEquals("b", string(all.next().key.get()));
+        all.close();
+        assertThrows(InvalidStateStoreException.class, all::hasNext);
+    }
+
+    @Test
+    void aRangeFromAboveToIsEmptyAndLoggedAsKafkasStoresLogIt() {
+        store.put(key("a"), value("1"));
+        store.put(key("b"), value("2"));
+        commit();
+        try (CapturedWarnings warnings = new CapturedWarnings()) {
+            assertEquals(List.of(), keys(store.range(key("b"), key("a"))));
+            assertEquals(List.of(), keys(store.reverseRange(key("b"), key("a"))));
+            assertEquals(2, warnings.messages().size(), warnings.messages()::toString);
+            assertTrue(warnings.messages().getFirst().startsWith("Returning empty iterator for fetch with invalid key"
+                    + " range: from > to."), warnings.messages()::toString);
+        }
+    }
+
+    @Test
+    void aClosedIteratorThrowsInvalidStateStoreExceptionAsKafkasDo() {
+        store.put(key("a"), value("1"));
+        commit();
+        KeyValueIterator<Bytes, byte[]> all = store.all();
+        all.close();
+        assertThrows(InvalidStateStoreException.class, all::hasNext);
+        assertThrows(InvalidStateStoreException.class, all::next);
+        assertThrows(InvalidStateStoreException.class, all::peekNextKey);
+    }
+
+    /** Writes a store as the build before key-ordered families did: its data family hash-ordered. */
+    private void writeHashOrderedStore(Path directory, TopicPartition changelog) throws IOException {
+        DbConfig previousBuild = DbConfig.builder().family("kafka-streams", io.turbokv.FamilyKind.SINGLE_VALUE)
+                .family("kafka-streams-position", io.turbokv.FamilyKind.SINGLE_VALUE).build();
+        try (TurboKV db = TurboKV.open(directory, previousBuild); io.turbokv.WriteBatch batch = db.writeBatch()) {
+            for (String k : List.of("c", "a", "b")) {
+                batch.put(TurboKvKeyValueStore.FAMILY, key(k).get(), value(k));
+            }
+            batch.put(TurboKvKeyValueStore.POSITION_FAMILY, TurboKvKeyValueStore.OFFSETS_KEY,
+                    ChangelogOffsets.encode(Map.of(changelog, 41L)));
+            batch.commit();
+        }
+    }
+
+    @Test
+    void aHashOrderedStoreOfTheBuildBeforeIsRewrittenInKeyOrderWithItsOffsets() throws IOException {
+        store.close();
+        TopicPartition changelog = new TopicPartition("app-s-changelog", 0);
+        java.nio.file.Files.walk(stateDir.resolve("s")).sorted(java.util.Comparator.reverseOrder())
+                .forEach(path -> path.toFile().delete());
+        writeHashOrderedStore(stateDir.resolve("s"), changelog);
+        java.nio.file.Files.createDirectories(stateDir.resolve("s" + OrderMigration.COPY_SUFFIX)); // a crashed copy
+        store = reopen();
+        assertEquals(List.of("a", "b", "c"), keys(store.all()));
+        assertEquals(41L, store.committedOffset(changelog), "the same data with the same offsets: no restore");
+        try (var names = java.nio.file.Files.list(stateDir)) {
+            assertEquals(List.of("s"), names.map(path -> path.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void aRewriteInterruptedAfterItsCopyIsFinishedAtTheNextOpen() throws IOException {
+        store.put(key("a"), value("1"));
+        commit();
+        store.close();
+        java.nio.file.Files.move(stateDir.resolve("s"), stateDir.resolve("s" + OrderMigration.COPY_SUFFIX));
+        writeHashOrderedStore(stateDir.resolve("s" + OrderMigration.OLD_SUFFIX), new TopicPartition("c", 0));
+        store = reopen();
+        assertEquals(List.of("a"), keys(store.all()), "the complete copy, renamed into place");
+        try (var names = java.nio.file.Files.list(stateDir)) {
+            assertEquals(List.of("s"), names.map(path -> path.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void aConfigWithAHashOrderedDataFamilyIsRefused() {
+        DbConfig hashOrdered = DbConfig.builder().family("d", io.turbokv.FamilyKind.SINGLE_VALUE)
+                .family("p", io.turbokv.FamilyKind.SINGLE_VALUE).build();
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> TurboKvStores.persistentKeyValueStore("h", hashOrdered));
+        assertTrue(refused.getMessage().contains("FamilyConfig.ordered"), refused.getMessage());
     }
 
     @Test

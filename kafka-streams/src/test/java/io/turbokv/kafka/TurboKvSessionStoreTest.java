@@ -18,6 +18,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.internals.SessionWindow;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionStore;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +79,17 @@ class TurboKvSessionStoreTest {
         store = open();
         assertEquals(List.of("a[70000,80000]=2"), sessions(store.fetch(key("a"))));
         assertNull(store.fetchSession(key("a"), 1_000, 5_000));
+    }
+
+    @Test
+    void aRemovalMovesThePositionAsAPutDoes() {
+        store = open();
+        context.recordMetadata = new StubRecordMetadata("in", 0, 7);
+        store.put(session("a", 1_000, 5_000), new byte[] {1});
+        context.recordMetadata = new StubRecordMetadata("in", 0, 9);
+        store.remove(session("a", 1_000, 5_000));
+        assertEquals(Position.fromMap(Map.of("in", Map.of(0, 9L))), store.getPosition(),
+                "the removal is a write of record 9: interactive queries bound by position must see it");
     }
 
     @Test

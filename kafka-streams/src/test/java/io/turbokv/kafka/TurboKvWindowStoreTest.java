@@ -1,8 +1,10 @@
 package io.turbokv.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.WindowStore;
@@ -81,6 +84,22 @@ class TurboKvWindowStoreTest {
     }
 
     @Test
+    void aSegmentExpiringUnderAnOpenIteratorIsSkippedAsKafkasStoresSkipIt() {
+        store = open(false);
+        store.put(key("a"), value("1"), 10_000); // segment 0
+        store.put(key("a"), value("2"), 70_000); // segment 1
+        store.put(key("a"), value("3"), 80_000);
+        try (WindowStoreIterator<byte[]> iterator = store.fetch(key("a"), 0L, 100_000L)) {
+            assertEquals(10_000L, iterator.next().key);
+            // stream time 200,000: segment 0 expires (retention 2 minutes) while the iterator reads it
+            store.put(key("b"), value("4"), 200_000);
+            assertEquals(70_000L, iterator.next().key);
+            assertEquals(80_000L, iterator.next().key);
+            assertFalse(iterator.hasNext());
+        }
+    }
+
+    @Test
     void windowsLiveInOneSegmentPerMinuteAndSurviveAReopen() throws Exception {
         store = open(false);
         store.put(key("a"), value("1"), 10_000);
@@ -107,6 +126,42 @@ class TurboKvWindowStoreTest {
         store.put(key("a"), value("late"), 20_000); // in a dropped segment: ignored
         assertEquals(List.of("130000=2", "190000=3"), windows(store.fetch(key("a"), 0, 200_000)));
         assertEquals(List.of("w.120000", "w.180000"), segmentDirectories());
+    }
+
+    @Test
+    void aCrashWhileAnExpiredSegmentIsDeletedLeavesAStoreThatOpensWithoutIt() throws Exception {
+        store = open(false);
+        store.put(key("a"), value("1"), 10_000);
+        store.commit(Map.of());
+        int[] deleted = {0};
+        ((SegmentedStore) store).segments.deleter = file -> { // the process dies after deleting three files
+            if (deleted[0]++ == 3) {
+                throw new IOException("simulated crash while deleting " + file);
+            }
+            Files.delete(file);
+        };
+        try (CapturedWarnings warnings = new CapturedWarnings()) {
+            store.put(key("a"), value("2"), 190_000); // expires segment 0
+            assertEquals(1, warnings.messages().size(), "the rest of the deletion is left to the next open");
+        } catch (ProcessorStateException crash) {
+            // the crash, as a deletion that is not out of the way reports it
+        }
+        store.close();
+        store = open(false);
+        assertNull(store.fetch(key("a"), 10_000));
+        assertTrue(segmentDirectories().stream().noneMatch(name -> name.startsWith("w.0")), segmentDirectories()
+                .toString());
+    }
+
+    @Test
+    void theOffsetsOfAStoreWithoutSegmentsAreWhatItReportsAfterAReopen() {
+        TopicPartition changelog = new TopicPartition("app-w-changelog", 0);
+        store = open(false);
+        store.commit(Map.of(changelog, 5L)); // no write yet: no segment to hold them
+        Long reported = store.committedOffset(changelog);
+        store.close();
+        store = open(false);
+        assertEquals(reported, store.committedOffset(changelog), "an offset reported but never written");
     }
 
     @Test

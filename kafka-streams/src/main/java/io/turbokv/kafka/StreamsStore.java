@@ -1,0 +1,192 @@
+package io.turbokv.kafka;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+
+/**
+ * What every TurboKV store is to Kafka Streams, whether one TurboKV directory ({@link TurboKvKeyValueStore}) or one
+ * per time segment ({@link SegmentedStore}): its name and life cycle flag, the position of the writes it holds, the
+ * settings it reads from the application's configuration (IQ consistency vectors, exactly-once, whether writes
+ * spill before Streams commits), the changelog offsets it manages and reports, interactive queries v2
+ * ({@code StoreQueries}) and the restore callback, which hands each changelog record to the store and commits each
+ * batch. Subclasses lock the store ({@code synchronized}) in every method, as these do.
+ */
+abstract sealed class StreamsStore implements StateStore permits TurboKvKeyValueStore, SegmentedStore {
+    /** The store's name, also its directory's under the task's state directory. */
+    final String name;
+    /** The position of the writes the store holds (committed or buffered). */
+    Position position = Position.emptyPosition();
+    /** The context of {@code init}; null before. */
+    StateStoreContext context;
+    /** Whether changelog records carry the position of their writes (Streams' IQ consistency vectors). */
+    boolean consistencyEnabled;
+    /** Whether the application runs exactly-once, so that a spill forgets the committed offsets. */
+    boolean exactlyOnce;
+    /** Whether Streams commits the store only when closing the task, so that writes are spilled when large. */
+    private boolean spills;
+    /** Between {@code init} and {@code close}; volatile for the threads that read without the lock. */
+    volatile boolean open;
+
+    StreamsStore(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Takes the store's settings from {@code context}'s application configuration; a store that may spill does
+     * when Streams commits it only at the end of the task (no {@code enable.transactional.statestores}).
+     */
+    final void readSettings(StateStoreContext context, boolean maySpill) {
+        Map<String, Object> appConfigs = context.appConfigs();
+        consistencyEnabled = Boolean.parseBoolean(String.valueOf(appConfigs
+                .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
+        exactlyOnce = exactlyOnce(appConfigs);
+        spills = maySpill && !transactional(appConfigs);
+        this.context = context;
+    }
+
+    /** Records a write of the record being processed (none in a punctuation) in the position. */
+    final void recordWrite() {
+        context.recordMetadata().filter(r -> r.topic() != null)
+                .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
+    }
+
+    /** {@return whether writes of {@code uncommittedBytes} must be written before Streams commits the store} */
+    final boolean spillDue(long uncommittedBytes) {
+        return spills && uncommittedBytes >= TurboKvKeyValueStore.SPILL_BYTES;
+    }
+
+    /** {@return the changelog offsets committed with the data} */
+    abstract Map<TopicPartition, Long> committedOffsets();
+
+    /**
+     * True: the store commits its changelog offsets with its data, so Kafka Streams keeps no checkpoint file for it
+     * and asks it for the offsets ({@link #committedOffset}).
+     *
+     * @deprecated as in {@link StateStore}: Kafka Streams will require every store to manage its offsets
+     */
+    @Deprecated
+    @Override
+    public final boolean managesOffsets() {
+        return true;
+    }
+
+    /** The offset of {@code partition} committed with the data (see {@code commit}), or null. */
+    @Override
+    public final synchronized Long committedOffset(TopicPartition partition) {
+        checkOpen();
+        return committedOffsets().get(partition);
+    }
+
+    /**
+     * Writes what is buffered as {@code commit} does, keeping the committed offsets: Kafka Streams 4.4 calls
+     * {@code commit}; this is kept for callers of the deprecated method.
+     *
+     * @deprecated use {@code commit}, as {@link StateStore#flush()} says
+     */
+    @Deprecated
+    @Override
+    public final synchronized void flush() {
+        checkOpen();
+        commit(committedOffsets()); // keeps the offsets: an empty map would forget them, and Streams would rebuild
+    }
+
+    /** Always true: the data lives on disk and survives restarts. */
+    @Override
+    public final boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Answers an interactive query (IQv2) as Kafka's stores of the same kind answer it (see {@code StoreQueries}),
+     * once the store's position has reached {@code positionBound} on its task's input partition (otherwise a
+     * {@code NOT_UP_TO_BOUND} failure); the result carries the store's position.
+     */
+    @Override
+    public final synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound,
+                                                       QueryConfig config) {
+        return StoreQueries.answer(query, positionBound, config, this, position,
+                open ? context.taskId().partition() : null);
+    }
+
+    /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */
+    @Override
+    public final synchronized Position getPosition() {
+        return position.copy();
+    }
+
+    /** @throws InvalidStateStoreException when the store is not open */
+    final void checkOpen() {
+        if (!open) {
+            throw new InvalidStateStoreException("store " + name + " is not open");
+        }
+    }
+
+    /** {@return the callback that restores the store from its changelog, batch by batch} */
+    final RecordBatchingStateRestoreCallback restoreCallback() {
+        return new RestoreCallback();
+    }
+
+    /** Called before a restore batch, under the store's lock. */
+    void beforeRestore() {}
+
+    /** Writes one changelog record (a null value deletes) to what the restore batch commits. */
+    abstract void restoreRecord(ConsumerRecord<byte[], byte[]> record);
+
+    /** Commits a restore batch's writes, with the position they carry and the committed offsets unchanged. */
+    abstract void commitRestored();
+
+    /** {@return whether the application runs exactly-once} */
+    static boolean exactlyOnce(Map<String, Object> appConfigs) {
+        return StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(
+                appConfigs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
+    }
+
+    /** {@return whether Streams commits the stores after every commit of the application, exactly-once too} */
+    static boolean transactional(Map<String, Object> appConfigs) {
+        return Boolean.parseBoolean(String.valueOf(appConfigs.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)));
+    }
+
+    /**
+     * Writes each batch of changelog records, with the position the records carry, and commits it; the committed
+     * offsets stay (the records after them are harmless to replay again, as each sets its key's value).
+     */
+    private final class RestoreCallback implements RecordBatchingStateRestoreCallback {
+        @Override
+        public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
+            synchronized (StreamsStore.this) {
+                checkOpen();
+                beforeRestore();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    restoreRecord(record);
+                    ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
+                            position);
+                }
+                commitRestored();
+            }
+        }
+    }
+}
