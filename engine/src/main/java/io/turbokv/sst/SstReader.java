@@ -38,6 +38,8 @@ public final class SstReader implements AutoCloseable {
     private static final int UNKNOWN = 0;
     /** A block stored as is whose CRC was verified. */
     private static final int STORED_VERIFIED = -1;
+    /** The mapping turns {@link Advice#RANDOM} once one key block in this many has been used. */
+    private static final int WARM_FRACTION = 8;
     /** The stride at which {@link #touchEntry} loads an entry's lines. */
     private static final int CACHE_LINE = 64;
     private final Path path;
@@ -57,6 +59,15 @@ public final class SstReader implements AutoCloseable {
     private final int[] blockStates;
     /** Per key block position, its parsed header once a lookup has used it (null before). Racy like blockStates. */
     private final KeyBlock.Layout[] keyBlockLayouts;
+    /**
+     * Whether the mapping, opened {@link Advice#NORMAL} for lookups, is to be advised {@link Advice#RANDOM} once
+     * {@link #WARM_FRACTION} of its key blocks have been used: until then the kernel reads ahead around each page
+     * a first lookup faults in, so a cold file comes into the page cache in a few large reads rather than one page
+     * per get, and after that a miss reads one page, not a window of mostly unwanted ones.
+     */
+    private boolean randomOnceWarm;
+    /** Key blocks whose layout a lookup learnt (racy: a lost increment only delays the advice). */
+    private int learnt;
     /** The index of a hash-ordered SST, or null. */
     private final IndexBlock index;
     /** The index of a key-ordered SST, or null. */
@@ -91,7 +102,10 @@ public final class SstReader implements AutoCloseable {
     }
 
     /**
-     * Maps and validates the SST file at {@code path}.
+     * Maps and validates the SST file at {@code path} for lookups: advised {@link Advice#NORMAL} (the kernel reads
+     * ahead around a page fault) until one key block in {@value #WARM_FRACTION} has been used, then
+     * {@link Advice#RANDOM} (a fault reads its page alone). Right after an open, when the file may not be in the
+     * page cache, the first gets bring in their neighbours' pages with their own.
      *
      * @param seq                the file's sequence number
      * @param expectedBlockCount the block count its meta entry records
@@ -102,12 +116,14 @@ public final class SstReader implements AutoCloseable {
      * @throws IOException         when the file cannot be mapped
      */
     public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize) throws IOException {
-        return open(path, seq, expectedBlockCount, expectedSize, Advice.RANDOM);
+        SstReader reader = open(path, seq, expectedBlockCount, expectedSize, Advice.NORMAL);
+        reader.randomOnceWarm = true;
+        return reader;
     }
 
     /**
-     * As {@link #open(Path, int, int, long)}, with the mapping advised {@code advice} instead of
-     * {@link Advice#RANDOM} (lookups): compaction reads its inputs front to back once and maps them
+     * As {@link #open(Path, int, int, long)}, with the mapping advised {@code advice} for good instead of
+     * {@link Advice#NORMAL} then {@link Advice#RANDOM} (lookups): compaction reads its inputs front to back once and maps them
      * {@link Advice#SEQUENTIAL}, so the kernel reads ahead and may drop pages behind the iterator. Advice is a hint;
      * where it is unavailable the file opens all the same.
      *
@@ -322,9 +338,22 @@ public final class SstReader implements AutoCloseable {
             if (layout == null) {
                 keyBlock.reset(view, path, blockStart(block), block);
                 keyBlockLayouts[position] = keyBlock.layout(view.segment == mapping);
+                if (randomOnceWarm && ++learnt >= keyBlockLayouts.length / WARM_FRACTION) {
+                    adviseRandom();
+                }
             } else {
                 keyBlock.reset(layout, view.segment, view.offset, path);
             }
+        }
+    }
+
+    /** Advises the mapping {@link Advice#RANDOM} now that it is warm; a hint, so a failure changes nothing. */
+    private void adviseRandom() {
+        randomOnceWarm = false;
+        try {
+            file.advise(Advice.RANDOM);
+        } catch (IOException | IllegalStateException e) {
+            // the kernel keeps reading ahead (or the file was closed meanwhile): slower misses, same answers
         }
     }
 

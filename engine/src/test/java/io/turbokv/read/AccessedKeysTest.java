@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -66,5 +67,41 @@ class AccessedKeysTest {
         }
         keys.record(-1);
         assertArrayEquals(new long[] {-1}, keys.drain(), "the drain frees the capacity");
+    }
+
+    @Test
+    void recordingAfterADrainAllocatesNothingFromTheFirstHit() {
+        AccessedKeys keys = new AccessedKeys();
+        SplittableRandom random = new SplittableRandom(3);
+        int hits = 300_000;
+        for (int i = 0; i < hits; i++) {
+            keys.record(random.nextLong()); // the reads before a commit grow this thread's log
+        }
+        assertEquals(hits, keys.drain().length);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        for (int commit = 0; commit < 3; commit++) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < hits; i++) {
+                keys.record(random.nextLong());
+            }
+            long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            assertTrue(allocated < 1024, "after commit " + commit + ": " + allocated + " bytes for " + hits + " hits");
+            assertEquals(hits, keys.drain().length);
+        }
+    }
+
+    @Test
+    void aLogLittleUsedSinceTheLastDrainGivesItsCapacityBack() throws InterruptedException {
+        AccessedKeys keys = new AccessedKeys();
+        LongStream.range(0, 2L * AccessedKeys.CAPACITY).forEach(keys::record); // this thread takes all of it
+        keys.drain();
+        keys.record(1); // a quarter of it unused: given back at the next drain
+        keys.drain();
+        Thread other = Thread.ofPlatform().start(() -> LongStream.range(0, AccessedKeys.CAPACITY / 2)
+                .forEach(keys::record));
+        other.join();
+        assertEquals(AccessedKeys.CAPACITY / 2, keys.drain().length, "another thread's hashes, all of them");
     }
 }

@@ -112,7 +112,7 @@ class SstReaderTest {
         Path file = dir.resolve("00000001.sst");
         List<TestEntry> entries = SstFiles.randomEntries(new Random(3), 300, false, false);
         SstSummary summary = SstFiles.write(file, entries);
-        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize())) {
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize(), Advice.RANDOM)) {
             assertEquals(file, reader.path());
             // "rr": MADV_RANDOM given; without native access advice is a no-op and there is nothing to see
             assumeTrue(vmFlags(file).contains(" rr"), "madvise unavailable: " + vmFlags(file));
