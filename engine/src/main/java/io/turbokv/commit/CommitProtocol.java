@@ -166,6 +166,7 @@ public final class CommitProtocol {
         guard.release();
         // this commit's directory sync made the deletions listed by the earlier completed .del files durable
         int deleted = obsolete.deletedNow() + deleteObsolete(completedBefore);
+        event.stop();
         long duration = System.nanoTime() - commit.startNanos();
         appendLog(String.format(Locale.ROOT, "%s %s %08d %d keys in %.3f ms%n%s", Instant.now(),
                 commit.kind().logName(), Integer.toUnsignedLong(committedSeq), commit.keysWritten(), duration / 1e6,

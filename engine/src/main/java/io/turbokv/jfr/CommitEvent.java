@@ -22,7 +22,7 @@ import jdk.jfr.Timespan;
 @StackTrace(false)
 @SuppressForbidden
 public final class CommitEvent extends Event {
-    /** An event of a commit, to {@link #start()} before it and {@link #finish} after. */
+    /** An event of a commit, to {@link #start()} before it, {@link #stop()} at its end and {@link #finish} after. */
     public CommitEvent() {}
 
     /** Starts timing the commit. */
@@ -31,7 +31,15 @@ public final class CommitEvent extends Event {
     }
 
     /**
-     * Ends the commit's timing, and records the event when a recording enables it.
+     * Ends the commit's timing: call it before taking the operation's duration, so that the event's duration never
+     * exceeds {@link #operationDuration} (the work after it, such as the {@code LOG} line, counts in neither).
+     */
+    public void stop() {
+        end();
+    }
+
+    /**
+     * Records the event, timed from {@link #start()} to {@link #stop()}, when a recording enables it.
      *
      * @param directory         the store's directory
      * @param compaction        whether a compaction committed (else a write batch)
@@ -45,7 +53,6 @@ public final class CommitEvent extends Event {
      */
     public void finish(String directory, boolean compaction, int sequence, long keys, int ssts, int blobs,
                        int filesDeleted, long bytesWritten, long operationDuration) {
-        end();
         if (shouldCommit()) {
             this.directory = directory;
             this.kind = compaction ? "compaction" : "batch";
