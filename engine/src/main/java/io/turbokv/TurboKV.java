@@ -288,6 +288,7 @@ public final class TurboKV implements AutoCloseable {
      * @param keys   the keys to look up
      * @return the values, or nulls, in the order of {@code keys}
      * @throws IllegalArgumentException when the family does not exist or is multi-valued
+     * @throws NullPointerException     when a key is null (nothing is looked up)
      * @throws IOException              when a file cannot be read or is damaged
      */
     public byte[][] batchGet(int family, byte[][] keys) throws IOException {

@@ -18,6 +18,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The read path over one published {@link StoreState}: meta files newest first, within each its
@@ -286,6 +287,10 @@ public final class Lookups {
      */
     private byte[][] batchGet(StoreState state, int family, byte[][] keys) throws IOException {
         int n = keys.length;
+        for (int i = 0; i < n; i++) {
+            // before begin(): a refused batch must not leave its read context and cache reader record claimed
+            Objects.requireNonNull(keys[i], "keys[i] is null");
+        }
         byte[][] values = new byte[n][];
         ReadContext context = begin();
         BatchScratch batch = context.batch();
@@ -338,7 +343,7 @@ public final class Lookups {
         boolean[] mayHold = batch.mayHold;
         MetaEntry entry = slot.entry();
         MemorySegment filter = entry.filter();
-        SstReader reader = slot.reader();
+        SstReader reader = null; // opened (mapped, its index read) only once a key may be in it, as get does
         long minHash = entry.minHash();
         long maxHash = entry.maxHash();
         int kept = 0;
@@ -354,6 +359,9 @@ public final class Lookups {
             int touched = 0;
             for (int j = group; j < end; j++) {
                 if (mayHold[j - group]) {
+                    if (reader == null) {
+                        reader = slot.reader();
+                    }
                     touched ^= reader.touchGuess(hashes[order[j]]);
                 }
             }

@@ -2,6 +2,7 @@ package io.turbokv.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.DbConfig;
@@ -118,6 +119,59 @@ class BatchGetTest {
             long expected = result + batchSize * perValue;
             assertTrue(least <= expected, "a batch of " + batchSize + " allocated " + least + " bytes, its result and"
                     + " values " + expected);
+        }
+    }
+
+    @Test
+    void aBatchWithANullKeyIsRefusedAndLeavesTheCachesUsable() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, DbConfig.builder().family("a", FamilyKind.SINGLE_VALUE).build())) {
+            try (WriteBatch batch = db.writeBatch()) {
+                for (int i = 0; i < KEYS_PER_COMMIT; i++) {
+                    batch.put(0, key16(i), new byte[300]); // compressible: read through the value-block cache
+                }
+                batch.commit();
+            }
+            // more refused batches than a store has cache reader records (64 or 8 per core)
+            for (int round = 0; round < 1_000; round++) {
+                assertThrows(NullPointerException.class, () -> db.batchGet(0, new byte[][] {key16(1), null}));
+            }
+            db.get(0, key16(2));
+            long hits = db.statistics().valueBlockCache().hits();
+            assertEquals(300, db.get(0, key16(2)).orElseThrow().length); // its value block is cached now
+            assertEquals(hits + 1, db.statistics().valueBlockCache().hits(), "a get after the refused batches "
+                    + "still reads through the cache: " + db.statistics().valueBlockCache());
+        }
+    }
+
+    @Test
+    void aBatchOpensNoSstWhoseFilterRulesOutEveryKey() throws IOException {
+        DbConfig config = DbConfig.builder().family("a", FamilyKind.SINGLE_VALUE).build();
+        try (TurboKV db = TurboKV.open(dir, config)) {
+            for (int commit = 0; commit < 2; commit++) {
+                try (WriteBatch batch = db.writeBatch()) {
+                    for (int i = 0; i < 100; i++) {
+                        batch.put(0, key16(commit * 1_000 + i), new byte[] {(byte) commit});
+                    }
+                    batch.commit();
+                }
+            }
+        }
+        // the newest SST, which holds none of the keys asked for below, can no longer be opened
+        Path newest;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            newest = files.filter(f -> f.toString().endsWith(".sst")).max(Path::compareTo).orElseThrow();
+        }
+        java.nio.file.Files.write(newest, new byte[0]);
+        try (TurboKV db = TurboKV.open(dir, config)) {
+            byte[][] keys = new byte[10][];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = key16(i);
+                assertArrayEquals(new byte[] {0}, db.get(0, keys[i]).orElseThrow(), "get skips the newest SST");
+            }
+            byte[][] values = db.batchGet(0, keys);
+            for (byte[] value : values) {
+                assertArrayEquals(new byte[] {0}, value);
+            }
         }
     }
 
