@@ -78,7 +78,19 @@ public final class Comparison {
     /** A 1M-entry SST of 2 KiB values needs more than its 65,535 blocks: the SST rows use 100 B values only. */
     private static final String[] SST_VALUE_SIZES = {"100"};
 
-    private record Group(String name, String include, String[] keys, int entries) {}
+    /** The stores of the ordered-read rows: TurboKV's key-ordered family as the load leaves it, and the peers. */
+    private static final String[] ORDERED_STORES = {Stores.TURBOKV_ORDERED, "rocksdb", "lmdb"};
+
+    /**
+     * One JMH run per key kind and value size of a group; {@code stores} null for {@link #COMMON_STORES} plus
+     * Chronicle Map's own run, else just these stores.
+     */
+    private record Group(String name, String include, String[] keys, int entries, String[] valueSizes,
+                         String[] stores) {
+        Group(String name, String include, String[] keys, int entries) {
+            this(name, include, keys, entries, include.contains("Sst") ? SST_VALUE_SIZES : VALUE_SIZES, null);
+        }
+    }
 
     private Comparison() {}
 
@@ -137,10 +149,15 @@ public final class Comparison {
                                 + "|FullCompactionBenchmark)", new String[] {"bytes16"},
                                 entries),
                         new Group("sst", "io\\.turbokv\\.bench\\.Sst.*Benchmark", new String[] {"bytes16"},
-                                1_000_000));
+                                1_000_000),
+                        // Chronicle Map has no key order: ranges and ordered scans of the other three
+                        new Group("ordered-1M", "io\\.turbokv\\.bench\\.RangeBenchmark", new String[] {"bytes16"},
+                                1_000_000, new String[] {"100"}, ORDERED_STORES));
 
         if (only != null) {
-            groups = List.of(new Group("only", only, new String[] {"bytes16"}, entries));
+            groups = List.of(only.contains("RangeBenchmark")
+                    ? new Group("only", only, new String[] {"bytes16"}, entries, new String[] {"100"}, ORDERED_STORES)
+                    : new Group("only", only, new String[] {"bytes16"}, entries));
         }
         String mode = only != null ? "only" : full ? "full" : "quick";
         List<RunResult> all = new ArrayList<>();
@@ -151,9 +168,10 @@ public final class Comparison {
             // One JMH run per (keys, value size): the three stores of a row run back to back, so that load from
             // other processes on a shared machine drifts as little as possible between them.
             for (String keys : group.keys) {
-                for (String valueBytes : group.include.contains("Sst") ? SST_VALUE_SIZES : VALUE_SIZES) {
+                for (String valueBytes : group.valueSizes) {
                     boolean sst = group.include.contains("Sst");
-                    for (boolean chronicle : sst ? new boolean[] {false} : new boolean[] {false, true}) {
+                    boolean withChronicle = !sst && group.stores == null;
+                    for (boolean chronicle : withChronicle ? new boolean[] {false, true} : new boolean[] {false}) {
                         Path json = benchDir.resolve(String.format(Locale.ROOT, "jmh-%s-%s-%s-%s%s.json", mode,
                                 group.name, keys, valueBytes, chronicle ? "-chronicle" : ""));
                         List<String> forkArgs = new ArrayList<>(jvmArgs);
@@ -174,7 +192,7 @@ public final class Comparison {
                         if (chronicle) {
                             options.exclude(TURBOKV_ONLY).exclude(COMPACTING_ONLY).param("store", "chronicle");
                         } else if (!sst) {
-                            options.param("store", COMMON_STORES);
+                            options.param("store", group.stores == null ? COMMON_STORES : group.stores);
                         }
                         if (full) {
                             options.warmupIterations(3).warmupTime(TimeValue.seconds(2))

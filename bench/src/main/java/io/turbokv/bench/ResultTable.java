@@ -63,6 +63,9 @@ final class ResultTable {
         String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
         String store = params.getParam("store") != null ? params.getParam("store")
                 : params.getParam("compactingStore") != null ? params.getParam("compactingStore") : "turbokv";
+        if (store.equals(Stores.TURBOKV_ORDERED)) {
+            store = "turbokv"; // the ordered-read rows: TurboKV's key-ordered family is TurboKV's cell
+        }
         String keys = params.getParam("keys");
         int valueBytes = Integer.parseInt(params.getParam("valueBytes"));
         int entries = Integer.parseInt(params.getParam("entries"));
@@ -97,6 +100,21 @@ final class ResultTable {
                         "lmdb").notApplicable = true;
                 cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes,
                         "chronicle").notApplicable = true;
+            }
+            case "RangeBenchmark.range10" -> {
+                Cell cell = cell(11, "range of " + RangeBenchmark.RANGE + " from a random key (" + String.format(
+                        Locale.ROOT, "%,d", entries) + " entries)", "ranges/s", keys, valueBytes, store);
+                cell.opsPerSecond = 1e6 / score; // SampleTime: the score is the mean in microseconds
+                cell.bytesPerOp = alloc;
+                cell.p50Nanos = result.getPrimaryResult().getStatistics().getPercentile(50.0) * 1000;
+                cell.p99Nanos = result.getPrimaryResult().getStatistics().getPercentile(99.0) * 1000;
+                cell(11, "range of " + RangeBenchmark.RANGE + " from a random key (" + String.format(Locale.ROOT,
+                        "%,d", entries) + " entries)", "ranges/s", keys, valueBytes, "chronicle").notApplicable = true;
+            }
+            case "RangeBenchmark.scanAll" -> {
+                String operation = String.format(Locale.ROOT, "full scan in key order (%,d entries)", entries);
+                put(12, operation, "entries/s", keys, valueBytes, store, entries / (score / 1000.0), alloc / entries);
+                cell(12, operation, "entries/s", keys, valueBytes, "chronicle").notApplicable = true;
             }
             case "SstWriteBenchmark.write" -> sstRows.add(new SstRow("SstWriter: write + sync one file", keys,
                     valueBytes, entries, entries * (double) (KeyKind.of(keys).lengthBytes() + valueBytes) / score / 1e6,
@@ -161,12 +179,12 @@ final class ResultTable {
                     row.operation(), row.keys(), row.valueBytes(), row.unit(), ops(t), ops(r), ops(l), ops(c),
                     ratio(t, r), ratio(t, l), ratio(t, c), fastest(row), bytes(t), bytes(r), bytes(l), bytes(c)));
         }
-        out.append("\nget latency (JMH SampleTime, one thread, ns):\n\n");
+        out.append("\nget and range latency (JMH SampleTime, one thread, ns):\n\n");
         out.append("| operation | keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50"
                 + " | LMDB p99 | Chronicle p50 | Chronicle p99 |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows.values()) {
-            if (!row.operation().startsWith(GET + " (")) {
+            if (!row.operation().startsWith(GET + " (") && !row.operation().startsWith("range of ")) {
                 continue;
             }
             out.append(String.format(Locale.ROOT, "| %s | %s | %d B |", row.operation(), row.keys(),
