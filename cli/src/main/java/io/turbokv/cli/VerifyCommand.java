@@ -350,6 +350,11 @@ final class VerifyCommand extends StoreCommand {
                                 entries), path, CorruptionException.NO_OFFSET);
                     }
                     checkKeyRange(entry, keyBytes, entries, path, metaPath);
+                    if (!it.searchWordMatchesKey()) {
+                        throw new CorruptionException(String.format(Locale.ROOT, "entry %d: its stored search word "
+                                + "is not its key's (key-ordered SST; gets of the key would miss it)", entries),
+                                path, CorruptionException.NO_OFFSET);
+                    }
                     previousKey = keyBytes;
                 } else if (entries > 0 && Long.compareUnsigned(hash, previousHash) < 0) {
                     throw new CorruptionException(String.format(Locale.ROOT,

@@ -30,19 +30,12 @@ class VerifyKeyRangeTest {
     @Test
     void aMetaEntryWhoseKeyRangeLeavesOutAKeyIsReportedAsDamage() throws IOException {
         Path dir = tmp.resolve("s");
-        try (TurboKV db = TurboKV.open(dir, DbConfig.builder()
-                .family(FamilyConfig.ordered("ordered", FamilyKind.SINGLE_VALUE)).build());
-             WriteBatch batch = db.writeBatch()) {
-            for (String key : List.of("kappa", "mu", "zeta")) {
-                batch.put(0, key.getBytes(StandardCharsets.UTF_8), new byte[] {1});
-            }
-            batch.commit();
-        }
+        write(dir);
         CliRun intact = CliRun.of("verify", dir.toString());
         assertEquals(0, intact.exit(), intact::toString);
 
         // the highest key "zeta" becomes "zeda", below the SST's last key; the CRC-32 trailer is made to match
-        Path meta = onlyMetaFile(dir);
+        Path meta = onlyFile(dir, ".meta");
         byte[] bytes = Files.readAllBytes(meta);
         int at = indexOf(bytes, "zeta".getBytes(StandardCharsets.UTF_8));
         bytes[at + 2] = 'd';
@@ -57,11 +50,66 @@ class VerifyKeyRangeTest {
                 + " gives"), damaged::toString);
     }
 
-    private static Path onlyMetaFile(Path dir) throws IOException {
+    @Test
+    void aStoredSearchWordThatIsNotItsKeysIsReportedAsDamage() throws IOException {
+        Path dir = tmp.resolve("s");
+        write(dir);
+        // "mu"'s search word (no shared prefix between "kappa" and "zeta": its first 8 bytes, zero-padded) becomes
+        // "mv": a get of "mu" would search for a word the block no longer has; the block's CRC is made to match
+        Path sst = onlyFile(dir, ".sst");
+        byte[] bytes = Files.readAllBytes(sst);
+        int at = indexOf(bytes, new byte[] {'m', 'u', 0, 0, 0, 0, 0, 0});
+        int[] block = storedBlockAround(bytes, at);
+        bytes[at + 1] = 'v';
+        ByteBuffer.wrap(bytes).putInt(block[0] + 4, blockCrc(bytes, block[0], block[1]));
+        Files.write(sst, bytes);
+
+        CliRun damaged = CliRun.of("verify", dir.toString());
+        assertEquals(1, damaged.exit(), damaged::toString);
+        assertTrue(damaged.err().contains("search word"), damaged::toString);
+    }
+
+    private static void write(Path dir) throws IOException {
+        try (TurboKV db = TurboKV.open(dir, DbConfig.builder()
+                .family(FamilyConfig.ordered("ordered", FamilyKind.SINGLE_VALUE)).build());
+             WriteBatch batch = db.writeBatch()) {
+            for (String key : List.of("kappa", "mu", "zeta")) {
+                batch.put(0, key.getBytes(StandardCharsets.UTF_8), new byte[] {1});
+            }
+            batch.commit();
+        }
+    }
+
+    /**
+     * The stored (uncompressed) block holding byte {@code at}: {start, end} such that the 8-byte header at start says
+     * "stored" and its CRC-32 covers the length word and bytes [start + 8, end), as the SST's block framing does.
+     */
+    private static int[] storedBlockAround(byte[] bytes, int at) {
+        for (int start = at - 8; start >= 0; start--) {
+            if (ByteBuffer.wrap(bytes).getInt(start) != 0) {
+                continue;
+            }
+            for (int end = at + 8; end <= bytes.length; end++) {
+                if (blockCrc(bytes, start, end) == ByteBuffer.wrap(bytes).getInt(start + 4)) {
+                    return new int[] {start, end};
+                }
+            }
+        }
+        throw new AssertionError("no stored block around offset " + at);
+    }
+
+    private static int blockCrc(byte[] bytes, int start, int end) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, start, 4);
+        crc.update(bytes, start + 8, end - start - 8);
+        return (int) crc.getValue();
+    }
+
+    private static Path onlyFile(Path dir, String suffix) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> metas = files.filter(p -> p.getFileName().toString().endsWith(".meta")).toList();
-            assertEquals(1, metas.size(), metas::toString);
-            return metas.getFirst();
+            List<Path> found = files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+            assertEquals(1, found.size(), found::toString);
+            return found.getFirst();
         }
     }
 

@@ -456,6 +456,11 @@ final class KeyBlock {
         return KeyHash.hash(segment, keyStart, keyLength);
     }
 
+    /** The search word of the selected entry's key in this block (what a key-ordered block stores for it). */
+    long selectedKeyWord() {
+        return searchWord(segment, keyStart, keyLength, sharedPrefix);
+    }
+
     /** {@code value} as an unsigned number, to the nearest double. */
     static double unsignedToDouble(long value) {
         double approximate = (double) (value >>> 1) * 2.0;

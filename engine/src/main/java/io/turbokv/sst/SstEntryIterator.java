@@ -341,6 +341,15 @@ public final class SstEntryIterator implements AutoCloseable {
         return hash;
     }
 
+    /**
+     * {@return whether a key-ordered SST stores the current entry's search word as its key gives it} (always true in
+     * a hash-ordered SST, whose stored hash {@link #hash()} returns). A wrong word passes the block's CRC when the
+     * writer stored it so, and makes point gets miss the key: {@code verify} asks this of every entry.
+     */
+    public boolean searchWordMatchesKey() {
+        return !keyOrdered || keyBlock.hash(entry) == keyBlock.selectedKeyWord();
+    }
+
     /** {@return the current entry's key; valid until {@link #next()}} */
     public MemorySegment key() {
         return keyBlock.segment().asSlice(keyBlock.keyStart(), keyBlock.keyLength());
