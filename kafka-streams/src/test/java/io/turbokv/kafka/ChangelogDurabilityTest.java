@@ -75,16 +75,8 @@ class ChangelogDurabilityTest {
             batch.commit();
         }
         java.nio.file.Files.write(damaged.resolve("CURRENT"), new byte[] {1, 2, 3});
-        Topology topology = new Topology();
-        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
-        topology.addProcessor("write", Ignore::new, "in");
-        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("logged")), "write");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durability");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         try (CapturedWarnings warnings = new CapturedWarnings();
-             TopologyTestDriver driver = new TopologyTestDriver(topology, props)) { // no failure: a fresh store
+             TopologyTestDriver driver = loggedStoreDriver()) { // no failure: a fresh store
             KeyValueStore<String, String> store = driver.getKeyValueStore("logged");
             assertNull(store.get("a"), "rebuilt empty, for Streams to restore from the changelog");
             store.put("b", "new");
@@ -115,16 +107,8 @@ class ChangelogDurabilityTest {
                 java.nio.file.Files.write(meta, bytes);
             }
         }
-        Topology topology = new Topology();
-        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
-        topology.addProcessor("write", Ignore::new, "in");
-        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("logged")), "write");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durability");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         try (CapturedWarnings warnings = new CapturedWarnings();
-             TopologyTestDriver driver = new TopologyTestDriver(topology, props)) { // no failure: a fresh store
+             TopologyTestDriver driver = loggedStoreDriver()) { // no failure: a fresh store
             KeyValueStore<String, String> store = driver.getKeyValueStore("logged");
             assertNull(store.get("a"), "rebuilt empty, for Streams to restore from the changelog");
             assertEquals(1, warnings.messages().size(), warnings.messages().toString());
@@ -139,6 +123,19 @@ class ChangelogDurabilityTest {
         // what their commit records can detect
         assertEquals(Durability.SYNC, TurboKvStores.configForSegments("w", true, Map.of()).durability());
         assertEquals(Durability.SYNC, TurboKvStores.configForSegments("w", false, Map.of()).durability());
+    }
+
+    /** A driver of one application, {@code durability}, with one store, {@code logged}, in {@link #stateDir}. */
+    private TopologyTestDriver loggedStoreDriver() {
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("write", Ignore::new, "in");
+        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("logged")), "write");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durability");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return new TopologyTestDriver(topology, props);
     }
 
     /** Connects the stores; Streams initialises them whether or not they are written. */
