@@ -2,6 +2,7 @@ package io.turbokv.sst;
 
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.Tasks;
 import io.turbokv.io.WritableFile;
 import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
@@ -464,36 +465,20 @@ public final class SstWriter {
         }
     }
 
-    /** Runs {@code filter} here unless a thread has started it, and returns its result. */
-    private static MemorySegment built(FutureTask<MemorySegment> filter) {
+    /**
+     * Runs {@code filter} here unless a thread has started it, and returns its result; waits through interrupts,
+     * since the filter's memory belongs to the caller's allocator.
+     */
+    private static MemorySegment built(FutureTask<MemorySegment> filter) throws IOException {
         filter.run();
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return filter.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the filter's memory belongs to the caller's allocator: wait for it
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case RuntimeException r -> throw r;
-                        case Error error -> throw error;
-                        default -> throw new IllegalStateException(e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return Tasks.awaitUninterruptibly(filter);
     }
 
     /** Waits for a started {@code filter} to end, ignoring its outcome (the finish failed anyway). */
     private static void awaitQuietly(FutureTask<MemorySegment> filter) {
         try {
             built(filter);
-        } catch (RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             // the finish's own failure is the one reported
         }
     }

@@ -5,6 +5,7 @@ import io.turbokv.io.Bytes;
 import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
+import io.turbokv.io.Tasks;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.jfr.SpillEvent;
 import io.turbokv.sst.EntryKind;
@@ -175,7 +176,7 @@ public final class SpillRunner {
             spills.add(written(() -> writeTimed(family, multiValued, keyOrdered, buffer, sorted, 0, split, seq,
                     tombstones)));
             second.run(); // writes it here unless a pool thread has started it
-            spills.add(written(() -> awaitUninterruptibly(second)));
+            spills.add(written(() -> Tasks.awaitUninterruptibly(second)));
         }
     }
 
@@ -190,31 +191,6 @@ public final class SpillRunner {
             spill.completeExceptionally(e);
         }
         return spill;
-    }
-
-    /** Waits for {@code task} even when interrupted (its spill reads the buffer the caller closes next). */
-    private static SpilledSst awaitUninterruptibly(FutureTask<SpilledSst> task) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return task.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case IOException io -> throw io;
-                        case RuntimeException r -> throw r;
-                        case Error error -> throw error;
-                        default -> throw new IllegalStateException(e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** One spill's writing, which may fail with an {@link IOException}. */
