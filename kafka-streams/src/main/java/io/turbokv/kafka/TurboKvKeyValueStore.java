@@ -80,8 +80,7 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * thread writes and commits while an interactive query iterates. It belongs to the thread that opened it (as the
  * engine's cursors do); {@link #close()} ends every iterator still open: the next step throws
  * {@link InvalidStateStoreException}, as with Kafka's stores. Close iterators promptly: an open one keeps the files
- * of its snapshot mapped. A store created by an earlier build with a hash-ordered data family is rewritten in key
- * order when it opens ({@link OrderMigration}).
+ * of its snapshot mapped.
  *
  * <p><b>Interactive queries.</b> v1 (through {@code KafkaStreams#store}) reads through the store's methods; v2
  * ({@link #query}) answers key and range queries, and through Kafka Streams' typed layers their timestamped forms,
@@ -189,7 +188,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     private TurboKV openOrRebuild(Path directory, DbConfig config, boolean hasChangelog) throws IOException {
         try {
-            return OrderMigration.open(directory, config);
+            return TurboKV.open(directory, config);
         } catch (StoreLockedException keep) {
             throw keep;
         } catch (UnsupportedFormatVersionException foreign) {

@@ -31,8 +31,8 @@
  * The data family is key-ordered (unsigned bytes, Kafka's order), so ordered reads ({@code range}, {@code all},
  * {@code prefixScan} and their reverse forms, the window and session stores' fetches) stream through the engine's
  * cursors ({@code CursorIterator}, {@code SegmentIterator}), merged with the write buffer, and hold no lock while
- * they iterate; a store of an earlier build, hash-ordered, is rewritten in key order when it opens
- * ({@code OrderMigration}).
+ * they iterate. A store in an older engine format than the build reads is deleted and restored from its changelog
+ * when it has one, and refused when it has none.
  * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
  * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
  * queries, session stores window range queries by key; all with position bounds.
