@@ -60,7 +60,8 @@ final class Segments {
      */
     Map<Long, CommitRecord> open(StateStoreContext taskContext, boolean hasChangelog) {
         Path directory = taskContext.stateDir().toPath().resolve(storeName);
-        this.context = new SegmentContext(taskContext, directory);
+        // a segment does not count as a store with a changelog: one segment rebuilt alone would not match the others
+        this.context = new SegmentContext(taskContext, directory, false);
         this.hasChangelog = hasChangelog;
         Map<Long, CommitRecord> records = new HashMap<>();
         try {

@@ -376,10 +376,18 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     /** The metadata a store's batch carries: its position and its committed offsets. */
     private Map<byte[], byte[]> storeMetadata() {
+        return storeMetadata(position, committedOffsets);
+    }
+
+    /**
+     * {@return the metadata of a batch that commits {@code position} and {@code offsets}, under {@link #POSITION_KEY}
+     * and {@link #OFFSETS_KEY}}
+     */
+    static Map<byte[], byte[]> storeMetadata(Position position, Map<TopicPartition, Long> offsets) {
         ByteBuffer encoded = PositionSerde.serialize(position);
         byte[] positionBytes = new byte[encoded.remaining()];
         encoded.get(positionBytes);
-        return Map.of(POSITION_KEY, positionBytes, OFFSETS_KEY, ChangelogOffsets.encode(committedOffsets));
+        return Map.of(POSITION_KEY, positionBytes, OFFSETS_KEY, ChangelogOffsets.encode(offsets));
     }
 
     /**
@@ -506,9 +514,13 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     /**
      * Whether Kafka Streams keeps a changelog of this store: it knows which stores have one before it initialises
-     * them, and says so through its internal context (a context from elsewhere, such as a test's, says no).
+     * them, and says so through its internal context (a context from elsewhere, such as a test's, says no); a store
+     * kept inside another (a segment, a versioned store's entries) has its owner's answer in its context.
      */
     private boolean hasChangelog(StateStoreContext context) {
+        if (context instanceof SegmentContext owned) {
+            return owned.hasChangelog();
+        }
         return context instanceof InternalProcessorContext<?, ?> internal && internal.changelogFor(name) != null;
     }
 
@@ -569,8 +581,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     @Override
-    void restoreRecord(ConsumerRecord<byte[], byte[]> record) {
+    boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
         buffer.put(Bytes.wrap(record.key()), record.value());
+        return true;
     }
 
     /** Writes the batch's records as one TurboKV write batch. */
