@@ -191,6 +191,42 @@ class ChangelogDurabilityTest {
     }
 
     @Test
+    void versionedStoresCommitWithoutFsyncOnlyWhenTheyHaveAChangelog() {
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("write", Ignore::new, "in");
+        topology.addStateStore(Stores.versionedKeyValueStoreBuilder(TurboKvStores.persistentVersionedKeyValueStore(
+                "versionedLogged", java.time.Duration.ofMinutes(1)), Serdes.String(), Serdes.String()), "write");
+        topology.addStateStore(Stores.versionedKeyValueStoreBuilder(TurboKvStores.persistentVersionedKeyValueStore(
+                "versionedUnlogged", java.time.Duration.ofMinutes(1)), Serdes.String(), Serdes.String())
+                .withLoggingDisabled(), "write");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "versioned-durability");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(TurboKvConfigSetter.CONFIG, RecordDurability.class);
+        RecordDurability.chosen.clear();
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+            assertNotNull(driver.getVersionedKeyValueStore("versionedLogged"));
+            assertEquals(Map.of("versionedLogged", Durability.NO_SYNC, "versionedUnlogged", Durability.SYNC),
+                    RecordDurability.chosen);
+        }
+    }
+
+    /** Records the durability the default configuration chose for each store; changes nothing. */
+    public static final class RecordDurability implements TurboKvConfigSetter {
+        static final Map<String, Durability> chosen = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Creates the setter; the store calls this. */
+        public RecordDurability() {}
+
+        @Override
+        public void setConfig(String storeName, DbConfig.Builder builder, Map<String, Object> configs) {
+            chosen.put(storeName, builder.build().durability());
+        }
+    }
+
+    @Test
     void theConfigSetterNamedInTheStreamsConfigAdjustsEveryStoreOpenedWithTheDefaults() {
         for (Object setter : List.of(SmallCaches.class, SmallCaches.class.getName())) {
             Topology topology = new Topology();

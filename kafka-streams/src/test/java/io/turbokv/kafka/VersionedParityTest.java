@@ -17,9 +17,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -130,6 +136,72 @@ class VersionedParityTest {
             } finally {
                 restored.close();
             }
+        }
+    }
+
+    @Test
+    void aStreamTableJoinOnAVersionedTableMatchesKafkasStore() {
+        // orders join the price valid at their own timestamp; prices and orders both arrive out of order, some
+        // beyond the grace period
+        SplittableRandom random = new SplittableRandom(5);
+        List<TestRecord<String, String>> prices = new ArrayList<>();
+        List<TestRecord<String, String>> orders = new ArrayList<>();
+        long streamTime = 10_000;
+        for (int i = 0; i < 300; i++) {
+            streamTime += random.nextInt(40);
+            long time = random.nextInt(4) == 0 ? streamTime - random.nextLong(RETENTION.toMillis() * 3 / 2)
+                    : streamTime;
+            String key = KEYS.get(random.nextInt(KEYS.size()));
+            if (random.nextBoolean()) {
+                prices.add(new TestRecord<>(key, random.nextInt(8) == 0 ? null : "price" + i,
+                        Instant.ofEpochMilli(time)));
+                orders.add(null);
+            } else {
+                orders.add(new TestRecord<>(key, "order" + i, Instant.ofEpochMilli(time)));
+                prices.add(null);
+            }
+        }
+        try (CapturedWarnings warnings = new CapturedWarnings()) {
+            List<String> kafka = join(Stores.persistentVersionedKeyValueStore("prices", RETENTION, SEGMENT), prices,
+                    orders);
+            List<String> turbokv = join(TurboKvStores.persistentVersionedKeyValueStore("prices", RETENTION, SEGMENT),
+                    prices, orders);
+            assertSameAnswers(kafka, turbokv);
+            assertTrue(turbokv.size() > 50, turbokv.size() + " joined orders");
+            assertTrue(warnings.messages().stream().anyMatch(m -> m.contains("expired put")), "late prices dropped");
+        }
+    }
+
+    /** Pipes prices and orders in their interleaved order; returns the joined records with their timestamps. */
+    private List<String> join(VersionedBytesStoreSupplier supplier, List<TestRecord<String, String>> prices,
+                              List<TestRecord<String, String>> orders) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KTable<String, String> table = builder.table("prices", Consumed.with(Serdes.String(), Serdes.String()),
+                Materialized.<String, String>as(supplier).withKeySerde(Serdes.String())
+                        .withValueSerde(Serdes.String()));
+        builder.stream("orders", Consumed.with(Serdes.String(), Serdes.String()))
+                .join(table, (order, price) -> order + " at " + price)
+                .to("out", Produced.with(Serdes.String(), Serdes.String()));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "join");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("run" + runs++).toString());
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
+            TestInputTopic<String, String> priceTopic = driver.createInputTopic("prices",
+                    Serdes.String().serializer(), Serdes.String().serializer());
+            TestInputTopic<String, String> orderTopic = driver.createInputTopic("orders",
+                    Serdes.String().serializer(), Serdes.String().serializer());
+            for (int i = 0; i < prices.size(); i++) {
+                if (prices.get(i) != null) {
+                    priceTopic.pipeInput(prices.get(i));
+                } else {
+                    orderTopic.pipeInput(orders.get(i));
+                }
+            }
+            List<String> joined = new ArrayList<>();
+            driver.createOutputTopic("out", Serdes.String().deserializer(), Serdes.String().deserializer())
+                    .readRecordsToList().forEach(r -> joined.add(r.key() + ": " + r.value() + "@" + r.timestamp()));
+            return joined;
         }
     }
 
