@@ -67,6 +67,8 @@ class StoreBenchmarkTest {
     private static final int RANGE_ENTRIES = Integer.getInteger("turbokv.kafka.bench.rangeEntries", 1_000_000);
     private static final int RANGE_QUERIES = 2_000;
     private static final int COMMIT_KEYS = 10_000;
+    private static final int VERSIONED_KEYS = 10_000;
+    private static final int VERSIONED_PUTS = Integer.getInteger("turbokv.kafka.bench.versionedPuts", 200_000);
     private static final int COMMITS = Integer.getInteger("turbokv.kafka.bench.commits", 1_000);
 
     /** What Kafka's RocksDB store reads from the application's configuration at init. */
@@ -121,6 +123,91 @@ class StoreBenchmarkTest {
             }
         }
         System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /**
+     * A versioned store against Kafka's RocksDB versioned store ({@code /dev/shm}, alternating order, best of
+     * {@link #ROUNDS}): {@link #VERSIONED_PUTS} puts over {@link #VERSIONED_KEYS} keys, one a millisecond of stream
+     * time with one in ten up to 10 s late, in one record's processing without a commit; then as many
+     * {@code get(key, asOf)} at random times of the last minute (the history retention). The answers of both stores
+     * must be equal.
+     */
+    @Test
+    void versionedAgainstRocksDb() {
+        List<String> table = new ArrayList<>();
+        table.add(String.format(Locale.ROOT, "%-42s %14s %14s %8s", "versioned, " + VERSIONED_KEYS + " keys",
+                "TurboKV", "RocksDB", "ratio"));
+        double[] turbo = new double[2];
+        double[] rocks = new double[2];
+        for (int round = 0; round < ROUNDS; round++) {
+            boolean rocksFirst = round % 2 == 1;
+            Object[] outcomes = new Object[2];
+            for (boolean rocksRun : rocksFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                org.apache.kafka.streams.state.VersionedBytesStoreSupplier supplier = rocksRun
+                        ? Stores.persistentVersionedKeyValueStore("versioned", Duration.ofMinutes(1))
+                        : TurboKvStores.persistentVersionedKeyValueStore("versioned", Duration.ofMinutes(1));
+                double[] rates = new double[2];
+                outcomes[rocksRun ? 1 : 0] = versionedRun(supplier, rates);
+                double[] best = rocksRun ? rocks : turbo;
+                best[0] = Math.max(best[0], rates[0]);
+                best[1] = Math.max(best[1], rates[1]);
+            }
+            assertEquals(outcomes[1], outcomes[0], "the versioned stores disagree");
+        }
+        table.add(String.format(Locale.ROOT, "%-42s %,14.0f %,14.0f %8.2f", "put, no commit (ops/s)", turbo[0],
+                rocks[0], turbo[0] / rocks[0]));
+        table.add(String.format(Locale.ROOT, "%-42s %,14.0f %,14.0f %8.2f", "get(key, asOf) (ops/s)", turbo[1],
+                rocks[1], turbo[1] / rocks[1]));
+        System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /**
+     * Puts, then reads as of past times, inside one record's processing under {@link TopologyTestDriver} (Kafka's
+     * versioned store opens only inside Kafka Streams), so without a commit in between; {@code rates} receives
+     * puts/s and gets/s; returns a hash of the answers.
+     */
+    private Object versionedRun(org.apache.kafka.streams.state.VersionedBytesStoreSupplier supplier, double[] rates) {
+        long[] hash = new long[1];
+        org.apache.kafka.streams.Topology topology = new org.apache.kafka.streams.Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("workload",
+                () -> new org.apache.kafka.streams.processor.api.Processor<String, String, Void, Void>() {
+                    private org.apache.kafka.streams.state.VersionedKeyValueStore<Bytes, byte[]> store;
+
+                    @Override
+                    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+                        store = context.getStateStore("versioned");
+                    }
+
+                    @Override
+                    public void process(org.apache.kafka.streams.processor.api.Record<String, String> record) {
+                        SplittableRandom random = new SplittableRandom(13);
+                        byte[] value = new byte[100];
+                        long start = System.nanoTime();
+                        for (int i = 0; i < VERSIONED_PUTS; i++) {
+                            random.nextBytes(value);
+                            long time = 100_000L + i - (random.nextInt(10) == 0 ? random.nextInt(10_000) : 0);
+                            store.put(Bytes.wrap(rangeKey(random.nextInt(VERSIONED_KEYS))), value.clone(), time);
+                        }
+                        rates[0] = VERSIONED_PUTS / ((System.nanoTime() - start) / 1e9);
+                        long streamTime = 100_000L + VERSIONED_PUTS - 1;
+                        start = System.nanoTime();
+                        for (int i = 0; i < VERSIONED_PUTS; i++) {
+                            var found = store.get(Bytes.wrap(rangeKey(random.nextInt(VERSIONED_KEYS))),
+                                    streamTime - random.nextInt(60_000));
+                            hash[0] = hash[0] * 31
+                                    + (found == null ? 0 : Arrays.hashCode(found.value()) + found.timestamp());
+                        }
+                        rates[1] = VERSIONED_PUTS / ((System.nanoTime() - start) / 1e9);
+                    }
+                }, "in");
+        topology.addStateStore(Stores.versionedKeyValueStoreBuilder(supplier, Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled(), "workload");
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props())) {
+            driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer())
+                    .pipeInput("go", "go", 0L);
+        }
+        return hash[0];
     }
 
     /**
