@@ -11,6 +11,9 @@ public enum Compression {
      * keys are all shorter than 16 bytes are never tried. The default.
      */
     LZ4,
-    /** Every block is stored as is: no compression is tried when writing, none is decoded when reading. */
+    /**
+     * Every block written from then on is stored as is: no compression is tried, and reading those blocks decodes
+     * nothing. Blocks already compressed stay so, including a medium value's block that compaction copies.
+     */
     NONE
 }

@@ -458,9 +458,12 @@ public final class DbConfig {
          * a key block takes entries until their keys, inline values (of up to 128 bytes) and 20 bytes each reach
          * it, and a get decodes (or finds in the key-block cache) one key block. Smaller blocks make a get
          * that misses the cache read and decode less, and make the SST index larger; larger ones compress keys
-         * better. Applies to the SSTs written from then on; a store's SSTs may mix budgets.
+         * better. Like every SST option, it is not recorded in the store: it applies to the SSTs written (by
+         * batches and compactions) while the store is open with this configuration, and a store's SSTs may mix
+         * budgets. Blocks larger than a cache shard's largest slot (a quarter of the shard) are never cached.
          *
-         * @param bytes the budget, {@value SstLimits#MIN_BLOCK_BUDGET} to {@value SstLimits#MAX_KEY_BLOCK_SIZE}
+         * @param bytes the budget, {@value SstLimits#MIN_KEY_BLOCK_SIZE} to {@value SstLimits#MAX_KEY_BLOCK_SIZE}
+         *              (below it, a write batch's spill could need more blocks than one SST can address)
          * @return this builder
          * @throws IllegalArgumentException when {@code bytes} is out of range
          */
@@ -473,9 +476,11 @@ public final class DbConfig {
          * Sets the budget of a small value block of the SSTs the store writes (default
          * {@link #DEFAULT_VALUE_BLOCK_BYTES}): values of 129 to 4,096 bytes share value blocks, each written once
          * it holds this many bytes, and a get of such a value decodes (or finds in the value-block cache) its whole
-         * block. Applies to the SSTs written from then on.
+         * block. Applies to the SSTs written from then on. A block is written once it reaches its budget, so it is
+         * a little larger; one larger than a cache shard's largest slot (a quarter of the shard) is never cached
+         * and decoded again by every get.
          *
-         * @param bytes the budget, {@value SstLimits#MIN_BLOCK_BUDGET} to
+         * @param bytes the budget, {@value SstLimits#MIN_SMALL_VALUE_BLOCK_SIZE} to
          *              {@value SstLimits#MAX_SMALL_VALUE_BLOCK_SIZE}
          * @return this builder
          * @throws IllegalArgumentException when {@code bytes} is out of range
@@ -501,7 +506,7 @@ public final class DbConfig {
          * Sets the fingerprint width of the key filters of the SSTs the store writes (default
          * {@link #DEFAULT_FILTER_FINGERPRINT_BITS}): a get of an absent key asks each SST's filter, and reads that
          * SST's key block only on a false positive. 8 bits: about 9.0 bits per key and 0.39 % false positives; 16
-         * bits: about 18.1 bits per key and 0.0015 %. Filters live in the meta files, mapped while the store is
+         * bits: about 18.1 bits per key and 0.0015 % (2<sup>-16</sup>; 0.0020 % measured on 1,000,000 keys). Filters live in the meta files, mapped while the store is
          * open. Applies to the SSTs written from then on.
          *
          * @param bits 8 or 16

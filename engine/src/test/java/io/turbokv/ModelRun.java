@@ -359,9 +359,11 @@ final class ModelRun implements AutoCloseable {
                 facts.tracked(coverage, many.lane(), MULTI, many.key(), many.size(), false);
                 facts.add(MULTI, many.count() - 1, (long) (many.count() - 1) * (key.length + many.size()), false);
                 long accounted = (long) many.count() * (key.length + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD);
-                facts.keyBlockGroup |= many.count() > SstLimits.DEFAULT_KEY_BLOCK_ENTRIES
-                        || accounted > SstLimits.DEFAULT_KEY_BLOCK_SIZE;
-                facts.keyBlockRun |= accounted > SstLimits.DEFAULT_KEY_BLOCK_RUN_SIZE;
+                // the store's own key block budget: the options property runs stores with others than the default
+                int budget = config.keyBlockBytes();
+                facts.keyBlockGroup |= many.count() > budget / SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD
+                        || accounted > budget;
+                facts.keyBlockRun |= accounted > (long) SstLimits.KEY_BLOCK_RUN_FACTOR * budget;
             }
             case Peek peek -> {
                 switch (peek.kind()) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +28,7 @@ class SstOptionsTest {
     Path dir;
 
     private static byte[] key(int i) {
-        return String.format(Locale.ROOT, "key-%08d", i).getBytes(UTF_8);
+        return String.format(Locale.ROOT, "key-%016d", i).getBytes(UTF_8); // 20 bytes: key blocks are compressible
     }
 
     /** Values of every class by {@code i}: inline, small (in shared blocks), medium; all compressible. */
@@ -86,11 +87,15 @@ class SstOptionsTest {
     void outOfRangeOptionsAreRefusedNamingTheRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DbConfig.builder().keyBlockBytes(512));
-        assertEquals("keyBlockBytes: 512 (expected: 1024..262144)", e.getMessage());
+        assertEquals("keyBlockBytes: 512 (expected: 8192..262144)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DbConfig.builder().keyBlockBytes(4 << 10));
+        assertTrue(e.getMessage().startsWith("keyBlockBytes: 4096"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DbConfig.builder().valueBlockBytes(2 << 10));
+        assertEquals("valueBlockBytes: 2048 (expected: 4096..1048576)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> DbConfig.builder().keyBlockBytes((256 << 10) + 1));
         assertTrue(e.getMessage().startsWith("keyBlockBytes: 262145"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> DbConfig.builder().valueBlockBytes(2 << 20));
-        assertEquals("valueBlockBytes: 2097152 (expected: 1024..1048576)", e.getMessage());
+        assertEquals("valueBlockBytes: 2097152 (expected: 4096..1048576)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> DbConfig.builder().filterFingerprintBits(12));
         assertEquals("key filter fingerprint bits: 12 (expected: 8 or 16)", e.getMessage());
         assertThrows(NullPointerException.class, () -> DbConfig.builder().compression(null));
@@ -98,11 +103,12 @@ class SstOptionsTest {
 
     @Test
     void smallerKeyBlocksMakeMoreBlocks() throws IOException {
-        long small = sum(write("small", config(b -> b.keyBlockBytes(1 << 10))), SstInfo::blockCount);
+        long small = sum(write("small", config(b -> b.keyBlockBytes(8 << 10))), SstInfo::blockCount);
         long standard = sum(write("default", config(b -> b)), SstInfo::blockCount);
         long large = sum(write("large", config(b -> b.keyBlockBytes(256 << 10))), SstInfo::blockCount);
-        // 8,000 entries of 12-byte keys, half with inline values: some 15 per 1 KiB key block, 250 per 16 KiB one
-        assertTrue(small > standard + 300, small + " blocks with 1 KiB key blocks, " + standard + " by default");
+        // 8,000 entries of 20-byte keys, half with inline values: some 110 per 8 KiB key block, 220 per 16 KiB one;
+        // a key block's flush writes the small value block pending before it, so these differ by more than half
+        assertTrue(small > standard + 30, small + " blocks with 8 KiB key blocks, " + standard + " by default");
         assertTrue(large < standard, large + " blocks with 256 KiB key blocks, " + standard + " by default");
     }
 
@@ -135,10 +141,40 @@ class SstOptionsTest {
         assertTrue(wide > ENTRIES * 17 / 8 && wide < ENTRIES * 22 / 8, wide + " filter bytes with 16 bits");
     }
 
+    /**
+     * The worst case of the smallest budgets: keys of 4,100 bytes (two do not fit an 8 KiB key block) with small
+     * values, so every entry takes a key block and flushes a small value block; a spill writes a whole collector
+     * (up to 64 MiB) into one SST, some 31,700 blocks here, under the 65,535 a file can address.
+     */
+    @Test
+    void aSpillAtTheSmallestBudgetsFitsOneSst() throws IOException {
+        Path store = dir.resolve("smallest");
+        int entries = 16_000;
+        byte[] key = new byte[4_100];
+        byte[] value = new byte[129];
+        try (TurboKV db = TurboKV.open(store, config(b -> b.keyBlockBytes(8 << 10).valueBlockBytes(4 << 10)))) {
+            try (WriteBatch batch = db.writeBatch()) {
+                for (int i = 0; i < entries; i++) {
+                    ByteBuffer.wrap(key).putInt(i);
+                    ByteBuffer.wrap(value).putInt(i);
+                    batch.put(0, key, value);
+                }
+                batch.commit();
+            }
+            List<SstInfo> ssts = db.metaInfo().stream().flatMap(meta -> meta.ssts().stream()).toList();
+            assertTrue(ssts.stream().anyMatch(sst -> sst.blockCount() > 30_000), ssts.toString());
+            for (int i = 0; i < entries; i += 97) {
+                ByteBuffer.wrap(key).putInt(i);
+                ByteBuffer.wrap(value).putInt(i);
+                assertArrayEquals(value, db.get(0, key).orElseThrow(), "key " + i);
+            }
+        }
+    }
+
     @Test
     void aStoreWrittenWithSomeOptionsIsReadWrittenAndCompactedWithOthers() throws IOException {
         Path store = dir.resolve("mixed");
-        DbConfig first = config(b -> b.keyBlockBytes(1 << 10).valueBlockBytes(1 << 10).compression(Compression.NONE)
+        DbConfig first = config(b -> b.keyBlockBytes(8 << 10).valueBlockBytes(4 << 10).compression(Compression.NONE)
                 .filterFingerprintBits(16));
         try (TurboKV db = TurboKV.open(store, first)) {
             try (WriteBatch batch = db.writeBatch()) {
@@ -151,6 +187,9 @@ class SstOptionsTest {
         DbConfig second = config(b -> b.keyBlockBytes(256 << 10).valueBlockBytes(1 << 20));
         try (TurboKV db = TurboKV.open(store, second)) {
             assertEquals(256 << 10, db.config().keyBlockBytes());
+            assertEquals(1 << 20, db.config().valueBlockBytes());
+            assertEquals(Compression.LZ4, db.config().compression());
+            assertEquals(8, db.config().filterFingerprintBits());
             try (WriteBatch batch = db.writeBatch()) {
                 for (int i = 1; i < ENTRIES; i += 2) {
                     batch.put(0, key(i), value(i));

@@ -68,18 +68,19 @@ class StoreModelPropertyTest {
     /**
      * The SST options a store may set ({@link DbConfig.Builder#keyBlockBytes} and the rest), each at its ends and
      * between: key blocks from the smallest budget (more key blocks and key block runs per batch than the default)
-     * to the largest, small value blocks likewise, no compression, 16-bit filters.
+     * to the largest, small value blocks likewise, no compression, 16-bit filters; with caches small enough for
+     * blocks to bypass them or large enough to hold the largest blocks.
      */
     @Provide
     Arbitrary<DbConfig> sstOptions() {
-        return Combinators.combine(Arbitraries.of(1 << 10, 2 << 10, 64 << 10, 256 << 10),
-                Arbitraries.of(1 << 10, 64 << 10, 1 << 20), Arbitraries.of(Compression.values()),
-                Arbitraries.of(8, 16))
-                .as((keyBlock, valueBlock, compression, filterBits) -> DbConfig.builder()
+        return Combinators.combine(Arbitraries.of(8 << 10, 12 << 10, 64 << 10, 256 << 10),
+                Arbitraries.of(4 << 10, 64 << 10, 1 << 20), Arbitraries.of(Compression.values()),
+                Arbitraries.of(8, 16), Arbitraries.of(256L << 10, 64L << 20))
+                .as((keyBlock, valueBlock, compression, filterBits, cacheBytes) -> DbConfig.builder()
                         .family("single", FamilyKind.SINGLE_VALUE)
                         .family("multi", FamilyKind.MULTI_VALUE)
-                        .keyBlockCacheBytes(256 << 10)
-                        .valueBlockCacheBytes(256 << 10)
+                        .keyBlockCacheBytes(cacheBytes)
+                        .valueBlockCacheBytes(cacheBytes)
                         .keyBlockBytes(keyBlock)
                         .valueBlockBytes(valueBlock)
                         .compression(compression)

@@ -5,7 +5,9 @@ import io.turbokv.DbConfig;
 import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.KeyValueConsumer;
+import io.turbokv.MetaFileInfo;
 import io.turbokv.ReadScope;
+import io.turbokv.SstInfo;
 import io.turbokv.TurboKV;
 import io.turbokv.ValueConsumer;
 import io.turbokv.WriteBatch;
@@ -82,6 +84,25 @@ public final class TurboKvStore implements KvStore, OrderedReads {
     /** Opens (creating when missing) the store in {@code dir}, its families key-ordered when {@code ordered}. */
     public static TurboKvStore open(Path dir, KeyKind keys, boolean ordered) throws Exception {
         return new TurboKvStore(TurboKV.open(dir, config(ordered)), keys, ordered);
+    }
+
+    /**
+     * Opens (creating when missing) the store in {@code dir} with {@code config}, whose families must be those of
+     * {@link #config()} (hash-ordered).
+     */
+    public static TurboKvStore open(Path dir, KeyKind keys, DbConfig config) throws Exception {
+        return new TurboKvStore(TurboKV.open(dir, config), keys, false);
+    }
+
+    /** {@return the sizes of the store's SST and meta files, in bytes} */
+    public long fileBytes() {
+        long bytes = 0;
+        for (MetaFileInfo meta : db.metaInfo()) {
+            for (SstInfo sst : meta.ssts()) {
+                bytes += sst.sizeBytes() + sst.filterBytes();
+            }
+        }
+        return bytes;
     }
 
     /** A cursor of a scope opened for the call, from key {@code index}: the scope and cursor API's cost. */

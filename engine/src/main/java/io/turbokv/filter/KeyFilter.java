@@ -30,7 +30,7 @@ import java.util.Objects;
  * static, which is all an immutable SST needs. Not taken: 7-bit fingerprints (bit-packed) would save 1.1 bits per
  * key but double the false positives, and each false positive costs a lookup an SST index and key block read and
  * decompression; the paper's 4-wise variant would save about 0.4 bits per key for a fourth probe. The 16-bit
- * variant is the same construction with two-byte slots: 0.0015 % false positives at 18.1 bits per key, for stores
+ * variant is the same construction with two-byte slots: 0.0020 % false positives at 18.09 bits per key (2<sup>-16</sup> is 0.0015 %), for stores
  * whose absent-key reads are frequent and whose filters fit in memory either way.
  *
  * <p><b>Layout</b> (all integers big-endian through {@link Bytes}):

@@ -39,8 +39,8 @@ import java.util.Locale;
  * exactly that long.
  *
  * <p>Entries of both types are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
- * tombstone. A run of entries with one hash longer than {@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE} goes on in the
- * next key block ({@link IndexBlock} marks that block as continuing it).
+ * tombstone. A run of entries with one hash longer than its run budget ({@link SstOptions#keyBlockRunBytes()},
+ * {@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE} by default) goes on in the next key block ({@link IndexBlock} marks that block as continuing it).
  *
  * <p>In a key-ordered SST ({@link KeyIndexBlock}) the entries are in unsigned key order instead (a key's values
  * before its tombstone; a key's run goes on in the next block the same way), and the u64 an entry stores where a
@@ -52,8 +52,8 @@ import java.util.Locale;
  * a long common prefix, as Kafka Streams writes them, still differ within their words) and compares a key only
  * where the words are equal. The entries' hashes are not stored: {@link #selectedKeyHash} computes one when
  * compaction needs it. The u24 count and positions cannot
- * overflow: the writer puts at most {@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + inline
- * value length + 20 per entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
+ * overflow: the writer puts at most its run budget (4 MiB at the largest key block budget) of accounted bytes
+ * (key length + inline value length + 20 per entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
  *
  * <p>Every entry's hash (or search word) is stored, in one array of 8-byte hashes (type 3) or of 12-byte elements (type 1), so a
  * lookup searches the hashes alone and compares a key only where the hash matches. Key hashes are uniformly

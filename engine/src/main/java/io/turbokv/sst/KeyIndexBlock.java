@@ -30,7 +30,7 @@ import java.util.Locale;
  * separators never decrease, block {@code i} holds keys in {@code [s(i), s(i+1)]}, and a lookup of key {@code k}
  * starts in the last block whose separator is below {@code k} (block 0 when none is) and goes on into the next block
  * while that block's separator equals {@code k}. Keys with a long shared prefix get separators as long as that
- * prefix plus one byte; the index stays one entry per key block (of up to 16 KiB of keys), however long the keys.
+ * prefix plus one byte; the index stays one entry per key block (of up to its budget of keys, 16 KiB by default), however long the keys.
  *
  * <p>An instance is either the writer's growing list of key blocks or, after {@link #read}, the validated index of an
  * open file, with its separators in one heap array and each separator's leading 8 bytes (big-endian, zero-padded) in

@@ -16,7 +16,7 @@ public final class SstLimits {
     public static final int MAX_MEDIUM_VALUE_SIZE = 64 << 20;
     /**
      * By default a small value block is emitted once it holds at least {@value} bytes ({@link SstOptions} sets
-     * it per store, from {@value #MIN_BLOCK_BUDGET} to {@value #MAX_SMALL_VALUE_BLOCK_SIZE}).
+     * it per store, from {@value #MIN_SMALL_VALUE_BLOCK_SIZE} to {@value #MAX_SMALL_VALUE_BLOCK_SIZE}).
      */
     public static final int DEFAULT_SMALL_VALUE_BLOCK_SIZE = 8 << 10;
     /**
@@ -24,18 +24,29 @@ public final class SstLimits {
      * a whole block to return one value, so larger blocks only cost gets.
      */
     public static final int MAX_SMALL_VALUE_BLOCK_SIZE = 1 << 20;
-    /** The smallest key block or small value block budget, {@value} bytes. */
-    public static final int MIN_BLOCK_BUDGET = 1 << 10;
+    /**
+     * The smallest small value block budget, {@value} bytes. With {@link #MIN_KEY_BLOCK_SIZE}, it keeps the blocks of
+     * one spilled SST under {@link #MAX_BLOCK_COUNT}: a spill writes a whole collector of a write batch (at most 64 MiB
+     * of keys and values and 262,144 entries, plus one larger entry) into one SST, without cutting it. Such a
+     * collector makes at most {@code 2 * 69 MiB / 8 KiB} = 17,700 key blocks (a key block is flushed only before an
+     * entry that would take it past its budget, so two neighbours hold more than the budget; 69 MiB bounds the
+     * accounted bytes: the data plus 20 per entry), as many small value blocks flushed with them, and 16,384 blocks of
+     * small values that filled their budget and of medium values (each over 4 KiB): 51,800 in all. At 4 KiB key
+     * blocks and 1 KiB value blocks the same collector could need over 100,000.
+     */
+    public static final int MIN_SMALL_VALUE_BLOCK_SIZE = 4 << 10;
     /** Blocks are addressed by a u16, so an SST holds at most {@value} blocks. */
     public static final int MAX_BLOCK_COUNT = 0xFFFF;
     /** Margin of blocks that {@link SstWriter#isFull} keeps free. */
     public static final int BLOCK_INDEX_CAPACITY_BUFFER = 16;
     /**
      * Default accounting budget of one key block, in bytes ({@code key length + inline value length + 20} per
-     * entry); {@link SstOptions} sets it per store, from {@value #MIN_BLOCK_BUDGET} to
+     * entry); {@link SstOptions} sets it per store, from {@value #MIN_KEY_BLOCK_SIZE} to
      * {@value #MAX_KEY_BLOCK_SIZE}.
      */
     public static final int DEFAULT_KEY_BLOCK_SIZE = 16 << 10;
+    /** The smallest key block budget, {@value} bytes (see {@link #MIN_SMALL_VALUE_BLOCK_SIZE} for why). */
+    public static final int MIN_KEY_BLOCK_SIZE = 8 << 10;
     /**
      * The largest key block budget, {@value} bytes: its run budget ({@value #KEY_BLOCK_RUN_FACTOR} times as much,
      * 4 MiB) keeps a block's u24 positions in range with room to spare.
@@ -48,10 +59,11 @@ public final class SstLimits {
     /** Entries per key block before it is flushed (unless the hash repeats), at the default budget. */
     public static final int DEFAULT_KEY_BLOCK_ENTRIES = DEFAULT_KEY_BLOCK_SIZE / KEY_BLOCK_ENTRY_META_OVERHEAD;
     /**
-     * Accounting budget, {@value} bytes, up to which a key block grows past {@link #DEFAULT_KEY_BLOCK_SIZE} to keep a
-     * run of entries with one hash (a key's values, or keys whose hashes collide) together; a longer run continues
-     * in the next key block. Every key block therefore holds at most this many accounted bytes, or one entry, which
-     * keeps its u24 entry count and positions in range (an entry costs at least
+     * Accounting budget, {@value} bytes by default ({@value #KEY_BLOCK_RUN_FACTOR} times the key block budget, 4 MiB
+     * at the largest), up to which a key block grows past its budget to keep a run of entries with one hash (a key's
+     * values, or keys whose hashes collide) together; a longer run continues in the next key block. Every key block
+     * therefore holds at most its run budget of accounted bytes, or one entry, which keeps its u24 entry count and
+     * positions in range (an entry costs at least
      * {@value #KEY_BLOCK_ENTRY_META_OVERHEAD} accounted bytes, more than its value reference).
      */
     public static final int DEFAULT_KEY_BLOCK_RUN_SIZE = KEY_BLOCK_RUN_FACTOR * DEFAULT_KEY_BLOCK_SIZE;

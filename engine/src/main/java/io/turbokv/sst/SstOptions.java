@@ -12,11 +12,11 @@ import java.util.Locale;
  * choices stay readable as they are.
  *
  * @param keyBlockBytes         a key block's accounting budget ({@code key length + inline value length + }{@value
- *                              SstLimits#KEY_BLOCK_ENTRY_META_OVERHEAD} per entry), {@value SstLimits#MIN_BLOCK_BUDGET}
+ *                              SstLimits#KEY_BLOCK_ENTRY_META_OVERHEAD} per entry), {@value SstLimits#MIN_KEY_BLOCK_SIZE}
  *                              to {@value SstLimits#MAX_KEY_BLOCK_SIZE} bytes; a run of one hash (or of one key's
  *                              values) may take {@value SstLimits#KEY_BLOCK_RUN_FACTOR} times as much
  * @param valueBlockBytes       a small value block is written once it holds this many bytes,
- *                              {@value SstLimits#MIN_BLOCK_BUDGET} to {@value SstLimits#MAX_SMALL_VALUE_BLOCK_SIZE}
+ *                              {@value SstLimits#MIN_SMALL_VALUE_BLOCK_SIZE} to {@value SstLimits#MAX_SMALL_VALUE_BLOCK_SIZE}
  * @param compress              whether blocks are LZ4-compressed when that saves at least 12.5 % (otherwise every
  *                              block is stored as is)
  * @param filterFingerprintBits the key filter's fingerprint width, 8 or 16 bits ({@link KeyFilter})
@@ -33,8 +33,8 @@ public record SstOptions(int keyBlockBytes, int valueBlockBytes, boolean compres
      *                                  8 nor 16
      */
     public SstOptions {
-        checkRange("keyBlockBytes", keyBlockBytes, SstLimits.MIN_BLOCK_BUDGET, SstLimits.MAX_KEY_BLOCK_SIZE);
-        checkRange("valueBlockBytes", valueBlockBytes, SstLimits.MIN_BLOCK_BUDGET,
+        checkRange("keyBlockBytes", keyBlockBytes, SstLimits.MIN_KEY_BLOCK_SIZE, SstLimits.MAX_KEY_BLOCK_SIZE);
+        checkRange("valueBlockBytes", valueBlockBytes, SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE,
                 SstLimits.MAX_SMALL_VALUE_BLOCK_SIZE);
         KeyFilter.checkFingerprintBits(filterFingerprintBits);
     }

@@ -35,8 +35,8 @@ import java.util.concurrent.RejectedExecutionException;
  * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
  * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
  * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it. A group, or a run of
- * keys with one hash, may be of any length: a run longer than {@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE} continues
- * in the following key blocks ({@link IndexBlock}).
+ * keys with one hash, may be of any length: a run longer than the run budget ({@link SstOptions#keyBlockRunBytes()})
+ * continues in the following key blocks ({@link IndexBlock}).
  *
  * <p>Limits of one file: blocks are addressed by a u16 ({@value SstLimits#MAX_BLOCK_COUNT} at most, index block
  * included) and by u32 end offsets ({@value SstLimits#MAX_FILE_SIZE} bytes at most). {@link #isFull} is the soft
