@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
@@ -81,9 +82,25 @@ public final class KeyFilter {
      * @throws IndexOutOfBoundsException if {@code count} is negative or larger than {@code hashes.length}
      */
     public static MemorySegment build(long[] hashes, int count, SegmentAllocator allocator) {
+        return build(hashes, count, allocator, WriteBufferPool.unpooled());
+    }
+
+    /**
+     * As {@link #build(long[], int, SegmentAllocator)}, with the construction's scratch borrowed from
+     * {@code scratch} (a store's pool hands back memory already faulted in) and returned before this returns.
+     *
+     * @param hashes    the full 64-bit key hashes (XXH64, seed 0)
+     * @param count     how many of {@code hashes} to take, from index 0
+     * @param allocator where the filter's bytes go
+     * @param scratch   where the construction's scratch comes from
+     * @return the filter payload, exactly as long as its layout says
+     * @throws IndexOutOfBoundsException if {@code count} is negative or larger than {@code hashes.length}
+     */
+    public static MemorySegment build(long[] hashes, int count, SegmentAllocator allocator,
+                                      WriteBufferPool scratch) {
         Objects.checkFromIndexSize(0, count, hashes.length);
         int size = sortAndDropDuplicates(hashes, count);
-        return build(MemorySegment.ofArray(hashes), size, allocator);
+        return build(MemorySegment.ofArray(hashes), size, allocator, scratch);
     }
 
     /**
@@ -102,6 +119,21 @@ public final class KeyFilter {
      *                                  duplicate would make the construction fail, an unsorted input hide one)
      */
     public static MemorySegment buildFromSorted(MemorySegment sortedHashes, SegmentAllocator allocator) {
+        return buildFromSorted(sortedHashes, allocator, WriteBufferPool.unpooled());
+    }
+
+    /**
+     * As {@link #buildFromSorted(MemorySegment, SegmentAllocator)}, with the construction's scratch borrowed from
+     * {@code scratch} (a store's pool hands back memory already faulted in) and returned before this returns.
+     *
+     * @param sortedHashes the full 64-bit key hashes, strictly ascending unsigned; its size is a multiple of 8
+     * @param allocator    where the filter's bytes go
+     * @param scratch      where the construction's scratch comes from
+     * @return the filter payload, exactly as long as its layout says
+     * @throws IllegalArgumentException as {@link #buildFromSorted(MemorySegment, SegmentAllocator)}
+     */
+    public static MemorySegment buildFromSorted(MemorySegment sortedHashes, SegmentAllocator allocator,
+                                                WriteBufferPool scratch) {
         long bytes = sortedHashes.byteSize();
         if (bytes % Long.BYTES != 0 || bytes / Long.BYTES > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -118,11 +150,12 @@ public final class KeyFilter {
                         previous));
             }
         }
-        return build(sortedHashes, size, allocator);
+        return build(sortedHashes, size, allocator, scratch);
     }
 
     /** Builds the filter for {@code size} distinct hashes in {@code keys}, in any order. */
-    private static MemorySegment build(MemorySegment keys, int size, SegmentAllocator allocator) {
+    private static MemorySegment build(MemorySegment keys, int size, SegmentAllocator allocator,
+                                       WriteBufferPool scratch) {
         if (size == 0) {
             MemorySegment filter = allocator.allocate(HEADER_BYTES);
             writeHeader(filter, 0, MIN_SEGMENT_LENGTH_LOG2, 0);
@@ -135,7 +168,7 @@ public final class KeyFilter {
         // The fingerprints are assigned in place, XOR-ing slots that start at zero; an allocator need not zero.
         MemorySegment fingerprints = filter.asSlice(FINGERPRINTS, fingerprintCount);
         fingerprints.fill((byte) 0);
-        long seed = BinaryFuseBuilder.build(keys, size, segmentLengthLog2, segmentCount, fingerprints);
+        long seed = BinaryFuseBuilder.build(keys, size, segmentLengthLog2, segmentCount, fingerprints, scratch);
         writeHeader(filter, seed, segmentLengthLog2, segmentCount);
         return filter;
     }

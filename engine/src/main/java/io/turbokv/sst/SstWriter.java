@@ -66,6 +66,8 @@ public final class SstWriter {
 
     private final WritableFile out;
     private final BlockFraming framing;
+    /** Where the key filter's construction borrows its scratch (memory already faulted in, for a store's pool). */
+    private final WriteBufferPool buffers;
     private final SourceView sourceView = new SourceView();
     private final BlockOffsetTable blocks = new BlockOffsetTable();
     private final IndexBlock index = new IndexBlock();
@@ -149,6 +151,7 @@ public final class SstWriter {
     public SstWriter(WritableFile out, WriteBufferPool buffers, boolean buildsKeyFilter, boolean keyOrdered) {
         this.out = out;
         this.framing = new BlockFraming(buffers);
+        this.buffers = buffers;
         this.buildsKeyFilter = buildsKeyFilter;
         this.keyIndex = keyOrdered ? new KeyIndexBlock() : null;
         this.keyBlock = new KeyBlockBuilder(keyOrdered);
@@ -427,8 +430,8 @@ public final class SstWriter {
             if (buildsKeyFilter && filterBuilder != null) {
                 long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
                 filter = new FutureTask<>(() -> keyIndex == null
-                        ? KeyFilter.buildFromSorted(MemorySegment.ofArray(hashes), filterAllocator)
-                        : KeyFilter.build(hashes, hashes.length, filterAllocator));
+                        ? KeyFilter.buildFromSorted(MemorySegment.ofArray(hashes), filterAllocator, buffers)
+                        : KeyFilter.build(hashes, hashes.length, filterAllocator, buffers));
                 try {
                     filterBuilder.execute(filter);
                 } catch (RejectedExecutionException e) {
@@ -446,7 +449,7 @@ public final class SstWriter {
             // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
             MemorySegment keyFilter = !buildsKeyFilter ? null
                     : filter != null ? built(filter)
-                    : keyIndex == null ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator)
+                    : keyIndex == null ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator, buffers)
                     : buildUnsortedFilter(filterAllocator);
             return keyIndex == null
                     ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, keyFilter,
@@ -486,7 +489,7 @@ public final class SstWriter {
     /** A key-ordered SST's filter: its hashes came in key order, so they are sorted (and deduplicated) first. */
     private MemorySegment buildUnsortedFilter(SegmentAllocator filterAllocator) {
         long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
-        return KeyFilter.build(hashes, hashes.length, filterAllocator);
+        return KeyFilter.build(hashes, hashes.length, filterAllocator, buffers);
     }
 
     /**
