@@ -9,6 +9,7 @@ import io.turbokv.io.Tasks;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.jfr.SpillEvent;
 import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
@@ -66,6 +67,7 @@ public final class SpillRunner {
     private final SequenceAllocator sequence;
     private final Executor executor;
     private final WriteBufferPool buffers;
+    private final SstOptions options;
     private final Semaphore inFlight;
     private final ConcurrentLinkedQueue<CompletableFuture<SpilledSst>> spills = new ConcurrentLinkedQueue<>();
 
@@ -75,16 +77,18 @@ public final class SpillRunner {
      * @param sequence    the batch's sequence counter, from which {@link #nextSeq()} takes numbers
      * @param maxInFlight how many collectors may be spilling at once
      * @param buffers     where the SST writers borrow their compression buffers
+     * @param options     the SSTs' block budgets, compression and key filter width
      * @param store       the store's directory, where the SSTs go and how they are written
      * @param executor    where the spills run
      */
     public SpillRunner(StoreDirectory store, SequenceAllocator sequence, Executor executor, int maxInFlight,
-                       WriteBufferPool buffers) {
+                       WriteBufferPool buffers, SstOptions options) {
         this.store = store;
         this.sequence = sequence;
         this.executor = executor;
         this.inFlight = new Semaphore(maxInFlight);
         this.buffers = buffers;
+        this.options = options;
     }
 
     /** The next sequence number of the batch, for a collector being cut. */
@@ -269,7 +273,8 @@ public final class SpillRunner {
         // copied here, not in the task: the task may outlive a failed spill, and with it the sorter's scratch
         long[] distinctHashes = sorted.distinctHashes(from, to);
         FutureTask<MemorySegment> filter = new FutureTask<>(
-                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(distinctHashes), HEAP, buffers));
+                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(distinctHashes), options.filterFingerprintBits(),
+                        HEAP, buffers));
         if (to - from >= PARALLEL_FILTER_ENTRIES) {
             try {
                 executor.execute(filter);
@@ -278,7 +283,7 @@ public final class SpillRunner {
             }
         }
         SstWriter writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                buffers, false, keyOrdered);
+                buffers, false, keyOrdered, options);
         boolean finished = false;
         try {
             ReadAhead headers = new ReadAhead(buffer, sorted, from, to);
