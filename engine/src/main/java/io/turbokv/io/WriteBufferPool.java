@@ -30,21 +30,9 @@ import java.util.Locale;
  *       release to another pool, throws {@link IllegalStateException} and changes nothing.</li>
  *   <li>A released buffer above {@value #MAX_POOLED_BUFFER_BYTES} bytes, or one that would take the pooled total
  *       above the pool's bound, is freed at once; so is every buffer released after {@link #close()}.</li>
- *   <li>{@link #close()} (the store's close) frees every pooled buffer, or, for a store's pool
- *       ({@link #WriteBufferPool()}), leaves it to the process reserve (below); buffers lent out at that time go the
- *       same way on their release. Borrowing after close still works, with buffers that are freed (or reserved) on
- *       release.</li>
+ *   <li>{@link #close()} (the store's close) frees every pooled buffer; buffers lent out at that time are freed by
+ *       their release. Borrowing after close still works, with buffers that are freed on release.</li>
  * </ul>
- *
- * <p>The process reserve: free buffers that the closed pools of stores left behind, at most
- * {@value #DEFAULT_MAX_RESERVED_BYTES} bytes in all, which a store's pool lends before it allocates. Why: the first
- * write into fresh memory costs a page fault per 4 KiB, in which the kernel zeroes the page (some 4 ms per MB on a
- * virtual machine: a quarter of the CPU of a million-entry batch into a new store); a process that closes a store
- * and opens another (a service reopening its store, a test, a benchmark) would otherwise pay it again for every
- * chunk. A reserved buffer belongs to no store: it is the memory of a closed store that is kept, not freed, until
- * another store's pool lends it (once, to one owner, as any buffer) or the process ends. So a process holds, beyond
- * its open stores' pools, at most {@value #DEFAULT_MAX_RESERVED_BYTES} bytes of free write buffers
- * ({@link #processReservedBytes()}), and only after a store that used them closed.
  *
  * <p>Thread-safe: borrow and release may be called from any thread; one monitor guards the free lists (a batch
  * borrows a few buffers, so it is never contended for long). Its unlock/lock pair also orders a previous owner's
@@ -57,50 +45,33 @@ public final class WriteBufferPool implements AutoCloseable {
     public static final long MAX_POOLED_BUFFER_BYTES = 64 << 20;
     /** The default bound of the bytes a pool keeps (a store's pool). */
     public static final long DEFAULT_MAX_POOLED_BYTES = 128 << 20;
-    /** The bound of the process reserve: free buffers of closed stores' pools, kept for the next stores. */
-    public static final long DEFAULT_MAX_RESERVED_BYTES = 128 << 20;
 
     private static final int SIZE_CLASSES = Long.numberOfTrailingZeros(MAX_POOLED_BUFFER_BYTES)
             - Long.numberOfTrailingZeros(MIN_BUFFER_BYTES) + 1;
     private static final WriteBufferPool UNPOOLED = new WriteBufferPool(0);
-    private static final WriteBufferPool PROCESS_RESERVE = new WriteBufferPool(DEFAULT_MAX_RESERVED_BYTES);
 
     private final long maxPooledBytes;
-    /** Where this pool's free buffers go when it closes, and where it borrows before allocating; or null. */
-    private final WriteBufferPool reserve;
     /** Free buffers by size class: class {@code c} holds buffers of {@code MIN_BUFFER_BYTES << c} bytes. */
     private final List<ArrayDeque<Buffer>> freeByClass = new ArrayList<>(SIZE_CLASSES);
     private long pooledBytes;
     private boolean closed;
 
-    /**
-     * A store's pool: keeps at most {@link #DEFAULT_MAX_POOLED_BYTES} bytes, lends the process reserve's buffers
-     * before it allocates, and leaves its free buffers to the reserve when it closes (see the class comment).
-     */
+    /** A pool that keeps at most {@link #DEFAULT_MAX_POOLED_BYTES} bytes. */
     public WriteBufferPool() {
-        this(DEFAULT_MAX_POOLED_BYTES, PROCESS_RESERVE);
+        this(DEFAULT_MAX_POOLED_BYTES);
     }
 
     /**
-     * A pool that keeps at most {@code maxPooledBytes} bytes of free buffers, and frees them when it closes.
+     * A pool that keeps at most {@code maxPooledBytes} bytes of free buffers.
      *
      * @param maxPooledBytes the most bytes of free buffers kept for reuse
      * @throws IllegalArgumentException when {@code maxPooledBytes} is negative
      */
     public WriteBufferPool(long maxPooledBytes) {
-        this(maxPooledBytes, null);
-    }
-
-    /**
-     * A pool that keeps at most {@code maxPooledBytes} bytes of free buffers and shares the free buffers of closed
-     * pools through {@code reserve} (null: none).
-     */
-    WriteBufferPool(long maxPooledBytes, WriteBufferPool reserve) {
         if (maxPooledBytes < 0) {
             throw new IllegalArgumentException("maxPooledBytes=" + maxPooledBytes + " (expected: >= 0)");
         }
         this.maxPooledBytes = maxPooledBytes;
-        this.reserve = reserve;
         for (int c = 0; c < SIZE_CLASSES; c++) {
             freeByClass.add(new ArrayDeque<>());
         }
@@ -114,14 +85,8 @@ public final class WriteBufferPool implements AutoCloseable {
         return UNPOOLED;
     }
 
-    /** {@return the bytes of free buffers the process reserve holds now, which closed stores' pools left} */
-    public static long processReservedBytes() {
-        return PROCESS_RESERVE.pooledBytes();
-    }
-
     /**
-     * Lends a buffer of at least {@code minBytes} bytes, a pooled one when one of the right size is free (here, or
-     * in the process reserve).
+     * Lends a buffer of at least {@code minBytes} bytes, a pooled one when one of the right size is free.
      *
      * @param minBytes the smallest size the borrower needs
      * @return a buffer, which the borrower hands back to {@link #release}
@@ -141,10 +106,6 @@ public final class WriteBufferPool implements AutoCloseable {
                     free.lent = true;
                     return free;
                 }
-            }
-            Buffer reserved = reserve == null ? null : reserve.lendTo(this, sizeClass);
-            if (reserved != null) {
-                return reserved;
             }
         }
         Arena arena = Arena.ofShared();
@@ -166,9 +127,7 @@ public final class WriteBufferPool implements AutoCloseable {
         long size = buffer.segment.byteSize();
         int sizeClass = sizeClass(size);
         boolean pooled = false;
-        boolean wasClosed;
         synchronized (this) {
-            wasClosed = closed;
             if (!buffer.lent) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "buffer of %d bytes released twice (expected: lent out)", size));
@@ -180,47 +139,12 @@ public final class WriteBufferPool implements AutoCloseable {
                 pooled = true;
             }
         }
-        if (!pooled && !(wasClosed && reserve != null && reserve.adopt(buffer))) {
+        if (!pooled) {
             buffer.arena.close();
         }
     }
 
-    /** A reserve's free buffer of class {@code sizeClass}, handed to {@code owner} as its own, or null. */
-    private Buffer lendTo(WriteBufferPool owner, int sizeClass) {
-        Buffer free;
-        synchronized (this) {
-            free = freeByClass.get(sizeClass).pollLast();
-            if (free == null) {
-                return null;
-            }
-            pooledBytes -= free.segment.byteSize();
-        }
-        return new Buffer(owner, free.arena, free.segment); // the reserve's record of it is dropped
-    }
-
-    /**
-     * Keeps {@code buffer}, which a closed pool no longer lends, as this reserve's free buffer if there is room;
-     * false when the caller must free it.
-     */
-    private boolean adopt(Buffer buffer) {
-        long size = buffer.segment.byteSize();
-        int sizeClass = sizeClass(size);
-        synchronized (this) {
-            if (sizeClass < 0 || pooledBytes + size > maxPooledBytes) {
-                return false;
-            }
-            Buffer kept = new Buffer(this, buffer.arena, buffer.segment);
-            kept.lent = false;
-            freeByClass.get(sizeClass).addLast(kept);
-            pooledBytes += size;
-            return true;
-        }
-    }
-
-    /**
-     * Frees every pooled buffer (a store's pool leaves them to the process reserve while it has room); buffers lent
-     * out now go the same way when they are released. Idempotent.
-     */
+    /** Frees every pooled buffer; buffers lent out now are freed when they are released. Idempotent. */
     @Override
     public void close() {
         ArrayDeque<Buffer> toFree = new ArrayDeque<>();
@@ -235,11 +159,7 @@ public final class WriteBufferPool implements AutoCloseable {
             }
             pooledBytes = 0;
         }
-        for (Buffer buffer : toFree) {
-            if (reserve == null || !reserve.adopt(buffer)) {
-                buffer.arena.close();
-            }
-        }
+        toFree.forEach(buffer -> buffer.arena.close());
     }
 
     /** Bytes of the free buffers the pool holds now. */

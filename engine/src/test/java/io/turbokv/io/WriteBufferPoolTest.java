@@ -10,10 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The write path's buffer pool: reuse, one owner per buffer, the size cap and the bound, close. */
@@ -90,7 +88,7 @@ class WriteBufferPoolTest {
 
     @Test
     void closeFreesPooledBuffersNowAndLentOnesOnRelease() {
-        WriteBufferPool pool = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES); // no reserve
+        WriteBufferPool pool = new WriteBufferPool();
         WriteBufferPool.Buffer pooled = pool.borrow(1);
         WriteBufferPool.Buffer lent = pool.borrow(1);
         pool.release(pooled);
@@ -107,57 +105,6 @@ class WriteBufferPoolTest {
         assertFalse(afterClose.segment().scope().isAlive());
         assertEquals(0, pool.pooledCount());
         pool.close();
-    }
-
-    @Test
-    void aClosedPoolLeavesItsBuffersToTheReserveWhichLendsThemToTheNextPoolOnce() {
-        WriteBufferPool reserve = new WriteBufferPool(1 << 20);
-        WriteBufferPool closing = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve);
-        WriteBufferPool.Buffer free = closing.borrow(100);
-        WriteBufferPool.Buffer lent = closing.borrow(100);
-        closing.release(free);
-        closing.close();
-        assertEquals(WriteBufferPool.MIN_BUFFER_BYTES, reserve.pooledBytes(), "the free buffer is reserved");
-        assertTrue(free.segment().scope().isAlive(), "kept, not freed");
-        closing.release(lent);
-        assertEquals(2 * WriteBufferPool.MIN_BUFFER_BYTES, reserve.pooledBytes(), "so is one released after close");
-        assertThrows(IllegalStateException.class, () -> closing.release(free), "released twice");
-
-        WriteBufferPool next = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve);
-        WriteBufferPool.Buffer first = next.borrow(100);
-        WriteBufferPool.Buffer second = next.borrow(100);
-        WriteBufferPool.Buffer third = next.borrow(100);
-        assertEquals(0, reserve.pooledBytes(), "each reserved buffer is lent once");
-        assertEquals(Set.of(free.segment().address(), lent.segment().address()),
-                Set.of(first.segment().address(), second.segment().address()));
-        assertFalse(Set.of(first.segment().address(), second.segment().address()).contains(
-                third.segment().address()), "the reserve empty, the third is allocated");
-        assertThrows(IllegalStateException.class, () -> closing.release(first), "now the next pool's buffer");
-        next.release(first);
-        assertEquals(0, reserve.pooledBytes(), "an open pool keeps what is released to it");
-        assertEquals(1, next.pooledCount());
-        next.release(second);
-        next.release(third);
-        next.close();
-        assertEquals(3 * WriteBufferPool.MIN_BUFFER_BYTES, reserve.pooledBytes());
-        reserve.close();
-    }
-
-    @Test
-    void theReserveKeepsNoMoreThanItsBoundAndTheRestIsFreed() {
-        WriteBufferPool reserve = new WriteBufferPool(WriteBufferPool.MIN_BUFFER_BYTES);
-        WriteBufferPool closing = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve);
-        WriteBufferPool.Buffer a = closing.borrow(1);
-        WriteBufferPool.Buffer b = closing.borrow(1);
-        WriteBufferPool.Buffer large = closing.borrow(WriteBufferPool.MAX_POOLED_BUFFER_BYTES + 1);
-        closing.release(a);
-        closing.release(b);
-        closing.close();
-        closing.release(large);
-        assertEquals(WriteBufferPool.MIN_BUFFER_BYTES, reserve.pooledBytes());
-        assertEquals(1, Stream.of(a, b).filter(buffer -> buffer.segment().scope().isAlive()).count());
-        assertFalse(large.segment().scope().isAlive(), "never pooled, never reserved");
-        reserve.close();
     }
 
     @Test
