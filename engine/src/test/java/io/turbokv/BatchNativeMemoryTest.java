@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The native memory a write batch holds is reported, bounded whatever the batch's size (the spills in flight, the
- * buffer each family fills and one chunk per stripe), and all of it goes back when the batch ends.
+ * The native memory a write batch holds is reported, bounded whatever the batch's size (the spills in flight and
+ * their sort's scratch, the buffer each family fills and one chunk per stripe), and all of it goes back when the batch ends.
  */
 class BatchNativeMemoryTest {
     private static final int KEY_BYTES = 8;
@@ -21,6 +21,8 @@ class BatchNativeMemoryTest {
     private static final long RECORD_BYTES = 17 + KEY_BYTES + VALUE_BYTES;
     private static final long MAX_CHUNK_BYTES = 1 << 20;
     private static final long ENTRIES_PER_SPILL = 256 * 1024;
+    /** The spill's sort: a (hash, ref) pair per entry and as much again for the sort's other side. */
+    private static final long SORT_BYTES = 32;
 
     @TempDir
     Path dir;
@@ -29,7 +31,8 @@ class BatchNativeMemoryTest {
     void aBatchLargerThanItsBoundHoldsAtMostTheBoundAndReturnsEverything() throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         int stripes = Integer.highestOneBit(Math.max(1, cores) * 4 - 1) * 2;
-        long perSpill = ENTRIES_PER_SPILL * RECORD_BYTES + MAX_CHUNK_BYTES; // cut after the chunk that reached it
+        // cut after the chunk that reached it; sorted with 32 bytes of scratch per entry
+        long perSpill = ENTRIES_PER_SPILL * RECORD_BYTES + MAX_CHUNK_BYTES + ENTRIES_PER_SPILL * SORT_BYTES;
         long bound = (cores + 2) * perSpill + stripes * MAX_CHUNK_BYTES; // spilling, one filling, stripes' chunks
         long entries = 5 * bound / 2 / RECORD_BYTES; // the batch is 2.5 times the bound
         long batchBytes = entries * RECORD_BYTES;

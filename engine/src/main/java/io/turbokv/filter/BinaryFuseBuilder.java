@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.turbokv.io.Bytes;
-import java.lang.foreign.Arena;
+import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -24,11 +24,16 @@ import java.util.Arrays;
  * and hash XORs are sums, the peeling queue is filled by slot index, so the same set peels the same way however its
  * keys are ordered.
  *
- * <p>Keys must be distinct, which {@link KeyFilter} ensures. Memory: 14 bytes per slot plus 17 bytes per key
- * (about 33 bytes per key), all off-heap in a confined arena that {@link #build} opens and closes, so building the
- * filters of a compaction or a spill puts nothing proportional to the key count on the heap (the only heap array
- * is one {@code int} per segment, a few hundred at most). The scratch uses native byte order: it never leaves
- * this class.
+ * <p>Keys must be distinct, which {@link KeyFilter} ensures. Memory: 13 bytes per slot plus 17 bytes per key
+ * (about 33 bytes per key), all off-heap in one buffer that {@link #build} borrows from the caller's
+ * {@link WriteBufferPool} and returns, so building the filters of a compaction or a spill puts nothing proportional
+ * to the key count on the heap (the only heap array is one {@code int} per segment, a few hundred at most). The
+ * scratch uses native byte order: it never leaves this class.
+ *
+ * <p>Why a pooled buffer: fresh memory costs a page fault per 4 KiB at its first write (the kernel zeroes it), and
+ * the scratch of a 256 Ki-key filter is 8.6 MB: zeroed fresh memory from {@code Arena.allocate} was 4.4 % of a
+ * million-entry batch's CPU. A store's pool hands back memory already faulted in; only the slot counts and hashes,
+ * which peeling sums into, are cleared, the rest is written before it is read.
  */
 final class BinaryFuseBuilder {
     /**
@@ -60,7 +65,8 @@ final class BinaryFuseBuilder {
     /** Per key (byte): which of its three slots (0, 1, 2) fixed it, in peeling order. */
     private final MemorySegment peeledSlotIndexes;
 
-    private BinaryFuseBuilder(MemorySegment keys, int size, int segmentLengthLog2, int segmentCount, Arena arena) {
+    private BinaryFuseBuilder(MemorySegment keys, int size, int segmentLengthLog2, int segmentCount,
+                              MemorySegment scratch) {
         this.keys = keys;
         this.size = size;
         this.segmentLengthLog2 = segmentLengthLog2;
@@ -72,30 +78,45 @@ final class BinaryFuseBuilder {
             bits++;
         }
         this.bucketBits = bits;
-        // Arena.allocate zeroes the memory: the slot counts and hashes start empty as peeling needs.
-        this.slotCounts = arena.allocate((long) arrayLength);
-        this.slotHashes = arena.allocate(JAVA_LONG, arrayLength);
-        this.singleSlots = arena.allocate(JAVA_INT, arrayLength);
-        this.mixedHashes = arena.allocate(JAVA_LONG, size);
+        // longs first, then ints, then bytes: each array aligned to its element (the buffer is 16-byte aligned)
+        long at = 0;
+        this.slotHashes = scratch.asSlice(at, (long) arrayLength * Long.BYTES);
+        at += slotHashes.byteSize();
+        this.mixedHashes = scratch.asSlice(at, (long) size * Long.BYTES);
+        at += mixedHashes.byteSize();
+        this.peeledHashes = scratch.asSlice(at, (long) size * Long.BYTES);
+        at += peeledHashes.byteSize();
+        this.singleSlots = scratch.asSlice(at, (long) arrayLength * Integer.BYTES);
+        at += singleSlots.byteSize();
+        this.slotCounts = scratch.asSlice(at, arrayLength);
+        at += slotCounts.byteSize();
+        this.peeledSlotIndexes = scratch.asSlice(at, size);
         this.bucketStarts = new int[1 << bits];
-        this.peeledHashes = arena.allocate(JAVA_LONG, size);
-        this.peeledSlotIndexes = arena.allocate((long) size);
+    }
+
+    /** {@return the scratch bytes a build of {@code size} keys into {@code arrayLength} slots takes} */
+    private static long scratchBytes(int size, int arrayLength) {
+        return (long) arrayLength * (Long.BYTES + Integer.BYTES + 1) + (long) size * (2 * Long.BYTES + 1);
     }
 
     /**
      * Fills {@code fingerprints} ({@link KeyFilter#fingerprintCount} slots of one byte, or two big-endian bytes when
      * {@code wide}, all zero) for the {@code size} keys in
      * {@code keys} (8-byte longs in native byte order, {@link java.lang.foreign.ValueLayout#JAVA_LONG_UNALIGNED}),
-     * which must be distinct, and returns the seed the filter must be queried with. The scratch memory is freed
-     * before this returns, whether it succeeds or not.
+     * which must be distinct, and returns the seed the filter must be queried with. The scratch memory, borrowed
+     * from {@code scratch}, goes back to it before this returns, whether it succeeds or not.
      *
      * @throws IllegalStateException if no seed peels, which for distinct keys does not happen in practice
      */
     static long build(MemorySegment keys, int size, int segmentLengthLog2, int segmentCount,
-                      MemorySegment fingerprints, boolean wide) {
-        try (Arena arena = Arena.ofConfined()) {
-            return new BinaryFuseBuilder(keys, size, segmentLengthLog2, segmentCount, arena).build(fingerprints,
-                    wide);
+                      MemorySegment fingerprints, boolean wide, WriteBufferPool scratch) {
+        int arrayLength = KeyFilter.fingerprintCount(segmentLengthLog2, segmentCount);
+        WriteBufferPool.Buffer buffer = scratch.borrow(scratchBytes(size, arrayLength));
+        try {
+            return new BinaryFuseBuilder(keys, size, segmentLengthLog2, segmentCount, buffer.segment())
+                    .build(fingerprints, wide);
+        } finally {
+            scratch.release(buffer);
         }
     }
 
@@ -104,6 +125,8 @@ final class BinaryFuseBuilder {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             seedState += 0x9E3779B97F4A7C15L;
             long seed = splitMix64(seedState);
+            slotCounts.fill((byte) 0); // peeling sums into them; the pool's memory holds what its last owner left
+            slotHashes.fill((byte) 0);
             if (peel(seed)) {
                 if (wide) {
                     assignWide(fingerprints);
@@ -112,8 +135,6 @@ final class BinaryFuseBuilder {
                 }
                 return seed;
             }
-            slotCounts.fill((byte) 0);
-            slotHashes.fill((byte) 0);
         }
         throw new IllegalStateException("binary fuse construction failed " + MAX_ATTEMPTS + " times for " + size
                 + " distinct keys");

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
@@ -108,10 +109,28 @@ public final class KeyFilter {
      * @throws IllegalArgumentException  if {@code fingerprintBits} is neither 8 nor 16
      */
     public static MemorySegment build(long[] hashes, int count, int fingerprintBits, SegmentAllocator allocator) {
+        return build(hashes, count, fingerprintBits, allocator, WriteBufferPool.unpooled());
+    }
+
+    /**
+     * As {@link #build(long[], int, int, SegmentAllocator)}, with the construction's scratch borrowed from
+     * {@code scratch} (a store's pool hands back memory already faulted in) and returned before this returns.
+     *
+     * @param hashes          the full 64-bit key hashes (XXH64, seed 0)
+     * @param count           how many of {@code hashes} to take, from index 0
+     * @param fingerprintBits 8 or 16
+     * @param allocator       where the filter's bytes go
+     * @param scratch         where the construction's scratch comes from
+     * @return the filter payload, exactly as long as its layout says
+     * @throws IndexOutOfBoundsException if {@code count} is negative or larger than {@code hashes.length}
+     * @throws IllegalArgumentException  if {@code fingerprintBits} is neither 8 nor 16
+     */
+    public static MemorySegment build(long[] hashes, int count, int fingerprintBits, SegmentAllocator allocator,
+                                      WriteBufferPool scratch) {
         Objects.checkFromIndexSize(0, count, hashes.length);
         checkFingerprintBits(fingerprintBits);
         int size = sortAndDropDuplicates(hashes, count);
-        return build(MemorySegment.ofArray(hashes), size, fingerprintBits, allocator);
+        return build(MemorySegment.ofArray(hashes), size, fingerprintBits, allocator, scratch);
     }
 
     /**
@@ -146,6 +165,22 @@ public final class KeyFilter {
      */
     public static MemorySegment buildFromSorted(MemorySegment sortedHashes, int fingerprintBits,
                                                 SegmentAllocator allocator) {
+        return buildFromSorted(sortedHashes, fingerprintBits, allocator, WriteBufferPool.unpooled());
+    }
+
+    /**
+     * As {@link #buildFromSorted(MemorySegment, int, SegmentAllocator)}, with the construction's scratch borrowed
+     * from {@code scratch} (a store's pool hands back memory already faulted in) and returned before this returns.
+     *
+     * @param sortedHashes    the full 64-bit key hashes, strictly ascending unsigned; its size is a multiple of 8
+     * @param fingerprintBits 8 or 16
+     * @param allocator       where the filter's bytes go
+     * @param scratch         where the construction's scratch comes from
+     * @return the filter payload, exactly as long as its layout says
+     * @throws IllegalArgumentException as {@link #buildFromSorted(MemorySegment, int, SegmentAllocator)}
+     */
+    public static MemorySegment buildFromSorted(MemorySegment sortedHashes, int fingerprintBits,
+                                                SegmentAllocator allocator, WriteBufferPool scratch) {
         checkFingerprintBits(fingerprintBits);
         long bytes = sortedHashes.byteSize();
         if (bytes % Long.BYTES != 0 || bytes / Long.BYTES > Integer.MAX_VALUE) {
@@ -163,7 +198,7 @@ public final class KeyFilter {
                         previous));
             }
         }
-        return build(sortedHashes, size, fingerprintBits, allocator);
+        return build(sortedHashes, size, fingerprintBits, allocator, scratch);
     }
 
     /**
@@ -181,7 +216,7 @@ public final class KeyFilter {
 
     /** Builds the filter for {@code size} distinct hashes in {@code keys}, in any order. */
     private static MemorySegment build(MemorySegment keys, int size, int fingerprintBits,
-                                       SegmentAllocator allocator) {
+                                       SegmentAllocator allocator, WriteBufferPool scratch) {
         int tag = fingerprintBits == 16 ? TAG_BINARY_FUSE16 : TAG_BINARY_FUSE8;
         if (size == 0) {
             MemorySegment filter = allocator.allocate(HEADER_BYTES);
@@ -196,7 +231,7 @@ public final class KeyFilter {
         MemorySegment fingerprints = filter.asSlice(FINGERPRINTS, bodyBytes);
         fingerprints.fill((byte) 0);
         long seed = BinaryFuseBuilder.build(keys, size, segmentLengthLog2, segmentCount, fingerprints,
-                tag == TAG_BINARY_FUSE16);
+                tag == TAG_BINARY_FUSE16, scratch);
         writeHeader(filter, tag, seed, segmentLengthLog2, segmentCount);
         return filter;
     }

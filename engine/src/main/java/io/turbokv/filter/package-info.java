@@ -9,7 +9,7 @@
  * validated once by its {@code check} method, after which no query can read out of bounds. Their byte layouts are
  * documented in the two classes. The meta file treats them as opaque byte spans.
  *
- * <p>Depends on the JDK, {@code io.turbokv.io.Bytes} and {@code io.turbokv.CorruptionException}; nothing else of
- * the engine.
+ * <p>Depends on the JDK, {@code io.turbokv.io.Bytes}, {@code io.turbokv.io.WriteBufferPool} (the construction's
+ * scratch) and {@code io.turbokv.CorruptionException}; nothing else of the engine.
  */
 package io.turbokv.filter;

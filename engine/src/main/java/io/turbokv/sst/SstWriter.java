@@ -66,6 +66,8 @@ public final class SstWriter {
 
     private final WritableFile out;
     private final BlockFraming framing;
+    /** Where the key filter's construction borrows its scratch (memory already faulted in, for a store's pool). */
+    private final WriteBufferPool buffers;
     private final SourceView sourceView = new SourceView();
     private final BlockOffsetTable blocks = new BlockOffsetTable();
     private final IndexBlock index = new IndexBlock();
@@ -166,6 +168,7 @@ public final class SstWriter {
                      SstOptions options) {
         this.out = out;
         this.framing = new BlockFraming(buffers);
+        this.buffers = buffers;
         this.buildsKeyFilter = buildsKeyFilter;
         this.keyIndex = keyOrdered ? new KeyIndexBlock() : null;
         this.keyBlock = new KeyBlockBuilder(keyOrdered, options);
@@ -448,8 +451,8 @@ public final class SstWriter {
                 long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
                 filter = new FutureTask<>(() -> keyIndex == null
                         ? KeyFilter.buildFromSorted(MemorySegment.ofArray(hashes), filterFingerprintBits,
-                                filterAllocator)
-                        : KeyFilter.build(hashes, hashes.length, filterFingerprintBits, filterAllocator));
+                                filterAllocator, buffers)
+                        : KeyFilter.build(hashes, hashes.length, filterFingerprintBits, filterAllocator, buffers));
                 try {
                     filterBuilder.execute(filter);
                 } catch (RejectedExecutionException e) {
@@ -468,7 +471,8 @@ public final class SstWriter {
             MemorySegment keyFilter = !buildsKeyFilter ? null
                     : filter != null ? built(filter)
                     : keyIndex == null
-                            ? KeyFilter.buildFromSorted(keyHashes.segment(), filterFingerprintBits, filterAllocator)
+                            ? KeyFilter.buildFromSorted(keyHashes.segment(), filterFingerprintBits, filterAllocator,
+                                    buffers)
                     : buildUnsortedFilter(filterAllocator);
             return keyIndex == null
                     ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, keyFilter,
@@ -508,7 +512,7 @@ public final class SstWriter {
     /** A key-ordered SST's filter: its hashes came in key order, so they are sorted (and deduplicated) first. */
     private MemorySegment buildUnsortedFilter(SegmentAllocator filterAllocator) {
         long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
-        return KeyFilter.build(hashes, hashes.length, filterFingerprintBits, filterAllocator);
+        return KeyFilter.build(hashes, hashes.length, filterFingerprintBits, filterAllocator, buffers);
     }
 
     /**

@@ -322,7 +322,7 @@ public final class BatchCollector implements AutoCloseable {
                     seq = spills.nextSeq(); // under the lock: cuts are numbered in the order they are made
                 }
                 if (buffer == null) {
-                    buffer = new EntryBuffer();
+                    buffer = new EntryBuffer(memory);
                 }
                 buffer.add(chunk);
             } finally {

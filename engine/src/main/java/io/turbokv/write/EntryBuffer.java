@@ -15,16 +15,28 @@ import java.util.Arrays;
  * in the order of its writes: all writes of a key go through one stripe, which hands its chunks over in order,
  * and within a chunk a later record has the larger offset.
  *
- * <p>Owns its chunks ({@link #close()} returns them all). Not thread-safe: one thread appends at a time (the
+ * <p>Owns its chunks ({@link #close()} returns them all), which come from one batch's {@link BatchMemory}; its
+ * {@link EntrySorter} borrows its scratch there too. Not thread-safe: one thread appends at a time (the
  * family's lock), then one thread sorts and spills it.
  */
 final class EntryBuffer implements AutoCloseable {
+    private final BatchMemory batchMemory;
     private EntryChunk[] chunks = new EntryChunk[8];
     /** The chunks' memory, by chunk index (what the spill reads, without a call per record). */
     private MemorySegment[] segments = new MemorySegment[8];
     private int chunkCount;
     private int count;
     private long dataBytes;
+
+    /** An empty buffer for chunks of {@code batchMemory}. */
+    EntryBuffer(BatchMemory batchMemory) {
+        this.batchMemory = batchMemory;
+    }
+
+    /** {@return the batch's memory, which lent the chunks} */
+    BatchMemory batchMemory() {
+        return batchMemory;
+    }
 
     /** Appends {@code chunk}, taking ownership of it. */
     void add(EntryChunk chunk) {

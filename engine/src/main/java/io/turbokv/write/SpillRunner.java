@@ -154,14 +154,15 @@ public final class SpillRunner {
      */
     void spillInTwo(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer, int seq,
                     boolean tombstones) {
-        try (buffer) {
-            EntrySorter sorted;
-            try {
-                sorted = EntrySorter.sort(buffer, keyOrdered);
-            } catch (RuntimeException | Error e) {
-                spills.add(CompletableFuture.failedFuture(e));
-                return;
-            }
+        EntrySorter sorter;
+        try {
+            sorter = EntrySorter.sort(buffer, keyOrdered);
+        } catch (RuntimeException | Error e) {
+            buffer.close();
+            spills.add(CompletableFuture.failedFuture(e));
+            return;
+        }
+        try (buffer; EntrySorter sorted = sorter) { // the sorter goes first: its scratch, then the chunks
             int count = sorted.count();
             int split = sorted.hashBoundaryNear(count / 2);
             if (split == 0) {
@@ -240,9 +241,10 @@ public final class SpillRunner {
             throws IOException {
         SpillEvent event = new SpillEvent();
         event.start();
-        EntrySorter sorted = EntrySorter.sort(buffer, keyOrdered);
-        SpilledSst written = write(family, multiValued, keyOrdered, buffer, sorted, 0, sorted.count(), seq,
-                tombstones);
+        SpilledSst written;
+        try (EntrySorter sorted = EntrySorter.sort(buffer, keyOrdered)) {
+            written = write(family, multiValued, keyOrdered, buffer, sorted, 0, sorted.count(), seq, tombstones);
+        }
         event.finish(store.directory().toString(), family, seq, written.summary().entryCount(),
                 written.summary().fileSize());
         return written;
@@ -268,9 +270,11 @@ public final class SpillRunner {
     private SpilledSst write(int family, boolean multiValued, boolean keyOrdered, EntryBuffer buffer,
                              EntrySorter sorted, int from, int to, int seq, boolean tombstones)
             throws IOException {
+        // copied here, not in the task: the task may outlive a failed spill, and with it the sorter's scratch
+        long[] distinctHashes = sorted.distinctHashes(from, to);
         FutureTask<MemorySegment> filter = new FutureTask<>(
-                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes(from, to)),
-                        options.filterFingerprintBits(), HEAP));
+                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(distinctHashes), options.filterFingerprintBits(),
+                        HEAP, buffers));
         if (to - from >= PARALLEL_FILTER_ENTRIES) {
             try {
                 executor.execute(filter);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.io.Bytes;
+import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,6 +26,30 @@ import org.junit.jupiter.api.Test;
 
 class KeyFilterTest {
     private static final Path FILE = Path.of("00000007.meta");
+
+    @Test
+    void aPooledScratchLeftDirtyByItsLastOwnerBuildsTheSameFilter() {
+        SplittableRandom random = new SplittableRandom(18);
+        try (WriteBufferPool pool = new WriteBufferPool(); Arena arena = Arena.ofConfined()) {
+            for (int size : new int[] {1, 20, 1_000, 70_000}) {
+                // every buffer the builds below can borrow, filled with ones by a previous owner
+                for (long bytes = WriteBufferPool.MIN_BUFFER_BYTES; bytes <= 4 << 20; bytes *= 2) {
+                    WriteBufferPool.Buffer dirty = pool.borrow(bytes);
+                    dirty.segment().fill((byte) -1);
+                    pool.release(dirty);
+                }
+                long[] hashes = random.longs(size).toArray();
+                for (int bits : new int[] {8, 16}) {
+                    MemorySegment unpooled = KeyFilter.build(hashes.clone(), size, bits, arena);
+                    MemorySegment pooled = KeyFilter.build(hashes.clone(), size, bits, arena, pool);
+                    assertEquals(-1, unpooled.mismatch(pooled), size + " keys, " + bits + "-bit fingerprints");
+                    for (long hash : hashes) {
+                        assertTrue(KeyFilter.mayContain(pooled, hash));
+                    }
+                }
+            }
+        }
+    }
 
     @Test
     void emptyFilterIsAHeaderThatContainsNothing() throws Exception {

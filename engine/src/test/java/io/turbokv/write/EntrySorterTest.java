@@ -40,7 +40,7 @@ class EntrySorterTest {
 
     /** Appends {@code entries} to chunks of {@code memory}, handing a chunk over every few records or when full. */
     private static EntryBuffer fill(List<Entry> entries, BatchMemory memory, Random random) {
-        EntryBuffer buffer = new EntryBuffer();
+        EntryBuffer buffer = new EntryBuffer(memory);
         EntryChunk chunk = null;
         int handOverAt = 0;
         for (Entry entry : entries) {
@@ -65,6 +65,45 @@ class EntrySorterTest {
         return buffer;
     }
 
+    @Property(tries = 100)
+    void sortsAKeyOrderedBufferByUnsignedKeyThenTombstoneLastThenAppendOrder(
+                                                                             @ForAll @IntRange(min = 0,
+                                                                                     max = 600) int size,
+                                                                             @ForAll long seed) {
+        Random random = new Random(seed);
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            byte[] key = new byte[random.nextInt(3)];
+            random.nextBytes(key);
+            boolean tombstone = random.nextInt(4) == 0;
+            entries.add(new Entry(random.nextLong(), key, tombstone, tombstone ? new byte[0] : new byte[] {(byte) i},
+                    i));
+        }
+        BatchMemory memory = new BatchMemory(WriteBufferPool.unpooled());
+        try (EntryBuffer buffer = fill(entries, memory, random);
+             EntrySorter sorted = EntrySorter.sort(buffer, true)) {
+            entries.sort((a, b) -> {
+                int c = Arrays.compareUnsigned(a.key, b.key);
+                if (c == 0) {
+                    c = Boolean.compare(a.tombstone, b.tombstone);
+                }
+                return c != 0 ? c : Integer.compare(a.order, b.order);
+            });
+            assertEquals(size, sorted.count());
+            for (int i = 0; i < size; i++) {
+                long ref = sorted.ref(i);
+                Entry expected = entries.get(i);
+                assertEquals(expected.hash, sorted.hash(i), "record " + i + " of " + size);
+                assertArrayEquals(expected.key, buffer.memory(ref).asSlice(EntryBuffer.keyOffset(ref),
+                        buffer.keyLength(ref)).toArray(ValueLayout.JAVA_BYTE));
+            }
+            assertArrayEquals(entries.stream().mapToLong(Entry::hash).map(h -> h ^ Long.MIN_VALUE).sorted()
+                    .map(h -> h ^ Long.MIN_VALUE).distinct().toArray(), sorted.distinctHashes(0, size),
+                    "the key filter's hashes: distinct, ascending unsigned");
+        }
+        assertEquals(0, memory.heldBytes(), "closing the sorter and the buffer returns the scratch and every chunk");
+    }
+
     @Property(tries = 200)
     void sortsByUnsignedHashThenKeyThenTombstoneLastThenAppendOrder(
                                                                     @ForAll @IntRange(min = 0, max = 3000) int size,
@@ -85,8 +124,7 @@ class EntrySorterTest {
             entries.add(new Entry(hash, key, tombstone, value, i));
         }
         BatchMemory memory = new BatchMemory(WriteBufferPool.unpooled());
-        try (EntryBuffer buffer = fill(entries, memory, random)) {
-            EntrySorter sorted = EntrySorter.sort(buffer);
+        try (EntryBuffer buffer = fill(entries, memory, random); EntrySorter sorted = EntrySorter.sort(buffer)) {
             entries.sort(EntrySorterTest::compare);
             assertEquals(size, sorted.count());
             assertArrayEquals(entries.stream().mapToLong(Entry::hash).distinct().toArray(),
@@ -122,7 +160,7 @@ class EntrySorterTest {
                 }
             }
         }
-        assertEquals(0, memory.heldBytes(), "closing the buffer returns every chunk");
+        assertEquals(0, memory.heldBytes(), "closing the sorter and the buffer returns the scratch and every chunk");
     }
 
     @Test
@@ -135,15 +173,18 @@ class EntrySorterTest {
         assertEquals(2 + 1 + 5, chunk.dataBytes());
         assertEquals(EntryChunk.recordBytes(2, 0) + EntryChunk.recordBytes(1, 5), chunk.usedBytes());
         assertEquals(memory.heldBytes(), chunk.segment().byteSize());
-        try (EntryBuffer buffer = new EntryBuffer()) {
+        try (EntryBuffer buffer = new EntryBuffer(memory)) {
             buffer.add(chunk);
-            EntrySorter sorted = EntrySorter.sort(buffer);
-            assertEquals(EntryKind.BLOB, buffer.kind(sorted.ref(0)));
-            assertEquals(42, buffer.valueLengthOrSeq(sorted.ref(0)));
-            assertEquals(EntryKind.VALUE, buffer.kind(sorted.ref(1)));
+            try (EntrySorter sorted = EntrySorter.sort(buffer)) {
+                assertEquals(EntryKind.BLOB, buffer.kind(sorted.ref(0)));
+                assertEquals(42, buffer.valueLengthOrSeq(sorted.ref(0)));
+                assertEquals(EntryKind.VALUE, buffer.kind(sorted.ref(1)));
+                assertEquals(2 * WriteBufferPool.MIN_BUFFER_BYTES, memory.heldBytes(), "the chunk and the scratch");
+            }
+            assertEquals(WriteBufferPool.MIN_BUFFER_BYTES, memory.heldBytes(), "the sorter returned its scratch");
         }
         assertEquals(0, memory.heldBytes());
-        assertEquals(WriteBufferPool.MIN_BUFFER_BYTES, memory.peakBytes());
+        assertEquals(2 * WriteBufferPool.MIN_BUFFER_BYTES, memory.peakBytes());
     }
 
     @Test
