@@ -17,6 +17,9 @@ import org.agrona.collections.IntArrayList;
  */
 public final class ReadContext implements EntryVisitor, AutoCloseable {
     final LookupScratch scratch = new LookupScratch();
+    /** Where this context's calls are counted, which the context's close hands back to {@link #counters}. */
+    final LookupCounters.Tally tally;
+    private final LookupCounters counters;
     /** Blob references met during a lookup; read after it, since reading a blob can fail with I/O. */
     final IntArrayList blobs = new IntArrayList();
     private ValueConsumer consumer;
@@ -28,7 +31,7 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     private int readerSlot = Readers.NO_SLOT;
     /**
      * What the current call skipped: meta files of another family, SSTs whose hash range or key filter ruled a key
-     * out, SSTs without the key. Plain counts, added to the shared counters once ({@link #reportMisses}).
+     * out, SSTs without the key. Plain counts, added to this context's tally once ({@link #reportMisses}).
      */
     int familyMisses;
     int rangeMisses;
@@ -42,9 +45,13 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     int touched;
     private BatchScratch batch;
 
-    /** A context with empty scratch memory, delivering to no consumer until a lookup prepares it. */
-    public ReadContext() {
-        // the scratch takes memory at the first block it decodes
+    /**
+     * A context with empty scratch memory, delivering to no consumer until a lookup prepares it, counting in a
+     * tally of {@code counters} (the scratch takes memory at the first block it decodes).
+     */
+    ReadContext(LookupCounters counters) {
+        this.counters = counters;
+        this.tally = counters.register();
     }
 
     /**
@@ -81,9 +88,12 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
         return batch;
     }
 
-    /** Adds the current call's skip counts to {@code counters} and starts the next call's from zero. */
-    void reportMisses(LookupCounters counters) {
-        counters.skipped(familyMisses, rangeMisses, filterMisses, keyMisses);
+    /** Adds the current call's skip counts to this context's tally and starts the next call's from zero. */
+    void reportMisses() {
+        tally.add(LookupCounters.FAMILY_MISSES, familyMisses);
+        tally.add(LookupCounters.RANGE_MISSES, rangeMisses);
+        tally.add(LookupCounters.FILTER_MISSES, filterMisses);
+        tally.add(LookupCounters.KEY_MISSES, keyMisses);
         familyMisses = 0;
         rangeMisses = 0;
         filterMisses = 0;
@@ -177,8 +187,10 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
         // the lookup's result says DELETED; nothing to hand over
     }
 
+    /** Frees the scratch memory and hands the tally's counts to the counters. */
     @Override
     public void close() {
         scratch.close();
+        counters.retire(tally);
     }
 }
