@@ -28,8 +28,8 @@ import java.util.Objects;
  * key's hash as used for the warm/cold split of compaction.
  *
  * <p>A point read leases the current state for the whole call (a scoped read runs on the lease of its scope), so
- * no mapping it reaches is unmapped meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches}), so no cached block it is
- * handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
+ * no mapping it reaches is unmapped meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches})
+ * from its first lookup in an SST on, so no cached block it is handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
  * delivery. Outcomes are counted in {@link LookupCounters}, through the tally of the call's context (plain stores,
  * no atomic instruction); the SSTs a call skipped are counted in its context and added to the tally once, when the
  * call ends.
@@ -385,6 +385,7 @@ public final class Lookups {
                     order[kept++] = i;
                     continue;
                 }
+                context.inCaches();
                 if (reader.lookup(hash, batch.key(keys[i]), context.scratch, context) == LookupResult.ABSENT) {
                     context.keyMisses++;
                     order[kept++] = i;
@@ -508,6 +509,7 @@ public final class Lookups {
             context.filterMisses++;
             return LookupResult.ABSENT;
         }
+        context.inCaches();
         LookupResult result = slot.reader().lookup(hash, key, context.scratch, context);
         if (result == LookupResult.ABSENT) {
             context.keyMisses++;

@@ -27,6 +27,9 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     private boolean copying;
     private Arena scope;
     private int values;
+    /** The caches the current call may use, entered at its first lookup in an SST. */
+    private BlockCaches available;
+    /** The caches the current call entered, or null. */
     private BlockCaches caches;
     private int readerSlot = Readers.NO_SLOT;
     /**
@@ -56,22 +59,36 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
 
     /**
      * Routes this context's lookups through {@code caches} until {@link #exitCaches()}: blocks handed out stay
-     * valid until then (a reader that finds no free record reads around the caches).
+     * valid until then (a reader that finds no free record reads around the caches). The caches' reader record is
+     * claimed only at the call's first lookup in an SST ({@link #inCaches()}): a key that every hash range and key
+     * filter rules out never claims one, which saves an absent key's get an atomic claim and a release.
      *
      * @param caches the store's block caches
      */
     public void enterCaches(BlockCaches caches) {
         if (caches.isEnabled()) {
-            this.caches = caches;
-            this.readerSlot = caches.readers().enter();
+            this.available = caches;
+        }
+    }
+
+    /**
+     * Claims the caches' reader record of this call, unless it has one: called before every lookup in an SST, which
+     * may read a cached block.
+     */
+    void inCaches() {
+        BlockCaches entering = available;
+        if (entering != null && caches == null) {
+            this.caches = entering;
+            this.readerSlot = entering.readers().enter();
             if (readerSlot != Readers.NO_SLOT) {
-                scratch.useCaches(caches.keyBlocks(), caches.valueBlocks(), readerSlot);
+                scratch.useCaches(entering.keyBlocks(), entering.valueBlocks(), readerSlot);
             }
         }
     }
 
     /** Stops using the caches; nothing handed out from them may be used any more. */
     public void exitCaches() {
+        available = null;
         if (caches != null) {
             scratch.useCaches(null, null, Readers.NO_SLOT);
             caches.readers().exit(readerSlot);
