@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A same-run comparison of TurboKV's stores with Kafka's RocksDB stores: the throughput of a counting and a windowed
  * counting topology through {@link TopologyTestDriver} (which commits after every record, the worst case for a
  * store's commit cost), the same count driven on the store directly with a commit every 1,000 records (as an
- * application committing every few seconds sees it), and the time to restore a changelog. Each measurement runs in
+ * application committing every few seconds sees it), the time to restore a changelog, and what one commit costs on
+ * disk with and without fsync ({@link #commitCostOnDisk}). Each measurement runs in
  * alternating order, TurboKV first in odd rounds; the best round of each is reported with the ratio. The outputs of
  * both stores are compared, so the run also checks they agree. Runs only with {@code -Pkafka-bench}:
  *
@@ -65,6 +66,10 @@ class StoreBenchmarkTest {
     private static final int RESTORE_BATCH = 1_000;
     private static final int RANGE_ENTRIES = Integer.getInteger("turbokv.kafka.bench.rangeEntries", 1_000_000);
     private static final int RANGE_QUERIES = 2_000;
+    private static final int COMMIT_KEYS = 10_000;
+    private static final int VERSIONED_KEYS = 10_000;
+    private static final int VERSIONED_PUTS = Integer.getInteger("turbokv.kafka.bench.versionedPuts", 200_000);
+    private static final int COMMITS = Integer.getInteger("turbokv.kafka.bench.commits", 1_000);
 
     /** What Kafka's RocksDB store reads from the application's configuration at init. */
     private static final Map<String, Object> STORE_CONFIGS = Map.of(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG,
@@ -118,6 +123,170 @@ class StoreBenchmarkTest {
             }
         }
         System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /**
+     * A versioned store against Kafka's RocksDB versioned store ({@code /dev/shm}, alternating order, best of
+     * {@link #ROUNDS}): {@link #VERSIONED_PUTS} puts over {@link #VERSIONED_KEYS} keys, one a millisecond of stream
+     * time with one in ten up to 10 s late, in one record's processing without a commit; then as many
+     * {@code get(key, asOf)} at random times of the last minute (the history retention). The answers of both stores
+     * must be equal.
+     */
+    @Test
+    void versionedAgainstRocksDb() {
+        List<String> table = new ArrayList<>();
+        table.add(String.format(Locale.ROOT, "%-42s %14s %14s %8s", "versioned, " + VERSIONED_KEYS + " keys",
+                "TurboKV", "RocksDB", "ratio"));
+        double[] turbo = new double[2];
+        double[] rocks = new double[2];
+        for (int round = 0; round < ROUNDS; round++) {
+            boolean rocksFirst = round % 2 == 1;
+            Object[] outcomes = new Object[2];
+            for (boolean rocksRun : rocksFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                org.apache.kafka.streams.state.VersionedBytesStoreSupplier supplier = rocksRun
+                        ? Stores.persistentVersionedKeyValueStore("versioned", Duration.ofMinutes(1))
+                        : TurboKvStores.persistentVersionedKeyValueStore("versioned", Duration.ofMinutes(1));
+                double[] rates = new double[2];
+                outcomes[rocksRun ? 1 : 0] = versionedRun(supplier, rates);
+                double[] best = rocksRun ? rocks : turbo;
+                best[0] = Math.max(best[0], rates[0]);
+                best[1] = Math.max(best[1], rates[1]);
+            }
+            assertEquals(outcomes[1], outcomes[0], "the versioned stores disagree");
+        }
+        table.add(String.format(Locale.ROOT, "%-42s %,14.0f %,14.0f %8.2f", "put, no commit (ops/s)", turbo[0],
+                rocks[0], turbo[0] / rocks[0]));
+        table.add(String.format(Locale.ROOT, "%-42s %,14.0f %,14.0f %8.2f", "get(key, asOf) (ops/s)", turbo[1],
+                rocks[1], turbo[1] / rocks[1]));
+        System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /**
+     * Puts, then reads as of past times, inside one record's processing under {@link TopologyTestDriver} (Kafka's
+     * versioned store opens only inside Kafka Streams), so without a commit in between; {@code rates} receives
+     * puts/s and gets/s; returns a hash of the answers.
+     */
+    private Object versionedRun(org.apache.kafka.streams.state.VersionedBytesStoreSupplier supplier, double[] rates) {
+        long[] hash = new long[1];
+        org.apache.kafka.streams.Topology topology = new org.apache.kafka.streams.Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("workload",
+                () -> new org.apache.kafka.streams.processor.api.Processor<String, String, Void, Void>() {
+                    private org.apache.kafka.streams.state.VersionedKeyValueStore<Bytes, byte[]> store;
+
+                    @Override
+                    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+                        store = context.getStateStore("versioned");
+                    }
+
+                    @Override
+                    public void process(org.apache.kafka.streams.processor.api.Record<String, String> record) {
+                        SplittableRandom random = new SplittableRandom(13);
+                        byte[] value = new byte[100];
+                        long start = System.nanoTime();
+                        for (int i = 0; i < VERSIONED_PUTS; i++) {
+                            random.nextBytes(value);
+                            long time = 100_000L + i - (random.nextInt(10) == 0 ? random.nextInt(10_000) : 0);
+                            store.put(Bytes.wrap(rangeKey(random.nextInt(VERSIONED_KEYS))), value.clone(), time);
+                        }
+                        rates[0] = VERSIONED_PUTS / ((System.nanoTime() - start) / 1e9);
+                        long streamTime = 100_000L + VERSIONED_PUTS - 1;
+                        start = System.nanoTime();
+                        for (int i = 0; i < VERSIONED_PUTS; i++) {
+                            var found = store.get(Bytes.wrap(rangeKey(random.nextInt(VERSIONED_KEYS))),
+                                    streamTime - random.nextInt(60_000));
+                            hash[0] = hash[0] * 31
+                                    + (found == null ? 0 : Arrays.hashCode(found.value()) + found.timestamp());
+                        }
+                        rates[1] = VERSIONED_PUTS / ((System.nanoTime() - start) / 1e9);
+                    }
+                }, "in");
+        topology.addStateStore(Stores.versionedKeyValueStoreBuilder(supplier, Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled(), "workload");
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props())) {
+            driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer())
+                    .pipeInput("go", "go", 0L);
+        }
+        return hash[0];
+    }
+
+    /**
+     * What one Streams commit costs each store on disk (fsync costs nothing on {@code /dev/shm}): a store of
+     * {@link #COMMIT_KEYS} keys (100-byte values) takes one put and a commit with its changelog offset,
+     * {@link #COMMITS} times after as many for warm-up; p50, p99 and mean per commit in microseconds, best round of
+     * {@link #ROUNDS} (by mean). TurboKV with fsync ({@code SYNC}: every store's commit before the changelog commit
+     * mode, and a store without a changelog now), without ({@code NO_SYNC}: a store with a changelog), and Kafka's
+     * RocksDB store, in alternating order. The directory: {@code -Dturbokv.kafka.bench.diskDir} (default
+     * {@code target/commit-bench}, emptied first).
+     */
+    @Test
+    void commitCostOnDisk() throws java.io.IOException {
+        Path disk = Path.of(System.getProperty("turbokv.kafka.bench.diskDir", "target/commit-bench"));
+        Directories.deleteRecursively(disk);
+        Map<String, java.util.function.Supplier<KeyValueStore<Bytes, byte[]>>> stores = new java.util.LinkedHashMap<>();
+        stores.put("TurboKV, SYNC (before)", () -> TurboKvStores.persistentKeyValueStore("committed",
+                TurboKvStores.defaultConfig(io.turbokv.Durability.SYNC)).get());
+        stores.put("TurboKV, NO_SYNC (changelog mode)", () -> TurboKvStores.persistentKeyValueStore("committed",
+                TurboKvStores.defaultConfig(io.turbokv.Durability.NO_SYNC)).get());
+        stores.put("RocksDB", () -> Stores.persistentKeyValueStore("committed").get());
+        Map<String, double[]> best = new java.util.LinkedHashMap<>();
+        List<String> names = new ArrayList<>(stores.keySet());
+        for (int round = 0; round < ROUNDS; round++) {
+            List<String> order = new ArrayList<>(names);
+            if (round % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (String name : order) {
+                double[] run = commitLatencies(stores.get(name).get(), disk.resolve("run-" + runs++));
+                if (!best.containsKey(name) || run[2] < best.get(name)[2]) {
+                    best.put(name, run);
+                }
+            }
+        }
+        List<String> table = new ArrayList<>();
+        table.add(String.format(Locale.ROOT, "%-42s %10s %10s %10s %8s", "commit of one put, " + COMMIT_KEYS
+                + " keys (us)", "p50", "p99", "mean", "/RocksDB"));
+        double rocksMean = best.get("RocksDB")[2];
+        for (String name : names) {
+            double[] latency = best.get(name);
+            table.add(String.format(Locale.ROOT, "%-42s %,10.0f %,10.0f %,10.0f %8.2f", name, latency[0], latency[1],
+                    latency[2], latency[2] / rocksMean));
+        }
+        System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /** Times each commit after one put: p50, p99 and mean in microseconds. */
+    private double[] commitLatencies(KeyValueStore<Bytes, byte[]> store, Path stateDir) {
+        StubStateStoreContext context = new StubStateStoreContext(stateDir, STORE_CONFIGS);
+        store.init(context, store);
+        try {
+            org.apache.kafka.common.TopicPartition changelog = new org.apache.kafka.common.TopicPartition(
+                    "committed-changelog", 0);
+            SplittableRandom random = new SplittableRandom(9);
+            byte[] value = new byte[100];
+            for (int i = 0; i < COMMIT_KEYS; i++) {
+                random.nextBytes(value);
+                store.put(Bytes.wrap(rangeKey(i)), value.clone());
+            }
+            long offset = COMMIT_KEYS;
+            store.commit(Map.of(changelog, offset));
+            double[] micros = new double[COMMITS];
+            for (int round = 0; round < 2; round++) { // the first warms up
+                for (int i = 0; i < COMMITS; i++) {
+                    random.nextBytes(value);
+                    store.put(Bytes.wrap(rangeKey(random.nextInt(COMMIT_KEYS))), value.clone());
+                    long began = System.nanoTime();
+                    store.commit(Map.of(changelog, ++offset));
+                    micros[i] = (System.nanoTime() - began) / 1e3;
+                }
+            }
+            double mean = Arrays.stream(micros).average().orElseThrow();
+            Arrays.sort(micros);
+            assertEquals(offset, store.committedOffset(changelog), "every commit's offset");
+            return new double[] {micros[COMMITS / 2], micros[COMMITS * 99 / 100], mean};
+        } finally {
+            store.close();
+        }
     }
 
     private static byte[] rangeKey(long index) {
