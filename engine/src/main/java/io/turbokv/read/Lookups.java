@@ -28,19 +28,20 @@ import java.util.Objects;
  * key's hash as used for the warm/cold split of compaction.
  *
  * <p>A point read leases the current state for the whole call (a scoped read runs on the lease of its scope), so
- * no mapping it reaches is unmapped meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches}), so no cached block it is
- * handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
- * delivery. Outcomes are counted in {@link LookupCounters}; the SSTs a call skipped are tallied in its context and
- * added once, when the call ends.
+ * no mapping it reaches is unmapped meanwhile. Every call runs inside the block caches ({@link ReadContext#enterCaches})
+ * from its first lookup in an SST on, so no cached block it is handed is recycled meanwhile. Values come from mapped, cached or scratch memory and are valid only during
+ * delivery. Outcomes are counted in {@link LookupCounters}, through the tally of the call's context (plain stores,
+ * no atomic instruction); the SSTs a call skipped are counted in its context and added to the tally once, when the
+ * call ends.
  */
 public final class Lookups {
     /** Keys of a {@code batchGet} whose loads are issued together before any of them is looked up. */
     static final int PIPELINE = 8;
     private final AccessedKeys[] accessedKeys;
-    private final ReadContextPool contexts = new ReadContextPool();
+    private final LookupCounters counters = new LookupCounters();
+    private final ReadContextPool contexts = new ReadContextPool(counters);
     private final BlobFiles blobs;
     private final BlockCaches caches;
-    private final LookupCounters counters = new LookupCounters();
     private final VersionTracker<StoreState> versions;
     private final SlowGets slowGets;
 
@@ -94,7 +95,7 @@ public final class Lookups {
     }
 
     private void end(ReadContext context) {
-        context.reportMisses(counters);
+        context.reportMisses();
         context.exitCaches();
         contexts.release(context);
     }
@@ -319,7 +320,7 @@ public final class Lookups {
                     pending = probeBatch(slot, family, keys, values, pending, context);
                 }
             }
-            counters.notFound(pending);
+            context.tally.add(LookupCounters.MISSES, pending);
             return values;
         } finally {
             slowGets.finish(context.started, "batchGet", family, n, keyBytes(keys), n - pending, context.probes);
@@ -384,12 +385,13 @@ public final class Lookups {
                     order[kept++] = i;
                     continue;
                 }
+                context.inCaches();
                 if (reader.lookup(hash, batch.key(keys[i]), context.scratch, context) == LookupResult.ABSENT) {
                     context.keyMisses++;
                     order[kept++] = i;
                     continue;
                 }
-                counters.outcome(true, context.values(), context.blobs.size());
+                context.tally.outcome(true, context.values(), context.blobs.size());
                 accessedKeys[family].record(hash);
                 values[i] = context.copy();
                 if (values[i] == null && !context.blobs.isEmpty()) {
@@ -486,7 +488,7 @@ public final class Lookups {
             }
             return context.values() + context.blobs.size() > 0;
         } finally {
-            counters.outcome(hit, context.values(), context.blobs.size());
+            context.tally.outcome(hit, context.values(), context.blobs.size());
         }
     }
 
@@ -507,6 +509,7 @@ public final class Lookups {
             context.filterMisses++;
             return LookupResult.ABSENT;
         }
+        context.inCaches();
         LookupResult result = slot.reader().lookup(hash, key, context.scratch, context);
         if (result == LookupResult.ABSENT) {
             context.keyMisses++;

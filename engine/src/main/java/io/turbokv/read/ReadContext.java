@@ -17,6 +17,9 @@ import org.agrona.collections.IntArrayList;
  */
 public final class ReadContext implements EntryVisitor, AutoCloseable {
     final LookupScratch scratch = new LookupScratch();
+    /** Where this context's calls are counted, which the context's close hands back to {@link #counters}. */
+    final LookupCounters.Tally tally;
+    private final LookupCounters counters;
     /** Blob references met during a lookup; read after it, since reading a blob can fail with I/O. */
     final IntArrayList blobs = new IntArrayList();
     private ValueConsumer consumer;
@@ -24,11 +27,14 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     private boolean copying;
     private Arena scope;
     private int values;
+    /** The caches the current call may use, entered at its first lookup in an SST. */
+    private BlockCaches available;
+    /** The caches the current call entered, or null. */
     private BlockCaches caches;
     private int readerSlot = Readers.NO_SLOT;
     /**
      * What the current call skipped: meta files of another family, SSTs whose hash range or key filter ruled a key
-     * out, SSTs without the key. Plain counts, added to the shared counters once ({@link #reportMisses}).
+     * out, SSTs without the key. Plain counts, added to this context's tally once ({@link #reportMisses}).
      */
     int familyMisses;
     int rangeMisses;
@@ -42,29 +48,47 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
     int touched;
     private BatchScratch batch;
 
-    /** A context with empty scratch memory, delivering to no consumer until a lookup prepares it. */
-    public ReadContext() {
-        // the scratch takes memory at the first block it decodes
+    /**
+     * A context with empty scratch memory, delivering to no consumer until a lookup prepares it, counting in a
+     * tally of {@code counters} (the scratch takes memory at the first block it decodes).
+     */
+    ReadContext(LookupCounters counters) {
+        this.counters = counters;
+        this.tally = counters.register();
     }
 
     /**
      * Routes this context's lookups through {@code caches} until {@link #exitCaches()}: blocks handed out stay
-     * valid until then (a reader that finds no free record reads around the caches).
+     * valid until then (a reader that finds no free record reads around the caches). The caches' reader record is
+     * claimed only at the call's first lookup in an SST ({@link #inCaches()}): a key that every hash range and key
+     * filter rules out never claims one, which saves an absent key's get an atomic claim and a release.
      *
      * @param caches the store's block caches
      */
     public void enterCaches(BlockCaches caches) {
         if (caches.isEnabled()) {
-            this.caches = caches;
-            this.readerSlot = caches.readers().enter();
+            this.available = caches;
+        }
+    }
+
+    /**
+     * Claims the caches' reader record of this call, unless it has one: called before every lookup in an SST, which
+     * may read a cached block.
+     */
+    void inCaches() {
+        BlockCaches entering = available;
+        if (entering != null && caches == null) {
+            this.caches = entering;
+            this.readerSlot = entering.readers().enter();
             if (readerSlot != Readers.NO_SLOT) {
-                scratch.useCaches(caches.keyBlocks(), caches.valueBlocks(), readerSlot);
+                scratch.useCaches(entering.keyBlocks(), entering.valueBlocks(), readerSlot);
             }
         }
     }
 
     /** Stops using the caches; nothing handed out from them may be used any more. */
     public void exitCaches() {
+        available = null;
         if (caches != null) {
             scratch.useCaches(null, null, Readers.NO_SLOT);
             caches.readers().exit(readerSlot);
@@ -81,9 +105,12 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
         return batch;
     }
 
-    /** Adds the current call's skip counts to {@code counters} and starts the next call's from zero. */
-    void reportMisses(LookupCounters counters) {
-        counters.skipped(familyMisses, rangeMisses, filterMisses, keyMisses);
+    /** Adds the current call's skip counts to this context's tally and starts the next call's from zero. */
+    void reportMisses() {
+        tally.add(LookupCounters.FAMILY_MISSES, familyMisses);
+        tally.add(LookupCounters.RANGE_MISSES, rangeMisses);
+        tally.add(LookupCounters.FILTER_MISSES, filterMisses);
+        tally.add(LookupCounters.KEY_MISSES, keyMisses);
         familyMisses = 0;
         rangeMisses = 0;
         filterMisses = 0;
@@ -177,8 +204,10 @@ public final class ReadContext implements EntryVisitor, AutoCloseable {
         // the lookup's result says DELETED; nothing to hand over
     }
 
+    /** Frees the scratch memory and hands the tally's counts to the counters. */
     @Override
     public void close() {
         scratch.close();
+        counters.retire(tally);
     }
 }

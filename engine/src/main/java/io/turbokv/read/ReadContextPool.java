@@ -11,13 +11,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class ReadContextPool implements AutoCloseable {
     private final AtomicReferenceArray<ReadContext> slots;
     private final int mask;
+    private final LookupCounters counters;
     private volatile boolean closed;
 
     /**
      * A pool with room for four contexts per available processor (rounded up to a power of two); contexts are created
-     * on demand.
+     * on demand, each counting its calls in a tally of {@code counters}.
+     *
+     * @param counters where the contexts' calls are counted
      */
-    public ReadContextPool() {
+    public ReadContextPool(LookupCounters counters) {
+        this.counters = counters;
         int size = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 4) - 1) << 1;
         this.slots = new AtomicReferenceArray<>(size);
         this.mask = size - 1;
@@ -32,7 +36,7 @@ public final class ReadContextPool implements AutoCloseable {
                 return context;
             }
         }
-        return new ReadContext();
+        return new ReadContext(counters);
     }
 
     /**
