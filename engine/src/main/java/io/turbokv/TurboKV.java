@@ -303,7 +303,7 @@ public final class TurboKV implements AutoCloseable {
      * @throws StoreClosedException when the store is closed
      */
     public ReadScope readScope() {
-        return new ReadScope(core.lookups("read"), config, core.closedFlag(), directory(), core.acquire());
+        return new ReadScope(core, config, directory());
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */

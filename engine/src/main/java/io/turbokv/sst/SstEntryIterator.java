@@ -130,7 +130,7 @@ public final class SstEntryIterator implements AutoCloseable {
                 }
                 int block = reader.keyBlock(nextKeyBlock++);
                 reader.loadBlock(block, keyBuffer, checksum, keyView);
-                keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
+                keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block, keyOrdered);
                 entry = -1;
                 entryCount = keyBlock.count();
                 if (fromKey != null) {
@@ -326,7 +326,7 @@ public final class SstEntryIterator implements AutoCloseable {
         positionLoaded = false; // a load that fails leaves no block loaded
         int block = reader.keyBlock(p);
         reader.loadBlock(block, keyBuffer, checksum, keyView);
-        keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
+        keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block, keyOrdered);
         position = p;
         positionLoaded = true;
         entryCount = keyBlock.count();
