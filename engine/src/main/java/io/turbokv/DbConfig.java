@@ -1,6 +1,9 @@
 package io.turbokv;
 
+import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.FileLayer;
+import io.turbokv.sst.SstLimits;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.store.StoreCore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,8 +15,9 @@ import java.util.Objects;
 /**
  * How a store is opened: its families, the sizes of its block caches, whether commits fsync, the size of its
  * {@code LOG}, whether it shows its statistics over JMX, the threshold of its slow-get JFR event, whether it
- * shares its block caches with other stores ({@link SharedBlockCache}) and whether it compacts by itself
- * ({@link CompactionPolicy}). Immutable; build one with {@link #builder()}.
+ * shares its block caches with other stores ({@link SharedBlockCache}), whether it compacts by itself
+ * ({@link CompactionPolicy}), and how the SSTs it writes are laid out (block sizes, {@link Compression}, the
+ * precision of their key filters). Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * DbConfig config = DbConfig.builder()
@@ -36,6 +40,12 @@ public final class DbConfig {
     public static final long DEFAULT_LOG_FILE_BYTES = 1L << 20;
     /** Default slow-get threshold: 10 ms, some 10,000 times a get that hits the block caches. */
     public static final Duration DEFAULT_SLOW_GET_THRESHOLD = Duration.ofMillis(10);
+    /** Default key block budget: {@value} bytes. */
+    public static final int DEFAULT_KEY_BLOCK_BYTES = SstLimits.DEFAULT_KEY_BLOCK_SIZE;
+    /** Default small value block budget: {@value} bytes. */
+    public static final int DEFAULT_VALUE_BLOCK_BYTES = SstLimits.DEFAULT_SMALL_VALUE_BLOCK_SIZE;
+    /** Default key filter fingerprint width: {@value} bits, about 9 bits per key and 0.39 % false positives. */
+    public static final int DEFAULT_FILTER_FINGERPRINT_BITS = KeyFilter.DEFAULT_FINGERPRINT_BITS;
 
     private final List<FamilyConfig> families;
     private final long keyBlockCacheBytes;
@@ -48,6 +58,10 @@ public final class DbConfig {
     private final SharedBlockCache blockCache;
     private final CompactionPolicy compactionPolicy;
     private final int writeThreads;
+    private final int keyBlockBytes;
+    private final int valueBlockBytes;
+    private final Compression compression;
+    private final int filterFingerprintBits;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -61,6 +75,10 @@ public final class DbConfig {
         this.blockCache = builder.blockCache;
         this.compactionPolicy = builder.compactionPolicy;
         this.writeThreads = builder.writeThreads;
+        this.keyBlockBytes = builder.keyBlockBytes;
+        this.valueBlockBytes = builder.valueBlockBytes;
+        this.compression = builder.compression;
+        this.filterFingerprintBits = builder.filterFingerprintBits;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -154,11 +172,32 @@ public final class DbConfig {
         return writeThreads;
     }
 
+    /** {@return the budget of a key block of the SSTs the store writes, in bytes} */
+    public int keyBlockBytes() {
+        return keyBlockBytes;
+    }
+
+    /** {@return the budget of a small value block of the SSTs the store writes, in bytes} */
+    public int valueBlockBytes() {
+        return valueBlockBytes;
+    }
+
+    /** {@return whether the SSTs the store writes compress their blocks} */
+    public Compression compression() {
+        return compression;
+    }
+
+    /** {@return the fingerprint width of the key filters of the SSTs the store writes, 8 or 16 bits} */
+    public int filterFingerprintBits() {
+        return filterFingerprintBits;
+    }
+
     /** The sizes and limits of the store's parts. */
     StoreCore.Settings settings() {
         return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes,
                 blockCache == null ? null : blockCache.caches(), logFileBytes, jmx, slowGetThreshold.toNanos(),
-                compactionPolicy, writeThreads);
+                compactionPolicy, writeThreads,
+                new SstOptions(keyBlockBytes, valueBlockBytes, compression == Compression.LZ4, filterFingerprintBits));
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -225,6 +264,8 @@ public final class DbConfig {
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
                 .durability(durability).logFileBytes(logFileBytes).jmx(jmx).slowGetThreshold(slowGetThreshold)
                 .blockCache(blockCache).compactionPolicy(compactionPolicy).writeThreads(writeThreads)
+                .keyBlockBytes(keyBlockBytes).valueBlockBytes(valueBlockBytes).compression(compression)
+                .filterFingerprintBits(filterFingerprintBits)
                 .fileLayer(fileLayer)
                 .build();
     }
@@ -242,6 +283,10 @@ public final class DbConfig {
         private SharedBlockCache blockCache;
         private CompactionPolicy compactionPolicy = CompactionPolicy.manual();
         private int writeThreads = Runtime.getRuntime().availableProcessors();
+        private int keyBlockBytes = DEFAULT_KEY_BLOCK_BYTES;
+        private int valueBlockBytes = DEFAULT_VALUE_BLOCK_BYTES;
+        private Compression compression = Compression.LZ4;
+        private int filterFingerprintBits = DEFAULT_FILTER_FINGERPRINT_BITS;
 
         private Builder() {}
 
@@ -406,6 +451,71 @@ public final class DbConfig {
             }
             this.writeThreads = threads;
             return this;
+        }
+
+        /**
+         * Sets the budget of a key block of the SSTs the store writes (default {@link #DEFAULT_KEY_BLOCK_BYTES}):
+         * a key block takes entries until their keys, inline values (of up to 128 bytes) and 20 bytes each reach
+         * it, and a get decodes (or finds in the key-block cache) one key block. Smaller blocks make a get
+         * that misses the cache read and decode less, and make the SST index larger; larger ones compress keys
+         * better. Applies to the SSTs written from then on; a store's SSTs may mix budgets.
+         *
+         * @param bytes the budget, {@value SstLimits#MIN_BLOCK_BUDGET} to {@value SstLimits#MAX_KEY_BLOCK_SIZE}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is out of range
+         */
+        public Builder keyBlockBytes(int bytes) {
+            this.keyBlockBytes = checkedOptions(bytes, valueBlockBytes, filterFingerprintBits).keyBlockBytes();
+            return this;
+        }
+
+        /**
+         * Sets the budget of a small value block of the SSTs the store writes (default
+         * {@link #DEFAULT_VALUE_BLOCK_BYTES}): values of 129 to 4,096 bytes share value blocks, each written once
+         * it holds this many bytes, and a get of such a value decodes (or finds in the value-block cache) its whole
+         * block. Applies to the SSTs written from then on.
+         *
+         * @param bytes the budget, {@value SstLimits#MIN_BLOCK_BUDGET} to
+         *              {@value SstLimits#MAX_SMALL_VALUE_BLOCK_SIZE}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is out of range
+         */
+        public Builder valueBlockBytes(int bytes) {
+            this.valueBlockBytes = checkedOptions(keyBlockBytes, bytes, filterFingerprintBits).valueBlockBytes();
+            return this;
+        }
+
+        /**
+         * Sets whether the SSTs the store writes compress their blocks (default {@link Compression#LZ4}). Applies
+         * to the SSTs written from then on.
+         *
+         * @param compression the compression of new blocks
+         * @return this builder
+         */
+        public Builder compression(Compression compression) {
+            this.compression = Objects.requireNonNull(compression, "compression");
+            return this;
+        }
+
+        /**
+         * Sets the fingerprint width of the key filters of the SSTs the store writes (default
+         * {@link #DEFAULT_FILTER_FINGERPRINT_BITS}): a get of an absent key asks each SST's filter, and reads that
+         * SST's key block only on a false positive. 8 bits: about 9.0 bits per key and 0.39 % false positives; 16
+         * bits: about 18.1 bits per key and 0.0015 %. Filters live in the meta files, mapped while the store is
+         * open. Applies to the SSTs written from then on.
+         *
+         * @param bits 8 or 16
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bits} is neither 8 nor 16
+         */
+        public Builder filterFingerprintBits(int bits) {
+            this.filterFingerprintBits = checkedOptions(keyBlockBytes, valueBlockBytes, bits).filterFingerprintBits();
+            return this;
+        }
+
+        /** The SST options with these values, which validates them. */
+        private SstOptions checkedOptions(int keyBlock, int valueBlock, int filterBits) {
+            return new SstOptions(keyBlock, valueBlock, compression == Compression.LZ4, filterBits);
         }
 
         /** Replaces the file layer; tests use this to inject faults. */

@@ -95,7 +95,7 @@ final class ModelData {
         keys.add(ascii(shared.substring(0, 999) + "a"));
         keys.add(ascii(shared.substring(0, 999) + "b"));
         keys.add(ascii("x" + shared.substring(1, 1000))); // the same length, differing in the first byte
-        int keyBlockBudget = SstLimits.MAX_KEY_BLOCK_SIZE - SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
+        int keyBlockBudget = SstLimits.DEFAULT_KEY_BLOCK_SIZE - SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         keys.add(filled(keyBlockBudget, 'p'));
         keys.add(filled(keyBlockBudget + 1, 'p'));
         keys.add(filled(70_000, 'q'));

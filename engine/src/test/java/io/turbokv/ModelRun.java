@@ -359,9 +359,9 @@ final class ModelRun implements AutoCloseable {
                 facts.tracked(coverage, many.lane(), MULTI, many.key(), many.size(), false);
                 facts.add(MULTI, many.count() - 1, (long) (many.count() - 1) * (key.length + many.size()), false);
                 long accounted = (long) many.count() * (key.length + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD);
-                facts.keyBlockGroup |= many.count() > SstLimits.MAX_KEY_BLOCK_ENTRIES
-                        || accounted > SstLimits.MAX_KEY_BLOCK_SIZE;
-                facts.keyBlockRun |= accounted > SstLimits.MAX_KEY_BLOCK_RUN_SIZE;
+                facts.keyBlockGroup |= many.count() > SstLimits.DEFAULT_KEY_BLOCK_ENTRIES
+                        || accounted > SstLimits.DEFAULT_KEY_BLOCK_SIZE;
+                facts.keyBlockRun |= accounted > SstLimits.DEFAULT_KEY_BLOCK_RUN_SIZE;
             }
             case Peek peek -> {
                 switch (peek.kind()) {

@@ -257,8 +257,8 @@ final class ModelSteps {
         Arbitrary<Write> delete = Combinators.combine(lane, family, trackedKeys()).as(Delete::new);
         Arbitrary<Write> manyValues = Combinators.combine(lane, trackedKeys(),
                 Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.integers().between(2, 30)),
-                        Tuple.of(2, Arbitraries.integers().between(SstLimits.MAX_KEY_BLOCK_ENTRIES - 19,
-                                SstLimits.MAX_KEY_BLOCK_ENTRIES + 20)),
+                        Tuple.of(2, Arbitraries.integers().between(SstLimits.DEFAULT_KEY_BLOCK_ENTRIES - 19,
+                                SstLimits.DEFAULT_KEY_BLOCK_ENTRIES + 20)),
                         Tuple.of(1, Arbitraries.integers().between(2_000, 5_000)),
                         // a run of one hash continues in the next key block past 256 KiB, 12,483 entries of 1 byte
                         Tuple.of(1, Arbitraries.integers().between(12_400, 14_000))),
@@ -266,7 +266,7 @@ final class ModelSteps {
         Arbitrary<Write> bulk = Arbitraries.frequencyOf(
                 Tuple.of(6, bulk(family, Arbitraries.integers().between(1, 40), sizes(VALUE_SIZES), smallStarts(),
                         false)),
-                Tuple.of(3, bulk(family, Arbitraries.integers().between(SstLimits.MAX_KEY_BLOCK_ENTRIES - 19, 900),
+                Tuple.of(3, bulk(family, Arbitraries.integers().between(SstLimits.DEFAULT_KEY_BLOCK_ENTRIES - 19, 900),
                         sizes(SMALL_VALUE_SIZES), smallStarts(), false)),
                 Tuple.of(2, bulk(family, Arbitraries.integers().between(2_000, 4_000), sizes(SMALL_VALUE_SIZES),
                         smallStarts(), false)),

@@ -6,7 +6,9 @@ import io.turbokv.ModelCoverage.Event;
 import io.turbokv.ModelSteps.Step;
 import java.util.List;
 import java.util.Map;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -61,6 +63,38 @@ class StoreModelPropertyTest {
                 Event.COMPACTIONS_WHILE_READING, 15L, Event.BATCHES_OPEN_AT_STORE_CLOSE, 15L);
         started++;
         ModelRun.run(steps, CONFIG, coverage);
+    }
+
+    /**
+     * The SST options a store may set ({@link DbConfig.Builder#keyBlockBytes} and the rest), each at its ends and
+     * between: key blocks from the smallest budget (more key blocks and key block runs per batch than the default)
+     * to the largest, small value blocks likewise, no compression, 16-bit filters.
+     */
+    @Provide
+    Arbitrary<DbConfig> sstOptions() {
+        return Combinators.combine(Arbitraries.of(1 << 10, 2 << 10, 64 << 10, 256 << 10),
+                Arbitraries.of(1 << 10, 64 << 10, 1 << 20), Arbitraries.of(Compression.values()),
+                Arbitraries.of(8, 16))
+                .as((keyBlock, valueBlock, compression, filterBits) -> DbConfig.builder()
+                        .family("single", FamilyKind.SINGLE_VALUE)
+                        .family("multi", FamilyKind.MULTI_VALUE)
+                        .keyBlockCacheBytes(256 << 10)
+                        .valueBlockCacheBytes(256 << 10)
+                        .keyBlockBytes(keyBlock)
+                        .valueBlockBytes(valueBlock)
+                        .compression(compression)
+                        .filterFingerprintBits(filterBits)
+                        .build());
+    }
+
+    /** 12 ordinary runs, each on a store with other SST options (about 4 s on 2 loaded cores). */
+    @Property(tries = 12, seed = "15")
+    void storeWithOtherSstOptionsAgreesWithModel(@ForAll("ordinaryRuns") List<Step> steps,
+                                                 @ForAll("sstOptions") DbConfig config)
+            throws Exception {
+        required = Map.of(Event.REOPENS, 10L, Event.KEY_BLOCK_GROUPS, 2L);
+        started++;
+        ModelRun.run(steps, config, coverage);
     }
 
     /** 4 runs of up to 8 ordinary steps with every threshold planted (about 20 s on 2 loaded cores). */

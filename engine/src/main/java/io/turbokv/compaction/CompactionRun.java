@@ -7,6 +7,7 @@ import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.jfr.CompactionEvent;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import java.io.IOException;
@@ -25,6 +26,7 @@ public final class CompactionRun {
     private final boolean[] keyOrdered;
     private final ExecutorService executor;
     private final WriteBufferPool writeBuffers;
+    private final SstOptions sstOptions;
 
     /**
      * Compactions of one writable store.
@@ -36,10 +38,12 @@ public final class CompactionRun {
      * @param keyOrdered   per family, whether it is key-ordered
      * @param executor     runs the merge jobs
      * @param writeBuffers the store's off-heap write buffers
+     * @param sstOptions   the new SSTs' block budgets, compression and key filter width
      */
     public CompactionRun(StoreDirectory store, CommitProtocol protocol, VersionTracker<StoreState> versions,
                          boolean[] multiValued, boolean[] keyOrdered, ExecutorService executor,
-                         WriteBufferPool writeBuffers) {
+                         WriteBufferPool writeBuffers, SstOptions sstOptions) {
+        this.sstOptions = sstOptions;
         this.store = store;
         this.protocol = protocol;
         this.versions = versions;
@@ -67,7 +71,7 @@ public final class CompactionRun {
         try {
             Compactor.Result result =
                     Compactor.compact(store, CompactionInputs.of(version.state(), multiValued, keyOrdered),
-                            limits, separateCategories, sequence, executor, writeBuffers);
+                            limits, separateCategories, sequence, executor, writeBuffers, sstOptions);
             if (result.isEmpty()) {
                 protocol.commitNothing(0, start);
                 event.finish(store.directory().toString(), separateCategories, false, 0, 0, 0, 0);

@@ -11,6 +11,7 @@ import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
 import io.turbokv.meta.MetaFileWriter;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.sst.SstReader;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
@@ -126,6 +127,7 @@ public final class Compactor {
     private final StoreDirectory store;
     private final SequenceAllocator sequence;
     private final WriteBufferPool buffers;
+    private final SstOptions options;
     private final Executor executor;
     private final int maxSubcompactions;
     private final List<MetaFile> openedMetas = new ArrayList<>();
@@ -137,11 +139,12 @@ public final class Compactor {
     private long bytesRead;
     private long bytesWritten;
 
-    private Compactor(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, Executor executor,
-                      int maxSubcompactions) {
+    private Compactor(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, SstOptions options,
+                      Executor executor, int maxSubcompactions) {
         this.store = store;
         this.sequence = sequence;
         this.buffers = buffers;
+        this.options = options;
         this.executor = executor;
         this.maxSubcompactions = maxSubcompactions;
     }
@@ -155,6 +158,7 @@ public final class Compactor {
      *                           compaction that must leave no key twice)
      * @param executor           runs the families in parallel; {@code null} runs them one after another
      * @param buffers            the store's write buffer pool, which the output writers borrow from
+     * @param options            the output SSTs' block budgets, compression and key filter width
      * @param store              the store's directory and the layer its writes go through
      * @param families           per family, its current meta files and SSTs
      * @param limits             the selection's budget and the output files' size limits
@@ -165,7 +169,7 @@ public final class Compactor {
      */
     public static Result compact(StoreDirectory store, List<FamilyInput> families, CompactConfig limits,
                                  boolean separateCategories, SequenceAllocator sequence, Executor executor,
-                                 WriteBufferPool buffers)
+                                 WriteBufferPool buffers, SstOptions options)
             throws IOException {
         List<FamilyInput> selectedFamilies = new ArrayList<>();
         List<List<int[]>> selectedSegments = new ArrayList<>();
@@ -197,7 +201,8 @@ public final class Compactor {
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         Throwable failure = null;
         for (int i = 0; i < selectedFamilies.size(); i++) {
-            Compactor compactor = new Compactor(store, sequence, buffers, executor, limits.maxSubcompactions());
+            Compactor compactor = new Compactor(store, sequence, buffers, options, executor,
+                    limits.maxSubcompactions());
             compactors.add(compactor);
             FamilyInput family = selectedFamilies.get(i);
             List<int[]> segments = selectedSegments.get(i);
@@ -397,7 +402,7 @@ public final class Compactor {
             for (int r = 0; r < starts.length; r++) {
                 long to = r + 1 < starts.length ? starts[r + 1] - 1 : -1L;
                 // split: the family's arena is shared, so a pool thread may allocate the outputs' filters
-                ranges.add(new RangeMerge(store, sequence, buffers, readers, ranks, multiValued, keyOrdered,
+                ranges.add(new RangeMerge(store, sequence, buffers, options, readers, ranks, multiValued, keyOrdered,
                         usedKeys, filters, starts.length > 1 ? executor : null, starts[r], to));
             }
             runAll(ranges, executor);

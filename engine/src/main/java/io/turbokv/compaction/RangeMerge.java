@@ -9,6 +9,7 @@ import io.turbokv.meta.MetaEntry;
 import io.turbokv.sst.EntryKind;
 import io.turbokv.sst.MergeIterator;
 import io.turbokv.sst.SstEntryIterator;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.sst.SstReader;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
@@ -39,6 +40,7 @@ final class RangeMerge {
     private final StoreDirectory store;
     private final SequenceAllocator sequence;
     private final WriteBufferPool buffers;
+    private final SstOptions options;
     private final List<SstReader> inputs;
     private final int[] ranks;
     private final boolean multiValued;
@@ -58,12 +60,13 @@ final class RangeMerge {
     long keysWritten;
     long bytesWritten;
 
-    RangeMerge(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, List<SstReader> inputs,
-               int[] ranks, boolean multiValued, boolean keyOrdered, MemorySegment usedKeys, SegmentAllocator filters,
-               Executor filterBuilder, long from, long to) {
+    RangeMerge(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, SstOptions options,
+               List<SstReader> inputs, int[] ranks, boolean multiValued, boolean keyOrdered, MemorySegment usedKeys,
+               SegmentAllocator filters, Executor filterBuilder, long from, long to) {
         this.store = store;
         this.sequence = sequence;
         this.buffers = buffers;
+        this.options = options;
         this.inputs = inputs;
         this.ranks = ranks;
         this.multiValued = multiValued;
@@ -183,7 +186,7 @@ final class RangeMerge {
             if (writer == null) {
                 seq = sequence.next();
                 writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                        buffers, true, keyOrdered);
+                        buffers, true, keyOrdered, options);
             }
             switch (kind) {
                 case VALUE -> {

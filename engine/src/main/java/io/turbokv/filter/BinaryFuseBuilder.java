@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import io.turbokv.io.Bytes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -82,7 +83,8 @@ final class BinaryFuseBuilder {
     }
 
     /**
-     * Fills {@code fingerprints} ({@link KeyFilter#fingerprintCount} bytes, all zero) for the {@code size} keys in
+     * Fills {@code fingerprints} ({@link KeyFilter#fingerprintCount} slots of one byte, or two big-endian bytes when
+     * {@code wide}, all zero) for the {@code size} keys in
      * {@code keys} (8-byte longs in native byte order, {@link java.lang.foreign.ValueLayout#JAVA_LONG_UNALIGNED}),
      * which must be distinct, and returns the seed the filter must be queried with. The scratch memory is freed
      * before this returns, whether it succeeds or not.
@@ -90,19 +92,24 @@ final class BinaryFuseBuilder {
      * @throws IllegalStateException if no seed peels, which for distinct keys does not happen in practice
      */
     static long build(MemorySegment keys, int size, int segmentLengthLog2, int segmentCount,
-                      MemorySegment fingerprints) {
+                      MemorySegment fingerprints, boolean wide) {
         try (Arena arena = Arena.ofConfined()) {
-            return new BinaryFuseBuilder(keys, size, segmentLengthLog2, segmentCount, arena).build(fingerprints);
+            return new BinaryFuseBuilder(keys, size, segmentLengthLog2, segmentCount, arena).build(fingerprints,
+                    wide);
         }
     }
 
-    private long build(MemorySegment fingerprints) {
+    private long build(MemorySegment fingerprints, boolean wide) {
         long seedState = FIRST_SEED_STATE;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             seedState += 0x9E3779B97F4A7C15L;
             long seed = splitMix64(seedState);
             if (peel(seed)) {
-                assign(fingerprints);
+                if (wide) {
+                    assignWide(fingerprints);
+                } else {
+                    assign(fingerprints);
+                }
                 return seed;
             }
             slotCounts.fill((byte) 0);
@@ -194,6 +201,18 @@ final class BinaryFuseBuilder {
             fingerprints.set(JAVA_BYTE, own, (byte) (KeyFilter.fingerprint(hash)
                     ^ fingerprints.get(JAVA_BYTE, slot((found + 1) % 3, hash))
                     ^ fingerprints.get(JAVA_BYTE, slot((found + 2) % 3, hash))));
+        }
+    }
+
+    /** As {@link #assign}, for 16-bit fingerprints in two-byte big-endian slots. */
+    private void assignWide(MemorySegment fingerprints) {
+        for (int i = size - 1; i >= 0; i--) {
+            long hash = peeledHashes.getAtIndex(JAVA_LONG, i);
+            int found = peeledSlotIndexes.get(JAVA_BYTE, i);
+            long own = (long) slot(found, hash) * Short.BYTES;
+            fingerprints.set(Bytes.BE_SHORT, own, (short) (KeyFilter.fingerprint16(hash)
+                    ^ fingerprints.get(Bytes.BE_SHORT, (long) slot((found + 1) % 3, hash) * Short.BYTES)
+                    ^ fingerprints.get(Bytes.BE_SHORT, (long) slot((found + 2) % 3, hash) * Short.BYTES)));
         }
     }
 

@@ -64,7 +64,7 @@ final class BlockFraming implements AutoCloseable {
 
     BlockFraming(WriteBufferPool pool) {
         this.pool = pool;
-        lend(pool.borrow(Lz4.maxCompressedLength(SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE * 2) + HEADER_LENGTH));
+        lend(pool.borrow(Lz4.maxCompressedLength(SstLimits.DEFAULT_SMALL_VALUE_BLOCK_SIZE * 2) + HEADER_LENGTH));
     }
 
     /**

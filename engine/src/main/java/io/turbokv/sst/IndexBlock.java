@@ -23,7 +23,7 @@ import java.util.Locale;
  * Entry hashes ascend strictly (unsigned): the key block chosen for a hash is the only one that can hold it.
  *
  * <p>Type 1, when a run of entries with one hash (a key's many values, or keys whose hashes collide) is longer
- * than a key block ({@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE}) and continues in the following key blocks:
+ * than a key block ({@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE}) and continues in the following key blocks:
  * <pre>
  * offset     size  field
  * 0          1     u8 type = 1

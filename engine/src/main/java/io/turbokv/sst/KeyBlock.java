@@ -39,7 +39,7 @@ import java.util.Locale;
  * exactly that long.
  *
  * <p>Entries of both types are in {@code (unsigned hash, unsigned key bytes)} order, values of one key before its
- * tombstone. A run of entries with one hash longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} goes on in the
+ * tombstone. A run of entries with one hash longer than {@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE} goes on in the
  * next key block ({@link IndexBlock} marks that block as continuing it).
  *
  * <p>In a key-ordered SST ({@link KeyIndexBlock}) the entries are in unsigned key order instead (a key's values
@@ -52,7 +52,7 @@ import java.util.Locale;
  * a long common prefix, as Kafka Streams writes them, still differ within their words) and compares a key only
  * where the words are equal. The entries' hashes are not stored: {@link #selectedKeyHash} computes one when
  * compaction needs it. The u24 count and positions cannot
- * overflow: the writer puts at most {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + inline
+ * overflow: the writer puts at most {@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE} accounted bytes (key length + inline
  * value length + 20 per entry) in a block, or a single entry, whose key has at most {@link SstLimits#MAX_KEY_LENGTH} bytes.
  *
  * <p>Every entry's hash (or search word) is stored, in one array of 8-byte hashes (type 3) or of 12-byte elements (type 1), so a

@@ -19,13 +19,17 @@ import java.util.Arrays;
  */
 final class KeyBlockBuilder {
     private final boolean keyOrdered;
-    private byte[] entries = new byte[SstLimits.MAX_KEY_BLOCK_SIZE * 2];
-    private MemorySegment entriesSegment = MemorySegment.ofArray(entries);
+    private final boolean compress;
+    private final int budgetBytes;
+    private final int budgetEntries;
+    private final int runBudgetBytes;
+    private byte[] entries;
+    private MemorySegment entriesSegment;
     private int entriesLength;
-    private long[] hashes = new long[SstLimits.MAX_KEY_BLOCK_ENTRIES + 1];
-    private byte[] types = new byte[hashes.length];
-    private int[] positions = new int[hashes.length];
-    private int[] keyLengths = new int[hashes.length];
+    private long[] hashes;
+    private byte[] types;
+    private int[] positions;
+    private int[] keyLengths;
     /** A key-ordered block's search words, computed by {@link #encode()}. */
     private long[] words = new long[0];
     private int count;
@@ -44,9 +48,22 @@ final class KeyBlockBuilder {
     private MemorySegment block = MemorySegment.ofArray(new byte[0]);
     private ByteBuffer blockView = ByteBuffer.allocate(0);
 
-    /** @param keyOrdered whether the blocks are a key-ordered SST's, storing search words instead of hashes */
-    KeyBlockBuilder(boolean keyOrdered) {
+    /**
+     * @param keyOrdered whether the blocks are a key-ordered SST's, storing search words instead of hashes
+     * @param options    the key block budget and whether blocks may be compressed
+     */
+    KeyBlockBuilder(boolean keyOrdered, SstOptions options) {
         this.keyOrdered = keyOrdered;
+        this.compress = options.compress();
+        this.budgetBytes = options.keyBlockBytes();
+        this.budgetEntries = options.keyBlockEntries();
+        this.runBudgetBytes = options.keyBlockRunBytes();
+        this.entries = new byte[budgetBytes * 2];
+        this.entriesSegment = MemorySegment.ofArray(entries);
+        this.hashes = new long[budgetEntries + 1];
+        this.types = new byte[hashes.length];
+        this.positions = new int[hashes.length];
+        this.keyLengths = new int[hashes.length];
     }
 
     boolean isEmpty() {
@@ -82,8 +99,8 @@ final class KeyBlockBuilder {
 
     /**
      * The flush rule: flush a non-empty block before an entry of {@code hash} that would take it
-     * past its budget, {@link SstLimits#MAX_KEY_BLOCK_SIZE} bytes or {@link SstLimits#MAX_KEY_BLOCK_ENTRIES}
-     * entries; while the hash repeats, only past {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE}, so that a run of one
+     * past its budget, {@link SstOptions#keyBlockBytes()} bytes or {@link SstOptions#keyBlockEntries()}
+     * entries; while the hash repeats, only past {@link SstOptions#keyBlockRunBytes()}, so that a run of one
      * hash stays in one block unless it is long, and a long run continues in the next block.
      */
     boolean shouldFlushBefore(long hash, int keyLength, int inlineLength) {
@@ -99,8 +116,7 @@ final class KeyBlockBuilder {
             return false;
         }
         long accounted = accountedBytes + keyLength + inlineLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
-        return continuesRun ? accounted > SstLimits.MAX_KEY_BLOCK_RUN_SIZE
-                : accounted > SstLimits.MAX_KEY_BLOCK_SIZE || count >= SstLimits.MAX_KEY_BLOCK_ENTRIES;
+        return continuesRun ? accounted > runBudgetBytes : accounted > budgetBytes || count >= budgetEntries;
     }
 
     void addInline(long hash, MemorySegment key, long keyOffset, long keyLength, MemorySegment value,
@@ -147,9 +163,9 @@ final class KeyBlockBuilder {
         unresolvedCount = 0;
     }
 
-    /** Whether the encoded block is worth compressing (its keys are long enough). */
+    /** Whether the encoded block is worth compressing (compression is on and its keys are long enough). */
     boolean compressible() {
-        return maxKeyLength >= SstLimits.MIN_KEY_SIZE_FOR_COMPRESSION;
+        return compress && maxKeyLength >= SstLimits.MIN_KEY_SIZE_FOR_COMPRESSION;
     }
 
     /**

@@ -7,15 +7,25 @@ import java.nio.ByteOrder;
 /**
  * Packs small values (9..4096 bytes) into one small value block: the values back to back, nothing else (the
  * 8-byte block header is the only framing). Key entries address a value by (block, u16 size, u32 offset). The
- * writer emits the block once it holds {@value SstLimits#MIN_SMALL_VALUE_BLOCK_SIZE} bytes, so a block has
- * 8 to 12 KiB, or less when a key block has to be flushed first.
+ * writer emits the block once it holds its budget ({@link SstOptions#valueBlockBytes()}, by default
+ * {@value SstLimits#DEFAULT_SMALL_VALUE_BLOCK_SIZE} bytes), so a block has 8 to 12 KiB by default, or less when a
+ * key block has to be flushed first.
  */
 final class SmallValueBlockBuilder {
-    private final byte[] bytes = new byte[SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE + SstLimits.MAX_SMALL_VALUE_SIZE];
-    private final MemorySegment segment = MemorySegment.ofArray(bytes);
+    private final int budget;
+    private final byte[] bytes;
+    private final MemorySegment segment;
     /** The one buffer view of {@link #bytes}, handed to {@link BlockFraming} for every block. */
-    private final ByteBuffer view = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+    private final ByteBuffer view;
     private int length;
+
+    /** @param budget the block is full once it holds this many bytes ({@link SstOptions#valueBlockBytes()}) */
+    SmallValueBlockBuilder(int budget) {
+        this.budget = budget;
+        this.bytes = new byte[budget + SstLimits.MAX_SMALL_VALUE_SIZE];
+        this.segment = MemorySegment.ofArray(bytes);
+        this.view = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+    }
 
     /** Appends {@code value[valueOffset, valueOffset + valueLength)}; returns its offset in the block. */
     int add(MemorySegment value, long valueOffset, int valueLength) {
@@ -35,7 +45,7 @@ final class SmallValueBlockBuilder {
     }
 
     boolean isFull() {
-        return length >= SstLimits.MIN_SMALL_VALUE_BLOCK_SIZE;
+        return length >= budget;
     }
 
     /**

@@ -35,7 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
  * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
  * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
  * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it. A group, or a run of
- * keys with one hash, may be of any length: a run longer than {@link SstLimits#MAX_KEY_BLOCK_RUN_SIZE} continues
+ * keys with one hash, may be of any length: a run longer than {@link SstLimits#DEFAULT_KEY_BLOCK_RUN_SIZE} continues
  * in the following key blocks ({@link IndexBlock}).
  *
  * <p>Limits of one file: blocks are addressed by a u16 ({@value SstLimits#MAX_BLOCK_COUNT} at most, index block
@@ -72,7 +72,9 @@ public final class SstWriter {
     /** The index of a key-ordered SST; null for a hash-ordered one. */
     private final KeyIndexBlock keyIndex;
     private final KeyBlockBuilder keyBlock;
-    private final SmallValueBlockBuilder smallValues = new SmallValueBlockBuilder();
+    private final SmallValueBlockBuilder smallValues;
+    private final boolean compress;
+    private final int filterFingerprintBits;
 
     private byte[] lastKey = new byte[64];
     private MemorySegment lastKeySegment = MemorySegment.ofArray(lastKey);
@@ -147,11 +149,29 @@ public final class SstWriter {
      * @param keyOrdered      whether entries arrive, and are indexed, in key order rather than hash order
      */
     public SstWriter(WritableFile out, WriteBufferPool buffers, boolean buildsKeyFilter, boolean keyOrdered) {
+        this(out, buffers, buildsKeyFilter, keyOrdered, SstOptions.DEFAULT);
+    }
+
+    /**
+     * As {@link #SstWriter(WritableFile, WriteBufferPool, boolean, boolean)}, with the block budgets, compression
+     * and key filter width of {@code options} (a store's configuration) instead of the defaults.
+     *
+     * @param out             the new, empty file the SST is written to
+     * @param buffers         the pool the compression buffer is borrowed from
+     * @param buildsKeyFilter whether {@link #finish} builds the key filter
+     * @param keyOrdered      whether entries arrive, and are indexed, in key order rather than hash order
+     * @param options         the block budgets, compression and key filter width
+     */
+    public SstWriter(WritableFile out, WriteBufferPool buffers, boolean buildsKeyFilter, boolean keyOrdered,
+                     SstOptions options) {
         this.out = out;
         this.framing = new BlockFraming(buffers);
         this.buildsKeyFilter = buildsKeyFilter;
         this.keyIndex = keyOrdered ? new KeyIndexBlock() : null;
-        this.keyBlock = new KeyBlockBuilder(keyOrdered);
+        this.keyBlock = new KeyBlockBuilder(keyOrdered, options);
+        this.smallValues = new SmallValueBlockBuilder(options.valueBlockBytes());
+        this.compress = options.compress();
+        this.filterFingerprintBits = options.filterFingerprintBits();
     }
 
     /** {@return whether this writer writes a key-ordered SST} */
@@ -215,7 +235,7 @@ public final class SstWriter {
                 }
             } else {
                 keyBlock.addMedium(hash, keySegment, keyOffset, keyLength,
-                        writeBlock(sourceView.of(valueSegment, valueOffset, valueLength), true));
+                        writeBlock(sourceView.of(valueSegment, valueOffset, valueLength), compress));
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -375,7 +395,7 @@ public final class SstWriter {
      * Writes the pending blocks, the index block and the offset table, syncs and closes the file, and builds the
      * SST's key filter into a heap array: the summary may outlive the writer and go to another thread (a spill's
      * summary waits for its batch's commit), so no off-heap owner is at hand. The filter takes about 9 bits per
-     * distinct key; everything else the build needs is off-heap and freed before this returns.
+     * distinct key (18 with 16-bit fingerprints); everything else the build needs is off-heap and freed before this returns.
      *
      * @return the file's block count, hash range, size, entry and key counts and key filter, for its meta file
      * @throws IllegalStateException when no entry was added, or the writer is finished or broken
@@ -427,8 +447,9 @@ public final class SstWriter {
             if (buildsKeyFilter && filterBuilder != null) {
                 long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
                 filter = new FutureTask<>(() -> keyIndex == null
-                        ? KeyFilter.buildFromSorted(MemorySegment.ofArray(hashes), filterAllocator)
-                        : KeyFilter.build(hashes, hashes.length, filterAllocator));
+                        ? KeyFilter.buildFromSorted(MemorySegment.ofArray(hashes), filterFingerprintBits,
+                                filterAllocator)
+                        : KeyFilter.build(hashes, hashes.length, filterFingerprintBits, filterAllocator));
                 try {
                     filterBuilder.execute(filter);
                 } catch (RejectedExecutionException e) {
@@ -446,7 +467,8 @@ public final class SstWriter {
             // The hashes ascend strictly (a new one is recorded only when the hash changes), as the filter needs.
             MemorySegment keyFilter = !buildsKeyFilter ? null
                     : filter != null ? built(filter)
-                    : keyIndex == null ? KeyFilter.buildFromSorted(keyHashes.segment(), filterAllocator)
+                    : keyIndex == null
+                            ? KeyFilter.buildFromSorted(keyHashes.segment(), filterFingerprintBits, filterAllocator)
                     : buildUnsortedFilter(filterAllocator);
             return keyIndex == null
                     ? new SstSummary(blocks.count(), firstHash, lastHash, fileSize, entryCount, keyCount, keyFilter,
@@ -486,7 +508,7 @@ public final class SstWriter {
     /** A key-ordered SST's filter: its hashes came in key order, so they are sorted (and deduplicated) first. */
     private MemorySegment buildUnsortedFilter(SegmentAllocator filterAllocator) {
         long[] hashes = keyHashes.segment().toArray(ValueLayout.JAVA_LONG);
-        return KeyFilter.build(hashes, hashes.length, filterAllocator);
+        return KeyFilter.build(hashes, hashes.length, filterFingerprintBits, filterAllocator);
     }
 
     /**
@@ -695,7 +717,7 @@ public final class SstWriter {
     }
 
     private void emitSmallValueBlock() throws IOException {
-        int block = writeBlock(smallValues.data(), true);
+        int block = writeBlock(smallValues.data(), compress);
         keyBlock.resolveSmall(block);
         smallValues.clear();
     }

@@ -22,6 +22,7 @@ import io.turbokv.read.FamilyScan;
 import io.turbokv.read.Lookups;
 import io.turbokv.read.StoreReports;
 import io.turbokv.recovery.StoreOpener;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import io.turbokv.write.StoreWriter;
@@ -73,10 +74,11 @@ public final class StoreCore {
      * @param slowGetNanos         the duration from which a point read emits a slow-get JFR event
      * @param compaction           whether and when a writable store compacts by itself
      * @param writeThreads         the threads of a writable store's spill and merge pool
+     * @param sstOptions           the block budgets, compression and key filter width of the SSTs it writes
      */
     public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, SharedCaches sharedCaches,
                            long logFileBytes, boolean jmx, long slowGetNanos, CompactionPolicy compaction,
-                           int writeThreads) {}
+                           int writeThreads, SstOptions sstOptions) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -106,7 +108,8 @@ public final class StoreCore {
             keyOrdered[i] = families.get(i).keyOrdered();
         }
         this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, keyOrdered, accessedKeys,
-                new StoreLog(location.directory(), settings.logFileBytes()), settings.writeThreads());
+                new StoreLog(location.directory(), settings.logFileBytes()), settings.writeThreads(),
+                settings.sstOptions());
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 caches,

@@ -7,7 +7,7 @@
  *
  * <p>Depends on {@code io.turbokv.recovery} (what an open found), {@code io.turbokv.version}, {@code io.turbokv.read},
  * {@code io.turbokv.write}, {@code io.turbokv.cache}, {@code io.turbokv.checkpoint}, {@code io.turbokv.io},
- * {@code io.turbokv.jfr},
+ * {@code io.turbokv.jfr}, {@code io.turbokv.sst} (the options of the SSTs a writable store writes),
  * {@code java.management} and the API package's leaf types (its exceptions, consumers, reports, family types and
  * {@code io.turbokv.StoreMXBean}).
  */

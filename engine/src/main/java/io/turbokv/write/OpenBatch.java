@@ -19,6 +19,7 @@ import io.turbokv.meta.MetaFile;
 import io.turbokv.meta.MetaFileWriter;
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.sst.SstLimits;
+import io.turbokv.sst.SstOptions;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -80,6 +81,7 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
      * @param spillThreads where spills run
      * @param buffers      where the batch's off-heap buffers come from
+     * @param sstOptions   the spilled SSTs' block budgets, compression and key filter width
      * @param createdAt    where the batch was created, reported if it is abandoned
      * @param store        the store's directory, where the batch's files go, and the layer they are written through
      * @param protocol     commits or rolls back the batch and frees the write slot
@@ -87,14 +89,14 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
      */
     public OpenBatch(StoreDirectory store, CommitProtocol protocol, int seqBefore, boolean[] multiValued,
                      boolean[] keyOrdered, AccessedKeys[] accessedKeys, Executor spillThreads, WriteBufferPool buffers,
-                     Throwable createdAt) {
+                     SstOptions sstOptions, Throwable createdAt) {
         this.store = store;
         this.protocol = protocol;
         this.accessedKeys = accessedKeys;
         this.familyCount = multiValued.length;
         this.sequence = new SequenceAllocator(seqBefore);
         this.spills = new SpillRunner(store, sequence, spillThreads,
-                Runtime.getRuntime().availableProcessors() + 1, buffers);
+                Runtime.getRuntime().availableProcessors() + 1, buffers, sstOptions);
         this.collector = new BatchCollector(multiValued, keyOrdered, spills, buffers);
         this.createdAt = createdAt;
     }

@@ -9,6 +9,7 @@ import io.turbokv.io.Tasks;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.jfr.SpillEvent;
 import io.turbokv.sst.EntryKind;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
@@ -66,6 +67,7 @@ public final class SpillRunner {
     private final SequenceAllocator sequence;
     private final Executor executor;
     private final WriteBufferPool buffers;
+    private final SstOptions options;
     private final Semaphore inFlight;
     private final ConcurrentLinkedQueue<CompletableFuture<SpilledSst>> spills = new ConcurrentLinkedQueue<>();
 
@@ -75,16 +77,18 @@ public final class SpillRunner {
      * @param sequence    the batch's sequence counter, from which {@link #nextSeq()} takes numbers
      * @param maxInFlight how many collectors may be spilling at once
      * @param buffers     where the SST writers borrow their compression buffers
+     * @param options     the SSTs' block budgets, compression and key filter width
      * @param store       the store's directory, where the SSTs go and how they are written
      * @param executor    where the spills run
      */
     public SpillRunner(StoreDirectory store, SequenceAllocator sequence, Executor executor, int maxInFlight,
-                       WriteBufferPool buffers) {
+                       WriteBufferPool buffers, SstOptions options) {
         this.store = store;
         this.sequence = sequence;
         this.executor = executor;
         this.inFlight = new Semaphore(maxInFlight);
         this.buffers = buffers;
+        this.options = options;
     }
 
     /** The next sequence number of the batch, for a collector being cut. */
@@ -265,7 +269,8 @@ public final class SpillRunner {
                              EntrySorter sorted, int from, int to, int seq, boolean tombstones)
             throws IOException {
         FutureTask<MemorySegment> filter = new FutureTask<>(
-                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes(from, to)), HEAP));
+                () -> KeyFilter.buildFromSorted(MemorySegment.ofArray(sorted.distinctHashes(from, to)),
+                        options.filterFingerprintBits(), HEAP));
         if (to - from >= PARALLEL_FILTER_ENTRIES) {
             try {
                 executor.execute(filter);
@@ -274,7 +279,7 @@ public final class SpillRunner {
             }
         }
         SstWriter writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                buffers, false, keyOrdered);
+                buffers, false, keyOrdered, options);
         boolean finished = false;
         try {
             ReadAhead headers = new ReadAhead(buffer, sorted, from, to);

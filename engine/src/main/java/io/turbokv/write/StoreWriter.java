@@ -8,6 +8,7 @@ import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreLog;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.read.AccessedKeys;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.version.StateLoader;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
@@ -35,6 +36,7 @@ public final class StoreWriter {
     /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close}. */
     private final WriteBufferPool buffers = new WriteBufferPool();
     private final CompactionRun compactions;
+    private final SstOptions sstOptions;
 
     /**
      * The write side of the store in {@code store}, whose states {@code versions} publishes.
@@ -46,9 +48,12 @@ public final class StoreWriter {
      * @param accessedKeys per family, the keys read since the last commit (drained into the new meta files)
      * @param log          the store's {@code LOG}, which gets one record per commit
      * @param threads      the threads of the pool that spills and merges share
+     * @param sstOptions   the new SSTs' block budgets, compression and key filter width
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
-                       boolean[] keyOrdered, AccessedKeys[] accessedKeys, StoreLog log, int threads) {
+                       boolean[] keyOrdered, AccessedKeys[] accessedKeys, StoreLog log, int threads,
+                       SstOptions sstOptions) {
+        this.sstOptions = sstOptions;
         this.executor = SpillRunner.newExecutor(threads);
         this.store = store;
         this.versions = versions;
@@ -58,7 +63,7 @@ public final class StoreWriter {
         this.guard = new WriteOperationGuard(store.directory());
         this.protocol = new CommitProtocol(store, versions, guard, log);
         this.compactions = new CompactionRun(store, protocol, versions, multiValued, keyOrdered, executor,
-                buffers);
+                buffers, sstOptions);
     }
 
     /**
@@ -95,7 +100,7 @@ public final class StoreWriter {
     private OpenBatch newBatch(Throwable createdAt) {
         try {
             OpenBatch batch = new OpenBatch(store, protocol, versions.currentState().committedSeq(), multiValued,
-                    keyOrdered, accessedKeys, executor, buffers, createdAt);
+                    keyOrdered, accessedKeys, executor, buffers, sstOptions, createdAt);
             guard.attach(batch);
             return batch;
         } catch (RuntimeException | Error e) {

@@ -39,7 +39,23 @@ class KeyFilterCheckTest {
                     () -> KeyFilter.check(filter, FILE, PAYLOAD_OFFSET));
             assertEquals(FILE, e.file());
             assertEquals(PAYLOAD_OFFSET + KeyFilter.TAG, e.offset());
-            assertTrue(e.getMessage().contains("expected=0x01 found=0x02"), e.getMessage());
+            assertTrue(e.getMessage().contains("expected=0x01 or 0x03 found=0x02"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFilterTaggedWithTheOtherFingerprintWidthIsRejectedByItsLength() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment narrow = smallFilter(arena, 20);
+            narrow.set(ValueLayout.JAVA_BYTE, KeyFilter.TAG, (byte) KeyFilter.TAG_BINARY_FUSE16);
+            CorruptionException e = assertThrows(CorruptionException.class,
+                    () -> KeyFilter.check(narrow, FILE, PAYLOAD_OFFSET));
+            assertTrue(e.getMessage().contains("key filter length"), e.getMessage());
+
+            MemorySegment wide = KeyFilter.build(new SplittableRandom(20).longs(20).toArray(), 20, 16, arena);
+            wide.set(ValueLayout.JAVA_BYTE, KeyFilter.TAG, (byte) KeyFilter.TAG_BINARY_FUSE8);
+            e = assertThrows(CorruptionException.class, () -> KeyFilter.check(wide, FILE, PAYLOAD_OFFSET));
+            assertTrue(e.getMessage().contains("key filter length"), e.getMessage());
         }
     }
 
@@ -129,7 +145,9 @@ class KeyFilterCheckTest {
                                                                @ForAll @IntRange(min = 0, max = 64) int segmentCount,
                                                                @ForAll @IntRange(min = -3, max = 3) int lengthError,
                                                                @ForAll long bodySeed) {
-        long bodyLength = segmentLengthLog2 > 20 ? 64 : (segmentCount + 2L) << segmentLengthLog2;
+        // tag choice 0: a random tag; 2: 16-bit fingerprints (two bytes per slot); 1 and 3: 8-bit ones
+        long slotBytes = tagChoice == 2 ? 2 : 1;
+        long bodyLength = segmentLengthLog2 > 20 ? 64 : ((segmentCount + 2L) << segmentLengthLog2) * slotBytes;
         long length = Math.max(0, KeyFilter.HEADER_BYTES + bodyLength + lengthError);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment payload = arena.allocate(length);
@@ -137,7 +155,8 @@ class KeyFilterCheckTest {
             new SplittableRandom(bodySeed).nextBytes(body);
             MemorySegment.copy(body, 0, payload, ValueLayout.JAVA_BYTE, 0, body.length);
             if (length >= KeyFilter.HEADER_BYTES) {
-                int tag = tagChoice == 0 ? body[0] : KeyFilter.TAG_BINARY_FUSE8;
+                int tag = tagChoice == 0 ? body[0]
+                        : tagChoice == 2 ? KeyFilter.TAG_BINARY_FUSE16 : KeyFilter.TAG_BINARY_FUSE8;
                 payload.set(ValueLayout.JAVA_BYTE, KeyFilter.TAG, (byte) tag);
                 payload.set(Bytes.BE_LONG, KeyFilter.SEED, seed);
                 payload.set(ValueLayout.JAVA_BYTE, KeyFilter.SEGMENT_LENGTH_LOG2, (byte) segmentLengthLog2);

@@ -83,6 +83,52 @@ class KeyFilterTest {
     }
 
     @Test
+    void sixteenBitFiltersHoldTheirKeysAtEverySmallSizeAndPassCheck() throws Exception {
+        SplittableRandom random = new SplittableRandom(12);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int size = 0; size <= 300; size++) {
+                long[] hashes = random.longs(size).toArray();
+                MemorySegment filter = KeyFilter.build(hashes.clone(), size, 16, arena);
+                KeyFilter.check(filter, FILE, 0);
+                assertEquals(KeyFilter.TAG_BINARY_FUSE16, filter.get(ValueLayout.JAVA_BYTE, KeyFilter.TAG));
+                for (long hash : hashes) {
+                    assertTrue(KeyFilter.mayContain(filter, hash), "size " + size);
+                }
+            }
+        }
+    }
+
+    @Test
+    void sixteenBitFilterHasTwoByteSlotsAndTheSameSeedAsTheEightBitOne() {
+        try (Arena arena = Arena.ofConfined()) {
+            long[] hashes = new SplittableRandom(13).longs(100_000).toArray();
+            MemorySegment narrow = KeyFilter.build(hashes.clone(), hashes.length, arena);
+            MemorySegment wide = KeyFilter.build(hashes.clone(), hashes.length, 16, arena);
+            int segmentLengthLog2 = KeyFilter.segmentLengthLog2(hashes.length);
+            int segmentCount = KeyFilter.segmentCount(hashes.length, segmentLengthLog2);
+            assertEquals(14L + 2 * ((segmentCount + 2L) << segmentLengthLog2), wide.byteSize());
+            // The peeling does not depend on the fingerprints: the same set peels with the same seed.
+            assertEquals(narrow.get(Bytes.BE_LONG, KeyFilter.SEED), wide.get(Bytes.BE_LONG, KeyFilter.SEED));
+            long[] unsigned = Arrays.stream(hashes).boxed().sorted(Long::compareUnsigned).mapToLong(Long::longValue)
+                    .toArray();
+            assertArrayEquals(wide.toArray(ValueLayout.JAVA_BYTE),
+                    KeyFilter.buildFromSorted(MemorySegment.ofArray(unsigned), 16, arena)
+                            .toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
+    void fingerprintWidthsOtherThanEightAndSixteenAreRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int bits : new int[] {0, 4, 7, 9, 12, 15, 17, 32}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> KeyFilter.build(new long[] {1}, 1, bits, arena));
+                assertTrue(e.getMessage().contains("expected: 8 or 16"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void onlyTheFirstCountHashesAreBuiltIn() {
         try (Arena arena = Arena.ofConfined()) {
             long[] hashes = new SplittableRandom(3).longs(1_000).toArray();

@@ -80,6 +80,8 @@ class SeedCorpusWriter {
             for (int count : new int[] {0, 1, 100}) {
                 seed(resources, "FilterFuzzTest", "key-filter-" + count,
                         prefixed(0, KeyFilter.build(hashes(count), count, arena).toArray(ValueLayout.JAVA_BYTE)));
+                seed(resources, "FilterFuzzTest", "key-filter-16-bit-" + count,
+                        prefixed(0, KeyFilter.build(hashes(count), count, 16, arena).toArray(ValueLayout.JAVA_BYTE)));
             }
             for (int count : new int[] {0, 3}) {
                 seed(resources, "FilterFuzzTest", "used-key-filter-" + count,
@@ -189,7 +191,7 @@ class SeedCorpusWriter {
     private static List<TestEntry> longRun() {
         byte[] key = new byte[0];
         List<TestEntry> entries = new ArrayList<>();
-        for (int i = 0; i < SstLimits.MAX_KEY_BLOCK_RUN_SIZE / SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD + 100; i++) {
+        for (int i = 0; i < SstLimits.DEFAULT_KEY_BLOCK_RUN_SIZE / SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD + 100; i++) {
             byte[] value = i % 1000 == 0 ? new byte[] {(byte) (i / 1000)} : new byte[0];
             entries.add(TestEntry.value(KeyHash.hash(key), key, value));
         }

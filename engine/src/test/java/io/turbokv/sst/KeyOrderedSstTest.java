@@ -137,7 +137,7 @@ class KeyOrderedSstTest {
         // each with a 1-byte inline value; the next group's first entry no longer fits
         int first = prefix + 1 + 1 + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         int other = first + 2;
-        int perGroup = 1 + (SstLimits.MAX_KEY_BLOCK_SIZE - first) / other;
+        int perGroup = 1 + (SstLimits.DEFAULT_KEY_BLOCK_SIZE - first) / other;
         List<TestEntry> entries = new ArrayList<>();
         int groups = 6;
         for (int g = 1; g <= groups; g++) {

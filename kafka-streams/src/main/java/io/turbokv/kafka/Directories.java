@@ -30,21 +30,6 @@ final class Directories {
         }
     }
 
-    /**
-     * Syncs every file in {@code directory} (not in subdirectories), then the directory: a store written without
-     * fsync ({@code Durability.NO_SYNC}) survives a power cut as it is now.
-     */
-    static void syncFilesAndDirectory(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    channel.force(true);
-                }
-            }
-        }
-        sync(directory);
-    }
-
     /** Deletes {@code directory} and everything in it; nothing when it does not exist. */
     static void deleteRecursively(Path directory) throws IOException {
         deleteRecursively(directory, Files::delete);

@@ -14,17 +14,25 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * The context the segments of a {@link TurboKvWindowStore} are initialised with: the task's, but with the window
- * store's directory as state directory, and no registration with Kafka Streams (the window store registers itself
- * and restores its segments).
+ * The context the stores inside another store are initialised with (the segments of a {@link SegmentedStore}, the
+ * entries of a {@link TurboKvVersionedStore}): the task's, but with the owner's directory as state directory, no
+ * registration with Kafka Streams (the owner registers itself and restores them), and the owner's word on whether
+ * the store has a changelog.
  */
 final class SegmentContext implements StateStoreContext {
     private final StateStoreContext task;
     private final Path directory;
+    private final boolean hasChangelog;
 
-    SegmentContext(StateStoreContext task, Path directory) {
+    SegmentContext(StateStoreContext task, Path directory, boolean hasChangelog) {
         this.task = task;
         this.directory = directory;
+        this.hasChangelog = hasChangelog;
+    }
+
+    /** {@return whether the store opened with this context is to be treated as one with a changelog} */
+    boolean hasChangelog() {
+        return hasChangelog;
     }
 
     @Override

@@ -140,13 +140,14 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
 
     /** Writes the record to its segment (its key is a segment key); a record of an expired segment is dropped. */
     @Override
-    void restoreRecord(ConsumerRecord<byte[], byte[]> record) {
+    boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
         byte[] segmentKey = record.key();
         long time = ByteBuffer.wrap(segmentKey, segmentKey.length - suffixBytes, Long.BYTES).getLong();
         TurboKvKeyValueStore segment = segments.liveSegment(time);
         if (segment != null) {
             segment.put(Bytes.wrap(segmentKey), record.value());
         }
+        return true; // a record of an expired segment moves the position all the same
     }
 
     /** Commits the segments the batch wrote, with the committed offsets unchanged. */

@@ -26,9 +26,9 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 final class Segments {
     /** The suffix of an expired segment's directory while it is deleted. */
     static final String EXPIRED_SUFFIX = ".expired";
-    /** A segment directory's name: the store's name, the segment's first time, maybe a suffix of ours. */
+    /** A segment directory's name: the store's name, the segment's first time, maybe the expired suffix. */
     private static final Pattern SEGMENT_NAME = Pattern.compile("(.+)\\.(\\d+)(" + Pattern.quote(EXPIRED_SUFFIX)
-            + "|" + Pattern.quote(OrderMigration.COPY_SUFFIX) + "|" + Pattern.quote(OrderMigration.OLD_SUFFIX) + ")?");
+            + ")?");
     private static final System.Logger LOGGER = System.getLogger(Segments.class.getName());
     private final String storeName;
     private final long retentionPeriod;
@@ -60,7 +60,8 @@ final class Segments {
      */
     Map<Long, CommitRecord> open(StateStoreContext taskContext, boolean hasChangelog) {
         Path directory = taskContext.stateDir().toPath().resolve(storeName);
-        this.context = new SegmentContext(taskContext, directory);
+        // a segment does not count as a store with a changelog: one segment rebuilt alone would not match the others
+        this.context = new SegmentContext(taskContext, directory, false);
         this.hasChangelog = hasChangelog;
         Map<Long, CommitRecord> records = new HashMap<>();
         try {
@@ -78,7 +79,6 @@ final class Segments {
                         Directories.deleteRecursively(child); // a deletion a crash interrupted
                         continue;
                     }
-                    // a segment, or what a crash left of its rewrite in key order (OrderMigration finishes it)
                     long id = Long.parseLong(name.group(2)) / segmentInterval;
                     if (!records.containsKey(id)) {
                         TurboKvKeyValueStore segment = segment(id);

@@ -1,10 +1,12 @@
 package io.turbokv.kafka;
 
+import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.MultiVersionedKeyQuery;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
@@ -12,6 +14,7 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.ResultOrder;
+import org.apache.kafka.streams.query.VersionedKeyQuery;
 import org.apache.kafka.streams.query.WindowKeyQuery;
 import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -23,7 +26,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * Answers interactive queries (IQv2) on a bytes store, with the semantics of Kafka's own stores, only when the
  * store's position has reached the query's bound on the store's input partition: on a key-value store a
  * {@link KeyQuery} or {@link RangeQuery}; on a window store a {@link WindowKeyQuery} or a {@link WindowRangeQuery}
- * with both time bounds; on a session store a {@link WindowRangeQuery} with a key. Keys are {@link Bytes} and
+ * with both time bounds; on a session store a {@link WindowRangeQuery} with a key; on a versioned store a
+ * {@link VersionedKeyQuery} or a {@link MultiVersionedKeyQuery}. Keys are {@link Bytes} and
  * values {@code byte[]}: Kafka Streams' typed layers turn typed and timestamped queries into these raw ones and
  * deserialize the answer. Any other query is "unknown".
  */
@@ -86,6 +90,8 @@ final class StoreQueries {
             case WindowKeyQuery<?, ?> windowKey -> store instanceof WindowStore<?, ?>;
             case WindowRangeQuery<?, ?> windowRange -> store instanceof WindowStore<?, ?>
                     || store instanceof SessionStore<?, ?>;
+            case VersionedKeyQuery<?, ?> versionedKey -> store instanceof TurboKvVersionedStore;
+            case MultiVersionedKeyQuery<?, ?> versions -> store instanceof TurboKvVersionedStore;
             default -> false;
         };
     }
@@ -98,6 +104,17 @@ final class StoreQueries {
             answer = ((KeyValueStore<Bytes, byte[]>) store).get(((KeyQuery<Bytes, byte[]>) key).getKey());
         } else if (query instanceof RangeQuery<?, ?> range) {
             answer = range((KeyValueStore<Bytes, byte[]>) store, (RangeQuery<Bytes, byte[]>) range);
+        } else if (query instanceof VersionedKeyQuery<?, ?> versionedKey) {
+            VersionedKeyQuery<Bytes, byte[]> typed = (VersionedKeyQuery<Bytes, byte[]>) versionedKey;
+            TurboKvVersionedStore versioned = (TurboKvVersionedStore) store;
+            answer = typed.asOfTimestamp().isPresent()
+                    ? versioned.get(typed.key(), typed.asOfTimestamp().get().toEpochMilli())
+                    : versioned.get(typed.key());
+        } else if (query instanceof MultiVersionedKeyQuery<?, ?> versions) {
+            MultiVersionedKeyQuery<Bytes, byte[]> typed = (MultiVersionedKeyQuery<Bytes, byte[]>) versions;
+            answer = ((TurboKvVersionedStore) store).versions(typed.key(),
+                    typed.fromTime().map(Instant::toEpochMilli).orElse(Long.MIN_VALUE),
+                    typed.toTime().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE), typed.resultOrder());
         } else if (query instanceof WindowKeyQuery<?, ?> windowKey) {
             WindowKeyQuery<Bytes, byte[]> typed = (WindowKeyQuery<Bytes, byte[]>) windowKey;
             if (typed.getTimeFrom().isEmpty() || typed.getTimeTo().isEmpty()) {

@@ -18,14 +18,15 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 
 /**
- * What every TurboKV store is to Kafka Streams, whether one TurboKV directory ({@link TurboKvKeyValueStore}) or one
- * per time segment ({@link SegmentedStore}): its name and life cycle flag, the position of the writes it holds, the
+ * What every TurboKV store is to Kafka Streams, whether one TurboKV directory ({@link TurboKvKeyValueStore},
+ * {@link TurboKvVersionedStore}) or one per time segment ({@link SegmentedStore}): its name and life cycle flag, the position of the writes it holds, the
  * settings it reads from the application's configuration (IQ consistency vectors, exactly-once, whether writes
  * spill before Streams commits), the changelog offsets it manages and reports, interactive queries v2
  * ({@code StoreQueries}) and the restore callback, which hands each changelog record to the store and commits each
  * batch. Subclasses lock the store ({@code synchronized}) in every method, as these do.
  */
-abstract sealed class StreamsStore implements StateStore permits TurboKvKeyValueStore, SegmentedStore {
+abstract sealed class StreamsStore implements StateStore
+        permits TurboKvKeyValueStore, SegmentedStore, TurboKvVersionedStore {
     /** The store's name, also its directory's under the task's state directory. */
     final String name;
     /** The position of the writes the store holds (committed or buffered). */
@@ -153,8 +154,13 @@ abstract sealed class StreamsStore implements StateStore permits TurboKvKeyValue
     /** Called before a restore batch, under the store's lock. */
     void beforeRestore() {}
 
-    /** Writes one changelog record (a null value deletes) to what the restore batch commits. */
-    abstract void restoreRecord(ConsumerRecord<byte[], byte[]> record);
+    /**
+     * Writes one changelog record (a null value deletes) to what the restore batch commits.
+     *
+     * @return false when the store drops the record as its put would have (older than a versioned store's grace
+     *         period): the record then does not move the position either
+     */
+    abstract boolean restoreRecord(ConsumerRecord<byte[], byte[]> record);
 
     /** Commits a restore batch's writes, with the position they carry and the committed offsets unchanged. */
     abstract void commitRestored();
@@ -181,9 +187,10 @@ abstract sealed class StreamsStore implements StateStore permits TurboKvKeyValue
                 checkOpen();
                 beforeRestore();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    restoreRecord(record);
-                    ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
-                            position);
+                    if (restoreRecord(record)) {
+                        ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,
+                                position);
+                    }
                 }
                 commitRestored();
             }

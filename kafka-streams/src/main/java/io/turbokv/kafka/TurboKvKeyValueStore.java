@@ -80,8 +80,7 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * thread writes and commits while an interactive query iterates. It belongs to the thread that opened it (as the
  * engine's cursors do); {@link #close()} ends every iterator still open: the next step throws
  * {@link InvalidStateStoreException}, as with Kafka's stores. Close iterators promptly: an open one keeps the files
- * of its snapshot mapped. A store created by an earlier build with a hash-ordered data family is rewritten in key
- * order when it opens ({@link OrderMigration}).
+ * of its snapshot mapped.
  *
  * <p><b>Interactive queries.</b> v1 (through {@code KafkaStreams#store}) reads through the store's methods; v2
  * ({@link #query}) answers key and range queries, and through Kafka Streams' typed layers their timestamped forms,
@@ -189,7 +188,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     private TurboKV openOrRebuild(Path directory, DbConfig config, boolean hasChangelog) throws IOException {
         try {
-            return OrderMigration.open(directory, config);
+            return TurboKV.open(directory, config);
         } catch (StoreLockedException keep) {
             throw keep;
         } catch (UnsupportedFormatVersionException foreign) {
@@ -377,10 +376,18 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     /** The metadata a store's batch carries: its position and its committed offsets. */
     private Map<byte[], byte[]> storeMetadata() {
+        return storeMetadata(position, committedOffsets);
+    }
+
+    /**
+     * {@return the metadata of a batch that commits {@code position} and {@code offsets}, under {@link #POSITION_KEY}
+     * and {@link #OFFSETS_KEY}}
+     */
+    static Map<byte[], byte[]> storeMetadata(Position position, Map<TopicPartition, Long> offsets) {
         ByteBuffer encoded = PositionSerde.serialize(position);
         byte[] positionBytes = new byte[encoded.remaining()];
         encoded.get(positionBytes);
-        return Map.of(POSITION_KEY, positionBytes, OFFSETS_KEY, ChangelogOffsets.encode(committedOffsets));
+        return Map.of(POSITION_KEY, positionBytes, OFFSETS_KEY, ChangelogOffsets.encode(offsets));
     }
 
     /**
@@ -507,9 +514,13 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     /**
      * Whether Kafka Streams keeps a changelog of this store: it knows which stores have one before it initialises
-     * them, and says so through its internal context (a context from elsewhere, such as a test's, says no).
+     * them, and says so through its internal context (a context from elsewhere, such as a test's, says no); a store
+     * kept inside another (a segment, a versioned store's entries) has its owner's answer in its context.
      */
     private boolean hasChangelog(StateStoreContext context) {
+        if (context instanceof SegmentContext owned) {
+            return owned.hasChangelog();
+        }
         return context instanceof InternalProcessorContext<?, ?> internal && internal.changelogFor(name) != null;
     }
 
@@ -570,8 +581,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     @Override
-    void restoreRecord(ConsumerRecord<byte[], byte[]> record) {
+    boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
         buffer.put(Bytes.wrap(record.key()), record.value());
+        return true;
     }
 
     /** Writes the batch's records as one TurboKV write batch. */

@@ -1,5 +1,5 @@
 /**
- * Kafka Streams key-value, window and session state stores backed by TurboKV.
+ * Kafka Streams key-value (plain, timestamped, versioned), window and session state stores backed by TurboKV.
  *
  * <p>{@link io.turbokv.kafka.TurboKvStores#persistentTimestampedKeyValueStore(String)} returns a
  * {@link org.apache.kafka.streams.state.KeyValueBytesStoreSupplier} to pass to {@code Materialized.as(...)} in the
@@ -9,6 +9,11 @@
  * {@code Stores.keyValueStoreBuilder(...)} in the Processor API. {@link io.turbokv.kafka.TurboKvDslStoreSuppliers},
  * set as {@code dsl.store.suppliers.class}, makes every DSL store a TurboKV store at once (but for the few listed
  * there, which stay Kafka's RocksDB stores).
+ *
+ * <p>{@link io.turbokv.kafka.TurboKvStores#persistentVersionedKeyValueStore(String, java.time.Duration)} supplies
+ * versioned key-value stores ({@link io.turbokv.kafka.TurboKvVersionedStore}) with the semantics of Kafka's RocksDB
+ * versioned store, in one TurboKV directory whose key-ordered family holds each key's versions as one contiguous
+ * range ({@code VersionLayout}); Streams' layers see them through Kafka's own {@code VersionedBytesStore} adapter.
  *
  * <p>{@link io.turbokv.kafka.TurboKvWindowStore} (and its timestamped form, for windowed aggregations) and
  * {@link io.turbokv.kafka.TurboKvSessionStore} are segmented by time as Kafka's RocksDB stores
@@ -31,16 +36,17 @@
  * The data family is key-ordered (unsigned bytes, Kafka's order), so ordered reads ({@code range}, {@code all},
  * {@code prefixScan} and their reverse forms, the window and session stores' fetches) stream through the engine's
  * cursors ({@code CursorIterator}, {@code SegmentIterator}), merged with the write buffer, and hold no lock while
- * they iterate; a store of an earlier build, hash-ordered, is rewritten in key order when it opens
- * ({@code OrderMigration}).
+ * they iterate. A store in an older engine format than the build reads is deleted and restored from its changelog
+ * when it has one, and refused when it has none.
  * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
  * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
  * queries, session stores window range queries by key; all with position bounds.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
- * including four of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}
+ * including five of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}
  * (the only restore callback that sees the changelog records' headers), {@code ChangelogRecordDeserializationHelper}
  * (reads the position a record carries), {@code PositionSerde} (the position's encoding, which the store also
- * persists) and {@code StreamsMetricsImpl} (registers store-level metrics: see {@code StoreMetrics}).
+ * persists), {@code StreamsMetricsImpl} (registers store-level metrics: see {@code StoreMetrics}) and
+ * {@code VersionedKeyValueToBytesStoreAdapter} (what Streams' versioned layers expect a versioned store to be).
  */
 package io.turbokv.kafka;

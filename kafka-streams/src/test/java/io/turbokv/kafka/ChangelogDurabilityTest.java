@@ -76,7 +76,7 @@ class ChangelogDurabilityTest {
         }
         java.nio.file.Files.write(damaged.resolve("CURRENT"), new byte[] {1, 2, 3});
         try (CapturedWarnings warnings = new CapturedWarnings();
-             TopologyTestDriver driver = loggedStoreDriver()) { // no failure: a fresh store
+             TopologyTestDriver driver = storeDriver(true)) { // no failure: a fresh store
             KeyValueStore<String, String> store = driver.getKeyValueStore("logged");
             assertNull(store.get("a"), "rebuilt empty, for Streams to restore from the changelog");
             store.put("b", "new");
@@ -89,14 +89,47 @@ class ChangelogDurabilityTest {
 
     @Test
     void aStoreWithAChangelogInAnOlderFormatIsRebuiltNotFatal() throws java.io.IOException {
+        writeOlderFormatStore(stateDir.resolve("durability").resolve("0_0").resolve("logged"));
+        try (CapturedWarnings warnings = new CapturedWarnings();
+             TopologyTestDriver driver = storeDriver(true)) { // no failure: a fresh store
+            KeyValueStore<String, String> store = driver.getKeyValueStore("logged");
+            assertNull(store.get("a"), "rebuilt empty, for Streams to restore from the changelog");
+            assertEquals(1, warnings.messages().size(), warnings.messages().toString());
+            org.junit.jupiter.api.Assertions.assertTrue(warnings.messages().getFirst().contains("older format"),
+                    warnings.messages().getFirst());
+        }
+    }
+
+    @Test
+    void aStoreWithoutAChangelogInAnOlderFormatIsRefusedNamingBothVersionsAndKept() throws java.io.IOException {
         Path older = stateDir.resolve("durability").resolve("0_0").resolve("logged");
+        writeOlderFormatStore(older);
+        RuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> storeDriver(false).close());
+        Throwable cause = refused;
+        while (cause != null && !(cause instanceof io.turbokv.UnsupportedFormatVersionException)) {
+            cause = cause.getCause();
+        }
+        io.turbokv.UnsupportedFormatVersionException foreign = org.junit.jupiter.api.Assertions.assertInstanceOf(
+                io.turbokv.UnsupportedFormatVersionException.class, cause, refused::toString);
+        org.junit.jupiter.api.Assertions.assertTrue(foreign.getMessage().contains(String.valueOf(foreign
+                .foundVersion())) && foreign.getMessage().contains(String.valueOf(
+                        foreign.supportedVersions()
+                                .getFirst())),
+                foreign.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.exists(older.resolve("CURRENT")),
+                "the only copy of the data is kept");
+    }
+
+    /** Writes a store with one entry, then lowers its meta files' format version, as an earlier build wrote them. */
+    private static void writeOlderFormatStore(Path older) throws java.io.IOException {
         try (io.turbokv.TurboKV db = io.turbokv.TurboKV.open(older, TurboKvStores.defaultConfig());
              io.turbokv.WriteBatch batch = db.writeBatch()) {
             batch.put(TurboKvKeyValueStore.FAMILY, "a".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     "old".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             batch.commit();
         }
-        // an earlier build's store: its meta files carry a lower format version (the CRC-32 trailer kept valid)
+        // the CRC-32 trailer kept valid
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(older)) {
             for (Path meta : files.filter(f -> f.toString().endsWith(".meta")).toList()) {
                 byte[] bytes = java.nio.file.Files.readAllBytes(meta);
@@ -106,14 +139,6 @@ class ChangelogDurabilityTest {
                 java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
                 java.nio.file.Files.write(meta, bytes);
             }
-        }
-        try (CapturedWarnings warnings = new CapturedWarnings();
-             TopologyTestDriver driver = loggedStoreDriver()) { // no failure: a fresh store
-            KeyValueStore<String, String> store = driver.getKeyValueStore("logged");
-            assertNull(store.get("a"), "rebuilt empty, for Streams to restore from the changelog");
-            assertEquals(1, warnings.messages().size(), warnings.messages().toString());
-            org.junit.jupiter.api.Assertions.assertTrue(warnings.messages().getFirst().contains("older format"),
-                    warnings.messages().getFirst());
         }
     }
 
@@ -125,12 +150,16 @@ class ChangelogDurabilityTest {
         assertEquals(Durability.SYNC, TurboKvStores.configForSegments("w", false, Map.of()).durability());
     }
 
-    /** A driver of one application, {@code durability}, with one store, {@code logged}, in {@link #stateDir}. */
-    private TopologyTestDriver loggedStoreDriver() {
+    /**
+     * A driver of one application, {@code durability}, with one store, {@code logged}, in {@link #stateDir}; with
+     * {@code changelog} false, its changelog disabled.
+     */
+    private TopologyTestDriver storeDriver(boolean changelog) {
         Topology topology = new Topology();
         topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
         topology.addProcessor("write", Ignore::new, "in");
-        topology.addStateStore(builder(TurboKvStores.persistentKeyValueStore("logged")), "write");
+        StoreBuilder<KeyValueStore<String, String>> logged = builder(TurboKvStores.persistentKeyValueStore("logged"));
+        topology.addStateStore(changelog ? logged : logged.withLoggingDisabled(), "write");
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "durability");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -159,6 +188,42 @@ class ChangelogDurabilityTest {
             store = wrapped.wrapped();
         }
         return ((TurboKvKeyValueStore) store).openedConfig();
+    }
+
+    @Test
+    void versionedStoresCommitWithoutFsyncOnlyWhenTheyHaveAChangelog() {
+        Topology topology = new Topology();
+        topology.addSource("in", Serdes.String().deserializer(), Serdes.String().deserializer(), "in");
+        topology.addProcessor("write", Ignore::new, "in");
+        topology.addStateStore(Stores.versionedKeyValueStoreBuilder(TurboKvStores.persistentVersionedKeyValueStore(
+                "versionedLogged", java.time.Duration.ofMinutes(1)), Serdes.String(), Serdes.String()), "write");
+        topology.addStateStore(Stores.versionedKeyValueStoreBuilder(TurboKvStores.persistentVersionedKeyValueStore(
+                "versionedUnlogged", java.time.Duration.ofMinutes(1)), Serdes.String(), Serdes.String())
+                .withLoggingDisabled(), "write");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "versioned-durability");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(TurboKvConfigSetter.CONFIG, RecordDurability.class);
+        RecordDurability.chosen.clear();
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+            assertNotNull(driver.getVersionedKeyValueStore("versionedLogged"));
+            assertEquals(Map.of("versionedLogged", Durability.NO_SYNC, "versionedUnlogged", Durability.SYNC),
+                    RecordDurability.chosen);
+        }
+    }
+
+    /** Records the durability the default configuration chose for each store; changes nothing. */
+    public static final class RecordDurability implements TurboKvConfigSetter {
+        static final Map<String, Durability> chosen = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Creates the setter; the store calls this. */
+        public RecordDurability() {}
+
+        @Override
+        public void setConfig(String storeName, DbConfig.Builder builder, Map<String, Object> configs) {
+            chosen.put(storeName, builder.build().durability());
+        }
     }
 
     @Test

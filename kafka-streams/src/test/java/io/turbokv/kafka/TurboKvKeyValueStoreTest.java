@@ -341,50 +341,6 @@ class TurboKvKeyValueStoreTest {
         assertThrows(InvalidStateStoreException.class, all::peekNextKey);
     }
 
-    /** Writes a store as the build before key-ordered families did: its data family hash-ordered. */
-    private void writeHashOrderedStore(Path directory, TopicPartition changelog) throws IOException {
-        DbConfig previousBuild = DbConfig.builder().family("kafka-streams", io.turbokv.FamilyKind.SINGLE_VALUE)
-                .family("kafka-streams-position", io.turbokv.FamilyKind.SINGLE_VALUE).build();
-        try (TurboKV db = TurboKV.open(directory, previousBuild); io.turbokv.WriteBatch batch = db.writeBatch()) {
-            for (String k : List.of("c", "a", "b")) {
-                batch.put(TurboKvKeyValueStore.FAMILY, key(k).get(), value(k));
-            }
-            batch.put(TurboKvKeyValueStore.POSITION_FAMILY, TurboKvKeyValueStore.OFFSETS_KEY,
-                    ChangelogOffsets.encode(Map.of(changelog, 41L)));
-            batch.commit();
-        }
-    }
-
-    @Test
-    void aHashOrderedStoreOfTheBuildBeforeIsRewrittenInKeyOrderWithItsOffsets() throws IOException {
-        store.close();
-        TopicPartition changelog = new TopicPartition("app-s-changelog", 0);
-        java.nio.file.Files.walk(stateDir.resolve("s")).sorted(java.util.Comparator.reverseOrder())
-                .forEach(path -> path.toFile().delete());
-        writeHashOrderedStore(stateDir.resolve("s"), changelog);
-        java.nio.file.Files.createDirectories(stateDir.resolve("s" + OrderMigration.COPY_SUFFIX)); // a crashed copy
-        store = reopen();
-        assertEquals(List.of("a", "b", "c"), keys(store.all()));
-        assertEquals(41L, store.committedOffset(changelog), "the same data with the same offsets: no restore");
-        try (var names = java.nio.file.Files.list(stateDir)) {
-            assertEquals(List.of("s"), names.map(path -> path.getFileName().toString()).toList());
-        }
-    }
-
-    @Test
-    void aRewriteInterruptedAfterItsCopyIsFinishedAtTheNextOpen() throws IOException {
-        store.put(key("a"), value("1"));
-        commit();
-        store.close();
-        java.nio.file.Files.move(stateDir.resolve("s"), stateDir.resolve("s" + OrderMigration.COPY_SUFFIX));
-        writeHashOrderedStore(stateDir.resolve("s" + OrderMigration.OLD_SUFFIX), new TopicPartition("c", 0));
-        store = reopen();
-        assertEquals(List.of("a"), keys(store.all()), "the complete copy, renamed into place");
-        try (var names = java.nio.file.Files.list(stateDir)) {
-            assertEquals(List.of("s"), names.map(path -> path.getFileName().toString()).toList());
-        }
-    }
-
     @Test
     void aConfigWithAHashOrderedDataFamilyIsRefused() {
         DbConfig hashOrdered = DbConfig.builder().family("d", io.turbokv.FamilyKind.SINGLE_VALUE)

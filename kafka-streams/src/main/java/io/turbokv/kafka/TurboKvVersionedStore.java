@@ -1,0 +1,428 @@
+package io.turbokv.kafka;
+
+import io.turbokv.kafka.VersionLayout.Version;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.ResultOrder;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.VersionedKeyValueStore;
+import org.apache.kafka.streams.state.VersionedRecord;
+import org.apache.kafka.streams.state.VersionedRecordIterator;
+import org.apache.kafka.streams.state.internals.PositionSerde;
+
+/**
+ * A Kafka Streams {@link VersionedKeyValueStore} in one TurboKV directory, with Kafka's semantics (those of its
+ * RocksDB versioned store); obtained through {@link TurboKvStores#persistentVersionedKeyValueStore}.
+ *
+ * <p><b>Versions.</b> Each key has a latest version (unless deleted) and older versions, each valid from its
+ * timestamp (validFrom) to the next version's or deletion's (validTo). They are entries of one key-ordered family
+ * ({@link VersionLayout}): the latest version under the key, every older version and tombstone under the key and its
+ * validFrom, so that one key's history is one contiguous range and the version valid at a time is the first entry of
+ * a reverse range from it. {@link #put} returns the validTo of the version it writes
+ * ({@link #PUT_RETURN_CODE_VALID_TO_UNDEFINED} when it is the latest), an out-of-order put splits the version it falls
+ * into, and {@link #delete} writes a tombstone and returns the version it ends.
+ *
+ * <p><b>History retention and grace period.</b> Stream time is the largest timestamp written (not kept across a
+ * restart, as in Kafka's store). A put or delete older than stream time minus the history retention (which is also the
+ * grace period, as in Kafka) is dropped with a warning and returns {@link #PUT_RETURN_CODE_NOT_PUT} (null for a
+ * delete); {@link #get(Bytes, long)} older than that returns only a latest version valid then. Older versions expire
+ * by time segments of validTo as in Kafka's store (segment interval as given, segment ids {@code validTo / interval}):
+ * once the segment of stream time minus the retention is reached, the versions whose validTo lies in an older segment
+ * are deleted (through the expiry index, a range scan of the expired prefix), so that a query over the whole history
+ * sees the same versions as on Kafka's store.
+ *
+ * <p><b>Writes, commits, restore</b> go through a {@link TurboKvKeyValueStore} of the entries, as for the key-value
+ * store: an in-memory write buffer that reads consult, one TurboKV write batch per Streams commit with the store's
+ * position and changelog offsets, no fsync when the store has a changelog. Restoration applies each changelog record
+ * as a put of its timestamp (a null value deletes), dropping records older than the grace period.
+ *
+ * <p><b>Interactive queries</b> (IQv2): {@code VersionedKeyQuery} and {@code MultiVersionedKeyQuery}, with position
+ * bounds, as Kafka's store answers them ({@code StoreQueries}). A {@code MultiVersionedKeyQuery} returns every version
+ * valid at some time of its range; Kafka's store also skips those whose validTo lies in a segment after the one of the
+ * range's end.
+ *
+ * <p>Thread-safe: every method locks the store.
+ */
+public final class TurboKvVersionedStore extends StreamsStore implements VersionedKeyValueStore<Bytes, byte[]> {
+    private static final System.Logger LOGGER = System.getLogger(TurboKvVersionedStore.class.getName());
+    /** Stream time before any write, as Kafka's stores have it. */
+    private static final long NO_TIMESTAMP = ConsumerRecord.NO_TIMESTAMP;
+
+    private final long historyRetention;
+    private final long segmentInterval;
+    private final TurboKvKeyValueStore.ConfigChoice configChoice;
+    /** The TurboKV commits of the store. */
+    private final StoreMetrics.Commits commits = new StoreMetrics.Commits();
+    /** The entries ({@link VersionLayout}); its position family holds this store's position and offsets. */
+    private TurboKvKeyValueStore entries;
+    private Map<TopicPartition, Long> committedOffsets = Map.of();
+    private long observedStreamTime = NO_TIMESTAMP;
+    /** The oldest segment not expired at the last expiry; versions whose validTo is in an older one are deleted. */
+    private long minLiveSegment = Long.MIN_VALUE;
+    private StoreMetrics metrics;
+
+    TurboKvVersionedStore(String name, long historyRetention, long segmentInterval,
+                          TurboKvKeyValueStore.ConfigChoice configChoice) {
+        super(name);
+        this.historyRetention = historyRetention;
+        this.segmentInterval = segmentInterval;
+        this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
+    }
+
+    /**
+     * Opens (or creates) the store in {@code <task state dir>/<store name>}, reads its committed position and changelog
+     * offsets and registers the batching restore callback.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the directory cannot be opened
+     */
+    @Override
+    public synchronized void init(StateStoreContext context, StateStore root) {
+        boolean hasChangelog = context instanceof InternalProcessorContext<?, ?> internal
+                && internal.changelogFor(name) != null;
+        entries = new TurboKvKeyValueStore(name, configChoice, true, commits);
+        entries.init(new SegmentContext(context, context.stateDir().toPath(), hasChangelog), entries);
+        byte[] storedPosition = entries.metadata(TurboKvKeyValueStore.POSITION_KEY);
+        position = storedPosition == null ? Position.emptyPosition()
+                : PositionSerde.deserialize(ByteBuffer.wrap(storedPosition));
+        committedOffsets = ChangelogOffsets.decode(entries.metadata(TurboKvKeyValueStore.OFFSETS_KEY), name);
+        readSettings(context, true);
+        open = true;
+        metrics = StoreMetrics.register(context, name, entries::metricsSnapshot);
+        context.register(root, restoreCallback());
+    }
+
+    /**
+     * Writes {@code value} (null: a tombstone) as {@code key}'s version from {@code timestamp}.
+     *
+     * @return the validTo of the version written; {@link #PUT_RETURN_CODE_VALID_TO_UNDEFINED} when it is the latest,
+     *         {@link #PUT_RETURN_CODE_NOT_PUT} when {@code timestamp} is older than the grace period
+     */
+    @Override
+    public synchronized long put(Bytes key, byte[] value, long timestamp) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        if (expired(timestamp)) {
+            LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": skipping record for expired put");
+            recordWrite(); // Kafka's store moves its position for a dropped put (not for a dropped delete)
+            return PUT_RETURN_CODE_NOT_PUT;
+        }
+        observedStreamTime = Math.max(observedStreamTime, timestamp);
+        long validTo = write(key, value, timestamp);
+        afterWrite();
+        return validTo;
+    }
+
+    /**
+     * Writes a tombstone for {@code key} at {@code timestamp}.
+     *
+     * @return the version valid at {@code timestamp} before the delete, or null (also when {@code timestamp} is older
+     *         than the grace period, and nothing is written)
+     */
+    @Override
+    public synchronized VersionedRecord<byte[]> delete(Bytes key, long timestamp) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        if (expired(timestamp)) {
+            LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": skipping record for expired delete");
+            return null;
+        }
+        VersionedRecord<byte[]> ended = get(key, timestamp);
+        observedStreamTime = Math.max(observedStreamTime, timestamp);
+        write(key, null, timestamp);
+        afterWrite();
+        return ended;
+    }
+
+    /** {@return {@code key}'s latest version, or null when it has none (never written, or deleted last)} */
+    @Override
+    public synchronized VersionedRecord<byte[]> get(Bytes key) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        Version latest = latest(key);
+        return latest == null ? null : new VersionedRecord<>(latest.value(), latest.validFrom());
+    }
+
+    /**
+     * {@return {@code key}'s version valid at {@code asOfTimestamp}, with its validTo unless it is the latest, or null}
+     * Older than the history retention only a latest version valid then is returned.
+     */
+    @Override
+    public synchronized VersionedRecord<byte[]> get(Bytes key, long asOfTimestamp) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        Version latest = latest(key);
+        if (latest != null && latest.validFrom() <= asOfTimestamp) {
+            return new VersionedRecord<>(latest.value(), latest.validFrom());
+        }
+        if (asOfTimestamp < observedStreamTime - historyRetention) {
+            LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": returning null for expired get");
+            return null;
+        }
+        Version older = floor(key, asOfTimestamp);
+        if (older == null || !older.validAt(asOfTimestamp) || older.value() == null) {
+            return null;
+        }
+        return new VersionedRecord<>(older.value(), older.validFrom(), older.validTo());
+    }
+
+    /**
+     * {@return {@code key}'s versions (tombstones left out) valid at some time from {@code fromTime} to
+     * {@code toTime}, in ascending order of validFrom when {@code order} asks for it, else descending} The answer to a {@code MultiVersionedKeyQuery}; when
+     * {@code toTime} is older than the history retention, only a latest version valid at {@code toTime}.
+     */
+    synchronized VersionedRecordIterator<byte[]> versions(Bytes key, long fromTime, long toTime, ResultOrder order) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        List<VersionedRecord<byte[]>> found = new ArrayList<>();
+        if (toTime >= observedStreamTime - historyRetention) {
+            try (KeyValueIterator<Bytes, byte[]> history = entries.range(VersionLayout.historyKey(key, Long.MIN_VALUE),
+                    VersionLayout.historyKey(key, toTime))) {
+                while (history.hasNext()) {
+                    KeyValue<Bytes, byte[]> entry = history.next();
+                    Version version = VersionLayout.history(entry.key.get(), entry.value);
+                    if (version.value() != null && version.validTo() > fromTime) {
+                        found.add(new VersionedRecord<>(version.value(), version.validFrom(), version.validTo()));
+                    }
+                }
+            }
+        }
+        Version latest = latest(key);
+        if (latest != null && latest.validFrom() <= toTime) {
+            found.add(new VersionedRecord<>(latest.value(), latest.validFrom()));
+        }
+        if (order != ResultOrder.ASCENDING) {
+            Collections.reverse(found); // newest first, as Kafka's store answers unless asked for ascending order
+        }
+        Iterator<VersionedRecord<byte[]>> iterator = found.iterator();
+        return new VersionedRecordIterator<>() {
+            @Override
+            public boolean hasNext() {
+                return iterator.hasNext();
+            }
+
+            @Override
+            public VersionedRecord<byte[]> next() {
+                return iterator.next();
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    private boolean expired(long timestamp) {
+        return timestamp < observedStreamTime - historyRetention; // the grace period is the history retention
+    }
+
+    /**
+     * Writes {@code key}'s version from {@code timestamp}, {@code value} or a tombstone, after deleting the versions
+     * that expired with stream time; see the class comment.
+     *
+     * @return the validTo of the version written, or {@link #PUT_RETURN_CODE_VALID_TO_UNDEFINED}
+     */
+    private long write(Bytes key, byte[] value, long timestamp) {
+        expire();
+        Version latest = latest(key);
+        if (latest != null && timestamp >= latest.validFrom()) {
+            if (timestamp > latest.validFrom()) {
+                writeHistory(key, new Version(latest.validFrom(), timestamp, latest.value()));
+            }
+            // a tombstone at the latest version's own timestamp removes it: as in Kafka's store, only an older
+            // version's validTo still records that deletion
+            entries.put(VersionLayout.latestKey(key),
+                    value == null ? null : VersionLayout.latestValue(timestamp, value));
+            return PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+        }
+        Version floor = floor(key, timestamp);
+        if (floor != null && floor.validAt(timestamp)) {
+            if (floor.validFrom() == timestamp) {
+                writeHistory(key, new Version(timestamp, floor.validTo(), value));
+            } else {
+                writeHistory(key, new Version(floor.validFrom(), timestamp, floor.value()));
+                writeHistory(key, new Version(timestamp, floor.validTo(), value));
+            }
+            return floor.validTo();
+        }
+        long next = nextValidFrom(key, timestamp);
+        if (latest != null) {
+            next = Math.min(next, latest.validFrom());
+        }
+        if (next != Long.MAX_VALUE) {
+            writeHistory(key, new Version(timestamp, next, value));
+            return next;
+        }
+        if (value != null) {
+            entries.put(VersionLayout.latestKey(key), VersionLayout.latestValue(timestamp, value));
+        } else if (floor == null || floor.validTo() != timestamp) {
+            // a deletion after every version: a mark, which a later out-of-order put ends at
+            writeHistory(key, new Version(timestamp, timestamp, null));
+        }
+        return PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+    }
+
+    /** Writes an older version (or tombstone) and its expiry index entry. */
+    private void writeHistory(Bytes key, Version version) {
+        entries.put(VersionLayout.historyKey(key, version.validFrom()),
+                VersionLayout.historyValue(version.validTo(), version.value()));
+        entries.put(VersionLayout.expiryKey(version.validTo(), key, version.validFrom()), VersionLayout.INDEX_VALUE);
+    }
+
+    /**
+     * Deletes the older versions whose validTo is in a segment older than the one of stream time minus the history
+     * retention, as Kafka's store drops whole segments, once that segment moves. An index entry whose version was
+     * since rewritten with a later validTo (its own entry) is dropped alone.
+     */
+    private void expire() {
+        long minLive = (observedStreamTime - historyRetention) / segmentInterval;
+        if (minLive <= minLiveSegment) {
+            return;
+        }
+        minLiveSegment = minLive;
+        if (minLive <= 0) {
+            return; // validTo is not negative
+        }
+        long liveFrom = minLive * segmentInterval;
+        List<Bytes> index = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> expired = entries.range(VersionLayout.firstExpiryKey(),
+                VersionLayout.expiryKeysFrom(liveFrom))) {
+            expired.forEachRemaining(entry -> index.add(entry.key));
+        }
+        for (Bytes indexKey : index) {
+            entries.put(indexKey, null);
+            Bytes historyKey = VersionLayout.historyKeyOfExpiry(indexKey.get());
+            byte[] stored = entries.get(historyKey);
+            if (stored != null && VersionLayout.history(historyKey.get(), stored).validTo() < liveFrom) {
+                entries.put(historyKey, null);
+            }
+        }
+    }
+
+    private Version latest(Bytes key) {
+        byte[] stored = entries.get(VersionLayout.latestKey(key));
+        return stored == null ? null : VersionLayout.latest(stored);
+    }
+
+    /** {@return {@code key}'s older version or tombstone with the largest validFrom not after {@code time}, or null} */
+    private Version floor(Bytes key, long time) {
+        try (KeyValueIterator<Bytes, byte[]> history = entries.reverseRange(
+                VersionLayout.historyKey(key, Long.MIN_VALUE), VersionLayout.historyKey(key, time))) {
+            if (!history.hasNext()) {
+                return null;
+            }
+            KeyValue<Bytes, byte[]> entry = history.next();
+            return VersionLayout.history(entry.key.get(), entry.value);
+        }
+    }
+
+    /** {@return the smallest validFrom of {@code key}'s older versions and tombstones after {@code time}, or MAX} */
+    private long nextValidFrom(Bytes key, long time) {
+        if (time == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        try (KeyValueIterator<Bytes, byte[]> history = entries.range(VersionLayout.historyKey(key, time + 1),
+                VersionLayout.historyKey(key, Long.MAX_VALUE))) {
+            return history.hasNext() ? VersionLayout.validFromOfHistoryKey(history.next().key.get()) : Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Records the write in the position and writes the buffered entries early when they have grown past
+     * {@link TurboKvKeyValueStore#SPILL_BYTES} and Streams does not commit the store after every transaction (under
+     * exactly-once forgetting the committed offsets, as the key-value store does).
+     */
+    private void afterWrite() {
+        recordWrite();
+        if (spillDue(entries.approximateNumUncommittedBytes())) {
+            if (exactlyOnce) {
+                committedOffsets = Map.of();
+            }
+            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+        }
+    }
+
+    /**
+     * Writes the buffered entries, with the store's position and {@code changelogOffsets} (applied as
+     * {@link TurboKvKeyValueStore#commit(Map)} applies them), as one TurboKV write batch and commits it.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the write or the commit fails
+     */
+    @Override
+    public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
+        checkOpen();
+        Map<TopicPartition, Long> offsets = ChangelogOffsets.apply(committedOffsets, changelogOffsets);
+        if (entries.approximateNumUncommittedBytes() == 0 && offsets.equals(committedOffsets)) {
+            return;
+        }
+        Map<TopicPartition, Long> before = committedOffsets;
+        committedOffsets = offsets;
+        try {
+            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+        } catch (RuntimeException e) {
+            committedOffsets = before;
+            throw e;
+        }
+    }
+
+    @Override
+    Map<TopicPartition, Long> committedOffsets() {
+        return committedOffsets;
+    }
+
+    /** The estimated heap held by the buffered entries. */
+    @Override
+    public synchronized long approximateNumUncommittedBytes() {
+        return open ? entries.approximateNumUncommittedBytes() : 0;
+    }
+
+    /** Closes TurboKV and drops the buffered entries, as {@link TurboKvKeyValueStore#close()}. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        metrics.remove();
+        entries.close();
+    }
+
+    /** Writes what is buffered first, as the key-value store does. */
+    @Override
+    void beforeRestore() {
+        if (entries.approximateNumUncommittedBytes() > 0) {
+            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+        }
+    }
+
+    /**
+     * Applies the record as a put of its timestamp (a null value deletes), unless older than the grace period, as
+     * Kafka's store restores; a record dropped so does not move the position.
+     */
+    @Override
+    boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
+        if (expired(record.timestamp())) {
+            return false; // never written to the store either
+        }
+        observedStreamTime = Math.max(observedStreamTime, record.timestamp());
+        write(Bytes.wrap(record.key()), record.value(), record.timestamp());
+        return true;
+    }
+
+    /** Writes the batch's entries as one TurboKV write batch, the committed offsets unchanged. */
+    @Override
+    void commitRestored() {
+        entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+    }
+}
