@@ -30,10 +30,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Lifetimes: {@link #key()} and {@link #value()} are views of the store's mapped files or of the cursor's own
  * memory, copied nowhere; their contents are defined until the next {@link #next()} (copy what must last longer),
  * and every access through them throws {@link IllegalStateException} once the cursor closes (or, for a value
- * stored in a blob file, once the cursor steps on); none can reach unmapped or freed memory. The cursor sees the
- * scope's state: later commits and compactions neither show up nor wait for it, and the files it reads stay
- * mapped until it closes. Closing the scope closes its cursors. After the store closed, {@link #next()} throws
- * {@link StoreClosedException}.
+ * stored in a blob file, once the cursor steps on); none can reach unmapped or freed memory. {@link #keyBytes()} and
+ * {@link #valueBytes()} copy the entry to the heap without making a view. The cursor sees the scope's state: later
+ * commits and compactions neither show up nor wait for it, and the files it reads stay mapped until it closes.
+ * Closing the scope closes its cursors.
+ *
+ * <p>When the store closes (on any thread): {@link #next()} throws {@link StoreClosedException} from then on.
+ * What happens to the files the cursor reads depends on whether its scope handed out views:
+ * <ul>
+ *   <li>If neither this cursor nor another of its scope made a view ({@link #key()}, {@link #value()}, the scope's
+ *       {@code get} or {@code getMultiple}), the store's close ends the scope on the closing thread: the scope's
+ *       files are unmapped there and then, whatever thread the cursor belongs to. The cursor's thread never crashes
+ *       on them: {@link #next()}, {@link #keyBytes()}, {@link #valueBytes()}, {@link #key()} and {@link #value()}
+ *       throw {@link StoreClosedException} (also when the close lands in the middle of a step); {@link #close()}
+ *       (still required, on the cursor's thread) frees the cursor's own memory. This is how a cursor read through
+ *       copies (as the Kafka Streams stores read) must be used when another thread may close the store.
+ *   <li>Else the views stay readable until the cursor closes, and the files stay mapped until the scope closes.
+ * </ul>
  *
  * <p>A cursor belongs to the thread that opened its scope; another thread's call throws
  * {@link WrongThreadException}.
@@ -69,7 +82,12 @@ public final class Cursor implements AutoCloseable {
         if (storeClosed.get()) {
             throw new StoreClosedException(directory, "read through a cursor");
         }
-        positioned = scan.next();
+        try {
+            positioned = scan.next();
+        } catch (RuntimeException e) { // the store's close unmapped a file during the step
+            positioned = false;
+            throw scope.closedDuring(e, "read through a cursor");
+        }
         return positioned;
     }
 
@@ -81,6 +99,7 @@ public final class Cursor implements AutoCloseable {
      */
     public MemorySegment key() {
         checkPositioned();
+        scope.pin();
         return view(scan.keySegment(), scan.keyOffset(), scan.keyLength());
     }
 
@@ -92,6 +111,7 @@ public final class Cursor implements AutoCloseable {
      */
     public MemorySegment value() {
         checkPositioned();
+        scope.pin();
         if (scan.valueIsBlob()) {
             return scan.valueSegment(); // in the blob's own arena, closed by the next step
         }
@@ -99,21 +119,42 @@ public final class Cursor implements AutoCloseable {
     }
 
     /**
-     * {@return a copy of the current key on the heap}
+     * {@return a copy of the current key on the heap} Makes no view (see the class comment on the store's close).
      *
      * @throws IllegalStateException when the cursor is closed or not on an entry
+     * @throws StoreClosedException  when the store's close ended the cursor's scope
      */
     public byte[] keyBytes() {
-        return key().toArray(ValueLayout.JAVA_BYTE);
+        checkPositioned();
+        return copy(scan.keySegment(), scan.keyOffset(), scan.keyLength());
     }
 
     /**
-     * {@return a copy of the current value on the heap}
+     * {@return a copy of the current value on the heap} Makes no view (see the class comment on the store's close).
      *
      * @throws IllegalStateException when the cursor is closed or not on an entry
+     * @throws StoreClosedException  when the store's close ended the cursor's scope
      */
     public byte[] valueBytes() {
-        return value().toArray(ValueLayout.JAVA_BYTE);
+        checkPositioned();
+        return copy(scan.valueSegment(), scan.valueOffset(), scan.valueLength());
+    }
+
+    /**
+     * {@code segment[offset, offset + length)} on the heap: the mapping itself, whose unmapping by the store's close
+     * makes the copy throw, never crash, or the cursor's own memory, which only its close frees.
+     */
+    private byte[] copy(MemorySegment segment, long offset, long length) {
+        if (scope.endedByStore()) {
+            throw new StoreClosedException(directory, "read through a cursor");
+        }
+        try {
+            byte[] copy = new byte[Math.toIntExact(length)];
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, copy, 0, copy.length);
+            return copy;
+        } catch (IllegalStateException e) {
+            throw scope.closedDuring(e, "read through a cursor");
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.turbokv;
 
 import io.turbokv.read.Lookups;
 import io.turbokv.read.RangeScan;
+import io.turbokv.store.StoreCore;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Zero-copy reads against one consistent state of the store: values are {@link MemorySegment} views of the mapped
@@ -31,11 +33,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Once the store is closed, the scope's reads throw {@link StoreClosedException}; views it handed out stay
  * readable until the scope closes, and the files behind them stay on disk until then (an obsolete file is deleted
- * only after every scope that could reach it has closed).
+ * only after every scope that could reach it has closed). A scope that has opened a cursor and handed out no view
+ * (no {@code get}, {@code getMultiple}, {@link Cursor#key()} or {@link Cursor#value()}: its cursors' entries read
+ * through {@link Cursor#keyBytes()} and {@link Cursor#valueBytes()} only, as copies) is ended by the store's close
+ * itself, on whatever thread closes the store: its lease is given back there, so the store's files are unmapped
+ * then rather than when the scope's own thread comes back to it; that thread's next read throws
+ * {@link StoreClosedException} (see {@link Cursor} for the exact rules).
  *
  * <p>A scope belongs to the thread that opened it (its views are confined to that thread).
  */
 public final class ReadScope implements AutoCloseable {
+    private static final int LEASED = 0;
+    private static final int PINNED = 1;
+    private static final int RELEASED = 2;
     private final Lookups lookups;
     private final DbConfig config;
     private final AtomicBoolean storeClosed;
@@ -45,14 +55,24 @@ public final class ReadScope implements AutoCloseable {
     private final Holder holder = new Holder();
     /** The cursors open on this scope, closed with it. */
     private final List<Cursor> cursors = new ArrayList<>();
+    private final StoreCore core;
+    /**
+     * Who gives the lease back: {@link #LEASED} until either this scope hands out a view ({@link #PINNED}: then only
+     * its own close does) or the scope closes or the store's close ends it ({@link #RELEASED}). One CAS decides
+     * between the scope's thread pinning and the closing thread ending it, so a view of mapped memory is never
+     * handed out after the store's close unmapped it.
+     */
+    private final AtomicInteger lease = new AtomicInteger(LEASED);
+    /** What the store's close runs ({@link #endedByStoreClose()}), registered with the first cursor. */
+    private Runnable closeHook;
 
-    ReadScope(Lookups lookups, DbConfig config, AtomicBoolean storeClosed, Path directory,
-              VersionTracker.Version<StoreState> version) {
-        this.lookups = lookups;
+    ReadScope(StoreCore core, DbConfig config, Path directory) {
+        this.lookups = core.lookups("read");
+        this.core = core;
         this.config = config;
-        this.storeClosed = storeClosed;
+        this.storeClosed = core.closedFlag();
         this.directory = directory;
-        this.version = version;
+        this.version = core.acquire();
     }
 
     /**
@@ -67,6 +87,7 @@ public final class ReadScope implements AutoCloseable {
      */
     public MemorySegment get(int family, MemorySegment key) throws IOException {
         checkOpen();
+        pin();
         config.checkKind(family, FamilyKind.SINGLE_VALUE, "get");
         holder.value = null;
         lookups.getScoped(version.state(), family, key, false, holder, arena);
@@ -100,6 +121,7 @@ public final class ReadScope implements AutoCloseable {
      */
     public int getMultiple(int family, MemorySegment key, ValueConsumer consumer) throws IOException {
         checkOpen();
+        pin();
         config.checkKind(family, FamilyKind.MULTI_VALUE, "getMultiple");
         return lookups.getScoped(version.state(), family, key, true, consumer, arena);
     }
@@ -239,14 +261,59 @@ public final class ReadScope implements AutoCloseable {
     private Cursor open(int family, MemorySegment from, boolean fromInclusive, MemorySegment to,
                         boolean toInclusive, MemorySegment prefix, boolean reverse)
             throws IOException {
+        if (closeHook == null && arena.scope().isAlive()) {
+            closeHook = this::endedByStoreClose;
+            core.runAtClose(closeHook); // before checkOpen: a close that has run its hooks has set the flag
+        }
         checkOpen();
         config.checkKeyOrdered(family, "a cursor");
-        RangeScan scan = new RangeScan(lookups.blobs(), version.state(), family,
-                config.family(family).kind() == FamilyKind.MULTI_VALUE, from, fromInclusive, to, toInclusive,
-                prefix, reverse);
+        RangeScan scan;
+        try {
+            scan = new RangeScan(lookups.blobs(), version.state(), family,
+                    config.family(family).kind() == FamilyKind.MULTI_VALUE, from, fromInclusive, to, toInclusive,
+                    prefix, reverse);
+        } catch (IllegalStateException e) { // an SST unmapped by the store's close meanwhile
+            throw closedDuring(e, "open a cursor");
+        }
         Cursor cursor = new Cursor(scan, this, storeClosed, directory);
         cursors.add(cursor);
         return cursor;
+    }
+
+    /**
+     * {@code failure} (reading memory the store's close unmapped) as the {@link StoreClosedException} it stands
+     * for when the store's close ended this scope; else {@code failure} itself.
+     */
+    RuntimeException closedDuring(RuntimeException failure, String what) {
+        if (lease.get() == RELEASED && storeClosed.get()) {
+            StoreClosedException closed = new StoreClosedException(directory, what);
+            closed.initCause(failure);
+            return closed;
+        }
+        return failure;
+    }
+
+    /** {@return whether the store's close ended this scope: its files may be unmapped} */
+    boolean endedByStore() {
+        return lease.get() == RELEASED && arena.scope().isAlive();
+    }
+
+    /**
+     * Keeps the lease until this scope closes, before a view of the state's memory is handed out.
+     *
+     * @throws StoreClosedException when the store's close ended the scope already
+     */
+    void pin() {
+        if (lease.get() != PINNED && !lease.compareAndSet(LEASED, PINNED)) {
+            throw new StoreClosedException(directory, "read through a scope");
+        }
+    }
+
+    /** The store's close, on any thread: gives the lease back unless a view was handed out. */
+    private void endedByStoreClose() {
+        if (lease.compareAndSet(LEASED, RELEASED)) {
+            version.release();
+        }
     }
 
     /** A cursor of this scope closed. */
@@ -272,7 +339,12 @@ public final class ReadScope implements AutoCloseable {
                 cursor.close();
             }
             arena.close();
-            version.release();
+            if (closeHook != null) {
+                core.forgetAtClose(closeHook);
+            }
+            if (lease.getAndSet(RELEASED) != RELEASED) {
+                version.release();
+            }
         }
     }
 

@@ -303,7 +303,7 @@ public final class TurboKV implements AutoCloseable {
      * @throws StoreClosedException when the store is closed
      */
     public ReadScope readScope() {
-        return new ReadScope(core.lookups("read"), config, core.closedFlag(), directory(), core.acquire());
+        return new ReadScope(core, config, directory());
     }
 
     /** {@return the live meta files of the store, newest first, with their live SSTs} */
@@ -401,7 +401,8 @@ public final class TurboKV implements AutoCloseable {
      * {@link StoreClosedException}); a commit or compaction under way finishes first. Then the directory lock is
      * released: nothing of this instance touches the disk again (obsolete files that open read scopes still hold
      * are deleted by the next writable open). Every mapping is released once the reads still running have
-     * finished. Everything committed is on disk already (durable unless {@link Durability#NO_SYNC}). Later calls
+     * finished; a read scope whose cursors handed out no view, on whatever thread, counts as finished (see
+     * {@link Cursor}: its next step throws {@link StoreClosedException}). Everything committed is on disk already (durable unless {@link Durability#NO_SYNC}). Later calls
      * on the store, its scopes and batches throw {@link StoreClosedException}. Idempotent.
      *
      * @throws IOException when rolling back the open write batch failed (the store is closed nonetheless; the next

@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -240,6 +242,75 @@ class CursorTest {
             db.close();
             assertThrows(StoreClosedException.class, cursor::next);
             assertEquals("1", text(value));
+        }
+    }
+
+    /** How many of the store's SST files this process has mapped, from {@code /proc/self/maps}. */
+    private long mappedSsts() throws IOException {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(line -> line.contains(dir.toString()) && line.endsWith(".sst")).count();
+        }
+    }
+
+    @Test
+    void aStoreClosedOnAnotherThreadUnmapsAnOpenCursorsFilesAndTheCursorsNextStepThrows() throws Exception {
+        Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/maps")), "needs /proc/self/maps");
+        TurboKV db = TurboKV.open(dir, CONFIG);
+        put(db, SINGLE, "a", "1", "b", "2", "c", "3");
+        try (ReadScope scope = db.readScope(); Cursor cursor = scope.range(SINGLE, (byte[]) null, true, null, true)) {
+            assertTrue(cursor.next());
+            assertEquals("a=1", new String(cursor.keyBytes(), StandardCharsets.UTF_8) + "="
+                    + new String(cursor.valueBytes(), StandardCharsets.UTF_8));
+            assertTrue(mappedSsts() > 0, "the cursor's SST is mapped");
+            CompletableFuture.runAsync(() -> {
+                try {
+                    db.close();
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }).get();
+            assertEquals(0, mappedSsts(), "the store's close, on another thread, unmapped the cursor's files");
+            assertThrows(StoreClosedException.class, cursor::next);
+            assertThrows(StoreClosedException.class, cursor::keyBytes);
+            assertThrows(StoreClosedException.class, cursor::valueBytes);
+            assertThrows(StoreClosedException.class, cursor::value);
+        }
+    }
+
+    @Test
+    void aStoreClosedOnAnotherThreadWhileACursorStepsEndsTheWalkWithStoreClosedExceptionNeverACrash()
+            throws Exception {
+        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+            String[] keyValues = new String[2 * 20_000];
+            for (int i = 0; i < keyValues.length; i += 2) {
+                keyValues[i] = "key" + (100_000 + i);
+                keyValues[i + 1] = "v".repeat(1 + i % 300); // blocks of many sizes, some compressed
+            }
+            put(db, SINGLE, keyValues);
+        }
+        for (int round = 0; round < 4; round++) {
+            TurboKV store = TurboKV.open(dir, CONFIG);
+            CountDownLatch stepping = new CountDownLatch(64 << round);
+            CompletableFuture<String> walk = CompletableFuture.supplyAsync(() -> {
+                long entries = 0;
+                try (ReadScope scope = store.readScope();
+                     Cursor cursor = scope.range(SINGLE, (byte[]) null, true, null, true)) {
+                    while (cursor.next()) {
+                        entries += cursor.keyBytes().length > 0 && cursor.valueBytes().length > 0 ? 1 : 0;
+                        stepping.countDown();
+                    }
+                    return "walked " + entries + " entries before the close"; // possible: no assertion on timing
+                } catch (StoreClosedException e) {
+                    return "ended by the close";
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            stepping.await();
+            store.close();
+            String outcome = walk.get(); // any other exception fails here
+            assertTrue(outcome.startsWith("ended") || outcome.equals("walked 20000 entries before the close"),
+                    outcome);
         }
     }
 

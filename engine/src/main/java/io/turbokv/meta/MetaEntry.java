@@ -1,7 +1,7 @@
 package io.turbokv.meta;
 
-import io.turbokv.io.Bytes;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -84,8 +84,16 @@ public record MetaEntry(int sstSeq, int blockCount, long minHash, long maxHash, 
             return Arrays.compareUnsigned(min, other.max) <= 0 && Arrays.compareUnsigned(other.min, max) <= 0;
         }
 
+        /** Byte by byte: wrapping {@code key} in a segment cost every cursor a heap segment per SST it considers. */
         private static int compare(byte[] key, MemorySegment other) {
-            return Bytes.compareUnsigned(MemorySegment.ofArray(key), 0, key.length, other, 0, other.byteSize());
+            long common = Math.min(key.length, other.byteSize());
+            for (int i = 0; i < common; i++) {
+                int cmp = Byte.compareUnsigned(key[i], other.get(ValueLayout.JAVA_BYTE, i));
+                if (cmp != 0) {
+                    return cmp;
+                }
+            }
+            return Long.compare(key.length, other.byteSize());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.turbokv.read;
 
 import io.turbokv.blob.BlobFile;
+import io.turbokv.ffm.LibC;
 import io.turbokv.ffm.MappedFile;
 import io.turbokv.io.StoreFileNames;
 import java.io.IOException;
@@ -71,6 +72,29 @@ public final class BlobFiles implements AutoCloseable {
         Path path = StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq);
         MappedFile file = pinned.get(seq);
         return file != null ? BlobFile.read(file.segment(), path, arena) : BlobFile.read(path, arena);
+    }
+
+    /**
+     * As {@link #read}, for a reader whose lease the store's close may end in the middle of the read (a cursor,
+     * {@code io.turbokv.Cursor}): a pinned file is copied out of its mapping first (a copy that throws, rather than
+     * crashes, when the close unmaps the file meanwhile), so that neither the CRC nor the LZ4 codec, native code
+     * reading raw addresses, reads the mapping.
+     *
+     * @param seq   the blob file's sequence number
+     * @param arena the owner of the value's memory
+     * @return the value
+     * @throws IOException when the file cannot be read, or is damaged ({@link io.turbokv.CorruptionException})
+     */
+    public MemorySegment readUnleased(int seq, Arena arena) throws IOException {
+        MappedFile file = pinned.get(seq);
+        if (file == null) {
+            return read(seq, arena); // a mapping of its own, which only this read unmaps
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment copy = LibC.malloc(Math.max(file.byteSize(), 1), scratch).asSlice(0, file.byteSize());
+            MemorySegment.copy(file.segment(), 0, copy, 0, file.byteSize());
+            return BlobFile.read(copy, StoreFileNames.path(directory, StoreFileNames.Kind.BLOB, seq), arena);
+        }
     }
 
     /** Unmaps the pinned blob files. */

@@ -159,7 +159,7 @@ public final class RangeScan implements AutoCloseable {
                 valueLength = merge.valueLength();
             } else {
                 blobArena = Arena.ofConfined();
-                valueSegment = blobs.read(merge.blobSeq(), blobArena);
+                valueSegment = blobs.readUnleased(merge.blobSeq(), blobArena);
                 valueOffset = 0;
                 valueLength = valueSegment.byteSize();
             }

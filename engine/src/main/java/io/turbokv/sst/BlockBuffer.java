@@ -21,8 +21,8 @@ final class BlockBuffer implements AutoCloseable {
 
     /** The cache blocks loaded through this buffer are looked up in, or null (iterators, checksums). */
     BlockCache cache;
-    /** This buffer's handle on {@link #cache}. */
-    final CacheHandle handle = new CacheHandle();
+    /** This buffer's handle on {@link #cache}; null in a cursor's buffer, which is never given a cache. */
+    final CacheHandle handle;
     private Arena arena;
     private MemorySegment segment;
     private ByteBuffer byteBuffer;
@@ -46,6 +46,7 @@ final class BlockBuffer implements AutoCloseable {
      */
     BlockBuffer(boolean forCursor) {
         this.forCursor = forCursor;
+        this.handle = forCursor ? null : new CacheHandle(); // a cursor opens several per SST: no heap it never uses
     }
 
     private Arena newArena() {

@@ -12,6 +12,8 @@ import java.util.zip.CRC32;
  * less than a table-driven CRC in Java would. Not thread-safe; one per scratch object.
  */
 final class BlockChecksum implements AutoCloseable {
+    /** Where the block's data starts in {@link #copied()}, after its length word. */
+    static final int DATA_OFFSET = 4;
     private final BlockBuffer copy;
     private final CRC32 crc = new CRC32();
 
@@ -38,6 +40,14 @@ final class BlockChecksum implements AutoCloseable {
         crc.reset();
         crc.update(view);
         return (int) crc.getValue();
+    }
+
+    /**
+     * {@return the bytes the last {@link #ofBlock} computed its CRC over, as a buffer addressed by absolute offsets:
+     * the length word, then the block's data at {@link #DATA_OFFSET}} Valid until the next {@link #ofBlock}.
+     */
+    ByteBuffer copied() {
+        return copy.byteBuffer();
     }
 
     @Override

@@ -189,11 +189,4 @@ final class BlockFraming implements AutoCloseable {
                     path, start);
         }
     }
-
-    /** Decodes the (CRC-verified) compressed block into {@code target}, which has exactly its decoded length. */
-    static void decompress(MemorySegment file, long start, long span, MemorySegment target, Path path)
-            throws CorruptionException {
-        Lz4.decompress(file.asSlice(start + HEADER_LENGTH, span - HEADER_LENGTH), target, path,
-                start + HEADER_LENGTH);
-    }
 }

@@ -127,8 +127,11 @@ final class KeyBlock {
      * Points this cursor at the key block held in {@code view}.
      *
      * @param fileOffset where the block starts in its file, for error messages
+     * @param keyOrdered whether the block is a key-ordered SST's: only then is its shared prefix worked out (search
+     *                   words start after it); a hash-ordered block's is left at 0, which no search of it reads
      */
-    void reset(BlockView view, Path path, long fileOffset, int blockIndex) throws CorruptionException {
+    void reset(BlockView view, Path path, long fileOffset, int blockIndex, boolean keyOrdered)
+            throws CorruptionException {
         this.segment = view.segment;
         this.base = view.offset;
         this.path = path;
@@ -149,7 +152,7 @@ final class KeyBlock {
         }
         firstHash = hash(0);
         lastHash = hash(count - 1);
-        sharedPrefix = computeSharedPrefix();
+        sharedPrefix = keyOrdered ? computeSharedPrefix() : 0;
     }
 
     /** The length of the prefix the first and the last key have in common. */
@@ -164,7 +167,7 @@ final class KeyBlock {
     }
 
     /**
-     * Points this cursor at a key block whose header an earlier {@link #reset(BlockView, Path, long, int)} parsed
+     * Points this cursor at a key block whose header an earlier {@link #reset(BlockView, Path, long, int, boolean)} parsed
      * and validated into {@code layout}, held at {@code segment[base, ...)}: reads nothing of the block, so a
      * lookup touches only the lines of the entries it searches.
      */

@@ -8,11 +8,13 @@ import java.util.List;
 /**
  * The k-way merge of SST iterators, the one whole-family scans ({@code io.turbokv.read.FamilyScan}), cursors
  * ({@code io.turbokv.read.RangeScan}) and compaction read through: yields every entry of every source in ascending
- * (unsigned hash, unsigned key bytes) order, or, for key-ordered SSTs, ascending unsigned key order; entries of equal keys come newest source first (highest rank), and the entries of one source keep their
- * file order (a multi-valued key's values, then its tombstone). Which of a key's entries count (the newest only,
+ * (unsigned hash, unsigned key bytes) order, or, for key-ordered SSTs, ascending unsigned key order; entries of
+ * equal keys come newest source first (highest rank), and the entries of one source keep their file order (a multi-valued key's values, then its tombstone). Which of a key's entries count (the newest only,
  * or the values down to the first tombstone) is the caller's rule, not the merge's.
  *
- * <p>A binary min-heap of source indexes; the top is the current entry. Keys and values are ranges of the sources'
+ * <p>A loser tree over the sources, each source's current entry ranked first by a word kept on the heap (its hash,
+ * or its key's leading 8 bytes), so that a step costs {@code log2(k)} comparisons of two longs and reads keys only
+ * where words are equal (measured, a scan of four key-ordered SSTs: see docs/perf/ordered.md). Keys and values are ranges of the sources'
  * mapped or decoded memory ({@link #keySegment()}, {@link #keyOffset()}, {@link #keyLength()} and the value's
  * counterparts), valid until the next call of {@link #next()}; nothing is copied and nothing is allocated per
  * entry. {@link #key()} and {@link #value()} wrap the same ranges in new slices, for callers that want them.
@@ -23,21 +25,35 @@ import java.util.List;
 public final class MergeIterator {
     private final SstEntryIterator[] sources;
     private final int[] ranks;
-    private final long[] hashes;
+    /**
+     * Per source, the word its current entry is ordered by first: the hash in hash order; by key, the key's leading
+     * 8 bytes big-endian, padded with zero bytes when the key is shorter (two keys whose words differ are ordered as
+     * their words; only equal words need the keys' bytes).
+     */
+    private final long[] words;
     private final MemorySegment[] keySegments;
     private final long[] keyOffsets;
     private final long[] keyLengths;
-    private final int[] heap;
+    /** Per source, whether it is exhausted (ranked after every entry). */
+    private final boolean[] exhausted;
+    /**
+     * The loser tree: {@code tree[n]} for an inner node {@code 1 <= n < k} is the source that lost the match there;
+     * leaf {@code i} is node {@code k + i}, and node {@code n}'s children are {@code 2n} and {@code 2n + 1}. A step
+     * replays the matches on the path from the winner's leaf to the root: {@code log2(k)} comparisons, where a heap's
+     * sift-down costs up to twice that.
+     */
+    private final int[] tree;
     /** Whether the sources are key-ordered SSTs, merged by unsigned key alone rather than by (hash, key). */
     private final boolean byKey;
     /** Whether keys come in descending order (sources made by {@code SstReader.keyIteratorReverse}). */
     private final boolean descending;
-    private int heapSize;
+    /** The source of the current entry (the tree's winner), or -1 before the first step and when all are done. */
+    private int current = -1;
     private boolean started;
-    /** The key {@link #startsNewKey()} saw last, its length (-1 before the first) and hash. */
+    /** The key {@link #startsNewKey()} saw last: its word, its bytes (a copy, reused), its length (-1 before any). */
+    private long lastWord;
     private MemorySegment lastKey = MemorySegment.ofArray(new byte[64]);
     private long lastKeyLength = -1;
-    private long lastHash;
 
     /**
      * A merge over {@code sources}, positioned before the first entry.
@@ -84,11 +100,12 @@ public final class MergeIterator {
         }
         this.sources = sources.toArray(SstEntryIterator[]::new);
         this.ranks = ranks.clone();
-        this.hashes = new long[ranks.length];
+        this.words = new long[ranks.length];
         this.keySegments = new MemorySegment[ranks.length];
         this.keyOffsets = new long[ranks.length];
         this.keyLengths = new long[ranks.length];
-        this.heap = new int[ranks.length];
+        this.exhausted = new boolean[ranks.length];
+        this.tree = new int[Math.max(ranks.length, 1)];
     }
 
     /**
@@ -98,115 +115,146 @@ public final class MergeIterator {
      * @throws CorruptionException when a source's block is damaged
      */
     public boolean next() throws CorruptionException {
+        if (sources.length == 0) {
+            return false;
+        }
         if (!started) {
             started = true;
             for (int source = 0; source < sources.length; source++) {
-                if (advance(source)) {
-                    heap[heapSize] = source;
-                    siftUp(heapSize++);
+                advance(source);
+            }
+            current = build(1);
+        } else {
+            if (exhausted[current]) {
+                return false;
+            }
+            int winner = current;
+            advance(winner);
+            // replay the winner's matches up to the root
+            for (int node = (winner + sources.length) >>> 1; node > 0; node >>>= 1) {
+                int loser = tree[node];
+                if (before(loser, winner)) {
+                    tree[node] = winner;
+                    winner = loser;
                 }
             }
-            return heapSize > 0;
+            current = winner;
         }
-        if (heapSize == 0) {
-            return false;
-        }
-        if (!advance(heap[0])) {
-            heap[0] = heap[--heapSize];
-        }
-        if (heapSize > 0) {
-            siftDown(0);
-        }
-        return heapSize > 0;
+        return !exhausted[current];
     }
 
-    private boolean advance(int source) throws CorruptionException {
+    /** Plays the matches of the subtree under {@code node}: stores each match's loser, returns the winner. */
+    private int build(int node) {
+        int k = sources.length;
+        if (node >= k) {
+            return node - k;
+        }
+        int left = build(2 * node);
+        int right = build(2 * node + 1);
+        if (before(right, left)) {
+            tree[node] = left;
+            return right;
+        }
+        tree[node] = right;
+        return left;
+    }
+
+    private void advance(int source) throws CorruptionException {
         SstEntryIterator iterator = sources[source];
         if (!iterator.next()) {
             keySegments[source] = null;
-            return false;
+            exhausted[source] = true;
+            return;
         }
-        if (!byKey) { // a key-ordered SST computes a hash only when asked (SstEntryIterator#hash)
-            hashes[source] = iterator.hash();
-        }
-        keySegments[source] = iterator.keySegment();
-        keyOffsets[source] = iterator.keyOffset();
-        keyLengths[source] = iterator.keyLength();
-        return true;
+        MemorySegment segment = iterator.keySegment();
+        long offset = iterator.keyOffset();
+        long length = iterator.keyLength();
+        keySegments[source] = segment;
+        keyOffsets[source] = offset;
+        keyLengths[source] = length;
+        // a key-ordered SST computes a hash only when asked (SstEntryIterator#hash)
+        words[source] = byKey ? KeyBlock.searchWord(segment, offset, length, 0) : iterator.hash();
     }
 
     /**
      * Whether the current entry's key differs from the key of the entry this method was last called on: call it once
-     * per entry, after {@link #next()}, to find where a key's entries (newest source first) begin. Compares the hash
-     * (in hash order), then the bytes; on a new key, copies it for the next comparison.
+     * per entry, after {@link #next()}, to find where a key's entries (newest source first) begin. Compares the word
+     * (the hash, or the key's leading bytes) and length, then the bytes; on a new key, copies it for the next
+     * comparison.
      *
      * @return {@code true} for the first entry of a key, including the first entry of the merge
      */
     public boolean startsNewKey() {
-        long hash = byKey ? 0 : hash();
-        long length = keyLength();
-        if (lastKeyLength >= 0 && hash == lastHash
-                && Bytes.equal(keySegment(), keyOffset(), length, lastKey, 0, lastKeyLength)) {
+        int source = current;
+        long word = words[source];
+        long length = keyLengths[source];
+        MemorySegment segment = keySegments[source];
+        long offset = keyOffsets[source];
+        if (word == lastWord && length == lastKeyLength
+                && (byKey && length <= Long.BYTES // the word and the length are the whole key
+                        || Bytes.equal(segment, offset, length, lastKey, 0, length))) {
             return false;
         }
         if (length > lastKey.byteSize()) {
             lastKey = MemorySegment.ofArray(new byte[(int) Math.max(length, lastKey.byteSize() * 2)]);
         }
-        MemorySegment.copy(keySegment(), keyOffset(), lastKey, 0, length);
+        if (!byKey || length > Long.BYTES) {
+            MemorySegment.copy(segment, offset, lastKey, 0, length);
+        }
         lastKeyLength = length;
-        lastHash = hash;
+        lastWord = word;
         return true;
     }
 
     /** {@return the current entry's key hash} */
     public long hash() {
-        return byKey ? sources[heap[0]].hash() : hashes[heap[0]];
+        return byKey ? sources[current].hash() : words[current];
     }
 
     /** {@return the current entry's key, as a new slice; valid until {@link #next()}} */
     public MemorySegment key() {
-        int source = heap[0];
+        int source = current;
         return keySegments[source].asSlice(keyOffsets[source], keyLengths[source]);
     }
 
     /** {@return the segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}} */
     public MemorySegment keySegment() {
-        return keySegments[heap[0]];
+        return keySegments[current];
     }
 
     /** {@return where the current entry's key starts in {@link #keySegment()}} */
     public long keyOffset() {
-        return keyOffsets[heap[0]];
+        return keyOffsets[current];
     }
 
     /** {@return the current entry's key length in bytes} */
     public long keyLength() {
-        return keyLengths[heap[0]];
+        return keyLengths[current];
     }
 
     /** {@return the current entry's kind} */
     public EntryKind kind() {
-        return sources[heap[0]].kind();
+        return sources[current].kind();
     }
 
     /** {@return the current value, for {@link EntryKind#VALUE}, as a new slice; valid until {@link #next()}} */
     public MemorySegment value() {
-        return sources[heap[0]].value();
+        return sources[current].value();
     }
 
     /** {@return the segment holding the current value, for {@link EntryKind#VALUE}; valid until {@link #next()}} */
     public MemorySegment valueSegment() {
-        return sources[heap[0]].valueSegment();
+        return sources[current].valueSegment();
     }
 
     /** {@return where the current value starts in {@link #valueSegment()}} */
     public long valueOffset() {
-        return sources[heap[0]].valueOffset();
+        return sources[current].valueOffset();
     }
 
     /** {@return the current value's length in bytes} */
     public long valueLength() {
-        return sources[heap[0]].valueLength();
+        return sources[current].valueLength();
     }
 
     /**
@@ -214,76 +262,57 @@ public final class MergeIterator {
      * {@code SstReader.iterator(true)}); see {@link SstEntryIterator#isRawMediumValue()}}
      */
     public boolean isRawMediumValue() {
-        return sources[heap[0]].isRawMediumValue();
+        return sources[current].isRawMediumValue();
     }
 
     /** {@return the segment holding the current medium value's on-disk block, when {@link #isRawMediumValue()}} */
     public MemorySegment rawBlockSegment() {
-        return sources[heap[0]].rawBlockSegment();
+        return sources[current].rawBlockSegment();
     }
 
     /** {@return where the current medium value's block starts (its header) in {@link #rawBlockSegment()}} */
     public long rawBlockOffset() {
-        return sources[heap[0]].rawBlockOffset();
+        return sources[current].rawBlockOffset();
     }
 
     /** {@return the current medium value's block length on disk, header included} */
     public long rawBlockLength() {
-        return sources[heap[0]].rawBlockLength();
+        return sources[current].rawBlockLength();
     }
 
     /** {@return the current blob sequence number, for {@link EntryKind#BLOB}} */
     public int blobSeq() {
-        return sources[heap[0]].blobSeq();
+        return sources[current].blobSeq();
     }
 
     /** {@return the rank of the source of the current entry} A higher rank is newer data. */
     public int rank() {
-        return ranks[heap[0]];
+        return ranks[current];
     }
 
-    /** Whether source {@code a}'s entry comes before source {@code b}'s. */
+    /**
+     * Whether source {@code a}'s entry comes before source {@code b}'s: an exhausted source after every other; the
+     * words first, whole keys only when they are equal (both keys then share their leading bytes, or their hash).
+     */
     private boolean before(int a, int b) {
-        int cmp = byKey ? 0 : Long.compareUnsigned(hashes[a], hashes[b]);
-        if (cmp == 0) {
-            cmp = KeyBlock.compareKeys(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
+        if (exhausted[a] || exhausted[b]) {
+            return !exhausted[a];
+        }
+        long x = words[a];
+        long y = words[b];
+        int cmp;
+        if (x != y) {
+            cmp = Long.compareUnsigned(x, y);
+            if (!byKey) {
+                return cmp < 0;
+            }
+        } else {
+            cmp = Bytes.compareUnsigned(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
                     keyLengths[b]);
             if (cmp == 0) {
                 return ranks[a] > ranks[b];
             }
         }
         return descending ? cmp > 0 : cmp < 0;
-    }
-
-    private void siftUp(int at) {
-        int source = heap[at];
-        while (at > 0) {
-            int parent = (at - 1) >>> 1;
-            if (!before(source, heap[parent])) {
-                break;
-            }
-            heap[at] = heap[parent];
-            at = parent;
-        }
-        heap[at] = source;
-    }
-
-    private void siftDown(int at) {
-        int source = heap[at];
-        while (true) {
-            int child = 2 * at + 1;
-            if (child >= heapSize) {
-                break;
-            }
-            if (child + 1 < heapSize && before(heap[child + 1], heap[child])) {
-                child++;
-            }
-            if (!before(heap[child], source)) {
-                break;
-            }
-            heap[at] = heap[child];
-            at = child;
-        }
-        heap[at] = source;
     }
 }

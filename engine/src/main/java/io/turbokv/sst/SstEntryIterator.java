@@ -36,7 +36,8 @@ public final class SstEntryIterator implements AutoCloseable {
     private final KeyBlock keyBlock = new KeyBlock();
     private final BlockChecksum checksum;
     private final LastValueBlock lastValueBlock = new LastValueBlock();
-    private final BlockView rawBlockView = new BlockView();
+    /** Where the current raw medium value's block is; only in an iterator that leaves them raw. */
+    private final BlockView rawBlockView;
     private final boolean rawMediumValues;
     /** Entries with a lower hash (unsigned) are skipped without loading their values. */
     private final long fromHash;
@@ -46,8 +47,8 @@ public final class SstEntryIterator implements AutoCloseable {
     // through the index, then its entries are walked forward), the index position of the loaded key block.
     private boolean reverse;
     private MemorySegment reverseFrom;
-    private byte[] groupKey = new byte[64];
-    private MemorySegment groupKeySegment = MemorySegment.ofArray(groupKey);
+    private byte[] groupKey; // allocated by the first setGroupKey: forward iterators never need it
+    private MemorySegment groupKeySegment;
     private long groupKeyLength = -1;
     private int position;
     /** Whether the key block at {@link #position} is the one loaded. */
@@ -81,6 +82,7 @@ public final class SstEntryIterator implements AutoCloseable {
         this.nextKeyBlock = firstKeyBlock;
         this.fromHash = fromHash;
         this.keyOrdered = reader.keyOrdered();
+        this.rawBlockView = rawMediumValues ? new BlockView() : null;
         this.keyBuffer = new BlockBuffer(forCursor);
         this.valueBuffer = new BlockBuffer(forCursor);
         this.checksum = new BlockChecksum(forCursor);
@@ -130,7 +132,7 @@ public final class SstEntryIterator implements AutoCloseable {
                 }
                 int block = reader.keyBlock(nextKeyBlock++);
                 reader.loadBlock(block, keyBuffer, checksum, keyView);
-                keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
+                keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block, keyOrdered);
                 entry = -1;
                 entryCount = keyBlock.count();
                 if (fromKey != null) {
@@ -306,8 +308,8 @@ public final class SstEntryIterator implements AutoCloseable {
     /** Makes {@code key} the current group's key (copied). */
     private void setGroupKey(MemorySegment key) {
         long length = key.byteSize();
-        if (length > groupKey.length) {
-            groupKey = new byte[(int) Math.max(length, groupKey.length * 2L)];
+        if (groupKey == null || length > groupKey.length) {
+            groupKey = new byte[(int) Math.max(length, groupKey == null ? 64 : groupKey.length * 2L)];
             groupKeySegment = MemorySegment.ofArray(groupKey);
         }
         MemorySegment.copy(key, 0, groupKeySegment, 0, length);
@@ -326,7 +328,7 @@ public final class SstEntryIterator implements AutoCloseable {
         positionLoaded = false; // a load that fails leaves no block loaded
         int block = reader.keyBlock(p);
         reader.loadBlock(block, keyBuffer, checksum, keyView);
-        keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block);
+        keyBlock.reset(keyView, reader.path(), reader.blockStart(block), block, keyOrdered);
         position = p;
         positionLoaded = true;
         entryCount = keyBlock.count();

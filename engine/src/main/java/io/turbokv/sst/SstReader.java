@@ -10,7 +10,6 @@ import io.turbokv.io.Lz4;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -25,7 +24,7 @@ import java.util.Locale;
  *
  * <p>{@link #lookup} reads the key block the index names for the hash and, when the hash's run of entries is longer
  * than a key block, the blocks that continue it ({@link IndexBlock}). It allocates nothing on the heap: compressed
- * blocks are decoded straight from the mapping into the caller's {@link LookupScratch}, and values reach the
+ * blocks are decoded from their CRC-checked copy into the caller's {@link LookupScratch}, and values reach the
  * {@link EntryVisitor} as ranges of memory the reader or the scratch already holds. Every block is read through
  * one method, {@code loadBlock}, which consults the block caches the scratch carries
  * ({@link LookupScratch#useCaches}); iterators carry none, so compaction reads uncached.
@@ -46,8 +45,6 @@ public final class SstReader implements AutoCloseable {
     private final int seq;
     private final MappedFile file;
     private final MemorySegment mapping;
-    /** The whole mapping for the LZ4 codec (absolute offsets only), or null for a file over 2 GiB. */
-    private final ByteBuffer mappingBuffer;
     private final int[] blockEnds;
     /**
      * What each block's header says, learnt at its first use, so that later uses read nothing but the block's data
@@ -78,7 +75,6 @@ public final class SstReader implements AutoCloseable {
         this.seq = seq;
         this.file = file;
         this.mapping = file.segment();
-        this.mappingBuffer = mapping.byteSize() <= Integer.MAX_VALUE ? mapping.asByteBuffer() : null;
         this.blockEnds = blockEnds;
         this.blockStates = new int[blockEnds.length];
         int indexBlock = blockEnds.length - 1;
@@ -336,7 +332,7 @@ public final class SstReader implements AutoCloseable {
             BlockView view = scratch.keyView;
             loadBlock(block, scratch.keyBuffer, scratch.checksum, view);
             if (layout == null) {
-                keyBlock.reset(view, path, blockStart(block), block);
+                keyBlock.reset(view, path, blockStart(block), block, keyIndex != null);
                 keyBlockLayouts[position] = keyBlock.layout(view.segment == mapping);
                 if (randomOnceWarm && ++learnt >= keyBlockLayouts.length / WARM_FRACTION) {
                     adviseRandom();
@@ -547,13 +543,11 @@ public final class SstReader implements AutoCloseable {
             try {
                 BlockFraming.verifyCrc(mapping, start, span, path, block, checksum);
                 MemorySegment target = buffer.atLeast(length);
-                if (mappingBuffer != null) {
-                    Lz4.decompress(mappingBuffer, (int) (start + BlockFraming.HEADER_LENGTH),
-                            (int) (span - BlockFraming.HEADER_LENGTH), buffer.byteBuffer(), length, path,
-                            start + BlockFraming.HEADER_LENGTH);
-                } else {
-                    BlockFraming.decompress(mapping, start, span, target.asSlice(0, length), path);
-                }
+                // from the copy the CRC was computed over, not from the mapping: the bytes decoded are the bytes
+                // verified, and no native code reads a mapping, which the store's close may unmap under a cursor
+                // whose lease it ended (io.turbokv.Cursor): the JNI codec reads raw addresses
+                Lz4.decompress(checksum.copied(), BlockChecksum.DATA_OFFSET, (int) (span - BlockFraming.HEADER_LENGTH),
+                        buffer.byteBuffer(), length, path, start + BlockFraming.HEADER_LENGTH);
                 if (loading) {
                     cache.fill(handle, target, 0);
                     loading = false;

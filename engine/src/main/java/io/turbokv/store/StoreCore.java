@@ -30,6 +30,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -51,6 +53,11 @@ public final class StoreCore {
     private final Lookups lookups;
     private final BlobFiles blobs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * What the store's close ends on the closing thread, whatever thread opened it: the read scopes with cursors
+     * ({@code io.turbokv.ReadScope}), which give their leases back there unless they handed out views.
+     */
+    private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
     /** The automatic compactions of a writable store whose policy has them, or null. */
     private final BackgroundCompaction compactions;
     /** The registered MXBean, or null. */
@@ -188,6 +195,26 @@ public final class StoreCore {
     public Lookups lookups(String operation) {
         checkOpen(operation);
         return lookups;
+    }
+
+    /**
+     * Has {@code hook} run by {@link #close()}, on the closing thread, unless {@link #forgetAtClose} comes first.
+     * Call it before checking {@link #closedFlag()}: a hook registered once the close has run its hooks finds the
+     * flag set.
+     *
+     * @param hook what to run at close; it must be quick and thread-safe
+     */
+    public void runAtClose(Runnable hook) {
+        closeHooks.add(hook);
+    }
+
+    /**
+     * Drops a hook given to {@link #runAtClose}.
+     *
+     * @param hook the hook
+     */
+    public void forgetAtClose(Runnable hook) {
+        closeHooks.remove(hook);
     }
 
     /** {@return the flag set once the store is closed, which read scopes check} */
@@ -355,6 +382,8 @@ public final class StoreCore {
             all.addAll(retired);
             versions.publish(StoreState.EMPTY, all);
         }
+        // after the publication: a scope's lease given back here may be the last one of the files it reaches
+        closeHooks.forEach(Runnable::run);
         lookups.close();
         if (lock != null) {
             lock.close();
