@@ -402,7 +402,9 @@ public final class TurboKV implements AutoCloseable {
      * released: nothing of this instance touches the disk again (obsolete files that open read scopes still hold
      * are deleted by the next writable open). Every mapping is released once the reads still running have
      * finished; a read scope whose cursors handed out no view, on whatever thread, counts as finished (see
-     * {@link Cursor}: its next step throws {@link StoreClosedException}). Everything committed is on disk already (durable unless {@link Durability#NO_SYNC}). Later calls
+     * {@link Cursor}: its next step throws {@link StoreClosedException}); a scope that opened no cursor
+     * keeps its lease, and the files it reaches mapped, until it is closed. Everything committed is on disk already
+     * (durable unless {@link Durability#NO_SYNC}). Later calls
      * on the store, its scopes and batches throw {@link StoreClosedException}. Idempotent.
      *
      * @throws IOException when rolling back the open write batch failed (the store is closed nonetheless; the next

@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 
 /**
- * CRC-32 of a block (its length word and data, see {@link BlockFraming}) without heap allocation, for blocks verified on every load (compressed
+ * CRC-32 of a block (its length word and data, see {@link BlockFraming}) without heap allocation, for blocks verified
+ * on every load (compressed
  * ones). {@link io.turbokv.io.Crc32#of} wraps each range in a new slice and buffer (measured: about 100 bytes per
  * call on the lookup path, where escape analysis gives up). Here the bytes are copied into an off-heap buffer this
  * object owns and {@link CRC32} (a JIT intrinsic) runs over that buffer's reusable view: a copy of a few KiB costs

@@ -9,12 +9,14 @@ import java.util.List;
  * The k-way merge of SST iterators, the one whole-family scans ({@code io.turbokv.read.FamilyScan}), cursors
  * ({@code io.turbokv.read.RangeScan}) and compaction read through: yields every entry of every source in ascending
  * (unsigned hash, unsigned key bytes) order, or, for key-ordered SSTs, ascending unsigned key order; entries of
- * equal keys come newest source first (highest rank), and the entries of one source keep their file order (a multi-valued key's values, then its tombstone). Which of a key's entries count (the newest only,
+ * equal keys come newest source first (highest rank), and the entries of one source keep their file order (a
+ * multi-valued key's values, then its tombstone). Which of a key's entries count (the newest only,
  * or the values down to the first tombstone) is the caller's rule, not the merge's.
  *
  * <p>A loser tree over the sources, each source's current entry ranked first by a word kept on the heap (its hash,
  * or its key's leading 8 bytes), so that a step costs {@code log2(k)} comparisons of two longs and reads keys only
- * where words are equal (measured, a scan of four key-ordered SSTs: see docs/perf/ordered.md). Keys and values are ranges of the sources'
+ * where words are equal (measured, a scan of four key-ordered SSTs: see docs/perf/ordered.md). Keys and values are
+ * ranges of the sources'
  * mapped or decoded memory ({@link #keySegment()}, {@link #keyOffset()}, {@link #keyLength()} and the value's
  * counterparts), valid until the next call of {@link #next()}; nothing is copied and nothing is allocated per
  * entry. {@link #key()} and {@link #value()} wrap the same ranges in new slices, for callers that want them.
