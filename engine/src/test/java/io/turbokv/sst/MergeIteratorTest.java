@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -54,6 +55,74 @@ class MergeIteratorTest {
         }
         SstSummary summary = writer.finish();
         return SstReader.open(path, seq, summary.blockCount(), summary.fileSize());
+    }
+
+    private SstReader writeKeyOrdered(int seq, List<Entry> entries) throws IOException {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+        Path path = dir.resolve(seq + ".sst");
+        SstWriter writer = new SstWriter(FileLayer.standard().create(path), WriteBufferPool.unpooled(), true, true);
+        for (Entry e : sorted) {
+            writer.addValue(e.hash(), MemorySegment.ofArray(e.key()), MemorySegment.ofArray(e.value()));
+        }
+        SstSummary summary = writer.finish();
+        return SstReader.open(path, seq, summary.blockCount(), summary.fileSize());
+    }
+
+    /**
+     * Keys of 0 to 40 bytes (across the 8- and 16-byte word boundaries) under a 24-byte shared prefix, some differing
+     * only in their last byte, in several sources with overlaps; in both orders every entry's {@code startsNewKey}
+     * must say whether its key differs from the previous entry's.
+     */
+    @Test
+    void startsNewKeyTellsEachKeyChangeForKeysOfEveryLength() throws IOException {
+        for (boolean byKey : new boolean[] {false, true}) {
+            List<SstReader> readers = new ArrayList<>();
+            int sources = 3;
+            for (int s = 0; s < sources; s++) {
+                TreeMap<String, Entry> unique = new TreeMap<>();
+                for (int length = 0; length <= 40; length++) {
+                    for (int last = 0; last < 4; last++) {
+                        if ((length + last + s) % 3 == 0 || length == 0 && s > 0) {
+                            continue; // each source holds a different two thirds
+                        }
+                        byte[] key = new byte[length];
+                        for (int i = 0; i < length; i++) {
+                            key[i] = (byte) (i < 24 ? 0x5A : i);
+                        }
+                        if (length > 0) {
+                            key[length - 1] = (byte) last; // also a zero byte: must not equal the padding
+                        }
+                        unique.put(HexFormat.of().formatHex(key), new Entry(key, new byte[] {(byte) s}));
+                    }
+                }
+                List<Entry> entries = new ArrayList<>(unique.values());
+                int seq = (byKey ? 10 : 0) + s + 1;
+                readers.add(byKey ? writeKeyOrdered(seq, entries) : write(seq, entries));
+            }
+            List<SstEntryIterator> iterators = readers.stream().map(SstReader::iterator).toList();
+            try {
+                MergeIterator merge = new MergeIterator(iterators, new int[] {0, 1, 2}, byKey);
+                byte[] previous = null;
+                int keys = 0;
+                int entries = 0;
+                while (merge.next()) {
+                    byte[] key = merge.key().toArray(ValueLayout.JAVA_BYTE);
+                    boolean expected = previous == null || !Arrays.equals(previous, key);
+                    assertEquals(expected, merge.startsNewKey(), "byKey=" + byKey + " key "
+                            + HexFormat.of().formatHex(key) + " after " + (previous == null ? "none"
+                                    : HexFormat.of().formatHex(previous)));
+                    keys += expected ? 1 : 0;
+                    entries++;
+                    previous = key;
+                }
+                assertEquals(1 + 40 * 4, keys, "byKey=" + byKey + ": distinct keys");
+                assertTrue(entries > keys, "some keys are in several sources");
+            } finally {
+                iterators.forEach(SstEntryIterator::close);
+                readers.forEach(SstReader::close);
+            }
+        }
     }
 
     private static byte[] b(String s) {
