@@ -26,9 +26,19 @@ public final class Dataset implements AutoCloseable {
     private final int valueBytes;
     private final ByteBuffer poolBuffer;
     private final MemorySegment pool;
+    private final boolean compressible;
 
-    /** A data set; allocates and fills the value pool. */
+    /** A data set of incompressible values; allocates and fills the value pool. */
     public Dataset(KeyKind keys, int entries, int valueBytes) {
+        this(keys, entries, valueBytes, false);
+    }
+
+    /**
+     * A data set; allocates and fills the value pool. With {@code compressible}, every other 8 bytes of the pool
+     * are zero, so that LZ4 stores the blocks of a store compressed (about 0.6 of their size) and its block caches
+     * come into play (a store caches only compressed blocks, decoded); the {@link #name()} then ends in {@code -z}.
+     */
+    public Dataset(KeyKind keys, int entries, int valueBytes, boolean compressible) {
         if (entries < VALUES_PER_KEY || valueBytes < 1 || valueBytes > 1 << 20) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "entries=%d valueBytes=%d (expected: entries >= %d, 1 <= valueBytes <= 1 MiB)", entries,
@@ -43,8 +53,10 @@ public final class Dataset implements AutoCloseable {
         this.pool = MemorySegment.ofBuffer(poolBuffer);
         SplittableRandom random = new SplittableRandom(7);
         for (long offset = 0; offset < POOL_BYTES; offset += Long.BYTES) {
-            pool.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, random.nextLong());
+            boolean zero = compressible && (offset & Long.BYTES) != 0;
+            pool.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, zero ? 0 : random.nextLong());
         }
+        this.compressible = compressible;
     }
 
     /** The key shape. */
@@ -89,7 +101,7 @@ public final class Dataset implements AutoCloseable {
 
     /** A short name for directories and tables, e.g. {@code int-rnd-100B-1000000}. */
     public String name() {
-        return keys.label() + "-" + valueBytes + "B-" + entries;
+        return keys.label() + "-" + valueBytes + "B-" + entries + (compressible ? "-z" : "");
     }
 
     /** Nothing to free (kept so that benchmarks end a data set's use explicitly). */

@@ -25,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The measured effect of each SST option of {@link DbConfig} ({@code keyBlockBytes}, {@code valueBlockBytes},
- * {@code compression}, {@code filterFingerprintBits}): per option set, a store of {@code entries} entries loaded
+ * {@code compression}, {@code filterFingerprintBits}) and of the block cache sizes: per option set, a store of {@code entries} entries loaded
  * in one batch from two threads and fully compacted; then random present gets ({@link #get}, sampled for
  * percentiles), random absent gets ({@link #getAbsent}) and, separately, the load itself ({@link #load}, one
  * batch into a new store, single shot). The setup prints the compacted store's bytes per entry (SST and filter
@@ -56,7 +56,11 @@ public class SstOptionsBenchmark {
         /** No compression. */
         NO_COMPRESSION(b -> b.compression(Compression.NONE)),
         /** 16-bit key filter fingerprints. */
-        FILTER_16(b -> b.filterFingerprintBits(16));
+        FILTER_16(b -> b.filterFingerprintBits(16)),
+        /** No block caches: every read decodes and verifies its blocks from the mapping. */
+        NO_CACHE(b -> b.keyBlockCacheBytes(0).valueBlockCacheBytes(0)),
+        /** 16 MiB block caches each, a small part of a 1,000,000-entry store's decoded blocks. */
+        CACHE_16M(b -> b.keyBlockCacheBytes(16 << 20).valueBlockCacheBytes(16 << 20));
 
         private final UnaryOperator<DbConfig.Builder> options;
 
@@ -77,7 +81,7 @@ public class SstOptionsBenchmark {
     public static class Parameters {
         /** The option set. */
         @Param({"DEFAULT", "KEY_BLOCK_8K", "KEY_BLOCK_64K", "VALUE_BLOCK_4K", "VALUE_BLOCK_64K", "NO_COMPRESSION",
-                "FILTER_16"})
+                "FILTER_16", "NO_CACHE", "CACHE_16M"})
         public Options options;
         /** Key kind label. */
         @Param({"bytes16"})
@@ -88,13 +92,24 @@ public class SstOptionsBenchmark {
         /** Entries in the store. */
         @Param({"1000000"})
         public int entries;
+        /**
+         * {@code random} values (LZ4 gains nothing, blocks are stored as they are and never cached) or
+         * {@code compressible} ones (every other 8 bytes zero: blocks are stored compressed and the caches decide).
+         */
+        @Param({"random"})
+        public String values;
 
         Dataset data;
 
         /** Makes the data set. */
         @Setup(Level.Trial)
         public void setUp() {
-            data = new Dataset(KeyKind.of(keys), entries, valueBytes);
+            data = new Dataset(KeyKind.of(keys), entries, valueBytes, switch (values) {
+                case "random" -> false;
+                case "compressible" -> true;
+                default -> throw new IllegalArgumentException("values: " + values
+                        + " (expected: random or compressible)");
+            });
         }
 
         /** Frees the data set. */
@@ -123,8 +138,8 @@ public class SstOptionsBenchmark {
                 fillers.shutdown();
             }
             kv.fullCompact();
-            System.out.printf(Locale.ROOT, "%nSstOptionsBenchmark %s %s %d B x %d: %.1f bytes per entry%n",
-                    p.options, p.keys, p.valueBytes, p.entries, (double) kv.fileBytes() / p.entries);
+            System.out.printf(Locale.ROOT, "%nSstOptionsBenchmark %s %s %d B %s x %d: %.1f bytes per entry%n",
+                    p.options, p.keys, p.valueBytes, p.values, p.entries, (double) kv.fileBytes() / p.entries);
         }
 
         /** Closes and deletes the store. */
