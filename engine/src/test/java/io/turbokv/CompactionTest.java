@@ -43,17 +43,23 @@ import org.junit.jupiter.api.io.TempDir;
 class CompactionTest {
     private static final int SINGLE = 0;
     private static final int MULTI = 1;
+    /** A key-ordered copy of {@link #SINGLE}: every batch writes the same puts and deletes into both. */
+    private static final int ORDERED = 2;
     private static final CompactConfig EAGER = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
 
     @TempDir
     Path dir;
 
     private final FaultInjectingFileLayer faults = new FaultInjectingFileLayer();
-    private final DbConfig config = DbConfig.builder()
-            .family("single", FamilyKind.SINGLE_VALUE)
-            .family("multi", FamilyKind.MULTI_VALUE)
-            .fileLayer(faults)
-            .build();
+    private final DbConfig config = families().fileLayer(faults).build();
+
+    /** The families of the stores of these tests: single- and multi-valued by hash, and a key-ordered one. */
+    private static DbConfig.Builder families() {
+        return DbConfig.builder()
+                .family("single", FamilyKind.SINGLE_VALUE)
+                .family("multi", FamilyKind.MULTI_VALUE)
+                .family(FamilyConfig.ordered("ordered", FamilyKind.SINGLE_VALUE));
+    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(UTF_8);
@@ -69,13 +75,26 @@ class CompactionTest {
         void check(TurboKV db, String when) throws IOException {
             for (String key : singleKeys) {
                 byte[] expected = single.get(key);
-                byte[] found = db.get(SINGLE, bytes(key)).orElse(null);
-                if (expected == null) {
-                    assertNull(found, when + ": " + key);
-                } else {
-                    assertArrayEquals(expected, found, when + ": " + key);
+                for (int family : new int[] {SINGLE, ORDERED}) {
+                    byte[] found = db.get(family, bytes(key)).orElse(null);
+                    if (expected == null) {
+                        assertNull(found, when + ": " + key + " in family " + family);
+                    } else {
+                        assertArrayEquals(expected, found, when + ": " + key + " in family " + family);
+                    }
                 }
             }
+            // the key-ordered family's walk: the model's keys in order (UTF-8 of ASCII sorts as the strings)
+            List<String> walked = new ArrayList<>();
+            try (ReadScope scope = db.readScope();
+                 Cursor cursor = scope.range(ORDERED, (byte[]) null, true, null, true)) {
+                while (cursor.next()) {
+                    String key = new String(cursor.keyBytes(), UTF_8);
+                    assertArrayEquals(single.get(key), cursor.valueBytes(), when + ": ordered walk at " + key);
+                    walked.add(key);
+                }
+            }
+            assertEquals(List.copyOf(single.keySet()), walked, when + ": the ordered family's keys in order");
             for (String key : multiKeys) {
                 List<String> found = new ArrayList<>();
                 for (byte[] v : db.getMultiple(MULTI, bytes(key))) {
@@ -104,10 +123,12 @@ class CompactionTest {
                 model.singleKeys.add(key);
                 if (random.nextInt(10) == 0) {
                     batch.delete(SINGLE, bytes(key));
+                    batch.delete(ORDERED, bytes(key));
                     model.single.remove(key);
                 } else {
                     byte[] value = randomValue(random);
                     batch.put(SINGLE, bytes(key), value);
+                    batch.put(ORDERED, bytes(key), value);
                     model.single.put(key, value);
                 }
                 String multiKey = "m" + random.nextInt(multiKeys);
@@ -199,8 +220,9 @@ class CompactionTest {
         Model model = new Model();
         Random random = new Random(6);
         try (TurboKV db = TurboKV.open(dir, config)) {
-            try (WriteBatch batch = db.writeBatch()) { // a blob that a later batch overwrites
+            try (WriteBatch batch = db.writeBatch()) { // a blob that a later batch overwrites, in both families
                 batch.put(SINGLE, bytes("blob"), new byte[(64 << 20) + 1]);
+                batch.put(ORDERED, bytes("blob"), new byte[(64 << 20) + 2]);
                 batch.commit();
             }
             model.singleKeys.add("blob");
@@ -210,6 +232,7 @@ class CompactionTest {
                     byte[] small = bytes("no longer a blob");
                     try (WriteBatch batch = db.writeBatch()) {
                         batch.put(SINGLE, bytes("blob"), small);
+                        batch.put(ORDERED, bytes("blob"), small);
                         batch.commit();
                     }
                 }
@@ -217,7 +240,7 @@ class CompactionTest {
             model.single.put("blob", bytes("no longer a blob"));
             model.check(db, "before compaction");
             int sstsBefore = files(".sst").size();
-            assertEquals(1, files(".blob").size());
+            assertEquals(2, files(".blob").size(), "one blob per family");
 
             assertTrue(db.compact(EAGER));
             model.check(db, "after compact");
@@ -226,7 +249,7 @@ class CompactionTest {
             int sstsAfter = files(".sst").size();
             assertTrue(sstsAfter < sstsBefore, "SSTs: " + sstsBefore + " -> " + sstsAfter);
             assertFalse(files(".del").isEmpty(), "a .del file lists what the compaction deleted");
-            assertEquals(List.of(), files(".blob"), "the overwritten blob is deleted");
+            assertEquals(List.of(), files(".blob"), "the overwritten blobs are deleted");
             assertNoDuplicateKeysAndNoOverlap(db);
         }
         try (TurboKV db = TurboKV.open(dir, config)) {
@@ -351,8 +374,7 @@ class CompactionTest {
                 return real.delete(path);
             }
         };
-        DbConfig blockingConfig = DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE)
-                .family("multi", FamilyKind.MULTI_VALUE).fileLayer(blocking).build();
+        DbConfig blockingConfig = families().fileLayer(blocking).build();
         try (TurboKV db = TurboKV.open(dir, blockingConfig)) {
             ExecutorService executor = Executors.newSingleThreadExecutor();
             try {
@@ -449,8 +471,7 @@ class CompactionTest {
             int callsPerCompaction;
             copyStore(dir, probe);
             FaultInjectingFileLayer probeFaults = new FaultInjectingFileLayer();
-            try (TurboKV copy = TurboKV.open(probe, DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE)
-                    .family("multi", FamilyKind.MULTI_VALUE).fileLayer(probeFaults).build())) {
+            try (TurboKV copy = TurboKV.open(probe, families().fileLayer(probeFaults).build())) {
                 probeFaults.failAt(Integer.MAX_VALUE, false);
                 copy.fullCompact();
                 callsPerCompaction = probeFaults.calls();
@@ -570,8 +591,7 @@ class CompactionTest {
                     return real.delete(path);
                 }
             };
-            DbConfig snapshotConfig = DbConfig.builder().family("single", FamilyKind.SINGLE_VALUE)
-                    .family("multi", FamilyKind.MULTI_VALUE).fileLayer(snapshotting).build();
+            DbConfig snapshotConfig = families().fileLayer(snapshotting).build();
             Model before;
             try (TurboKV db = TurboKV.open(live, snapshotConfig)) {
                 for (int b = 0; b < 3; b++) {
