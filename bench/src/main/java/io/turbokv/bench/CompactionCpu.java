@@ -1,7 +1,7 @@
 package io.turbokv.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
@@ -29,6 +29,13 @@ public final class CompactionCpu {
 
     private CompactionCpu() {}
 
+    /** The CPU time of this process, all threads (on Linux in steps of the kernel's clock tick, 10 ms). */
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("this platform reports no process CPU time"))
+                .toNanos();
+    }
+
     /** Runs the shots; see the class comment for the arguments. */
     public static void main(String[] args) throws Exception {
         if (args.length != 4) {
@@ -40,7 +47,7 @@ public final class CompactionCpu {
         benchmark.entries = Integer.parseInt(args[1]);
         benchmark.valueBytes = Integer.parseInt(args[2]);
         int shots = Integer.parseInt(args[3]);
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         benchmark.writeTemplate();
         try {
@@ -50,11 +57,11 @@ public final class CompactionCpu {
                 for (long id : threads.getAllThreadIds()) {
                     threadNanosBefore.put(id, threads.getThreadCpuTime(id));
                 }
-                long cpuBefore = os.getProcessCpuTime();
+                long cpuBefore = processCpuNanos();
                 long wallBefore = System.nanoTime();
                 benchmark.fullCompact();
                 long wallNanos = System.nanoTime() - wallBefore;
-                long cpuNanos = os.getProcessCpuTime() - cpuBefore;
+                long cpuNanos = processCpuNanos() - cpuBefore;
                 StringBuilder perThread = new StringBuilder();
                 for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds())) {
                     if (thread != null) {
