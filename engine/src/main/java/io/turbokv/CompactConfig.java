@@ -17,12 +17,13 @@ package io.turbokv;
  * @param minMergeDuplicationBytes     a job is run only when it has at least this much duplication
  * @param optimalMergeDuplicationBytes see {@code optimalMergeCount}
  * @param maxMergeSegmentCount         at most this many merge jobs per compaction, across all families
- * @param maxSubcompactions            a merge job is split into at most this many hash ranges, each merged on its
- *                                     own thread into its own SSTs (the 7-argument constructor, {@link #defaults()}
- *                                     and {@link #full()} take the number of available processors; 1 merges every
- *                                     job on one thread). A job is split only where each range gets at least
- *                                     {@value #MIN_SUBCOMPACTION_BYTES} bytes of input. The result is the same
- *                                     entries in the same SSTs' order, cut into more files.
+ * @param maxSubcompactions            a merge job is merged by at most this many threads at once, over up to twice
+ *                                     as many hash ranges, each merged into its own SSTs (the 7-argument
+ *                                     constructor, {@link #defaults()} and {@link #full()} take the number of
+ *                                     available processors; 1 merges every job on one thread, unsplit). A job is
+ *                                     split only where each range gets at least {@value #MIN_SUBCOMPACTION_BYTES}
+ *                                     bytes of input. The result is the same entries in the same SSTs' order, cut
+ *                                     into more files.
  */
 public record CompactConfig(int minMergeCount, int optimalMergeCount, int maxMergeCount, long maxMergeBytes,
                             long minMergeDuplicationBytes, long optimalMergeDuplicationBytes,

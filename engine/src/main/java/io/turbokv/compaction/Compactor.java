@@ -7,6 +7,7 @@ import io.turbokv.io.SequenceAllocator;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreLog;
+import io.turbokv.io.Tasks;
 import io.turbokv.io.WriteBufferPool;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
@@ -16,7 +17,6 @@ import io.turbokv.sst.SstReader;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,12 +25,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntHashSet;
 
@@ -52,8 +55,9 @@ import org.agrona.collections.IntHashSet;
  * copied into the new meta file, the SST is not touched.
  *
  * <p><b>Subcompactions.</b> A merge of at least twice {@link CompactConfig#MIN_SUBCOMPACTION_BYTES} is split into
- * up to {@link CompactConfig#maxSubcompactions()} hash ranges of about equal input ({@link RangeSplit}), merged in
- * parallel, each into SSTs of its own ({@link RangeMerge}): every entry of a hash lands in one range, so the
+ * up to {@value #RANGES_PER_THREAD} hash ranges of about equal input ({@link RangeSplit}) per merging thread, of
+ * which there are {@link CompactConfig#maxSubcompactions()}; the threads take the ranges from a shared queue, each
+ * range merged into SSTs of its own ({@link RangeMerge}): every entry of a hash lands in one range, so the
  * outputs hold the same entries as one merge would, cut at the range bounds too. The ranges' SSTs go into the
  * segment's meta file together and are committed as one, as before.
  *
@@ -77,6 +81,13 @@ public final class Compactor {
     public static final long DATA_THRESHOLD_PER_COMPACTED_FILE = 256L << 20;
     /** Meta entry flags of a warm SST: neither {@link MetaEntry#COLD} nor {@link MetaEntry#FRESH}. */
     public static final int WARM = 0;
+    /**
+     * Hash ranges per merging thread of a split merge. More ranges than threads, taken from a shared queue: a
+     * thread that ends its range early (or gets more of a busy machine's cores) takes the next, and while a thread
+     * syncs a finished range's SST and a pool thread builds its key filter, the other threads still merge, so only
+     * the last ranges' finishing is left at the end (with one range per thread, all of it).
+     */
+    static final int RANGES_PER_THREAD = 2;
 
     /**
      * The committed state of one family, as compaction needs it.
@@ -405,7 +416,7 @@ public final class Compactor {
                 ranges.add(new RangeMerge(store, sequence, buffers, options, readers, ranks, multiValued, keyOrdered,
                         usedKeys, filters, starts.length > 1 ? executor : null, starts[r], to));
             }
-            runAll(ranges, executor);
+            runAll(ranges, maxSubcompactions, executor);
             List<Output> written = new ArrayList<>();
             for (int flags : new int[] {MetaEntry.COLD, WARM}) {
                 for (RangeMerge range : ranges) {
@@ -429,34 +440,48 @@ public final class Compactor {
     }
 
     /**
-     * How many hash ranges a merge of {@code inputs} is split into: the configured bound, and no more than leaves
-     * each range {@link CompactConfig#MIN_SUBCOMPACTION_BYTES} of input; one for a key-ordered family, whose SSTs
-     * have no hash order to split.
+     * How many hash ranges a merge of {@code inputs} is split into: {@value #RANGES_PER_THREAD} per merging thread
+     * ({@link CompactConfig#maxSubcompactions()}; one range when that is 1), and no more than leaves each range
+     * {@link CompactConfig#MIN_SUBCOMPACTION_BYTES} of input; one for a key-ordered family, whose SSTs have no hash
+     * order to split.
      */
     private int rangeCount(List<MetaEntry> inputs, boolean keyOrdered) {
-        if (keyOrdered) {
+        if (keyOrdered || maxSubcompactions == 1) {
             return 1;
         }
         long bytes = 0;
         for (MetaEntry input : inputs) {
             bytes += input.sstSize();
         }
-        return Math.clamp(bytes / CompactConfig.MIN_SUBCOMPACTION_BYTES, 1, maxSubcompactions);
+        return (int) Math.clamp(bytes / CompactConfig.MIN_SUBCOMPACTION_BYTES, 1,
+                (long) maxSubcompactions * RANGES_PER_THREAD);
     }
 
     /**
-     * Runs every range, all but the first on {@code executor} (when there is one) and the first on the calling
-     * thread, which then runs any range no pool thread has started (so a saturated pool, busy with other families'
-     * merges that wait for their own ranges, cannot deadlock) and waits for the rest. Returns or throws only after
-     * every range has ended, so a rollback never deletes a file a range still writes.
+     * Runs every range on at most {@code threads} threads at once: the calling thread and {@code threads - 1} tasks
+     * on {@code executor} (when there is one), each taking the next range not yet taken until none is left, so a
+     * thread that ends a range early, or gets more of the cores, takes on more of them. The calling thread then
+     * runs any of those tasks no pool thread has started (so a saturated pool, busy with other families' merges
+     * that wait for their own ranges, cannot deadlock; the task finds no range left or takes the rest) and waits
+     * for the others. After a range fails no thread takes another. Returns or throws only after every started range
+     * has ended, so a rollback never deletes a file a range still writes; waits through interrupts for that.
      */
-    private static void runAll(List<RangeMerge> ranges, Executor executor) throws IOException {
-        List<FutureTask<Void>> tasks = new ArrayList<>(ranges.size());
-        for (RangeMerge range : ranges) {
-            tasks.add(new FutureTask<>(() -> {
-                range.run();
-                return null;
-            }));
+    private static void runAll(List<RangeMerge> ranges, int threads, Executor executor) throws IOException {
+        AtomicInteger nextRange = new AtomicInteger();
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        Callable<Void> worker = () -> {
+            for (int r; failures.isEmpty() && (r = nextRange.getAndIncrement()) < ranges.size();) {
+                try {
+                    ranges.get(r).run();
+                } catch (IOException | RuntimeException | Error e) {
+                    failures.add(e);
+                }
+            }
+            return null;
+        };
+        List<FutureTask<Void>> tasks = new ArrayList<>();
+        for (int i = 0; i < Math.min(threads, ranges.size()); i++) {
+            tasks.add(new FutureTask<>(worker));
         }
         for (int i = 1; i < tasks.size() && executor != null; i++) {
             try {
@@ -465,21 +490,13 @@ public final class Compactor {
                 break; // the store is closing: the loop below runs them here
             }
         }
-        Throwable failure = null;
         for (FutureTask<Void> task : tasks) {
             task.run(); // returns at once when a pool thread has started or finished it
-            try {
-                task.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                } else {
-                    failure.addSuppressed(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting for a compaction range");
-            }
+            Tasks.awaitUninterruptibly(task); // the worker records its ranges' failures instead of throwing
+        }
+        Throwable failure = failures.poll();
+        for (Throwable other = failures.poll(); other != null; other = failures.poll()) {
+            failure.addSuppressed(other);
         }
         switch (failure) {
             case null -> {}

@@ -59,6 +59,8 @@ final class RangeMerge {
     final List<Compactor.Output> written = new ArrayList<>();
     long keysWritten;
     long bytesWritten;
+    /** Whether the rest of the current key's entries are dropped (older than its kept ones). */
+    private boolean skipRest;
 
     RangeMerge(StoreDirectory store, SequenceAllocator sequence, WriteBufferPool buffers, SstOptions options,
                List<SstReader> inputs, int[] ranks, boolean multiValued, boolean keyOrdered, MemorySegment usedKeys,
@@ -92,29 +94,8 @@ final class RangeMerge {
                 iterators.add(keyOrdered ? input.iterator(true) : input.iterator(true, from));
             }
             MergeIterator merge = new MergeIterator(iterators, ranks, keyOrdered);
-            boolean skipRest = false;
-            while (merge.next()) {
-                long hash = merge.hash();
-                if (Long.compareUnsigned(hash, to) > 0) {
-                    break;
-                }
-                MemorySegment keySegment = merge.keySegment();
-                long keyOffset = merge.keyOffset();
-                long keyLength = merge.keyLength();
-                boolean sameKey = !merge.startsNewKey();
-                if (!sameKey) {
-                    skipRest = false;
-                }
-                EntryKind kind = merge.kind();
-                if (skipRest) {
-                    if (kind == EntryKind.BLOB) {
-                        blobsToDelete.add(merge.blobSeq());
-                    }
-                    continue;
-                }
-                skipRest = !multiValued || kind == EntryKind.TOMBSTONE;
-                OutputWriter output = UsedKeyFilter.contains(usedKeys, hash) ? warm : cold;
-                output.add(merge, hash, keySegment, keyOffset, keyLength, kind, sameKey);
+            while (mergeNext(merge, warm, cold)) {
+                // each call merges one entry
             }
             warm.close();
             cold.close();
@@ -128,9 +109,97 @@ final class RangeMerge {
     }
 
     /**
-     * The merged SSTs of one temperature: opens a file at the first entry and cuts it where the hash (a key-ordered family: the key) changes once
-     * it is full ({@link SstWriter#isFull}), or wherever it must ({@link SstWriter#hasRoomFor}), which only a
-     * run of one hash larger than an SST can force.
+     * Moves {@code merge} to its next entry and writes that entry to {@code warm} or {@code cold} under the merge
+     * rules ({@link Compactor}; the file cuts: {@link OutputWriter}), or skips it.
+     *
+     * <p>One call per entry, not the body of {@link #run()}'s loop, for the JIT. A hot loop in a method called once
+     * per range is compiled twice by C2, each time with the whole merge path inlined: by on-stack replacement,
+     * late (hundreds of thousands of entries into the first range on a busy machine) and for the thread in it
+     * only, then as a whole method at the next call, while that range runs the loop's profiled C1 code. This
+     * method is compiled once, after a few thousand calls, and every range's thread and every later compaction of
+     * the JVM runs that code. It is one method of more than 325 bytes of bytecode (C2's {@code FreqInlineSize}),
+     * so that the loop's own compilations never inline it: keep the per-entry work here, not in small helpers.
+     *
+     * @return false at the range's end (past {@code to}, or every input exhausted)
+     */
+    private boolean mergeNext(MergeIterator merge, OutputWriter warm, OutputWriter cold) throws IOException {
+        if (!merge.next()) {
+            return false;
+        }
+        long hash = merge.hash();
+        if (Long.compareUnsigned(hash, to) > 0) {
+            return false;
+        }
+        MemorySegment keySegment = merge.keySegment();
+        long keyOffset = merge.keyOffset();
+        long keyLength = merge.keyLength();
+        boolean sameKey = !merge.startsNewKey();
+        if (!sameKey) {
+            skipRest = false;
+        }
+        EntryKind kind = merge.kind();
+        if (skipRest) {
+            if (kind == EntryKind.BLOB) {
+                blobsToDelete.add(merge.blobSeq());
+            }
+            return true;
+        }
+        skipRest = !multiValued || kind == EntryKind.TOMBSTONE;
+        // sameKey: the entry before in the merge had the same key and so went to this output too (a key's
+        // temperature depends on its hash only)
+        OutputWriter output = UsedKeyFilter.contains(usedKeys, hash) ? warm : cold;
+        if (output.head != null && !sameKey) {
+            output.finishHead();
+        }
+        if (output.head != null && kind == EntryKind.TOMBSTONE) {
+            output.head.addTombstone(hash, keySegment, keyOffset, keyLength); // hasRoomFor kept room for it
+            output.finishHead();
+            return true;
+        }
+        long valueBytes = kind != EntryKind.VALUE ? 0
+                : merge.isRawMediumValue() ? merge.rawBlockLength() : merge.valueLength();
+        boolean newGroup = keyOrdered ? !sameKey : hash != output.lastHash;
+        SstWriter writer = output.writer;
+        if (writer != null && ((newGroup
+                && writer.isFull(Compactor.MAX_ENTRIES_PER_COMPACTED_FILE,
+                        Compactor.DATA_THRESHOLD_PER_COMPACTED_FILE))
+                || !writer.hasRoomFor(keyLength, valueBytes))) {
+            if (sameKey && output.head == null) {
+                output.head = writer;
+                output.headSeq = output.seq;
+                output.writer = null;
+            } else {
+                output.finishCurrent();
+            }
+            writer = null;
+        }
+        if (writer == null) {
+            output.seq = sequence.next();
+            writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, output.seq)), buffers,
+                    true, keyOrdered, options);
+            output.writer = writer;
+        }
+        switch (kind) {
+            case VALUE -> {
+                if (merge.isRawMediumValue()) {
+                    writer.addMediumRaw(hash, keySegment, keyOffset, keyLength, merge.rawBlockSegment(),
+                            merge.rawBlockOffset(), merge.rawBlockLength());
+                } else {
+                    writer.addValue(hash, keySegment, keyOffset, keyLength, merge.valueSegment(),
+                            merge.valueOffset(), merge.valueLength());
+                }
+            }
+            case TOMBSTONE -> writer.addTombstone(hash, keySegment, keyOffset, keyLength);
+            case BLOB -> writer.addBlob(hash, keySegment, keyOffset, keyLength, merge.blobSeq());
+        }
+        output.lastHash = hash;
+        return true;
+    }
+
+    /**
+     * The merged SSTs of one temperature, written by {@link #mergeNext}: it opens a file at the first entry and
+     * cuts it where the hash (a key-ordered family: the key) changes once it is full ({@link SstWriter#isFull}), or
+     * wherever it must ({@link SstWriter#hasRoomFor}), which only a run of one hash larger than an SST can force.
      *
      * <p>Cut inside one key's entries (a multi-valued key with more values than an SST holds), the file with the
      * key's first entries stays open as the key's <em>head</em> while the rest go on in new files. Those number
@@ -151,57 +220,6 @@ final class RangeMerge {
 
         OutputWriter(int flags) {
             this.flags = flags;
-        }
-
-        /**
-         * Adds the merge's current entry; {@code sameKey} when the entry before it in the merge had the same key
-         * (and so came to this output too: a key's temperature depends on its hash only).
-         */
-        void add(MergeIterator entry, long hash, MemorySegment keySegment, long keyOffset, long keyLength,
-                 EntryKind kind, boolean sameKey)
-                throws IOException {
-            if (head != null && !sameKey) {
-                finishHead();
-            }
-            if (head != null && kind == EntryKind.TOMBSTONE) {
-                head.addTombstone(hash, keySegment, keyOffset, keyLength); // hasRoomFor kept room for it
-                finishHead();
-                return;
-            }
-            long valueBytes = kind != EntryKind.VALUE ? 0
-                    : entry.isRawMediumValue() ? entry.rawBlockLength() : entry.valueLength();
-            boolean newGroup = keyOrdered ? !sameKey : hash != lastHash;
-            if (writer != null && ((newGroup
-                    && writer.isFull(Compactor.MAX_ENTRIES_PER_COMPACTED_FILE,
-                            Compactor.DATA_THRESHOLD_PER_COMPACTED_FILE))
-                    || !writer.hasRoomFor(keyLength, valueBytes))) {
-                if (sameKey && head == null) {
-                    head = writer;
-                    headSeq = seq;
-                    writer = null;
-                } else {
-                    finishCurrent();
-                }
-            }
-            if (writer == null) {
-                seq = sequence.next();
-                writer = new SstWriter(store.files().create(store.path(StoreFileNames.Kind.SST, seq)),
-                        buffers, true, keyOrdered, options);
-            }
-            switch (kind) {
-                case VALUE -> {
-                    if (entry.isRawMediumValue()) {
-                        writer.addMediumRaw(hash, keySegment, keyOffset, keyLength, entry.rawBlockSegment(),
-                                entry.rawBlockOffset(), entry.rawBlockLength());
-                    } else {
-                        writer.addValue(hash, keySegment, keyOffset, keyLength, entry.valueSegment(),
-                                entry.valueOffset(), entry.valueLength());
-                    }
-                }
-                case TOMBSTONE -> writer.addTombstone(hash, keySegment, keyOffset, keyLength);
-                case BLOB -> writer.addBlob(hash, keySegment, keyOffset, keyLength, entry.blobSeq());
-            }
-            lastHash = hash;
         }
 
         /** Finishes the open SSTs, if any: the head and the current one. */
