@@ -73,9 +73,11 @@ class CompactionTest {
         final Set<String> multiKeys = new HashSet<>();
 
         void check(TurboKV db, String when) throws IOException {
+            // other suites reuse this model on stores without the key-ordered copy
+            boolean hasOrdered = db.config().families().size() > ORDERED;
             for (String key : singleKeys) {
                 byte[] expected = single.get(key);
-                for (int family : new int[] {SINGLE, ORDERED}) {
+                for (int family : hasOrdered ? new int[] {SINGLE, ORDERED} : new int[] {SINGLE}) {
                     byte[] found = db.get(family, bytes(key)).orElse(null);
                     if (expected == null) {
                         assertNull(found, when + ": " + key + " in family " + family);
@@ -84,17 +86,19 @@ class CompactionTest {
                     }
                 }
             }
-            // the key-ordered family's walk: the model's keys in order (UTF-8 of ASCII sorts as the strings)
-            List<String> walked = new ArrayList<>();
-            try (ReadScope scope = db.readScope();
-                 Cursor cursor = scope.range(ORDERED, (byte[]) null, true, null, true)) {
-                while (cursor.next()) {
-                    String key = new String(cursor.keyBytes(), UTF_8);
-                    assertArrayEquals(single.get(key), cursor.valueBytes(), when + ": ordered walk at " + key);
-                    walked.add(key);
+            if (hasOrdered) {
+                // the key-ordered family's walk: the model's keys in order (UTF-8 of ASCII sorts as the strings)
+                List<String> walked = new ArrayList<>();
+                try (ReadScope scope = db.readScope();
+                     Cursor cursor = scope.range(ORDERED, (byte[]) null, true, null, true)) {
+                    while (cursor.next()) {
+                        String key = new String(cursor.keyBytes(), UTF_8);
+                        assertArrayEquals(single.get(key), cursor.valueBytes(), when + ": ordered walk at " + key);
+                        walked.add(key);
+                    }
                 }
+                assertEquals(List.copyOf(single.keySet()), walked, when + ": the ordered family's keys in order");
             }
-            assertEquals(List.copyOf(single.keySet()), walked, when + ": the ordered family's keys in order");
             for (String key : multiKeys) {
                 List<String> found = new ArrayList<>();
                 for (byte[] v : db.getMultiple(MULTI, bytes(key))) {
