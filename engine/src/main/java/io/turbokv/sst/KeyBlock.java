@@ -89,6 +89,11 @@ final class KeyBlock {
     static final int ELEMENT_POSITION_OFFSET = 9;
     /** Interpolation probes before {@link #lowerBound} falls back to halving. */
     private static final int INTERPOLATION_PROBES = 4;
+    /**
+     * The most entries a block may have for its {@link Layout} to carry a bucket table: the table's starts are
+     * unsigned bytes.
+     */
+    static final int MAX_BUCKETED_COUNT = 255;
 
     private MemorySegment segment;
     private long base;
@@ -122,6 +127,10 @@ final class KeyBlock {
     private long refStart;
     /** The byte {@link #lowerBound} loads ahead of need; kept so that the load is not optimised away. */
     private byte touched;
+    /** Whether the block is a key-ordered SST's (its search words are not hashes). */
+    private boolean keyOrdered;
+    /** The block's bucket table ({@link #findInBucket}), or null. */
+    private byte[] bucketStarts;
 
     /**
      * Points this cursor at the key block held in {@code view}.
@@ -137,6 +146,8 @@ final class KeyBlock {
         this.path = path;
         this.fileOffset = fileOffset;
         this.blockIndex = blockIndex;
+        this.keyOrdered = keyOrdered;
+        this.bucketStarts = null;
         long length = view.length;
         if (length < HEADER_LENGTH) {
             throw damage("key block too short: expected>=%d found=%d", HEADER_LENGTH, length);
@@ -192,6 +203,7 @@ final class KeyBlock {
         firstHash = layout.firstHash;
         lastHash = layout.lastHash;
         sharedPrefix = layout.sharedPrefix;
+        bucketStarts = layout.bucketStarts;
     }
 
     /**
@@ -201,20 +213,98 @@ final class KeyBlock {
      *                  mapping at its file offset
      */
     Layout layout(boolean inMapping) {
+        bucketStarts = bucketTable();
         return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
                 sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, blockIndex, fileOffset,
-                inMapping);
+                inMapping, bucketStarts);
+    }
+
+    /**
+     * The bucket table of a hash-ordered fixed-size block of 2 to {@value #MAX_BUCKETED_COUNT} entries whose first
+     * and last hash differ, or null: {@code count} buckets splitting {@code [firstHash, lastHash]} evenly
+     * ({@link #bucket}), and per bucket {@code b} the first entry whose bucket is not below {@code b} (unsigned
+     * bytes; {@code starts[count] = count}). Entries are in hash order and {@link #bucket} never decreases with the
+     * hash, so the entries of bucket {@code b} are {@code [starts[b], starts[b + 1])}: about one per bucket, since
+     * the hashes are uniform. Read from the stored hashes once, when the block is first used; about one heap byte
+     * per entry, at most {@value #MAX_BUCKETED_COUNT} + 1 per block.
+     */
+    private byte[] bucketTable() {
+        if (!fixed || keyOrdered || count < 2 || count > MAX_BUCKETED_COUNT || firstHash == lastHash) {
+            return null;
+        }
+        byte[] starts = new byte[count + 1];
+        int next = 0; // the first bucket whose start is not set yet
+        for (int i = 0; i < count; i++) {
+            int bucket = bucket(hash(i));
+            while (next <= bucket) {
+                starts[next++] = (byte) i;
+            }
+        }
+        while (next <= count) {
+            starts[next++] = (byte) count;
+        }
+        return starts;
+    }
+
+    private int bucket(long hash) {
+        return bucket(hash, firstHash, lastHash, count);
+    }
+
+    /**
+     * The bucket of {@code hash} in a table of {@code count} buckets over {@code [firstHash, lastHash]}, which holds
+     * it ({@code firstHash < lastHash}); never decreases as {@code hash} grows.
+     */
+    static int bucket(long hash, long firstHash, long lastHash, int count) {
+        double fraction = unsignedToDouble(hash - firstHash) / unsignedToDouble(lastHash - firstHash);
+        return Math.min((int) (fraction * count), count - 1);
+    }
+
+    /** {@return whether this block has a bucket table, so that lookups use {@link #findInBucket}} */
+    boolean isBucketed() {
+        return bucketStarts != null;
+    }
+
+    /**
+     * In a block with a bucket table ({@link #isBucketed()}), the first entry of {@code key}, whose hash is
+     * {@code hash}, or {@link #count()} when the block does not hold it. Only the entries of the hash's bucket can
+     * hold it (about two for a key the block has), and equal keys have equal hashes: it compares their keys alone and
+     * reads no stored hash, so a lookup touches the heap and one page of the block, not the hashes' page as well.
+     * Loads the first and the last byte of every candidate before comparing any of them, so that their misses are
+     * in flight together.
+     */
+    int findInBucket(long hash, MemorySegment key) throws CorruptionException {
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return count;
+        }
+        int bucket = bucket(hash);
+        int low = Byte.toUnsignedInt(bucketStarts[bucket]);
+        int high = Byte.toUnsignedInt(bucketStarts[bucket + 1]);
+        byte loaded = 0;
+        for (int i = low; i < high; i++) {
+            long entry = tailStart + (long) i * tailStride;
+            loaded ^= segment.get(ValueLayout.JAVA_BYTE, entry);
+            loaded ^= segment.get(ValueLayout.JAVA_BYTE, entry + tailStride - 1);
+        }
+        touched = loaded;
+        for (int i = low; i < high; i++) {
+            select(i);
+            if (compareKey(key) == 0) {
+                return i;
+            }
+        }
+        return count;
     }
 
     /**
      * What a key block's header says, validated, with offsets relative to the block's data, and where the block
      * is: kept on the heap per open SST ({@link SstReader}), so that a lookup need not read the header again, nor
      * any other per-block fact when the block is stored as is ({@code inMapping}). Immutable, so it may be
-     * published to other threads without synchronization.
+     * published to other threads without synchronization: {@code bucketStarts}, the block's bucket table
+     * ({@link #bucketTable()}) or null, is filled before the layout is made and never written after.
      */
     record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
                   int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash,
-                  int sharedPrefix, int block, long fileOffset, boolean inMapping) {}
+                  int sharedPrefix, int block, long fileOffset, boolean inMapping, byte[] bucketStarts) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;

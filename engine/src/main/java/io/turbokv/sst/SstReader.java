@@ -182,7 +182,8 @@ public final class SstReader implements AutoCloseable {
      * Finds every entry of {@code (hash, key)} and hands them to {@code visitor} in file order: values and blob
      * references, then the tombstone. Allocates nothing on the heap.
      *
-     * @param hash    the key's hash, as it was given to the writer
+     * @param hash    the key's hash, as it was given to the writer (a key block with a bucket table finds the key
+     *                by its bytes among the entries of its hash's bucket, without reading their hashes)
      * @param key     the key bytes (heap or native)
      * @param scratch the calling thread's working memory
      * @param visitor receives the entries; values are valid only during its calls
@@ -202,8 +203,12 @@ public final class SstReader implements AutoCloseable {
         for (int position = index.firstPosition(hash);; position++) {
             pointAt(position, scratch);
             int count = keyBlock.count();
-            for (int i = firstOfKey(keyBlock, hash, key); i < count; i++) {
-                if (keyBlock.hash(i) != hash) {
+            // A block with a bucket table is searched by key alone among the entries of the hash's bucket, and the
+            // key's further entries by key as well (an equal key has an equal hash): no stored hash is read.
+            boolean bucketed = keyBlock.isBucketed();
+            int first = bucketed ? keyBlock.findInBucket(hash, key) : firstOfKey(keyBlock, hash, key);
+            for (int i = first; i < count; i++) {
+                if (!bucketed && keyBlock.hash(i) != hash) {
                     return result;
                 }
                 keyBlock.select(i);
@@ -235,6 +240,9 @@ public final class SstReader implements AutoCloseable {
         KeyBlock.Layout layout = mappedLayout(hash);
         if (layout == null) {
             return 0;
+        }
+        if (layout.bucketStarts() != null) {
+            return touchBucket(layout, hash);
         }
         int high = layout.count() - 1;
         long firstHash = layout.firstHash();
@@ -269,8 +277,8 @@ public final class SstReader implements AutoCloseable {
      */
     public int touchEntry(long hash, LookupScratch scratch) throws CorruptionException {
         KeyBlock.Layout layout = mappedLayout(hash);
-        if (layout == null) {
-            return 0;
+        if (layout == null || layout.bucketStarts() != null) {
+            return 0; // a bucket table named the entries, and touchGuess loaded them
         }
         KeyBlock keyBlock = scratch.keyBlock;
         keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
@@ -289,6 +297,30 @@ public final class SstReader implements AutoCloseable {
             touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
         }
         return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+    }
+
+    /**
+     * {@link #touchGuess} in a block with a bucket table: the first and the last byte of each entry of the hash's
+     * bucket, the lines {@link KeyBlock#findInBucket} compares and the value's end.
+     */
+    private int touchBucket(KeyBlock.Layout layout, long hash) {
+        long firstHash = layout.firstHash();
+        long lastHash = layout.lastHash();
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return 0;
+        }
+        byte[] starts = layout.bucketStarts();
+        int count = layout.count();
+        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, count);
+        int stride = layout.tailStride();
+        long tail = layout.fileOffset() + BlockFraming.HEADER_LENGTH + layout.tailStart();
+        int touched = 0;
+        for (int i = Byte.toUnsignedInt(starts[bucket]); i < Byte.toUnsignedInt(starts[bucket + 1]); i++) {
+            long entry = tail + (long) i * stride;
+            touched ^=
+                    mapping.get(ValueLayout.JAVA_BYTE, entry) ^ mapping.get(ValueLayout.JAVA_BYTE, entry + stride - 1);
+        }
+        return touched;
     }
 
     /** The layout of the key block that may hold {@code hash}, if this reader read it in its mapping before. */
