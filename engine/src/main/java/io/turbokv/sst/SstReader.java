@@ -300,8 +300,8 @@ public final class SstReader implements AutoCloseable {
     }
 
     /**
-     * {@link #touchGuess} in a block with a bucket table: the first and the last byte of each entry of the hash's
-     * bucket, the lines {@link KeyBlock#findInBucket} compares and the value's end.
+     * {@link #touchGuess} in a block with a bucket table: the lines of the entries of the hash's bucket, which
+     * {@link KeyBlock#findInBucket} compares ({@link KeyBlock#touchEntries}).
      */
     private int touchBucket(KeyBlock.Layout layout, long hash) {
         long firstHash = layout.firstHash();
@@ -309,18 +309,13 @@ public final class SstReader implements AutoCloseable {
         if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
             return 0;
         }
-        byte[] starts = layout.bucketStarts();
+        byte[] table = layout.bucketStarts();
         int count = layout.count();
-        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, count);
-        int stride = layout.tailStride();
+        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, table.length - 1);
+        int low = KeyBlock.bucketStart(table, count, bucket);
+        int high = KeyBlock.bucketStart(table, count, bucket + 1);
         long tail = layout.fileOffset() + BlockFraming.HEADER_LENGTH + layout.tailStart();
-        int touched = 0;
-        for (int i = Byte.toUnsignedInt(starts[bucket]); i < Byte.toUnsignedInt(starts[bucket + 1]); i++) {
-            long entry = tail + (long) i * stride;
-            touched ^=
-                    mapping.get(ValueLayout.JAVA_BYTE, entry) ^ mapping.get(ValueLayout.JAVA_BYTE, entry + stride - 1);
-        }
-        return touched;
+        return KeyBlock.touchEntries(mapping, tail, layout.tailStride(), low, high);
     }
 
     /** The layout of the key block that may hold {@code hash}, if this reader read it in its mapping before. */
