@@ -89,7 +89,7 @@ final class KeyBlock {
     static final int ELEMENT_POSITION_OFFSET = 9;
     /** Interpolation probes before {@link #lowerBound} falls back to halving. */
     private static final int INTERPOLATION_PROBES = 4;
-    /** The most buckets a key block's bucket table has ({@link #bucketTable()}): one byte each, and one more. */
+    /** The most buckets a key block's bucket table has ({@link #bucketTable()}): a byte each, and one for the end. */
     static final int MAX_BUCKETS = 255;
     /**
      * The most entries per bucket: a bucket's start is kept as its distance from {@code bucket * entriesPerBucket},

@@ -182,8 +182,9 @@ public final class SstReader implements AutoCloseable {
      * Finds every entry of {@code (hash, key)} and hands them to {@code visitor} in file order: values and blob
      * references, then the tombstone. Allocates nothing on the heap.
      *
-     * @param hash    the key's hash, as it was given to the writer (a key block with a bucket table finds the key
-     *                by its bytes among the entries of its hash's bucket, without reading their hashes)
+     * @param hash    the key's hash, as it was given to the writer; an SST holds each key under one hash (the
+     *                store hashes every key with {@code KeyHash}), which a key block with a bucket table relies
+     *                on: it finds the key by its bytes among the entries of the hash's bucket, reading no hash
      * @param key     the key bytes (heap or native)
      * @param scratch the calling thread's working memory
      * @param visitor receives the entries; values are valid only during its calls
@@ -228,7 +229,8 @@ public final class SstReader implements AutoCloseable {
 
     /**
      * Starts loading the lines a {@link #lookup} of {@code hash} reads first, without waiting for them: in a key
-     * block this reader has used before and reads in its mapping, the stored hash and the entry at the search's
+     * block this reader has used before and reads in its mapping, the entries of the hash's bucket when the block
+     * has a bucket table ({@link KeyBlock#findInBucket}), otherwise the stored hash and the entry at the search's
      * first guess ({@link KeyBlock#lowerBound}). Has no branch on what it loads, so a caller that touches the lines
      * of several keys in a row has all their misses in flight at once. Reads nothing the lookup would not read,
      * and nothing at all in a block not seen yet, a cached block, or a key-ordered SST.
