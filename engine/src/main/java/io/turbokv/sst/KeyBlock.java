@@ -89,6 +89,13 @@ final class KeyBlock {
     static final int ELEMENT_POSITION_OFFSET = 9;
     /** Interpolation probes before {@link #lowerBound} falls back to halving. */
     private static final int INTERPOLATION_PROBES = 4;
+    /** The most buckets a key block's bucket table has ({@link #bucketTable()}): a byte each, and one for the end. */
+    static final int MAX_BUCKETS = 255;
+    /**
+     * The most entries per bucket: a bucket's start is kept as its distance from {@code bucket * entriesPerBucket},
+     * in a signed byte, which the last bucket's start must fit as well.
+     */
+    static final int MAX_ENTRIES_PER_BUCKET = 128;
 
     private MemorySegment segment;
     private long base;
@@ -122,6 +129,10 @@ final class KeyBlock {
     private long refStart;
     /** The byte {@link #lowerBound} loads ahead of need; kept so that the load is not optimised away. */
     private byte touched;
+    /** Whether the block is a key-ordered SST's (its search words are not hashes). */
+    private boolean keyOrdered;
+    /** The block's bucket table ({@link #findInBucket}), or null. */
+    private byte[] bucketStarts;
 
     /**
      * Points this cursor at the key block held in {@code view}.
@@ -137,6 +148,8 @@ final class KeyBlock {
         this.path = path;
         this.fileOffset = fileOffset;
         this.blockIndex = blockIndex;
+        this.keyOrdered = keyOrdered;
+        this.bucketStarts = null;
         long length = view.length;
         if (length < HEADER_LENGTH) {
             throw damage("key block too short: expected>=%d found=%d", HEADER_LENGTH, length);
@@ -192,6 +205,7 @@ final class KeyBlock {
         firstHash = layout.firstHash;
         lastHash = layout.lastHash;
         sharedPrefix = layout.sharedPrefix;
+        bucketStarts = layout.bucketStarts;
     }
 
     /**
@@ -201,20 +215,135 @@ final class KeyBlock {
      *                  mapping at its file offset
      */
     Layout layout(boolean inMapping) {
+        bucketStarts = bucketTable();
         return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
                 sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, blockIndex, fileOffset,
-                inMapping);
+                inMapping, bucketStarts);
+    }
+
+    /**
+     * The bucket table of a hash-ordered fixed-size block whose first and last hash differ, or null: {@code B}
+     * buckets split {@code [firstHash, lastHash]} evenly ({@link #bucket}), {@code k = }{@link #entriesPerBucket}
+     * entries each on average ({@code k = 1} up to {@value #MAX_BUCKETS} entries, so {@code B} is at most
+     * {@value #MAX_BUCKETS}), and {@code table[b]} holds {@code start(b) - b * k} as a signed byte, where
+     * {@code start(b)} is the first entry whose bucket is not below {@code b} ({@code start(B) = count}). Entries are
+     * in hash order and {@link #bucket} never decreases with the hash, so the entries of bucket {@code b} are
+     * {@code [start(b), start(b + 1))}. Uniform hashes (the store's) keep every start within a few dozen entries of
+     * {@code b * k}; a block whose start does not fit a byte (skewed hashes), or of more than
+     * {@value #MAX_ENTRIES_PER_BUCKET} entries per bucket, gets no table and is searched by its hashes. Read from the
+     * stored hashes once, when the block is first used: at most {@value #MAX_BUCKETS} + 1 heap bytes per block.
+     */
+    private byte[] bucketTable() {
+        if (!fixed || keyOrdered || count < 2 || firstHash == lastHash) {
+            return null;
+        }
+        int perBucket = entriesPerBucket(count);
+        if (perBucket > MAX_ENTRIES_PER_BUCKET) {
+            return null;
+        }
+        int buckets = bucketCount(count);
+        byte[] table = new byte[buckets + 1];
+        int next = 0; // the first bucket whose start is not set yet
+        for (int i = 0; i <= count; i++) {
+            int bucket = i == count ? buckets : bucket(hash(i), firstHash, lastHash, buckets);
+            for (; next <= bucket; next++) {
+                int distance = i - next * perBucket;
+                if (distance < Byte.MIN_VALUE || distance > Byte.MAX_VALUE) {
+                    return null;
+                }
+                table[next] = (byte) distance;
+            }
+        }
+        return table;
+    }
+
+    /** {@return how many entries of a block of {@code count} share a bucket on average} */
+    static int entriesPerBucket(int count) {
+        return (count + MAX_BUCKETS - 1) / MAX_BUCKETS;
+    }
+
+    /** {@return how many buckets the table of a block of {@code count} entries has} */
+    private static int bucketCount(int count) {
+        int perBucket = entriesPerBucket(count);
+        return (count + perBucket - 1) / perBucket;
+    }
+
+    /**
+     * The bucket of {@code hash} in a table of {@code buckets} buckets over {@code [firstHash, lastHash]}, which
+     * holds it ({@code firstHash < lastHash}); never decreases as {@code hash} grows.
+     */
+    static int bucket(long hash, long firstHash, long lastHash, int buckets) {
+        double fraction = unsignedToDouble(hash - firstHash) / unsignedToDouble(lastHash - firstHash);
+        return Math.min((int) (fraction * buckets), buckets - 1);
+    }
+
+    /**
+     * {@return the first entry of {@code bucket} (0 to the bucket count, which gives the block's entry count) in a
+     * block of {@code count} entries with bucket table {@code table}}
+     */
+    static int bucketStart(byte[] table, int count, int bucket) {
+        return bucket * entriesPerBucket(count) + table[bucket];
+    }
+
+    /**
+     * Loads the first and the last byte of entries {@code [low, high)} of a fixed-size block's tail region at
+     * {@code tailStart} (stride {@code tailStride}) in {@code segment} (key, and the value's end, for an entry
+     * longer than a line), without waiting for them: loads that do not depend on one another, so their misses are
+     * in flight together.
+     *
+     * @return a byte of the lines, for the caller to keep so that the loads are not dropped
+     */
+    static byte touchEntries(MemorySegment segment, long tailStart, int tailStride, int low, int high) {
+        byte loaded = 0;
+        for (int i = low; i < high; i++) {
+            long entry = tailStart + (long) i * tailStride;
+            loaded ^= segment.get(ValueLayout.JAVA_BYTE, entry);
+            loaded ^= segment.get(ValueLayout.JAVA_BYTE, entry + tailStride - 1);
+        }
+        return loaded;
+    }
+
+    /** {@return whether this block has a bucket table, so that lookups use {@link #findInBucket}} */
+    boolean isBucketed() {
+        return bucketStarts != null;
+    }
+
+    /**
+     * In a block with a bucket table ({@link #isBucketed()}), the first entry of {@code key}, whose hash is
+     * {@code hash}, or {@link #count()} when the block does not hold it. Only the entries of the hash's bucket can
+     * hold it (about twice the entries per bucket for a key the block has, {@link #entriesPerBucket}: some 64
+     * bytes of a 16 KiB block), and equal keys have equal hashes: it compares their keys alone and reads no stored
+     * hash, so a lookup touches the heap and one page of the block, not the hashes' page as well. Loads each
+     * candidate's lines ({@link #touchEntries}) before comparing any of them, so that their misses are in flight
+     * together.
+     */
+    int findInBucket(long hash, MemorySegment key) throws CorruptionException {
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return count;
+        }
+        int bucket = bucket(hash, firstHash, lastHash, bucketStarts.length - 1);
+        int low = bucketStart(bucketStarts, count, bucket);
+        int high = bucketStart(bucketStarts, count, bucket + 1);
+        touched = touchEntries(segment, tailStart, tailStride, low, high);
+        for (int i = low; i < high; i++) {
+            select(i);
+            if (compareKey(key) == 0) {
+                return i;
+            }
+        }
+        return count;
     }
 
     /**
      * What a key block's header says, validated, with offsets relative to the block's data, and where the block
      * is: kept on the heap per open SST ({@link SstReader}), so that a lookup need not read the header again, nor
      * any other per-block fact when the block is stored as is ({@code inMapping}). Immutable, so it may be
-     * published to other threads without synchronization.
+     * published to other threads without synchronization: {@code bucketStarts}, the block's bucket table
+     * ({@link #bucketTable()}) or null, is filled before the layout is made and never written after.
      */
     record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
                   int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash,
-                  int sharedPrefix, int block, long fileOffset, boolean inMapping) {}
+                  int sharedPrefix, int block, long fileOffset, boolean inMapping, byte[] bucketStarts) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;

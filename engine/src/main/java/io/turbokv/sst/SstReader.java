@@ -182,7 +182,9 @@ public final class SstReader implements AutoCloseable {
      * Finds every entry of {@code (hash, key)} and hands them to {@code visitor} in file order: values and blob
      * references, then the tombstone. Allocates nothing on the heap.
      *
-     * @param hash    the key's hash, as it was given to the writer
+     * @param hash    the key's hash, as it was given to the writer; an SST holds each key under one hash (the
+     *                store hashes every key with {@code KeyHash}), which a key block with a bucket table relies
+     *                on: it finds the key by its bytes among the entries of the hash's bucket, reading no hash
      * @param key     the key bytes (heap or native)
      * @param scratch the calling thread's working memory
      * @param visitor receives the entries; values are valid only during its calls
@@ -202,8 +204,12 @@ public final class SstReader implements AutoCloseable {
         for (int position = index.firstPosition(hash);; position++) {
             pointAt(position, scratch);
             int count = keyBlock.count();
-            for (int i = firstOfKey(keyBlock, hash, key); i < count; i++) {
-                if (keyBlock.hash(i) != hash) {
+            // A block with a bucket table is searched by key alone among the entries of the hash's bucket, and the
+            // key's further entries by key as well (an equal key has an equal hash): no stored hash is read.
+            boolean bucketed = keyBlock.isBucketed();
+            int first = bucketed ? keyBlock.findInBucket(hash, key) : firstOfKey(keyBlock, hash, key);
+            for (int i = first; i < count; i++) {
+                if (!bucketed && keyBlock.hash(i) != hash) {
                     return result;
                 }
                 keyBlock.select(i);
@@ -223,7 +229,8 @@ public final class SstReader implements AutoCloseable {
 
     /**
      * Starts loading the lines a {@link #lookup} of {@code hash} reads first, without waiting for them: in a key
-     * block this reader has used before and reads in its mapping, the stored hash and the entry at the search's
+     * block this reader has used before and reads in its mapping, the entries of the hash's bucket when the block
+     * has a bucket table ({@link KeyBlock#findInBucket}), otherwise the stored hash and the entry at the search's
      * first guess ({@link KeyBlock#lowerBound}). Has no branch on what it loads, so a caller that touches the lines
      * of several keys in a row has all their misses in flight at once. Reads nothing the lookup would not read,
      * and nothing at all in a block not seen yet, a cached block, or a key-ordered SST.
@@ -235,6 +242,9 @@ public final class SstReader implements AutoCloseable {
         KeyBlock.Layout layout = mappedLayout(hash);
         if (layout == null) {
             return 0;
+        }
+        if (layout.bucketStarts() != null) {
+            return touchBucket(layout, hash);
         }
         int high = layout.count() - 1;
         long firstHash = layout.firstHash();
@@ -269,8 +279,8 @@ public final class SstReader implements AutoCloseable {
      */
     public int touchEntry(long hash, LookupScratch scratch) throws CorruptionException {
         KeyBlock.Layout layout = mappedLayout(hash);
-        if (layout == null) {
-            return 0;
+        if (layout == null || layout.bucketStarts() != null) {
+            return 0; // a bucket table named the entries, and touchGuess loaded them
         }
         KeyBlock keyBlock = scratch.keyBlock;
         keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
@@ -289,6 +299,25 @@ public final class SstReader implements AutoCloseable {
             touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
         }
         return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+    }
+
+    /**
+     * {@link #touchGuess} in a block with a bucket table: the lines of the entries of the hash's bucket, which
+     * {@link KeyBlock#findInBucket} compares ({@link KeyBlock#touchEntries}).
+     */
+    private int touchBucket(KeyBlock.Layout layout, long hash) {
+        long firstHash = layout.firstHash();
+        long lastHash = layout.lastHash();
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return 0;
+        }
+        byte[] table = layout.bucketStarts();
+        int count = layout.count();
+        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, table.length - 1);
+        int low = KeyBlock.bucketStart(table, count, bucket);
+        int high = KeyBlock.bucketStart(table, count, bucket + 1);
+        long tail = layout.fileOffset() + BlockFraming.HEADER_LENGTH + layout.tailStart();
+        return KeyBlock.touchEntries(mapping, tail, layout.tailStride(), low, high);
     }
 
     /** The layout of the key block that may hold {@code hash}, if this reader read it in its mapping before. */

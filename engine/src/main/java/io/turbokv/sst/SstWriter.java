@@ -34,7 +34,9 @@ import java.util.concurrent.RejectedExecutionException;
  * unsigned key bytes; equal keys form a multi-valued group of values (and blob references) that may end with one tombstone
  * (nothing of that key follows a tombstone); keys have at most {@value SstLimits#MAX_KEY_LENGTH} bytes; values
  * at most {@value SstLimits#MAX_MEDIUM_VALUE_SIZE} bytes (longer ones go to a blob file: {@link #addBlob}). The
- * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it. A group, or a run of
+ * hash is the caller's (XXH64 of the key in the store); the writer does not recompute it, and a key must come
+ * with one hash throughout a file (not checked: lookups in a key block's bucket table find a key by its bytes among
+ * the entries of its hash's bucket, {@link SstReader#lookup}). A group, or a run of
  * keys with one hash, may be of any length: a run longer than the run budget ({@link SstOptions#keyBlockRunBytes()})
  * continues in the following key blocks ({@link IndexBlock}).
  *

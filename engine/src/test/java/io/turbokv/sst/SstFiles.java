@@ -150,14 +150,23 @@ final class SstFiles {
         return bytes;
     }
 
-    /** Keys that are not in {@code entries}: random keys and known keys with a changed byte or hash. */
+    /**
+     * Keys that are not in {@code entries}: random keys, and keys of known hashes (a known key longer by a byte, or
+     * with its last byte changed, under the known key's hash). Each comes with a hash a writer could have given it:
+     * a lookup's hash is the one its key was written with ({@link SstReader#lookup}), which a key block's bucket
+     * table relies on.
+     */
     static List<TestEntry> absentKeys(Random random, List<TestEntry> entries, int count) {
         List<TestEntry> absent = new ArrayList<>();
         for (int i = 0; i < count && !entries.isEmpty(); i++) {
             TestEntry known = entries.get(random.nextInt(entries.size()));
             TestEntry candidate = switch (i % 3) {
                 case 0 -> TestEntry.tombstone(known.hash(), Arrays.copyOf(known.key(), known.key().length + 1));
-                case 1 -> TestEntry.tombstone(known.hash() + 1, known.key());
+                case 1 -> {
+                    byte[] key = known.key().length == 0 ? new byte[1] : known.key().clone();
+                    key[key.length - 1] ^= 1;
+                    yield TestEntry.tombstone(known.hash(), key);
+                }
                 default -> {
                     byte[] key = randomKey(random);
                     yield TestEntry.tombstone(random.nextBoolean() ? KeyHash.hash(key) : known.hash(), key);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.filter.KeyFilter;
+import io.turbokv.io.Bytes;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
@@ -28,6 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SstWriterTest {
     @TempDir
     Path dir;
+
+    /** The 8 bytes of {@code hash}, big-endian: a key of its own for each hash. */
+    private static MemorySegment key(long hash) {
+        MemorySegment key = MemorySegment.ofArray(new byte[Long.BYTES]);
+        key.set(Bytes.BE_LONG, 0, hash);
+        return key;
+    }
 
     private static MemorySegment bytes(int... values) {
         byte[] b = new byte[values.length];
@@ -285,7 +293,9 @@ class SstWriterTest {
         MemorySegment medium = MemorySegment.ofArray(new byte[SstLimits.MAX_SMALL_VALUE_SIZE + 1]);
         long hash = 2;
         while (!writer.isFull(Long.MAX_VALUE, Long.MAX_VALUE)) {
-            writer.addValue(hash++, bytes(1), medium);
+            // a key of its own per hash: an SST holds each key under one hash (SstReader.lookup)
+            writer.addValue(hash, key(hash), medium);
+            hash++;
         }
         assertTrue(hash > 60_000, "full after " + hash + " entries");
         SstSummary summary = writer.finish();
@@ -293,7 +303,8 @@ class SstWriterTest {
         Path file = dir.resolve("1.sst");
         try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch()) {
-            assertEquals(1, SstFiles.lookup(reader, scratch, hash - 1, new byte[] {1}).size());
+            assertEquals(1, SstFiles.lookup(reader, scratch, hash - 1, key(hash - 1).toArray(ValueLayout.JAVA_BYTE))
+                    .size());
         }
     }
 
