@@ -13,8 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * stripe's lock, so two fillers rarely contend. A stripe appends to an {@link EntryChunk} of its own (the first of
  * a batch {@value #FIRST_CHUNK_BYTES} bytes, the next ones sized for {@value #MAX_CHUNK_ENTRIES} records like the
  * last one's, up to {@value #MAX_CHUNK_BYTES}); a chunk that is full or holds {@value #MAX_CHUNK_ENTRIES} records
- * is handed, whole, to its family's {@link EntryBuffer}: under the family's lock only a reference is appended. A family buffer that reaches the initial-file limits is cut: it takes the next sequence number, under
- * the family's lock, and goes to the {@link SpillRunner}, which sorts it and writes it as one SST while filling
+ * is handed, whole, to its family's {@link EntryBuffer}: under the family's lock only a reference is appended. A
+ * family buffer that would pass its {@link SpillLimits} is cut: it takes the next sequence number, under the family's
+ * lock, and goes to the {@link SpillRunner}, which sorts it and writes it as one SST while filling
  * goes on.
  *
  * <p><b>Why the stripe follows the key, and the number is taken at the cut.</b> Readers take the SST with the higher
@@ -64,6 +65,7 @@ public final class BatchCollector implements AutoCloseable {
     private final Stripe[] tombstoneStripes;
     private final Family[] tombstoneFamilies;
     private final SpillRunner spills;
+    private final SpillLimits limits;
     private final BatchMemory memory;
     private final int stripeMask;
     private final LongAdder entries = new LongAdder();
@@ -75,12 +77,14 @@ public final class BatchCollector implements AutoCloseable {
      * @param multiValued per family, whether it is multi-valued
      * @param keyOrdered  per family, whether it is key-ordered (its spills sort by key)
      * @param spills      where full family buffers go
+     * @param limits      where a family buffer is cut and spilled
      * @param buffers     where the chunks come from and go back to
      */
-    public BatchCollector(boolean[] multiValued, boolean[] keyOrdered, SpillRunner spills,
+    public BatchCollector(boolean[] multiValued, boolean[] keyOrdered, SpillRunner spills, SpillLimits limits,
                           WriteBufferPool buffers) {
         this.multiValued = multiValued.clone();
         this.spills = spills;
+        this.limits = limits;
         this.memory = new BatchMemory(buffers);
         int stripeCount = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) * 2;
         this.stripeMask = stripeCount - 1;
@@ -303,7 +307,7 @@ public final class BatchCollector implements AutoCloseable {
 
         /**
          * Appends {@code chunk} (taking ownership); first cuts and spills the buffer when the chunk would take it
-         * past the initial-file limits, so an SST never holds more (unless one entry alone is larger).
+         * past the spill limits, so an SST never holds more (unless one entry alone is larger).
          */
         void add(EntryChunk chunk) {
             EntryBuffer full = null;
@@ -314,8 +318,8 @@ public final class BatchCollector implements AutoCloseable {
                     chunk.close();
                     throw new IllegalStateException("this write batch was already committed or closed");
                 }
-                if (buffer != null && (buffer.count() + chunk.count() > SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE
-                        || buffer.dataBytes() + chunk.dataBytes() > SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE)) {
+                if (buffer != null && (buffer.count() + chunk.count() > limits.entries()
+                        || buffer.dataBytes() + chunk.dataBytes() > limits.bytes())) {
                     spills.reserve(); // under the lock: no filler adds to this family until a spill ends
                     full = buffer;
                     buffer = null;
