@@ -125,9 +125,10 @@ public final class WriteBufferPool implements AutoCloseable {
      * slice is advised {@link Advice#HUGEPAGE}.
      *
      * <p>Why: a fresh page costs a fault at its first write, and the kernel zeroes it. On the 2-core VM these
-     * buffers were measured on, a 4 KiB page cost some 16 us (writing 128 MiB of new 4 KiB pages: 450-550 ms of CPU),
-     * a 2 MiB page about as much, so 512 times less per byte (the same 128 MiB: 10-20 ms); a store's first
-     * million-entry batch faulted in its 133 MB of chunks one 4 KiB page at a time. The slice's head and tail
+     * buffers were measured on, writing 128 MiB of new 4 KiB pages took 450-550 ms of CPU, of new huge pages 10-20
+     * ms once the process had used some; a store's first million-entry batch faulted in its 133 MB of chunks one
+     * 4 KiB page at a time. With huge pages such a batch takes 2.5-3 times fewer faults and a seventh less system
+     * CPU ({@code docs/perf/write-path.md}, step 6); the zeroing of new memory stays. The slice's head and tail
      * outside it are never touched, so they take address space, not memory. Advice is a hint: a kernel without
      * transparent huge pages, or one that refuses it, leaves 4 KiB pages.
      */
