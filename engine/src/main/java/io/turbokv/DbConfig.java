@@ -5,6 +5,7 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.sst.SstLimits;
 import io.turbokv.sst.SstOptions;
 import io.turbokv.store.StoreCore;
+import io.turbokv.write.SpillLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,6 +47,14 @@ public final class DbConfig {
     public static final int DEFAULT_VALUE_BLOCK_BYTES = SstLimits.DEFAULT_SMALL_VALUE_BLOCK_SIZE;
     /** Default key filter fingerprint width: {@value} bits, about 9 bits per key and 0.39 % false positives. */
     public static final int DEFAULT_FILTER_FINGERPRINT_BITS = KeyFilter.DEFAULT_FINGERPRINT_BITS;
+    /** Default (and largest) spill threshold of a write batch: {@value} bytes (64 MiB) of keys and values. */
+    public static final long DEFAULT_SPILL_BYTES = SpillLimits.MAX_BYTES;
+    /** Smallest spill threshold of a write batch: {@value} bytes (2 MiB) of keys and values. */
+    public static final long MIN_SPILL_BYTES = SpillLimits.MIN_BYTES;
+    /** Default (and largest) spill threshold of a write batch: {@value} entries. */
+    public static final int DEFAULT_SPILL_ENTRIES = SpillLimits.MAX_ENTRIES;
+    /** Smallest spill threshold of a write batch: {@value} entries. */
+    public static final int MIN_SPILL_ENTRIES = SpillLimits.MIN_ENTRIES;
 
     private final List<FamilyConfig> families;
     private final long keyBlockCacheBytes;
@@ -62,6 +71,8 @@ public final class DbConfig {
     private final int valueBlockBytes;
     private final Compression compression;
     private final int filterFingerprintBits;
+    private final long spillBytes;
+    private final int spillEntries;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -79,6 +90,8 @@ public final class DbConfig {
         this.valueBlockBytes = builder.valueBlockBytes;
         this.compression = builder.compression;
         this.filterFingerprintBits = builder.filterFingerprintBits;
+        this.spillBytes = builder.spillBytes;
+        this.spillEntries = builder.spillEntries;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -192,12 +205,23 @@ public final class DbConfig {
         return filterFingerprintBits;
     }
 
+    /** {@return the key and value bytes at which a write batch spills a family's entries to an SST of their own} */
+    public long spillBytes() {
+        return spillBytes;
+    }
+
+    /** {@return the entries at which a write batch spills a family's entries to an SST of their own} */
+    public int spillEntries() {
+        return spillEntries;
+    }
+
     /** The sizes and limits of the store's parts. */
     StoreCore.Settings settings() {
         return new StoreCore.Settings(keyBlockCacheBytes, valueBlockCacheBytes,
                 blockCache == null ? null : blockCache.caches(), logFileBytes, jmx, slowGetThreshold.toNanos(),
                 compactionPolicy, writeThreads,
-                new SstOptions(keyBlockBytes, valueBlockBytes, compression == Compression.LZ4, filterFingerprintBits));
+                new SstOptions(keyBlockBytes, valueBlockBytes, compression == Compression.LZ4, filterFingerprintBits),
+                new SpillLimits(spillBytes, spillEntries));
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -266,6 +290,7 @@ public final class DbConfig {
                 .blockCache(blockCache).compactionPolicy(compactionPolicy).writeThreads(writeThreads)
                 .keyBlockBytes(keyBlockBytes).valueBlockBytes(valueBlockBytes).compression(compression)
                 .filterFingerprintBits(filterFingerprintBits)
+                .spillBytes(spillBytes).spillEntries(spillEntries)
                 .fileLayer(fileLayer)
                 .build();
     }
@@ -287,6 +312,8 @@ public final class DbConfig {
         private int valueBlockBytes = DEFAULT_VALUE_BLOCK_BYTES;
         private Compression compression = Compression.LZ4;
         private int filterFingerprintBits = DEFAULT_FILTER_FINGERPRINT_BITS;
+        private long spillBytes = DEFAULT_SPILL_BYTES;
+        private int spillEntries = DEFAULT_SPILL_ENTRIES;
 
         private Builder() {}
 
@@ -537,6 +564,48 @@ public final class DbConfig {
          */
         public Builder filterFingerprintBits(int bits) {
             this.filterFingerprintBits = checkedOptions(keyBlockBytes, valueBlockBytes, bits).filterFingerprintBits();
+            return this;
+        }
+
+        /**
+         * Sets the key and value bytes at which a write batch cuts what it collected for one family and spills it
+         * to an SST of its own while the batch goes on filling (default {@link #DEFAULT_SPILL_BYTES}, also the
+         * largest). A batch holds native memory for at most the spills in flight (the processor count plus one)
+         * and the buffer each family fills, about this much each, plus a chunk of up to 2 MiB per collector stripe
+         * ({@link WriteBatch#nativeMemoryBytes()} reports it): a smaller threshold bounds that memory, at the cost
+         * of more and smaller SSTs per batch (and so more work for compaction). It is not recorded in the store.
+         *
+         * <p>Measured ({@code docs/perf/write-path.md}, 1,000,000 entries of 16-byte keys and 100-byte values put
+         * by 2 threads into one batch of a fresh store, then a durable commit; loads 3-5 of one JVM on a shared
+         * 2-core machine at load 15-20): at 64 MiB the batch held at most 129-145 MiB of native memory
+         * ({@link WriteBatch#peakNativeMemoryBytes()}) and wrote 5 SSTs; at 16 MiB 94-104 MiB and 8 SSTs; at 4 MiB
+         * 35.5 MiB and 32; at 2 MiB 25 MiB and 65. The load's CPU (1.1-2.7 s) and wall time (3.4-5.9 s) did not
+         * differ beyond that machine's noise. The SSTs are the lasting cost: until a compaction merges them, a
+         * get of an absent key asks one more key filter per SST.
+         *
+         * @param bytes the threshold, {@value #MIN_SPILL_BYTES} to {@value #DEFAULT_SPILL_BYTES} (a spill is one
+         *              SST, whose blocks must stay addressable at the smallest block budgets; below 2 MiB a
+         *              family buffer would still hold one whole chunk)
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is out of range; the message gives the range
+         */
+        public Builder spillBytes(long bytes) {
+            this.spillBytes = new SpillLimits(bytes, spillEntries).bytes();
+            return this;
+        }
+
+        /**
+         * Sets the entries at which a write batch cuts what it collected for one family and spills it, as
+         * {@link #spillBytes} (whichever threshold comes first; default {@link #DEFAULT_SPILL_ENTRIES}, also the
+         * largest). Small entries reach this one first: at 16-byte keys and 100-byte values the default cuts at
+         * about 30 MiB.
+         *
+         * @param entries the threshold, {@value #MIN_SPILL_ENTRIES} to {@value #DEFAULT_SPILL_ENTRIES}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code entries} is out of range; the message gives the range
+         */
+        public Builder spillEntries(int entries) {
+            this.spillEntries = new SpillLimits(spillBytes, entries).entries();
             return this;
         }
 

@@ -28,8 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and at random, and all of them through {@code forEach}, whose entries are compared as a {@link Fingerprint}.
  */
 final class ModelCheck {
-    /** Filler indices that sit on a boundary: key blocks hold 819 entries, stripes move at 2,048, SSTs at 2^18. */
-    private static final int[] BOUNDARIES = {0, 1, 818, 819, 820, 2047, 2048, 2049, 262_143, 262_144, 262_145};
+    /**
+     * Filler indices that sit on a boundary: key blocks hold 819 entries, a stripe's first chunk some 2,500 tiny
+     * records, a later chunk at most 16,384 (the smallest spill by entries), SSTs at 2^18.
+     */
+    private static final int[] BOUNDARIES = {0, 1, 818, 819, 820, 2047, 2048, 2049, 16_383, 16_384, 16_385, 262_143,
+            262_144, 262_145};
     private static final int RANDOM_SAMPLES = 12;
     /** Whose turn it is among the read forms of a large value (see {@link #trackedKeys}). */
     private static final AtomicInteger TURN = new AtomicInteger();

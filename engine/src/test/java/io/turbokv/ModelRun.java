@@ -197,6 +197,9 @@ final class ModelRun implements AutoCloseable {
 
     /** What a batch has written so far, per family, for the coverage figures. */
     private static final class BatchFacts {
+        /** The store's spill thresholds ({@link DbConfig#spillEntries()}, {@link DbConfig#spillBytes()}). */
+        final int spillEntries;
+        final long spillBytes;
         final long[] entries = new long[2];
         final long[] bytes = new long[2];
         final boolean[] values = new boolean[2];
@@ -207,10 +210,15 @@ final class ModelRun implements AutoCloseable {
         boolean keyBlockGroup;
         boolean keyBlockRun;
 
+        BatchFacts(DbConfig config) {
+            this.spillEntries = config.spillEntries();
+            this.spillBytes = config.spillBytes();
+        }
+
         void tracked(ModelCoverage coverage, Lane lane, int family, int key, long valueBytes, boolean delete) {
             long[] last = lastWrite.get((long) family << 32 | key);
-            if (last != null && (entries[family] - last[0] >= ModelSteps.SPILL_ENTRIES
-                    || bytes[family] - last[1] >= ModelSteps.SPILL_BYTES)) {
+            if (last != null && (entries[family] - last[0] >= spillEntries
+                    || bytes[family] - last[1] >= spillBytes)) {
                 coverage.count(Event.LATER_WRITE_ACROSS_SPILL);
             }
             if (last != null && last[2] != lane.ordinal()) {
@@ -238,7 +246,7 @@ final class ModelRun implements AutoCloseable {
 
     /** Runs a batch; whether it was large (see {@link #LARGE_BATCH_ENTRIES}). */
     private boolean batch(Batch step) throws Exception {
-        BatchFacts facts = new BatchFacts();
+        BatchFacts facts = new BatchFacts(config);
         WriteBatch batch = db.writeBatch();
         try {
             for (int i = 0; i < step.writes().size(); i++) {
@@ -288,14 +296,14 @@ final class ModelRun implements AutoCloseable {
             coverage.count(Event.SPILLED_BATCHES);
             for (int family = 0; family < 2; family++) {
                 if (facts.entries[family] - (family == MULTI ? facts.multiValuedDeletes : 0)
-                        >= ModelSteps.SPILL_ENTRIES) {
+                        >= facts.spillEntries) {
                     coverage.count(Event.SPILLS_BY_ENTRIES);
                 }
-                if (facts.bytes[family] >= ModelSteps.SPILL_BYTES) {
+                if (facts.bytes[family] >= facts.spillBytes) {
                     coverage.count(Event.SPILLS_BY_BYTES);
                 }
             }
-            if (facts.multiValuedDeletes >= ModelSteps.SPILL_ENTRIES) {
+            if (facts.multiValuedDeletes >= facts.spillEntries) {
                 coverage.count(Event.TOMBSTONE_SPILLS);
             }
         }

@@ -27,7 +27,7 @@ import net.jqwik.api.Tuple;
  *
  * <p>Sizes sit on every boundary the store has: value classes (inline up to 8 bytes, small up to
  * 4,096, medium up to 64 MiB, blobs beyond), key blocks (819 entries, or 16 KiB of keys and overhead; a
- * multi-valued key's values stay in one block however many), the collector stripes (2,048 entries), a batch's
+ * multi-valued key's values stay in one block however many), the collector stripes (a first chunk of 64 KiB, later ones of up to 16,384 entries), a batch's
  * spill to its own SST (2^18 entries or 64 MiB of keys and values per family, both in reach of one bulk write), and
  * a compaction's cut of its output SSTs (256 MiB, reached by four bulk writes of 1 MiB values).
  */
@@ -270,7 +270,7 @@ final class ModelSteps {
                         sizes(SMALL_VALUE_SIZES), smallStarts(), false)),
                 Tuple.of(2, bulk(family, Arbitraries.integers().between(2_000, 4_000), sizes(SMALL_VALUE_SIZES),
                         smallStarts(), false)),
-                // stripes move to their family's collector at 2,048 entries
+                // stripes move their first chunks (64 KiB, some 2,500 tiny records each) to their family's buffer
                 Tuple.of(1, bulk(family, Arbitraries.integers().between(16_000, 24_000), sizes(TINY_VALUE_SIZES),
                         smallStarts(), false)));
         return Arbitraries.frequencyOf(Tuple.of(10, put), Tuple.of(3, delete), Tuple.of(4, bulk),

@@ -98,6 +98,29 @@ class StoreModelPropertyTest {
         ModelRun.run(steps, config, coverage);
     }
 
+    /**
+     * The smallest spill thresholds ({@link DbConfig.Builder#spillBytes}, {@link DbConfig.Builder#spillEntries}):
+     * ordinary batches then spill several SSTs by entries and by bytes (a few 1 MiB values, or a bulk write of
+     * thousands), so later writes of a key land in later spills of one batch.
+     */
+    private static final DbConfig SMALL_SPILLS = DbConfig.builder()
+            .family("single", FamilyKind.SINGLE_VALUE)
+            .family("multi", FamilyKind.MULTI_VALUE)
+            .keyBlockCacheBytes(256 << 10)
+            .valueBlockCacheBytes(256 << 10)
+            .spillBytes(DbConfig.MIN_SPILL_BYTES)
+            .spillEntries(DbConfig.MIN_SPILL_ENTRIES)
+            .build();
+
+    /** 12 ordinary runs on a store with the smallest spill thresholds (about 60 s on 2 cores at load 15). */
+    @Property(tries = 12, seed = "15")
+    void storeWithSmallSpillThresholdsAgreesWithModel(@ForAll("ordinaryRuns") List<Step> steps) throws Exception {
+        required = Map.of(Event.SPILLED_BATCHES, 5L, Event.SPILLS_BY_ENTRIES, 2L, Event.SPILLS_BY_BYTES, 4L,
+                Event.LATER_WRITE_ACROSS_SPILL, 1L, Event.REOPENS, 10L);
+        started++;
+        ModelRun.run(steps, SMALL_SPILLS, coverage);
+    }
+
     /** 4 runs of up to 8 ordinary steps with every threshold planted (about 20 s on 2 loaded cores). */
     @Property(tries = 4, seed = "15")
     void storeAgreesWithModelAcrossEveryThreshold(@ForAll("runsAcrossEveryThreshold") List<Step> steps)

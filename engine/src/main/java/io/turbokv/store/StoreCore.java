@@ -25,6 +25,7 @@ import io.turbokv.recovery.StoreOpener;
 import io.turbokv.sst.SstOptions;
 import io.turbokv.version.StoreState;
 import io.turbokv.version.VersionTracker;
+import io.turbokv.write.SpillLimits;
 import io.turbokv.write.StoreWriter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -75,10 +76,11 @@ public final class StoreCore {
      * @param compaction           whether and when a writable store compacts by itself
      * @param writeThreads         the threads of a writable store's spill and merge pool
      * @param sstOptions           the block budgets, compression and key filter width of the SSTs it writes
+     * @param spillLimits          where a write batch's family buffer is cut and spilled
      */
     public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, SharedCaches sharedCaches,
                            long logFileBytes, boolean jmx, long slowGetNanos, CompactionPolicy compaction,
-                           int writeThreads, SstOptions sstOptions) {}
+                           int writeThreads, SstOptions sstOptions, SpillLimits spillLimits) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -109,7 +111,7 @@ public final class StoreCore {
         }
         this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, keyOrdered, accessedKeys,
                 new StoreLog(location.directory(), settings.logFileBytes()), settings.writeThreads(),
-                settings.sstOptions());
+                settings.sstOptions(), settings.spillLimits());
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 caches,

@@ -13,8 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * stripe's lock, so two fillers rarely contend. A stripe appends to an {@link EntryChunk} of its own (the first of
  * a batch {@value #FIRST_CHUNK_BYTES} bytes, the next ones sized for {@value #MAX_CHUNK_ENTRIES} records like the
  * last one's, up to {@value #MAX_CHUNK_BYTES}); a chunk that is full or holds {@value #MAX_CHUNK_ENTRIES} records
- * is handed, whole, to its family's {@link EntryBuffer}: under the family's lock only a reference is appended. A family buffer that reaches the initial-file limits is cut: it takes the next sequence number, under
- * the family's lock, and goes to the {@link SpillRunner}, which sorts it and writes it as one SST while filling
+ * is handed, whole, to its family's {@link EntryBuffer}: under the family's lock only a reference is appended. A
+ * family buffer that would pass its {@link SpillLimits} is cut: it takes the next sequence number, under the family's
+ * lock, and goes to the {@link SpillRunner}, which sorts it and writes it as one SST while filling
  * goes on.
  *
  * <p><b>Why the stripe follows the key, and the number is taken at the cut.</b> Readers take the SST with the higher
@@ -47,13 +48,19 @@ public final class BatchCollector implements AutoCloseable {
     static final long FIRST_CHUNK_BYTES = 64 << 10;
     /** The smallest chunk after the first. */
     static final long MIN_CHUNK_BYTES = WriteBufferPool.MIN_BUFFER_BYTES;
-    /** The largest chunk; a record larger than this gets a chunk of its own size. */
-    static final long MAX_CHUNK_BYTES = 1 << 20;
+    /**
+     * The largest chunk, a huge page ({@link WriteBufferPool#HUGE_PAGE_BYTES}); a record larger than this gets a
+     * chunk of its own size. A chunk of this size is faulted in 2 MiB at a time, not 4 KiB: the first writes into
+     * fresh chunks were a quarter of a fresh store's million-entry batch with 1 MiB chunks of 4 KiB pages (and
+     * 2.5-3 times the faults of 2 MiB chunks).
+     */
+    static final long MAX_CHUNK_BYTES = WriteBufferPool.HUGE_PAGE_BYTES;
     /**
      * The most records a chunk takes: the granularity at which a family buffer is cut, so an SST holds at most this
-     * many entries fewer than {@link SpillRunner#MAX_ENTRIES_PER_INITIAL_FILE} before the last one.
+     * many entries fewer than its {@link SpillLimits#entries()} before the last one; enough for records of 128 bytes
+     * (a 16-byte key and a 100-byte value) to fill a {@value #MAX_CHUNK_BYTES}-byte chunk.
      */
-    static final int MAX_CHUNK_ENTRIES = 2_048;
+    static final int MAX_CHUNK_ENTRIES = 16_384;
     /** A commit's last family buffer up to this many data bytes is spilled by the committing thread itself. */
     static final long SPILL_NOW_BYTES = 512 << 10;
 
@@ -64,6 +71,7 @@ public final class BatchCollector implements AutoCloseable {
     private final Stripe[] tombstoneStripes;
     private final Family[] tombstoneFamilies;
     private final SpillRunner spills;
+    private final SpillLimits limits;
     private final BatchMemory memory;
     private final int stripeMask;
     private final LongAdder entries = new LongAdder();
@@ -75,12 +83,14 @@ public final class BatchCollector implements AutoCloseable {
      * @param multiValued per family, whether it is multi-valued
      * @param keyOrdered  per family, whether it is key-ordered (its spills sort by key)
      * @param spills      where full family buffers go
+     * @param limits      where a family buffer is cut and spilled
      * @param buffers     where the chunks come from and go back to
      */
-    public BatchCollector(boolean[] multiValued, boolean[] keyOrdered, SpillRunner spills,
+    public BatchCollector(boolean[] multiValued, boolean[] keyOrdered, SpillRunner spills, SpillLimits limits,
                           WriteBufferPool buffers) {
         this.multiValued = multiValued.clone();
         this.spills = spills;
+        this.limits = limits;
         this.memory = new BatchMemory(buffers);
         int stripeCount = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) * 2;
         this.stripeMask = stripeCount - 1;
@@ -303,7 +313,7 @@ public final class BatchCollector implements AutoCloseable {
 
         /**
          * Appends {@code chunk} (taking ownership); first cuts and spills the buffer when the chunk would take it
-         * past the initial-file limits, so an SST never holds more (unless one entry alone is larger).
+         * past the spill limits, so an SST never holds more (unless one entry alone is larger).
          */
         void add(EntryChunk chunk) {
             EntryBuffer full = null;
@@ -314,8 +324,8 @@ public final class BatchCollector implements AutoCloseable {
                     chunk.close();
                     throw new IllegalStateException("this write batch was already committed or closed");
                 }
-                if (buffer != null && (buffer.count() + chunk.count() > SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE
-                        || buffer.dataBytes() + chunk.dataBytes() > SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE)) {
+                if (buffer != null && (buffer.count() + chunk.count() > limits.entries()
+                        || buffer.dataBytes() + chunk.dataBytes() > limits.bytes())) {
                     spills.reserve(); // under the lock: no filler adds to this family until a spill ends
                     full = buffer;
                     buffer = null;

@@ -82,6 +82,7 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
      * @param spillThreads where spills run
      * @param buffers      where the batch's off-heap buffers come from
      * @param sstOptions   the spilled SSTs' block budgets, compression and key filter width
+     * @param spillLimits  where a family buffer of the batch is cut and spilled
      * @param createdAt    where the batch was created, reported if it is abandoned
      * @param store        the store's directory, where the batch's files go, and the layer they are written through
      * @param protocol     commits or rolls back the batch and frees the write slot
@@ -89,7 +90,7 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
      */
     public OpenBatch(StoreDirectory store, CommitProtocol protocol, int seqBefore, boolean[] multiValued,
                      boolean[] keyOrdered, AccessedKeys[] accessedKeys, Executor spillThreads, WriteBufferPool buffers,
-                     SstOptions sstOptions, Throwable createdAt) {
+                     SstOptions sstOptions, SpillLimits spillLimits, Throwable createdAt) {
         this.store = store;
         this.protocol = protocol;
         this.accessedKeys = accessedKeys;
@@ -97,7 +98,7 @@ public final class OpenBatch implements WriteOperationGuard.Holder {
         this.sequence = new SequenceAllocator(seqBefore);
         this.spills = new SpillRunner(store, sequence, spillThreads,
                 Runtime.getRuntime().availableProcessors() + 1, buffers, sstOptions);
-        this.collector = new BatchCollector(multiValued, keyOrdered, spills, buffers);
+        this.collector = new BatchCollector(multiValued, keyOrdered, spills, spillLimits, buffers);
         this.createdAt = createdAt;
     }
 

@@ -37,6 +37,7 @@ public final class StoreWriter {
     private final WriteBufferPool buffers = new WriteBufferPool();
     private final CompactionRun compactions;
     private final SstOptions sstOptions;
+    private final SpillLimits spillLimits;
 
     /**
      * The write side of the store in {@code store}, whose states {@code versions} publishes.
@@ -49,11 +50,13 @@ public final class StoreWriter {
      * @param log          the store's {@code LOG}, which gets one record per commit
      * @param threads      the threads of the pool that spills and merges share
      * @param sstOptions   the new SSTs' block budgets, compression and key filter width
+     * @param spillLimits  where a batch's family buffer is cut and spilled
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
                        boolean[] keyOrdered, AccessedKeys[] accessedKeys, StoreLog log, int threads,
-                       SstOptions sstOptions) {
+                       SstOptions sstOptions, SpillLimits spillLimits) {
         this.sstOptions = sstOptions;
+        this.spillLimits = spillLimits;
         this.executor = SpillRunner.newExecutor(threads);
         this.store = store;
         this.versions = versions;
@@ -100,7 +103,7 @@ public final class StoreWriter {
     private OpenBatch newBatch(Throwable createdAt) {
         try {
             OpenBatch batch = new OpenBatch(store, protocol, versions.currentState().committedSeq(), multiValued,
-                    keyOrdered, accessedKeys, executor, buffers, sstOptions, createdAt);
+                    keyOrdered, accessedKeys, executor, buffers, sstOptions, spillLimits, createdAt);
             guard.attach(batch);
             return batch;
         } catch (RuntimeException | Error e) {
