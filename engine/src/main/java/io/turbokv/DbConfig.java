@@ -49,7 +49,7 @@ public final class DbConfig {
     public static final int DEFAULT_FILTER_FINGERPRINT_BITS = KeyFilter.DEFAULT_FINGERPRINT_BITS;
     /** Default (and largest) spill threshold of a write batch: {@value} bytes (64 MiB) of keys and values. */
     public static final long DEFAULT_SPILL_BYTES = SpillLimits.MAX_BYTES;
-    /** Smallest spill threshold of a write batch: {@value} bytes (2 MiB) of keys and values. */
+    /** Smallest spill threshold of a write batch: {@value} bytes (1 MiB) of keys and values. */
     public static final long MIN_SPILL_BYTES = SpillLimits.MIN_BYTES;
     /** Default (and largest) spill threshold of a write batch: {@value} entries. */
     public static final int DEFAULT_SPILL_ENTRIES = SpillLimits.MAX_ENTRIES;
@@ -571,7 +571,7 @@ public final class DbConfig {
          * Sets the key and value bytes at which a write batch cuts what it collected for one family and spills it
          * to an SST of its own while the batch goes on filling (default {@link #DEFAULT_SPILL_BYTES}, also the
          * largest). A batch holds native memory for at most the spills in flight (the processor count plus one)
-         * and the buffer each family fills, about this much each, plus a chunk of up to 2 MiB per collector stripe
+         * and the buffer each family fills, about this much each, plus a chunk of up to 1 MiB per collector stripe
          * ({@link WriteBatch#nativeMemoryBytes()} reports it): a smaller threshold bounds that memory, at the cost
          * of more and smaller SSTs per batch (and so more work for compaction). It is not recorded in the store.
          *
@@ -579,12 +579,13 @@ public final class DbConfig {
          * by 2 threads into one batch of a fresh store, then a durable commit; loads 3-5 of one JVM on a shared
          * 2-core machine at load 15-20): at 64 MiB the batch held at most 129-145 MiB of native memory
          * ({@link WriteBatch#peakNativeMemoryBytes()}) and wrote 5 SSTs; at 16 MiB 94-104 MiB and 8 SSTs; at 4 MiB
-         * 35.5 MiB and 32; at 2 MiB 25 MiB and 65. The load's CPU (1.1-2.7 s) and wall time (3.4-5.9 s) did not
-         * differ beyond that machine's noise. The SSTs are the lasting cost: until a compaction merges them, a
+         * 35.5 MiB and 32; at 2 MiB 25 MiB and 65 (measured with 2 MiB collector chunks; they are 1 MiB now,
+         * which holds less). The load's CPU (1.1-2.7 s) and wall time (3.4-5.9 s) did not differ beyond that
+         * machine's noise. The SSTs are the lasting cost: until a compaction merges them, a
          * get of an absent key asks one more key filter per SST.
          *
          * @param bytes the threshold, {@value #MIN_SPILL_BYTES} to {@value #DEFAULT_SPILL_BYTES} (a spill is one
-         *              SST, whose blocks must stay addressable at the smallest block budgets; below 2 MiB a
+         *              SST, whose blocks must stay addressable at the smallest block budgets; below 1 MiB a
          *              family buffer would still hold one whole chunk)
          * @return this builder
          * @throws IllegalArgumentException when {@code bytes} is out of range; the message gives the range

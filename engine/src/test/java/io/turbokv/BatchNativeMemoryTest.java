@@ -19,7 +19,7 @@ class BatchNativeMemoryTest {
     private static final int VALUE_BYTES = 1;
     /** The record of one entry in a chunk: 17 header bytes, the key and the value. */
     private static final long RECORD_BYTES = 17 + KEY_BYTES + VALUE_BYTES;
-    private static final long MAX_CHUNK_BYTES = 2 << 20;
+    private static final long MAX_CHUNK_BYTES = 1 << 20;
     private static final long ENTRIES_PER_SPILL = 256 * 1024;
     /** The spill's sort: a (hash, ref) pair per entry and as much again for the sort's other side. */
     private static final long SORT_BYTES = 32;

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ModelCheck {
     /**
      * Filler indices that sit on a boundary: key blocks hold 819 entries, a stripe's first chunk some 2,500 tiny
-     * records, a later chunk at most 16,384 (the smallest spill by entries), SSTs at 2^18.
+     * records, a later chunk at most 2,048 (the smallest spill by entries), SSTs at 2^18.
      */
     private static final int[] BOUNDARIES = {0, 1, 818, 819, 820, 2047, 2048, 2049, 16_383, 16_384, 16_385, 262_143,
             262_144, 262_145};

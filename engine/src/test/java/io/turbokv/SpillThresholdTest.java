@@ -28,7 +28,7 @@ class SpillThresholdTest {
 
     @Test
     void aBatchPastTheSpillBytesSpillsSeveralSstsAndReadsBack() throws Exception {
-        int entries = 100_000; // 10.8 MB of keys and values: five 2 MiB spills and more
+        int entries = 100_000; // 10.8 MB of keys and values: ten 1 MiB spills and more
         DbConfig config = DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
                 .spillBytes(DbConfig.MIN_SPILL_BYTES).build();
         try (TurboKV db = TurboKV.open(dir, config)) {
@@ -42,13 +42,12 @@ class SpillThresholdTest {
                 peak = batch.peakNativeMemoryBytes();
             }
             long dataBytes = (long) entries * (Long.BYTES + VALUE_BYTES);
-            assertTrue(stats.newSstFiles() >= dataBytes / DbConfig.MIN_SPILL_BYTES, "SSTs " + stats.newSstFiles());
+            assertTrue(stats.newSstFiles() >= dataBytes / MIB, "SSTs " + stats.newSstFiles());
             int cores = Runtime.getRuntime().availableProcessors();
             int stripes = Integer.highestOneBit(Math.max(1, cores) * 4 - 1) * 2;
-            // each spilling or filling buffer: the threshold, the chunk that crossed it, its sort (32 bytes per
-            // entry, in a buffer rounded up to a power of two)
-            long perBuffer = 4 * MIB + (4 * MIB / RECORD_BYTES) * 64;
-            long bound = (cores + 2) * perBuffer + stripes * 2 * MIB;
+            // each spilling or filling buffer: the threshold, the chunk that crossed it, 32 bytes of sort per entry
+            long perBuffer = 2 * MIB + (2 * MIB / RECORD_BYTES) * 32;
+            long bound = (cores + 2) * perBuffer + stripes * MIB;
             assertTrue(peak <= bound, "peak " + peak + " bytes, bound " + bound);
             assertTrue(bound < DbConfig.DEFAULT_SPILL_BYTES, "the bound is below one default spill");
             for (int i = 0; i < entries; i++) {
@@ -62,8 +61,8 @@ class SpillThresholdTest {
 
     @Test
     void laterWritesOfAKeyWinAcrossSpillsCutByEntries() throws Exception {
-        int keys = 20_000;
-        int rounds = 5; // each round rewrites every key: 100,000 entries, six spills of 16,384 and more
+        int keys = 3_000;
+        int rounds = 5; // each round rewrites every key: 15,000 entries, seven spills of 2,048 and more
         DbConfig config = DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
                 .spillEntries(DbConfig.MIN_SPILL_ENTRIES).build();
         try (TurboKV db = TurboKV.open(dir, config); WriteBatch batch = db.writeBatch()) {
@@ -92,7 +91,7 @@ class SpillThresholdTest {
 
     @Test
     void aMultiValuedKeyKeepsEveryValueAcrossSpills() throws Exception {
-        int values = 2 * DbConfig.MIN_SPILL_ENTRIES + 7;
+        int values = 4 * DbConfig.MIN_SPILL_ENTRIES + 7;
         DbConfig config = DbConfig.builder().family("edges", FamilyKind.MULTI_VALUE)
                 .spillEntries(DbConfig.MIN_SPILL_ENTRIES).spillBytes(DbConfig.MIN_SPILL_BYTES).build();
         try (TurboKV db = TurboKV.open(dir, config)) {
@@ -120,14 +119,14 @@ class SpillThresholdTest {
         for (long bytes : new long[] {-1, 0, DbConfig.MIN_SPILL_BYTES - 1, DbConfig.DEFAULT_SPILL_BYTES + 1}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> DbConfig.builder().spillBytes(bytes));
-            assertEquals("spillBytes: " + bytes + " (expected: 2097152 to 67108864; larger spills would need more"
-                    + " blocks than one SST addresses, smaller ones would not hold less than one 2097152-byte"
+            assertEquals("spillBytes: " + bytes + " (expected: 1048576 to 67108864; larger spills would need more"
+                    + " blocks than one SST addresses, smaller ones would not hold less than one 1048576-byte"
                     + " chunk)", e.getMessage());
         }
         for (int entries : new int[] {-1, 0, DbConfig.MIN_SPILL_ENTRIES - 1, DbConfig.DEFAULT_SPILL_ENTRIES + 1}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> DbConfig.builder().spillEntries(entries));
-            assertTrue(e.getMessage().startsWith("spillEntries: " + entries + " (expected: 16384 to 262144;"),
+            assertTrue(e.getMessage().startsWith("spillEntries: " + entries + " (expected: 2048 to 262144;"),
                     e.getMessage());
         }
         DbConfig ends = DbConfig.builder().spillBytes(DbConfig.MIN_SPILL_BYTES)
@@ -142,10 +141,10 @@ class SpillThresholdTest {
     @Test
     void anOpenStoreReportsItsThresholds() throws Exception {
         DbConfig config = DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
-                .spillBytes(8 * MIB).spillEntries(20_000).build();
+                .spillBytes(8 * MIB).spillEntries(10_000).build();
         try (TurboKV db = TurboKV.open(dir, config)) {
             assertEquals(8 * MIB, db.config().spillBytes());
-            assertEquals(20_000, db.config().spillEntries());
+            assertEquals(10_000, db.config().spillEntries());
         }
     }
 

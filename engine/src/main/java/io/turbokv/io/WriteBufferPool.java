@@ -1,8 +1,6 @@
 package io.turbokv.io;
 
-import io.turbokv.ffm.Advice;
 import io.turbokv.ffm.LibC;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -47,11 +45,6 @@ public final class WriteBufferPool implements AutoCloseable {
     public static final long MAX_POOLED_BUFFER_BYTES = 64 << 20;
     /** The default bound of the bytes a pool keeps (a store's pool). */
     public static final long DEFAULT_MAX_POOLED_BYTES = 128 << 20;
-    /**
-     * Buffers of a multiple of this many bytes (2 MiB, the x86-64 and arm64 huge page) are aligned to it and
-     * advised {@code MADV_HUGEPAGE}: see {@link #allocate}.
-     */
-    public static final long HUGE_PAGE_BYTES = 2 << 20;
 
     private static final int SIZE_CLASSES = Long.numberOfTrailingZeros(MAX_POOLED_BUFFER_BYTES)
             - Long.numberOfTrailingZeros(MIN_BUFFER_BYTES) + 1;
@@ -116,34 +109,7 @@ public final class WriteBufferPool implements AutoCloseable {
             }
         }
         Arena arena = Arena.ofShared();
-        return new Buffer(this, arena, allocate(size, arena));
-    }
-
-    /**
-     * {@return {@code size} bytes of {@code malloc}'d memory, freed when {@code arena} closes} A size that is a
-     * multiple of {@link #HUGE_PAGE_BYTES} is allocated that much larger and sliced at a huge-page boundary, and the
-     * slice is advised {@link Advice#HUGEPAGE}.
-     *
-     * <p>Why: a fresh page costs a fault at its first write, and the kernel zeroes it. On the 2-core VM these
-     * buffers were measured on, writing 128 MiB of new 4 KiB pages took 450-550 ms of CPU, of new huge pages 10-20
-     * ms once the process had used some; a store's first million-entry batch faulted in its 133 MB of chunks one
-     * 4 KiB page at a time. With huge pages such a batch takes 2.5-3 times fewer faults and a seventh less system
-     * CPU ({@code docs/perf/write-path.md}, step 6); the zeroing of new memory stays. The slice's head and tail
-     * outside it are never touched, so they take address space, not memory. Advice is a hint: a kernel without
-     * transparent huge pages, or one that refuses it, leaves 4 KiB pages.
-     */
-    private static MemorySegment allocate(long size, Arena arena) {
-        if (size % HUGE_PAGE_BYTES != 0) {
-            return LibC.malloc(size, arena);
-        }
-        MemorySegment whole = LibC.malloc(size + HUGE_PAGE_BYTES, arena);
-        MemorySegment aligned = whole.asSlice(-whole.address() & (HUGE_PAGE_BYTES - 1), size);
-        try {
-            LibC.madvise(aligned.address(), size, Advice.HUGEPAGE, "write buffer");
-        } catch (IOException e) {
-            // a hint only: without huge pages the buffer works the same, its first writes fault more often
-        }
-        return aligned;
+        return new Buffer(this, arena, LibC.malloc(size, arena));
     }
 
     /**

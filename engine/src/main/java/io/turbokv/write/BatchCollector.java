@@ -48,19 +48,13 @@ public final class BatchCollector implements AutoCloseable {
     static final long FIRST_CHUNK_BYTES = 64 << 10;
     /** The smallest chunk after the first. */
     static final long MIN_CHUNK_BYTES = WriteBufferPool.MIN_BUFFER_BYTES;
-    /**
-     * The largest chunk, a huge page ({@link WriteBufferPool#HUGE_PAGE_BYTES}); a record larger than this gets a
-     * chunk of its own size. A chunk of this size is faulted in 2 MiB at a time, not 4 KiB: the first writes into
-     * fresh chunks were a quarter of a fresh store's million-entry batch with 1 MiB chunks of 4 KiB pages (and
-     * 2.5-3 times the faults of 2 MiB chunks).
-     */
-    static final long MAX_CHUNK_BYTES = WriteBufferPool.HUGE_PAGE_BYTES;
+    /** The largest chunk; a record larger than this gets a chunk of its own size. */
+    static final long MAX_CHUNK_BYTES = 1 << 20;
     /**
      * The most records a chunk takes: the granularity at which a family buffer is cut, so an SST holds at most this
-     * many entries fewer than its {@link SpillLimits#entries()} before the last one; enough for records of 128 bytes
-     * (a 16-byte key and a 100-byte value) to fill a {@value #MAX_CHUNK_BYTES}-byte chunk.
+     * many entries fewer than its {@link SpillLimits#entries()} before the last one.
      */
-    static final int MAX_CHUNK_ENTRIES = 16_384;
+    static final int MAX_CHUNK_ENTRIES = 2_048;
     /** A commit's last family buffer up to this many data bytes is spilled by the committing thread itself. */
     static final long SPILL_NOW_BYTES = 512 << 10;
 

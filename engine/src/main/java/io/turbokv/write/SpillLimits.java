@@ -7,7 +7,7 @@ import java.util.Locale;
  * or {@code entries} entries, whichever comes first (a single entry larger than {@code bytes} still makes one SST).
  *
  * <p>The cut bounds the native memory a batch holds: at most the spilling buffers ({@code cores + 1}) and the one
- * each family fills, each about one threshold, plus one chunk (up to 2 MiB) per collector
+ * each family fills, each about one threshold, plus one chunk (up to 1 MiB) per collector
  * stripe. A smaller threshold holds less at the cost of more, smaller SSTs per batch.
  *
  * <p>The maxima are the limits one spill can honour: a spill writes one SST without cutting it, whose blocks must
@@ -21,7 +21,7 @@ import java.util.Locale;
 public record SpillLimits(long bytes, int entries) {
     /** The most key and value bytes of one spill, and the default: {@value} (64 MiB). */
     public static final long MAX_BYTES = SpillRunner.DATA_THRESHOLD_PER_INITIAL_FILE;
-    /** The fewest key and value bytes of one spill: {@value} (2 MiB, a stripe's largest chunk). */
+    /** The fewest key and value bytes of one spill: {@value} (1 MiB, a stripe's largest chunk). */
     public static final long MIN_BYTES = BatchCollector.MAX_CHUNK_BYTES;
     /** The most entries of one spill, and the default: {@value}. */
     public static final int MAX_ENTRIES = SpillRunner.MAX_ENTRIES_PER_INITIAL_FILE;

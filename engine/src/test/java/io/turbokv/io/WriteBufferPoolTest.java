@@ -32,37 +32,6 @@ class WriteBufferPoolTest {
     }
 
     @Test
-    void buffersOfWholeHugePagesStartOnAHugePageBoundaryAndAreWritableToTheirEnd() {
-        long huge = WriteBufferPool.HUGE_PAGE_BYTES;
-        try (WriteBufferPool pool = new WriteBufferPool()) {
-            List<WriteBufferPool.Buffer> lent = new ArrayList<>();
-            for (long request : new long[] {huge, huge + 1, 3 * huge, WriteBufferPool.MAX_POOLED_BUFFER_BYTES + huge}) {
-                WriteBufferPool.Buffer buffer = pool.borrow(request);
-                MemorySegment segment = buffer.segment();
-                assertTrue(segment.byteSize() >= request && segment.byteSize() % huge == 0,
-                        "size " + segment.byteSize());
-                assertEquals(0, segment.address() % huge, "address of a " + segment.byteSize() + "-byte buffer");
-                segment.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, request);
-                segment.set(ValueLayout.JAVA_LONG_UNALIGNED, segment.byteSize() - Long.BYTES, request);
-                assertEquals(request, segment.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
-                lent.add(buffer);
-            }
-            WriteBufferPool.Buffer unpooled = lent.removeLast();
-            pool.release(unpooled);
-            assertFalse(unpooled.segment().scope().isAlive(), "a buffer above the cap is freed, its slice with it");
-            lent.forEach(pool::release);
-            WriteBufferPool.Buffer again = pool.borrow(huge);
-            assertSame(lent.getFirst(), again, "a huge-page buffer is pooled like any other");
-            assertEquals(0, again.segment().address() % huge);
-            pool.release(again);
-        }
-        WriteBufferPool.Buffer unpooled = WriteBufferPool.unpooled().borrow(huge);
-        assertEquals(0, unpooled.segment().address() % huge);
-        WriteBufferPool.unpooled().release(unpooled);
-        assertFalse(unpooled.segment().scope().isAlive());
-    }
-
-    @Test
     void aBufferReleasedTwiceIsRefusedAndStaysPooledOnce() {
         try (WriteBufferPool pool = new WriteBufferPool()) {
             WriteBufferPool.Buffer buffer = pool.borrow(1);

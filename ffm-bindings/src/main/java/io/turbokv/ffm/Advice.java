@@ -20,13 +20,7 @@ public enum Advice {
     /** Linux only: a child of {@code fork()} does not inherit the mapping. */
     DONTFORK(10, Advice.UNSUPPORTED),
     /** Linux only: opt the pages out of kernel same-page merging (KSM). */
-    UNMERGEABLE(13, Advice.UNSUPPORTED),
-    /**
-     * Linux only: back the 2 MiB-aligned parts of an anonymous range with transparent huge pages (when the kernel's
-     * {@code transparent_hugepage} mode is {@code madvise} or {@code always}): a first write faults in 2 MiB at
-     * once instead of 4 KiB. TurboKV's large write buffers.
-     */
-    HUGEPAGE(14, Advice.UNSUPPORTED);
+    UNMERGEABLE(13, Advice.UNSUPPORTED);
 
     private static final int UNSUPPORTED = -1;
 
