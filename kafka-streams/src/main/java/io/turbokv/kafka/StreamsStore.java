@@ -151,14 +151,18 @@ abstract sealed class StreamsStore implements StateStore
         return new RestoreCallback();
     }
 
-    /** Called before a restore batch, under the store's lock. */
-    void beforeRestore() {}
+    /**
+     * Called before a restore batch, under the store's lock, with the batch: a store segmented by time learns the
+     * stream time the batch ends at, as Kafka's stores do before they write a record of it.
+     */
+    void beforeRestore(Collection<ConsumerRecord<byte[], byte[]>> batch) {}
 
     /**
      * Writes one changelog record (a null value deletes) to what the restore batch commits.
      *
-     * @return false when the store drops the record as its put would have (older than a versioned store's grace
-     *         period): the record then does not move the position either
+     * @return false when the store drops the record as Kafka's store of its kind drops it in a restore (older than a
+     *         versioned store's grace period, or of a segment expired by the end of the batch): the record then
+     *         does not move the position either
      */
     abstract boolean restoreRecord(ConsumerRecord<byte[], byte[]> record);
 
@@ -185,7 +189,7 @@ abstract sealed class StreamsStore implements StateStore
         public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (StreamsStore.this) {
                 checkOpen();
-                beforeRestore();
+                beforeRestore(records);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     if (restoreRecord(record)) {
                         ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,

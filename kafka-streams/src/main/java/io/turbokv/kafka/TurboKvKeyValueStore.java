@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -574,7 +575,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     /** Writes what is buffered first: nothing is while restoring, but the order would be kept if something were. */
     @Override
-    void beforeRestore() {
+    void beforeRestore(Collection<ConsumerRecord<byte[], byte[]>> batch) {
         if (!buffer.isEmpty()) {
             writeBuffer(storeMetadata());
         }

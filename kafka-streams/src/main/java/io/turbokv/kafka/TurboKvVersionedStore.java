@@ -3,6 +3,7 @@ package io.turbokv.kafka;
 import io.turbokv.kafka.VersionLayout.Version;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -47,7 +48,9 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * <p><b>Writes, commits, restore</b> go through a {@link TurboKvKeyValueStore} of the entries, as for the key-value
  * store: an in-memory write buffer that reads consult, one TurboKV write batch per Streams commit with the store's
  * position and changelog offsets, no fsync when the store has a changelog. Restoration applies each changelog record
- * as a put of its timestamp (a null value deletes), dropping records older than the grace period.
+ * as a put of its timestamp (a null value deletes), dropping records older than the grace period, and, as Kafka's
+ * store, expires versions by the stream time the batch ends at, so that it writes none a later record of the batch
+ * would expire.
  *
  * <p><b>Interactive queries</b> (IQv2): {@code VersionedKeyQuery} and {@code MultiVersionedKeyQuery}, with position
  * bounds, as Kafka's store answers them ({@code StoreQueries}). A {@code MultiVersionedKeyQuery} returns every version
@@ -72,6 +75,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     private long observedStreamTime = NO_TIMESTAMP;
     /** The oldest segment not expired at the last expiry; versions whose validTo is in an older one are deleted. */
     private long minLiveSegment = Long.MIN_VALUE;
+    /**
+     * The stream time a restore batch ends at, as Kafka's store computes it before the batch: the writes of the
+     * batch expire versions by it, so that none is written to a segment expired by the end of the batch.
+     */
+    private long endOfRestoreBatch = NO_TIMESTAMP;
     private StoreMetrics metrics;
 
     TurboKvVersionedStore(String name, long historyRetention, long segmentInterval,
@@ -120,7 +128,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             return PUT_RETURN_CODE_NOT_PUT;
         }
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        long validTo = write(key, value, timestamp);
+        long validTo = write(key, value, timestamp, observedStreamTime);
         afterWrite();
         return validTo;
     }
@@ -141,7 +149,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         }
         VersionedRecord<byte[]> ended = get(key, timestamp);
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        write(key, null, timestamp);
+        write(key, null, timestamp, observedStreamTime);
         afterWrite();
         return ended;
     }
@@ -229,16 +237,18 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
 
     /**
      * Writes {@code key}'s version from {@code timestamp}, {@code value} or a tombstone, after deleting the versions
-     * that expired with stream time; see the class comment.
+     * that expired by {@code streamTime}; see the class comment. A version or tombstone that would be kept in a
+     * segment expired by then is not written, as in Kafka's store: that happens only in a restore, whose stream time
+     * is the end of the batch (a put is not older than the grace period, which is the history retention).
      *
      * @return the validTo of the version written, or {@link #PUT_RETURN_CODE_VALID_TO_UNDEFINED}
      */
-    private long write(Bytes key, byte[] value, long timestamp) {
-        expire();
+    private long write(Bytes key, byte[] value, long timestamp, long streamTime) {
+        expire(streamTime);
         Version latest = latest(key);
         if (latest != null && timestamp >= latest.validFrom()) {
             if (timestamp > latest.validFrom()) {
-                writeHistory(key, new Version(latest.validFrom(), timestamp, latest.value()));
+                writeHistory(key, new Version(latest.validFrom(), timestamp, latest.value()), streamTime);
             }
             // a tombstone at the latest version's own timestamp removes it: as in Kafka's store, only an older
             // version's validTo still records that deletion
@@ -249,10 +259,10 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         Version floor = floor(key, timestamp);
         if (floor != null && floor.validAt(timestamp)) {
             if (floor.validFrom() == timestamp) {
-                writeHistory(key, new Version(timestamp, floor.validTo(), value));
+                writeHistory(key, new Version(timestamp, floor.validTo(), value), streamTime);
             } else {
-                writeHistory(key, new Version(floor.validFrom(), timestamp, floor.value()));
-                writeHistory(key, new Version(timestamp, floor.validTo(), value));
+                writeHistory(key, new Version(floor.validFrom(), timestamp, floor.value()), streamTime);
+                writeHistory(key, new Version(timestamp, floor.validTo(), value), streamTime);
             }
             return floor.validTo();
         }
@@ -261,22 +271,30 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             next = Math.min(next, latest.validFrom());
         }
         if (next != Long.MAX_VALUE) {
-            writeHistory(key, new Version(timestamp, next, value));
+            writeHistory(key, new Version(timestamp, next, value), streamTime);
             return next;
         }
         if (value != null) {
             entries.put(VersionLayout.latestKey(key), VersionLayout.latestValue(timestamp, value));
         } else if (floor == null || floor.validTo() != timestamp) {
             // a deletion after every version: a mark, which a later out-of-order put ends at
-            writeHistory(key, new Version(timestamp, timestamp, null));
+            writeHistory(key, new Version(timestamp, timestamp, null), streamTime);
         }
         return PUT_RETURN_CODE_VALID_TO_UNDEFINED;
     }
 
-    /** Writes an older version (or tombstone) and its expiry index entry. */
-    private void writeHistory(Bytes key, Version version) {
-        entries.put(VersionLayout.historyKey(key, version.validFrom()),
-                VersionLayout.historyValue(version.validTo(), version.value()));
+    /**
+     * Writes an older version (or tombstone) and its expiry index entry; when its validTo is in a segment expired
+     * by {@code streamTime}, deletes the version from its validFrom instead (an older part of a version split by an
+     * out-of-order restore), as Kafka's store drops what it would move to an expired segment.
+     */
+    private void writeHistory(Bytes key, Version version, long streamTime) {
+        Bytes historyKey = VersionLayout.historyKey(key, version.validFrom());
+        if (version.validTo() / segmentInterval < minLiveSegment(streamTime)) {
+            entries.put(historyKey, null);
+            return;
+        }
+        entries.put(historyKey, VersionLayout.historyValue(version.validTo(), version.value()));
         entries.put(VersionLayout.expiryKey(version.validTo(), key, version.validFrom()), VersionLayout.INDEX_VALUE);
     }
 
@@ -285,8 +303,8 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
      * retention, as Kafka's store drops whole segments, once that segment moves. An index entry whose version was
      * since rewritten with a later validTo (its own entry) is dropped alone.
      */
-    private void expire() {
-        long minLive = (observedStreamTime - historyRetention) / segmentInterval;
+    private void expire(long streamTime) {
+        long minLive = minLiveSegment(streamTime);
         if (minLive <= minLiveSegment) {
             return;
         }
@@ -308,6 +326,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
                 entries.put(historyKey, null);
             }
         }
+    }
+
+    /** {@return the oldest segment not expired at {@code streamTime}, as Kafka's store computes it} */
+    private long minLiveSegment(long streamTime) {
+        return (streamTime - historyRetention) / segmentInterval;
     }
 
     private Version latest(Bytes key) {
@@ -398,25 +421,34 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         entries.close();
     }
 
-    /** Writes what is buffered first, as the key-value store does. */
+    /**
+     * Writes what is buffered first, as the key-value store does, and takes the stream time the batch ends at, by
+     * which its writes expire versions (see {@link #restoreRecord}).
+     */
     @Override
-    void beforeRestore() {
+    void beforeRestore(Collection<ConsumerRecord<byte[], byte[]>> batch) {
+        endOfRestoreBatch = observedStreamTime;
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+            endOfRestoreBatch = Math.max(endOfRestoreBatch, record.timestamp());
+        }
         if (entries.approximateNumUncommittedBytes() > 0) {
             entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
         }
     }
 
     /**
-     * Applies the record as a put of its timestamp (a null value deletes), unless older than the grace period, as
-     * Kafka's store restores; a record dropped so does not move the position.
+     * Applies the record as a put of its timestamp (a null value deletes), as Kafka's store restores: dropped when
+     * older than the grace period at that point of the batch (the record was never written to the store either, and
+     * does not move the position); otherwise written with the versions and tombstones it leaves in segments expired
+     * by the end of the batch dropped, and expiry by that time too.
      */
     @Override
     boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
         if (expired(record.timestamp())) {
-            return false; // never written to the store either
+            return false;
         }
         observedStreamTime = Math.max(observedStreamTime, record.timestamp());
-        write(Bytes.wrap(record.key()), record.value(), record.timestamp());
+        write(Bytes.wrap(record.key()), record.value(), record.timestamp(), endOfRestoreBatch);
         return true;
     }
 
