@@ -20,7 +20,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
@@ -31,9 +33,12 @@ import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.VersionedKeyQuery;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.VersionedRecord;
 import org.apache.kafka.streams.state.VersionedRecordIterator;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.internals.PositionSerde;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +84,31 @@ class RestoreParityTest {
         }
     }
 
+    @Test
+    void aWindowRestoreIntoAnExpiredSegmentLeavesThePositionAsKafkasStore() {
+        Duration retention = Duration.ofMinutes(5); // segments of 150 s, Kafka's min(retention / 2, 60 s)
+        List<List<ConsumerRecord<byte[], byte[]>>> batches = changelog(RECORDS, 250, 1_000_000, 2_000, 400_000,
+                (key, time) -> TurboKvWindowStore.segmentKey(key, time, 0));
+        List<String> kafka = restoreWindows(Stores.persistentTimestampedWindowStore("w", retention,
+                Duration.ofSeconds(10), false).get(), batches);
+        List<String> turbokv = restoreWindows(TurboKvStores.persistentTimestampedWindowStore("w", retention,
+                Duration.ofSeconds(10), false).get(), batches);
+        assertEquals(kafka, turbokv);
+        assertNotEquals(RECORDS, takenCount(kafka.getFirst()), "some records dropped");
+    }
+
+    @Test
+    void aSessionRestoreIntoAnExpiredSegmentLeavesThePositionAsKafkasStore() {
+        Duration retention = Duration.ofMinutes(5);
+        List<List<ConsumerRecord<byte[], byte[]>>> batches = changelog(RECORDS, 250, 1_000_000, 2_000, 400_000,
+                (key, end) -> ByteBuffer.allocate(key.length + 16).put(key).putLong(end).putLong(end - 1_000)
+                        .array());
+        List<String> kafka = restoreSessions(Stores.persistentSessionStore("s", retention).get(), batches);
+        List<String> turbokv = restoreSessions(TurboKvStores.persistentSessionStore("s", retention).get(), batches);
+        assertEquals(kafka, turbokv);
+        assertNotEquals(RECORDS, takenCount(kafka.getFirst()), "some records dropped");
+    }
+
     /** Restores {@code batches} into a versioned bytes store; returns its position and every key's versions. */
     private List<String> restoreVersioned(org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]> store,
                                           List<List<ConsumerRecord<byte[], byte[]>>> batches) {
@@ -92,6 +122,30 @@ class RestoreParityTest {
                 for (long asOf = end - 1_100; asOf <= end; asOf += 37) {
                     answers.add(key + "@" + asOf + ": " + ask(store, VersionedKeyQuery.<Bytes, byte[]>withKey(key(key))
                             .asOf(Instant.ofEpochMilli(asOf))));
+                }
+            }
+            return answers;
+        });
+    }
+
+    private List<String> restoreWindows(WindowStore<Bytes, byte[]> store,
+                                        List<List<ConsumerRecord<byte[], byte[]>>> batches) {
+        return restore(store, batches, () -> {
+            List<String> answers = new ArrayList<>();
+            try (KeyValueIterator<Windowed<Bytes>, byte[]> all = store.all()) {
+                all.forEachRemaining(entry -> answers.add(render(entry)));
+            }
+            return answers;
+        });
+    }
+
+    private List<String> restoreSessions(SessionStore<Bytes, byte[]> store,
+                                         List<List<ConsumerRecord<byte[], byte[]>>> batches) {
+        return restore(store, batches, () -> {
+            List<String> answers = new ArrayList<>();
+            for (String key : KEYS) {
+                try (KeyValueIterator<Windowed<Bytes>, byte[]> sessions = store.fetch(key(key))) {
+                    sessions.forEachRemaining(entry -> answers.add(render(entry)));
                 }
             }
             return answers;
@@ -207,6 +261,11 @@ class RestoreParityTest {
 
     private static String render(VersionedRecord<?> record) {
         return string((byte[]) record.value()) + "@" + record.timestamp() + " validTo " + record.validTo();
+    }
+
+    private static String render(KeyValue<Windowed<Bytes>, byte[]> entry) {
+        return string(entry.key.key().get()) + "@" + entry.key.window().start() + ".." + entry.key.window().end()
+                + " = " + java.util.Arrays.toString(entry.value);
     }
 
     private static Bytes key(String key) {
