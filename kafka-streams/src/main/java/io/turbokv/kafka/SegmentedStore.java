@@ -51,14 +51,31 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
         this.suffixBytes = suffixBytes;
     }
 
-    /** Opens the segments found in {@code <task state dir>/<store name>} and registers the restore callback. */
+    /**
+     * Opens the segments found in {@code <task state dir>/<store name>} and registers the restore callback.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when a segment cannot be opened or its commit
+     *                                                                 record does not decode; the segments opened
+     *                                                                 are closed first, so that a retry or a wipe
+     *                                                                 of the directory can proceed
+     */
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
         boolean hasChangelog = context instanceof InternalProcessorContext<?, ?> internal
                 && internal.changelogFor(name) != null;
         readSettings(context, true);
         open = true;
-        committed = CommitRecord.latestComplete(segments.open(context, hasChangelog));
+        try {
+            committed = CommitRecord.latestComplete(segments.open(context, hasChangelog));
+        } catch (RuntimeException e) {
+            open = false;
+            try {
+                segments.close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
         epoch = committed.epoch();
         position = committed.position().copy();
         metrics = StoreMetrics.register(context, name, segments::metricsSnapshot);

@@ -161,14 +161,22 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         DbConfig config = configChoice.configFor(name, hasChangelog, context.appConfigs());
         try {
             db = openOrRebuild(directory, config, hasChangelog);
-            if (!segment) {
-                position = db.get(POSITION_FAMILY, POSITION_KEY)
-                        .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
-                        .orElseGet(Position::emptyPosition);
-                committedOffsets = ChangelogOffsets.decode(db.get(POSITION_FAMILY, OFFSETS_KEY).orElse(null), name);
-            }
         } catch (IOException e) {
             throw new ProcessorStateException("store " + name + ": cannot open TurboKV in " + directory, e);
+        }
+        if (!segment) {
+            try {
+                position = decodePosition(db.get(POSITION_FAMILY, POSITION_KEY).orElse(null), name);
+                committedOffsets = ChangelogOffsets.decode(db.get(POSITION_FAMILY, OFFSETS_KEY).orElse(null), name);
+            } catch (IOException | RuntimeException e) {
+                // released before the failure propagates, so that a retry or a wipe of the directory can proceed
+                TurboKV opened = db;
+                db = null;
+                closeAfterFailure(opened, e);
+                throw e instanceof ProcessorStateException stateFailure ? stateFailure
+                        : new ProcessorStateException("store " + name + ": cannot read its metadata in " + directory,
+                                e);
+            }
         }
         readSettings(context, !segment);
         open = true;
@@ -176,6 +184,32 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
         }
         context.register(root, restoreCallback());
+    }
+
+    /**
+     * {@return the position {@code encoded} holds ({@code PositionSerde}), empty when it is null}
+     *
+     * @throws ProcessorStateException when the bytes are not an encoded position (named after {@code store})
+     */
+    static Position decodePosition(byte[] encoded, String store) {
+        if (encoded == null) {
+            return Position.emptyPosition();
+        }
+        try {
+            return PositionSerde.deserialize(ByteBuffer.wrap(encoded));
+        } catch (RuntimeException e) {
+            throw new ProcessorStateException("store " + store + ": position of " + encoded.length
+                    + " bytes does not decode (expected: Kafka's position encoding)", e);
+        }
+    }
+
+    /** Closes {@code db} after {@code failure}, to which a failure of the close is added. */
+    private static void closeAfterFailure(TurboKV db, Exception failure) {
+        try {
+            db.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.turbokv.kafka;
 
 import io.turbokv.kafka.VersionLayout.Version;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -16,13 +15,11 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.ResultOrder;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
 import org.apache.kafka.streams.state.VersionedRecord;
 import org.apache.kafka.streams.state.VersionedRecordIterator;
-import org.apache.kafka.streams.state.internals.PositionSerde;
 
 /**
  * A Kafka Streams {@link VersionedKeyValueStore} in one TurboKV directory, with Kafka's semantics (those of its
@@ -94,7 +91,9 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
      * Opens (or creates) the store in {@code <task state dir>/<store name>}, reads its committed position and changelog
      * offsets and registers the batching restore callback.
      *
-     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the directory cannot be opened
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the directory cannot be opened, or its
+     *                                                                 position or offsets do not decode (the
+     *                                                                 directory is released first)
      */
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
@@ -102,10 +101,18 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
                 && internal.changelogFor(name) != null;
         entries = new TurboKvKeyValueStore(name, configChoice, true, commits);
         entries.init(new SegmentContext(context, context.stateDir().toPath(), hasChangelog), entries);
-        byte[] storedPosition = entries.metadata(TurboKvKeyValueStore.POSITION_KEY);
-        position = storedPosition == null ? Position.emptyPosition()
-                : PositionSerde.deserialize(ByteBuffer.wrap(storedPosition));
-        committedOffsets = ChangelogOffsets.decode(entries.metadata(TurboKvKeyValueStore.OFFSETS_KEY), name);
+        try {
+            position = TurboKvKeyValueStore.decodePosition(entries.metadata(TurboKvKeyValueStore.POSITION_KEY), name);
+            committedOffsets = ChangelogOffsets.decode(entries.metadata(TurboKvKeyValueStore.OFFSETS_KEY), name);
+        } catch (RuntimeException e) {
+            // released before the failure propagates, so that a retry or a wipe of the directory can proceed
+            try {
+                entries.close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
         readSettings(context, true);
         open = true;
         metrics = StoreMetrics.register(context, name, entries::metricsSnapshot);
