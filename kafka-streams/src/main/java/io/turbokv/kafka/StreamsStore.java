@@ -5,12 +5,15 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
+import org.apache.kafka.streams.processor.internals.metrics.TaskMetrics;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
@@ -39,6 +42,8 @@ abstract sealed class StreamsStore implements StateStore
     boolean exactlyOnce;
     /** Whether Streams commits the store only when closing the task, so that writes are spilled when large. */
     private boolean spills;
+    /** The task's {@code dropped-records} sensor, as Kafka's stores record expired writes in it; null outside Streams. */
+    private Sensor droppedRecords;
     /** Between {@code init} and {@code close}; volatile for the threads that read without the lock. */
     volatile boolean open;
 
@@ -62,6 +67,21 @@ abstract sealed class StreamsStore implements StateStore
         exactlyOnce = exactlyOnce(appConfigs);
         spills = maySpill && !transactional(appConfigs);
         this.context = context;
+        // Kafka's stores take the sensor at init, on the stream thread: its thread tag is that thread's name
+        droppedRecords = context.metrics() instanceof StreamsMetricsImpl streamsMetrics
+                ? TaskMetrics.droppedRecordsSensor(Thread.currentThread().getName(), context.taskId().toString(),
+                        streamsMetrics)
+                : null;
+    }
+
+    /**
+     * Counts a write dropped because it is too old for the store (older than a versioned store's grace period, or of
+     * an expired segment) in the task's {@code dropped-records} metric, as Kafka's stores count theirs.
+     */
+    final void recordDropped() {
+        if (droppedRecords != null) {
+            droppedRecords.record();
+        }
     }
 
     /** Records a write of the record being processed (none in a punctuation) in the position. */

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.ResultOrder;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
@@ -60,6 +61,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     private static final System.Logger LOGGER = System.getLogger(TurboKvVersionedStore.class.getName());
     /** Stream time before any write, as Kafka's stores have it. */
     private static final long NO_TIMESTAMP = ConsumerRecord.NO_TIMESTAMP;
+    /**
+     * No version after a time: not {@link Long#MAX_VALUE}, which is a version's validFrom like any other (a put at
+     * that time), but the smallest long, which no validFrom after a time can be.
+     */
+    private static final long NO_NEXT = Long.MIN_VALUE;
 
     private final long historyRetention;
     private final long segmentInterval;
@@ -69,6 +75,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     /** The entries ({@link VersionLayout}); its position family holds this store's position and offsets. */
     private TurboKvKeyValueStore entries;
     private Map<TopicPartition, Long> committedOffsets = Map.of();
+    /**
+     * The position the last TurboKV write batch carried: a put dropped as expired moves the position without
+     * buffering anything, and the next commit must write it all the same.
+     */
+    private Position writtenPosition = Position.emptyPosition();
     private long observedStreamTime = NO_TIMESTAMP;
     /** The oldest segment not expired at the last expiry; versions whose validTo is in an older one are deleted. */
     private long minLiveSegment = Long.MIN_VALUE;
@@ -104,6 +115,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         try {
             position = TurboKvKeyValueStore.decodePosition(entries.metadata(TurboKvKeyValueStore.POSITION_KEY), name);
             committedOffsets = ChangelogOffsets.decode(entries.metadata(TurboKvKeyValueStore.OFFSETS_KEY), name);
+            writtenPosition = position.copy();
         } catch (RuntimeException e) {
             // released before the failure propagates, so that a retry or a wipe of the directory can proceed
             try {
@@ -131,6 +143,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         checkOpen();
         if (expired(timestamp)) {
             LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": skipping record for expired put");
+            recordDropped();
             recordWrite(); // Kafka's store moves its position for a dropped put (not for a dropped delete)
             return PUT_RETURN_CODE_NOT_PUT;
         }
@@ -152,6 +165,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         checkOpen();
         if (expired(timestamp)) {
             LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": skipping record for expired delete");
+            recordDropped();
             return null;
         }
         VersionedRecord<byte[]> ended = get(key, timestamp);
@@ -275,9 +289,9 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         }
         long next = nextValidFrom(key, timestamp);
         if (latest != null) {
-            next = Math.min(next, latest.validFrom());
+            next = next == NO_NEXT ? latest.validFrom() : Math.min(next, latest.validFrom());
         }
-        if (next != Long.MAX_VALUE) {
+        if (next != NO_NEXT) { // a version from Long.MAX_VALUE is a next one too
             writeHistory(key, new Version(timestamp, next, value), streamTime);
             return next;
         }
@@ -357,14 +371,17 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         }
     }
 
-    /** {@return the smallest validFrom of {@code key}'s older versions and tombstones after {@code time}, or MAX} */
+    /**
+     * {@return the smallest validFrom of {@code key}'s older versions and tombstones after {@code time}, or
+     * {@link #NO_NEXT}}
+     */
     private long nextValidFrom(Bytes key, long time) {
         if (time == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
+            return NO_NEXT;
         }
         try (KeyValueIterator<Bytes, byte[]> history = entries.range(VersionLayout.historyKey(key, time + 1),
                 VersionLayout.historyKey(key, Long.MAX_VALUE))) {
-            return history.hasNext() ? VersionLayout.validFromOfHistoryKey(history.next().key.get()) : Long.MAX_VALUE;
+            return history.hasNext() ? VersionLayout.validFromOfHistoryKey(history.next().key.get()) : NO_NEXT;
         }
     }
 
@@ -379,13 +396,20 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             if (exactlyOnce) {
                 committedOffsets = Map.of();
             }
-            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+            writeEntries();
         }
+    }
+
+    /** Writes the buffered entries with the store's position and committed offsets, as one TurboKV write batch. */
+    private void writeEntries() {
+        entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+        writtenPosition = position.copy();
     }
 
     /**
      * Writes the buffered entries, with the store's position and {@code changelogOffsets} (applied as
-     * {@link TurboKvKeyValueStore#commit(Map)} applies them), as one TurboKV write batch and commits it.
+     * {@link TurboKvKeyValueStore#commit(Map)} applies them), as one TurboKV write batch and commits it; does
+     * nothing when neither the entries, the position (which a dropped put moves) nor the offsets changed.
      *
      * @throws org.apache.kafka.streams.errors.ProcessorStateException when the write or the commit fails
      */
@@ -393,13 +417,14 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
         checkOpen();
         Map<TopicPartition, Long> offsets = ChangelogOffsets.apply(committedOffsets, changelogOffsets);
-        if (entries.approximateNumUncommittedBytes() == 0 && offsets.equals(committedOffsets)) {
+        if (entries.approximateNumUncommittedBytes() == 0 && offsets.equals(committedOffsets)
+                && position.equals(writtenPosition)) {
             return;
         }
         Map<TopicPartition, Long> before = committedOffsets;
         committedOffsets = offsets;
         try {
-            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+            writeEntries();
         } catch (RuntimeException e) {
             committedOffsets = before;
             throw e;
@@ -439,7 +464,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             endOfRestoreBatch = Math.max(endOfRestoreBatch, record.timestamp());
         }
         if (entries.approximateNumUncommittedBytes() > 0) {
-            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+            writeEntries();
         }
     }
 
@@ -462,6 +487,6 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     /** Writes the batch's entries as one TurboKV write batch, the committed offsets unchanged. */
     @Override
     void commitRestored() {
-        entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+        writeEntries();
     }
 }

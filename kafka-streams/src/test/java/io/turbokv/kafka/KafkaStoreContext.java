@@ -4,6 +4,9 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.CommitCallback;
+import org.apache.kafka.streams.processor.StateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.processor.internals.Task;
@@ -12,7 +15,7 @@ import org.apache.kafka.streams.processor.internals.Task;
  * The context Kafka's own stores (RocksDB) need to be driven directly, outside a topology: they take Streams'
  * internal context ({@link InternalProcessorContext}) at {@code init}, where TurboKV's take any
  * {@code StateStoreContext}. It answers from a {@link StubStateStoreContext} (state directory, configuration,
- * metrics, the record being processed, the restore callback registered), so that a parity test feeds both stores
+ * metrics, the record being processed, the restore and commit callbacks registered), so that a parity test feeds both stores
  * the same calls and restore batches; any other method of the internal context fails, naming itself, so that a
  * test never runs Kafka's store on an answer made up here.
  */
@@ -35,7 +38,8 @@ final class KafkaStoreContext {
                     stub.recordMetadata.offset(), stub.recordMetadata.partition(), stub.recordMetadata.topic(),
                     new RecordHeaders());
             case "register" -> {
-                stub.restoreCallback = (org.apache.kafka.streams.processor.StateRestoreCallback) args[1];
+                stub.register((StateStore) args[0], (StateRestoreCallback) args[1],
+                        args.length > 2 ? (CommitCallback) args[2] : null);
                 yield null;
             }
             case "currentSystemTimeMs" -> System.currentTimeMillis();
