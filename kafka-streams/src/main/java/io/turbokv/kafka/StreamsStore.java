@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.StreamsConfig;
@@ -42,6 +43,11 @@ abstract sealed class StreamsStore implements StateStore
     boolean exactlyOnce;
     /** Whether Streams commits the store only when closing the task, so that writes are spilled when large. */
     private boolean spills;
+    /**
+     * Whether Streams commits the store after every transaction ({@code enable.transactional.statestores}), so that
+     * the writes not yet committed are those of the transaction under way, which a read-committed query must not see.
+     */
+    private boolean transactionalStores;
     /** The task's {@code dropped-records} sensor, as Kafka's stores record expired writes in it; null outside Streams. */
     private Sensor droppedRecords;
     /** Between {@code init} and {@code close}; volatile for the threads that read without the lock. */
@@ -65,7 +71,8 @@ abstract sealed class StreamsStore implements StateStore
         consistencyEnabled = Boolean.parseBoolean(String.valueOf(appConfigs
                 .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
         exactlyOnce = exactlyOnce(appConfigs);
-        spills = maySpill && !transactional(appConfigs);
+        transactionalStores = transactional(appConfigs);
+        spills = maySpill && !transactionalStores;
         this.context = context;
         // Kafka's stores take the sensor at init, on the stream thread: its thread tag is that thread's name
         droppedRecords = context.metrics() instanceof StreamsMetricsImpl streamsMetrics
@@ -82,6 +89,16 @@ abstract sealed class StreamsStore implements StateStore
         if (droppedRecords != null) {
             droppedRecords.record();
         }
+    }
+
+    /**
+     * {@return whether an interactive query at {@code config}'s isolation level reads only what the store committed}
+     * As Kafka's transactional stores: with {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query
+     * leaves out the writes of the transaction under way; without it, writes are never isolated (Kafka's RocksDB
+     * store writes straight into RocksDB), so every query sees them all.
+     */
+    final boolean readsCommittedOnly(QueryConfig config) {
+        return transactionalStores && config.getIsolationLevel() == IsolationLevel.READ_COMMITTED;
     }
 
     /** Records a write of the record being processed (none in a punctuation) in the position. */
@@ -149,8 +166,16 @@ abstract sealed class StreamsStore implements StateStore
     @Override
     public final synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound,
                                                        QueryConfig config) {
-        return StoreQueries.answer(query, positionBound, config, this, position,
+        return StoreQueries.answer(query, positionBound, config, this, queryPosition(config),
                 open ? context.taskId().partition() : null);
+    }
+
+    /**
+     * {@return the position a query at {@code config}'s isolation level is answered at: the store's} A store that
+     * answers read-committed queries from its committed data answers them at its committed position.
+     */
+    Position queryPosition(QueryConfig config) {
+        return position;
     }
 
     /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */

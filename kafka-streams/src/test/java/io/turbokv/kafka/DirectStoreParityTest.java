@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -23,12 +24,16 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.internals.SessionWindow;
 import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.MultiVersionedKeyQuery;
+import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.VersionedKeyQuery;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.VersionedBytesStore;
@@ -42,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * TurboKV's stores against Kafka's RocksDB stores driven directly with the same calls (Kafka's through
  * {@link KafkaStoreContext}), for what a topology does not reach easily: the position a store commits after puts it
  * dropped, timestamps at {@link Long#MAX_VALUE} (the versioned store's "no validTo"), and the task's
- * {@code dropped-records} metric, which Kafka's stores record for every put they drop as expired.
+ * {@code dropped-records} metric, which Kafka's stores record for every put they drop as expired, and the isolation
+ * level of interactive queries.
  */
 class DirectStoreParityTest {
     /** The recording level Kafka's RocksDB store reads at init. */
@@ -107,6 +113,80 @@ class DirectStoreParityTest {
             reopened.close();
         }
         return answers;
+    }
+
+    @Test
+    void keyAndRangeQueriesHonourTheIsolationLevelAsKafkasStore() {
+        for (boolean transactional : new boolean[] {true, false}) {
+            List<String> kafka = isolation(Stores.persistentKeyValueStore("kv").get(), true, transactional);
+            List<String> turbokv = isolation(TurboKvStores.persistentKeyValueStore("kv").get(), false, transactional);
+            assertEquals(kafka, turbokv, "transactional: " + transactional);
+        }
+    }
+
+    /**
+     * Commits {@code a}, then writes {@code a} and {@code b} and deletes {@code c} without committing, and asks key
+     * and range queries at both isolation levels, with a position bound the uncommitted writes reach too, before and
+     * after the next commit; returns the answers. (A bounded range is left out: Kafka's transactional store answers
+     * one at {@code READ_UNCOMMITTED} with keys past the bound and keys deleted.)
+     */
+    private List<String> isolation(KeyValueStore<Bytes, byte[]> store, boolean kafka, boolean transactional) {
+        Map<String, Object> configs = new java.util.HashMap<>(CONFIGS);
+        configs.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, transactional);
+        StubStateStoreContext context = new StubStateStoreContext(taskDir(), configs);
+        store.init(context(kafka, context), store);
+        List<String> answers = new ArrayList<>();
+        try {
+            context.recordMetadata = new StubRecordMetadata("in", 0, 1);
+            store.put(key("a"), value("1"));
+            store.put(key("c"), value("3"));
+            commit(store, context, Map.of(CHANGELOG, 1L));
+            context.recordMetadata = new StubRecordMetadata("in", 0, 2);
+            store.put(key("a"), value("2"));
+            store.put(key("b"), value("2"));
+            store.delete(key("c"));
+            for (int round = 0; round < 2; round++) {
+                for (IsolationLevel level : IsolationLevel.values()) {
+                    QueryConfig config = new QueryConfig(false, level);
+                    for (String key : List.of("a", "b", "c")) {
+                        answers.add(round + " " + level + " " + key + ": "
+                                + renderAnswer(store.query(KeyQuery.withKey(key(key)), PositionBound.unbounded(),
+                                        config)));
+                    }
+                    answers.add(round + " " + level + " range: " + renderAnswer(store.query(
+                            RangeQuery.withNoBounds(), PositionBound.unbounded(), config)));
+                    answers.add(round + " " + level + " bound at 2: " + renderAnswer(store.query(
+                            KeyQuery.withKey(key("a")), PositionBound.at(Position.fromMap(Map.of("in",
+                                    Map.of(0, 2L)))),
+                            config)));
+                }
+                commit(store, context, Map.of(CHANGELOG, 2L));
+            }
+        } finally {
+            store.close();
+        }
+        return answers;
+    }
+
+    /** Renders a key or range query's answer (closing an iterator) and the position it reports. */
+    @SuppressWarnings("unchecked")
+    private static String renderAnswer(QueryResult<?> result) {
+        if (result.isFailure()) {
+            return result.getFailureReason().toString();
+        }
+        Object value = result.getResult();
+        String rendered;
+        if (value instanceof org.apache.kafka.streams.state.KeyValueIterator<?, ?> iterator) {
+            List<String> entries = new ArrayList<>();
+            try (var entriesOf = (org.apache.kafka.streams.state.KeyValueIterator<Bytes, byte[]>) iterator) {
+                entriesOf.forEachRemaining(entry -> entries.add(new String(entry.key.get(), StandardCharsets.UTF_8)
+                        + "=" + new String(entry.value, StandardCharsets.UTF_8)));
+            }
+            rendered = entries.toString();
+        } else {
+            rendered = value == null ? "null" : new String((byte[]) value, StandardCharsets.UTF_8);
+        }
+        return rendered + " at " + result.getPosition();
     }
 
     /** Commits as Kafka Streams does: the store with the changelog offsets, then the store's checkpoint callback. */
