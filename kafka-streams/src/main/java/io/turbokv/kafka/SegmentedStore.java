@@ -1,6 +1,7 @@
 package io.turbokv.kafka;
 
 import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -50,14 +51,31 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
         this.suffixBytes = suffixBytes;
     }
 
-    /** Opens the segments found in {@code <task state dir>/<store name>} and registers the restore callback. */
+    /**
+     * Opens the segments found in {@code <task state dir>/<store name>} and registers the restore callback.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when a segment cannot be opened or its commit
+     *                                                                 record does not decode; the segments opened
+     *                                                                 are closed first, so that a retry or a wipe
+     *                                                                 of the directory can proceed
+     */
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
         boolean hasChangelog = context instanceof InternalProcessorContext<?, ?> internal
                 && internal.changelogFor(name) != null;
         readSettings(context, true);
         open = true;
-        committed = CommitRecord.latestComplete(segments.open(context, hasChangelog));
+        try {
+            committed = CommitRecord.latestComplete(segments.open(context, hasChangelog));
+        } catch (RuntimeException e) {
+            open = false;
+            try {
+                segments.close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
         epoch = committed.epoch();
         position = committed.position().copy();
         metrics = StoreMetrics.register(context, name, segments::metricsSnapshot);
@@ -138,16 +156,38 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
         segments.close();
     }
 
-    /** Writes the record to its segment (its key is a segment key); a record of an expired segment is dropped. */
+    /**
+     * Moves stream time to the end of the batch first, as Kafka's segmented stores do before they write a record of
+     * it, so that no record is written to a segment the batch expires.
+     */
+    @Override
+    void beforeRestore(Collection<ConsumerRecord<byte[], byte[]>> batch) {
+        long end = Long.MIN_VALUE;
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+            end = Math.max(end, time(record.key()));
+        }
+        if (end != Long.MIN_VALUE) {
+            segments.observe(end);
+        }
+    }
+
+    /**
+     * Writes the record to its segment (its key is a segment key); a record of a segment expired (by the end of its
+     * batch) is dropped and, as in Kafka's store, does not move the position.
+     */
     @Override
     boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
-        byte[] segmentKey = record.key();
-        long time = ByteBuffer.wrap(segmentKey, segmentKey.length - suffixBytes, Long.BYTES).getLong();
-        TurboKvKeyValueStore segment = segments.liveSegment(time);
-        if (segment != null) {
-            segment.put(Bytes.wrap(segmentKey), record.value());
+        TurboKvKeyValueStore segment = segments.liveSegment(time(record.key()));
+        if (segment == null) {
+            return false;
         }
-        return true; // a record of an expired segment moves the position all the same
+        segment.put(Bytes.wrap(record.key()), record.value());
+        return true;
+    }
+
+    /** {@return the time that picks the segment of {@code segmentKey}} */
+    private long time(byte[] segmentKey) {
+        return ByteBuffer.wrap(segmentKey, segmentKey.length - suffixBytes, Long.BYTES).getLong();
     }
 
     /** Commits the segments the batch wrote, with the committed offsets unchanged. */

@@ -29,7 +29,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * with both time bounds; on a session store a {@link WindowRangeQuery} with a key; on a versioned store a
  * {@link VersionedKeyQuery} or a {@link MultiVersionedKeyQuery}. Keys are {@link Bytes} and
  * values {@code byte[]}: Kafka Streams' typed layers turn typed and timestamped queries into these raw ones and
- * deserialize the answer. Any other query is "unknown".
+ * deserialize the answer. Any other query is "unknown". The isolation level of a query matters only to a key-value
+ * store with {@code enable.transactional.statestores} (see {@link StreamsStore#readsCommittedOnly}).
  */
 final class StoreQueries {
     private StoreQueries() {}
@@ -49,7 +50,7 @@ final class StoreQueries {
             result = QueryResult.notUpToBound(position, bound, partition);
         } else {
             try {
-                result = run(query, store);
+                result = run(query, store, config);
             } catch (RuntimeException e) {
                 result = QueryResult.forFailure(FailureReason.STORE_EXCEPTION,
                         query + " failed on store " + store.name() + ": " + e);
@@ -96,14 +97,25 @@ final class StoreQueries {
         };
     }
 
-    /** Runs an {@link #answerable} query; a window query without the bounds the store needs is unknown. */
+    /**
+     * Runs an {@link #answerable} query; a window query without the bounds the store needs is unknown. A key or range
+     * query of a key-value store reads only its committed entries when the store {@link
+     * StreamsStore#readsCommittedOnly reads committed only} at the query's isolation level.
+     */
     @SuppressWarnings("unchecked")
-    private static <R> QueryResult<R> run(Query<R> query, StateStore store) {
+    private static <R> QueryResult<R> run(Query<R> query, StateStore store, QueryConfig config) {
         Object answer;
+        TurboKvKeyValueStore committedOnly = store instanceof TurboKvKeyValueStore keyValue
+                && keyValue.readsCommittedOnly(config) ? keyValue : null;
         if (query instanceof KeyQuery<?, ?> key) {
-            answer = ((KeyValueStore<Bytes, byte[]>) store).get(((KeyQuery<Bytes, byte[]>) key).getKey());
+            Bytes wanted = ((KeyQuery<Bytes, byte[]>) key).getKey();
+            answer = committedOnly != null ? committedOnly.committedGet(wanted)
+                    : ((KeyValueStore<Bytes, byte[]>) store).get(wanted);
         } else if (query instanceof RangeQuery<?, ?> range) {
-            answer = range((KeyValueStore<Bytes, byte[]>) store, (RangeQuery<Bytes, byte[]>) range);
+            RangeQuery<Bytes, byte[]> typed = (RangeQuery<Bytes, byte[]>) range;
+            answer = committedOnly != null ? committedOnly.committedRange(typed.getLowerBound().orElse(null),
+                    typed.getUpperBound().orElse(null), typed.resultOrder() == ResultOrder.DESCENDING)
+                    : range((KeyValueStore<Bytes, byte[]>) store, typed);
         } else if (query instanceof VersionedKeyQuery<?, ?> versionedKey) {
             VersionedKeyQuery<Bytes, byte[]> typed = (VersionedKeyQuery<Bytes, byte[]>) versionedKey;
             TurboKvVersionedStore versioned = (TurboKvVersionedStore) store;

@@ -4,13 +4,17 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
+import org.apache.kafka.streams.processor.internals.metrics.TaskMetrics;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.query.PositionBound;
 import org.apache.kafka.streams.query.Query;
@@ -39,6 +43,13 @@ abstract sealed class StreamsStore implements StateStore
     boolean exactlyOnce;
     /** Whether Streams commits the store only when closing the task, so that writes are spilled when large. */
     private boolean spills;
+    /**
+     * Whether Streams commits the store after every transaction ({@code enable.transactional.statestores}), so that
+     * the writes not yet committed are those of the transaction under way, which a read-committed query must not see.
+     */
+    private boolean transactionalStores;
+    /** The task's {@code dropped-records} sensor, as Kafka's stores record expired writes in it; null outside Streams. */
+    private Sensor droppedRecords;
     /** Between {@code init} and {@code close}; volatile for the threads that read without the lock. */
     volatile boolean open;
 
@@ -60,8 +71,34 @@ abstract sealed class StreamsStore implements StateStore
         consistencyEnabled = Boolean.parseBoolean(String.valueOf(appConfigs
                 .get(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED)));
         exactlyOnce = exactlyOnce(appConfigs);
-        spills = maySpill && !transactional(appConfigs);
+        transactionalStores = transactional(appConfigs);
+        spills = maySpill && !transactionalStores;
         this.context = context;
+        // Kafka's stores take the sensor at init, on the stream thread: its thread tag is that thread's name
+        droppedRecords = context.metrics() instanceof StreamsMetricsImpl streamsMetrics
+                ? TaskMetrics.droppedRecordsSensor(Thread.currentThread().getName(), context.taskId().toString(),
+                        streamsMetrics)
+                : null;
+    }
+
+    /**
+     * Counts a write dropped because it is too old for the store (older than a versioned store's grace period, or of
+     * an expired segment) in the task's {@code dropped-records} metric, as Kafka's stores count theirs.
+     */
+    final void recordDropped() {
+        if (droppedRecords != null) {
+            droppedRecords.record();
+        }
+    }
+
+    /**
+     * {@return whether an interactive query at {@code config}'s isolation level reads only what the store committed}
+     * As Kafka's transactional stores: with {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query
+     * leaves out the writes of the transaction under way; without it, writes are never isolated (Kafka's RocksDB
+     * store writes straight into RocksDB), so every query sees them all.
+     */
+    final boolean readsCommittedOnly(QueryConfig config) {
+        return transactionalStores && config.getIsolationLevel() == IsolationLevel.READ_COMMITTED;
     }
 
     /** Records a write of the record being processed (none in a punctuation) in the position. */
@@ -129,8 +166,16 @@ abstract sealed class StreamsStore implements StateStore
     @Override
     public final synchronized <R> QueryResult<R> query(Query<R> query, PositionBound positionBound,
                                                        QueryConfig config) {
-        return StoreQueries.answer(query, positionBound, config, this, position,
+        return StoreQueries.answer(query, positionBound, config, this, queryPosition(config),
                 open ? context.taskId().partition() : null);
+    }
+
+    /**
+     * {@return the position a query at {@code config}'s isolation level is answered at: the store's} A store that
+     * answers read-committed queries from its committed data answers them at its committed position.
+     */
+    Position queryPosition(QueryConfig config) {
+        return position;
     }
 
     /** The changelog offsets whose writes the store holds, per input partition, as Kafka's own stores track it. */
@@ -151,14 +196,18 @@ abstract sealed class StreamsStore implements StateStore
         return new RestoreCallback();
     }
 
-    /** Called before a restore batch, under the store's lock. */
-    void beforeRestore() {}
+    /**
+     * Called before a restore batch, under the store's lock, with the batch: a store segmented by time learns the
+     * stream time the batch ends at, as Kafka's stores do before they write a record of it.
+     */
+    void beforeRestore(Collection<ConsumerRecord<byte[], byte[]>> batch) {}
 
     /**
      * Writes one changelog record (a null value deletes) to what the restore batch commits.
      *
-     * @return false when the store drops the record as its put would have (older than a versioned store's grace
-     *         period): the record then does not move the position either
+     * @return false when the store drops the record as Kafka's store of its kind drops it in a restore (older than a
+     *         versioned store's grace period, or of a segment expired by the end of the batch): the record then
+     *         does not move the position either
      */
     abstract boolean restoreRecord(ConsumerRecord<byte[], byte[]> record);
 
@@ -185,7 +234,7 @@ abstract sealed class StreamsStore implements StateStore
         public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (StreamsStore.this) {
                 checkOpen();
-                beforeRestore();
+                beforeRestore(records);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     if (restoreRecord(record)) {
                         ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(record, consistencyEnabled,

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,6 +34,7 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.PositionSerde;
@@ -84,7 +86,8 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  *
  * <p><b>Interactive queries.</b> v1 (through {@code KafkaStreams#store}) reads through the store's methods; v2
  * ({@link #query}) answers key and range queries, and through Kafka Streams' typed layers their timestamped forms,
- * with position bounds, as Kafka's own stores do.
+ * with position bounds and isolation levels, as Kafka's own stores do: with {@code enable.transactional.statestores} a
+ * {@code READ_COMMITTED} query reads only what the store committed, the write buffer left out.
  *
  * <p>Thread-safe: every method locks the store briefly; an ordered read iterates without the lock.
  */
@@ -120,6 +123,8 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     private final WriteBuffer buffer = new WriteBuffer();
     /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
     private final boolean segment;
+    /** The position committed with the data: that of a read-committed query ({@link #readsCommittedOnly}). */
+    private Position committedPosition = Position.emptyPosition();
     /** The changelog offsets committed with the data, as {@link #committedOffset} reports them. */
     private Map<TopicPartition, Long> committedOffsets = Map.of();
     /** Volatile for the metrics' reporter threads, which read the statistics without the store's lock. */
@@ -160,14 +165,23 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         DbConfig config = configChoice.configFor(name, hasChangelog, context.appConfigs());
         try {
             db = openOrRebuild(directory, config, hasChangelog);
-            if (!segment) {
-                position = db.get(POSITION_FAMILY, POSITION_KEY)
-                        .map(bytes -> PositionSerde.deserialize(ByteBuffer.wrap(bytes)))
-                        .orElseGet(Position::emptyPosition);
-                committedOffsets = ChangelogOffsets.decode(db.get(POSITION_FAMILY, OFFSETS_KEY).orElse(null), name);
-            }
         } catch (IOException e) {
             throw new ProcessorStateException("store " + name + ": cannot open TurboKV in " + directory, e);
+        }
+        if (!segment) {
+            try {
+                position = decodePosition(db.get(POSITION_FAMILY, POSITION_KEY).orElse(null), name);
+                committedOffsets = ChangelogOffsets.decode(db.get(POSITION_FAMILY, OFFSETS_KEY).orElse(null), name);
+                committedPosition = position.copy();
+            } catch (IOException | RuntimeException e) {
+                // released before the failure propagates, so that a retry or a wipe of the directory can proceed
+                TurboKV opened = db;
+                db = null;
+                closeAfterFailure(opened, e);
+                throw e instanceof ProcessorStateException stateFailure ? stateFailure
+                        : new ProcessorStateException("store " + name + ": cannot read its metadata in " + directory,
+                                e);
+            }
         }
         readSettings(context, !segment);
         open = true;
@@ -175,6 +189,32 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
         }
         context.register(root, restoreCallback());
+    }
+
+    /**
+     * {@return the position {@code encoded} holds ({@code PositionSerde}), empty when it is null}
+     *
+     * @throws ProcessorStateException when the bytes are not an encoded position (named after {@code store})
+     */
+    static Position decodePosition(byte[] encoded, String store) {
+        if (encoded == null) {
+            return Position.emptyPosition();
+        }
+        try {
+            return PositionSerde.deserialize(ByteBuffer.wrap(encoded));
+        } catch (RuntimeException e) {
+            throw new ProcessorStateException("store " + store + ": position of " + encoded.length
+                    + " bytes does not decode (expected: Kafka's position encoding)", e);
+        }
+    }
+
+    /** Closes {@code db} after {@code failure}, to which a failure of the close is added. */
+    private static void closeAfterFailure(TurboKV db, Exception failure) {
+        try {
+            db.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**
@@ -269,6 +309,42 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         } catch (IOException e) {
             throw failure("get", e);
         }
+    }
+
+    /** A read-committed query is answered at the position committed with the data, as Kafka's store answers it. */
+    @Override
+    Position queryPosition(QueryConfig config) {
+        return readsCommittedOnly(config) ? committedPosition : position;
+    }
+
+    /**
+     * {@return the committed value of {@code key}, the write buffer left out} A read-committed interactive query of a
+     * transactional store reads so ({@link #readsCommittedOnly}).
+     */
+    synchronized byte[] committedGet(Bytes key) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        try {
+            return db.get(FAMILY, key.get()).orElse(null);
+        } catch (IOException e) {
+            throw failure("get", e);
+        }
+    }
+
+    /**
+     * {@return the committed entries from {@code from} to {@code to}, the write buffer left out, as {@link #range}
+     * (reversed as {@link #reverseRange} when {@code reverse}) returns them} A read-committed interactive query of a
+     * transactional store reads so ({@link #readsCommittedOnly}).
+     */
+    synchronized KeyValueIterator<Bytes, byte[]> committedRange(Bytes from, Bytes to, boolean reverse) {
+        checkOpen();
+        if (KeyBounds.inverted(from, to)) {
+            return new ListIterator<>(List.of());
+        }
+        byte[] lower = from == null ? null : from.get();
+        byte[] upper = to == null ? null : to.get();
+        return openIterator(List.of(), reverse, scope -> reverse ? scope.rangeReverse(FAMILY, lower, true, upper, true)
+                : scope.range(FAMILY, lower, true, upper, true));
     }
 
     /**
@@ -425,6 +501,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             throw failure("flush of " + buffer.size() + " entries", e);
         }
         buffer.clear();
+        committedPosition = position.copy();
         if (++commitsSinceCompaction >= COMMITS_PER_COMPACTION) {
             commitsSinceCompaction = 0;
             try {
@@ -574,7 +651,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     /** Writes what is buffered first: nothing is while restoring, but the order would be kept if something were. */
     @Override
-    void beforeRestore() {
+    void beforeRestore(Collection<ConsumerRecord<byte[], byte[]>> batch) {
         if (!buffer.isEmpty()) {
             writeBuffer(storeMetadata());
         }

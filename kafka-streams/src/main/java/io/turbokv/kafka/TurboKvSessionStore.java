@@ -44,16 +44,21 @@ public final class TurboKvSessionStore extends SegmentedStore implements Session
         super(name, retentionPeriod, segmentInterval, SUFFIX_BYTES, configChoice);
     }
 
-    /** Writes {@code aggregate} for the session (null deletes); dropped when the session's segment has expired. */
+    /**
+     * Writes {@code aggregate} for the session (null deletes); dropped when the session's segment has expired, and
+     * counted in the task's {@code dropped-records}, as Kafka's store does.
+     */
     @Override
     public synchronized void put(Windowed<Bytes> sessionKey, byte[] aggregate) {
         Objects.requireNonNull(sessionKey, "sessionKey");
         checkOpen();
         TurboKvKeyValueStore segment = segments.liveSegment(sessionKey.window().end());
-        if (segment != null) {
-            segment.put(Bytes.wrap(segmentKey(sessionKey)), aggregate);
-            afterWrite();
+        if (segment == null) {
+            recordDropped();
+            return;
         }
+        segment.put(Bytes.wrap(segmentKey(sessionKey)), aggregate);
+        afterWrite();
     }
 
     @Override

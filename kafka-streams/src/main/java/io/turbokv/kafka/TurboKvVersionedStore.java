@@ -1,8 +1,8 @@
 package io.turbokv.kafka;
 
 import io.turbokv.kafka.VersionLayout.Version;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -21,7 +21,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
 import org.apache.kafka.streams.state.VersionedRecord;
 import org.apache.kafka.streams.state.VersionedRecordIterator;
-import org.apache.kafka.streams.state.internals.PositionSerde;
 
 /**
  * A Kafka Streams {@link VersionedKeyValueStore} in one TurboKV directory, with Kafka's semantics (those of its
@@ -47,7 +46,9 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * <p><b>Writes, commits, restore</b> go through a {@link TurboKvKeyValueStore} of the entries, as for the key-value
  * store: an in-memory write buffer that reads consult, one TurboKV write batch per Streams commit with the store's
  * position and changelog offsets, no fsync when the store has a changelog. Restoration applies each changelog record
- * as a put of its timestamp (a null value deletes), dropping records older than the grace period.
+ * as a put of its timestamp (a null value deletes), dropping records older than the grace period, and, as Kafka's
+ * store, expires versions by the stream time the batch ends at, so that it writes none a later record of the batch
+ * would expire.
  *
  * <p><b>Interactive queries</b> (IQv2): {@code VersionedKeyQuery} and {@code MultiVersionedKeyQuery}, with position
  * bounds, as Kafka's store answers them ({@code StoreQueries}). A {@code MultiVersionedKeyQuery} returns every version
@@ -60,6 +61,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     private static final System.Logger LOGGER = System.getLogger(TurboKvVersionedStore.class.getName());
     /** Stream time before any write, as Kafka's stores have it. */
     private static final long NO_TIMESTAMP = ConsumerRecord.NO_TIMESTAMP;
+    /**
+     * No version after a time: not {@link Long#MAX_VALUE}, which is a version's validFrom like any other (a put at
+     * that time), but the smallest long, which no validFrom after a time can be.
+     */
+    private static final long NO_NEXT = Long.MIN_VALUE;
 
     private final long historyRetention;
     private final long segmentInterval;
@@ -69,9 +75,19 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     /** The entries ({@link VersionLayout}); its position family holds this store's position and offsets. */
     private TurboKvKeyValueStore entries;
     private Map<TopicPartition, Long> committedOffsets = Map.of();
+    /**
+     * The position the last TurboKV write batch carried: a put dropped as expired moves the position without
+     * buffering anything, and the next commit must write it all the same.
+     */
+    private Position writtenPosition = Position.emptyPosition();
     private long observedStreamTime = NO_TIMESTAMP;
     /** The oldest segment not expired at the last expiry; versions whose validTo is in an older one are deleted. */
     private long minLiveSegment = Long.MIN_VALUE;
+    /**
+     * The stream time a restore batch ends at, as Kafka's store computes it before the batch: the writes of the
+     * batch expire versions by it, so that none is written to a segment expired by the end of the batch.
+     */
+    private long endOfRestoreBatch = NO_TIMESTAMP;
     private StoreMetrics metrics;
 
     TurboKvVersionedStore(String name, long historyRetention, long segmentInterval,
@@ -86,7 +102,9 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
      * Opens (or creates) the store in {@code <task state dir>/<store name>}, reads its committed position and changelog
      * offsets and registers the batching restore callback.
      *
-     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the directory cannot be opened
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the directory cannot be opened, or its
+     *                                                                 position or offsets do not decode (the
+     *                                                                 directory is released first)
      */
     @Override
     public synchronized void init(StateStoreContext context, StateStore root) {
@@ -94,10 +112,19 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
                 && internal.changelogFor(name) != null;
         entries = new TurboKvKeyValueStore(name, configChoice, true, commits);
         entries.init(new SegmentContext(context, context.stateDir().toPath(), hasChangelog), entries);
-        byte[] storedPosition = entries.metadata(TurboKvKeyValueStore.POSITION_KEY);
-        position = storedPosition == null ? Position.emptyPosition()
-                : PositionSerde.deserialize(ByteBuffer.wrap(storedPosition));
-        committedOffsets = ChangelogOffsets.decode(entries.metadata(TurboKvKeyValueStore.OFFSETS_KEY), name);
+        try {
+            position = TurboKvKeyValueStore.decodePosition(entries.metadata(TurboKvKeyValueStore.POSITION_KEY), name);
+            committedOffsets = ChangelogOffsets.decode(entries.metadata(TurboKvKeyValueStore.OFFSETS_KEY), name);
+            writtenPosition = position.copy();
+        } catch (RuntimeException e) {
+            // released before the failure propagates, so that a retry or a wipe of the directory can proceed
+            try {
+                entries.close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
         readSettings(context, true);
         open = true;
         metrics = StoreMetrics.register(context, name, entries::metricsSnapshot);
@@ -116,11 +143,12 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         checkOpen();
         if (expired(timestamp)) {
             LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": skipping record for expired put");
+            recordDropped();
             recordWrite(); // Kafka's store moves its position for a dropped put (not for a dropped delete)
             return PUT_RETURN_CODE_NOT_PUT;
         }
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        long validTo = write(key, value, timestamp);
+        long validTo = write(key, value, timestamp, observedStreamTime);
         afterWrite();
         return validTo;
     }
@@ -137,11 +165,12 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         checkOpen();
         if (expired(timestamp)) {
             LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": skipping record for expired delete");
+            recordDropped();
             return null;
         }
         VersionedRecord<byte[]> ended = get(key, timestamp);
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        write(key, null, timestamp);
+        write(key, null, timestamp, observedStreamTime);
         afterWrite();
         return ended;
     }
@@ -229,16 +258,18 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
 
     /**
      * Writes {@code key}'s version from {@code timestamp}, {@code value} or a tombstone, after deleting the versions
-     * that expired with stream time; see the class comment.
+     * that expired by {@code streamTime}; see the class comment. A version or tombstone that would be kept in a
+     * segment expired by then is not written, as in Kafka's store: that happens only in a restore, whose stream time
+     * is the end of the batch (a put is not older than the grace period, which is the history retention).
      *
      * @return the validTo of the version written, or {@link #PUT_RETURN_CODE_VALID_TO_UNDEFINED}
      */
-    private long write(Bytes key, byte[] value, long timestamp) {
-        expire();
+    private long write(Bytes key, byte[] value, long timestamp, long streamTime) {
+        expire(streamTime);
         Version latest = latest(key);
         if (latest != null && timestamp >= latest.validFrom()) {
             if (timestamp > latest.validFrom()) {
-                writeHistory(key, new Version(latest.validFrom(), timestamp, latest.value()));
+                writeHistory(key, new Version(latest.validFrom(), timestamp, latest.value()), streamTime);
             }
             // a tombstone at the latest version's own timestamp removes it: as in Kafka's store, only an older
             // version's validTo still records that deletion
@@ -249,34 +280,42 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         Version floor = floor(key, timestamp);
         if (floor != null && floor.validAt(timestamp)) {
             if (floor.validFrom() == timestamp) {
-                writeHistory(key, new Version(timestamp, floor.validTo(), value));
+                writeHistory(key, new Version(timestamp, floor.validTo(), value), streamTime);
             } else {
-                writeHistory(key, new Version(floor.validFrom(), timestamp, floor.value()));
-                writeHistory(key, new Version(timestamp, floor.validTo(), value));
+                writeHistory(key, new Version(floor.validFrom(), timestamp, floor.value()), streamTime);
+                writeHistory(key, new Version(timestamp, floor.validTo(), value), streamTime);
             }
             return floor.validTo();
         }
         long next = nextValidFrom(key, timestamp);
         if (latest != null) {
-            next = Math.min(next, latest.validFrom());
+            next = next == NO_NEXT ? latest.validFrom() : Math.min(next, latest.validFrom());
         }
-        if (next != Long.MAX_VALUE) {
-            writeHistory(key, new Version(timestamp, next, value));
+        if (next != NO_NEXT) { // a version from Long.MAX_VALUE is a next one too
+            writeHistory(key, new Version(timestamp, next, value), streamTime);
             return next;
         }
         if (value != null) {
             entries.put(VersionLayout.latestKey(key), VersionLayout.latestValue(timestamp, value));
         } else if (floor == null || floor.validTo() != timestamp) {
             // a deletion after every version: a mark, which a later out-of-order put ends at
-            writeHistory(key, new Version(timestamp, timestamp, null));
+            writeHistory(key, new Version(timestamp, timestamp, null), streamTime);
         }
         return PUT_RETURN_CODE_VALID_TO_UNDEFINED;
     }
 
-    /** Writes an older version (or tombstone) and its expiry index entry. */
-    private void writeHistory(Bytes key, Version version) {
-        entries.put(VersionLayout.historyKey(key, version.validFrom()),
-                VersionLayout.historyValue(version.validTo(), version.value()));
+    /**
+     * Writes an older version (or tombstone) and its expiry index entry; when its validTo is in a segment expired
+     * by {@code streamTime}, deletes the version from its validFrom instead (an older part of a version split by an
+     * out-of-order restore), as Kafka's store drops what it would move to an expired segment.
+     */
+    private void writeHistory(Bytes key, Version version, long streamTime) {
+        Bytes historyKey = VersionLayout.historyKey(key, version.validFrom());
+        if (version.validTo() / segmentInterval < minLiveSegment(streamTime)) {
+            entries.put(historyKey, null);
+            return;
+        }
+        entries.put(historyKey, VersionLayout.historyValue(version.validTo(), version.value()));
         entries.put(VersionLayout.expiryKey(version.validTo(), key, version.validFrom()), VersionLayout.INDEX_VALUE);
     }
 
@@ -285,8 +324,8 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
      * retention, as Kafka's store drops whole segments, once that segment moves. An index entry whose version was
      * since rewritten with a later validTo (its own entry) is dropped alone.
      */
-    private void expire() {
-        long minLive = (observedStreamTime - historyRetention) / segmentInterval;
+    private void expire(long streamTime) {
+        long minLive = minLiveSegment(streamTime);
         if (minLive <= minLiveSegment) {
             return;
         }
@@ -310,6 +349,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         }
     }
 
+    /** {@return the oldest segment not expired at {@code streamTime}, as Kafka's store computes it} */
+    private long minLiveSegment(long streamTime) {
+        return (streamTime - historyRetention) / segmentInterval;
+    }
+
     private Version latest(Bytes key) {
         byte[] stored = entries.get(VersionLayout.latestKey(key));
         return stored == null ? null : VersionLayout.latest(stored);
@@ -327,14 +371,17 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         }
     }
 
-    /** {@return the smallest validFrom of {@code key}'s older versions and tombstones after {@code time}, or MAX} */
+    /**
+     * {@return the smallest validFrom of {@code key}'s older versions and tombstones after {@code time}, or
+     * {@link #NO_NEXT}}
+     */
     private long nextValidFrom(Bytes key, long time) {
         if (time == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
+            return NO_NEXT;
         }
         try (KeyValueIterator<Bytes, byte[]> history = entries.range(VersionLayout.historyKey(key, time + 1),
                 VersionLayout.historyKey(key, Long.MAX_VALUE))) {
-            return history.hasNext() ? VersionLayout.validFromOfHistoryKey(history.next().key.get()) : Long.MAX_VALUE;
+            return history.hasNext() ? VersionLayout.validFromOfHistoryKey(history.next().key.get()) : NO_NEXT;
         }
     }
 
@@ -349,13 +396,20 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             if (exactlyOnce) {
                 committedOffsets = Map.of();
             }
-            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+            writeEntries();
         }
+    }
+
+    /** Writes the buffered entries with the store's position and committed offsets, as one TurboKV write batch. */
+    private void writeEntries() {
+        entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+        writtenPosition = position.copy();
     }
 
     /**
      * Writes the buffered entries, with the store's position and {@code changelogOffsets} (applied as
-     * {@link TurboKvKeyValueStore#commit(Map)} applies them), as one TurboKV write batch and commits it.
+     * {@link TurboKvKeyValueStore#commit(Map)} applies them), as one TurboKV write batch and commits it; does
+     * nothing when neither the entries, the position (which a dropped put moves) nor the offsets changed.
      *
      * @throws org.apache.kafka.streams.errors.ProcessorStateException when the write or the commit fails
      */
@@ -363,13 +417,14 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
         checkOpen();
         Map<TopicPartition, Long> offsets = ChangelogOffsets.apply(committedOffsets, changelogOffsets);
-        if (entries.approximateNumUncommittedBytes() == 0 && offsets.equals(committedOffsets)) {
+        if (entries.approximateNumUncommittedBytes() == 0 && offsets.equals(committedOffsets)
+                && position.equals(writtenPosition)) {
             return;
         }
         Map<TopicPartition, Long> before = committedOffsets;
         committedOffsets = offsets;
         try {
-            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+            writeEntries();
         } catch (RuntimeException e) {
             committedOffsets = before;
             throw e;
@@ -398,31 +453,40 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         entries.close();
     }
 
-    /** Writes what is buffered first, as the key-value store does. */
+    /**
+     * Writes what is buffered first, as the key-value store does, and takes the stream time the batch ends at, by
+     * which its writes expire versions (see {@link #restoreRecord}).
+     */
     @Override
-    void beforeRestore() {
+    void beforeRestore(Collection<ConsumerRecord<byte[], byte[]>> batch) {
+        endOfRestoreBatch = observedStreamTime;
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+            endOfRestoreBatch = Math.max(endOfRestoreBatch, record.timestamp());
+        }
         if (entries.approximateNumUncommittedBytes() > 0) {
-            entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+            writeEntries();
         }
     }
 
     /**
-     * Applies the record as a put of its timestamp (a null value deletes), unless older than the grace period, as
-     * Kafka's store restores; a record dropped so does not move the position.
+     * Applies the record as a put of its timestamp (a null value deletes), as Kafka's store restores: dropped when
+     * older than the grace period at that point of the batch (the record was never written to the store either, and
+     * does not move the position); otherwise written with the versions and tombstones it leaves in segments expired
+     * by the end of the batch dropped, and expiry by that time too.
      */
     @Override
     boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
         if (expired(record.timestamp())) {
-            return false; // never written to the store either
+            return false;
         }
         observedStreamTime = Math.max(observedStreamTime, record.timestamp());
-        write(Bytes.wrap(record.key()), record.value(), record.timestamp());
+        write(Bytes.wrap(record.key()), record.value(), record.timestamp(), endOfRestoreBatch);
         return true;
     }
 
     /** Writes the batch's entries as one TurboKV write batch, the committed offsets unchanged. */
     @Override
     void commitRestored() {
-        entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
+        writeEntries();
     }
 }

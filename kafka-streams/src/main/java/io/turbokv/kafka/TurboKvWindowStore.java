@@ -61,7 +61,7 @@ public sealed class TurboKvWindowStore extends SegmentedStore implements WindowS
     /**
      * Writes {@code value} (null deletes) for {@code key} in the window starting at {@code windowStartTimestamp}; a
      * store that retains duplicates keeps every non-null value under its own sequence number and ignores null. A
-     * write to an expired segment is dropped.
+     * write to an expired segment is dropped and counted in the task's {@code dropped-records}, as Kafka's store does.
      */
     @Override
     public synchronized void put(Bytes key, byte[] value, long windowStartTimestamp) {
@@ -75,10 +75,12 @@ public sealed class TurboKvWindowStore extends SegmentedStore implements WindowS
         }
         int sequence = retainDuplicates ? sequenceNumber : 0;
         TurboKvKeyValueStore segment = segments.liveSegment(windowStartTimestamp);
-        if (segment != null) {
-            segment.put(Bytes.wrap(segmentKey(key.get(), windowStartTimestamp, sequence)), value);
-            afterWrite();
+        if (segment == null) {
+            recordDropped();
+            return;
         }
+        segment.put(Bytes.wrap(segmentKey(key.get(), windowStartTimestamp, sequence)), value);
+        afterWrite();
     }
 
     /** The value of {@code key} in the window starting at {@code timestamp}, or null (also once it expired). */

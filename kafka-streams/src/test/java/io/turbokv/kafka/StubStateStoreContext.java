@@ -25,6 +25,8 @@ final class StubStateStoreContext implements StateStoreContext {
     private final Path stateDir;
     private final Map<String, Object> appConfigs;
     StateRestoreCallback restoreCallback;
+    /** What the store asked to run when Kafka Streams checkpoints it (Kafka's stores persist their position so). */
+    CommitCallback commitCallback;
     RecordMetadata recordMetadata;
     final StreamsMetricsImpl metrics = new StreamsMetricsImpl(new Metrics(), "stub", Time.SYSTEM);
 
@@ -81,6 +83,7 @@ final class StubStateStoreContext implements StateStoreContext {
     @Override
     public void register(StateStore store, StateRestoreCallback callback, CommitCallback checkpoint) {
         this.restoreCallback = callback;
+        this.commitCallback = checkpoint;
     }
 
     @Override
