@@ -324,6 +324,10 @@ final class KeyBlock {
         int bucket = bucket(hash, firstHash, lastHash, bucketStarts.length - 1);
         int low = bucketStart(bucketStarts, count, bucket);
         int high = bucketStart(bucketStarts, count, bucket + 1);
+        // the table is built from the block's verified hashes and is right by construction (bucketTable); tests
+        // and fuzz runs, which enable assertions, check that a lookup never leaves the block
+        assert 0 <= low && low <= high && high <= count
+                : "bucket " + bucket + ": [" + low + ", " + high + ") of " + count;
         touched = touchEntries(segment, tailStart, tailStride, low, high);
         for (int i = low; i < high; i++) {
             select(i);

@@ -216,6 +216,8 @@ public final class SstReader implements AutoCloseable {
                 if (keyBlock.compareKey(key) != 0) {
                     return result;
                 }
+                // a bucketed block is searched by key alone: an SST holds each key under one hash (SstWriter)
+                assert !bucketed || keyBlock.hash(i) == hash : "key under two hashes in block " + position;
                 if (visit(keyBlock, scratch, visitor) == LookupResult.DELETED) {
                     return LookupResult.DELETED;
                 }

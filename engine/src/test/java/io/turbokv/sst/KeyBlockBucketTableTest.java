@@ -72,6 +72,87 @@ class KeyBlockBucketTableTest {
         assertNull(largest.bucketStarts(), "the run's block");
     }
 
+    /** One bucket of a 255-entry block whose last hash is {@link #LAST_HASH}: bucket {@code b} holds hash b << 32. */
+    private static final long LAST_HASH = 255L << 32;
+
+    /**
+     * A bucket's start is kept as a signed byte, its distance from {@code bucket * entriesPerBucket}: 127 entries
+     * past it fits and 128 does not (then the block has no table); 128 entries before it fits and 129 does not.
+     * Every key is found either way.
+     */
+    @Test
+    void bucketStartsAtTheSignedByteLimitsFitAndOnePastThemHasNoTable() throws IOException {
+        // 128 entries in bucket 0, then one in each of buckets 128..254: bucket 1 starts 127 entries late
+        KeyBlock.Layout late = oneBlock(concat(run(0, 128), spread(128)), 6);
+        assertEquals(127, late.bucketStarts()[1]);
+        // 129 entries in bucket 0: bucket 1 would start 128 entries late
+        assertNull(oneBlock(concat(run(0, 129), spread(129)), 7).bucketStarts());
+        // one entry in bucket 0, 129 in bucket 129, then one in each of 130..254: bucket 129 starts 128 early
+        KeyBlock.Layout early = oneBlock(concat(run(0, 1), run(129, 129), spread(130)), 8);
+        assertEquals(-128, early.bucketStarts()[129]);
+        // one entry in bucket 0, 130 in bucket 130: bucket 130 would start 129 entries early
+        assertNull(oneBlock(concat(run(0, 1), run(130, 130), spread(131)), 9).bucketStarts());
+    }
+
+    /** Entries per bucket and buckets per block, written out, at each block size where they change. */
+    @Test
+    void bucketCountsAtEachBlockSizeWhereTheyChange() throws IOException {
+        int[][] expected = { // entries, entries per bucket, buckets
+                {2, 1, 2}, {3, 1, 3}, {254, 1, 254}, {255, 1, 255}, {256, 2, 128}, {257, 2, 129}, {382, 2, 191},
+                {383, 2, 192}, {384, 2, 192}, {385, 2, 193}, {510, 2, 255}, {511, 3, 171}};
+        assertEquals(1, KeyBlock.entriesPerBucket(1));
+        int seq = 20;
+        for (int[] row : expected) {
+            assertEquals(row[1], KeyBlock.entriesPerBucket(row[0]), row[0] + " entries");
+            KeyBlock.Layout layout = oneBlock(entries(row[0], 4, 4, KeyHash::hash), seq++);
+            assertNotNull(layout.bucketStarts(), row[0] + " entries");
+            assertEquals(row[2] + 1, layout.bucketStarts().length, row[0] + " entries: buckets + 1");
+        }
+    }
+
+    /** {@code count} entries of 4-byte random keys whose hashes fall in bucket {@code bucket} of a 255-entry block. */
+    private List<TestEntry> run(int bucket, int count) {
+        List<TestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            entries.add(TestEntry.value(((long) bucket << 32) + i, randomKey(), new byte[] {1, 2, 3, 4}));
+        }
+        return entries;
+    }
+
+    /** One entry in each bucket from {@code firstBucket} to 253, then one at {@link #LAST_HASH} (bucket 254). */
+    private List<TestEntry> spread(int firstBucket) {
+        List<TestEntry> entries = new ArrayList<>();
+        for (int b = firstBucket; b < 254; b++) {
+            entries.add(TestEntry.value(((long) b << 32) + (1L << 31), randomKey(), new byte[] {5, 6, 7, 8}));
+        }
+        entries.add(TestEntry.value(LAST_HASH, randomKey(), new byte[] {9, 9, 9, 9}));
+        return entries;
+    }
+
+    private byte[] randomKey() {
+        byte[] key = new byte[4];
+        random.nextBytes(key);
+        return key;
+    }
+
+    @SafeVarargs
+    private static List<TestEntry> concat(List<TestEntry>... parts) {
+        List<TestEntry> all = new ArrayList<>();
+        for (List<TestEntry> part : parts) {
+            all.addAll(part);
+        }
+        all.sort(TestEntry::compareKey);
+        return all;
+    }
+
+    /** Writes {@code entries} (one key block), checks every key through it, returns its layout. */
+    private KeyBlock.Layout oneBlock(List<TestEntry> entries, int seq) throws IOException {
+        List<KeyBlock.Layout> layouts = checkBlocks(entries, seq, false);
+        assertEquals(1, layouts.size(), "key blocks");
+        assertEquals(entries.size(), layouts.getFirst().count());
+        return layouts.getFirst();
+    }
+
     /** Random keys of one length with inline values of one length, hashed by {@code hash}, sorted. */
     private List<TestEntry> entries(int count, int keyLength, int valueLength,
                                     ToLongFunction<byte[]> hash) {
