@@ -134,12 +134,12 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * The writes Streams committed that are not on disk yet, below {@link #buffer}; only a store that defers its
      * commits keeps any between calls (see the class comment).
      */
-    private final WriteBuffer committed = new WriteBuffer();
-    /** The position that {@link #committed} is written with; null when nothing committed awaits writing. */
-    private Position committedPosition;
+    private final WriteBuffer unwritten = new WriteBuffer();
+    /** The position that {@link #unwritten} is written with; null when nothing committed awaits writing. */
+    private Position unwrittenPosition;
     /** When the oldest commit not yet written was made, in {@link System#nanoTime()}. */
-    private long committedSinceNanos;
-    /** Whether Streams commits go to {@link #committed} rather than to disk: a store with a changelog. */
+    private long unwrittenSinceNanos;
+    /** Whether Streams commits go to {@link #unwritten} rather than to disk: a store with a changelog. */
     private boolean defersCommits;
     /** {@link TurboKvStores#COMMIT_BUFFER_BYTES_CONFIG}. */
     private long commitBufferBytes;
@@ -148,7 +148,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
     private final boolean segment;
     /**
-     * The changelog offsets of the store's data, committed or awaiting its write in {@link #committed}, as
+     * The changelog offsets of the store's data, committed or awaiting its write in {@link #unwritten}, as
      * {@link #committedOffset} reports them.
      */
     private Map<TopicPartition, Long> committedOffsets = Map.of();
@@ -300,7 +300,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         checkOpen();
         byte[] buffered = buffer.get(key);
         if (buffered == null) {
-            buffered = committed.get(key);
+            buffered = unwritten.get(key);
         }
         if (buffered != null) {
             return buffered == WriteBuffer.TOMBSTONE ? null : buffered;
@@ -367,7 +367,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     @Override
     public synchronized long approximateNumEntries() {
         checkOpen();
-        long entries = buffer.puts() + committed.puts();
+        long entries = buffer.puts() + unwritten.puts();
         for (MetaFileInfo meta : db.metaInfo()) {
             if (meta.family() == FAMILY) {
                 for (SstInfo sst : meta.ssts()) {
@@ -406,9 +406,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             return;
         }
         if (defersCommits) {
-            committed.absorb(buffer);
+            unwritten.absorb(buffer);
             committedOffsets = offsets;
-            keepCommitted();
+            keepUnwritten();
             return;
         }
         Map<TopicPartition, Long> before = committedOffsets;
@@ -422,31 +422,31 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     /**
-     * Records that {@link #committed} holds the writes up to now, at the store's position, and writes them when
+     * Records that {@link #unwritten} holds the writes up to now, at the store's position, and writes them when
      * they pass their size or age bound.
      */
-    private void keepCommitted() {
-        if (committedPosition == null) {
-            committedSinceNanos = System.nanoTime();
+    private void keepUnwritten() {
+        if (unwrittenPosition == null) {
+            unwrittenSinceNanos = System.nanoTime();
         }
-        committedPosition = position.copy();
-        if (committed.approximateBytes() >= commitBufferBytes
-                || System.nanoTime() - committedSinceNanos >= commitBufferMaxAgeNanos) {
-            writeCommitted();
+        unwrittenPosition = position.copy();
+        if (unwritten.approximateBytes() >= commitBufferBytes
+                || System.nanoTime() - unwrittenSinceNanos >= commitBufferMaxAgeNanos) {
+            writeUnwritten();
         }
     }
 
     /** Writes the committed writes in memory, with their position and offsets, when there are any. */
-    private void writeCommitted() {
-        if (committedPosition != null) {
-            writeBatch(storeMetadata(committedPosition, committedOffsets));
+    private void writeUnwritten() {
+        if (unwrittenPosition != null) {
+            writeBatch(storeMetadata(unwrittenPosition, committedOffsets));
         }
     }
 
     /** Writes what Streams committed and the store holds in memory, as {@link #flush()} asks. */
     @Override
     void writeCommittedWrites() {
-        writeCommitted();
+        writeUnwritten();
     }
 
     @Override
@@ -460,7 +460,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     private List<KeyValue<Bytes, byte[]>> inMemory(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
         return WriteBuffer.overlay(buffer.entries(from, true, to, toInclusive, reverse),
-                committed.entries(from, true, to, toInclusive, reverse), reverse);
+                unwritten.entries(from, true, to, toInclusive, reverse), reverse);
     }
 
     /** The metadata a store's batch carries: its position and its committed offsets. */
@@ -488,13 +488,13 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     void writeBuffer(Map<byte[], byte[]> metadata) {
         checkOpen();
-        committed.absorb(buffer);
+        unwritten.absorb(buffer);
         writeBatch(metadata);
     }
 
     /**
-     * Writes {@link #committed} and {@code metadata} as one TurboKV write batch, commits it and empties
-     * {@link #committed}; compacts every {@link #COMMITS_PER_COMPACTION} batches.
+     * Writes {@link #unwritten} and {@code metadata} as one TurboKV write batch, commits it and empties
+     * {@link #unwritten}; compacts every {@link #COMMITS_PER_COMPACTION} batches.
      *
      * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
      */
@@ -502,7 +502,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         checkOpen();
         try (WriteBatch batch = db.writeBatch()) {
             IOException[] failure = new IOException[1];
-            committed.forEach((key, value) -> {
+            unwritten.forEach((key, value) -> {
                 if (failure[0] != null) {
                     return;
                 }
@@ -524,10 +524,10 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             }
             commits.add(batch.commit());
         } catch (IOException e) {
-            throw failure("write of " + committed.size() + " entries", e);
+            throw failure("write of " + unwritten.size() + " entries", e);
         }
-        committed.clear();
-        committedPosition = null;
+        unwritten.clear();
+        unwrittenPosition = null;
         if (++commitsSinceCompaction >= COMMITS_PER_COMPACTION) {
             commitsSinceCompaction = 0;
             try {
@@ -550,14 +550,14 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         if (!open) {
             return;
         }
-        ProcessorStateException unwritten = null;
+        ProcessorStateException writeFailure = null;
         try {
-            writeCommitted();
+            writeUnwritten();
         } catch (ProcessorStateException e) {
-            unwritten = e;
+            writeFailure = e;
         }
-        committed.clear();
-        committedPosition = null;
+        unwritten.clear();
+        unwrittenPosition = null;
         open = false;
         for (CursorIterator iterator : List.copyOf(openIterators)) {
             iterator.storeClosed();
@@ -572,13 +572,13 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             db.close();
         } catch (IOException e) {
             ProcessorStateException closing = failure("close", e);
-            if (unwritten != null) {
-                closing.addSuppressed(unwritten);
+            if (writeFailure != null) {
+                closing.addSuppressed(writeFailure);
             }
             throw closing;
         }
-        if (unwritten != null) {
-            throw unwritten;
+        if (writeFailure != null) {
+            throw writeFailure;
         }
     }
 
@@ -717,8 +717,8 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     @Override
     void commitRestored() {
         if (defersCommits) {
-            committed.absorb(buffer);
-            keepCommitted();
+            unwritten.absorb(buffer);
+            keepUnwritten();
         } else {
             writeBuffer(storeMetadata());
         }
