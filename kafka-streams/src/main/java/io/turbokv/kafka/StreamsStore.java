@@ -135,8 +135,8 @@ abstract sealed class StreamsStore implements StateStore
     }
 
     /**
-     * Writes what is buffered as {@code commit} does, keeping the committed offsets: Kafka Streams 4.4 calls
-     * {@code commit}; this is kept for callers of the deprecated method.
+     * Writes what is buffered as {@code commit} does, keeping the committed offsets, and then what commits left in
+     * memory: Kafka Streams 4.4 calls {@code commit}; this is kept for callers of the deprecated method.
      *
      * @deprecated use {@code commit}, as {@link StateStore#flush()} says
      */
@@ -145,7 +145,11 @@ abstract sealed class StreamsStore implements StateStore
     public final synchronized void flush() {
         checkOpen();
         commit(committedOffsets()); // keeps the offsets: an empty map would forget them, and Streams would rebuild
+        writeCommittedWrites();
     }
+
+    /** Writes what a commit left in memory to be written later; called by {@link #flush()} after its commit. */
+    void writeCommittedWrites() {}
 
     /** Always true: the data lives on disk and survives restarts. */
     @Override

@@ -46,10 +46,20 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  *
  * <p><b>Writes.</b> {@link #put}, {@link #putIfAbsent}, {@link #putAll} and {@link #delete} go to an in-memory
  * write buffer, newest value per key, a delete kept as a tombstone; every read consults it first, so a write is
- * visible to the task's next read at once. {@link #commit(Map)}, which Kafka Streams calls at every commit, writes the
- * buffer as one TurboKV write batch and commits it; {@link #approximateNumUncommittedBytes()}
- * reports the buffer's size so that Streams can commit early when it grows. {@link #close()} does not write the buffer:
- * Streams commits before a clean close, and after an unclean one it restores from the changelog.
+ * visible to the task's next read at once. {@link #approximateNumUncommittedBytes()} reports the buffer's size so
+ * that Streams can commit early when it grows. {@link #close()} drops the buffer: Streams commits before a clean
+ * close, and after an unclean one it restores from the changelog.
+ *
+ * <p><b>Commits.</b> A store without a changelog writes the buffer as one TurboKV write batch at every Streams
+ * commit ({@link #commit(Map)}) and returns once it is committed. A store with a changelog defers, as Kafka's RocksDB
+ * store does with its write-ahead log off: a Streams commit moves the buffer's entries, the position and the
+ * changelog offsets into an in-memory layer of committed writes below the buffer and returns without touching the
+ * disk. Reads, ordered reads and interactive queries see the layer; {@link #approximateNumUncommittedBytes()} no
+ * longer counts it. The layer is written, data, position and offsets in one write batch, once it holds
+ * {@link TurboKvStores#COMMIT_BUFFER_BYTES_CONFIG} bytes (16 MiB by default, RocksDB's write buffer) or is older than
+ * {@link TurboKvStores#COMMIT_BUFFER_MAX_AGE_MS_CONFIG} (checked at commits and restore batches), at {@link #flush()}
+ * and at {@link #close()}. After a crash the layer is lost with its offsets: the reopened store reports the offsets
+ * of the data on disk, never past it, and Streams restores the rest from the changelog.
  *
  * <p><b>Position and changelog offsets.</b> The store tracks its {@link Position} (the input offsets whose writes it
  * holds) as Kafka's stores do, and manages its changelog offsets itself ({@link #managesOffsets()}), as Kafka's
@@ -68,7 +78,8 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * transaction that may have aborted.
  *
  * <p><b>Restoration.</b> The store registers a {@link RecordBatchingStateRestoreCallback}: each batch of changelog
- * records is written as one TurboKV write batch (a null value deletes), with the position those records carry in
+ * records is written as one TurboKV write batch (a null value deletes; a store with a changelog adds them to its
+ * committed writes in memory, written as its commits are), with the position those records carry in
  * their headers when the application enables IQ consistency vectors (otherwise the records carry none and the
  * position is left as it was, as in Kafka's stores). A restore batch keeps the committed offsets: replaying records
  * after them again is harmless, as each record sets its key's value.
@@ -120,12 +131,34 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
     private static final System.Logger LOGGER = System.getLogger(TurboKvKeyValueStore.class.getName());
     private final ConfigChoice configChoice;
+    /** The writes since the last Streams commit. */
     private final WriteBuffer buffer = new WriteBuffer();
+    /**
+     * The writes Streams committed that are not on disk yet, below {@link #buffer}; only a store that defers its
+     * commits keeps any between calls (see the class comment).
+     */
+    private final WriteBuffer unwritten = new WriteBuffer();
+    /** The position that {@link #unwritten} is written with; null when nothing committed awaits writing. */
+    private Position unwrittenPosition;
+    /** When the oldest commit not yet written was made, in {@link System#nanoTime()}. */
+    private long unwrittenSinceNanos;
+    /** Whether Streams commits go to {@link #unwritten} rather than to disk: a store with a changelog. */
+    private boolean defersCommits;
+    /** {@link TurboKvStores#COMMIT_BUFFER_BYTES_CONFIG}. */
+    private long commitBufferBytes;
+    /** {@link TurboKvStores#COMMIT_BUFFER_MAX_AGE_MS_CONFIG}, in nanoseconds. */
+    private long commitBufferMaxAgeNanos;
     /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
     private final boolean segment;
-    /** The position committed with the data: that of a read-committed query ({@link #readsCommittedOnly}). */
+    /**
+     * The position of what Streams committed (written or awaiting its write in {@link #unwritten}): that of a
+     * read-committed query ({@link #readsCommittedOnly}).
+     */
     private Position committedPosition = Position.emptyPosition();
-    /** The changelog offsets committed with the data, as {@link #committedOffset} reports them. */
+    /**
+     * The changelog offsets of the store's data, committed or awaiting its write in {@link #unwritten}, as
+     * {@link #committedOffset} reports them.
+     */
     private Map<TopicPartition, Long> committedOffsets = Map.of();
     /** Volatile for the metrics' reporter threads, which read the statistics without the store's lock. */
     private volatile TurboKV db;
@@ -184,6 +217,13 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             }
         }
         readSettings(context, !segment);
+        Map<String, Object> appConfigs = context.appConfigs();
+        defersCommits = !segment && hasChangelog;
+        commitBufferBytes = TurboKvStores.nonNegativeSetting(appConfigs, TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG,
+                TurboKvStores.DEFAULT_COMMIT_BUFFER_BYTES);
+        long maxAgeMs = TurboKvStores.nonNegativeSetting(appConfigs, TurboKvStores.COMMIT_BUFFER_MAX_AGE_MS_CONFIG,
+                TurboKvStores.DEFAULT_COMMIT_BUFFER_MAX_AGE_MS);
+        commitBufferMaxAgeNanos = maxAgeMs >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : maxAgeMs * 1_000_000;
         open = true;
         if (!segment) {
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
@@ -263,8 +303,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     /**
-     * Writes the buffer before Streams commits the store (see the class comment); under exactly-once the batch
-     * forgets the committed offsets, as the data it writes may belong to a transaction that will abort.
+     * Writes the buffer (and the committed writes below it) before Streams commits the store (see the class comment);
+     * under exactly-once the batch forgets the committed offsets, as the data it writes may belong to a transaction
+     * that will abort.
      */
     private void spill() {
         if (exactlyOnce) {
@@ -301,6 +342,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         Objects.requireNonNull(key, "key");
         checkOpen();
         byte[] buffered = buffer.get(key);
+        if (buffered == null) {
+            buffered = unwritten.get(key);
+        }
         if (buffered != null) {
             return buffered == WriteBuffer.TOMBSTONE ? null : buffered;
         }
@@ -318,12 +362,16 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     /**
-     * {@return the committed value of {@code key}, the write buffer left out} A read-committed interactive query of a
-     * transactional store reads so ({@link #readsCommittedOnly}).
+     * {@return the committed value of {@code key}, the write buffer left out: the committed writes in memory over
+     * the disk's} A read-committed interactive query of a transactional store reads so ({@link #readsCommittedOnly}).
      */
     synchronized byte[] committedGet(Bytes key) {
         Objects.requireNonNull(key, "key");
         checkOpen();
+        byte[] unwrittenValue = unwritten.get(key);
+        if (unwrittenValue != null) {
+            return unwrittenValue == WriteBuffer.TOMBSTONE ? null : unwrittenValue;
+        }
         try {
             return db.get(FAMILY, key.get()).orElse(null);
         } catch (IOException e) {
@@ -332,9 +380,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     /**
-     * {@return the committed entries from {@code from} to {@code to}, the write buffer left out, as {@link #range}
-     * (reversed as {@link #reverseRange} when {@code reverse}) returns them} A read-committed interactive query of a
-     * transactional store reads so ({@link #readsCommittedOnly}).
+     * {@return the committed entries from {@code from} to {@code to}, the write buffer left out (the committed writes
+     * in memory over the disk's), as {@link #range} (reversed as {@link #reverseRange} when {@code reverse}) returns
+     * them} A read-committed interactive query of a transactional store reads so ({@link #readsCommittedOnly}).
      */
     synchronized KeyValueIterator<Bytes, byte[]> committedRange(Bytes from, Bytes to, boolean reverse) {
         checkOpen();
@@ -343,8 +391,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
         byte[] lower = from == null ? null : from.get();
         byte[] upper = to == null ? null : to.get();
-        return openIterator(List.of(), reverse, scope -> reverse ? scope.rangeReverse(FAMILY, lower, true, upper, true)
-                : scope.range(FAMILY, lower, true, upper, true));
+        return openIterator(unwritten.entries(from, true, to, true, reverse), reverse,
+                scope -> reverse ? scope.rangeReverse(FAMILY, lower, true, upper, true)
+                        : scope.range(FAMILY, lower, true, upper, true));
     }
 
     /**
@@ -389,20 +438,20 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         checkOpen();
         Bytes to = incrementWithoutOverflow(from);
         byte[] upper = to == null ? null : to.get();
-        return openIterator(buffer.entries(from, true, to, false, false), false,
+        return openIterator(inMemory(from, to, false, false), false,
                 scope -> scope.range(FAMILY, from.get(), true, upper, false));
     }
 
     /**
      * An estimate that is never below the true count: the entry counts of the committed SSTs (as their meta files
-     * record them) plus the buffered puts. Overwritten values and tombstones in older SSTs are counted until a
+     * record them) plus the puts in memory (buffered, or committed and not yet written). Overwritten values and tombstones in older SSTs are counted until a
      * compaction drops them, a buffered put of a committed key is counted twice, and a buffered delete takes
      * nothing off. Costs no I/O.
      */
     @Override
     public synchronized long approximateNumEntries() {
         checkOpen();
-        long entries = buffer.puts();
+        long entries = buffer.puts() + unwritten.puts();
         for (MetaFileInfo meta : db.metaInfo()) {
             if (meta.family() == FAMILY) {
                 for (SstInfo sst : meta.ssts()) {
@@ -413,26 +462,39 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         return entries;
     }
 
-    /** The estimated heap held by the write buffer, so that Streams can commit before it grows too large. */
+    /**
+     * The estimated heap held by the write buffer, so that Streams can commit before it grows too large; not the
+     * committed writes awaiting their write, which the store bounds itself ({@link #commit(Map)}).
+     */
     @Override
     public synchronized long approximateNumUncommittedBytes() {
         return open ? buffer.approximateBytes() : 0;
     }
 
     /**
-     * Writes the write buffer, with the store's position and {@code changelogOffsets}, as one TurboKV write batch and
-     * commits it; returns when it is committed (and on disk when the configuration fsyncs commits: see
-     * {@link TurboKvStores}). Kafka Streams calls this after it committed the changelog up to those offsets. The
-     * offsets are applied as Kafka's stores apply them: an empty map forgets every offset, a null offset forgets its
-     * partition. Does nothing when neither the buffer nor the offsets change.
+     * Commits the write buffer with the store's position and {@code changelogOffsets}; Kafka Streams calls this after
+     * it committed the changelog up to those offsets. A store without a changelog writes them as one TurboKV write
+     * batch and returns when it is committed (and on disk when the configuration fsyncs commits: see
+     * {@link TurboKvStores}); a store with a changelog moves them into its committed writes in memory, and writes
+     * those only when they pass their size or age bound (see the class comment). The offsets are applied as Kafka's
+     * stores apply them: an empty map forgets every offset, a null offset forgets its partition. Does nothing when
+     * neither the buffer nor the offsets change.
      *
-     * @throws ProcessorStateException when the write or the commit fails; the buffer is kept, so a retry writes it
+     * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
      */
     @Override
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
         checkOpen();
         Map<TopicPartition, Long> offsets = ChangelogOffsets.apply(committedOffsets, changelogOffsets);
-        if (buffer.isEmpty() && offsets.equals(committedOffsets)) {
+        // a store that writes every commit keeps a failed write's entries in unwritten: its retry must write them
+        if (buffer.isEmpty() && offsets.equals(committedOffsets) && (defersCommits || unwritten.isEmpty())) {
+            return;
+        }
+        if (defersCommits) {
+            unwritten.absorb(buffer);
+            committedOffsets = offsets;
+            committedPosition = position.copy();
+            keepUnwritten();
             return;
         }
         Map<TopicPartition, Long> before = committedOffsets;
@@ -443,11 +505,49 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             committedOffsets = before;
             throw e;
         }
+        committedPosition = position.copy();
+    }
+
+    /**
+     * Records that {@link #unwritten} holds the writes up to now, at the store's position, and writes them when
+     * they pass their size or age bound.
+     */
+    private void keepUnwritten() {
+        if (unwrittenPosition == null) {
+            unwrittenSinceNanos = System.nanoTime();
+        }
+        unwrittenPosition = position.copy();
+        if (unwritten.approximateBytes() >= commitBufferBytes
+                || System.nanoTime() - unwrittenSinceNanos >= commitBufferMaxAgeNanos) {
+            writeUnwritten();
+        }
+    }
+
+    /** Writes the committed writes in memory, with their position and offsets, when there are any. */
+    private void writeUnwritten() {
+        if (unwrittenPosition != null) {
+            writeBatch(storeMetadata(unwrittenPosition, committedOffsets));
+        }
+    }
+
+    /** Writes what Streams committed and the store holds in memory, as {@link #flush()} asks. */
+    @Override
+    void writeCommittedWrites() {
+        writeUnwritten();
     }
 
     @Override
     Map<TopicPartition, Long> committedOffsets() {
         return committedOffsets;
+    }
+
+    /**
+     * {@return the entries in memory from {@code from} (inclusive) to {@code to} (inclusive when said), the write
+     * buffer's over the committed writes', ascending or, with {@code reverse}, descending; tombstones included}
+     */
+    private List<KeyValue<Bytes, byte[]>> inMemory(Bytes from, Bytes to, boolean toInclusive, boolean reverse) {
+        return WriteBuffer.overlay(buffer.entries(from, true, to, toInclusive, reverse),
+                unwritten.entries(from, true, to, toInclusive, reverse), reverse);
     }
 
     /** The metadata a store's batch carries: its position and its committed offsets. */
@@ -467,16 +567,29 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     /**
-     * Writes the write buffer and {@code metadata} (keys and values in {@link #POSITION_FAMILY}) as one TurboKV write
-     * batch and commits it; a segment's owner calls this with its commit record. Also when the buffer is empty.
+     * Writes the write buffer, the committed writes still in memory below it and {@code metadata} (keys and values in
+     * {@link #POSITION_FAMILY}) as one TurboKV write batch and commits it; a segment's owner calls this with its
+     * commit record. Also when the buffer is empty.
      *
-     * @throws ProcessorStateException when the write or the commit fails; the buffer is kept, so a retry writes it
+     * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
      */
     void writeBuffer(Map<byte[], byte[]> metadata) {
         checkOpen();
+        unwritten.absorb(buffer);
+        writeBatch(metadata);
+    }
+
+    /**
+     * Writes {@link #unwritten} and {@code metadata} as one TurboKV write batch, commits it and empties
+     * {@link #unwritten}; compacts every {@link #COMMITS_PER_COMPACTION} batches.
+     *
+     * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
+     */
+    private void writeBatch(Map<byte[], byte[]> metadata) {
+        checkOpen();
         try (WriteBatch batch = db.writeBatch()) {
             IOException[] failure = new IOException[1];
-            buffer.forEach((key, value) -> {
+            unwritten.forEach((key, value) -> {
                 if (failure[0] != null) {
                     return;
                 }
@@ -498,10 +611,10 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             }
             commits.add(batch.commit());
         } catch (IOException e) {
-            throw failure("flush of " + buffer.size() + " entries", e);
+            throw failure("write of " + unwritten.size() + " entries", e);
         }
-        buffer.clear();
-        committedPosition = position.copy();
+        unwritten.clear();
+        unwrittenPosition = null;
         if (++commitsSinceCompaction >= COMMITS_PER_COMPACTION) {
             commitsSinceCompaction = 0;
             try {
@@ -512,12 +625,26 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
     }
 
-    /** Closes TurboKV and drops the write buffer (see the class comment). Idempotent. */
+    /**
+     * Writes the committed writes still in memory, then closes TurboKV and drops the write buffer (see the class
+     * comment). Idempotent.
+     *
+     * @throws ProcessorStateException when the write fails (the store is closed all the same: after a crash Streams
+     *                                 restores the writes lost from the changelog)
+     */
     @Override
     public synchronized void close() {
         if (!open) {
             return;
         }
+        ProcessorStateException writeFailure = null;
+        try {
+            writeUnwritten();
+        } catch (ProcessorStateException e) {
+            writeFailure = e;
+        }
+        unwritten.clear();
+        unwrittenPosition = null;
         open = false;
         for (CursorIterator iterator : List.copyOf(openIterators)) {
             iterator.storeClosed();
@@ -531,7 +658,14 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         try {
             db.close();
         } catch (IOException e) {
-            throw failure("close", e);
+            ProcessorStateException closing = failure("close", e);
+            if (writeFailure != null) {
+                closing.addSuppressed(writeFailure);
+            }
+            throw closing;
+        }
+        if (writeFailure != null) {
+            throw writeFailure;
         }
     }
 
@@ -542,13 +676,13 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
         byte[] lower = from == null ? null : from.get();
         byte[] upper = to == null ? null : to.get();
-        return openIterator(buffer.entries(from, true, to, true, reverse), reverse,
+        return openIterator(inMemory(from, to, true, reverse), reverse,
                 scope -> reverse ? scope.rangeReverse(FAMILY, lower, true, upper, true)
                         : scope.range(FAMILY, lower, true, upper, true));
     }
 
     /**
-     * An iterator over {@code buffered} merged with the committed entries of the cursor {@code opener} opens on a
+     * An iterator over {@code buffered} (the entries in memory) merged with the entries of the cursor {@code opener} opens on a
      * new read scope, registered so that {@link #close()} ends it.
      */
     private KeyValueIterator<Bytes, byte[]> openIterator(List<KeyValue<Bytes, byte[]>> buffered, boolean reverse,
@@ -663,9 +797,18 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         return true;
     }
 
-    /** Writes the batch's records as one TurboKV write batch. */
+    /**
+     * Writes the batch's records as one TurboKV write batch; a store that defers its commits keeps them with its
+     * committed writes instead (the offsets do not move, so a crash only makes Streams restore them again).
+     */
     @Override
     void commitRestored() {
-        writeBuffer(storeMetadata());
+        if (defersCommits) {
+            unwritten.absorb(buffer);
+            keepUnwritten();
+        } else {
+            writeBuffer(storeMetadata());
+        }
+        committedPosition = position.copy();
     }
 }

@@ -41,6 +41,32 @@ public final class TurboKvStores {
      */
     public static final String BLOCK_CACHE_BYTES_CONFIG = "turbokv.block.cache.bytes";
 
+    /**
+     * The Streams configuration that bounds, in bytes, the writes a key-value store with a changelog holds committed
+     * in memory before it writes them to disk: a Streams commit of such a store moves its write buffer, position and
+     * changelog offsets into an in-memory layer and returns, and the layer is written as one TurboKV write batch once
+     * it holds this many bytes (or is older than {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}), as Kafka's RocksDB store
+     * leaves its commits in the memtable until the memtable fills. Default {@link #DEFAULT_COMMIT_BUFFER_BYTES}; 0
+     * writes every commit.
+     *
+     * <pre>{@code props.put(TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG, 64L << 20); // 64 MiB per store}</pre>
+     */
+    public static final String COMMIT_BUFFER_BYTES_CONFIG = "turbokv.commit.buffer.bytes";
+
+    /** The default of {@link #COMMIT_BUFFER_BYTES_CONFIG}: 16 MiB, the size of Kafka's RocksDB write buffer. */
+    public static final long DEFAULT_COMMIT_BUFFER_BYTES = 16L << 20;
+
+    /**
+     * The Streams configuration that bounds, in milliseconds, how long a key-value store with a changelog holds
+     * committed writes in memory ({@link #COMMIT_BUFFER_BYTES_CONFIG}): a commit or restore batch that finds the
+     * layer older writes it, so that a crash makes Streams restore at most about this much of the changelog. Default
+     * {@link #DEFAULT_COMMIT_BUFFER_MAX_AGE_MS}; 0 writes every commit.
+     */
+    public static final String COMMIT_BUFFER_MAX_AGE_MS_CONFIG = "turbokv.commit.buffer.max.age.ms";
+
+    /** The default of {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}: one minute, two of Streams' default commit intervals. */
+    public static final long DEFAULT_COMMIT_BUFFER_MAX_AGE_MS = 60_000;
+
     private TurboKvStores() {}
 
     /**
@@ -295,6 +321,29 @@ public final class TurboKvStores {
         DbConfig config = builder.build();
         checkFamilies(config);
         return config;
+    }
+
+    /**
+     * {@return the non-negative number that {@code appConfigs} sets under {@code name}, or {@code fallback} when it
+     * sets none}
+     *
+     * @throws ConfigException when the setting is not a non-negative whole number
+     */
+    static long nonNegativeSetting(Map<String, Object> appConfigs, String name, long fallback) {
+        Object setting = appConfigs.get(name);
+        if (setting == null) {
+            return fallback;
+        }
+        long value;
+        try {
+            value = setting instanceof Number number ? number.longValue() : Long.parseLong(setting.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name, setting, "expected a whole number");
+        }
+        if (value < 0) {
+            throw new ConfigException(name, setting, "expected: not negative");
+        }
+        return value;
     }
 
     private static TurboKvConfigSetter configSetter(Object setting) {

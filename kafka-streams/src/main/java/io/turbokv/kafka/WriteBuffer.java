@@ -9,10 +9,12 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 
 /**
- * The puts and deletes of a store since its last flush, newest per key, in {@link Bytes} order (unsigned bytes, the
- * order of the store's key-ordered family): reads consult it before TurboKV, an ordered read copies the entries of
- * its range ({@link #entries}), a flush writes it as one write batch. A delete is kept as a tombstone, so that it
- * hides the committed value. Not thread-safe: the store synchronises.
+ * Puts and deletes of a store not yet on disk, newest per key, in {@link Bytes} order (unsigned bytes, the order of
+ * the store's key-ordered family): a store holds its writes since the last Streams commit in one, and, when it
+ * defers writing its commits, the committed writes not yet written in another, below it ({@link #absorb}). Reads
+ * consult them before TurboKV, an ordered read copies the entries of its range ({@link #entries}, {@link #overlay}),
+ * a write batch writes one. A delete is kept as a tombstone, so that it hides the value below. Not thread-safe: the
+ * store synchronises.
  */
 final class WriteBuffer {
     /** Marks a deleted key; compared by identity, never handed out. */
@@ -20,7 +22,7 @@ final class WriteBuffer {
     /** Bookkeeping bytes counted per entry on top of key and value: map node, {@code Bytes} and array headers. */
     private static final long ENTRY_OVERHEAD_BYTES = 96;
 
-    private final TreeMap<Bytes, byte[]> valueByKey = new TreeMap<>();
+    private TreeMap<Bytes, byte[]> valueByKey = new TreeMap<>();
     private long approximateBytes;
     private long puts;
 
@@ -74,6 +76,55 @@ final class WriteBuffer {
         List<KeyValue<Bytes, byte[]>> copy = new ArrayList<>(); // not range.size(): a sub-map counts by walking
         (reverse ? range.descendingMap() : range).forEach((key, value) -> copy.add(KeyValue.pair(key, value)));
         return copy;
+    }
+
+    /**
+     * Moves every entry of {@code newer} into this buffer, replacing this buffer's entry of the same key, and empties
+     * {@code newer}.
+     */
+    void absorb(WriteBuffer newer) {
+        if (valueByKey.isEmpty()) { // the common case of a store that writes every commit: swap, copy nothing
+            TreeMap<Bytes, byte[]> empty = valueByKey;
+            valueByKey = newer.valueByKey;
+            approximateBytes = newer.approximateBytes;
+            puts = newer.puts;
+            newer.valueByKey = empty;
+        } else {
+            newer.valueByKey.forEach(this::put);
+        }
+        newer.clear();
+    }
+
+    /**
+     * {@return the entries of {@code newer} and {@code older}, both in ascending key order or both, with
+     * {@code reverse}, descending, merged in that order; {@code newer}'s entry wins a key both hold}
+     */
+    static List<KeyValue<Bytes, byte[]>> overlay(List<KeyValue<Bytes, byte[]>> newer,
+                                                 List<KeyValue<Bytes, byte[]>> older, boolean reverse) {
+        if (older.isEmpty()) {
+            return newer;
+        }
+        if (newer.isEmpty()) {
+            return older;
+        }
+        List<KeyValue<Bytes, byte[]>> merged = new ArrayList<>(newer.size() + older.size());
+        int n = 0;
+        int o = 0;
+        while (n < newer.size() && o < older.size()) {
+            int order = newer.get(n).key.compareTo(older.get(o).key);
+            order = reverse ? -order : order;
+            if (order <= 0) {
+                if (order == 0) {
+                    o++; // hidden by the newer write
+                }
+                merged.add(newer.get(n++));
+            } else {
+                merged.add(older.get(o++));
+            }
+        }
+        merged.addAll(newer.subList(n, newer.size()));
+        merged.addAll(older.subList(o, older.size()));
+        return merged;
     }
 
     boolean isEmpty() {

@@ -24,10 +24,13 @@
  * <p>Every store registers the engine's statistics and its commits as Kafka Streams store-level metrics
  * ({@code StoreMetrics}).
  *
- * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); every Streams
- * commit flushes it as one TurboKV write batch, with the store's position and the changelog offsets of the commit
- * (its own family) in the same batch: the stores manage their changelog offsets, as Kafka's RocksDB store does.
- * Restoration from the changelog writes one batch per restore batch, with the position the records carry. With
+ * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); a Streams commit
+ * writes it as one TurboKV write batch, with the store's position and the changelog offsets of the commit (its own
+ * family) in the same batch: the stores manage their changelog offsets, as Kafka's RocksDB store does. A key-value
+ * store with a changelog keeps its commits in memory instead, below the write buffer, and writes them as one such
+ * batch past {@code turbokv.commit.buffer.bytes} or {@code turbokv.commit.buffer.max.age.ms}, as Kafka's RocksDB
+ * store leaves them in its memtable. Restoration from the changelog goes a restore batch at a time, with the
+ * position the records carry. With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
  * write-ahead log), one without a changelog with fsync. A {@link io.turbokv.kafka.TurboKvConfigSetter} named in the

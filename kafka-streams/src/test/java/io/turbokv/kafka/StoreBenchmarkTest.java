@@ -74,6 +74,12 @@ class StoreBenchmarkTest {
     /** What Kafka's RocksDB store reads from the application's configuration at init. */
     private static final Map<String, Object> STORE_CONFIGS = Map.of(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG,
             "INFO");
+    /**
+     * The setting under which a TurboKV store with a changelog writes every commit and restore batch, as every store
+     * did before such stores kept their commits in memory: the "before" rows.
+     */
+    private static final Map<String, Object> EVERY_COMMIT_WRITTEN = Map.of(
+            TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG, 0);
 
     @TempDir(factory = StateDirs.class)
     Path dir;
@@ -86,7 +92,10 @@ class StoreBenchmarkTest {
         table.add(String.format(Locale.ROOT, "%-42s %14s %14s %8s", "workload", "TurboKV", "RocksDB", "ratio"));
         compare(table, "count, TopologyTestDriver (rec/s)",
                 rocks -> countTopology(rocks ? Stores.persistentTimestampedKeyValueStore("counts")
-                        : TurboKvStores.persistentTimestampedKeyValueStore("counts")));
+                        : TurboKvStores.persistentTimestampedKeyValueStore("counts"), Map.of()));
+        compare(table, "count, TopologyTestDriver, before (rec/s)",
+                rocks -> countTopology(rocks ? Stores.persistentTimestampedKeyValueStore("counts")
+                        : TurboKvStores.persistentTimestampedKeyValueStore("counts"), EVERY_COMMIT_WRITTEN));
         compare(table, "windowed count, TopologyTestDriver (rec/s)",
                 rocks -> windowedTopology(rocks ? Stores.persistentTimestampedWindowStore("windowed",
                         Duration.ofHours(1), Duration.ofMinutes(1), false)
@@ -97,7 +106,10 @@ class StoreBenchmarkTest {
                         : TurboKvStores.persistentKeyValueStore("direct").get()));
         compare(table, "restore " + RESTORE_RECORDS + " records (rec/s)",
                 rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
-                        : TurboKvStores.persistentKeyValueStore("restored").get()));
+                        : TurboKvStores.persistentKeyValueStore("restored").get(), Map.of()));
+        compare(table, "restore " + RESTORE_RECORDS + ", before (rec/s)",
+                rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
+                        : TurboKvStores.persistentKeyValueStore("restored").get(), EVERY_COMMIT_WRITTEN));
         System.out.println(String.join(System.lineSeparator(), table));
     }
 
@@ -214,8 +226,9 @@ class StoreBenchmarkTest {
      * What one Streams commit costs each store on disk (fsync costs nothing on {@code /dev/shm}): a store of
      * {@link #COMMIT_KEYS} keys (100-byte values) takes one put and a commit with its changelog offset,
      * {@link #COMMITS} times after as many for warm-up; p50, p99 and mean per commit in microseconds, best round of
-     * {@link #ROUNDS} (by mean). TurboKV with fsync ({@code SYNC}: every store's commit before the changelog commit
-     * mode, and a store without a changelog now), without ({@code NO_SYNC}: a store with a changelog), and Kafka's
+     * {@link #ROUNDS} (by mean). TurboKV with fsync ({@code SYNC}: a store without a changelog), without
+     * ({@code NO_SYNC}: a store with a changelog before its commits stayed in memory), a store with a changelog (its
+     * commits in memory up to their size or age bound, which 1,000 one-put commits do not reach), and Kafka's
      * RocksDB store, in alternating order. The directory: {@code -Dturbokv.kafka.bench.diskDir} (default
      * {@code target/commit-bench}, emptied first).
      */
@@ -224,10 +237,11 @@ class StoreBenchmarkTest {
         Path disk = Path.of(System.getProperty("turbokv.kafka.bench.diskDir", "target/commit-bench"));
         Directories.deleteRecursively(disk);
         Map<String, java.util.function.Supplier<KeyValueStore<Bytes, byte[]>>> stores = new java.util.LinkedHashMap<>();
-        stores.put("TurboKV, SYNC (before)", () -> TurboKvStores.persistentKeyValueStore("committed",
+        stores.put("TurboKV, SYNC (no changelog)", () -> TurboKvStores.persistentKeyValueStore("committed",
                 TurboKvStores.defaultConfig(io.turbokv.Durability.SYNC)).get());
-        stores.put("TurboKV, NO_SYNC (changelog mode)", () -> TurboKvStores.persistentKeyValueStore("committed",
+        stores.put("TurboKV, NO_SYNC, written (before)", () -> TurboKvStores.persistentKeyValueStore("committed",
                 TurboKvStores.defaultConfig(io.turbokv.Durability.NO_SYNC)).get());
+        stores.put("TurboKV, changelog, in memory", () -> TurboKvStores.persistentKeyValueStore("committed").get());
         stores.put("RocksDB", () -> Stores.persistentKeyValueStore("committed").get());
         Map<String, double[]> best = new java.util.LinkedHashMap<>();
         List<String> names = new ArrayList<>(stores.keySet());
@@ -237,7 +251,8 @@ class StoreBenchmarkTest {
                 java.util.Collections.reverse(order);
             }
             for (String name : order) {
-                double[] run = commitLatencies(stores.get(name).get(), disk.resolve("run-" + runs++));
+                double[] run = commitLatencies(stores.get(name).get(), disk.resolve("run-" + runs++),
+                        name.contains("changelog,"));
                 if (!best.containsKey(name) || run[2] < best.get(name)[2]) {
                     best.put(name, run);
                 }
@@ -255,10 +270,13 @@ class StoreBenchmarkTest {
         System.out.println(String.join(System.lineSeparator(), table));
     }
 
-    /** Times each commit after one put: p50, p99 and mean in microseconds. */
-    private double[] commitLatencies(KeyValueStore<Bytes, byte[]> store, Path stateDir) {
+    /**
+     * Times each commit after one put: p50, p99 and mean in microseconds; with {@code logged}, of a store that
+     * Kafka Streams keeps a changelog of (see {@link #initWithChangelog}).
+     */
+    private double[] commitLatencies(KeyValueStore<Bytes, byte[]> store, Path stateDir, boolean logged) {
         StubStateStoreContext context = new StubStateStoreContext(stateDir, STORE_CONFIGS);
-        store.init(context, store);
+        store.init(logged ? new SegmentContext(context, stateDir, true) : context, store);
         try {
             org.apache.kafka.common.TopicPartition changelog = new org.apache.kafka.common.TopicPartition(
                     "committed-changelog", 0);
@@ -386,13 +404,13 @@ class StoreBenchmarkTest {
         return words;
     }
 
-    private Run countTopology(KeyValueBytesStoreSupplier supplier) {
+    private Run countTopology(KeyValueBytesStoreSupplier supplier, Map<String, Object> settings) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream("in", Consumed.with(Serdes.String(), Serdes.String())).groupByKey()
                 .count(Materialized.<String, Long>as(supplier).withKeySerde(Serdes.String())
                         .withValueSerde(Serdes.Long()))
                 .toStream().to("out", Produced.with(Serdes.String(), Serdes.Long()));
-        return drive(builder, false);
+        return drive(builder, false, settings);
     }
 
     private Run windowedTopology(WindowBytesStoreSupplier supplier) {
@@ -404,13 +422,18 @@ class StoreBenchmarkTest {
                         .withValueSerde(Serdes.Long()))
                 .toStream((windowed, count) -> windowed.key() + "@" + windowed.window().start())
                 .to("out", Produced.with(Serdes.String(), Serdes.Long()));
-        return drive(builder, true);
+        return drive(builder, true, Map.of());
     }
 
-    /** Pipes the words (one a second of event time when {@code windowed}) and reads the counts out. */
-    private Run drive(StreamsBuilder builder, boolean windowed) {
+    /**
+     * Pipes the words (one a second of event time when {@code windowed}) and reads the counts out; the application's
+     * configuration has {@code settings} too.
+     */
+    private Run drive(StreamsBuilder builder, boolean windowed, Map<String, Object> settings) {
         List<String> words = words();
-        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
+        Properties props = props();
+        props.putAll(settings);
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
             TestInputTopic<String, String> in = driver.createInputTopic("in", Serdes.String().serializer(),
                     Serdes.String().serializer());
             TestOutputTopic<String, Long> out = driver.createOutputTopic("out", Serdes.String().deserializer(),
@@ -426,8 +449,7 @@ class StoreBenchmarkTest {
 
     /** A count on the bytes store itself: a get and a put per record, a commit every 1,000 records. */
     private Run directCount(KeyValueStore<Bytes, byte[]> store) {
-        StubStateStoreContext context = new StubStateStoreContext(dir.resolve("run-" + runs++), STORE_CONFIGS);
-        store.init(context, store);
+        initWithChangelog(store, Map.of());
         try {
             List<String> words = words();
             long start = System.nanoTime();
@@ -449,13 +471,32 @@ class StoreBenchmarkTest {
         }
     }
 
-    /** Restores a changelog of 100 B values over half as many keys, in batches as Streams' restore consumer polls. */
-    private Run restore(KeyValueStore<Bytes, byte[]> store) {
-        StubStateStoreContext context = new StubStateStoreContext(dir.resolve("run-" + runs++), STORE_CONFIGS);
+    /**
+     * Inits {@code store} as Kafka Streams inits a store it keeps a changelog of (a TurboKV store learns it from
+     * Streams' internal context; the context of a store kept inside another tells it the same), with
+     * {@code settings} in the application's configuration; {@return the store's restore callback}
+     */
+    private RecordBatchingStateRestoreCallback initWithChangelog(KeyValueStore<Bytes, byte[]> store,
+                                                                 Map<String, Object> settings) {
+        Path stateDir = dir.resolve("run-" + runs++);
+        Map<String, Object> configs = new HashMap<>(STORE_CONFIGS);
+        configs.putAll(settings);
+        StubStateStoreContext context = new StubStateStoreContext(stateDir, configs);
+        if (store instanceof StreamsStore turbo) {
+            store.init(new SegmentContext(context, stateDir, true), store);
+            return turbo.restoreCallback();
+        }
         store.init(context, store);
+        return assertInstanceOf(RecordBatchingStateRestoreCallback.class, context.restoreCallback);
+    }
+
+    /**
+     * Restores a changelog of 100 B values over half as many keys, in batches as Streams' restore consumer polls,
+     * with {@code settings} in the application's configuration.
+     */
+    private Run restore(KeyValueStore<Bytes, byte[]> store, Map<String, Object> settings) {
+        RecordBatchingStateRestoreCallback callback = initWithChangelog(store, settings);
         try {
-            RecordBatchingStateRestoreCallback callback = assertInstanceOf(RecordBatchingStateRestoreCallback.class,
-                    context.restoreCallback);
             SplittableRandom random = new SplittableRandom(7);
             List<List<ConsumerRecord<byte[], byte[]>>> batches = new ArrayList<>();
             for (int offset = 0; offset < RESTORE_RECORDS; offset += RESTORE_BATCH) {

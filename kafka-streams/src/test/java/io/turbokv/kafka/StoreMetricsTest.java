@@ -48,6 +48,9 @@ class StoreMetricsTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // every Streams commit written, so that the commit metrics have commits to count (by default the key-value
+        // store keeps them in memory: DeferredCommitTest)
+        props.put(TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG, 0);
         TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props);
         try (driver) {
             TestInputTopic<String, String> in = driver.createInputTopic("in", Serdes.String().serializer(),

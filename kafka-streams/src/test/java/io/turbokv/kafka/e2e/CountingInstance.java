@@ -56,6 +56,9 @@ public final class CountingInstance {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // the stores are committed after every transaction, so a killed instance's stores hold committed data only
         props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
+        // the stores keep those commits in memory up to 16 MiB or a minute by default, more than this run counts:
+        // written every second, they leave the killed instance's disk with older offsets for the restart to resume
+        props.put(TurboKvStores.COMMIT_BUFFER_MAX_AGE_MS_CONFIG, 1_000);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
