@@ -64,8 +64,15 @@ import java.util.Locale;
  * (the meta file's version, which covers the SSTs it lists). Format 2 stored hashes in key-ordered blocks too, which
  * a lookup searched by comparing whole keys; format 3 stores the search words.
  *
- * <p>An instance is a reusable, allocation-free cursor over one block at a time; every count, position and entry
- * type is checked before use, so damage surfaces as {@link CorruptionException}.
+ * <p>A hash-ordered block of fixed-size entries also gets, at its first use, a bucket table on the heap (in its
+ * {@link Layout}; {@link #bucketTable()}): built from the stored hashes after the block's CRC was checked, it tells
+ * where the entries of each hash bucket start, and a lookup then compares the keys of one bucket without reading
+ * the stored hashes ({@link #findInBucket}). Nothing of it is on disk. It finds a key by its bytes alone, so an SST
+ * must hold each key under one hash, as the store's writers do.
+ *
+ * <p>An instance is a reusable cursor over one block at a time, allocation-free but for a block's layout and bucket
+ * table, made once per block of an open SST; every count, position and entry type is checked before use, so damage
+ * surfaces as {@link CorruptionException}.
  */
 final class KeyBlock {
     static final int TYPE_VARIABLE = 1;
