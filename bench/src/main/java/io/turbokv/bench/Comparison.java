@@ -37,7 +37,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * of the same row right after the first). {@code --only} runs just the benchmarks matching a JMH include pattern, with
  * {@code bytes16} keys (for a rerun of one row). The populated stores under {@code bench/target/bench-data} are
  * deleted after each row (one key kind and value size) unless {@code --keep-data}: a full run would otherwise need
- * some 50 GB of disk.
+ * some 50 GB of disk. The single-shot benchmarks (loads, compactions) run in a JMH run of their own per row, with no
+ * warm-up iteration and three shots (six with {@code --full}), so that the table gives the first shot of a fresh
+ * JVM beside the warm ones.
  */
 public final class Comparison {
     /**
@@ -75,6 +77,16 @@ public final class Comparison {
     private static final String SST_ROWS = "io\\.turbokv\\.bench\\.Sst(Lookup|Write)Benchmark";
     /** Benchmarks of the stores that compact (TurboKV, RocksDB): never in the Chronicle Map run. */
     private static final String COMPACTING_ONLY = "io\\.turbokv\\.bench\\.FullCompactionBenchmark";
+    /**
+     * The single-shot benchmarks (a load, a compaction): run in a JMH run of their own with no warm-up iteration, so
+     * that the table can give the first shot of a fresh JVM (JIT and class loading included) beside the warm ones.
+     */
+    private static final String SINGLE_SHOT = "io\\.turbokv\\.bench\\.(WriteBenchmark|FullCompactionBenchmark)";
+    /** Excludes every benchmark that is not single-shot (JMH matches exclusions with {@code find}). */
+    private static final String NOT_SINGLE_SHOT = "^(?!" + SINGLE_SHOT + ")";
+    /** Shots per single-shot fork: the first, then the warm ones the table averages. */
+    private static final int QUICK_SHOTS = 3;
+    private static final int FULL_SHOTS = 6;
 
     /** Heap of every fork (the stores keep their data off-heap). */
     public static final String FORK_HEAP = "-Xmx2g";
@@ -177,44 +189,56 @@ public final class Comparison {
                     boolean sst = group.include.contains("Sst");
                     boolean withChronicle = !sst && group.stores == null;
                     for (boolean chronicle : withChronicle ? new boolean[] {false, true} : new boolean[] {false}) {
-                        Path json = benchDir.resolve(String.format(Locale.ROOT, "jmh-%s-%s-%s-%s%s.json", mode,
-                                group.name, keys, valueBytes, chronicle ? "-chronicle" : ""));
-                        List<String> forkArgs = new ArrayList<>(jvmArgs);
-                        if (chronicle) {
-                            forkArgs.addAll(CHRONICLE_FLAGS);
+                        boolean matched = false;
+                        for (boolean shots : new boolean[] {false, true}) {
+                            Path json = benchDir.resolve(String.format(Locale.ROOT, "jmh-%s-%s-%s-%s%s%s.json",
+                                    mode, group.name, keys, valueBytes, chronicle ? "-chronicle" : "",
+                                    shots ? "-shots" : ""));
+                            List<String> forkArgs = new ArrayList<>(jvmArgs);
+                            if (chronicle) {
+                                forkArgs.addAll(CHRONICLE_FLAGS);
+                            }
+                            ChainedOptionsBuilder options = new OptionsBuilder()
+                                    .include(group.include)
+                                    .param("keys", keys)
+                                    .param("valueBytes", valueBytes)
+                                    .param("entries", Integer.toString(group.entries))
+                                    .forks(1)
+                                    .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                                    .jvmArgs(forkArgs.toArray(String[]::new))
+                                    .addProfiler(GCProfiler.class)
+                                    .resultFormat(ResultFormatType.JSON)
+                                    .result(json.toString());
+                            if (chronicle) {
+                                options.exclude(TURBOKV_ONLY).exclude(COMPACTING_ONLY).param("store", "chronicle");
+                            } else if (!sst) {
+                                options.param("store", group.stores == null ? COMMON_STORES : group.stores);
+                            }
+                            if (shots) {
+                                options.exclude(NOT_SINGLE_SHOT).warmupIterations(0)
+                                        .measurementIterations(full ? FULL_SHOTS : QUICK_SHOTS);
+                            } else if (full) {
+                                options.exclude(SINGLE_SHOT).warmupIterations(3).warmupTime(TimeValue.seconds(2))
+                                        .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+                            } else {
+                                options.exclude(SINGLE_SHOT).warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                                        .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+                            }
+                            sampleLoad(load);
+                            try {
+                                all.addAll(new Runner(options.build()).run());
+                                jsonParts.add(json);
+                                matched = true;
+                            } catch (NoBenchmarksException e) {
+                                // a group may hold only single-shot benchmarks or none: one half is often empty
+                            }
+                            sampleLoad(load);
                         }
-                        ChainedOptionsBuilder options = new OptionsBuilder()
-                                .include(group.include)
-                                .param("keys", keys)
-                                .param("valueBytes", valueBytes)
-                                .param("entries", Integer.toString(group.entries))
-                                .forks(1)
-                                .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                                .jvmArgs(forkArgs.toArray(String[]::new))
-                                .addProfiler(GCProfiler.class)
-                                .resultFormat(ResultFormatType.JSON)
-                                .result(json.toString());
-                        if (chronicle) {
-                            options.exclude(TURBOKV_ONLY).exclude(COMPACTING_ONLY).param("store", "chronicle");
-                        } else if (!sst) {
-                            options.param("store", group.stores == null ? COMMON_STORES : group.stores);
+                        if (!matched) {
+                            // e.g. --only matched nothing Chronicle Map runs (only the compaction benchmark)
+                            System.out.println("comparison: no benchmark matches " + group.include
+                                    + (chronicle ? " in the Chronicle Map run" : ""));
                         }
-                        if (full) {
-                            options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
-                                    .measurementIterations(5).measurementTime(TimeValue.seconds(2));
-                        } else {
-                            options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                                    .measurementIterations(2).measurementTime(TimeValue.seconds(1));
-                        }
-                        sampleLoad(load);
-                        try {
-                            all.addAll(new Runner(options.build()).run());
-                            jsonParts.add(json);
-                        } catch (NoBenchmarksException e) {
-                            // --only matched nothing Chronicle Map runs (e.g. only the compaction benchmark)
-                            System.out.println("comparison: no Chronicle Map benchmark matches " + group.include);
-                        }
-                        sampleLoad(load);
                     }
                     if (!keepData) {
                         deleteStores(benchDir); // bounds the disk used to one row's stores (about 16 GB at 1M x 2 KiB)

@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
@@ -19,6 +21,11 @@ import org.openjdk.jmh.results.RunResult;
  */
 final class ResultTable {
     private static final String GET = "get";
+    private static final String WRITE = "write + durable commit";
+    private static final String COMPACTION = "full compaction, 10 overlapping batches";
+    /** The single-shot rows' two readings: the first shot of a fresh JVM, and the mean of the later shots. */
+    private static final String FIRST_SHOT = ", first of a JVM";
+    private static final String WARM = ", warm";
     /** One store's numbers for one row; NaN where not measured. */
     static final class Cell {
         double opsPerSecond = Double.NaN;
@@ -72,8 +79,13 @@ final class ResultTable {
         double score = result.getPrimaryResult().getScore();
         double alloc = allocation(result);
         switch (name) {
-            case "WriteBenchmark.load" -> put(1, "write + durable commit", "entries/s", keys, valueBytes, store,
-                    entries / score, alloc / entries);
+            case "WriteBenchmark.load" -> {
+                Shots shots = Shots.of(result);
+                put(1, WRITE + FIRST_SHOT, "entries/s", keys, valueBytes, store, entries / shots.firstMillis(),
+                        shots.firstBytes() / entries);
+                put(1, WRITE + WARM, "entries/s", keys, valueBytes, store, entries / shots.warmMillis(),
+                        shots.warmBytes() / entries);
+            }
             case "GetBenchmark.get" -> put(2, getOperation(entries), "ops/s", keys, valueBytes, store, score, alloc);
             case "GetBenchmark.getLatency" -> {
                 Cell cell = cell(2, getOperation(entries), "ops/s", keys, valueBytes, store);
@@ -94,12 +106,16 @@ final class ResultTable {
             case "IterateBenchmark.iterateAll" -> put(9, "full iteration (unordered)", "entries/s", keys,
                     valueBytes, store, entries / (score / 1000.0), alloc / entries);
             case "FullCompactionBenchmark.fullCompact" -> {
-                put(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes, store,
-                        entries / (score / 1000.0), alloc / entries);
-                cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes,
-                        "lmdb").notApplicable = true;
-                cell(10, "full compaction, 10 overlapping batches", "input entries/s", keys, valueBytes,
-                        "chronicle").notApplicable = true;
+                Shots shots = Shots.of(result);
+                for (String when : new String[] {FIRST_SHOT, WARM}) {
+                    boolean first = when.equals(FIRST_SHOT);
+                    put(10, COMPACTION + when, "input entries/s", keys, valueBytes, store,
+                            entries / ((first ? shots.firstMillis() : shots.warmMillis()) / 1000.0),
+                            (first ? shots.firstBytes() : shots.warmBytes()) / entries);
+                    cell(10, COMPACTION + when, "input entries/s", keys, valueBytes, "lmdb").notApplicable = true;
+                    cell(10, COMPACTION + when, "input entries/s", keys, valueBytes, "chronicle").notApplicable =
+                            true;
+                }
             }
             case "RangeBenchmark.range10" -> {
                 Cell cell = cell(11, "range of " + RangeBenchmark.RANGE + " from a random key (" + String.format(
@@ -128,6 +144,33 @@ final class ResultTable {
     }
 
     /**
+     * A single-shot benchmark's shots, in the order the fork ran them (no warm-up iteration: the first is the JVM's
+     * first load or compaction): milliseconds and heap bytes allocated of the first, and the means of the others.
+     */
+    record Shots(double firstMillis, double firstBytes, double warmMillis, double warmBytes) {
+        static Shots of(RunResult result) {
+            List<Double> millis = new ArrayList<>();
+            List<Double> bytes = new ArrayList<>();
+            for (BenchmarkResult fork : result.getBenchmarkResults()) {
+                for (IterationResult shot : fork.getIterationResults()) {
+                    millis.add(shot.getPrimaryResult().getScore());
+                    bytes.add(allocation(shot.getSecondaryResults()));
+                }
+            }
+            if (millis.size() < 2) {
+                throw new IllegalStateException(result.getParams().getBenchmark() + " ran " + millis.size()
+                        + " shot(s): the first and at least one warm one are needed");
+            }
+            return new Shots(millis.getFirst(), bytes.getFirst(), mean(millis.subList(1, millis.size())),
+                    mean(bytes.subList(1, bytes.size())));
+        }
+
+        private static double mean(List<Double> values) {
+            return values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        }
+    }
+
+    /**
      * The get rows name their store size: the quick run measures gets at its own size and at 1,000,000 entries,
      * where the stores outgrow the CPU cache (at 100,000 entries every store's working set fits in it).
      */
@@ -136,7 +179,10 @@ final class ResultTable {
     }
 
     private static double allocation(RunResult result) {
-        Map<String, ?> secondaries = result.getSecondaryResults();
+        return allocation(result.getSecondaryResults());
+    }
+
+    private static double allocation(Map<String, ?> secondaries) {
         for (String label : secondaries.keySet()) {
             if (label.endsWith("gc.alloc.rate.norm")) {
                 return ((Result<?>) secondaries.get(label)).getScore();
@@ -179,14 +225,16 @@ final class ResultTable {
                     row.operation(), row.keys(), row.valueBytes(), row.unit(), ops(t), ops(r), ops(l), ops(c),
                     ratio(t, r), ratio(t, l), ratio(t, c), fastest(row), bytes(t), bytes(r), bytes(l), bytes(c)));
         }
-        out.append("\nget and range latency (JMH SampleTime, one thread, ns):\n\n");
-        out.append("| operation | keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50"
-                + " | LMDB p99 | Chronicle p50 | Chronicle p99 |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Row row : rows.values()) {
-            if (!row.operation().startsWith(GET + " (") && !row.operation().startsWith("range of ")) {
-                continue;
-            }
+        List<Row> sampled = rows.values().stream()
+                .filter(row -> row.operation().startsWith(GET + " (") || row.operation().startsWith("range of "))
+                .toList();
+        if (!sampled.isEmpty()) {
+            out.append("\nget and range latency (JMH SampleTime, one thread, ns):\n\n");
+            out.append("| operation | keys | value | TurboKV p50 | TurboKV p99 | RocksDB p50 | RocksDB p99 | LMDB p50"
+                    + " | LMDB p99 | Chronicle p50 | Chronicle p99 |\n");
+            out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        }
+        for (Row row : sampled) {
             out.append(String.format(Locale.ROOT, "| %s | %s | %d B |", row.operation(), row.keys(),
                     row.valueBytes()));
             for (String store : Stores.NAMES) {
