@@ -34,7 +34,9 @@ public final class MergeIterator {
      * their words; only equal words need the keys' bytes).
      */
     private final long[] words;
-    private final MemorySegment[] keySegments;
+    // No array of the key segments: they are mapped or decoded memory, two classes, and storing the second class
+    // into an array the JIT had seen hold only the first deoptimized every compiled merge that inlined the store
+    // (an array_check trap, a recompile of the merge loop per JVM and range); the sources hand them out instead.
     private final long[] keyOffsets;
     private final long[] keyLengths;
     /** Per source, whether it is exhausted (ranked after every entry). */
@@ -109,7 +111,6 @@ public final class MergeIterator {
         this.sources = sources.toArray(SstEntryIterator[]::new);
         this.ranks = ranks.clone();
         this.words = new long[ranks.length];
-        this.keySegments = new MemorySegment[ranks.length];
         this.keyOffsets = new long[ranks.length];
         this.keyLengths = new long[ranks.length];
         this.exhausted = new boolean[ranks.length];
@@ -170,14 +171,12 @@ public final class MergeIterator {
     private void advance(int source) throws CorruptionException {
         SstEntryIterator iterator = sources[source];
         if (!iterator.next()) {
-            keySegments[source] = null;
             exhausted[source] = true;
             return;
         }
         MemorySegment segment = iterator.keySegment();
         long offset = iterator.keyOffset();
         long length = iterator.keyLength();
-        keySegments[source] = segment;
         keyOffsets[source] = offset;
         keyLengths[source] = length;
         // a key-ordered SST computes a hash only when asked (SstEntryIterator#hash)
@@ -196,7 +195,7 @@ public final class MergeIterator {
         int source = current;
         long word = words[source];
         long length = keyLengths[source];
-        MemorySegment segment = keySegments[source];
+        MemorySegment segment = sources[source].keySegment();
         long offset = keyOffsets[source];
         if (word == lastWord && length == lastKeyLength
                 && (byKey && length <= Long.BYTES // the word and the length are the whole key
@@ -249,12 +248,12 @@ public final class MergeIterator {
     /** {@return the current entry's key, as a new slice; valid until {@link #next()}} */
     public MemorySegment key() {
         int source = current;
-        return keySegments[source].asSlice(keyOffsets[source], keyLengths[source]);
+        return sources[source].keySegment().asSlice(keyOffsets[source], keyLengths[source]);
     }
 
     /** {@return the segment holding the current entry's key, at {@link #keyOffset()}; valid until {@link #next()}} */
     public MemorySegment keySegment() {
-        return keySegments[current];
+        return sources[current].keySegment();
     }
 
     /** {@return where the current entry's key starts in {@link #keySegment()}} */
@@ -342,8 +341,8 @@ public final class MergeIterator {
                 return cmp < 0;
             }
         } else {
-            cmp = Bytes.compareUnsigned(keySegments[a], keyOffsets[a], keyLengths[a], keySegments[b], keyOffsets[b],
-                    keyLengths[b]);
+            cmp = Bytes.compareUnsigned(sources[a].keySegment(), keyOffsets[a], keyLengths[a],
+                    sources[b].keySegment(), keyOffsets[b], keyLengths[b]);
             if (cmp == 0) {
                 return ranks[a] > ranks[b];
             }
