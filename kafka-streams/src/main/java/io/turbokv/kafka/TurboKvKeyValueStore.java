@@ -1,6 +1,5 @@
 package io.turbokv.kafka;
 
-import io.turbokv.CompactConfig;
 import io.turbokv.Cursor;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
@@ -16,6 +15,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +60,12 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * {@link TurboKvStores#COMMIT_BUFFER_MAX_AGE_MS_CONFIG} (checked at commits and restore batches), at {@link #flush()}
  * and at {@link #close()}. After a crash the layer is lost with its offsets: the reopened store reports the offsets
  * of the data on disk, never past it, and Streams restores the rest from the changelog.
+ *
+ * <p><b>Compaction</b> runs in the background, on the engine's compaction thread of the store
+ * ({@link TurboKvStores#COMPACTION_POLICY}), never on the stream thread. It holds the store's single write slot while
+ * it merges: a write of the committed writes in memory that finds it so stays in memory until a later commit (up to
+ * twice the layer's bound, past which it waits), so that a Streams commit of a store with a changelog never waits for
+ * a compaction; a store without a changelog, {@link #flush()} and {@link #close()} wait for it.
  *
  * <p><b>Position and changelog offsets.</b> The store tracks its {@link Position} (the input offsets whose writes it
  * holds) as Kafka's stores do, and manages its changelog offsets itself ({@link #managesOffsets()}), as Kafka's
@@ -119,16 +125,11 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     static final long SPILL_BYTES = 16L << 20;
 
     /**
-     * Streams commits often (every 30 s by default, after every record in TopologyTestDriver), and each commit is a
-     * TurboKV batch with its own SST; every this many commits the store compacts, so that reads do not slow down
-     * with the number of commits.
+     * How long a write that cannot stay in memory (a store without a changelog, {@link #flush()}, {@link #close()})
+     * waits for the store's background compaction to free the write slot before it fails; a compaction merges
+     * 500 MiB of input at most ({@link TurboKvStores#COMPACTION_POLICY}).
      */
-    static final int COMMITS_PER_COMPACTION = 16;
-    /**
-     * The seed's defaults with no duplication threshold: a task's commits are small, so their SSTs never reach the
-     * seed's 50 MiB of duplication, yet every overlapping SST costs each read a lookup.
-     */
-    static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
+    static final Duration SLOT_WAIT = Duration.ofMinutes(5);
     private static final System.Logger LOGGER = System.getLogger(TurboKvKeyValueStore.class.getName());
     private final ConfigChoice configChoice;
     /** The writes since the last Streams commit. */
@@ -166,7 +167,6 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     private final StoreMetrics.Commits commits;
     /** The store's Streams metrics; none registered for a segment (its owner registers the sums). */
     private StoreMetrics metrics;
-    private int commitsSinceCompaction;
     /** The ordered reads not closed yet, which {@link #close()} ends; they remove themselves without the lock. */
     private final Set<CursorIterator> openIterators = ConcurrentHashMap.newKeySet();
 
@@ -517,16 +517,17 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             unwrittenSinceNanos = System.nanoTime();
         }
         unwrittenPosition = position.copy();
-        if (unwritten.approximateBytes() >= commitBufferBytes
-                || System.nanoTime() - unwrittenSinceNanos >= commitBufferMaxAgeNanos) {
-            writeUnwritten();
+        long bytes = unwritten.approximateBytes();
+        if (bytes >= commitBufferBytes || System.nanoTime() - unwrittenSinceNanos >= commitBufferMaxAgeNanos) {
+            // while a compaction runs, the layer waits for the next commit, up to twice its bound
+            writeBatch(storeMetadata(unwrittenPosition, committedOffsets), bytes / 2 < commitBufferBytes);
         }
     }
 
     /** Writes the committed writes in memory, with their position and offsets, when there are any. */
     private void writeUnwritten() {
         if (unwrittenPosition != null) {
-            writeBatch(storeMetadata(unwrittenPosition, committedOffsets));
+            writeBatch(storeMetadata(unwrittenPosition, committedOffsets), false);
         }
     }
 
@@ -576,18 +577,26 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     void writeBuffer(Map<byte[], byte[]> metadata) {
         checkOpen();
         unwritten.absorb(buffer);
-        writeBatch(metadata);
+        writeBatch(metadata, false);
     }
 
     /**
      * Writes {@link #unwritten} and {@code metadata} as one TurboKV write batch, commits it and empties
-     * {@link #unwritten}; compacts every {@link #COMMITS_PER_COMPACTION} batches.
+     * {@link #unwritten}. The store compacts on the engine's compaction thread ({@link TurboKvStores#COMPACTION_POLICY}),
+     * which holds the store's single write slot while it runs: with {@code mayDefer}, a write that finds the slot so
+     * held writes nothing and returns false, its writes kept in memory for a later try, so that a Streams commit never
+     * waits for a compaction; without it, the write waits up to {@link #SLOT_WAIT}.
      *
+     * @return whether the batch was written
      * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
      */
-    private void writeBatch(Map<byte[], byte[]> metadata) {
+    private boolean writeBatch(Map<byte[], byte[]> metadata, boolean mayDefer) {
         checkOpen();
-        try (WriteBatch batch = db.writeBatch()) {
+        WriteBatch claimed = claimWriteSlot(mayDefer);
+        if (claimed == null) {
+            return false;
+        }
+        try (WriteBatch batch = claimed) {
             IOException[] failure = new IOException[1];
             unwritten.forEach((key, value) -> {
                 if (failure[0] != null) {
@@ -615,13 +624,31 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
         unwritten.clear();
         unwrittenPosition = null;
-        if (++commitsSinceCompaction >= COMMITS_PER_COMPACTION) {
-            commitsSinceCompaction = 0;
-            try {
-                db.compact(COMPACTION);
-            } catch (IOException e) {
-                throw failure("compaction", e);
+        return true;
+    }
+
+    /**
+     * {@return a write batch holding the store's write slot, or null when {@code mayDefer} and the compaction thread
+     * holds the slot} The store writes only under its lock, so the compaction thread is the only other holder: the
+     * engine then refuses the slot without a cause (a batch's refusal names where the batch was created; a failed
+     * background compaction is reported, once, with its failure as the cause).
+     *
+     * @throws ProcessorStateException when the slot cannot be had: the store cannot write any more, a background
+     *                                 compaction failed (rolled back; the next write tries again), or
+     *                                 {@link #SLOT_WAIT} passed
+     */
+    private WriteBatch claimWriteSlot(boolean mayDefer) {
+        try {
+            return mayDefer ? db.writeBatch() : db.writeBatch(SLOT_WAIT);
+        } catch (IllegalStateException e) {
+            if (mayDefer && e.getCause() == null && !db.hasUnrecoverableWriteError()) {
+                return null;
             }
+            throw new ProcessorStateException("store " + name + ": cannot start a write in " + db.directory(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // Kafka Streams interrupts a thread it shuts down: let it see so
+            throw new ProcessorStateException("store " + name + ": interrupted while its write waited for a"
+                    + " compaction in " + db.directory(), e);
         }
     }
 

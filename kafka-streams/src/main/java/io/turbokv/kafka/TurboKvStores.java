@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import io.turbokv.CompactionPolicy;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyConfig;
@@ -29,6 +30,14 @@ import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
     public static final long DEFAULT_CACHE_BYTES = 16L << 20;
+    /**
+     * When a store opened with {@link #defaultConfig()} compacts: on the engine's compaction thread of the store,
+     * while it has more than 16 live SSTs (a written commit adds one per family it writes, so about every 8 written
+     * commits), each compaction merging up to 32 SSTs whatever their duplication, as a task's small commits never
+     * reach the engine's default duplication thresholds yet every overlapping SST costs each read a lookup. The
+     * stream thread never compacts; a {@link TurboKvConfigSetter} may choose another policy.
+     */
+    public static final CompactionPolicy COMPACTION_POLICY = CompactionPolicy.whenSstCountAbove(16);
 
     /**
      * The Streams configuration that bounds the block-cache memory of all the application's TurboKV stores in this
@@ -359,7 +368,7 @@ public final class TurboKvStores {
 
     /**
      * {@return two single-valued families (the data, key-ordered; the store's position), caches of {@link #DEFAULT_CACHE_BYTES}
-     * each and fsynced commits ({@link Durability#SYNC})} An application has one store per task and per stateful
+     * each, compactions in the background ({@link #COMPACTION_POLICY}) and fsynced commits ({@link Durability#SYNC})} An application has one store per task and per stateful
      * operator, so the engine's defaults (hundreds of MiB per store) would multiply.
      */
     public static DbConfig defaultConfig() {
@@ -382,6 +391,7 @@ public final class TurboKvStores {
                 .family("kafka-streams-position", FamilyKind.SINGLE_VALUE)
                 .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
+                .compactionPolicy(COMPACTION_POLICY)
                 .durability(durability);
     }
 

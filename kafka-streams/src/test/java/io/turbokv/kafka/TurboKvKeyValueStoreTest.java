@@ -505,36 +505,6 @@ class TurboKvKeyValueStoreTest {
     }
 
     @Test
-    void oneKeyCommitsAreCompactedSoTheSstCountStaysBounded() throws IOException {
-        int commits = 296;
-        Map<String, String> expected = new java.util.TreeMap<>();
-        for (int i = 0; i < commits; i++) {
-            String k = "k" + (i * 7919 % 300);
-            if (i % 10 == 9) {
-                store.delete(key(k));
-                expected.remove(k);
-            } else {
-                store.put(key(k), value("v" + i));
-                expected.put(k, "v" + i);
-            }
-            commit();
-        }
-        try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
-            int liveSsts = db.metaInfo().stream().filter(meta -> meta.family() == TurboKvKeyValueStore.FAMILY)
-                    .mapToInt(meta -> meta.ssts().size()).sum();
-            assertTrue(liveSsts <= 2 * TurboKvKeyValueStore.COMMITS_PER_COMPACTION,
-                    liveSsts + " live SSTs after " + commits
-                            + " one-key commits");
-            for (int i = 0; i < 300; i++) {
-                String k = "k" + i;
-                assertEquals(expected.get(k), string(store.get(key(k))), k);
-                assertEquals(expected.get(k), db.get(0, key(k).get()).map(TurboKvKeyValueStoreTest::string)
-                        .orElse(null), k);
-            }
-        }
-    }
-
-    @Test
     void storeIsPersistentAndReportsOpenness() {
         assertTrue(store.persistent());
         assertTrue(store.isOpen());
