@@ -141,14 +141,10 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     private final WriteBuffer unwritten = new WriteBuffer();
     /** The position that {@link #unwritten} is written with; null when nothing committed awaits writing. */
     private Position unwrittenPosition;
-    /** When the oldest commit not yet written was made, in {@link System#nanoTime()}. */
-    private long unwrittenSinceNanos;
     /** Whether Streams commits go to {@link #unwritten} rather than to disk: a store with a changelog. */
     private boolean defersCommits;
-    /** {@link TurboKvStores#COMMIT_BUFFER_BYTES_CONFIG}. */
-    private long commitBufferBytes;
-    /** {@link TurboKvStores#COMMIT_BUFFER_MAX_AGE_MS_CONFIG}, in nanoseconds. */
-    private long commitBufferMaxAgeNanos;
+    /** When {@link #unwritten} is written, for a store that defers its commits. */
+    private CommitBuffer commitBuffer;
     /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
     private final boolean segment;
     /**
@@ -219,11 +215,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         readSettings(context, !segment);
         Map<String, Object> appConfigs = context.appConfigs();
         defersCommits = !segment && hasChangelog;
-        commitBufferBytes = TurboKvStores.nonNegativeSetting(appConfigs, TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG,
-                TurboKvStores.DEFAULT_COMMIT_BUFFER_BYTES);
-        long maxAgeMs = TurboKvStores.nonNegativeSetting(appConfigs, TurboKvStores.COMMIT_BUFFER_MAX_AGE_MS_CONFIG,
-                TurboKvStores.DEFAULT_COMMIT_BUFFER_MAX_AGE_MS);
-        commitBufferMaxAgeNanos = maxAgeMs >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : maxAgeMs * 1_000_000;
+        commitBuffer = CommitBuffer.of(appConfigs);
         open = true;
         if (!segment) {
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
@@ -513,14 +505,11 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * they pass their size or age bound.
      */
     private void keepUnwritten() {
-        if (unwrittenPosition == null) {
-            unwrittenSinceNanos = System.nanoTime();
-        }
+        commitBuffer.kept();
         unwrittenPosition = position.copy();
         long bytes = unwritten.approximateBytes();
-        if (bytes >= commitBufferBytes || System.nanoTime() - unwrittenSinceNanos >= commitBufferMaxAgeNanos) {
-            // while a compaction runs, the layer waits for the next commit, up to twice its bound
-            writeBatch(storeMetadata(unwrittenPosition, committedOffsets), bytes / 2 < commitBufferBytes);
+        if (commitBuffer.due(bytes)) {
+            writeBatch(storeMetadata(unwrittenPosition, committedOffsets), commitBuffer.mayDefer(bytes));
         }
     }
 
@@ -596,6 +585,17 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         if (claimed == null) {
             return false;
         }
+        writeIn(claimed, metadata);
+        return true;
+    }
+
+    /**
+     * Writes {@link #unwritten} and {@code metadata} in {@code claimed}, a batch that holds the write slot, commits
+     * it and empties {@link #unwritten}; the batch is closed (rolled back when it did not commit).
+     *
+     * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
+     */
+    private void writeIn(WriteBatch claimed, Map<byte[], byte[]> metadata) {
         try (WriteBatch batch = claimed) {
             IOException[] failure = new IOException[1];
             unwritten.forEach((key, value) -> {
@@ -624,7 +624,55 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
         unwritten.clear();
         unwrittenPosition = null;
-        return true;
+        commitBuffer.written();
+    }
+
+    /**
+     * Moves the write buffer's entries into the committed writes in memory, for an owner (a window or session store's
+     * segment, a versioned store's entries) that defers its commits and writes them later with its own metadata
+     * ({@link #claimWrite}, {@link #writeClaimed}).
+     */
+    void keepCommitted() {
+        checkOpen();
+        unwritten.absorb(buffer);
+    }
+
+    /** Drops the write buffer, for an owner that closes without writing what Streams did not commit. */
+    void dropBuffered() {
+        buffer.clear();
+    }
+
+    /** {@return the estimated heap held by the committed writes in memory ({@link #keepCommitted})} */
+    long unwrittenBytes() {
+        return unwritten.approximateBytes();
+    }
+
+    /** {@return whether the store holds writes not on disk, buffered or committed} */
+    boolean holdsWrites() {
+        return !buffer.isEmpty() || !unwritten.isEmpty();
+    }
+
+    /**
+     * {@return a batch that holds the store's write slot, for {@link #writeClaimed}; null when {@code mayDefer} and
+     * the store's compaction holds the slot} An owner that writes several stores as one commit claims them all before
+     * it writes any. Close a batch not passed to {@link #writeClaimed}.
+     *
+     * @throws ProcessorStateException as {@link #claimWriteSlot}
+     */
+    WriteBatch claimWrite(boolean mayDefer) {
+        checkOpen();
+        return claimWriteSlot(mayDefer);
+    }
+
+    /**
+     * Writes the write buffer, the committed writes in memory below it and {@code metadata} (keys and values in
+     * {@link #POSITION_FAMILY}) in {@code claimed} ({@link #claimWrite}) and commits it.
+     *
+     * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
+     */
+    void writeClaimed(WriteBatch claimed, Map<byte[], byte[]> metadata) {
+        unwritten.absorb(buffer);
+        writeIn(claimed, metadata);
     }
 
     /**

@@ -51,10 +51,11 @@ public final class TurboKvStores {
     public static final String BLOCK_CACHE_BYTES_CONFIG = "turbokv.block.cache.bytes";
 
     /**
-     * The Streams configuration that bounds, in bytes, the writes a key-value store with a changelog holds committed
-     * in memory before it writes them to disk: a Streams commit of such a store moves its write buffer, position and
-     * changelog offsets into an in-memory layer and returns, and the layer is written as one TurboKV write batch once
-     * it holds this many bytes (or is older than {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}), as Kafka's RocksDB store
+     * The Streams configuration that bounds, in bytes, the writes a store with a changelog (key-value, versioned,
+     * window or session: a segmented store's segments together) holds committed in memory before it writes them to
+     * disk: a Streams commit of such a store moves its write buffer, position and changelog offsets into an in-memory
+     * layer and returns, and the layer is written as one TurboKV write batch (one per segment) once it holds this
+     * many bytes (or is older than {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}), as Kafka's RocksDB store
      * leaves its commits in the memtable until the memtable fills. Default {@link #DEFAULT_COMMIT_BUFFER_BYTES}; 0
      * writes every commit.
      *
@@ -66,7 +67,7 @@ public final class TurboKvStores {
     public static final long DEFAULT_COMMIT_BUFFER_BYTES = 16L << 20;
 
     /**
-     * The Streams configuration that bounds, in milliseconds, how long a key-value store with a changelog holds
+     * The Streams configuration that bounds, in milliseconds, how long a store with a changelog holds
      * committed writes in memory ({@link #COMMIT_BUFFER_BYTES_CONFIG}): a commit or restore batch that finds the
      * layer older writes it, so that a crash makes Streams restore at most about this much of the changelog. Default
      * {@link #DEFAULT_COMMIT_BUFFER_MAX_AGE_MS}; 0 writes every commit.
@@ -306,12 +307,14 @@ public final class TurboKvStores {
 
     /**
      * The configuration of one segment of a window or session store: commits fsync, changelog or not (a
-     * {@link TurboKvConfigSetter} may still choose otherwise). A commit of such a store is one write batch per
-     * segment it touches, and each segment's {@link CommitRecord} says which commit the segment holds; without
+     * {@link TurboKvConfigSetter} may still choose otherwise). A written commit of such a store is one write batch
+     * per segment it touches, and each segment's {@link CommitRecord} says which commit the segment holds; without
      * fsync a power cut or an OS crash may roll the segments back independently, to commits the records cannot
      * tell apart from the newest, and the store would then report changelog offsets past data it lost. With fsync
      * a segment's commit is durable before the next segment's begins, so that only a process crash's cut between
-     * two segments remains, which the records do detect.
+     * two segments remains, which the records do detect. A store with a changelog keeps its Streams commits in
+     * memory and writes them past {@link #COMMIT_BUFFER_BYTES_CONFIG} or {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}, so
+     * that it fsyncs only then.
      */
     static DbConfig configForSegments(String storeName, boolean hasChangelog, Map<String, Object> appConfigs) {
         return config(storeName, Durability.SYNC, appConfigs);

@@ -26,10 +26,12 @@
  *
  * <p>Writes gather in an in-memory write buffer that reads consult first ({@code WriteBuffer}); a Streams commit
  * writes it as one TurboKV write batch, with the store's position and the changelog offsets of the commit (its own
- * family) in the same batch: the stores manage their changelog offsets, as Kafka's RocksDB store does. A key-value
- * store with a changelog keeps its commits in memory instead, below the write buffer, and writes them as one such
- * batch past {@code turbokv.commit.buffer.bytes} or {@code turbokv.commit.buffer.max.age.ms}, as Kafka's RocksDB
- * store leaves them in its memtable. Restoration from the changelog goes a restore batch at a time, with the
+ * family) in the same batch: the stores manage their changelog offsets, as Kafka's RocksDB store does. A store
+ * with a changelog (key-value, versioned, window or session) keeps its commits in memory instead, below the write
+ * buffer, and writes them as one such batch (per segment) past {@code turbokv.commit.buffer.bytes} or
+ * {@code turbokv.commit.buffer.max.age.ms} ({@code CommitBuffer}), as Kafka's RocksDB store leaves them in its
+ * memtable. Every store compacts in the background, on the engine's compaction thread of each TurboKV store
+ * ({@link io.turbokv.kafka.TurboKvStores#COMPACTION_POLICY}), never on the stream thread. Restoration from the changelog goes a restore batch at a time, with the
  * position the records carry. With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
