@@ -1,5 +1,7 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,14 +86,6 @@ class BackgroundCompactionTest {
         assertTrue(threads.stream().allMatch(thread -> thread.startsWith(COMPACTION_THREAD)),
                 "compactions ran on " + threads);
         assertFalse(threads.contains(writer), "a compaction ran on the writing thread " + writer);
-    }
-
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

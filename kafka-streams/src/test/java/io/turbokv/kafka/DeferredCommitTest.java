@@ -1,5 +1,9 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.StateDirs.crashImage;
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.string;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -75,43 +79,12 @@ class DeferredCommitTest {
         return store.metricsSnapshot().commits().commits();
     }
 
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
-
     private static List<String> entries(KeyValueIterator<Bytes, byte[]> iterator) {
         List<String> entries = new ArrayList<>();
         try (iterator) {
             iterator.forEachRemaining(kv -> entries.add(string(kv.key.get()) + "=" + string(kv.value)));
         }
         return entries;
-    }
-
-    /**
-     * {@return a copy of the store directory {@code from} in {@code to}: what a crash of the process would leave on
-     * disk at this moment} (the store's commits are on disk when they return, without fsync, which only a power cut
-     * would need)
-     */
-    private static Path crashImage(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-        return to;
     }
 
     /** {@return every key and value on disk in the store directory {@code directory}} */

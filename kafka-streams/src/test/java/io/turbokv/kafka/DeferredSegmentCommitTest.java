@@ -1,5 +1,9 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.StateDirs.crashImage;
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.string;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,32 +57,6 @@ class DeferredSegmentCommitTest {
 
     @TempDir(factory = StateDirs.class)
     Path stateDir;
-
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    /** {@return a copy of {@code from} in {@code to}: what a crash of the process would leave on disk now} */
-    private static void crashImage(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-    }
 
     private static ConsumerRecord<byte[], byte[]> changelogRecord(TopicPartition changelog, long offset,
                                                                   long timestamp, byte[] key, String value) {

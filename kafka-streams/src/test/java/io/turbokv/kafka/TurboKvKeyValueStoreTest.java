@@ -1,5 +1,8 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.string;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -66,18 +69,6 @@ class TurboKvKeyValueStoreTest {
         return opened;
     }
 
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
-
     private static List<String> keys(KeyValueIterator<Bytes, byte[]> iterator) {
         List<String> keys = new ArrayList<>();
         try (iterator) {
@@ -93,7 +84,7 @@ class TurboKvKeyValueStoreTest {
     /** The committed state, read from disk by a second, read-only open. */
     private String committedValue(String key) throws IOException {
         try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
-            return db.get(0, key(key).get()).map(TurboKvKeyValueStoreTest::string).orElse(null);
+            return db.get(0, key(key).get()).map(TestBytes::string).orElse(null);
         }
     }
 
@@ -238,7 +229,7 @@ class TurboKvKeyValueStoreTest {
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             all.forEachRemaining(kv -> order.add(kv.value));
         }
-        assertEquals(List.of("low", "high"), order.stream().map(TurboKvKeyValueStoreTest::string).toList());
+        assertEquals(List.of("low", "high"), order.stream().map(TestBytes::string).toList());
     }
 
     @Test
