@@ -137,8 +137,8 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
 
     /** Records that the commit or restore batch just kept joined the writes in memory; writes them past a bound. */
     private void keepCommitted() {
-        commitBuffer.kept();
         long bytes = segments.unwrittenBytes();
+        commitBuffer.kept(bytes);
         if (commitBuffer.due(bytes)) {
             writeCommit(committedOffsets, false, commitBuffer.mayDefer(bytes), committedPosition);
         }
@@ -260,6 +260,7 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
                 writeFailure = e;
             }
         }
+        commitBuffer.written(); // written or, after a failure, dropped: no longer held
         open = false;
         metrics.remove();
         segments.close();

@@ -505,9 +505,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * they pass their size or age bound.
      */
     private void keepUnwritten() {
-        commitBuffer.kept();
         unwrittenPosition = position.copy();
         long bytes = unwritten.approximateBytes();
+        commitBuffer.kept(bytes);
         if (commitBuffer.due(bytes)) {
             writeBatch(storeMetadata(unwrittenPosition, committedOffsets), commitBuffer.mayDefer(bytes));
         }
@@ -679,7 +679,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * {@return a write batch holding the store's write slot, or null when {@code mayDefer} and the compaction thread
      * holds the slot} The store writes only under its lock, so the compaction thread is the only other holder: the
      * engine then refuses the slot without a cause (a batch's refusal names where the batch was created; a failed
-     * background compaction is reported, once, with its failure as the cause).
+     * background compaction is reported, once, with its failure as the cause; a closed store says so by its type).
      *
      * @throws ProcessorStateException when the slot cannot be had: the store cannot write any more, a background
      *                                 compaction failed (rolled back; the next write tries again), or
@@ -689,7 +689,8 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         try {
             return mayDefer ? db.writeBatch() : db.writeBatch(SLOT_WAIT);
         } catch (IllegalStateException e) {
-            if (mayDefer && e.getCause() == null && !db.hasUnrecoverableWriteError()) {
+            if (mayDefer && !(e instanceof StoreClosedException) && e.getCause() == null
+                    && !db.hasUnrecoverableWriteError()) {
                 return null;
             }
             throw new ProcessorStateException("store " + name + ": cannot start a write in " + db.directory(), e);
@@ -720,6 +721,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
         unwritten.clear();
         unwrittenPosition = null;
+        commitBuffer.written(); // written or, after a failure, dropped: no longer held
         open = false;
         for (CursorIterator iterator : List.copyOf(openIterators)) {
             iterator.storeClosed();

@@ -77,6 +77,18 @@ public final class TurboKvStores {
     /** The default of {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}: one minute, two of Streams' default commit intervals. */
     public static final long DEFAULT_COMMIT_BUFFER_MAX_AGE_MS = 60_000;
 
+    /**
+     * The Streams configuration that bounds, in bytes, the sum of the committed writes that all the application's
+     * stores with a changelog in this JVM hold in memory ({@link #COMMIT_BUFFER_BYTES_CONFIG} bounds each store's):
+     * a commit or restore batch of a store that finds the sum at the bound or past it writes that store's. Without
+     * it (the default), an instance of n such stores (partitions times stores, standbys included) may hold up to n
+     * times the per-store bound, as n RocksDB stores hold n write buffers unless a {@code WriteBufferManager} bounds
+     * them.
+     *
+     * <pre>{@code props.put(TurboKvStores.COMMIT_BUFFER_TOTAL_BYTES_CONFIG, 256L << 20); // 256 MiB in all}</pre>
+     */
+    public static final String COMMIT_BUFFER_TOTAL_BYTES_CONFIG = "turbokv.commit.buffer.total.bytes";
+
     private TurboKvStores() {}
 
     /**

@@ -424,8 +424,8 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     private void keepCommitted() {
         entries.keepCommitted();
         committedPosition = position.copy();
-        commitBuffer.kept();
         long bytes = entries.unwrittenBytes();
+        commitBuffer.kept(bytes);
         if (commitBuffer.due(bytes)) {
             writeKept(commitBuffer.mayDefer(bytes));
         }
@@ -519,6 +519,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
                 writeFailure = e;
             }
         }
+        commitBuffer.written(); // written or, after a failure, dropped: no longer held
         open = false;
         metrics.remove();
         entries.close();
