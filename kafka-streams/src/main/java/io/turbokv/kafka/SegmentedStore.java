@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.QueryConfig;
 
 /**
  * What the stores segmented by time ({@link TurboKvWindowStore}, {@link TurboKvSessionStore}) share as Kafka
@@ -57,6 +59,11 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
     private Position committedPosition = Position.emptyPosition();
     /** Whether Streams commits are kept in memory rather than written: a store with a changelog. */
     private boolean defersCommits;
+    /**
+     * Set, under the store's lock, while a read-committed interactive query opens its reads
+     * ({@link #readingCommitted}), which then leave the segments' write buffers out.
+     */
+    private boolean committedReads;
     /** When the commits kept in memory are written. */
     private CommitBuffer commitBuffer;
     /** The epoch of the newest commit record written (or attempted), so that every commit has a new one. */
@@ -147,6 +154,31 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
     @Override
     Map<TopicPartition, Long> committedOffsets() {
         return committedOffsets;
+    }
+
+    /** A read-committed query is answered at the position committed with the data, as the key-value store's. */
+    @Override
+    Position queryPosition(QueryConfig config) {
+        return readsCommittedOnly(config) ? committedPosition : position;
+    }
+
+    /**
+     * {@return what {@code read} returns, its reads opened over what the store committed only: the segments'
+     * committed writes in memory and their disk, the write buffers left out} A read-committed interactive query of a
+     * transactional store reads so ({@link #readsCommittedOnly}); called under the store's lock, as a query is.
+     */
+    synchronized <T> T readingCommitted(Supplier<T> read) {
+        committedReads = true;
+        try {
+            return read.get();
+        } finally {
+            committedReads = false;
+        }
+    }
+
+    /** {@return whether the reads opened now leave the write buffers out ({@link #readingCommitted})} */
+    synchronized boolean committedReads() {
+        return committedReads;
     }
 
     /**

@@ -99,14 +99,24 @@ final class StoreQueries {
 
     /**
      * Runs an {@link #answerable} query; a window query without the bounds the store needs is unknown. A key or range
-     * query of a key-value store reads only its committed entries when the store {@link
-     * StreamsStore#readsCommittedOnly reads committed only} at the query's isolation level.
+     * query of a key-value store, and a window or session query, reads only the store's committed entries when the
+     * store {@link StreamsStore#readsCommittedOnly reads committed only} at the query's isolation level.
+     */
+    private static <R> QueryResult<R> run(Query<R> query, StateStore store, QueryConfig config) {
+        if (store instanceof SegmentedStore segmented && segmented.readsCommittedOnly(config)) {
+            return segmented.readingCommitted(() -> read(query, store, null));
+        }
+        return read(query, store, store instanceof TurboKvKeyValueStore keyValue
+                && keyValue.readsCommittedOnly(config) ? keyValue : null);
+    }
+
+    /**
+     * Reads the answer to {@code query}: of a key-value store's committed entries only when {@code committedOnly} is
+     * that store.
      */
     @SuppressWarnings("unchecked")
-    private static <R> QueryResult<R> run(Query<R> query, StateStore store, QueryConfig config) {
+    private static <R> QueryResult<R> read(Query<R> query, StateStore store, TurboKvKeyValueStore committedOnly) {
         Object answer;
-        TurboKvKeyValueStore committedOnly = store instanceof TurboKvKeyValueStore keyValue
-                && keyValue.readsCommittedOnly(config) ? keyValue : null;
         if (query instanceof KeyQuery<?, ?> key) {
             Bytes wanted = ((KeyQuery<Bytes, byte[]>) key).getKey();
             answer = committedOnly != null ? committedOnly.committedGet(wanted)

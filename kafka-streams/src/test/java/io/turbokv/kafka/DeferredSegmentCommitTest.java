@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -36,7 +39,16 @@ import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.WindowKeyQuery;
+import org.apache.kafka.streams.query.WindowRangeQuery;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.VersionedRecord;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.state.internals.WindowKeySchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,6 +154,79 @@ class DeferredSegmentCommitTest {
         } finally {
             reopened.close();
         }
+    }
+
+    /**
+     * With {@code enable.transactional.statestores}, a read-committed window query reads the segments' committed
+     * entries only, at the committed position, as the key-value store's queries do; a read-uncommitted one reads the
+     * write buffers too; a commit makes the writes visible to both.
+     */
+    @Test
+    void readCommittedWindowQueriesOfATransactionalStoreLeaveTheUncommittedWritesOut() {
+        TopicPartition changelog = new TopicPartition("turbokv-test-w-changelog", 0);
+        StubStateStoreContext context = new StubStateStoreContext(stateDir,
+                Map.of(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true));
+        TurboKvWindowStore store = (TurboKvWindowStore) TurboKvStores.persistentWindowStore("w", RETENTION,
+                Duration.ofSeconds(10), false).get();
+        store.init(KafkaStoreContext.of(context, true), store);
+        try {
+            context.recordMetadata = new StubRecordMetadata("in", 0, 1);
+            store.put(key("a"), value("1"), 0);
+            store.commit(Map.of(changelog, 0L));
+            context.recordMetadata = new StubRecordMetadata("in", 0, 2);
+            store.put(key("a"), value("2"), 0);
+            store.put(key("b"), value("1"), NEXT_SEGMENT);
+            assertEquals("[a@0=1, b@" + NEXT_SEGMENT + "=null] at " + inputAt(1),
+                    windows(store, IsolationLevel.READ_COMMITTED));
+            assertEquals("[a@0=2, b@" + NEXT_SEGMENT + "=1] at " + inputAt(2),
+                    windows(store, IsolationLevel.READ_UNCOMMITTED));
+            store.commit(Map.of(changelog, 2L));
+            assertEquals("[a@0=2, b@" + NEXT_SEGMENT + "=1] at " + inputAt(2),
+                    windows(store, IsolationLevel.READ_COMMITTED));
+        } finally {
+            store.close();
+        }
+    }
+
+    /** {@return the position of the writes of input partition in-0 up to {@code offset}} */
+    private static Position inputAt(long offset) {
+        return Position.fromMap(Map.of("in", Map.of(0, offset)));
+    }
+
+    /**
+     * {@return the answers to a window key query of a and of b, and a window range query, at {@code level}, with the
+     * position of the first}
+     */
+    private static String windows(TurboKvWindowStore store, IsolationLevel level) {
+        QueryConfig config = new QueryConfig(false, level);
+        List<String> found = new ArrayList<>();
+        Position position = null;
+        for (String key : List.of("a", "b")) {
+            QueryResult<WindowStoreIterator<byte[]>> result = store.query(WindowKeyQuery.withKeyAndWindowStartRange(
+                    key(key), Instant.ofEpochMilli(0), Instant.ofEpochMilli(NEXT_SEGMENT)),
+                    PositionBound.unbounded(), config);
+            position = position == null ? result.getPosition() : position;
+            try (WindowStoreIterator<byte[]> windows = result.getResult()) {
+                String value = windows.hasNext() ? string(windows.next().value) : null;
+                found.add(key + "@" + (key.equals("a") ? 0 : NEXT_SEGMENT) + "=" + value);
+            }
+        }
+        QueryResult<KeyValueIterator<Windowed<Bytes>, byte[]>> range = store.query(
+                WindowRangeQuery.withWindowStartRange(Instant.ofEpochMilli(0), Instant.ofEpochMilli(NEXT_SEGMENT)),
+                PositionBound.unbounded(), config);
+        List<String> ranged = new ArrayList<>();
+        try (KeyValueIterator<Windowed<Bytes>, byte[]> windows = range.getResult()) {
+            windows.forEachRemaining(entry -> ranged.add(string(entry.key.key().get()) + "@"
+                    + entry.key.window().start() + "=" + string(entry.value)));
+        }
+        List<String> expected = new ArrayList<>();
+        for (String entry : found) {
+            if (!entry.endsWith("=null")) {
+                expected.add(entry);
+            }
+        }
+        assertEquals(expected, ranged, "the range query sees what the key queries see");
+        return found + " at " + position;
     }
 
     /** A versioned store named v in {@code directory}, with a changelog as Streams would keep one. */
