@@ -57,13 +57,17 @@ import org.junit.jupiter.api.io.TempDir;
  *     -Dsurefire.failIfNoSpecifiedTests=false}</pre>
  *
  * Sizes: {@code -Dturbokv.kafka.bench.records} (topologies, 10,000), {@code -Dturbokv.kafka.bench.restore}
- * (restored records, 200,000), {@code -Dturbokv.kafka.bench.rounds} (2).
+ * (restored records, 200,000), {@code -Dturbokv.kafka.bench.rounds} (2); {@code -Dturbokv.kafka.bench.before=false}
+ * leaves the "before" rows out.
  */
 @Tag("kafka-bench")
 class StoreBenchmarkTest {
     private static final int RECORDS = Integer.getInteger("turbokv.kafka.bench.records", 10_000);
     private static final int RESTORE_RECORDS = Integer.getInteger("turbokv.kafka.bench.restore", 200_000);
     private static final int ROUNDS = Integer.getInteger("turbokv.kafka.bench.rounds", 2);
+    /** Whether to run the "before" rows, which write every commit: minutes each at larger sizes. */
+    private static final boolean BEFORE_ROWS = Boolean.parseBoolean(System.getProperty(
+            "turbokv.kafka.bench.before", "true"));
     private static final int KEYS = 500;
     private static final int DIRECT_COMMIT_EVERY = 1_000;
     private static final int RESTORE_BATCH = 1_000;
@@ -97,7 +101,7 @@ class StoreBenchmarkTest {
         compare(table, "count, TopologyTestDriver (rec/s)",
                 rocks -> countTopology(rocks ? Stores.persistentTimestampedKeyValueStore("counts")
                         : TurboKvStores.persistentTimestampedKeyValueStore("counts"), Map.of()));
-        compare(table, "count, TopologyTestDriver, before (rec/s)",
+        compareBefore(table, "count, TopologyTestDriver, before (rec/s)",
                 rocks -> countTopology(rocks ? Stores.persistentTimestampedKeyValueStore("counts")
                         : TurboKvStores.persistentTimestampedKeyValueStore("counts"), EVERY_COMMIT_WRITTEN));
         compare(table, "windowed count, TopologyTestDriver (rec/s)",
@@ -106,7 +110,7 @@ class StoreBenchmarkTest {
                         : TurboKvStores.persistentTimestampedWindowStore("windowed", Duration.ofHours(1),
                                 Duration.ofMinutes(1), false),
                         Map.of()));
-        compare(table, "windowed count, TopologyTestDriver, before",
+        compareBefore(table, "windowed count, TopologyTestDriver, before",
                 rocks -> windowedTopology(rocks ? Stores.persistentTimestampedWindowStore("windowed",
                         Duration.ofHours(1), Duration.ofMinutes(1), false)
                         : TurboKvStores.persistentTimestampedWindowStore("windowed", Duration.ofHours(1),
@@ -118,7 +122,7 @@ class StoreBenchmarkTest {
         compare(table, "restore " + RESTORE_RECORDS + " records (rec/s)",
                 rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
                         : TurboKvStores.persistentKeyValueStore("restored").get(), Map.of()));
-        compare(table, "restore " + RESTORE_RECORDS + ", before (rec/s)",
+        compareBefore(table, "restore " + RESTORE_RECORDS + ", before (rec/s)",
                 rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
                         : TurboKvStores.persistentKeyValueStore("restored").get(), EVERY_COMMIT_WRITTEN));
         System.out.println(String.join(System.lineSeparator(), table));
@@ -395,6 +399,13 @@ class StoreBenchmarkTest {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** As {@link #compare}, unless the "before" rows are left out ({@link #BEFORE_ROWS}). */
+    private void compareBefore(List<String> table, String workload, Function<Boolean, Run> run) {
+        if (BEFORE_ROWS) {
+            compare(table, workload, run);
+        }
     }
 
     private void compare(List<String> table, String workload, Function<Boolean, Run> run) {
