@@ -198,7 +198,8 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
     /**
      * Writes each segment with writes not on disk, and a commit record of {@code recordPosition} and {@code offsets}
      * in each (the newest segment's only when none has writes and the offsets change); {@code forgetOffsets} for
-     * writes that may belong to a transaction that aborts. Claims every segment's write slot before it writes any:
+     * writes that may belong to a transaction that aborts. Empty {@code offsets} forget the previous commit's
+     * offsets as well. Claims every segment's write slot before it writes any:
      * with {@code mayDefer}, a slot held by a segment's compaction makes it write nothing.
      *
      * @return whether the segments hold no commit left to write: false when there was no segment for the changed
@@ -227,7 +228,11 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
                 claims.add(claim);
             }
             long[] ids = written.keySet().stream().mapToLong(Long::longValue).toArray();
-            CommitRecord record = forgetOffsets ? committed.nextForgettingOffsets(++epoch, ids, recordPosition)
+            // no offsets forget every offset (ChangelogOffsets.apply), the fallback's too: a flush under
+            // exactly-once commits none over writes of a transaction that may abort, and a crash between two
+            // segments' batches must not fall back to the previous offsets over the batch written
+            CommitRecord record = forgetOffsets || offsets.isEmpty()
+                    ? committed.nextForgettingOffsets(++epoch, ids, recordPosition)
                     : committed.next(++epoch, ids, recordPosition, offsets);
             Map<byte[], byte[]> metadata = Map.of(CommitRecord.KEY, record.encode());
             int i = 0;
