@@ -22,7 +22,9 @@ import java.util.Map;
  *
  * <p>The builder arrives with the store's two families, caches of {@link TurboKvStores#DEFAULT_CACHE_BYTES}, the
  * background compactions of {@link TurboKvStores#COMPACTION_POLICY} and the durability chosen by changelog; the setter
- * may change cache sizes, the compaction policy and durability, and must not add families.
+ * may change cache sizes, the compaction policy and durability, and must not add families. A setter that sets
+ * {@link io.turbokv.CompactionPolicy#manual()} gets {@link TurboKvStores#COMPACTION_POLICY} all the same: a store
+ * here has no handle to compact by hand, so under the manual policy it would never compact.
  * It is created once per store opening, and called on the stream thread that opens the store.
  */
 @FunctionalInterface

@@ -35,7 +35,9 @@ public final class TurboKvStores {
      * while it has more than 16 live SSTs (a written commit adds one per family it writes, so about every 8 written
      * commits), each compaction merging up to 32 SSTs whatever their duplication, as a task's small commits never
      * reach the engine's default duplication thresholds yet every overlapping SST costs each read a lookup. The
-     * stream thread never compacts; a {@link TurboKvConfigSetter} may choose another policy.
+     * stream thread never compacts; a {@link TurboKvConfigSetter} or a configuration given to
+     * {@link #persistentKeyValueStore(String, DbConfig)} may choose another automatic policy, and one that leaves
+     * the manual policy gets this one (a store here has no handle to compact by hand).
      */
     public static final CompactionPolicy COMPACTION_POLICY = CompactionPolicy.whenSstCountAbove(16);
 
@@ -112,7 +114,10 @@ public final class TurboKvStores {
      * family (index 0) holds the data, its second (index 1) the store's position; both must be
      * {@link FamilyKind#SINGLE_VALUE}, and the first key-ordered ({@link FamilyConfig#ordered}), as the stores read
      * ranges in key order. Each task opens its own store, so every task's store has caches of the
-     * configured size. The store commits with the configuration's durability, changelog or not.
+     * configured size. The store commits with the configuration's durability, changelog or not. It compacts in the
+     * background as every store of this class: a {@code config} with the manual compaction policy (the default of
+     * {@link DbConfig#builder()}) is opened with {@link #COMPACTION_POLICY} instead; another automatic policy is
+     * kept.
      *
      * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
      * @param config the configuration each task's store is opened with
@@ -142,7 +147,8 @@ public final class TurboKvStores {
 
     /**
      * As {@link #persistentTimestampedKeyValueStore(String)}, opened with {@code config} (see
-     * {@link #persistentKeyValueStore(String, DbConfig)} for what it must declare).
+     * {@link #persistentKeyValueStore(String, DbConfig)} for what it must declare; as there, the manual compaction
+     * policy is replaced by {@link #COMPACTION_POLICY}).
      *
      * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
      * @param config the configuration each task's store is opened with
@@ -158,7 +164,41 @@ public final class TurboKvStores {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
         checkFamilies(config);
-        return new TurboKvBytesStoreSupplier(name, (storeName, hasChangelog, appConfigs) -> config, timestamped);
+        DbConfig compacting = compactingInBackground(config);
+        return new TurboKvBytesStoreSupplier(name, (storeName, hasChangelog, appConfigs) -> compacting,
+                timestamped);
+    }
+
+    /**
+     * {@return {@code config}, with {@link #COMPACTION_POLICY} in place of {@link CompactionPolicy#manual()}} A
+     * store of this module has no handle an application could call {@code compact} on, and compacts nowhere but on
+     * the engine's compaction thread: under the manual policy (the default of {@link DbConfig#builder()}) its SSTs,
+     * one or two per written commit, would grow without bound, and every read would look each of them up.
+     */
+    static DbConfig compactingInBackground(DbConfig config) {
+        if (config.compactionPolicy().isAutomatic()) {
+            return config;
+        }
+        // DbConfig has no toBuilder: every setting an application can give is copied (the file layer is the
+        // engine's own, never set outside it)
+        DbConfig.Builder builder = DbConfig.builder();
+        config.families().forEach(builder::family);
+        return builder.keyBlockCacheBytes(config.keyBlockCacheBytes())
+                .valueBlockCacheBytes(config.valueBlockCacheBytes())
+                .blockCache(config.blockCache())
+                .durability(config.durability())
+                .logFileBytes(config.logFileBytes())
+                .jmx(config.jmx())
+                .slowGetThreshold(config.slowGetThreshold())
+                .compactionPolicy(COMPACTION_POLICY)
+                .writeThreads(config.writeThreads())
+                .keyBlockBytes(config.keyBlockBytes())
+                .valueBlockBytes(config.valueBlockBytes())
+                .compression(config.compression())
+                .filterFingerprintBits(config.filterFingerprintBits())
+                .spillBytes(config.spillBytes())
+                .spillEntries(config.spillEntries())
+                .build();
     }
 
     /**
@@ -344,7 +384,7 @@ public final class TurboKvStores {
         }
         DbConfig config = builder.build();
         checkFamilies(config);
-        return config;
+        return compactingInBackground(config);
     }
 
     /**
