@@ -22,11 +22,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
@@ -124,14 +127,15 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     static final long SPILL_BYTES = 16L << 20;
 
-    /**
-     * How long a write that cannot stay in memory (a store without a changelog, {@link #flush()}, {@link #close()})
-     * waits for the store's background compaction to free the write slot before it fails; a compaction merges
-     * 500 MiB of input at most ({@link TurboKvStores#COMPACTION_POLICY}).
-     */
-    static final Duration SLOT_WAIT = Duration.ofMinutes(5);
+    /** The consumer's default {@code max.poll.interval.ms}, which Kafka Streams keeps: five minutes. */
+    static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
     private static final System.Logger LOGGER = System.getLogger(TurboKvKeyValueStore.class.getName());
     private final ConfigChoice configChoice;
+    /**
+     * How long a write that cannot stay in memory (a store without a changelog, {@link #flush()}, {@link #close()})
+     * waits for the store's background compaction to free the write slot before it fails ({@link #slotWait(Map)}).
+     */
+    private Duration slotWait = slotWait(Map.of());
     /** The writes since the last Streams commit. */
     private final WriteBuffer buffer = new WriteBuffer();
     /**
@@ -213,6 +217,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             }
         }
         readSettings(context, !segment);
+        slotWait = slotWait(context.appConfigs());
         Map<String, Object> appConfigs = context.appConfigs();
         defersCommits = !segment && hasChangelog;
         commitBuffer = CommitBuffer.of(appConfigs);
@@ -574,7 +579,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * {@link #unwritten}. The store compacts on the engine's compaction thread ({@link TurboKvStores#COMPACTION_POLICY}),
      * which holds the store's single write slot while it runs: with {@code mayDefer}, a write that finds the slot so
      * held writes nothing and returns false, its writes kept in memory for a later try, so that a Streams commit never
-     * waits for a compaction; without it, the write waits up to {@link #SLOT_WAIT}.
+     * waits for a compaction; without it, the write waits up to {@link #slotWait(Map)}.
      *
      * @return whether the batch was written
      * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
@@ -683,11 +688,11 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      *
      * @throws ProcessorStateException when the slot cannot be had: the store cannot write any more, a background
      *                                 compaction failed (rolled back; the next write tries again), or
-     *                                 {@link #SLOT_WAIT} passed
+     *                                 {@link #slotWait(Map)} passed
      */
     private WriteBatch claimWriteSlot(boolean mayDefer) {
         try {
-            return mayDefer ? db.writeBatch() : db.writeBatch(SLOT_WAIT);
+            return mayDefer ? db.writeBatch() : db.writeBatch(slotWait);
         } catch (IllegalStateException e) {
             if (mayDefer && !(e instanceof StoreClosedException) && e.getCause() == null
                     && !db.hasUnrecoverableWriteError()) {
@@ -839,6 +844,31 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         } catch (StoreClosedException e) {
             return StoreMetrics.Snapshot.NONE; // closed since the check
         }
+    }
+
+    /**
+     * {@return how long a write that must reach disk waits for a background compaction holding the write slot:
+     * half the application's {@code max.poll.interval.ms} (its main consumer's, as Streams resolves the prefixes;
+     * {@value #DEFAULT_MAX_POLL_INTERVAL_MS} ms by default), at least a millisecond} The write runs on the stream
+     * thread, which must poll again within that interval or be dropped from the group; failing after half of it
+     * leaves the thread the other half to report the failure (Streams then closes the task and reopens it). A
+     * compaction merges 500 MiB of input at most ({@link TurboKvStores#COMPACTION_POLICY}).
+     *
+     * @throws ConfigException when the setting is not a non-negative whole number
+     */
+    static Duration slotWait(Map<String, Object> appConfigs) {
+        String setting = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+        String name = appConfigs.containsKey(StreamsConfig.mainConsumerPrefix(setting))
+                ? StreamsConfig.mainConsumerPrefix(setting)
+                : appConfigs.containsKey(StreamsConfig.consumerPrefix(setting)) ? StreamsConfig.consumerPrefix(setting)
+                : setting;
+        long interval = TurboKvStores.nonNegativeSetting(appConfigs, name, DEFAULT_MAX_POLL_INTERVAL_MS);
+        return Duration.ofMillis(Math.max(1, interval / 2));
+    }
+
+    /** {@return how long this store's writes that must reach disk wait for the write slot ({@link #slotWait(Map)})} */
+    Duration slotWait() {
+        return slotWait;
     }
 
     /** {@return the configuration the store was opened with} */
