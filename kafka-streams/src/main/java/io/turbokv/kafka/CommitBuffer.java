@@ -96,8 +96,9 @@ final class CommitBuffer {
 
     /**
      * {@return whether a due write of {@code bytes} may wait for a later commit when the store's compaction holds its
-     * write slot} Up to twice the size bound, so that the heap held stays bounded while a commit never waits for a
-     * compaction below it.
+     * write slot} Up to twice the size bound, so that the heap held stays bounded: a commit below it never waits for
+     * a compaction, a commit past it waits for the compaction to end (up to
+     * {@link TurboKvKeyValueStore#slotWait(java.util.Map)}).
      */
     boolean mayDefer(long bytes) {
         return bytes / 2 < boundBytes;

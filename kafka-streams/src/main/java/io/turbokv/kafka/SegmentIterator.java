@@ -15,9 +15,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * A read of a window or session store: segment after segment (in time order, or reversed), the segment's ordered
  * read ({@link CursorIterator}) between the key bounds the segment gets ({@link Bounds}), each entry decoded and
  * filtered by the store ({@link Decoder}), as Kafka's segmented RocksDB stores read; opened by a read-committed
- * query ({@link SegmentedStore#readingCommitted}), the segments' committed entries only. A segment's read opens when the
- * iteration reaches it, so an iterator costs nothing for segments it never reaches; a segment that expired
- * meanwhile is skipped, as Kafka's stores skip it. Takes no lock while it iterates but a segment's own, briefly,
+ * query ({@link SegmentedStore#readingCommitted}), the segments' committed entries only. A segment's read opens when
+ * the iteration reaches it, so an iterator costs nothing for segments it never reaches (and a read-committed
+ * iterator that reaches a segment after a later Streams commit sees that commit there, past the position its query
+ * reported); a segment that expired meanwhile is skipped, as Kafka's stores skip it. Takes no lock while it iterates but a segment's own, briefly,
  * to open the segment's read; confined to the thread that opened it; the store's close ends it.
  *
  * @param <K> the keys handed out: windowed record keys, or window start times for one key's windows

@@ -29,8 +29,13 @@ import org.apache.kafka.streams.state.WindowStore;
  * with both time bounds; on a session store a {@link WindowRangeQuery} with a key; on a versioned store a
  * {@link VersionedKeyQuery} or a {@link MultiVersionedKeyQuery}. Keys are {@link Bytes} and
  * values {@code byte[]}: Kafka Streams' typed layers turn typed and timestamped queries into these raw ones and
- * deserialize the answer. Any other query is "unknown". The isolation level of a query matters only to a key-value
- * store with {@code enable.transactional.statestores} (see {@link StreamsStore#readsCommittedOnly}).
+ * deserialize the answer. Any other query is "unknown". The isolation level of a query matters only to a key-value,
+ * window or session store with {@code enable.transactional.statestores} (see {@link StreamsStore#readsCommittedOnly}):
+ * a versioned store answers a {@code READ_COMMITTED} query as a {@code READ_UNCOMMITTED} one, from its write buffer
+ * too, so that it may show writes of a transaction that later aborts. A read-committed window or session query
+ * opens each segment's read when its iterator reaches the segment: every segment read holds committed entries only,
+ * but a segment reached after a later Streams commit holds that commit's entries too, newer than the position the
+ * answer reports.
  */
 final class StoreQueries {
     private StoreQueries() {}

@@ -67,8 +67,9 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * <p><b>Compaction</b> runs in the background, on the engine's compaction thread of the store
  * ({@link TurboKvStores#COMPACTION_POLICY}), never on the stream thread. It holds the store's single write slot while
  * it merges: a write of the committed writes in memory that finds it so stays in memory until a later commit (up to
- * twice the layer's bound, past which it waits), so that a Streams commit of a store with a changelog never waits for
- * a compaction; a store without a changelog, {@link #flush()} and {@link #close()} wait for it.
+ * twice the layer's bound), so that a Streams commit of a store with a changelog waits for a compaction only when
+ * its writes in memory have grown past twice the bound meanwhile; a store without a changelog, {@link #flush()} and
+ * {@link #close()} wait for it, each up to {@link #slotWait(Map)}.
  *
  * <p><b>Position and changelog offsets.</b> The store tracks its {@link Position} (the input offsets whose writes it
  * holds) as Kafka's stores do, and manages its changelog offsets itself ({@link #managesOffsets()}), as Kafka's
@@ -578,8 +579,8 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * Writes {@link #unwritten} and {@code metadata} as one TurboKV write batch, commits it and empties
      * {@link #unwritten}. The store compacts on the engine's compaction thread ({@link TurboKvStores#COMPACTION_POLICY}),
      * which holds the store's single write slot while it runs: with {@code mayDefer}, a write that finds the slot so
-     * held writes nothing and returns false, its writes kept in memory for a later try, so that a Streams commit never
-     * waits for a compaction; without it, the write waits up to {@link #slotWait(Map)}.
+     * held writes nothing and returns false, its writes kept in memory for a later try (the caller passes it below
+     * twice the bound only, {@link CommitBuffer#mayDefer}); without it, the write waits up to {@link #slotWait(Map)}.
      *
      * @return whether the batch was written
      * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them

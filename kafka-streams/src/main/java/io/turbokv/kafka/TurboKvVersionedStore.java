@@ -55,7 +55,9 @@ import org.apache.kafka.streams.state.VersionedRecordIterator;
  * would expire.
  *
  * <p><b>Interactive queries</b> (IQv2): {@code VersionedKeyQuery} and {@code MultiVersionedKeyQuery}, with position
- * bounds, as Kafka's store answers them ({@code StoreQueries}). A {@code MultiVersionedKeyQuery} returns every version
+ * bounds, as Kafka's store answers them ({@code StoreQueries}). Read-committed queries are not supported: with
+ * {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query reads the write buffer too, as a
+ * {@code READ_UNCOMMITTED} one, and may show writes of a transaction that later aborts. A {@code MultiVersionedKeyQuery} returns every version
  * valid at some time of its range; Kafka's store also skips those whose validTo lies in a segment after the one of the
  * range's end.
  *
