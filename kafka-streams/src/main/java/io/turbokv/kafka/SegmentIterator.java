@@ -14,9 +14,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 /**
  * A read of a window or session store: segment after segment (in time order, or reversed), the segment's ordered
  * read ({@link CursorIterator}) between the key bounds the segment gets ({@link Bounds}), each entry decoded and
- * filtered by the store ({@link Decoder}), as Kafka's segmented RocksDB stores read. A segment's read opens when the
- * iteration reaches it, so an iterator costs nothing for segments it never reaches; a segment that expired
- * meanwhile is skipped, as Kafka's stores skip it. Takes no lock while it iterates but a segment's own, briefly,
+ * filtered by the store ({@link Decoder}), as Kafka's segmented RocksDB stores read; opened by a read-committed
+ * query ({@link SegmentedStore#readingCommitted}), the segments' committed entries only. A segment's read opens when
+ * the iteration reaches it, so an iterator costs nothing for segments it never reaches (and a read-committed
+ * iterator that reaches a segment after a later Streams commit sees that commit there, past the position its query
+ * reported); a segment that expired meanwhile is skipped, as Kafka's stores skip it. Takes no lock while it iterates but a segment's own, briefly,
  * to open the segment's read; confined to the thread that opened it; the store's close ends it.
  *
  * @param <K> the keys handed out: windowed record keys, or window start times for one key's windows
@@ -27,6 +29,8 @@ class SegmentIterator<K> extends PeekingIterator<K> {
     private final LongFunction<Bounds> bounds;
     private final Decoder<K> decoder;
     private final boolean forward;
+    /** Whether each segment's read leaves its write buffer out: a read-committed query's. */
+    private final boolean committedOnly;
     private int nextSegment;
     private KeyValueIterator<Bytes, byte[]> current;
     private boolean closed;
@@ -42,6 +46,7 @@ class SegmentIterator<K> extends PeekingIterator<K> {
         this.bounds = bounds;
         this.decoder = decoder;
         this.forward = forward;
+        this.committedOnly = owner.committedReads();
     }
 
     @Override
@@ -86,8 +91,10 @@ class SegmentIterator<K> extends PeekingIterator<K> {
             Map.Entry<Long, TurboKvKeyValueStore> segment = segments.get(nextSegment++);
             Bounds range = bounds.apply(segment.getKey());
             try {
-                current = forward ? segment.getValue().range(range.lower(), range.upper())
-                        : segment.getValue().reverseRange(range.lower(), range.upper());
+                TurboKvKeyValueStore store = segment.getValue();
+                current = committedOnly ? store.committedRange(range.lower(), range.upper(), !forward)
+                        : forward ? store.range(range.lower(), range.upper())
+                        : store.reverseRange(range.lower(), range.upper());
             } catch (InvalidStateStoreException expired) {
                 // the segment expired (and closed) since the read began: its data is gone
             }

@@ -163,15 +163,41 @@ final class Segments {
         return first > Long.MAX_VALUE - segmentInterval ? Long.MAX_VALUE : first + segmentInterval - 1;
     }
 
-    /** {@return the live segments that hold buffered writes, by id, ascending} */
-    NavigableMap<Long, TurboKvKeyValueStore> withBufferedWrites() {
-        NavigableMap<Long, TurboKvKeyValueStore> buffered = new TreeMap<>();
+    /**
+     * {@return the live segments that hold writes not on disk (buffered, or committed and kept in memory), by id,
+     * ascending}
+     */
+    NavigableMap<Long, TurboKvKeyValueStore> withWrites() {
+        NavigableMap<Long, TurboKvKeyValueStore> holding = new TreeMap<>();
         segments.forEach((id, segment) -> {
-            if (segment.approximateNumUncommittedBytes() > 0) {
-                buffered.put(id, segment);
+            if (segment.holdsWrites()) {
+                holding.put(id, segment);
             }
         });
-        return buffered;
+        return holding;
+    }
+
+    /** Moves every live segment's buffered writes into its committed writes in memory. */
+    void keepCommitted() {
+        for (TurboKvKeyValueStore segment : segments.values()) {
+            segment.keepCommitted();
+        }
+    }
+
+    /** Drops every live segment's buffered writes, those Streams did not commit. */
+    void dropBuffered() {
+        for (TurboKvKeyValueStore segment : segments.values()) {
+            segment.dropBuffered();
+        }
+    }
+
+    /** {@return the estimated heap held by the live segments' committed writes in memory} */
+    long unwrittenBytes() {
+        long bytes = 0;
+        for (TurboKvKeyValueStore segment : segments.values()) {
+            bytes += segment.unwrittenBytes();
+        }
+        return bytes;
     }
 
     /** {@return the newest live segment with its id, or null when there is none} */

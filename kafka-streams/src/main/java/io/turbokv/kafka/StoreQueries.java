@@ -29,8 +29,13 @@ import org.apache.kafka.streams.state.WindowStore;
  * with both time bounds; on a session store a {@link WindowRangeQuery} with a key; on a versioned store a
  * {@link VersionedKeyQuery} or a {@link MultiVersionedKeyQuery}. Keys are {@link Bytes} and
  * values {@code byte[]}: Kafka Streams' typed layers turn typed and timestamped queries into these raw ones and
- * deserialize the answer. Any other query is "unknown". The isolation level of a query matters only to a key-value
- * store with {@code enable.transactional.statestores} (see {@link StreamsStore#readsCommittedOnly}).
+ * deserialize the answer. Any other query is "unknown". The isolation level of a query matters only to a key-value,
+ * window or session store with {@code enable.transactional.statestores} (see {@link StreamsStore#readsCommittedOnly}):
+ * a versioned store answers a {@code READ_COMMITTED} query as a {@code READ_UNCOMMITTED} one, from its write buffer
+ * too, so that it may show writes of a transaction that later aborts. A read-committed window or session query
+ * opens each segment's read when its iterator reaches the segment: every segment read holds committed entries only,
+ * but a segment reached after a later Streams commit holds that commit's entries too, newer than the position the
+ * answer reports.
  */
 final class StoreQueries {
     private StoreQueries() {}
@@ -99,14 +104,24 @@ final class StoreQueries {
 
     /**
      * Runs an {@link #answerable} query; a window query without the bounds the store needs is unknown. A key or range
-     * query of a key-value store reads only its committed entries when the store {@link
-     * StreamsStore#readsCommittedOnly reads committed only} at the query's isolation level.
+     * query of a key-value store, and a window or session query, reads only the store's committed entries when the
+     * store {@link StreamsStore#readsCommittedOnly reads committed only} at the query's isolation level.
+     */
+    private static <R> QueryResult<R> run(Query<R> query, StateStore store, QueryConfig config) {
+        if (store instanceof SegmentedStore segmented && segmented.readsCommittedOnly(config)) {
+            return segmented.readingCommitted(() -> read(query, store, null));
+        }
+        return read(query, store, store instanceof TurboKvKeyValueStore keyValue
+                && keyValue.readsCommittedOnly(config) ? keyValue : null);
+    }
+
+    /**
+     * Reads the answer to {@code query}: of a key-value store's committed entries only when {@code committedOnly} is
+     * that store.
      */
     @SuppressWarnings("unchecked")
-    private static <R> QueryResult<R> run(Query<R> query, StateStore store, QueryConfig config) {
+    private static <R> QueryResult<R> read(Query<R> query, StateStore store, TurboKvKeyValueStore committedOnly) {
         Object answer;
-        TurboKvKeyValueStore committedOnly = store instanceof TurboKvKeyValueStore keyValue
-                && keyValue.readsCommittedOnly(config) ? keyValue : null;
         if (query instanceof KeyQuery<?, ?> key) {
             Bytes wanted = ((KeyQuery<Bytes, byte[]>) key).getKey();
             answer = committedOnly != null ? committedOnly.committedGet(wanted)

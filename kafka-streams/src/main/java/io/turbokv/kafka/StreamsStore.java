@@ -136,7 +136,9 @@ abstract sealed class StreamsStore implements StateStore
 
     /**
      * Writes what is buffered as {@code commit} does, keeping the committed offsets, and then what commits left in
-     * memory: Kafka Streams 4.4 calls {@code commit}; this is kept for callers of the deprecated method.
+     * memory: Kafka Streams 4.4 calls {@code commit}; this is kept for callers of the deprecated method. Under
+     * exactly-once, buffered writes may belong to a transaction that aborts: written, they forget the committed
+     * offsets, as a spill does, so that after a crash Streams rebuilds the store rather than keep them.
      *
      * @deprecated use {@code commit}, as {@link StateStore#flush()} says
      */
@@ -144,7 +146,8 @@ abstract sealed class StreamsStore implements StateStore
     @Override
     public final synchronized void flush() {
         checkOpen();
-        commit(committedOffsets()); // keeps the offsets: an empty map would forget them, and Streams would rebuild
+        // otherwise keeps the offsets: an empty map would forget them, and Streams would rebuild the store
+        commit(exactlyOnce && approximateNumUncommittedBytes() > 0 ? Map.of() : committedOffsets());
         writeCommittedWrites();
     }
 

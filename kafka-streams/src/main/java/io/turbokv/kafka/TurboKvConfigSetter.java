@@ -20,8 +20,11 @@ import java.util.Map;
  * props.put(TurboKvConfigSetter.CONFIG, SmallCaches.class);
  * }</pre>
  *
- * <p>The builder arrives with the store's two families, caches of {@link TurboKvStores#DEFAULT_CACHE_BYTES} and
- * the durability chosen by changelog; the setter may change cache sizes and durability, and must not add families.
+ * <p>The builder arrives with the store's two families, caches of {@link TurboKvStores#DEFAULT_CACHE_BYTES}, the
+ * background compactions of {@link TurboKvStores#COMPACTION_POLICY} and the durability chosen by changelog; the setter
+ * may change cache sizes, the compaction policy and durability, and must not add families. A setter that sets
+ * {@link io.turbokv.CompactionPolicy#manual()} gets {@link TurboKvStores#COMPACTION_POLICY} all the same: a store
+ * here has no handle to compact by hand, so under the manual policy it would never compact.
  * It is created once per store opening, and called on the stream thread that opens the store.
  */
 @FunctionalInterface

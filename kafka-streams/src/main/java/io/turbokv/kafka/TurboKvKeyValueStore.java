@@ -1,6 +1,5 @@
 package io.turbokv.kafka;
 
-import io.turbokv.CompactConfig;
 import io.turbokv.Cursor;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
@@ -16,17 +15,21 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
@@ -60,6 +63,13 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * {@link TurboKvStores#COMMIT_BUFFER_MAX_AGE_MS_CONFIG} (checked at commits and restore batches), at {@link #flush()}
  * and at {@link #close()}. After a crash the layer is lost with its offsets: the reopened store reports the offsets
  * of the data on disk, never past it, and Streams restores the rest from the changelog.
+ *
+ * <p><b>Compaction</b> runs in the background, on the engine's compaction thread of the store
+ * ({@link TurboKvStores#COMPACTION_POLICY}), never on the stream thread. It holds the store's single write slot while
+ * it merges: a write of the committed writes in memory that finds it so stays in memory until a later commit (up to
+ * twice the layer's bound), so that a Streams commit of a store with a changelog waits for a compaction only when
+ * its writes in memory have grown past twice the bound meanwhile; a store without a changelog, {@link #flush()} and
+ * {@link #close()} wait for it, each up to {@link #slotWait(Map)}.
  *
  * <p><b>Position and changelog offsets.</b> The store tracks its {@link Position} (the input offsets whose writes it
  * holds) as Kafka's stores do, and manages its changelog offsets itself ({@link #managesOffsets()}), as Kafka's
@@ -118,19 +128,15 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     static final long SPILL_BYTES = 16L << 20;
 
-    /**
-     * Streams commits often (every 30 s by default, after every record in TopologyTestDriver), and each commit is a
-     * TurboKV batch with its own SST; every this many commits the store compacts, so that reads do not slow down
-     * with the number of commits.
-     */
-    static final int COMMITS_PER_COMPACTION = 16;
-    /**
-     * The seed's defaults with no duplication threshold: a task's commits are small, so their SSTs never reach the
-     * seed's 50 MiB of duplication, yet every overlapping SST costs each read a lookup.
-     */
-    static final CompactConfig COMPACTION = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
+    /** The consumer's default {@code max.poll.interval.ms}, which Kafka Streams keeps: five minutes. */
+    static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
     private static final System.Logger LOGGER = System.getLogger(TurboKvKeyValueStore.class.getName());
     private final ConfigChoice configChoice;
+    /**
+     * How long a write that cannot stay in memory (a store without a changelog, {@link #flush()}, {@link #close()})
+     * waits for the store's background compaction to free the write slot before it fails ({@link #slotWait(Map)}).
+     */
+    private Duration slotWait = slotWait(Map.of());
     /** The writes since the last Streams commit. */
     private final WriteBuffer buffer = new WriteBuffer();
     /**
@@ -140,14 +146,10 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     private final WriteBuffer unwritten = new WriteBuffer();
     /** The position that {@link #unwritten} is written with; null when nothing committed awaits writing. */
     private Position unwrittenPosition;
-    /** When the oldest commit not yet written was made, in {@link System#nanoTime()}. */
-    private long unwrittenSinceNanos;
     /** Whether Streams commits go to {@link #unwritten} rather than to disk: a store with a changelog. */
     private boolean defersCommits;
-    /** {@link TurboKvStores#COMMIT_BUFFER_BYTES_CONFIG}. */
-    private long commitBufferBytes;
-    /** {@link TurboKvStores#COMMIT_BUFFER_MAX_AGE_MS_CONFIG}, in nanoseconds. */
-    private long commitBufferMaxAgeNanos;
+    /** When {@link #unwritten} is written, for a store that defers its commits. */
+    private CommitBuffer commitBuffer;
     /** A segment of a window or session store: its owner writes the metadata and decides when to commit. */
     private final boolean segment;
     /**
@@ -166,7 +168,6 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     private final StoreMetrics.Commits commits;
     /** The store's Streams metrics; none registered for a segment (its owner registers the sums). */
     private StoreMetrics metrics;
-    private int commitsSinceCompaction;
     /** The ordered reads not closed yet, which {@link #close()} ends; they remove themselves without the lock. */
     private final Set<CursorIterator> openIterators = ConcurrentHashMap.newKeySet();
 
@@ -217,13 +218,10 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
             }
         }
         readSettings(context, !segment);
+        slotWait = slotWait(context.appConfigs());
         Map<String, Object> appConfigs = context.appConfigs();
         defersCommits = !segment && hasChangelog;
-        commitBufferBytes = TurboKvStores.nonNegativeSetting(appConfigs, TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG,
-                TurboKvStores.DEFAULT_COMMIT_BUFFER_BYTES);
-        long maxAgeMs = TurboKvStores.nonNegativeSetting(appConfigs, TurboKvStores.COMMIT_BUFFER_MAX_AGE_MS_CONFIG,
-                TurboKvStores.DEFAULT_COMMIT_BUFFER_MAX_AGE_MS);
-        commitBufferMaxAgeNanos = maxAgeMs >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : maxAgeMs * 1_000_000;
+        commitBuffer = CommitBuffer.of(appConfigs);
         open = true;
         if (!segment) {
             metrics = StoreMetrics.register(context, name, this::metricsSnapshot);
@@ -513,20 +511,18 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      * they pass their size or age bound.
      */
     private void keepUnwritten() {
-        if (unwrittenPosition == null) {
-            unwrittenSinceNanos = System.nanoTime();
-        }
         unwrittenPosition = position.copy();
-        if (unwritten.approximateBytes() >= commitBufferBytes
-                || System.nanoTime() - unwrittenSinceNanos >= commitBufferMaxAgeNanos) {
-            writeUnwritten();
+        long bytes = unwritten.approximateBytes();
+        commitBuffer.kept(bytes);
+        if (commitBuffer.due(bytes)) {
+            writeBatch(storeMetadata(unwrittenPosition, committedOffsets), commitBuffer.mayDefer(bytes));
         }
     }
 
     /** Writes the committed writes in memory, with their position and offsets, when there are any. */
     private void writeUnwritten() {
         if (unwrittenPosition != null) {
-            writeBatch(storeMetadata(unwrittenPosition, committedOffsets));
+            writeBatch(storeMetadata(unwrittenPosition, committedOffsets), false);
         }
     }
 
@@ -576,18 +572,37 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     void writeBuffer(Map<byte[], byte[]> metadata) {
         checkOpen();
         unwritten.absorb(buffer);
-        writeBatch(metadata);
+        writeBatch(metadata, false);
     }
 
     /**
      * Writes {@link #unwritten} and {@code metadata} as one TurboKV write batch, commits it and empties
-     * {@link #unwritten}; compacts every {@link #COMMITS_PER_COMPACTION} batches.
+     * {@link #unwritten}. The store compacts on the engine's compaction thread ({@link TurboKvStores#COMPACTION_POLICY}),
+     * which holds the store's single write slot while it runs: with {@code mayDefer}, a write that finds the slot so
+     * held writes nothing and returns false, its writes kept in memory for a later try (the caller passes it below
+     * twice the bound only, {@link CommitBuffer#mayDefer}); without it, the write waits up to {@link #slotWait(Map)}.
+     *
+     * @return whether the batch was written
+     * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
+     */
+    private boolean writeBatch(Map<byte[], byte[]> metadata, boolean mayDefer) {
+        checkOpen();
+        WriteBatch claimed = claimWriteSlot(mayDefer);
+        if (claimed == null) {
+            return false;
+        }
+        writeIn(claimed, metadata);
+        return true;
+    }
+
+    /**
+     * Writes {@link #unwritten} and {@code metadata} in {@code claimed}, a batch that holds the write slot, commits
+     * it and empties {@link #unwritten}; the batch is closed (rolled back when it did not commit).
      *
      * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
      */
-    private void writeBatch(Map<byte[], byte[]> metadata) {
-        checkOpen();
-        try (WriteBatch batch = db.writeBatch()) {
+    private void writeIn(WriteBatch claimed, Map<byte[], byte[]> metadata) {
+        try (WriteBatch batch = claimed) {
             IOException[] failure = new IOException[1];
             unwritten.forEach((key, value) -> {
                 if (failure[0] != null) {
@@ -615,13 +630,80 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
         unwritten.clear();
         unwrittenPosition = null;
-        if (++commitsSinceCompaction >= COMMITS_PER_COMPACTION) {
-            commitsSinceCompaction = 0;
-            try {
-                db.compact(COMPACTION);
-            } catch (IOException e) {
-                throw failure("compaction", e);
+        commitBuffer.written();
+    }
+
+    /**
+     * Moves the write buffer's entries into the committed writes in memory, for an owner (a window or session store's
+     * segment, a versioned store's entries) that defers its commits and writes them later with its own metadata
+     * ({@link #claimWrite}, {@link #writeClaimed}).
+     */
+    void keepCommitted() {
+        checkOpen();
+        unwritten.absorb(buffer);
+    }
+
+    /** Drops the write buffer, for an owner that closes without writing what Streams did not commit. */
+    void dropBuffered() {
+        buffer.clear();
+    }
+
+    /** {@return the estimated heap held by the committed writes in memory ({@link #keepCommitted})} */
+    long unwrittenBytes() {
+        return unwritten.approximateBytes();
+    }
+
+    /** {@return whether the store holds writes not on disk, buffered or committed} */
+    boolean holdsWrites() {
+        return !buffer.isEmpty() || !unwritten.isEmpty();
+    }
+
+    /**
+     * {@return a batch that holds the store's write slot, for {@link #writeClaimed}; null when {@code mayDefer} and
+     * the store's compaction holds the slot} An owner that writes several stores as one commit claims them all before
+     * it writes any. Close a batch not passed to {@link #writeClaimed}.
+     *
+     * @throws ProcessorStateException as {@link #claimWriteSlot}
+     */
+    WriteBatch claimWrite(boolean mayDefer) {
+        checkOpen();
+        return claimWriteSlot(mayDefer);
+    }
+
+    /**
+     * Writes the write buffer, the committed writes in memory below it and {@code metadata} (keys and values in
+     * {@link #POSITION_FAMILY}) in {@code claimed} ({@link #claimWrite}) and commits it.
+     *
+     * @throws ProcessorStateException when the write or the commit fails; the writes are kept, so a retry writes them
+     */
+    void writeClaimed(WriteBatch claimed, Map<byte[], byte[]> metadata) {
+        unwritten.absorb(buffer);
+        writeIn(claimed, metadata);
+    }
+
+    /**
+     * {@return a write batch holding the store's write slot, or null when {@code mayDefer} and the compaction thread
+     * holds the slot} The store writes only under its lock, so the compaction thread is the only other holder: the
+     * engine then refuses the slot without a cause (a batch's refusal names where the batch was created; a failed
+     * background compaction is reported, once, with its failure as the cause; a closed store says so by its type).
+     *
+     * @throws ProcessorStateException when the slot cannot be had: the store cannot write any more, a background
+     *                                 compaction failed (rolled back; the next write tries again), or
+     *                                 {@link #slotWait(Map)} passed
+     */
+    private WriteBatch claimWriteSlot(boolean mayDefer) {
+        try {
+            return mayDefer ? db.writeBatch() : db.writeBatch(slotWait);
+        } catch (IllegalStateException e) {
+            if (mayDefer && !(e instanceof StoreClosedException) && e.getCause() == null
+                    && !db.hasUnrecoverableWriteError()) {
+                return null;
             }
+            throw new ProcessorStateException("store " + name + ": cannot start a write in " + db.directory(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // Kafka Streams interrupts a thread it shuts down: let it see so
+            throw new ProcessorStateException("store " + name + ": interrupted while its write waited for a"
+                    + " compaction in " + db.directory(), e);
         }
     }
 
@@ -645,6 +727,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
         unwritten.clear();
         unwrittenPosition = null;
+        commitBuffer.written(); // written or, after a failure, dropped: no longer held
         open = false;
         for (CursorIterator iterator : List.copyOf(openIterators)) {
             iterator.storeClosed();
@@ -762,6 +845,31 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         } catch (StoreClosedException e) {
             return StoreMetrics.Snapshot.NONE; // closed since the check
         }
+    }
+
+    /**
+     * {@return how long a write that must reach disk waits for a background compaction holding the write slot:
+     * half the application's {@code max.poll.interval.ms} (its main consumer's, as Streams resolves the prefixes;
+     * {@value #DEFAULT_MAX_POLL_INTERVAL_MS} ms by default), at least a millisecond} The write runs on the stream
+     * thread, which must poll again within that interval or be dropped from the group; failing after half of it
+     * leaves the thread the other half to report the failure (Streams then closes the task and reopens it). A
+     * compaction merges 500 MiB of input at most ({@link TurboKvStores#COMPACTION_POLICY}).
+     *
+     * @throws ConfigException when the setting is not a non-negative whole number
+     */
+    static Duration slotWait(Map<String, Object> appConfigs) {
+        String setting = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+        String name = appConfigs.containsKey(StreamsConfig.mainConsumerPrefix(setting))
+                ? StreamsConfig.mainConsumerPrefix(setting)
+                : appConfigs.containsKey(StreamsConfig.consumerPrefix(setting)) ? StreamsConfig.consumerPrefix(setting)
+                : setting;
+        long interval = TurboKvStores.nonNegativeSetting(appConfigs, name, DEFAULT_MAX_POLL_INTERVAL_MS);
+        return Duration.ofMillis(Math.max(1, interval / 2));
+    }
+
+    /** {@return how long this store's writes that must reach disk wait for the write slot ({@link #slotWait(Map)})} */
+    Duration slotWait() {
+        return slotWait;
     }
 
     /** {@return the configuration the store was opened with} */

@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import io.turbokv.CompactionPolicy;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
 import io.turbokv.FamilyConfig;
@@ -29,6 +30,20 @@ import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
     public static final long DEFAULT_CACHE_BYTES = 16L << 20;
+    /**
+     * When a store opened with {@link #defaultConfig()} compacts: on the engine's compaction thread of the store
+     * (one daemon thread per TurboKV directory, so one per key-value or versioned store and one per segment of a
+     * window or session store, each waking every {@value io.turbokv.CompactionPolicy#CHECK_INTERVAL_MILLIS} ms to
+     * look for new commits: 100 partitions of a windowed operator with 3 segments each make 300 threads and some
+     * 6,000 wake-ups a second, whose CPU cost is not measured, and a stack each),
+     * while it has more than 16 live SSTs (a written commit adds one per family it writes, so about every 8 written
+     * commits), each compaction merging up to 32 SSTs whatever their duplication, as a task's small commits never
+     * reach the engine's default duplication thresholds yet every overlapping SST costs each read a lookup. The
+     * stream thread never compacts; a {@link TurboKvConfigSetter} or a configuration given to
+     * {@link #persistentKeyValueStore(String, DbConfig)} may choose another automatic policy, and one that leaves
+     * the manual policy gets this one (a store here has no handle to compact by hand).
+     */
+    public static final CompactionPolicy COMPACTION_POLICY = CompactionPolicy.whenSstCountAbove(16);
 
     /**
      * The Streams configuration that bounds the block-cache memory of all the application's TurboKV stores in this
@@ -42,10 +57,11 @@ public final class TurboKvStores {
     public static final String BLOCK_CACHE_BYTES_CONFIG = "turbokv.block.cache.bytes";
 
     /**
-     * The Streams configuration that bounds, in bytes, the writes a key-value store with a changelog holds committed
-     * in memory before it writes them to disk: a Streams commit of such a store moves its write buffer, position and
-     * changelog offsets into an in-memory layer and returns, and the layer is written as one TurboKV write batch once
-     * it holds this many bytes (or is older than {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}), as Kafka's RocksDB store
+     * The Streams configuration that bounds, in bytes, the writes a store with a changelog (key-value, versioned,
+     * window or session: a segmented store's segments together) holds committed in memory before it writes them to
+     * disk: a Streams commit of such a store moves its write buffer, position and changelog offsets into an in-memory
+     * layer and returns, and the layer is written as one TurboKV write batch (one per segment) once it holds this
+     * many bytes (or is older than {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}), as Kafka's RocksDB store
      * leaves its commits in the memtable until the memtable fills. Default {@link #DEFAULT_COMMIT_BUFFER_BYTES}; 0
      * writes every commit.
      *
@@ -57,7 +73,7 @@ public final class TurboKvStores {
     public static final long DEFAULT_COMMIT_BUFFER_BYTES = 16L << 20;
 
     /**
-     * The Streams configuration that bounds, in milliseconds, how long a key-value store with a changelog holds
+     * The Streams configuration that bounds, in milliseconds, how long a store with a changelog holds
      * committed writes in memory ({@link #COMMIT_BUFFER_BYTES_CONFIG}): a commit or restore batch that finds the
      * layer older writes it, so that a crash makes Streams restore at most about this much of the changelog. Default
      * {@link #DEFAULT_COMMIT_BUFFER_MAX_AGE_MS}; 0 writes every commit.
@@ -66,6 +82,18 @@ public final class TurboKvStores {
 
     /** The default of {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}: one minute, two of Streams' default commit intervals. */
     public static final long DEFAULT_COMMIT_BUFFER_MAX_AGE_MS = 60_000;
+
+    /**
+     * The Streams configuration that bounds, in bytes, the sum of the committed writes that all the application's
+     * stores with a changelog in this JVM hold in memory ({@link #COMMIT_BUFFER_BYTES_CONFIG} bounds each store's):
+     * a commit or restore batch of a store that finds the sum at the bound or past it writes that store's. Without
+     * it (the default), an instance of n such stores (partitions times stores, standbys included) may hold up to n
+     * times the per-store bound, as n RocksDB stores hold n write buffers unless a {@code WriteBufferManager} bounds
+     * them.
+     *
+     * <pre>{@code props.put(TurboKvStores.COMMIT_BUFFER_TOTAL_BYTES_CONFIG, 256L << 20); // 256 MiB in all}</pre>
+     */
+    public static final String COMMIT_BUFFER_TOTAL_BYTES_CONFIG = "turbokv.commit.buffer.total.bytes";
 
     private TurboKvStores() {}
 
@@ -90,7 +118,10 @@ public final class TurboKvStores {
      * family (index 0) holds the data, its second (index 1) the store's position; both must be
      * {@link FamilyKind#SINGLE_VALUE}, and the first key-ordered ({@link FamilyConfig#ordered}), as the stores read
      * ranges in key order. Each task opens its own store, so every task's store has caches of the
-     * configured size. The store commits with the configuration's durability, changelog or not.
+     * configured size. The store commits with the configuration's durability, changelog or not. It compacts in the
+     * background as every store of this class: a {@code config} with the manual compaction policy (the default of
+     * {@link DbConfig#builder()}) is opened with {@link #COMPACTION_POLICY} instead; another automatic policy is
+     * kept.
      *
      * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
      * @param config the configuration each task's store is opened with
@@ -120,7 +151,8 @@ public final class TurboKvStores {
 
     /**
      * As {@link #persistentTimestampedKeyValueStore(String)}, opened with {@code config} (see
-     * {@link #persistentKeyValueStore(String, DbConfig)} for what it must declare).
+     * {@link #persistentKeyValueStore(String, DbConfig)} for what it must declare; as there, the manual compaction
+     * policy is replaced by {@link #COMPACTION_POLICY}).
      *
      * @param name   the store's name; its data lives in {@code <task state dir>/<name>}
      * @param config the configuration each task's store is opened with
@@ -136,7 +168,41 @@ public final class TurboKvStores {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
         checkFamilies(config);
-        return new TurboKvBytesStoreSupplier(name, (storeName, hasChangelog, appConfigs) -> config, timestamped);
+        DbConfig compacting = compactingInBackground(config);
+        return new TurboKvBytesStoreSupplier(name, (storeName, hasChangelog, appConfigs) -> compacting,
+                timestamped);
+    }
+
+    /**
+     * {@return {@code config}, with {@link #COMPACTION_POLICY} in place of {@link CompactionPolicy#manual()}} A
+     * store of this module has no handle an application could call {@code compact} on, and compacts nowhere but on
+     * the engine's compaction thread: under the manual policy (the default of {@link DbConfig#builder()}) its SSTs,
+     * one or two per written commit, would grow without bound, and every read would look each of them up.
+     */
+    static DbConfig compactingInBackground(DbConfig config) {
+        if (config.compactionPolicy().isAutomatic()) {
+            return config;
+        }
+        // DbConfig has no toBuilder: every setting an application can give is copied (the file layer is the
+        // engine's own, never set outside it)
+        DbConfig.Builder builder = DbConfig.builder();
+        config.families().forEach(builder::family);
+        return builder.keyBlockCacheBytes(config.keyBlockCacheBytes())
+                .valueBlockCacheBytes(config.valueBlockCacheBytes())
+                .blockCache(config.blockCache())
+                .durability(config.durability())
+                .logFileBytes(config.logFileBytes())
+                .jmx(config.jmx())
+                .slowGetThreshold(config.slowGetThreshold())
+                .compactionPolicy(COMPACTION_POLICY)
+                .writeThreads(config.writeThreads())
+                .keyBlockBytes(config.keyBlockBytes())
+                .valueBlockBytes(config.valueBlockBytes())
+                .compression(config.compression())
+                .filterFingerprintBits(config.filterFingerprintBits())
+                .spillBytes(config.spillBytes())
+                .spillEntries(config.spillEntries())
+                .build();
     }
 
     /**
@@ -297,12 +363,14 @@ public final class TurboKvStores {
 
     /**
      * The configuration of one segment of a window or session store: commits fsync, changelog or not (a
-     * {@link TurboKvConfigSetter} may still choose otherwise). A commit of such a store is one write batch per
-     * segment it touches, and each segment's {@link CommitRecord} says which commit the segment holds; without
+     * {@link TurboKvConfigSetter} may still choose otherwise). A written commit of such a store is one write batch
+     * per segment it touches, and each segment's {@link CommitRecord} says which commit the segment holds; without
      * fsync a power cut or an OS crash may roll the segments back independently, to commits the records cannot
      * tell apart from the newest, and the store would then report changelog offsets past data it lost. With fsync
      * a segment's commit is durable before the next segment's begins, so that only a process crash's cut between
-     * two segments remains, which the records do detect.
+     * two segments remains, which the records do detect. A store with a changelog keeps its Streams commits in
+     * memory and writes them past {@link #COMMIT_BUFFER_BYTES_CONFIG} or {@link #COMMIT_BUFFER_MAX_AGE_MS_CONFIG}, so
+     * that it fsyncs only then.
      */
     static DbConfig configForSegments(String storeName, boolean hasChangelog, Map<String, Object> appConfigs) {
         return config(storeName, Durability.SYNC, appConfigs);
@@ -320,7 +388,7 @@ public final class TurboKvStores {
         }
         DbConfig config = builder.build();
         checkFamilies(config);
-        return config;
+        return compactingInBackground(config);
     }
 
     /**
@@ -359,7 +427,7 @@ public final class TurboKvStores {
 
     /**
      * {@return two single-valued families (the data, key-ordered; the store's position), caches of {@link #DEFAULT_CACHE_BYTES}
-     * each and fsynced commits ({@link Durability#SYNC})} An application has one store per task and per stateful
+     * each, compactions in the background ({@link #COMPACTION_POLICY}) and fsynced commits ({@link Durability#SYNC})} An application has one store per task and per stateful
      * operator, so the engine's defaults (hundreds of MiB per store) would multiply.
      */
     public static DbConfig defaultConfig() {
@@ -382,6 +450,7 @@ public final class TurboKvStores {
                 .family("kafka-streams-position", FamilyKind.SINGLE_VALUE)
                 .keyBlockCacheBytes(DEFAULT_CACHE_BYTES)
                 .valueBlockCacheBytes(DEFAULT_CACHE_BYTES)
+                .compactionPolicy(COMPACTION_POLICY)
                 .durability(durability);
     }
 

@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import io.turbokv.WriteBatch;
 import io.turbokv.kafka.VersionLayout.Version;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,13 +46,18 @@ import org.apache.kafka.streams.state.VersionedRecordIterator;
  *
  * <p><b>Writes, commits, restore</b> go through a {@link TurboKvKeyValueStore} of the entries, as for the key-value
  * store: an in-memory write buffer that reads consult, one TurboKV write batch per Streams commit with the store's
- * position and changelog offsets, no fsync when the store has a changelog. Restoration applies each changelog record
+ * position and changelog offsets; a store with a changelog keeps its commits in memory below the buffer, where reads
+ * see them, and writes them as one such batch without fsync past the bounds of {@link CommitBuffer}, at
+ * {@link #flush()} and at {@link #close()} (a crash loses them with their offsets, and Streams restores them from the
+ * changelog). Restoration applies each changelog record
  * as a put of its timestamp (a null value deletes), dropping records older than the grace period, and, as Kafka's
  * store, expires versions by the stream time the batch ends at, so that it writes none a later record of the batch
  * would expire.
  *
  * <p><b>Interactive queries</b> (IQv2): {@code VersionedKeyQuery} and {@code MultiVersionedKeyQuery}, with position
- * bounds, as Kafka's store answers them ({@code StoreQueries}). A {@code MultiVersionedKeyQuery} returns every version
+ * bounds, as Kafka's store answers them ({@code StoreQueries}). Read-committed queries are not supported: with
+ * {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query reads the write buffer too, as a
+ * {@code READ_UNCOMMITTED} one, and may show writes of a transaction that later aborts. A {@code MultiVersionedKeyQuery} returns every version
  * valid at some time of its range; Kafka's store also skips those whose validTo lies in a segment after the one of the
  * range's end.
  *
@@ -80,6 +86,12 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
      * buffering anything, and the next commit must write it all the same.
      */
     private Position writtenPosition = Position.emptyPosition();
+    /** The position of what Streams committed, written or kept in memory. */
+    private Position committedPosition = Position.emptyPosition();
+    /** Whether Streams commits are kept in memory rather than written: a store with a changelog. */
+    private boolean defersCommits;
+    /** When the commits kept in memory are written. */
+    private CommitBuffer commitBuffer;
     private long observedStreamTime = NO_TIMESTAMP;
     /** The oldest segment not expired at the last expiry; versions whose validTo is in an older one are deleted. */
     private long minLiveSegment = Long.MIN_VALUE;
@@ -116,6 +128,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             position = TurboKvKeyValueStore.decodePosition(entries.metadata(TurboKvKeyValueStore.POSITION_KEY), name);
             committedOffsets = ChangelogOffsets.decode(entries.metadata(TurboKvKeyValueStore.OFFSETS_KEY), name);
             writtenPosition = position.copy();
+            committedPosition = position.copy();
         } catch (RuntimeException e) {
             // released before the failure propagates, so that a retry or a wipe of the directory can proceed
             try {
@@ -126,6 +139,8 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             throw e;
         }
         readSettings(context, true);
+        defersCommits = hasChangelog;
+        commitBuffer = CommitBuffer.of(context.appConfigs());
         open = true;
         metrics = StoreMetrics.register(context, name, entries::metricsSnapshot);
         context.register(root, restoreCallback());
@@ -404,6 +419,39 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     private void writeEntries() {
         entries.writeBuffer(TurboKvKeyValueStore.storeMetadata(position, committedOffsets));
         writtenPosition = position.copy();
+        commitBuffer.written();
+    }
+
+    /** Records that the commit or restore batch just kept joined the entries in memory; writes them past a bound. */
+    private void keepCommitted() {
+        entries.keepCommitted();
+        committedPosition = position.copy();
+        long bytes = entries.unwrittenBytes();
+        commitBuffer.kept(bytes);
+        if (commitBuffer.due(bytes)) {
+            writeKept(commitBuffer.mayDefer(bytes));
+        }
+    }
+
+    /**
+     * Writes the entries kept in memory with the committed position and offsets, as one TurboKV write batch; with
+     * {@code mayDefer}, not while the store's compaction holds its write slot (a later commit tries again).
+     */
+    private void writeKept(boolean mayDefer) {
+        WriteBatch claim = entries.claimWrite(mayDefer);
+        if (claim != null) {
+            entries.writeClaimed(claim, TurboKvKeyValueStore.storeMetadata(committedPosition, committedOffsets));
+            writtenPosition = committedPosition.copy();
+            commitBuffer.written();
+        }
+    }
+
+    /** Writes the commits kept in memory, as {@link #flush()} asks after its commit. */
+    @Override
+    void writeCommittedWrites() {
+        if (commitBuffer.holding()) {
+            writeKept(false);
+        }
     }
 
     /**
@@ -417,6 +465,14 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     public synchronized void commit(Map<TopicPartition, Long> changelogOffsets) {
         checkOpen();
         Map<TopicPartition, Long> offsets = ChangelogOffsets.apply(committedOffsets, changelogOffsets);
+        if (defersCommits) {
+            if (entries.approximateNumUncommittedBytes() > 0 || !offsets.equals(committedOffsets)
+                    || !position.equals(committedPosition)) {
+                committedOffsets = offsets;
+                keepCommitted();
+            }
+            return;
+        }
         if (entries.approximateNumUncommittedBytes() == 0 && offsets.equals(committedOffsets)
                 && position.equals(writtenPosition)) {
             return;
@@ -429,6 +485,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             committedOffsets = before;
             throw e;
         }
+        committedPosition = position.copy();
     }
 
     @Override
@@ -442,15 +499,35 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         return open ? entries.approximateNumUncommittedBytes() : 0;
     }
 
-    /** Closes TurboKV and drops the buffered entries, as {@link TurboKvKeyValueStore#close()}. Idempotent. */
+    /**
+     * Writes the commits kept in memory, then closes TurboKV and drops the buffered entries, as
+     * {@link TurboKvKeyValueStore#close()}. Idempotent.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the write fails (the store is closed all
+     *                                                                 the same: Streams restores the commits lost
+     *                                                                 from the changelog)
+     */
     @Override
     public synchronized void close() {
         if (!open) {
             return;
         }
+        RuntimeException writeFailure = null;
+        if (commitBuffer.holding()) {
+            entries.dropBuffered(); // uncommitted: Streams commits before a clean close
+            try {
+                writeKept(false);
+            } catch (RuntimeException e) {
+                writeFailure = e;
+            }
+        }
+        commitBuffer.written(); // written or, after a failure, dropped: no longer held
         open = false;
         metrics.remove();
         entries.close();
+        if (writeFailure != null) {
+            throw writeFailure;
+        }
     }
 
     /**
@@ -484,9 +561,17 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         return true;
     }
 
-    /** Writes the batch's entries as one TurboKV write batch, the committed offsets unchanged. */
+    /**
+     * Writes the batch's entries as one TurboKV write batch, the committed offsets unchanged; a store with a changelog
+     * keeps them in memory with its commits instead.
+     */
     @Override
     void commitRestored() {
-        writeEntries();
+        if (defersCommits) {
+            keepCommitted();
+        } else {
+            writeEntries();
+            committedPosition = position.copy();
+        }
     }
 }

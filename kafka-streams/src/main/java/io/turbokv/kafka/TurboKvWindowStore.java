@@ -34,10 +34,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * fetch of one window is a point read; the other reads stream each segment they cover through a range of its
  * key-ordered family ({@link SegmentIterator}): one key's windows are one range per segment.
  *
- * <p><b>Commits and restore.</b> Each segment buffers its writes and commits them at every Streams commit, as the
- * key-value store does; restore writes each changelog batch to the segments it touches and commits them. Every
- * segment a commit writes carries the commit's record of the store's position and changelog offsets, which a
- * reopened store takes from the newest commit that reached all its segments ({@link SegmentedStore}).
+ * <p><b>Commits and restore.</b> Each segment buffers its writes, and a Streams commit commits them, as the
+ * key-value store does: written at once without a changelog, kept in memory with a changelog until a bound, a flush
+ * or a clean close; restore commits each changelog batch to the segments it touches in the same way. Every segment a
+ * write reaches carries the commit's record of the store's position and changelog offsets, which a reopened store
+ * takes from the newest commit that reached all its segments ({@link SegmentedStore}).
  *
  * <p>Interactive queries v2 ({@link #query}): window key and window range queries with both time bounds, with
  * position bounds, as Kafka's window stores.

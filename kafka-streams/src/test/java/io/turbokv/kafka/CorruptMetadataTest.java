@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -147,7 +148,4 @@ class CorruptMetadataTest {
         return new StubStateStoreContext(stateDir);
     }
 
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
 }

@@ -1,5 +1,9 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.StateDirs.crashImage;
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.string;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,6 +35,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -75,43 +80,12 @@ class DeferredCommitTest {
         return store.metricsSnapshot().commits().commits();
     }
 
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
-
     private static List<String> entries(KeyValueIterator<Bytes, byte[]> iterator) {
         List<String> entries = new ArrayList<>();
         try (iterator) {
             iterator.forEachRemaining(kv -> entries.add(string(kv.key.get()) + "=" + string(kv.value)));
         }
         return entries;
-    }
-
-    /**
-     * {@return a copy of the store directory {@code from} in {@code to}: what a crash of the process would leave on
-     * disk at this moment} (the store's commits are on disk when they return, without fsync, which only a power cut
-     * would need)
-     */
-    private static Path crashImage(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-        return to;
     }
 
     /** {@return every key and value on disk in the store directory {@code directory}} */
@@ -331,6 +305,126 @@ class DeferredCommitTest {
             assertEquals(Map.of(CHANGELOG, 1L), offsetsOnDisk(stateDir.resolve("s")));
         } finally {
             store.close();
+        }
+    }
+
+    /**
+     * A write that the size bound starts at a Streams commit, and that fails, fails the commit after the commit
+     * moved the offsets in memory; the writes stay in memory with them, so that reads and a later write keep them,
+     * and the disk keeps the offsets of its own data, so that after a crash a restore of the changelog after them
+     * loses nothing. The failure is injected by giving the store a closed engine for that commit.
+     */
+    @Test
+    void aFailedBoundWriteFailsTheCommitAndLosesNothingTheChangelogCannotRestore() throws Exception {
+        TurboKvKeyValueStore store = open(stateDir, Map.of(TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG, 1));
+        try {
+            store.put(key("a"), value("1"));
+            store.commit(Map.of(CHANGELOG, 0L)); // past the bound of one byte: written
+            store.put(key("a"), value("2"));
+            store.put(key("b"), value("1"));
+            Field engine = TurboKvKeyValueStore.class.getDeclaredField("db");
+            engine.setAccessible(true);
+            TurboKV real = (TurboKV) engine.get(store);
+            TurboKV closed = TurboKV.open(stateDir.resolve("closed"), TurboKvStores.defaultConfig());
+            closed.close();
+            engine.set(store, closed);
+            assertThrows(ProcessorStateException.class, () -> store.commit(Map.of(CHANGELOG, 2L)));
+            engine.set(store, real);
+            assertEquals(2L, store.committedOffset(CHANGELOG), "the commit moved the offsets before its write");
+            assertEquals(List.of("a=2", "b=1"), entries(store.all()), "the writes are kept in memory");
+            crashImage(stateDir.resolve("s"), stateDir.resolve("crash").resolve("s"));
+        } finally {
+            store.close(); // writes them
+        }
+        assertEquals(Map.of("a", "2", "b", "1"), onDisk(stateDir.resolve("s")));
+        assertEquals(Map.of(CHANGELOG, 2L), offsetsOnDisk(stateDir.resolve("s")));
+        TurboKvKeyValueStore reopened = open(stateDir.resolve("crash"), Map.of());
+        try {
+            assertEquals(0L, reopened.committedOffset(CHANGELOG), "the offsets of the data on disk, not past it");
+            assertEquals(List.of("a=1"), entries(reopened.all()));
+            reopened.restoreCallback().restoreBatch(List.of(changelogRecord(1, "a", "2"),
+                    changelogRecord(2, "b", "1")));
+            assertEquals(List.of("a=2", "b=1"), entries(reopened.all()), "nothing lost");
+        } finally {
+            reopened.close();
+        }
+    }
+
+    /**
+     * The deprecated {@code flush()} writes the buffer as a commit would; under exactly-once the buffer may hold the
+     * writes of a transaction that aborts, so the written batch forgets the offsets (Streams then rebuilds the store
+     * after a crash rather than keep them), as a spill does; with nothing buffered, and without exactly-once, the
+     * offsets stay.
+     */
+    @Test
+    void flushUnderExactlyOnceForgetsTheOffsetsWhenItWritesUncommittedWrites() throws IOException {
+        Map<String, Object> exactlyOnce = Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                StreamsConfig.EXACTLY_ONCE_V2);
+        TurboKvKeyValueStore store = open(stateDir, exactlyOnce);
+        try {
+            store.put(key("a"), value("1"));
+            store.commit(Map.of(CHANGELOG, 0L));
+            store.flush(); // nothing buffered: the offsets stay
+            assertEquals(Map.of(CHANGELOG, 0L), offsetsOnDisk(stateDir.resolve("s")));
+            store.put(key("b"), value("uncommitted"));
+            store.flush();
+            assertNull(store.committedOffset(CHANGELOG));
+            assertEquals(Map.of(), offsetsOnDisk(stateDir.resolve("s")));
+            assertEquals(Map.of("a", "1", "b", "uncommitted"), onDisk(stateDir.resolve("s")));
+        } finally {
+            store.close();
+        }
+        TurboKvKeyValueStore atLeastOnce = open(stateDir.resolve("alos"), Map.of());
+        try {
+            atLeastOnce.put(key("a"), value("1"));
+            atLeastOnce.commit(Map.of(CHANGELOG, 0L));
+            atLeastOnce.put(key("b"), value("1"));
+            atLeastOnce.flush();
+            assertEquals(Map.of(CHANGELOG, 0L), offsetsOnDisk(stateDir.resolve("alos").resolve("s")));
+        } finally {
+            atLeastOnce.close();
+        }
+    }
+
+    /**
+     * With {@code turbokv.commit.buffer.total.bytes}, the application's stores share one bound on their commits in
+     * memory: the commit that brings the sum to it writes its own store's, whatever the per-store bound; a closed
+     * store's part leaves the sum.
+     */
+    @Test
+    void theApplicationsTotalBoundWritesTheStoreWhoseCommitReachesIt() {
+        Map<String, Object> configs = Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "total-bound",
+                TurboKvStores.COMMIT_BUFFER_TOTAL_BYTES_CONFIG, 1_000);
+        TurboKvKeyValueStore first = open(stateDir.resolve("first"), configs);
+        TurboKvKeyValueStore second = open(stateDir.resolve("second"), configs);
+        try {
+            first.put(key("a"), new byte[600]);
+            first.commit(Map.of(CHANGELOG, 0L));
+            assertEquals(0, engineCommits(first), "600 bytes in memory in all: below the total bound");
+            second.put(key("b"), new byte[600]);
+            second.commit(Map.of(CHANGELOG, 0L));
+            assertEquals(1, engineCommits(second), "the commit that reached the total bound wrote its store's");
+            assertEquals(0, engineCommits(first));
+            first.put(key("c"), new byte[100]);
+            first.commit(Map.of(CHANGELOG, 1L));
+            assertEquals(0, engineCommits(first), "the sum fell back below the bound when the second wrote");
+        } finally {
+            second.close();
+        }
+        try {
+            first.put(key("d"), new byte[300]);
+            first.commit(Map.of(CHANGELOG, 2L));
+            assertEquals(1, engineCommits(first), "its own writes alone reach the total bound");
+        } finally {
+            first.close();
+        }
+        TurboKvKeyValueStore third = open(stateDir.resolve("third"), configs);
+        try {
+            third.put(key("e"), new byte[600]);
+            third.commit(Map.of(CHANGELOG, 0L));
+            assertEquals(0, engineCommits(third), "closed stores hold nothing of the sum");
+        } finally {
+            third.close();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -355,24 +357,7 @@ class DirectStoreParityTest {
     }
 
     private static String ask(StateStore store, Query<?> query) {
-        QueryResult<?> result = store.query(query, PositionBound.unbounded(), CONFIG);
-        if (result.isFailure()) {
-            return result.getFailureReason().toString();
-        }
-        Object value = result.getResult();
-        if (value instanceof VersionedRecordIterator<?> iterator) {
-            List<String> versions = new ArrayList<>();
-            try (iterator) {
-                iterator.forEachRemaining(record -> versions.add(render(record)));
-            }
-            return versions.toString();
-        }
-        return value instanceof VersionedRecord<?> record ? render(record) : String.valueOf(value);
-    }
-
-    private static String render(VersionedRecord<?> record) {
-        return new String((byte[]) record.value(), StandardCharsets.UTF_8) + "@" + record.timestamp() + " validTo "
-                + record.validTo();
+        return QueryAnswers.ask(store, query, CONFIG, false);
     }
 
     private static String render(byte[] valueAndTimestamp) {
@@ -383,11 +368,4 @@ class DirectStoreParityTest {
         return time.equals("MAX") ? Long.MAX_VALUE : Long.parseLong(time);
     }
 
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -22,8 +22,16 @@ import org.apache.kafka.streams.processor.internals.Task;
 final class KafkaStoreContext {
     private KafkaStoreContext() {}
 
-    /** {@return an internal context answering from {@code stub}} */
+    /** {@return an internal context answering from {@code stub}, for stores without a changelog} */
     static InternalProcessorContext<?, ?> of(StubStateStoreContext stub) {
+        return of(stub, false);
+    }
+
+    /**
+     * {@return an internal context answering from {@code stub}; with {@code logged}, every store has a changelog,
+     * {@code <application id>-<store name>-changelog}, as Streams names it}
+     */
+    static InternalProcessorContext<?, ?> of(StubStateStoreContext stub, boolean logged) {
         InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
             case "applicationId" -> stub.applicationId();
             case "taskId" -> stub.taskId();
@@ -44,7 +52,7 @@ final class KafkaStoreContext {
             }
             case "currentSystemTimeMs" -> System.currentTimeMillis();
             case "taskType" -> Task.TaskType.ACTIVE;
-            case "changelogFor" -> null;
+            case "changelogFor" -> logged ? stub.applicationId() + "-" + args[0] + "-changelog" : null;
             case "toString" -> "KafkaStoreContext(" + stub.stateDir() + ")";
             case "hashCode" -> System.identityHashCode(proxy);
             case "equals" -> proxy == args[0];

@@ -1,5 +1,7 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.string;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -244,36 +246,12 @@ class RestoreParityTest {
     }
 
     private static String ask(StateStore store, Query<?> query) {
-        QueryResult<?> result = store.query(query, PositionBound.unbounded(), CONFIG);
-        if (result.isFailure()) {
-            return result.getFailureReason() + ": " + result.getFailureMessage();
-        }
-        Object value = result.getResult();
-        if (value instanceof VersionedRecordIterator<?> iterator) {
-            List<String> versions = new ArrayList<>();
-            try (iterator) {
-                iterator.forEachRemaining(record -> versions.add(render(record)));
-            }
-            return versions.toString();
-        }
-        return value instanceof VersionedRecord<?> record ? render(record) : String.valueOf(value);
-    }
-
-    private static String render(VersionedRecord<?> record) {
-        return string((byte[]) record.value()) + "@" + record.timestamp() + " validTo " + record.validTo();
+        return QueryAnswers.ask(store, query, CONFIG, true);
     }
 
     private static String render(KeyValue<Windowed<Bytes>, byte[]> entry) {
         return string(entry.key.key().get()) + "@" + entry.key.window().start() + ".." + entry.key.window().end()
                 + " = " + java.util.Arrays.toString(entry.value);
-    }
-
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String string(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }
 
 }

@@ -3,6 +3,7 @@ package io.turbokv.kafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDirFactory;
@@ -23,5 +24,26 @@ public final class StateDirs implements TempDirFactory {
         return Files.isDirectory(SHM) && Files.isWritable(SHM)
                 ? Files.createTempDirectory(SHM, "turbokv-kafka-")
                 : Files.createTempDirectory("turbokv-kafka-");
+    }
+
+    /**
+     * Copies the store directory {@code from} into {@code to}: what a crash of the process would leave on disk at
+     * this moment (a store's written commits are on disk when they return, without fsync, which only a power cut
+     * would need).
+     *
+     * @return {@code to}
+     */
+    static Path crashImage(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        return to;
     }
 }

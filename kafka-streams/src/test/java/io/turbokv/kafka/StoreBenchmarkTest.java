@@ -47,20 +47,27 @@ import org.junit.jupiter.api.io.TempDir;
  * store's commit cost), the same count driven on the store directly with a commit every 1,000 records (as an
  * application committing every few seconds sees it), the time to restore a changelog, and what one commit costs on
  * disk with and without fsync ({@link #commitCostOnDisk}). Each measurement runs in
- * alternating order, TurboKV first in odd rounds; the best round of each is reported with the ratio. The outputs of
- * both stores are compared, so the run also checks they agree. Runs only with {@code -Pkafka-bench}:
+ * alternating order, TurboKV first in odd rounds; the best round of each is reported with the ratio, and the lowest
+ * CPU time of the whole process per record (every thread's, the stores' background threads too). The "before" rows
+ * write every commit and restore batch ({@code turbokv.commit.buffer.bytes=0}), as the stores did before they kept
+ * them in memory. The outputs of both stores are compared, so the run also checks they agree. Runs only with
+ * {@code -Pkafka-bench}:
  *
  * <pre>{@code ./mvnw -B -ntp -pl kafka-streams -am test -Pkafka-bench -Dtest=StoreBenchmarkTest
  *     -Dsurefire.failIfNoSpecifiedTests=false}</pre>
  *
  * Sizes: {@code -Dturbokv.kafka.bench.records} (topologies, 10,000), {@code -Dturbokv.kafka.bench.restore}
- * (restored records, 200,000), {@code -Dturbokv.kafka.bench.rounds} (2).
+ * (restored records, 200,000), {@code -Dturbokv.kafka.bench.rounds} (2); {@code -Dturbokv.kafka.bench.before=false}
+ * leaves the "before" rows out.
  */
 @Tag("kafka-bench")
 class StoreBenchmarkTest {
     private static final int RECORDS = Integer.getInteger("turbokv.kafka.bench.records", 10_000);
     private static final int RESTORE_RECORDS = Integer.getInteger("turbokv.kafka.bench.restore", 200_000);
     private static final int ROUNDS = Integer.getInteger("turbokv.kafka.bench.rounds", 2);
+    /** Whether to run the "before" rows, which write every commit: minutes each at larger sizes. */
+    private static final boolean BEFORE_ROWS = Boolean.parseBoolean(System.getProperty(
+            "turbokv.kafka.bench.before", "true"));
     private static final int KEYS = 500;
     private static final int DIRECT_COMMIT_EVERY = 1_000;
     private static final int RESTORE_BATCH = 1_000;
@@ -89,25 +96,33 @@ class StoreBenchmarkTest {
     @Test
     void turboKvAgainstRocksDbInOneRun() {
         List<String> table = new ArrayList<>();
-        table.add(String.format(Locale.ROOT, "%-42s %14s %14s %8s", "workload", "TurboKV", "RocksDB", "ratio"));
+        table.add(String.format(Locale.ROOT, "%-42s %14s %14s %8s %12s %12s", "workload", "TurboKV", "RocksDB",
+                "ratio", "TurboKV CPU", "RocksDB CPU"));
         compare(table, "count, TopologyTestDriver (rec/s)",
                 rocks -> countTopology(rocks ? Stores.persistentTimestampedKeyValueStore("counts")
                         : TurboKvStores.persistentTimestampedKeyValueStore("counts"), Map.of()));
-        compare(table, "count, TopologyTestDriver, before (rec/s)",
+        compareBefore(table, "count, TopologyTestDriver, before (rec/s)",
                 rocks -> countTopology(rocks ? Stores.persistentTimestampedKeyValueStore("counts")
                         : TurboKvStores.persistentTimestampedKeyValueStore("counts"), EVERY_COMMIT_WRITTEN));
         compare(table, "windowed count, TopologyTestDriver (rec/s)",
                 rocks -> windowedTopology(rocks ? Stores.persistentTimestampedWindowStore("windowed",
                         Duration.ofHours(1), Duration.ofMinutes(1), false)
                         : TurboKvStores.persistentTimestampedWindowStore("windowed", Duration.ofHours(1),
-                                Duration.ofMinutes(1), false)));
+                                Duration.ofMinutes(1), false),
+                        Map.of()));
+        compareBefore(table, "windowed count, TopologyTestDriver, before",
+                rocks -> windowedTopology(rocks ? Stores.persistentTimestampedWindowStore("windowed",
+                        Duration.ofHours(1), Duration.ofMinutes(1), false)
+                        : TurboKvStores.persistentTimestampedWindowStore("windowed", Duration.ofHours(1),
+                                Duration.ofMinutes(1), false),
+                        EVERY_COMMIT_WRITTEN));
         compare(table, "count on the store, commit/1,000 (rec/s)",
                 rocks -> directCount(rocks ? Stores.persistentKeyValueStore("direct").get()
                         : TurboKvStores.persistentKeyValueStore("direct").get()));
         compare(table, "restore " + RESTORE_RECORDS + " records (rec/s)",
                 rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
                         : TurboKvStores.persistentKeyValueStore("restored").get(), Map.of()));
-        compare(table, "restore " + RESTORE_RECORDS + ", before (rec/s)",
+        compareBefore(table, "restore " + RESTORE_RECORDS + ", before (rec/s)",
                 rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
                         : TurboKvStores.persistentKeyValueStore("restored").get(), EVERY_COMMIT_WRITTEN));
         System.out.println(String.join(System.lineSeparator(), table));
@@ -367,12 +382,37 @@ class StoreBenchmarkTest {
         return new double[] {micros[RANGE_QUERIES / 2], micros[RANGE_QUERIES * 99 / 100]};
     }
 
-    /** A measurement: records per second and what the store holds or gave out, to compare the two stores. */
-    private record Run(double recordsPerSecond, Object outcome) {}
+    /**
+     * A measurement: records per second, the process's CPU time per record in microseconds (every thread's: the
+     * stream thread's and the stores' own, such as TurboKV's compaction threads and RocksDB's background threads),
+     * and what the store holds or gave out, to compare the two stores.
+     */
+    private record Run(double recordsPerSecond, double cpuMicrosPerRecord, Object outcome) {
+        /** {@return a run of {@code records} records that took from {@code startNanos} and {@code startCpuNanos}} */
+        static Run of(int records, long startNanos, long startCpuNanos, Object outcome) {
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            return new Run(records / seconds, (processCpuNanos() - startCpuNanos) / 1e3 / records, outcome);
+        }
+    }
+
+    /** {@return the CPU time of every thread of this process so far, in nanoseconds} */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** As {@link #compare}, unless the "before" rows are left out ({@link #BEFORE_ROWS}). */
+    private void compareBefore(List<String> table, String workload, Function<Boolean, Run> run) {
+        if (BEFORE_ROWS) {
+            compare(table, workload, run);
+        }
+    }
 
     private void compare(List<String> table, String workload, Function<Boolean, Run> run) {
         double turbo = 0;
         double rocks = 0;
+        double turboCpu = Double.MAX_VALUE;
+        double rocksCpu = Double.MAX_VALUE;
         for (int round = 0; round < ROUNDS; round++) {
             boolean rocksFirst = round % 2 == 1;
             Run first = run.apply(rocksFirst);
@@ -382,9 +422,11 @@ class StoreBenchmarkTest {
             assertEquals(rocksRun.outcome(), turboRun.outcome(), workload + ": the stores disagree");
             turbo = Math.max(turbo, turboRun.recordsPerSecond());
             rocks = Math.max(rocks, rocksRun.recordsPerSecond());
+            turboCpu = Math.min(turboCpu, turboRun.cpuMicrosPerRecord());
+            rocksCpu = Math.min(rocksCpu, rocksRun.cpuMicrosPerRecord());
         }
-        table.add(String.format(Locale.ROOT, "%-42s %,14.0f %,14.0f %8.2f", workload, turbo, rocks,
-                turbo / rocks));
+        table.add(String.format(Locale.ROOT, "%-42s %,14.0f %,14.0f %8.2f %,10.1f us %,10.1f us", workload, turbo,
+                rocks, turbo / rocks, turboCpu, rocksCpu));
     }
 
     private Properties props() {
@@ -413,7 +455,7 @@ class StoreBenchmarkTest {
         return drive(builder, false, settings);
     }
 
-    private Run windowedTopology(WindowBytesStoreSupplier supplier) {
+    private Run windowedTopology(WindowBytesStoreSupplier supplier, Map<String, Object> settings) {
         StreamsBuilder builder = new StreamsBuilder();
         KGroupedStream<String, String> grouped = builder.stream("in", Consumed.with(Serdes.String(),
                 Serdes.String())).groupByKey();
@@ -422,7 +464,7 @@ class StoreBenchmarkTest {
                         .withValueSerde(Serdes.Long()))
                 .toStream((windowed, count) -> windowed.key() + "@" + windowed.window().start())
                 .to("out", Produced.with(Serdes.String(), Serdes.Long()));
-        return drive(builder, true, Map.of());
+        return drive(builder, true, settings);
     }
 
     /**
@@ -439,11 +481,11 @@ class StoreBenchmarkTest {
             TestOutputTopic<String, Long> out = driver.createOutputTopic("out", Serdes.String().deserializer(),
                     Serdes.Long().deserializer());
             long start = System.nanoTime();
+            long startCpu = processCpuNanos();
             for (int i = 0; i < words.size(); i++) {
                 in.pipeInput(words.get(i), "x", windowed ? i * 1_000L : 0L);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new Run(words.size() / seconds, out.readKeyValuesToMap());
+            return Run.of(words.size(), start, startCpu, out.readKeyValuesToMap());
         }
     }
 
@@ -453,6 +495,7 @@ class StoreBenchmarkTest {
         try {
             List<String> words = words();
             long start = System.nanoTime();
+            long startCpu = processCpuNanos();
             for (int i = 0; i < words.size(); i++) {
                 Bytes key = Bytes.wrap(words.get(i).getBytes(StandardCharsets.UTF_8));
                 byte[] current = store.get(key);
@@ -464,8 +507,7 @@ class StoreBenchmarkTest {
                 }
             }
             store.commit(Map.of());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new Run(words.size() / seconds, contents(store));
+            return Run.of(words.size(), start, startCpu, contents(store));
         } finally {
             store.close();
         }
@@ -512,12 +554,12 @@ class StoreBenchmarkTest {
                 batches.add(batch);
             }
             long start = System.nanoTime();
+            long startCpu = processCpuNanos();
             for (List<ConsumerRecord<byte[], byte[]>> batch : batches) {
                 callback.restoreBatch(batch);
             }
             store.commit(Map.of());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new Run(RESTORE_RECORDS / seconds, contents(store).size());
+            return Run.of(RESTORE_RECORDS, start, startCpu, contents(store).size());
         } finally {
             store.close();
         }

@@ -1,5 +1,8 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.string;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -66,18 +69,6 @@ class TurboKvKeyValueStoreTest {
         return opened;
     }
 
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
-
     private static List<String> keys(KeyValueIterator<Bytes, byte[]> iterator) {
         List<String> keys = new ArrayList<>();
         try (iterator) {
@@ -93,7 +84,7 @@ class TurboKvKeyValueStoreTest {
     /** The committed state, read from disk by a second, read-only open. */
     private String committedValue(String key) throws IOException {
         try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
-            return db.get(0, key(key).get()).map(TurboKvKeyValueStoreTest::string).orElse(null);
+            return db.get(0, key(key).get()).map(TestBytes::string).orElse(null);
         }
     }
 
@@ -238,7 +229,7 @@ class TurboKvKeyValueStoreTest {
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             all.forEachRemaining(kv -> order.add(kv.value));
         }
-        assertEquals(List.of("low", "high"), order.stream().map(TurboKvKeyValueStoreTest::string).toList());
+        assertEquals(List.of("low", "high"), order.stream().map(TestBytes::string).toList());
     }
 
     @Test
@@ -502,36 +493,6 @@ class TurboKvKeyValueStoreTest {
         assertEquals(2, store.approximateNumEntries());
         store.put(key("c"), value("1"));
         assertEquals(3, store.approximateNumEntries());
-    }
-
-    @Test
-    void oneKeyCommitsAreCompactedSoTheSstCountStaysBounded() throws IOException {
-        int commits = 296;
-        Map<String, String> expected = new java.util.TreeMap<>();
-        for (int i = 0; i < commits; i++) {
-            String k = "k" + (i * 7919 % 300);
-            if (i % 10 == 9) {
-                store.delete(key(k));
-                expected.remove(k);
-            } else {
-                store.put(key(k), value("v" + i));
-                expected.put(k, "v" + i);
-            }
-            commit();
-        }
-        try (TurboKV db = TurboKV.openReadOnly(stateDir.resolve("s"), TurboKvStores.defaultConfig())) {
-            int liveSsts = db.metaInfo().stream().filter(meta -> meta.family() == TurboKvKeyValueStore.FAMILY)
-                    .mapToInt(meta -> meta.ssts().size()).sum();
-            assertTrue(liveSsts <= 2 * TurboKvKeyValueStore.COMMITS_PER_COMPACTION,
-                    liveSsts + " live SSTs after " + commits
-                            + " one-key commits");
-            for (int i = 0; i < 300; i++) {
-                String k = "k" + i;
-                assertEquals(expected.get(k), string(store.get(key(k))), k);
-                assertEquals(expected.get(k), db.get(0, key(k).get()).map(TurboKvKeyValueStoreTest::string)
-                        .orElse(null), k);
-            }
-        }
     }
 
     @Test

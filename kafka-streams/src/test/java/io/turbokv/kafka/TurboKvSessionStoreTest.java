@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,10 +44,6 @@ class TurboKvSessionStoreTest {
         SessionStore<Bytes, byte[]> opened = TurboKvStores.persistentSessionStore("s", Duration.ofMinutes(2)).get();
         opened.init(context, opened);
         return opened;
-    }
-
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Windowed<Bytes> session(String key, long start, long end) {

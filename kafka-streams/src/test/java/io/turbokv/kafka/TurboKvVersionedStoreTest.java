@@ -1,5 +1,7 @@
 package io.turbokv.kafka;
 
+import static io.turbokv.kafka.TestBytes.key;
+import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -167,11 +169,4 @@ class TurboKvVersionedStoreTest {
                 + record.validTo().map(to -> " to " + to).orElse("");
     }
 
-    private static Bytes key(String key) {
-        return Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] value(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
 }
