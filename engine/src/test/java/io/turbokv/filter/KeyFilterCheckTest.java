@@ -113,27 +113,82 @@ class KeyFilterCheckTest {
     }
 
     @Test
-    void flippingAnyByteOfASmallFilterIsRejectedOrQueriesStayInBounds() throws Exception {
+    void everyFlippedByteIsRejectedByCheckOrByTheFirstQueryThatReadsItsChunk() throws Exception {
         long[] probes = new SplittableRandom(7).longs(2_000).toArray();
         try (Arena arena = Arena.ofConfined()) {
-            for (int keys : new int[] {0, 1, 20}) {
+            // 0 and 1 key: header only or one chunk; 20: one chunk; 5,000: two chunks, the last one shorter
+            for (int keys : new int[] {0, 1, 20, 5_000}) {
                 MemorySegment filter = smallFilter(arena, keys);
-                int rejected = 0;
-                for (long at = 0; at < filter.byteSize(); at++) {
+                boolean[] answers = new boolean[probes.length];
+                for (int i = 0; i < probes.length; i++) {
+                    answers[i] = KeyFilter.mayContain(filter, probes[i]);
+                }
+                long verifiedEnd = verifiedBitsEnd(filter);
+                long step = filter.byteSize() > 1_000 ? 61 : 1;
+                for (long at = 0; at < filter.byteSize(); at += step) {
                     for (int flip : new int[] {0x01, 0x80, 0xFF}) {
                         MemorySegment damaged = copy(arena, filter, filter.byteSize());
                         damaged.set(ValueLayout.JAVA_BYTE, at, (byte) (damaged.get(ValueLayout.JAVA_BYTE, at) ^ flip));
                         if (checkRejects(damaged)) {
-                            rejected++;
-                        } else {
-                            queryAll(damaged, probes);
+                            continue;
                         }
+                        boolean caught = false;
+                        for (int i = 0; i < probes.length && !caught; i++) {
+                            try {
+                                assertEquals(answers[i], KeyFilter.mayContain(damaged, probes[i]),
+                                        "keys " + keys + ", byte " + at + " flipped by " + flip + ", probe " + i);
+                            } catch (CorruptionException e) {
+                                assertTrue(e.getMessage().contains("crc mismatch"), e.getMessage());
+                                caught = true;
+                            }
+                        }
+                        // Verified bits are cleared by check and say nothing of the set: the only bytes left.
+                        boolean verifiedBits = at >= KeyFilter.VERIFIED_BITS && at < verifiedEnd;
+                        assertTrue(caught || verifiedBits, "keys " + keys + ": byte " + at + " flipped by " + flip
+                                + " was neither rejected nor caught by a query");
                     }
                 }
-                // Tag, segment length and segment count damage must all be caught.
-                assertTrue(rejected >= 3 * 3, "rejected " + rejected);
             }
         }
+    }
+
+    @Test
+    void aChunkDamagedAfterCheckIsReportedAtItsFirstQueryWithChunkAndCrcs() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            long[] keys = new SplittableRandom(3).longs(5_000).toArray();
+            MemorySegment filter = KeyFilter.build(keys.clone(), keys.length, arena);
+            KeyFilter.check(filter, FILE, PAYLOAD_OFFSET);
+            long last = filter.byteSize() - 1;
+            filter.set(ValueLayout.JAVA_BYTE, last, (byte) (filter.get(ValueLayout.JAVA_BYTE, last) ^ 0x10));
+            CorruptionException caught = null;
+            for (long key : keys) {
+                try {
+                    KeyFilter.mayContain(filter, key);
+                } catch (CorruptionException e) {
+                    caught = e;
+                    break;
+                }
+            }
+            assertTrue(caught != null, "no query read the damaged chunk");
+            assertTrue(caught.getMessage().contains("key filter chunk 1 crc mismatch: expected=0x"),
+                    caught.getMessage());
+            // Not mapped from a registered file: no file, the offset within the filter.
+            assertEquals(null, caught.file());
+            assertEquals(verifiedBitsEnd(filter) + 4 * 2 + KeyFilter.CHUNK_BYTES, caught.offset());
+        }
+    }
+
+    /** The end of the verified bits of a filter built by {@link KeyFilter#build}: where its CRC table starts. */
+    private static long verifiedBitsEnd(MemorySegment filter) {
+        long length = filter.byteSize();
+        // chunk count c: length = 18 + ceil(c / 8) + 4c + n, with n the body; found by trying every c
+        for (long c = 0; c <= length / KeyFilter.CHUNK_BYTES + 1; c++) {
+            long body = length - KeyFilter.HEADER_BYTES - (c + 7) / 8 - 4 * c;
+            if (body >= 0 && (body + KeyFilter.CHUNK_BYTES - 1) / KeyFilter.CHUNK_BYTES == c) {
+                return KeyFilter.HEADER_BYTES + (c + 7) / 8;
+            }
+        }
+        throw new AssertionError("length " + length);
     }
 
     @Property(tries = 2_000)
@@ -177,10 +232,14 @@ class KeyFilterCheckTest {
         }
     }
 
-    /** Any exception, IndexOutOfBoundsException above all, fails the test. */
+    /** A damaged chunk may be reported; any other exception, IndexOutOfBoundsException above all, fails the test. */
     private static void queryAll(MemorySegment payload, long[] probes) {
         for (long probe : probes) {
-            KeyFilter.mayContain(payload, probe);
+            try {
+                KeyFilter.mayContain(payload, probe);
+            } catch (CorruptionException e) {
+                assertTrue(e.getMessage().contains("crc mismatch"), e.getMessage());
+            }
         }
     }
 }

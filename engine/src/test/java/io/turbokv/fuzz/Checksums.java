@@ -18,9 +18,40 @@ final class Checksums {
 
     private Checksums() {}
 
-    /** Sets the meta file's CRC-32 trailer (its last 4 bytes) to the CRC-32 of every byte before it. */
+    /**
+     * Sets the meta file's CRC-32 trailer (its last 4 bytes) to the CRC-32 of every byte before it but the key
+     * filters' span, found as {@code MetaFile} finds it (from the obsolete count at 10, the entry count after the
+     * obsolete list, and the last 54-byte entry's filter end at +42); a span outside the file is taken as empty.
+     */
     static void signMeta(byte[] file) {
-        signTrailer(file);
+        if (file.length < TRAILER) {
+            return;
+        }
+        long trailer = file.length - TRAILER;
+        long start = trailer;
+        long end = trailer;
+        if (trailer >= 14) {
+            long headersStart = 14 + 4 * u32(file, 10) + 4;
+            if (headersStart <= trailer) {
+                long count = u32(file, headersStart - 4);
+                long regionStart = headersStart + 54 * count + 4;
+                if (count > 0 && regionStart <= trailer) {
+                    long filtersEnd = u32(file, regionStart - 4 - 54 + 42);
+                    if (filtersEnd <= trailer - regionStart) {
+                        start = regionStart;
+                        end = regionStart + filtersEnd;
+                    }
+                }
+            }
+        }
+        CRC32 crc = new CRC32();
+        crc.update(file, 0, (int) start);
+        crc.update(file, (int) end, (int) (trailer - end));
+        MemorySegment.ofArray(file).set(BE_INT, trailer, (int) crc.getValue());
+    }
+
+    private static long u32(byte[] file, long offset) {
+        return Integer.toUnsignedLong(MemorySegment.ofArray(file).get(BE_INT, offset));
     }
 
     /**
