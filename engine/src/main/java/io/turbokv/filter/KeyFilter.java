@@ -45,10 +45,13 @@ import java.util.zip.CRC32;
  * 9               1     segment length log2, {@value #MIN_SEGMENT_LENGTH_LOG2}..{@value #MAX_SEGMENT_LENGTH_LOG2}
  * 10              4     segment count, u32; 0 = the empty filter, which has no chunks and contains nothing
  * 14              4     header CRC-32: of bytes [0, 14), then of the chunk CRC table
- * 18              v     verified bits, v = ceil(c / 8): bit j (byte j / 8, bit j % 8) set once chunk j was checked
- *                       in this copy of the filter; written as zeros, zeroed again by {@link #check}
- * 18 + v          4c    chunk CRC table: the CRC-32 of each fingerprint chunk
- * f = 18 + v + 4c n     fingerprints, one byte per slot (two, big-endian, for tag {@value #TAG_BINARY_FUSE16}):
+ * 18              1     all verified: 1 once every chunk was checked in this copy of the filter (absent, as are
+ *                       all the fields below, from the empty filter)
+ * 19              v     verified bits, v = ceil(c / 8): bit j (byte j / 8, bit j % 8) set once chunk j was checked
+ *                       in this copy of the filter; these and "all verified" are written as zeros, and zeroed again
+ *                       by {@link #check}
+ * 19 + v          4c    chunk CRC table: the CRC-32 of each fingerprint chunk
+ * f = 19 + v + 4c n     fingerprints, one byte per slot (two, big-endian, for tag {@value #TAG_BINARY_FUSE16}):
  *                       n = (segment count + 2) * segment length slots, or 0 if empty; chunk j is bytes
  *                       [{@value #CHUNK_BYTES} j, min(n, {@value #CHUNK_BYTES} (j + 1))) of them, c = ceil(n /
  *                       {@value #CHUNK_BYTES}) chunks
@@ -62,9 +65,9 @@ import java.util.zip.CRC32;
  * verifies the header CRC when the meta file is taken into a state (which makes every offset a query computes safe),
  * and {@link #mayContain} verifies each {@value #CHUNK_BYTES}-byte chunk of fingerprints the first time one of its
  * slots is read, before it answers: a probe reads three slots, so it checks at most three chunks, on pages it was
- * going to touch anyway. Each copy of a filter records what it verified in its own verified bits, next to the
- * header a probe reads first, so a steady-state probe pays no load of its own for them (a mapped copy is a private
- * mapping: the bits never reach the file). A damaged chunk is reported as a {@link CorruptionException} naming the
+ * going to touch anyway. Each copy of a filter records what it verified in its own verified bits, and sets "all
+ * verified" once every chunk was: a steady-state probe then reads one more byte of the header line it reads
+ * anyway, and nothing else (a mapped copy is a private mapping: these bytes never reach the file). A damaged chunk is reported as a {@link CorruptionException} naming the
  * file (through {@link FilterOrigins}), the chunk's offset and the expected and found CRC; no answer is ever read
  * from unverified bytes. Racing readers may verify a chunk twice, and a bit lost to a racing plain store only
  * means one more check later; a bit is set only after its chunk matched.
@@ -87,7 +90,8 @@ public final class KeyFilter {
     static final long SEGMENT_LENGTH_LOG2 = 9;
     static final long SEGMENT_COUNT = 10;
     static final long HEADER_CRC = 14;
-    static final long VERIFIED_BITS = 18;
+    static final long ALL_VERIFIED = 18;
+    static final long VERIFIED_BITS = 19;
     /** The header's length in bytes; the whole filter when it is empty. */
     static final int HEADER_BYTES = 18;
     /** Fingerprint bytes per chunk, each with its own CRC: a page, the unit a first probe faults in anyway. */
@@ -293,11 +297,13 @@ public final class KeyFilter {
         return Crc32.of(filter.asSlice(fingerprints + start, Math.min(CHUNK_BYTES, bodyBytes - start)));
     }
 
-    /** The header CRC: of the fixed header fields, then of the chunk CRC table. */
+    /** The header CRC: of the fixed header fields, then of the chunk CRC table (none in the empty filter). */
     private static int headerCrc(MemorySegment filter, long chunks) {
         CRC32 crc = new CRC32();
         crc.update(filter.asSlice(0, HEADER_CRC).asByteBuffer());
-        crc.update(filter.asSlice(crcTableOffset(chunks), chunks * CRC_BYTES).asByteBuffer());
+        if (chunks > 0) {
+            crc.update(filter.asSlice(crcTableOffset(chunks), chunks * CRC_BYTES).asByteBuffer());
+        }
         return (int) crc.getValue();
     }
 
@@ -333,10 +339,8 @@ public final class KeyFilter {
         long chunks = chunkCount(bodyBytes);
         long fingerprints = fingerprintsOffset(chunks);
         // A slot never straddles two chunks: a chunk is a whole number of two-byte slots.
-        if ((verifiedBit(filter, at0) & verifiedBit(filter, at1) & verifiedBit(filter, at2) & 1) == 0) {
-            verifyChunkOf(filter, fingerprints, bodyBytes, at0);
-            verifyChunkOf(filter, fingerprints, bodyBytes, at1);
-            verifyChunkOf(filter, fingerprints, bodyBytes, at2);
+        if (filter.get(JAVA_BYTE, ALL_VERIFIED) == 0) {
+            verifyChunks(filter, chunks, fingerprints, bodyBytes, at0, at1, at2);
         }
         if (wide) {
             int xor = fingerprint16(mixed)
@@ -356,6 +360,25 @@ public final class KeyFilter {
     private static int verifiedBit(MemorySegment filter, long at) {
         long chunk = at >>> CHUNK_SHIFT;
         return filter.get(JAVA_BYTE, VERIFIED_BITS + (chunk >>> 3)) >>> (chunk & 7);
+    }
+
+    /**
+     * The first-use path, out of line (one call site) so that the steady-state probe stays small: verifies the
+     * chunks holding fingerprint bytes {@code at0}, {@code at1} and {@code at2} unless they were, then sets "all
+     * verified" when no chunk is left.
+     */
+    private static void verifyChunks(MemorySegment filter, long chunks, long fingerprints, long bodyBytes, long at0,
+                                     long at1, long at2)
+            throws CorruptionException {
+        verifyChunkOf(filter, fingerprints, bodyBytes, at0);
+        verifyChunkOf(filter, fingerprints, bodyBytes, at1);
+        verifyChunkOf(filter, fingerprints, bodyBytes, at2);
+        for (long chunk = 0; chunk < chunks; chunk++) {
+            if ((verifiedBit(filter, chunk << CHUNK_SHIFT) & 1) == 0) {
+                return;
+            }
+        }
+        filter.set(JAVA_BYTE, ALL_VERIFIED, (byte) 1);
     }
 
     /** Verifies the chunk holding fingerprint byte {@code at} unless it was; then sets its verified bit. */
@@ -413,7 +436,7 @@ public final class KeyFilter {
         long segmentCount = Bytes.u32(filter, SEGMENT_COUNT);
         long bodyBytes = segmentCount == 0 ? 0 : ((segmentCount + 2) << segmentLengthLog2) * slotBytes(tag);
         long chunks = chunkCount(bodyBytes);
-        long expected = fingerprintsOffset(chunks) + bodyBytes;
+        long expected = segmentCount == 0 ? HEADER_BYTES : fingerprintsOffset(chunks) + bodyBytes;
         if (length != expected) {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "key filter length: expected=%d found=%d (segment count %d, segment length 2^%d)",
@@ -426,8 +449,9 @@ public final class KeyFilter {
                     "key filter header crc mismatch: expected=0x%08x found=0x%08x", expectedCrc, foundCrc), file,
                     base + HEADER_CRC);
         }
-        MemorySegment verified = filter.asSlice(VERIFIED_BITS, crcTableOffset(chunks) - VERIFIED_BITS);
-        // Only a filter queried before it was written has bits set; writing only then keeps a mapped copy shared.
+        MemorySegment verified = segmentCount == 0 ? filter.asSlice(HEADER_BYTES, 0)
+                : filter.asSlice(ALL_VERIFIED, crcTableOffset(chunks) - ALL_VERIFIED);
+        // Only a filter queried before it was written has these set; writing only then keeps a mapped copy shared.
         for (long i = 0; i < verified.byteSize(); i++) {
             if (verified.get(JAVA_BYTE, i) != 0) {
                 verified.fill((byte) 0);

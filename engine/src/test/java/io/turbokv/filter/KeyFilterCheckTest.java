@@ -143,7 +143,7 @@ class KeyFilterCheckTest {
                             }
                         }
                         // Verified bits are cleared by check and say nothing of the set: the only bytes left.
-                        boolean verifiedBits = at >= KeyFilter.VERIFIED_BITS && at < verifiedEnd;
+                        boolean verifiedBits = at >= KeyFilter.ALL_VERIFIED && at < verifiedEnd;
                         assertTrue(caught || verifiedBits, "keys " + keys + ": byte " + at + " flipped by " + flip
                                 + " was neither rejected nor caught by a query");
                     }
@@ -178,14 +178,35 @@ class KeyFilterCheckTest {
         }
     }
 
+    @Test
+    void allVerifiedIsSetOnceEveryChunkWasReadAndClearedByCheck() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            long[] keys = new SplittableRandom(4).longs(5_000).toArray();
+            MemorySegment filter = KeyFilter.build(keys.clone(), keys.length, arena);
+            assertEquals(0, filter.get(ValueLayout.JAVA_BYTE, KeyFilter.ALL_VERIFIED));
+            KeyFilter.mayContain(filter, keys[0]);
+            for (long key : keys) {
+                assertTrue(KeyFilter.mayContain(filter, key));
+            }
+            assertEquals(1, filter.get(ValueLayout.JAVA_BYTE, KeyFilter.ALL_VERIFIED));
+            KeyFilter.check(filter, FILE, PAYLOAD_OFFSET);
+            for (long at = KeyFilter.ALL_VERIFIED; at < verifiedBitsEnd(filter); at++) {
+                assertEquals(0, filter.get(ValueLayout.JAVA_BYTE, at), "byte " + at);
+            }
+        }
+    }
+
     /** The end of the verified bits of a filter built by {@link KeyFilter#build}: where its CRC table starts. */
     private static long verifiedBitsEnd(MemorySegment filter) {
         long length = filter.byteSize();
-        // chunk count c: length = 18 + ceil(c / 8) + 4c + n, with n the body; found by trying every c
-        for (long c = 0; c <= length / KeyFilter.CHUNK_BYTES + 1; c++) {
-            long body = length - KeyFilter.HEADER_BYTES - (c + 7) / 8 - 4 * c;
+        if (length == KeyFilter.HEADER_BYTES) {
+            return KeyFilter.HEADER_BYTES;
+        }
+        // chunk count c: length = 19 + ceil(c / 8) + 4c + n, with n the body; found by trying every c
+        for (long c = 1; c <= length / KeyFilter.CHUNK_BYTES + 1; c++) {
+            long body = length - KeyFilter.VERIFIED_BITS - (c + 7) / 8 - 4 * c;
             if (body >= 0 && (body + KeyFilter.CHUNK_BYTES - 1) / KeyFilter.CHUNK_BYTES == c) {
-                return KeyFilter.HEADER_BYTES + (c + 7) / 8;
+                return KeyFilter.VERIFIED_BITS + (c + 7) / 8;
             }
         }
         throw new AssertionError("length " + length);

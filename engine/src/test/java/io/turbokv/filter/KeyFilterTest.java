@@ -85,15 +85,15 @@ class KeyFilterTest {
             long body = (segmentCount + 2L) << segmentLengthLog2;
             long chunks = (body + KeyFilter.CHUNK_BYTES - 1) / KeyFilter.CHUNK_BYTES;
             // header, verified bits, chunk CRC table, fingerprints
-            assertEquals(18L + (chunks + 7) / 8 + 4 * chunks + body, filter.byteSize());
-            long fingerprints = 18L + (chunks + 7) / 8 + 4 * chunks;
+            assertEquals(19L + (chunks + 7) / 8 + 4 * chunks + body, filter.byteSize());
+            long fingerprints = 19L + (chunks + 7) / 8 + 4 * chunks;
             for (long chunk = 0; chunk < chunks; chunk++) {
                 long start = fingerprints + chunk * KeyFilter.CHUNK_BYTES;
                 long length = Math.min(KeyFilter.CHUNK_BYTES, filter.byteSize() - start);
                 CRC32 chunkCrc = new CRC32();
                 chunkCrc.update(filter.asSlice(start, length).asByteBuffer());
                 assertEquals((int) chunkCrc.getValue(),
-                        filter.get(Bytes.BE_INT, 18L + (chunks + 7) / 8 + 4 * chunk), "chunk " + chunk);
+                        filter.get(Bytes.BE_INT, 19L + (chunks + 7) / 8 + 4 * chunk), "chunk " + chunk);
             }
         }
     }
@@ -150,7 +150,7 @@ class KeyFilterTest {
             int segmentCount = KeyFilter.segmentCount(hashes.length, segmentLengthLog2);
             long body = 2 * ((segmentCount + 2L) << segmentLengthLog2);
             long chunks = (body + KeyFilter.CHUNK_BYTES - 1) / KeyFilter.CHUNK_BYTES;
-            assertEquals(18L + (chunks + 7) / 8 + 4 * chunks + body, wide.byteSize());
+            assertEquals(19L + (chunks + 7) / 8 + 4 * chunks + body, wide.byteSize());
             // The peeling does not depend on the fingerprints: the same set peels with the same seed.
             assertEquals(narrow.get(Bytes.BE_LONG, KeyFilter.SEED), wide.get(Bytes.BE_LONG, KeyFilter.SEED));
             long[] unsigned = Arrays.stream(hashes).boxed().sorted(Long::compareUnsigned).mapToLong(Long::longValue)
