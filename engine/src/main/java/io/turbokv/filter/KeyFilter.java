@@ -67,10 +67,11 @@ import java.util.zip.CRC32;
  * slots is read, before it answers: a probe reads three slots, so it checks at most three chunks, on pages it was
  * going to touch anyway. Each copy of a filter records what it verified in its own verified bits, and sets "all
  * verified" once every chunk was: a steady-state probe then reads one more byte of the header line it reads
- * anyway, and nothing else (a mapped copy is a private mapping: these bytes never reach the file). A damaged chunk is reported as a {@link CorruptionException} naming the
- * file (through {@link FilterOrigins}), the chunk's offset and the expected and found CRC; no answer is ever read
- * from unverified bytes. Racing readers may verify a chunk twice, and a bit lost to a racing plain store only
- * means one more check later; a bit is set only after its chunk matched.
+ * anyway, and nothing else (a mapped copy is a private mapping: these bytes never reach the file). A damaged chunk
+ * is reported as a {@link CorruptionException} naming the file (through {@link FilterOrigins}), the chunk's offset
+ * and the expected and found CRC; no answer is ever read from unverified bytes. Racing readers may verify a chunk
+ * twice, and a bit lost to a racing plain store only means one more check later; a bit is set only after its chunk
+ * matched, "all verified" only after every bit was seen set.
  *
  * <p>Thread-safe: every method is static; a query writes only the verified bits, which say nothing of the set.
  */

@@ -83,8 +83,9 @@ import java.util.zip.CRC32;
  * privately only through a channel opened for writing too; a file this process may not write (a read-only
  * instance of another user's store, a read-only file system) is read whole into memory of the file's own instead.
  *
- * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read. Whoever
- * opens a {@code MetaFile} closes it, after making sure no reader still uses it or a filter sliced from it.
+ * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read, but for the
+ * key filters' verified bytes, which {@link KeyFilter} alone writes. Whoever opens a {@code MetaFile} closes it,
+ * after making sure no reader still uses it or a filter sliced from it.
  */
 public final class MetaFile implements AutoCloseable {
     static final int MAGIC = 0x544B_564D;
