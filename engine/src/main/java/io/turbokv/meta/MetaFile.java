@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -260,9 +261,13 @@ public final class MetaFile implements AutoCloseable {
     /** The whole file read into {@code arena}. */
     private static MemorySegment copy(Path path, Arena arena) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = Math.min(channel.size(), MAX_FILE_SIZE + 1);
+            long size = channel.size();
+            if (size > MAX_FILE_SIZE) {
+                throw new CorruptionException(String.format(Locale.ROOT,
+                        "meta file too long: expected<=%d bytes found=%d", MAX_FILE_SIZE, size), path, MAX_FILE_SIZE);
+            }
             MemorySegment bytes = arena.allocate(Math.max(size, 1)).asSlice(0, size);
-            java.nio.ByteBuffer buffer = bytes.asByteBuffer();
+            ByteBuffer buffer = bytes.asByteBuffer();
             while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
                 // a file that shrank meanwhile is caught by the length checks
             }
