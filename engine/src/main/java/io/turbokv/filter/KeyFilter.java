@@ -388,7 +388,12 @@ public final class KeyFilter {
         if ((verifiedBit(filter, at) & 1) != 0) {
             return;
         }
-        long chunk = at >>> CHUNK_SHIFT;
+        verifyChunk(filter, fingerprints, bodyBytes, at >>> CHUNK_SHIFT);
+    }
+
+    /** Verifies chunk {@code chunk}, whatever its verified bit says; then sets the bit. */
+    private static void verifyChunk(MemorySegment filter, long fingerprints, long bodyBytes, long chunk)
+            throws CorruptionException {
         int expected = filter.get(Bytes.BE_INT, crcTableOffset(chunkCount(bodyBytes)) + chunk * CRC_BYTES);
         int found = chunkCrc(filter, fingerprints, bodyBytes, chunk);
         if (found != expected) {
@@ -399,6 +404,35 @@ public final class KeyFilter {
         }
         long bits = VERIFIED_BITS + (chunk >>> 3);
         filter.set(JAVA_BYTE, bits, (byte) (filter.get(JAVA_BYTE, bits) | (1 << (chunk & 7))));
+    }
+
+    /**
+     * Verifies every chunk of a filter that passed {@link #check} against its CRC, whatever its verified bits say,
+     * and marks them all verified: what first queries would verify over the filter's life, at once, for a check of
+     * a whole store ({@code turbokv verify}) that must report a damaged chunk whether or not a query reads it.
+     *
+     * @param filter a filter payload that passed {@link #check}; writable, for its verified bits
+     * @throws CorruptionException when a chunk does not match its CRC; the message names the file
+     *                             ({@link FilterOrigins}), the chunk's offset, the expected and the found CRC
+     */
+    public static void verifyAll(MemorySegment filter) throws CorruptionException {
+        long segmentCount = Bytes.u32(filter, SEGMENT_COUNT);
+        if (segmentCount == 0) {
+            return;
+        }
+        long bodyBytes = bodyBytes(filter, segmentCount);
+        long chunks = chunkCount(bodyBytes);
+        long fingerprints = fingerprintsOffset(chunks);
+        for (long chunk = 0; chunk < chunks; chunk++) {
+            verifyChunk(filter, fingerprints, bodyBytes, chunk);
+        }
+        filter.set(JAVA_BYTE, ALL_VERIFIED, (byte) 1);
+    }
+
+    /** The fingerprint bytes of a non-empty filter with {@code segmentCount} segments. */
+    private static long bodyBytes(MemorySegment filter, long segmentCount) {
+        int slotShift = filter.get(JAVA_BYTE, TAG) == TAG_BINARY_FUSE16 ? 1 : 0;
+        return (segmentCount + 2) << (Bytes.u8(filter, SEGMENT_LENGTH_LOG2) + slotShift);
     }
 
     /**
