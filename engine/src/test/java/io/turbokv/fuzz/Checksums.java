@@ -1,5 +1,6 @@
 package io.turbokv.fuzz;
 
+import io.turbokv.filter.KeyFilterSigning;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -19,11 +20,13 @@ final class Checksums {
     private Checksums() {}
 
     /**
-     * Sets the meta file's CRC-32 trailer (its last 4 bytes) to the CRC-32 of every byte before it but the key
-     * filters' span, found as {@code MetaFile} finds it (from the obsolete count at 10, the entry count after the
-     * obsolete list, and the last 54-byte entry's filter end at +42); a span outside the file is taken as empty.
+     * Re-signs each entry's key filter ({@link KeyFilterSigning#sign}: its header CRC, and its chunk CRCs too when
+     * {@code chunks} is set), then sets the meta file's CRC-32 trailer (its last 4 bytes) to the CRC-32 of every
+     * byte before it but the key filters' span. The spans are found as {@code MetaFile} finds them (from the
+     * obsolete count at 10, the entry count after the obsolete list, and each 54-byte entry's filter end at +42); a
+     * span outside the file is taken as empty, a filter span outside the region is left alone.
      */
-    static void signMeta(byte[] file) {
+    static void signMeta(byte[] file, boolean chunks) {
         if (file.length < TRAILER) {
             return;
         }
@@ -40,6 +43,7 @@ final class Checksums {
                     if (filtersEnd <= trailer - regionStart) {
                         start = regionStart;
                         end = regionStart + filtersEnd;
+                        signKeyFilters(file, headersStart, count, regionStart, filtersEnd, chunks);
                     }
                 }
             }
@@ -48,6 +52,19 @@ final class Checksums {
         crc.update(file, 0, (int) start);
         crc.update(file, (int) end, (int) (trailer - end));
         MemorySegment.ofArray(file).set(BE_INT, trailer, (int) crc.getValue());
+    }
+
+    private static void signKeyFilters(byte[] file, long headersStart, long count, long regionStart, long filtersEnd,
+                                       boolean chunks) {
+        MemorySegment bytes = MemorySegment.ofArray(file);
+        long filterStart = 0;
+        for (long i = 0; i < count; i++) {
+            long filterEnd = u32(file, headersStart + 54 * i + 42);
+            if (filterStart <= filterEnd && filterEnd <= filtersEnd) {
+                KeyFilterSigning.sign(bytes.asSlice(regionStart + filterStart, filterEnd - filterStart), chunks);
+                filterStart = filterEnd;
+            }
+        }
     }
 
     private static long u32(byte[] file, long offset) {

@@ -15,8 +15,10 @@ import java.util.Arrays;
 /**
  * Any bytes, opened as a meta file and read as the store reads one, give entries or an {@link IOException}
  * ({@link CorruptionException} for damage, a plain one for another format version), nothing else. The first
- * input byte is a mode, the rest the file: with bit 0 set the CRC-32 trailer is recomputed first
- * ({@link Checksums#signMeta}), so the fuzzer also reaches the structural checks behind it.
+ * input byte is a mode, the rest the file: with bit 0 set each key filter's header CRC and the CRC-32 trailer are
+ * recomputed first ({@link Checksums#signMeta}), so the fuzzer also reaches the structural checks and the queries
+ * behind them; with bit 1 set too, each filter's chunk CRCs as well, so that mutated fingerprints are queried
+ * rather than reported as a damaged chunk.
  *
  * <p>Reading follows the store: {@link MetaFile#open}, then, as {@code TurboKV} does when it takes a meta file
  * into its state, {@link UsedKeyFilter#check} and {@link KeyFilter#check} on every entry's filter (a
@@ -26,6 +28,7 @@ import java.util.Arrays;
  */
 class MetaFileFuzzTest {
     static final int SIGN = 1;
+    static final int SIGN_CHUNKS = 2;
     private static final FuzzFiles FILES = new FuzzFiles("meta");
 
     @FuzzTest
@@ -35,7 +38,7 @@ class MetaFileFuzzTest {
         }
         byte[] file = Arrays.copyOfRange(input, 1, input.length);
         if ((input[0] & SIGN) != 0) {
-            Checksums.signMeta(file);
+            Checksums.signMeta(file, (input[0] & SIGN_CHUNKS) != 0);
         }
         Path path = FILES.write("00000001.meta", file);
         try (MetaFile meta = MetaFile.open(path, 1)) {
