@@ -220,28 +220,46 @@ class KeyFilterCheckTest {
                                                                        max = 255) int segmentLengthLog2,
                                                                @ForAll @IntRange(min = 0, max = 64) int segmentCount,
                                                                @ForAll @IntRange(min = -3, max = 3) int lengthError,
-                                                               @ForAll long bodySeed) {
-        // tag choice 0: a random tag; 2: 16-bit fingerprints (two bytes per slot); 1 and 3: 8-bit ones
-        long slotBytes = tagChoice == 2 ? 2 : 1;
-        long bodyLength = segmentLengthLog2 > 20 ? 64 : ((segmentCount + 2L) << segmentLengthLog2) * slotBytes;
-        long length = Math.max(0, KeyFilter.HEADER_BYTES + bodyLength + lengthError);
+                                                               @ForAll long bodySeed,
+                                                               @ForAll boolean signChunks) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment payload = arena.allocate(length);
-            byte[] body = new byte[(int) length];
-            new SplittableRandom(bodySeed).nextBytes(body);
-            MemorySegment.copy(body, 0, payload, ValueLayout.JAVA_BYTE, 0, body.length);
-            if (length >= KeyFilter.HEADER_BYTES) {
-                int tag = tagChoice == 0 ? body[0]
-                        : tagChoice == 2 ? KeyFilter.TAG_BINARY_FUSE16 : KeyFilter.TAG_BINARY_FUSE8;
-                payload.set(ValueLayout.JAVA_BYTE, KeyFilter.TAG, (byte) tag);
-                payload.set(Bytes.BE_LONG, KeyFilter.SEED, seed);
-                payload.set(ValueLayout.JAVA_BYTE, KeyFilter.SEGMENT_LENGTH_LOG2, (byte) segmentLengthLog2);
-                payload.set(Bytes.BE_INT, KeyFilter.SEGMENT_COUNT, segmentCount);
-            }
+            MemorySegment payload = anyHeaderPayload(arena, tagChoice, seed, segmentLengthLog2, segmentCount,
+                    lengthError, bodySeed, signChunks);
             if (!checkRejects(payload)) {
                 queryAll(payload, new SplittableRandom(seed).longs(200).toArray());
             }
         }
+    }
+
+    /**
+     * A payload of random bytes with the given header fields and a length {@code lengthError} off the one its
+     * fields give (the layout's 19 + ceil(c / 8) + 4c + body, or the bare header when empty), then signed as a
+     * writer would ({@link KeyFilter#sign}: a header CRC that matches whenever the length does, so the query path
+     * is reached; chunk CRCs that match too when {@code signChunks}, else random ones, which queries report).
+     * Tag choice 0 takes a random tag, 2 16-bit fingerprints (two bytes per slot), 1 and 3 8-bit ones.
+     */
+    static MemorySegment anyHeaderPayload(Arena arena, int tagChoice, long seed, int segmentLengthLog2,
+                                          int segmentCount, int lengthError, long bodySeed, boolean signChunks) {
+        long slotBytes = tagChoice == 2 ? 2 : 1;
+        long bodyLength = segmentLengthLog2 > 20 ? 64 : ((segmentCount + 2L) << segmentLengthLog2) * slotBytes;
+        long chunks = (bodyLength + KeyFilter.CHUNK_BYTES - 1) / KeyFilter.CHUNK_BYTES;
+        long exact = segmentCount == 0 ? KeyFilter.HEADER_BYTES
+                : KeyFilter.VERIFIED_BITS + (chunks + 7) / 8 + 4 * chunks + bodyLength;
+        long length = Math.max(0, exact + lengthError);
+        MemorySegment payload = arena.allocate(length);
+        byte[] body = new byte[(int) length];
+        new SplittableRandom(bodySeed).nextBytes(body);
+        MemorySegment.copy(body, 0, payload, ValueLayout.JAVA_BYTE, 0, body.length);
+        if (length >= KeyFilter.HEADER_BYTES) {
+            int tag = tagChoice == 0 ? body[0]
+                    : tagChoice == 2 ? KeyFilter.TAG_BINARY_FUSE16 : KeyFilter.TAG_BINARY_FUSE8;
+            payload.set(ValueLayout.JAVA_BYTE, KeyFilter.TAG, (byte) tag);
+            payload.set(Bytes.BE_LONG, KeyFilter.SEED, seed);
+            payload.set(ValueLayout.JAVA_BYTE, KeyFilter.SEGMENT_LENGTH_LOG2, (byte) segmentLengthLog2);
+            payload.set(Bytes.BE_INT, KeyFilter.SEGMENT_COUNT, segmentCount);
+        }
+        KeyFilter.sign(payload, signChunks);
+        return payload;
     }
 
     private static boolean checkRejects(MemorySegment payload) {
