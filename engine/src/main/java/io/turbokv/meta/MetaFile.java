@@ -13,8 +13,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -81,8 +81,10 @@ import java.util.zip.CRC32;
  *
  * <p>The mapping is private (copy-on-write) because the key filters' verified bits are written in place: the file
  * itself is never written, and a page is copied only when a query first sets a bit on it. The JDK maps a file
- * privately only through a channel opened for writing too; a file this process may not write (a read-only
- * instance of another user's store, a read-only file system) is read whole into memory of the file's own instead.
+ * privately only through a channel opened for writing too; a file that open refuses (another user's store, a
+ * read-only file system: any {@link java.nio.file.FileSystemException} but a missing file) is read whole into memory
+ * of the file's own instead, whose filters verify themselves the same way. The used-key filter is handed out
+ * read-only, as nothing may write it.
  *
  * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read, but for the
  * key filters' verified bytes, which {@link KeyFilter} alone writes. Whoever opens a {@code MetaFile} closes it,
@@ -215,11 +217,19 @@ public final class MetaFile implements AutoCloseable {
      *                                           names both versions), or cannot be mapped
      */
     public static MetaFile open(Path path, int seq) throws IOException {
+        return open(path, seq, false);
+    }
+
+    /**
+     * As {@link #open(Path, int)}; with {@code copy} set the file is read into memory of its own as when this
+     * process may not write it, which tests cannot otherwise arrange (root writes any file).
+     */
+    static MetaFile open(Path path, int seq, boolean copy) throws IOException {
         Arena arena = Arena.ofShared();
         FilterOrigins.Registration origin = null;
         boolean success = false;
         try {
-            MemorySegment bytes = map(path, arena);
+            MemorySegment bytes = copy ? copy(path, arena) : map(path, arena);
             origin = FilterOrigins.register(bytes, path);
             MetaFile file = new MetaFile(path, seq, arena, bytes, origin, new Parser(path, bytes).parse());
             success = true;
@@ -239,13 +249,13 @@ public final class MetaFile implements AutoCloseable {
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (AccessDeniedException e) {
-            return copy(path, arena);
-        } catch (FileSystemException e) {
-            if (e.getReason() != null && e.getReason().contains("Read-only file system")) {
-                return copy(path, arena);
-            }
+        } catch (NoSuchFileException e) {
             throw e;
+        } catch (FileSystemException e) {
+            // Not writable here, for whatever reason the OS gives (EACCES, EROFS, EPERM, each in the JDK's own
+            // exception type or wording): reading needs no write access, so take the copy. A file that cannot be
+            // read either fails the copy's own open, with the OS's reason.
+            return copy(path, arena);
         }
         try (channel) {
             long size = channel.size();
@@ -528,7 +538,8 @@ public final class MetaFile implements AutoCloseable {
                 filters[i] = bytes.asSlice(regionStart + start, end - start);
                 start = end;
             }
-            usedKeyFilter = bytes.asSlice(regionStart + start, regionLength - start);
+            // Only the key filters are written (their verified bits); nothing may write the rest of the file.
+            usedKeyFilter = bytes.asSlice(regionStart + start, regionLength - start).asReadOnly();
         }
 
         /**
