@@ -64,8 +64,8 @@ import java.util.zip.CRC32;
  * page faults of touching every page of the new mapping, not the CRC itself (about 40 us). Instead {@link #check}
  * verifies the header CRC when the meta file is taken into a state (which makes every offset a query computes safe),
  * and {@link #mayContain} verifies each {@value #CHUNK_BYTES}-byte chunk of fingerprints the first time one of its
- * slots is read, before it answers: a probe reads three slots, so it checks at most three chunks, on pages it was
- * going to touch anyway. Each copy of a filter records what it verified in its own verified bits, and sets "all
+ * slots is read, before it answers: a probe reads three slots, so it checks at most three chunks, each spanning
+ * the page the probe touches and usually part of the next (chunks are page-sized, not page-aligned). Each copy of a filter records what it verified in its own verified bits, and sets "all
  * verified" once every chunk was: a steady-state probe then reads one more byte of the header line it reads
  * anyway, and nothing else (a mapped copy is a private mapping: these bytes never reach the file). A damaged chunk
  * is reported as a {@link CorruptionException} naming the file (through {@link FilterOrigins}), the chunk's offset
@@ -95,7 +95,11 @@ public final class KeyFilter {
     static final long VERIFIED_BITS = 19;
     /** The header's length in bytes; the whole filter when it is empty. */
     static final int HEADER_BYTES = 18;
-    /** Fingerprint bytes per chunk, each with its own CRC: a page, the unit a first probe faults in anyway. */
+    /**
+     * Fingerprint bytes per chunk, each with its own CRC: the size of a page, so that a first probe verifies about
+     * as many bytes as it faults in. Chunks are not page-aligned (nor is the filter in its file): one usually spans
+     * two pages, of which the probe needed one.
+     */
     static final int CHUNK_BYTES = 4096;
     private static final int CHUNK_SHIFT = 12;
     private static final int CRC_BYTES = 4;

@@ -71,8 +71,10 @@ import java.util.zip.CRC32;
  * at its first query, see {@link KeyFilter}), which also changed the filters' layout. A store of an
  * older version is refused as a whole at open, naming both versions, rather than failing at its first lookup.
  *
- * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so a file of
- * another version is told apart from a damaged one. The Rust format has no checksum, so a flipped hash there
+ * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so this build
+ * tells an intact file of an older version (whose trailer covers every byte) from a damaged one. Not the other way:
+ * a format-4 build checks the trailer over the key filters too, so it sees a format-5 file as damaged (a CRC
+ * mismatch), not as foreign. The Rust format has no checksum, so a flipped hash there
  * silently hides keys; here {@link #open} checks the trailer before it believes any field, then checks every
  * count, offset and field against the file length and the format's rules. The key filters are left out of the
  * trailer because verifying them whole was most of an open's CPU (the page faults of touching every page of a
