@@ -12,8 +12,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A store whose key filter was damaged on disk after it was written: the open does not read the filter's chunks
@@ -28,9 +29,13 @@ class KeyFilterChunkDamageTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aFlippedFilterByteIsReportedByTheFirstGetThatReadsItsChunkWithFileAndOffset() throws IOException {
-        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily()); WriteBatch batch = db.writeBatch()) {
+    /** Filters of 8-bit fingerprints (about 5 chunks) and of 16-bit ones (about 11, two bytes per slot). */
+    @ParameterizedTest
+    @ValueSource(ints = {8, 16})
+    void aFlippedFilterByteIsReportedByTheFirstGetThatReadsItsChunkWithFileAndOffset(int bits) throws IOException {
+        DbConfig config = DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE).filterFingerprintBits(bits)
+                .build();
+        try (TurboKV db = TurboKV.open(dir, config); WriteBatch batch = db.writeBatch()) {
             for (int i = 0; i < KEYS; i++) {
                 batch.put(0, key(i), value(i));
             }
@@ -45,7 +50,7 @@ class KeyFilterChunkDamageTest {
             filterLength = filter.length;
             filterStart = indexOf(Files.readAllBytes(meta), filter);
         }
-        assertTrue(filterLength > 3 * 4096, "filter of " + filterLength + " bytes");
+        assertTrue(filterLength > (bits == 16 ? 8 : 3) * 4096L, "filter of " + filterLength + " bytes");
         // The middle of the fingerprints: neither the header nor the chunk CRC table, which the open checks.
         long flipped = filterStart + filterLength / 2;
         byte[] bytes = Files.readAllBytes(meta);
@@ -53,7 +58,7 @@ class KeyFilterChunkDamageTest {
         Files.write(meta, bytes);
 
         int reported = 0;
-        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV db = TurboKV.open(dir, config)) {
             for (int i = 0; i < KEYS; i++) {
                 int k = i;
                 reported += answersOrReports(meta, filterStart, flipped,

@@ -163,7 +163,7 @@ class MetaFileTest {
     }
 
     @Test
-    void aFlippedKeyFilterByteChangesThatByteOfThatFilterOnlyForItsOwnChecksToFind() throws IOException {
+    void aFlippedKeyFilterByteOpensAndChangesOnlyThatByteOfThatFilter() throws IOException {
         byte[] good = Files.readAllBytes(sample);
         for (int offset = KEY_FILTERS_START; offset < KEY_FILTERS_END; offset++) {
             byte[] bad = good.clone();
