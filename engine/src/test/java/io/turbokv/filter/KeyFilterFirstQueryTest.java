@@ -63,6 +63,36 @@ class KeyFilterFirstQueryTest {
     }
 
     /**
+     * First queries that together read every chunk mark the copy all verified, whatever the chunk count: below,
+     * at and past a whole byte of verified bits (8-bit filters of about 1, 7, 9 and 17 chunks, 16-bit ones of 2
+     * and 16), and not before the last chunk was read.
+     */
+    @Test
+    void queriesThatReadEveryChunkMarkTheFilterAllVerified() throws CorruptionException {
+        int[][] cases = {{100, 8}, {22_000, 8}, {30_000, 8}, {60_000, 8}, {2_000, 16}, {28_000, 16}};
+        for (int[] c : cases) {
+            try (Arena arena = Arena.ofConfined()) {
+                long[] keys = new SplittableRandom(c[0]).longs(c[0]).toArray();
+                MemorySegment filter = KeyFilter.build(keys.clone(), keys.length, c[1], arena);
+                KeyFilter.check(filter, FILE, 0);
+                SplittableRandom probes = new SplittableRandom(5);
+                int queries = 0;
+                while (filter.get(ValueLayout.JAVA_BYTE, KeyFilter.ALL_VERIFIED) == 0 && queries < 1_000_000) {
+                    KeyFilter.mayContain(filter, probes.nextLong());
+                    queries++;
+                }
+                assertEquals(1, filter.get(ValueLayout.JAVA_BYTE, KeyFilter.ALL_VERIFIED),
+                        c[0] + " keys, " + c[1] + " bits");
+                // every chunk was verified: an intact filter passes a whole check, and members stay members
+                KeyFilter.verifyAll(filter);
+                for (long key : keys) {
+                    assertTrue(KeyFilter.mayContain(filter, key));
+                }
+            }
+        }
+    }
+
+    /**
      * Threads race the first queries of one filter copy whose chunk 1 was damaged after check: no thread may answer
      * from the damaged chunk, and "all verified" must never be set. Each answer is compared with the undamaged
      * filter's.
