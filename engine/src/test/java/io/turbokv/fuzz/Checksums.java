@@ -1,6 +1,6 @@
 package io.turbokv.fuzz;
 
-import io.turbokv.filter.KeyFilterSigning;
+import io.turbokv.meta.MetaFileSigning;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -20,55 +20,11 @@ final class Checksums {
     private Checksums() {}
 
     /**
-     * Re-signs each entry's key filter ({@link KeyFilterSigning#sign}: its header CRC, and its chunk CRCs too when
-     * {@code chunks} is set), then sets the meta file's CRC-32 trailer (its last 4 bytes) to the CRC-32 of every
-     * byte before it but the key filters' span. The spans are found as {@code MetaFile} finds them (from the
-     * obsolete count at 10, the entry count after the obsolete list, and each 54-byte entry's filter end at +42); a
-     * span outside the file is taken as empty, a filter span outside the region is left alone.
+     * Re-signs each entry's key filter (its header CRC, and its chunk CRCs too when {@code chunks} is set), then
+     * the meta file's CRC-32 trailer, as {@code MetaFile} computes it ({@link MetaFileSigning#sign}).
      */
     static void signMeta(byte[] file, boolean chunks) {
-        if (file.length < TRAILER) {
-            return;
-        }
-        long trailer = file.length - TRAILER;
-        long start = trailer;
-        long end = trailer;
-        if (trailer >= 14) {
-            long headersStart = 14 + 4 * u32(file, 10) + 4;
-            if (headersStart <= trailer) {
-                long count = u32(file, headersStart - 4);
-                long regionStart = headersStart + 54 * count + 4;
-                if (count > 0 && regionStart <= trailer) {
-                    long filtersEnd = u32(file, regionStart - 4 - 54 + 42);
-                    if (filtersEnd <= trailer - regionStart) {
-                        start = regionStart;
-                        end = regionStart + filtersEnd;
-                        signKeyFilters(file, headersStart, count, regionStart, filtersEnd, chunks);
-                    }
-                }
-            }
-        }
-        CRC32 crc = new CRC32();
-        crc.update(file, 0, (int) start);
-        crc.update(file, (int) end, (int) (trailer - end));
-        MemorySegment.ofArray(file).set(BE_INT, trailer, (int) crc.getValue());
-    }
-
-    private static void signKeyFilters(byte[] file, long headersStart, long count, long regionStart, long filtersEnd,
-                                       boolean chunks) {
-        MemorySegment bytes = MemorySegment.ofArray(file);
-        long filterStart = 0;
-        for (long i = 0; i < count; i++) {
-            long filterEnd = u32(file, headersStart + 54 * i + 42);
-            if (filterStart <= filterEnd && filterEnd <= filtersEnd) {
-                KeyFilterSigning.sign(bytes.asSlice(regionStart + filterStart, filterEnd - filterStart), chunks);
-                filterStart = filterEnd;
-            }
-        }
-    }
-
-    private static long u32(byte[] file, long offset) {
-        return Integer.toUnsignedLong(MemorySegment.ofArray(file).get(BE_INT, offset));
+        MetaFileSigning.sign(file, chunks);
     }
 
     /**
