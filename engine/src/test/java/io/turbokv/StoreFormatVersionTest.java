@@ -35,13 +35,23 @@ class StoreFormatVersionTest {
 
     @Test
     void aStoreOfFormatOneIsRefusedAtOpenNamingBothVersions() throws IOException {
+        assertRefused(1);
+    }
+
+    @Test
+    void aStoreOfFormatFourWhoseChecksumCoversItsKeyFiltersIsRefusedNamingBothVersions() throws IOException {
+        assertRefused(4);
+    }
+
+    /** Rewrites the store's meta file as format {@code version} wrote it (a CRC-32 over every byte) and opens it. */
+    private void assertRefused(int version) throws IOException {
         try (TurboKV db = TurboKV.open(dir, CONFIG); WriteBatch batch = db.writeBatch()) {
             batch.put(0, "key".getBytes(UTF_8), "value".getBytes(UTF_8));
             batch.commit();
         }
         Path meta = StoreFileNames.path(dir, StoreFileNames.Kind.META, 2);
         byte[] bytes = Files.readAllBytes(meta);
-        bytes[META_VERSION_OFFSET] = 1;
+        bytes[META_VERSION_OFFSET] = (byte) version;
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
         MemorySegment.ofArray(bytes).set(BE_INT, bytes.length - 4, (int) crc.getValue());
@@ -51,9 +61,9 @@ class StoreFormatVersionTest {
         UnsupportedFormatVersionException e = assertThrows(UnsupportedFormatVersionException.class,
                 () -> TurboKV.open(dir, CONFIG));
         assertEquals(meta, e.file());
-        assertEquals(1, e.foundVersion());
-        assertEquals(List.of(4L), e.supportedVersions());
-        assertTrue(e.getMessage().contains("expected=4 found=1"), e.getMessage());
+        assertEquals(version, e.foundVersion());
+        assertEquals(List.of(5L), e.supportedVersions());
+        assertTrue(e.getMessage().contains("expected=5 found=" + version), e.getMessage());
         assertThrows(UnsupportedFormatVersionException.class, () -> TurboKV.openReadOnly(dir, CONFIG));
         assertEquals(before, contents());
     }

@@ -6,6 +6,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,7 +22,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * each store that are not counted. The stores take turns, open after open, as in {@link InterleavedGets}. With {@code cold = 1} every file of a store is dropped from the page cache
  * ({@code posix_fadvise(POSIX_FADV_DONTNEED)}) before each of its opens, so the first gets read from the disk;
  * otherwise the files stay cached and only the new mappings' page tables start empty. Prints per store the median
- * open + first get over the opens, and the p50 and p99 of all the gets after it.
+ * open + first get over the opens (wall time, and the opening thread's CPU time, which a loaded machine does not
+ * inflate; a store's own background threads are not in it), and the p50 and p99 of all the gets after it.
  *
  * <pre>
  * FirstGets BENCH-DIR KEYS VALUE-BYTES ENTRIES OPENS GETS COLD STORE...
@@ -56,6 +59,8 @@ public final class FirstGets {
             dirs[s] = Stores.storeDir(Stores.populated(names[s], data, false));
         }
         long[][] openNanos = new long[names.length][opens];
+        long[][] openCpuNanos = new long[names.length][opens];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[][] getNanos = new long[names.length][opens * gets];
         RandomIndex random = new RandomIndex(42);
         for (int open = -WARM_UP_OPENS; open < opens; open++) {
@@ -64,9 +69,11 @@ public final class FirstGets {
                     dropFromPageCache(dirs[s]);
                 }
                 long start = System.nanoTime();
+                long startCpu = threads.getCurrentThreadCpuTime();
                 try (KvStore store = Stores.open(names[s], dirs[s], data, false)) {
                     store.get(random.next(entries), blackhole);
                     long opened = System.nanoTime() - start;
+                    long openedCpu = threads.getCurrentThreadCpuTime() - startCpu;
                     for (int i = 0; i < gets; i++) {
                         long index = random.next(entries);
                         long getStart = System.nanoTime();
@@ -77,17 +84,19 @@ public final class FirstGets {
                     }
                     if (open >= 0) {
                         openNanos[s][open] = opened;
+                        openCpuNanos[s][open] = openedCpu;
                     }
                 }
             }
         }
         for (int s = 0; s < names.length; s++) {
             Arrays.sort(openNanos[s]);
+            Arrays.sort(openCpuNanos[s]);
             Arrays.sort(getNanos[s]);
             long[] all = getNanos[s];
-            System.out.printf(Locale.ROOT, "%-20s open + first get %9.1f us (%.0f/s)  next %d gets p50 %8d ns"
-                    + "  p99 %9d ns  (%d opens%s)%n", names[s], openNanos[s][opens / 2] / 1e3,
-                    1e9 / openNanos[s][opens / 2], gets,
+            System.out.printf(Locale.ROOT, "%-20s open + first get %9.1f us (%.0f/s), thread CPU %8.1f us"
+                    + "  next %d gets p50 %8d ns  p99 %9d ns  (%d opens%s)%n", names[s], openNanos[s][opens / 2] / 1e3,
+                    1e9 / openNanos[s][opens / 2], openCpuNanos[s][opens / 2] / 1e3, gets,
                     all[all.length / 2], all[(int) (all.length * 0.99)], opens, cold ? ", page cache dropped" : "");
         }
         data.close();

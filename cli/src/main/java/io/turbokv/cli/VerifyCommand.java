@@ -311,6 +311,8 @@ final class VerifyCommand extends StoreCommand {
             for (int i = 0; i < meta.entryCount(); i++) {
                 MemorySegment filter = meta.entry(i).filter();
                 KeyFilter.check(filter, path, offset);
+                // A damaged chunk is damage of this file even when no probe below happens to read it.
+                KeyFilter.verifyAll(filter);
                 offset += filter.byteSize();
             }
             UsedKeyFilter.check(meta.usedKeyFilter(), path, offset);

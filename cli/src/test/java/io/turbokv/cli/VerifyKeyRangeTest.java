@@ -8,7 +8,9 @@ import io.turbokv.FamilyConfig;
 import io.turbokv.FamilyKind;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
+import io.turbokv.meta.MetaFile;
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,13 +36,20 @@ class VerifyKeyRangeTest {
         CliRun intact = CliRun.of("verify", dir.toString());
         assertEquals(0, intact.exit(), intact::toString);
 
-        // the highest key "zeta" becomes "zeda", below the SST's last key; the CRC-32 trailer is made to match
+        // the highest key "zeta" becomes "zeda", below the SST's last key; the CRC-32 trailer is made to match (it
+        // covers every byte before it but the key filter, which has CRCs of its own)
         Path meta = onlyFile(dir, ".meta");
         byte[] bytes = Files.readAllBytes(meta);
+        byte[] filter;
+        try (MetaFile file = MetaFile.open(meta, 1)) {
+            filter = file.entry(0).filter().toArray(ValueLayout.JAVA_BYTE);
+        }
+        int filterStart = indexOf(bytes, filter);
         int at = indexOf(bytes, "zeta".getBytes(StandardCharsets.UTF_8));
         bytes[at + 2] = 'd';
         CRC32 crc = new CRC32();
-        crc.update(bytes, 0, bytes.length - 4);
+        crc.update(bytes, 0, filterStart);
+        crc.update(bytes, filterStart + filter.length, bytes.length - 4 - filterStart - filter.length);
         ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
         Files.write(meta, bytes);
 

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.turbokv.CorruptionException;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.Crc32;
 import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.zip.CRC32;
 
 /**
  * The per-SST approximate membership filter: a static set of 64-bit key hashes,
@@ -36,21 +38,42 @@ import java.util.Objects;
  *
  * <p><b>Layout</b> (all integers big-endian through {@link Bytes}):
  * <pre>
- * offset  size  field
- * 0       1     tag = {@value #TAG_BINARY_FUSE8}: 3-wise binary fuse filter, 8-bit fingerprints;
- *               or {@value #TAG_BINARY_FUSE16}: the same with 16-bit fingerprints
- * 1       8     seed: the filter's slots and fingerprint come from mix(hash + seed)
- * 9       1     segment length log2, {@value #MIN_SEGMENT_LENGTH_LOG2}..{@value #MAX_SEGMENT_LENGTH_LOG2}
- * 10      4     segment count, u32; 0 = the empty filter, which has no body and contains nothing
- * 14      n     fingerprints, one byte per slot (two, big-endian, for tag {@value #TAG_BINARY_FUSE16}):
- *               n = (segment count + 2) * segment length slots, or 0 if empty
+ * offset          size  field
+ * 0               1     tag = {@value #TAG_BINARY_FUSE8}: 3-wise binary fuse filter, 8-bit fingerprints;
+ *                       or {@value #TAG_BINARY_FUSE16}: the same with 16-bit fingerprints
+ * 1               8     seed: the filter's slots and fingerprint come from mix(hash + seed)
+ * 9               1     segment length log2, {@value #MIN_SEGMENT_LENGTH_LOG2}..{@value #MAX_SEGMENT_LENGTH_LOG2}
+ * 10              4     segment count, u32; 0 = the empty filter, which has no chunks and contains nothing
+ * 14              4     header CRC-32: of bytes [0, 14), then of the chunk CRC table
+ * 18              1     all verified: 1 once every chunk was checked in this copy of the filter (absent, as are
+ *                       all the fields below, from the empty filter)
+ * 19              v     verified bits, v = ceil(c / 8): bit j (byte j / 8, bit j % 8) set once chunk j was checked
+ *                       in this copy of the filter; these and "all verified" are written as zeros, and zeroed again
+ *                       by {@link #check}
+ * 19 + v          4c    chunk CRC table: the CRC-32 of each fingerprint chunk
+ * f = 19 + v + 4c n     fingerprints, one byte per slot (two, big-endian, for tag {@value #TAG_BINARY_FUSE16}):
+ *                       n = (segment count + 2) * segment length slots, or 0 if empty; chunk j is bytes
+ *                       [{@value #CHUNK_BYTES} j, min(n, {@value #CHUNK_BYTES} (j + 1))) of them, c = ceil(n /
+ *                       {@value #CHUNK_BYTES}) chunks
  * </pre>
  * A key's three slots lie in three consecutive segments; it is (probably) in the set when the XOR of the three
- * slots equals its own 8-bit (16-bit) fingerprint. The body carries no checksum of its own: the meta file's
- * CRC covers it, and {@link #check} validates the header against the length so that queries stay in bounds
- * whatever the body bytes are.
+ * slots equals its own 8-bit (16-bit) fingerprint.
  *
- * <p>Thread-safe: every method is static and the filter segment is only read.
+ * <p><b>Verified at first use, a chunk at a time.</b> The meta file's own CRC does not cover its key filters (see
+ * {@code MetaFile}): checking a whole 1.1 MB filter at every open cost about 0.6 ms of CPU, nearly all of it the
+ * page faults of touching every page of the new mapping, not the CRC itself (about 40 us). Instead {@link #check}
+ * verifies the header CRC when the meta file is taken into a state (which makes every offset a query computes safe),
+ * and {@link #mayContain} verifies each {@value #CHUNK_BYTES}-byte chunk of fingerprints the first time one of its
+ * slots is read, before it answers: a probe reads three slots, so it checks at most three chunks, each spanning
+ * the page the probe touches and usually part of the next (chunks are page-sized, not page-aligned). Each copy of a filter records what it verified in its own verified bits, and sets "all
+ * verified" once every chunk was: a steady-state probe then reads one more byte of the header line it reads
+ * anyway, and nothing else (a mapped copy is a private mapping: these bytes never reach the file). A damaged chunk
+ * is reported as a {@link CorruptionException} naming the file (through {@link FilterOrigins}), the chunk's offset
+ * and the expected and found CRC; no answer is ever read from unverified bytes. Racing readers may verify a chunk
+ * twice, and a bit lost to a racing plain store only means one more check later; a bit is set only after its chunk
+ * matched, "all verified" only after every bit was seen set.
+ *
+ * <p>Thread-safe: every method is static; a query writes only the verified bits, which say nothing of the set.
  */
 public final class KeyFilter {
     /** The tag byte of a 3-wise binary fuse filter with 8-bit fingerprints. */
@@ -67,9 +90,19 @@ public final class KeyFilter {
     static final long SEED = 1;
     static final long SEGMENT_LENGTH_LOG2 = 9;
     static final long SEGMENT_COUNT = 10;
-    static final long FINGERPRINTS = 14;
+    static final long HEADER_CRC = 14;
+    static final long ALL_VERIFIED = 18;
+    static final long VERIFIED_BITS = 19;
     /** The header's length in bytes; the whole filter when it is empty. */
-    static final int HEADER_BYTES = 14;
+    static final int HEADER_BYTES = 18;
+    /**
+     * Fingerprint bytes per chunk, each with its own CRC: the size of a page, so that a first probe verifies about
+     * as many bytes as it faults in. Chunks are not page-aligned (nor is the filter in its file): one usually spans
+     * two pages, of which the probe needed one.
+     */
+    static final int CHUNK_BYTES = 4096;
+    private static final int CHUNK_SHIFT = 12;
+    private static final int CRC_BYTES = 4;
 
     /** The smallest segment length (log2), used for sets of 0 and 1 key. */
     static final int MIN_SEGMENT_LENGTH_LOG2 = 2;
@@ -221,18 +254,23 @@ public final class KeyFilter {
         if (size == 0) {
             MemorySegment filter = allocator.allocate(HEADER_BYTES);
             writeHeader(filter, tag, 0, MIN_SEGMENT_LENGTH_LOG2, 0);
+            sign(filter, false);
             return filter;
         }
         int segmentLengthLog2 = segmentLengthLog2(size);
         int segmentCount = segmentCount(size, segmentLengthLog2);
         long bodyBytes = (long) fingerprintCount(segmentLengthLog2, segmentCount) * slotBytes(tag);
-        MemorySegment filter = allocator.allocate(HEADER_BYTES + bodyBytes);
-        // The fingerprints are assigned in place, XOR-ing slots that start at zero; an allocator need not zero.
-        MemorySegment fingerprints = filter.asSlice(FINGERPRINTS, bodyBytes);
-        fingerprints.fill((byte) 0);
+        long chunks = chunkCount(bodyBytes);
+        long fingerprintsOffset = fingerprintsOffset(chunks);
+        MemorySegment filter = allocator.allocate(fingerprintsOffset + bodyBytes);
+        // The fingerprints are assigned in place, XOR-ing slots that start at zero, and no chunk is verified yet:
+        // an allocator need not zero.
+        filter.fill((byte) 0);
+        MemorySegment fingerprints = filter.asSlice(fingerprintsOffset, bodyBytes);
         long seed = BinaryFuseBuilder.build(keys, size, segmentLengthLog2, segmentCount, fingerprints,
                 tag == TAG_BINARY_FUSE16, scratch);
         writeHeader(filter, tag, seed, segmentLengthLog2, segmentCount);
+        sign(filter, true);
         return filter;
     }
 
@@ -241,17 +279,52 @@ public final class KeyFilter {
         return tag == TAG_BINARY_FUSE16 ? Short.BYTES : Byte.BYTES;
     }
 
+    /** The chunks of a body of {@code bodyBytes} fingerprint bytes. */
+    private static long chunkCount(long bodyBytes) {
+        return (bodyBytes + CHUNK_BYTES - 1) >>> CHUNK_SHIFT;
+    }
+
+    /** The chunk CRC table's offset: right after the verified bits of {@code chunks} chunks. */
+    private static long crcTableOffset(long chunks) {
+        return VERIFIED_BITS + ((chunks + 7) >>> 3);
+    }
+
+    /** The fingerprints' offset in a filter of {@code chunks} chunks. */
+    private static long fingerprintsOffset(long chunks) {
+        return crcTableOffset(chunks) + chunks * CRC_BYTES;
+    }
+
+    /** The CRC-32 of chunk {@code chunk} of the {@code bodyBytes} fingerprint bytes at {@code fingerprints}. */
+    private static int chunkCrc(MemorySegment filter, long fingerprints, long bodyBytes, long chunk) {
+        long start = chunk << CHUNK_SHIFT;
+        return Crc32.of(filter.asSlice(fingerprints + start, Math.min(CHUNK_BYTES, bodyBytes - start)));
+    }
+
+    /** The header CRC: of the fixed header fields, then of the chunk CRC table (none in the empty filter). */
+    private static int headerCrc(MemorySegment filter, long chunks) {
+        CRC32 crc = new CRC32();
+        crc.update(filter.asSlice(0, HEADER_CRC).asByteBuffer());
+        if (chunks > 0) {
+            crc.update(filter.asSlice(crcTableOffset(chunks), chunks * CRC_BYTES).asByteBuffer());
+        }
+        return (int) crc.getValue();
+    }
+
     /**
      * Whether {@code hash} may be in the filter's set: always {@code true} for a member, {@code true} with
      * probability about 0.39 % otherwise (0.0015 % with 16-bit fingerprints). Reads the filter in place and
-     * allocates nothing.
+     * allocates nothing once the chunks its slots lie in were verified; verifies them first otherwise (see the
+     * class comment), recording it in the filter's verified bits.
      *
      * @param filter a filter payload that passed {@link #check} (otherwise the answer is meaningless and the read
-     *               may go out of bounds)
+     *               may go out of bounds); writable, for its verified bits
      * @param hash   the full 64-bit key hash
      * @return {@code false} only if {@code hash} is certainly not in the set
+     * @throws CorruptionException when a chunk holding one of the hash's slots does not match its CRC; the message
+     *                             names the file ({@link FilterOrigins}), the chunk's offset, the expected and the
+     *                             found CRC
      */
-    public static boolean mayContain(MemorySegment filter, long hash) {
+    public static boolean mayContain(MemorySegment filter, long hash) throws CorruptionException {
         long segmentCount = Bytes.u32(filter, SEGMENT_COUNT);
         if (segmentCount == 0) {
             return false;
@@ -260,34 +333,143 @@ public final class KeyFilter {
         long mask = (1L << segmentLengthLog2) - 1;
         long mixed = mix(hash, filter.get(Bytes.BE_LONG, SEED));
         long segmentCountLength = segmentCount << segmentLengthLog2;
-        long slot0 = slot(0, mixed, segmentCountLength, segmentLengthLog2, mask);
-        long slot1 = slot(1, mixed, segmentCountLength, segmentLengthLog2, mask);
-        long slot2 = slot(2, mixed, segmentCountLength, segmentLengthLog2, mask);
-        if (filter.get(JAVA_BYTE, TAG) == TAG_BINARY_FUSE16) {
+        boolean wide = filter.get(JAVA_BYTE, TAG) == TAG_BINARY_FUSE16;
+        int slotShift = wide ? 1 : 0;
+        long at0 = slot(0, mixed, segmentCountLength, segmentLengthLog2, mask) << slotShift;
+        long at1 = slot(1, mixed, segmentCountLength, segmentLengthLog2, mask) << slotShift;
+        long at2 = slot(2, mixed, segmentCountLength, segmentLengthLog2, mask) << slotShift;
+        long bodyBytes = (segmentCount + 2) << (segmentLengthLog2 + slotShift);
+        long chunks = chunkCount(bodyBytes);
+        long fingerprints = fingerprintsOffset(chunks);
+        // A slot never straddles two chunks: a chunk is a whole number of two-byte slots.
+        if (filter.get(JAVA_BYTE, ALL_VERIFIED) == 0) {
+            verifyChunks(filter, chunks, fingerprints, bodyBytes, at0, at1, at2);
+        }
+        if (wide) {
             int xor = fingerprint16(mixed)
-                    ^ filter.get(Bytes.BE_SHORT, FINGERPRINTS + slot0 * Short.BYTES)
-                    ^ filter.get(Bytes.BE_SHORT, FINGERPRINTS + slot1 * Short.BYTES)
-                    ^ filter.get(Bytes.BE_SHORT, FINGERPRINTS + slot2 * Short.BYTES);
+                    ^ filter.get(Bytes.BE_SHORT, fingerprints + at0)
+                    ^ filter.get(Bytes.BE_SHORT, fingerprints + at1)
+                    ^ filter.get(Bytes.BE_SHORT, fingerprints + at2);
             return (short) xor == 0;
         }
         int xor = fingerprint(mixed)
-                ^ filter.get(JAVA_BYTE, FINGERPRINTS + slot0)
-                ^ filter.get(JAVA_BYTE, FINGERPRINTS + slot1)
-                ^ filter.get(JAVA_BYTE, FINGERPRINTS + slot2);
+                ^ filter.get(JAVA_BYTE, fingerprints + at0)
+                ^ filter.get(JAVA_BYTE, fingerprints + at1)
+                ^ filter.get(JAVA_BYTE, fingerprints + at2);
         return (byte) xor == 0;
     }
 
+    /** The verified bit of the chunk holding fingerprint byte {@code at}, in bit 0 of the result. */
+    private static int verifiedBit(MemorySegment filter, long at) {
+        long chunk = at >>> CHUNK_SHIFT;
+        return filter.get(JAVA_BYTE, VERIFIED_BITS + (chunk >>> 3)) >>> (chunk & 7);
+    }
+
     /**
-     * Validates the payload's tag and parameters against its length. Called once when the meta file is opened;
-     * after it passes, {@link #mayContain} cannot read out of bounds, whatever the fingerprint bytes are.
+     * The first-use path, out of line (one call site) so that the steady-state probe stays small: verifies the
+     * chunks holding fingerprint bytes {@code at0}, {@code at1} and {@code at2} unless they were, then, if it
+     * verified one, sets "all verified" when no chunk is left. A probe that verified nothing changed no bit, so it
+     * does not look at the others: while a chunk stays unverified (never read, or damaged) probes of verified chunks
+     * cost three bit tests, not a walk of every bit. A bit a racing walk did not see yet only leaves "all verified"
+     * unset, which costs those three bit tests per probe.
+     */
+    private static void verifyChunks(MemorySegment filter, long chunks, long fingerprints, long bodyBytes, long at0,
+                                     long at1, long at2)
+            throws CorruptionException {
+        boolean verified = verifyChunkOf(filter, fingerprints, bodyBytes, at0);
+        verified |= verifyChunkOf(filter, fingerprints, bodyBytes, at1);
+        verified |= verifyChunkOf(filter, fingerprints, bodyBytes, at2);
+        if (verified && allChunksVerified(filter, chunks)) {
+            filter.set(JAVA_BYTE, ALL_VERIFIED, (byte) 1);
+        }
+    }
+
+    /** Whether the verified bits of all {@code chunks} chunks are set, compared eight at a time. */
+    private static boolean allChunksVerified(MemorySegment filter, long chunks) {
+        long fullBytes = chunks >>> 3;
+        for (long i = 0; i < fullBytes; i++) {
+            if (filter.get(JAVA_BYTE, VERIFIED_BITS + i) != (byte) 0xFF) {
+                return false;
+            }
+        }
+        int rest = (int) (chunks & 7);
+        int mask = (1 << rest) - 1;
+        return rest == 0 || (filter.get(JAVA_BYTE, VERIFIED_BITS + fullBytes) & mask) == mask;
+    }
+
+    /**
+     * Verifies the chunk holding fingerprint byte {@code at} unless it was; then sets its verified bit.
      *
-     * @param filter the payload, exactly the span the meta file gives it
+     * @return whether it verified the chunk now
+     */
+    private static boolean verifyChunkOf(MemorySegment filter, long fingerprints, long bodyBytes, long at)
+            throws CorruptionException {
+        if ((verifiedBit(filter, at) & 1) != 0) {
+            return false;
+        }
+        verifyChunk(filter, fingerprints, bodyBytes, at >>> CHUNK_SHIFT);
+        return true;
+    }
+
+    /** Verifies chunk {@code chunk}, whatever its verified bit says; then sets the bit. */
+    private static void verifyChunk(MemorySegment filter, long fingerprints, long bodyBytes, long chunk)
+            throws CorruptionException {
+        int expected = filter.get(Bytes.BE_INT, crcTableOffset(chunkCount(bodyBytes)) + chunk * CRC_BYTES);
+        int found = chunkCrc(filter, fingerprints, bodyBytes, chunk);
+        if (found != expected) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "key filter chunk %d crc mismatch: expected=0x%08x found=0x%08x", chunk, expected, found),
+                    FilterOrigins.fileOf(filter),
+                    FilterOrigins.offsetOf(filter, fingerprints + (chunk << CHUNK_SHIFT)));
+        }
+        long bits = VERIFIED_BITS + (chunk >>> 3);
+        filter.set(JAVA_BYTE, bits, (byte) (filter.get(JAVA_BYTE, bits) | (1 << (chunk & 7))));
+    }
+
+    /**
+     * Verifies every chunk of a filter that passed {@link #check} against its CRC, whatever its verified bits say,
+     * and marks them all verified: what first queries would verify over the filter's life, at once, for a check of
+     * a whole store ({@code turbokv verify}) that must report a damaged chunk whether or not a query reads it.
+     *
+     * @param filter a filter payload that passed {@link #check}; writable, for its verified bits
+     * @throws CorruptionException when a chunk does not match its CRC; the message names the file
+     *                             ({@link FilterOrigins}), the chunk's offset, the expected and the found CRC
+     */
+    public static void verifyAll(MemorySegment filter) throws CorruptionException {
+        long segmentCount = Bytes.u32(filter, SEGMENT_COUNT);
+        if (segmentCount == 0) {
+            return;
+        }
+        long bodyBytes = bodyBytes(filter, segmentCount);
+        long chunks = chunkCount(bodyBytes);
+        long fingerprints = fingerprintsOffset(chunks);
+        for (long chunk = 0; chunk < chunks; chunk++) {
+            verifyChunk(filter, fingerprints, bodyBytes, chunk);
+        }
+        filter.set(JAVA_BYTE, ALL_VERIFIED, (byte) 1);
+    }
+
+    /** The fingerprint bytes of a non-empty filter with {@code segmentCount} segments. */
+    private static long bodyBytes(MemorySegment filter, long segmentCount) {
+        int slotShift = filter.get(JAVA_BYTE, TAG) == TAG_BINARY_FUSE16 ? 1 : 0;
+        return (segmentCount + 2) << (Bytes.u8(filter, SEGMENT_LENGTH_LOG2) + slotShift);
+    }
+
+    /**
+     * Validates the payload's tag and parameters against its length, and its header CRC (which covers the chunk
+     * CRC table), then clears its verified bits. Called once when the meta file is taken into a state; after it
+     * passes, {@link #mayContain} cannot read out of bounds and answers only from chunks that match their CRC.
+     *
+     * @param filter the payload, exactly the span the meta file gives it; writable when its verified bits may be
+     *               set (a filter written after queries), which this clears
      * @param file   the file the payload is in, for the error
-     * @param offset the payload's offset in {@code file}, for the error
-     * @throws CorruptionException if the tag is unknown, a parameter is out of range or the length does not match
-     *                             the parameters exactly
+     * @param offset the payload's offset in {@code file}, for the error; {@link CorruptionException#NO_OFFSET} when
+     *               unknown, which then reports offsets within the payload
+     * @throws CorruptionException if the tag is unknown, a parameter is out of range, the length does not match
+     *                             the parameters exactly, or the header CRC does not match
      */
     public static void check(MemorySegment filter, Path file, long offset) throws CorruptionException {
+        long base = offset == CorruptionException.NO_OFFSET ? 0 : offset;
         long length = filter.byteSize();
         if (length < HEADER_BYTES) {
             throw new CorruptionException(String.format(Locale.ROOT,
@@ -297,23 +479,72 @@ public final class KeyFilter {
         if (tag != TAG_BINARY_FUSE8 && tag != TAG_BINARY_FUSE16) {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "key filter tag: expected=0x%02x or 0x%02x found=0x%02x", TAG_BINARY_FUSE8, TAG_BINARY_FUSE16,
-                    tag), file, offset + TAG);
+                    tag), file, base + TAG);
         }
         int segmentLengthLog2 = Bytes.u8(filter, SEGMENT_LENGTH_LOG2);
         if (segmentLengthLog2 < MIN_SEGMENT_LENGTH_LOG2 || segmentLengthLog2 > MAX_SEGMENT_LENGTH_LOG2) {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "key filter segment length log2: expected %d..%d found=%d",
                     MIN_SEGMENT_LENGTH_LOG2, MAX_SEGMENT_LENGTH_LOG2, segmentLengthLog2),
-                    file, offset + SEGMENT_LENGTH_LOG2);
+                    file, base + SEGMENT_LENGTH_LOG2);
         }
         long segmentCount = Bytes.u32(filter, SEGMENT_COUNT);
-        long expected = segmentCount == 0 ? HEADER_BYTES
-                : HEADER_BYTES + ((segmentCount + 2) << segmentLengthLog2) * slotBytes(tag);
+        long bodyBytes = segmentCount == 0 ? 0 : ((segmentCount + 2) << segmentLengthLog2) * slotBytes(tag);
+        long chunks = chunkCount(bodyBytes);
+        long expected = segmentCount == 0 ? HEADER_BYTES : fingerprintsOffset(chunks) + bodyBytes;
         if (length != expected) {
             throw new CorruptionException(String.format(Locale.ROOT,
                     "key filter length: expected=%d found=%d (segment count %d, segment length 2^%d)",
                     expected, length, segmentCount, segmentLengthLog2), file, offset);
         }
+        int expectedCrc = filter.get(Bytes.BE_INT, HEADER_CRC);
+        int foundCrc = headerCrc(filter, chunks);
+        if (foundCrc != expectedCrc) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "key filter header crc mismatch: expected=0x%08x found=0x%08x", expectedCrc, foundCrc), file,
+                    base + HEADER_CRC);
+        }
+        MemorySegment verified = segmentCount == 0 ? filter.asSlice(HEADER_BYTES, 0)
+                : filter.asSlice(ALL_VERIFIED, crcTableOffset(chunks) - ALL_VERIFIED);
+        // Only a filter queried before it was written has these set; writing only then keeps a mapped copy shared.
+        for (long i = 0; i < verified.byteSize(); i++) {
+            if (verified.get(JAVA_BYTE, i) != 0) {
+                verified.fill((byte) 0);
+                break;
+            }
+        }
+    }
+
+    /**
+     * Recomputes the header CRC of a payload whose tag, segment length and length agree (as {@link #check} wants
+     * them), and first every chunk CRC when {@code chunks} is set; leaves any other payload alone, which
+     * {@link #check} rejects anyway. The last step of a build; also how tests and fuzz targets make filters of
+     * chosen bytes reach the queries (a fuzzer rarely guesses a CRC-32).
+     */
+    static void sign(MemorySegment filter, boolean chunks) {
+        if (filter.byteSize() < HEADER_BYTES) {
+            return;
+        }
+        int tag = Bytes.u8(filter, TAG);
+        int segmentLengthLog2 = Bytes.u8(filter, SEGMENT_LENGTH_LOG2);
+        if ((tag != TAG_BINARY_FUSE8 && tag != TAG_BINARY_FUSE16) || segmentLengthLog2 < MIN_SEGMENT_LENGTH_LOG2
+                || segmentLengthLog2 > MAX_SEGMENT_LENGTH_LOG2) {
+            return;
+        }
+        long segmentCount = Bytes.u32(filter, SEGMENT_COUNT);
+        long bodyBytes = segmentCount == 0 ? 0 : bodyBytes(filter, segmentCount);
+        long chunkCount = chunkCount(bodyBytes);
+        long fingerprints = segmentCount == 0 ? HEADER_BYTES : fingerprintsOffset(chunkCount);
+        if (filter.byteSize() != fingerprints + bodyBytes) {
+            return;
+        }
+        if (chunks) {
+            long table = crcTableOffset(chunkCount);
+            for (long chunk = 0; chunk < chunkCount; chunk++) {
+                filter.set(Bytes.BE_INT, table + chunk * CRC_BYTES, chunkCrc(filter, fingerprints, bodyBytes, chunk));
+            }
+        }
+        filter.set(Bytes.BE_INT, HEADER_CRC, headerCrc(filter, chunkCount));
     }
 
     /** The number of fingerprint slots (body bytes) of a non-empty filter with these parameters. */
@@ -373,6 +604,7 @@ public final class KeyFilter {
         return (first + ((long) which << segmentLengthLog2)) ^ (offsetBits & mask);
     }
 
+    /** Writes the header's fields but its CRC, which {@link #sign} computes once the chunk CRCs are in place. */
     private static void writeHeader(MemorySegment filter, int tag, long seed, int segmentLengthLog2,
                                     int segmentCount) {
         filter.set(JAVA_BYTE, TAG, (byte) tag);

@@ -5,11 +5,15 @@
  * compaction uses for the warm/cold split.
  *
  * <p>Both are static sets over 64-bit key hashes, built once into a {@link java.lang.foreign.MemorySegment} and
- * queried in place from the mapped meta file with no heap allocation. Each payload starts with a tag byte and is
- * validated once by its {@code check} method, after which no query can read out of bounds. Their byte layouts are
- * documented in the two classes. The meta file treats them as opaque byte spans.
+ * queried in place from the mapped meta file; a query allocates nothing on the heap, but the first queries of a key
+ * filter, which verify its chunks (and report a damaged one). Each payload starts with a tag byte and is
+ * validated once by its {@code check} method, after which no query can read out of bounds. A key filter carries its
+ * own CRCs (the meta file's does not cover it) and verifies each 4 KiB chunk at its first query;
+ * {@link io.turbokv.filter.FilterOrigins} names the file of a chunk found damaged. Their byte layouts are documented
+ * in the two classes. The meta file treats them as opaque byte spans.
  *
- * <p>Depends on the JDK, {@code io.turbokv.io.Bytes}, {@code io.turbokv.io.WriteBufferPool} (the construction's
- * scratch) and {@code io.turbokv.CorruptionException}; nothing else of the engine.
+ * <p>Depends on the JDK, {@code io.turbokv.io.Bytes}, {@code io.turbokv.io.Crc32} (the key filters' CRCs),
+ * {@code io.turbokv.io.WriteBufferPool} (the construction's scratch) and {@code io.turbokv.CorruptionException};
+ * nothing else of the engine.
  */
 package io.turbokv.filter;

@@ -3,26 +3,35 @@ package io.turbokv.meta;
 import io.turbokv.CorruptionException;
 import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.ffm.Advice;
-import io.turbokv.ffm.MappedFile;
+import io.turbokv.ffm.LibC;
+import io.turbokv.filter.FilterOrigins;
+import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.Bytes;
-import io.turbokv.io.Crc32;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.zip.CRC32;
 
 /**
- * An open meta file ({@code %08d.meta}), mapped read-only and verified whole when opened. All integers are
- * big-endian (turbo-persistence's layout, with a header and checksum of TurboKV's own):
+ * An open meta file ({@code %08d.meta}), mapped privately and verified when opened, all but its key filters, which
+ * verify themselves at their first use ({@link KeyFilter}). All integers are big-endian (turbo-persistence's layout,
+ * with a header and checksums of TurboKV's own):
  *
  * <pre>
  * offset          size     field
  * 0               4        magic 0x544B564D ("TKVM")
- * 4               1        format version = 4 (also the format of the SSTs the file lists, see below)
+ * 4               1        format version = 5 (also the format of the SSTs the file lists, see below)
  * 5               1        codec of the listed SSTs' blocks = 1 (LZ4)
  * 6               4        family index (u32, below 2^31)
  * 10              4        n = obsolete SST count
@@ -46,7 +55,8 @@ import java.util.Objects;
  * r + k           q        key region, q = max key end of entry m-1 (0 without entries): entry i's lowest key
  *                          spans [max key end(i-1) or 0, min key end(i)), its highest key
  *                          [min key end(i), max key end(i)); both empty unless its KEY_RANGE flag is set
- * r + k + q       4        CRC-32 of bytes [0, r + k + q)
+ * r + k + q       4        CRC-32 of bytes [0, r), then of [r + end(m-1), r + k + q): every byte but the entries'
+ *                          key filters, which carry CRCs of their own
  * </pre>
  *
  * <p>KEY_RANGE is set on the entries of key-ordered SSTs ({@link MetaEntry#keyRange()}): a cursor over a range of
@@ -56,20 +66,35 @@ import java.util.Objects;
  * version byte is the SST format's version too: 2 changed the SSTs' key blocks (every key block stores its
  * hashes, and values of up to 128 bytes are stored inline next to their key); 3 changed the key blocks of
  * key-ordered SSTs (they store search words where the others store hashes, see the SST's key block); 4 added the
- * key ranges of key-ordered SSTs to the meta entries (and so to this file's layout). A store of an
+ * key ranges of key-ordered SSTs to the meta entries (and so to this file's layout); 5 took the key filters out of
+ * the trailer's CRC (each filter's header CRC is checked when a store takes the file into a state, each 4 KiB chunk
+ * at its first query, see {@link KeyFilter}), which also changed the filters' layout. A store of an
  * older version is refused as a whole at open, naming both versions, rather than failing at its first lookup.
  *
- * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so a file of
- * another version is told apart from a damaged one. The Rust format has no checksum, so a flipped hash there
+ * <p>The magic, the version byte and the CRC-32 trailer keep their places in every format version, so this build
+ * tells an intact file of an older version (whose trailer covers every byte) from a damaged one. Not the other way:
+ * a format-4 build checks the trailer over the key filters too, so it sees a format-5 file as damaged (a CRC
+ * mismatch), not as foreign. The Rust format has no checksum, so a flipped hash there
  * silently hides keys; here {@link #open} checks the trailer before it believes any field, then checks every
- * count, offset and field against the file length and the format's rules.
+ * count, offset and field against the file length and the format's rules. The key filters are left out of the
+ * trailer because verifying them whole was most of an open's CPU (the page faults of touching every page of a
+ * 1.1 MB filter region, docs/perf/open-and-filter.md); the trailer still covers their ends, so a damaged filter
+ * can only fail its own checks, never move another's bytes.
  *
- * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read. Whoever
- * opens a {@code MetaFile} closes it, after making sure no reader still uses it or a filter sliced from it.
+ * <p>The mapping is private (copy-on-write) because the key filters' verified bits are written in place: the file
+ * itself is never written, and a page is copied only when a query first sets a bit on it. The JDK maps a file
+ * privately only through a channel opened for writing too; a file that open refuses (another user's store, a
+ * read-only file system: any {@link java.nio.file.FileSystemException} but a missing file) is read whole into memory
+ * of the file's own instead, whose filters verify themselves the same way. The used-key filter is handed out
+ * read-only, as nothing may write it.
+ *
+ * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read, but for the
+ * key filters' verified bytes, which {@link KeyFilter} alone writes. Whoever opens a {@code MetaFile} closes it,
+ * after making sure no reader still uses it or a filter sliced from it.
  */
 public final class MetaFile implements AutoCloseable {
     static final int MAGIC = 0x544B_564D;
-    static final int FORMAT_VERSION = 4;
+    static final int FORMAT_VERSION = 5;
     static final int CODEC_LZ4 = 1;
 
     static final long MAGIC_OFFSET = 0;
@@ -102,9 +127,50 @@ public final class MetaFile implements AutoCloseable {
     /** The largest meta file: filter ends are u32, and the checksum reads the file as one buffer. */
     static final long MAX_FILE_SIZE = Integer.MAX_VALUE;
 
+    /**
+     * The CRC-32 of {@code file}'s bytes {@code [0, skipStart)} then {@code [skipEnd, trailer)}: the trailer's
+     * checksum, with the key filters' span {@code [skipStart, skipEnd)} left out.
+     */
+    static int checksum(MemorySegment file, long skipStart, long skipEnd, long trailer) {
+        CRC32 crc = new CRC32();
+        crc.update(file.asSlice(0, skipStart).asByteBuffer());
+        crc.update(file.asSlice(skipEnd, trailer - skipEnd).asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    /**
+     * The CRC the trailer at {@code trailer} of {@code file} must hold: of every byte before it but the entries' key
+     * filters. Their span comes from the counts and the last filter end, fields the CRC covers, so damage to them is
+     * a mismatch too; a span they put outside the file is taken as empty.
+     */
+    static int trailerCrc(MemorySegment file, long trailer) {
+        long start = trailer;
+        long end = trailer;
+        if (trailer >= OBSOLETE_LIST_OFFSET) {
+            long headersStart = OBSOLETE_LIST_OFFSET + OBSOLETE_SEQ_SIZE * Bytes.u32(file, OBSOLETE_COUNT_OFFSET)
+                    + COUNT_SIZE;
+            if (headersStart <= trailer) {
+                long count = Bytes.u32(file, headersStart - COUNT_SIZE);
+                long regionStart = headersStart + ENTRY_SIZE * count + USED_KEY_FILTER_END_SIZE;
+                if (count > 0 && regionStart <= trailer) {
+                    long filtersEnd = Bytes.u32(file, regionStart - USED_KEY_FILTER_END_SIZE - ENTRY_SIZE
+                            + ENTRY_FILTER_END);
+                    if (filtersEnd <= trailer - regionStart) {
+                        start = regionStart;
+                        end = regionStart + filtersEnd;
+                    }
+                }
+            }
+        }
+        return checksum(file, start, end, trailer);
+    }
+
     private final Path path;
     private final int seq;
-    private final MappedFile mapping;
+    /** The mapping's (or the copy's) arena, which this object alone owns and closes. */
+    private final Arena arena;
+    private final MemorySegment bytes;
+    private final FilterOrigins.Registration origin;
     private final int family;
     private final int[] obsoleteSsts;
     private final int[] sstSeqs;
@@ -118,10 +184,13 @@ public final class MetaFile implements AutoCloseable {
     private final MetaEntry.KeyRange[] keyRanges;
     private final MemorySegment usedKeyFilter;
 
-    private MetaFile(Path path, int seq, MappedFile mapping, Parser parsed) {
+    private MetaFile(Path path, int seq, Arena arena, MemorySegment bytes, FilterOrigins.Registration origin,
+                     Parser parsed) {
         this.path = path;
         this.seq = seq;
-        this.mapping = mapping;
+        this.arena = arena;
+        this.bytes = bytes;
+        this.origin = origin;
         this.family = parsed.family;
         this.obsoleteSsts = parsed.obsoleteSsts;
         this.sstSeqs = parsed.sstSeqs;
@@ -137,8 +206,8 @@ public final class MetaFile implements AutoCloseable {
     }
 
     /**
-     * Maps {@code path} read-only ({@link Advice#RANDOM}) and verifies it: length, magic, CRC-32 trailer over
-     * every preceding byte, format version, codec, then every count, offset and field.
+     * Maps {@code path} privately ({@link Advice#RANDOM}) and verifies it: length, magic, CRC-32 trailer over every
+     * byte but the key filters, format version, codec, then every count, offset and field.
      *
      * @param path the meta file
      * @param seq  its sequence number, kept for {@link #seq()}
@@ -150,17 +219,71 @@ public final class MetaFile implements AutoCloseable {
      *                                           names both versions), or cannot be mapped
      */
     public static MetaFile open(Path path, int seq) throws IOException {
-        MappedFile mapping = MappedFile.openReadOnly(path);
+        return open(path, seq, false);
+    }
+
+    /**
+     * As {@link #open(Path, int)}; with {@code copy} set the file is read into memory of its own as when this
+     * process may not write it, which tests cannot otherwise arrange (root writes any file).
+     */
+    static MetaFile open(Path path, int seq, boolean copy) throws IOException {
+        Arena arena = Arena.ofShared();
+        FilterOrigins.Registration origin = null;
         boolean success = false;
         try {
-            mapping.advise(Advice.RANDOM);
-            MetaFile file = new MetaFile(path, seq, mapping, new Parser(path, mapping.segment()).parse());
+            MemorySegment bytes = copy ? copy(path, arena) : map(path, arena);
+            origin = FilterOrigins.register(bytes, path);
+            MetaFile file = new MetaFile(path, seq, arena, bytes, origin, new Parser(path, bytes).parse());
             success = true;
             return file;
         } finally {
             if (!success) {
-                mapping.close();
+                if (origin != null) {
+                    origin.close();
+                }
+                arena.close();
             }
+        }
+    }
+
+    /** The whole file in {@code arena}: a private mapping, or a copy when this process may not write the file. */
+    private static MemorySegment map(Path path, Arena arena) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (FileSystemException e) {
+            // Not writable here, for whatever reason the OS gives (EACCES, EROFS, EPERM, each in the JDK's own
+            // exception type or wording): reading needs no write access, so take the copy. A file that cannot be
+            // read either fails the copy's own open, with the OS's reason.
+            return copy(path, arena);
+        }
+        try (channel) {
+            long size = channel.size();
+            if (size == 0) {
+                return arena.allocate(0);
+            }
+            MemorySegment bytes = channel.map(FileChannel.MapMode.PRIVATE, 0, size, arena);
+            LibC.madvise(bytes.address(), size, Advice.RANDOM, path.toString());
+            return bytes;
+        }
+    }
+
+    /** The whole file read into {@code arena}. */
+    private static MemorySegment copy(Path path, Arena arena) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > MAX_FILE_SIZE) {
+                throw new CorruptionException(String.format(Locale.ROOT,
+                        "meta file too long: expected<=%d bytes found=%d", MAX_FILE_SIZE, size), path, MAX_FILE_SIZE);
+            }
+            MemorySegment bytes = arena.allocate(Math.max(size, 1)).asSlice(0, size);
+            ByteBuffer buffer = bytes.asByteBuffer();
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // a file that shrank meanwhile is caught by the length checks
+            }
+            return bytes.asSlice(0, buffer.position());
         }
     }
 
@@ -210,13 +333,16 @@ public final class MetaFile implements AutoCloseable {
 
     /** {@return the file's length in bytes} */
     public long byteSize() {
-        return mapping.byteSize();
+        return bytes.byteSize();
     }
 
     /** Unmaps the file; later access to a filter slice throws {@link IllegalStateException}. Idempotent. */
     @Override
-    public void close() {
-        mapping.close();
+    public synchronized void close() {
+        if (arena.scope().isAlive()) {
+            origin.close();
+            arena.close();
+        }
     }
 
     @Override
@@ -274,8 +400,14 @@ public final class MetaFile implements AutoCloseable {
             }
             long trailer = length - TRAILER_SIZE;
             int expectedCrc = bytes.get(Bytes.BE_INT, trailer);
-            int foundCrc = Crc32.of(bytes.asSlice(0, trailer));
             int version = Bytes.u8(bytes, VERSION_OFFSET);
+            int foundCrc = trailerCrc(bytes, trailer);
+            // Versions up to 4 checksummed every byte before the trailer: an intact file of one is foreign, not
+            // damaged.
+            if (foundCrc != expectedCrc && version != FORMAT_VERSION
+                    && checksum(bytes, trailer, trailer, trailer) == expectedCrc) {
+                foundCrc = expectedCrc;
+            }
             if (foundCrc != expectedCrc) {
                 String versionNote = version == FORMAT_VERSION ? ""
                         : String.format(Locale.ROOT, " (format version byte found=%d, this build reads %d)", version,
@@ -408,7 +540,8 @@ public final class MetaFile implements AutoCloseable {
                 filters[i] = bytes.asSlice(regionStart + start, end - start);
                 start = end;
             }
-            usedKeyFilter = bytes.asSlice(regionStart + start, regionLength - start);
+            // Only the key filters are written (their verified bits); nothing may write the rest of the file.
+            usedKeyFilter = bytes.asSlice(regionStart + start, regionLength - start).asReadOnly();
         }
 
         /**

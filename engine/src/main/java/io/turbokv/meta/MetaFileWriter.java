@@ -1,7 +1,6 @@
 package io.turbokv.meta;
 
 import io.turbokv.io.Bytes;
-import io.turbokv.io.Crc32;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.WritableFile;
@@ -126,7 +125,8 @@ public final class MetaFileWriter {
             MemorySegment.copy(usedKeyFilter, 0, file, regionStart + filterEnd, usedKeyFilter.byteSize());
             file.set(Bytes.BE_INT, position, (int) regionLength);
             long trailer = fileLength - MetaFile.TRAILER_SIZE;
-            file.set(Bytes.BE_INT, trailer, Crc32.of(file.asSlice(0, trailer)));
+            file.set(Bytes.BE_INT, trailer,
+                    MetaFile.checksum(file, regionStart, regionStart + filterEnd, trailer));
             out.write(file);
         }
     }

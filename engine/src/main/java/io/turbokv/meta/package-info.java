@@ -3,10 +3,13 @@
  * files it adds ({@link io.turbokv.meta.MetaEntry}: block count, hash range, size, temperature flags and the
  * entry's key filter), the SSTs it makes obsolete and the family's used-key filter. {@link
  * io.turbokv.meta.MetaFileWriter} writes one; {@link io.turbokv.meta.MetaFile} maps one and verifies every byte
- * before anything reads it.
+ * but the key filters before anything reads it (the trailer's CRC leaves them out: each key filter carries CRCs of
+ * its own, checked by {@code io.turbokv.filter.KeyFilter} when the store takes the file into a state and at each
+ * chunk's first query).
  *
  * <p>Filters are opaque byte spans here. Depends on the JDK, {@code io.turbokv.io}, {@code io.turbokv.ffm},
- * {@code io.turbokv.CorruptionException} and {@code io.turbokv.UnsupportedFormatVersionException}; never on {@code io.turbokv.filter}, {@code io.turbokv.sst} or the
- * store itself.
+ * {@code io.turbokv.filter} (only {@code FilterOrigins}, with which a mapping is registered so that a damaged
+ * chunk's error names the file), {@code io.turbokv.CorruptionException} and
+ * {@code io.turbokv.UnsupportedFormatVersionException}; never on {@code io.turbokv.sst} or the store itself.
  */
 package io.turbokv.meta;

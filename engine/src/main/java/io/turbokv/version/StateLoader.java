@@ -107,7 +107,8 @@ public final class StateLoader {
      * @throws CorruptionException when the used-key filter or an entry's key filter is malformed
      */
     public static SstSlot[] slotsOf(Path directory, MetaFile meta) throws CorruptionException {
-        // the meta file's checksum covers the filters; these checks make a query's bounds safe whatever the bytes
+        // The meta file's checksum covers the used-key filter; its check makes a query's bounds safe whatever the
+        // bytes. A key filter's check verifies its header CRC and bounds; its chunks are verified at first query.
         UsedKeyFilter.check(meta.usedKeyFilter(), meta.path(), CorruptionException.NO_OFFSET);
         SstSlot[] slots = new SstSlot[meta.entryCount()];
         for (int i = 0; i < slots.length; i++) {

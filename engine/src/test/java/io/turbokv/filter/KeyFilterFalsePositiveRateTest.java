@@ -18,7 +18,7 @@ class KeyFilterFalsePositiveRateTest {
     /** 8 bits: at most 1 % false positives and 9.5 bits per key; 16 bits: at most 0.01 % and 18.5 bits per key. */
     @ParameterizedTest(name = "{0}-bit fingerprints")
     @ValueSource(ints = {8, 16})
-    void falsePositiveRateOnAMillionRandomKeysStaysWithinItsWidthsBound(int fingerprintBits) {
+    void falsePositiveRateOnAMillionRandomKeysStaysWithinItsWidthsBound(int fingerprintBits) throws Exception {
         SplittableRandom random = new SplittableRandom(SEED);
         long[] keys = random.longs(KEYS).toArray();
         long[] sortedKeys = keys.clone();

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.zip.CRC32;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
@@ -28,7 +29,7 @@ class KeyFilterTest {
     private static final Path FILE = Path.of("00000007.meta");
 
     @Test
-    void aPooledScratchLeftDirtyByItsLastOwnerBuildsTheSameFilter() {
+    void aPooledScratchLeftDirtyByItsLastOwnerBuildsTheSameFilter() throws Exception {
         SplittableRandom random = new SplittableRandom(18);
         try (WriteBufferPool pool = new WriteBufferPool(); Arena arena = Arena.ofConfined()) {
             for (int size : new int[] {1, 20, 1_000, 70_000}) {
@@ -66,10 +67,14 @@ class KeyFilterTest {
     }
 
     @Test
-    void headerIsTagSeedSegmentLengthAndSegmentCountBigEndian() {
+    void headerIsTagSeedSegmentLengthSegmentCountAndHeaderCrcBigEndian() {
         try (Arena arena = Arena.ofConfined()) {
             byte[] empty = KeyFilter.build(new long[0], 0, arena).toArray(ValueLayout.JAVA_BYTE);
-            assertArrayEquals(new byte[] {0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0}, empty);
+            CRC32 crc = new CRC32();
+            crc.update(empty, 0, 14);
+            int headerCrc = (int) crc.getValue();
+            assertArrayEquals(new byte[] {0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, (byte) (headerCrc >>> 24),
+                    (byte) (headerCrc >>> 16), (byte) (headerCrc >>> 8), (byte) headerCrc}, empty);
 
             long[] hashes = new SplittableRandom(9).longs(100_000).toArray();
             MemorySegment filter = KeyFilter.build(hashes, hashes.length, arena);
@@ -77,7 +82,19 @@ class KeyFilterTest {
             int segmentCount = KeyFilter.segmentCount(hashes.length, segmentLengthLog2);
             assertEquals(segmentLengthLog2, filter.get(ValueLayout.JAVA_BYTE, 9));
             assertEquals(segmentCount, filter.get(Bytes.BE_INT, 10));
-            assertEquals(14L + ((segmentCount + 2L) << segmentLengthLog2), filter.byteSize());
+            long body = (segmentCount + 2L) << segmentLengthLog2;
+            long chunks = (body + KeyFilter.CHUNK_BYTES - 1) / KeyFilter.CHUNK_BYTES;
+            // header, verified bits, chunk CRC table, fingerprints
+            assertEquals(19L + (chunks + 7) / 8 + 4 * chunks + body, filter.byteSize());
+            long fingerprints = 19L + (chunks + 7) / 8 + 4 * chunks;
+            for (long chunk = 0; chunk < chunks; chunk++) {
+                long start = fingerprints + chunk * KeyFilter.CHUNK_BYTES;
+                long length = Math.min(KeyFilter.CHUNK_BYTES, filter.byteSize() - start);
+                CRC32 chunkCrc = new CRC32();
+                chunkCrc.update(filter.asSlice(start, length).asByteBuffer());
+                assertEquals((int) chunkCrc.getValue(),
+                        filter.get(Bytes.BE_INT, 19L + (chunks + 7) / 8 + 4 * chunk), "chunk " + chunk);
+            }
         }
     }
 
@@ -131,7 +148,9 @@ class KeyFilterTest {
             MemorySegment wide = KeyFilter.build(hashes.clone(), hashes.length, 16, arena);
             int segmentLengthLog2 = KeyFilter.segmentLengthLog2(hashes.length);
             int segmentCount = KeyFilter.segmentCount(hashes.length, segmentLengthLog2);
-            assertEquals(14L + 2 * ((segmentCount + 2L) << segmentLengthLog2), wide.byteSize());
+            long body = 2 * ((segmentCount + 2L) << segmentLengthLog2);
+            long chunks = (body + KeyFilter.CHUNK_BYTES - 1) / KeyFilter.CHUNK_BYTES;
+            assertEquals(19L + (chunks + 7) / 8 + 4 * chunks + body, wide.byteSize());
             // The peeling does not depend on the fingerprints: the same set peels with the same seed.
             assertEquals(narrow.get(Bytes.BE_LONG, KeyFilter.SEED), wide.get(Bytes.BE_LONG, KeyFilter.SEED));
             long[] unsigned = Arrays.stream(hashes).boxed().sorted(Long::compareUnsigned).mapToLong(Long::longValue)
@@ -183,7 +202,7 @@ class KeyFilterTest {
     }
 
     @Test
-    void setsWhoseFirstSeedFailsAreBuiltWithALaterSeed() {
+    void setsWhoseFirstSeedFailsAreBuiltWithALaterSeed() throws Exception {
         SplittableRandom random = new SplittableRandom(8);
         Set<Long> seeds = new HashSet<>();
         try (Arena arena = Arena.ofConfined()) {
@@ -243,7 +262,7 @@ class KeyFilterTest {
     }
 
     @Test
-    void mayContainAllocatesNothingPerCall() {
+    void mayContainAllocatesNothingPerCall() throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] hashes = new SplittableRandom(6).longs(10_000).toArray();
         try (Arena arena = Arena.ofConfined()) {
@@ -260,7 +279,7 @@ class KeyFilterTest {
         }
     }
 
-    private static int countHits(MemorySegment filter, long[] hashes, int calls) {
+    private static int countHits(MemorySegment filter, long[] hashes, int calls) throws Exception {
         int hits = 0;
         for (int i = 0; i < calls; i++) {
             hits += KeyFilter.mayContain(filter, hashes[i % hashes.length]) ? 1 : 0;

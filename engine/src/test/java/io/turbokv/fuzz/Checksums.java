@@ -1,5 +1,6 @@
 package io.turbokv.fuzz;
 
+import io.turbokv.meta.MetaFileSigning;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -18,9 +19,12 @@ final class Checksums {
 
     private Checksums() {}
 
-    /** Sets the meta file's CRC-32 trailer (its last 4 bytes) to the CRC-32 of every byte before it. */
-    static void signMeta(byte[] file) {
-        signTrailer(file);
+    /**
+     * Re-signs each entry's key filter (its header CRC, and its chunk CRCs too when {@code chunks} is set), then
+     * the meta file's CRC-32 trailer, as {@code MetaFile} computes it ({@link MetaFileSigning#sign}).
+     */
+    static void signMeta(byte[] file, boolean chunks) {
+        MetaFileSigning.sign(file, chunks);
     }
 
     /**

@@ -75,6 +75,8 @@ class SeedCorpusWriter {
         seed(resources, "MetaFileFuzzTest", "two-entries-signed", prefixed(MetaFileFuzzTest.SIGN, meta));
         seed(resources, "MetaFileFuzzTest", "no-entries-signed", prefixed(MetaFileFuzzTest.SIGN, writeMeta(0)));
         seed(resources, "MetaFileFuzzTest", "key-ranges-signed", prefixed(MetaFileFuzzTest.SIGN, writeMeta(3)));
+        seed(resources, "MetaFileFuzzTest", "two-entries-signed-chunks",
+                prefixed(MetaFileFuzzTest.SIGN | MetaFileFuzzTest.SIGN_CHUNKS, meta));
 
         try (Arena arena = Arena.ofConfined()) {
             for (int count : new int[] {0, 1, 100}) {
@@ -83,6 +85,11 @@ class SeedCorpusWriter {
                 seed(resources, "FilterFuzzTest", "key-filter-16-bit-" + count,
                         prefixed(0, KeyFilter.build(hashes(count), count, 16, arena).toArray(ValueLayout.JAVA_BYTE)));
             }
+            seed(resources, "FilterFuzzTest", "key-filter-100-signed", prefixed(FilterFuzzTest.SIGN,
+                    KeyFilter.build(hashes(100), 100, arena).toArray(ValueLayout.JAVA_BYTE)));
+            seed(resources, "FilterFuzzTest", "key-filter-16-bit-5000-signed-chunks",
+                    prefixed(FilterFuzzTest.SIGN | FilterFuzzTest.SIGN_CHUNKS,
+                            KeyFilter.build(hashes(5000), 5000, 16, arena).toArray(ValueLayout.JAVA_BYTE)));
             for (int count : new int[] {0, 3}) {
                 seed(resources, "FilterFuzzTest", "used-key-filter-" + count,
                         prefixed(FilterFuzzTest.USED_KEY_FILTER,

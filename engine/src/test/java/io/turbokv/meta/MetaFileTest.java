@@ -44,6 +44,9 @@ class MetaFileTest {
                     new MetaEntry.KeyRange(new byte[] {1, 2}, new byte[] {1, 3, 4})));
     private static final byte[] USED_KEYS = {1, 2, 3, 4, 5, 6};
     private static final int SAMPLE_LENGTH = 223;
+    /** The key filters' span, which the trailer's CRC leaves to the filters' own checks. */
+    private static final int KEY_FILTERS_START = 196;
+    private static final int KEY_FILTERS_END = 196 + 5 + 0 + 7;
 
     @TempDir
     Path dir;
@@ -144,14 +147,40 @@ class MetaFileTest {
     }
 
     @Test
-    void everyFlippedByteIsACorruptionNamingFileAndOffset() throws IOException {
+    void everyFlippedByteOutsideTheKeyFiltersIsACorruptionNamingFileAndOffset() throws IOException {
         byte[] good = Files.readAllBytes(sample);
         for (int mask : new int[] {0x01, 0x80, 0xFF}) {
             for (int offset = 0; offset < good.length; offset++) {
+                if (offset >= KEY_FILTERS_START && offset < KEY_FILTERS_END) {
+                    continue;
+                }
                 byte[] bad = good.clone();
                 bad[offset] ^= (byte) mask;
                 MetaFiles.rewrite(sample, bad);
                 assertCorruption("flip 0x" + Integer.toHexString(mask) + " at " + offset);
+            }
+        }
+    }
+
+    @Test
+    void aFlippedKeyFilterByteOpensAndChangesOnlyThatByteOfThatFilter() throws IOException {
+        byte[] good = Files.readAllBytes(sample);
+        for (int offset = KEY_FILTERS_START; offset < KEY_FILTERS_END; offset++) {
+            byte[] bad = good.clone();
+            bad[offset] ^= 0x01;
+            MetaFiles.rewrite(sample, bad);
+            try (MetaFile file = MetaFile.open(sample, 7)) {
+                int differing = 0;
+                for (int i = 0; i < ENTRIES.size(); i++) {
+                    byte[] expected = ENTRIES.get(i).filter().toArray(ValueLayout.JAVA_BYTE);
+                    byte[] found = file.entry(i).filter().toArray(ValueLayout.JAVA_BYTE);
+                    assertEquals(expected.length, found.length, "offset " + offset);
+                    for (int j = 0; j < expected.length; j++) {
+                        differing += expected[j] == found[j] ? 0 : 1;
+                    }
+                }
+                assertEquals(1, differing, "offset " + offset);
+                assertArrayEquals(USED_KEYS, file.usedKeyFilter().toArray(ValueLayout.JAVA_BYTE));
             }
         }
     }

@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /** Test helpers: write a meta file, and patch one on disk with a freshly computed trailer. */
 final class MetaFiles {
@@ -23,9 +22,8 @@ final class MetaFiles {
 
     /** Recomputes the CRC-32 trailer of {@code bytes} in place, so that only the structural checks remain. */
     static byte[] resign(byte[] bytes) {
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, bytes.length - 4);
-        MemorySegment.ofArray(bytes).set(Bytes.BE_INT, bytes.length - 4, (int) crc.getValue());
+        MemorySegment file = MemorySegment.ofArray(bytes);
+        file.set(Bytes.BE_INT, bytes.length - 4, MetaFile.trailerCrc(file, bytes.length - 4));
         return bytes;
     }
 
