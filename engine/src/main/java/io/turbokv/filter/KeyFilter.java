@@ -9,6 +9,7 @@ import io.turbokv.io.WriteBufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -370,8 +371,11 @@ public final class KeyFilter {
      * chunks holding fingerprint bytes {@code at0}, {@code at1} and {@code at2} unless they were, then, if it
      * verified one, sets "all verified" when no chunk is left. A probe that verified nothing changed no bit, so it
      * does not look at the others: while a chunk stays unverified (never read, or damaged) probes of verified chunks
-     * cost three bit tests, not a walk of every bit. A bit a racing walk did not see yet only leaves "all verified"
-     * unset, which costs those three bit tests per probe.
+     * cost three bit tests, not a walk of every bit. Two probes that verify the last two chunks at once each set
+     * their bit before they walk, with a full fence between (as in Dekker's protocol), so at least one of them sees
+     * both bits: without it each could miss the other's and "all verified" would stay unset for good, every probe
+     * paying three bit tests. A bit lost to a racing write of the same byte only makes a later probe verify its
+     * chunk again, and walk.
      */
     private static void verifyChunks(MemorySegment filter, long chunks, long fingerprints, long bodyBytes, long at0,
                                      long at1, long at2)
@@ -379,7 +383,11 @@ public final class KeyFilter {
         boolean verified = verifyChunkOf(filter, fingerprints, bodyBytes, at0);
         verified |= verifyChunkOf(filter, fingerprints, bodyBytes, at1);
         verified |= verifyChunkOf(filter, fingerprints, bodyBytes, at2);
-        if (verified && allChunksVerified(filter, chunks)) {
+        if (!verified) {
+            return;
+        }
+        VarHandle.fullFence();
+        if (allChunksVerified(filter, chunks)) {
             filter.set(JAVA_BYTE, ALL_VERIFIED, (byte) 1);
         }
     }
