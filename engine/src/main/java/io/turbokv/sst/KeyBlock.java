@@ -197,6 +197,8 @@ final class KeyBlock {
         this.segment = segment;
         this.base = base;
         this.path = path;
+        // the layout's order, not the previous block's: layout() builds a bucket table only for hash order
+        this.keyOrdered = layout.keyOrdered;
         type = layout.type;
         count = layout.count;
         fixed = type == TYPE_FIXED;
@@ -224,8 +226,8 @@ final class KeyBlock {
     Layout layout(boolean inMapping) {
         bucketStarts = bucketTable();
         return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
-                sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, blockIndex, fileOffset,
-                inMapping, bucketStarts);
+                sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, keyOrdered, blockIndex,
+                fileOffset, inMapping, bucketStarts);
     }
 
     /**
@@ -354,7 +356,8 @@ final class KeyBlock {
      */
     record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
                   int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash,
-                  int sharedPrefix, int block, long fileOffset, boolean inMapping, byte[] bucketStarts) {}
+                  int sharedPrefix, boolean keyOrdered, int block, long fileOffset, boolean inMapping,
+                  byte[] bucketStarts) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;

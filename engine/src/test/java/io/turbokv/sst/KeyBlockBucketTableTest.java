@@ -1,16 +1,20 @@
 package io.turbokv.sst;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -108,6 +112,54 @@ class KeyBlockBucketTableTest {
             assertNotNull(layout.bucketStarts(), row[0] + " entries");
             assertEquals(row[2] + 1, layout.bucketStarts().length, row[0] + " entries: buckets + 1");
         }
+    }
+
+    /**
+     * A cursor pointed at a block through its {@link KeyBlock.Layout} takes the block's order from the layout, not
+     * from the block it held before: a key-ordered block's layout made again from such a cursor has no bucket table
+     * (its search words are not hashes, a table over them would send lookups to the wrong entries), and a
+     * hash-ordered block's keeps its table after the cursor served a key-ordered block.
+     */
+    @Test
+    void aCursorResetFromALayoutTakesTheBlocksOrderNotThePreviousBlocks() throws IOException {
+        List<TestEntry> byHash = entries(200, 16, 100, KeyHash::hash);
+        List<TestEntry> byKey = new ArrayList<>(entries(200, 16, 100, KeyHash::hash));
+        byKey.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+        Path hashFile = dir.resolve("30.sst");
+        Path keyFile = dir.resolve("31.sst");
+        SstSummary hashSummary = SstFiles.write(hashFile, byHash);
+        SstSummary keySummary = writeKeyOrdered(keyFile, byKey);
+        try (SstReader hashReader = SstReader.open(hashFile, 30, hashSummary.blockCount(), hashSummary.fileSize());
+             SstReader keyReader = SstReader.open(keyFile, 31, keySummary.blockCount(), keySummary.fileSize());
+             BlockBuffer hashBuffer = new BlockBuffer();
+             BlockBuffer keyBuffer = new BlockBuffer();
+             BlockChecksum checksum = new BlockChecksum()) {
+            assertTrue(keyReader.keyOrdered());
+            BlockView hashView = new BlockView();
+            BlockView keyView = new BlockView();
+            hashReader.loadBlock(hashReader.keyBlock(0), hashBuffer, checksum, hashView);
+            keyReader.loadBlock(keyReader.keyBlock(0), keyBuffer, checksum, keyView);
+            KeyBlock cursor = new KeyBlock();
+            cursor.reset(hashView, hashFile, 0, hashReader.keyBlock(0), false);
+            KeyBlock.Layout hashLayout = cursor.layout(false);
+            cursor.reset(keyView, keyFile, 0, keyReader.keyBlock(0), true);
+            KeyBlock.Layout keyLayout = cursor.layout(false);
+            assertNotNull(hashLayout.bucketStarts(), "hash-ordered block");
+            assertNull(keyLayout.bucketStarts(), "key-ordered block");
+
+            cursor.reset(hashLayout, hashView.segment, hashView.offset, hashFile); // after the key-ordered block
+            assertArrayEquals(hashLayout.bucketStarts(), cursor.layout(false).bucketStarts());
+            cursor.reset(keyLayout, keyView.segment, keyView.offset, keyFile); // after the hash-ordered block
+            assertNull(cursor.layout(false).bucketStarts(), "key-ordered block, after a hash-ordered one");
+        }
+    }
+
+    private static SstSummary writeKeyOrdered(Path file, List<TestEntry> entries) throws IOException {
+        SstWriter writer = new SstWriter(FileLayer.standard().create(file), WriteBufferPool.unpooled(), true, true);
+        for (TestEntry e : entries) {
+            writer.addValue(e.hash(), MemorySegment.ofArray(e.key()), MemorySegment.ofArray(e.value()));
+        }
+        return writer.finish();
     }
 
     /** {@code count} entries of 4-byte random keys whose hashes fall in bucket {@code bucket} of a 255-entry block. */
