@@ -318,8 +318,18 @@ public final class SstReader implements AutoCloseable {
         int bucket = KeyBlock.bucket(hash, firstHash, lastHash, table.length - 1);
         int low = KeyBlock.bucketStart(table, count, bucket);
         int high = KeyBlock.bucketStart(table, count, bucket + 1);
-        long tail = layout.fileOffset() + BlockFraming.HEADER_LENGTH + layout.tailStart();
-        return KeyBlock.touchEntries(mapping, tail, layout.tailStride(), low, high);
+        long data = layout.fileOffset() + BlockFraming.HEADER_LENGTH;
+        if (high - low > KeyBlock.SCAN_ENTRIES) {
+            // findInBucket halves over this bucket's stored hashes (findByHashes): load their lines instead
+            long first = data + layout.hashStart() + (long) low * KeyBlock.FIXED_SEARCH_STRIDE;
+            long last = data + layout.hashStart() + (long) (high - 1) * KeyBlock.FIXED_SEARCH_STRIDE;
+            int touched = 0;
+            for (long at = first; at < last; at += CACHE_LINE) {
+                touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
+            }
+            return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+        }
+        return KeyBlock.touchEntries(mapping, data + layout.tailStart(), layout.tailStride(), low, high);
     }
 
     /** The layout of the key block that may hold {@code hash}, if this reader read it in its mapping before. */

@@ -115,6 +115,60 @@ class KeyBlockBucketTableTest {
     }
 
     /**
+     * The largest key blocks of short entries put more than {@value KeyBlock#SCAN_ENTRIES} entries in a bucket (some
+     * 37 per bucket for 4-byte keys and values in a 256 KiB block): such a bucket is searched by its stored hashes,
+     * and every key, every value of a run, and absent keys under known hashes are answered as in a 16 KiB block.
+     */
+    @Test
+    void bucketsOfTheLargestKeyBlocksAreSearchedByTheirHashes() throws IOException {
+        List<TestEntry> entries = new ArrayList<>(entries(30_000, 4, 4, KeyHash::hash));
+        // keys sharing a hash (collisions), and one key with several values, inside the large buckets
+        for (int i = 0; i < 300; i++) {
+            TestEntry known = entries.get(random.nextInt(30_000));
+            entries.add(TestEntry.value(known.hash(), randomKey(), new byte[] {7, 7, 7, 7}));
+            if (i % 30 == 0) {
+                entries.add(TestEntry.value(known.hash(), known.key(), new byte[] {8, 8, 8, 8}));
+            }
+        }
+        entries.sort(TestEntry::compareKey);
+        SstOptions largest = new SstOptions(SstLimits.MAX_KEY_BLOCK_SIZE, SstOptions.DEFAULT.valueBlockBytes(),
+                SstOptions.DEFAULT.compress(), SstOptions.DEFAULT.filterFingerprintBits());
+        List<KeyBlock.Layout> layouts = checkBlocks(entries, 40, true, largest);
+        assertTrue(layouts.stream().anyMatch(l -> KeyBlock.entriesPerBucket(l.count()) > KeyBlock.SCAN_ENTRIES),
+                layouts::toString);
+        layouts = checkBlocks(entries, 41, true, SstOptions.DEFAULT);
+        assertTrue(layouts.stream().allMatch(l -> KeyBlock.entriesPerBucket(l.count()) < KeyBlock.SCAN_ENTRIES),
+                layouts::toString);
+    }
+
+    /**
+     * A bucket of {@value KeyBlock#SCAN_ENTRIES} entries is compared entry by entry, one of one more is searched by
+     * its hashes: both find every key, of a hash of its own or of a hash three keys share, and no absent key.
+     */
+    @Test
+    void bucketsJustBelowAndAboveTheScanLimitFindEveryKey() throws IOException {
+        int scan = KeyBlock.SCAN_ENTRIES;
+        // 35 buckets over [0, 35 << 32]: bucket b holds the hashes [b << 32, (b + 1) << 32)
+        List<TestEntry> entries = new ArrayList<>(run(0, scan)); // bucket 0: the scan limit
+        for (int i = 0; i < scan + 1; i++) { // bucket 10: one more, three keys under hash (10 << 32) + 5
+            long hash = (10L << 32) + Math.min(i, 5) + Math.max(0, i - 7);
+            entries.add(TestEntry.value(hash, randomKey(), new byte[] {(byte) i, 2, 3, 4}));
+        }
+        entries.add(TestEntry.value(20L << 32, randomKey(), new byte[] {5, 6, 7, 8}));
+        while (entries.size() < 34) {
+            entries.add(TestEntry.value((25L << 32) + entries.size(), randomKey(), new byte[] {9, 9, 9, 9}));
+        }
+        entries.add(TestEntry.value(35L << 32, randomKey(), new byte[] {9, 9, 9, 9}));
+        entries.sort(TestEntry::compareKey);
+        KeyBlock.Layout layout = oneBlock(entries, 42);
+        assertEquals(35, layout.count());
+        assertNotNull(layout.bucketStarts());
+        byte[] table = layout.bucketStarts();
+        assertEquals(scan, KeyBlock.bucketStart(table, 35, 1) - KeyBlock.bucketStart(table, 35, 0), "bucket 0");
+        assertEquals(scan + 1, KeyBlock.bucketStart(table, 35, 11) - KeyBlock.bucketStart(table, 35, 10), "bucket 10");
+    }
+
+    /**
      * A cursor pointed at a block through its {@link KeyBlock.Layout} takes the block's order from the layout, not
      * from the block it held before: a key-ordered block's layout made again from such a cursor has no bucket table
      * (its search words are not hashes, a table over them would send lookups to the wrong entries), and a
@@ -155,7 +209,16 @@ class KeyBlockBucketTableTest {
     }
 
     private static SstSummary writeKeyOrdered(Path file, List<TestEntry> entries) throws IOException {
-        SstWriter writer = new SstWriter(FileLayer.standard().create(file), WriteBufferPool.unpooled(), true, true);
+        return write(new SstWriter(FileLayer.standard().create(file), WriteBufferPool.unpooled(), true, true), entries);
+    }
+
+    private static SstSummary writeHashOrdered(Path file, List<TestEntry> entries, SstOptions options)
+            throws IOException {
+        return write(new SstWriter(FileLayer.standard().create(file), WriteBufferPool.unpooled(), true, false, options),
+                entries);
+    }
+
+    private static SstSummary write(SstWriter writer, List<TestEntry> entries) throws IOException {
         for (TestEntry e : entries) {
             writer.addValue(e.hash(), MemorySegment.ofArray(e.key()), MemorySegment.ofArray(e.value()));
         }
@@ -224,13 +287,20 @@ class KeyBlockBucketTableTest {
      * Writes {@code entries}, checks that each key block of {@code uniform} hashes has a table (of more than one
      * entry and not a single hash) and, in each block that has one, that {@link KeyBlock#findInBucket} names each
      * key's first entry; then every key and some absent ones through
-     * {@link SstReader#lookup}, twice (the block's first use, which makes its layout, and a later one).
+     * {@link SstReader#lookup}, twice (the block's first use, which makes its layout, and a later one), and
+     * {@code batchGet}'s touches of every key's lines.
      *
      * @return the key blocks' layouts
      */
     private List<KeyBlock.Layout> checkBlocks(List<TestEntry> entries, int seq, boolean uniform) throws IOException {
+        return checkBlocks(entries, seq, uniform, SstOptions.DEFAULT);
+    }
+
+    /** As {@link #checkBlocks(List, int, boolean)}, the SST written with the block budgets of {@code options}. */
+    private List<KeyBlock.Layout> checkBlocks(List<TestEntry> entries, int seq, boolean uniform, SstOptions options)
+            throws IOException {
         Path file = dir.resolve(seq + ".sst");
-        SstSummary summary = SstFiles.write(file, entries);
+        SstSummary summary = writeHashOrdered(file, entries, options);
         List<KeyBlock.Layout> layouts = new ArrayList<>();
         try (SstReader reader = SstReader.open(file, seq, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch();
@@ -276,6 +346,11 @@ class KeyBlockBucketTableTest {
                 for (TestEntry absent : SstFiles.absentKeys(random, entries, 300)) {
                     assertEquals(List.of(), SstFiles.lookup(reader, scratch, absent.hash(), absent.key()));
                 }
+            }
+            // batchGet's touches ahead of a lookup stay within each block, whatever its buckets' lengths
+            for (TestEntry e : entries) {
+                reader.touchGuess(e.hash());
+                reader.touchEntry(e.hash(), scratch);
             }
         }
         return layouts;
