@@ -147,6 +147,8 @@ final class KeyBlock {
     private boolean keyOrdered;
     /** The block's bucket table ({@link #findInBucket}), or null. */
     private byte[] bucketStarts;
+    /** How many buckets the table has (its length less one), or 0: known without reading the table. */
+    private int buckets;
 
     /**
      * Points this cursor at the key block held in {@code view}.
@@ -164,6 +166,7 @@ final class KeyBlock {
         this.blockIndex = blockIndex;
         this.keyOrdered = keyOrdered;
         this.bucketStarts = null;
+        this.buckets = 0;
         long length = view.length;
         if (length < HEADER_LENGTH) {
             throw damage("key block too short: expected>=%d found=%d", HEADER_LENGTH, length);
@@ -222,6 +225,7 @@ final class KeyBlock {
         lastHash = layout.lastHash;
         sharedPrefix = layout.sharedPrefix;
         bucketStarts = layout.bucketStarts;
+        buckets = layout.buckets;
     }
 
     /**
@@ -232,9 +236,10 @@ final class KeyBlock {
      */
     Layout layout(boolean inMapping) {
         bucketStarts = bucketTable();
+        buckets = bucketStarts == null ? 0 : bucketStarts.length - 1;
         return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
                 sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, keyOrdered, blockIndex,
-                fileOffset, inMapping, bucketStarts);
+                fileOffset, inMapping, bucketStarts, buckets);
     }
 
     /**
@@ -337,7 +342,13 @@ final class KeyBlock {
         if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
             return count;
         }
-        int bucket = bucket(hash, firstHash, lastHash, bucketStarts.length - 1);
+        // the bucket count comes with the layout, not from the table's length: the table's byte for the bucket is
+        // then read without waiting for the table's first line, which is another line for most buckets
+        int bucket = bucket(hash, firstHash, lastHash, buckets);
+        // Uniform hashes put the bucket's entries within a few of bucket * k: load that entry's line now, so the
+        // block's page miss (the one a get cannot avoid) overlaps the heap read of the bucket's start.
+        byte ahead = segment.get(ValueLayout.JAVA_BYTE,
+                tailStart + (long) Math.min(bucket * entriesPerBucket(count), count - 1) * tailStride);
         int low = bucketStart(bucketStarts, count, bucket);
         int high = bucketStart(bucketStarts, count, bucket + 1);
         // the table is built from the block's verified hashes and is right by construction (bucketTable); tests
@@ -345,9 +356,10 @@ final class KeyBlock {
         assert 0 <= low && low <= high && high <= count
                 : "bucket " + bucket + ": [" + low + ", " + high + ") of " + count;
         if (high - low > SCAN_ENTRIES) {
+            touched = ahead;
             return findByHashes(hash, key, low, high);
         }
-        touched = touchEntries(segment, tailStart, tailStride, low, high);
+        touched = (byte) (ahead ^ touchEntries(segment, tailStart, tailStride, low, high));
         for (int i = low; i < high; i++) {
             select(i);
             if (compareKey(key) == 0) {
@@ -387,12 +399,14 @@ final class KeyBlock {
      * is: kept on the heap per open SST ({@link SstReader}), so that a lookup need not read the header again, nor
      * any other per-block fact when the block is stored as is ({@code inMapping}). Immutable, so it may be
      * published to other threads without synchronization: {@code bucketStarts}, the block's bucket table
-     * ({@link #bucketTable()}) or null, is filled before the layout is made and never written after.
+     * ({@link #bucketTable()}) or null, is filled before the layout is made and never written after; {@code buckets}
+     * is its bucket count (0 without one), kept here so that a lookup reads the table's one byte it needs and not
+     * its length.
      */
     record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
                   int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash,
                   int sharedPrefix, boolean keyOrdered, int block, long fileOffset, boolean inMapping,
-                  byte[] bucketStarts) {}
+                  byte[] bucketStarts, int buckets) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;

@@ -315,7 +315,7 @@ public final class SstReader implements AutoCloseable {
         }
         byte[] table = layout.bucketStarts();
         int count = layout.count();
-        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, table.length - 1);
+        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, layout.buckets());
         int low = KeyBlock.bucketStart(table, count, bucket);
         int high = KeyBlock.bucketStart(table, count, bucket + 1);
         long data = layout.fileOffset() + BlockFraming.HEADER_LENGTH;
