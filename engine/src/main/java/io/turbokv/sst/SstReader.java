@@ -318,6 +318,9 @@ public final class SstReader implements AutoCloseable {
         int bucket = KeyBlock.bucket(hash, firstHash, lastHash, layout.buckets());
         int low = KeyBlock.bucketStart(table, count, bucket);
         int high = KeyBlock.bucketStart(table, count, bucket + 1);
+        // the loads below have no bounds check of their own: a bucket outside the block would read another's lines
+        assert 0 <= low && low <= high && high <= count
+                : "bucket " + bucket + " spans [" + low + ", " + high + ") of " + count + " entries in " + path;
         long data = layout.fileOffset() + BlockFraming.HEADER_LENGTH;
         if (high - low > KeyBlock.SCAN_ENTRIES) {
             // findInBucket halves over this bucket's stored hashes (findByHashes): load their lines instead
