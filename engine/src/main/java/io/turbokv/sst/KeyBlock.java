@@ -66,9 +66,10 @@ import java.util.Locale;
  *
  * <p>A hash-ordered block of fixed-size entries also gets, at its first use, a bucket table on the heap (in its
  * {@link Layout}; {@link #bucketTable()}): built from the stored hashes after the block's CRC was checked, it tells
- * where the entries of each hash bucket start, and a lookup then compares the keys of one bucket without reading
- * the stored hashes ({@link #findInBucket}). Nothing of it is on disk. It finds a key by its bytes alone, so an SST
- * must hold each key under one hash, as the store's writers do.
+ * where the entries of each hash bucket start, and a lookup then searches one bucket ({@link #findInBucket}): a
+ * bucket of up to {@link #SCAN_ENTRIES} entries by comparing its keys, reading no stored hash, a longer one by its
+ * stored hashes. Nothing of it is on disk. It finds a key by its bytes alone, so an SST must hold each key
+ * under one hash, as the store's writers do.
  *
  * <p>An instance is a reusable cursor over one block at a time, allocation-free but for a block's layout and bucket
  * table, made once per block of an open SST; every count, position and entry type is checked before use, so damage
@@ -105,9 +106,12 @@ final class KeyBlock {
     static final int MAX_ENTRIES_PER_BUCKET = 128;
     /**
      * The most entries of a bucket {@link #findInBucket} compares one by one (loading them all at once); a longer
-     * bucket is searched by its stored hashes ({@link #findByHashes}). A default 16 KiB key block's buckets stay
-     * below it (at most 13 entries for 8-byte keys and 4-byte values); a 256 KiB block of such entries has some 33
-     * per bucket, where the search over the hashes measured 1.3 µs against the scan's 2.0 µs (docs/perf/get-path.md).
+     * bucket is searched by its stored hashes ({@link #findByHashes}). The buckets of a default 16 KiB key block of
+     * single-valued random keys mostly stay below it (13 entries the longest in a sample of 8-byte keys and 4-byte
+     * values), but a key's entries all share its bucket, so a key of 17 or more values, or as many keys under one
+     * hash, makes a longer bucket in a block of any size. A 256 KiB block of such short entries has some 33 per
+     * bucket on average, where the search over the hashes measured 1.3 µs against the scan's 2.0 µs in two
+     * single-fork JMH pairs (docs/perf/get-path.md, section 14).
      */
     static final int SCAN_ENTRIES = 16;
 
@@ -333,10 +337,11 @@ final class KeyBlock {
      * In a block with a bucket table ({@link #isBucketed()}), the first entry of {@code key}, whose hash is
      * {@code hash}, or {@link #count()} when the block does not hold it. Only the entries of the hash's bucket can
      * hold it (about twice the entries per bucket for a key the block has, {@link #entriesPerBucket}: some 64
-     * bytes of a 16 KiB block), and equal keys have equal hashes: it compares their keys alone and reads no stored
-     * hash, so a lookup touches the heap and one page of the block, not the hashes' page as well. Loads each
-     * candidate's lines ({@link #touchEntries}) before comparing any of them, so that their misses are in flight
-     * together.
+     * bytes of a 16 KiB block), and equal keys have equal hashes. In a bucket of up to {@link #SCAN_ENTRIES}
+     * entries it compares their keys alone and reads no stored hash, so a lookup touches the heap and one page of
+     * the block, not the hashes' page as well; it loads each candidate's lines ({@link #touchEntries}) before
+     * comparing any of them, so that their misses are in flight together. A longer bucket is searched by its
+     * stored hashes ({@link #findByHashes}).
      */
     int findInBucket(long hash, MemorySegment key) throws CorruptionException {
         if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
@@ -372,8 +377,8 @@ final class KeyBlock {
     /**
      * {@link #findInBucket} in a bucket of more than {@value #SCAN_ENTRIES} entries ({@code [low, high)}), as the
      * largest key blocks of short entries have (some 33 entries per bucket in a 256 KiB block of 8-byte keys and
-     * 4-byte values): halving over the bucket's stored hashes, which lie together in a few lines, then a key compare
-     * only where the hash is equal. A key's entries all have its hash, so they are all in its bucket.
+     * 4-byte values), and a block of any size holding a key of many values: halving over the bucket's stored
+     * hashes, which lie together in a few lines, then a key compare only where the hash is equal. A key's entries all have its hash, so they are all in its bucket.
      */
     private int findByHashes(long hash, MemorySegment key, int low, int high) throws CorruptionException {
         int end = high;
