@@ -381,7 +381,37 @@ final class KeyBlock {
      * hashes, which lie together in a few lines, then a key compare only where the hash is equal. A key's entries all have its hash, so they are all in its bucket.
      */
     private int findByHashes(long hash, MemorySegment key, int low, int high) throws CorruptionException {
-        int end = high;
+        for (int i = lowerBoundIn(hash, low, high); i < high && hash(i) == hash; i++) {
+            select(i);
+            if (compareKey(key) == 0) {
+                return i;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * In a block with a bucket table, the entry where {@link #findInBucket}'s search of a bucket of more than
+     * {@value #SCAN_ENTRIES} entries arrives: the first of {@code hash}'s bucket whose stored hash is not below it.
+     * {@link #count()} when the hash is outside the block's range, its bucket is short (which
+     * {@link #touchEntries} loads whole), or every hash of the bucket is below it.
+     */
+    int longBucketLowerBound(long hash) {
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return count;
+        }
+        int bucket = bucket(hash, firstHash, lastHash, buckets);
+        int low = bucketStart(bucketStarts, count, bucket);
+        int high = bucketStart(bucketStarts, count, bucket + 1);
+        if (high - low <= SCAN_ENTRIES) {
+            return count;
+        }
+        int i = lowerBoundIn(hash, low, high);
+        return i < high ? i : count;
+    }
+
+    /** {@return the first entry of {@code [low, high)} whose stored hash is not below {@code hash}, or {@code high}} */
+    private int lowerBoundIn(long hash, int low, int high) {
         while (low < high) {
             int mid = (low + high) >>> 1;
             if (Long.compareUnsigned(hash(mid), hash) < 0) {
@@ -390,13 +420,7 @@ final class KeyBlock {
                 high = mid;
             }
         }
-        for (int i = low; i < end && hash(i) == hash; i++) {
-            select(i);
-            if (compareKey(key) == 0) {
-                return i;
-            }
-        }
-        return count;
+        return low;
     }
 
     /**

@@ -278,8 +278,9 @@ public final class SstReader implements AutoCloseable {
      * Starts loading every line of the entry a {@link #lookup} of {@code hash} would compare its key with (key,
      * value reference, inline value), after searching the stored hashes for it: best called once
      * {@link #touchGuess} brought those in. Only in key blocks this reader has used before and reads in its
-     * mapping, as {@link #touchGuess}, and without a bucket table: in a block with one it loads nothing (a short
-     * bucket's entries are what {@link #touchGuess} loaded; a long bucket's matching entry is not loaded ahead).
+     * mapping, as {@link #touchGuess}. In a block with a bucket table, only for a bucket of more than
+     * {@link KeyBlock#SCAN_ENTRIES} entries, whose stored hashes it searches as the lookup does: a shorter bucket's
+     * entries are what {@link #touchGuess} loaded, and it loads nothing there.
      *
      * @param hash    the key's hash
      * @param scratch the calling thread's working memory (its key block cursor is moved)
@@ -288,12 +289,13 @@ public final class SstReader implements AutoCloseable {
      */
     public int touchEntry(long hash, LookupScratch scratch) throws CorruptionException {
         KeyBlock.Layout layout = mappedLayout(hash);
-        if (layout == null || layout.bucketStarts() != null) {
-            return 0; // a short bucket's entries are what touchGuess loaded; a long bucket's entry is left to lookup
+        if (layout == null || layout.bucketStarts() != null && !inLongBucket(layout, hash)) {
+            return 0; // a short bucket's entries are what touchGuess loaded
         }
         KeyBlock keyBlock = scratch.keyBlock;
         keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
-        int i = keyBlock.lowerBound(hash);
+        // a long bucket is searched by its hashes, whose lines touchGuess loaded, as findInBucket searches it
+        int i = layout.bucketStarts() != null ? keyBlock.longBucketLowerBound(hash) : keyBlock.lowerBound(hash);
         if (i == keyBlock.count()) {
             return 0;
         }
@@ -340,6 +342,22 @@ public final class SstReader implements AutoCloseable {
             return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
         }
         return KeyBlock.touchEntries(mapping, data + layout.tailStart(), layout.tailStride(), low, high);
+    }
+
+    /**
+     * Whether {@code hash} lies in the range of the block of {@code layout}, which has a bucket table, and its bucket
+     * has more than {@link KeyBlock#SCAN_ENTRIES} entries.
+     */
+    private static boolean inLongBucket(KeyBlock.Layout layout, long hash) {
+        long firstHash = layout.firstHash();
+        long lastHash = layout.lastHash();
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return false;
+        }
+        byte[] table = layout.bucketStarts();
+        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, layout.buckets());
+        return KeyBlock.bucketStart(table, layout.count(), bucket + 1) - KeyBlock.bucketStart(table, layout.count(),
+                bucket) > KeyBlock.SCAN_ENTRIES;
     }
 
     /** The layout of the key block that may hold {@code hash}, if this reader read it in its mapping before. */

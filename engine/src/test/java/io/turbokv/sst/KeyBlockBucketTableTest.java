@@ -169,6 +169,51 @@ class KeyBlockBucketTableTest {
     }
 
     /**
+     * {@link SstReader#touchEntry} ahead of a lookup (batchGet) selects the entry the lookup's search of a long
+     * bucket arrives at, the key's first, whose lines it loads; in a short bucket it loads nothing, as
+     * {@link SstReader#touchGuess} loaded the bucket's entries. A default 16 KiB block with keys of 17 and 40
+     * values (one bucket each, over the scan limit) and keys of one value.
+     */
+    @Test
+    void touchEntrySelectsTheFirstEntryOfAKeyInALongBucket() throws IOException {
+        List<TestEntry> entries = new ArrayList<>();
+        List<byte[]> manyValued = new ArrayList<>();
+        for (int k = 0; k < 300; k++) {
+            byte[] key = randomKey();
+            int values = k == 100 ? KeyBlock.SCAN_ENTRIES + 1 : k == 200 ? 40 : 1;
+            if (values > 1) {
+                manyValued.add(key);
+            }
+            for (int v = 0; v < values; v++) {
+                entries.add(TestEntry.value(KeyHash.hash(key), key, new byte[] {(byte) v, 1, 2, 3}));
+            }
+        }
+        entries.sort(TestEntry::compareKey);
+        Path file = dir.resolve("touch.sst");
+        SstSummary summary = SstFiles.write(file, entries);
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
+             LookupScratch scratch = new LookupScratch()) {
+            for (TestEntry e : entries) { // every block used once, so that the touches read it
+                SstFiles.lookup(reader, scratch, e.hash(), e.key());
+            }
+            TestEntry single = entries.stream()
+                    .filter(e -> manyValued.stream().noneMatch(key -> Arrays.equals(key, e.key())))
+                    .findFirst()
+                    .orElseThrow();
+            for (byte[] key : manyValued) {
+                long hash = KeyHash.hash(key);
+                // the cursor rests on another key's entry: touchEntry must move it to this key's first
+                assertEquals(List.of(single), SstFiles.lookup(reader, scratch, single.hash(), single.key()));
+                reader.touchGuess(hash);
+                reader.touchEntry(hash, scratch);
+                KeyBlock cursor = scratch.keyBlock;
+                assertTrue(cursor.isBucketed(), "a default block of fixed-size entries has a bucket table");
+                assertEquals(0, cursor.compareKey(MemorySegment.ofArray(key)), "touchEntry's entry");
+            }
+        }
+    }
+
+    /**
      * A cursor pointed at a block through its {@link KeyBlock.Layout} takes the block's order from the layout, not
      * from the block it held before: a key-ordered block's layout made again from such a cursor has no bucket table
      * (its search words are not hashes, a table over them would send lookups to the wrong entries), and a
