@@ -305,11 +305,7 @@ public final class SstReader implements AutoCloseable {
         if (last < start) {
             return 0; // an empty key and no reference: a tombstone's entry has no bytes
         }
-        int touched = 0;
-        for (long at = start; at < last; at += CACHE_LINE) {
-            touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
-        }
-        return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+        return touchLines(start, last);
     }
 
     /**
@@ -333,15 +329,24 @@ public final class SstReader implements AutoCloseable {
         long data = layout.fileOffset() + BlockFraming.HEADER_LENGTH;
         if (high - low > KeyBlock.SCAN_ENTRIES) {
             // findInBucket halves over this bucket's stored hashes (findByHashes): load their lines instead
-            long first = data + layout.hashStart() + (long) low * KeyBlock.FIXED_SEARCH_STRIDE;
-            long last = data + layout.hashStart() + (long) (high - 1) * KeyBlock.FIXED_SEARCH_STRIDE;
-            int touched = 0;
-            for (long at = first; at < last; at += CACHE_LINE) {
-                touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
-            }
-            return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+            long hashes = data + layout.hashStart();
+            return touchLines(hashes + (long) low * KeyBlock.FIXED_SEARCH_STRIDE,
+                    hashes + (long) (high - 1) * KeyBlock.FIXED_SEARCH_STRIDE);
         }
         return KeyBlock.touchEntries(mapping, data + layout.tailStart(), layout.tailStride(), low, high);
+    }
+
+    /**
+     * Loads the lines of the mapping from {@code first} to {@code last} (both included), without waiting for them.
+     *
+     * @return a byte of the lines, for the caller to fold into a field so that the loads stay
+     */
+    private int touchLines(long first, long last) {
+        int touched = 0;
+        for (long at = first; at < last; at += CACHE_LINE) {
+            touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
+        }
+        return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
     }
 
     /**
