@@ -2,6 +2,8 @@ package io.turbokv.bench;
 
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.WriteBufferPool;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.sst.SstSummary;
 import io.turbokv.sst.SstWriter;
 import java.io.IOException;
@@ -42,9 +44,15 @@ final class SstData {
 
     /** Writes every entry to a new SST file at {@code path} (replaced), syncs it and returns its summary. */
     SstSummary write(Path path) throws IOException {
+        return write(path, SstOptions.DEFAULT);
+    }
+
+    /** As {@link #write(Path)}, with the block budgets of {@code options}. */
+    SstSummary write(Path path, SstOptions options) throws IOException {
         Files.deleteIfExists(path);
         MemorySegment key = MemorySegment.ofArray(new byte[data.keys().lengthBytes()]);
-        SstWriter writer = new SstWriter(FileLayer.standard().create(path));
+        SstWriter writer = new SstWriter(FileLayer.standard().create(path), WriteBufferPool.unpooled(), true, false,
+                options);
         boolean success = false;
         try {
             for (int i = 0; i < indices.length; i++) {

@@ -4,6 +4,7 @@ import io.turbokv.io.KeyHash;
 import io.turbokv.sst.EntryVisitor;
 import io.turbokv.sst.LookupResult;
 import io.turbokv.sst.LookupScratch;
+import io.turbokv.sst.SstOptions;
 import io.turbokv.sst.SstReader;
 import io.turbokv.sst.SstSummary;
 import java.lang.foreign.Arena;
@@ -48,6 +49,12 @@ public class SstLookupBenchmark {
     /** Entries in the file. */
     @Param({"1000000"})
     public int entries;
+    /**
+     * The key block budget in KiB ({@code SstOptions.keyBlockBytes}): 16 is the default, 256 the largest, whose
+     * blocks of short entries put some 33 entries in each bucket of a block's bucket table.
+     */
+    @Param({"16"})
+    public int keyBlockKiB;
 
     private Dataset data;
     private Path path;
@@ -63,8 +70,10 @@ public class SstLookupBenchmark {
     public void setUp() throws Exception {
         data = new Dataset(KeyKind.of(keys), entries, valueBytes);
         Files.createDirectories(Stores.benchDir());
-        path = Stores.benchDir().resolve("sst-lookup-" + data.name() + ".sst");
-        SstSummary summary = new SstData(data).write(path);
+        path = Stores.benchDir().resolve("sst-lookup-" + data.name() + "-" + keyBlockKiB + "k.sst");
+        SstOptions options = new SstOptions(keyBlockKiB << 10, SstOptions.DEFAULT.valueBlockBytes(),
+                SstOptions.DEFAULT.compress(), SstOptions.DEFAULT.filterFingerprintBits());
+        SstSummary summary = new SstData(data).write(path, options);
         reader = SstReader.open(path, 1, summary.blockCount(), summary.fileSize());
         key = arena.allocate(data.keys().lengthBytes());
         visitor.blackhole = Sinks.blackhole();

@@ -66,9 +66,10 @@ import java.util.Locale;
  *
  * <p>A hash-ordered block of fixed-size entries also gets, at its first use, a bucket table on the heap (in its
  * {@link Layout}; {@link #bucketTable()}): built from the stored hashes after the block's CRC was checked, it tells
- * where the entries of each hash bucket start, and a lookup then compares the keys of one bucket without reading
- * the stored hashes ({@link #findInBucket}). Nothing of it is on disk. It finds a key by its bytes alone, so an SST
- * must hold each key under one hash, as the store's writers do.
+ * where the entries of each hash bucket start, and a lookup then searches one bucket ({@link #findInBucket}): a
+ * bucket of up to {@link #SCAN_ENTRIES} entries by comparing its keys, reading no stored hash, a longer one by its
+ * stored hashes. Nothing of it is on disk. It finds a key by its bytes alone, so an SST must hold each key
+ * under one hash, as the store's writers do.
  *
  * <p>An instance is a reusable cursor over one block at a time, allocation-free but for a block's layout and bucket
  * table, made once per block of an open SST; every count, position and entry type is checked before use, so damage
@@ -103,6 +104,16 @@ final class KeyBlock {
      * in a signed byte, which the last bucket's start must fit as well.
      */
     static final int MAX_ENTRIES_PER_BUCKET = 128;
+    /**
+     * The most entries of a bucket {@link #findInBucket} compares one by one (loading them all at once); a longer
+     * bucket is searched by its stored hashes ({@link #findByHashes}). The buckets of a default 16 KiB key block of
+     * single-valued random keys mostly stay below it (13 entries the longest in a sample of 8-byte keys and 4-byte
+     * values), but a key's entries all share its bucket, so a key of 17 or more values, or as many keys under one
+     * hash, makes a longer bucket in a block of any size. A 256 KiB block of such short entries has some 33 per
+     * bucket on average, where the search over the hashes measured 1.3 µs against the scan's 2.0 µs in two
+     * single-fork JMH pairs (docs/perf/get-path.md, section 14).
+     */
+    static final int SCAN_ENTRIES = 16;
 
     private MemorySegment segment;
     private long base;
@@ -140,6 +151,8 @@ final class KeyBlock {
     private boolean keyOrdered;
     /** The block's bucket table ({@link #findInBucket}), or null. */
     private byte[] bucketStarts;
+    /** How many buckets the table has (its length less one), or 0: known without reading the table. */
+    private int buckets;
 
     /**
      * Points this cursor at the key block held in {@code view}.
@@ -157,6 +170,7 @@ final class KeyBlock {
         this.blockIndex = blockIndex;
         this.keyOrdered = keyOrdered;
         this.bucketStarts = null;
+        this.buckets = 0;
         long length = view.length;
         if (length < HEADER_LENGTH) {
             throw damage("key block too short: expected>=%d found=%d", HEADER_LENGTH, length);
@@ -197,6 +211,8 @@ final class KeyBlock {
         this.segment = segment;
         this.base = base;
         this.path = path;
+        // the layout's order, not the previous block's: layout() builds a bucket table only for hash order
+        this.keyOrdered = layout.keyOrdered;
         type = layout.type;
         count = layout.count;
         fixed = type == TYPE_FIXED;
@@ -213,6 +229,7 @@ final class KeyBlock {
         lastHash = layout.lastHash;
         sharedPrefix = layout.sharedPrefix;
         bucketStarts = layout.bucketStarts;
+        buckets = layout.buckets;
     }
 
     /**
@@ -223,9 +240,10 @@ final class KeyBlock {
      */
     Layout layout(boolean inMapping) {
         bucketStarts = bucketTable();
+        buckets = bucketStarts == null ? 0 : bucketStarts.length - 1;
         return new Layout(type, count, hashStart - base, entriesStart - base, entriesLength, keySize, valueSize,
-                sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, blockIndex, fileOffset,
-                inMapping, bucketStarts);
+                sharedType, tailStart - base, tailStride, firstHash, lastHash, sharedPrefix, keyOrdered, blockIndex,
+                fileOffset, inMapping, bucketStarts, buckets);
     }
 
     /**
@@ -319,23 +337,34 @@ final class KeyBlock {
      * In a block with a bucket table ({@link #isBucketed()}), the first entry of {@code key}, whose hash is
      * {@code hash}, or {@link #count()} when the block does not hold it. Only the entries of the hash's bucket can
      * hold it (about twice the entries per bucket for a key the block has, {@link #entriesPerBucket}: some 64
-     * bytes of a 16 KiB block), and equal keys have equal hashes: it compares their keys alone and reads no stored
-     * hash, so a lookup touches the heap and one page of the block, not the hashes' page as well. Loads each
-     * candidate's lines ({@link #touchEntries}) before comparing any of them, so that their misses are in flight
-     * together.
+     * bytes of a 16 KiB block), and equal keys have equal hashes. In a bucket of up to {@link #SCAN_ENTRIES}
+     * entries it compares their keys alone and reads no stored hash, so a lookup touches the heap and one page of
+     * the block, not the hashes' page as well; it loads each candidate's lines ({@link #touchEntries}) before
+     * comparing any of them, so that their misses are in flight together. A longer bucket is searched by its
+     * stored hashes ({@link #findByHashes}).
      */
     int findInBucket(long hash, MemorySegment key) throws CorruptionException {
         if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
             return count;
         }
-        int bucket = bucket(hash, firstHash, lastHash, bucketStarts.length - 1);
+        // the bucket count comes with the layout, not from the table's length: the table's byte for the bucket is
+        // then read without waiting for the table's first line, which is another line for most buckets
+        int bucket = bucket(hash, firstHash, lastHash, buckets);
+        // Uniform hashes put the bucket's entries within a few of bucket * k: load that entry's line now, so the
+        // block's page miss (the one a get cannot avoid) overlaps the heap read of the bucket's start.
+        byte ahead = segment.get(ValueLayout.JAVA_BYTE,
+                tailStart + (long) Math.min(bucket * entriesPerBucket(count), count - 1) * tailStride);
         int low = bucketStart(bucketStarts, count, bucket);
         int high = bucketStart(bucketStarts, count, bucket + 1);
         // the table is built from the block's verified hashes and is right by construction (bucketTable); tests
         // and fuzz runs, which enable assertions, check that a lookup never leaves the block
         assert 0 <= low && low <= high && high <= count
                 : "bucket " + bucket + ": [" + low + ", " + high + ") of " + count;
-        touched = touchEntries(segment, tailStart, tailStride, low, high);
+        if (high - low > SCAN_ENTRIES) {
+            touched = ahead;
+            return findByHashes(hash, key, low, high);
+        }
+        touched = (byte) (ahead ^ touchEntries(segment, tailStart, tailStride, low, high));
         for (int i = low; i < high; i++) {
             select(i);
             if (compareKey(key) == 0) {
@@ -346,15 +375,67 @@ final class KeyBlock {
     }
 
     /**
+     * {@link #findInBucket} in a bucket of more than {@value #SCAN_ENTRIES} entries ({@code [low, high)}), as the
+     * largest key blocks of short entries have (some 33 entries per bucket in a 256 KiB block of 8-byte keys and
+     * 4-byte values), and a block of any size holding a key of many values: halving over the bucket's stored
+     * hashes, which lie together in a few lines, then a key compare only where the hash is equal. A key's entries all have its hash, so they are all in its bucket.
+     */
+    private int findByHashes(long hash, MemorySegment key, int low, int high) throws CorruptionException {
+        for (int i = lowerBoundIn(hash, low, high); i < high && hash(i) == hash; i++) {
+            select(i);
+            if (compareKey(key) == 0) {
+                return i;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * In a block with a bucket table, the entry where {@link #findInBucket}'s search of a bucket of more than
+     * {@value #SCAN_ENTRIES} entries arrives: the first of {@code hash}'s bucket whose stored hash is not below it.
+     * {@link #count()} when the hash is outside the block's range, its bucket is short (which
+     * {@link #touchEntries} loads whole), or every hash of the bucket is below it.
+     */
+    int longBucketLowerBound(long hash) {
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return count;
+        }
+        int bucket = bucket(hash, firstHash, lastHash, buckets);
+        int low = bucketStart(bucketStarts, count, bucket);
+        int high = bucketStart(bucketStarts, count, bucket + 1);
+        if (high - low <= SCAN_ENTRIES) {
+            return count;
+        }
+        int i = lowerBoundIn(hash, low, high);
+        return i < high ? i : count;
+    }
+
+    /** {@return the first entry of {@code [low, high)} whose stored hash is not below {@code hash}, or {@code high}} */
+    private int lowerBoundIn(long hash, int low, int high) {
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (Long.compareUnsigned(hash(mid), hash) < 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /**
      * What a key block's header says, validated, with offsets relative to the block's data, and where the block
      * is: kept on the heap per open SST ({@link SstReader}), so that a lookup need not read the header again, nor
      * any other per-block fact when the block is stored as is ({@code inMapping}). Immutable, so it may be
      * published to other threads without synchronization: {@code bucketStarts}, the block's bucket table
-     * ({@link #bucketTable()}) or null, is filled before the layout is made and never written after.
+     * ({@link #bucketTable()}) or null, is filled before the layout is made and never written after; {@code buckets}
+     * is its bucket count (0 without one), kept here so that a lookup reads the table's one byte it needs and not
+     * its length.
      */
     record Layout(int type, int count, long hashStart, long entriesStart, long entriesLength, int keySize,
                   int valueSize, int sharedType, long tailStart, int tailStride, long firstHash, long lastHash,
-                  int sharedPrefix, int block, long fileOffset, boolean inMapping, byte[] bucketStarts) {}
+                  int sharedPrefix, boolean keyOrdered, int block, long fileOffset, boolean inMapping,
+                  byte[] bucketStarts, int buckets) {}
 
     private void resetVariable(long length) throws CorruptionException {
         fixed = false;

@@ -184,7 +184,9 @@ public final class SstReader implements AutoCloseable {
      *
      * @param hash    the key's hash, as it was given to the writer; an SST holds each key under one hash (the
      *                store hashes every key with {@code KeyHash}), which a key block with a bucket table relies
-     *                on: it finds the key by its bytes among the entries of the hash's bucket, reading no hash
+     *                on: it finds the key by its bytes among the entries of the hash's bucket (reading no stored
+     *                hash in a bucket of up to {@link KeyBlock#SCAN_ENTRIES} entries), and takes the entries that
+     *                follow the first by their key alone
      * @param key     the key bytes (heap or native)
      * @param scratch the calling thread's working memory
      * @param visitor receives the entries; values are valid only during its calls
@@ -204,8 +206,9 @@ public final class SstReader implements AutoCloseable {
         for (int position = index.firstPosition(hash);; position++) {
             pointAt(position, scratch);
             int count = keyBlock.count();
-            // A block with a bucket table is searched by key alone among the entries of the hash's bucket, and the
-            // key's further entries by key as well (an equal key has an equal hash): no stored hash is read.
+            // A block with a bucket table is searched among the entries of the hash's bucket (by key alone in a
+            // short bucket, by the stored hashes in a long one), and the key's further entries by key alone (an
+            // equal key has an equal hash).
             boolean bucketed = keyBlock.isBucketed();
             int first = bucketed ? keyBlock.findInBucket(hash, key) : firstOfKey(keyBlock, hash, key);
             for (int i = first; i < count; i++) {
@@ -216,7 +219,8 @@ public final class SstReader implements AutoCloseable {
                 if (keyBlock.compareKey(key) != 0) {
                     return result;
                 }
-                // a bucketed block is searched by key alone: an SST holds each key under one hash (SstWriter)
+                // a bucketed block takes the key's further entries by key alone: an SST holds each key under one
+                // hash (SstWriter)
                 assert !bucketed || keyBlock.hash(i) == hash : "key under two hashes in block " + position;
                 if (visit(keyBlock, scratch, visitor) == LookupResult.DELETED) {
                     return LookupResult.DELETED;
@@ -231,11 +235,13 @@ public final class SstReader implements AutoCloseable {
 
     /**
      * Starts loading the lines a {@link #lookup} of {@code hash} reads first, without waiting for them: in a key
-     * block this reader has used before and reads in its mapping, the entries of the hash's bucket when the block
-     * has a bucket table ({@link KeyBlock#findInBucket}), otherwise the stored hash and the entry at the search's
-     * first guess ({@link KeyBlock#lowerBound}). Has no branch on what it loads, so a caller that touches the lines
-     * of several keys in a row has all their misses in flight at once. Reads nothing the lookup would not read,
-     * and nothing at all in a block not seen yet, a cached block, or a key-ordered SST.
+     * block this reader has used before and reads in its mapping: when the block has a bucket table
+     * ({@link KeyBlock#findInBucket}), the entries of the hash's bucket, or the bucket's stored hashes when it has
+     * more than {@link KeyBlock#SCAN_ENTRIES} entries (all of them, where the lookup halves over them); otherwise
+     * the stored hash and the entry at the search's first guess ({@link KeyBlock#lowerBound}). Has no branch on
+     * what it loads, so a caller that touches the lines of several keys in a row has all their misses in flight at
+     * once. Reads nothing outside the bucket or the lines the lookup's search starts from, and nothing at all in a
+     * block not seen yet, a cached block, or a key-ordered SST.
      *
      * @param hash the key's hash
      * @return a byte of the lines touched (or 0), for the caller to fold into a field so that the loads stay
@@ -272,7 +278,9 @@ public final class SstReader implements AutoCloseable {
      * Starts loading every line of the entry a {@link #lookup} of {@code hash} would compare its key with (key,
      * value reference, inline value), after searching the stored hashes for it: best called once
      * {@link #touchGuess} brought those in. Only in key blocks this reader has used before and reads in its
-     * mapping, as {@link #touchGuess}.
+     * mapping, as {@link #touchGuess}. In a block with a bucket table, only for a bucket of more than
+     * {@link KeyBlock#SCAN_ENTRIES} entries, whose stored hashes it searches as the lookup does: a shorter bucket's
+     * entries are what {@link #touchGuess} loaded, and it loads nothing there.
      *
      * @param hash    the key's hash
      * @param scratch the calling thread's working memory (its key block cursor is moved)
@@ -281,12 +289,13 @@ public final class SstReader implements AutoCloseable {
      */
     public int touchEntry(long hash, LookupScratch scratch) throws CorruptionException {
         KeyBlock.Layout layout = mappedLayout(hash);
-        if (layout == null || layout.bucketStarts() != null) {
-            return 0; // a bucket table named the entries, and touchGuess loaded them
+        if (layout == null || layout.bucketStarts() != null && !inLongBucket(layout, hash)) {
+            return 0; // a short bucket's entries are what touchGuess loaded
         }
         KeyBlock keyBlock = scratch.keyBlock;
         keyBlock.reset(layout, mapping, layout.fileOffset() + BlockFraming.HEADER_LENGTH, path);
-        int i = keyBlock.lowerBound(hash);
+        // a long bucket is searched by its hashes, whose lines touchGuess loaded, as findInBucket searches it
+        int i = layout.bucketStarts() != null ? keyBlock.longBucketLowerBound(hash) : keyBlock.lowerBound(hash);
         if (i == keyBlock.count()) {
             return 0;
         }
@@ -296,11 +305,7 @@ public final class SstReader implements AutoCloseable {
         if (last < start) {
             return 0; // an empty key and no reference: a tombstone's entry has no bytes
         }
-        int touched = 0;
-        for (long at = start; at < last; at += CACHE_LINE) {
-            touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
-        }
-        return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+        return touchLines(start, last);
     }
 
     /**
@@ -315,11 +320,49 @@ public final class SstReader implements AutoCloseable {
         }
         byte[] table = layout.bucketStarts();
         int count = layout.count();
-        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, table.length - 1);
+        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, layout.buckets());
         int low = KeyBlock.bucketStart(table, count, bucket);
         int high = KeyBlock.bucketStart(table, count, bucket + 1);
-        long tail = layout.fileOffset() + BlockFraming.HEADER_LENGTH + layout.tailStart();
-        return KeyBlock.touchEntries(mapping, tail, layout.tailStride(), low, high);
+        // the loads below have no bounds check of their own: a bucket outside the block would read another's lines
+        assert 0 <= low && low <= high && high <= count
+                : "bucket " + bucket + " spans [" + low + ", " + high + ") of " + count + " entries in " + path;
+        long data = layout.fileOffset() + BlockFraming.HEADER_LENGTH;
+        if (high - low > KeyBlock.SCAN_ENTRIES) {
+            // findInBucket halves over this bucket's stored hashes (findByHashes): load their lines instead
+            long hashes = data + layout.hashStart();
+            return touchLines(hashes + (long) low * KeyBlock.FIXED_SEARCH_STRIDE,
+                    hashes + (long) (high - 1) * KeyBlock.FIXED_SEARCH_STRIDE);
+        }
+        return KeyBlock.touchEntries(mapping, data + layout.tailStart(), layout.tailStride(), low, high);
+    }
+
+    /**
+     * Loads the lines of the mapping from {@code first} to {@code last} (both included), without waiting for them.
+     *
+     * @return a byte of the lines, for the caller to fold into a field so that the loads stay
+     */
+    private int touchLines(long first, long last) {
+        int touched = 0;
+        for (long at = first; at < last; at += CACHE_LINE) {
+            touched ^= mapping.get(ValueLayout.JAVA_BYTE, at);
+        }
+        return touched ^ mapping.get(ValueLayout.JAVA_BYTE, last);
+    }
+
+    /**
+     * Whether {@code hash} lies in the range of the block of {@code layout}, which has a bucket table, and its bucket
+     * has more than {@link KeyBlock#SCAN_ENTRIES} entries.
+     */
+    private static boolean inLongBucket(KeyBlock.Layout layout, long hash) {
+        long firstHash = layout.firstHash();
+        long lastHash = layout.lastHash();
+        if (Long.compareUnsigned(hash, firstHash) < 0 || Long.compareUnsigned(hash, lastHash) > 0) {
+            return false;
+        }
+        byte[] table = layout.bucketStarts();
+        int bucket = KeyBlock.bucket(hash, firstHash, lastHash, layout.buckets());
+        return KeyBlock.bucketStart(table, layout.count(), bucket + 1) - KeyBlock.bucketStart(table, layout.count(),
+                bucket) > KeyBlock.SCAN_ENTRIES;
     }
 
     /** The layout of the key block that may hold {@code hash}, if this reader read it in its mapping before. */

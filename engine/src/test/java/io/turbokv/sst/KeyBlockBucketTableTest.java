@@ -1,16 +1,20 @@
 package io.turbokv.sst;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.WriteBufferPool;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -110,6 +114,162 @@ class KeyBlockBucketTableTest {
         }
     }
 
+    /**
+     * The largest key blocks of short entries put more than {@value KeyBlock#SCAN_ENTRIES} entries in a bucket (some
+     * 37 per bucket for 4-byte keys and values in a 256 KiB block): such a bucket is searched by its stored hashes,
+     * and every key, every value of a run, and absent keys under known hashes are answered as in a 16 KiB block.
+     */
+    @Test
+    void bucketsOfTheLargestKeyBlocksAreSearchedByTheirHashes() throws IOException {
+        List<TestEntry> entries = new ArrayList<>(entries(30_000, 4, 4, KeyHash::hash));
+        // keys sharing a hash (collisions), and one key with several values, inside the large buckets
+        for (int i = 0; i < 300; i++) {
+            TestEntry known = entries.get(random.nextInt(30_000));
+            entries.add(TestEntry.value(known.hash(), randomKey(), new byte[] {7, 7, 7, 7}));
+            if (i % 30 == 0) {
+                entries.add(TestEntry.value(known.hash(), known.key(), new byte[] {8, 8, 8, 8}));
+            }
+        }
+        entries.sort(TestEntry::compareKey);
+        SstOptions largest = new SstOptions(SstLimits.MAX_KEY_BLOCK_SIZE, SstOptions.DEFAULT.valueBlockBytes(),
+                SstOptions.DEFAULT.compress(), SstOptions.DEFAULT.filterFingerprintBits());
+        List<KeyBlock.Layout> layouts = checkBlocks(entries, 40, true, largest);
+        assertTrue(layouts.stream().anyMatch(l -> KeyBlock.entriesPerBucket(l.count()) > KeyBlock.SCAN_ENTRIES),
+                layouts::toString);
+        layouts = checkBlocks(entries, 41, true, SstOptions.DEFAULT);
+        assertTrue(layouts.stream().allMatch(l -> KeyBlock.entriesPerBucket(l.count()) < KeyBlock.SCAN_ENTRIES),
+                layouts::toString);
+    }
+
+    /**
+     * A bucket of {@value KeyBlock#SCAN_ENTRIES} entries is compared entry by entry, one of one more is searched by
+     * its hashes: both find every key, of a hash of its own or of a hash three keys share, and no absent key.
+     */
+    @Test
+    void bucketsJustBelowAndAboveTheScanLimitFindEveryKey() throws IOException {
+        int scan = KeyBlock.SCAN_ENTRIES;
+        // 35 buckets over [0, 35 << 32]: bucket b holds the hashes [b << 32, (b + 1) << 32)
+        List<TestEntry> entries = new ArrayList<>(run(0, scan)); // bucket 0: the scan limit
+        for (int i = 0; i < scan + 1; i++) { // bucket 10: one more, three keys under hash (10 << 32) + 5
+            long hash = (10L << 32) + Math.min(i, 5) + Math.max(0, i - 7);
+            entries.add(TestEntry.value(hash, randomKey(), new byte[] {(byte) i, 2, 3, 4}));
+        }
+        entries.add(TestEntry.value(20L << 32, randomKey(), new byte[] {5, 6, 7, 8}));
+        while (entries.size() < 34) {
+            entries.add(TestEntry.value((25L << 32) + entries.size(), randomKey(), new byte[] {9, 9, 9, 9}));
+        }
+        entries.add(TestEntry.value(35L << 32, randomKey(), new byte[] {9, 9, 9, 9}));
+        entries.sort(TestEntry::compareKey);
+        KeyBlock.Layout layout = oneBlock(entries, 42);
+        assertEquals(35, layout.count());
+        assertNotNull(layout.bucketStarts());
+        byte[] table = layout.bucketStarts();
+        assertEquals(scan, KeyBlock.bucketStart(table, 35, 1) - KeyBlock.bucketStart(table, 35, 0), "bucket 0");
+        assertEquals(scan + 1, KeyBlock.bucketStart(table, 35, 11) - KeyBlock.bucketStart(table, 35, 10), "bucket 10");
+    }
+
+    /**
+     * {@link SstReader#touchEntry} ahead of a lookup (batchGet) selects the entry the lookup's search of a long
+     * bucket arrives at, the key's first, whose lines it loads; in a short bucket it loads nothing, as
+     * {@link SstReader#touchGuess} loaded the bucket's entries. A default 16 KiB block with keys of 17 and 40
+     * values (one bucket each, over the scan limit) and keys of one value.
+     */
+    @Test
+    void touchEntrySelectsTheFirstEntryOfAKeyInALongBucket() throws IOException {
+        List<TestEntry> entries = new ArrayList<>();
+        List<byte[]> manyValued = new ArrayList<>();
+        for (int k = 0; k < 300; k++) {
+            byte[] key = randomKey();
+            int values = k == 100 ? KeyBlock.SCAN_ENTRIES + 1 : k == 200 ? 40 : 1;
+            if (values > 1) {
+                manyValued.add(key);
+            }
+            for (int v = 0; v < values; v++) {
+                entries.add(TestEntry.value(KeyHash.hash(key), key, new byte[] {(byte) v, 1, 2, 3}));
+            }
+        }
+        entries.sort(TestEntry::compareKey);
+        Path file = dir.resolve("touch.sst");
+        SstSummary summary = SstFiles.write(file, entries);
+        try (SstReader reader = SstReader.open(file, 1, summary.blockCount(), summary.fileSize());
+             LookupScratch scratch = new LookupScratch()) {
+            for (TestEntry e : entries) { // every block used once, so that the touches read it
+                SstFiles.lookup(reader, scratch, e.hash(), e.key());
+            }
+            TestEntry single = entries.stream()
+                    .filter(e -> manyValued.stream().noneMatch(key -> Arrays.equals(key, e.key())))
+                    .findFirst()
+                    .orElseThrow();
+            for (byte[] key : manyValued) {
+                long hash = KeyHash.hash(key);
+                // the cursor rests on another key's entry: touchEntry must move it to this key's first
+                assertEquals(List.of(single), SstFiles.lookup(reader, scratch, single.hash(), single.key()));
+                reader.touchGuess(hash);
+                reader.touchEntry(hash, scratch);
+                KeyBlock cursor = scratch.keyBlock;
+                assertTrue(cursor.isBucketed(), "a default block of fixed-size entries has a bucket table");
+                assertEquals(0, cursor.compareKey(MemorySegment.ofArray(key)), "touchEntry's entry");
+            }
+        }
+    }
+
+    /**
+     * A cursor pointed at a block through its {@link KeyBlock.Layout} takes the block's order from the layout, not
+     * from the block it held before: a key-ordered block's layout made again from such a cursor has no bucket table
+     * (its search words are not hashes, a table over them would send lookups to the wrong entries), and a
+     * hash-ordered block's keeps its table after the cursor served a key-ordered block.
+     */
+    @Test
+    void aCursorResetFromALayoutTakesTheBlocksOrderNotThePreviousBlocks() throws IOException {
+        List<TestEntry> byHash = entries(200, 16, 100, KeyHash::hash);
+        List<TestEntry> byKey = new ArrayList<>(entries(200, 16, 100, KeyHash::hash));
+        byKey.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+        Path hashFile = dir.resolve("30.sst");
+        Path keyFile = dir.resolve("31.sst");
+        SstSummary hashSummary = SstFiles.write(hashFile, byHash);
+        SstSummary keySummary = writeKeyOrdered(keyFile, byKey);
+        try (SstReader hashReader = SstReader.open(hashFile, 30, hashSummary.blockCount(), hashSummary.fileSize());
+             SstReader keyReader = SstReader.open(keyFile, 31, keySummary.blockCount(), keySummary.fileSize());
+             BlockBuffer hashBuffer = new BlockBuffer();
+             BlockBuffer keyBuffer = new BlockBuffer();
+             BlockChecksum checksum = new BlockChecksum()) {
+            assertTrue(keyReader.keyOrdered());
+            BlockView hashView = new BlockView();
+            BlockView keyView = new BlockView();
+            hashReader.loadBlock(hashReader.keyBlock(0), hashBuffer, checksum, hashView);
+            keyReader.loadBlock(keyReader.keyBlock(0), keyBuffer, checksum, keyView);
+            KeyBlock cursor = new KeyBlock();
+            cursor.reset(hashView, hashFile, 0, hashReader.keyBlock(0), false);
+            KeyBlock.Layout hashLayout = cursor.layout(false);
+            cursor.reset(keyView, keyFile, 0, keyReader.keyBlock(0), true);
+            KeyBlock.Layout keyLayout = cursor.layout(false);
+            assertNotNull(hashLayout.bucketStarts(), "hash-ordered block");
+            assertNull(keyLayout.bucketStarts(), "key-ordered block");
+
+            cursor.reset(hashLayout, hashView.segment, hashView.offset, hashFile); // after the key-ordered block
+            assertArrayEquals(hashLayout.bucketStarts(), cursor.layout(false).bucketStarts());
+            cursor.reset(keyLayout, keyView.segment, keyView.offset, keyFile); // after the hash-ordered block
+            assertNull(cursor.layout(false).bucketStarts(), "key-ordered block, after a hash-ordered one");
+        }
+    }
+
+    private static SstSummary writeKeyOrdered(Path file, List<TestEntry> entries) throws IOException {
+        return write(new SstWriter(FileLayer.standard().create(file), WriteBufferPool.unpooled(), true, true), entries);
+    }
+
+    private static SstSummary writeHashOrdered(Path file, List<TestEntry> entries, SstOptions options)
+            throws IOException {
+        return write(new SstWriter(FileLayer.standard().create(file), WriteBufferPool.unpooled(), true, false, options),
+                entries);
+    }
+
+    private static SstSummary write(SstWriter writer, List<TestEntry> entries) throws IOException {
+        for (TestEntry e : entries) {
+            writer.addValue(e.hash(), MemorySegment.ofArray(e.key()), MemorySegment.ofArray(e.value()));
+        }
+        return writer.finish();
+    }
+
     /** {@code count} entries of 4-byte random keys whose hashes fall in bucket {@code bucket} of a 255-entry block. */
     private List<TestEntry> run(int bucket, int count) {
         List<TestEntry> entries = new ArrayList<>();
@@ -172,13 +332,20 @@ class KeyBlockBucketTableTest {
      * Writes {@code entries}, checks that each key block of {@code uniform} hashes has a table (of more than one
      * entry and not a single hash) and, in each block that has one, that {@link KeyBlock#findInBucket} names each
      * key's first entry; then every key and some absent ones through
-     * {@link SstReader#lookup}, twice (the block's first use, which makes its layout, and a later one).
+     * {@link SstReader#lookup}, twice (the block's first use, which makes its layout, and a later one), and
+     * {@code batchGet}'s touches of every key's lines.
      *
      * @return the key blocks' layouts
      */
     private List<KeyBlock.Layout> checkBlocks(List<TestEntry> entries, int seq, boolean uniform) throws IOException {
+        return checkBlocks(entries, seq, uniform, SstOptions.DEFAULT);
+    }
+
+    /** As {@link #checkBlocks(List, int, boolean)}, the SST written with the block budgets of {@code options}. */
+    private List<KeyBlock.Layout> checkBlocks(List<TestEntry> entries, int seq, boolean uniform, SstOptions options)
+            throws IOException {
         Path file = dir.resolve(seq + ".sst");
-        SstSummary summary = SstFiles.write(file, entries);
+        SstSummary summary = writeHashOrdered(file, entries, options);
         List<KeyBlock.Layout> layouts = new ArrayList<>();
         try (SstReader reader = SstReader.open(file, seq, summary.blockCount(), summary.fileSize());
              LookupScratch scratch = new LookupScratch();
@@ -224,6 +391,16 @@ class KeyBlockBucketTableTest {
                 for (TestEntry absent : SstFiles.absentKeys(random, entries, 300)) {
                     assertEquals(List.of(), SstFiles.lookup(reader, scratch, absent.hash(), absent.key()));
                 }
+            }
+            // batchGet touches each key's lines before its lookup: SstReader.touchBucket asserts that the bucket it
+            // loads lies within the block (surefire runs with -ea), and a lookup right after the touches, which move
+            // the scratch's key block cursor, still finds every entry of the key
+            assertTrue(SstReader.class.desiredAssertionStatus(), "the touches' bounds are asserted");
+            for (List<TestEntry> group : groups.values()) {
+                TestEntry e = group.getFirst();
+                reader.touchGuess(e.hash());
+                reader.touchEntry(e.hash(), scratch);
+                assertEquals(group, SstFiles.lookup(reader, scratch, e.hash(), e.key()));
             }
         }
         return layouts;
