@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.turbokv.TurboKV;
 import io.turbokv.commit.WriteOperationGuard;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,20 +27,6 @@ class CommitWhileCompactionHoldsTheSlotTest {
     @TempDir(factory = StateDirs.class)
     Path stateDir;
 
-    private static Object field(Object owner, Class<?> type, String name) throws ReflectiveOperationException {
-        Field field = type.getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(owner);
-    }
-
-    /** {@return the write-slot guard of {@code store}'s engine} */
-    private static WriteOperationGuard guard(TurboKvKeyValueStore store) throws ReflectiveOperationException {
-        TurboKV db = (TurboKV) field(store, TurboKvKeyValueStore.class, "db");
-        Object core = field(db, TurboKV.class, "core");
-        Object writer = field(core, core.getClass(), "writer");
-        return (WriteOperationGuard) field(writer, writer.getClass(), "guard");
-    }
-
     @Test
     void aKeyValueCommitPastItsBoundDefersWhileTheCompactionHoldsTheSlotAndWaitsPastTwiceTheBound()
             throws Exception {
@@ -50,7 +34,7 @@ class CommitWhileCompactionHoldsTheSlotTest {
         store.init(new SegmentContext(new StubStateStoreContext(stateDir,
                 Map.of(TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG, 1_000)), stateDir, true), store);
         try {
-            WriteOperationGuard guard = guard(store);
+            WriteOperationGuard guard = EngineSlots.guard(store);
             guard.claim("compaction");
             store.put(key("a"), new byte[700]);
             store.commit(Map.of(CHANGELOG, 0L)); // past the bound: the slot is held, so kept in memory
@@ -84,7 +68,7 @@ class CommitWhileCompactionHoldsTheSlotTest {
         try {
             store.put(key("a"), new byte[700], 0);
             store.put(key("b"), value("1"), NEXT_SEGMENT);
-            WriteOperationGuard guard = guard(store.segments.existingSegment(NEXT_SEGMENT));
+            WriteOperationGuard guard = EngineSlots.guard(store.segments.existingSegment(NEXT_SEGMENT));
             guard.claim("compaction");
             store.commit(Map.of(CHANGELOG, 1L));
             assertEquals(0, store.segments.metricsSnapshot().commits().commits(), "no segment written alone");

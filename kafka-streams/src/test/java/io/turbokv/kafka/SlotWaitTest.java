@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.turbokv.TurboKV;
 import io.turbokv.commit.WriteOperationGuard;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,20 +28,6 @@ class SlotWaitTest {
 
     @TempDir(factory = StateDirs.class)
     Path stateDir;
-
-    private static Object field(Object owner, Class<?> type, String name) throws ReflectiveOperationException {
-        Field field = type.getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(owner);
-    }
-
-    /** {@return the write-slot guard of {@code store}'s engine, which its compaction thread claims} */
-    private static WriteOperationGuard guard(TurboKvKeyValueStore store) throws ReflectiveOperationException {
-        TurboKV db = (TurboKV) field(store, TurboKvKeyValueStore.class, "db");
-        Object core = field(db, TurboKV.class, "core");
-        Object writer = field(core, core.getClass(), "writer");
-        return (WriteOperationGuard) field(writer, writer.getClass(), "guard");
-    }
 
     @Test
     void withoutTheSettingTheWaitIsHalfTheConsumersDefaultInterval() {
@@ -80,7 +64,7 @@ class SlotWaitTest {
         store.init(new StubStateStoreContext(stateDir, Map.of(MAX_POLL, 400)), store);
         try {
             assertEquals(Duration.ofMillis(200), store.slotWait());
-            WriteOperationGuard guard = guard(store);
+            WriteOperationGuard guard = EngineSlots.guard(store);
             guard.claim("compaction");
             store.put(key("a"), value("1"));
             long start = System.nanoTime();
