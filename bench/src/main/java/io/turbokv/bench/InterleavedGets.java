@@ -14,7 +14,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * and records every read's wall time and the round's thread CPU time; with {@code absent = batch} it reads the
  * present keys {@value #BATCH} at a time through {@link KvStore#batchGet} and records each batch's wall time
  * divided by {@value #BATCH} (per key, as {@code GetBenchmark.batchGet} scores). After two warm-up rounds, it prints per
- * store the median over the rounds of the per-round p50 and p99, and of the CPU time per read. The stores are the
+ * store the median over the rounds of the per-round p50 and p99, of the CPU time per read, and of the minor page
+ * faults per read (the thread's, from {@code /proc}: first touches of mapped pages). The stores are the
  * ones {@link Stores#populated} keeps under the bench directory (shared with the JMH benchmarks), loaded first
  * when missing.
  *
@@ -58,10 +59,12 @@ public final class InterleavedGets {
         double[][] cpu = new double[names.length][rounds];
         long[][] p50 = new long[names.length][rounds];
         long[][] p99 = new long[names.length][rounds];
+        double[][] faults = new double[names.length][rounds];
         for (int round = -WARM_UP_ROUNDS; round < rounds; round++) {
             for (int s = 0; s < names.length; s++) {
                 RandomIndex random = new RandomIndex(1 + round * 31L + s);
                 KvStore store = stores[s];
+                long faultsStart = threadMinorFaults();
                 long cpuStart = threads.getCurrentThreadCpuTime();
                 int timed = batched ? reads / BATCH : reads;
                 for (int i = 0; i < timed; i++) {
@@ -80,11 +83,13 @@ public final class InterleavedGets {
                     }
                 }
                 long cpuEnd = threads.getCurrentThreadCpuTime();
+                long faultsEnd = threadMinorFaults();
                 if (round >= 0) {
                     Arrays.sort(latencies, 0, timed);
                     cpu[s][round] = (cpuEnd - cpuStart) / (double) (timed * (batched ? BATCH : 1));
                     p50[s][round] = latencies[timed / 2];
                     p99[s][round] = latencies[(int) (timed * 0.99)];
+                    faults[s][round] = (faultsEnd - faultsStart) / (double) (timed * (batched ? BATCH : 1));
                 }
             }
         }
@@ -92,12 +97,31 @@ public final class InterleavedGets {
             Arrays.sort(cpu[s]);
             Arrays.sort(p50[s]);
             Arrays.sort(p99[s]);
-            System.out.printf(Locale.ROOT, "%-40s p50 %6d ns  p99 %7d ns  cpu/read %6.0f ns  (medians of %d rounds)%n",
-                    names[s], p50[s][rounds / 2], p99[s][rounds / 2], cpu[s][rounds / 2], rounds);
+            Arrays.sort(faults[s]);
+            System.out.printf(Locale.ROOT,
+                    "%-40s p50 %6d ns  p99 %7d ns  cpu/read %6.0f ns  minor faults/read %.4f  (medians of %d rounds)%n",
+                    names[s], p50[s][rounds / 2], p99[s][rounds / 2], cpu[s][rounds / 2], faults[s][rounds / 2],
+                    rounds);
         }
         for (KvStore store : stores) {
             store.close();
         }
         data.close();
+    }
+
+    /**
+     * The calling thread's minor page faults so far ({@code minflt}, the 10th field of
+     * {@code /proc/thread-self/stat}): a first touch of a mapped page that is in the page cache costs one, which
+     * is what a store's reads pay on pages their process has not touched yet. -1 where the file does not exist.
+     */
+    private static long threadMinorFaults() throws java.io.IOException {
+        Path stat = Path.of("/proc/thread-self/stat");
+        if (!java.nio.file.Files.isReadable(stat)) {
+            return -1;
+        }
+        String line = java.nio.file.Files.readString(stat);
+        // the command name may hold spaces and parentheses: the fields after it start past the last ')'
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[7]);
     }
 }

@@ -93,6 +93,113 @@ class AccessedKeysTest {
     }
 
     @Test
+    void theInPlaceSortOrdersEveryShapeOfLogAtEverySize() {
+        SplittableRandom random = new SplittableRandom(11);
+        int[] sizes = {0, 1, 2, 3, 23, 24, 25, 26, 100, 1_000, 4_097, 50_000};
+        for (int size : sizes) {
+            for (int shape = 0; shape < 8; shape++) {
+                long[] hashes = new long[size];
+                int sortedPrefix = size * 3 / 5;
+                for (int i = 0; i < size; i++) {
+                    hashes[i] = switch (shape) {
+                        case 0 -> random.nextLong(); // a log of distinct random hashes, negative ones included
+                        case 1 -> random.nextLong(5); // a few hot keys
+                        case 2 -> i; // ascending
+                        case 3 -> size - i; // descending
+                        case 4 -> i < sortedPrefix ? 2L * i : random.nextLong(2L * size + 1); // what a full log holds
+                        case 5 -> -random.nextLong(1_000); // small negatives: every byte level but the last is one bucket
+                        case 6 -> random.nextLong() & 0xFF00FF00FF00FF00L; // every other byte level one bucket
+                        default -> i % 2 == 0 ? Long.MIN_VALUE : Long.MAX_VALUE; // the extremes, alternating
+                    };
+                }
+                long[] expected = hashes.clone();
+                java.util.Arrays.sort(expected);
+                long[] sorted = hashes.clone();
+                AccessedKeys.sort(sorted, 0, size, new int[AccessedKeys.SORT_SCRATCH]);
+                assertArrayEquals(expected, sorted, "size " + size + ", shape " + shape);
+                long[] distinct = LongStream.of(expected).distinct().toArray();
+                long[] deduplicated = hashes.clone();
+                int count = AccessedKeys.distinctTail(deduplicated, 0, size, new int[AccessedKeys.SORT_SCRATCH]);
+                assertArrayEquals(distinct, java.util.Arrays.copyOf(deduplicated, count),
+                        "size " + size + ", shape " + shape);
+            }
+        }
+        long[] window = {9, 8, 7, 6, 5, 4, 3, 2, 1};
+        AccessedKeys.sort(window, 2, 7, new int[AccessedKeys.SORT_SCRATCH]);
+        assertArrayEquals(new long[] {9, 8, 3, 4, 5, 6, 7, 2, 1}, window, "only the range moves");
+    }
+
+    @Test
+    void aFullLogsTailIsKeptOnceAndOnlyIfItsPrefixLacksIt() {
+        SplittableRandom random = new SplittableRandom(13);
+        for (int sorted : new int[] {0, 1, 30, 200}) {
+            for (int tail : new int[] {0, 1, 25, 300}) {
+                long[] prefix = random.longs(sorted, 0, 400).sorted().distinct().toArray();
+                long[] log = new long[prefix.length + tail];
+                System.arraycopy(prefix, 0, log, 0, prefix.length);
+                for (int i = prefix.length; i < log.length; i++) {
+                    log[i] = random.nextLong(400);
+                }
+                TreeSet<Long> expected = new TreeSet<>();
+                for (int i = prefix.length; i < log.length; i++) {
+                    expected.add(log[i]);
+                }
+                LongStream.of(prefix).forEach(expected::remove);
+                int end = AccessedKeys.distinctTail(log, prefix.length, log.length, new int[AccessedKeys.SORT_SCRATCH]);
+                assertArrayEquals(prefix, java.util.Arrays.copyOf(log, prefix.length), "the prefix stays");
+                assertArrayEquals(expected.stream().mapToLong(Long::longValue).toArray(),
+                        java.util.Arrays.copyOfRange(log, prefix.length, end), sorted + " + " + tail);
+            }
+        }
+    }
+
+    @Test
+    void twoRunsMergeInPlaceWhicheverFitsTheFreeRoomAndWhenNeitherDoes() {
+        SplittableRandom random = new SplittableRandom(17);
+        int length = 64;
+        // {prefix, tail}: the tail fits the free room, only the prefix does, neither does; and empty runs
+        int[][] shapes = {{40, 10}, {10, 40}, {24, 24}, {0, 30}, {30, 0}, {0, 0}, {1, 63}, {63, 1}};
+        for (int[] shape : shapes) {
+            for (int trial = 0; trial < 20; trial++) {
+                long[] all = random.longs().distinct().limit(shape[0] + shape[1]).toArray();
+                long[] prefix = LongStream.of(all).limit(shape[0]).sorted().toArray();
+                long[] tail = LongStream.of(all).skip(shape[0]).sorted().toArray();
+                long[] log = new long[length];
+                java.util.Arrays.fill(log, 99);
+                System.arraycopy(prefix, 0, log, 0, prefix.length);
+                System.arraycopy(tail, 0, log, prefix.length, tail.length);
+                long[] grown = new long[2 * length];
+                AccessedKeys.mergeInto(log, prefix.length, all.length, grown);
+                AccessedKeys.mergeInPlace(log, prefix.length, all.length, new int[AccessedKeys.SORT_SCRATCH]);
+                long[] expected = LongStream.of(all).sorted().toArray();
+                String what = shape[0] + " + " + shape[1] + " in " + length;
+                assertArrayEquals(expected, java.util.Arrays.copyOf(log, all.length), what);
+                assertArrayEquals(expected, java.util.Arrays.copyOf(grown, all.length), what + ", into a grown log");
+            }
+        }
+    }
+
+    @Test
+    void sortingAFullLogAllocatesNothing() {
+        AccessedKeys keys = new AccessedKeys();
+        SplittableRandom random = new SplittableRandom(5);
+        int distinct = 200_000; // the log grows to 512 Ki hashes and then stays that size, sorted when full
+        for (int i = 0; i < 2 * AccessedKeys.CAPACITY; i++) {
+            keys.record(random.nextLong(distinct));
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 4 * AccessedKeys.CAPACITY; i++) { // a dozen sorts of a half-sorted log
+            keys.record(random.nextLong(distinct));
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertEquals(0, allocated, "bytes allocated by " + 4 * AccessedKeys.CAPACITY + " hits");
+        assertEquals(distinct, keys.drain().length);
+    }
+
+    @Test
     void aLogLittleUsedSinceTheLastDrainGivesItsCapacityBack() throws InterruptedException {
         AccessedKeys keys = new AccessedKeys();
         LongStream.range(0, 2L * AccessedKeys.CAPACITY).forEach(keys::record); // this thread takes all of it
