@@ -83,13 +83,13 @@ import java.util.zip.CRC32;
  *
  * <p>A file of up to {@link #COPY_MAX_BYTES} is read whole into memory of its own ({@code malloc}, not zeroed: the
  * read fills every byte handed out), and only a larger one is mapped. Measured on a warm open + first get + close
- * (bench {@code FirstGets}, docs/perf/open-and-filter.md), reading is cheaper at 123 KB (100,000 keys: 21 % less
- * CPU for the open and first get, 40 % for the close) and still at 1.16 MB (10-12 % and 10-18 %): a mapping costs
- * {@code mmap}, {@code madvise}, one page fault per page touched (no fault-around under {@link Advice#RANDOM}), the
- * copy of each page a verified bit is written to, and at close {@code munmap}, whose page-table teardown and TLB
- * shootdown outweigh the copy. A copy also cannot fault (SIGBUS) if the file is truncated behind the store's back.
- * Above the threshold a mapping keeps the memory in the page cache, which the kernel may reclaim, and leaves the
- * filter pages no probe reaches unread.
+ * (bench {@code FirstGets}, docs/perf/open-and-filter.md), reading is cheaper at 123 KB (100,000 keys: 12-16 %
+ * less CPU for the open and first get, 36-40 % for the close) and still at 1.16 MB (10-12 % and 8-18 %): a
+ * mapping costs {@code mmap}, {@code madvise}, one page fault per page touched (no fault-around under
+ * {@link Advice#RANDOM}), the copy of each page a verified bit is written to, and at close {@code munmap}, whose
+ * page-table teardown and TLB shootdown outweigh the copy. A copy also cannot fault (SIGBUS) if the file is
+ * truncated behind the store's back. Above the threshold a mapping keeps the memory in the page cache, which the
+ * kernel may reclaim, and leaves the filter pages no probe reaches unread.
  *
  * <p>A mapping is private (copy-on-write) because the key filters' verified bits are written in place: the file
  * itself is never written, and a page is copied only when a query first sets a bit on it. The JDK maps a file
