@@ -18,12 +18,15 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * What a reader sees right after opening a store: per store and open, the time of the open and its first get,
- * then the wall time of each of the next {@code gets} random present gets, after {@value #WARM_UP_OPENS} opens of
- * each store that are not counted. The stores take turns, open after open, as in {@link InterleavedGets}. With {@code cold = 1} every file of a store is dropped from the page cache
+ * then the wall time of each of the next {@code gets} random present gets, then its close, after
+ * {@link #WARM_UP_OPENS} opens of each store that are not counted. The stores take turns, open after open, as in
+ * {@link InterleavedGets}. With {@code cold = 1} every file of a store is dropped from the page cache
  * ({@code posix_fadvise(POSIX_FADV_DONTNEED)}) before each of its opens, so the first gets read from the disk;
  * otherwise the files stay cached and only the new mappings' page tables start empty. Prints per store the median
  * open + first get over the opens (wall time, and the opening thread's CPU time, which a loaded machine does not
- * inflate; a store's own background threads are not in it), and the p50 and p99 of all the gets after it.
+ * inflate; a store's own background threads are not in it), the p50 and p99 of all the gets after it, and the
+ * median close (wall and thread CPU: JMH's {@code OpenBenchmark} does not time the close, a service that opens
+ * often pays it).
  *
  * <pre>
  * FirstGets BENCH-DIR KEYS VALUE-BYTES ENTRIES OPENS GETS COLD STORE...
@@ -34,8 +37,12 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public final class FirstGets {
     private static final int POSIX_FADV_DONTNEED = 4;
-    /** Opens of each store before the measured ones, so that the code is compiled when they run. */
-    private static final int WARM_UP_OPENS = 5;
+    /**
+     * Opens of each store before the measured ones, so that the code is compiled when they run: 5 unless the
+     * system property {@code turbokv.bench.warmUpOpens} says otherwise (a few hundred to compare compiled opens, as
+     * JMH's {@code OpenBenchmark} does).
+     */
+    private static final int WARM_UP_OPENS = Integer.getInteger("turbokv.bench.warmUpOpens", 5);
 
     private FirstGets() {}
 
@@ -60,6 +67,8 @@ public final class FirstGets {
         }
         long[][] openNanos = new long[names.length][opens];
         long[][] openCpuNanos = new long[names.length][opens];
+        long[][] closeNanos = new long[names.length][opens];
+        long[][] closeCpuNanos = new long[names.length][opens];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[][] getNanos = new long[names.length][opens * gets];
         RandomIndex random = new RandomIndex(42);
@@ -70,7 +79,8 @@ public final class FirstGets {
                 }
                 long start = System.nanoTime();
                 long startCpu = threads.getCurrentThreadCpuTime();
-                try (KvStore store = Stores.open(names[s], dirs[s], data, false)) {
+                KvStore store = Stores.open(names[s], dirs[s], data, false);
+                try {
                     store.get(random.next(entries), blackhole);
                     long opened = System.nanoTime() - start;
                     long openedCpu = threads.getCurrentThreadCpuTime() - startCpu;
@@ -86,6 +96,14 @@ public final class FirstGets {
                         openNanos[s][open] = opened;
                         openCpuNanos[s][open] = openedCpu;
                     }
+                } finally {
+                    long closeStart = System.nanoTime();
+                    long closeStartCpu = threads.getCurrentThreadCpuTime();
+                    store.close();
+                    if (open >= 0) {
+                        closeNanos[s][open] = System.nanoTime() - closeStart;
+                        closeCpuNanos[s][open] = threads.getCurrentThreadCpuTime() - closeStartCpu;
+                    }
                 }
             }
         }
@@ -93,11 +111,15 @@ public final class FirstGets {
             Arrays.sort(openNanos[s]);
             Arrays.sort(openCpuNanos[s]);
             Arrays.sort(getNanos[s]);
+            Arrays.sort(closeNanos[s]);
+            Arrays.sort(closeCpuNanos[s]);
             long[] all = getNanos[s];
             System.out.printf(Locale.ROOT, "%-20s open + first get %9.1f us (%.0f/s), thread CPU %8.1f us"
-                    + "  next %d gets p50 %8d ns  p99 %9d ns  (%d opens%s)%n", names[s], openNanos[s][opens / 2] / 1e3,
-                    1e9 / openNanos[s][opens / 2], openCpuNanos[s][opens / 2] / 1e3, gets,
-                    all[all.length / 2], all[(int) (all.length * 0.99)], opens, cold ? ", page cache dropped" : "");
+                    + "  next %d gets p50 %8d ns  p99 %9d ns  close %8.1f us, thread CPU %8.1f us  (%d opens%s)%n",
+                    names[s], openNanos[s][opens / 2] / 1e3, 1e9 / openNanos[s][opens / 2],
+                    openCpuNanos[s][opens / 2] / 1e3, gets, all[all.length / 2], all[(int) (all.length * 0.99)],
+                    closeNanos[s][opens / 2] / 1e3, closeCpuNanos[s][opens / 2] / 1e3, opens,
+                    cold ? ", page cache dropped" : "");
         }
         data.close();
     }

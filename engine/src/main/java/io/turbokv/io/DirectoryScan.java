@@ -60,6 +60,7 @@ public final class DirectoryScan {
         IntArrayList metas = new IntArrayList();
         IntArrayList blobs = new IntArrayList();
         IntArrayList leftovers = new IntArrayList();
+        List<Path> leftoverPaths = new ArrayList<>();
         List<Pending> deletionFiles = new ArrayList<>();
         for (Path entry : entries) {
             String name = entry.getFileName().toString();
@@ -79,6 +80,7 @@ public final class DirectoryScan {
             int seqBits = (int) seq;
             if (Integer.compareUnsigned(seqBits, committedSeq) > 0) {
                 leftovers.addInt(seqBits);
+                leftoverPaths.add(entry);
                 continue;
             }
             switch (kind) {
@@ -130,7 +132,13 @@ public final class DirectoryScan {
             }
         }
         if (!readOnly) {
-            deletedCount += deleteAbove(files, directory, committedSeq);
+            // the listing above found every numbered file there is (any other name failed the scan), and the
+            // writable open holds the lock, so nothing has added one since: no second listing as deleteAbove's
+            for (Path leftover : leftoverPaths) {
+                if (files.delete(leftover)) {
+                    deletedCount++;
+                }
+            }
         }
         // a .meta listed before its .del in readdir order was remembered: drop it now
         metas.removeIf(deleted::contains);

@@ -24,9 +24,9 @@ import java.util.Objects;
 import java.util.zip.CRC32;
 
 /**
- * An open meta file ({@code %08d.meta}), mapped privately and verified when opened, all but its key filters, which
- * verify themselves at their first use ({@link KeyFilter}). All integers are big-endian (turbo-persistence's layout,
- * with a header and checksums of TurboKV's own):
+ * An open meta file ({@code %08d.meta}), read into memory (or mapped privately when large) and verified when
+ * opened, all but its key filters, which verify themselves at their first use ({@link KeyFilter}). All integers are
+ * big-endian (turbo-persistence's layout, with a header and checksums of TurboKV's own):
  *
  * <pre>
  * offset          size     field
@@ -81,7 +81,17 @@ import java.util.zip.CRC32;
  * 1.1 MB filter region, docs/perf/open-and-filter.md); the trailer still covers their ends, so a damaged filter
  * can only fail its own checks, never move another's bytes.
  *
- * <p>The mapping is private (copy-on-write) because the key filters' verified bits are written in place: the file
+ * <p>A file of up to {@link #COPY_MAX_BYTES} is read whole into memory of its own ({@code malloc}, not zeroed: the
+ * read fills every byte handed out), and only a larger one is mapped. Measured on a warm open + first get + close
+ * (bench {@code FirstGets}, docs/perf/open-and-filter.md), reading is cheaper at 123 KB (100,000 keys: 12-16 %
+ * less CPU for the open and first get, 36-40 % for the close) and still at 1.16 MB (10-12 % and 8-18 %): a
+ * mapping costs {@code mmap}, {@code madvise}, one page fault per page touched (no fault-around under
+ * {@link Advice#RANDOM}), the copy of each page a verified bit is written to, and at close {@code munmap}, whose
+ * page-table teardown and TLB shootdown outweigh the copy. A copy also cannot fault (SIGBUS) if the file is
+ * truncated behind the store's back. Above the threshold a mapping keeps the memory in the page cache, which the
+ * kernel may reclaim, and leaves the filter pages no probe reaches unread.
+ *
+ * <p>A mapping is private (copy-on-write) because the key filters' verified bits are written in place: the file
  * itself is never written, and a page is copied only when a query first sets a bit on it. The JDK maps a file
  * privately only through a channel opened for writing too; a file that open refuses (another user's store, a
  * read-only file system: any {@link java.nio.file.FileSystemException} but a missing file) is read whole into memory
@@ -126,6 +136,11 @@ public final class MetaFile implements AutoCloseable {
     static final long MIN_FILE_SIZE = OBSOLETE_LIST_OFFSET + COUNT_SIZE + USED_KEY_FILTER_END_SIZE + TRAILER_SIZE;
     /** The largest meta file: filter ends are u32, and the checksum reads the file as one buffer. */
     static final long MAX_FILE_SIZE = Integer.MAX_VALUE;
+    /**
+     * The largest file {@link #open(Path, int)} reads into memory of its own instead of mapping: 2 MiB, the meta file
+     * of a family of about 1,800,000 keys (see the class comment).
+     */
+    static final long COPY_MAX_BYTES = 2L << 20;
 
     /**
      * The CRC-32 of {@code file}'s bytes {@code [0, skipStart)} then {@code [skipEnd, trailer)}: the trailer's
@@ -206,7 +221,8 @@ public final class MetaFile implements AutoCloseable {
     }
 
     /**
-     * Maps {@code path} privately ({@link Advice#RANDOM}) and verifies it: length, magic, CRC-32 trailer over every
+     * Reads {@code path} into memory of its own (a file of up to {@link #COPY_MAX_BYTES}) or maps it privately
+     * ({@link Advice#RANDOM}), and verifies it: length, magic, CRC-32 trailer over every
      * byte but the key filters, format version, codec, then every count, offset and field.
      *
      * @param path the meta file
@@ -219,19 +235,20 @@ public final class MetaFile implements AutoCloseable {
      *                                           names both versions), or cannot be mapped
      */
     public static MetaFile open(Path path, int seq) throws IOException {
-        return open(path, seq, false);
+        return open(path, seq, COPY_MAX_BYTES);
     }
 
     /**
-     * As {@link #open(Path, int)}; with {@code copy} set the file is read into memory of its own as when this
-     * process may not write it, which tests cannot otherwise arrange (root writes any file).
+     * As {@link #open(Path, int)}, with a file of up to {@code copyMaxBytes} read into memory of its own and a larger
+     * one mapped ({@code Long.MAX_VALUE} reads any file, as when this process may not write it, which tests cannot
+     * otherwise arrange: root writes any file; -1 maps any file this process may write).
      */
-    static MetaFile open(Path path, int seq, boolean copy) throws IOException {
+    static MetaFile open(Path path, int seq, long copyMaxBytes) throws IOException {
         Arena arena = Arena.ofShared();
         FilterOrigins.Registration origin = null;
         boolean success = false;
         try {
-            MemorySegment bytes = copy ? copy(path, arena) : map(path, arena);
+            MemorySegment bytes = load(path, arena, copyMaxBytes);
             origin = FilterOrigins.register(bytes, path);
             MetaFile file = new MetaFile(path, seq, arena, bytes, origin, new Parser(path, bytes).parse());
             success = true;
@@ -244,6 +261,17 @@ public final class MetaFile implements AutoCloseable {
                 arena.close();
             }
         }
+    }
+
+    /** The whole file in {@code arena}: a copy when it is small, a private mapping otherwise (see the class). */
+    private static MemorySegment load(Path path, Arena arena, long copyMaxBytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size <= copyMaxBytes) {
+                return read(channel, size, path, arena);
+            }
+        }
+        return map(path, arena);
     }
 
     /** The whole file in {@code arena}: a private mapping, or a copy when this process may not write the file. */
@@ -273,18 +301,28 @@ public final class MetaFile implements AutoCloseable {
     /** The whole file read into {@code arena}. */
     private static MemorySegment copy(Path path, Arena arena) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size > MAX_FILE_SIZE) {
-                throw new CorruptionException(String.format(Locale.ROOT,
-                        "meta file too long: expected<=%d bytes found=%d", MAX_FILE_SIZE, size), path, MAX_FILE_SIZE);
-            }
-            MemorySegment bytes = arena.allocate(Math.max(size, 1)).asSlice(0, size);
-            ByteBuffer buffer = bytes.asByteBuffer();
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // a file that shrank meanwhile is caught by the length checks
-            }
-            return bytes.asSlice(0, buffer.position());
+            return read(channel, channel.size(), path, arena);
         }
+    }
+
+    /** The first {@code size} bytes of {@code channel} (fewer if it shrank meanwhile) read into {@code arena}. */
+    private static MemorySegment read(FileChannel channel, long size, Path path, Arena arena) throws IOException {
+        if (size > MAX_FILE_SIZE) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "meta file too long: expected<=%d bytes found=%d", MAX_FILE_SIZE, size), path, MAX_FILE_SIZE);
+        }
+        // not zeroed (malloc): only the bytes read below are ever handed out
+        MemorySegment bytes = LibC.malloc(Math.max(size, 1), arena).asSlice(0, size);
+        ByteBuffer buffer = bytes.asByteBuffer();
+        while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+            // a file that shrank meanwhile is caught by the length checks
+        }
+        return bytes.asSlice(0, buffer.position());
+    }
+
+    /** {@return whether the file is mapped rather than read into memory of its own} For tests of the choice. */
+    boolean isMapped() {
+        return bytes.isMapped();
     }
 
     /** {@return this file's sequence number, as given to {@link #open}} */
@@ -336,7 +374,10 @@ public final class MetaFile implements AutoCloseable {
         return bytes.byteSize();
     }
 
-    /** Unmaps the file; later access to a filter slice throws {@link IllegalStateException}. Idempotent. */
+    /**
+     * Unmaps or frees the file's bytes; later access to a filter slice throws {@link IllegalStateException}.
+     * Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (arena.scope().isAlive()) {

@@ -142,7 +142,9 @@ public final class SstReader implements AutoCloseable {
                         expectedSize, file.byteSize()), path, CorruptionException.NO_OFFSET);
             }
             int[] blockEnds = BlockOffsetTable.read(file.segment(), expectedBlockCount, path);
-            file.advise(advice);
+            if (advice != Advice.NORMAL) {
+                file.advise(advice); // a new mapping is NORMAL already: the first get saves the system call
+            }
             SstReader reader = new SstReader(path, seq, file, blockEnds);
             success = true;
             return reader;

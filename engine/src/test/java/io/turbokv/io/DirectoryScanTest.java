@@ -123,6 +123,31 @@ class DirectoryScanTest {
     }
 
     @Test
+    void leftoversOfEveryKindAboveTheCommitAreDeletedByAWritableScanOnly() throws IOException {
+        store();
+        List<Path> leftovers = List.of(StoreFileNames.path(dir, StoreFileNames.Kind.SST, COMMITTED + 1),
+                StoreFileNames.path(dir, StoreFileNames.Kind.BLOB, COMMITTED + 2),
+                StoreFileNames.path(dir, StoreFileNames.Kind.META, COMMITTED + 3),
+                StoreFileNames.path(dir, StoreFileNames.Kind.DEL, COMMITTED + 4));
+        for (Path leftover : leftovers) {
+            Files.write(leftover, new byte[] {9});
+        }
+        DirectoryScan readOnly = DirectoryScan.scan(FileLayer.standard(), dir, COMMITTED, true);
+        assertArrayEquals(new int[] {COMMITTED + 1, COMMITTED + 2, COMMITTED + 3, COMMITTED + 4},
+                java.util.Arrays.stream(readOnly.leftoverSeqs()).sorted().toArray());
+        for (Path leftover : leftovers) {
+            assertTrue(Files.exists(leftover), leftover::toString);
+        }
+        DirectoryScan.scan(FileLayer.standard(), dir, COMMITTED, false);
+        for (Path leftover : leftovers) {
+            assertFalse(Files.exists(leftover), leftover::toString);
+        }
+        // the committed files stay (4..6 live, and the .del, whose files existed until this replay)
+        assertEquals(List.of("00000004.sst", "00000005.blob", "00000006.meta", "00000007.del", "CURRENT"),
+                List.copyOf(contents().keySet()));
+    }
+
+    @Test
     void schemaAndItsTempFileAreTolerated() throws IOException {
         store();
         SchemaFile.write(FileLayer.standard(), dir, new StoreSchema(List.of(

@@ -2,6 +2,7 @@ package io.turbokv.meta;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,10 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A meta file this process may not write is read into memory of its own instead of mapped privately
- * ({@code MetaFile.open(path, seq, true)} forces that path, which needs a read-only file system or another user's
- * file otherwise): read through the copy it answers as the mapping does, its filters verify themselves the same
- * way, and a damaged chunk is reported naming the file and the chunk's offset in it.
+ * A small meta file, or one this process may not write, is read into memory of its own instead of mapped privately
+ * ({@code MetaFile.open(path, seq, Long.MAX_VALUE)} forces that path, {@code -1} the mapping): read through the
+ * copy it answers as the mapping does, its filters verify themselves the same way, and a damaged chunk is reported
+ * naming the file and the chunk's offset in it. {@link MetaFile#open(Path, int)} reads a file of up to
+ * {@code COPY_MAX_BYTES} and maps a larger one.
  */
 class MetaFileCopyTest {
     @TempDir
@@ -59,7 +61,7 @@ class MetaFileCopyTest {
     void aCopiedFileAnswersAsTheMappedOne() throws IOException {
         Path path = write();
         long[] probes = new SplittableRandom(7).longs(20_000).toArray();
-        try (MetaFile mapped = MetaFile.open(path, 5, false); MetaFile copied = MetaFile.open(path, 5, true)) {
+        try (MetaFile mapped = MetaFile.open(path, 5, -1); MetaFile copied = MetaFile.open(path, 5, Long.MAX_VALUE)) {
             assertEquals(mapped.byteSize(), copied.byteSize());
             assertEquals(mapped.family(), copied.family());
             assertArrayEquals(mapped.obsoleteSsts(), copied.obsoleteSsts());
@@ -96,7 +98,7 @@ class MetaFileCopyTest {
         long damaged = filterOffset + filterLength - 100; // in the last chunk
         bytes[(int) damaged] ^= 0x40;
         Files.write(path, bytes);
-        try (MetaFile copied = MetaFile.open(path, 5, true)) {
+        try (MetaFile copied = MetaFile.open(path, 5, Long.MAX_VALUE)) {
             MemorySegment filter = copied.entry(2).filter();
             KeyFilter.check(filter, path, filterOffset); // the header is intact
             CorruptionException e = assertThrows(CorruptionException.class, () -> KeyFilter.verifyAll(filter));
@@ -122,7 +124,7 @@ class MetaFileCopyTest {
     void onlyTheKeyFiltersOfAFileAreWritable() throws IOException {
         Path path = write();
         for (boolean copy : new boolean[] {false, true}) {
-            try (MetaFile meta = MetaFile.open(path, 5, copy)) {
+            try (MetaFile meta = MetaFile.open(path, 5, copy ? Long.MAX_VALUE : -1)) {
                 assertTrue(meta.usedKeyFilter().isReadOnly(), "used-key filter, copy=" + copy);
                 for (int i = 0; i < meta.entryCount(); i++) {
                     assertTrue(!meta.entry(i).filter().isReadOnly(), "key filter " + i + ", copy=" + copy);
@@ -132,9 +134,39 @@ class MetaFileCopyTest {
     }
 
     @Test
+    void aFileUpToTheCopyThresholdIsReadAndALargerOneMapped() throws IOException {
+        Path path = write();
+        long size = Files.size(path);
+        try (MetaFile copied = MetaFile.open(path, 5, size); MetaFile mapped = MetaFile.open(path, 5, size - 1)) {
+            assertFalse(copied.isMapped());
+            assertTrue(mapped.isMapped());
+            assertArrayEquals(copied.obsoleteSsts(), mapped.obsoleteSsts());
+        }
+        try (MetaFile small = MetaFile.open(path, 5)) {
+            assertTrue(size <= MetaFile.COPY_MAX_BYTES);
+            assertFalse(small.isMapped());
+        }
+    }
+
+    @Test
+    void aClosedFileRefusesItsFiltersEitherWay() throws IOException {
+        Path path = write();
+        for (long copyMaxBytes : new long[] {-1, Long.MAX_VALUE}) {
+            MetaFile meta = MetaFile.open(path, 5, copyMaxBytes);
+            MemorySegment filter = meta.entry(1).filter();
+            MemorySegment used = meta.usedKeyFilter();
+            meta.close();
+            meta.close(); // idempotent
+            assertThrows(IllegalStateException.class, () -> KeyFilter.mayContain(filter, 42));
+            assertThrows(IllegalStateException.class, () -> used.get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    @Test
     void aMissingFileIsNoSuchFileExceptionEitherWay() {
         for (boolean copy : new boolean[] {false, true}) {
-            assertThrows(NoSuchFileException.class, () -> MetaFile.open(tmp.resolve("00000009.meta"), 9, copy));
+            assertThrows(NoSuchFileException.class,
+                    () -> MetaFile.open(tmp.resolve("00000009.meta"), 9, copy ? Long.MAX_VALUE : -1));
         }
     }
 }

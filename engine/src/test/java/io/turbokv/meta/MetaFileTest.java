@@ -127,15 +127,19 @@ class MetaFileTest {
     }
 
     @Test
-    void filtersAreSlicesOfTheMappingThatDieWithClose() throws IOException {
-        MetaFile meta = MetaFile.open(sample, 7);
-        MemorySegment filter = meta.entry(0).filter();
-        MemorySegment usedKeys = meta.usedKeyFilter();
-        assertTrue(filter.isMapped(), "a slice of the mapping, not a copy");
-        meta.close();
-        meta.close();
-        assertThrows(IllegalStateException.class, () -> filter.get(ValueLayout.JAVA_BYTE, 0));
-        assertThrows(IllegalStateException.class, () -> usedKeys.get(ValueLayout.JAVA_BYTE, 0));
+    void filtersAreSlicesOfTheFilesBytesThatDieWithClose() throws IOException {
+        // a small file is read into memory of its own, a large one mapped: the same either way
+        for (long copyMaxBytes : new long[] {Long.MAX_VALUE, -1}) {
+            MetaFile meta = MetaFile.open(sample, 7, copyMaxBytes);
+            MemorySegment filter = meta.entry(0).filter();
+            MemorySegment usedKeys = meta.usedKeyFilter();
+            assertEquals(copyMaxBytes < 0, filter.isMapped(), "a slice of the mapping only when mapped");
+            assertTrue(filter.isNative());
+            meta.close();
+            meta.close();
+            assertThrows(IllegalStateException.class, () -> filter.get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, () -> usedKeys.get(ValueLayout.JAVA_BYTE, 0));
+        }
     }
 
     @Test
