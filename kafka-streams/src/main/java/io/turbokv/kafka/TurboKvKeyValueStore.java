@@ -682,10 +682,11 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     /**
-     * {@return a write batch holding the store's write slot, or null when {@code mayDefer} and the compaction thread
-     * holds the slot} The store writes only under its lock, so the compaction thread is the only other holder: the
-     * engine then refuses the slot without a cause (a batch's refusal names where the batch was created; a failed
-     * background compaction is reported, once, with its failure as the cause; a closed store says so by its type).
+     * {@return a write batch holding the store's write slot, or null when {@code mayDefer} and another write operation
+     * holds the slot} The store writes only under its lock, so that other holder is the engine's compaction thread,
+     * which the engine reports by {@link TurboKV#tryWriteBatch()}'s empty answer (with a wait,
+     * {@link io.turbokv.WriteSlotBusyException}); every other refusal (the store cannot write any more, a background
+     * compaction failed, the store closed) is an error, never a reason to defer.
      *
      * @throws ProcessorStateException when the slot cannot be had: the store cannot write any more, a background
      *                                 compaction failed (rolled back; the next write tries again), or
@@ -693,12 +694,8 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     private WriteBatch claimWriteSlot(boolean mayDefer) {
         try {
-            return mayDefer ? db.writeBatch() : db.writeBatch(slotWait);
+            return mayDefer ? db.tryWriteBatch().orElse(null) : db.writeBatch(slotWait);
         } catch (IllegalStateException e) {
-            if (mayDefer && !(e instanceof StoreClosedException) && e.getCause() == null
-                    && !db.hasUnrecoverableWriteError()) {
-                return null;
-            }
             throw new ProcessorStateException("store " + name + ": cannot start a write in " + db.directory(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // Kafka Streams interrupts a thread it shuts down: let it see so

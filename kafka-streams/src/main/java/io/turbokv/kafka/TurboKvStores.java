@@ -183,26 +183,7 @@ public final class TurboKvStores {
         if (config.compactionPolicy().isAutomatic()) {
             return config;
         }
-        // DbConfig has no toBuilder: every setting an application can give is copied (the file layer is the
-        // engine's own, never set outside it)
-        DbConfig.Builder builder = DbConfig.builder();
-        config.families().forEach(builder::family);
-        return builder.keyBlockCacheBytes(config.keyBlockCacheBytes())
-                .valueBlockCacheBytes(config.valueBlockCacheBytes())
-                .blockCache(config.blockCache())
-                .durability(config.durability())
-                .logFileBytes(config.logFileBytes())
-                .jmx(config.jmx())
-                .slowGetThreshold(config.slowGetThreshold())
-                .compactionPolicy(COMPACTION_POLICY)
-                .writeThreads(config.writeThreads())
-                .keyBlockBytes(config.keyBlockBytes())
-                .valueBlockBytes(config.valueBlockBytes())
-                .compression(config.compression())
-                .filterFingerprintBits(config.filterFingerprintBits())
-                .spillBytes(config.spillBytes())
-                .spillEntries(config.spillEntries())
-                .build();
+        return config.withCompactionPolicy(COMPACTION_POLICY);
     }
 
     /**
