@@ -477,9 +477,9 @@ public final class DbConfig {
         }
 
         /**
-         * Sets whether and when a writable store compacts by itself, on a thread of its own (default
-         * {@link CompactionPolicy#manual()}: never); see {@link CompactionPolicy} for what the thread does and
-         * how its failures are reported.
+         * Sets whether and when a writable store compacts by itself, on the engine's shared compaction threads
+         * (default {@link CompactionPolicy#manual()}: never); see {@link CompactionPolicy} for what the threads do
+         * and how their failures are reported.
          *
          * @param policy the policy
          * @return this builder
