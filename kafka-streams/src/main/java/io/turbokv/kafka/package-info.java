@@ -48,10 +48,9 @@
  * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
  * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
  * queries, session stores window range queries by key; all with position bounds. With
- * {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query of a key-value, window or session store
- * reads only what the store committed, at the committed position (a window or session query's iterator that reaches
- * a later segment after a later commit sees that commit there); a versioned store does not support it and reads
- * its write buffer too.
+ * {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query of a key-value, versioned, window or
+ * session store reads only what the store committed, at the committed position (a window or session query's iterator
+ * that reaches a later segment after a later commit sees that commit there).
  * {@code turbokv.commit.buffer.total.bytes} bounds the commits all of an application's stores keep in memory.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
