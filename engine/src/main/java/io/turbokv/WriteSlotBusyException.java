@@ -15,7 +15,9 @@ import java.nio.file.Path;
 public final class WriteSlotBusyException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** The store's directory; not serialised, as {@link Path} is not. */
     private final transient Path directory;
+    /** The operation that held the slot. */
     private final String holder;
 
     /**
