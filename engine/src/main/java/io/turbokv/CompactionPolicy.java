@@ -7,22 +7,33 @@ import java.util.Objects;
  * compactions: {@link #manual()} (the default: only {@link TurboKV#compact} and {@link TurboKV#fullCompact}
  * compact) or {@link #whenSstCountAbove(int)}.
  *
- * <p>An automatic policy gives the store a daemon thread, {@code turbokv-compaction}, that checks the store after
- * every commit (within {@value #CHECK_INTERVAL_MILLIS} ms) and, while it has more live SSTs than the limit, runs
+ * <p>An automatic policy registers the store with the engine's compaction threads, {@code turbokv-compaction-N}:
+ * at most {@link #COMPACTION_THREADS} daemon threads shared by every store of the JVM, started with the first such
+ * store and ended (joined) by the last one's close. Every {@value #CHECK_INTERVAL_MILLIS} ms they look for stores
+ * with a commit since their last check and, while such a store has more live SSTs than its limit, run
  * {@link TurboKV#compact(CompactConfig)} with the policy's {@link #config()}: as the store's single write operation,
- * so {@link TurboKV#writeBatch()} meanwhile fails naming the compaction and {@link TurboKV#writeBatch(java.time.Duration)}
- * waits for it. A compaction that finds the slot taken by a write batch tries again after the batch. A compaction
- * that fails is rolled back, logged on the {@code io.turbokv} {@code System.Logger}, and thrown (as the cause of an
- * {@link IllegalStateException}) by the store's next write operation, once. The thread is stopped and joined by
- * {@link TurboKV#close()}, which waits for a compaction under way.
+ * so {@link TurboKV#writeBatch()} meanwhile fails with a {@link WriteSlotBusyException} naming the compaction,
+ * {@link TurboKV#tryWriteBatch()} answers empty and {@link TurboKV#writeBatch(java.time.Duration)} waits for it. One
+ * store's compactions never overlap; several stores compact at once up to the thread count. A compaction that
+ * finds the slot taken by a write batch tries again after the batch. A compaction that fails is rolled back, logged
+ * on the {@code io.turbokv} {@code System.Logger}, and thrown (as the cause of an {@link IllegalStateException}) by
+ * the store's next write operation, once. {@link TurboKV#close()} waits for its store's compaction under way, and
+ * for no other store's.
  *
  * @param sstCountAbove compact while the store has more live SSTs than this; {@link Integer#MAX_VALUE} for
  *                      {@link #manual()}
  * @param config        the bounds of each compaction
  */
 public record CompactionPolicy(int sstCountAbove, CompactConfig config) {
-    /** How often, at most, the compaction thread looks for new commits, in milliseconds. */
+    /** How often the compaction threads look for stores with new commits, in milliseconds. */
     public static final int CHECK_INTERVAL_MILLIS = 50;
+
+    /**
+     * The compaction threads shared by every store of the JVM with an automatic policy: half the processors, at
+     * least 2 (so that the periodic look runs while one compaction does) and at most 4 (each compaction's merges
+     * use the store's write threads as well).
+     */
+    public static final int COMPACTION_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 2, 4);
 
     /**
      * The bounds of {@link #whenSstCountAbove}: {@link CompactConfig#defaults()} without their duplication

@@ -283,16 +283,39 @@ public final class DbConfig {
 
     /** This configuration with {@code recorded} as its families (the store's own). */
     DbConfig withFamilies(List<FamilyConfig> recorded) {
+        return builderWith(recorded).build();
+    }
+
+    /**
+     * {@return a builder holding every setting of this configuration, families included}: what it builds unchanged
+     * equals this configuration, setting by setting, so that a copy with one setting changed keeps all the others
+     * (a setting added later included)
+     */
+    public Builder toBuilder() {
+        return builderWith(families);
+    }
+
+    /**
+     * {@return this configuration with {@code policy} as its compaction policy, every other setting kept}
+     *
+     * @param policy the policy
+     * @throws NullPointerException when {@code policy} is null
+     */
+    public DbConfig withCompactionPolicy(CompactionPolicy policy) {
+        return toBuilder().compactionPolicy(policy).build();
+    }
+
+    /** A builder with every setting of this configuration but its families, which are {@code familiesToUse}. */
+    private Builder builderWith(List<FamilyConfig> familiesToUse) {
         Builder builder = new Builder();
-        recorded.forEach(builder::family);
+        familiesToUse.forEach(builder::family);
         return builder.keyBlockCacheBytes(keyBlockCacheBytes).valueBlockCacheBytes(valueBlockCacheBytes)
                 .durability(durability).logFileBytes(logFileBytes).jmx(jmx).slowGetThreshold(slowGetThreshold)
                 .blockCache(blockCache).compactionPolicy(compactionPolicy).writeThreads(writeThreads)
                 .keyBlockBytes(keyBlockBytes).valueBlockBytes(valueBlockBytes).compression(compression)
                 .filterFingerprintBits(filterFingerprintBits)
                 .spillBytes(spillBytes).spillEntries(spillEntries)
-                .fileLayer(fileLayer)
-                .build();
+                .fileLayer(fileLayer);
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -454,9 +477,9 @@ public final class DbConfig {
         }
 
         /**
-         * Sets whether and when a writable store compacts by itself, on a thread of its own (default
-         * {@link CompactionPolicy#manual()}: never); see {@link CompactionPolicy} for what the thread does and
-         * how its failures are reported.
+         * Sets whether and when a writable store compacts by itself, on the engine's shared compaction threads
+         * (default {@link CompactionPolicy#manual()}: never); see {@link CompactionPolicy} for what the threads do
+         * and how their failures are reported.
          *
          * @param policy the policy
          * @return this builder

@@ -137,9 +137,9 @@ public final class TurboKV implements AutoCloseable {
      * Starts a write batch, claiming the store's single write slot until the batch is committed or closed.
      *
      * @return the new batch; commit it, or close it to roll back
-     * @throws IllegalStateException when another write batch or a compaction is active (the message says which; the
-     *                               cause carries where an active batch was created), the store is read-only, or
-     *                               a rollback failed earlier
+     * @throws WriteSlotBusyException when another write batch or a compaction is active (the message says which;
+     *                                the cause carries where an active batch was created)
+     * @throws IllegalStateException when the store is read-only, or a rollback failed earlier
      * @throws StoreClosedException  when the store is closed
      */
     public WriteBatch writeBatch() {
@@ -153,7 +153,8 @@ public final class TurboKV implements AutoCloseable {
      *
      * @param timeout how long to wait for the write slot at most
      * @return the new batch; commit it, or close it to roll back
-     * @throws IllegalStateException as {@link #writeBatch()}, when the slot is still held after {@code timeout}
+     * @throws WriteSlotBusyException when the slot is still held after {@code timeout}
+     * @throws IllegalStateException as {@link #writeBatch()}
      * @throws StoreClosedException  when the store is closed, or closes during the wait
      * @throws InterruptedException  when the thread is interrupted while it waits
      */
@@ -161,6 +162,25 @@ public final class TurboKV implements AutoCloseable {
         long waitNanos = timeout.toNanos();
         return new WriteBatch(core.writer("start a write batch")
                 .startBatch(new Throwable("write batch created here"), waitNanos), config);
+    }
+
+    /**
+     * Starts a write batch as {@link #writeBatch()} if the write slot is free; empty, without waiting, when another
+     * write batch or a compaction (an automatic one included) holds it. For a writer that has something better to do
+     * than wait, such as keeping its writes for a later batch.
+     *
+     * @return the new batch (commit it, or close it to roll back); empty when the slot is held, in which case nothing
+     *         was claimed
+     * @throws IllegalStateException as {@link #writeBatch()} when the store is read-only, a rollback failed earlier,
+     *                               or an automatic compaction failed since the last write operation
+     * @throws StoreClosedException  when the store is closed
+     */
+    public Optional<WriteBatch> tryWriteBatch() {
+        try {
+            return Optional.of(writeBatch());
+        } catch (WriteSlotBusyException busy) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import io.turbokv.io.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -107,8 +108,12 @@ class BackgroundCompactionTest {
     }
 
     private TurboKV open(CompactionGate gate, int sstCountAbove) throws IOException {
-        return TurboKV.open(dir, DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
-                .compactionPolicy(CompactionPolicy.whenSstCountAbove(sstCountAbove)).fileLayer(gate).build());
+        return open(dir, gate, sstCountAbove);
+    }
+
+    private static TurboKV open(Path directory, FileLayer layer, int sstCountAbove) throws IOException {
+        return TurboKV.open(directory, DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
+                .compactionPolicy(CompactionPolicy.whenSstCountAbove(sstCountAbove)).fileLayer(layer).build());
     }
 
     private static void commit(TurboKV db, int batch) throws IOException, InterruptedException {
@@ -177,9 +182,10 @@ class BackgroundCompactionTest {
             }
             assertTrue(db.statistics().sstFiles() <= 2, db.statistics().toString());
             checkAll(db, 4);
-            assertEquals(1, compactionThreads().size());
+            int threads = compactionThreads().size();
+            assertTrue(threads >= 1 && threads <= CompactionPolicy.COMPACTION_THREADS, threads + " threads");
         }
-        assertEquals(List.of(), compactionThreads(), "close joined the thread");
+        assertEquals(List.of(), compactionThreads(), "the last store's close joined the shared threads");
     }
 
     @Test
@@ -299,5 +305,122 @@ class BackgroundCompactionTest {
             assertFalse(db.config().compactionPolicy().isAutomatic());
         }
         assertThrows(IllegalArgumentException.class, () -> CompactionPolicy.whenSstCountAbove(-1));
+    }
+    private static void awaitSstsAtMost(TurboKV db, int ssts) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (db.statistics().sstFiles() > ssts && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(db.statistics().sstFiles() <= ssts, db.directory() + ": " + db.statistics());
+    }
+
+    @Test
+    void manyStoresCompactOnABoundedNumberOfSharedThreadsThatEndWithTheLastStore() throws Exception {
+        int storeCount = 24; // six times the most threads the pool may have
+        List<TurboKV> stores = new ArrayList<>();
+        try {
+            for (int s = 0; s < storeCount; s++) {
+                stores.add(open(dir.resolve("store-" + s), FileLayer.standard(), 2));
+            }
+            TurboKV last = stores.getLast();
+            int mostThreads = 0;
+            for (int b = 0; b < 4; b++) {
+                for (TurboKV db : stores) {
+                    if (db != last || b < 2) { // the last store stays at its limit until the others are closed
+                        commit(db, b);
+                    }
+                    mostThreads = Math.max(mostThreads, compactionThreads().size());
+                }
+            }
+            for (TurboKV db : stores.subList(0, storeCount - 1)) {
+                awaitSstsAtMost(db, 2);
+                mostThreads = Math.max(mostThreads, compactionThreads().size());
+                checkAll(db, 4);
+            }
+            assertTrue(mostThreads >= 1 && mostThreads <= CompactionPolicy.COMPACTION_THREADS,
+                    mostThreads + " compaction threads for " + storeCount + " stores");
+            assertEquals(2, last.statistics().sstFiles(), "at its limit: not compacted");
+            for (int s = 0; s < storeCount - 1; s++) {
+                stores.get(s).close();
+            }
+            assertFalse(compactionThreads().isEmpty(), "a store is still open: its threads stay");
+            commit(last, 2); // the last store still compacts after the others closed
+            awaitSstsAtMost(last, 2);
+            checkAll(last, 3);
+        } finally {
+            for (TurboKV db : stores) {
+                db.close();
+            }
+        }
+        assertEquals(List.of(), compactionThreads(), "the last store's close joined the shared threads");
+
+        // a store opened after that starts the threads again
+        try (TurboKV db = open(dir.resolve("store-0"), FileLayer.standard(), 2)) {
+            commit(db, 4);
+            commit(db, 5);
+            awaitSstsAtMost(db, 2);
+            checkAll(db, 6);
+        }
+        assertEquals(List.of(), compactionThreads());
+    }
+
+    @Test
+    void aStoresCloseDoesNotWaitForAnotherStoresCompactionUnderWay() throws Exception {
+        CompactionGate gate = new CompactionGate();
+        TurboKV compacting = open(dir.resolve("compacting"), gate, 1);
+        try {
+            TurboKV other = open(dir.resolve("other"), FileLayer.standard(), 1);
+            for (int b = 0; b < 2; b++) {
+                commit(other, b);
+                commit(compacting, b);
+            }
+            assertTrue(gate.awaitCompaction(), "the gated store's compaction runs and is held");
+            awaitSstsAtMost(other, 1); // the other store compacts on another shared thread meanwhile
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
+                try {
+                    other.close();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            closing.get(30, TimeUnit.SECONDS); // would time out if it waited for the held compaction
+            assertFalse(compactionThreads().isEmpty(), "the held compaction's store is open: its threads stay");
+            IllegalStateException refused = assertThrows(WriteSlotBusyException.class, compacting::writeBatch);
+            assertTrue(refused.getMessage().contains("compaction"), refused.getMessage());
+        } finally {
+            gate.release();
+            compacting.close();
+        }
+        assertEquals(List.of(), compactionThreads());
+        try (TurboKV reopened = TurboKV.open(dir.resolve("compacting"))) {
+            checkAll(reopened, 2);
+        }
+    }
+
+    @Test
+    void oneStoresFailedCompactionIsReportedToThatStoreOnlyAndTheOthersGoOn() throws Exception {
+        Logger logger = Logger.getLogger("io.turbokv");
+        boolean parentHandlers = logger.getUseParentHandlers();
+        logger.setUseParentHandlers(false); // the warning is expected here; keep the build output clean
+        CompactionGate failing = new CompactionGate();
+        failing.fail = true;
+        try (TurboKV broken = open(dir.resolve("failing"), failing, 1);
+             TurboKV healthy = open(dir.resolve("healthy"), FileLayer.standard(), 1)) {
+            commit(broken, 0);
+            commit(broken, 1);
+            IllegalStateException reported = awaitReportedFailure(broken);
+            assertInstanceOf(IOException.class, reported.getCause());
+            assertFalse(reported instanceof WriteSlotBusyException, "a failure, not a busy slot");
+            for (int b = 0; b < 3; b++) {
+                commit(healthy, b);
+            }
+            awaitSstsAtMost(healthy, 1); // the shared threads went on after the other store's failure
+            checkAll(healthy, 3);
+            commit(broken, 2); // reported once: the failing store takes writes again
+            checkAll(broken, 3);
+        } finally {
+            logger.setUseParentHandlers(parentHandlers);
+        }
+        assertEquals(List.of(), compactionThreads());
     }
 }

@@ -1,6 +1,7 @@
 package io.turbokv.commit;
 
 import io.turbokv.StoreClosedException;
+import io.turbokv.WriteSlotBusyException;
 import java.nio.file.Path;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -9,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The single write slot of a store: idle, held by one write operation (a write batch or a
  * compaction), or broken for good after a rollback failed.
  *
- * <p>{@link #claim} takes the slot or throws an {@link IllegalStateException} naming the operation that holds it
+ * <p>{@link #claim} takes the slot or throws a {@link WriteSlotBusyException} naming the operation that holds it
  * (with, as its cause, where that operation was created when its {@link Holder} says so); {@link #claim(String,
  * long)} first waits, a bounded time, for the slot to be free, {@link #tryClaim} does not throw when the slot is
  * merely held; {@link #release} gives it back. A failed rollback calls {@link #breakForever}: from then on every claim is
@@ -46,8 +47,9 @@ public final class WriteOperationGuard {
      * Claims the slot for {@code operation} ("write batch" or "compaction").
      *
      * @param operation what claims the slot, named in the message of a refused claim
-     * @throws IllegalStateException when another operation is active (the cause says where it was created, when it
-     *                               is known), or the store had an unrecoverable error
+     * @throws WriteSlotBusyException when another operation is active (the cause says where it was created, when
+     *                                it is known)
+     * @throws IllegalStateException when the store had an unrecoverable error
      * @throws StoreClosedException  when the store is closed or closing
      */
     public void claim(String operation) {
@@ -64,8 +66,9 @@ public final class WriteOperationGuard {
      *
      * @param operation what claims the slot, named in the message of a refused claim
      * @param waitNanos how long to wait for the slot at most, in nanoseconds; 0 or less does not wait
-     * @throws IllegalStateException when another operation still holds the slot after the wait (the cause says where
-     *                               it was created, when it is known), or the store had an unrecoverable error
+     * @throws WriteSlotBusyException when another operation still holds the slot after the wait (the cause says
+     *                                where it was created, when it is known)
+     * @throws IllegalStateException when the store had an unrecoverable error
      * @throws StoreClosedException  when the store is closed or closing
      * @throws InterruptedException  when the thread is interrupted while it waits
      */
@@ -84,8 +87,8 @@ public final class WriteOperationGuard {
                         + " no further writes are possible (" + unrecoverableError + ")");
             }
             if (activeOperation != null) {
-                throw new IllegalStateException("Another " + activeOperation + " is already active (only a single"
-                        + " write operation is allowed at a time)", owner == null ? null : owner.createdAt());
+                throw new WriteSlotBusyException(directory, activeOperation,
+                        owner == null ? null : owner.createdAt());
             }
             activeOperation = operation;
         } finally {

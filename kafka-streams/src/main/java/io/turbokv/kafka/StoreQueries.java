@@ -29,10 +29,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * with both time bounds; on a session store a {@link WindowRangeQuery} with a key; on a versioned store a
  * {@link VersionedKeyQuery} or a {@link MultiVersionedKeyQuery}. Keys are {@link Bytes} and
  * values {@code byte[]}: Kafka Streams' typed layers turn typed and timestamped queries into these raw ones and
- * deserialize the answer. Any other query is "unknown". The isolation level of a query matters only to a key-value,
- * window or session store with {@code enable.transactional.statestores} (see {@link StreamsStore#readsCommittedOnly}):
- * a versioned store answers a {@code READ_COMMITTED} query as a {@code READ_UNCOMMITTED} one, from its write buffer
- * too, so that it may show writes of a transaction that later aborts. A read-committed window or session query
+ * deserialize the answer. Any other query is "unknown". The isolation level of a query matters to a store with
+ * {@code enable.transactional.statestores} (see {@link StreamsStore#readsCommittedOnly}): a {@code READ_COMMITTED}
+ * query of a key-value, versioned, window or session store reads what the store committed only. A read-committed window or session query
  * opens each segment's read when its iterator reaches the segment: every segment read holds committed entries only,
  * but a segment reached after a later Streams commit holds that commit's entries too, newer than the position the
  * answer reports.
@@ -104,12 +103,16 @@ final class StoreQueries {
 
     /**
      * Runs an {@link #answerable} query; a window query without the bounds the store needs is unknown. A key or range
-     * query of a key-value store, and a window or session query, reads only the store's committed entries when the
-     * store {@link StreamsStore#readsCommittedOnly reads committed only} at the query's isolation level.
+     * query of a key-value store, a versioned query, and a window or session query, reads only the store's committed
+     * entries when the store {@link StreamsStore#readsCommittedOnly reads committed only} at the query's isolation
+     * level.
      */
     private static <R> QueryResult<R> run(Query<R> query, StateStore store, QueryConfig config) {
         if (store instanceof SegmentedStore segmented && segmented.readsCommittedOnly(config)) {
             return segmented.readingCommitted(() -> read(query, store, null));
+        }
+        if (store instanceof TurboKvVersionedStore versioned && versioned.readsCommittedOnly(config)) {
+            return versioned.readingCommitted(() -> read(query, store, null));
         }
         return read(query, store, store instanceof TurboKvKeyValueStore keyValue
                 && keyValue.readsCommittedOnly(config) ? keyValue : null);

@@ -64,7 +64,7 @@ import org.apache.kafka.streams.state.internals.PositionSerde;
  * and at {@link #close()}. After a crash the layer is lost with its offsets: the reopened store reports the offsets
  * of the data on disk, never past it, and Streams restores the rest from the changelog.
  *
- * <p><b>Compaction</b> runs in the background, on the engine's compaction thread of the store
+ * <p><b>Compaction</b> runs in the background, on the engine's shared compaction threads
  * ({@link TurboKvStores#COMPACTION_POLICY}), never on the stream thread. It holds the store's single write slot while
  * it merges: a write of the committed writes in memory that finds it so stays in memory until a later commit (up to
  * twice the layer's bound), so that a Streams commit of a store with a changelog waits for a compaction only when
@@ -577,7 +577,7 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
 
     /**
      * Writes {@link #unwritten} and {@code metadata} as one TurboKV write batch, commits it and empties
-     * {@link #unwritten}. The store compacts on the engine's compaction thread ({@link TurboKvStores#COMPACTION_POLICY}),
+     * {@link #unwritten}. The store compacts on the engine's compaction threads ({@link TurboKvStores#COMPACTION_POLICY}),
      * which holds the store's single write slot while it runs: with {@code mayDefer}, a write that finds the slot so
      * held writes nothing and returns false, its writes kept in memory for a later try (the caller passes it below
      * twice the bound only, {@link CommitBuffer#mayDefer}); without it, the write waits up to {@link #slotWait(Map)}.
@@ -682,10 +682,11 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     }
 
     /**
-     * {@return a write batch holding the store's write slot, or null when {@code mayDefer} and the compaction thread
-     * holds the slot} The store writes only under its lock, so the compaction thread is the only other holder: the
-     * engine then refuses the slot without a cause (a batch's refusal names where the batch was created; a failed
-     * background compaction is reported, once, with its failure as the cause; a closed store says so by its type).
+     * {@return a write batch holding the store's write slot, or null when {@code mayDefer} and another write operation
+     * holds the slot} The store writes only under its lock, so that other holder is one of the engine's compaction threads,
+     * which the engine reports by {@link TurboKV#tryWriteBatch()}'s empty answer (with a wait,
+     * {@link io.turbokv.WriteSlotBusyException}); every other refusal (the store cannot write any more, a background
+     * compaction failed, the store closed) is an error, never a reason to defer.
      *
      * @throws ProcessorStateException when the slot cannot be had: the store cannot write any more, a background
      *                                 compaction failed (rolled back; the next write tries again), or
@@ -693,12 +694,8 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
      */
     private WriteBatch claimWriteSlot(boolean mayDefer) {
         try {
-            return mayDefer ? db.writeBatch() : db.writeBatch(slotWait);
+            return mayDefer ? db.tryWriteBatch().orElse(null) : db.writeBatch(slotWait);
         } catch (IllegalStateException e) {
-            if (mayDefer && !(e instanceof StoreClosedException) && e.getCause() == null
-                    && !db.hasUnrecoverableWriteError()) {
-                return null;
-            }
             throw new ProcessorStateException("store " + name + ": cannot start a write in " + db.directory(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // Kafka Streams interrupts a thread it shuts down: let it see so

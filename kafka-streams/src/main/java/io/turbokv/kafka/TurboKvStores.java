@@ -31,11 +31,11 @@ public final class TurboKvStores {
     /** Capacity of each cache (key blocks, value blocks) of a store opened with {@link #defaultConfig()}: 16 MiB. */
     public static final long DEFAULT_CACHE_BYTES = 16L << 20;
     /**
-     * When a store opened with {@link #defaultConfig()} compacts: on the engine's compaction thread of the store
-     * (one daemon thread per TurboKV directory, so one per key-value or versioned store and one per segment of a
-     * window or session store, each waking every {@value io.turbokv.CompactionPolicy#CHECK_INTERVAL_MILLIS} ms to
-     * look for new commits: 100 partitions of a windowed operator with 3 segments each make 300 threads and some
-     * 6,000 wake-ups a second, whose CPU cost is not measured, and a stack each),
+     * When a store opened with {@link #defaultConfig()} compacts: on the engine's compaction threads, shared by
+     * every TurboKV directory of the JVM (every key-value or versioned store, every segment of a window or session
+     * store) and at most {@link io.turbokv.CompactionPolicy#COMPACTION_THREADS}, which look for new commits of all
+     * of them every {@value io.turbokv.CompactionPolicy#CHECK_INTERVAL_MILLIS} ms: 100 partitions of a windowed
+     * operator with 3 segments each make 300 registered stores, not 300 threads,
      * while it has more than 16 live SSTs (a written commit adds one per family it writes, so about every 8 written
      * commits), each compaction merging up to 32 SSTs whatever their duplication, as a task's small commits never
      * reach the engine's default duplication thresholds yet every overlapping SST costs each read a lookup. The
@@ -176,33 +176,14 @@ public final class TurboKvStores {
     /**
      * {@return {@code config}, with {@link #COMPACTION_POLICY} in place of {@link CompactionPolicy#manual()}} A
      * store of this module has no handle an application could call {@code compact} on, and compacts nowhere but on
-     * the engine's compaction thread: under the manual policy (the default of {@link DbConfig#builder()}) its SSTs,
+     * the engine's compaction threads: under the manual policy (the default of {@link DbConfig#builder()}) its SSTs,
      * one or two per written commit, would grow without bound, and every read would look each of them up.
      */
     static DbConfig compactingInBackground(DbConfig config) {
         if (config.compactionPolicy().isAutomatic()) {
             return config;
         }
-        // DbConfig has no toBuilder: every setting an application can give is copied (the file layer is the
-        // engine's own, never set outside it)
-        DbConfig.Builder builder = DbConfig.builder();
-        config.families().forEach(builder::family);
-        return builder.keyBlockCacheBytes(config.keyBlockCacheBytes())
-                .valueBlockCacheBytes(config.valueBlockCacheBytes())
-                .blockCache(config.blockCache())
-                .durability(config.durability())
-                .logFileBytes(config.logFileBytes())
-                .jmx(config.jmx())
-                .slowGetThreshold(config.slowGetThreshold())
-                .compactionPolicy(COMPACTION_POLICY)
-                .writeThreads(config.writeThreads())
-                .keyBlockBytes(config.keyBlockBytes())
-                .valueBlockBytes(config.valueBlockBytes())
-                .compression(config.compression())
-                .filterFingerprintBits(config.filterFingerprintBits())
-                .spillBytes(config.spillBytes())
-                .spillEntries(config.spillEntries())
-                .build();
+        return config.withCompactionPolicy(COMPACTION_POLICY);
     }
 
     /**

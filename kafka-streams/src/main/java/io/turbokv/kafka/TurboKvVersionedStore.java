@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.ResultOrder;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.VersionedKeyValueStore;
@@ -55,9 +57,11 @@ import org.apache.kafka.streams.state.VersionedRecordIterator;
  * would expire.
  *
  * <p><b>Interactive queries</b> (IQv2): {@code VersionedKeyQuery} and {@code MultiVersionedKeyQuery}, with position
- * bounds, as Kafka's store answers them ({@code StoreQueries}). Read-committed queries are not supported: with
- * {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query reads the write buffer too, as a
- * {@code READ_UNCOMMITTED} one, and may show writes of a transaction that later aborts. A {@code MultiVersionedKeyQuery} returns every version
+ * bounds, as Kafka's store answers them ({@code StoreQueries}). With {@code enable.transactional.statestores}, a
+ * {@code READ_COMMITTED} query reads only what the store committed (the write buffer left out) and is answered at the
+ * committed position, as the key-value, window and session stores answer theirs; whether a version is older than the
+ * history retention is judged by the stream time of every write seen, committed or not, as Kafka's store judges it.
+ * A {@code MultiVersionedKeyQuery} returns every version
  * valid at some time of its range; Kafka's store also skips those whose validTo lies in a segment after the one of the
  * range's end.
  *
@@ -90,6 +94,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     private Position committedPosition = Position.emptyPosition();
     /** Whether Streams commits are kept in memory rather than written: a store with a changelog. */
     private boolean defersCommits;
+    /**
+     * Set, under the store's lock, while a read-committed interactive query reads ({@link #readingCommitted}): the
+     * reads then leave the write buffer out.
+     */
+    private boolean committedReads;
     /** When the commits kept in memory are written. */
     private CommitBuffer commitBuffer;
     private long observedStreamTime = NO_TIMESTAMP;
@@ -232,8 +241,8 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         checkOpen();
         List<VersionedRecord<byte[]>> found = new ArrayList<>();
         if (toTime >= observedStreamTime - historyRetention) {
-            try (KeyValueIterator<Bytes, byte[]> history = entries.range(VersionLayout.historyKey(key, Long.MIN_VALUE),
-                    VersionLayout.historyKey(key, toTime))) {
+            try (KeyValueIterator<Bytes, byte[]> history = read(VersionLayout.historyKey(key, Long.MIN_VALUE),
+                    VersionLayout.historyKey(key, toTime), false)) {
                 while (history.hasNext()) {
                     KeyValue<Bytes, byte[]> entry = history.next();
                     Version version = VersionLayout.history(entry.key.get(), entry.value);
@@ -369,15 +378,48 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         return (streamTime - historyRetention) / segmentInterval;
     }
 
+    /**
+     * {@return what {@code read} returns, its reads of what the store committed only: the committed writes in memory
+     * and the disk, the write buffer left out} A read-committed interactive query of a transactional store reads so
+     * ({@link #readsCommittedOnly}); called under the store's lock, as a query is, so no write runs meanwhile.
+     */
+    synchronized <T> T readingCommitted(Supplier<T> read) {
+        committedReads = true;
+        try {
+            return read.get();
+        } finally {
+            committedReads = false;
+        }
+    }
+
+    /** A read-committed query is answered at the committed position, as the key-value store answers it. */
+    @Override
+    Position queryPosition(QueryConfig config) {
+        return readsCommittedOnly(config) ? committedPosition : position;
+    }
+
+    /** {@return the value of {@code key} in the entries: the committed one while {@link #committedReads}} */
+    private byte[] read(Bytes key) {
+        return committedReads ? entries.committedGet(key) : entries.get(key);
+    }
+
+    /** {@return the entries from {@code from} to {@code to}, both included: the committed ones while {@link #committedReads}} */
+    private KeyValueIterator<Bytes, byte[]> read(Bytes from, Bytes to, boolean reverse) {
+        if (committedReads) {
+            return entries.committedRange(from, to, reverse);
+        }
+        return reverse ? entries.reverseRange(from, to) : entries.range(from, to);
+    }
+
     private Version latest(Bytes key) {
-        byte[] stored = entries.get(VersionLayout.latestKey(key));
+        byte[] stored = read(VersionLayout.latestKey(key));
         return stored == null ? null : VersionLayout.latest(stored);
     }
 
     /** {@return {@code key}'s older version or tombstone with the largest validFrom not after {@code time}, or null} */
     private Version floor(Bytes key, long time) {
-        try (KeyValueIterator<Bytes, byte[]> history = entries.reverseRange(
-                VersionLayout.historyKey(key, Long.MIN_VALUE), VersionLayout.historyKey(key, time))) {
+        try (KeyValueIterator<Bytes, byte[]> history = read(VersionLayout.historyKey(key, Long.MIN_VALUE),
+                VersionLayout.historyKey(key, time), true)) {
             if (!history.hasNext()) {
                 return null;
             }

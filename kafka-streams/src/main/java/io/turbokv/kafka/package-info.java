@@ -30,10 +30,10 @@
  * with a changelog (key-value, versioned, window or session) keeps its commits in memory instead, below the write
  * buffer, and writes them as one such batch (per segment) past {@code turbokv.commit.buffer.bytes} or
  * {@code turbokv.commit.buffer.max.age.ms} ({@code CommitBuffer}), as Kafka's RocksDB store leaves them in its
- * memtable. Every store compacts in the background, on the engine's compaction thread of each TurboKV store
- * ({@link io.turbokv.kafka.TurboKvStores#COMPACTION_POLICY}), never on the stream thread: one daemon thread per TurboKV
- * directory (every store's, every segment's), which polls its store every 50 ms, so that an instance of many tasks
- * runs as many threads and their wake-ups. Restoration from the changelog goes a restore batch at a time, with the
+ * memtable. Every store compacts in the background, on the engine's compaction threads
+ * ({@link io.turbokv.kafka.TurboKvStores#COMPACTION_POLICY}), never on the stream thread: 2 to 4 daemon threads
+ * shared by every TurboKV directory of the JVM (every store's, every segment's), which look at all of them every
+ * 50 ms, so that an instance of many tasks runs no more threads than one of a single task. Restoration from the changelog goes a restore batch at a time, with the
  * position the records carry. With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
@@ -48,10 +48,9 @@
  * Interactive queries v2 are answered as by Kafka's stores ({@code StoreQueries}): key-value stores key and range
  * queries, and through Streams' typed layers their timestamped forms; window stores window key and window range
  * queries, session stores window range queries by key; all with position bounds. With
- * {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query of a key-value, window or session store
- * reads only what the store committed, at the committed position (a window or session query's iterator that reaches
- * a later segment after a later commit sees that commit there); a versioned store does not support it and reads
- * its write buffer too.
+ * {@code enable.transactional.statestores}, a {@code READ_COMMITTED} query of a key-value, versioned, window or
+ * session store reads only what the store committed, at the committed position (a window or session query's iterator
+ * that reaches a later segment after a later commit sees that commit there).
  * {@code turbokv.commit.buffer.total.bytes} bounds the commits all of an application's stores keep in memory.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,

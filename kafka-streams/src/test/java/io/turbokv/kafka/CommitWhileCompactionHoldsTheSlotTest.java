@@ -4,13 +4,18 @@ import static io.turbokv.kafka.TestBytes.key;
 import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.WriteSlotBusyException;
 import io.turbokv.commit.WriteOperationGuard;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +61,27 @@ class CommitWhileCompactionHoldsTheSlotTest {
             assertEquals(1, store.metricsSnapshot().commits().commits(), "both commits in one batch");
         } finally {
             store.close();
+        }
+    }
+
+    @Test
+    void aCommitPastItsBoundOnAStoreThatCannotWriteFailsInsteadOfDeferring() throws Exception {
+        TurboKvKeyValueStore store = (TurboKvKeyValueStore) TurboKvStores.persistentKeyValueStore("s").get();
+        store.init(new SegmentContext(new StubStateStoreContext(stateDir,
+                Map.of(TurboKvStores.COMMIT_BUFFER_BYTES_CONFIG, 1_000)), stateDir, true), store);
+        try {
+            // the refusal of a store whose rollback failed is an IllegalStateException, but no busy slot: deferring
+            // it would keep the commits in memory until twice the bound, then fail anyway
+            EngineSlots.guard(store).breakForever("rollback failed in this test");
+            store.put(key("a"), new byte[1_200]); // past the bound, below twice it: a busy slot would defer
+            ProcessorStateException failed = assertThrows(ProcessorStateException.class,
+                    () -> store.commit(Map.of(CHANGELOG, 0L)));
+            IllegalStateException cause = assertInstanceOf(IllegalStateException.class, failed.getCause());
+            assertFalse(cause instanceof WriteSlotBusyException, cause.toString());
+            assertTrue(cause.getMessage().contains("rollback failed in this test"), cause.getMessage());
+        } finally {
+            // the close writes the kept commit, which fails the same way; the store is closed all the same
+            assertThrows(ProcessorStateException.class, store::close);
         }
     }
 
