@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * log's free room or into its grown array, so that a record allocates nothing once its log has grown. It grows
  * by doubling while it is at least half full afterwards, as long as all the logs together stay within
  * {@link #CAPACITY} hashes (one reader thread may use all of it). A log that cannot grow and stays more than three
- * quarters full records nothing more until the next drain, so compaction may file such keys as cold — a placement
- * hint, never a question of correctness.
+ * quarters full after its sort records only until its free room is full, then nothing more until the next drain,
+ * so compaction may file such keys as cold — a placement hint, never a question of correctness.
  *
  * <p>A drain copies each log out and keeps its array for the hashes after it: the reads after a commit record
  * into the memory the reads before it grew, without allocating (when each commit started the logs afresh, they
@@ -121,9 +121,10 @@ public final class AccessedKeys {
 
     /**
      * Merges the two ascending runs {@code log[0, sorted)} and {@code log[sorted, end)} in place, with the free room
-     * {@code log[end, length)} as the buffer: the shorter run that fits there is copied out and merged back from the
-     * side that keeps every write behind the reads still to come. If neither run fits (both over a quarter of a
-     * log at most three quarters full), the two runs are sorted as one, through {@code scratch} as well.
+     * {@code log[end, length)} as the buffer: the tail if it fits there, else the prefix if it does, is copied out
+     * and merged back from the side that keeps every write behind the reads still to come. If neither run fits
+     * (both over a quarter of a log at most three quarters full), the two runs are sorted as one, through
+     * {@code scratch}.
      */
     static void mergeInPlace(long[] log, int sorted, int end, int[] scratch) {
         int tail = end - sorted;
@@ -262,9 +263,13 @@ public final class AccessedKeys {
                     mergeInto(log, sorted, distinct, grown);
                     log = grown;
                 } else if (distinct > log.length - log.length / 4) {
-                    // sorting again after a few appends would cost more than the hint is worth; a drain sorts anyway
-                    count = distinct;
+                    // sorting again after a few appends would cost more than the hint is worth: the log fills its
+                    // free room with its two runs unmerged (a drain sorts anyway), then records nothing more
                     saturated = true;
+                    count = distinct;
+                    if (count < log.length) { // no room if its sort dropped no repeat
+                        log[count++] = hash;
+                    }
                     return;
                 } else {
                     mergeInPlace(log, sorted, distinct, sortScratch);

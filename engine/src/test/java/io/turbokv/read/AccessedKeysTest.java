@@ -70,6 +70,28 @@ class AccessedKeysTest {
     }
 
     @Test
+    void aLogThatCannotGrowRecordsUntilItsFreeRoomIsFull() {
+        AccessedKeys keys = new AccessedKeys();
+        int capacity = AccessedKeys.CAPACITY;
+        LongStream.range(0, capacity).forEach(keys::record); // this thread's log takes the whole capacity
+        keys.drain(); // and keeps it: it was full
+        int distinct = capacity - capacity / 8; // over three quarters: the sort that finds it full saturates it
+        for (int i = 0; i < capacity; i++) {
+            keys.record(i % distinct);
+        }
+        keys.record(-1); // finds the log full: sorted down to 7/8, it has room for this one and 1/8 more
+        for (long hash = capacity; hash < capacity + capacity / 8 - 1; hash++) {
+            keys.record(hash);
+        }
+        keys.record(-2); // no room left
+        long[] expected = LongStream.concat(LongStream.of(-1),
+                LongStream.concat(LongStream.range(0, distinct),
+                        LongStream.range(capacity, capacity + capacity / 8 - 1)))
+                .toArray();
+        assertArrayEquals(expected, keys.drain());
+    }
+
+    @Test
     void recordingAfterADrainAllocatesNothingFromTheFirstHit() {
         AccessedKeys keys = new AccessedKeys();
         SplittableRandom random = new SplittableRandom(3);
