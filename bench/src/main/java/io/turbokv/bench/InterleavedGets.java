@@ -15,7 +15,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * present keys {@value #BATCH} at a time through {@link KvStore#batchGet} and records each batch's wall time
  * divided by {@value #BATCH} (per key, as {@code GetBenchmark.batchGet} scores). After two warm-up rounds, it prints per
  * store the median over the rounds of the per-round p50 and p99, of the CPU time per read, and of the minor page
- * faults per read (the thread's, from {@code /proc}: first touches of mapped pages). The stores are the
+ * faults per read (the thread's, from {@code /proc}: first touches of mapped pages; n/a without it). The stores are the
  * ones {@link Stores#populated} keeps under the bench directory (shared with the JMH benchmarks), loaded first
  * when missing.
  *
@@ -89,7 +89,9 @@ public final class InterleavedGets {
                     cpu[s][round] = (cpuEnd - cpuStart) / (double) (timed * (batched ? BATCH : 1));
                     p50[s][round] = latencies[timed / 2];
                     p99[s][round] = latencies[(int) (timed * 0.99)];
-                    faults[s][round] = (faultsEnd - faultsStart) / (double) (timed * (batched ? BATCH : 1));
+                    faults[s][round] = faultsStart < 0 // no /proc: not counted, which 0.0000 would misreport
+                            ? Double.NaN
+                            : (faultsEnd - faultsStart) / (double) (timed * (batched ? BATCH : 1));
                 }
             }
         }
@@ -99,8 +101,11 @@ public final class InterleavedGets {
             Arrays.sort(p99[s]);
             Arrays.sort(faults[s]);
             System.out.printf(Locale.ROOT,
-                    "%-40s p50 %6d ns  p99 %7d ns  cpu/read %6.0f ns  minor faults/read %.4f  (medians of %d rounds)%n",
-                    names[s], p50[s][rounds / 2], p99[s][rounds / 2], cpu[s][rounds / 2], faults[s][rounds / 2],
+                    "%-40s p50 %6d ns  p99 %7d ns  cpu/read %6.0f ns  minor faults/read %s  (medians of %d rounds)%n",
+                    names[s], p50[s][rounds / 2], p99[s][rounds / 2], cpu[s][rounds / 2],
+                    Double.isNaN(faults[s][rounds / 2])
+                            ? "n/a"
+                            : String.format(Locale.ROOT, "%.4f", faults[s][rounds / 2]),
                     rounds);
         }
         for (KvStore store : stores) {

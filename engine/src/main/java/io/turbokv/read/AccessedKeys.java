@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * log's free room or into its grown array, so that a record allocates nothing once its log has grown. It grows
  * by doubling while it is at least half full afterwards, as long as all the logs together stay within
  * {@link #CAPACITY} hashes (one reader thread may use all of it). A log that cannot grow and stays more than three
- * quarters full records nothing more until the next drain, so compaction may file such keys as cold — a placement
- * hint, never a question of correctness.
+ * quarters full after its sort records only until its free room is full, then nothing more until the next drain,
+ * so compaction may file such keys as cold — a placement hint, never a question of correctness.
  *
  * <p>A drain copies each log out and keeps its array for the hashes after it: the reads after a commit record
  * into the memory the reads before it grew, without allocating (when each commit started the logs afresh, they
@@ -121,9 +121,10 @@ public final class AccessedKeys {
 
     /**
      * Merges the two ascending runs {@code log[0, sorted)} and {@code log[sorted, end)} in place, with the free room
-     * {@code log[end, length)} as the buffer: the shorter run that fits there is copied out and merged back from the
-     * side that keeps every write behind the reads still to come. If neither run fits (both over a quarter of a
-     * log at most three quarters full), the two runs are sorted as one, through {@code scratch} as well.
+     * {@code log[end, length)} as the buffer: the tail if it fits there, else the prefix if it does, is copied out
+     * and merged back from the side that keeps every write behind the reads still to come. If neither run fits
+     * (both over a quarter of a log at most three quarters full), the two runs are sorted as one, through
+     * {@code scratch}.
      */
     static void mergeInPlace(long[] log, int sorted, int end, int[] scratch) {
         int tail = end - sorted;
@@ -161,8 +162,13 @@ public final class AccessedKeys {
      * ints, which the caller keeps) as its only memory: a most-significant-byte-first radix sort that moves the
      * hashes into their buckets by cycles (American flag sort) and sorts buckets of up to {@link #INSERTION_SORT}
      * hashes by insertion. {@link Arrays#sort(long[], int, int)} allocates a buffer as large as the range (for runs
-     * to merge, or a radix pass), which put heap bytes on the get path; a quicksort in place took 5 to 8 times its
-     * time on a log's 300,000 random hashes, where the XXH64 hashes' uniform top bytes suit one radix pass or two.
+     * to merge, or a radix pass), which put heap bytes on the get path (0.44 to 0.68 B per record where keys
+     * repeat). The aim is that, not speed: this sort takes about twice the CPU time of {@code Arrays.sort} on random
+     * hashes (bench {@code io.turbokv.read.SortTiming}, alternated in one JVM at load 10: medians 7.5 against
+     * 4.1 ms for 312,000 hashes, 1.8x; 32.6 against 14.7 ms for 1,000,000, 2.2x; 2.4x for 10,000), about 24 against
+     * 13 ns per hash appended to a log that sorts itself. A quicksort in place took 5 to 8 times
+     * {@code Arrays.sort}'s time on 312,000 random hashes, where the XXH64 hashes' uniform top bytes suit a radix
+     * sort.
      */
     static void sort(long[] hashes, int from, int to, int[] scratch) {
         sortByte(hashes, from, to, 56, scratch);
@@ -257,9 +263,13 @@ public final class AccessedKeys {
                     mergeInto(log, sorted, distinct, grown);
                     log = grown;
                 } else if (distinct > log.length - log.length / 4) {
-                    // sorting again after a few appends would cost more than the hint is worth; a drain sorts anyway
-                    count = distinct;
+                    // sorting again after a few appends would cost more than the hint is worth: the log fills its
+                    // free room with its two runs unmerged (a drain sorts anyway), then records nothing more
                     saturated = true;
+                    count = distinct;
+                    if (count < log.length) { // no room if its sort dropped no repeat
+                        log[count++] = hash;
+                    }
                     return;
                 } else {
                     mergeInPlace(log, sorted, distinct, sortScratch);
