@@ -28,16 +28,20 @@ class FilterReviewTest {
 
     private static long[] sortedUnsignedDistinct(long[] hashes) {
         long[] s = hashes.clone();
-        for (int i = 0; i < s.length; i++)
-            s[i] ^= Long.MIN_VALUE;
+        for (int i = 0; i < s.length; i++) {
+            s[i] ^= Long.MIN_VALUE; // signed order of the flipped values is unsigned order
+        }
         Arrays.sort(s);
         int d = 0;
-        for (int i = 0; i < s.length; i++)
-            if (d == 0 || s[i] != s[d - 1])
+        for (int i = 0; i < s.length; i++) {
+            if (d == 0 || s[i] != s[d - 1]) {
                 s[d++] = s[i];
+            }
+        }
         s = Arrays.copyOf(s, d);
-        for (int i = 0; i < s.length; i++)
+        for (int i = 0; i < s.length; i++) {
             s[i] ^= Long.MIN_VALUE;
+        }
         return s;
     }
 
@@ -59,7 +63,7 @@ class FilterReviewTest {
     }
 
     @Test
-    void segmentLengthBoundaries() throws Exception {
+    void noFalseNegativeEitherSideOfEverySegmentLengthChange() throws Exception {
         List<Integer> sizes = new ArrayList<>();
         int last = KeyFilter.segmentLengthLog2(2);
         for (int n = 2; n <= 1_200_000; n++) {
@@ -74,13 +78,14 @@ class FilterReviewTest {
         SplittableRandom random = new SplittableRandom(7);
         try (WriteBufferPool pool = new WriteBufferPool(); Arena arena = Arena.ofConfined()) {
             dirty(pool);
-            for (int n : sizes)
+            for (int n : sizes) {
                 checkAll(random.longs(n).toArray(), pool, arena, "random " + n);
+            }
         }
     }
 
     @Test
-    void structuredSets() throws Exception {
+    void noFalseNegativeForSequentialHighBitAndTopOfRangeHashes() throws Exception {
         try (WriteBufferPool pool = new WriteBufferPool(); Arena arena = Arena.ofConfined()) {
             dirty(pool);
             for (int n : new int[] {2, 3, 64, 65, 1000, 4096, 65_536, 262_144}) {
@@ -99,14 +104,14 @@ class FilterReviewTest {
 
     /** The default suite's share of the large sizes: a quarter million keys either side of 2^18, one repeated. */
     @Test
-    void aQuarterMillionKeysWithADuplicate() throws Exception {
+    void noFalseNegativeAtAQuarterMillionKeysWithADuplicate() throws Exception {
         randomWithADuplicate(262_143, 1 << 18);
     }
 
     /** 1,000,000 keys (a full spill) and 1 Mi (the compaction maximum); about 16 s, so behind the stress profile. */
     @Test
     @Tag("stress")
-    void oneMillionAndTheCompactionMaximum() throws Exception {
+    void noFalseNegativeAtOneMillionKeysAndTheCompactionMaximum() throws Exception {
         randomWithADuplicate(1_000_000, 1 << 20);
     }
 
