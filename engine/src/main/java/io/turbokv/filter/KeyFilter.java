@@ -29,13 +29,14 @@ import java.util.zip.CRC32;
  * of 0.39 % at 9.04 bits per key. A blocked Bloom filter, the simplest choice (10 bits per
  * key, k = 7, 512-bit blocks) measured 0.98 % on the same keys in a prototype: 10 % more bits for 2.5 times the
  * false positives. The fuse filter's costs: a query reads three bytes at computed offsets (up to three cache
- * misses, about 9 ns warm, against one for a blocked Bloom filter), building 1,000,000 keys takes about 140 ms
- * warm, and small sets pay more per key (about 11 bits at 1,000 keys; the smallest body is 12 bytes). The set is
- * static, which is all an immutable SST needs. Not taken: 7-bit fingerprints (bit-packed) would save 1.1 bits per
- * key but double the false positives, and each false positive costs a lookup an SST index and key block read and
- * decompression; the paper's 4-wise variant would save about 0.4 bits per key for a fourth probe. The 16-bit
- * variant is the same construction with two-byte slots: 0.0020 % false positives at 18.09 bits per key (2<sup>-16</sup> is 0.0015 %), for stores
- * whose absent-key reads are frequent and whose filters fit in memory either way.
+ * misses, about 9 ns warm, against one for a blocked Bloom filter), building 1,000,000 keys takes 63-82 ms of
+ * thread CPU warm and several times that in a JVM's first builds ({@code FilterBuildCpu}), and small sets pay more
+ * per key (about 11 bits at 1,000 keys; the smallest body is 12 bytes). The set is static, which is all an
+ * immutable SST needs. Not taken: 7-bit fingerprints (bit-packed) would save 1.1 bits per key but double the
+ * false positives, and each false positive costs a lookup an SST index and key block read and decompression;
+ * the paper's 4-wise variant would save about 0.4 bits per key for a fourth probe. The 16-bit variant is the same
+ * construction with two-byte slots: 0.0020 % false positives at 18.09 bits per key (2<sup>-16</sup> is 0.0015 %),
+ * for stores whose absent-key reads are frequent and whose filters fit in memory either way.
  *
  * <p><b>Layout</b> (all integers big-endian through {@link Bytes}):
  * <pre>
@@ -118,8 +119,9 @@ public final class KeyFilter {
     /**
      * Builds the filter for {@code hashes[0, count)}, which may contain duplicates and be in any order, into a
      * segment from {@code allocator}. The array may be reordered (it is sorted to drop duplicates). The
-     * construction's scratch (about 33 bytes per key) is off-heap and freed before this returns; no object per
-     * key. The same set always gives the same bytes, and the same bytes as {@link #buildFromSorted}.
+     * construction's scratch (about 32 bytes per key at a spill's size and up, 35 at 1,000 keys, in a buffer
+     * rounded up to a power of two) is off-heap and given back before this returns; no object per key. The same
+     * set always gives the same bytes, and the same bytes as {@link #buildFromSorted}.
      *
      * @param hashes    the full 64-bit key hashes (XXH64, seed 0)
      * @param count     how many of {@code hashes} to take, from index 0
@@ -172,8 +174,9 @@ public final class KeyFilter {
      * holds 8-byte longs in native byte order ({@link ValueLayout#JAVA_LONG_UNALIGNED}), strictly ascending as
      * unsigned numbers, which makes them distinct without a sort. The hashes are only read; they may live
      * anywhere, on or off the heap. The result is byte for byte what {@link #build(long[], int, SegmentAllocator)}
-     * gives for the same set. The construction's scratch (about 33 bytes per key) is off-heap and freed before
-     * this returns: nothing proportional to the key count is allocated on the heap.
+     * gives for the same set. The construction's scratch (about 32 bytes per key at a spill's size and up, 35 at
+     * 1,000 keys, in a buffer rounded up to a power of two) is off-heap and given back before this returns:
+     * nothing proportional to the key count is allocated on the heap.
      *
      * @param sortedHashes the full 64-bit key hashes, strictly ascending unsigned; its size is a multiple of 8
      * @param allocator    where the filter's bytes go

@@ -9,8 +9,13 @@ import java.lang.foreign.MemorySegment;
 /**
  * The distinct key hashes of the SST being written, in the order they arrive (ascending unsigned), as 8-byte longs
  * in native byte order off the heap: an SST of a million keys would otherwise grow, copy and drop 8 to 24 MB of
- * {@code long[]} on the heap per file. The memory never leaves the {@link SstWriter} that owns the list: the writer
- * builds the SST's key filter from {@link #segment()} in {@code finish()} and then {@link #close()}s the list.
+ * {@code long[]} on the heap per file. The list never leaves the {@link SstWriter} that owns it, which
+ * {@link #close()}s it at the end of {@code finish()}. Its hashes reach the heap once, in {@code finish()}, in two
+ * cases: when the filter is built by a task on another thread (a compaction's writers: the list is confined to the
+ * writer's thread) and for a key-ordered SST (its hashes must be sorted first), the writer copies them into a
+ * {@code long[]} (8 bytes per key) that lives as long as the build; otherwise (a hash-ordered SST finished without
+ * a filter task) the filter is built from {@link #segment()} in place. A spill's writer collects no hashes: the
+ * spill builds its SST's filter from its own sorted hashes.
  *
  * <p>Thread confinement: the memory is in a confined {@link Arena}, opened by the first {@link #add} (not by the
  * constructor, so a writer may be created on one thread and filled on another), and every later call, the

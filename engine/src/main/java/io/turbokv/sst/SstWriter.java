@@ -24,7 +24,8 @@ import java.util.concurrent.RejectedExecutionException;
  * entries wait in memory; a medium value is written as its own block at once; key blocks, value blocks and, last,
  * the index block and the offset table follow each other in the file as they complete. The only state that grows
  * with the file is the list of distinct key hashes that {@link #finish()} builds the SST's key filter from (8 bytes
- * per key, off the heap: {@code KeyHashList}), the block offset table (4 bytes per block, off the heap:
+ * per key, off the heap: {@code KeyHashList}; copied to the heap for the filter's build when another thread builds
+ * it or the SST is key-ordered), the block offset table (4 bytes per block, off the heap:
  * {@code BlockOffsetTable}) and the index (12 bytes per key block, on the heap). Writing a block allocates nothing
  * on the heap ({@code BlockFraming}: one view per buffer; a medium value's segment gets one view, kept for the
  * next value from the same segment: {@code SourceView}).
