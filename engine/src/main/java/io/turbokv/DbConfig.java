@@ -562,7 +562,7 @@ public final class DbConfig {
          * Sets the fingerprint width of the key filters of the SSTs the store writes (default
          * {@link #DEFAULT_FILTER_FINGERPRINT_BITS}): a get of an absent key asks each SST's filter, and reads that
          * SST's key block only on a false positive. 8 bits: about 9.0 bits per key and 0.39 % false positives; 16
-         * bits: about 18.1 bits per key and 0.0015 % (2<sup>-16</sup>; 0.0020 % measured on 1,000,000 keys). Filters live in the meta files, mapped while the store is
+         * bits: about 18.1 bits per key and 0.0015 % (2<sup>-16</sup>; 0.0020 % measured on 1,000,000 keys). Filters live in the meta files, read into memory (or mapped when over the store's meta copy budget) while the store is
          * open. Applies to the SSTs written from then on.
          *
          * <p>Measured ({@code docs/perf/sst-options.md}): 125.4 and 126.5 bytes per entry at 8 and 16 bits

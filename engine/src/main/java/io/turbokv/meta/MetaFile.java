@@ -25,7 +25,8 @@ import java.util.Objects;
 import java.util.zip.CRC32;
 
 /**
- * An open meta file ({@code %08d.meta}), read into memory (or mapped privately when large) and verified when
+ * An open meta file ({@code %08d.meta}), read into memory (or mapped privately when large or beyond the store's
+ * budget) and verified when
  * opened, all but its key filters, which verify themselves at their first use ({@link KeyFilter}). All integers are
  * big-endian (turbo-persistence's layout, with a header and checksums of TurboKV's own):
  *
@@ -101,7 +102,7 @@ import java.util.zip.CRC32;
  * of the file's own instead, whose filters verify themselves the same way. The used-key filter is handed out
  * read-only, as nothing may write it.
  *
- * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read, but for the
+ * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the file's bytes are only read, but for the
  * key filters' verified bytes, which {@link KeyFilter} alone writes. Whoever opens a {@code MetaFile} closes it,
  * after making sure no reader still uses it or a filter sliced from it.
  */
@@ -140,8 +141,9 @@ public final class MetaFile implements AutoCloseable {
     /** The largest meta file: filter ends are u32, and the checksum reads the file as one buffer. */
     static final long MAX_FILE_SIZE = Integer.MAX_VALUE;
     /**
-     * The largest file {@link #open(Path, int)} reads into memory of its own instead of mapping: 2 MiB, the meta file
-     * of a family of about 1,800,000 keys (see the class comment).
+     * The largest file {@link #open(Path, int, MetaCopyBudget)} reads into memory of its own instead of mapping: 2 MiB,
+     * the meta file of a family of about 1,800,000 keys at 8-bit fingerprints, or about 900,000 at 16-bit (see the
+     * class comment).
      */
     static final long COPY_MAX_BYTES = 2L << 20;
 
