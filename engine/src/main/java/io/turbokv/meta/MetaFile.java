@@ -86,14 +86,17 @@ import java.util.zip.CRC32;
  * <p>A file of up to {@link #COPY_MAX_BYTES} is read whole into memory of its own ({@code malloc}, not zeroed: the
  * read fills every byte handed out) when the store's {@link MetaCopyBudget} has room for it, and mapped otherwise:
  * the budget (4 MiB by default, given back as copies close) bounds what an open reads and what a store holds in
- * copies, whatever the number of meta files (manual compaction leaves one per family and commit). Measured on a warm open + first get + close
- * (bench {@code FirstGets}, docs/perf/open-and-filter.md), reading is cheaper at 123 KB (100,000 keys: 12-16 %
- * less CPU for the open and first get, 36-40 % for the close) and still at 1.16 MB (10-12 % and 8-18 %): a
+ * copies, whatever the number of meta files (manual compaction leaves one per family and commit). Measured on a
+ * warm open + first get + close (bench {@code FirstGets}, thread CPU, docs/perf/open-and-filter.md), the read alone
+ * was cheaper at 1.16 MB (1,000,000 keys: 10-12 % less CPU for the open and first get, 8-18 % for the close) and at
+ * 123 KB (100,000 keys: 12-16 % and 36-40 %, but measured with a zeroed copy, not this {@code malloc} one; a later
+ * run of main against both of that change's parts gave 6-7 % and 18-22 %). Cold opens were not measured. A file
  * mapping costs {@code mmap}, {@code madvise}, one page fault per page touched (no fault-around under
  * {@link Advice#RANDOM}), the copy of each page a verified bit is written to, and at close {@code munmap}, whose
- * page-table teardown and TLB shootdown outweigh the copy. A copy also cannot fault (SIGBUS) if the file is
- * truncated behind the store's back. Above the threshold a mapping keeps the memory in the page cache, which the
- * kernel may reclaim, and leaves the filter pages no probe reaches unread.
+ * page-table teardown and TLB shootdown outweigh the copy (which {@code malloc} may itself serve with an anonymous
+ * mapping when large). A copy also cannot fault (SIGBUS) if the file is truncated behind the store's back. Above the
+ * threshold or beyond the budget a mapping keeps the memory in the page cache, which the kernel may reclaim, and
+ * leaves the filter pages no probe reaches unread.
  *
  * <p>A mapping is private (copy-on-write) because the key filters' verified bits are written in place: the file
  * itself is never written, and a page is copied only when a query first sets a bit on it. The JDK maps a file
