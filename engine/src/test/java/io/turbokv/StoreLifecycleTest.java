@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,7 +147,7 @@ class StoreLifecycleTest {
         assertThrows(StoreClosedException.class, db::writeBatch);
         assertThrows(StoreClosedException.class, db::fullCompact);
         assertThrows(StoreClosedException.class, () -> scope.get(0, bytes("k")));
-        assertArrayEquals(bytes("v"), view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+        assertArrayEquals(bytes("v"), view.toArray(ValueLayout.JAVA_BYTE),
                 "a view stays readable until its scope closes");
         scope.close();
     }
@@ -234,7 +235,7 @@ class StoreLifecycleTest {
                 db.fullCompact();
                 for (int i = 1; i <= 3; i++) {
                     assertArrayEquals(bytes("v" + i), scope.get(0, bytes("k" + i)).toArray(
-                            java.lang.foreign.ValueLayout.JAVA_BYTE), "k" + i);
+                            ValueLayout.JAVA_BYTE), "k" + i);
                 }
             }
             assertEquals("newer", get(db, "k1"));
@@ -271,7 +272,7 @@ class StoreLifecycleTest {
                 reader.clearCache();
                 assertEquals("v1", get(reader, "k1"));
                 List<String> keys = new ArrayList<>();
-                reader.forEach(0, (k, v) -> keys.add(new String(k.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                reader.forEach(0, (k, v) -> keys.add(new String(k.toArray(ValueLayout.JAVA_BYTE),
                         UTF_8)));
                 keys.sort(null);
                 assertEquals(List.of("blob", "k1", "k2"), keys);
