@@ -2,10 +2,13 @@ package io.turbokv;
 
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.FileLayer;
+import io.turbokv.io.MetaCopyBudget;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.sst.SstLimits;
 import io.turbokv.sst.SstOptions;
 import io.turbokv.store.StoreCore;
 import io.turbokv.write.SpillLimits;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -73,6 +76,7 @@ public final class DbConfig {
     private final int filterFingerprintBits;
     private final long spillBytes;
     private final int spillEntries;
+    private final long metaCopyBytes;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -92,6 +96,7 @@ public final class DbConfig {
         this.filterFingerprintBits = builder.filterFingerprintBits;
         this.spillBytes = builder.spillBytes;
         this.spillEntries = builder.spillEntries;
+        this.metaCopyBytes = builder.metaCopyBytes;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -234,6 +239,11 @@ public final class DbConfig {
         return durability == Durability.NO_SYNC ? FileLayer.withoutSync(fileLayer) : fileLayer;
     }
 
+    /** The store's directory with the layer its writes go through and a meta copy budget of its own. */
+    StoreDirectory storeDirectory(Path directory) {
+        return new StoreDirectory(directory, storeLayer(), new MetaCopyBudget(metaCopyBytes));
+    }
+
     /** The handle of the family named {@code name}; the message of a miss lists the families. */
     Family handle(String name) {
         for (int i = 0; i < families.size(); i++) {
@@ -315,7 +325,7 @@ public final class DbConfig {
                 .keyBlockBytes(keyBlockBytes).valueBlockBytes(valueBlockBytes).compression(compression)
                 .filterFingerprintBits(filterFingerprintBits)
                 .spillBytes(spillBytes).spillEntries(spillEntries)
-                .fileLayer(fileLayer);
+                .fileLayer(fileLayer).metaCopyBytes(metaCopyBytes);
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -337,6 +347,7 @@ public final class DbConfig {
         private int filterFingerprintBits = DEFAULT_FILTER_FINGERPRINT_BITS;
         private long spillBytes = DEFAULT_SPILL_BYTES;
         private int spillEntries = DEFAULT_SPILL_ENTRIES;
+        private long metaCopyBytes = MetaCopyBudget.DEFAULT_BYTES;
 
         private Builder() {}
 
@@ -574,7 +585,7 @@ public final class DbConfig {
          * Sets the fingerprint width of the key filters of the SSTs the store writes (default
          * {@link #DEFAULT_FILTER_FINGERPRINT_BITS}): a get of an absent key asks each SST's filter, and reads that
          * SST's key block only on a false positive. 8 bits: about 9.0 bits per key and 0.39 % false positives; 16
-         * bits: about 18.1 bits per key and 0.0015 % (2<sup>-16</sup>; 0.0020 % measured on 1,000,000 keys). Filters live in the meta files, mapped while the store is
+         * bits: about 18.1 bits per key and 0.0015 % (2<sup>-16</sup>; 0.0020 % measured on 1,000,000 keys). Filters live in the meta files, read into memory (or mapped when over the store's meta copy budget) while the store is
          * open. Applies to the SSTs written from then on.
          *
          * <p>Measured ({@code docs/perf/sst-options.md}): 125.4 and 126.5 bytes per entry at 8 and 16 bits
@@ -641,6 +652,18 @@ public final class DbConfig {
         /** Replaces the file layer; tests use this to inject faults. */
         Builder fileLayer(FileLayer layer) {
             this.fileLayer = Objects.requireNonNull(layer, "layer");
+            return this;
+        }
+
+        /**
+         * Replaces the store's meta copy budget ({@link MetaCopyBudget}, default
+         * {@link MetaCopyBudget#DEFAULT_BYTES}); tests use 0 to run a store on mapped meta files only.
+         */
+        Builder metaCopyBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("metaCopyBytes: " + bytes + " (expected: >= 0)");
+            }
+            this.metaCopyBytes = bytes;
             return this;
         }
 

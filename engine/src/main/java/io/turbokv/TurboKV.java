@@ -84,7 +84,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public static TurboKV open(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreDirectory store = new StoreDirectory(directory, config.storeLayer());
+        StoreDirectory store = config.storeDirectory(directory);
         return new TurboKV(store, config, false, StoreOpener.openWritable(store, config.families()));
     }
 
@@ -117,7 +117,7 @@ public final class TurboKV implements AutoCloseable {
      */
     public static TurboKV openReadOnly(Path directory, DbConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        StoreDirectory store = new StoreDirectory(directory, config.storeLayer());
+        StoreDirectory store = config.storeDirectory(directory);
         return new TurboKV(store, config, true, StoreOpener.openReadOnly(store, config.families()));
     }
 

@@ -35,15 +35,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConcurrencyTest {
     private static final int KEYS = 400;
-    private static final DbConfig CONFIG = DbConfig.builder()
-            .family("single", FamilyKind.SINGLE_VALUE)
-            .keyBlockCacheBytes(256 << 10)
-            .valueBlockCacheBytes(256 << 10)
-            .build();
     private static final CompactConfig EAGER = new CompactConfig(2, 8, 32, 500L << 20, 0, 0, 8);
 
     @TempDir
     Path dir;
+
+    /** The store's configuration; {@link ConcurrencyMappedMetaTest} maps every meta file. */
+    DbConfig.Builder config() {
+        return DbConfig.builder()
+                .family("single", FamilyKind.SINGLE_VALUE)
+                .keyBlockCacheBytes(256 << 10)
+                .valueBlockCacheBytes(256 << 10);
+    }
 
     /** Whether round {@code round} writes {@code key}: about a third of the keys each round. */
     private static boolean writes(int round, int key) {
@@ -62,7 +65,7 @@ class ConcurrencyTest {
         AtomicLong compactions = new AtomicLong();
         AtomicLong reads = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        try (TurboKV db = TurboKV.open(dir, CONFIG)) {
+        try (TurboKV db = TurboKV.open(dir, config().build())) {
             ExecutorService pool = Executors.newFixedThreadPool(readers + 1);
             try {
                 List<Future<?>> tasks = new ArrayList<>();

@@ -42,6 +42,7 @@ class DbConfigCopyTest {
                 .spillBytes(DbConfig.MIN_SPILL_BYTES)
                 .spillEntries(DbConfig.MIN_SPILL_ENTRIES)
                 .fileLayer(FileLayer.withoutSync(FileLayer.standard()))
+                .metaCopyBytes(1L << 20)
                 .build();
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.turbokv.io.MetaCopyBudget;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.meta.MetaFile;
 import java.io.IOException;
@@ -12,9 +13,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A store whose key filter was damaged on disk after it was written: the open does not read the filter's chunks
@@ -29,12 +32,21 @@ class KeyFilterChunkDamageTest {
     @TempDir
     Path dir;
 
-    /** Filters of 8-bit fingerprints (about 5 chunks) and of 16-bit ones (about 11, two bytes per slot). */
+    static Stream<Arguments> bitsAndBudgets() {
+        return Stream.of(Arguments.of(8, MetaCopyBudget.DEFAULT_BYTES), Arguments.of(16, MetaCopyBudget.DEFAULT_BYTES),
+                Arguments.of(8, 0L), Arguments.of(16, 0L));
+    }
+
+    /**
+     * Filters of 8-bit fingerprints (about 5 chunks) and of 16-bit ones (about 11, two bytes per slot), in a meta file
+     * read into memory (the default budget) and in a mapped one (a budget of 0).
+     */
     @ParameterizedTest
-    @ValueSource(ints = {8, 16})
-    void aFlippedFilterByteIsReportedByTheFirstGetThatReadsItsChunkWithFileAndOffset(int bits) throws IOException {
+    @MethodSource("bitsAndBudgets")
+    void aFlippedFilterByteIsReportedByTheFirstGetThatReadsItsChunkWithFileAndOffset(int bits, long metaCopyBytes)
+            throws IOException {
         DbConfig config = DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE).filterFingerprintBits(bits)
-                .build();
+                .metaCopyBytes(metaCopyBytes).build();
         try (TurboKV db = TurboKV.open(dir, config); WriteBatch batch = db.writeBatch()) {
             for (int i = 0; i < KEYS; i++) {
                 batch.put(0, key(i), value(i));

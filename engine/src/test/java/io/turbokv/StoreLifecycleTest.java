@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
 class StoreLifecycleTest {
     @TempDir
     Path dir;
+
+    /** The configuration of every store this test opens; {@link StoreLifecycleMappedMetaTest} maps its meta files. */
+    DbConfig config() {
+        return DbConfig.singleFamily();
+    }
+
+    /** Whether {@link #config()} maps every meta file rather than reading them into memory. */
+    boolean metaFilesMapped() {
+        return false;
+    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(UTF_8);
@@ -75,12 +86,12 @@ class StoreLifecycleTest {
 
     @Test
     void batchLeftOpenWhenItsStoreClosesCannotTouchTheNextWritersCommits() throws IOException {
-        TurboKV db1 = TurboKV.open(dir, DbConfig.singleFamily());
+        TurboKV db1 = TurboKV.open(dir, config());
         commit(db1, "k", "v");
         WriteBatch stale = db1.writeBatch();
         stale.put(0, bytes("stale"), bytes("x"));
         db1.close();
-        try (TurboKV db2 = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV db2 = TurboKV.open(dir, config())) {
             commit(db2, "a", "1");
             commit(db2, "b", "2");
             Map<String, byte[]> before = snapshot();
@@ -93,7 +104,7 @@ class StoreLifecycleTest {
             assertEquals("1", get(db2, "a"));
             assertEquals("2", get(db2, "b"));
         }
-        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV db = TurboKV.open(dir, config())) {
             assertEquals("v", get(db, "k"));
             assertEquals("1", get(db, "a"));
             assertEquals("2", get(db, "b"));
@@ -103,7 +114,7 @@ class StoreLifecycleTest {
 
     @Test
     void commitOfABatchWhoseStoreClosedWritesNothing() throws IOException {
-        TurboKV db = TurboKV.open(dir, DbConfig.singleFamily());
+        TurboKV db = TurboKV.open(dir, config());
         commit(db, "k", "v");
         WriteBatch batch = db.writeBatch();
         for (int i = 0; i < 300_000; i++) { // past a spill: SST files exist when the store closes
@@ -116,7 +127,7 @@ class StoreLifecycleTest {
         assertSameFiles(afterClose, snapshot());
         assertTrue(afterClose.keySet().stream().noneMatch(n -> n.endsWith(".sst") && !n.equals("00000001.sst")),
                 "the open batch's spilled SSTs were rolled back by the close: " + afterClose.keySet());
-        try (TurboKV reopened = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV reopened = TurboKV.open(dir, config())) {
             assertEquals("v", get(reopened, "k"));
             assertEquals(null, get(reopened, "key1"));
         }
@@ -124,7 +135,7 @@ class StoreLifecycleTest {
 
     @Test
     void readsOfAClosedStoreAndItsScopesFailWithTheStoreClosedException() throws IOException {
-        TurboKV db = TurboKV.open(dir, DbConfig.singleFamily());
+        TurboKV db = TurboKV.open(dir, config());
         commit(db, "k", "v");
         ReadScope scope = db.readScope();
         MemorySegment view = scope.get(0, bytes("k"));
@@ -136,14 +147,14 @@ class StoreLifecycleTest {
         assertThrows(StoreClosedException.class, db::writeBatch);
         assertThrows(StoreClosedException.class, db::fullCompact);
         assertThrows(StoreClosedException.class, () -> scope.get(0, bytes("k")));
-        assertArrayEquals(bytes("v"), view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+        assertArrayEquals(bytes("v"), view.toArray(ValueLayout.JAVA_BYTE),
                 "a view stays readable until its scope closes");
         scope.close();
     }
 
     @Test
     void secondBatchIsRefusedNamingWhereTheActiveOneWasCreated() throws IOException {
-        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily()); WriteBatch active = db.writeBatch()) {
+        try (TurboKV db = TurboKV.open(dir, config()); WriteBatch active = db.writeBatch()) {
             IllegalStateException refused = assertThrows(IllegalStateException.class, db::writeBatch);
             assertTrue(refused.getMessage().contains("already active"), refused.getMessage());
             assertNotNull(refused.getCause(), "the cause carries where the active batch was created");
@@ -171,7 +182,7 @@ class StoreLifecycleTest {
         boolean parentHandlers = logger.getUseParentHandlers();
         logger.setUseParentHandlers(false); // the warning is expected here; keep the build output clean
         logger.addHandler(capture);
-        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV db = TurboKV.open(dir, config())) {
             abandonABatch(db);
             WriteBatch next = null;
             long deadline = System.nanoTime() + 30_000_000_000L;
@@ -214,7 +225,7 @@ class StoreLifecycleTest {
 
     @Test
     void scopeOpenedBeforeAFullCompactionStillReadsItsState() throws IOException {
-        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV db = TurboKV.open(dir, config())) {
             commit(db, "k1", "v1");
             commit(db, "k2", "v2");
             commit(db, "k3", "v3");
@@ -224,7 +235,7 @@ class StoreLifecycleTest {
                 db.fullCompact();
                 for (int i = 1; i <= 3; i++) {
                     assertArrayEquals(bytes("v" + i), scope.get(0, bytes("k" + i)).toArray(
-                            java.lang.foreign.ValueLayout.JAVA_BYTE), "k" + i);
+                            ValueLayout.JAVA_BYTE), "k" + i);
                 }
             }
             assertEquals("newer", get(db, "k1"));
@@ -240,14 +251,14 @@ class StoreLifecycleTest {
         byte[] blob = new byte[(int) WriteBatch.MAX_MEDIUM_VALUE_SIZE + 1];
         blob[0] = 7;
         blob[blob.length - 1] = 9;
-        try (TurboKV writer = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV writer = TurboKV.open(dir, config())) {
             commit(writer, "k1", "v1");
             try (WriteBatch batch = writer.writeBatch()) {
                 batch.put(0, bytes("blob"), blob);
                 batch.commit();
             }
             commit(writer, "k2", "v2");
-            try (TurboKV reader = TurboKV.openReadOnly(dir, DbConfig.singleFamily())) {
+            try (TurboKV reader = TurboKV.openReadOnly(dir, config())) {
                 try (WriteBatch batch = writer.writeBatch()) {
                     batch.put(0, bytes("blob"), bytes("small now"));
                     batch.delete(0, bytes("k1"));
@@ -261,7 +272,7 @@ class StoreLifecycleTest {
                 reader.clearCache();
                 assertEquals("v1", get(reader, "k1"));
                 List<String> keys = new ArrayList<>();
-                reader.forEach(0, (k, v) -> keys.add(new String(k.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                reader.forEach(0, (k, v) -> keys.add(new String(k.toArray(ValueLayout.JAVA_BYTE),
                         UTF_8)));
                 keys.sort(null);
                 assertEquals(List.of("blob", "k1", "k2"), keys);
@@ -273,7 +284,7 @@ class StoreLifecycleTest {
 
     @Test
     void openThatFindsADamagedMetaFileLeavesNoMetaFileMapped() throws IOException {
-        try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {
+        try (TurboKV db = TurboKV.open(dir, config())) {
             for (int i = 0; i < 8; i++) {
                 commit(db, "k" + i, "v" + i);
             }
@@ -287,23 +298,43 @@ class StoreLifecycleTest {
         content[content.length / 2] ^= 0x10;
         Files.write(damaged, content);
         for (int attempt = 0; attempt < 3; attempt++) {
-            IOException failure = assertThrows(IOException.class, () -> TurboKV.open(dir, DbConfig.singleFamily()));
+            IOException failure = assertThrows(IOException.class, () -> TurboKV.open(dir, config()));
             assertInstanceOf(CorruptionException.class, failure);
             assertEquals(0, mappingsOf(dir), "meta files still mapped after the failed open");
-            assertThrows(CorruptionException.class, () -> TurboKV.openReadOnly(dir, DbConfig.singleFamily()));
+            assertThrows(CorruptionException.class, () -> TurboKV.openReadOnly(dir, config()));
             assertEquals(0, mappingsOf(dir), "meta files still mapped after the failed read-only open");
         }
     }
 
-    /** How many mappings of files in {@code directory} this process has (Linux: /proc/self/maps). */
+    @Test
+    void anOpenStoreMapsItsMetaFilesOnlyWithoutRoomInItsBudget() throws IOException {
+        try (TurboKV db = TurboKV.open(dir, config())) {
+            commit(db, "k1", "v1");
+            commit(db, "k2", "v2");
+        }
+        try (TurboKV db = TurboKV.open(dir, config())) {
+            assertEquals("v1", get(db, "k1"));
+            assertEquals(metaFilesMapped() ? 2 : 0, mappingsOf(dir, ".meta"));
+        }
+        assertEquals(0, mappingsOf(dir, ".meta"), "meta files still mapped after close");
+    }
+
     private static long mappingsOf(Path directory) {
+        return mappingsOf(directory, "");
+    }
+
+    /**
+     * How many mappings of files in {@code directory} whose name ends with {@code suffix} this process has (Linux:
+     * /proc/self/maps).
+     */
+    private static long mappingsOf(Path directory, String suffix) {
         Path maps = Path.of("/proc/self/maps");
         if (!Files.exists(maps)) {
             return 0;
         }
         try (Stream<String> lines = Files.lines(maps)) {
             String prefix = directory.toRealPath().toString();
-            return lines.filter(line -> line.contains(prefix)).count();
+            return lines.filter(line -> line.contains(prefix) && line.endsWith(suffix)).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

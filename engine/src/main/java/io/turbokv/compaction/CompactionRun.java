@@ -65,7 +65,7 @@ public final class CompactionRun {
         CompactionEvent event = new CompactionEvent();
         event.start();
         long start = System.nanoTime();
-        VersionTracker.Version<StoreState> version = versions.acquire(); // keeps the input meta files mapped
+        VersionTracker.Version<StoreState> version = versions.acquire(); // keeps the input meta files open
         int seqBefore = version.state().committedSeq();
         SequenceAllocator sequence = new SequenceAllocator(seqBefore);
         try {

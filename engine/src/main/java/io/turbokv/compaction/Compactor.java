@@ -40,7 +40,7 @@ import org.agrona.collections.IntHashSet;
 /**
  * Runs one compaction over the committed SSTs of a store up to, not including, its commit: selects
  * the segments of every family, merges or moves them, and writes the new SST and meta files. The caller holds the
- * write slot, keeps the inputs' meta files mapped (a version lease) and commits the {@link Result}, or rolls back
+ * write slot, keeps the inputs' meta files open (a version lease) and commits the {@link Result}, or rolls back
  * (deletes every file numbered above the committed sequence number) when this throws.
  *
  * <p><b>Merge rules (seed).</b> Entries arrive newest first within a key. Single-valued: the first entry of a key

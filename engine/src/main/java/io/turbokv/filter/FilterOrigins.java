@@ -6,31 +6,31 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * Which file a mapped filter lies in, for the one place that needs it: a {@link KeyFilter} chunk found damaged at its
- * first query, where only the filter's segment is at hand, must still name its file and offset. The owner of a
- * mapping registers it while it is open ({@link #register}) and closes the registration before it unmaps, so an
- * address never resolves to a file mapped there earlier. Only the error path looks anything up; a query never does.
+ * Which file a filter lies in, for the one place that needs it: a {@link KeyFilter} chunk found damaged at its
+ * first query, where only the filter's segment is at hand, must still name its file and offset. The owner of a file's
+ * bytes in memory (read into memory or mapped) registers them while they are valid ({@link #register}) and closes
+ * the registration before it frees or unmaps them, so an address never resolves to a file held there earlier. Only the error path looks anything up; a query never does.
  */
 public final class FilterOrigins {
-    /** Registered mappings by base address. */
-    private static final ConcurrentSkipListMap<Long, Registration> MAPPINGS = new ConcurrentSkipListMap<>();
+    /** Registered files' bytes by base address. */
+    private static final ConcurrentSkipListMap<Long, Registration> REGISTERED = new ConcurrentSkipListMap<>();
 
     private FilterOrigins() {}
 
     /**
-     * Records that {@code mapping} holds the bytes of {@code file} from offset 0, until the registration closes.
+     * Records that {@code bytes} hold the bytes of {@code file} from offset 0, until the registration closes.
      *
-     * @param mapping the mapped file, native
-     * @param file    the file's path
-     * @return the registration, to close before the mapping is unmapped
-     * @throws IllegalArgumentException if {@code mapping} is not native
+     * @param bytes the file's bytes, read into native memory or mapped
+     * @param file  the file's path
+     * @return the registration, to close before {@code bytes} are freed or unmapped
+     * @throws IllegalArgumentException if {@code bytes} is not native
      */
-    public static Registration register(MemorySegment mapping, Path file) {
-        if (!mapping.isNative()) {
-            throw new IllegalArgumentException("not a mapping: " + mapping);
+    public static Registration register(MemorySegment bytes, Path file) {
+        if (!bytes.isNative()) {
+            throw new IllegalArgumentException("not native memory: " + bytes);
         }
-        Registration registration = new Registration(mapping.address(), mapping.byteSize(), file);
-        MAPPINGS.put(registration.address, registration);
+        Registration registration = new Registration(bytes.address(), bytes.byteSize(), file);
+        REGISTERED.put(registration.address, registration);
         return registration;
     }
 
@@ -53,7 +53,7 @@ public final class FilterOrigins {
         if (!filter.isNative()) {
             return null;
         }
-        Map.Entry<Long, Registration> floor = MAPPINGS.floorEntry(filter.address());
+        Map.Entry<Long, Registration> floor = REGISTERED.floorEntry(filter.address());
         if (floor == null) {
             return null;
         }
@@ -62,7 +62,7 @@ public final class FilterOrigins {
                 : null;
     }
 
-    /** One registered mapping; {@link #close()} removes it (idempotent). */
+    /** One registered file's bytes; {@link #close()} removes them (idempotent). */
     public static final class Registration implements AutoCloseable {
         private final long address;
         private final long length;
@@ -74,10 +74,10 @@ public final class FilterOrigins {
             this.file = file;
         }
 
-        /** Forgets the mapping; call before it is unmapped. */
+        /** Forgets the bytes; call before they are freed or unmapped. */
         @Override
         public void close() {
-            MAPPINGS.remove(address, this);
+            REGISTERED.remove(address, this);
         }
     }
 }

@@ -18,7 +18,8 @@ import java.util.zip.CRC32;
 
 /**
  * The per-SST approximate membership filter: a static set of 64-bit key hashes,
- * built once when an SST is closed, stored in the meta file and queried in place from the mapped meta file.
+ * built once when an SST is closed, stored in the meta file and queried in place in the meta file's bytes (read into
+ * memory, or mapped when over the store's copy budget, see {@code MetaFile}).
  * {@link #mayContain} never answers {@code false} for a hash that was built in; for any other hash it answers
  * {@code true} with probability about 2<sup>-8</sup>, or 2<sup>-16</sup> for a filter built with 16-bit
  * fingerprints (a store's {@code DbConfig.Builder.filterFingerprintBits}).
@@ -63,13 +64,14 @@ import java.util.zip.CRC32;
  *
  * <p><b>Verified at first use, a chunk at a time.</b> The meta file's own CRC does not cover its key filters (see
  * {@code MetaFile}): checking a whole 1.1 MB filter at every open cost about 0.6 ms of CPU, nearly all of it the
- * page faults of touching every page of the new mapping, not the CRC itself (about 40 us). Instead {@link #check}
+ * page faults of touching every page of the new mapping (meta files were always mapped then), not the CRC itself (about 40 us). Instead {@link #check}
  * verifies the header CRC when the meta file is taken into a state (which makes every offset a query computes safe),
  * and {@link #mayContain} verifies each {@value #CHUNK_BYTES}-byte chunk of fingerprints the first time one of its
  * slots is read, before it answers: a probe reads three slots, so it checks at most three chunks, each spanning
  * the page the probe touches and usually part of the next (chunks are page-sized, not page-aligned). Each copy of a filter records what it verified in its own verified bits, and sets "all
  * verified" once every chunk was: a steady-state probe then reads one more byte of the header line it reads
- * anyway, and nothing else (a mapped copy is a private mapping: these bytes never reach the file). A damaged chunk
+ * anyway, and nothing else (a meta file is read into memory of its own or mapped privately: these bytes never reach
+ * the file). A damaged chunk
  * is reported as a {@link CorruptionException} naming the file (through {@link FilterOrigins}), the chunk's offset
  * and the expected and found CRC; no answer is ever read from unverified bytes. Racing readers may verify a chunk
  * twice, and a bit lost to a racing plain store only means one more check later; a bit is set only after its chunk

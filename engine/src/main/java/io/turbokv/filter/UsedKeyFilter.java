@@ -90,7 +90,7 @@ public final class UsedKeyFilter {
     }
 
     /**
-     * Whether {@code hash} is in the filter's set, by binary search straight over the mapped bytes; allocates
+     * Whether {@code hash} is in the filter's set, by binary search straight over the meta file's bytes; allocates
      * nothing.
      *
      * @param filter a filter payload that passed {@link #check} (otherwise the read may go out of bounds)

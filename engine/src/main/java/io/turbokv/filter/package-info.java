@@ -5,7 +5,7 @@
  * compaction uses for the warm/cold split.
  *
  * <p>Both are static sets over 64-bit key hashes, built once into a {@link java.lang.foreign.MemorySegment} and
- * queried in place from the mapped meta file; a query allocates nothing on the heap, but the first queries of a key
+ * queried in place in the meta file's bytes (read into memory, or mapped when over the store's copy budget); a query allocates nothing on the heap, but the first queries of a key
  * filter, which verify its chunks (and report a damaged one). Each payload starts with a tag byte and is
  * validated once by its {@code check} method, after which no query can read out of bounds. A key filter carries its
  * own CRCs (the meta file's does not cover it) and verifies each 4 KiB chunk at its first query;

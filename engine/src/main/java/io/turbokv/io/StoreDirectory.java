@@ -8,14 +8,27 @@ import java.util.Objects;
  * names each numbered file) and the {@link FileLayer} every create, sync, rename and delete goes through. One value
  * instead of a {@code (FileLayer, Path)} pair handed from class to class.
  *
- * @param directory the store's directory
- * @param files     the layer its writes go through
+ * @param directory  the store's directory
+ * @param files      the layer its writes go through
+ * @param metaCopies the bytes of meta files the store may hold read into memory, shared by its open, commits and
+ *                   compactions
  */
-public record StoreDirectory(Path directory, FileLayer files) {
+public record StoreDirectory(Path directory, FileLayer files, MetaCopyBudget metaCopies) {
     /** Checks the components. */
     public StoreDirectory {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(files, "files");
+        Objects.requireNonNull(metaCopies, "metaCopies");
+    }
+
+    /**
+     * A store directory with a meta copy budget of its own, of {@link MetaCopyBudget#DEFAULT_BYTES}.
+     *
+     * @param directory the store's directory
+     * @param files     the layer its writes go through
+     */
+    public StoreDirectory(Path directory, FileLayer files) {
+        this(directory, files, new MetaCopyBudget(MetaCopyBudget.DEFAULT_BYTES));
     }
 
     /**

@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param sstSize    the SST's file length in bytes, not negative
  * @param flags      {@link #COLD}, {@link #FRESH} or 0 (warm); no other bits
  * @param entryCount the number of entries in the SST, not negative
- * @param filter     the SST's key filter, opaque bytes (may be empty); a slice of the mapping when read from a
+ * @param filter     the SST's key filter, opaque bytes (may be empty); a slice of the file's bytes when read from a
  *                   {@link MetaFile}, valid until that file is closed
  * @param keyRange   the lowest and highest key of a key-ordered SST; null when unknown (a hash-ordered SST)
  */

@@ -7,6 +7,7 @@ import io.turbokv.ffm.LibC;
 import io.turbokv.filter.FilterOrigins;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.io.Bytes;
+import io.turbokv.io.MetaCopyBudget;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,7 +25,8 @@ import java.util.Objects;
 import java.util.zip.CRC32;
 
 /**
- * An open meta file ({@code %08d.meta}), read into memory (or mapped privately when large) and verified when
+ * An open meta file ({@code %08d.meta}), read into memory (or mapped privately when large or beyond the store's
+ * budget) and verified when
  * opened, all but its key filters, which verify themselves at their first use ({@link KeyFilter}). All integers are
  * big-endian (turbo-persistence's layout, with a header and checksums of TurboKV's own):
  *
@@ -82,14 +84,19 @@ import java.util.zip.CRC32;
  * can only fail its own checks, never move another's bytes.
  *
  * <p>A file of up to {@link #COPY_MAX_BYTES} is read whole into memory of its own ({@code malloc}, not zeroed: the
- * read fills every byte handed out), and only a larger one is mapped. Measured on a warm open + first get + close
- * (bench {@code FirstGets}, docs/perf/open-and-filter.md), reading is cheaper at 123 KB (100,000 keys: 12-16 %
- * less CPU for the open and first get, 36-40 % for the close) and still at 1.16 MB (10-12 % and 8-18 %): a
+ * read fills every byte handed out) when the store's {@link MetaCopyBudget} has room for it, and mapped otherwise:
+ * the budget (4 MiB by default, given back as copies close) bounds what an open reads and what a store holds in
+ * copies, whatever the number of meta files (manual compaction leaves one per family and commit). Measured on a
+ * warm open + first get + close (bench {@code FirstGets}, thread CPU, docs/perf/open-and-filter.md), the read alone
+ * was cheaper at 1.16 MB (1,000,000 keys: 10-12 % less CPU for the open and first get, 8-18 % for the close) and at
+ * 123 KB (100,000 keys: 12-16 % and 36-40 %, but measured with a zeroed copy, not this {@code malloc} one; a later
+ * run of main against both of that change's parts gave 6-7 % and 18-22 %). Cold opens were not measured. A file
  * mapping costs {@code mmap}, {@code madvise}, one page fault per page touched (no fault-around under
  * {@link Advice#RANDOM}), the copy of each page a verified bit is written to, and at close {@code munmap}, whose
- * page-table teardown and TLB shootdown outweigh the copy. A copy also cannot fault (SIGBUS) if the file is
- * truncated behind the store's back. Above the threshold a mapping keeps the memory in the page cache, which the
- * kernel may reclaim, and leaves the filter pages no probe reaches unread.
+ * page-table teardown and TLB shootdown outweigh the copy (which {@code malloc} may itself serve with an anonymous
+ * mapping when large). A copy also cannot fault (SIGBUS) if the file is truncated behind the store's back. Above the
+ * threshold or beyond the budget a mapping keeps the memory in the page cache, which the kernel may reclaim, and
+ * leaves the filter pages no probe reaches unread.
  *
  * <p>A mapping is private (copy-on-write) because the key filters' verified bits are written in place: the file
  * itself is never written, and a page is copied only when a query first sets a bit on it. The JDK maps a file
@@ -98,7 +105,7 @@ import java.util.zip.CRC32;
  * of the file's own instead, whose filters verify themselves the same way. The used-key filter is handed out
  * read-only, as nothing may write it.
  *
- * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the mapping is only read, but for the
+ * <p>Thread-safe after {@link #open}: the parsed header lives in arrays and the file's bytes are only read, but for the
  * key filters' verified bytes, which {@link KeyFilter} alone writes. Whoever opens a {@code MetaFile} closes it,
  * after making sure no reader still uses it or a filter sliced from it.
  */
@@ -137,8 +144,9 @@ public final class MetaFile implements AutoCloseable {
     /** The largest meta file: filter ends are u32, and the checksum reads the file as one buffer. */
     static final long MAX_FILE_SIZE = Integer.MAX_VALUE;
     /**
-     * The largest file {@link #open(Path, int)} reads into memory of its own instead of mapping: 2 MiB, the meta file
-     * of a family of about 1,800,000 keys (see the class comment).
+     * The largest file {@link #open(Path, int, MetaCopyBudget)} reads into memory of its own instead of mapping: 2 MiB,
+     * the meta file of a family of about 1,800,000 keys at 8-bit fingerprints, or about 900,000 at 16-bit (see the
+     * class comment).
      */
     static final long COPY_MAX_BYTES = 2L << 20;
 
@@ -185,6 +193,9 @@ public final class MetaFile implements AutoCloseable {
     /** The mapping's (or the copy's) arena, which this object alone owns and closes. */
     private final Arena arena;
     private final MemorySegment bytes;
+    /** The budget the copy was taken from, and how much of it; 0 when mapped. */
+    private final MetaCopyBudget budget;
+    private final long budgeted;
     private final FilterOrigins.Registration origin;
     private final int family;
     private final int[] obsoleteSsts;
@@ -199,12 +210,14 @@ public final class MetaFile implements AutoCloseable {
     private final MetaEntry.KeyRange[] keyRanges;
     private final MemorySegment usedKeyFilter;
 
-    private MetaFile(Path path, int seq, Arena arena, MemorySegment bytes, FilterOrigins.Registration origin,
-                     Parser parsed) {
+    private MetaFile(Path path, int seq, Arena arena, MemorySegment bytes, MetaCopyBudget budget, long budgeted,
+                     FilterOrigins.Registration origin, Parser parsed) {
         this.path = path;
         this.seq = seq;
         this.arena = arena;
         this.bytes = bytes;
+        this.budget = budget;
+        this.budgeted = budgeted;
         this.origin = origin;
         this.family = parsed.family;
         this.obsoleteSsts = parsed.obsoleteSsts;
@@ -221,36 +234,59 @@ public final class MetaFile implements AutoCloseable {
     }
 
     /**
-     * Reads {@code path} into memory of its own (a file of up to {@link #COPY_MAX_BYTES}) or maps it privately
-     * ({@link Advice#RANDOM}), and verifies it: length, magic, CRC-32 trailer over every
-     * byte but the key filters, format version, codec, then every count, offset and field.
+     * Opens {@code path} on its own, with a {@link MetaCopyBudget} of its own: read into memory of its own when it is
+     * of up to {@link #COPY_MAX_BYTES}, mapped otherwise. For a file opened alone (tests, tools); a store's meta files
+     * share the store's budget ({@link #open(Path, int, MetaCopyBudget)}).
      *
      * @param path the meta file
      * @param seq  its sequence number, kept for {@link #seq()}
+     * @return the open file, which the caller closes
+     * @throws IOException as {@link #open(Path, int, MetaCopyBudget)}
+     */
+    public static MetaFile open(Path path, int seq) throws IOException {
+        return open(path, seq, new MetaCopyBudget(COPY_MAX_BYTES));
+    }
+
+    /**
+     * Reads {@code path} into memory of its own (a file of up to {@link #COPY_MAX_BYTES} that fits in what is left
+     * of {@code budget}, which the file takes until {@link #close()}) or maps it privately ({@link Advice#RANDOM}),
+     * and verifies it: length, magic, CRC-32 trailer over every byte but the key filters, format version, codec, then
+     * every count, offset and field.
+     *
+     * @param path   the meta file
+     * @param seq    its sequence number, kept for {@link #seq()}
+     * @param budget the bytes of meta files the store may still hold in copies
      * @return the open file, which the caller closes
      * @throws java.nio.file.NoSuchFileException when the file does not exist
      * @throws CorruptionException               on any damage; the message names the file, the offset, and the
      *                                           expected and found values
      * @throws IOException                       when the file was written by another format version (the message
-     *                                           names both versions), or cannot be mapped
+     *                                           names both versions), or cannot be read or mapped
      */
-    public static MetaFile open(Path path, int seq) throws IOException {
-        return open(path, seq, COPY_MAX_BYTES);
+    public static MetaFile open(Path path, int seq, MetaCopyBudget budget) throws IOException {
+        return open(path, seq, COPY_MAX_BYTES, budget);
     }
 
     /**
      * As {@link #open(Path, int)}, with a file of up to {@code copyMaxBytes} read into memory of its own and a larger
-     * one mapped ({@code Long.MAX_VALUE} reads any file, as when this process may not write it, which tests cannot
-     * otherwise arrange: root writes any file; -1 maps any file this process may write).
+     * one mapped, and no budget ({@code Long.MAX_VALUE} reads any file, as when this process may not write it, which
+     * tests cannot otherwise arrange: root writes any file; -1 maps any file this process may write).
      */
     static MetaFile open(Path path, int seq, long copyMaxBytes) throws IOException {
+        return open(path, seq, copyMaxBytes, new MetaCopyBudget(Long.MAX_VALUE));
+    }
+
+    private static MetaFile open(Path path, int seq, long copyMaxBytes, MetaCopyBudget budget) throws IOException {
+        Objects.requireNonNull(budget, "budget");
         Arena arena = Arena.ofShared();
         FilterOrigins.Registration origin = null;
+        Loaded loaded = null;
         boolean success = false;
         try {
-            MemorySegment bytes = load(path, arena, copyMaxBytes);
-            origin = FilterOrigins.register(bytes, path);
-            MetaFile file = new MetaFile(path, seq, arena, bytes, origin, new Parser(path, bytes).parse());
+            loaded = load(path, arena, copyMaxBytes, budget);
+            origin = FilterOrigins.register(loaded.bytes, path);
+            MetaFile file = new MetaFile(path, seq, arena, loaded.bytes, budget, loaded.budgeted, origin,
+                    new Parser(path, loaded.bytes).parse());
             success = true;
             return file;
         } finally {
@@ -259,49 +295,65 @@ public final class MetaFile implements AutoCloseable {
                     origin.close();
                 }
                 arena.close();
+                if (loaded != null) {
+                    budget.giveBack(loaded.budgeted);
+                }
             }
         }
     }
 
-    /** The whole file in {@code arena}: a copy when it is small, a private mapping otherwise (see the class). */
-    private static MemorySegment load(Path path, Arena arena, long copyMaxBytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+    /** A file's bytes, and how many of them it took from its budget (0 when they are mapped). */
+    private record Loaded(MemorySegment bytes, long budgeted) {}
+
+    /**
+     * The whole file in {@code arena}, through one open of it: a copy when it is small and fits in {@code budget}, a
+     * private mapping otherwise, and a copy whatever its size when this process may not write it (see the class).
+     */
+    private static Loaded load(Path path, Arena arena, long copyMaxBytes, MetaCopyBudget budget) throws IOException {
+        FileChannel writable = openWritable(path);
+        if (writable == null) {
+            // Outside the budget: such a file cannot be mapped privately. A file that cannot be read either fails
+            // this open, with the OS's reason.
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                return new Loaded(read(channel, channel.size(), path, arena), 0);
+            }
+        }
+        try (FileChannel channel = writable) {
             long size = channel.size();
-            if (size <= copyMaxBytes) {
-                return read(channel, size, path, arena);
+            if (size <= copyMaxBytes && budget.tryTake(size)) {
+                boolean read = false;
+                try {
+                    Loaded copy = new Loaded(read(channel, size, path, arena), size);
+                    read = true;
+                    return copy;
+                } finally {
+                    if (!read) {
+                        budget.giveBack(size);
+                    }
+                }
             }
+            if (size == 0) {
+                return new Loaded(arena.allocate(0), 0);
+            }
+            MemorySegment bytes = channel.map(FileChannel.MapMode.PRIVATE, 0, size, arena);
+            LibC.madvise(bytes.address(), size, Advice.RANDOM, path.toString());
+            return new Loaded(bytes, 0);
         }
-        return map(path, arena);
     }
 
-    /** The whole file in {@code arena}: a private mapping, or a copy when this process may not write the file. */
-    private static MemorySegment map(Path path, Arena arena) throws IOException {
-        FileChannel channel;
+    /**
+     * {@return {@code path} opened for reading and writing, as the JDK maps a file privately only through such a
+     * channel; {@code null} when this process may not write it}
+     */
+    private static FileChannel openWritable(Path path) throws IOException {
         try {
-            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             throw e;
         } catch (FileSystemException e) {
             // Not writable here, for whatever reason the OS gives (EACCES, EROFS, EPERM, each in the JDK's own
-            // exception type or wording): reading needs no write access, so take the copy. A file that cannot be
-            // read either fails the copy's own open, with the OS's reason.
-            return copy(path, arena);
-        }
-        try (channel) {
-            long size = channel.size();
-            if (size == 0) {
-                return arena.allocate(0);
-            }
-            MemorySegment bytes = channel.map(FileChannel.MapMode.PRIVATE, 0, size, arena);
-            LibC.madvise(bytes.address(), size, Advice.RANDOM, path.toString());
-            return bytes;
-        }
-    }
-
-    /** The whole file read into {@code arena}. */
-    private static MemorySegment copy(Path path, Arena arena) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return read(channel, channel.size(), path, arena);
+            // exception type or wording): reading needs no write access, so the caller takes the copy.
+            return null;
         }
     }
 
@@ -346,7 +398,7 @@ public final class MetaFile implements AutoCloseable {
     }
 
     /**
-     * {@return entry {@code i}; its filter is a slice of the mapping, valid until {@link #close()}}
+     * {@return entry {@code i}; its filter is a slice of the file's bytes, valid until {@link #close()}}
      *
      * @param i the entry's index, in file order
      * @throws IndexOutOfBoundsException when {@code i} is not in {@code [0, entryCount())}
@@ -363,7 +415,7 @@ public final class MetaFile implements AutoCloseable {
     }
 
     /**
-     * {@return the used-key filter, a slice of the mapping (empty when no key was read); valid until {@link #close()}}
+     * {@return the used-key filter, a slice of the file's bytes (empty when no key was read); valid until {@link #close()}}
      */
     public MemorySegment usedKeyFilter() {
         return usedKeyFilter;
@@ -375,7 +427,7 @@ public final class MetaFile implements AutoCloseable {
     }
 
     /**
-     * Unmaps or frees the file's bytes; later access to a filter slice throws {@link IllegalStateException}.
+     * Unmaps or frees the file's bytes (giving a copy's back to its budget); later access to a filter slice throws {@link IllegalStateException}.
      * Idempotent.
      */
     @Override
@@ -383,6 +435,7 @@ public final class MetaFile implements AutoCloseable {
         if (arena.scope().isAlive()) {
             origin.close();
             arena.close();
+            budget.giveBack(budgeted);
         }
     }
 
@@ -391,7 +444,7 @@ public final class MetaFile implements AutoCloseable {
         return "MetaFile(" + path.getFileName() + ", family=" + family + ", " + sstSeqs.length + " entries)";
     }
 
-    /** Verifies a mapped meta file and reads it into arrays; one use. */
+    /** Verifies a meta file's bytes (read or mapped) and reads them into arrays; one use. */
     private static final class Parser {
         private final Path path;
         private final MemorySegment bytes;

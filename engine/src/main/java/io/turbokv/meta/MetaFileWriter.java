@@ -41,7 +41,7 @@ public final class MetaFileWriter {
             write(out, family, obsoleteSsts, entries, usedKeyFilter);
             out.sync();
         }
-        return MetaFile.open(path, seq);
+        return MetaFile.open(path, seq, store.metaCopies());
     }
 
     /**

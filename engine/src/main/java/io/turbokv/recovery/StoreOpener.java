@@ -113,7 +113,7 @@ public final class StoreOpener {
             int committed = CurrentFile.read(directory);
             List<FamilyConfig> families = StoreSchemas.reconcile(directory, readSchema(directory), declared);
             DirectoryScan scan = DirectoryScan.scan(files, directory, committed, false);
-            StoreState state = StateLoader.load(directory, families.size(), scan.metaSeqs(), committed);
+            StoreState state = StateLoader.load(store, families.size(), scan.metaSeqs(), committed);
             return new Opened(families, lock, state, BlobFiles.byName(directory));
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -162,7 +162,7 @@ public final class StoreOpener {
         FileLayer files = store.files();
         List<FamilyConfig> families = StoreSchemas.reconcile(directory, readSchema(directory), declared);
         DirectoryScan scan = DirectoryScan.scan(files, directory, committed, true);
-        StoreState state = StateLoader.load(directory, families.size(), scan.metaSeqs(), committed);
+        StoreState state = StateLoader.load(store, families.size(), scan.metaSeqs(), committed);
         BlobFiles blobs = null;
         try {
             for (LiveMeta meta : state.metas()) {

@@ -8,6 +8,7 @@ import io.turbokv.UnsupportedFormatVersionException;
 import io.turbokv.blob.BlobFile;
 import io.turbokv.io.CurrentFile;
 import io.turbokv.io.DeletionFile;
+import io.turbokv.io.MetaCopyBudget;
 import io.turbokv.io.SchemaFile;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.meta.MetaEntry;
@@ -91,6 +92,8 @@ public final class StoreSalvage {
     private final boolean[] multiValued;
     private final Sink sink;
     private final List<String> damage = new ArrayList<>();
+    /** The salvage holds every meta file open at once, so they share a budget, as a store's do. */
+    private final MetaCopyBudget metaCopies = new MetaCopyBudget(MetaCopyBudget.DEFAULT_BYTES);
     private long entries;
     private long lost;
 
@@ -210,7 +213,7 @@ public final class StoreSalvage {
 
     private MetaFile openMeta(Path path, int seq) throws IOException {
         try {
-            MetaFile meta = MetaFile.open(path, seq);
+            MetaFile meta = MetaFile.open(path, seq, metaCopies);
             if (meta.family() < 0 || meta.family() >= multiValued.length) {
                 meta.close();
                 damage.add(String.format(Locale.ROOT, "%s: family %d, but the store has %d families: its SSTs are"

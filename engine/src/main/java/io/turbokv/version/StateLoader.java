@@ -3,6 +3,7 @@ package io.turbokv.version;
 import io.turbokv.CorruptionException;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
+import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.meta.MetaEntry;
 import io.turbokv.meta.MetaFile;
@@ -30,13 +31,14 @@ public final class StateLoader {
      * On failure every meta file opened is closed.
      *
      * @param families  how many families the store has: a meta file of another is an error
-     * @param directory the store's directory
+     * @param directory the store's directory, and the budget its meta files are read into memory within
      * @param metaSeqs  the sequence numbers of the committed meta files
      * @param committed the committed sequence number, which {@code CURRENT} names
      * @return the state, with each live SST in a slot that maps it on first read
      * @throws IOException when a meta file cannot be read or is damaged
      */
-    public static StoreState load(Path directory, int families, int[] metaSeqs, int committed) throws IOException {
+    public static StoreState load(StoreDirectory directory, int families, int[] metaSeqs, int committed)
+            throws IOException {
         List<MetaFile> files = openAll(directory, metaSeqs);
         try {
             for (MetaFile file : files) {
@@ -50,7 +52,7 @@ public final class StateLoader {
             SstFilter filter = new SstFilter();
             List<LiveMeta> live = new ArrayList<>();
             for (MetaFile file : files) {
-                live.add(narrow(new LiveMeta(file, slotsOf(directory, file)), filter));
+                live.add(narrow(new LiveMeta(file, slotsOf(directory.directory(), file)), filter));
             }
             return new StoreState(live, committed);
         } catch (IOException | RuntimeException | Error e) {
@@ -60,16 +62,17 @@ public final class StateLoader {
     }
 
     /**
-     * Opens the meta files in parallel (each is mapped and its checksum verified). When one fails, every one already
-     * opened is closed before the first failure is thrown, the others added to it as suppressed.
+     * Opens the meta files in parallel (each is read into memory within the store's budget or mapped, and its
+     * checksum verified). When one fails, every one already opened is closed before the first failure is thrown, the
+     * others added to it as suppressed.
      */
-    private static List<MetaFile> openAll(Path directory, int[] metaSeqs) throws IOException {
+    private static List<MetaFile> openAll(StoreDirectory directory, int[] metaSeqs) throws IOException {
         MetaFile[] opened = new MetaFile[metaSeqs.length];
         Throwable[] failures = new Throwable[metaSeqs.length];
         IntStream.range(0, metaSeqs.length).parallel().forEach(i -> {
             try {
-                opened[i] = MetaFile.open(StoreFileNames.path(directory, StoreFileNames.Kind.META, metaSeqs[i]),
-                        metaSeqs[i]);
+                opened[i] = MetaFile.open(directory.path(StoreFileNames.Kind.META, metaSeqs[i]), metaSeqs[i],
+                        directory.metaCopies());
             } catch (IOException | RuntimeException | Error e) {
                 failures[i] = e;
             }

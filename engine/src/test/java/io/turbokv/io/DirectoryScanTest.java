@@ -10,6 +10,7 @@ import io.turbokv.CorruptionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -134,7 +135,7 @@ class DirectoryScanTest {
         }
         DirectoryScan readOnly = DirectoryScan.scan(FileLayer.standard(), dir, COMMITTED, true);
         assertArrayEquals(new int[] {COMMITTED + 1, COMMITTED + 2, COMMITTED + 3, COMMITTED + 4},
-                java.util.Arrays.stream(readOnly.leftoverSeqs()).sorted().toArray());
+                Arrays.stream(readOnly.leftoverSeqs()).sorted().toArray());
         for (Path leftover : leftovers) {
             assertTrue(Files.exists(leftover), leftover::toString);
         }

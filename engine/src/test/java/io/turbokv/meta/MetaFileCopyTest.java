@@ -10,6 +10,7 @@ import io.turbokv.CorruptionException;
 import io.turbokv.filter.KeyFilter;
 import io.turbokv.filter.UsedKeyFilter;
 import io.turbokv.io.FileLayer;
+import io.turbokv.io.MetaCopyBudget;
 import io.turbokv.io.WritableFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code MetaFile.open(path, seq, Long.MAX_VALUE)} forces that path, {@code -1} the mapping): read through the
  * copy it answers as the mapping does, its filters verify themselves the same way, and a damaged chunk is reported
  * naming the file and the chunk's offset in it. {@link MetaFile#open(Path, int)} reads a file of up to
- * {@code COPY_MAX_BYTES} and maps a larger one.
+ * {@code COPY_MAX_BYTES} and maps a larger one; {@link MetaFile#open(Path, int, MetaCopyBudget)} reads one only
+ * while the budget has room for it, and gives the bytes back at close.
  */
 class MetaFileCopyTest {
     @TempDir
@@ -146,6 +148,61 @@ class MetaFileCopyTest {
             assertTrue(size <= MetaFile.COPY_MAX_BYTES);
             assertFalse(small.isMapped());
         }
+    }
+
+    @Test
+    void aCopyTakesItsBytesFromTheBudgetUntilClosedAndAFileBeyondItIsMapped() throws IOException {
+        Path path = write();
+        long size = Files.size(path);
+        MetaCopyBudget budget = new MetaCopyBudget(size + size / 2);
+        try (MetaFile first = MetaFile.open(path, 5, budget)) {
+            assertFalse(first.isMapped());
+            assertEquals(size / 2, budget.remaining());
+            try (MetaFile second = MetaFile.open(path, 5, budget)) {
+                assertTrue(second.isMapped(), "beyond the budget");
+                assertEquals(size / 2, budget.remaining());
+                assertArrayEquals(first.obsoleteSsts(), second.obsoleteSsts());
+            }
+            assertEquals(size / 2, budget.remaining(), "a mapped file gives nothing back");
+        }
+        assertEquals(size + size / 2, budget.remaining());
+        try (MetaFile third = MetaFile.open(path, 5, budget)) {
+            assertFalse(third.isMapped(), "the closed copy's bytes were given back");
+        }
+    }
+
+    @Test
+    void aFileOverTheCopyThresholdIsMappedWhateverTheBudget() throws IOException {
+        Path path = write();
+        MetaCopyBudget budget = new MetaCopyBudget(Long.MAX_VALUE);
+        byte[] bytes = Files.readAllBytes(path);
+        assertTrue(bytes.length <= MetaFile.COPY_MAX_BYTES);
+        try (MetaFile meta = MetaFile.open(path, 5, budget)) {
+            assertFalse(meta.isMapped());
+        }
+        assertEquals(Long.MAX_VALUE, budget.remaining());
+        // a valid file over the threshold: the same entries with a used-key filter that fills it past 2 MiB
+        Path large = tmp.resolve("00000006.meta");
+        try (Arena arena = Arena.ofConfined(); WritableFile out = FileLayer.standard().create(large)) {
+            long[] used = new SplittableRandom(98).longs(2_000_000).toArray();
+            MetaFileWriter.write(out, 0, new int[0], List.of(), UsedKeyFilter.build(used, used.length, arena));
+        }
+        assertTrue(Files.size(large) > MetaFile.COPY_MAX_BYTES, "size " + Files.size(large));
+        try (MetaFile meta = MetaFile.open(large, 6, budget)) {
+            assertTrue(meta.isMapped());
+            assertEquals(Long.MAX_VALUE, budget.remaining());
+        }
+    }
+
+    @Test
+    void aCopyThatFailsItsChecksGivesItsBytesBack() throws IOException {
+        Path path = write();
+        byte[] bytes = Files.readAllBytes(path);
+        bytes[bytes.length - 1] ^= 1; // the trailer's CRC
+        Files.write(path, bytes);
+        MetaCopyBudget budget = new MetaCopyBudget(bytes.length);
+        assertThrows(CorruptionException.class, () -> MetaFile.open(path, 5, budget));
+        assertEquals(bytes.length, budget.remaining());
     }
 
     @Test
