@@ -10,6 +10,7 @@ import io.turbokv.io.DeletionFile;
 import io.turbokv.io.DirectoryScan;
 import io.turbokv.io.FileLayer;
 import io.turbokv.io.KeyHash;
+import io.turbokv.io.MetaCopyBudget;
 import io.turbokv.io.SchemaFile;
 import io.turbokv.io.StoreFileNames;
 import io.turbokv.io.StoreSchema;
@@ -76,6 +77,8 @@ final class VerifyCommand extends StoreCommand {
     /** Every check's result, for {@code --json}: file, result, offset when known, detail. */
     private final List<Map<String, Object>> checks = new ArrayList<>();
     private final List<String> notChecked = new ArrayList<>();
+    /** The meta files this run holds read into memory, all open at once, at most as many bytes as a store's. */
+    private final MetaCopyBudget metaCopyBudget = new MetaCopyBudget(MetaCopyBudget.DEFAULT_BYTES);
 
     @Override
     public Integer call() throws IOException {
@@ -296,7 +299,7 @@ final class VerifyCommand extends StoreCommand {
         Path path = StoreFileNames.path(directory, StoreFileNames.Kind.META, seq);
         MetaFile meta;
         try {
-            meta = MetaFile.open(path, seq);
+            meta = MetaFile.open(path, seq, metaCopyBudget);
         } catch (CorruptionException e) {
             damaged(out, e);
             return null;
