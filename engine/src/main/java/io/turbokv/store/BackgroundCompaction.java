@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * SSTs than its policy allows, a compaction through the store's {@link StoreWriter}, as its single write operation.
  * One periodic look at every store, rather than a thread per store that wakes on its own: an application of a
  * hundred stores (a Kafka Streams instance of 100 partitions, several stores each) has a few threads, not hundreds.
- * The look reads each store's committed sequence number and nothing else, so it costs next to nothing between
- * commits.
+ * The look reads each store's committed sequence number and queues a check only for a store committed to since;
+ * its cost has not been measured. With more stores due than threads, their compactions queue: a store's waits for
+ * the compactions queued before it.
  *
  * <p>A store has at most one check queued or running at a time, so its compactions never overlap, and each one
  * is a separate task: a long compaction of one store delays the others' by at most the pool's other threads'
