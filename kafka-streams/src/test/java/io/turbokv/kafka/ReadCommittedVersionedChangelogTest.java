@@ -23,11 +23,13 @@ import org.apache.kafka.streams.state.VersionedRecord;
 import org.apache.kafka.streams.state.VersionedRecordIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Read-committed versioned queries of a store with a changelog, whose commits are kept in memory (the production
  * path): they read the commits kept and leave the write buffer out, and judge history retention by the committed
- * stream time, not by an uncommitted write's.
+ * stream time, not by an uncommitted write's (a committed write's moves it, with a changelog or without).
  */
 class ReadCommittedVersionedChangelogTest {
     private static final TopicPartition CHANGELOG = new TopicPartition("app-v-changelog", 0);
@@ -38,9 +40,13 @@ class ReadCommittedVersionedChangelogTest {
     Path stateDir;
 
     private TurboKvVersionedStore open(StubStateStoreContext stub) {
+        return open(stub, true); // a changelog: commits kept in memory
+    }
+
+    private TurboKvVersionedStore open(StubStateStoreContext stub, boolean changelog) {
         TurboKvVersionedStore versioned = new TurboKvVersionedStore("v", RETENTION, SEGMENT,
                 TurboKvStores::configByChangelog);
-        versioned.init(KafkaStoreContext.of(stub, true), versioned); // a changelog: commits kept in memory
+        versioned.init(KafkaStoreContext.of(stub, changelog), versioned);
         return versioned;
     }
 
@@ -87,6 +93,36 @@ class ReadCommittedVersionedChangelogTest {
             versioned.put(key("b"), value("uncommitted"), 5_000); // not committed: may abort
             assertEquals("1@10 to 20", asOf(versioned, "a", 15, IsolationLevel.READ_COMMITTED),
                     "the committed state's answer");
+        } finally {
+            versioned.close();
+        }
+    }
+
+    /**
+     * A committed write ahead in stream time does put older versions past the history retention for a
+     * read-committed query, as for Kafka's store, whether the store keeps its commits in memory (a changelog) or
+     * writes each one. The version asked for is still stored (its segment has not expired), so only the retention
+     * check hides it.
+     */
+    @ParameterizedTest(name = "changelog {0}")
+    @ValueSource(booleans = {true, false})
+    void aCommittedWriteAheadInStreamTimePutsOlderVersionsPastTheRetention(boolean changelog) {
+        StubStateStoreContext stub = new StubStateStoreContext(stateDir,
+                Map.of(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true));
+        TurboKvVersionedStore versioned = open(stub, changelog);
+        try {
+            stub.recordMetadata = new StubRecordMetadata("in", 0, 1);
+            versioned.put(key("a"), value("1"), 10);
+            stub.recordMetadata = new StubRecordMetadata("in", 0, 2);
+            versioned.put(key("a"), value("2"), 20);
+            versioned.commit(Map.of(CHANGELOG, 1L));
+            assertEquals("1@10 to 20", asOf(versioned, "a", 15, IsolationLevel.READ_COMMITTED));
+            stub.recordMetadata = new StubRecordMetadata("in", 0, 3);
+            versioned.put(key("b"), value("committed"), RETENTION + 100); // 15 is now older than the retention
+            assertEquals("1@10 to 20", asOf(versioned, "a", 15, IsolationLevel.READ_COMMITTED), "not committed yet");
+            versioned.commit(Map.of(CHANGELOG, 2L));
+            assertEquals("null", asOf(versioned, "a", 15, IsolationLevel.READ_COMMITTED));
+            assertEquals("null", asOf(versioned, "a", 15, IsolationLevel.READ_UNCOMMITTED));
         } finally {
             versioned.close();
         }
