@@ -3,6 +3,7 @@ package io.turbokv;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.recovery.StoreOpener;
 import io.turbokv.store.StoreCore;
+import io.turbokv.write.OpenBatch;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -176,11 +177,10 @@ public final class TurboKV implements AutoCloseable {
      * @throws StoreClosedException  when the store is closed
      */
     public Optional<WriteBatch> tryWriteBatch() {
-        try {
-            return Optional.of(writeBatch());
-        } catch (WriteSlotBusyException busy) {
-            return Optional.empty();
-        }
+        // a poll's refusal is no error: no exception, nor the created-here trace, is built for it
+        OpenBatch batch = core.writer("start a write batch")
+                .tryStartBatch(() -> new Throwable("write batch created here"));
+        return batch == null ? Optional.empty() : Optional.of(new WriteBatch(batch, config));
     }
 
     /**

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Automatic compaction ({@link CompactionPolicy#whenSstCountAbove}): commits trigger it on the store's own thread,
- * it is the store's write operation (a writer fails naming it, or waits for it), readers read through it, the
- * store's close waits for it and stops the thread, and its failure is logged and thrown by the next write.
+ * Automatic compaction ({@link CompactionPolicy#whenSstCountAbove}): commits trigger it on the engine's shared pool
+ * of compaction threads, it is the store's write operation (a writer fails naming it, or waits for it), readers read
+ * through it, the store's close waits for it (the last store's close ends the pool's threads), and its failure is
+ * logged and thrown by the next write.
  * Compactions are held at their first file creation by a file layer, so each test sees one under way.
  */
 class BackgroundCompactionTest {

@@ -20,6 +20,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +70,41 @@ class WriteSlotBusyTest {
             }
             assertEquals("tried", new String(db.get(0, bytes("k")).orElseThrow(), UTF_8));
         }
+    }
+
+    /**
+     * A refused try is the expected answer of a writer that polls, not an error: it builds no throwable (neither a
+     * {@link WriteSlotBusyException} nor the created-here trace), which JFR's throwable event would record.
+     */
+    @Test
+    void aRefusedTryWriteBatchCreatesNoThrowable() throws Exception {
+        Path recorded = dir.resolve("throwables.jfr");
+        Thread tester = Thread.currentThread();
+        try (TurboKV db = TurboKV.open(dir.resolve("store"), DbConfig.singleFamily());
+             WriteBatch holder = db.writeBatch()) {
+            try (Recording recording = new Recording()) {
+                recording.enable("jdk.JavaExceptionThrow").withStackTrace();
+                recording.start();
+                for (int i = 0; i < 100; i++) {
+                    assertTrue(db.tryWriteBatch().isEmpty());
+                }
+                recording.stop();
+                recording.dump(recorded);
+            }
+            holder.commit();
+        }
+        long created = RecordingFile.readAllEvents(recorded).stream()
+                .filter(event -> event.getEventType().getName().equals("jdk.JavaExceptionThrow"))
+                .filter(event -> event.getThread() != null
+                        && event.getThread().getJavaThreadId() == tester.threadId())
+                .filter(WriteSlotBusyTest::fromTryWriteBatch)
+                .count();
+        assertEquals(0, created, "throwables built by 100 refused tries");
+    }
+
+    private static boolean fromTryWriteBatch(RecordedEvent event) {
+        return event.getStackTrace() != null && event.getStackTrace().getFrames().stream()
+                .anyMatch(frame -> frame.getMethod().getName().equals("tryWriteBatch"));
     }
 
     @Test

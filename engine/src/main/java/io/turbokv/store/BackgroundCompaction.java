@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * SSTs than its policy allows, a compaction through the store's {@link StoreWriter}, as its single write operation.
  * One periodic look at every store, rather than a thread per store that wakes on its own: an application of a
  * hundred stores (a Kafka Streams instance of 100 partitions, several stores each) has a few threads, not hundreds.
- * The look reads each store's committed sequence number and nothing else, so it costs next to nothing between
- * commits.
+ * The look reads each store's committed sequence number and queues a check only for a store committed to since;
+ * its cost has not been measured. With more stores due than threads, their compactions queue: a store's waits for
+ * the compactions queued before it.
  *
  * <p>A store has at most one check queued or running at a time, so its compactions never overlap, and each one
  * is a separate task: a long compaction of one store delays the others' by at most the pool's other threads'
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * next look. A compaction that changes nothing, or leaves as many live SSTs as before, is not repeated before the
  * next commit. A failure (the compaction rolled back) is logged and kept for {@link #takeFailure()}, which the
  * store's next write operation calls; a failed rollback (the writer is broken for good) or a closed store ends
- * the store's checks.
+ * the store's checks. So does a failure of that handling itself (a bug), logged too, rather than failing
+ * unreported at every look.
  *
  * <p>{@link #stop()} is called by the store's close before its write side closes: it never interrupts a thread (an
  * interrupt closes the file channels a compaction writes through), it waits for this store's check under way, if
@@ -120,6 +122,12 @@ final class BackgroundCompaction {
         }
         try {
             compactIfNeeded();
+        } catch (RuntimeException | Error e) {
+            // thrown by the failure handling itself: the pool's future would swallow it, and every look would run
+            // the failing check again, unreported
+            LOG.log(System.Logger.Level.WARNING, "checking " + directory + " for compaction failed; no automatic"
+                    + " compaction of it runs again", e);
+            finish(); // the compaction's failure that led here is kept already (fail()), for the next write
         } finally {
             synchronized (signal) {
                 running = false;
@@ -130,17 +138,17 @@ final class BackgroundCompaction {
     }
 
     private void compactIfNeeded() {
-        StoreState state = versions.currentState();
-        long committed = Integer.toUnsignedLong(state.committedSeq());
-        if (committed == checked) {
-            return;
-        }
-        int liveBefore = liveSsts(state);
-        if (liveBefore <= policy.sstCountAbove()) {
-            checked = committed;
-            return;
-        }
-        try {
+        try { // from the state's read on: whatever fails is reported, not lost in the pool's future
+            StoreState state = versions.currentState();
+            long committed = Integer.toUnsignedLong(state.committedSeq());
+            if (committed == checked) {
+                return;
+            }
+            int liveBefore = liveSsts(state);
+            if (liveBefore <= policy.sstCountAbove()) {
+                checked = committed;
+                return;
+            }
             StoreWriter.CompactionOutcome outcome = writer.compactIfIdle(policy.config(), true);
             if (outcome == StoreWriter.CompactionOutcome.SLOT_HELD) {
                 return; // a write batch holds the slot: try again at the next look

@@ -15,6 +15,7 @@ import io.turbokv.version.VersionTracker;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * The write side of a writable store: its single write slot, its commit protocol, and the threads and off-heap
@@ -74,12 +75,29 @@ public final class StoreWriter {
      *
      * @param createdAt where the batch was created, reported if it is abandoned or blocks another writer
      * @return the batch
-     * @throws IllegalStateException when another write operation holds the slot, or a rollback failed earlier
+     * @throws io.turbokv.WriteSlotBusyException when another write operation holds the slot
+     * @throws IllegalStateException when a rollback failed earlier
      * @throws io.turbokv.StoreClosedException when the store is closed
      */
     public OpenBatch startBatch(Throwable createdAt) {
         guard.claim(WRITE_BATCH);
         return newBatch(createdAt);
+    }
+
+    /**
+     * Claims the write slot for a new batch as {@link #startBatch(Throwable)} if no other write operation holds it;
+     * otherwise returns null, having built nothing: a held slot is an expected answer here, not an error.
+     *
+     * @param createdAt where the batch was created, asked for only once the slot is claimed
+     * @return the batch, or null when another write operation holds the slot
+     * @throws IllegalStateException when a rollback failed earlier
+     * @throws io.turbokv.StoreClosedException when the store is closed
+     */
+    public OpenBatch tryStartBatch(Supplier<Throwable> createdAt) {
+        if (!guard.tryClaim(WRITE_BATCH)) {
+            return null;
+        }
+        return newBatch(createdAt.get());
     }
 
     /**
@@ -89,8 +107,8 @@ public final class StoreWriter {
      * @param createdAt where the batch was created, reported if it is abandoned or blocks another writer
      * @param waitNanos how long to wait for the slot at most
      * @return the batch
-     * @throws IllegalStateException when another write operation still holds the slot after the wait, or a rollback
-     *                               failed earlier
+     * @throws io.turbokv.WriteSlotBusyException when another write operation still holds the slot after the wait
+     * @throws IllegalStateException when a rollback failed earlier
      * @throws io.turbokv.StoreClosedException when the store is closed
      * @throws InterruptedException  when the thread is interrupted while it waits
      */

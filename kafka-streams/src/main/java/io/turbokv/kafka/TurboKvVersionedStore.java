@@ -60,7 +60,9 @@ import org.apache.kafka.streams.state.VersionedRecordIterator;
  * bounds, as Kafka's store answers them ({@code StoreQueries}). With {@code enable.transactional.statestores}, a
  * {@code READ_COMMITTED} query reads only what the store committed (the write buffer left out) and is answered at the
  * committed position, as the key-value, window and session stores answer theirs; whether a version is older than the
- * history retention is judged by the stream time of every write seen, committed or not, as Kafka's store judges it.
+ * history retention is then judged by the stream time of the committed writes, so that an uncommitted write far ahead
+ * in stream time (which may abort) hides no committed version. Other queries judge it by the stream time of every
+ * write seen, committed or not, as Kafka's store judges it.
  * A {@code MultiVersionedKeyQuery} returns every version
  * valid at some time of its range; Kafka's store also skips those whose validTo lies in a segment after the one of the
  * range's end.
@@ -102,6 +104,12 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     /** When the commits kept in memory are written. */
     private CommitBuffer commitBuffer;
     private long observedStreamTime = NO_TIMESTAMP;
+    /**
+     * The stream time of what Streams committed (set with {@link #committedPosition}): a read-committed query judges
+     * history retention by it, so that an uncommitted write far ahead in stream time (which may abort) hides no
+     * committed version.
+     */
+    private long committedStreamTime = NO_TIMESTAMP;
     /** The oldest segment not expired at the last expiry; versions whose validTo is in an older one are deleted. */
     private long minLiveSegment = Long.MIN_VALUE;
     /**
@@ -220,7 +228,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         if (latest != null && latest.validFrom() <= asOfTimestamp) {
             return new VersionedRecord<>(latest.value(), latest.validFrom());
         }
-        if (asOfTimestamp < observedStreamTime - historyRetention) {
+        if (asOfTimestamp < readStreamTime() - historyRetention) {
             LOGGER.log(System.Logger.Level.WARNING, "store " + name + ": returning null for expired get");
             return null;
         }
@@ -240,7 +248,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         Objects.requireNonNull(key, "key");
         checkOpen();
         List<VersionedRecord<byte[]>> found = new ArrayList<>();
-        if (toTime >= observedStreamTime - historyRetention) {
+        if (toTime >= readStreamTime() - historyRetention) {
             try (KeyValueIterator<Bytes, byte[]> history = read(VersionLayout.historyKey(key, Long.MIN_VALUE),
                     VersionLayout.historyKey(key, toTime), false)) {
                 while (history.hasNext()) {
@@ -274,6 +282,11 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             @Override
             public void close() {}
         };
+    }
+
+    /** {@return the stream time reads judge history retention by: the committed one while {@link #committedReads}} */
+    private long readStreamTime() {
+        return committedReads ? committedStreamTime : observedStreamTime;
     }
 
     private boolean expired(long timestamp) {
@@ -468,6 +481,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     private void keepCommitted() {
         entries.keepCommitted();
         committedPosition = position.copy();
+        committedStreamTime = observedStreamTime;
         long bytes = entries.unwrittenBytes();
         commitBuffer.kept(bytes);
         if (commitBuffer.due(bytes)) {
@@ -528,6 +542,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
             throw e;
         }
         committedPosition = position.copy();
+        committedStreamTime = observedStreamTime;
     }
 
     @Override
@@ -614,6 +629,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
         } else {
             writeEntries();
             committedPosition = position.copy();
+            committedStreamTime = observedStreamTime;
         }
     }
 }

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stores compact in the background, on each engine store's compaction thread, never on the thread that writes
- * and commits (the stream thread): every compaction the engine runs is a JFR {@code io.turbokv.Compaction} event,
+ * The stores compact in the background, on the engine's shared pool of compaction threads, never on the thread that
+ * writes and commits (the stream thread): every compaction the engine runs is a JFR {@code io.turbokv.Compaction} event,
  * whose thread this test checks, and the live SSTs of a store that writes every commit stay bounded all the same.
  */
 class BackgroundCompactionTest {

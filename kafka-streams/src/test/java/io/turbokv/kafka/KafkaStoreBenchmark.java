@@ -241,6 +241,10 @@ public class KafkaStoreBenchmark {
 
     /**
      * Restores the changelog batch by batch, as Streams' restore consumer hands it over, then commits the store.
+     * The timed region ends at that commit, as a restore hands over to processing: TurboKV's store (it has a
+     * changelog) then still keeps up to {@link TurboKvStores#DEFAULT_COMMIT_BUFFER_BYTES} (16 MiB) of restored
+     * entries in memory, which its close writes in the untimed tear-down, and RocksDB's store its memtables, flushed
+     * when it closes. The score is the restore up to the handover, not the whole restore made durable.
      *
      * @return the store's value of a restored key, for JMH to consume
      */
