@@ -896,9 +896,19 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         }
     }
 
+    /**
+     * A store that defers its commits appends the record straight to its committed writes in memory, unordered (see
+     * {@link WriteBuffer}): neither into the write buffer first nor into the committed writes' tree, the two steps
+     * that were most of a restore's CPU. The write buffer is empty ({@link #beforeRestore}), so nothing newer hides
+     * the record.
+     */
     @Override
     boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
-        buffer.put(Bytes.wrap(record.key()), record.value());
+        if (defersCommits) {
+            unwritten.append(Bytes.wrap(record.key()), record.value());
+        } else {
+            buffer.put(Bytes.wrap(record.key()), record.value());
+        }
         return true;
     }
 
@@ -909,7 +919,6 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     @Override
     void commitRestored() {
         if (defersCommits) {
-            unwritten.absorb(buffer);
             keepUnwritten();
         } else {
             writeBuffer(storeMetadata());
