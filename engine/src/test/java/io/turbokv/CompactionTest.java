@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -344,60 +343,27 @@ class CompactionTest {
             }
         }
         // A compaction blocked in its first file creation: a write batch meanwhile is refused.
-        CountDownLatch inCompaction = new CountDownLatch(1);
-        CountDownLatch proceed = new CountDownLatch(1);
-        AtomicBoolean blockNext = new AtomicBoolean();
-        FileLayer blocking = new FileLayer() {
-            private final FileLayer real = FileLayer.standard();
-
-            @Override
-            public WritableFile create(Path path) throws IOException {
-                if (blockNext.compareAndSet(true, false)) {
-                    inCompaction.countDown();
-                    try {
-                        proceed.await();
-                    } catch (InterruptedException e) {
-                        throw new IOException(e);
-                    }
-                }
-                return real.create(path);
-            }
-
-            @Override
-            public void syncDirectory(Path directory) throws IOException {
-                real.syncDirectory(directory);
-            }
-
-            @Override
-            public void rename(Path from, Path to) throws IOException {
-                real.rename(from, to);
-            }
-
-            @Override
-            public boolean delete(Path path) throws IOException {
-                return real.delete(path);
-            }
-        };
-        DbConfig blockingConfig = families().fileLayer(blocking).build();
+        CreationGate gate = new CreationGate();
+        DbConfig blockingConfig = families().fileLayer(gate).build();
         try (TurboKV db = TurboKV.open(dir, blockingConfig)) {
             ExecutorService executor = Executors.newSingleThreadExecutor();
             try {
-                blockNext.set(true);
+                gate.arm();
                 Future<?> compaction = executor.submit(() -> {
                     db.fullCompact();
                     return null;
                 });
-                inCompaction.await();
+                gate.awaitHeld();
                 IllegalStateException refused = assertThrows(IllegalStateException.class, db::writeBatch);
                 assertTrue(refused.getMessage().contains("Another compaction is already active"),
                         refused.getMessage());
                 assertEquals("v2", new String(db.get(SINGLE, bytes("a")).orElseThrow(), UTF_8));
-                proceed.countDown();
+                gate.open();
                 compaction.get();
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new AssertionError(e.getCause());
             } finally {
-                proceed.countDown();
+                gate.open();
                 executor.shutdown();
             }
             assertEquals("v2", new String(db.get(SINGLE, bytes("a")).orElseThrow(), UTF_8));

@@ -9,17 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.turbokv.io.FileLayer;
-import io.turbokv.io.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -131,61 +127,29 @@ class WriteSlotBusyTest {
 
     @Test
     void aCompactionHoldingTheSlotIsReportedTypedWithoutACause() throws Exception {
-        CountDownLatch inCompaction = new CountDownLatch(1);
-        CountDownLatch proceed = new CountDownLatch(1);
-        AtomicBoolean blockNext = new AtomicBoolean();
-        FileLayer real = FileLayer.standard();
-        FileLayer blocking = new FileLayer() {
-            @Override
-            public WritableFile create(Path path) throws IOException {
-                if (blockNext.compareAndSet(true, false)) {
-                    inCompaction.countDown();
-                    try {
-                        proceed.await();
-                    } catch (InterruptedException e) {
-                        throw new IOException(e);
-                    }
-                }
-                return real.create(path);
-            }
-
-            @Override
-            public void syncDirectory(Path directory) throws IOException {
-                real.syncDirectory(directory);
-            }
-
-            @Override
-            public void rename(Path from, Path to) throws IOException {
-                real.rename(from, to);
-            }
-
-            @Override
-            public boolean delete(Path path) throws IOException {
-                return real.delete(path);
-            }
-        };
-        DbConfig config = DbConfig.builder().family("f", FamilyKind.SINGLE_VALUE).fileLayer(blocking).build();
+        CreationGate gate = new CreationGate();
+        DbConfig config = DbConfig.builder().family("f", FamilyKind.SINGLE_VALUE).fileLayer(gate).build();
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (TurboKV db = TurboKV.open(dir, config)) {
             for (int i = 0; i < 3; i++) {
                 put(db, "a", "v" + i);
             }
-            blockNext.set(true);
+            gate.arm();
             Future<?> compaction = executor.submit(() -> {
                 db.fullCompact();
                 return null;
             });
-            inCompaction.await();
+            gate.awaitHeld();
             WriteSlotBusyException refused = assertThrows(WriteSlotBusyException.class, db::writeBatch);
             assertEquals("compaction", refused.holder());
             assertNull(refused.getCause(), "a compaction has no creation site to report");
             assertTrue(db.tryWriteBatch().isEmpty());
-            proceed.countDown();
+            gate.open();
             compaction.get();
             put(db, "a", "after");
             assertEquals("after", new String(db.get(0, bytes("a")).orElseThrow(), UTF_8));
         } finally {
-            proceed.countDown();
+            gate.open();
             executor.shutdownNow();
         }
     }
