@@ -1,6 +1,8 @@
 package io.turbokv.kafka;
 
 import static io.turbokv.kafka.StateDirs.crashImage;
+import static io.turbokv.kafka.StoreOnDisk.offsetsOnDisk;
+import static io.turbokv.kafka.StoreOnDisk.onDisk;
 import static io.turbokv.kafka.TestBytes.key;
 import static io.turbokv.kafka.TestBytes.string;
 import static io.turbokv.kafka.TestBytes.value;
@@ -86,27 +88,6 @@ class DeferredCommitTest {
             iterator.forEachRemaining(kv -> entries.add(string(kv.key.get()) + "=" + string(kv.value)));
         }
         return entries;
-    }
-
-    /** {@return every key and value on disk in the store directory {@code directory}} */
-    private static Map<String, String> onDisk(Path directory) throws IOException {
-        Map<String, String> contents = new TreeMap<>();
-        try (TurboKV db = TurboKV.openReadOnly(directory, TurboKvStores.defaultConfig());
-             var scope = db.readScope();
-             var cursor = scope.range(TurboKvKeyValueStore.FAMILY, (byte[]) null, true, null, true)) {
-            while (cursor.next()) {
-                contents.put(string(cursor.keyBytes()), string(cursor.valueBytes()));
-            }
-        }
-        return contents;
-    }
-
-    /** {@return the changelog offsets on disk in the store directory {@code directory}} */
-    private static Map<TopicPartition, Long> offsetsOnDisk(Path directory) throws IOException {
-        try (TurboKV db = TurboKV.openReadOnly(directory, TurboKvStores.defaultConfig())) {
-            return ChangelogOffsets.decode(db.get(TurboKvKeyValueStore.POSITION_FAMILY,
-                    TurboKvKeyValueStore.OFFSETS_KEY).orElse(null), "s");
-        }
     }
 
     private static ConsumerRecord<byte[], byte[]> changelogRecord(long offset, String key, String value) {

@@ -1,13 +1,14 @@
 package io.turbokv.kafka;
 
 import static io.turbokv.kafka.StateDirs.crashImage;
+import static io.turbokv.kafka.StoreOnDisk.offsetsOnDisk;
+import static io.turbokv.kafka.StoreOnDisk.onDisk;
 import static io.turbokv.kafka.TestBytes.key;
 import static io.turbokv.kafka.TestBytes.string;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.turbokv.TurboKV;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -115,25 +116,6 @@ class RestoreContentsTest {
             iterator.forEachRemaining(kv -> contents.put(string(kv.key.get()), string(kv.value)));
         }
         return contents;
-    }
-
-    private static TreeMap<String, String> onDisk(Path directory) throws IOException {
-        TreeMap<String, String> contents = new TreeMap<>();
-        try (TurboKV db = TurboKV.openReadOnly(directory, TurboKvStores.defaultConfig());
-             var scope = db.readScope();
-             var cursor = scope.range(TurboKvKeyValueStore.FAMILY, (byte[]) null, true, null, true)) {
-            while (cursor.next()) {
-                contents.put(string(cursor.keyBytes()), string(cursor.valueBytes()));
-            }
-        }
-        return contents;
-    }
-
-    private static Map<TopicPartition, Long> offsetsOnDisk(Path directory) throws IOException {
-        try (TurboKV db = TurboKV.openReadOnly(directory, TurboKvStores.defaultConfig())) {
-            return ChangelogOffsets.decode(db.get(TurboKvKeyValueStore.POSITION_FAMILY,
-                    TurboKvKeyValueStore.OFFSETS_KEY).orElse(null), "s");
-        }
     }
 
     @ParameterizedTest(name = "bound {0} bytes")
