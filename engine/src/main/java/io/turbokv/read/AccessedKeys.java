@@ -154,8 +154,11 @@ public final class AccessedKeys {
     /** Below this many hashes a range is sorted by insertion: fewer moves than another radix pass over it. */
     private static final int INSERTION_SORT = 32;
     private static final int RADIX = 256;
-    /** Bucket starts for each of the 8 byte levels, then one row of fill positions shared by the levels. */
-    static final int SORT_SCRATCH = 8 * (RADIX + 1) + RADIX;
+    /**
+     * The ints of {@link #sort}'s scratch: bucket starts for each of the 8 byte levels, then one row of fill
+     * positions shared by the levels. Public, as the sort is, for bench's {@code SortTiming}.
+     */
+    public static final int SORT_SCRATCH = 8 * (RADIX + 1) + RADIX;
 
     /**
      * Sorts {@code hashes[from, to)} ascending (signed order) in place, with {@code scratch} ({@link #SORT_SCRATCH}
@@ -164,13 +167,18 @@ public final class AccessedKeys {
      * hashes by insertion. {@link Arrays#sort(long[], int, int)} allocates a buffer as large as the range (for runs
      * to merge, or a radix pass), which put heap bytes on the get path (0.44 to 0.68 B per record where keys
      * repeat). The aim is that, not speed: this sort takes about twice the CPU time of {@code Arrays.sort} on random
-     * hashes (bench {@code io.turbokv.read.SortTiming}, alternated in one JVM at load 10: medians 7.5 against
+     * hashes (bench {@code SortTiming}, alternated in one JVM at load 10: medians 7.5 against
      * 4.1 ms for 312,000 hashes, 1.8x; 32.6 against 14.7 ms for 1,000,000, 2.2x; 2.4x for 10,000), about 24 against
      * 13 ns per hash appended to a log that sorts itself. A quicksort in place took 5 to 8 times
      * {@code Arrays.sort}'s time on 312,000 random hashes, where the XXH64 hashes' uniform top bytes suit a radix
      * sort.
+     *
+     * @param hashes  the array a range of which is sorted
+     * @param from    the range's first index
+     * @param to      the index after the range's last
+     * @param scratch {@link #SORT_SCRATCH} ints, overwritten
      */
-    static void sort(long[] hashes, int from, int to, int[] scratch) {
+    public static void sort(long[] hashes, int from, int to, int[] scratch) {
         sortByte(hashes, from, to, 56, scratch);
     }
 

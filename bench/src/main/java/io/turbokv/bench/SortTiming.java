@@ -1,5 +1,6 @@
-package io.turbokv.read;
+package io.turbokv.bench;
 
+import io.turbokv.read.AccessedKeys;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -9,14 +10,14 @@ import java.util.SplittableRandom;
 /**
  * {@link AccessedKeys#sort}, the in-place radix sort of a full log, against {@link Arrays#sort(long[], int, int)}
  * on the same random hashes, alternated round by round in one JVM so that the load of a shared machine falls on
- * both alike. It lives in the engine's package because the sort is package-private. Each round sorts a fresh copy
+ * both alike. Each round sorts a fresh copy
  * of the same {@code SIZE} random longs (what a log holds: XXH64 hashes are uniform) with each sort, the order
  * swapped every round; after {@value #WARM_UP_ROUNDS} warm-up rounds it prints each sort's median and minimum
  * wall and thread CPU time and the ratio of the medians.
  *
  * <pre>
  * SortTiming SIZE ROUNDS
- * e.g. java -cp bench/target/turbokv-bench.jar io.turbokv.read.SortTiming 312000 40
+ * e.g. java -cp bench/target/turbokv-bench.jar io.turbokv.bench.SortTiming 312000 40
  * </pre>
  */
 public final class SortTiming {
