@@ -77,6 +77,7 @@ public final class DbConfig {
     private final long spillBytes;
     private final int spillEntries;
     private final long metaCopyBytes;
+    private final WriteBufferReserve writeBufferReserve;
 
     private DbConfig(Builder builder) {
         this.families = List.copyOf(builder.families);
@@ -97,6 +98,7 @@ public final class DbConfig {
         this.spillBytes = builder.spillBytes;
         this.spillEntries = builder.spillEntries;
         this.metaCopyBytes = builder.metaCopyBytes;
+        this.writeBufferReserve = builder.writeBufferReserve;
     }
 
     /** {@return a builder with no families and the default cache sizes} */
@@ -145,6 +147,14 @@ public final class DbConfig {
      */
     public SharedBlockCache blockCache() {
         return blockCache;
+    }
+
+    /**
+     * {@return the native write buffers the store passes on to other stores when it closes and draws on before it
+     * allocates, or {@code null} (the default) when a closing store frees them}
+     */
+    public WriteBufferReserve writeBufferReserve() {
+        return writeBufferReserve;
     }
 
     /** {@return the capacity of the decompressed key-block cache in bytes, unless {@link #blockCache()} is set} */
@@ -226,7 +236,8 @@ public final class DbConfig {
                 blockCache == null ? null : blockCache.caches(), logFileBytes, jmx, slowGetThreshold.toNanos(),
                 compactionPolicy, writeThreads,
                 new SstOptions(keyBlockBytes, valueBlockBytes, compression == Compression.LZ4, filterFingerprintBits),
-                new SpillLimits(spillBytes, spillEntries));
+                new SpillLimits(spillBytes, spillEntries),
+                writeBufferReserve == null ? null : writeBufferReserve.reserve());
     }
 
     /** The layer as configured, fsyncing: for what must be durable whatever the store's commits are (checkpoints). */
@@ -325,7 +336,7 @@ public final class DbConfig {
                 .keyBlockBytes(keyBlockBytes).valueBlockBytes(valueBlockBytes).compression(compression)
                 .filterFingerprintBits(filterFingerprintBits)
                 .spillBytes(spillBytes).spillEntries(spillEntries)
-                .fileLayer(fileLayer).metaCopyBytes(metaCopyBytes);
+                .fileLayer(fileLayer).metaCopyBytes(metaCopyBytes).writeBufferReserve(writeBufferReserve);
     }
 
     /** Builds a {@link DbConfig}. Not thread-safe. */
@@ -348,6 +359,7 @@ public final class DbConfig {
         private long spillBytes = DEFAULT_SPILL_BYTES;
         private int spillEntries = DEFAULT_SPILL_ENTRIES;
         private long metaCopyBytes = MetaCopyBudget.DEFAULT_BYTES;
+        private WriteBufferReserve writeBufferReserve;
 
         private Builder() {}
 
@@ -484,6 +496,20 @@ public final class DbConfig {
          */
         public Builder blockCache(SharedBlockCache cache) {
             this.blockCache = cache;
+            return this;
+        }
+
+        /**
+         * Shares the store's native write buffers with other stores of the JVM through {@code reserve} (default
+         * null: none); see {@link WriteBufferReserve}. A read-only store writes nothing and ignores it. The reserve
+         * stays its creator's: closing a store does not close it, and a reserve closed before or while a store uses
+         * it only stops keeping memory.
+         *
+         * @param reserve the reserve, or null
+         * @return this builder
+         */
+        public Builder writeBufferReserve(WriteBufferReserve reserve) {
+            this.writeBufferReserve = reserve;
             return this;
         }
 

@@ -76,4 +76,10 @@ public interface StoreMXBean {
 
     /** {@return the value-block cache's capacity in bytes} */
     long getValueBlockCacheCapacityBytes();
+
+    /** {@return native memory of the free write buffers the store keeps for its next batches} */
+    long getWriteBufferPoolBytes();
+
+    /** {@return native memory the store's shared write buffer reserve holds now (0 without one)} */
+    long getWriteBufferReserveBytes();
 }

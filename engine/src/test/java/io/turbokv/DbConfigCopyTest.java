@@ -43,6 +43,7 @@ class DbConfigCopyTest {
                 .spillEntries(DbConfig.MIN_SPILL_ENTRIES)
                 .fileLayer(FileLayer.withoutSync(FileLayer.standard()))
                 .metaCopyBytes(1L << 20)
+                .writeBufferReserve(WriteBufferReserve.create(1L << 20))
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package io.turbokv.bench;
 
+import io.turbokv.WriteBufferReserve;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * empty store and closing it are not timed; background work a store leaves running after it returns (RocksDB's
  * flushes and compactions) is not either. One invocation per iteration; the score is seconds per load, which the
  * comparison turns into entries per second.
+ *
+ * <p>{@code writeBufferReserveMiB} above 0 gives every TurboKV store of the fork one {@link WriteBufferReserve} of
+ * that many MiB, as an application that opens, loads and closes stores one after another would: each load's store
+ * then starts with the write buffers the previous load's store left (docs/perf/write-path.md, step 9). The default,
+ * 0, is a store's own buffers only, each load's fresh store allocating its own.
  */
 @State(Scope.Thread)
 @Fork(1)
@@ -44,17 +50,24 @@ public class WriteBenchmark {
     /** Entries written per load. */
     @Param({"1000000"})
     public int entries;
+    /** TurboKV only: the MiB of the fork's {@link WriteBufferReserve}, 0 for none (see the class comment). */
+    @Param({"0"})
+    public long writeBufferReserveMiB;
 
     private Dataset data;
     private ExecutorService fillers;
     private Path dir;
     private KvStore kv;
+    private WriteBufferReserve reserve;
 
     /** Prepares the data and the filler threads. */
     @Setup(Level.Trial)
     public void setUpTrial() {
         data = new Dataset(KeyKind.of(keys), entries, valueBytes);
         fillers = Stores.fillers();
+        reserve = writeBufferReserveMiB > 0 && store.equals("turbokv")
+                ? WriteBufferReserve.create(writeBufferReserveMiB << 20)
+                : null;
     }
 
     /** Opens an empty store. */
@@ -62,7 +75,10 @@ public class WriteBenchmark {
     public void setUp() throws Exception {
         dir = Stores.benchDir().resolve("write-" + store + "-" + data.name());
         Stores.deleteTree(dir);
-        kv = Stores.open(store, dir, data, false);
+        kv = reserve == null
+                ? Stores.open(store, dir, data, false)
+                : TurboKvStore.open(dir, data.keys(), TurboKvStore.config().toBuilder().writeBufferReserve(reserve)
+                        .build());
     }
 
     /** Closes and deletes the store. */
@@ -77,6 +93,9 @@ public class WriteBenchmark {
     public void tearDownTrial() {
         fillers.shutdown();
         data.close();
+        if (reserve != null) {
+            reserve.close();
+        }
     }
 
     /** Loads every entry and makes it durable. */

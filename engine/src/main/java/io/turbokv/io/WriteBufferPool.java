@@ -34,6 +34,20 @@ import java.util.Locale;
  *       their release. Borrowing after close still works, with buffers that are freed on release.</li>
  * </ul>
  *
+ * <p>A pool may draw on a {@link Reserve} that outlives it (the user's {@code io.turbokv.WriteBufferReserve},
+ * shared by the stores of a process): what the pool frees (at its close, or a buffer it cannot keep) goes to the
+ * reserve instead while the reserve has room, and a borrow that finds no free buffer of its size here takes one
+ * from the reserve before it allocates. Why: a store's pool is empty until its first batch ends, and that batch
+ * otherwise writes every chunk into memory new to the process, whose page faults (the kernel zeroing each page,
+ * some 4 ms per MB here) were most of its fillers' CPU; a process that closes and reopens stores pays that once.
+ * The memory moves, never a {@link Buffer}: each pool's tenure of a block of memory is a {@link Buffer} of its own
+ * whose segment is a view of the memory scoped to an arena of that tenure, closed when the memory leaves the pool.
+ * So a borrower that keeps a segment after its release, or after its store closed, gets
+ * {@link IllegalStateException} from the closed view, never another store's bytes; and a stale {@link Buffer}
+ * released again throws as a second release does. The views come from {@link LibC#scopedView}, a restricted
+ * method: a pool draws on a reserve only where native access is enabled for {@code io.turbokv.ffm} (as
+ * {@code jdk-flags.txt} does), and behaves as without one otherwise.
+ *
  * <p>Thread-safe: borrow and release may be called from any thread; one monitor guards the free lists (a batch
  * borrows a few buffers, so it is never contended for long). Its unlock/lock pair also orders a previous owner's
  * writes before the next owner's.
@@ -51,6 +65,8 @@ public final class WriteBufferPool implements AutoCloseable {
     private static final WriteBufferPool UNPOOLED = new WriteBufferPool(0);
 
     private final long maxPooledBytes;
+    /** Where freed memory goes and where a borrow finds memory before it allocates; null for none. */
+    private final Reserve reserve;
     /** Free buffers by size class: class {@code c} holds buffers of {@code MIN_BUFFER_BYTES << c} bytes. */
     private final List<ArrayDeque<Buffer>> freeByClass = new ArrayList<>(SIZE_CLASSES);
     private long pooledBytes;
@@ -68,10 +84,23 @@ public final class WriteBufferPool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code maxPooledBytes} is negative
      */
     public WriteBufferPool(long maxPooledBytes) {
+        this(maxPooledBytes, null);
+    }
+
+    /**
+     * A pool that keeps at most {@code maxPooledBytes} bytes of free buffers and draws on {@code reserve} (see the
+     * class comment); a reserve of no capacity, or where native access is not enabled, is as none.
+     *
+     * @param maxPooledBytes the most bytes of free buffers kept for reuse
+     * @param reserve        the memory shared with other pools, or null
+     * @throws IllegalArgumentException when {@code maxPooledBytes} is negative
+     */
+    public WriteBufferPool(long maxPooledBytes, Reserve reserve) {
         if (maxPooledBytes < 0) {
             throw new IllegalArgumentException("maxPooledBytes=" + maxPooledBytes + " (expected: >= 0)");
         }
         this.maxPooledBytes = maxPooledBytes;
+        this.reserve = reserve != null && reserve.capacityBytes() > 0 && LibC.isScopedViewAvailable() ? reserve : null;
         for (int c = 0; c < SIZE_CLASSES; c++) {
             freeByClass.add(new ArrayDeque<>());
         }
@@ -108,8 +137,12 @@ public final class WriteBufferPool implements AutoCloseable {
                 }
             }
         }
-        Arena arena = Arena.ofShared();
-        return new Buffer(this, arena, LibC.malloc(size, arena));
+        Memory memory = reserve != null && sizeClass >= 0 ? reserve.take(sizeClass) : null;
+        if (memory == null) {
+            Arena arena = Arena.ofShared();
+            memory = new Memory(arena, LibC.malloc(size, arena));
+        }
+        return new Buffer(this, memory);
     }
 
     /**
@@ -140,8 +173,18 @@ public final class WriteBufferPool implements AutoCloseable {
             }
         }
         if (!pooled) {
-            buffer.arena.close();
+            free(buffer);
         }
+    }
+
+    /** Ends a buffer that leaves this pool: its memory goes to the reserve, or is freed. */
+    private void free(Buffer buffer) {
+        if (reserve == null) {
+            buffer.memory.free();
+            return;
+        }
+        buffer.tenure.close(); // first: no view of this tenure reaches the memory once it can be another's
+        reserve.offer(buffer.memory);
     }
 
     /** Frees every pooled buffer; buffers lent out now are freed when they are released. Idempotent. */
@@ -159,12 +202,17 @@ public final class WriteBufferPool implements AutoCloseable {
             }
             pooledBytes = 0;
         }
-        toFree.forEach(buffer -> buffer.arena.close());
+        toFree.forEach(this::free);
     }
 
-    /** Bytes of the free buffers the pool holds now. */
-    synchronized long pooledBytes() {
+    /** {@return the bytes of the free buffers the pool holds now} */
+    public synchronized long pooledBytes() {
         return pooledBytes;
+    }
+
+    /** {@return the bytes of free memory the pool's reserve holds now, 0 without one} */
+    public long reserveBytes() {
+        return reserve == null ? 0 : reserve.heldBytes();
     }
 
     /** Free buffers the pool holds now. */
@@ -194,26 +242,134 @@ public final class WriteBufferPool implements AutoCloseable {
     }
 
     /**
-     * One buffer: a shared {@link Arena} and its single segment (16-byte aligned, not zeroed). Owned by its pool while free and
-     * by exactly one borrower while lent; see the class comment of {@link WriteBufferPool}.
+     * One buffer: one pool's tenure of a block of memory, whose {@link #segment()} is a view of it (16-byte aligned,
+     * not zeroed). Owned by its pool while free and by exactly one borrower while lent; see the class comment of
+     * {@link WriteBufferPool}. Without a reserve the view is the memory's own segment; with one, a view scoped to an
+     * arena of this tenure alone.
      */
     public static final class Buffer {
         private final WriteBufferPool pool;
-        private final Arena arena;
+        private final Memory memory;
+        /** The arena the view is scoped to: the memory's own without a reserve, else one of this tenure. */
+        private final Arena tenure;
         private final MemorySegment segment;
         /** Guarded by {@link #pool}'s monitor. */
         private boolean lent;
 
-        private Buffer(WriteBufferPool pool, Arena arena, MemorySegment segment) {
+        private Buffer(WriteBufferPool pool, Memory memory) {
             this.pool = pool;
-            this.arena = arena;
-            this.segment = segment;
+            this.memory = memory;
+            if (pool.reserve == null) {
+                this.tenure = memory.arena;
+                this.segment = memory.segment;
+            } else {
+                this.tenure = Arena.ofShared();
+                this.segment = LibC.scopedView(memory.segment, tenure);
+            }
             this.lent = true; // born lent: only its borrower can see it, and it hands it on with happens-before
         }
 
         /** {@return the memory; valid for the borrower until it releases the buffer} */
         public MemorySegment segment() {
             return segment;
+        }
+    }
+
+    /** A block of memory and the arena whose close frees it; in a pool's buffer, or free in a reserve. */
+    private record Memory(Arena arena, MemorySegment segment) {
+        void free() {
+            arena.close();
+        }
+
+        long byteSize() {
+            return segment.byteSize();
+        }
+    }
+
+    /**
+     * Memory that outlives the pools that use it: a closing pool's free buffers, kept up to a capacity for the
+     * next pool's borrows instead of freed (see the class comment of {@link WriteBufferPool}). The memory of a
+     * user's {@code io.turbokv.WriteBufferReserve}.
+     *
+     * <p>It holds memory only, never a view a borrower could still reach: a pool closes its tenure's arena before
+     * it offers the memory here. {@link #close()} frees what it holds and makes it free whatever is offered later,
+     * so that pools using it go on working (they allocate) and the owner knows when the memory is gone.
+     *
+     * <p>Thread-safe: one monitor guards the free lists.
+     */
+    public static final class Reserve implements AutoCloseable {
+        private final long capacityBytes;
+        private final List<ArrayDeque<Memory>> freeByClass = new ArrayList<>(SIZE_CLASSES);
+        private long heldBytes;
+        private boolean closed;
+
+        /**
+         * A reserve that holds at most {@code capacityBytes} bytes of free memory.
+         *
+         * @param capacityBytes the most bytes held, 0 for a reserve that holds nothing
+         * @throws IllegalArgumentException when {@code capacityBytes} is negative
+         */
+        public Reserve(long capacityBytes) {
+            if (capacityBytes < 0) {
+                throw new IllegalArgumentException("capacityBytes=" + capacityBytes + " (expected: >= 0)");
+            }
+            this.capacityBytes = capacityBytes;
+            for (int c = 0; c < SIZE_CLASSES; c++) {
+                freeByClass.add(new ArrayDeque<>());
+            }
+        }
+
+        /** {@return the most bytes it holds} */
+        public long capacityBytes() {
+            return capacityBytes;
+        }
+
+        /** {@return the bytes of free memory it holds now} */
+        public synchronized long heldBytes() {
+            return heldBytes;
+        }
+
+        /** {@return whether {@link #close()} was called} */
+        public synchronized boolean isClosed() {
+            return closed;
+        }
+
+        /** Memory of size class {@code sizeClass}, or null when it holds none. */
+        private synchronized Memory take(int sizeClass) {
+            Memory memory = freeByClass.get(sizeClass).pollLast();
+            if (memory != null) {
+                heldBytes -= memory.byteSize();
+            }
+            return memory;
+        }
+
+        /** Keeps {@code memory}, which no view reaches any longer, or frees it when full, closed or not poolable. */
+        private void offer(Memory memory) {
+            long size = memory.byteSize();
+            int sizeClass = sizeClass(size);
+            synchronized (this) {
+                if (!closed && sizeClass >= 0 && heldBytes + size <= capacityBytes) {
+                    freeByClass.get(sizeClass).addLast(memory);
+                    heldBytes += size;
+                    return;
+                }
+            }
+            memory.free();
+        }
+
+        /** Frees what it holds; memory offered later is freed at once. Idempotent. */
+        @Override
+        public void close() {
+            List<Memory> toFree = new ArrayList<>();
+            synchronized (this) {
+                closed = true;
+                for (ArrayDeque<Memory> free : freeByClass) {
+                    toFree.addAll(free);
+                    free.clear();
+                }
+                heldBytes = 0;
+            }
+            toFree.forEach(Memory::free);
         }
     }
 }

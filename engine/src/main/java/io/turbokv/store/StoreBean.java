@@ -182,4 +182,14 @@ final class StoreBean implements StoreMXBean {
     public long getValueBlockCacheCapacityBytes() {
         return statistics().valueBlockCache().capacityBytes();
     }
+
+    @Override
+    public long getWriteBufferPoolBytes() {
+        return statistics().writeBufferPoolBytes();
+    }
+
+    @Override
+    public long getWriteBufferReserveBytes() {
+        return statistics().writeBufferReserveBytes();
+    }
 }

@@ -15,6 +15,7 @@ import io.turbokv.io.FileLayer;
 import io.turbokv.io.StoreDirectory;
 import io.turbokv.io.StoreLock;
 import io.turbokv.io.StoreLog;
+import io.turbokv.io.WriteBufferPool;
 import io.turbokv.jfr.SlowGets;
 import io.turbokv.read.AccessedKeys;
 import io.turbokv.read.BlobFiles;
@@ -77,10 +78,12 @@ public final class StoreCore {
      * @param writeThreads         the threads of a writable store's spill and merge pool
      * @param sstOptions           the block budgets, compression and key filter width of the SSTs it writes
      * @param spillLimits          where a write batch's family buffer is cut and spilled
+     * @param writeBufferReserve   the native write buffers a writable store shares with others, or null
      */
     public record Settings(long keyBlockCacheBytes, long valueBlockCacheBytes, SharedCaches sharedCaches,
                            long logFileBytes, boolean jmx, long slowGetNanos, CompactionPolicy compaction,
-                           int writeThreads, SstOptions sstOptions, SpillLimits spillLimits) {}
+                           int writeThreads, SstOptions sstOptions, SpillLimits spillLimits,
+                           WriteBufferPool.Reserve writeBufferReserve) {}
 
     /**
      * The parts of a store over what {@link StoreOpener} opened.
@@ -111,7 +114,7 @@ public final class StoreCore {
         }
         this.writer = readOnly ? null : new StoreWriter(location, versions, multiValued, keyOrdered, accessedKeys,
                 new StoreLog(location.directory(), settings.logFileBytes()), settings.writeThreads(),
-                settings.sstOptions(), settings.spillLimits());
+                settings.sstOptions(), settings.spillLimits(), settings.writeBufferReserve());
         this.blobs = opened.blobs();
         this.lookups = new Lookups(versions, blobs, accessedKeys,
                 caches,
@@ -287,7 +290,8 @@ public final class StoreCore {
 
     /** {@return the read statistics now} */
     public Statistics statistics() {
-        return onCurrentState(state -> StoreReports.statistics(state, lookups));
+        Statistics reads = onCurrentState(state -> StoreReports.statistics(state, lookups));
+        return writer == null ? reads : reads.withWriteBuffers(writer.pooledBufferBytes(), writer.reserveBytes());
     }
 
     /** {@return the live meta files, newest first, with their live SSTs} */

@@ -34,8 +34,11 @@ public final class StoreWriter {
     private final WriteOperationGuard guard;
     private final CommitProtocol protocol;
     private final ExecutorService executor;
-    /** The write path's off-heap buffers, reused from batch to batch; freed at {@link #close}. */
-    private final WriteBufferPool buffers = new WriteBufferPool();
+    /**
+     * The write path's off-heap buffers, reused from batch to batch; freed (or handed to the reserve) at
+     * {@link #close}.
+     */
+    private final WriteBufferPool buffers;
     private final CompactionRun compactions;
     private final SstOptions sstOptions;
     private final SpillLimits spillLimits;
@@ -52,10 +55,12 @@ public final class StoreWriter {
      * @param threads      the threads of the pool that spills and merges share
      * @param sstOptions   the new SSTs' block budgets, compression and key filter width
      * @param spillLimits  where a batch's family buffer is cut and spilled
+     * @param reserve      the native buffers shared with other stores, or null
      */
     public StoreWriter(StoreDirectory store, VersionTracker<StoreState> versions, boolean[] multiValued,
                        boolean[] keyOrdered, AccessedKeys[] accessedKeys, StoreLog log, int threads,
-                       SstOptions sstOptions, SpillLimits spillLimits) {
+                       SstOptions sstOptions, SpillLimits spillLimits, WriteBufferPool.Reserve reserve) {
+        this.buffers = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve);
         this.sstOptions = sstOptions;
         this.spillLimits = spillLimits;
         this.executor = SpillRunner.newExecutor(threads);
@@ -171,6 +176,16 @@ public final class StoreWriter {
     /** Publishes the current state with fresh SST slots: each SST is mapped again on its next read. */
     public void remapSsts() {
         protocol.publish(state -> StateLoader.withFreshSlots(store.directory(), state), List.of());
+    }
+
+    /** {@return the bytes of free write buffers the store keeps for its next batches} */
+    public long pooledBufferBytes() {
+        return buffers.pooledBytes();
+    }
+
+    /** {@return the bytes of free write buffers the store's reserve holds now (0 without one)} */
+    public long reserveBytes() {
+        return buffers.reserveBytes();
     }
 
     /** {@return whether a rollback failed, so that every later write operation is refused} */
