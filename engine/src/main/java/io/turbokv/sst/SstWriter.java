@@ -81,9 +81,17 @@ public final class SstWriter {
     private final boolean compress;
     private final int filterFingerprintBits;
 
+    /**
+     * The last key of the key block written last (a copy made as the block is written, not per entry): the last
+     * key added while the pending key block is empty. Otherwise the last key added is the pending block's last
+     * entry, which the order checks read there ({@link #compareToLastKey}), so an entry costs no copy of its key.
+     * A key-ordered SST's index separators and summary start from it too.
+     */
     private byte[] lastKey = new byte[64];
     private MemorySegment lastKeySegment = MemorySegment.ofArray(lastKey);
     private long lastKeyLength;
+    /** Whether the entry being added has the last entry's key ({@link #prepare} tells {@link #accept}; by key). */
+    private boolean sameKeyAsLast;
     private long lastHash;
     private boolean lastWasTombstone;
     /** The last hash of the key block written last: a block starting with it continues a run. */
@@ -97,9 +105,6 @@ public final class SstWriter {
     private long maxHash;
     /** A key-ordered SST's first key (its summary's min key). */
     private byte[] firstKey;
-    /** The last key of the key block written last (a key-ordered SST's separators start from it). */
-    private byte[] previousBlockLastKey = new byte[64];
-    private long previousBlockLastKeyLength;
     private long keyCount;
     private long entryCount;
     private long dataBytes;
@@ -556,9 +561,13 @@ public final class SstWriter {
                     + out.path());
         }
         int inlineLength = !tombstone && valueBytes <= SstLimits.MAX_INLINE_VALUE_SIZE ? (int) valueBytes : 0;
-        boolean flush = keyIndex == null ? keyBlock.shouldFlushBefore(hash, (int) keyLength, inlineLength)
-                : keyBlock.shouldFlushBefore(sameAsLastKey(keySegment, keyOffset, keyLength), (int) keyLength,
-                        inlineLength);
+        boolean flush;
+        if (keyIndex == null) {
+            flush = keyBlock.shouldFlushBefore(hash, (int) keyLength, inlineLength);
+        } else {
+            sameKeyAsLast = entryCount > 0 && compareToLastKey(keySegment, keyOffset, keyLength) == 0;
+            flush = keyBlock.shouldFlushBefore(sameKeyAsLast, (int) keyLength, inlineLength);
+        }
         if (flush) {
             try {
                 flushKeyBlock();
@@ -601,9 +610,16 @@ public final class SstWriter {
                 + (KeyIndexBlock.ENTRY_OVERHEAD + keyLength) * (thenTombstone ? 2 : 1);
     }
 
-    /** Whether the key equals the last one added (false before the first entry). */
-    private boolean sameAsLastKey(MemorySegment keySegment, long keyOffset, long keyLength) {
-        return entryCount > 0 && Bytes.equal(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
+    /**
+     * Compares the key with the last one added (unsigned bytes; not before the first entry): the pending key block's
+     * last entry, or, when that block is empty, {@link #lastKey}.
+     */
+    private int compareToLastKey(MemorySegment keySegment, long keyOffset, long keyLength) {
+        int pending = keyBlock.count();
+        return pending == 0
+                ? Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength)
+                : Bytes.compareUnsigned(keySegment, keyOffset, keyLength, keyBlock.keySegment(),
+                        keyBlock.keyPosition(pending - 1), keyBlock.keyLength(pending - 1));
     }
 
     /** Blocks in the file if it were finished now: those written, the pending ones and the index block. */
@@ -617,7 +633,7 @@ public final class SstWriter {
             return;
         }
         if (keyIndex != null) {
-            int cmp = Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
+            int cmp = compareToLastKey(keySegment, keyOffset, keyLength);
             if (cmp < 0) {
                 throw new IllegalArgumentException(
                         "entry out of order: keys must ascend (unsigned bytes) in a key-ordered SST");
@@ -630,7 +646,7 @@ public final class SstWriter {
         }
         int cmp = Long.compareUnsigned(hash, lastHash);
         if (cmp == 0) {
-            cmp = Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
+            cmp = compareToLastKey(keySegment, keyOffset, keyLength);
         }
         if (cmp < 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -660,7 +676,7 @@ public final class SstWriter {
                     maxHash = hash;
                 }
             }
-            if (!sameAsLastKey(keySegment, keyOffset, keyLength)) {
+            if (!sameKeyAsLast) {
                 if (buildsKeyFilter) {
                     keyHashes.add(hash);
                 }
@@ -674,12 +690,6 @@ public final class SstWriter {
                 firstHash = hash;
             }
         }
-        if (keyLength > lastKey.length) {
-            lastKey = new byte[(int) Math.max(keyLength, lastKey.length * 2L)];
-            lastKeySegment = MemorySegment.ofArray(lastKey);
-        }
-        MemorySegment.copy(keySegment, keyOffset, lastKeySegment, 0, keyLength);
-        lastKeyLength = keyLength;
         lastHash = hash;
         lastWasTombstone = tombstone;
         entryCount++;
@@ -695,32 +705,39 @@ public final class SstWriter {
             int block = writeBlock(keyBlock.encode(), keyBlock.compressible());
             if (keyIndex != null) {
                 indexKeyBlock(block);
-                keyBlock.clear();
-                return;
+            } else {
+                boolean continuesRun = index.keyBlockCount() > 0 && keyBlock.firstHash() == lastKeyBlockHash;
+                index.add(keyBlock.firstHash(), block, continuesRun);
+                lastKeyBlockHash = keyBlock.lastHash();
             }
-            boolean continuesRun = index.keyBlockCount() > 0 && keyBlock.firstHash() == lastKeyBlockHash;
-            index.add(keyBlock.firstHash(), block, continuesRun);
-            lastKeyBlockHash = keyBlock.lastHash();
+            keepLastKey();
             keyBlock.clear();
         }
     }
 
     /**
-     * Adds the key block just written to the key index, with its separator from the block before it, and keeps its
-     * last key (the last key added) for the next block's separator.
+     * Adds the key block just written to the key index, with its separator from the block before it, whose last
+     * key {@link #lastKey} still holds.
      */
     private void indexKeyBlock(int block) {
-        MemorySegment first = keyBlock.firstKeySegment();
-        int firstLength = keyBlock.firstKeyLength();
+        MemorySegment keys = keyBlock.keySegment();
+        long first = keyBlock.keyPosition(0);
         int separator = keyIndex.keyBlockCount() == 0 ? 0
-                : KeyIndexBlock.separatorLength(MemorySegment.ofArray(previousBlockLastKey), 0,
-                        previousBlockLastKeyLength, first, 0, firstLength);
-        keyIndex.add(block, first, 0, separator);
-        if (lastKeyLength > previousBlockLastKey.length) {
-            previousBlockLastKey = new byte[(int) Math.max(lastKeyLength, previousBlockLastKey.length * 2L)];
+                : KeyIndexBlock.separatorLength(lastKeySegment, 0, lastKeyLength, keys, first,
+                        keyBlock.keyLength(0));
+        keyIndex.add(block, keys, first, separator);
+    }
+
+    /** Copies the key block's last key, the last key added, to {@link #lastKey}, before the block is cleared. */
+    private void keepLastKey() {
+        int last = keyBlock.count() - 1;
+        int length = keyBlock.keyLength(last);
+        if (length > lastKey.length) {
+            lastKey = new byte[Math.max(length, lastKey.length * 2)];
+            lastKeySegment = MemorySegment.ofArray(lastKey);
         }
-        MemorySegment.copy(lastKeySegment, 0, MemorySegment.ofArray(previousBlockLastKey), 0, lastKeyLength);
-        previousBlockLastKeyLength = lastKeyLength;
+        MemorySegment.copy(keyBlock.keySegment(), keyBlock.keyPosition(last), lastKeySegment, 0, length);
+        lastKeyLength = length;
     }
 
     private void emitSmallValueBlock() throws IOException {
