@@ -83,6 +83,11 @@ final class KeyBlockBuilder {
         return hashes[count - 1];
     }
 
+    /** Entry {@code i}'s hash. */
+    long hash(int i) {
+        return hashes[i];
+    }
+
     /** The segment holding the entries' keys, each at {@link #keyPosition}; valid until the next add. */
     MemorySegment keySegment() {
         return entriesSegment;
@@ -109,23 +114,15 @@ final class KeyBlockBuilder {
     }
 
     /**
-     * The flush rule: flush a non-empty block before an entry of {@code hash} that would take it
-     * past its budget, {@link SstOptions#keyBlockBytes()} bytes or {@link SstOptions#keyBlockEntries()}
-     * entries; while the hash repeats, only past {@link SstOptions#keyBlockRunBytes()}, so that a run of one
-     * hash stays in one block unless it is long, and a long run continues in the next block.
-     */
-    boolean shouldFlushBefore(long hash, int keyLength, int inlineLength) {
-        return count > 0 && shouldFlushBefore(hash == hashes[count - 1], keyLength, inlineLength);
-    }
-
-    /**
-     * As {@link #shouldFlushBefore(long, int, int)}, with the caller saying whether the entry continues the run of
-     * the last one: a key-ordered SST's runs are a key's values, not a hash's entries.
+     * The flush rule: flush the block before an entry that would take it past its budget,
+     * {@link SstOptions#keyBlockBytes()} bytes or {@link SstOptions#keyBlockEntries()} entries; while the entry
+     * continues the run of the last one (its hash; a key-ordered SST's runs are a key's values), only past
+     * {@link SstOptions#keyBlockRunBytes()}, so that a run stays in one block unless it is long, and a long run
+     * continues in the next block. An empty block may be found due for a flush (an entry larger than the budget),
+     * which then writes nothing: no test for it here, since a branch only a file's first entry takes would
+     * deoptimize the writer's compiled add path at the next file's (see {@code SstWriter.checkOrder}).
      */
     boolean shouldFlushBefore(boolean continuesRun, int keyLength, int inlineLength) {
-        if (count == 0) {
-            return false;
-        }
         long accounted = accountedBytes + keyLength + inlineLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         return continuesRun ? accounted > runBudgetBytes : accounted > budgetBytes || count >= budgetEntries;
     }
