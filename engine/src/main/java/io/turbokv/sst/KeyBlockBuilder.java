@@ -44,8 +44,9 @@ final class KeyBlockBuilder {
     private int fixedType;
     private int[] unresolvedSmall = new int[64];
     private int unresolvedCount;
-    /** The encoded block's memory, reused and grown by doubling, and its one buffer view. */
-    private MemorySegment block = MemorySegment.ofArray(new byte[0]);
+    /** The encoded block's memory (its array and segment), reused and grown by doubling, and its one buffer view. */
+    private byte[] blockBytes = new byte[0];
+    private MemorySegment block = MemorySegment.ofArray(blockBytes);
     private ByteBuffer blockView = ByteBuffer.allocate(0);
 
     /**
@@ -82,9 +83,24 @@ final class KeyBlockBuilder {
         return hashes[count - 1];
     }
 
-    /** The first entry's key, at {@code [0, firstKeyLength())} of this segment; valid until the next add. */
-    MemorySegment firstKeySegment() {
+    /** Entry {@code i}'s hash. */
+    long hash(int i) {
+        return hashes[i];
+    }
+
+    /** The segment holding the entries' keys, each at {@link #keyPosition}; valid until the next add. */
+    MemorySegment keySegment() {
         return entriesSegment;
+    }
+
+    /** Where entry {@code i}'s key starts in {@link #keySegment()}. */
+    int keyPosition(int i) {
+        return positions[i];
+    }
+
+    /** Entry {@code i}'s key length. */
+    int keyLength(int i) {
+        return keyLengths[i];
     }
 
     /** The first entry's key length. */
@@ -98,23 +114,15 @@ final class KeyBlockBuilder {
     }
 
     /**
-     * The flush rule: flush a non-empty block before an entry of {@code hash} that would take it
-     * past its budget, {@link SstOptions#keyBlockBytes()} bytes or {@link SstOptions#keyBlockEntries()}
-     * entries; while the hash repeats, only past {@link SstOptions#keyBlockRunBytes()}, so that a run of one
-     * hash stays in one block unless it is long, and a long run continues in the next block.
-     */
-    boolean shouldFlushBefore(long hash, int keyLength, int inlineLength) {
-        return count > 0 && shouldFlushBefore(hash == hashes[count - 1], keyLength, inlineLength);
-    }
-
-    /**
-     * As {@link #shouldFlushBefore(long, int, int)}, with the caller saying whether the entry continues the run of
-     * the last one: a key-ordered SST's runs are a key's values, not a hash's entries.
+     * The flush rule: flush the block before an entry that would take it past its budget,
+     * {@link SstOptions#keyBlockBytes()} bytes or {@link SstOptions#keyBlockEntries()} entries; while the entry
+     * continues the run of the last one (its hash; a key-ordered SST's runs are a key's values), only past
+     * {@link SstOptions#keyBlockRunBytes()}, so that a run stays in one block unless it is long, and a long run
+     * continues in the next block. An empty block may be found due for a flush (an entry larger than the budget),
+     * which then writes nothing: no test for it here, since a branch only a file's first entry takes would
+     * deoptimize the writer's compiled add path at the next file's (see {@code SstWriter.checkOrder}).
      */
     boolean shouldFlushBefore(boolean continuesRun, int keyLength, int inlineLength) {
-        if (count == 0) {
-            return false;
-        }
         long accounted = accountedBytes + keyLength + inlineLength + SstLimits.KEY_BLOCK_ENTRY_META_OVERHEAD;
         return continuesRun ? accounted > runBudgetBytes : accounted > budgetBytes || count >= budgetEntries;
     }
@@ -195,11 +203,18 @@ final class KeyBlockBuilder {
             Bytes.putU24(out, element + KeyBlock.ELEMENT_POSITION_OFFSET, positions[i]);
             element += KeyBlock.STRIDE;
         }
-        MemorySegment.copy(entriesSegment, 0, out, element, entriesLength);
+        System.arraycopy(entries, 0, blockBytes, (int) element, entriesLength);
         return length;
     }
 
-    /** Encodes a fixed-size block into {@link #block}; returns its length. */
+    /**
+     * Encodes a fixed-size block into {@link #block}; returns its length. Each entry's key and value reference lie
+     * back to back in {@link #entries}, in entry order, which is the layout of the block's tail when the block is
+     * not mixed: the tail is then one copy of them. A mixed block puts each entry's type between its key and its
+     * reference, so its tail is built entry by entry ({@link #encodeMixedTail}). The copies are of heap arrays
+     * ({@link System#arraycopy}): a {@code MemorySegment.copy} per entry cost a bulk operation's checks per call
+     * and made this loop one of a compaction's largest C2 compilations.
+     */
     private int encodeFixed(boolean mixed, int tailStride) {
         int headerLength = mixed ? KeyBlock.FIXED_MIXED_HEADER_LENGTH : KeyBlock.FIXED_HEADER_LENGTH;
         long[] search = searchValues();
@@ -213,20 +228,29 @@ final class KeyBlockBuilder {
             out.set(ValueLayout.JAVA_BYTE, KeyBlock.FIXED_VALUE_SIZE_OFFSET, (byte) fixedRefLength);
         }
         long searchAt = headerLength;
-        long tail = headerLength + (long) count * KeyBlock.FIXED_SEARCH_STRIDE;
         for (int i = 0; i < count; i++) {
-            int position = positions[i];
             out.set(Bytes.BE_LONG, searchAt, search[i]);
-            MemorySegment.copy(entriesSegment, position, out, tail, fixedKeyLength);
-            tail += fixedKeyLength;
             searchAt += KeyBlock.FIXED_SEARCH_STRIDE;
-            if (mixed) {
-                out.set(ValueLayout.JAVA_BYTE, tail++, types[i]);
-            }
-            MemorySegment.copy(entriesSegment, position + fixedKeyLength, out, tail, fixedRefLength);
-            tail += fixedRefLength;
+        }
+        int tail = headerLength + count * KeyBlock.FIXED_SEARCH_STRIDE;
+        if (mixed) {
+            encodeMixedTail(tail);
+        } else {
+            System.arraycopy(entries, 0, blockBytes, tail, entriesLength);
         }
         return length;
+    }
+
+    /** Writes a mixed fixed-size block's tail from {@code tail}: per entry its key, its type, its reference. */
+    private void encodeMixedTail(int tail) {
+        for (int i = 0; i < count; i++) {
+            int position = positions[i];
+            System.arraycopy(entries, position, blockBytes, tail, fixedKeyLength);
+            tail += fixedKeyLength;
+            blockBytes[tail++] = types[i];
+            System.arraycopy(entries, position + fixedKeyLength, blockBytes, tail, fixedRefLength);
+            tail += fixedRefLength;
+        }
     }
 
     /** What the block stores per entry to search by: the hashes, or a key-ordered block's search words. */
@@ -254,6 +278,7 @@ final class KeyBlockBuilder {
     private MemorySegment blockOfLength(int length) {
         if (block.byteSize() < length) {
             byte[] grown = new byte[(int) Math.max(length, block.byteSize() * 2)];
+            blockBytes = grown;
             block = MemorySegment.ofArray(grown);
             blockView = ByteBuffer.wrap(grown).order(ByteOrder.nativeOrder());
         }

@@ -31,21 +31,33 @@ final class KeyHashList implements AutoCloseable {
     private Arena arena;
     private MemorySegment hashes;
     private long count;
+    /** Hashes {@link #hashes} holds; 0 before the first {@link #add}. */
+    private long capacity;
 
-    /** Appends {@code hash}; the first call allocates, on the calling thread's confined arena. */
+    /**
+     * Appends {@code hash}; the first call allocates, on the calling thread's confined arena. The allocation is
+     * {@link #grow()}'s, out of this method: an SST writer calls this in its per-key-block loop, which C2 compiles
+     * with it inlined, and the allocation path inlined there was most of that compilation.
+     */
     void add(long hash) {
-        if (hashes == null) {
-            arena = Arena.ofConfined();
-            hashes = LibC.malloc(INITIAL_CAPACITY * Long.BYTES, arena);
-        } else if (count == hashes.byteSize() / Long.BYTES) {
-            Arena grown = Arena.ofConfined();
-            MemorySegment bigger = LibC.malloc(count * 2 * Long.BYTES, grown);
-            MemorySegment.copy(hashes, 0, bigger, 0, hashes.byteSize());
-            arena.close();
-            arena = grown;
-            hashes = bigger;
+        if (count == capacity) {
+            grow();
         }
         hashes.setAtIndex(JAVA_LONG, count++, hash);
+    }
+
+    /** Allocates the first buffer, or one twice as large with the hashes copied, the old one freed. */
+    private void grow() {
+        long grownCapacity = capacity == 0 ? INITIAL_CAPACITY : capacity * 2;
+        Arena grown = Arena.ofConfined();
+        MemorySegment bigger = LibC.malloc(grownCapacity * Long.BYTES, grown);
+        if (hashes != null) {
+            MemorySegment.copy(hashes, 0, bigger, 0, count * Long.BYTES);
+            arena.close();
+        }
+        arena = grown;
+        hashes = bigger;
+        capacity = grownCapacity;
     }
 
     /** How many hashes were added. */

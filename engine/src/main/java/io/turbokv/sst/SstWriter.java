@@ -81,9 +81,17 @@ public final class SstWriter {
     private final boolean compress;
     private final int filterFingerprintBits;
 
+    /**
+     * The last key of the key block written last (a copy made as the block is written, not per entry): the last
+     * key added while the pending key block is empty. Otherwise the last key added is the pending block's last
+     * entry, which the order checks read there ({@link #compareToLastKey}), so an entry costs no copy of its key.
+     * A key-ordered SST's index separators and summary start from it too.
+     */
     private byte[] lastKey = new byte[64];
     private MemorySegment lastKeySegment = MemorySegment.ofArray(lastKey);
     private long lastKeyLength;
+    /** Whether the entry being added has the last entry's key ({@link #prepare} tells {@link #accept}; by key). */
+    private boolean sameKeyAsLast;
     private long lastHash;
     private boolean lastWasTombstone;
     /** The last hash of the key block written last: a block starting with it continues a run. */
@@ -97,9 +105,6 @@ public final class SstWriter {
     private long maxHash;
     /** A key-ordered SST's first key (its summary's min key). */
     private byte[] firstKey;
-    /** The last key of the key block written last (a key-ordered SST's separators start from it). */
-    private byte[] previousBlockLastKey = new byte[64];
-    private long previousBlockLastKeyLength;
     private long keyCount;
     private long entryCount;
     private long dataBytes;
@@ -389,7 +394,7 @@ public final class SstWriter {
      * @return whether the entry and a tombstone after it still fit
      */
     public boolean hasRoomFor(long keyLength, long valueLength) {
-        return fits(keyLength, valueLength, true);
+        return fits(keyLength, valueLength, 1);
     }
 
     /** {@return how many entries were added so far} */
@@ -551,14 +556,18 @@ public final class SstWriter {
                     SstLimits.MAX_KEY_LENGTH));
         }
         checkOrder(hash, keySegment, keyOffset, keyLength, tombstone);
-        if (!fits(keyLength, valueBytes, false)) {
+        if (!fits(keyLength, valueBytes, 0)) {
             throw new IllegalStateException("SST has no room for this entry (check isFull or hasRoomFor): "
                     + out.path());
         }
         int inlineLength = !tombstone && valueBytes <= SstLimits.MAX_INLINE_VALUE_SIZE ? (int) valueBytes : 0;
-        boolean flush = keyIndex == null ? keyBlock.shouldFlushBefore(hash, (int) keyLength, inlineLength)
-                : keyBlock.shouldFlushBefore(sameAsLastKey(keySegment, keyOffset, keyLength), (int) keyLength,
-                        inlineLength);
+        boolean flush;
+        if (keyIndex == null) {
+            flush = keyBlock.shouldFlushBefore(hash == lastHash, (int) keyLength, inlineLength);
+        } else {
+            sameKeyAsLast = entryCount > 0 && compareToLastKey(keySegment, keyOffset, keyLength) == 0;
+            flush = keyBlock.shouldFlushBefore(sameKeyAsLast, (int) keyLength, inlineLength);
+        }
         if (flush) {
             try {
                 flushKeyBlock();
@@ -570,20 +579,27 @@ public final class SstWriter {
     }
 
     /**
-     * Whether an entry of these sizes, and with {@code thenTombstone} a tombstone of its key after it, fits the
+     * Whether an entry of these sizes, and with {@code tombstones} 1 a tombstone of its key after it, fits the
      * file. Blocks: an entry adds to those the file would have if finished now at most a key block, and a value
      * block when its value is not inline; a tombstone at most a key block. Bytes: the blocks pending, each entry's
      * key and value and {@link #ENTRY_OVERHEAD_BOUND}, and the index block and offset table at their largest.
+     *
+     * <p>Arithmetic without branches (a count of 0 or 1 for the tombstone, signs for the empty blocks and the
+     * value's class): a test taken only by a file's first entry, by one caller (compaction asks with the
+     * tombstone, the add methods without) or by one value class was missing from the profile C2 compiled this
+     * from, and deoptimized it when taken (see {@link #checkOrder}).
+     *
+     * @param tombstones 1 to leave room for a tombstone of the key after the entry, else 0
      */
-    private boolean fits(long keyLength, long valueLength, boolean thenTombstone) {
-        long blocksNeeded = blocksAfterFinish() + 1 + (valueLength > SstLimits.MAX_INLINE_VALUE_SIZE ? 1 : 0)
-                + (thenTombstone ? 1 : 0);
+    private boolean fits(long keyLength, long valueLength, long tombstones) {
+        long valueBlocks = (SstLimits.MAX_INLINE_VALUE_SIZE - valueLength) >>> 63; // 1 when not inline
+        long blocksNeeded = blocksAfterFinish() + 1 + valueBlocks + tombstones;
         long bytesNeeded = out.position()
-                + (smallValues.isEmpty() ? 0 : BlockFraming.HEADER_LENGTH + smallValues.length())
-                + (keyBlock.isEmpty() ? 0 : BlockFraming.HEADER_LENGTH + keyBlock.encodedLengthBound())
+                + Integer.signum(smallValues.length()) * (long) BlockFraming.HEADER_LENGTH + smallValues.length()
+                + Integer.signum(keyBlock.count()) * (BlockFraming.HEADER_LENGTH + keyBlock.encodedLengthBound())
                 + keyLength + valueLength + ENTRY_OVERHEAD_BOUND
-                + (thenTombstone ? keyLength + ENTRY_OVERHEAD_BOUND : 0)
-                + BlockFraming.HEADER_LENGTH + indexLengthBound(keyLength, thenTombstone)
+                + tombstones * (keyLength + ENTRY_OVERHEAD_BOUND)
+                + BlockFraming.HEADER_LENGTH + indexLengthBound(keyLength, tombstones)
                 + (long) SstLimits.MAX_BLOCK_COUNT * BlockOffsetTable.ENTRY_LENGTH;
         return blocksNeeded <= SstLimits.MAX_BLOCK_COUNT && bytesNeeded <= SstLimits.MAX_FILE_SIZE;
     }
@@ -592,32 +608,42 @@ public final class SstWriter {
      * The index block's length at most, should an entry with a key of {@code keyLength} bytes (and a tombstone
      * after it) be added: a key index grows with its separators, each at most as long as its block's first key.
      */
-    private long indexLengthBound(long keyLength, boolean thenTombstone) {
+    private long indexLengthBound(long keyLength, long tombstones) {
         if (keyIndex == null) {
             return IndexBlock.encodedLengthBound(SstLimits.MAX_BLOCK_COUNT);
         }
         return keyIndex.encodedLength()
                 + (keyBlock.isEmpty() ? 0 : KeyIndexBlock.ENTRY_OVERHEAD + keyBlock.firstKeyLength())
-                + (KeyIndexBlock.ENTRY_OVERHEAD + keyLength) * (thenTombstone ? 2 : 1);
+                + (KeyIndexBlock.ENTRY_OVERHEAD + keyLength) * (1 + tombstones);
     }
 
-    /** Whether the key equals the last one added (false before the first entry). */
-    private boolean sameAsLastKey(MemorySegment keySegment, long keyOffset, long keyLength) {
-        return entryCount > 0 && Bytes.equal(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
+    /**
+     * Compares the key with the last one added (unsigned bytes; not before the first entry): the pending key block's
+     * last entry, or, when that block is empty, {@link #lastKey}.
+     */
+    private int compareToLastKey(MemorySegment keySegment, long keyOffset, long keyLength) {
+        int pending = keyBlock.count();
+        return pending == 0
+                ? Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength)
+                : Bytes.compareUnsigned(keySegment, keyOffset, keyLength, keyBlock.keySegment(),
+                        keyBlock.keyPosition(pending - 1), keyBlock.keyLength(pending - 1));
     }
 
     /** Blocks in the file if it were finished now: those written, the pending ones and the index block. */
     private long blocksAfterFinish() {
-        return blocks.count() + (smallValues.isEmpty() ? 0 : 1) + (keyBlock.isEmpty() ? 0 : 1) + 1;
+        return blocks.count() + Integer.signum(smallValues.length()) + Integer.signum(keyBlock.count()) + 1;
     }
 
+    /**
+     * Refuses an entry out of order. No test for the first entry: before it, the last hash is 0 and the last key
+     * empty, the lowest of each, so any first entry passes the comparisons. A branch taken once per file would be
+     * missing from the profile C2 compiles the add methods from, and the next file's first entry would deoptimize
+     * them (an {@code unstable_if} trap and a recompile of the whole inlined add path, per such branch and JVM).
+     */
     private void checkOrder(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
                             boolean tombstone) {
-        if (entryCount == 0) {
-            return;
-        }
         if (keyIndex != null) {
-            int cmp = Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
+            int cmp = compareToLastKey(keySegment, keyOffset, keyLength);
             if (cmp < 0) {
                 throw new IllegalArgumentException(
                         "entry out of order: keys must ascend (unsigned bytes) in a key-ordered SST");
@@ -630,7 +656,7 @@ public final class SstWriter {
         }
         int cmp = Long.compareUnsigned(hash, lastHash);
         if (cmp == 0) {
-            cmp = Bytes.compareUnsigned(keySegment, keyOffset, keyLength, lastKeySegment, 0, lastKeyLength);
+            cmp = compareToLastKey(keySegment, keyOffset, keyLength);
         }
         if (cmp < 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -660,26 +686,13 @@ public final class SstWriter {
                     maxHash = hash;
                 }
             }
-            if (!sameAsLastKey(keySegment, keyOffset, keyLength)) {
+            if (!sameKeyAsLast) {
                 if (buildsKeyFilter) {
                     keyHashes.add(hash);
                 }
                 keyCount++;
             }
-        } else if (entryCount == 0 || hash != lastHash) {
-            if (buildsKeyFilter) {
-                keyHashes.add(hash);
-            }
-            if (keyCount++ == 0) {
-                firstHash = hash;
-            }
         }
-        if (keyLength > lastKey.length) {
-            lastKey = new byte[(int) Math.max(keyLength, lastKey.length * 2L)];
-            lastKeySegment = MemorySegment.ofArray(lastKey);
-        }
-        MemorySegment.copy(keySegment, keyOffset, lastKeySegment, 0, keyLength);
-        lastKeyLength = keyLength;
         lastHash = hash;
         lastWasTombstone = tombstone;
         entryCount++;
@@ -695,32 +708,72 @@ public final class SstWriter {
             int block = writeBlock(keyBlock.encode(), keyBlock.compressible());
             if (keyIndex != null) {
                 indexKeyBlock(block);
-                keyBlock.clear();
-                return;
+            } else {
+                boolean continuesRun = index.keyBlockCount() > 0 && keyBlock.firstHash() == lastKeyBlockHash;
+                index.add(keyBlock.firstHash(), block, continuesRun);
+                countKeys(continuesRun);
+                lastKeyBlockHash = keyBlock.lastHash();
             }
-            boolean continuesRun = index.keyBlockCount() > 0 && keyBlock.firstHash() == lastKeyBlockHash;
-            index.add(keyBlock.firstHash(), block, continuesRun);
-            lastKeyBlockHash = keyBlock.lastHash();
+            keepLastKey();
             keyBlock.clear();
         }
     }
 
     /**
-     * Adds the key block just written to the key index, with its separator from the block before it, and keeps its
-     * last key (the last key added) for the next block's separator.
+     * Adds the key block just written to the key index, with its separator from the block before it, whose last
+     * key {@link #lastKey} still holds.
      */
     private void indexKeyBlock(int block) {
-        MemorySegment first = keyBlock.firstKeySegment();
-        int firstLength = keyBlock.firstKeyLength();
+        MemorySegment keys = keyBlock.keySegment();
+        long first = keyBlock.keyPosition(0);
         int separator = keyIndex.keyBlockCount() == 0 ? 0
-                : KeyIndexBlock.separatorLength(MemorySegment.ofArray(previousBlockLastKey), 0,
-                        previousBlockLastKeyLength, first, 0, firstLength);
-        keyIndex.add(block, first, 0, separator);
-        if (lastKeyLength > previousBlockLastKey.length) {
-            previousBlockLastKey = new byte[(int) Math.max(lastKeyLength, previousBlockLastKey.length * 2L)];
+                : KeyIndexBlock.separatorLength(lastKeySegment, 0, lastKeyLength, keys, first,
+                        keyBlock.keyLength(0));
+        keyIndex.add(block, keys, first, separator);
+    }
+
+    /**
+     * Counts the distinct hashes of the hash-ordered key block just written, and records them for the key filter:
+     * per block rather than per entry, so that the add methods hold no branch that one file takes once (its first
+     * key) or that differs between a spill's writers, which collect no hashes, and a compaction's, which do: C2
+     * compiled the add path for the one it had seen and deoptimized it at the other.
+     *
+     * @param continuesRun whether the block's first hash is the last hash of the block before
+     */
+    private void countKeys(boolean continuesRun) {
+        if (index.keyBlockCount() == 1) {
+            firstHash = keyBlock.firstHash();
         }
-        MemorySegment.copy(lastKeySegment, 0, MemorySegment.ofArray(previousBlockLastKey), 0, lastKeyLength);
-        previousBlockLastKeyLength = lastKeyLength;
+        int count = keyBlock.count();
+        long previous = keyBlock.firstHash();
+        if (!continuesRun) {
+            keyCount++;
+            if (buildsKeyFilter) {
+                keyHashes.add(previous);
+            }
+        }
+        for (int i = 1; i < count; i++) {
+            long hash = keyBlock.hash(i);
+            if (hash != previous) {
+                keyCount++;
+                if (buildsKeyFilter) {
+                    keyHashes.add(hash);
+                }
+                previous = hash;
+            }
+        }
+    }
+
+    /** Copies the key block's last key, the last key added, to {@link #lastKey}, before the block is cleared. */
+    private void keepLastKey() {
+        int last = keyBlock.count() - 1;
+        int length = keyBlock.keyLength(last);
+        if (length > lastKey.length) {
+            lastKey = new byte[Math.max(length, lastKey.length * 2)];
+            lastKeySegment = MemorySegment.ofArray(lastKey);
+        }
+        MemorySegment.copy(keyBlock.keySegment(), keyBlock.keyPosition(last), lastKeySegment, 0, length);
+        lastKeyLength = length;
     }
 
     private void emitSmallValueBlock() throws IOException {

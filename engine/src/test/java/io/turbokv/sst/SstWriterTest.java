@@ -237,6 +237,53 @@ class SstWriterTest {
     }
 
     @Test
+    void runsOfOneHashWithinAndAcrossKeyBlocksCountOneKeyEach() throws IOException {
+        // Runs of 1 entry up to past the run budget (a run longer than it continues in the next key blocks), each
+        // entry a distinct key with a 100-byte inline value: the distinct hashes are counted and recorded per key
+        // block, so a run that starts in one block and goes on in the next must count once.
+        int runBudgetEntries = SstLimits.DEFAULT_KEY_BLOCK_RUN_SIZE / (100 + Long.BYTES);
+        int[] runLengths = {1, 2, 150, 1, runBudgetEntries - 1, runBudgetEntries + 1, 3, 2 * runBudgetEntries + 7, 1};
+        long[] hashes = new long[runLengths.length];
+        SstWriter writer = newWriter("1.sst");
+        long entries = 0;
+        for (int run = 0; run < runLengths.length; run++) {
+            hashes[run] = (run + 1) * 0x0123_4567_89ABL;
+            for (int i = 0; i < runLengths[run]; i++) {
+                writer.addValue(hashes[run], key(i), MemorySegment.ofArray(new byte[100]));
+                entries++;
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            SstSummary summary = writer.finish(arena);
+            assertTrue(summary.blockCount() > runLengths.length, "the runs span many key blocks");
+            assertEquals(entries, summary.entryCount());
+            assertEquals(hashes.length, summary.keyCount());
+            assertEquals(hashes[0], summary.minHash());
+            assertEquals(hashes[hashes.length - 1], summary.maxHash());
+            assertArrayEquals(KeyFilter.build(hashes.clone(), hashes.length, arena).toArray(ValueLayout.JAVA_BYTE),
+                    summary.keyFilter().toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
+    void theLowestFirstEntryIsAcceptedAndOrdersTheNext() throws IOException {
+        // Hash 0 and the empty key are the lowest (hash, key): the writer checks the first entry against them
+        SstWriter writer = newWriter("1.sst");
+        writer.addValue(0, bytes(), bytes(1));
+        writer.addValue(0, bytes(), bytes(2)); // the key's second value
+        writer.addTombstone(0, bytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> writer.addValue(0, bytes(), bytes(3)));
+        assertTrue(e.getMessage().contains("tombstone"), e.getMessage());
+        writer.addValue(0, bytes(0), bytes(3));
+        SstSummary summary = writer.finish();
+        assertEquals(4, summary.entryCount());
+        assertEquals(1, summary.keyCount());
+        assertEquals(0, summary.minHash());
+        assertEquals(0, summary.maxHash());
+    }
+
+    @Test
     void aWriterCreatedOnOneThreadIsFilledAndFinishedOnAnother() throws Exception {
         // A writer's off-heap hash list belongs to the thread of its first entry, not of its constructor.
         SstWriter writer = newWriter("1.sst");
