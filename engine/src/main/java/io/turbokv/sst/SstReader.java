@@ -16,10 +16,10 @@ import java.util.Locale;
 /**
  * One open SST file, mapped read-only: point lookups and an ordered iterator.
  *
- * <p>{@link #open} checks the file's size and block count against its meta entry, validates the offset table and
- * reads the index block. Every other block is verified when first used: its CRC before anything is decoded (once
- * per open file for blocks stored as is, tracked in a bitmap; every time for compressed blocks), then every
- * count, position, entry type and block reference before it is followed. Damage surfaces as
+ * <p>{@link #open} checks the file's size and block count against its meta entry and reads the index block. Every
+ * other block is verified when first used: its two offset table entries (read then, not at open), its CRC before
+ * anything is decoded (once per open file for blocks stored as is, tracked in a bitmap; every time for compressed
+ * blocks), then every count, position, entry type and block reference before it is followed. Damage surfaces as
  * {@link CorruptionException} naming the file and offset; a damaged file never yields a wrong value.
  *
  * <p>{@link #lookup} reads the key block the index names for the hash and, when the hash's run of entries is longer
