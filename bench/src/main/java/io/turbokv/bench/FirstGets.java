@@ -1,5 +1,6 @@
 package io.turbokv.bench;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -26,7 +27,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * open + first get over the opens (wall time, and the opening thread's CPU time, which a loaded machine does not
  * inflate; a store's own background threads are not in it), the p50 and p99 of all the gets after it, and the
  * median close (wall and thread CPU: JMH's {@code OpenBenchmark} does not time the close, a service that opens
- * often pays it).
+ * often pays it), and the median of the opening thread's minor page faults during the open + first get
+ * ({@code /proc/thread-self/stat}, read outside the timed spans): on this virtual machine a fault, or a page a
+ * kernel call maps, costs microseconds, and it is what grows with a store's size.
+ *
+ * <p>Stores interleaved with {@code GETS = 1000} leave each other's open with cold CPU caches: at 100,000 entries
+ * LMDB's open + first get then cost 3.7 times the CPU it took in a run of its own, TurboKV's 2.1 times
+ * (docs/perf/open-and-filter.md). JMH's {@code OpenBenchmark} opens one store over and over; to compare with it,
+ * run one store per fork.
  *
  * <pre>
  * FirstGets BENCH-DIR KEYS VALUE-BYTES ENTRIES OPENS GETS COLD STORE...
@@ -69,6 +77,7 @@ public final class FirstGets {
         long[][] openCpuNanos = new long[names.length][opens];
         long[][] closeNanos = new long[names.length][opens];
         long[][] closeCpuNanos = new long[names.length][opens];
+        long[][] openFaults = new long[names.length][opens];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[][] getNanos = new long[names.length][opens * gets];
         RandomIndex random = new RandomIndex(42);
@@ -77,6 +86,7 @@ public final class FirstGets {
                 if (cold) {
                     dropFromPageCache(dirs[s]);
                 }
+                long startFaults = minorFaults();
                 long start = System.nanoTime();
                 long startCpu = threads.getCurrentThreadCpuTime();
                 KvStore store = Stores.open(names[s], dirs[s], data, false);
@@ -84,6 +94,7 @@ public final class FirstGets {
                     store.get(random.next(entries), blackhole);
                     long opened = System.nanoTime() - start;
                     long openedCpu = threads.getCurrentThreadCpuTime() - startCpu;
+                    long faults = minorFaults() - startFaults;
                     for (int i = 0; i < gets; i++) {
                         long index = random.next(entries);
                         long getStart = System.nanoTime();
@@ -95,6 +106,7 @@ public final class FirstGets {
                     if (open >= 0) {
                         openNanos[s][open] = opened;
                         openCpuNanos[s][open] = openedCpu;
+                        openFaults[s][open] = faults;
                     }
                 } finally {
                     long closeStart = System.nanoTime();
@@ -113,15 +125,25 @@ public final class FirstGets {
             Arrays.sort(getNanos[s]);
             Arrays.sort(closeNanos[s]);
             Arrays.sort(closeCpuNanos[s]);
+            Arrays.sort(openFaults[s]);
             long[] all = getNanos[s];
-            System.out.printf(Locale.ROOT, "%-20s open + first get %9.1f us (%.0f/s), thread CPU %8.1f us"
+            System.out.printf(Locale.ROOT, "%-20s open + first get %9.1f us (%.0f/s), thread CPU %8.1f us, %d faults"
                     + "  next %d gets p50 %8d ns  p99 %9d ns  close %8.1f us, thread CPU %8.1f us  (%d opens%s)%n",
                     names[s], openNanos[s][opens / 2] / 1e3, 1e9 / openNanos[s][opens / 2],
-                    openCpuNanos[s][opens / 2] / 1e3, gets, all[all.length / 2], all[(int) (all.length * 0.99)],
+                    openCpuNanos[s][opens / 2] / 1e3, openFaults[s][opens / 2], gets, all[all.length / 2],
+                    all[(int) (all.length * 0.99)],
                     closeNanos[s][opens / 2] / 1e3, closeCpuNanos[s][opens / 2] / 1e3, opens,
                     cold ? ", page cache dropped" : "");
         }
         data.close();
+    }
+
+    /** {@return the calling thread's minor page faults so far}: field 10 of {@code /proc/thread-self/stat} */
+    private static long minorFaults() throws IOException {
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+        // the command name (field 2) is in parentheses and may hold spaces: count fields after its ')'
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[7]);
     }
 
     /** Asks the kernel to drop every file under {@code dir} from the page cache (clean pages only). */

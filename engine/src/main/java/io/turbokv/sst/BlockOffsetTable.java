@@ -19,7 +19,8 @@ import java.util.Locale;
  * </pre>
  *
  * <p>Every span is at least the 8-byte block header, and the last block ends where the table starts.
- * An instance is the writer's growing list of end offsets; {@link #read} validates a table on disk.
+ * An instance is the writer's growing list of end offsets; {@link #tableStart} and {@link #readEnd} validate a
+ * table on disk, an entry at a time.
  *
  * <p>The writer's list is kept off the heap and already encoded (big-endian u32s, as on disk), so recording a block
  * allocates nothing and writing the table copies nothing: on the heap, a doubling {@code int[]} and its encoded
@@ -76,11 +77,14 @@ final class BlockOffsetTable implements AutoCloseable {
     }
 
     /**
-     * Reads and validates the offset table of {@code file}, which must hold {@code blockCount} blocks.
+     * Checks that {@code file} can hold {@code blockCount} blocks and their offset table, and returns where the
+     * table starts. The entries themselves are read by {@link #readEnd}, each at its block's first use: an open
+     * reads two of them (the index block's), not the whole table (at 1,000,000 entries the faults on a table of
+     * some thousand entries were half of an SST's open: docs/perf/open-and-filter.md).
      *
-     * @return the end offset of each block (unsigned u32 values in {@code int}s)
+     * @return the table's offset in the file
      */
-    static int[] read(MemorySegment file, int blockCount, Path path) throws CorruptionException {
+    static long tableStart(MemorySegment file, int blockCount, Path path) throws CorruptionException {
         long tableStart = file.byteSize() - (long) blockCount * ENTRY_LENGTH;
         if (blockCount < 1 || blockCount > SstLimits.MAX_BLOCK_COUNT
                 || tableStart < (long) blockCount * BlockFraming.HEADER_LENGTH) {
@@ -91,22 +95,29 @@ final class BlockOffsetTable implements AutoCloseable {
                     BlockFraming.HEADER_LENGTH, ENTRY_LENGTH, file.byteSize(), blockCount),
                     path, CorruptionException.NO_OFFSET);
         }
-        int[] ends = new int[blockCount];
-        long previous = 0;
-        for (int i = 0; i < blockCount; i++) {
-            long offset = tableStart + (long) i * ENTRY_LENGTH;
-            long end = Bytes.u32(file, offset);
-            long limit = i == blockCount - 1 ? tableStart : tableStart - (long) (blockCount - 1 - i)
-                    * BlockFraming.HEADER_LENGTH;
-            if (end < previous + BlockFraming.HEADER_LENGTH || end > limit
-                    || (i == blockCount - 1 && end != tableStart)) {
-                throw new CorruptionException(String.format(Locale.ROOT,
-                        "block %d end offset out of order: expected=%d..%d found=%d", i,
-                        previous + BlockFraming.HEADER_LENGTH, limit, end), path, offset);
-            }
-            ends[i] = (int) end;
-            previous = end;
+        return tableStart;
+    }
+
+    /**
+     * Reads the end offset of block {@code block} from the table at {@code tableStart} and checks it against
+     * everything that bounds it without reading another entry: at least one header per block up to it, room for
+     * one header per block after it, and the last block ending where the table starts. Whether it lies past the
+     * end of the block before it is the caller's check ({@link SstReader} makes it at each use of the block), so
+     * a block's span is checked exactly as a whole-table pass would check it, by the two entries that bound it.
+     *
+     * @return the end offset, at least {@link BlockFraming#HEADER_LENGTH} (never 0)
+     */
+    static long readEnd(MemorySegment file, long tableStart, int blockCount, int block, Path path)
+            throws CorruptionException {
+        long offset = tableStart + (long) block * ENTRY_LENGTH;
+        long end = Bytes.u32(file, offset);
+        long lowest = (long) (block + 1) * BlockFraming.HEADER_LENGTH;
+        long limit = tableStart - (long) (blockCount - 1 - block) * BlockFraming.HEADER_LENGTH;
+        if (end < lowest || end > limit || (block == blockCount - 1 && end != tableStart)) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "block %d end offset: expected=%d..%d found=%d", block,
+                    block == blockCount - 1 ? tableStart : lowest, limit, end), path, offset);
         }
-        return ends;
+        return end;
     }
 }

@@ -16,10 +16,10 @@ import java.util.Locale;
 /**
  * One open SST file, mapped read-only: point lookups and an ordered iterator.
  *
- * <p>{@link #open} checks the file's size and block count against its meta entry, validates the offset table and
- * reads the index block. Every other block is verified when first used: its CRC before anything is decoded (once
- * per open file for blocks stored as is, tracked in a bitmap; every time for compressed blocks), then every
- * count, position, entry type and block reference before it is followed. Damage surfaces as
+ * <p>{@link #open} checks the file's size and block count against its meta entry and reads the index block. Every
+ * other block is verified when first used: its two offset table entries (read then, not at open), its CRC before
+ * anything is decoded (once per open file for blocks stored as is, tracked in a bitmap; every time for compressed
+ * blocks), then every count, position, entry type and block reference before it is followed. Damage surfaces as
  * {@link CorruptionException} naming the file and offset; a damaged file never yields a wrong value.
  *
  * <p>{@link #lookup} reads the key block the index names for the hash and, when the hash's run of entries is longer
@@ -45,7 +45,15 @@ public final class SstReader implements AutoCloseable {
     private final int seq;
     private final MappedFile file;
     private final MemorySegment mapping;
+    /**
+     * The end offset of each block, read from the file's offset table at the block's first use and 0 until then
+     * (an end is at least a block header past the file's start): an open reads the index block's two entries, not
+     * the whole table. A plain array, racy as {@link #blockStates}: an element only ever changes from 0 to the one
+     * value the immutable file gives.
+     */
     private final int[] blockEnds;
+    /** Where the offset table starts in the file. */
+    private final long tableStart;
     /**
      * What each block's header says, learnt at its first use, so that later uses read nothing but the block's data
      * ({@link #UNKNOWN}, {@link #STORED_VERIFIED}, or a compressed block's decoded length, checked for
@@ -70,13 +78,15 @@ public final class SstReader implements AutoCloseable {
     /** The index of a key-ordered SST, or null. */
     private final KeyIndexBlock keyIndex;
 
-    private SstReader(Path path, int seq, MappedFile file, int[] blockEnds) throws CorruptionException {
+    private SstReader(Path path, int seq, MappedFile file, int blockCount, long tableStart)
+            throws CorruptionException {
         this.path = path;
         this.seq = seq;
         this.file = file;
         this.mapping = file.segment();
-        this.blockEnds = blockEnds;
-        this.blockStates = new int[blockEnds.length];
+        this.tableStart = tableStart;
+        this.blockEnds = new int[blockCount];
+        this.blockStates = new int[blockCount];
         int indexBlock = blockEnds.length - 1;
         long start = blockStart(indexBlock);
         if (!BlockFraming.isStored(mapping, start)) {
@@ -141,11 +151,11 @@ public final class SstReader implements AutoCloseable {
                 throw new CorruptionException(String.format(Locale.ROOT, "SST file size: expected=%d found=%d",
                         expectedSize, file.byteSize()), path, CorruptionException.NO_OFFSET);
             }
-            int[] blockEnds = BlockOffsetTable.read(file.segment(), expectedBlockCount, path);
+            long tableStart = BlockOffsetTable.tableStart(file.segment(), expectedBlockCount, path);
             if (advice != Advice.NORMAL) {
                 file.advise(advice); // a new mapping is NORMAL already: the first get saves the system call
             }
-            SstReader reader = new SstReader(path, seq, file, blockEnds);
+            SstReader reader = new SstReader(path, seq, file, expectedBlockCount, tableStart);
             success = true;
             return reader;
         } finally {
@@ -586,8 +596,36 @@ public final class SstReader implements AutoCloseable {
         return index != null ? index.keyBlock(i) : keyIndex.keyBlock(i);
     }
 
-    long blockStart(int block) {
-        return block == 0 ? 0 : Integer.toUnsignedLong(blockEnds[block - 1]);
+    /** {@return where block {@code block} starts: the end of the block before it} */
+    long blockStart(int block) throws CorruptionException {
+        return block == 0 ? 0 : blockEnd(block - 1);
+    }
+
+    /** {@return where block {@code block} ends}, from the offset table at the first call for the block */
+    private long blockEnd(int block) throws CorruptionException {
+        int end = blockEnds[block];
+        if (end != 0) {
+            return Integer.toUnsignedLong(end);
+        }
+        long read = BlockOffsetTable.readEnd(mapping, tableStart, blockEnds.length, block, path);
+        blockEnds[block] = (int) read;
+        return read;
+    }
+
+    /**
+     * {@return the length of block {@code block}, which starts at {@code start}}: the check of its two table
+     * entries against each other that a whole-table pass makes, so that a damaged entry cannot give a block a span
+     * shorter than a header or one reaching back into the block before it.
+     */
+    private long blockSpan(int block, long start) throws CorruptionException {
+        long span = blockEnd(block) - start;
+        if (span < BlockFraming.HEADER_LENGTH) {
+            throw new CorruptionException(String.format(Locale.ROOT,
+                    "block %d end offset out of order: expected>=%d found=%d", block,
+                    start + BlockFraming.HEADER_LENGTH, start + span), path,
+                    tableStart + (long) block * BlockOffsetTable.ENTRY_LENGTH);
+        }
+        return span;
     }
 
     /**
@@ -598,7 +636,7 @@ public final class SstReader implements AutoCloseable {
     void loadBlock(int block, BlockBuffer buffer, BlockChecksum checksum, BlockView into)
             throws CorruptionException {
         long start = blockStart(block);
-        long span = Integer.toUnsignedLong(blockEnds[block]) - start;
+        long span = blockSpan(block, start);
         int state = blockStates[block];
         if (state == UNKNOWN) {
             state = learnState(block, start, span, checksum);
@@ -709,7 +747,7 @@ public final class SstReader implements AutoCloseable {
         int block = Bytes.u16(keyBlock.segment(), keyBlock.refStart());
         checkValueBlock(keyBlock, block);
         long start = blockStart(block);
-        long span = Integer.toUnsignedLong(blockEnds[block]) - start;
+        long span = blockSpan(block, start);
         int state = blockStates[block];
         if (state == UNKNOWN) {
             state = learnState(block, start, span, checksum);

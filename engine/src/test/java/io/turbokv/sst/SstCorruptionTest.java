@@ -151,6 +151,48 @@ class SstCorruptionTest {
     }
 
     @Test
+    void aDamagedOffsetTableEntryFailsTheFirstUseOfItsBlockNotTheOpen() throws IOException {
+        int blocks = summary.blockCount();
+        long tableStart = original.length - (long) blocks * BlockOffsetTable.ENTRY_LENGTH;
+        MemorySegment bytes = MemorySegment.ofArray(original);
+        // each entry but the index block's two (read by the open): set to 0, to one byte past the file, and to the
+        // end of the block before it (a span of no bytes, not even a header)
+        for (int block = 0; block < blocks - 2; block++) {
+            long entry = tableStart + (long) block * BlockOffsetTable.ENTRY_LENGTH;
+            long previousEnd = block == 0 ? 0 : Bytes.u32(bytes, entry - BlockOffsetTable.ENTRY_LENGTH);
+            for (long found : new long[] {0, original.length + 1L, previousEnd}) {
+                byte[] damaged = original.clone();
+                MemorySegment.ofArray(damaged).set(Bytes.BE_INT, entry, (int) found);
+                Path file = dir.resolve("00000005.sst");
+                Files.write(file, damaged);
+                try (SstReader reader = SstReader.open(file, 5, blocks, summary.fileSize())) {
+                    CorruptionException e = assertThrows(CorruptionException.class, () -> SstFiles.iterate(reader),
+                            "block " + block + " end " + found);
+                    assertEquals(file, e.file());
+                    // the entry's own bounds, its order against the entry before or after it, or, for a span over
+                    // two blocks, the checks of the block that reads it (its CRC, its decoded length)
+                    assertTrue(e.getMessage().startsWith("block "), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDamagedIndexBlockEntryFailsTheOpen() throws IOException {
+        int blocks = summary.blockCount();
+        long last = original.length - (long) BlockOffsetTable.ENTRY_LENGTH;
+        for (long entry : new long[] {last, last - BlockOffsetTable.ENTRY_LENGTH}) {
+            byte[] damaged = original.clone();
+            MemorySegment.ofArray(damaged).set(Bytes.BE_INT, entry, 0);
+            Path file = dir.resolve("00000006.sst");
+            Files.write(file, damaged);
+            CorruptionException e = assertThrows(CorruptionException.class,
+                    () -> SstReader.open(file, 6, blocks, summary.fileSize()).close());
+            assertEquals(entry, e.offset(), e.getMessage());
+        }
+    }
+
+    @Test
     void aCrcMismatchNamesTheBlockTheFileAndTheOffset() throws IOException {
         Path file = dir.resolve("00000004.sst");
         byte[] damaged = original.clone();
