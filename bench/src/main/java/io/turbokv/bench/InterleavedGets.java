@@ -17,10 +17,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * store the median over the rounds of the per-round p50 and p99, of the CPU time per read, and of the minor page
  * faults per read (the thread's, from {@code /proc}: first touches of mapped pages; n/a without it). The stores are the
  * ones {@link Stores#populated} keeps under the bench directory (shared with the JMH benchmarks), loaded first
- * when missing.
+ * when missing. A store written {@code NAME@DIR} is the one kept under bench directory {@code DIR} instead: two
+ * builds of the same store (say, written by two versions of the engine, whose readers agree) then read in one JVM,
+ * round by round, beside the same peers.
  *
  * <pre>
- * InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT|batch STORE...
+ * InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT|batch STORE[@DIR]...
  * e.g. InterleavedGets bench/target/bench-data bytes16 100 1000000 5 300000 0 turbokv lmdb chronicle
  * </pre>
  * Chronicle Map needs {@link Comparison#CHRONICLE_FLAGS} on the command line, LMDB {@link Comparison#PEER_FLAGS}.
@@ -36,10 +38,10 @@ public final class InterleavedGets {
     public static void main(String[] args) throws Exception {
         if (args.length < 8) {
             System.err.println("usage: InterleavedGets BENCH-DIR KEYS VALUE-BYTES ENTRIES ROUNDS READS ABSENT|batch"
-                    + " STORE...");
+                    + " STORE[@DIR]...");
             System.exit(2);
         }
-        System.setProperty("turbokv.bench.dir", Path.of(args[0]).toAbsolutePath().toString());
+        String benchDir = Path.of(args[0]).toAbsolutePath().toString();
         KeyKind keys = KeyKind.of(args[1]);
         int entries = Integer.parseInt(args[3]);
         int rounds = Integer.parseInt(args[4]);
@@ -51,7 +53,12 @@ public final class InterleavedGets {
         Blackhole blackhole = Sinks.blackhole();
         KvStore[] stores = new KvStore[names.length];
         for (int s = 0; s < names.length; s++) {
-            stores[s] = Stores.open(names[s], Stores.storeDir(Stores.populated(names[s], data, false)), data, false);
+            int at = names[s].indexOf('@');
+            String name = at < 0 ? names[s] : names[s].substring(0, at);
+            // Stores.populated reads its directory from this property: one store's may differ from the next's.
+            System.setProperty("turbokv.bench.dir",
+                    at < 0 ? benchDir : Path.of(names[s].substring(at + 1)).toAbsolutePath().toString());
+            stores[s] = Stores.open(name, Stores.storeDir(Stores.populated(name, data, false)), data, false);
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] latencies = new long[reads];
