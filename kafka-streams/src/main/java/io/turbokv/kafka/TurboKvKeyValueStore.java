@@ -643,6 +643,16 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         unwritten.absorb(buffer);
     }
 
+    /**
+     * Appends a restored write straight to the committed writes in memory, unordered, as the store's own restore does
+     * ({@link #restoreRecord}), for an owner that defers its commits (a window or session store's segment): the
+     * owner has moved the write buffer below it first ({@link #keepCommitted}), so nothing newer hides the write.
+     */
+    void appendCommitted(Bytes key, byte[] value) {
+        checkOpen();
+        unwritten.append(key, value);
+    }
+
     /** Drops the write buffer, for an owner that closes without writing what Streams did not commit. */
     void dropBuffered() {
         buffer.clear();
