@@ -75,7 +75,7 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
                    TurboKvKeyValueStore.ConfigChoice configChoice) {
         super(name);
         this.segments = new Segments(name, retentionPeriod, segmentInterval,
-                Objects.requireNonNull(configChoice, "configChoice"));
+                Objects.requireNonNull(configChoice, "configChoice"), compactionHold);
         this.suffixBytes = suffixBytes;
     }
 
