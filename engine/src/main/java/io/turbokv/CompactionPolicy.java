@@ -20,11 +20,17 @@ import java.util.Objects;
  * the store's next write operation, once. {@link TurboKV#close()} waits for its store's compaction under way, and
  * for no other store's.
  *
+ * <p>A policy may carry a {@link Hold} ({@link #withHold}): while it is held, no automatic compaction of a store
+ * opened with the policy starts (one under way finishes), and the commits meanwhile are looked at once it ends.
+ * A bulk load holds it, as RocksDB's bulk-loading mode disables its automatic compactions: each compaction during
+ * the load would merge SSTs that the next commits make stale again.
+ *
  * @param sstCountAbove compact while the store has more live SSTs than this; {@link Integer#MAX_VALUE} for
  *                      {@link #manual()}
  * @param config        the bounds of each compaction
+ * @param hold          what holds the automatic compactions, or null when nothing does
  */
-public record CompactionPolicy(int sstCountAbove, CompactConfig config) {
+public record CompactionPolicy(int sstCountAbove, CompactConfig config, Hold hold) {
     /** How often the compaction threads look for stores with new commits, in milliseconds. */
     public static final int CHECK_INTERVAL_MILLIS = 50;
 
@@ -57,6 +63,18 @@ public record CompactionPolicy(int sstCountAbove, CompactConfig config) {
         Objects.requireNonNull(config, "config");
     }
 
+    /**
+     * A policy without a {@link Hold}.
+     *
+     * @param sstCountAbove compact while the store has more live SSTs than this
+     * @param config        the bounds of each compaction
+     * @throws IllegalArgumentException when {@code sstCountAbove} is negative
+     * @throws NullPointerException     when {@code config} is null
+     */
+    public CompactionPolicy(int sstCountAbove, CompactConfig config) {
+        this(sstCountAbove, config, null);
+    }
+
     /** {@return the policy of no automatic compaction (the default)} */
     public static CompactionPolicy manual() {
         return MANUAL;
@@ -80,7 +98,61 @@ public record CompactionPolicy(int sstCountAbove, CompactConfig config) {
      * @param bounds the bounds of each compaction
      */
     public CompactionPolicy withConfig(CompactConfig bounds) {
-        return new CompactionPolicy(sstCountAbove, bounds);
+        return new CompactionPolicy(sstCountAbove, bounds, hold);
+    }
+
+    /**
+     * {@return this policy, its automatic compactions held while {@code compactionHold} is} Several stores may share
+     * one hold (the segments of one Kafka Streams store).
+     *
+     * @param compactionHold what holds the compactions; null for nothing
+     */
+    public CompactionPolicy withHold(Hold compactionHold) {
+        return new CompactionPolicy(sstCountAbove, config, compactionHold);
+    }
+
+    /** {@return whether {@link #hold} holds the automatic compactions now} */
+    public boolean held() {
+        return hold != null && hold.isHeld();
+    }
+
+    /**
+     * Holds the automatic compactions of the stores whose policy carries it, for a while at a time: each
+     * {@link #holdFor} holds them until that much time has passed since, {@link #release()} ends the hold at once.
+     * A hold that its holder forgets to release (a bulk load that fails midway, a thread that dies) so ends by
+     * itself. Thread-safe; the compaction threads read it at each look.
+     */
+    public static final class Hold {
+        /** When the hold ends, in {@link System#nanoTime()}; meaningful only while {@link #holding}. */
+        private volatile long untilNanos;
+        private volatile boolean holding;
+
+        /** Creates a hold that holds nothing yet. */
+        public Hold() {}
+
+        /**
+         * Holds the compactions until {@code duration} from now (replacing the end of a hold under way).
+         *
+         * @param duration how long, at most; positive
+         * @throws IllegalArgumentException when {@code duration} is not positive
+         */
+        public void holdFor(java.time.Duration duration) {
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("duration: " + duration + " (expected: > 0)");
+            }
+            untilNanos = System.nanoTime() + duration.toNanos();
+            holding = true;
+        }
+
+        /** Ends the hold; the compaction threads look at the stores again at their next look. */
+        public void release() {
+            holding = false;
+        }
+
+        /** {@return whether the compactions are held now} */
+        public boolean isHeld() {
+            return holding && untilNanos - System.nanoTime() > 0;
+        }
     }
 
     /** {@return whether the store compacts by itself} */

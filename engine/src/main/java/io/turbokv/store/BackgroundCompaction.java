@@ -30,6 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its cost has not been measured. With more stores due than threads, their compactions queue: a store's waits for
  * the compactions queued before it.
  *
+ * <p>While the policy's {@link CompactionPolicy.Hold} holds, the look queues no check of the store and a check
+ * queued before starts no compaction; the store's commit count stays unchecked, so the first look after the hold
+ * checks it. A compaction under way when the hold begins runs to its end.
+ *
  * <p>A store has at most one check queued or running at a time, so its compactions never overlap, and each one
  * is a separate task: a long compaction of one store delays the others' by at most the pool's other threads'
  * work, never for good. A compaction that finds the write slot taken (a write batch is open) is tried again at the
@@ -92,8 +96,8 @@ final class BackgroundCompaction {
 
     /** Queues a check on {@code executor} when a commit came since the last one and none is queued already. */
     private void offer(Executor executor) {
-        if (Integer.toUnsignedLong(versions.currentState().committedSeq()) == checked) {
-            return;
+        if (Integer.toUnsignedLong(versions.currentState().committedSeq()) == checked || policy.held()) {
+            return; // a held store's commits stay unchecked: the first look after the hold checks them
         }
         synchronized (signal) {
             if (stopping || finished || queued) {
@@ -141,8 +145,8 @@ final class BackgroundCompaction {
         try { // from the state's read on: whatever fails is reported, not lost in the pool's future
             StoreState state = versions.currentState();
             long committed = Integer.toUnsignedLong(state.committedSeq());
-            if (committed == checked) {
-                return;
+            if (committed == checked || policy.held()) {
+                return; // held since the look queued this check: the first look after the hold queues another
             }
             int liveBefore = liveSsts(state);
             if (liveBefore <= policy.sstCountAbove()) {

@@ -75,7 +75,7 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
                    TurboKvKeyValueStore.ConfigChoice configChoice) {
         super(name);
         this.segments = new Segments(name, retentionPeriod, segmentInterval,
-                Objects.requireNonNull(configChoice, "configChoice"));
+                Objects.requireNonNull(configChoice, "configChoice"), compactionHold);
         this.suffixBytes = suffixBytes;
     }
 
@@ -319,11 +319,17 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
         if (end != Long.MIN_VALUE) {
             segments.observe(end);
         }
+        if (defersCommits && segments.approximateNumUncommittedBytes() > 0) {
+            segments.keepCommitted(); // below the restored writes appended next: they are newer
+        }
     }
 
     /**
      * Writes the record to its segment (its key is a segment key); a record of a segment expired (by the end of its
-     * batch) is dropped and, as in Kafka's store, does not move the position.
+     * batch) is dropped and, as in Kafka's store, does not move the position. A store with a changelog appends it
+     * straight to the segment's committed writes in memory, unordered, as the key-value store restores
+     * ({@link TurboKvKeyValueStore#appendCommitted}): neither into the segment's write buffer first nor into the
+     * committed writes' tree, which a restore crossing many batches would rebuild record by record.
      */
     @Override
     boolean restoreRecord(ConsumerRecord<byte[], byte[]> record) {
@@ -331,7 +337,11 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
         if (segment == null) {
             return false;
         }
-        segment.put(Bytes.wrap(record.key()), record.value());
+        if (defersCommits) {
+            segment.appendCommitted(Bytes.wrap(record.key()), record.value());
+        } else {
+            segment.put(Bytes.wrap(record.key()), record.value());
+        }
         return true;
     }
 
@@ -350,8 +360,7 @@ abstract sealed class SegmentedStore extends StreamsStore permits TurboKvWindowS
             writeCommit(committedOffsets, false, false, position);
             committedPosition = position.copy();
         } else if (segments.newest() != null) {
-            segments.keepCommitted();
-            committedPosition = position.copy();
+            committedPosition = position.copy(); // the batch's writes are in the committed writes already
             keepCommitted();
         }
     }

@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import io.turbokv.CompactionPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +46,12 @@ final class Segments {
     /** Deletes one file of an expired segment; a test replaces it to fail part-way, as a crash would. */
     Directories.FileDeleter deleter = Files::delete;
 
+    /** The owner's hold on its segments' compactions: held while the owner restores. */
+    private final CompactionPolicy.Hold compactionHold;
+
     Segments(String storeName, long retentionPeriod, long segmentInterval,
-             TurboKvKeyValueStore.ConfigChoice configChoice) {
+             TurboKvKeyValueStore.ConfigChoice configChoice, CompactionPolicy.Hold compactionHold) {
+        this.compactionHold = compactionHold;
         this.storeName = storeName;
         this.retentionPeriod = retentionPeriod;
         this.segmentInterval = segmentInterval;
@@ -242,7 +247,7 @@ final class Segments {
             TurboKvKeyValueStore segment = new TurboKvKeyValueStore(storeName + "." + id * segmentInterval,
                     (segmentName, segmentHasChangelog, appConfigs) -> configChoice.configFor(segmentName,
                             hasChangelog, appConfigs),
-                    true, commits);
+                    true, commits, compactionHold);
             segment.init(context, segment);
             live = Stream.concat(live.stream(), Stream.of(segment)).toList();
             return segment;

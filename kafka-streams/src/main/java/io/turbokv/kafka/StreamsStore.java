@@ -1,5 +1,7 @@
 package io.turbokv.kafka;
 
+import io.turbokv.CompactionPolicy;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
@@ -12,7 +14,9 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.internals.Task;
 import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
 import org.apache.kafka.streams.processor.internals.metrics.TaskMetrics;
 import org.apache.kafka.streams.query.Position;
@@ -31,6 +35,12 @@ import org.apache.kafka.streams.query.QueryResult;
  */
 abstract sealed class StreamsStore implements StateStore
         permits TurboKvKeyValueStore, SegmentedStore, TurboKvVersionedStore {
+    /**
+     * How long a restore batch holds the store's compactions ({@link #compactionHold}): well past the time between
+     * two batches of a restore (a poll of the restore consumer), so that a restore holds them from its first batch to
+     * its end; short enough that a restore which stalls, or ends without a write after it, compacts soon after.
+     */
+    static final Duration RESTORE_COMPACTION_HOLD = Duration.ofSeconds(30);
     /** The store's name, also its directory's under the task's state directory. */
     final String name;
     /** The position of the writes the store holds (committed or buffered). */
@@ -50,11 +60,33 @@ abstract sealed class StreamsStore implements StateStore
     private boolean transactionalStores;
     /** The task's {@code dropped-records} sensor, as Kafka's stores record expired writes in it; null outside Streams. */
     private Sensor droppedRecords;
+    /**
+     * Holds the background compactions of the store's TurboKV directories while an active task restores it, as
+     * Kafka's RocksDB store once held its compactions in bulk-loading mode: each compaction during a restore merges
+     * SSTs that the next restore batches make stale again. Kafka Streams 4 tells a store neither a restore's start
+     * nor its end (its {@code StateRestoreListener} is the application's, and it commits the store during a restore
+     * too), so each restore batch holds them for {@link #RESTORE_COMPACTION_HOLD}, and the first write of processing
+     * ({@link #recordWrite}) ends the hold, as does that time passing without a batch.
+     */
+    final CompactionPolicy.Hold compactionHold;
+    /** Whether a restore batch came since the last write of processing: {@link #compactionHold} may hold. */
+    private boolean restoring;
+    /**
+     * Whether the store belongs to a standby task, whose restore never ends (it applies the changelog as long as it
+     * runs): its restore batches hold no compaction.
+     */
+    private boolean standby;
     /** Between {@code init} and {@code close}; volatile for the threads that read without the lock. */
     volatile boolean open;
 
     StreamsStore(String name) {
+        this(name, new CompactionPolicy.Hold());
+    }
+
+    /** A store whose TurboKV compactions {@code compactionHold} holds (its own, or its owner's for a part of one). */
+    StreamsStore(String name, CompactionPolicy.Hold compactionHold) {
         this.name = Objects.requireNonNull(name, "name");
+        this.compactionHold = Objects.requireNonNull(compactionHold, "compactionHold");
     }
 
     @Override
@@ -73,6 +105,8 @@ abstract sealed class StreamsStore implements StateStore
         exactlyOnce = exactlyOnce(appConfigs);
         transactionalStores = transactional(appConfigs);
         spills = maySpill && !transactionalStores;
+        standby = context instanceof InternalProcessorContext<?, ?> internal
+                && internal.taskType() == Task.TaskType.STANDBY;
         this.context = context;
         // Kafka's stores take the sensor at init, on the stream thread: its thread tag is that thread's name
         droppedRecords = context.metrics() instanceof StreamsMetricsImpl streamsMetrics
@@ -101,8 +135,15 @@ abstract sealed class StreamsStore implements StateStore
         return transactionalStores && config.getIsolationLevel() == IsolationLevel.READ_COMMITTED;
     }
 
-    /** Records a write of the record being processed (none in a punctuation) in the position. */
+    /**
+     * Records a write of the record being processed (none in a punctuation) in the position; the first after a
+     * restore ends the restore's hold on compactions.
+     */
     final void recordWrite() {
+        if (restoring) {
+            restoring = false;
+            compactionHold.release();
+        }
         context.recordMetadata().filter(r -> r.topic() != null)
                 .ifPresent(r -> position.withComponent(r.topic(), r.partition(), r.offset()));
     }
@@ -241,6 +282,10 @@ abstract sealed class StreamsStore implements StateStore
         public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (StreamsStore.this) {
                 checkOpen();
+                if (!standby) {
+                    restoring = true;
+                    compactionHold.holdFor(RESTORE_COMPACTION_HOLD);
+                }
                 beforeRestore(records);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     if (restoreRecord(record)) {

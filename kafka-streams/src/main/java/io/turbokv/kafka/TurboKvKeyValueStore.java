@@ -1,5 +1,6 @@
 package io.turbokv.kafka;
 
+import io.turbokv.CompactionPolicy;
 import io.turbokv.Cursor;
 import io.turbokv.DbConfig;
 import io.turbokv.Durability;
@@ -172,15 +173,17 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     private final Set<CursorIterator> openIterators = ConcurrentHashMap.newKeySet();
 
     TurboKvKeyValueStore(String name, ConfigChoice configChoice) {
-        this(name, configChoice, false, new StoreMetrics.Commits());
+        this(name, configChoice, false, new StoreMetrics.Commits(), new CompactionPolicy.Hold());
     }
 
     /**
      * A store, or with {@code segment} a segment of a {@link SegmentedStore} (which writes its metadata and
-     * registers its metrics), counting its commits in {@code commits}.
+     * registers its metrics), counting its commits in {@code commits}, its compactions held by
+     * {@code compactionHold} (its own, or its owner's).
      */
-    TurboKvKeyValueStore(String name, ConfigChoice configChoice, boolean segment, StoreMetrics.Commits commits) {
-        super(name);
+    TurboKvKeyValueStore(String name, ConfigChoice configChoice, boolean segment, StoreMetrics.Commits commits,
+                         CompactionPolicy.Hold compactionHold) {
+        super(name, compactionHold);
         this.configChoice = Objects.requireNonNull(configChoice, "configChoice");
         this.segment = segment;
         this.commits = Objects.requireNonNull(commits, "commits");
@@ -197,6 +200,9 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
         Path directory = context.stateDir().toPath().resolve(name);
         boolean hasChangelog = hasChangelog(context);
         DbConfig config = configChoice.configFor(name, hasChangelog, context.appConfigs());
+        if (config.compactionPolicy().isAutomatic()) { // held while the store (or its owner) restores
+            config = config.withCompactionPolicy(config.compactionPolicy().withHold(compactionHold));
+        }
         try {
             db = openOrRebuild(directory, config, hasChangelog);
         } catch (IOException e) {
@@ -641,6 +647,16 @@ public sealed class TurboKvKeyValueStore extends StreamsStore implements KeyValu
     void keepCommitted() {
         checkOpen();
         unwritten.absorb(buffer);
+    }
+
+    /**
+     * Appends a restored write straight to the committed writes in memory, unordered, as the store's own restore does
+     * ({@link #restoreRecord}), for an owner that defers its commits (a window or session store's segment): the
+     * owner has moved the write buffer below it first ({@link #keepCommitted}), so nothing newer hides the write.
+     */
+    void appendCommitted(Bytes key, byte[] value) {
+        checkOpen();
+        unwritten.append(key, value);
     }
 
     /** Drops the write buffer, for an owner that closes without writing what Streams did not commit. */

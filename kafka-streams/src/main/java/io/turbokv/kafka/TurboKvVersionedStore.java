@@ -139,7 +139,7 @@ public final class TurboKvVersionedStore extends StreamsStore implements Version
     public synchronized void init(StateStoreContext context, StateStore root) {
         boolean hasChangelog = context instanceof InternalProcessorContext<?, ?> internal
                 && internal.changelogFor(name) != null;
-        entries = new TurboKvKeyValueStore(name, configChoice, true, commits);
+        entries = new TurboKvKeyValueStore(name, configChoice, true, commits, compactionHold);
         entries.init(new SegmentContext(context, context.stateDir().toPath(), hasChangelog), entries);
         try {
             position = TurboKvKeyValueStore.decodePosition(entries.metadata(TurboKvKeyValueStore.POSITION_KEY), name);

@@ -150,6 +150,9 @@ final class WriteBuffer {
      * {@code newer}.
      */
     void absorb(WriteBuffer newer) {
+        if (newer.isEmpty()) {
+            return; // nothing to move: the appended writes stay a list, not settled into the tree for nothing
+        }
         settle(); // the appended writes are older than newer's: under them, never swapped over them
         newer.settle();
         if (valueByKey.isEmpty()) { // the common case of a store that writes every commit: swap, copy nothing

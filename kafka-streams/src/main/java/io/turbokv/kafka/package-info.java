@@ -33,8 +33,10 @@
  * memtable. Every store compacts in the background, on the engine's compaction threads
  * ({@link io.turbokv.kafka.TurboKvStores#COMPACTION_POLICY}), never on the stream thread: 2 to 4 daemon threads
  * shared by every TurboKV directory of the JVM (every store's, every segment's), which look at all of them every
- * 50 ms, so that an instance of many tasks runs no more threads than one of a single task. Restoration from the changelog goes a restore batch at a time, with the
- * position the records carry. With
+ * 50 ms, so that an instance of many tasks runs no more threads than one of a single task. Restoration from the
+ * changelog goes a restore batch at a time, with the position the records carry; an active task's store holds its
+ * compactions from its first restore batch to the first write of processing (at most 30 s after a batch), as
+ * Kafka's RocksDB store once did in bulk-loading mode, and a standby's is never held ({@code StreamsStore}). With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
  * write-ahead log), one without a changelog with fsync. A {@link io.turbokv.kafka.TurboKvConfigSetter} named in the
@@ -54,7 +56,9 @@
  * {@code turbokv.commit.buffer.total.bytes} bounds the commits all of an application's stores keep in memory.
  *
  * <p>Depends on the engine's public API ({@code io.turbokv}) and on {@code org.apache.kafka:kafka-streams} only,
- * including five of its internal classes, as Kafka's own stores use them: {@code RecordBatchingStateRestoreCallback}
+ * including some of its internal classes, as Kafka's own stores use them: {@code InternalProcessorContext} (whether
+ * a store has a changelog, and whether its task is a standby: {@code Task.TaskType}),
+ * {@code RecordBatchingStateRestoreCallback}
  * (the only restore callback that sees the changelog records' headers), {@code ChangelogRecordDeserializationHelper}
  * (reads the position a record carries), {@code PositionSerde} (the position's encoding, which the store also
  * persists), {@code StreamsMetricsImpl} (registers store-level metrics: see {@code StoreMetrics}) and

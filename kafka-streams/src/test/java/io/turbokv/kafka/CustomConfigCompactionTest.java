@@ -3,6 +3,7 @@ package io.turbokv.kafka;
 import static io.turbokv.kafka.TestBytes.key;
 import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.CompactionPolicy;
@@ -47,11 +48,18 @@ class CustomConfigCompactionTest {
         return store;
     }
 
+    /** Asserts that {@code store} opened with {@code policy}, held by the store's restores (its own hold). */
+    private static void assertOpenedWith(CompactionPolicy policy, TurboKvKeyValueStore store) {
+        CompactionPolicy opened = store.openedConfig().compactionPolicy();
+        assertEquals(policy, opened.withHold(null));
+        assertSame(store.compactionHold, opened.hold());
+    }
+
     @Test
     void aStoreWithItsOwnConfigStillCompacts() throws Exception {
         TurboKvKeyValueStore store = open(own().build(), stateDir, Map.of());
         try {
-            assertEquals(TurboKvStores.COMPACTION_POLICY, store.openedConfig().compactionPolicy());
+            assertOpenedWith(TurboKvStores.COMPACTION_POLICY, store);
             for (int i = 0; i < 200; i++) {
                 store.put(key("k" + i % 50), value("v" + i));
                 store.commit(Map.of());
@@ -74,7 +82,7 @@ class CustomConfigCompactionTest {
         TurboKvKeyValueStore store = open(null, stateDir,
                 Map.of(TurboKvConfigSetter.CONFIG, ManualCompaction.class));
         try {
-            assertEquals(TurboKvStores.COMPACTION_POLICY, store.openedConfig().compactionPolicy());
+            assertOpenedWith(TurboKvStores.COMPACTION_POLICY, store);
         } finally {
             store.close();
         }
@@ -85,7 +93,7 @@ class CustomConfigCompactionTest {
         CompactionPolicy own = CompactionPolicy.whenSstCountAbove(4);
         TurboKvKeyValueStore store = open(own().compactionPolicy(own).build(), stateDir, Map.of());
         try {
-            assertEquals(own, store.openedConfig().compactionPolicy());
+            assertOpenedWith(own, store);
         } finally {
             store.close();
         }

@@ -32,6 +32,11 @@ final class KafkaStoreContext {
      * {@code <application id>-<store name>-changelog}, as Streams names it}
      */
     static InternalProcessorContext<?, ?> of(StubStateStoreContext stub, boolean logged) {
+        return of(stub, logged, Task.TaskType.ACTIVE);
+    }
+
+    /** {@return an internal context as {@link #of(StubStateStoreContext, boolean)}, of a task of {@code taskType}} */
+    static InternalProcessorContext<?, ?> of(StubStateStoreContext stub, boolean logged, Task.TaskType taskType) {
         InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
             case "applicationId" -> stub.applicationId();
             case "taskId" -> stub.taskId();
@@ -51,7 +56,7 @@ final class KafkaStoreContext {
                 yield null;
             }
             case "currentSystemTimeMs" -> System.currentTimeMillis();
-            case "taskType" -> Task.TaskType.ACTIVE;
+            case "taskType" -> taskType;
             case "changelogFor" -> logged ? stub.applicationId() + "-" + args[0] + "-changelog" : null;
             case "toString" -> "KafkaStoreContext(" + stub.stateDir() + ")";
             case "hashCode" -> System.identityHashCode(proxy);

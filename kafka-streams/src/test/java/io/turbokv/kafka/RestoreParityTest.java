@@ -53,14 +53,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RestoreParityTest {
     /** IQ consistency vectors on, and the recording level Kafka's RocksDB store reads at init. */
-    private static final Map<String, Object> CONSISTENT = Map.of(
+    static final Map<String, Object> CONSISTENT = Map.of(
             StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED, true,
             StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "INFO");
     /** Records in a changelog: a few batches, enough segments to expire several. */
     private static final int RECORDS = 1_500;
     private static final QueryConfig CONFIG = new QueryConfig(false);
     private static final String PREFIX = "p".repeat(60);
-    private static final List<String> KEYS = List.of("a", "a\u0005", "ab", PREFIX + "1", PREFIX + "2");
+    static final List<String> KEYS = List.of("a", "a\u0005", "ab", PREFIX + "1", PREFIX + "2");
 
     @TempDir(factory = StateDirs.class)
     Path stateDir;
@@ -189,9 +189,9 @@ class RestoreParityTest {
      * before it; record i was written at offset i of input partition i, as its position header says. {@code storeKey} makes the
      * changelog key of a record key and its time.
      */
-    private static List<List<ConsumerRecord<byte[], byte[]>>> changelog(int count, int batchSize, long start,
-                                                                        long step, long lateness,
-                                                                        StoreKey storeKey) {
+    static List<List<ConsumerRecord<byte[], byte[]>>> changelog(int count, int batchSize, long start,
+                                                                long step, long lateness,
+                                                                StoreKey storeKey) {
         SplittableRandom random = new SplittableRandom(17);
         List<List<ConsumerRecord<byte[], byte[]>>> batches = new ArrayList<>();
         List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
@@ -228,7 +228,7 @@ class RestoreParityTest {
 
     /** Makes a changelog key of a record key and its time. */
     @FunctionalInterface
-    private interface StoreKey {
+    interface StoreKey {
         byte[] of(byte[] key, long time);
     }
 
@@ -236,7 +236,7 @@ class RestoreParityTest {
      * {@return the records a position says the store took, rendered in order} Record i's write is at partition i of
      * the input topic, so that the position names every record taken, not just the latest.
      */
-    private static String taken(Position position) {
+    static String taken(Position position) {
         return "taken " + new java.util.TreeSet<>(position.getPartitionPositions("in").keySet());
     }
 
@@ -249,7 +249,7 @@ class RestoreParityTest {
         return QueryAnswers.ask(store, query, CONFIG, true);
     }
 
-    private static String render(KeyValue<Windowed<Bytes>, byte[]> entry) {
+    static String render(KeyValue<Windowed<Bytes>, byte[]> entry) {
         return string(entry.key.key().get()) + "@" + entry.key.window().start() + ".." + entry.key.window().end()
                 + " = " + java.util.Arrays.toString(entry.value);
     }

@@ -34,6 +34,27 @@ public final class StateDirs implements TempDirFactory {
      * @return {@code to}
      */
     static Path crashImage(Path from, Path to) throws IOException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return copyOnce(from, to);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // a background compaction deleted a file it replaced between the listing and its copy: the image
+                // would miss the file's replacement, which a crash at one instant would not; copy again
+                if (attempt == 20) {
+                    throw e;
+                }
+                if (Files.exists(to)) {
+                    try (Stream<Path> copied = Files.walk(to)) {
+                        for (Path file : copied.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(file);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Path copyOnce(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path file : files.toList()) {
                 Path target = to.resolve(from.relativize(file).toString());

@@ -3,7 +3,10 @@ package io.turbokv.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +40,8 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.internals.WindowKeySchema;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,13 +62,17 @@ import org.junit.jupiter.api.io.TempDir;
  *     -Dsurefire.failIfNoSpecifiedTests=false}</pre>
  *
  * Sizes: {@code -Dturbokv.kafka.bench.records} (topologies, 10,000), {@code -Dturbokv.kafka.bench.restore}
- * (restored records, 200,000), {@code -Dturbokv.kafka.bench.rounds} (2); {@code -Dturbokv.kafka.bench.before=false}
+ * (restored records, 200,000), {@code -Dturbokv.kafka.bench.windowRestore} (a window store's restored records,
+ * 200,000), {@code -Dturbokv.kafka.bench.windowRestore} (a window store's restored records,
+ * 200,000), {@code -Dturbokv.kafka.bench.rounds} (2); {@code -Dturbokv.kafka.bench.before=false}
  * leaves the "before" rows out.
  */
 @Tag("kafka-bench")
 class StoreBenchmarkTest {
     private static final int RECORDS = Integer.getInteger("turbokv.kafka.bench.records", 10_000);
     private static final int RESTORE_RECORDS = Integer.getInteger("turbokv.kafka.bench.restore", 200_000);
+    private static final int WINDOW_RESTORE_RECORDS = Integer.getInteger("turbokv.kafka.bench.windowRestore",
+            200_000);
     private static final int ROUNDS = Integer.getInteger("turbokv.kafka.bench.rounds", 2);
     /** Whether to run the "before" rows, which write every commit: minutes each at larger sizes. */
     private static final boolean BEFORE_ROWS = Boolean.parseBoolean(System.getProperty(
@@ -125,7 +134,64 @@ class StoreBenchmarkTest {
         compareBefore(table, "restore " + RESTORE_RECORDS + ", before (rec/s)",
                 rocks -> restore(rocks ? Stores.persistentKeyValueStore("restored").get()
                         : TurboKvStores.persistentKeyValueStore("restored").get(), EVERY_COMMIT_WRITTEN));
+        compare(table, "window restore " + WINDOW_RESTORE_RECORDS + " records (rec/s)",
+                rocks -> windowRestore(rocks ? Stores.persistentTimestampedWindowStore("wrestored",
+                        Duration.ofHours(1), Duration.ofMinutes(1), false).get()
+                        : TurboKvStores.persistentTimestampedWindowStore("wrestored", Duration.ofHours(1),
+                                Duration.ofMinutes(1), false).get()));
         System.out.println(String.join(System.lineSeparator(), table));
+    }
+
+    /**
+     * Restores the changelog of a windowed count into a window store with a changelog: one-minute windows of 50,000
+     * keys, a record every 10 ms of event time (so that 1,000,000 records cross some 2.8 hours: one-hour retention,
+     * 30-minute segments, the oldest expiring as the restore goes), 8-byte values, in batches as Streams' restore
+     * consumer polls; {@return the run, with the number of windows the store holds at the end}
+     */
+    private Run windowRestore(WindowStore<Bytes, byte[]> store) {
+        Path stateDir = dir.resolve("run-" + runs++);
+        try {
+            Files.createDirectories(stateDir); // Streams creates the task's directory before its stores
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StubStateStoreContext context = new StubStateStoreContext(stateDir, new HashMap<>(STORE_CONFIGS));
+        store.init(KafkaStoreContext.of(context, true), store);
+        try {
+            RecordBatchingStateRestoreCallback callback = assertInstanceOf(RecordBatchingStateRestoreCallback.class,
+                    context.restoreCallback);
+            SplittableRandom random = new SplittableRandom(11);
+            List<List<ConsumerRecord<byte[], byte[]>>> batches = new ArrayList<>();
+            for (int offset = 0; offset < WINDOW_RESTORE_RECORDS; offset += RESTORE_BATCH) {
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(RESTORE_BATCH);
+                for (int i = offset; i < Math.min(offset + RESTORE_BATCH, WINDOW_RESTORE_RECORDS); i++) {
+                    long time = i * 10L;
+                    long windowStart = time - time % 60_000;
+                    Bytes key = Bytes.wrap(("key-" + random.nextInt(50_000)).getBytes(StandardCharsets.UTF_8));
+                    batch.add(new ConsumerRecord<>("wrestored-changelog", 0, i, time, TimestampType.CREATE_TIME, 0,
+                            0, WindowKeySchema.toStoreKeyBinary(key, windowStart, 0).get(),
+                            java.nio.ByteBuffer.allocate(8).putLong(i).array(), new RecordHeaders(),
+                            Optional.empty()));
+                }
+                batches.add(batch);
+            }
+            long start = System.nanoTime();
+            long startCpu = processCpuNanos();
+            for (List<ConsumerRecord<byte[], byte[]>> batch : batches) {
+                callback.restoreBatch(batch);
+            }
+            store.commit(Map.of());
+            long windows = 0;
+            try (var all = store.all()) {
+                while (all.hasNext()) {
+                    all.next();
+                    windows++;
+                }
+            }
+            return Run.of(WINDOW_RESTORE_RECORDS, start, startCpu, windows);
+        } finally {
+            store.close();
+        }
     }
 
     /**
