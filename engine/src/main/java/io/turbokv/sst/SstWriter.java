@@ -615,7 +615,7 @@ public final class SstWriter {
             return IndexBlock.encodedLengthBound(SstLimits.MAX_BLOCK_COUNT);
         }
         return keyIndex.encodedLength()
-                + (keyBlock.isEmpty() ? 0 : KeyIndexBlock.ENTRY_OVERHEAD + keyBlock.firstKeyLength())
+                + (keyBlock.isEmpty() ? 0 : KeyIndexBlock.ENTRY_OVERHEAD + keyBlock.keyLength(0))
                 + (KeyIndexBlock.ENTRY_OVERHEAD + keyLength) * (1 + tombstones);
     }
 
