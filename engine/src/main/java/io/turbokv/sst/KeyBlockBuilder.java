@@ -35,7 +35,6 @@ final class KeyBlockBuilder {
     private int count;
     private long accountedBytes;
     private int maxKeyLength;
-    private int firstKeyLength;
     // The fixed-size state machine: the first entry sets key and reference length and type; an entry with the
     // same lengths keeps the block fixed (the type becomes mixed when it differs); anything else makes it variable.
     private boolean fixed;
@@ -101,11 +100,6 @@ final class KeyBlockBuilder {
     /** Entry {@code i}'s key length. */
     int keyLength(int i) {
         return keyLengths[i];
-    }
-
-    /** The first entry's key length. */
-    int firstKeyLength() {
-        return firstKeyLength;
     }
 
     /** The most bytes {@link #encode()} produces for the entries held: the larger of the two layouts. */
@@ -310,7 +304,6 @@ final class KeyBlockBuilder {
             entriesSegment = MemorySegment.ofArray(entries);
         }
         if (count == 0) {
-            firstKeyLength = keyLength;
             fixed = keyLength <= KeyBlock.MAX_FIXED_KEY_SIZE && refLength <= KeyBlock.MAX_FIXED_VALUE_SIZE;
             fixedKeyLength = keyLength;
             fixedRefLength = refLength;

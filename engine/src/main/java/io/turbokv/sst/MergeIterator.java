@@ -244,10 +244,11 @@ public final class MergeIterator {
      * Compares two keys as unsigned bytes, 8 at a time as big-endian words, then byte by byte. Equal words are
      * the common case here (a key rewritten in several sources meets its copies), and the keys are short:
      * {@code MemorySegment.mismatch} paid a bulk operation's checks and call per comparison (7 % of a full
-     * compaction's merging threads at 1,000,000 entries, docs/perf/compaction.md).
+     * compaction's merging threads at 1,000,000 entries, docs/perf/compaction.md). Package-private for
+     * MergeIteratorKeyOrderTest, which checks it against {@code Arrays.compareUnsigned} at every word edge.
      */
-    private static int compareKeys(MemorySegment a, long aOffset, long aLength, MemorySegment b, long bOffset,
-                                   long bLength) {
+    static int compareKeys(MemorySegment a, long aOffset, long aLength, MemorySegment b, long bOffset,
+                           long bLength) {
         long common = Math.min(aLength, bLength);
         long at = 0;
         for (; at + Long.BYTES <= common; at += Long.BYTES) {

@@ -82,10 +82,11 @@ public final class SstWriter {
     private final int filterFingerprintBits;
 
     /**
-     * The last key of the key block written last (a copy made as the block is written, not per entry): the last
-     * key added while the pending key block is empty. Otherwise the last key added is the pending block's last
-     * entry, which the order checks read there ({@link #compareToLastKey}), so an entry costs no copy of its key.
-     * A key-ordered SST's index separators and summary start from it too.
+     * A key-ordered SST's last key of the key block written last, copied as the block is written (not per entry):
+     * the next block's index separator starts from it, and after the final flush it is the summary's
+     * {@code maxKey}. A hash-ordered SST has neither, so it keeps nothing here. The order checks read the pending
+     * block's last entry instead ({@link #compareToLastKey}), which is never empty once an entry is added: the
+     * only time they read this is before the first entry, when it is the empty key.
      */
     private byte[] lastKey = new byte[64];
     private MemorySegment lastKeySegment = MemorySegment.ofArray(lastKey);
@@ -555,7 +556,7 @@ public final class SstWriter {
                     "key of %d bytes exceeds MAX_KEY_LENGTH=%d bytes (key block positions are u24)", keyLength,
                     SstLimits.MAX_KEY_LENGTH));
         }
-        checkOrder(hash, keySegment, keyOffset, keyLength, tombstone);
+        int order = checkOrder(hash, keySegment, keyOffset, keyLength, tombstone);
         if (!fits(keyLength, valueBytes, 0)) {
             throw new IllegalStateException("SST has no room for this entry (check isFull or hasRoomFor): "
                     + out.path());
@@ -565,7 +566,8 @@ public final class SstWriter {
         if (keyIndex == null) {
             flush = keyBlock.shouldFlushBefore(hash == lastHash, (int) keyLength, inlineLength);
         } else {
-            sameKeyAsLast = entryCount > 0 && compareToLastKey(keySegment, keyOffset, keyLength) == 0;
+            // the first entry compared equal only to the empty key it is checked against, not to a key added
+            sameKeyAsLast = entryCount > 0 && order == 0;
             flush = keyBlock.shouldFlushBefore(sameKeyAsLast, (int) keyLength, inlineLength);
         }
         if (flush) {
@@ -613,13 +615,14 @@ public final class SstWriter {
             return IndexBlock.encodedLengthBound(SstLimits.MAX_BLOCK_COUNT);
         }
         return keyIndex.encodedLength()
-                + (keyBlock.isEmpty() ? 0 : KeyIndexBlock.ENTRY_OVERHEAD + keyBlock.firstKeyLength())
+                + (keyBlock.isEmpty() ? 0 : KeyIndexBlock.ENTRY_OVERHEAD + keyBlock.keyLength(0))
                 + (KeyIndexBlock.ENTRY_OVERHEAD + keyLength) * (1 + tombstones);
     }
 
     /**
-     * Compares the key with the last one added (unsigned bytes; not before the first entry): the pending key block's
-     * last entry, or, when that block is empty, {@link #lastKey}.
+     * Compares the key with the last one added (unsigned bytes): the pending key block's last entry. The block is
+     * empty only before the first entry (a flush runs after this check and an entry always follows it), and then
+     * the key is compared with {@link #lastKey}, still the empty key.
      */
     private int compareToLastKey(MemorySegment keySegment, long keyOffset, long keyLength) {
         int pending = keyBlock.count();
@@ -639,9 +642,16 @@ public final class SstWriter {
      * empty, the lowest of each, so any first entry passes the comparisons. A branch taken once per file would be
      * missing from the profile C2 compiles the add methods from, and the next file's first entry would deoptimize
      * them (an {@code unstable_if} trap and a recompile of the whole inlined add path, per such branch and JVM).
+     * This holds for hash-ordered SSTs, which compactions write; a key-ordered SST's add path still tests for its
+     * first entry ({@link #prepare}'s {@code sameKeyAsLast}, {@link #accept}, and {@link #compareToLastKey}'s
+     * empty pending block).
+     *
+     * @return the comparison with the last entry: for a key-ordered SST its key's, for a hash-ordered one the
+     *     (hash, key) pair's (the key compared only on equal hashes); 0 before the first entry for the empty key
+     *     (and, hash-ordered, hash 0)
      */
-    private void checkOrder(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
-                            boolean tombstone) {
+    private int checkOrder(long hash, MemorySegment keySegment, long keyOffset, long keyLength,
+                           boolean tombstone) {
         if (keyIndex != null) {
             int cmp = compareToLastKey(keySegment, keyOffset, keyLength);
             if (cmp < 0) {
@@ -652,7 +662,7 @@ public final class SstWriter {
                 throw new IllegalArgumentException(
                         "entry after the tombstone of its key: a key group ends with its tombstone");
             }
-            return;
+            return cmp;
         }
         int cmp = Long.compareUnsigned(hash, lastHash);
         if (cmp == 0) {
@@ -669,6 +679,7 @@ public final class SstWriter {
                     "entry after the tombstone of its key (hash 0x%016x): a key group ends with its tombstone",
                     hash));
         }
+        return cmp;
     }
 
     private void accept(long hash, MemorySegment keySegment, long keyOffset, long keyLength, long valueLength,
@@ -708,13 +719,13 @@ public final class SstWriter {
             int block = writeBlock(keyBlock.encode(), keyBlock.compressible());
             if (keyIndex != null) {
                 indexKeyBlock(block);
+                keepLastKey();
             } else {
                 boolean continuesRun = index.keyBlockCount() > 0 && keyBlock.firstHash() == lastKeyBlockHash;
                 index.add(keyBlock.firstHash(), block, continuesRun);
                 countKeys(continuesRun);
                 lastKeyBlockHash = keyBlock.lastHash();
             }
-            keepLastKey();
             keyBlock.clear();
         }
     }
@@ -764,7 +775,10 @@ public final class SstWriter {
         }
     }
 
-    /** Copies the key block's last key, the last key added, to {@link #lastKey}, before the block is cleared. */
+    /**
+     * Copies a key-ordered key block's last key, the last key added, to {@link #lastKey}, before the block is
+     * cleared.
+     */
     private void keepLastKey() {
         int last = keyBlock.count() - 1;
         int length = keyBlock.keyLength(last);
