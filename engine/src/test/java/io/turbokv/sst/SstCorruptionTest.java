@@ -170,9 +170,10 @@ class SstCorruptionTest {
                     CorruptionException e = assertThrows(CorruptionException.class, () -> SstFiles.iterate(reader),
                             "block " + block + " end " + found);
                     assertEquals(file, e.file());
-                    // the entry's own bounds, its order against the entry before or after it, or, for a span over
-                    // two blocks, the checks of the block that reads it (its CRC, its decoded length)
-                    assertTrue(e.getMessage().startsWith("block "), e.getMessage());
+                    // the entry's own bounds, or its order against the entry before it, found at the first use of a
+                    // block the entry bounds (the block it ends, or the block it starts, or the one after that)
+                    assertTrue(e.getMessage().startsWith("block " + block + " end offset"), e.getMessage());
+                    assertEquals(entry, e.offset(), e.getMessage());
                 }
             }
         }
