@@ -119,7 +119,9 @@ public final class SstReader implements AutoCloseable {
      * @param expectedSize       the file size its meta entry records
      * @param path               the SST file
      * @return the open reader, which the caller closes
-     * @throws CorruptionException when the size, block count, offset table or index block do not check out
+     * @throws CorruptionException when the size, block count, index block or the three offset-table entries the
+     *                             open reads (the index block's two and the one before them) do not check out;
+     *                             every other entry is checked at the first use of a block it bounds
      * @throws IOException         when the file cannot be mapped
      */
     public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize) throws IOException {
@@ -140,7 +142,9 @@ public final class SstReader implements AutoCloseable {
      * @param expectedBlockCount the block count its meta entry records
      * @param expectedSize       the file size its meta entry records
      * @return the open reader, which the caller closes
-     * @throws CorruptionException when the size, block count, offset table or index block do not check out
+     * @throws CorruptionException when the size, block count, index block or the three offset-table entries the
+     *                             open reads (the index block's two and the one before them) do not check out;
+     *                             every other entry is checked at the first use of a block it bounds
      * @throws IOException         when the file cannot be mapped
      */
     public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize, Advice advice)
