@@ -76,7 +76,7 @@ class DamagedOffsetTableEntryStoreTest {
 
     /** An SST whose index block opens is salvaged block by block: a damaged data-block entry loses its blocks only. */
     @Test
-    void salvageOfAnSstWithADamagedDataBlockEntryLosesOnlyThatBlock() throws IOException {
+    void salvageOfAnSstWithADamagedDataBlockEntryLosesOnlyTheBlocksItBounds() throws IOException {
         Path source = tmp.resolve("source");
         write(source);
         damageEntry(source.resolve("00000001.sst"), 4);
