@@ -317,8 +317,10 @@ public class TurboPersistenceShapes {
 
     /**
      * Clears the block caches before every invocation (not timed): the "uncached" shapes. Their benchmarks run in
-     * {@link Mode#SampleTime}, which reports the median and tail of the calls: with a setup of tens of microseconds
-     * per call JMH times each call on its own, and on the shared 2-core machine the few calls descheduled midway
+     * {@link Mode#SampleTime}, which reports the median and tail of the calls in its {@code p0.50} to
+     * {@code p1.00} rows (its Score is still the mean: {@code bench/run-shapes} lists the medians apart, for the
+     * README's uncached columns): with a setup of tens of microseconds per call JMH times each call on its own,
+     * and on the shared 2-core machine the few calls descheduled midway
      * made the mean of an uncached miss 6.0 to 7.2 us (errors of 74 to 86 us) where its median was 0.8 us
      * (docs/perf/open-and-filter.md).
      */

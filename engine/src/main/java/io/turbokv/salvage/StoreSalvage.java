@@ -42,9 +42,12 @@ import java.util.Set;
  *
  * <p>Nothing stops at the first damage. A damaged {@code CURRENT} leaves every meta file in (its number is taken
  * from the newest); a damaged {@code .del} file is skipped; a damaged meta file loses its SSTs; an SST whose size,
- * offset table or index block does not check out is lost whole; otherwise each block is verified (its CRC before it
- * is decoded) as the SST's iterator reaches it, and a damaged key block loses its entries, a damaged value block the
- * values stored in it, a damaged blob file its value. The iterator moves past a damaged block on its next call: it
+ * block count, index block or the offset-table entries its open reads (the index block's two and the one before
+ * them) do not check out is lost whole; otherwise each block is verified (its offset-table entries, then its CRC
+ * before it is decoded) as the SST's iterator reaches it, and a damaged key block loses its entries, a damaged value
+ * block the values stored in it, a damaged blob file its value. A damaged offset-table entry of a data block fails
+ * only the blocks checked against it (the block it ends and the two after it), each lost as above, not the whole
+ * SST. The iterator moves past a damaged block on its next call: it
  * advances to the next key block, or to the next entry, before it loads a block, and keeps nothing of a failed
  * load. Every loss is one line of the {@link SalvageReport}.
  *

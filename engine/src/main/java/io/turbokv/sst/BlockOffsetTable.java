@@ -78,9 +78,10 @@ final class BlockOffsetTable implements AutoCloseable {
 
     /**
      * Checks that {@code file} can hold {@code blockCount} blocks and their offset table, and returns where the
-     * table starts. The entries themselves are read by {@link #readEnd}, each at its block's first use: an open
-     * reads two of them (the index block's), not the whole table (at 1,000,000 entries the faults on a table of
-     * some thousand entries were half of an SST's open: docs/perf/open-and-filter.md).
+     * table starts. The entries themselves are read by {@link #readEnd}, each at the first use of a block it
+     * bounds: an open reads three of them (the index block's two and the one before, see {@link SstReader}), not
+     * the whole table (at 1,000,000 entries reading a table of some thousand entries was half of an SST's open in
+     * a CPU profile: docs/perf/open-and-filter.md).
      *
      * @return the table's offset in the file
      */
@@ -101,9 +102,11 @@ final class BlockOffsetTable implements AutoCloseable {
     /**
      * Reads the end offset of block {@code block} from the table at {@code tableStart} and checks it against
      * everything that bounds it without reading another entry: at least one header per block up to it, room for
-     * one header per block after it, and the last block ending where the table starts. Whether it lies past the
-     * end of the block before it is the caller's check ({@link SstReader} makes it at each use of the block), so
-     * a block's span is checked exactly as a whole-table pass would check it, by the two entries that bound it.
+     * one header per block after it, and the last block ending where the table starts. Whether it lies at least a
+     * header past the entry before it is the caller's check: {@link SstReader} compares the two entries that bound
+     * a block at each use of the block, and at its first use also the two before (its start against the start of
+     * the block before it), so every entry a block's span rests on is checked exactly as a whole-table pass would
+     * check it, and no damaged entry gives a block a span reaching into the block before it.
      *
      * @return the end offset, at least {@link BlockFraming#HEADER_LENGTH} (never 0)
      */

@@ -46,9 +46,10 @@ public final class SstReader implements AutoCloseable {
     private final MappedFile file;
     private final MemorySegment mapping;
     /**
-     * The end offset of each block, read from the file's offset table at the block's first use and 0 until then
-     * (an end is at least a block header past the file's start): an open reads the index block's two entries, not
-     * the whole table. A plain array, racy as {@link #blockStates}: an element only ever changes from 0 to the one
+     * The end offset of each block, read from the file's offset table at the first use of a block it bounds and 0
+     * until then (an end is at least a block header past the file's start): an open reads the index block's two
+     * entries and the one before them (the index block's first use checks its start against the block before it),
+     * not the whole table. A plain array, racy as {@link #blockStates}: an element only ever changes from 0 to the one
      * value the immutable file gives.
      */
     private final int[] blockEnds;
@@ -118,7 +119,9 @@ public final class SstReader implements AutoCloseable {
      * @param expectedSize       the file size its meta entry records
      * @param path               the SST file
      * @return the open reader, which the caller closes
-     * @throws CorruptionException when the size, block count, offset table or index block do not check out
+     * @throws CorruptionException when the size, block count, index block or the three offset-table entries the
+     *                             open reads (the index block's two and the one before them) do not check out;
+     *                             every other entry is checked at the first use of a block it bounds
      * @throws IOException         when the file cannot be mapped
      */
     public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize) throws IOException {
@@ -139,7 +142,9 @@ public final class SstReader implements AutoCloseable {
      * @param expectedBlockCount the block count its meta entry records
      * @param expectedSize       the file size its meta entry records
      * @return the open reader, which the caller closes
-     * @throws CorruptionException when the size, block count, offset table or index block do not check out
+     * @throws CorruptionException when the size, block count, index block or the three offset-table entries the
+     *                             open reads (the index block's two and the one before them) do not check out;
+     *                             every other entry is checked at the first use of a block it bounds
      * @throws IOException         when the file cannot be mapped
      */
     public static SstReader open(Path path, int seq, int expectedBlockCount, long expectedSize, Advice advice)
@@ -615,17 +620,39 @@ public final class SstReader implements AutoCloseable {
     /**
      * {@return the length of block {@code block}, which starts at {@code start}}: the check of its two table
      * entries against each other that a whole-table pass makes, so that a damaged entry cannot give a block a span
-     * shorter than a header or one reaching back into the block before it.
+     * shorter than a header. Made at every use (it reads only cached entries after the first).
      */
     private long blockSpan(int block, long start) throws CorruptionException {
         long span = blockEnd(block) - start;
         if (span < BlockFraming.HEADER_LENGTH) {
-            throw new CorruptionException(String.format(Locale.ROOT,
-                    "block %d end offset out of order: expected>=%d found=%d", block,
-                    start + BlockFraming.HEADER_LENGTH, start + span), path,
-                    tableStart + (long) block * BlockOffsetTable.ENTRY_LENGTH);
+            throw outOfOrder(block, start, start + span);
         }
         return span;
+    }
+
+    /**
+     * Checks, at the first use of block {@code block} (which starts at {@code start}), that its start lies at least
+     * a header past the start of the block before it: the one pair of entries {@link #blockSpan} does not compare
+     * that a whole-table pass would. Without it, entry {@code block - 1} moved back into block {@code block - 2}
+     * gives block {@code block} a span over the blocks before it, which only its CRC would reject, and at the wrong
+     * offset. Once the block's state is learnt the check is not made again: the mapping is immutable.
+     */
+    private void checkStart(int block, long start) throws CorruptionException {
+        if (block >= 2 && start - blockEnd(block - 2) < BlockFraming.HEADER_LENGTH) {
+            throw outOfOrder(block - 1, blockEnd(block - 2), start);
+        }
+    }
+
+    /**
+     * The error of entry {@code block}, whose {@code end} lies less than a header past {@code start}, where entry
+     * {@code block - 1} says the block starts: either of the two may be the damaged one, so both are named.
+     */
+    private CorruptionException outOfOrder(int block, long start, long end) {
+        long entry = tableStart + (long) block * BlockOffsetTable.ENTRY_LENGTH;
+        return new CorruptionException(String.format(Locale.ROOT,
+                "block %d end offset out of order: expected>=%d found=%d (entry of block %d at %d, of block %d at %d)",
+                block, start + BlockFraming.HEADER_LENGTH, end, block, entry, block - 1,
+                entry - BlockOffsetTable.ENTRY_LENGTH), path, entry);
     }
 
     /**
@@ -639,6 +666,7 @@ public final class SstReader implements AutoCloseable {
         long span = blockSpan(block, start);
         int state = blockStates[block];
         if (state == UNKNOWN) {
+            checkStart(block, start);
             state = learnState(block, start, span, checksum);
         }
         if (state == STORED_VERIFIED) {
@@ -750,6 +778,7 @@ public final class SstReader implements AutoCloseable {
         long span = blockSpan(block, start);
         int state = blockStates[block];
         if (state == UNKNOWN) {
+            checkStart(block, start);
             state = learnState(block, start, span, checksum);
         }
         if (state != STORED_VERIFIED) {

@@ -155,9 +155,10 @@ class SstCorruptionTest {
         int blocks = summary.blockCount();
         long tableStart = original.length - (long) blocks * BlockOffsetTable.ENTRY_LENGTH;
         MemorySegment bytes = MemorySegment.ofArray(original);
-        // each entry but the index block's two (read by the open): set to 0, to one byte past the file, and to the
-        // end of the block before it (a span of no bytes, not even a header)
-        for (int block = 0; block < blocks - 2; block++) {
+        // each entry but the three the open reads (the index block's two and the one its start is checked against):
+        // set to 0, to one byte past the file, and to the end of the block before it (a span of no bytes, not even
+        // a header)
+        for (int block = 0; block < blocks - 3; block++) {
             long entry = tableStart + (long) block * BlockOffsetTable.ENTRY_LENGTH;
             long previousEnd = block == 0 ? 0 : Bytes.u32(bytes, entry - BlockOffsetTable.ENTRY_LENGTH);
             for (long found : new long[] {0, original.length + 1L, previousEnd}) {
@@ -169,19 +170,22 @@ class SstCorruptionTest {
                     CorruptionException e = assertThrows(CorruptionException.class, () -> SstFiles.iterate(reader),
                             "block " + block + " end " + found);
                     assertEquals(file, e.file());
-                    // the entry's own bounds, its order against the entry before or after it, or, for a span over
-                    // two blocks, the checks of the block that reads it (its CRC, its decoded length)
-                    assertTrue(e.getMessage().startsWith("block "), e.getMessage());
+                    // the entry's own bounds, or its order against the entry before it, found at the first use of a
+                    // block the entry bounds (the block it ends, or the block it starts, or the one after that)
+                    assertTrue(e.getMessage().startsWith("block " + block + " end offset"), e.getMessage());
+                    assertEquals(entry, e.offset(), e.getMessage());
                 }
             }
         }
     }
 
     @Test
-    void aDamagedIndexBlockEntryFailsTheOpen() throws IOException {
+    void aDamagedEntryTheOpenReadsFailsTheOpen() throws IOException {
         int blocks = summary.blockCount();
         long last = original.length - (long) BlockOffsetTable.ENTRY_LENGTH;
-        for (long entry : new long[] {last, last - BlockOffsetTable.ENTRY_LENGTH}) {
+        // the index block's two entries, and the one before them, against which the index block's start is checked
+        for (long entry : new long[] {last, last - BlockOffsetTable.ENTRY_LENGTH,
+                last - 2 * BlockOffsetTable.ENTRY_LENGTH}) {
             byte[] damaged = original.clone();
             MemorySegment.ofArray(damaged).set(Bytes.BE_INT, entry, 0);
             Path file = dir.resolve("00000006.sst");
