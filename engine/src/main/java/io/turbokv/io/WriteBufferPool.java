@@ -68,7 +68,7 @@ public final class WriteBufferPool implements AutoCloseable {
     /** Where freed memory goes and where a borrow finds memory before it allocates; null for none. */
     private final Reserve reserve;
     /** Free buffers by size class: class {@code c} holds buffers of {@code MIN_BUFFER_BYTES << c} bytes. */
-    private final List<ArrayDeque<Buffer>> freeByClass = new ArrayList<>(SIZE_CLASSES);
+    private final List<ArrayDeque<Slot>> freeByClass = new ArrayList<>(SIZE_CLASSES);
     private long pooledBytes;
     private boolean closed;
 
@@ -129,11 +129,10 @@ public final class WriteBufferPool implements AutoCloseable {
         int sizeClass = sizeClass(size);
         if (sizeClass >= 0) {
             synchronized (this) {
-                Buffer free = freeByClass.get(sizeClass).pollLast();
+                Slot free = freeByClass.get(sizeClass).pollLast();
                 if (free != null) {
                     pooledBytes -= size;
-                    free.lent = true;
-                    return free;
+                    return free.lend();
                 }
             }
         }
@@ -142,7 +141,10 @@ public final class WriteBufferPool implements AutoCloseable {
             Arena arena = Arena.ofShared();
             memory = new Memory(arena, LibC.malloc(size, arena));
         }
-        return new Buffer(this, memory);
+        Slot slot = new Slot(this, memory);
+        synchronized (this) {
+            return slot.lend();
+        }
     }
 
     /**
@@ -154,49 +156,52 @@ public final class WriteBufferPool implements AutoCloseable {
      *                               pool's)
      */
     public void release(Buffer buffer) {
-        if (buffer.pool != this) {
+        Slot slot = buffer.slot;
+        if (slot.pool != this) {
             throw new IllegalStateException("buffer of another pool released to this one");
         }
-        long size = buffer.segment.byteSize();
+        long size = slot.segment.byteSize();
         int sizeClass = sizeClass(size);
         boolean pooled = false;
         synchronized (this) {
-            if (!buffer.lent) {
+            // The slot's current lease, not a flag: a stale Buffer whose slot was lent again to another
+            // borrower is not that lease, so its release cannot put the other borrower's memory on a free list.
+            if (slot.lease != buffer) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "buffer of %d bytes released twice (expected: lent out)", size));
             }
-            buffer.lent = false;
+            slot.lease = null;
             if (!closed && sizeClass >= 0 && pooledBytes + size <= maxPooledBytes) {
-                freeByClass.get(sizeClass).addLast(buffer);
+                freeByClass.get(sizeClass).addLast(slot);
                 pooledBytes += size;
                 pooled = true;
             }
         }
         if (!pooled) {
-            free(buffer);
+            free(slot);
         }
     }
 
-    /** Ends a buffer that leaves this pool: its memory goes to the reserve, or is freed. */
-    private void free(Buffer buffer) {
-        if (reserve == null) {
-            buffer.memory.free();
+    /** Ends a slot that leaves this pool: its memory goes to the reserve, or is freed. */
+    private void free(Slot slot) {
+        if (slot.tenure == slot.memory.arena) {
+            slot.memory.free(); // no view of its own: memory that never goes to a reserve
             return;
         }
-        buffer.tenure.close(); // first: no view of this tenure reaches the memory once it can be another's
-        reserve.offer(buffer.memory);
+        slot.tenure.close(); // first: no view of this tenure reaches the memory once it can be another's
+        reserve.offer(slot.memory);
     }
 
     /** Frees every pooled buffer; buffers lent out now are freed when they are released. Idempotent. */
     @Override
     public void close() {
-        ArrayDeque<Buffer> toFree = new ArrayDeque<>();
+        ArrayDeque<Slot> toFree = new ArrayDeque<>();
         synchronized (this) {
             if (this == UNPOOLED) {
                 return; // shared by every caller of unpooled(); holds nothing anyway
             }
             closed = true;
-            for (ArrayDeque<Buffer> free : freeByClass) {
+            for (ArrayDeque<Slot> free : freeByClass) {
                 toFree.addAll(free);
                 free.clear();
             }
@@ -218,7 +223,7 @@ public final class WriteBufferPool implements AutoCloseable {
     /** Free buffers the pool holds now. */
     synchronized int pooledCount() {
         int count = 0;
-        for (ArrayDeque<Buffer> free : freeByClass) {
+        for (ArrayDeque<Slot> free : freeByClass) {
             count += free.size();
         }
         return count;
@@ -242,21 +247,39 @@ public final class WriteBufferPool implements AutoCloseable {
     }
 
     /**
-     * One buffer: one pool's tenure of a block of memory, whose {@link #segment()} is a view of it (16-byte aligned,
-     * not zeroed). Owned by its pool while free and by exactly one borrower while lent; see the class comment of
-     * {@link WriteBufferPool}. Without a reserve the view is the memory's own segment; with one, a view scoped to an
-     * arena of this tenure alone.
+     * One lending of a buffer: what a borrower holds from {@link #borrow} until it hands it to {@link #release}. A
+     * new object per borrow, so that a stale one (released already) can never be taken for the buffer's current
+     * lending; its {@link #segment()} is the pooled memory's, 16-byte aligned and not zeroed. See the class comment
+     * of {@link WriteBufferPool}.
      */
     public static final class Buffer {
+        private final Slot slot;
+
+        private Buffer(Slot slot) {
+            this.slot = slot;
+        }
+
+        /** {@return the memory; valid for the borrower until it releases the buffer} */
+        public MemorySegment segment() {
+            return slot.segment;
+        }
+    }
+
+    /**
+     * One pool's tenure of a block of memory, kept on the pool's free lists between lendings. Without a reserve
+     * the view is the memory's own segment; otherwise a view scoped to an
+     * arena of this tenure alone, closed when the memory leaves the pool.
+     */
+    private static final class Slot {
         private final WriteBufferPool pool;
         private final Memory memory;
-        /** The arena the view is scoped to: the memory's own without a reserve, else one of this tenure. */
+        /** The arena the view is scoped to: the memory's own, or one of this tenure. */
         private final Arena tenure;
         private final MemorySegment segment;
-        /** Guarded by {@link #pool}'s monitor. */
-        private boolean lent;
+        /** The borrower's current lending, null while free. Guarded by {@link #pool}'s monitor. */
+        private Buffer lease;
 
-        private Buffer(WriteBufferPool pool, Memory memory) {
+        private Slot(WriteBufferPool pool, Memory memory) {
             this.pool = pool;
             this.memory = memory;
             if (pool.reserve == null) {
@@ -266,12 +289,12 @@ public final class WriteBufferPool implements AutoCloseable {
                 this.tenure = Arena.ofShared();
                 this.segment = LibC.scopedView(memory.segment, tenure);
             }
-            this.lent = true; // born lent: only its borrower can see it, and it hands it on with happens-before
         }
 
-        /** {@return the memory; valid for the borrower until it releases the buffer} */
-        public MemorySegment segment() {
-            return segment;
+        /** A new lending of this slot; called under {@link #pool}'s monitor. */
+        private Buffer lend() {
+            lease = new Buffer(this);
+            return lease;
         }
     }
 
