@@ -42,9 +42,13 @@ import java.util.Locale;
  * some 4 ms per MB here) were most of its fillers' CPU; a process that closes and reopens stores pays that once.
  * The memory moves, never a {@link Buffer}: each pool's tenure of a block of memory is a {@link Buffer} of its own
  * whose segment is a view of the memory scoped to an arena of that tenure, closed when the memory leaves the pool.
- * So a borrower that keeps a segment after its release, or after its store closed, gets
- * {@link IllegalStateException} from the closed view, never another store's bytes; and a stale {@link Buffer}
- * released again throws as a second release does. The views come from {@link LibC#scopedView}, a restricted
+ * So a borrower that keeps a segment after its release gets {@link IllegalStateException} from the closed view
+ * once the memory has left the pool (the pool was full, or closed with its store), never another store's bytes.
+ * While the pool keeps the memory, the view stays open and reaches the next borrower of the same pool: by design,
+ * since a tenure per lending would close a shared arena on every release, which is what the pool exists to avoid;
+ * the borrowers of one pool are the store's own write path, which drops a segment on release. Every borrow
+ * returns a new {@link Buffer}, so a stale one released again throws as a second release does, even after its
+ * memory was lent again. The views come from {@link LibC#scopedView}, a restricted
  * method: a pool draws on a reserve only where native access is enabled for {@code io.turbokv.ffm} (as
  * {@code jdk-flags.txt} does), and behaves as without one otherwise.
  *
