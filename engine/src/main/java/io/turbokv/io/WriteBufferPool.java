@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -327,6 +328,8 @@ public final class WriteBufferPool implements AutoCloseable {
     public static final class Reserve implements AutoCloseable {
         private final long capacityBytes;
         private final List<ArrayDeque<Memory>> freeByClass = new ArrayList<>(SIZE_CLASSES);
+        /** What it holds, oldest offer first: a full reserve frees from the front to keep a newer offer. */
+        private final LinkedHashSet<Memory> byAge = new LinkedHashSet<>();
         private long heldBytes;
         private boolean closed;
 
@@ -365,23 +368,43 @@ public final class WriteBufferPool implements AutoCloseable {
         private synchronized Memory take(int sizeClass) {
             Memory memory = freeByClass.get(sizeClass).pollLast();
             if (memory != null) {
+                byAge.remove(memory);
                 heldBytes -= memory.byteSize();
             }
             return memory;
         }
 
-        /** Keeps {@code memory}, which no view reaches any longer, or frees it when full, closed or not poolable. */
+        /**
+         * Keeps {@code memory}, which no view reaches any longer, freeing the oldest memory it holds when that is
+         * needed to stay within the capacity; or frees {@code memory} when closed, not poolable or larger than the
+         * capacity. Why evict: {@link #take} matches the exact size, so memory of sizes the stores no longer borrow
+         * (one earlier store's large batch) would otherwise fill the reserve until its close while later stores
+         * allocate.
+         */
         private void offer(Memory memory) {
             long size = memory.byteSize();
             int sizeClass = sizeClass(size);
+            List<Memory> evicted = new ArrayList<>();
             synchronized (this) {
-                if (!closed && sizeClass >= 0 && heldBytes + size <= capacityBytes) {
+                if (!closed && sizeClass >= 0 && size <= capacityBytes) {
+                    while (heldBytes + size > capacityBytes) {
+                        Memory oldest = byAge.removeFirst();
+                        // Offers append to both lists and take pops the newest of a class, so the oldest of all is
+                        // the oldest (first) of its class.
+                        freeByClass.get(sizeClass(oldest.byteSize())).pollFirst();
+                        heldBytes -= oldest.byteSize();
+                        evicted.add(oldest);
+                    }
                     freeByClass.get(sizeClass).addLast(memory);
+                    byAge.addLast(memory);
                     heldBytes += size;
-                    return;
+                    memory = null;
                 }
             }
-            memory.free();
+            evicted.forEach(Memory::free);
+            if (memory != null) {
+                memory.free();
+            }
         }
 
         /** Frees what it holds; memory offered later is freed at once. Idempotent. */
@@ -394,6 +417,7 @@ public final class WriteBufferPool implements AutoCloseable {
                     toFree.addAll(free);
                     free.clear();
                 }
+                byAge.clear();
                 heldBytes = 0;
             }
             toFree.forEach(Memory::free);

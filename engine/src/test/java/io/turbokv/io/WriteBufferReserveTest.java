@@ -147,6 +147,45 @@ class WriteBufferReserveTest {
     }
 
     @Test
+    void aFullReserveFreesItsOldestMemoryToKeepANewerOffer() {
+        try (WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(2 * CHUNK)) {
+            try (WriteBufferPool first = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer a = first.borrow(CHUNK);
+                WriteBufferPool.Buffer b = first.borrow(CHUNK);
+                first.release(a);
+                first.release(b);
+            }
+            assertEquals(2 * CHUNK, reserve.heldBytes());
+            long newer;
+            try (WriteBufferPool second = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer large = second.borrow(2 * CHUNK);
+                newer = large.segment().address();
+                second.release(large);
+            }
+            assertEquals(2 * CHUNK, reserve.heldBytes(), "the capacity is still the bound");
+            try (WriteBufferPool third = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer large = third.borrow(2 * CHUNK);
+                assertEquals(newer, large.segment().address(), "the newest offer was not kept");
+                assertEquals(0, reserve.heldBytes(), "the older chunks were kept beside it");
+                third.release(large);
+            }
+        }
+    }
+
+    @Test
+    void aBlockLargerThanTheWholeCapacityIsFreedWithoutEvictingAnything() {
+        try (WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(2 * CHUNK)) {
+            try (WriteBufferPool pool = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer small = pool.borrow(CHUNK);
+                WriteBufferPool.Buffer large = pool.borrow(4 * CHUNK);
+                pool.release(small);
+                pool.release(large);
+            }
+            assertEquals(CHUNK, reserve.heldBytes());
+        }
+    }
+
+    @Test
     void aReserveOfNoCapacityIsAsNone() {
         try (WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(0)) {
             try (WriteBufferPool pool = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
