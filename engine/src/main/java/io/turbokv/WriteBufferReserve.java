@@ -48,7 +48,8 @@ public final class WriteBufferReserve implements AutoCloseable {
     }
 
     /**
-     * {@return a reserve that holds at most {@code bytes} bytes of free buffers (0: one that holds nothing, as none)}
+     * {@return a reserve that holds at most {@code bytes} bytes of free buffers (0, or less than the smallest write
+     * buffer of 16 KiB: one that holds nothing, as none)}
      * Nothing is allocated here: the reserve fills as stores close.
      *
      * @param bytes the most bytes of free buffers held, not negative

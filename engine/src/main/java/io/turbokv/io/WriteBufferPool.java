@@ -105,7 +105,10 @@ public final class WriteBufferPool implements AutoCloseable {
             throw new IllegalArgumentException("maxPooledBytes=" + maxPooledBytes + " (expected: >= 0)");
         }
         this.maxPooledBytes = maxPooledBytes;
-        this.reserve = reserve != null && reserve.capacityBytes() > 0 && LibC.isScopedViewAvailable() ? reserve : null;
+        // A reserve that cannot hold even the smallest buffer would only cost every buffer a tenure arena.
+        this.reserve = reserve != null && reserve.capacityBytes() >= MIN_BUFFER_BYTES && LibC.isScopedViewAvailable()
+                ? reserve
+                : null;
         for (int c = 0; c < SIZE_CLASSES; c++) {
             freeByClass.add(new ArrayDeque<>());
         }
@@ -225,6 +228,11 @@ public final class WriteBufferPool implements AutoCloseable {
         return reserve == null ? 0 : reserve.heldBytes();
     }
 
+    /** Whether the pool draws on a reserve (tests). */
+    boolean drawsOnReserve() {
+        return reserve != null;
+    }
+
     /** Free buffers the pool holds now. */
     synchronized int pooledCount() {
         int count = 0;
@@ -268,11 +276,16 @@ public final class WriteBufferPool implements AutoCloseable {
         public MemorySegment segment() {
             return slot.segment;
         }
+
+        /** Whether the segment is a view scoped to a tenure arena of its own, not the memory's segment (tests). */
+        boolean hasTenureArena() {
+            return slot.tenure != slot.memory.arena;
+        }
     }
 
     /**
      * One pool's tenure of a block of memory, kept on the pool's free lists between lendings. Without a reserve
-     * the view is the memory's own segment; otherwise a view scoped to an
+     * (or for memory that can never reach it) the view is the memory's own segment; otherwise a view scoped to an
      * arena of this tenure alone, closed when the memory leaves the pool.
      */
     private static final class Slot {
@@ -287,7 +300,9 @@ public final class WriteBufferPool implements AutoCloseable {
         private Slot(WriteBufferPool pool, Memory memory) {
             this.pool = pool;
             this.memory = memory;
-            if (pool.reserve == null) {
+            // Memory that can never reach the reserve (a size that is never pooled, or a reserve closed for good)
+            // needs no view of its own: a tenure arena would only cost a second shared-arena close when freed.
+            if (pool.reserve == null || sizeClass(memory.byteSize()) < 0 || pool.reserve.isClosed()) {
                 this.tenure = memory.arena;
                 this.segment = memory.segment;
             } else {
