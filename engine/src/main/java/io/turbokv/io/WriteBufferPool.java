@@ -1,6 +1,7 @@
 package io.turbokv.io;
 
 import io.turbokv.ffm.LibC;
+import io.turbokv.ffm.ScopedView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -49,7 +50,7 @@ import java.util.Locale;
  * since a tenure per lending would close a shared arena on every release, which is what the pool exists to avoid;
  * the borrowers of one pool are the store's own write path, which drops a segment on release. Every borrow
  * returns a new {@link Buffer}, so a stale one released again throws as a second release does, even after its
- * memory was lent again. The views come from {@link LibC#scopedView}, a restricted
+ * memory was lent again. The views come from {@link ScopedView#of}, a restricted
  * method: a pool draws on a reserve only where native access is enabled for {@code io.turbokv.ffm} (as
  * {@code jdk-flags.txt} does), and behaves as without one otherwise.
  *
@@ -106,7 +107,7 @@ public final class WriteBufferPool implements AutoCloseable {
         }
         this.maxPooledBytes = maxPooledBytes;
         // A reserve that cannot hold even the smallest buffer would only cost every buffer a tenure arena.
-        this.reserve = reserve != null && reserve.capacityBytes() >= MIN_BUFFER_BYTES && LibC.isScopedViewAvailable()
+        this.reserve = reserve != null && reserve.capacityBytes() >= MIN_BUFFER_BYTES && LibC.isNativeAccessEnabled()
                 ? reserve
                 : null;
         for (int c = 0; c < SIZE_CLASSES; c++) {
@@ -307,7 +308,7 @@ public final class WriteBufferPool implements AutoCloseable {
                 this.segment = memory.segment;
             } else {
                 this.tenure = Arena.ofShared();
-                this.segment = LibC.scopedView(memory.segment, tenure);
+                this.segment = ScopedView.of(memory.segment, tenure);
             }
         }
 
