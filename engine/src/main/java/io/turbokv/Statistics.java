@@ -27,44 +27,11 @@ package io.turbokv;
  * @param writeBufferPoolBytes    native memory of the free write buffers the store keeps for its next batches
  *                                (0 for a read-only store); a batch's own is {@code WriteBatch.nativeMemoryBytes()}
  * @param writeBufferReserveBytes native memory the store's {@link WriteBufferReserve} holds now, shared with the
- *                                other stores using it (0 without one)
+ *                                other stores using it; 0 without one, for a read-only store (which ignores it), for
+ *                                a reserve of less than 16 KiB (the smallest write buffer), and where native access
+ *                                is not enabled for {@code io.turbokv.ffm} (the store then does not use it)
  */
 public record Statistics(int metaFiles, int sstFiles, CacheStatistics keyBlockCache, CacheStatistics valueBlockCache,
                          long hits, long misses, long familyMisses, long rangeMisses, long filterMisses,
                          long keyMisses, long deletedHits, long valueHits, long blobHits, long writeBufferPoolBytes,
-                         long writeBufferReserveBytes) {
-    /**
-     * The read statistics without the write side's memory (both 0), which {@link #withWriteBuffers} adds.
-     *
-     * @param metaFiles       live meta files
-     * @param sstFiles        live SST files
-     * @param keyBlockCache   the decompressed key-block cache
-     * @param valueBlockCache the decompressed value-block cache
-     * @param hits            keys found
-     * @param misses          keys no SST knew
-     * @param familyMisses    meta files skipped as another family's
-     * @param rangeMisses     SSTs skipped by their hash range
-     * @param filterMisses    SSTs skipped by their key filter
-     * @param keyMisses       SSTs searched that did not hold the key
-     * @param deletedHits     keys decided by a tombstone alone
-     * @param valueHits       keys found with at least one value stored in an SST
-     * @param blobHits        keys found whose values are all in blob files
-     */
-    public Statistics(int metaFiles, int sstFiles, CacheStatistics keyBlockCache, CacheStatistics valueBlockCache,
-                      long hits, long misses, long familyMisses, long rangeMisses, long filterMisses, long keyMisses,
-                      long deletedHits, long valueHits, long blobHits) {
-        this(metaFiles, sstFiles, keyBlockCache, valueBlockCache, hits, misses, familyMisses, rangeMisses,
-                filterMisses, keyMisses, deletedHits, valueHits, blobHits, 0, 0);
-    }
-
-    /**
-     * {@return these statistics with the write side's native memory}
-     *
-     * @param poolBytes    see {@link #writeBufferPoolBytes()}
-     * @param reserveBytes see {@link #writeBufferReserveBytes()}
-     */
-    public Statistics withWriteBuffers(long poolBytes, long reserveBytes) {
-        return new Statistics(metaFiles, sstFiles, keyBlockCache, valueBlockCache, hits, misses, familyMisses,
-                rangeMisses, filterMisses, keyMisses, deletedHits, valueHits, blobHits, poolBytes, reserveBytes);
-    }
-}
+                         long writeBufferReserveBytes) {}

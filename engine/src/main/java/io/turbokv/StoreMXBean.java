@@ -77,9 +77,13 @@ public interface StoreMXBean {
     /** {@return the value-block cache's capacity in bytes} */
     long getValueBlockCacheCapacityBytes();
 
-    /** {@return native memory of the free write buffers the store keeps for its next batches} */
+    /** {@return native memory of the free write buffers the store keeps for its next batches (0 read-only)} */
     long getWriteBufferPoolBytes();
 
-    /** {@return native memory the store's shared write buffer reserve holds now (0 without one)} */
+    /**
+     * {@return native memory the store's shared write buffer reserve holds now} 0 without one, for a read-only
+     * store, for a reserve of less than 16 KiB, and where native access is not enabled for {@code io.turbokv.ffm}
+     * (see {@link Statistics#writeBufferReserveBytes()}).
+     */
     long getWriteBufferReserveBytes();
 }

@@ -4,8 +4,11 @@ import io.turbokv.io.WriteBufferPool;
 
 /**
  * Native write buffers that the stores of one JVM pass on to each other: what a store's write path keeps for reuse
- * (a batch's chunks, a spill's sort scratch, SST writers' buffers) goes here when the store closes, up to a byte
- * limit, instead of being freed, and a store whose own buffers are used up takes from here before it allocates.
+ * (a batch's chunks, a spill's sort scratch, SST writers' buffers) goes here when the store closes, and so does,
+ * while the store is open, a buffer its own pool (128 MiB) is too full to keep; a store that finds no free buffer of
+ * a size in its own pool takes one from here before it allocates. The reserve keeps up to its byte limit, freeing
+ * the memory offered longest ago to make room for a newer offer (it hands out buffers of the exact size asked, so
+ * it follows the sizes recent stores used).
  * Given to each store with {@link DbConfig.Builder#writeBufferReserve(WriteBufferReserve)}; without one (the
  * default) a closing store frees its buffers.
  *
@@ -26,10 +29,11 @@ import io.turbokv.io.WriteBufferPool;
  * loads and closes stores one after another (a benchmark, a Kafka Streams task moved by a rebalance, a bulk import
  * into many stores) pays that once instead of per store.
  *
- * <p>The reserve holds memory only while no store uses it: a store's open batches and its own pool of free buffers
- * ({@link Statistics#writeBufferPoolBytes()}) are the store's, and a buffer moves here only after the views its
- * store had of it are closed, so a reader that kept one gets {@link IllegalStateException}, never another store's
- * bytes. {@link #close()} frees what it holds; stores still using it go on working and free their buffers
+ * <p>A block of memory is in the reserve only while no store uses it: a store's open batches and its own pool of
+ * free buffers ({@link Statistics#writeBufferPoolBytes()}) are the store's, and a buffer moves here only after the
+ * views its store had of it are closed, so a reader that kept one gets {@link IllegalStateException}, never another
+ * store's bytes. So a single open store may keep its own pool's bound plus the reserve's limit of idle native
+ * memory. {@link #close()} frees what it holds; stores still using it go on working and free their buffers
  * themselves from then on. Each store's view of the memory is made by a restricted method of the FFM API: where
  * native access is not enabled for TurboKV's {@code io.turbokv.ffm} (see {@code jdk-flags.txt}) a store does not
  * use the reserve.
@@ -44,7 +48,8 @@ public final class WriteBufferReserve implements AutoCloseable {
     }
 
     /**
-     * {@return a reserve that holds at most {@code bytes} bytes of free buffers (0: one that holds nothing, as none)}
+     * {@return a reserve that holds at most {@code bytes} bytes of free buffers (0, or less than the smallest write
+     * buffer of 16 KiB: one that holds nothing, as none)}
      * Nothing is allocated here: the reserve fills as stores close.
      *
      * @param bytes the most bytes of free buffers held, not negative

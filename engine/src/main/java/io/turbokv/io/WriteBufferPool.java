@@ -1,10 +1,12 @@
 package io.turbokv.io;
 
 import io.turbokv.ffm.LibC;
+import io.turbokv.ffm.ScopedView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -42,9 +44,13 @@ import java.util.Locale;
  * some 4 ms per MB here) were most of its fillers' CPU; a process that closes and reopens stores pays that once.
  * The memory moves, never a {@link Buffer}: each pool's tenure of a block of memory is a {@link Buffer} of its own
  * whose segment is a view of the memory scoped to an arena of that tenure, closed when the memory leaves the pool.
- * So a borrower that keeps a segment after its release, or after its store closed, gets
- * {@link IllegalStateException} from the closed view, never another store's bytes; and a stale {@link Buffer}
- * released again throws as a second release does. The views come from {@link LibC#scopedView}, a restricted
+ * So a borrower that keeps a segment after its release gets {@link IllegalStateException} from the closed view
+ * once the memory has left the pool (the pool was full, or closed with its store), never another store's bytes.
+ * While the pool keeps the memory, the view stays open and reaches the next borrower of the same pool: by design,
+ * since a tenure per lending would close a shared arena on every release, which is what the pool exists to avoid;
+ * the borrowers of one pool are the store's own write path, which drops a segment on release. Every borrow
+ * returns a new {@link Buffer}, so a stale one released again throws as a second release does, even after its
+ * memory was lent again. The views come from {@link ScopedView#of}, a restricted
  * method: a pool draws on a reserve only where native access is enabled for {@code io.turbokv.ffm} (as
  * {@code jdk-flags.txt} does), and behaves as without one otherwise.
  *
@@ -68,7 +74,7 @@ public final class WriteBufferPool implements AutoCloseable {
     /** Where freed memory goes and where a borrow finds memory before it allocates; null for none. */
     private final Reserve reserve;
     /** Free buffers by size class: class {@code c} holds buffers of {@code MIN_BUFFER_BYTES << c} bytes. */
-    private final List<ArrayDeque<Buffer>> freeByClass = new ArrayList<>(SIZE_CLASSES);
+    private final List<ArrayDeque<Slot>> freeByClass = new ArrayList<>(SIZE_CLASSES);
     private long pooledBytes;
     private boolean closed;
 
@@ -100,7 +106,10 @@ public final class WriteBufferPool implements AutoCloseable {
             throw new IllegalArgumentException("maxPooledBytes=" + maxPooledBytes + " (expected: >= 0)");
         }
         this.maxPooledBytes = maxPooledBytes;
-        this.reserve = reserve != null && reserve.capacityBytes() > 0 && LibC.isScopedViewAvailable() ? reserve : null;
+        // A reserve that cannot hold even the smallest buffer would only cost every buffer a tenure arena.
+        this.reserve = reserve != null && reserve.capacityBytes() >= MIN_BUFFER_BYTES && LibC.isNativeAccessEnabled()
+                ? reserve
+                : null;
         for (int c = 0; c < SIZE_CLASSES; c++) {
             freeByClass.add(new ArrayDeque<>());
         }
@@ -129,11 +138,10 @@ public final class WriteBufferPool implements AutoCloseable {
         int sizeClass = sizeClass(size);
         if (sizeClass >= 0) {
             synchronized (this) {
-                Buffer free = freeByClass.get(sizeClass).pollLast();
+                Slot free = freeByClass.get(sizeClass).pollLast();
                 if (free != null) {
                     pooledBytes -= size;
-                    free.lent = true;
-                    return free;
+                    return free.lend();
                 }
             }
         }
@@ -142,7 +150,10 @@ public final class WriteBufferPool implements AutoCloseable {
             Arena arena = Arena.ofShared();
             memory = new Memory(arena, LibC.malloc(size, arena));
         }
-        return new Buffer(this, memory);
+        Slot slot = new Slot(this, memory);
+        synchronized (this) {
+            return slot.lend();
+        }
     }
 
     /**
@@ -154,49 +165,52 @@ public final class WriteBufferPool implements AutoCloseable {
      *                               pool's)
      */
     public void release(Buffer buffer) {
-        if (buffer.pool != this) {
+        Slot slot = buffer.slot;
+        if (slot.pool != this) {
             throw new IllegalStateException("buffer of another pool released to this one");
         }
-        long size = buffer.segment.byteSize();
+        long size = slot.segment.byteSize();
         int sizeClass = sizeClass(size);
         boolean pooled = false;
         synchronized (this) {
-            if (!buffer.lent) {
+            // The slot's current lease, not a flag: a stale Buffer whose slot was lent again to another
+            // borrower is not that lease, so its release cannot put the other borrower's memory on a free list.
+            if (slot.lease != buffer) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "buffer of %d bytes released twice (expected: lent out)", size));
             }
-            buffer.lent = false;
+            slot.lease = null;
             if (!closed && sizeClass >= 0 && pooledBytes + size <= maxPooledBytes) {
-                freeByClass.get(sizeClass).addLast(buffer);
+                freeByClass.get(sizeClass).addLast(slot);
                 pooledBytes += size;
                 pooled = true;
             }
         }
         if (!pooled) {
-            free(buffer);
+            free(slot);
         }
     }
 
-    /** Ends a buffer that leaves this pool: its memory goes to the reserve, or is freed. */
-    private void free(Buffer buffer) {
-        if (reserve == null) {
-            buffer.memory.free();
+    /** Ends a slot that leaves this pool: its memory goes to the reserve, or is freed. */
+    private void free(Slot slot) {
+        if (slot.tenure == slot.memory.arena) {
+            slot.memory.free(); // no view of its own: memory that never goes to a reserve
             return;
         }
-        buffer.tenure.close(); // first: no view of this tenure reaches the memory once it can be another's
-        reserve.offer(buffer.memory);
+        slot.tenure.close(); // first: no view of this tenure reaches the memory once it can be another's
+        reserve.offer(slot.memory);
     }
 
     /** Frees every pooled buffer; buffers lent out now are freed when they are released. Idempotent. */
     @Override
     public void close() {
-        ArrayDeque<Buffer> toFree = new ArrayDeque<>();
+        ArrayDeque<Slot> toFree = new ArrayDeque<>();
         synchronized (this) {
             if (this == UNPOOLED) {
                 return; // shared by every caller of unpooled(); holds nothing anyway
             }
             closed = true;
-            for (ArrayDeque<Buffer> free : freeByClass) {
+            for (ArrayDeque<Slot> free : freeByClass) {
                 toFree.addAll(free);
                 free.clear();
             }
@@ -215,10 +229,15 @@ public final class WriteBufferPool implements AutoCloseable {
         return reserve == null ? 0 : reserve.heldBytes();
     }
 
+    /** Whether the pool draws on a reserve (tests). */
+    boolean drawsOnReserve() {
+        return reserve != null;
+    }
+
     /** Free buffers the pool holds now. */
     synchronized int pooledCount() {
         int count = 0;
-        for (ArrayDeque<Buffer> free : freeByClass) {
+        for (ArrayDeque<Slot> free : freeByClass) {
             count += free.size();
         }
         return count;
@@ -242,36 +261,61 @@ public final class WriteBufferPool implements AutoCloseable {
     }
 
     /**
-     * One buffer: one pool's tenure of a block of memory, whose {@link #segment()} is a view of it (16-byte aligned,
-     * not zeroed). Owned by its pool while free and by exactly one borrower while lent; see the class comment of
-     * {@link WriteBufferPool}. Without a reserve the view is the memory's own segment; with one, a view scoped to an
-     * arena of this tenure alone.
+     * One lending of a buffer: what a borrower holds from {@link #borrow} until it hands it to {@link #release}. A
+     * new object per borrow, so that a stale one (released already) can never be taken for the buffer's current
+     * lending; its {@link #segment()} is the pooled memory's, 16-byte aligned and not zeroed. See the class comment
+     * of {@link WriteBufferPool}.
      */
     public static final class Buffer {
-        private final WriteBufferPool pool;
-        private final Memory memory;
-        /** The arena the view is scoped to: the memory's own without a reserve, else one of this tenure. */
-        private final Arena tenure;
-        private final MemorySegment segment;
-        /** Guarded by {@link #pool}'s monitor. */
-        private boolean lent;
+        private final Slot slot;
 
-        private Buffer(WriteBufferPool pool, Memory memory) {
-            this.pool = pool;
-            this.memory = memory;
-            if (pool.reserve == null) {
-                this.tenure = memory.arena;
-                this.segment = memory.segment;
-            } else {
-                this.tenure = Arena.ofShared();
-                this.segment = LibC.scopedView(memory.segment, tenure);
-            }
-            this.lent = true; // born lent: only its borrower can see it, and it hands it on with happens-before
+        private Buffer(Slot slot) {
+            this.slot = slot;
         }
 
         /** {@return the memory; valid for the borrower until it releases the buffer} */
         public MemorySegment segment() {
-            return segment;
+            return slot.segment;
+        }
+
+        /** Whether the segment is a view scoped to a tenure arena of its own, not the memory's segment (tests). */
+        boolean hasTenureArena() {
+            return slot.tenure != slot.memory.arena;
+        }
+    }
+
+    /**
+     * One pool's tenure of a block of memory, kept on the pool's free lists between lendings. Without a reserve
+     * (or for memory that can never reach it) the view is the memory's own segment; otherwise a view scoped to an
+     * arena of this tenure alone, closed when the memory leaves the pool.
+     */
+    private static final class Slot {
+        private final WriteBufferPool pool;
+        private final Memory memory;
+        /** The arena the view is scoped to: the memory's own, or one of this tenure. */
+        private final Arena tenure;
+        private final MemorySegment segment;
+        /** The borrower's current lending, null while free. Guarded by {@link #pool}'s monitor. */
+        private Buffer lease;
+
+        private Slot(WriteBufferPool pool, Memory memory) {
+            this.pool = pool;
+            this.memory = memory;
+            // Memory that can never reach the reserve (a size that is never pooled, or a reserve closed for good)
+            // needs no view of its own: a tenure arena would only cost a second shared-arena close when freed.
+            if (pool.reserve == null || sizeClass(memory.byteSize()) < 0 || pool.reserve.isClosed()) {
+                this.tenure = memory.arena;
+                this.segment = memory.segment;
+            } else {
+                this.tenure = Arena.ofShared();
+                this.segment = ScopedView.of(memory.segment, tenure);
+            }
+        }
+
+        /** A new lending of this slot; called under {@link #pool}'s monitor. */
+        private Buffer lend() {
+            lease = new Buffer(this);
+            return lease;
         }
     }
 
@@ -300,6 +344,8 @@ public final class WriteBufferPool implements AutoCloseable {
     public static final class Reserve implements AutoCloseable {
         private final long capacityBytes;
         private final List<ArrayDeque<Memory>> freeByClass = new ArrayList<>(SIZE_CLASSES);
+        /** What it holds, oldest offer first: a full reserve frees from the front to keep a newer offer. */
+        private final LinkedHashSet<Memory> byAge = new LinkedHashSet<>();
         private long heldBytes;
         private boolean closed;
 
@@ -338,23 +384,43 @@ public final class WriteBufferPool implements AutoCloseable {
         private synchronized Memory take(int sizeClass) {
             Memory memory = freeByClass.get(sizeClass).pollLast();
             if (memory != null) {
+                byAge.remove(memory);
                 heldBytes -= memory.byteSize();
             }
             return memory;
         }
 
-        /** Keeps {@code memory}, which no view reaches any longer, or frees it when full, closed or not poolable. */
+        /**
+         * Keeps {@code memory}, which no view reaches any longer, freeing the oldest memory it holds when that is
+         * needed to stay within the capacity; or frees {@code memory} when closed, not poolable or larger than the
+         * capacity. Why evict: {@link #take} matches the exact size, so memory of sizes the stores no longer borrow
+         * (one earlier store's large batch) would otherwise fill the reserve until its close while later stores
+         * allocate.
+         */
         private void offer(Memory memory) {
             long size = memory.byteSize();
             int sizeClass = sizeClass(size);
+            List<Memory> evicted = new ArrayList<>();
             synchronized (this) {
-                if (!closed && sizeClass >= 0 && heldBytes + size <= capacityBytes) {
+                if (!closed && sizeClass >= 0 && size <= capacityBytes) {
+                    while (heldBytes + size > capacityBytes) {
+                        Memory oldest = byAge.removeFirst();
+                        // Offers append to both lists and take pops the newest of a class, so the oldest of all is
+                        // the oldest (first) of its class.
+                        freeByClass.get(sizeClass(oldest.byteSize())).pollFirst();
+                        heldBytes -= oldest.byteSize();
+                        evicted.add(oldest);
+                    }
                     freeByClass.get(sizeClass).addLast(memory);
+                    byAge.addLast(memory);
                     heldBytes += size;
-                    return;
+                    memory = null;
                 }
             }
-            memory.free();
+            evicted.forEach(Memory::free);
+            if (memory != null) {
+                memory.free();
+            }
         }
 
         /** Frees what it holds; memory offered later is freed at once. Idempotent. */
@@ -367,6 +433,7 @@ public final class WriteBufferPool implements AutoCloseable {
                     toFree.addAll(free);
                     free.clear();
                 }
+                byAge.clear();
                 heldBytes = 0;
             }
             toFree.forEach(Memory::free);

@@ -37,12 +37,15 @@ public final class StoreReports {
     }
 
     /**
-     * {@return the read statistics of {@code lookups} since the store opened, with the file counts of {@code state}}
+     * {@return the read statistics of {@code lookups} since the store opened, with the file counts of {@code state}
+     * and the write side's native memory}
      *
-     * @param state   the state whose files are counted
-     * @param lookups the store's read path, whose caches and counters are read
+     * @param state        the state whose files are counted
+     * @param lookups      the store's read path, whose caches and counters are read
+     * @param poolBytes    see {@link Statistics#writeBufferPoolBytes()}
+     * @param reserveBytes see {@link Statistics#writeBufferReserveBytes()}
      */
-    public static Statistics statistics(StoreState state, Lookups lookups) {
+    public static Statistics statistics(StoreState state, Lookups lookups, long poolBytes, long reserveBytes) {
         int ssts = 0;
         for (LiveMeta meta : state.metas()) {
             ssts += meta.ssts().length;
@@ -52,6 +55,6 @@ public final class StoreReports {
         return new Statistics(state.metas().size(), ssts, lookups.caches().keyBlocks().statistics(),
                 lookups.caches().valueBlocks().statistics(), hits, counters.misses(), counters.familyMisses(),
                 counters.rangeMisses(), counters.filterMisses(), counters.keyMisses(), counters.deletedHits(),
-                counters.valueHits(), counters.blobHits());
+                counters.valueHits(), counters.blobHits(), poolBytes, reserveBytes);
     }
 }

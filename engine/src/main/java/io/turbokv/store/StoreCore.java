@@ -290,8 +290,9 @@ public final class StoreCore {
 
     /** {@return the read statistics now} */
     public Statistics statistics() {
-        Statistics reads = onCurrentState(state -> StoreReports.statistics(state, lookups));
-        return writer == null ? reads : reads.withWriteBuffers(writer.pooledBufferBytes(), writer.reserveBytes());
+        long poolBytes = writer == null ? 0 : writer.pooledBufferBytes();
+        long reserveBytes = writer == null ? 0 : writer.reserveBytes();
+        return onCurrentState(state -> StoreReports.statistics(state, lookups, poolBytes, reserveBytes));
     }
 
     /** {@return the live meta files, newest first, with their live SSTs} */

@@ -147,6 +147,96 @@ class WriteBufferReserveTest {
     }
 
     @Test
+    void aFullReserveFreesItsOldestMemoryToKeepANewerOffer() {
+        try (WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(2 * CHUNK)) {
+            try (WriteBufferPool first = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer a = first.borrow(CHUNK);
+                WriteBufferPool.Buffer b = first.borrow(CHUNK);
+                first.release(a);
+                first.release(b);
+            }
+            assertEquals(2 * CHUNK, reserve.heldBytes());
+            long newer;
+            try (WriteBufferPool second = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer large = second.borrow(2 * CHUNK);
+                newer = large.segment().address();
+                second.release(large);
+            }
+            assertEquals(2 * CHUNK, reserve.heldBytes(), "the capacity is still the bound");
+            try (WriteBufferPool third = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer large = third.borrow(2 * CHUNK);
+                assertEquals(newer, large.segment().address(), "the newest offer was not kept");
+                assertEquals(0, reserve.heldBytes(), "the older chunks were kept beside it");
+                third.release(large);
+            }
+        }
+    }
+
+    @Test
+    void aBlockLargerThanTheWholeCapacityIsFreedWithoutEvictingAnything() {
+        try (WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(2 * CHUNK)) {
+            try (WriteBufferPool pool = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+                WriteBufferPool.Buffer small = pool.borrow(CHUNK);
+                WriteBufferPool.Buffer large = pool.borrow(4 * CHUNK);
+                pool.release(small);
+                pool.release(large);
+            }
+            assertEquals(CHUNK, reserve.heldBytes());
+        }
+    }
+
+    @Test
+    void aBufferOfASizeThatIsNeverPooledHasNoTenureArenaOfItsOwn() {
+        try (WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(8 * CHUNK);
+             WriteBufferPool pool = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {
+            WriteBufferPool.Buffer atCap = pool.borrow(WriteBufferPool.MAX_POOLED_BUFFER_BYTES);
+            WriteBufferPool.Buffer aboveCap = pool.borrow(WriteBufferPool.MAX_POOLED_BUFFER_BYTES + 1);
+            assertTrue(atCap.hasTenureArena(), "a poolable size can reach the reserve: its view needs a tenure");
+            assertFalse(aboveCap.hasTenureArena(), "memory that never reaches the reserve needs no second arena");
+            aboveCap.segment().set(ValueLayout.JAVA_BYTE, WriteBufferPool.MAX_POOLED_BUFFER_BYTES, (byte) 5);
+            pool.release(aboveCap);
+            assertFalse(aboveCap.segment().scope().isAlive(), "freed at once");
+            assertEquals(0, reserve.heldBytes());
+            pool.release(atCap);
+        }
+    }
+
+    @Test
+    void aBufferAllocatedAfterItsReserveClosedHasNoTenureArenaOfItsOwn() {
+        WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(8 * CHUNK);
+        try (WriteBufferPool pool = new WriteBufferPool(0, reserve)) {
+            WriteBufferPool.Buffer before = pool.borrow(CHUNK);
+            reserve.close();
+            WriteBufferPool.Buffer after = pool.borrow(CHUNK);
+            assertTrue(before.hasTenureArena());
+            assertFalse(after.hasTenureArena(), "memory a closed reserve would free needs no second arena");
+            pool.release(before);
+            pool.release(after);
+            assertFalse(after.segment().scope().isAlive(), "freed at once");
+            assertEquals(0, reserve.heldBytes());
+        }
+    }
+
+    @Test
+    void aReserveSmallerThanTheSmallestBufferIsAsNone() {
+        try (WriteBufferPool.Reserve tiny = new WriteBufferPool.Reserve(WriteBufferPool.MIN_BUFFER_BYTES - 1);
+             WriteBufferPool.Reserve smallest = new WriteBufferPool.Reserve(WriteBufferPool.MIN_BUFFER_BYTES)) {
+            try (WriteBufferPool pool = new WriteBufferPool(0, tiny)) {
+                assertFalse(pool.drawsOnReserve(), "a reserve that can hold no buffer");
+                WriteBufferPool.Buffer buffer = pool.borrow(1);
+                assertFalse(buffer.hasTenureArena());
+                pool.release(buffer);
+                assertEquals(0, tiny.heldBytes());
+            }
+            try (WriteBufferPool pool = new WriteBufferPool(0, smallest)) {
+                assertTrue(pool.drawsOnReserve(), "a reserve that holds one smallest buffer");
+                pool.release(pool.borrow(1));
+                assertEquals(WriteBufferPool.MIN_BUFFER_BYTES, smallest.heldBytes());
+            }
+        }
+    }
+
+    @Test
     void aReserveOfNoCapacityIsAsNone() {
         try (WriteBufferPool.Reserve reserve = new WriteBufferPool.Reserve(0)) {
             try (WriteBufferPool pool = new WriteBufferPool(WriteBufferPool.DEFAULT_MAX_POOLED_BYTES, reserve)) {

@@ -92,7 +92,11 @@ public final class LibC {
         }
     }
 
-    /** {@return whether native access is granted to this module, so that advice reaches the kernel} */
+    /**
+     * {@return whether native access is granted to this module, so that advice reaches the kernel} Also what an
+     * optional user of {@link ScopedView#of} (a restricted method) checks to do without it, as a write buffer
+     * reserve does; the read path needs its views and relies on {@code jdk-flags.txt}.
+     */
     public static boolean isNativeAccessEnabled() {
         return NATIVE_ACCESS;
     }
@@ -193,33 +197,6 @@ public final class LibC {
             throw new OutOfMemoryError("malloc(" + byteSize + ") returned NULL");
         }
         return address.reinterpret(byteSize, arena, LibC::free);
-    }
-
-    /** {@return whether {@link #scopedView} is available: native access is enabled for this module} */
-    public static boolean isScopedViewAvailable() {
-        return NATIVE_ACCESS;
-    }
-
-    /**
-     * {@return a view of {@code memory} (same address and size) whose lifetime is {@code scope}'s}: closing
-     * {@code scope} makes every access through the view throw {@link IllegalStateException} and frees nothing,
-     * while {@code memory} stays valid. Why: memory that passes from one owner to the next (a write buffer that a
-     * closed store's pool hands to another store's) can give each owner a view that dies with its ownership, so a
-     * stale user of the view fails instead of reading or writing the next owner's bytes.
-     *
-     * <p>The caller must close {@code scope} before {@code memory}'s own arena frees it: the view is not tied to
-     * that arena.
-     *
-     * @param memory the memory
-     * @param scope  the view's lifetime
-     * @throws UnsupportedOperationException when native access is not enabled ({@link #isScopedViewAvailable})
-     */
-    @SuppressWarnings("restricted")
-    public static MemorySegment scopedView(MemorySegment memory, Arena scope) {
-        if (!NATIVE_ACCESS) {
-            throw new UnsupportedOperationException("native access is not enabled for " + LibC.class.getModule());
-        }
-        return memory.reinterpret(scope, null);
     }
 
     /** The cleanup of {@link #malloc}'s segments: {@code free}, given a zero-length segment at their address. */
