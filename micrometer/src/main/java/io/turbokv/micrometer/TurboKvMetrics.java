@@ -29,6 +29,10 @@ import java.util.function.ToDoubleFunction;
  *     hash range, their key filter, or their key block, while looking up</td></tr>
  * <tr><td>{@code turbokv.files}</td><td>gauge</td><td>{@code kind}: {@code meta}, {@code sst}</td><td>live
  *     files</td></tr>
+ * <tr><td>{@code turbokv.write.buffers}</td><td>gauge, bytes</td><td>{@code holder}: {@code store} (the free
+ *     write buffers the store keeps for its next batches), {@code reserve} (what its {@code WriteBufferReserve}
+ *     holds, shared with the other stores using it; 0 without one)</td><td>native memory of idle write
+ *     buffers</td></tr>
  * <tr><td>{@code turbokv.cache.gets}</td><td>function counter</td><td>{@code cache}: {@code key-blocks},
  *     {@code value-blocks}; {@code result}: {@code hit}, {@code miss}</td><td>block-cache lookups (only
  *     compressed blocks are cached)</td></tr>
@@ -94,6 +98,11 @@ public final class TurboKvMetrics implements MeterBinder {
         counter(registry, "turbokv.sst.skips", skips, Tags.of("reason", "key"), Statistics::keyMisses);
         gauge(registry, "turbokv.files", "Live files", Tags.of("kind", "meta"), null, Statistics::metaFiles);
         gauge(registry, "turbokv.files", "Live files", Tags.of("kind", "sst"), null, Statistics::sstFiles);
+        String buffers = "Native memory of idle write buffers";
+        gauge(registry, "turbokv.write.buffers", buffers, Tags.of("holder", "store"), BaseUnits.BYTES,
+                Statistics::writeBufferPoolBytes);
+        gauge(registry, "turbokv.write.buffers", buffers, Tags.of("holder", "reserve"), BaseUnits.BYTES,
+                Statistics::writeBufferReserveBytes);
         bindCache(registry, "key-blocks", Statistics::keyBlockCache);
         bindCache(registry, "value-blocks", Statistics::valueBlockCache);
     }

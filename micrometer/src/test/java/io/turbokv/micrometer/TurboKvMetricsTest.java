@@ -14,6 +14,7 @@ import io.turbokv.FamilyKind;
 import io.turbokv.Statistics;
 import io.turbokv.TurboKV;
 import io.turbokv.WriteBatch;
+import io.turbokv.WriteBufferReserve;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -103,11 +104,37 @@ class TurboKvMetricsTest {
             assertEquals(stats.keyBlockCache().items(), gauge(registry, "turbokv.cache.items", "cache", "key-blocks"));
             assertTrue(registry.get("turbokv.gets").tags(ofStore).functionCounters().size() == 4,
                     "every meter carries the store and the given tags");
-            assertEquals(24, registry.getMeters().size(), "10 of the store, 7 per cache");
+            assertEquals(stats.writeBufferPoolBytes(), gauge(registry, "turbokv.write.buffers", "holder", "store"));
+            assertEquals(0, gauge(registry, "turbokv.write.buffers", "holder", "reserve"), "no reserve");
+            assertEquals(26, registry.getMeters().size(), "12 of the store, 7 per cache");
         } finally {
             db.close();
         }
         Thread.sleep(TurboKvMetrics.SNAPSHOT_MILLIS + 50);
         assertTrue(Double.isNaN(gauge(registry, "turbokv.files", "kind", "sst")), "NaN once the store is closed");
+    }
+
+    @Test
+    void theReserveGaugeShowsWhatAClosedStoreLeftInTheReserve() throws Exception {
+        try (WriteBufferReserve reserve = WriteBufferReserve.create(64L << 20)) {
+            DbConfig config = DbConfig.builder().family("default", FamilyKind.SINGLE_VALUE)
+                    .writeBufferReserve(reserve).build();
+            try (TurboKV first = TurboKV.open(dir.resolve("first"), config)) {
+                try (WriteBatch batch = first.writeBatch()) {
+                    for (int i = 0; i < 20_000; i++) {
+                        batch.put(0, key(i), ("value of " + i + " ").repeat(3).getBytes(UTF_8));
+                    }
+                    batch.commit();
+                }
+            }
+            assertTrue(reserve.heldBytes() > 0, "the first store's buffers went to the reserve at its close");
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            try (TurboKV second = TurboKV.open(dir.resolve("second"), config)) {
+                new TurboKvMetrics(second, Tags.empty()).bindTo(registry);
+                assertEquals(reserve.heldBytes(), gauge(registry, "turbokv.write.buffers", "holder", "reserve"));
+                assertEquals(second.statistics().writeBufferPoolBytes(),
+                        gauge(registry, "turbokv.write.buffers", "holder", "store"));
+            }
+        }
     }
 }
