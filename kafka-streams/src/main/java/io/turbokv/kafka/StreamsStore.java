@@ -71,11 +71,6 @@ abstract sealed class StreamsStore implements StateStore
     final CompactionPolicy.Hold compactionHold;
     /** Whether a restore batch came since the last write of processing: {@link #compactionHold} may hold. */
     private boolean restoring;
-    /**
-     * Whether the store belongs to a standby task, whose restore never ends (it applies the changelog as long as it
-     * runs): its restore batches hold no compaction.
-     */
-    private boolean standby;
     /** Between {@code init} and {@code close}; volatile for the threads that read without the lock. */
     volatile boolean open;
 
@@ -105,8 +100,6 @@ abstract sealed class StreamsStore implements StateStore
         exactlyOnce = exactlyOnce(appConfigs);
         transactionalStores = transactional(appConfigs);
         spills = maySpill && !transactionalStores;
-        standby = context instanceof InternalProcessorContext<?, ?> internal
-                && internal.taskType() == Task.TaskType.STANDBY;
         this.context = context;
         // Kafka's stores take the sensor at init, on the stream thread: its thread tag is that thread's name
         droppedRecords = context.metrics() instanceof StreamsMetricsImpl streamsMetrics
@@ -282,9 +275,16 @@ abstract sealed class StreamsStore implements StateStore
         public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (StreamsStore.this) {
                 checkOpen();
-                if (!standby) {
+                // the task type is read at each batch, not at init: Streams recycles a task between active and
+                // standby without a new init. A standby's restore never ends (it applies the changelog as long as
+                // it runs), so its batches hold nothing and end a hold left from the task's active life.
+                if (!(context instanceof InternalProcessorContext<?, ?> internal
+                        && internal.taskType() == Task.TaskType.STANDBY)) {
                     restoring = true;
                     compactionHold.holdFor(RESTORE_COMPACTION_HOLD);
+                } else if (restoring) {
+                    restoring = false;
+                    compactionHold.release();
                 }
                 beforeRestore(records);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
