@@ -198,6 +198,22 @@ class RestoreCompactionHoldTest {
     }
 
     @Test
+    void anActiveVersionedStoreIsHeldByItsRestoreUntilProcessingWrites() throws Exception {
+        TurboKvVersionedStore store = new TurboKvVersionedStore("v", Duration.ofMinutes(10).toMillis(),
+                Duration.ofMinutes(1).toMillis(), TurboKvStores::configByChangelog);
+        RecordBatchingStateRestoreCallback callback = open(store, stateDir, Task.TaskType.ACTIVE);
+        try {
+            assertFalse(store.compactionHold.isHeld(), "held before any restore");
+            callback.restoreBatch(batch(0, offset -> key("k" + offset).get()));
+            assertTrue(store.compactionHold.isHeld(), "the restore batch holds");
+            store.put(key("after"), value("x"), 1);
+            assertFalse(store.compactionHold.isHeld(), "the first write of processing releases");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
     void aStandbyStoreIsNeverHeld() throws Exception {
         TurboKvKeyValueStore store = (TurboKvKeyValueStore) TurboKvStores.persistentKeyValueStore("s").get();
         RecordBatchingStateRestoreCallback callback = open(store, stateDir, Task.TaskType.STANDBY);
