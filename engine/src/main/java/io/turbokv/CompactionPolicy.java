@@ -21,14 +21,18 @@ import java.util.Objects;
  * for no other store's.
  *
  * <p>A policy may carry a {@link Hold} ({@link #withHold}): while it is held, no automatic compaction of a store
- * opened with the policy starts (one under way finishes), and the commits meanwhile are looked at once it ends.
- * A bulk load holds it, as RocksDB's bulk-loading mode disables its automatic compactions: each compaction during
- * the load would merge SSTs that the next commits make stale again.
+ * opened with the policy starts (one under way finishes) as long as the store has at most {@link #holdCeiling()}
+ * live SSTs, and the commits meanwhile are looked at once it ends. A bulk load holds it, as RocksDB's bulk-loading
+ * mode disables its automatic compactions: each compaction during the load would merge SSTs that the next commits
+ * make stale again. Past the ceiling the store compacts although held, down to the ceiling, so that a long load
+ * leaves a bounded number of live SSTs (each one mapped, each one read by a lookup) rather than one per commit.
  *
  * @param sstCountAbove compact while the store has more live SSTs than this; {@link Integer#MAX_VALUE} for
  *                      {@link #manual()}
  * @param config        the bounds of each compaction
- * @param hold          what holds the automatic compactions, or null when nothing does
+ * @param hold          what holds the automatic compactions, or null when nothing does; a {@link Hold} is mutable
+ *                      and compared by identity, so two policies are equal only when they carry the same hold
+ *                      instance (or none)
  */
 public record CompactionPolicy(int sstCountAbove, CompactConfig config, Hold hold) {
     /** How often the compaction threads look for stores with new commits, in milliseconds. */
@@ -111,7 +115,18 @@ public record CompactionPolicy(int sstCountAbove, CompactConfig config, Hold hol
         return new CompactionPolicy(sstCountAbove, config, compactionHold);
     }
 
-    /** {@return whether {@link #hold} holds the automatic compactions now} */
+    /** The least {@link #holdCeiling()}, for a policy of a small limit. */
+    public static final int MIN_HOLD_CEILING = 64;
+
+    /**
+     * {@return the most live SSTs a store may have while {@link #hold} holds its compactions: 4 times
+     * {@link #sstCountAbove()}, at least {@value #MIN_HOLD_CEILING}; past it the store compacts although held}
+     */
+    public int holdCeiling() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_HOLD_CEILING, 4L * sstCountAbove));
+    }
+
+    /** {@return whether {@link #hold} holds the automatic compactions now (up to {@link #holdCeiling()})} */
     public boolean held() {
         return hold != null && hold.isHeld();
     }

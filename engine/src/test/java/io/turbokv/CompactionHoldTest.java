@@ -108,6 +108,36 @@ class CompactionHoldTest {
     }
 
     @Test
+    void aHeldStorePastTheCeilingCompactsAnywayDownToTheCeiling() throws Exception {
+        CompactionPolicy.Hold hold = new CompactionPolicy.Hold();
+        hold.holdFor(Duration.ofMinutes(5));
+        int ceiling = CompactionPolicy.whenSstCountAbove(2).holdCeiling();
+        try (TurboKV db = open(dir, hold)) {
+            commit(db, ceiling);
+            Thread.sleep(SEVERAL_LOOKS_MILLIS);
+            assertEquals(ceiling, db.statistics().sstFiles(), "at the ceiling: still held");
+            commit(db, 20);
+            awaitSstsAtMost(db, ceiling);
+            Thread.sleep(SEVERAL_LOOKS_MILLIS);
+            assertTrue(hold.isHeld());
+            assertTrue(db.statistics().sstFiles() > 2, "below the ceiling the hold holds again: "
+                    + db.statistics());
+            assertArrayEquals(bytes("value-19-49"), db.get(0, bytes("key-19-49")).orElseThrow());
+            hold.release();
+            awaitSstsAtMost(db, 2);
+        }
+    }
+
+    @Test
+    void theHoldCeilingIsFourTimesTheLimitAndAtLeastItsMinimum() {
+        assertEquals(CompactionPolicy.MIN_HOLD_CEILING, CompactionPolicy.whenSstCountAbove(0).holdCeiling());
+        assertEquals(CompactionPolicy.MIN_HOLD_CEILING, CompactionPolicy.whenSstCountAbove(16).holdCeiling());
+        assertEquals(4 * 17, CompactionPolicy.whenSstCountAbove(17).holdCeiling());
+        assertEquals(Integer.MAX_VALUE, CompactionPolicy.manual().holdCeiling(), "no overflow");
+        assertEquals(Integer.MAX_VALUE, CompactionPolicy.whenSstCountAbove(Integer.MAX_VALUE / 2).holdCeiling());
+    }
+
+    @Test
     void aHoldIsPartOfThePolicyAndRefusesANonPositiveDuration() {
         CompactionPolicy.Hold hold = new CompactionPolicy.Hold();
         assertFalse(hold.isHeld(), "a new hold holds nothing");

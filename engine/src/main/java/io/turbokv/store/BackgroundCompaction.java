@@ -96,7 +96,8 @@ final class BackgroundCompaction {
 
     /** Queues a check on {@code executor} when a commit came since the last one and none is queued already. */
     private void offer(Executor executor) {
-        if (Integer.toUnsignedLong(versions.currentState().committedSeq()) == checked || policy.held()) {
+        StoreState state = versions.currentState();
+        if (Integer.toUnsignedLong(state.committedSeq()) == checked || held(state)) {
             return; // a held store's commits stay unchecked: the first look after the hold checks them
         }
         synchronized (signal) {
@@ -145,7 +146,7 @@ final class BackgroundCompaction {
         try { // from the state's read on: whatever fails is reported, not lost in the pool's future
             StoreState state = versions.currentState();
             long committed = Integer.toUnsignedLong(state.committedSeq());
-            if (committed == checked || policy.held()) {
+            if (committed == checked || held(state)) {
                 return; // held since the look queued this check: the first look after the hold queues another
             }
             int liveBefore = liveSsts(state);
@@ -178,6 +179,14 @@ final class BackgroundCompaction {
         synchronized (signal) {
             finished = true;
         }
+    }
+
+    /**
+     * Whether the policy's hold keeps {@code state} from compacting: only up to its ceiling, past which the store
+     * compacts anyway, so that a long bulk load bounds its live SSTs (and their mappings).
+     */
+    private boolean held(StoreState state) {
+        return policy.held() && liveSsts(state) <= policy.holdCeiling();
     }
 
     private static int liveSsts(StoreState state) {

@@ -35,12 +35,6 @@ import org.apache.kafka.streams.query.QueryResult;
  */
 abstract sealed class StreamsStore implements StateStore
         permits TurboKvKeyValueStore, SegmentedStore, TurboKvVersionedStore {
-    /**
-     * How long a restore batch holds the store's compactions ({@link #compactionHold}): well past the time between
-     * two batches of a restore (a poll of the restore consumer), so that a restore holds them from its first batch to
-     * its end; short enough that a restore which stalls, or ends without a write after it, compacts soon after.
-     */
-    static final Duration RESTORE_COMPACTION_HOLD = Duration.ofSeconds(30);
     /** The store's name, also its directory's under the task's state directory. */
     final String name;
     /** The position of the writes the store holds (committed or buffered). */
@@ -65,17 +59,17 @@ abstract sealed class StreamsStore implements StateStore
      * Kafka's RocksDB store once held its compactions in bulk-loading mode: each compaction during a restore merges
      * SSTs that the next restore batches make stale again. Kafka Streams 4 tells a store neither a restore's start
      * nor its end (its {@code StateRestoreListener} is the application's, and it commits the store during a restore
-     * too), so each restore batch holds them for {@link #RESTORE_COMPACTION_HOLD}, and the first write of processing
+     * too), so each restore batch holds them for {@link #restoreCompactionHold}, and the first write of processing
      * ({@link #recordWrite}) ends the hold, as does that time passing without a batch.
      */
     final CompactionPolicy.Hold compactionHold;
     /** Whether a restore batch came since the last write of processing: {@link #compactionHold} may hold. */
     private boolean restoring;
     /**
-     * Whether the store belongs to a standby task, whose restore never ends (it applies the changelog as long as it
-     * runs): its restore batches hold no compaction.
+     * How long a restore batch holds the store's compactions ({@link TurboKvStores#RESTORE_COMPACTION_HOLD_MS_CONFIG});
+     * zero for no hold.
      */
-    private boolean standby;
+    private Duration restoreCompactionHold = Duration.ofMillis(TurboKvStores.DEFAULT_RESTORE_COMPACTION_HOLD_MS);
     /** Between {@code init} and {@code close}; volatile for the threads that read without the lock. */
     volatile boolean open;
 
@@ -105,8 +99,8 @@ abstract sealed class StreamsStore implements StateStore
         exactlyOnce = exactlyOnce(appConfigs);
         transactionalStores = transactional(appConfigs);
         spills = maySpill && !transactionalStores;
-        standby = context instanceof InternalProcessorContext<?, ?> internal
-                && internal.taskType() == Task.TaskType.STANDBY;
+        restoreCompactionHold = Duration.ofMillis(TurboKvStores.nonNegativeSetting(appConfigs,
+                TurboKvStores.RESTORE_COMPACTION_HOLD_MS_CONFIG, TurboKvStores.DEFAULT_RESTORE_COMPACTION_HOLD_MS));
         this.context = context;
         // Kafka's stores take the sensor at init, on the stream thread: its thread tag is that thread's name
         droppedRecords = context.metrics() instanceof StreamsMetricsImpl streamsMetrics
@@ -282,9 +276,18 @@ abstract sealed class StreamsStore implements StateStore
         public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
             synchronized (StreamsStore.this) {
                 checkOpen();
-                if (!standby) {
-                    restoring = true;
-                    compactionHold.holdFor(RESTORE_COMPACTION_HOLD);
+                // the task type is read at each batch, not at init: Streams recycles a task between active and
+                // standby without a new init. A standby's restore never ends (it applies the changelog as long as
+                // it runs), so its batches hold nothing and end a hold left from the task's active life.
+                if (!(context instanceof InternalProcessorContext<?, ?> internal
+                        && internal.taskType() == Task.TaskType.STANDBY)) {
+                    if (restoreCompactionHold.isPositive()) {
+                        restoring = true;
+                        compactionHold.holdFor(restoreCompactionHold);
+                    }
+                } else if (restoring) {
+                    restoring = false;
+                    compactionHold.release();
                 }
                 beforeRestore(records);
                 for (ConsumerRecord<byte[], byte[]> record : records) {

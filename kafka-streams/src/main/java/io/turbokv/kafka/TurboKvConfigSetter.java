@@ -24,7 +24,9 @@ import java.util.Map;
  * background compactions of {@link TurboKvStores#COMPACTION_POLICY} and the durability chosen by changelog; the setter
  * may change cache sizes, the compaction policy and durability, and must not add families. A setter that sets
  * {@link io.turbokv.CompactionPolicy#manual()} gets {@link TurboKvStores#COMPACTION_POLICY} all the same: a store
- * here has no handle to compact by hand, so under the manual policy it would never compact.
+ * here has no handle to compact by hand, so under the manual policy it would never compact. A
+ * {@link io.turbokv.CompactionPolicy.Hold} the setter puts on the policy is replaced by the store's own (which holds
+ * the compactions while the store restores).
  * It is created once per store opening, and called on the stream thread that opens the store.
  */
 @FunctionalInterface

@@ -84,6 +84,21 @@ public final class TurboKvStores {
     public static final long DEFAULT_COMMIT_BUFFER_MAX_AGE_MS = 60_000;
 
     /**
+     * The Streams configuration that bounds, in milliseconds, how long each restore batch of an active task's store
+     * holds the store's background compactions: the first write of processing ends the hold sooner, and a restore
+     * that stalls, or ends without a write after it, compacts this long after its last batch. Default
+     * {@link #DEFAULT_RESTORE_COMPACTION_HOLD_MS}; 0 holds none.
+     */
+    public static final String RESTORE_COMPACTION_HOLD_MS_CONFIG = "turbokv.restore.compaction.hold.ms";
+
+    /**
+     * The default of {@link #RESTORE_COMPACTION_HOLD_MS_CONFIG}: 30 s, well past the time between two batches of a
+     * restore (a poll of the restore consumer), so that a restore holds the compactions from its first batch to its
+     * end; short enough that a restore which stalls compacts soon after.
+     */
+    public static final long DEFAULT_RESTORE_COMPACTION_HOLD_MS = 30_000;
+
+    /**
      * The Streams configuration that bounds, in bytes, the sum of the committed writes that all the application's
      * stores with a changelog in this JVM hold in memory ({@link #COMMIT_BUFFER_BYTES_CONFIG} bounds each store's):
      * a commit or restore batch of a store that finds the sum at the bound or past it writes that store's. Without

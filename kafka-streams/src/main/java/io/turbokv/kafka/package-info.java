@@ -35,8 +35,10 @@
  * shared by every TurboKV directory of the JVM (every store's, every segment's), which look at all of them every
  * 50 ms, so that an instance of many tasks runs no more threads than one of a single task. Restoration from the
  * changelog goes a restore batch at a time, with the position the records carry; an active task's store holds its
- * compactions from its first restore batch to the first write of processing (at most 30 s after a batch), as
- * Kafka's RocksDB store once did in bulk-loading mode, and a standby's is never held ({@code StreamsStore}). With
+ * compactions from its first restore batch to the first write of processing (at most 30 s after a batch,
+ * {@code turbokv.restore.compaction.hold.ms}; past 64 live SSTs in a directory it compacts anyway), as
+ * Kafka's RocksDB store once did in bulk-loading mode; a standby's batches never hold them and end a hold left
+ * from the task's active life, the task type being read at each batch ({@code StreamsStore}). With
  * the default configuration, a store that Kafka Streams keeps a changelog of commits without fsync
  * ({@code Durability.NO_SYNC}; the changelog is the durable copy, as for Kafka's RocksDB store without its
  * write-ahead log), one without a changelog with fsync. A {@link io.turbokv.kafka.TurboKvConfigSetter} named in the

@@ -4,7 +4,9 @@ import static io.turbokv.kafka.TestBytes.key;
 import static io.turbokv.kafka.TestBytes.string;
 import static io.turbokv.kafka.TestBytes.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turbokv.CompactionPolicy;
@@ -17,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.streams.processor.StateStore;
@@ -27,13 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An active task's store holds its background compactions from its first restore batch until processing writes to
- * it ({@link StreamsStore#compactionHold}), however far past {@link TurboKvStores#COMPACTION_POLICY}'s SST limit the
- * restore's written batches go, and then compacts back under it; a window store's segments are held together; a
- * standby task's store, whose restore never ends, is never held.
+ * it ({@link StreamsStore#compactionHold}) while its live SSTs stay within the policy's hold ceiling (4 times
+ * {@link TurboKvStores#COMPACTION_POLICY}'s SST limit, at least {@link CompactionPolicy#MIN_HOLD_CEILING}), compacts
+ * down to the ceiling past it although held, and compacts back under the limit once processing writes; a window
+ * store's segments are held together; a standby task's store, whose restore never ends, is never held.
  */
 class RestoreCompactionHoldTest {
-    /** Restore batches, each written (bound 0) as an SST: well past the limit of 16 live SSTs. */
-    private static final int BATCHES = 40;
+    /**
+     * Restore batches, each written (bound 0) as an SST or more: well past the limit of 16 live SSTs, and within the
+     * hold ceiling of 64 per TurboKV directory (40 batches went past it).
+     */
+    private static final int BATCHES = 24;
     /** Well past the compaction threads' look interval: a store not held would have compacted by then. */
     private static final long SEVERAL_LOOKS_MILLIS = 10L * CompactionPolicy.CHECK_INTERVAL_MILLIS;
     /** Every restore batch and commit written, each an SST. */
@@ -43,7 +50,14 @@ class RestoreCompactionHoldTest {
     Path stateDir;
 
     private static RecordBatchingStateRestoreCallback open(StateStore store, Path taskDir, Task.TaskType taskType) {
-        StubStateStoreContext stub = new StubStateStoreContext(taskDir, EVERY_BATCH_WRITTEN);
+        return open(store, taskDir, taskType, Map.of());
+    }
+
+    private static RecordBatchingStateRestoreCallback open(StateStore store, Path taskDir, Task.TaskType taskType,
+                                                           Map<String, Object> moreConfigs) {
+        Map<String, Object> configs = new java.util.HashMap<>(EVERY_BATCH_WRITTEN);
+        configs.putAll(moreConfigs);
+        StubStateStoreContext stub = new StubStateStoreContext(taskDir, configs);
         store.init(KafkaStoreContext.of(stub, true, taskType), store);
         return assertInstanceOf(RecordBatchingStateRestoreCallback.class, stub.restoreCallback);
     }
@@ -78,11 +92,82 @@ class RestoreCompactionHoldTest {
             }
             Thread.sleep(SEVERAL_LOOKS_MILLIS);
             assertTrue(ssts.getAsLong() >= BATCHES, ssts.getAsLong() + " live SSTs: a compaction ran");
+            assertTrue(ssts.getAsLong() <= TurboKvStores.COMPACTION_POLICY.holdCeiling(), "within the ceiling");
             store.put(key("after"), value("x")); // processing: the restore has ended
             store.commit(Map.of());
             awaitAtMost(ssts, TurboKvStores.COMPACTION_POLICY.sstCountAbove());
             assertEquals("v0", string(store.get(key("k0"))));
             assertEquals("v" + (BATCHES * 50 - 1), string(store.get(key("k" + (BATCHES * 50 - 1)))));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aRestoreEndingWithoutAWriteCompactsOnceItsHoldTimesOut() throws Exception {
+        TurboKvKeyValueStore store = (TurboKvKeyValueStore) TurboKvStores.persistentKeyValueStore("s").get();
+        long holdMs = 2_000; // long enough to outlast the restore's 40 batches, short enough for the suite
+        RecordBatchingStateRestoreCallback callback = open(store, stateDir, Task.TaskType.ACTIVE,
+                Map.of(TurboKvStores.RESTORE_COMPACTION_HOLD_MS_CONFIG, holdMs));
+        LongSupplier ssts = () -> store.metricsSnapshot().sstFiles();
+        try {
+            long lastBatch = 0;
+            for (int b = 0; b < BATCHES; b++) {
+                callback.restoreBatch(batch(b, offset -> key("k" + offset).get()));
+                lastBatch = System.nanoTime();
+            }
+            long sinceLastBatch = System.nanoTime() - lastBatch;
+            long afterRestore = ssts.getAsLong();
+            if (sinceLastBatch < TimeUnit.MILLISECONDS.toNanos(holdMs / 2)) { // not past the hold on a loaded machine
+                assertTrue(store.compactionHold.isHeld(), "held by the last batch");
+                assertTrue(afterRestore >= BATCHES, afterRestore + " live SSTs: a compaction ran");
+            }
+            awaitAtMost(ssts, TurboKvStores.COMPACTION_POLICY.sstCountAbove()); // no write: the timeout ends it
+            assertFalse(store.compactionHold.isHeld());
+            assertEquals("v" + (BATCHES * 50 - 1), string(store.get(key("k" + (BATCHES * 50 - 1)))));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aRestoreCompactionHoldOfZeroHoldsNothing() throws Exception {
+        TurboKvKeyValueStore store = (TurboKvKeyValueStore) TurboKvStores.persistentKeyValueStore("s").get();
+        RecordBatchingStateRestoreCallback callback = open(store, stateDir, Task.TaskType.ACTIVE,
+                Map.of(TurboKvStores.RESTORE_COMPACTION_HOLD_MS_CONFIG, 0));
+        LongSupplier ssts = () -> store.metricsSnapshot().sstFiles();
+        try {
+            for (int b = 0; b < BATCHES; b++) {
+                callback.restoreBatch(batch(b, offset -> key("k" + offset).get()));
+                assertFalse(store.compactionHold.isHeld(), "batch " + b);
+            }
+            awaitAtMost(ssts, TurboKvStores.COMPACTION_POLICY.sstCountAbove());
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aRestoreCompactionHoldOfANegativeTimeIsRefused() {
+        TurboKvKeyValueStore store = (TurboKvKeyValueStore) TurboKvStores.persistentKeyValueStore("s").get();
+        assertThrows(ConfigException.class, () -> open(store, stateDir, Task.TaskType.ACTIVE,
+                Map.of(TurboKvStores.RESTORE_COMPACTION_HOLD_MS_CONFIG, -1)));
+    }
+
+    @Test
+    void aRestorePastTheHoldCeilingCompactsDownToItWhileStillHeld() throws Exception {
+        TurboKvKeyValueStore store = (TurboKvKeyValueStore) TurboKvStores.persistentKeyValueStore("s").get();
+        RecordBatchingStateRestoreCallback callback = open(store, stateDir, Task.TaskType.ACTIVE);
+        LongSupplier ssts = () -> store.metricsSnapshot().sstFiles();
+        int ceiling = TurboKvStores.COMPACTION_POLICY.holdCeiling();
+        int batches = ceiling + 20;
+        try {
+            for (int b = 0; b < batches; b++) {
+                callback.restoreBatch(batch(b, offset -> key("k" + offset).get()));
+            }
+            awaitAtMost(ssts, ceiling);
+            assertTrue(store.compactionHold.isHeld(), "still restoring: the ceiling, not a release, compacted");
+            assertEquals("v" + (batches * 50 - 1), string(store.get(key("k" + (batches * 50 - 1)))));
         } finally {
             store.close();
         }
@@ -107,6 +192,22 @@ class RestoreCompactionHoldTest {
             store.commit(Map.of());
             awaitAtMost(ssts, 2L * TurboKvStores.COMPACTION_POLICY.sstCountAbove());
             assertEquals("v0", string(store.fetch(key("k0"), 0)));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void anActiveVersionedStoreIsHeldByItsRestoreUntilProcessingWrites() throws Exception {
+        TurboKvVersionedStore store = new TurboKvVersionedStore("v", Duration.ofMinutes(10).toMillis(),
+                Duration.ofMinutes(1).toMillis(), TurboKvStores::configByChangelog);
+        RecordBatchingStateRestoreCallback callback = open(store, stateDir, Task.TaskType.ACTIVE);
+        try {
+            assertFalse(store.compactionHold.isHeld(), "held before any restore");
+            callback.restoreBatch(batch(0, offset -> key("k" + offset).get()));
+            assertTrue(store.compactionHold.isHeld(), "the restore batch holds");
+            store.put(key("after"), value("x"), 1);
+            assertFalse(store.compactionHold.isHeld(), "the first write of processing releases");
         } finally {
             store.close();
         }
