@@ -31,31 +31,39 @@ final class LargeBatchMain {
         return ("key-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Puts entries {@code first} to {@code first + entries - 1} ({@link #key}, {@link #value}) into {@code batch}
+     * from two threads, even and odd entries apart, as an application's fillers would.
+     */
+    static void fill(WriteBatch batch, long entries, long first) throws Exception {
+        Thread[] fillers = new Thread[2];
+        Exception[] failure = new Exception[1];
+        for (int t = 0; t < fillers.length; t++) {
+            int thread = t;
+            fillers[t] = new Thread(() -> {
+                try {
+                    for (long i = thread; i < entries; i += 2) {
+                        batch.put(0, key(i + first), value(i + first));
+                    }
+                } catch (Exception e) {
+                    failure[0] = e;
+                }
+            });
+            fillers[t].start();
+        }
+        for (Thread filler : fillers) {
+            filler.join();
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         long entries = (Long.parseLong(args[1]) << 20) / VALUE_SIZE;
         try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily()); WriteBatch batch = db.writeBatch()) {
-            Thread[] fillers = new Thread[2];
-            Exception[] failure = new Exception[1];
-            for (int t = 0; t < fillers.length; t++) {
-                int thread = t;
-                fillers[t] = new Thread(() -> {
-                    try {
-                        for (long i = thread; i < entries; i += 2) {
-                            batch.put(0, key(i), value(i));
-                        }
-                    } catch (Exception e) {
-                        failure[0] = e;
-                    }
-                });
-                fillers[t].start();
-            }
-            for (Thread filler : fillers) {
-                filler.join();
-            }
-            if (failure[0] != null) {
-                throw failure[0];
-            }
+            fill(batch, entries, 0);
             batch.commit();
         }
         try (TurboKV db = TurboKV.open(dir, DbConfig.singleFamily())) {

@@ -18,28 +18,7 @@ final class LargeBatchReserveMain {
             for (int store = 0; store < 2; store++) {
                 Path dir = Path.of(args[0], "s" + store);
                 try (TurboKV db = TurboKV.open(dir, config); WriteBatch batch = db.writeBatch()) {
-                    Thread[] fillers = new Thread[2];
-                    Exception[] failure = new Exception[1];
-                    for (int t = 0; t < fillers.length; t++) {
-                        int thread = t;
-                        int s = store;
-                        fillers[t] = new Thread(() -> {
-                            try {
-                                for (long i = thread; i < entries; i += 2) {
-                                    batch.put(0, LargeBatchMain.key(i + s), LargeBatchMain.value(i + s));
-                                }
-                            } catch (Exception e) {
-                                failure[0] = e;
-                            }
-                        });
-                        fillers[t].start();
-                    }
-                    for (Thread filler : fillers) {
-                        filler.join();
-                    }
-                    if (failure[0] != null) {
-                        throw failure[0];
-                    }
+                    LargeBatchMain.fill(batch, entries, store);
                     batch.commit();
                     if (db.statistics().writeBufferReserveBytes() > reserve.capacityBytes()) {
                         System.out.println("RESERVE OVER ITS CAPACITY " + reserve.heldBytes());
