@@ -307,7 +307,8 @@ class BackgroundCompactionTest {
         }
         assertThrows(IllegalArgumentException.class, () -> CompactionPolicy.whenSstCountAbove(-1));
     }
-    private static void awaitSstsAtMost(TurboKV db, int ssts) throws InterruptedException {
+    /** Waits up to a minute for automatic compaction to bring {@code db} to at most {@code ssts} SSTs. */
+    static void awaitSstsAtMost(TurboKV db, int ssts) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (db.statistics().sstFiles() > ssts && System.nanoTime() < deadline) {
             Thread.sleep(10);

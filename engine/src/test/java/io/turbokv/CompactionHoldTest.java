@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,14 +48,6 @@ class CompactionHoldTest {
         }
     }
 
-    private static void awaitSstsAtMost(TurboKV db, int ssts) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (db.statistics().sstFiles() > ssts && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(db.statistics().sstFiles() <= ssts, db.directory() + ": " + db.statistics());
-    }
-
     @Test
     void aHeldStoreStartsNoCompactionAndCompactsOnceReleased() throws Exception {
         CompactionPolicy.Hold hold = new CompactionPolicy.Hold();
@@ -67,7 +58,7 @@ class CompactionHoldTest {
             assertEquals(12, db.statistics().sstFiles(), "no compaction while held");
             hold.release();
             assertFalse(hold.isHeld());
-            awaitSstsAtMost(db, 2); // no commit since the release: the commits during the hold are looked at
+            BackgroundCompactionTest.awaitSstsAtMost(db, 2); // no commit since the release: the commits during the hold are looked at
             assertArrayEquals(bytes("value-11-49"), db.get(0, bytes("key-11-49")).orElseThrow());
         }
     }
@@ -78,7 +69,7 @@ class CompactionHoldTest {
         hold.holdFor(Duration.ofMillis(SEVERAL_LOOKS_MILLIS));
         try (TurboKV db = open(dir, hold)) {
             commit(db, 8);
-            awaitSstsAtMost(db, 2);
+            BackgroundCompactionTest.awaitSstsAtMost(db, 2);
             assertFalse(hold.isHeld());
         }
     }
@@ -93,7 +84,7 @@ class CompactionHoldTest {
             commit(first, 6);
             commit(second, 6);
             commit(free, 6);
-            awaitSstsAtMost(free, 2);
+            BackgroundCompactionTest.awaitSstsAtMost(free, 2);
             Thread.sleep(SEVERAL_LOOKS_MILLIS);
             assertEquals(6, first.statistics().sstFiles());
             assertEquals(6, second.statistics().sstFiles());
@@ -102,8 +93,8 @@ class CompactionHoldTest {
             Thread.sleep(SEVERAL_LOOKS_MILLIS);
             assertEquals(8, first.statistics().sstFiles());
             hold.release();
-            awaitSstsAtMost(first, 2);
-            awaitSstsAtMost(second, 2);
+            BackgroundCompactionTest.awaitSstsAtMost(first, 2);
+            BackgroundCompactionTest.awaitSstsAtMost(second, 2);
         }
     }
 
@@ -117,14 +108,14 @@ class CompactionHoldTest {
             Thread.sleep(SEVERAL_LOOKS_MILLIS);
             assertEquals(ceiling, db.statistics().sstFiles(), "at the ceiling: still held");
             commit(db, 20);
-            awaitSstsAtMost(db, ceiling);
+            BackgroundCompactionTest.awaitSstsAtMost(db, ceiling);
             Thread.sleep(SEVERAL_LOOKS_MILLIS);
             assertTrue(hold.isHeld());
             assertTrue(db.statistics().sstFiles() > 2, "below the ceiling the hold holds again: "
                     + db.statistics());
             assertArrayEquals(bytes("value-19-49"), db.get(0, bytes("key-19-49")).orElseThrow());
             hold.release();
-            awaitSstsAtMost(db, 2);
+            BackgroundCompactionTest.awaitSstsAtMost(db, 2);
         }
     }
 
